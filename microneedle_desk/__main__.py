@@ -1,0 +1,3 @@
+from microneedle_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""The ``microneedle-desk`` command: with no subcommand it opens the app.
+
+Each subcommand lives in ``microneedle_desk/commands/<name>.py`` with ``add_parser`` and
+``run``; it is imported only when named, so the app's start-up pays for none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from microneedle_desk import __version__, paths
+
+# name -> one-line help. Modules: microneedle_desk/commands/<name with - as _>.py
+COMMANDS: dict[str, str] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="microneedle-desk",
+        description="Treatment-room companion for scalp microneedling. With no command it opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"microneedle-desk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"data folder (default: ${paths.DATA_DIR_ENV}, else the user's data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        module = _command_module(name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        command_parser.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                                    help="data folder (overrides the one given before the command)")
+        module.add_parser(command_parser)
+    return parser
+
+
+def _command_module(name: str) -> object:
+    return importlib.import_module(f"microneedle_desk.commands.{name.replace('-', '_')}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not any(a in COMMANDS for a in args_list if not a.startswith("-")):
+        # The app itself: parse only the global options, keep start-up lean.
+        parser = argparse.ArgumentParser(prog="microneedle-desk", add_help=False)
+        parser.add_argument("--data-dir")
+        parser.add_argument("--screenshot", help=argparse.SUPPRESS)
+        known, rest = parser.parse_known_args(args_list)
+        if rest:
+            return build_parser().parse_args(args_list) and 2  # prints help/version or errors
+        paths.set_data_dir(known.data_dir)
+        from microneedle_desk.app import run_app
+
+        return run_app()
+    args = build_parser().parse_args(args_list)
+    paths.set_data_dir(getattr(args, "data_dir", None))
+    module = _command_module(args.command)
+    return int(module.run(args))  # type: ignore[attr-defined]

@@ -1,0 +1,96 @@
+"""Countdown arithmetic: a countdown is a set of running segments and a planned length.
+
+Nothing here counts timer ticks. ``elapsed`` is computed from the clock readings at which
+segments started and stopped, so a late or early timer, or an event loop that stalled,
+never shifts the time shown. All readings are seconds on the clock's monotonic source.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Countdown:
+    planned: float
+    segments: list[tuple[float, float | None]] = field(default_factory=list)
+    finished: bool = False
+
+    @property
+    def started(self) -> bool:
+        return bool(self.segments)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.segments) and self.segments[-1][1] is None and not self.finished
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.segments) and not self.running and not self.finished
+
+    def start(self, now: float) -> None:
+        if self.segments:
+            raise RuntimeError("countdown already started")
+        self.segments.append((now, None))
+
+    def pause(self, now: float) -> None:
+        if not self.running:
+            raise RuntimeError("countdown is not running")
+        start, _ = self.segments[-1]
+        self.segments[-1] = (start, max(now, start))
+
+    def resume(self, now: float) -> None:
+        if not self.paused:
+            raise RuntimeError("countdown is not paused")
+        self.segments.append((now, None))
+
+    def finish(self, now: float) -> None:
+        if self.running:
+            self.pause(now)
+        self.finished = True
+
+    def elapsed(self, now: float) -> float:
+        total = 0.0
+        for start, end in self.segments:
+            stop = now if end is None else end
+            total += max(0.0, stop - start)
+        return total
+
+    def remaining(self, now: float) -> float:
+        """Seconds left; negative once the planned time is over."""
+        return self.planned - self.elapsed(now)
+
+    def pauses(self) -> list[tuple[float, float]]:
+        """(paused at, resumed at) for each pause between segments."""
+        return [(self.segments[i][1] or 0.0, self.segments[i + 1][0])
+                for i in range(len(self.segments) - 1)]
+
+    def time_until_elapsed(self, target: float, now: float) -> float | None:
+        """Seconds from ``now`` until ``elapsed`` reaches ``target``; None if not running."""
+        if not self.running:
+            return None
+        return max(0.0, target - self.elapsed(now))
+
+
+def format_clock(seconds: float) -> str:
+    """``mm:ss`` for a countdown display; over an hour ``h:mm:ss``; negative with a plus sign.
+
+    Remaining time is rounded up, so ``00:00`` appears only when the time is really up.
+    """
+    overrun = seconds < 0
+    whole = math.floor(-seconds) if overrun else math.ceil(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+    return f"+{text}" if overrun else text
+
+
+def format_duration(seconds: float) -> str:
+    """A human duration such as ``17 min 05 s``."""
+    whole = round(seconds)
+    m, s = divmod(whole, 60)
+    h, m = divmod(m, 60)
+    if h:
+        return f"{h} h {m:02d} min"
+    return f"{m} min {s:02d} s"

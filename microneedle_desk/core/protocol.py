@@ -1,0 +1,301 @@
+"""The clinical protocol, loaded from ``resources/protocol.json`` and validated.
+
+A broken protocol file must stop the app with a message naming the file and the problem,
+so every check here raises :class:`ProtocolError` with a sentence an admin can act on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+PROTOCOL_SCHEMA = "microneedle-desk/protocol"
+PROTOCOL_VERSION = 1
+
+
+class ProtocolError(Exception):
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"The protocol file {path} cannot be used: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Bound:
+    min: Decimal
+    max: Decimal
+    step: Decimal | None = None
+    default: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Indication:
+    id: str
+    label: str
+    scales: tuple[str, ...]
+    default_needle_mm: Decimal
+    interval_days: int
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    label: str
+    grades: tuple[str, ...]  # empty for the numeric SALT score
+
+
+@dataclass(frozen=True)
+class Contraindication:
+    id: str
+    question: str
+    asks_last_dose: bool = False
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    label: str
+    polygon: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class AftercarePoint:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    instruction: str
+
+
+STEP_IDS = (
+    "patient", "screening", "anesthetic", "device", "antiseptic", "needling",
+    "endpoint", "cleanup", "adjunct", "side_effects", "aftercare", "signoff",
+)
+BOUND_KEYS = (
+    "needle_length_mm", "dwell_minutes", "needling_minutes", "prp_ml",
+    "isotretinoin_washout_months", "minoxidil_resume_hours", "salt",
+)
+# The clinical source's hard limits: a protocol file may narrow them, never widen them.
+HARD_LIMITS = {
+    "needle_length_mm": (Decimal("0.5"), Decimal("1.5")),
+    "dwell_minutes": (Decimal(15), Decimal(45)),
+    "needling_minutes": (Decimal(15), Decimal(20)),
+}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    bounds: dict[str, Bound]
+    indications: tuple[Indication, ...]
+    scales: tuple[Scale, ...]
+    sexes: tuple[Choice, ...]
+    contraindications: tuple[Contraindication, ...]
+    antiseptics: tuple[Choice, ...]
+    endpoints: tuple[Choice, ...]
+    adjuncts: tuple[Choice, ...]
+    pass_directions: tuple[Choice, ...]
+    zones: tuple[Zone, ...]
+    side_effects: tuple[Choice, ...]
+    severities: tuple[Choice, ...]
+    aftercare: tuple[AftercarePoint, ...]
+    steps: tuple[Step, ...]
+
+    def indication(self, indication_id: str) -> Indication:
+        for ind in self.indications:
+            if ind.id == indication_id:
+                return ind
+        raise KeyError(indication_id)
+
+    def scale(self, scale_id: str) -> Scale:
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        raise KeyError(scale_id)
+
+    def label(self, group: str, item_id: str) -> str:
+        """The display label of ``item_id`` in a choice group such as ``"side_effects"``."""
+        for item in getattr(self, group):
+            if item.id == item_id:
+                return str(getattr(item, "label", None) or getattr(item, "question", item_id))
+        return item_id
+
+    def ids(self, group: str) -> tuple[str, ...]:
+        return tuple(item.id for item in getattr(self, group))
+
+
+def load_protocol(path: Path) -> Protocol:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError(path, "the file does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProtocolError(path, f"it cannot be read ({exc}).") from None
+    try:
+        raw = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError(path, f"it is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    return parse_protocol(raw, path)
+
+
+def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
+    p = _Parser(path)
+    root = p.obj(raw, "the top level")
+    if root.get("schema") != PROTOCOL_SCHEMA:
+        p.fail(f'"schema" must be "{PROTOCOL_SCHEMA}".')
+    if root.get("version") != PROTOCOL_VERSION:
+        p.fail(f'"version" is {root.get("version")!r}; this app reads version {PROTOCOL_VERSION}.')
+
+    bounds_raw = p.obj(p.key(root, "bounds"), '"bounds"')
+    bounds: dict[str, Bound] = {}
+    for key in BOUND_KEYS:
+        b = p.obj(p.key(bounds_raw, key, '"bounds"'), f'bounds "{key}"')
+        lo, hi = p.num(b, "min", key), p.num(b, "max", key)
+        step = p.num(b, "step", key) if "step" in b else None
+        default = p.num(b, "default", key) if "default" in b else None
+        if lo > hi:
+            p.fail(f'bounds "{key}": min {lo} is above max {hi}.')
+        if default is not None and not lo <= default <= hi:
+            p.fail(f'bounds "{key}": default {default} is outside {lo}–{hi}.')
+        if key in HARD_LIMITS:
+            hard_lo, hard_hi = HARD_LIMITS[key]
+            if lo < hard_lo or hi > hard_hi:
+                p.fail(f'bounds "{key}" must stay within {hard_lo}–{hard_hi}; found {lo}–{hi}.')
+        bounds[key] = Bound(lo, hi, step, default)
+
+    scales = tuple(
+        Scale(p.text(s, "id", "scales"), p.text(s, "label", "scales"),
+              tuple(str(g) for g in p.lst(s.get("grades", []), "scales grades")))
+        for s in p.items(root, "scales")
+    )
+    scale_ids = {s.id for s in scales}
+    indications = []
+    needle = bounds["needle_length_mm"]
+    for item in p.items(root, "indications"):
+        ind = Indication(
+            p.text(item, "id", "indications"), p.text(item, "label", "indications"),
+            tuple(str(s) for s in p.lst(p.key(item, "scales", "indications"), "indication scales")),
+            p.num(item, "default_needle_mm", "indications"),
+            int(p.num(item, "interval_days", "indications")),
+        )
+        unknown = set(ind.scales) - scale_ids
+        if unknown:
+            p.fail(f'indication "{ind.id}" names unknown scales: {", ".join(sorted(unknown))}.')
+        if not needle.min <= ind.default_needle_mm <= needle.max:
+            p.fail(f'indication "{ind.id}": default needle {ind.default_needle_mm} mm is outside '
+                   f"{needle.min}–{needle.max} mm.")
+        if ind.interval_days < 1:
+            p.fail(f'indication "{ind.id}": interval_days must be at least 1.')
+        indications.append(ind)
+
+    contraindications = tuple(
+        Contraindication(p.text(c, "id", "contraindications"),
+                         p.text(c, "question", "contraindications"),
+                         bool(c.get("asks_last_dose", False)))
+        for c in p.items(root, "contraindications")
+    )
+    zones = []
+    for z in p.items(root, "zones"):
+        pts = p.lst(p.key(z, "map", "zones"), "zone map")
+        try:
+            poly = tuple((float(x), float(y)) for x, y in pts)
+        except (TypeError, ValueError):
+            p.fail(f'zone "{z.get("id")}": "map" must be a list of [x, y] points.')
+        if len(poly) < 3 or not all(0 <= v <= 1 for pt in poly for v in pt):
+            p.fail(f'zone "{z.get("id")}": "map" needs 3 or more points within 0–1.')
+        zones.append(Zone(p.text(z, "id", "zones"), p.text(z, "label", "zones"), poly))
+    aftercare = tuple(
+        AftercarePoint(p.text(a, "id", "aftercare"), p.text(a, "text", "aftercare"))
+        for a in p.items(root, "aftercare")
+    )
+    steps = tuple(
+        Step(p.text(s, "id", "steps"), p.text(s, "title", "steps"),
+             p.text(s, "instruction", "steps"))
+        for s in p.items(root, "steps")
+    )
+    if tuple(s.id for s in steps) != STEP_IDS:
+        p.fail(f'"steps" must list, in order: {", ".join(STEP_IDS)}.')
+
+    protocol = Protocol(
+        bounds=bounds,
+        indications=tuple(indications),
+        scales=scales,
+        sexes=p.choices(root, "sexes"),
+        contraindications=contraindications,
+        antiseptics=p.choices(root, "antiseptics"),
+        endpoints=p.choices(root, "endpoints"),
+        adjuncts=p.choices(root, "adjuncts"),
+        pass_directions=p.choices(root, "pass_directions"),
+        zones=tuple(zones),
+        side_effects=p.choices(root, "side_effects"),
+        severities=p.choices(root, "severities"),
+        aftercare=aftercare,
+        steps=steps,
+    )
+    for group in ("indications", "scales", "sexes", "contraindications", "antiseptics",
+                  "endpoints", "adjuncts", "pass_directions", "zones", "side_effects",
+                  "severities", "aftercare"):
+        ids = protocol.ids(group)
+        if not ids:
+            p.fail(f'"{group}" must not be empty.')
+        if len(set(ids)) != len(ids):
+            p.fail(f'"{group}" has the same id twice.')
+    for required, group in (("none", "adjuncts"), ("minoxidil", "adjuncts"), ("prp", "adjuncts"),
+                            ("neither", "endpoints"), ("isotretinoin", "contraindications")):
+        if required not in protocol.ids(group):
+            p.fail(f'"{group}" must contain the id "{required}".')
+    return protocol
+
+
+class _Parser:
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+
+    def fail(self, problem: str) -> NoReturn:
+        raise ProtocolError(self.path, problem)
+
+    def obj(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(f"{where} must be a JSON object.")
+        return value
+
+    def lst(self, value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.fail(f"{where} must be a JSON list.")
+        return value
+
+    def key(self, obj: dict[str, Any], key: str, where: str = "the top level") -> Any:
+        if key not in obj:
+            self.fail(f'"{key}" is missing in {where}.')
+        return obj[key]
+
+    def items(self, root: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        return [self.obj(v, f'an entry of "{key}"') for v in self.lst(self.key(root, key), f'"{key}"')]
+
+    def text(self, obj: dict[str, Any], key: str, where: str) -> str:
+        value = obj.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f'an entry of "{where}" needs a non-empty text "{key}".')
+        return str(value)
+
+    def num(self, obj: dict[str, Any], key: str, where: str) -> Decimal:
+        value = obj.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.fail(f'"{key}" of "{where}" must be a number.')
+        return Decimal(value)
+
+    def choices(self, root: dict[str, Any], key: str) -> tuple[Choice, ...]:
+        return tuple(Choice(self.text(c, "id", key), self.text(c, "label", key))
+                     for c in self.items(root, key))

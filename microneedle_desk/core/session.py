@@ -1,0 +1,918 @@
+"""The session state machine, event-sourced.
+
+A session is the ordered list of its events. ``apply_event`` checks one event against the
+protocol and the state so far and folds it in; the same function serves live commands and
+the replay of a stored session, so a record that bypassed the UI is checked by the same
+rules. :class:`Session` wraps the state with commands that build events from the clock
+and the current practitioner, hand them to a sink (the store) and only then keep them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.countdown import Countdown
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import (
+    SCHEMA_VERSION,
+    Patient,
+    check_grade,
+    iso,
+    new_id,
+    parse_iso,
+)
+from microneedle_desk.core.validation import (
+    ValidationError,
+    add_months,
+    check_in_bound,
+    parse_bounded,
+    parse_date,
+    parse_decimal,
+    parse_past_date,
+    parse_whole,
+    require_choice,
+    require_text,
+)
+
+ALERT_TEXT = {
+    "dwell_min_reached": "Minimum numbing time reached: needling may start.",
+    "dwell_planned_end": "Planned numbing time is over: wipe off the cream and start.",
+    "dwell_over_max": "Numbing cream has been on longer than the maximum. Recorded.",
+    "needling_min_reached": "Minimum needling time reached.",
+    "needling_planned_end": "Planned needling time is over: finish needling.",
+}
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """When an event happened: the monotonic reading, its epoch and the wall clock."""
+
+    mono: float
+    boot: str
+    wall: datetime
+
+    def to_mono(self, clock: Clock) -> float:
+        """This moment on the clock's current monotonic scale.
+
+        Same boot: the stored monotonic reading is exact. After a reboot only the wall-clock
+        anchor is left, which is the best there is.
+        """
+        if self.boot == clock.boot_id():
+            return self.mono
+        return clock.monotonic() - (clock.now() - self.wall).total_seconds()
+
+    def seconds_until(self, later: Anchor) -> float:
+        if self.boot == later.boot:
+            return later.mono - self.mono
+        return (later.wall - self.wall).total_seconds()
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Settings in force when the session started, recorded with it."""
+
+    washout_months: int = 6
+    minoxidil_hours: int = 24
+    interval_days: int = 14
+
+    def to_dict(self) -> dict[str, int]:
+        return {"washout_months": self.washout_months, "minoxidil_hours": self.minoxidil_hours,
+                "interval_days": self.interval_days}
+
+
+@dataclass
+class SideEffect:
+    entry_id: str
+    kind: str
+    severity: str
+    note: str
+    at: str
+
+
+@dataclass
+class SessionState:
+    id: str = ""
+    status: str = "new"
+    patient_id: str = ""
+    practitioner_id: str = ""
+    device: str = ""
+    started: Anchor | None = None
+    config: SessionConfig = field(default_factory=SessionConfig)
+    patient_snapshot: dict[str, Any] = field(default_factory=dict)
+    indication: str = ""
+    scale: str = ""
+    grade: str = ""
+    answers: dict[str, bool] = field(default_factory=dict)
+    isotretinoin_last_dose: date | None = None
+    override_items: tuple[str, ...] = ()
+    override_reason: str = ""
+    consent_by: str = ""
+    consent_at: str = ""
+    anesthetic_product: str = ""
+    applied: Anchor | None = None
+    dwell_planned_min: int | None = None
+    needle_mm: Decimal | None = None
+    cartridge_lot: str = ""
+    cartridge_expiry: date | None = None
+    cartridge_new_sealed: bool = False
+    handpiece_serial: str = ""
+    antiseptic: str = ""
+    needling_planned_min: int | None = None
+    needling_marks: list[tuple[str, Anchor]] = field(default_factory=list)
+    early_start_reason: str = ""
+    zones: set[str] = field(default_factory=set)
+    passes: int = 0
+    directions: tuple[str, ...] = ()
+    endpoint: str = ""
+    endpoint_note: str = ""
+    blood_washed: bool = False
+    antibiotic_product: str = ""
+    adjunct: str = ""
+    prp_ml: Decimal | None = None
+    side_effects: dict[str, SideEffect] = field(default_factory=dict)
+    none_observed: bool = False
+    aftercare_given: bool = False
+    next_session: date | None = None
+    alerts: dict[str, str] = field(default_factory=dict)
+    interruptions: list[dict[str, Any]] = field(default_factory=list)
+    signed_by: str = ""
+    signed_at: str = ""
+    abandon_reason: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    # -- derived facts -------------------------------------------------------------
+    def eligible_from(self) -> date | None:
+        """The first day isotretinoin no longer bars the patient, from the last dose."""
+        if self.isotretinoin_last_dose is None:
+            return None
+        return add_months(self.isotretinoin_last_dose, self.config.washout_months)
+
+    def blocking_items(self) -> list[str]:
+        items = [k for k, yes in self.answers.items() if yes]
+        eligible = self.eligible_from()
+        if (eligible is not None and self.started is not None
+                and eligible > self.started.wall.date() and "isotretinoin" not in items):
+            items.append("isotretinoin")
+        return items
+
+    def unanswered(self, protocol: Protocol) -> list[str]:
+        return [c.id for c in protocol.contraindications if c.id not in self.answers]
+
+    def screening_cleared(self, protocol: Protocol) -> bool:
+        if self.unanswered(protocol):
+            return False
+        return all(item in self.override_items for item in self.blocking_items())
+
+    def needling_countdown(self, clock: Clock | None = None) -> Countdown:
+        """The needling countdown, on the clock's scale (or the first mark's boot)."""
+        cd = Countdown(planned=float((self.needling_planned_min or 0) * 60))
+        base = self.needling_marks[0][1] if self.needling_marks else None
+        for kind, anchor in self.needling_marks:
+            t = anchor.to_mono(clock) if clock else base.seconds_until(anchor) if base else 0.0
+            if kind in ("started", "resumed"):
+                cd.segments.append((t, None))
+            elif kind == "paused":
+                cd.pause(t)
+            elif kind == "finished":
+                cd.finish(t)
+        return cd
+
+    def needling_started_at(self) -> Anchor | None:
+        return self.needling_marks[0][1] if self.needling_marks else None
+
+    def needling_finished_at(self) -> Anchor | None:
+        for kind, anchor in self.needling_marks:
+            if kind == "finished":
+                return anchor
+        return None
+
+    def actual_dwell_seconds(self) -> float | None:
+        start = self.needling_started_at()
+        if self.applied is None or start is None:
+            return None
+        return self.applied.seconds_until(start)
+
+    def actual_needling_seconds(self) -> float | None:
+        if not self.needling_marks:
+            return None
+        cd = self.needling_countdown()
+        end = self.needling_finished_at()
+        base = self.needling_marks[0][1]
+        last = self.needling_marks[-1][1]
+        return cd.elapsed(base.seconds_until(end or last))
+
+    def minoxidil_resume_at(self) -> datetime | None:
+        if self.adjunct != "minoxidil":
+            return None
+        end = self.needling_finished_at()
+        if end is None:
+            return None
+        return end.wall + timedelta(hours=self.config.minoxidil_hours)
+
+    def suggested_next_session(self) -> date | None:
+        if self.started is None:
+            return None
+        return self.started.wall.date() + timedelta(days=self.config.interval_days)
+
+    def missing(self, protocol: Protocol) -> list[str]:
+        """What still has to be done before the session can be signed, in plain words."""
+        out: list[str] = []
+        if self.unanswered(protocol):
+            out.append(f"Screening: {len(self.unanswered(protocol))} question(s) unanswered")
+        elif not self.screening_cleared(protocol):
+            out.append("Screening: a contraindication is answered Yes and not overridden")
+        if not self.consent_by:
+            out.append("Screening: informed consent not confirmed")
+        if not self.anesthetic_product:
+            out.append("Anesthetic: product name")
+        if self.applied is None:
+            out.append("Anesthetic: not applied")
+        if self.needle_mm is None:
+            out.append("Device: needle length")
+        if not self.cartridge_lot or self.cartridge_expiry is None:
+            out.append("Device: cartridge lot and expiry")
+        if not self.cartridge_new_sealed:
+            out.append("Device: new, sealed cartridge not confirmed")
+        if not self.handpiece_serial:
+            out.append("Device: handpiece serial")
+        if not self.antiseptic:
+            out.append("Antiseptic: not recorded")
+        if self.needling_finished_at() is None:
+            out.append("Needling: not finished")
+        if not self.zones:
+            out.append("Needling: no scalp zone ticked")
+        if self.passes < 1 or not self.directions:
+            out.append("Needling: passes and directions")
+        if not self.endpoint:
+            out.append("Endpoint: not recorded")
+        if not self.blood_washed:
+            out.append("Clean-up: blood not washed away")
+        if not self.antibiotic_product:
+            out.append("Clean-up: antibiotic cream product")
+        if not self.adjunct:
+            out.append("Adjunct: choose none, minoxidil or PRP")
+        if not self.none_observed and not self.side_effects:
+            out.append("Side effects: record them or confirm none observed")
+        if not self.aftercare_given:
+            out.append("Aftercare: not confirmed as given")
+        if self.next_session is None:
+            out.append("Aftercare: next session date")
+        return out
+
+
+# -- the reducer ---------------------------------------------------------------------
+class EventError(ValidationError):
+    pass
+
+
+def _anchor(event: dict[str, Any]) -> Anchor:
+    return Anchor(float(event["mono"]), str(event["boot"]), parse_iso(event["at"], "at"))
+
+
+def _text(data: dict[str, Any], key: str, what: str, max_len: int = 2000) -> str:
+    return require_text(data.get(key), key, what, max_len)
+
+
+def _flag(data: dict[str, Any], key: str = "value") -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise EventError(key, f"“{key}” must be true or false.")
+    return value
+
+
+def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) -> None:
+    """Check ``event`` and fold it into ``state``. Raises before changing anything."""
+    for key in ("id", "session", "n", "type", "at", "mono", "boot", "by", "device", "data"):
+        if key not in event:
+            raise EventError(key, f"An event lacks “{key}”.")
+    kind, data = event["type"], event["data"]
+    if not isinstance(data, dict):
+        raise EventError("data", "An event's data must be an object.")
+    if event["n"] != len(state.events):
+        raise EventError("n", f"Event number {event['n']} is out of order (expected {len(state.events)}).")
+    anchor = _anchor(event)
+    if not isinstance(event["mono"], (int, float)) or isinstance(event["mono"], bool):
+        raise EventError("mono", "An event's monotonic reading must be a number.")
+    if state.status in ("signed", "abandoned"):
+        raise EventError("status", f"This session is {state.status}: it cannot change any more.")
+    if kind != "session_started" and state.status == "new":
+        raise EventError("type", "A session must begin with its start event.")
+    if kind != "session_started" and event["session"] != state.id:
+        raise EventError("session", "The event belongs to another session.")
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        raise EventError("type", f"Unknown event type “{kind}”.")
+    handler(state, data, anchor, event, protocol)
+    state.events.append(event)
+
+
+def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    if s.status != "new":
+        raise EventError("type", "The session has already started.")
+    cfg = d.get("config", {})
+    bounds = p.bounds
+    config = SessionConfig(
+        washout_months=parse_whole(cfg.get("washout_months"), bounds["isotretinoin_washout_months"],
+                                   "washout_months", "Isotretinoin washout", "months"),
+        minoxidil_hours=parse_whole(cfg.get("minoxidil_hours"), bounds["minoxidil_resume_hours"],
+                                    "minoxidil_hours", "Minoxidil resume delay", "h"),
+        interval_days=int(parse_decimal(cfg.get("interval_days"), "interval_days", "Interval", "days")),
+    )
+    if not 1 <= config.interval_days <= 365:
+        raise EventError("interval_days", "The session interval must be 1–365 days.")
+    patient = d.get("patient")
+    if not isinstance(patient, dict):
+        raise EventError("patient", "The start event must carry the patient's details.")
+    indication = require_choice(patient.get("indication"), p.ids("indications"), "indication",
+                                "Indication")
+    grade = check_grade(p, indication, str(patient.get("scale")), patient.get("grade"))
+    s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
+    s.patient_id = _text(d, "patient_id", "Patient")
+    s.practitioner_id = _text(d, "practitioner_id", "Practitioner")
+    s.started, s.config, s.patient_snapshot = a, config, dict(patient)
+    s.indication, s.scale, s.grade = indication, str(patient.get("scale")), grade
+
+
+def _practitioner(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.practitioner_id = _text(d, "practitioner_id", "Practitioner")
+
+
+def _grade(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    grade = check_grade(p, s.indication, str(d.get("scale")), d.get("grade"))
+    s.scale, s.grade = str(d.get("scale")), grade
+
+
+def _answer(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    item = require_choice(d.get("item"), p.ids("contraindications"), "item", "Screening item")
+    s.answers[item] = _flag(d, "answer")
+
+
+def _last_dose(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.isotretinoin_last_dose = parse_past_date(d.get("date"), a.wall.date(), "date",
+                                               "The last isotretinoin dose")
+
+
+def _override(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    reason = _text(d, "justification", "The clinical justification for the override")
+    items = s.blocking_items()
+    if not items:
+        raise EventError("justification", "Nothing is blocking: there is nothing to override.")
+    s.override_items, s.override_reason = tuple(items), reason
+
+
+def _consent(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.consent_by, s.consent_at = _text(d, "given_by", "Who gave consent", 200), str(e["at"])
+
+
+def _require_cleared(s: SessionState, p: Protocol, what: str) -> None:
+    if not s.screening_cleared(p):
+        raise EventError("screening", f"{what} is not possible until every screening question is "
+                                      "answered and nothing is left blocking.")
+    if not s.consent_by:
+        raise EventError("consent", f"{what} is not possible before consent is confirmed.")
+
+
+def _product(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.anesthetic_product = _text(d, "product", "The anesthetic product", 200)
+
+
+def _dwell_minutes(raw: object, p: Protocol) -> int:
+    return parse_whole(raw, p.bounds["dwell_minutes"], "dwell", "Planned numbing time", "min")
+
+
+def _applied(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _require_cleared(s, p, "Applying the anesthetic")
+    if not s.anesthetic_product:
+        raise EventError("product", "Enter the anesthetic product before applying it.")
+    if s.applied is not None:
+        raise EventError("applied", "The anesthetic was already applied.")
+    s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
+    s.applied = a
+
+
+def _dwell_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    if s.needling_marks:
+        raise EventError("dwell", "Needling has started: the numbing time is closed.")
+    s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
+
+
+def _needle(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    if s.needling_marks:
+        raise EventError("needle", "Needling has started: the needle length is fixed now.")
+    s.needle_mm = parse_bounded(d.get("mm"), p.bounds["needle_length_mm"], "needle",
+                                "Needle length", "mm")
+
+
+def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    lot = _text(d, "lot", "The cartridge lot number", 64)
+    expiry = parse_date(d.get("expiry"), "expiry", "The cartridge expiry date")
+    if expiry < a.wall.date():
+        raise EventError("expiry", f"This cartridge expired on {expiry.isoformat()}: "
+                                   "fit an in-date cartridge.")
+    s.cartridge_lot, s.cartridge_expiry = lot, expiry
+
+
+def _sealed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.cartridge_new_sealed = _flag(d)
+
+
+def _handpiece(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.handpiece_serial = _text(d, "serial", "The handpiece serial", 64)
+
+
+def _antiseptic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.antiseptic = require_choice(d.get("kind"), p.ids("antiseptics"), "antiseptic", "Antiseptic")
+
+
+def _needling_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    if s.needling_finished_at() is not None:
+        raise EventError("needling", "Needling is finished: its plan is closed.")
+    s.needling_planned_min = parse_whole(d.get("planned_minutes"), p.bounds["needling_minutes"],
+                                         "needling", "Planned needling time", "min")
+
+
+def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    if s.needling_marks:
+        raise EventError("needling", "Needling has already started.")
+    _require_cleared(s, p, "Needling")
+    missing = []
+    if s.applied is None:
+        missing.append("apply the anesthetic")
+    if s.needle_mm is None:
+        missing.append("set the needle length")
+    if not s.cartridge_lot or s.cartridge_expiry is None:
+        missing.append("enter the cartridge lot and expiry")
+    if not s.cartridge_new_sealed:
+        missing.append("confirm the cartridge is new and sealed")
+    if not s.handpiece_serial:
+        missing.append("enter the handpiece serial")
+    if not s.antiseptic:
+        missing.append("record the antiseptic")
+    if s.needling_planned_min is None:
+        missing.append("choose the planned needling time")
+    if missing:
+        raise EventError("needling", "Before needling: " + "; ".join(missing) + ".")
+    assert s.applied is not None
+    minimum = float(p.bounds["dwell_minutes"].min) * 60
+    reason = str(d.get("early_reason") or "").strip()
+    if s.applied.seconds_until(a) < minimum:
+        if not reason:
+            raise EventError("early_reason", f"The numbing cream has been on for less than "
+                             f"{int(minimum // 60)} min: wait, or write the reason to start early.")
+        s.early_start_reason = reason
+    s.needling_marks.append(("started", a))
+
+
+def _needling_mark(kind: str) -> Callable[..., None]:
+    def handler(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+        cd = s.needling_countdown()
+        allowed = {"paused": cd.running, "resumed": cd.paused,
+                   "finished": cd.running or cd.paused}[kind]
+        if not allowed:
+            state = "running" if cd.running else "paused" if cd.paused else (
+                "finished" if cd.finished else "not started")
+            raise EventError("needling", f"Needling cannot be {kind}: it is {state}.")
+        if s.needling_marks and s.needling_marks[-1][1].seconds_until(a) < 0:
+            raise EventError("needling", "A needling mark cannot be earlier than the one before.")
+        s.needling_marks.append((kind, a))
+    return handler
+
+
+def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    zone = require_choice(d.get("zone"), p.ids("zones"), "zone", "Scalp zone")
+    if not s.needling_marks:
+        raise EventError("zone", "Tick zones once needling has started.")
+    if _flag(d, "treated"):
+        s.zones.add(zone)
+    else:
+        s.zones.discard(zone)
+
+
+def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    count = d.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
+        raise EventError("passes", "Passes must be a whole number 1–20.")
+    directions = d.get("directions")
+    if not isinstance(directions, list) or not directions:
+        raise EventError("directions", "Tick at least one direction of the passes.")
+    for direction in directions:
+        require_choice(direction, p.ids("pass_directions"), "directions", "Pass direction")
+    s.passes, s.directions = count, tuple(dict.fromkeys(directions))
+
+
+def _after_needling(s: SessionState, what: str) -> None:
+    if not s.needling_marks:
+        raise EventError("needling", f"{what} comes after needling has started.")
+
+
+def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, "The endpoint")
+    kind = require_choice(d.get("kind"), p.ids("endpoints"), "endpoint", "Endpoint")
+    note = str(d.get("note") or "").strip()
+    if kind == "neither" and not note:
+        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+    s.endpoint, s.endpoint_note = kind, note
+
+
+def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, "Clean-up")
+    s.blood_washed = _flag(d)
+
+
+def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, "Clean-up")
+    s.antibiotic_product = _text(d, "product", "The antibiotic cream product", 200)
+
+
+def _adjunct(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, "The adjunct")
+    kind = require_choice(d.get("kind"), p.ids("adjuncts"), "adjunct", "Adjunct")
+    volume = None
+    if kind == "prp":
+        volume = parse_bounded(d.get("prp_ml"), p.bounds["prp_ml"], "prp_ml", "PRP volume", "mL")
+    s.adjunct, s.prp_ml = kind, volume
+
+
+def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    kind = require_choice(d.get("kind"), p.ids("side_effects"), "side_effect", "Side effect")
+    severity = require_choice(d.get("severity"), p.ids("severities"), "severity", "Severity")
+    entry = _text(d, "entry_id", "Side-effect entry id", 64)
+    note = str(d.get("note") or "").strip()
+    s.side_effects[entry] = SideEffect(entry, kind, severity, note, str(e["at"]))
+    s.none_observed = False
+
+
+def _side_effect_removed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    entry = d.get("entry_id")
+    if entry not in s.side_effects:
+        raise EventError("entry_id", "There is no such side-effect entry.")
+    del s.side_effects[entry]
+
+
+def _none_observed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    value = _flag(d)
+    if value and s.side_effects:
+        raise EventError("none_observed", "Remove the recorded side effects before confirming none observed.")
+    s.none_observed = value
+
+
+def _aftercare(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.aftercare_given = _flag(d)
+
+
+def _next_session(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    day = parse_date(d.get("date"), "next_session", "The next session date")
+    if day <= a.wall.date():
+        raise EventError("next_session", "The next session must be after today.")
+    s.next_session = day
+
+
+def _alert(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    kind = require_choice(d.get("kind"), tuple(ALERT_TEXT), "alert", "Alert")
+    s.alerts.setdefault(kind, str(e["at"]))
+
+
+def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    parse_iso(d.get("down_since"), "down_since")
+    gap = d.get("gap_seconds")
+    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or gap < 0:
+        raise EventError("gap_seconds", "The gap must be a number of seconds.")
+    s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
+
+
+def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    missing = s.missing(p)
+    if missing:
+        raise EventError("signoff", "The session cannot be signed yet. Still missing: " + "; ".join(missing) + ".")
+    s.status, s.signed_by, s.signed_at = "signed", str(e["by"]), str(e["at"])
+
+
+def _abandoned(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.status, s.abandon_reason = "abandoned", _text(d, "reason", "The reason for abandoning")
+
+
+_HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, Any], Protocol], None]] = {
+    "session_started": _started,
+    "practitioner_changed": _practitioner,
+    "grade_recorded": _grade,
+    "screening_answered": _answer,
+    "isotretinoin_last_dose": _last_dose,
+    "screening_override": _override,
+    "consent_confirmed": _consent,
+    "anesthetic_product": _product,
+    "anesthetic_applied": _applied,
+    "dwell_plan_changed": _dwell_plan,
+    "needle_length_set": _needle,
+    "cartridge_set": _cartridge,
+    "cartridge_new_sealed": _sealed,
+    "handpiece_set": _handpiece,
+    "antiseptic_set": _antiseptic,
+    "needling_planned": _needling_plan,
+    "needling_started": _needling_start,
+    "needling_paused": _needling_mark("paused"),
+    "needling_resumed": _needling_mark("resumed"),
+    "needling_finished": _needling_mark("finished"),
+    "zone_set": _zone,
+    "passes_set": _passes,
+    "endpoint_set": _endpoint,
+    "blood_washed": _washed,
+    "antibiotic_applied": _antibiotic,
+    "adjunct_set": _adjunct,
+    "side_effect_added": _side_effect,
+    "side_effect_removed": _side_effect_removed,
+    "none_observed": _none_observed,
+    "aftercare_given": _aftercare,
+    "next_session_set": _next_session,
+    "alert": _alert,
+    "interruption": _interruption,
+    "signed": _signed,
+    "abandoned": _abandoned,
+}
+EVENT_TYPES = tuple(_HANDLERS)
+
+
+def replay(events: list[dict[str, Any]], protocol: Protocol) -> SessionState:
+    state = SessionState()
+    for event in events:
+        apply_event(state, event, protocol)
+    return state
+
+
+# -- the live session ------------------------------------------------------------------
+Sink = Callable[[dict[str, Any], SessionState], None]
+
+
+@dataclass(frozen=True)
+class CountdownView:
+    key: str           # "dwell" or "needling"
+    label: str
+    state: str         # waiting | running | paused | ready | due | overdue | done
+    elapsed: float
+    remaining: float
+    planned: float
+    message: str
+
+
+class Session:
+    """A session being run: commands in, events out to the sink, state derived."""
+
+    def __init__(self, protocol: Protocol, clock: Clock, device: str, state: SessionState,
+                 sink: Sink | None = None) -> None:
+        self.protocol, self.clock, self.device = protocol, clock, device
+        self.state, self.sink = state, sink
+
+    # -- construction ---------------------------------------------------------------
+    @classmethod
+    def start(cls, protocol: Protocol, clock: Clock, device: str, patient: Patient,
+              practitioner_id: str, config: SessionConfig, sink: Sink | None = None,
+              session_id: str | None = None) -> Session:
+        session = cls(protocol, clock, device, SessionState(), sink)
+        session.state.practitioner_id = practitioner_id
+        snapshot = {"name": patient.name, "dob": patient.dob.isoformat(),
+                    "clinic_id": patient.clinic_id, "sex": patient.sex,
+                    "indication": patient.indication, "scale": patient.scale,
+                    "grade": patient.grade}
+        session._emit("session_started", {
+            "patient_id": patient.id, "practitioner_id": practitioner_id,
+            "config": config.to_dict(), "patient": snapshot,
+            "schema": SCHEMA_VERSION,
+        }, session_id=session_id or new_id())
+        return session
+
+    @classmethod
+    def resume(cls, protocol: Protocol, clock: Clock, device: str,
+               events: list[dict[str, Any]], sink: Sink | None = None) -> Session:
+        return cls(protocol, clock, device, replay(events, protocol), sink)
+
+    @property
+    def id(self) -> str:
+        return self.state.id
+
+    # -- the one way in -------------------------------------------------------------
+    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
+        event = {
+            "id": new_id(), "session": session_id or self.state.id, "n": len(self.state.events),
+            "type": kind, "at": iso(self.clock.now()), "mono": self.clock.monotonic(),
+            "boot": self.clock.boot_id(), "by": self.state.practitioner_id,
+            "device": self.device, "data": data,
+        }
+        before = copy.deepcopy(self.state)
+        apply_event(self.state, event, self.protocol)
+        if self.sink is not None:
+            try:
+                self.sink(event, self.state)
+            except BaseException:
+                self.state = before
+                raise
+        return event
+
+    # -- commands -------------------------------------------------------------------
+    def change_practitioner(self, practitioner_id: str) -> None:
+        self.state.practitioner_id = practitioner_id  # stamped on the event itself too
+        self._emit("practitioner_changed", {"practitioner_id": practitioner_id})
+
+    def record_grade(self, scale: str, grade: object) -> None:
+        self._emit("grade_recorded", {"scale": scale, "grade": str(grade).strip()})
+
+    def answer(self, item: str, yes: bool) -> None:
+        self._emit("screening_answered", {"item": item, "answer": yes})
+
+    def set_isotretinoin_last_dose(self, day: object) -> None:
+        self._emit("isotretinoin_last_dose", {"date": str(day).strip()})
+
+    def override_screening(self, justification: str) -> None:
+        self._emit("screening_override", {"justification": justification})
+
+    def confirm_consent(self, given_by: str) -> None:
+        self._emit("consent_confirmed", {"given_by": given_by})
+
+    def set_anesthetic_product(self, product: str) -> None:
+        self._emit("anesthetic_product", {"product": product})
+
+    def apply_anesthetic(self, planned_minutes: object) -> None:
+        self._emit("anesthetic_applied", {"planned_minutes": _num(planned_minutes)})
+
+    def change_dwell_plan(self, planned_minutes: object) -> None:
+        self._emit("dwell_plan_changed", {"planned_minutes": _num(planned_minutes)})
+
+    def set_needle_length(self, mm: object) -> None:
+        value = parse_bounded(mm, self.protocol.bounds["needle_length_mm"], "needle",
+                              "Needle length", "mm")
+        self._emit("needle_length_set", {"mm": float(value)})
+
+    def set_cartridge(self, lot: str, expiry: object) -> None:
+        self._emit("cartridge_set", {"lot": lot, "expiry": str(expiry).strip()})
+
+    def confirm_cartridge_new(self, value: bool = True) -> None:
+        self._emit("cartridge_new_sealed", {"value": value})
+
+    def set_handpiece_serial(self, serial: str) -> None:
+        self._emit("handpiece_set", {"serial": serial})
+
+    def set_antiseptic(self, kind: str) -> None:
+        self._emit("antiseptic_set", {"kind": kind})
+
+    def plan_needling(self, minutes: object) -> None:
+        self._emit("needling_planned", {"planned_minutes": _num(minutes)})
+
+    def start_needling(self, early_reason: str = "") -> None:
+        self._emit("needling_started", {"early_reason": early_reason.strip()})
+
+    def pause_needling(self) -> None:
+        self._emit("needling_paused", {})
+
+    def resume_needling(self) -> None:
+        self._emit("needling_resumed", {})
+
+    def finish_needling(self) -> None:
+        self._emit("needling_finished", {})
+
+    def toggle_needling(self) -> str:
+        """Space on the keyboard: start, pause or resume, whatever applies. Returns what it did."""
+        cd = self.state.needling_countdown(self.clock)
+        if not self.state.needling_marks:
+            self.start_needling()
+            return "started"
+        if cd.running:
+            self.pause_needling()
+            return "paused"
+        if cd.paused:
+            self.resume_needling()
+            return "resumed"
+        raise EventError("needling", "Needling is finished.")
+
+    def set_zone(self, zone: str, treated: bool = True) -> None:
+        self._emit("zone_set", {"zone": zone, "treated": treated})
+
+    def set_passes(self, count: int, directions: list[str]) -> None:
+        self._emit("passes_set", {"count": count, "directions": list(directions)})
+
+    def set_endpoint(self, kind: str, note: str = "") -> None:
+        self._emit("endpoint_set", {"kind": kind, "note": note})
+
+    def confirm_blood_washed(self, value: bool = True) -> None:
+        self._emit("blood_washed", {"value": value})
+
+    def apply_antibiotic(self, product: str) -> None:
+        self._emit("antibiotic_applied", {"product": product})
+
+    def set_adjunct(self, kind: str, prp_ml: object = None) -> None:
+        data: dict[str, Any] = {"kind": kind}
+        if kind == "prp":
+            value = parse_bounded(prp_ml, self.protocol.bounds["prp_ml"], "prp_ml", "PRP volume", "mL")
+            data["prp_ml"] = float(value)
+        self._emit("adjunct_set", data)
+
+    def add_side_effect(self, kind: str, severity: str, note: str = "") -> str:
+        entry = new_id()
+        self._emit("side_effect_added", {"entry_id": entry, "kind": kind, "severity": severity,
+                                         "note": note})
+        return entry
+
+    def remove_side_effect(self, entry_id: str) -> None:
+        self._emit("side_effect_removed", {"entry_id": entry_id})
+
+    def declare_none_observed(self, value: bool = True) -> None:
+        self._emit("none_observed", {"value": value})
+
+    def confirm_aftercare(self, value: bool = True) -> None:
+        self._emit("aftercare_given", {"value": value})
+
+    def set_next_session(self, day: object) -> None:
+        self._emit("next_session_set", {"date": str(day).strip()})
+
+    def record_interruption(self, down_since: datetime, gap_seconds: float) -> None:
+        self._emit("interruption", {"down_since": iso(down_since), "gap_seconds": round(gap_seconds, 3)})
+
+    def sign(self) -> None:
+        self._emit("signed", {})
+
+    def abandon(self, reason: str) -> None:
+        self._emit("abandoned", {"reason": reason})
+
+    # -- countdowns and alerts ------------------------------------------------------
+    def countdowns(self) -> list[CountdownView]:
+        s, now = self.state, self.clock.monotonic()
+        views: list[CountdownView] = []
+        dmin = float(self.protocol.bounds["dwell_minutes"].min) * 60
+        dmax = float(self.protocol.bounds["dwell_minutes"].max) * 60
+        if s.applied is not None:
+            planned = float((s.dwell_planned_min or 0) * 60)
+            start = s.needling_started_at()
+            end = start.to_mono(self.clock) if start else now
+            elapsed = max(0.0, end - s.applied.to_mono(self.clock))
+            if start:
+                state, msg = "done", "Numbing time closed when needling started."
+            elif elapsed >= dmax:
+                state, msg = "overdue", ALERT_TEXT["dwell_over_max"]
+            elif elapsed >= planned:
+                state, msg = "due", ALERT_TEXT["dwell_planned_end"]
+            elif elapsed >= dmin:
+                state, msg = "ready", ALERT_TEXT["dwell_min_reached"]
+            else:
+                state, msg = "running", f"Numbing: needling allowed after {int(dmin // 60)} min."
+            views.append(CountdownView("dwell", "Numbing (dwell)", state, elapsed,
+                                       planned - elapsed, planned, msg))
+        if s.needling_marks:
+            cd = s.needling_countdown(self.clock)
+            elapsed = cd.elapsed(now)
+            nmin = float(self.protocol.bounds["needling_minutes"].min) * 60
+            if cd.finished:
+                state, msg = "done", "Needling finished."
+            elif cd.paused:
+                state, msg = "paused", "Needling paused: press Space to resume."
+            elif elapsed >= cd.planned:
+                state, msg = "due", ALERT_TEXT["needling_planned_end"]
+            elif elapsed >= nmin:
+                state, msg = "ready", ALERT_TEXT["needling_min_reached"]
+            else:
+                state, msg = "running", "Needling: glide in several directions."
+            views.append(CountdownView("needling", "Needling", state, elapsed,
+                                       cd.planned - elapsed, cd.planned, msg))
+        return views
+
+    def _thresholds(self) -> list[tuple[str, float, float]]:
+        """(alert, target elapsed seconds, elapsed now) for countdowns that are running."""
+        s, now = self.state, self.clock.monotonic()
+        out: list[tuple[str, float, float]] = []
+        if s.applied is not None and not s.needling_marks and s.status == "in_progress":
+            elapsed = now - s.applied.to_mono(self.clock)
+            out += [("dwell_min_reached", float(self.protocol.bounds["dwell_minutes"].min) * 60, elapsed),
+                    ("dwell_planned_end", float((s.dwell_planned_min or 0) * 60), elapsed),
+                    ("dwell_over_max", float(self.protocol.bounds["dwell_minutes"].max) * 60, elapsed)]
+        cd = s.needling_countdown(self.clock)
+        if cd.running:
+            elapsed = cd.elapsed(now)
+            out += [("needling_min_reached", float(self.protocol.bounds["needling_minutes"].min) * 60, elapsed),
+                    ("needling_planned_end", cd.planned, elapsed)]
+        return [t for t in out if t[0] not in s.alerts]
+
+    def poll(self) -> list[str]:
+        """Record every alert whose moment has come; returns the new ones."""
+        fired = [name for name, target, elapsed in self._thresholds() if elapsed >= target]
+        for name in fired:
+            self._emit("alert", {"kind": name})
+        return fired
+
+    def seconds_to_next_alert(self) -> float | None:
+        waits = [target - elapsed for _, target, elapsed in self._thresholds()]
+        return max(0.0, min(waits)) if waits else None
+
+
+def _num(raw: object) -> object:
+    """Pass numbers through, keep text as text: the reducer's parsers give the message."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return raw
+    return str(raw).strip()
+
+
+def check_needle_mm(value: object, protocol: Protocol) -> Decimal:
+    """The store's check for a needle length written anywhere (amendments included)."""
+    return check_in_bound(parse_decimal(value, "needle", "Needle length", "mm"),
+                          protocol.bounds["needle_length_mm"], "needle", "Needle length", "mm")

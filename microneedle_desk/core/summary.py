@@ -1,0 +1,49 @@
+"""One summary row per session: what the history table, export and dashboards read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.session import SessionState
+
+
+def summarize(state: SessionState, protocol: Protocol) -> dict[str, Any]:
+    assert state.started is not None
+    dwell = state.actual_dwell_seconds()
+    needling = state.actual_needling_seconds()
+    resume = state.minoxidil_resume_at()
+    return {
+        "schema": 1,
+        "kind": "summary",
+        "id": state.id,
+        "status": state.status,
+        "patient_id": state.patient_id,
+        "patient_name": state.patient_snapshot.get("name", ""),
+        "clinic_id": state.patient_snapshot.get("clinic_id", ""),
+        "dob": state.patient_snapshot.get("dob", ""),
+        "practitioner_id": state.practitioner_id,
+        "signed_by": state.signed_by,
+        "device": state.device,
+        "started_at": state.started.wall.isoformat(timespec="seconds"),
+        "signed_at": state.signed_at,
+        "indication": state.indication,
+        "scale": state.scale,
+        "grade": state.grade,
+        "needle_mm": float(state.needle_mm) if state.needle_mm is not None else None,
+        "dwell_planned_min": state.dwell_planned_min,
+        "dwell_actual_s": round(dwell, 1) if dwell is not None else None,
+        "needling_planned_min": state.needling_planned_min,
+        "needling_actual_s": round(needling, 1) if needling is not None else None,
+        "adjunct": state.adjunct,
+        "prp_ml": float(state.prp_ml) if state.prp_ml is not None else None,
+        "minoxidil_resume_at": resume.isoformat(timespec="minutes") if resume else "",
+        "side_effects": sorted({se.kind for se in state.side_effects.values()}),
+        "none_observed": state.none_observed,
+        "overrides": ([f"screening:{i}" for i in state.override_items]
+                      + (["early_needling"] if state.early_start_reason else [])),
+        "cartridge_lot": state.cartridge_lot,
+        "zones": sorted(state.zones),
+        "next_session": state.next_session.isoformat() if state.next_session else "",
+        "abandon_reason": state.abandon_reason,
+    }

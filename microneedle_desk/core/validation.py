@@ -1,0 +1,123 @@
+"""Turning what a person typed into checked values, with messages that say what is allowed.
+
+Every function raises :class:`ValidationError`; its message is shown to the practitioner
+as it is, so it always names the allowed range or form.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from microneedle_desk.core.protocol import Bound
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class ValidationError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal:
+    """A number from text or a number. Decimal commas are refused, not guessed at."""
+    suffix = f" {unit}" if unit else ""
+    if isinstance(raw, bool):
+        raise ValidationError(field, f"{what} must be a number{suffix}.")
+    if isinstance(raw, (int, Decimal)):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = str(raw).strip()
+    if unit and text.lower().endswith(unit.lower()):
+        text = text[: -len(unit)].strip()
+    if not text:
+        raise ValidationError(field, f"{what} is empty: enter a number{suffix}.")
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        raise ValidationError(
+            field, f"{what}: use a decimal point, not a comma (for example {text.replace(',', '.')})."
+        )
+    if not _NUMBER.match(text):
+        raise ValidationError(field, f"{what} must be a number{suffix}; “{text}” is not a number.")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex already excludes this
+        raise ValidationError(field, f"{what} must be a number{suffix}.") from None
+
+
+def check_in_bound(value: Decimal, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+    suffix = f" {unit}" if unit else ""
+    allowed = f"{_fmt(bound.min)}–{_fmt(bound.max)}{suffix}"
+    if bound.step is not None:
+        allowed += f" in steps of {_fmt(bound.step)}{suffix}"
+    if not bound.min <= value <= bound.max:
+        raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is outside.")
+    if bound.step is not None and (value - bound.min) % bound.step != 0:
+        raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is not on a step.")
+    return value
+
+
+def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+    return check_in_bound(parse_decimal(raw, field, what, unit), bound, field, what, unit)
+
+
+def parse_whole(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> int:
+    value = parse_bounded(raw, bound, field, what, unit)
+    if value != value.to_integral():
+        raise ValidationError(field, f"{what} must be a whole number of {unit or 'units'}.")
+    return int(value)
+
+
+def parse_date(raw: object, field: str, what: str) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            field, f"{what} must be a date written YYYY-MM-DD (for example 2026-03-14); “{text}” is not."
+        ) from None
+
+
+def parse_past_date(raw: object, today: date, field: str, what: str) -> date:
+    value = parse_date(raw, field, what)
+    if value > today:
+        raise ValidationError(field, f"{what} cannot be in the future (today is {today.isoformat()}).")
+    return value
+
+
+def require_text(raw: object, field: str, what: str, max_len: int = 2000) -> str:
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        raise ValidationError(field, f"{what} must not be empty.")
+    if len(text) > max_len:
+        raise ValidationError(field, f"{what} is too long: at most {max_len} characters.")
+    return text
+
+
+def require_choice(raw: object, allowed: tuple[str, ...], field: str, what: str) -> str:
+    if raw not in allowed:
+        raise ValidationError(field, f"{what} must be one of: {', '.join(allowed)}.")
+    return str(raw)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,105 @@
+"""Every path the app uses is resolved here, and only here.
+
+The data folder is, in order: ``--data-dir DIR``, the ``MICRONEEDLE_DESK_DATA_DIR``
+environment variable, or the user's data folder from ``QStandardPaths``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from microneedle_desk import APP_NAME, ORG_NAME
+
+DATA_DIR_ENV = "MICRONEEDLE_DESK_DATA_DIR"
+RESOURCES_ENV = "MICRONEEDLE_DESK_RESOURCES"
+
+_override: Path | None = None
+
+
+def set_data_dir(path: str | os.PathLike[str] | None) -> None:
+    """Called once by the entry point with ``--data-dir`` (or None to clear it)."""
+    global _override  # noqa: PLW0603 - the one override, set by the entry point
+    _override = Path(path).expanduser().resolve() if path else None
+
+
+def default_data_dir() -> Path:
+    from PySide6.QtCore import QCoreApplication, QStandardPaths
+
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(ORG_NAME)
+        QCoreApplication.setApplicationName(APP_NAME)
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location) if location else Path.home() / f".{APP_NAME}"
+
+
+def data_dir() -> Path:
+    if _override is not None:
+        return _override
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_data_dir()
+
+
+def resources_dir() -> Path:
+    env = os.environ.get(RESOURCES_ENV)
+    if env:
+        return Path(env)
+    frozen = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def protocol_file() -> Path:
+    return resources_dir() / "protocol.json"
+
+
+# -- inside the data folder ------------------------------------------------------------
+def lock_file(root: Path) -> Path:
+    return root / "store.lock"
+
+
+def meta_file(root: Path) -> Path:
+    return root / "meta.json"
+
+
+def patients_file(root: Path) -> Path:
+    return root / "patients.json"
+
+
+def active_dir(root: Path) -> Path:
+    return root / "active"
+
+
+def active_file(root: Path, session_id: str) -> Path:
+    return active_dir(root) / f"{session_id}.json"
+
+
+def sessions_dir(root: Path) -> Path:
+    return root / "sessions"
+
+
+def month_file(root: Path, month: str) -> Path:
+    """Finished sessions of one month (``YYYY-MM``), with their amendments."""
+    return sessions_dir(root) / f"{month}.json"
+
+
+def index_dir(root: Path) -> Path:
+    return root / "index"
+
+
+def index_file(root: Path, year: str) -> Path:
+    """One summary row per session of one year, for the history table."""
+    return index_dir(root) / f"{year}.json"
+
+
+def backups_dir(root: Path) -> Path:
+    return root / "backups"
+
+
+def quarantine_dir(root: Path) -> Path:
+    """Bad files are moved here, renamed, never deleted."""
+    return root / "quarantine"

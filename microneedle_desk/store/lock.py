@@ -1,0 +1,47 @@
+"""One writer at a time: a QLockFile in the data folder.
+
+A second copy of the app does not get the lock; it learns who holds it (host, process,
+application) and opens the store read-only. A lock left by a killed process is stale and
+is taken over (QLockFile checks that the process named in it is gone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+from microneedle_desk import paths
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    pid: int
+    hostname: str
+    appname: str
+
+    def describe(self) -> str:
+        return (f"another copy of microneedle-desk (process {self.pid} on computer "
+                f"“{self.hostname or 'unknown'}”)")
+
+
+class StoreLock:
+    def __init__(self, root: Path) -> None:
+        self._lock = QLockFile(str(paths.lock_file(root)))
+        self._lock.setStaleLockTime(0)  # stale only when the holder process is gone
+
+    def acquire(self) -> LockHolder | None:
+        """Take the lock. Returns None on success, else who holds it."""
+        if self._lock.tryLock(100):
+            return None
+        if self._lock.error() == QLockFile.LockError.LockFailedError:
+            if self._lock.removeStaleLockFile() and self._lock.tryLock(100):
+                return None
+            ok, pid, host, app = self._lock.getLockInfo()
+            if ok:
+                return LockHolder(int(pid), str(host), str(app))
+        return LockHolder(0, "", "")
+
+    def release(self) -> None:
+        self._lock.unlock()

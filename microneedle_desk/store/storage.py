@@ -1,0 +1,115 @@
+"""A TinyDB storage that writes atomically and keeps what it read.
+
+TinyDB's ``JSONStorage`` rewrites its file in place, so a kill mid-write leaves invalid
+JSON, and it re-reads and re-parses the whole file for every operation. This storage:
+
+* writes through ``QSaveFile`` (a hidden temporary file, synced, renamed over the old one:
+  after a crash the file is the old version or the new one, never a mix);
+* keeps the parsed content in memory, which is safe because only one process writes the
+  data folder (see :mod:`microneedle_desk.store.lock`);
+* never repairs a file it cannot read: it raises :class:`BadFileError` and leaves the
+  bytes as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QIODevice, QSaveFile
+from tinydb.storages import Storage
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class BadFileError(Exception):
+    """A store file that cannot be used as it is. ``problem`` is said in an admin's words."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def ensure_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, DIR_MODE)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
+    ensure_private_dir(path.parent)
+    f = QSaveFile(str(path))
+    if not f.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise OSError(f"cannot open {path} for writing: {f.errorString()}")
+    written = f.write(data)
+    if written != len(data):
+        f.cancelWriting()
+        f.commit()
+        raise OSError(f"could not write {path}: {f.errorString()}")
+    if not f.commit():
+        raise OSError(f"could not save {path}: {f.errorString()}")
+    if os.name == "posix":
+        os.chmod(path, FILE_MODE)
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a store file; every way it can be unusable becomes a BadFileError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadFileError(path, f"it cannot be read ({exc.strerror}).") from None
+    if not raw.strip():
+        raise BadFileError(path, "the file is empty (it may have been cut short by a crash "
+                                 "of an older version, or emptied by hand).")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadFileError(path, "the file is not text (its bytes are not UTF-8).") from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(raw.rstrip()) - 1:
+            raise BadFileError(path, "the file ends in the middle of a record: it was cut short "
+                                     "(truncated).") from None
+        raise BadFileError(path, f"the file is not valid JSON (line {exc.lineno}, column "
+                                 f"{exc.colno}: {exc.msg}).") from None
+
+
+def dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class AtomicCachedStorage(Storage):
+    """TinyDB storage: atomic writes via QSaveFile, parsed content cached in memory."""
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._cache: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        if self._cache is None:
+            if not self.path.exists():
+                return None
+            data = read_json_file(self.path)
+            if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+                raise BadFileError(self.path, "the file is JSON but not shaped as a table of "
+                                              "records (wrong top-level shape).")
+            self._cache = data
+        return self._cache
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.read_only:
+            raise PermissionError("the store is open read-only: another copy of the app holds it")
+        try:
+            write_atomic(self.path, dumps(data))
+        except BaseException:
+            self._cache = None  # TinyDB changed it in place; the disk is the truth again
+            raise
+        self._cache = data
+
+    def close(self) -> None:
+        self._cache = None

@@ -1,0 +1,363 @@
+"""The store: patients, practitioners, sessions as they happen, finished records.
+
+Layout of the data folder (all JSON through TinyDB with :class:`AtomicCachedStorage`):
+
+``meta.json``            schema version, this device's id, the hash-chain head
+``patients.json``        patients and practitioners
+``active/<id>.json``     one in-progress session, one event per record (a step save
+                         rewrites only this small file, whatever the history's size)
+``sessions/YYYY-MM.json`` finished (signed or abandoned) sessions of one month, with
+                         their amendments and follow-ups
+``index/YYYY.json``      one summary row per finished session, for the history table
+
+A finished session is written in this order: month file, chain head, index row, and last
+the active file is removed. A crash between any two leaves an active file whose session is
+already finished; :meth:`Store.recover` completes the remaining steps on the next start.
+"""
+
+from __future__ import annotations
+
+import copy
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+
+from microneedle_desk import __version__, paths
+from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import (
+    SCHEMA_VERSION,
+    Patient,
+    Practitioner,
+    content_hash,
+    is_uuid,
+    iso,
+    new_id,
+    validate_patient_doc,
+)
+from microneedle_desk.core.session import (
+    EventError,
+    SessionState,
+    apply_event,
+    replay,
+)
+from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.store.storage import (
+    AtomicCachedStorage,
+    BadFileError,
+    ensure_private_dir,
+)
+
+GENESIS = "0" * 64
+
+
+class StoreError(Exception):
+    pass
+
+
+class ReadOnlyError(StoreError):
+    pass
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    session_id: str
+    events: list[dict[str, Any]]
+
+
+def _db(path: Path, read_only: bool) -> TinyDB:
+    return TinyDB(str(path), storage=AtomicCachedStorage, read_only=read_only)
+
+
+class Store:
+    def __init__(self, root: Path, protocol: Protocol, clock: Clock, read_only: bool = False) -> None:
+        self.root, self.protocol, self.clock = root, protocol, clock
+        self.read_only = read_only
+        self._dbs: dict[Path, TinyDB] = {}
+        self._active_states: dict[str, SessionState] = {}
+        if not read_only:
+            ensure_private_dir(root)
+        meta = self._db_for(paths.meta_file(root))
+        info = meta.table("meta").all()
+        if not info:
+            if read_only:
+                raise StoreError(f"There is no store in {root} yet.")
+            meta.table("meta").insert({
+                "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
+                "device_name": socket.gethostname(), "created_at": iso(clock.now()),
+                "app_version": __version__,
+            })
+            meta.table("chain").insert({"seq": 0, "hash": GENESIS})
+            info = meta.table("meta").all()
+        version = info[0].get("schema")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"The data in {root} was written by a newer version of microneedle-desk "
+                f"(store schema {version}); this is version {__version__}, which reads schema "
+                f"{SCHEMA_VERSION}. Install the newer version to open it.")
+        self.device: str = info[0]["device"]
+
+    # -- files ----------------------------------------------------------------------
+    def _db_for(self, path: Path) -> TinyDB:
+        db = self._dbs.get(path)
+        if db is None:
+            db = self._dbs[path] = _db(path, self.read_only)
+        return db
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+
+    def _guard(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+
+    # -- practitioners --------------------------------------------------------------
+    def practitioners(self, include_inactive: bool = False) -> list[Practitioner]:
+        docs = self._db_for(paths.patients_file(self.root)).table("practitioners").all()
+        people = [Practitioner.from_doc(d) for d in docs]
+        return sorted((p for p in people if include_inactive or p.active), key=lambda p: p.name.lower())
+
+    def add_practitioner(self, name: str) -> Practitioner:
+        self._guard()
+        clean = require_text(name, "practitioner", "The practitioner's name", 200)
+        for existing in self.practitioners(include_inactive=True):
+            if existing.name.casefold() == clean.casefold():
+                return existing
+        person = Practitioner(new_id(), clean, self.device, iso(self.clock.now()))
+        self._db_for(paths.patients_file(self.root)).table("practitioners").insert(person.to_doc())
+        return person
+
+    def practitioner_name(self, practitioner_id: str) -> str:
+        for p in self.practitioners(include_inactive=True):
+            if p.id == practitioner_id:
+                return p.name
+        return "(unknown practitioner)"
+
+    # -- patients -------------------------------------------------------------------
+    def _patients_table(self) -> Any:
+        return self._db_for(paths.patients_file(self.root)).table("patients")
+
+    def patients(self) -> list[Patient]:
+        return [Patient.from_doc(d) for d in self._patients_table().all()]
+
+    def patient(self, patient_id: str) -> Patient | None:
+        doc = self._patients_table().get(Query().id == patient_id)
+        return Patient.from_doc(doc) if doc else None
+
+    def add_patient(self, patient: Patient) -> Patient:
+        """Add a checked patient. The clinic patient ID must be unique."""
+        self._guard()
+        doc = patient.to_doc()
+        validate_patient_doc(doc, self.protocol)
+        wanted = patient.clinic_id.casefold()
+        for other in self._patients_table().all():
+            if str(other.get("clinic_id", "")).casefold() == wanted:
+                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is already "
+                                                   f"used by another patient; each patient needs their own ID.")
+        self._patients_table().insert(doc)
+        return patient
+
+    def find_patients(self, text: str) -> list[Patient]:
+        needle = text.strip().casefold()
+        found = [p for p in self.patients()
+                 if not needle or needle in p.name.casefold() or needle in p.clinic_id.casefold()
+                 or needle in p.dob.isoformat()]
+        return sorted(found, key=lambda p: p.name.casefold())
+
+    # -- sessions as they happen ----------------------------------------------------
+    def append_event(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+        """Save one event of an in-progress session, after checking it against the rules.
+
+        The check replays the event on the store's own copy of the session, so a caller
+        that bypassed the Session class cannot slip in an invalid record.
+        """
+        self._guard()
+        session_id = str(event.get("session", ""))
+        if not is_uuid(session_id):
+            raise EventError("session", "An event must name its session by UUID.")
+        if not is_uuid(event.get("id")):
+            raise EventError("id", "An event id must be a UUID.")
+        mine = self._active_state(session_id)
+        checked = copy.deepcopy(mine)
+        apply_event(checked, event, self.protocol)  # raises, changing nothing
+        self._db_for(paths.active_file(self.root, session_id)).table("events").insert(event)
+        self._active_states[session_id] = checked
+        if checked.status != "in_progress":
+            self._finish(checked)
+
+    def _active_state(self, session_id: str) -> SessionState:
+        state = self._active_states.get(session_id)
+        if state is None:
+            path = paths.active_file(self.root, session_id)
+            events = self._active_events(path) if path.exists() else []
+            state = replay(events, self.protocol)
+            self._active_states[session_id] = state
+        return state
+
+    def _active_events(self, path: Path) -> list[dict[str, Any]]:
+        events = self._db_for(path).table("events").all()
+        return sorted((dict(e) for e in events), key=lambda e: e["n"])
+
+    def active_sessions(self) -> list[ActiveSession]:
+        """In-progress sessions left by an earlier run (after recovery has run)."""
+        folder = paths.active_dir(self.root)
+        out = []
+        for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+            events = self._active_events(path)
+            if events:
+                out.append(ActiveSession(path.stem, events))
+        return out
+
+    def last_activity(self, session_id: str) -> datetime | None:
+        events = self._active_events(paths.active_file(self.root, session_id))
+        return datetime.fromisoformat(events[-1]["at"]) if events else None
+
+    # -- finishing a session --------------------------------------------------------
+    @staticmethod
+    def _month(state: SessionState) -> str:
+        assert state.started is not None
+        return state.started.wall.strftime("%Y-%m")
+
+    def _finish(self, state: SessionState) -> None:
+        month_db = self._db_for(paths.month_file(self.root, self._month(state)))
+        existing = month_db.table("sessions").get(Query().id == state.id)
+        if existing is None:
+            doc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                   "patient_id": state.patient_id, "device": state.device,
+                   "status": state.status, "events": state.events}
+            entry = self._chain_append(doc, month_db.table("sessions"))
+        else:
+            entry = dict(existing)
+        self._index_upsert(state, entry)
+        self._drop_active(state.id)
+
+    def _chain_head(self) -> dict[str, Any]:
+        return dict(self._db_for(paths.meta_file(self.root)).table("chain").all()[0])
+
+    def _chain_append(self, doc: dict[str, Any], table: Any) -> dict[str, Any]:
+        """Add ``doc`` to the hash chain and insert it into ``table``.
+
+        The head is written with an intent first, then the record, then the new head, so a
+        crash at any point leaves a chain that :meth:`recover` can complete or roll back.
+        """
+        chain = self._db_for(paths.meta_file(self.root)).table("chain")
+        head = self._chain_head()
+        doc = dict(doc)
+        doc["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
+        doc["hash"] = content_hash(doc, head["hash"])
+        chain.update({"intent": {"seq": doc["chain"]["seq"], "hash": doc["hash"]}})
+        table.insert(doc)
+        chain.update({"seq": doc["chain"]["seq"], "hash": doc["hash"], "intent": None})
+        return doc
+
+    def _index_upsert(self, state: SessionState, entry: dict[str, Any]) -> None:
+        assert state.started is not None
+        year = state.started.wall.strftime("%Y")
+        table = self._db_for(paths.index_file(self.root, year)).table("summaries")
+        row = summarize(state, self.protocol)
+        row["hash"] = entry.get("hash", "")
+        row["month"] = self._month(state)
+        if table.get(Query().id == state.id) is None:
+            table.insert(row)
+        else:
+            table.update(row, Query().id == state.id)
+
+    def _drop_active(self, session_id: str) -> None:
+        path = paths.active_file(self.root, session_id)
+        db = self._dbs.pop(path, None)
+        if db is not None:
+            db.close()
+        path.unlink(missing_ok=True)
+        self._active_states.pop(session_id, None)
+
+    # -- start-up recovery ----------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Complete whatever a crash interrupted. Returns what it did, in plain words."""
+        if self.read_only:
+            return []
+        done: list[str] = []
+        chain = self._db_for(paths.meta_file(self.root)).table("chain")
+        intent = self._chain_head().get("intent")
+        if intent:
+            if self._find_hash(intent["hash"]):
+                chain.update({"seq": intent["seq"], "hash": intent["hash"], "intent": None})
+                done.append("completed the record chain after an interrupted save")
+            else:
+                chain.update({"intent": None})
+        for active in self.active_sessions():
+            state = replay(active.events, self.protocol)
+            if state.status in ("signed", "abandoned"):
+                self._active_states[state.id] = state
+                self._finish(state)
+                done.append("completed the filing of a session finished just before a stop")
+        return done
+
+    def _find_hash(self, wanted: str) -> bool:
+        folder = paths.sessions_dir(self.root)
+        for path in sorted(folder.glob("*.json"), reverse=True) if folder.exists() else []:
+            db = self._db_for(path)
+            for name in ("sessions", "amendments"):
+                if db.table(name).get(Query().hash == wanted) is not None:
+                    return True
+        return False
+
+    # -- finished sessions ----------------------------------------------------------
+    def summaries(self) -> list[dict[str, Any]]:
+        folder = paths.index_dir(self.root)
+        rows: list[dict[str, Any]] = []
+        for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+            rows.extend(dict(r) for r in self._db_for(path).table("summaries").all())
+        return rows
+
+    def session_doc(self, session_id: str, month: str | None = None) -> dict[str, Any] | None:
+        """A finished session's stored document, or an in-progress one's events."""
+        active = paths.active_file(self.root, session_id)
+        if active.exists():
+            return {"id": session_id, "status": "in_progress", "events": self._active_events(active)}
+        files = [paths.month_file(self.root, month)] if month else self._month_files()
+        for path in files:
+            if path.exists():
+                doc = self._db_for(path).table("sessions").get(Query().id == session_id)
+                if doc is not None:
+                    return dict(doc)
+        return None
+
+    def _month_files(self) -> list[Path]:
+        folder = paths.sessions_dir(self.root)
+        return sorted(folder.glob("*.json"), reverse=True) if folder.exists() else []
+
+    def session_state(self, session_id: str) -> SessionState | None:
+        doc = self.session_doc(session_id)
+        return replay(doc["events"], self.protocol) if doc else None
+
+    def patient_session_count(self, patient_id: str) -> int:
+        return sum(1 for r in self.summaries() if r.get("patient_id") == patient_id and r.get("status") == "signed")
+
+    def last_needle_mm(self, patient_id: str) -> float | None:
+        rows = [r for r in self.summaries()
+                if r.get("patient_id") == patient_id and r.get("needle_mm") is not None]
+        if not rows:
+            return None
+        return float(max(rows, key=lambda r: str(r["started_at"]))["needle_mm"])
+
+    def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+        for path in self._month_files():
+            db = self._db_for(path)
+            for name in ("sessions", "amendments"):
+                for doc in db.table(name).all():
+                    yield path, name, dict(doc)
+
+
+__all__ = ["BadFileError", "NewerSchemaError", "ReadOnlyError", "Store", "StoreError"]
