@@ -1,0 +1,30 @@
+# Thin wrappers around tools/bootstrap.py, which installs whatever is missing first.
+# Extra arguments: make run ARGS="--data-dir /tmp/demo"   make test ARGS="-k countdown"
+
+PYTHON ?= python3
+VENV_PYTHON := .venv/bin/python
+ARGS ?=
+
+.PHONY: test run lint setup bench bundle
+
+## every check: ruff check ., mypy, pytest (the README's test command; .ci/run runs it too)
+test:
+	$(PYTHON) tools/bootstrap.py test $(ARGS)
+
+## the app
+run:
+	$(PYTHON) tools/bootstrap.py run $(ARGS)
+
+## ruff and mypy only
+lint:
+	$(PYTHON) tools/bootstrap.py lint
+
+## install only: system packages, .venv, pip install -e .[test]
+setup:
+	$(PYTHON) tools/bootstrap.py setup
+
+bench: setup
+	$(VENV_PYTHON) bench/run.py $(ARGS)
+
+bundle: setup
+	$(VENV_PYTHON) packaging/build.py $(ARGS)

@@ -1,0 +1,44 @@
+"""Shared test set-up. Qt runs without a display: the offscreen platform, set before any Qt import."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+if not os.environ.get("XDG_RUNTIME_DIR"):  # unset in CI; Qt would warn, and qt_log_level_fail fails on that
+    _runtime_dir = tempfile.mkdtemp(prefix="microneedle-desk-runtime-")  # mode 0700, as Qt wants
+    atexit.register(shutil.rmtree, _runtime_dir, ignore_errors=True)
+    os.environ["XDG_RUNTIME_DIR"] = _runtime_dir
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from microneedle_desk import paths
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.protocol import Protocol, load_protocol
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def protocol() -> Protocol:
+    return load_protocol(paths.protocol_file())
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    """The app's data folder for this test: ``tmp_path / "data"``, not yet created (as on a first start)."""
+    root = tmp_path / "data"
+    paths.set_data_dir(root)
+    try:
+        yield root
+    finally:
+        paths.set_data_dir(None)
