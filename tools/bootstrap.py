@@ -46,13 +46,14 @@ LOCK = Path(tempfile.gettempdir()) / f"microneedle-desk-bootstrap-{_ROOT_ID}.loc
 SKIP_SYSTEM_ENV = "MICRONEEDLE_DESK_SKIP_SYSTEM_PACKAGES"
 PREFIX = "bootstrap:"
 
-# Debian 12 names. What PySide6 (QtCore/QtGui/QtWidgets, the offscreen and xcb platform
-# plugins) loads, and a real font so that text and PDFs render.
+# Debian 12 names. What PySide6 (QtCore/QtGui/QtWidgets, the offscreen, xcb and wayland
+# platform plugins) loads, and a real font so that text and PDFs render.
 QT_PACKAGES: tuple[str, ...] = (
     "libglib2.0-0", "libgl1", "libegl1", "libx11-6", "libdbus-1-3", "libfontconfig1",
     "libfreetype6", "libxkbcommon0", "libxkbcommon-x11-0", "libxcb-cursor0", "libxcb-icccm4",
     "libxcb-image0", "libxcb-keysyms1", "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0",
-    "libxcb-xinerama0", "libxcb-xkb1", "fontconfig", "fonts-dejavu-core",
+    "libxcb-xinerama0", "libxcb-xkb1", "libwayland-cursor0", "libwayland-egl1",
+    "fontconfig", "fonts-dejavu-core",
 )
 # What the checks use on top: PDF to text/PNG, a virtual X server, desktop-entry and
 # AppStream validators.
