@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from microneedle_desk import __version__, paths
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str) -> object:
+def _command_module(name: str) -> Any:
     return importlib.import_module(f"microneedle_desk.commands.{name.replace('-', '_')}")
 
 
@@ -47,8 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--data-dir")
         parser.add_argument("--screenshot", help=argparse.SUPPRESS)
         known, rest = parser.parse_known_args(args_list)
-        if rest:
-            return build_parser().parse_args(args_list) and 2  # prints help/version or errors
+        if rest:  # --help, --version or a mistake: the full parser explains and exits
+            build_parser().parse_args(args_list)
+            return 2
         paths.set_data_dir(known.data_dir)
         from microneedle_desk.app import run_app
 
@@ -56,4 +58,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     paths.set_data_dir(getattr(args, "data_dir", None))
     module = _command_module(args.command)
-    return int(module.run(args))  # type: ignore[attr-defined]
+    return int(module.run(args))

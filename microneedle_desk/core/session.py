@@ -220,6 +220,25 @@ class SessionState:
             return None
         return self.started.wall.date() + timedelta(days=self.config.interval_days)
 
+    def completed_steps(self, protocol: Protocol) -> set[str]:
+        """The steps whose work is done, for the step list's check marks."""
+        done = {
+            "patient": bool(self.patient_id),
+            "screening": self.screening_cleared(protocol) and bool(self.consent_by),
+            "anesthetic": self.applied is not None,
+            "device": (self.needle_mm is not None and bool(self.cartridge_lot)
+                       and self.cartridge_new_sealed and bool(self.handpiece_serial)),
+            "antiseptic": bool(self.antiseptic),
+            "needling": self.needling_finished_at() is not None and bool(self.zones) and self.passes > 0,
+            "endpoint": bool(self.endpoint),
+            "cleanup": self.blood_washed and bool(self.antibiotic_product),
+            "adjunct": bool(self.adjunct),
+            "side_effects": self.none_observed or bool(self.side_effects),
+            "aftercare": self.aftercare_given and self.next_session is not None,
+            "signoff": self.status == "signed",
+        }
+        return {step for step, ok in done.items() if ok}
+
     def missing(self, protocol: Protocol) -> list[str]:
         """What still has to be done before the session can be signed, in plain words."""
         out: list[str] = []

@@ -38,9 +38,11 @@ class StoreLock:
         if self._lock.error() == QLockFile.LockError.LockFailedError:
             if self._lock.removeStaleLockFile() and self._lock.tryLock(100):
                 return None
-            ok, pid, host, app = self._lock.getLockInfo()
-            if ok:
-                return LockHolder(int(pid), str(host), str(app))
+            info = tuple(self._lock.getLockInfo())
+            if len(info) == 4:  # some bindings return (ok, pid, host, app)
+                info = info[1:] if info[0] else ()
+            if len(info) == 3:
+                return LockHolder(int(str(info[0])), str(info[1]), str(info[2]))
         return LockHolder(0, "", "")
 
     def release(self) -> None:

@@ -1,0 +1,20 @@
+"""What every view needs, handed down from the entry point in one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.settings import Settings
+from microneedle_desk.store.store import Store
+from microneedle_desk.ui.controller import SessionController
+
+
+@dataclass
+class UiContext:
+    protocol: Protocol
+    clock: Clock
+    store: Store
+    settings: Settings
+    controller: SessionController

@@ -1,0 +1,93 @@
+"""The countdown strip: always visible, readable from two metres, state shown by colour."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from microneedle_desk.core.countdown import format_clock
+from microneedle_desk.core.session import CountdownView
+
+# state -> (background, foreground, word shown beside the digits)
+STATE_STYLE = {
+    "running": ("#1f5fbf", "#ffffff", "RUNNING"),
+    "ready": ("#1e7d32", "#ffffff", "MINIMUM REACHED"),
+    "due": ("#e0a100", "#1a1a1a", "TIME UP"),
+    "overdue": ("#c62828", "#ffffff", "OVER MAXIMUM"),
+    "paused": ("#6b6b6b", "#ffffff", "PAUSED"),
+    "done": ("#d9d9d9", "#333333", "DONE"),
+}
+
+
+class CountdownBox(QFrame):
+    def __init__(self, key: str, digits_pt: int = 44, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"countdown_{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel()
+        self.state_word = QLabel()
+        self.digits = QLabel("--:--")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        font = QFont()
+        font.setPointSize(digits_pt)
+        font.setBold(True)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
+        self.digits.setFont(font)
+        self.digits.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bold = QFont()
+        bold.setPointSize(max(11, digits_pt // 3))
+        bold.setBold(True)
+        self.title.setFont(bold)
+        self.state_word.setFont(bold)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.state_word)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.digits)
+        layout.addWidget(self.message)
+        self.setAccessibleName(f"{key} countdown")
+
+    def show_view(self, view: CountdownView, flash: bool = False) -> None:
+        bg, fg, word = STATE_STYLE.get(view.state, STATE_STYLE["running"])
+        if flash:
+            bg, fg = fg, bg
+        self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border-radius: 8px; }}"
+                           f" QLabel {{ color: {fg}; background: transparent; }}")
+        self.title.setText(view.label)
+        self.state_word.setText(word)
+        shown = view.elapsed if view.state == "done" else view.remaining
+        self.digits.setText(format_clock(shown))
+        self.message.setText(view.message)
+        self.setAccessibleDescription(f"{view.label}: {word.lower()}, {format_clock(shown)}. {view.message}")
+
+
+class CountdownPanel(QWidget):
+    """One box per countdown that has started; hidden while there is none."""
+
+    def __init__(self, digits_pt: int = 44, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.digits_pt = digits_pt
+        self.boxes: dict[str, CountdownBox] = {}
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.flashing: set[str] = set()
+
+    def show_views(self, views: list[CountdownView], flash_on: bool = False) -> None:
+        keys = {v.key for v in views}
+        for key in list(self.boxes):
+            if key not in keys:
+                self.boxes.pop(key).deleteLater()
+        for view in views:
+            box = self.boxes.get(view.key)
+            if box is None:
+                box = self.boxes[view.key] = CountdownBox(view.key, self.digits_pt, self)
+                self._layout.addWidget(box, 1)
+            box.show_view(view, flash=flash_on and view.key in self.flashing)
+        self.setVisible(bool(views))

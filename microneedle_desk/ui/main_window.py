@@ -1,0 +1,285 @@
+"""The main window: a frame that composes the countdown strip, the step list and pages.
+
+No clinical rule lives here: it routes keys to the current page or the controller and
+renders what the core says.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.session import ALERT_TEXT
+from microneedle_desk.ui.alerts import AlertSound
+from microneedle_desk.ui.context import UiContext
+from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.pages.base import StepPage
+from microneedle_desk.ui.pages.closing import (
+    AdjunctPage,
+    AftercarePage,
+    CleanupPage,
+    EndpointPage,
+    SideEffectsPage,
+    SignoffPage,
+)
+from microneedle_desk.ui.pages.needling import NeedlingPage
+from microneedle_desk.ui.pages.patient import PatientPage
+from microneedle_desk.ui.pages.preparation import AnestheticPage, AntisepticPage, DevicePage
+from microneedle_desk.ui.pages.screening import ScreeningPage
+
+PAGE_CLASSES: tuple[type[StepPage], ...] = (
+    PatientPage, ScreeningPage, AnestheticPage, DevicePage, AntisepticPage, NeedlingPage,
+    EndpointPage, CleanupPage, AdjunctPage, SideEffectsPage, AftercarePage, SignoffPage,
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("microneedle-desk — scalp microneedling session")
+        self.sound = AlertSound(self)
+        self._flash_left = 0
+        # -- countdowns and alert banner -------------------------------------------
+        self.countdowns = CountdownPanel()
+        self.alert_bar = QPushButton()
+        self.alert_bar.setObjectName("alert_bar")
+        self.alert_bar.setAccessibleName("Alert")
+        self.alert_bar.setToolTip("Acknowledge the alert (Esc)")
+        self.alert_bar.setStyleSheet("QPushButton#alert_bar { background: #e0a100; color: #1a1a1a;"
+                                     " font-size: 16pt; font-weight: bold; padding: 8px; }")
+        self.alert_bar.clicked.connect(self.acknowledge_alert)
+        self.alert_bar.hide()
+        # -- steps and pages ----------------------------------------------------------
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Steps")
+        self.steps.setMaximumWidth(200)
+        self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
+        self.stack = QStackedWidget()
+        self.pages: list[StepPage] = []
+        for cls in PAGE_CLASSES:
+            page = cls(ctx)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.steps.addItem(QListWidgetItem(page.title.text()))
+        self.steps.currentRowChanged.connect(self.go_to)
+        self.patient_page: PatientPage = self.pages[0]  # type: ignore[assignment]
+        self.needling_page: NeedlingPage = self.pages[5]  # type: ignore[assignment]
+        self.patient_page.start_requested.connect(self.start_session)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.stack)
+        self.back = QPushButton("◀ &Back")
+        self.back.setToolTip("Previous step (Ctrl+PgUp)")
+        self.next = QPushButton("&Next ▶")
+        self.next.setToolTip("Next step (Ctrl+PgDown)")
+        self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
+        self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
+        self.who = QLabel()
+        self.who.setAccessibleName("Patient and practitioner")
+        nav = QHBoxLayout()
+        nav.addWidget(self.who, 1)
+        nav.addWidget(self.back)
+        nav.addWidget(self.next)
+        right = QVBoxLayout()
+        right.addWidget(scroll, 1)
+        right.addLayout(nav)
+        middle = QHBoxLayout()
+        middle.addWidget(self.steps)
+        middle.addLayout(right, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.alert_bar)
+        layout.addWidget(self.countdowns)
+        layout.addLayout(middle, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        # -- wiring ---------------------------------------------------------------------
+        c = ctx.controller
+        c.changed.connect(self.refresh)
+        c.error.connect(self.show_error)
+        c.alert.connect(self.on_alert)
+        c.session_closed.connect(self.on_session_closed)
+        c.session_opened.connect(self.refresh)
+        self.installEventFilter(self)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.resize(1280, 720)
+        self.go_to(0)
+        self.refresh()
+
+    def _build_menus(self) -> None:
+        session_menu = self.menuBar().addMenu("&Session")
+        self.new_action = self._action(session_menu, "&New session", QKeySequence.StandardKey.New,
+                                       lambda: self.go_to(0))
+        self.abandon_action = self._action(session_menu, "&Abandon session…", "Ctrl+Shift+A", self.abandon)
+        session_menu.addSeparator()
+        self._action(session_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        go_menu = self.menuBar().addMenu("&Go")
+        self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
+        self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
+        self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
+        self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
+        for i, page in enumerate(self.pages[:9]):
+            self._action(go_menu, page.title.text(), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
+
+    def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
+        action.setToolTip(f"{text.replace('&', '')} ({QKeySequence(shortcut).toString()})")  # type: ignore[call-overload]
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)
+        return action
+
+    # -- navigation -----------------------------------------------------------------
+    def go_to(self, index: int) -> None:
+        index = max(0, min(len(self.pages) - 1, index))
+        if self.ctx.controller.session is None and index > 0:
+            self.patient_page.show_error("Start a session first: choose a patient and press Start session.")
+            index = 0
+        if self.stack.currentIndex() != index:
+            self.stack.setCurrentIndex(index)
+        if self.steps.currentRow() != index:
+            self.steps.blockSignals(True)
+            self.steps.setCurrentRow(index)
+            self.steps.blockSignals(False)
+        self.refresh()
+
+    def current_page(self) -> StepPage:
+        return self.pages[self.stack.currentIndex()]
+
+    # -- session --------------------------------------------------------------------
+    def start_session(self) -> None:
+        page = self.patient_page
+        if self.ctx.store.read_only:
+            page.show_error("This copy is read-only: another copy of the app holds the data.")
+            return
+        patient = page.selected
+        if patient is None:
+            page.show_error("Choose a patient from the list, or register one, before starting.")
+            return
+        practitioner = page.practitioner_id()
+        if practitioner is None:
+            return
+        config = self.ctx.settings.session_config(patient.indication)
+        if self.ctx.controller.start(patient, practitioner, config):
+            last = self.ctx.store.last_needle_mm(patient.id)
+            device_page = self.pages[3]
+            assert isinstance(device_page, DevicePage)
+            device_page.preset_needle(last if last is not None else self.ctx.settings.default_needle(
+                patient.indication))
+            page.reload()
+            self.go_to(1)
+
+    def abandon(self) -> None:
+        if self.ctx.controller.session is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Abandon session",
+                                          "Why is the session abandoned? (kept in the record)")
+        if ok:
+            self.ctx.controller.do("abandon", reason)
+
+    def on_session_closed(self, status: str) -> None:
+        self.countdowns.show_views([])
+        self.patient_page.reload()
+        self.go_to(0)
+        word = "signed and saved" if status == "signed" else "abandoned and kept"
+        self.statusBar().showMessage(f"The session was {word}.", 15000)
+
+    def toggle_needling(self) -> None:
+        if self.ctx.controller.session is None:
+            return
+        if self.stack.currentIndex() != 5:
+            self.go_to(5)
+        self.needling_page.toggle_needling()
+
+    # -- rendering --------------------------------------------------------------------
+    def refresh(self) -> None:
+        session = self.ctx.controller.session
+        state = session.state if session else None
+        if session is not None:
+            self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
+            if self._flash_left:
+                self._flash_left -= 1
+            snap = session.state.patient_snapshot
+            self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
+                             f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}")
+        else:
+            self.who.setText("No session open.")
+        self.abandon_action.setEnabled(session is not None)
+        done_steps = state.completed_steps(self.ctx.protocol) if state else set()
+        index = self.stack.currentIndex()
+        # "Continue" past screening only once every question is answered and nothing blocks.
+        gated = self.pages[index].step_id == "screening" and "screening" not in done_steps
+        self.back.setEnabled(index > 0)
+        self.next.setEnabled(index < len(self.pages) - 1 and not gated)
+        for i, page in enumerate(self.pages):
+            item = self.steps.item(i)
+            done = page.step_id in done_steps
+            item.setText(("✓ " if done else "   ") + page.title.text())
+        self.current_page().refresh(state)
+
+    def show_error(self, field: str, message: str) -> None:
+        self.current_page().show_error(message)
+        self.statusBar().showMessage(message, 10000)
+
+    def on_alert(self, kind: str) -> None:
+        self.alert_bar.setText(f"⚠ {ALERT_TEXT.get(kind, kind)}   (Esc to acknowledge)")
+        self.alert_bar.show()
+        if self.ctx.settings.get("alerts/flash"):
+            self._flash_left = 10
+        if self.ctx.settings.get("alerts/sound"):
+            self.sound.play(int(self.ctx.settings.get("alerts/volume")))
+
+    def acknowledge_alert(self) -> None:
+        self.alert_bar.hide()
+
+    # -- keys -------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and self.isActiveWindow() and self.ctx.controller.session is not None):
+            from PySide6.QtWidgets import QApplication
+
+            focus = QApplication.focusWidget()
+            typing = isinstance(focus, (QLineEdit, QPlainTextEdit, QAbstractSpinBox)) or (
+                isinstance(focus, QAbstractButton) and focus is not self.needling_page.toggle)
+            if not typing:
+                self.toggle_needling()
+                return True
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        session = self.ctx.controller.session
+        if session is not None and session.state.status == "in_progress":
+            answer = QMessageBox.question(
+                self, "Session in progress",
+                "A session is in progress. Everything entered is already saved; it will be "
+                "offered for resuming at the next start. Close the app?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        super().closeEvent(event)
+

@@ -1,0 +1,249 @@
+"""Steps 7–12: endpoint, clean-up, adjunct, side effects, aftercare, sign-off."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.ui.context import UiContext
+
+
+class EndpointPage(StepPage):
+    step_id = "endpoint"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.note = self.line("Endpoint note", "note (required for Neither)")
+        row, self.group, self.buttons = self.radio_row(
+            "Endpoint", ctx.protocol.endpoints, lambda kind: self.do("set_endpoint", kind, self.note.text()))
+        self.body.addLayout(row)
+        self.body.addWidget(self.note)
+        self.note.editingFinished.connect(self._save_note)
+
+    def _save_note(self) -> None:
+        session = self.ctx.controller.session
+        if session and session.state.endpoint and self.note.text().strip() != session.state.endpoint_note:
+            self.do("set_endpoint", session.state.endpoint, self.note.text())
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        for kind, button in self.buttons.items():
+            set_checked_quietly(button, self.group, state.endpoint == kind)
+        set_text_quietly(self.note, state.endpoint_note)
+
+
+class CleanupPage(StepPage):
+    step_id = "cleanup"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.washed = QCheckBox("Blood washed away")
+        self.washed.clicked.connect(lambda checked: self.do("confirm_blood_washed", bool(checked)))
+        self.product = self.line("Antibiotic cream product")
+        self.bind_text(self.product, "apply_antibiotic",
+                       lambda: ctx.controller.session.state.antibiotic_product if ctx.controller.session else "")
+        form = QFormLayout()
+        form.addRow(self.washed)
+        form.addRow("Antibiotic cream", self.product)
+        self.body.addLayout(form)
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        self.washed.setChecked(state.blood_washed)
+        set_text_quietly(self.product, state.antibiotic_product)
+
+
+class AdjunctPage(StepPage):
+    step_id = "adjunct"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        b = ctx.protocol.bounds["prp_ml"]
+        self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
+        row, self.group, self.buttons = self.radio_row("Adjunct", ctx.protocol.adjuncts, self._pick)
+        self.body.addLayout(row)
+        form = QFormLayout()
+        form.addRow("PRP volume (mL)", self.prp)
+        self.prp.editingFinished.connect(lambda: self._pick("prp") if self.buttons["prp"].isChecked() else None)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        form.addRow(self.info)
+        self.body.addLayout(form)
+
+    def _pick(self, kind: str) -> None:
+        if kind == "prp" and not self.prp.text().strip():
+            self.show_error("Enter the PRP volume in mL, then choose PRP.")
+            return
+        self.do("set_adjunct", kind, self.prp.text() if kind == "prp" else None)
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        for kind, button in self.buttons.items():
+            set_checked_quietly(button, self.group, state.adjunct == kind)
+        resume = state.minoxidil_resume_at()
+        if resume is not None:
+            self.info.setText(f"The patient may resume minoxidil from {resume.strftime('%A %d %B %Y, %H:%M')} "
+                              f"({state.config.minoxidil_hours} h after needling).")
+        elif state.adjunct == "prp" and state.prp_ml is not None:
+            self.info.setText(f"PRP recorded: {state.prp_ml} mL.")
+        else:
+            self.info.setText("")
+
+
+class SideEffectsPage(StepPage):
+    step_id = "side_effects"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        p = ctx.protocol
+        self.none = QCheckBox("None observed during the session")
+        self.none.clicked.connect(lambda checked: self.do("declare_none_observed", bool(checked)))
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Side effect")
+        for c in p.side_effects:
+            self.kind.addItem(c.label, c.id)
+        self.severity = QComboBox()
+        self.severity.setAccessibleName("Severity")
+        for c in p.severities:
+            self.severity.addItem(c.label, c.id)
+        self.note = self.line("Side effect note", "note (optional)")
+        add = QPushButton("&Add side effect")
+        add.clicked.connect(self._add)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Recorded side effects")
+        remove = QPushButton("&Remove selected")
+        remove.clicked.connect(self._remove)
+        row = QHBoxLayout()
+        row.addWidget(self.kind, 3)
+        row.addWidget(self.severity, 1)
+        row.addWidget(self.note, 3)
+        row.addWidget(add)
+        self.body.addWidget(self.none)
+        self.body.addWidget(heading("Or record what was seen"))
+        self.body.addLayout(row)
+        self.body.addWidget(self.list)
+        self.body.addWidget(remove)
+
+    def _add(self) -> None:
+        if self.do("add_side_effect", self.kind.currentData(), self.severity.currentData(), self.note.text()):
+            self.note.clear()
+
+    def _remove(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.do("remove_side_effect", item.data(256))
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        self.none.setChecked(state.none_observed)
+        p = self.ctx.protocol
+        wanted = [(e.entry_id, f"{p.label('side_effects', e.kind)} — {p.label('severities', e.severity)}"
+                   + (f": {e.note}" if e.note else "")) for e in state.side_effects.values()]
+        shown = [(self.list.item(i).data(256), self.list.item(i).text()) for i in range(self.list.count())]
+        if wanted != shown:
+            self.list.clear()
+            for entry_id, text in wanted:
+                item = QListWidgetItem(text)
+                item.setData(256, entry_id)
+                self.list.addItem(item)
+
+
+class AftercarePage(StepPage):
+    step_id = "aftercare"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        for point in ctx.protocol.aftercare:
+            label = QLabel(f"•  {point.text}")
+            label.setWordWrap(True)
+            self.body.addWidget(label)
+        self.given = QCheckBox("Aftercare explained to the patient and handout given")
+        self.given.clicked.connect(lambda checked: self.do("confirm_aftercare", bool(checked)))
+        self.next_date = self.line("Next session date", "YYYY-MM-DD")
+        self.bind_text(self.next_date, "set_next_session", self._current)
+        self.suggested = QLabel()
+        form = QFormLayout()
+        form.addRow(self.given)
+        form.addRow("Next session", self.next_date)
+        form.addRow(self.suggested)
+        self.body.addLayout(form)
+
+    def _current(self) -> str:
+        session = self.ctx.controller.session
+        day = session.state.next_session if session else None
+        return day.isoformat() if day else ""
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        self.given.setChecked(state.aftercare_given)
+        suggested = state.suggested_next_session()
+        if state.next_session:
+            set_text_quietly(self.next_date, state.next_session.isoformat())
+        elif suggested and not self.next_date.text():
+            self.next_date.setText(suggested.isoformat())
+        if suggested:
+            self.suggested.setText(f"Suggested from the protocol interval of {state.config.interval_days} days: "
+                                   f"{suggested.isoformat()} (press Enter in the field to keep it).")
+
+
+class SignoffPage(StepPage):
+    step_id = "signoff"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Session summary")
+        self.missing = QLabel()
+        self.missing.setWordWrap(True)
+        self.missing.setAccessibleName("Still missing")
+        self.missing.setStyleSheet("color: #b00020;")
+        self.sign = QPushButton("&Sign the session")
+        self.sign.setAccessibleName("Sign the session")
+        self.sign.clicked.connect(lambda: self.do("sign"))
+        self.body.addWidget(self.summary)
+        self.body.addWidget(self.missing)
+        self.body.addWidget(self.sign)
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        p = self.ctx.protocol
+        missing = state.missing(p)
+        self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
+                             else "Nothing missing: the session can be signed.")
+        self.sign.setEnabled(not missing and state.status == "in_progress")
+        dwell = state.actual_dwell_seconds()
+        needling = state.actual_needling_seconds()
+        lines = [
+            f"Needle {state.needle_mm} mm · cartridge lot {state.cartridge_lot or '—'}",
+            f"Dwell {format_duration(dwell) if dwell is not None else '—'} (planned {state.dwell_planned_min} min)",
+            f"Needling {format_duration(needling) if needling is not None else '—'} "
+            f"(planned {state.needling_planned_min} min)",
+            f"Zones: {', '.join(p.label('zones', z) for z in sorted(state.zones)) or '—'}",
+            f"Adjunct: {p.label('adjuncts', state.adjunct) if state.adjunct else '—'}",
+            f"Side effects: {len(state.side_effects)} recorded" if state.side_effects
+            else ("Side effects: none observed" if state.none_observed else "Side effects: —"),
+        ]
+        self.summary.setText("\n".join(lines))

@@ -1,0 +1,125 @@
+"""Step 2: every contraindication answered Yes or No, overrides with a justification, consent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.ui.context import UiContext
+
+
+class ScreeningPage(StepPage):
+    step_id = "screening"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        grid = QGridLayout()
+        self.rows: dict[str, tuple[QButtonGroup, QRadioButton, QRadioButton]] = {}
+        self.last_dose: QLineEdit | None = None
+        self.eligible = QLabel()
+        for r, item in enumerate(ctx.protocol.contraindications):
+            grid.addWidget(QLabel(item.question), r, 0)
+            group = QButtonGroup(self)
+            yes, no = QRadioButton("Yes"), QRadioButton("No")
+            for button, answer in ((yes, True), (no, False)):
+                button.setAccessibleName(f"{item.question} {button.text()}")
+                group.addButton(button)
+                button.clicked.connect(lambda _=False, i=item.id, a=answer: self.do("answer", i, a))
+            grid.addWidget(yes, r, 1)
+            grid.addWidget(no, r, 2)
+            self.rows[item.id] = (group, yes, no)
+            if item.asks_last_dose:
+                self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
+                self.bind_text(self.last_dose, "set_isotretinoin_last_dose", self._current_dose)
+                box = QHBoxLayout()
+                box.addWidget(self.last_dose)
+                box.addWidget(self.eligible)
+                grid.addLayout(box, r, 3)
+        answers = QGroupBox("Contraindications — answer every question")
+        answers.setLayout(grid)
+        self.body.addWidget(answers)
+        # -- override -------------------------------------------------------------------
+        self.blocked = QGroupBox("Session blocked")
+        self.blocked.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
+        self.blocked_text = QLabel()
+        self.blocked_text.setWordWrap(True)
+        self.justification = QPlainTextEdit()
+        self.justification.setAccessibleName("Clinical justification for the override")
+        self.justification.setPlaceholderText("Clinical justification (required to override)")
+        self.justification.setMaximumHeight(70)
+        self.justification.setTabChangesFocus(True)
+        override = QPushButton("&Override with this justification")
+        override.clicked.connect(lambda: self.do("override_screening", self.justification.toPlainText()))
+        lay = QGridLayout(self.blocked)
+        lay.addWidget(self.blocked_text, 0, 0, 1, 2)
+        lay.addWidget(self.justification, 1, 0)
+        lay.addWidget(override, 1, 1)
+        self.body.addWidget(self.blocked)
+        # -- consent --------------------------------------------------------------------
+        self.consent_by = self.line("Consent given by", "who gave consent (patient or guardian)")
+        self.consent_button = QPushButton("Confirm &consent")
+        self.consent_button.clicked.connect(lambda: self.do("confirm_consent", self.consent_by.text()))
+        self.consent_state = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Informed consent"))
+        row.addWidget(self.consent_by, 2)
+        row.addWidget(self.consent_button)
+        row.addWidget(self.consent_state, 2)
+        self.body.addLayout(row)
+        self.status = QLabel()
+        self.status.setAccessibleName("Screening status")
+        self.body.addWidget(self.status)
+
+    def _current_dose(self) -> str:
+        state = self.ctx.controller.session.state if self.ctx.controller.session else None
+        return state.isotretinoin_last_dose.isoformat() if state and state.isotretinoin_last_dose else ""
+
+    def refresh(self, state: SessionState | None) -> None:
+        if state is None:
+            return
+        p = self.ctx.protocol
+        for item_id, (group, yes, no) in self.rows.items():
+            answer = state.answers.get(item_id)
+            set_checked_quietly(yes, group, answer is True)
+            set_checked_quietly(no, group, answer is False)
+        eligible = state.eligible_from()
+        if self.last_dose is not None:
+            set_text_quietly(self.last_dose, self._current_dose())
+        self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
+        blocking = state.blocking_items()
+        uncovered = [i for i in blocking if i not in state.override_items]
+        self.blocked.setVisible(bool(blocking))
+        names = "; ".join(p.label("contraindications", i).rstrip("?") for i in blocking)
+        if uncovered:
+            self.blocked_text.setText(f"Answered Yes: {names}. The session cannot go on unless you "
+                                      "override with a written clinical justification.")
+        elif blocking:
+            self.blocked_text.setText(f"Overridden: {names}. Justification: {state.override_reason}")
+        if state.consent_by:
+            set_text_quietly(self.consent_by, state.consent_by)
+            self.consent_state.setText(f"Confirmed: {state.consent_by} at {state.consent_at[11:16]}")
+        unanswered = len(state.unanswered(p))
+        if unanswered:
+            self.status.setText(f"{unanswered} question(s) still to answer.")
+        elif not state.screening_cleared(p):
+            self.status.setText("Blocked: a contraindication is answered Yes.")
+        elif not state.consent_by:
+            self.status.setText("All answered. Confirm consent to continue.")
+        else:
+            self.status.setText("Screening complete. Continue to the anesthetic.")

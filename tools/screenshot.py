@@ -1,0 +1,99 @@
+"""Screenshots of the real session screen with demo data, for the README.
+
+    .venv/bin/python tools/screenshot.py [--out resources/screenshots] [--size 1366x768]
+
+Runs offscreen against a throw-away data folder and a fake clock, drives a demo
+session through the real main window, and saves PNGs of the steps named below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from microneedle_desk import paths
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.records import make_patient
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="resources/screenshots")
+    parser.add_argument("--size", default="1366x768")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = tmp  # keep the user's settings out of it
+        paths.set_data_dir(Path(tmp) / "data")
+        from microneedle_desk.app import build_window, make_app
+
+        app = make_app()
+        clock = FakeClock()
+        window, lock = build_window(clock, interactive=False)
+        ctx = window.ctx
+        ctx.settings.set("alerts/sound", False)
+        doctor = ctx.store.add_practitioner("Dr Demo Practitioner")
+        ctx.settings.set("ui/last_practitioner", doctor.name)
+        patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17",
+                               clinic_id="DEMO-0042", sex="male", indication="aga_male",
+                               scale="norwood_hamilton", grade="III vertex", device=ctx.store.device,
+                               now=clock.now(), demo=True)
+        ctx.store.add_patient(patient)
+        window.patient_page.reload()
+        window.patient_page.select(patient)
+        window.resize(width, height)
+        window.show()
+
+        def shot(name: str) -> None:
+            app.processEvents()
+            window.grab().save(str(out / f"{name}.png"))
+            print(out / f"{name}.png")
+
+        shot("patient")
+        window.start_session()
+        c = ctx.controller
+        for item in ctx.protocol.contraindications:
+            c.do("answer", item.id, item.id == "blood_thinners")
+        shot("screening-blocked")
+        c.do("override_screening", "Low-dose aspirin only; haemostasis discussed, shorter needle chosen.")
+        c.do("confirm_consent", "Demo Patient (sample)")
+        c.do("set_anesthetic_product", "Lidocaine 5% cream")
+        c.do("apply_anesthetic", 30)
+        c.do("set_needle_length", "1.2")
+        c.do("set_cartridge", "LOT-DEMO-7731", "2027-06-30")
+        c.do("confirm_cartridge_new", True)
+        c.do("set_handpiece_serial", "HP-DEMO-001")
+        clock.advance(12 * 60)
+        window.go_to(3)
+        shot("device-during-dwell")
+        clock.advance(19 * 60)
+        c.do("set_antiseptic", "povidone_iodine")
+        c.do("plan_needling", 18)
+        c.do("start_needling")
+        clock.advance(7 * 60 + 25)
+        c.do("set_zone", "frontal", True)
+        c.do("set_zone", "mid_scalp", True)
+        c.do("set_zone", "vertex", True)
+        window.go_to(5)
+        c.poll()
+        window.acknowledge_alert()
+        shot("session")
+        c.do("finish_needling")
+        window.go_to(11)
+        shot("signoff-missing")
+        c.close()  # the session stays in progress in the throw-away folder
+        window.close()
+        lock.release()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
