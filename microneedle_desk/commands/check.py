@@ -1,0 +1,38 @@
+"""``microneedle-desk check``: verify the store without changing anything.
+
+Exit 0 when all is well, 1 when problems are found (one per line: file, record, what is
+wrong), 2 when the store cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from microneedle_desk import paths
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.store.check import StoreUnreadable, check_store
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true",
+                        help="skip replaying sealed sessions (their hashes are still checked)")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = paths.data_dir()
+    try:
+        protocol = load_protocol(paths.protocol_file())
+        problems = check_store(root, protocol, deep=not getattr(args, "quick", False))
+    except (StoreUnreadable, ProtocolError) as exc:
+        print(f"Cannot check the store: {exc}", file=sys.stderr)
+        return 2
+    if not problems:
+        print(f"All well: every file in {root} reads, every record passes the rules, the record chain is whole.")
+        return 0
+    for problem in problems:
+        print(problem)
+    files = len({p.file for p in problems})
+    print(f"{len(problems)} problem(s) in {files} file(s). Nothing was changed. "
+          "To go back to a good copy: microneedle-desk restore FILE (see the backups folder).", file=sys.stderr)
+    return 1

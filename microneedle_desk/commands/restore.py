@@ -1,0 +1,75 @@
+"""``microneedle-desk restore FILE``: put a backup back in place.
+
+The backup is verified first; the current files are moved aside into the quarantine
+folder (renamed with a timestamp), never deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from microneedle_desk import paths
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a backup zip (see the backups folder in the data folder)")
+
+
+@contextmanager
+def hold_lock(root: Path) -> Iterator[str]:
+    """Hold the data folder's lock; yields "" or why it cannot be had (the app is open)."""
+    from microneedle_desk.store.lock import StoreLock
+
+    root.mkdir(parents=True, exist_ok=True)
+    lock = StoreLock(root)
+    holder = lock.acquire()
+    if holder is not None:
+        yield (f"The data in {root} is open in {holder.describe()}. Close the app first.")
+        return
+    try:
+        yield ""
+    finally:
+        lock.release()
+
+
+def backups_kept(root: Path) -> int:
+    from microneedle_desk.settings import Settings
+
+    settings_file = getattr(paths, "settings_file", None)
+    protocol = load_protocol(paths.protocol_file())
+    settings = Settings(protocol, settings_file(root)) if settings_file else Settings(protocol)
+    return int(settings.get("store/backups_kept"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from microneedle_desk.store.backup import BackupError, restore
+
+    root = paths.data_dir()
+    backup = Path(args.file).expanduser()
+    if not backup.is_file():
+        print(f"There is no backup file {backup}.", file=sys.stderr)
+        return 2
+    try:
+        protocol = load_protocol(paths.protocol_file())
+    except ProtocolError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    with hold_lock(root) as refusal:
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 1
+        try:
+            result = restore(root, backup, protocol, SystemClock().now())
+        except BackupError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Restored {result.files} file(s) from {backup.name}.")
+    if result.quarantined:
+        print(f"The files it replaced were moved, not deleted, to {result.quarantined}.")
+    return 0

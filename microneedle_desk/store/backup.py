@@ -1,0 +1,155 @@
+"""Rolling backups of the data folder, and restoring one.
+
+A backup is a zip of the data folder's JSON files (meta, patients, sessions in progress,
+finished sessions, the history index) in ``backups/``, written atomically and readable
+only by the user. One is taken at the first start of each day and before every upgrade;
+the newest ``store/backups_kept`` are kept.
+
+Restoring never deletes anything: the backup is first verified with the same checker as
+``microneedle-desk check`` (on a temporary extraction), then the current files are moved
+aside into ``quarantine/<timestamp>/`` and the backup's files are put in their place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from microneedle_desk import paths
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.storage import ensure_private_dir, write_atomic
+
+PREFIX = "microneedle-desk-backup-"
+_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
+_MEMBER = re.compile(r"^(meta\.json|patients\.json|active/[0-9a-f-]{36}\.json|sessions/\d{4}-\d{2}\.json"
+                     r"|index/\d{4}\.json)$")
+
+
+class BackupError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    backup: Path
+    quarantined: Path | None   # where the files that were replaced now are
+    files: int
+
+
+def data_files(root: Path) -> list[Path]:
+    """The data folder's JSON files, as a backup holds them (relative paths)."""
+    found = [paths.meta_file(root), paths.patients_file(root)]
+    for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root)):
+        if folder.is_dir():
+            found += sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+    return [p.relative_to(root) for p in found if p.is_file()]
+
+
+def backups(root: Path) -> list[Path]:
+    """Backups in ``backups/``, newest first."""
+    folder = paths.backups_dir(root)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=lambda p: p.name, reverse=True)
+
+
+def take_backup(root: Path, now: datetime, keep: int, reason: str = "") -> Path:
+    """Zip the data files into ``backups/``; then keep only the newest ``keep`` backups."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in data_files(root):
+            zf.writestr(rel.as_posix(), (root / rel).read_bytes())
+    suffix = f"-{reason}" if reason else ""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = paths.backups_dir(root) / f"{PREFIX}{stamp}{suffix}.zip"
+    ensure_private_dir(target.parent)
+    write_atomic(target, buffer.getvalue())
+    for old in backups(root)[max(1, keep):]:
+        if old != target:
+            old.unlink()
+    return target
+
+
+def daily_backup(root: Path, now: datetime, keep: int) -> Path | None:
+    """Take today's backup unless one was already taken today."""
+    today = now.strftime("%Y%m%d")
+    if any(_NAME.match(p.name) and p.name[len(PREFIX):len(PREFIX) + 8] == today for p in backups(root)):
+        return None
+    return take_backup(root, now, keep, "daily")
+
+
+def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
+    """Check a backup without touching the data folder; problems as ``check`` reports them."""
+    with tempfile.TemporaryDirectory(prefix="microneedle-desk-verify-") as tmp:
+        _extract(backup, Path(tmp))
+        try:
+            return check_store(Path(tmp), protocol)
+        except StoreUnreadable as exc:
+            return [Problem(backup.name, "", str(exc).replace(tmp, "the backup"))]
+
+
+def _extract(backup: Path, into: Path) -> int:
+    try:
+        with zipfile.ZipFile(backup) as zf:
+            names = zf.namelist()
+            bad = [n for n in names if not _MEMBER.match(n)]
+            if bad:
+                raise BackupError(f"{backup.name} holds files a backup never holds ({bad[0]}); "
+                                  "it is not a microneedle-desk backup.")
+            for name in names:
+                write_atomic(into / name, zf.read(name))
+            return len(names)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BackupError(f"{backup.name} cannot be read as a backup ({exc}).") from None
+
+
+def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
+    for candidate in backups(root):
+        try:
+            if not verify_backup(candidate, protocol):
+                return candidate
+        except BackupError:
+            continue
+    return None
+
+
+def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> RestoreResult:
+    """Put a verified backup in place; the current files go to ``quarantine/<timestamp>/``.
+
+    Raises BackupError (naming the problems) when the backup does not pass the check.
+    """
+    problems = verify_backup(backup, protocol)
+    if problems:
+        raise BackupError(f"{backup.name} does not pass the check, so it was not restored:\n"
+                          + "\n".join(str(p) for p in problems))
+    ensure_private_dir(root)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=root))
+    try:
+        count = _extract(backup, staging)
+        current = data_files(root)
+        aside: Path | None = None
+        if current:
+            aside = paths.quarantine_dir(root) / f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore"
+            n = 1
+            while aside.exists():
+                n += 1
+                aside = aside.with_name(f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore-{n}")
+            ensure_private_dir(paths.quarantine_dir(root))
+            ensure_private_dir(aside)
+            for rel in current:
+                ensure_private_dir((aside / rel).parent)
+                (root / rel).replace(aside / rel)
+        for path in sorted(staging.rglob("*.json")):
+            rel = path.relative_to(staging)
+            ensure_private_dir((root / rel).parent)
+            path.replace(root / rel)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RestoreResult(backup, aside, count)

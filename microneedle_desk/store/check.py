@@ -1,0 +1,345 @@
+"""Verify a whole data folder without changing anything.
+
+Every file must parse and have the right shape; every record a known schema version and
+the fields the app writes; every event and record must pass the same rules the app
+applies when it saves them; and the hash chain over signed sessions and amendments must
+be whole: each entry's hash recomputes from its content and the previous hash, the
+sequence has no gaps or duplicates, and the head in ``meta.json`` names the last entry.
+
+Files are read directly (not through TinyDB or the Store), so checking opens nothing
+for writing and creates nothing. Problems are (file, record, what is wrong) in words an
+admin can act on; record ids are UUIDs, never patient names.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk import paths
+from microneedle_desk.core.amendments import validate_amendment_doc
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
+from microneedle_desk.core.session import SessionState, apply_event
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.storage import BadFileError, read_json_file
+from microneedle_desk.store.upgrade import as_current, version_problem
+
+GENESIS = "0" * 64
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+TABLES = {
+    "meta.json": ("meta", "chain"),
+    "patients.json": ("patients", "practitioners"),
+    "active": ("events",),
+    "sessions": ("sessions", "amendments"),
+    "index": ("summaries",),
+}
+SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
+
+
+class StoreUnreadable(Exception):
+    """The folder cannot be checked at all (missing, not a store, not readable)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str      # relative to the data folder
+    record: str    # e.g. "session 1f0c…", or "" for the whole file
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.what}" if self.record else f"{self.file}: {self.what}"
+
+
+@dataclass
+class _Entry:
+    seq: int
+    prev: str
+    hash: str
+    file: str
+    label: str
+
+
+@dataclass
+class _Checker:
+    root: Path
+    protocol: Protocol
+    deep: bool
+    problems: list[Problem] = field(default_factory=list)
+    chain: list[_Entry] = field(default_factory=list)
+    written_by: str = ""
+    session_ids: set[str] = field(default_factory=set)
+    active_ids: set[str] = field(default_factory=set)
+
+    # -- helpers --------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def add(self, path: Path, record: str, what: str) -> None:
+        self.problems.append(Problem(self.rel(path), record, what))
+
+    def load(self, path: Path, tables: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
+        try:
+            data = read_json_file(path)
+        except BadFileError as exc:
+            self.add(path, "", exc.problem)
+            return None
+        if not isinstance(data, dict) or not all(
+                isinstance(t, dict) and all(isinstance(r, dict) for r in t.values()) for t in data.values()):
+            self.add(path, "", "the file is JSON but not shaped as tables of records (wrong top-level shape).")
+            return None
+        unknown = sorted(set(data) - set(tables))
+        if unknown:
+            self.add(path, "", f"it holds a table this app does not write ({', '.join(unknown)}); "
+                               f"expected only {', '.join(tables)}.")
+        return data
+
+    def schema_ok(self, path: Path, label: str, doc: dict[str, Any]) -> bool:
+        if "schema" not in doc:
+            self.add(path, label, "the record has no schema version.")
+            return False
+        problem = version_problem(doc["schema"], self.written_by)
+        if problem:
+            self.add(path, label, problem)
+            return False
+        return True
+
+    def missing(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        lacking = [k for k in keys if k not in doc]
+        if lacking:
+            self.add(path, label, "the record lacks " + ", ".join(f"“{k}”" for k in lacking) + ".")
+        return bool(lacking)
+
+    # -- the files ------------------------------------------------------------------
+    def run(self) -> None:
+        head = self.check_meta()
+        self.check_patients()
+        for path in _files(paths.active_dir(self.root)):
+            self.check_active(path)
+        for path in _files(paths.sessions_dir(self.root)):
+            self.check_month(path)
+        self.check_chain(head)
+        for path in _files(paths.index_dir(self.root)):
+            self.check_index(path)
+
+    def check_meta(self) -> dict[str, Any] | None:
+        path = paths.meta_file(self.root)
+        data = self.load(path, TABLES["meta.json"])
+        if data is None:
+            return None
+        metas = list(data.get("meta", {}).values())
+        if len(metas) != 1:
+            self.add(path, "", f"it should hold one store description, it holds {len(metas)}.")
+        else:
+            meta = metas[0]
+            self.written_by = str(meta.get("app_version", ""))
+            if self.schema_ok(path, "store description", meta) and not self.missing(
+                    path, "store description", meta, ("kind", "device")) and meta["kind"] != "meta":
+                self.add(path, "store description", "the record is not a store description.")
+        heads = list(data.get("chain", {}).values())
+        if len(heads) != 1:
+            self.add(path, "", f"it should hold one record-chain head, it holds {len(heads)}.")
+            return None
+        head = heads[0]
+        seq, digest = head.get("seq"), head.get("hash")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str) \
+                or not _HEX64.match(digest):
+            self.add(path, "record-chain head", "the head of the record chain is damaged (seq or hash).")
+            return None
+        return head
+
+    def check_patients(self) -> None:
+        path = paths.patients_file(self.root)
+        if not path.exists():
+            return
+        data = self.load(path, TABLES["patients.json"])
+        if data is None:
+            return
+        for doc in data.get("patients", {}).values():
+            label = f"patient {doc.get('id', '(no id)')}"
+            if self.schema_ok(path, label, doc):
+                try:
+                    validate_patient_doc(as_current(doc), self.protocol)
+                except ValidationError as exc:
+                    self.add(path, label, exc.message)
+        for doc in data.get("practitioners", {}).values():
+            label = f"practitioner {doc.get('id', '(no id)')}"
+            if self.schema_ok(path, label, doc) and not self.missing(
+                    path, label, doc, ("id", "name", "device", "created_at")):
+                if not is_uuid(doc["id"]):
+                    self.add(path, label, "a practitioner id must be a UUID.")
+                if not isinstance(doc["name"], str) or not doc["name"].strip():
+                    self.add(path, label, "the practitioner has no name.")
+
+    def replay(self, path: Path, events: list[Any], session_id: str) -> SessionState | None:
+        state = SessionState()
+        for event in events:
+            if not isinstance(event, dict):
+                self.add(path, f"session {session_id}", "an event is not a JSON object.")
+                return None
+            try:
+                if event.get("session") != session_id:
+                    raise ValidationError("session", "the event belongs to another session.")
+                apply_event(state, event, self.protocol)
+            except ValidationError as exc:
+                self.add(path, f"session {session_id}, event {event.get('n', '?')} ({event.get('type', '?')})",
+                         exc.message)
+                return None
+        return state
+
+    def check_active(self, path: Path) -> None:
+        data = self.load(path, TABLES["active"])
+        if data is None:
+            return
+        session_id = path.stem
+        if not is_uuid(session_id):
+            self.add(path, "", "the file name is not a session id.")
+            return
+        events = list(data.get("events", {}).values())
+        try:
+            events.sort(key=lambda e: int(e["n"]))
+        except (KeyError, TypeError, ValueError):
+            self.add(path, f"session {session_id}", "an event has no valid number “n”.")
+            return
+        state = self.replay(path, events, session_id)
+        if state is not None:
+            self.active_ids.add(session_id)
+
+    def check_month(self, path: Path) -> None:
+        data = self.load(path, TABLES["sessions"])
+        if data is None:
+            return
+        if not _MONTH.match(path.stem):
+            self.add(path, "", "the file name is not a month (YYYY-MM).")
+        states: dict[str, SessionState] = {}
+        for doc in data.get("sessions", {}).values():
+            label = f"session {doc.get('id', '(no id)')}"
+            if not self.sealed_ok(path, label, doc, SESSION_KEYS):
+                continue
+            self.session_ids.add(str(doc["id"]))
+            if doc["kind"] != "session" or doc["status"] not in ("signed", "abandoned"):
+                self.add(path, label, "the record is not a finished session.")
+                continue
+            if not self.deep and not any(a.get("session_id") == doc["id"]
+                                         for a in data.get("amendments", {}).values()):
+                continue
+            events = doc["events"] if isinstance(doc["events"], list) else []
+            state = self.replay(path, as_current(doc).get("events", events), str(doc["id"]))
+            if state is None:
+                continue
+            if state.status != doc["status"] or state.patient_id != doc["patient_id"]:
+                self.add(path, label, "the record's status or patient does not match its events.")
+            elif state.started is not None and state.started.wall.strftime("%Y-%m") != path.stem:
+                self.add(path, label, "the session is filed under the wrong month.")
+            states[str(doc["id"])] = state
+        amendments = [d for d in data.get("amendments", {}).values()
+                      if self.sealed_ok(path, f"amendment {d.get('id', '(no id)')}", d,
+                                        ("schema", "kind", "id", "session_id", "chain", "hash"))]
+        amendments.sort(key=lambda d: int(d["chain"]["seq"]))
+        earlier: dict[str, list[dict[str, Any]]] = {}
+        for doc in amendments:
+            label = f"amendment {doc['id']}"
+            state = states.get(str(doc["session_id"]))
+            if state is None:
+                self.add(path, label, "it amends a session that is not in this file (or is damaged).")
+                continue
+            done = earlier.setdefault(state.id, [])
+            try:
+                validate_amendment_doc(as_current(doc), state, done, self.protocol)
+            except ValidationError as exc:
+                self.add(path, label, exc.message)
+                continue
+            done.append(doc)
+
+    def sealed_ok(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        """Shape, version and seal of a signed record; adds it to the chain when whole."""
+        if self.missing(path, label, doc, keys) or not self.schema_ok(path, label, doc):
+            return False
+        chain = doc["chain"]
+        if not isinstance(chain, dict) or isinstance(chain.get("seq"), bool) \
+                or not isinstance(chain.get("seq"), int) or not isinstance(chain.get("prev"), str):
+            self.add(path, label, "its place in the record chain (seq, prev) is damaged.")
+            return False
+        if not isinstance(doc["hash"], str) or content_hash(doc, chain["prev"]) != doc["hash"]:
+            self.add(path, label, "the record was changed after it was signed: its content no longer "
+                                  "matches its seal (hash). Restore it from a backup; corrections are "
+                                  "made as amendments.")
+            return False
+        self.chain.append(_Entry(chain["seq"], chain["prev"], doc["hash"], self.rel(path), label))
+        return True
+
+    def check_chain(self, head: dict[str, Any] | None) -> None:
+        meta = paths.meta_file(self.root)
+        entries = sorted(self.chain, key=lambda e: e.seq)
+        prev_hash, expected = GENESIS, 1
+        for entry in entries:
+            if entry.seq < expected:
+                self.add(self.root / entry.file, entry.label,
+                         f"two records claim place {entry.seq} in the record chain.")
+                continue
+            if entry.seq > expected:
+                self.add(self.root / entry.file, entry.label,
+                         f"records {expected}–{entry.seq - 1} of the record chain are missing before this one.")
+            elif entry.prev != prev_hash:
+                self.add(self.root / entry.file, entry.label,
+                         "the record does not link to the one before it: a record before it was "
+                         "altered, removed or replaced.")
+            prev_hash, expected = entry.hash, entry.seq + 1
+        if head is None:
+            return
+        last = entries[-1] if entries else None
+        intent = head.get("intent") or {}
+        if last is None:
+            if head["seq"] != 0:
+                self.add(meta, "record-chain head", f"the head names {head['seq']} records but none are on file.")
+        elif (head["seq"], head["hash"]) != (last.seq, last.hash) and not (
+                isinstance(intent, dict) and (intent.get("seq"), intent.get("hash")) == (last.seq, last.hash)):
+            self.add(meta, "record-chain head",
+                     f"the head names record {head['seq']} but the last record on file is {last.seq}: "
+                     "signed records were removed or added by hand.")
+
+    def check_index(self, path: Path) -> None:
+        data = self.load(path, TABLES["index"])
+        if data is None:
+            return
+        if not _YEAR.match(path.stem):
+            self.add(path, "", "the file name is not a year (YYYY).")
+        for row in data.get("summaries", {}).values():
+            label = f"summary {row.get('id', '(no id)')}"
+            if not self.schema_ok(path, label, row) or self.missing(path, label, row, ("id", "status")):
+                continue
+            if row["id"] not in self.session_ids and row["id"] not in self.active_ids:
+                self.add(path, label, "the history lists a session whose record is not on file.")
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+
+
+def check_store(root: Path, protocol: Protocol, deep: bool = True) -> list[Problem]:
+    """Every problem in the store at ``root``; raises StoreUnreadable when it cannot be checked.
+
+    ``deep=False`` (the start-up check) skips replaying signed sessions without amendments:
+    their seal already proves they are as they were when the rules accepted them.
+    """
+    if not root.is_dir():
+        raise StoreUnreadable(f"There is no data folder at {root}.")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise StoreUnreadable(f"The data folder {root} cannot be read (permissions).")
+    if not paths.meta_file(root).exists():
+        raise StoreUnreadable(f"{root} holds no microneedle-desk records (meta.json is missing).")
+    checker = _Checker(root, protocol, deep)
+    checker.run()
+    return checker.problems
+
+
+def bad_files(problems: list[Problem]) -> list[str]:
+    return sorted({p.file for p in problems})

@@ -1,0 +1,118 @@
+"""Schema versions: step-by-step upgrades of older stores, refusal of newer ones.
+
+Every stored document carries ``"schema"``. A store older than :data:`SCHEMA_VERSION` is
+upgraded one version at a time by the steps in :data:`STEPS`, after a backup is taken.
+A store or document newer than this app is refused, with a message naming the app
+version that is needed.
+
+Signed sessions and amendments are never rewritten, not even by an upgrade: their hash
+seals the content as it was signed. They keep the schema they were signed under and
+:func:`as_current` upgrades them in memory when they are read. Only unsealed documents
+(patients, practitioners, summaries, the meta record) are rewritten on disk.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk import __version__, paths
+from microneedle_desk.core.records import SCHEMA_VERSION
+from microneedle_desk.store.storage import dumps, read_json_file, write_atomic
+
+Step = Callable[[dict[str, Any]], dict[str, Any]]
+
+STEPS: dict[int, Step] = {}
+"""``STEPS[v]`` turns a document of schema ``v`` into one of schema ``v + 1``."""
+
+FIRST_APP_VERSION: dict[int, str] = {1: "0.1.0"}
+"""The first app version that writes each schema version (for the "install version X" message)."""
+
+SEALED_TABLES = ("sessions", "amendments")
+
+
+def known(version: object, current: int = SCHEMA_VERSION, steps: dict[int, Step] | None = None) -> bool:
+    """True when this app can read a document of ``version`` (directly or through upgrade steps)."""
+    steps = STEPS if steps is None else steps
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1 or version > current:
+        return False
+    return all(v in steps for v in range(version, current))
+
+
+def version_problem(version: object, written_by: str = "", current: int = SCHEMA_VERSION,
+                    steps: dict[int, Step] | None = None) -> str | None:
+    """None when ``version`` is readable; otherwise what is wrong, in an admin's words."""
+    if known(version, current, steps):
+        return None
+    if isinstance(version, int) and not isinstance(version, bool) and version > current:
+        needed = FIRST_APP_VERSION.get(version) or written_by
+        install = f"microneedle-desk {needed} or later" if needed else "a newer microneedle-desk"
+        return (f"it was written by a newer version of the app (schema {version}); this is version "
+                f"{__version__}, which reads schema {current}. Install {install} to open it.")
+    return f"its schema version “{version}” is not one this app knows (it reads 1 to {current})."
+
+
+def as_current(doc: dict[str, Any], current: int = SCHEMA_VERSION,
+               steps: dict[int, Step] | None = None) -> dict[str, Any]:
+    """``doc`` upgraded in memory, step by step, to ``current``."""
+    steps = STEPS if steps is None else steps
+    out = copy.deepcopy(doc)
+    version = int(out.get("schema", current))
+    while version < current:
+        out = steps[version](out)
+        version += 1
+        out["schema"] = version
+    return out
+
+
+def store_version(root: Path) -> int | None:
+    meta = read_json_file(paths.meta_file(root))
+    for record in meta.get("meta", {}).values():
+        version = record.get("schema")
+        return version if isinstance(version, int) else None
+    return None
+
+
+def needs_upgrade(root: Path, current: int = SCHEMA_VERSION) -> bool:
+    if not paths.meta_file(root).exists():
+        return False
+    version = store_version(root)
+    return version is not None and version < current
+
+
+def upgrade_store(root: Path, backup: Callable[[str], Path], current: int = SCHEMA_VERSION,
+                  steps: dict[int, Step] | None = None) -> list[str]:
+    """Upgrade every unsealed document of an older store, with a backup taken first.
+
+    ``backup(reason)`` takes the backup (see :mod:`microneedle_desk.store.backup`); if it
+    fails, nothing is upgraded. Returns what was done, in plain words.
+    """
+    steps = STEPS if steps is None else steps
+    version = store_version(root)
+    if version is None or version >= current:
+        return []
+    problem = version_problem(version, current=current, steps=steps)
+    if problem:
+        raise ValueError(f"The store cannot be upgraded: {problem}")
+    taken = backup("before-upgrade")
+    done = [f"took a backup before the upgrade: {taken.name}"]
+    files = sorted(p for p in root.rglob("*.json")
+                   if paths.backups_dir(root) not in p.parents and paths.quarantine_dir(root) not in p.parents)
+    # meta.json last: its version says the upgrade is complete
+    files.sort(key=lambda p: p == paths.meta_file(root))
+    for path in files:
+        data = read_json_file(path)
+        changed = False
+        for table, records in data.items():
+            if table in SEALED_TABLES:
+                continue
+            for key, doc in records.items():
+                if isinstance(doc.get("schema"), int) and doc["schema"] < current:
+                    records[key] = as_current(doc, current, steps)
+                    changed = True
+        if changed:
+            write_atomic(path, dumps(data))
+    done.append(f"upgraded the store from schema {version} to {current}")
+    return done
