@@ -359,5 +359,38 @@ class Store:
                 for doc in db.table(name).all():
                     yield path, name, dict(doc)
 
+    # -- amendments (durability issue) --------------------------------------------------
+    # A signed session is never edited: a correction is an amendment document in the
+    # session's month file, sealed into the same hash chain. Its value is checked by the
+    # same rules as a live session (core/amendments.py), so a forbidden value cannot get in.
+    def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> dict[str, Any]:
+        """Record a correction to one field of a signed session; returns the sealed amendment."""
+        self._guard()
+        from microneedle_desk.core.amendments import amended_state, make_amendment
+
+        doc = self.session_doc(session_id)
+        if doc is None:
+            raise StoreError("There is no such session.")
+        state = replay(doc["events"], self.protocol)
+        earlier = self.amendments(session_id)
+        amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
+                                   self.device, self.protocol)
+        month_db = self._db_for(paths.month_file(self.root, self._month(state)))
+        sealed = self._chain_append(amendment, month_db.table("amendments"))
+        self._index_upsert(amended_state(state, [*earlier, sealed]), doc)
+        return sealed
+
+    def amendments(self, session_id: str) -> list[dict[str, Any]]:
+        """A session's amendments, oldest first (the original record stays as signed)."""
+        state_doc = self.session_doc(session_id)
+        if state_doc is None or state_doc.get("status") == "in_progress":
+            return []
+        state = replay(state_doc["events"], self.protocol)
+        path = paths.month_file(self.root, self._month(state))
+        if not path.exists():
+            return []
+        found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
+        return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
+
 
 __all__ = ["BadFileError", "NewerSchemaError", "ReadOnlyError", "Store", "StoreError"]
