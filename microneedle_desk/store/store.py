@@ -392,5 +392,101 @@ class Store:
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
         return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
+    # == demo data and bulk import (used by `microneedle-desk demo-data` and bench/) =====
+    # Everything below serves generated demo data only. It keeps the same document shapes,
+    # hash chain and index rows as the one-event-at-a-time path above, but writes each
+    # month file and each year's index once per call instead of once per event.
+    def is_demo(self) -> bool:
+        """True when this store was filled by the demo-data generator."""
+        info = self._db_for(paths.meta_file(self.root)).table("meta").all()
+        return bool(info and info[0].get("demo", False))
+
+    def mark_demo(self) -> None:
+        self._guard()
+        self._db_for(paths.meta_file(self.root)).table("meta").update({"demo": True})
+
+    def holds_real_records(self) -> bool:
+        """Any patient not marked demo, or any session (finished or not) of such a patient."""
+        demo_ids = {p.id for p in self.patients() if p.demo}
+        if any(not p.demo for p in self.patients()):
+            return True
+        if any(r.get("patient_id") not in demo_ids for r in self.summaries()):
+            return True
+        return any(str(a.events[0].get("data", {}).get("patient_id")) not in demo_ids
+                   for a in self.active_sessions() if a.events)
+
+    def import_patients(self, patients: list[Patient]) -> None:
+        """Add many checked patients in one write (clinic IDs unique, as in add_patient)."""
+        self._guard()
+        taken = {str(d.get("clinic_id", "")).casefold() for d in self._patients_table().all()}
+        docs = []
+        for patient in patients:
+            doc = patient.to_doc()
+            validate_patient_doc(doc, self.protocol)
+            key = patient.clinic_id.casefold()
+            if key in taken:
+                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is "
+                                                   "already used by another patient.")
+            taken.add(key)
+            docs.append(doc)
+        self._patients_table().insert_multiple(docs)
+
+    def import_finished(self, states: list[SessionState]) -> int:
+        """File finished (signed or abandoned) sessions in bulk, chained in the order given.
+
+        Each session's events are replayed here against the protocol (the store's own
+        check, as for every event saved live), so the caller cannot slip in a record the
+        rules refuse. Writes: chain intent, then each month file once, each year's index
+        once, then the chain head (the same crash story as :meth:`_chain_append`). The
+        month and index files are released afterwards, so importing years of history
+        does not keep it all in memory. Returns how many sessions were filed.
+        """
+        self._guard()
+        checked: list[SessionState] = []
+        for given in states:
+            state = replay(given.events, self.protocol)
+            if state.status not in ("signed", "abandoned"):
+                raise EventError("status", "Only signed or abandoned sessions can be imported.")
+            checked.append(state)
+        if not checked:
+            return 0
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        by_year: dict[str, list[dict[str, Any]]] = {}
+        head = self._chain_head()
+        seq, prev = int(head["seq"]), str(head["hash"])
+        for state in checked:
+            month = self._month(state)
+            doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                                   "patient_id": state.patient_id, "device": state.device,
+                                   "status": state.status, "events": state.events}
+            seq += 1
+            doc["chain"] = {"seq": seq, "prev": prev, "device": self.device}
+            doc["hash"] = prev = content_hash(doc, prev)
+            by_month.setdefault(month, []).append(doc)
+            row = summarize(state, self.protocol)
+            row["hash"], row["month"] = doc["hash"], month
+            by_year.setdefault(month[:4], []).append(row)
+        chain = self._db_for(paths.meta_file(self.root)).table("chain")
+        chain.update({"intent": {"seq": seq, "hash": prev}})
+        for month in sorted(by_month):
+            path = paths.month_file(self.root, month)
+            table = self._db_for(path).table("sessions")
+            known = {d.get("id") for d in table.all()}
+            if any(d["id"] in known for d in by_month[month]):
+                raise StoreError("A session being imported is already in the store.")
+            table.insert_multiple(by_month[month])
+            self._release(path)
+        for year in sorted(by_year):
+            path = paths.index_file(self.root, year)
+            self._db_for(path).table("summaries").insert_multiple(by_year[year])
+            self._release(path)
+        chain.update({"seq": seq, "hash": prev, "intent": None})
+        return len(checked)
+
+    def _release(self, path: Path) -> None:
+        db = self._dbs.pop(path, None)
+        if db is not None:
+            db.close()
+
 
 __all__ = ["BadFileError", "NewerSchemaError", "ReadOnlyError", "Store", "StoreError"]

@@ -1,0 +1,77 @@
+"""``microneedle-desk demo-data --sessions N [--seed S]``: fill a store with demo sessions.
+
+Exit 0 when done, 2 when refused (the folder holds real records, is open in the app, or
+cannot be read) or when N is not a positive number. Nothing about any real patient is
+printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from microneedle_desk import paths
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number of sessions") from None
+    if not 1 <= value <= 500_000:
+        raise argparse.ArgumentTypeError("the number of sessions must be 1–500,000")
+    return value
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sessions", type=_positive, required=True, metavar="N",
+                        help="how many sessions to generate (courses of 4–12 per demo patient)")
+    parser.add_argument("--seed", type=int, default=1, metavar="S",
+                        help="random seed: the same seed gives the same demo data (default 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.review.demo import DemoRefused, generate
+    from microneedle_desk.store.lock import StoreLock
+    from microneedle_desk.store.storage import BadFileError
+    from microneedle_desk.store.store import Store, StoreError
+
+    root = paths.data_dir()
+    try:
+        protocol = load_protocol(paths.protocol_file())
+    except ProtocolError as exc:
+        print(f"Cannot generate demo data: {exc}", file=sys.stderr)
+        return 2
+    root.mkdir(parents=True, exist_ok=True)
+    lock = StoreLock(root)
+    if lock.acquire() is not None:
+        print(f"Cannot generate demo data: the data in {root} is open in another copy of "
+              "microneedle-desk. Close it first.", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {done:,} of {total:,} sessions", end="", file=sys.stderr, flush=True)
+
+    try:
+        store = Store(root, protocol, SystemClock())
+        store.recover()
+        result = generate(store, args.sessions, seed=args.seed, progress=progress)
+    except DemoRefused as exc:
+        print(f"Refused: {exc} ({root})", file=sys.stderr)
+        return 2
+    except (StoreError, BadFileError, OSError) as exc:
+        print(f"Cannot generate demo data: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Added {result.sessions:,} demo sessions ({result.signed:,} signed, {result.abandoned:,} "
+          f"abandoned) for {result.patients:,} demo patients, {result.first_day} to {result.last_day}, "
+          f"in {root} ({time.perf_counter() - started:.1f} s). The store is marked as demo data.")
+    return 0

@@ -1,0 +1,1 @@
+"""Looking back at past sessions: history, courses, dashboards, export, demo data."""
