@@ -77,6 +77,7 @@ class _Checker:
     written_by: str = ""
     session_ids: set[str] = field(default_factory=set)
     active_ids: set[str] = field(default_factory=set)
+    months_unreadable: bool = False  # then chain and history cross-checks would only echo it
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -215,15 +216,16 @@ class _Checker:
     def check_month(self, path: Path) -> None:
         data = self.load(path, TABLES["sessions"])
         if data is None:
+            self.months_unreadable = True
             return
         if not _MONTH.match(path.stem):
             self.add(path, "", "the file name is not a month (YYYY-MM).")
         states: dict[str, SessionState] = {}
         for doc in data.get("sessions", {}).values():
             label = f"session {doc.get('id', '(no id)')}"
+            self.session_ids.add(str(doc.get("id")))  # on file, even if damaged: reported once, here
             if not self.sealed_ok(path, label, doc, SESSION_KEYS):
                 continue
-            self.session_ids.add(str(doc["id"]))
             if doc["kind"] != "session" or doc["status"] not in ("signed", "abandoned"):
                 self.add(path, label, "the record is not a finished session.")
                 continue
@@ -267,15 +269,21 @@ class _Checker:
                 or not isinstance(chain.get("seq"), int) or not isinstance(chain.get("prev"), str):
             self.add(path, label, "its place in the record chain (seq, prev) is damaged.")
             return False
-        if not isinstance(doc["hash"], str) or content_hash(doc, chain["prev"]) != doc["hash"]:
+        if not isinstance(doc["hash"], str):
+            self.add(path, label, "the record has no seal (hash).")
+            return False
+        # its stored place in the chain still counts, so only the altered record is named
+        self.chain.append(_Entry(chain["seq"], chain["prev"], doc["hash"], self.rel(path), label))
+        if content_hash(doc, chain["prev"]) != doc["hash"]:
             self.add(path, label, "the record was changed after it was signed: its content no longer "
                                   "matches its seal (hash). Restore it from a backup; corrections are "
                                   "made as amendments.")
             return False
-        self.chain.append(_Entry(chain["seq"], chain["prev"], doc["hash"], self.rel(path), label))
         return True
 
     def check_chain(self, head: dict[str, Any] | None) -> None:
+        if self.months_unreadable:
+            return
         meta = paths.meta_file(self.root)
         entries = sorted(self.chain, key=lambda e: e.seq)
         prev_hash, expected = GENESIS, 1
@@ -315,7 +323,8 @@ class _Checker:
             label = f"summary {row.get('id', '(no id)')}"
             if not self.schema_ok(path, label, row) or self.missing(path, label, row, ("id", "status")):
                 continue
-            if row["id"] not in self.session_ids and row["id"] not in self.active_ids:
+            if not self.months_unreadable and row["id"] not in self.session_ids \
+                    and row["id"] not in self.active_ids:
                 self.add(path, label, "the history lists a session whose record is not on file.")
 
 
@@ -343,3 +352,16 @@ def check_store(root: Path, protocol: Protocol, deep: bool = True) -> list[Probl
 
 def bad_files(problems: list[Problem]) -> list[str]:
     return sorted({p.file for p in problems})
+
+
+def exposed_files(root: Path) -> list[str]:
+    """The data folder, data files and backups that other users can read (POSIX only)."""
+    if os.name != "posix" or not root.is_dir():
+        return []
+    out: list[str] = []
+    if root.stat().st_mode & 0o077:
+        out.append("the data folder itself")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".json", ".zip", ".ini") and path.stat().st_mode & 0o077:
+            out.append(path.relative_to(root).as_posix())
+    return out
