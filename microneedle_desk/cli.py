@@ -16,6 +16,7 @@ from microneedle_desk import __version__, paths
 
 # name -> one-line help. Modules: microneedle_desk/commands/<name with - as _>.py
 COMMANDS: dict[str, str] = {
+    "sheet": "Print session sheets, a day's sheets, blank sheets or aftercare handouts to PDF.",
     "check": "Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable).",
     "backup": "Take a backup of the data folder now.",
     "restore": "Put a backup back in place; the current files are moved aside, never deleted.",

@@ -112,6 +112,9 @@ class MainWindow(QMainWindow):
         layout.addLayout(middle, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
+
+        self.print_actions = PrintActions(self)
         # -- wiring ---------------------------------------------------------------------
         c = ctx.controller
         c.changed.connect(self.refresh)

@@ -1,0 +1,93 @@
+"""``microneedle-desk sheet``: session sheets, a day's sheets, blank sheets and handouts as PDF.
+
+Exit codes: 0 written; 1 nothing to print or it could not be read or written (unknown
+session id, no session that day, unreadable records, folder missing); 2 a usage mistake
+(bad date, conflicting options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from microneedle_desk import paths
+from microneedle_desk.printing.render import PAPERS
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--session", metavar="ID", help="the session to print (ids as `export` lists them)")
+    what.add_argument("--day", metavar="YYYY-MM-DD", help="every session started on this day, in one PDF")
+    what.add_argument("--blank", action="store_true", help="a blank sheet to fill in by hand")
+    parser.add_argument("--handout", action="store_true",
+                        help="the patient's aftercare handout instead of the session sheet "
+                             "(without --session or --day: a handout with the dates left blank)")
+    parser.add_argument("--paper", choices=sorted(PAPERS), help="paper size (default: the clinic setting)")
+    parser.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write")
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"microneedle-desk sheet: {message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.blank and args.handout:
+        return _fail("--blank and --handout cannot be combined: choose one.", EXIT_USAGE)
+    if not (args.session or args.day or args.blank or args.handout):
+        return _fail("say what to print: --session ID, --day YYYY-MM-DD, --blank or --handout.", EXIT_USAGE)
+    day = None
+    if args.day:
+        try:
+            day = date.fromisoformat(args.day)
+        except ValueError:
+            return _fail(f"“{args.day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.", EXIT_USAGE)
+
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.core.validation import ValidationError
+    from microneedle_desk.printing import content, jobs
+    from microneedle_desk.printing.render import RenderError, ensure_app, write_pdf
+    from microneedle_desk.settings import Settings
+    from microneedle_desk.store.storage import BadFileError
+    from microneedle_desk.store.store import Store, StoreError
+
+    ensure_app()
+    clock = SystemClock()
+    try:
+        protocol = load_protocol(paths.protocol_file())
+    except ProtocolError as exc:
+        return _fail(str(exc))
+    settings = Settings(protocol)
+    clinic = jobs.clinic_info(settings)
+    paper = args.paper or jobs.default_paper(settings)
+    now = clock.now()
+    by = jobs.os_user()
+    try:
+        if args.blank or (args.handout and not (args.session or day)):
+            docs = [content.blank_sheet(protocol, clinic, by, now) if args.blank
+                    else content.handout(None, clinic, now)]
+        else:
+            store = Store(paths.data_dir(), protocol, clock, read_only=True)
+            try:
+                ids = [args.session] if args.session else jobs.sessions_of_day(store, day)  # type: ignore[arg-type]
+                if not ids:
+                    return _fail(f"no session was started on {args.day}.")
+                docs = [jobs.handout_for(store, sid, clinic, now) if args.handout
+                        else jobs.sheet_for(store, sid, clinic, by, now) for sid in ids]
+            finally:
+                store.close()
+        pages = write_pdf(docs, args.output, paper)
+    except jobs.NotFoundError as exc:
+        return _fail(f"{exc} `microneedle-desk export` lists the session ids.")
+    except (StoreError, BadFileError) as exc:
+        return _fail(f"the records cannot be read: {exc}")
+    except ValidationError as exc:
+        return _fail(f"a stored session does not pass its checks and was not printed: {exc}")
+    except (RenderError, OSError) as exc:
+        return _fail(f"the PDF could not be written: {exc}")
+    print(f"Wrote {len(docs)} document(s), {pages} page(s), {paper.upper()}, to {args.output}")
+    return EXIT_OK

@@ -1,0 +1,432 @@
+"""What goes on paper, as plain data: no Qt, no HTML.
+
+Three documents share one shape (:class:`PrintDoc`): the signed (or draft) session sheet,
+the blank sheet filled in by hand when the computer is down, and the patient's aftercare
+handout. :mod:`microneedle_desk.printing.sheet` turns a PrintDoc into HTML and
+:mod:`microneedle_desk.printing.render` lays it out on pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.session import SessionState
+
+SHEET_TITLE = "Scalp microneedling — session record"
+BLANK_TITLE = "Scalp microneedling — session record (paper)"
+HANDOUT_TITLE = "Looking after your scalp after microneedling"
+DRAFT_MARK = "DRAFT — not signed"
+AVOID_DAYS = 14  # "about two weeks" in the clinical source
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    logo: str = ""  # path of an image file; empty for none
+
+
+@dataclass(frozen=True)
+class Field:
+    """One entry of a section.
+
+    ``kind``: ``text`` (label and value), ``line`` (a line to write on), ``box`` (a small
+    box with ``hint`` beside it), ``ticks`` (one tick box per option), ``yesno`` (a Yes box
+    and a No box).
+    """
+
+    label: str
+    value: str = ""
+    kind: str = "text"
+    hint: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class Table:
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    fields: list[Field] = field(default_factory=list)
+    columns: int = 2
+    label_share: float = 0.4      # of each column, for the labels
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    table: Table | None = None
+    highlight: str = ""           # one line in bold, larger type (a date the patient must see)
+    new_page: bool = False        # start this section on a new page (the blank form's second half)
+
+
+@dataclass(frozen=True)
+class Footer:
+    practitioner: str = ""        # empty on a blank sheet: a line to write on
+    signed_at: str = ""           # empty: not signed
+    printed: str = ""             # "Printed by … on …"
+    record: str = ""              # short hash, to match paper to the record
+    signature: bool = True        # draw the signature line
+    note: str = ""                # the handout's "Questions? Call …"
+
+
+@dataclass
+class PrintDoc:
+    kind: str                     # sheet | blank | handout
+    clinic: ClinicInfo
+    title: str
+    patient: list[tuple[str, str]]  # identification shown in every page header
+    sections: list[Section]
+    footer: Footer
+    draft: str = ""               # watermark text, empty for none
+    large: bool = False           # large type (the handout)
+
+    def text(self) -> str:
+        """Every word of the document, for tests and search."""
+        parts = [self.clinic.name, self.clinic.address, self.title, self.draft]
+        parts += [f"{k} {v}" for k, v in self.patient]
+        for s in self.sections:
+            parts += [s.title, *s.paragraphs, *s.bullets, s.highlight]
+            parts += [f"{f.label} {f.value} {f.hint} {' '.join(f.options)}" for f in s.fields]
+            if s.table:
+                parts += [" ".join(s.table.headers)] + [" ".join(r) for r in s.table.rows]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """Facts about a session that live outside its events (gathered from the store)."""
+
+    session_number: int | None = None
+    record_hash: str = ""
+    amendments: tuple[dict[str, Any], ...] = ()
+    printed_by: str = ""
+    printed_at: datetime | None = None
+
+
+# -- formatting ------------------------------------------------------------------------
+def fmt_date(day: date | None) -> str:
+    return day.strftime("%d %b %Y") if day else ""
+
+
+def fmt_dt(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M") if moment else ""
+
+
+def fmt_time(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M") if moment else ""
+
+
+def fmt_long(moment: datetime) -> str:
+    """``Wednesday 26 November 2026 at 09:45``: the handout's way of naming a moment."""
+    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B %Y')} at {moment.strftime('%H:%M')}"
+
+
+def fmt_long_date(day: date) -> str:
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def fmt_iso_text(text: str) -> str:
+    """A stored ISO timestamp as the sheet shows it; text that is not one passes through."""
+    try:
+        return fmt_dt(datetime.fromisoformat(text))
+    except (TypeError, ValueError):
+        return text
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    minutes, secs = divmod(total, 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+def short_hash(record_hash: str) -> str:
+    return record_hash[:12]
+
+
+def _mm(value: object) -> str:
+    return f"{value} mm" if value is not None else ""
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+# -- the session sheet -------------------------------------------------------------------
+def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str]]:
+    snap = state.patient_snapshot
+    dob = snap.get("dob", "")
+    try:
+        dob = fmt_date(date.fromisoformat(str(dob)))
+    except ValueError:
+        dob = str(dob)
+    started = state.started.wall if state.started else None
+    number = f"Session {info.session_number}" if info.session_number else ""
+    return [("Patient", str(snap.get("name", ""))), ("Date of birth", dob),
+            ("Clinic ID", str(snap.get("clinic_id", ""))), ("Session date", fmt_date(started.date() if started
+                                                                                      else None)),
+            ("Course", number)]
+
+
+def _screening(state: SessionState, protocol: Protocol) -> list[Section]:
+    questions = Section("Screening", label_share=0.8)
+    for item in protocol.contraindications:
+        answer = state.answers.get(item.id)
+        questions.fields.append(Field(item.question, "not answered" if answer is None else _yes(answer)))
+    sec = Section("Consent", columns=1)
+    if state.isotretinoin_last_dose:
+        sec.fields.append(Field("Last isotretinoin dose", fmt_date(state.isotretinoin_last_dose)))
+        sec.fields.append(Field("Eligible from", fmt_date(state.eligible_from())))
+    if state.override_items:
+        items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.override_items)
+        sec.fields.append(Field("Override", f"{items}. Justification: {state.override_reason}"))
+    consent = f"given by {state.consent_by}, {fmt_iso_text(state.consent_at)}" if state.consent_by else "not given"
+    sec.fields.append(Field("Consent", consent))
+    return [questions, sec]
+
+
+def _pauses(state: SessionState) -> str:
+    spans: list[str] = []
+    paused_at: datetime | None = None
+    for kind, anchor in state.needling_marks:
+        if kind == "paused":
+            paused_at = anchor.wall
+        elif kind == "resumed" and paused_at is not None:
+            spans.append(f"{fmt_time(paused_at)}–{fmt_time(anchor.wall)}")
+            paused_at = None
+    if paused_at is not None:
+        spans.append(f"{fmt_time(paused_at)}–")
+    return f"{len(spans)} ({', '.join(spans)})" if spans else "none"
+
+
+def _adjunct(state: SessionState, protocol: Protocol) -> str:
+    if not state.adjunct:
+        return ""
+    label = protocol.label("adjuncts", state.adjunct)
+    if state.adjunct == "minoxidil":
+        resume = state.minoxidil_resume_at()
+        return f"{label} — patient resumes from {fmt_dt(resume)}" if resume else label
+    if state.adjunct == "prp" and state.prp_ml is not None:
+        return f"{label} — {state.prp_ml} mL"
+    return label
+
+
+def _side_effects(state: SessionState, protocol: Protocol) -> Section:
+    sec = Section("Side effects")
+    if state.side_effects:
+        sec.table = Table(("Side effect", "Severity", "Note", "Recorded"))
+        for se in sorted(state.side_effects.values(), key=lambda s: s.at):
+            sec.table.rows.append((protocol.label("side_effects", se.kind),
+                                   protocol.label("severities", se.severity), se.note, fmt_iso_text(se.at)))
+    else:
+        sec.paragraphs.append("None observed." if state.none_observed else "Not recorded.")
+    return sec
+
+
+def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, info: SheetInfo,
+                  name_of: Any = str) -> PrintDoc:
+    """The session record for the patient's paper file. ``name_of(id)`` names a practitioner."""
+    s = state
+    finished = s.needling_finished_at()
+    started = s.needling_started_at()
+    sections = [
+        Section("Indication and grade", [
+            Field("Indication", protocol.label("indications", s.indication) if s.indication else ""),
+            Field("Grade", f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade),
+        ]),
+        *_screening(s, protocol),
+        Section("Anesthetic", [
+            Field("Product", s.anesthetic_product),
+            Field("Applied at", fmt_dt(s.applied.wall) if s.applied else ""),
+            Field("Planned dwell", f"{s.dwell_planned_min} min" if s.dwell_planned_min else ""),
+            Field("Actual dwell", fmt_duration(s.actual_dwell_seconds())),
+            *([Field("Started early because", s.early_start_reason)] if s.early_start_reason else []),
+        ]),
+        Section("Device and antiseptic", [
+            Field("Needle length", _mm(s.needle_mm)),
+            Field("Handpiece serial", s.handpiece_serial),
+            Field("Cartridge lot", s.cartridge_lot),
+            Field("Cartridge expiry", fmt_date(s.cartridge_expiry)),
+            Field("New, sealed cartridge", "Confirmed" if s.cartridge_new_sealed else "Not confirmed"),
+            Field("Antiseptic", protocol.label("antiseptics", s.antiseptic) if s.antiseptic else ""),
+        ]),
+        Section("Needling", [
+            Field("Started", fmt_dt(started.wall) if started else ""),
+            Field("Finished", fmt_dt(finished.wall) if finished else ""),
+            Field("Planned time", f"{s.needling_planned_min} min" if s.needling_planned_min else ""),
+            Field("Actual time", fmt_duration(s.actual_needling_seconds())),
+            Field("Pauses", _pauses(s) if s.needling_marks else ""),
+            Field("Passes", f"{s.passes} — " + ", ".join(protocol.label("pass_directions", d)
+                                                          for d in s.directions) if s.passes else ""),
+            Field("Zones treated", ", ".join(protocol.label("zones", z) for z in protocol.ids("zones")
+                                             if z in s.zones)),
+            Field("Endpoint", (protocol.label("endpoints", s.endpoint) if s.endpoint else "")
+                  + (f" — {s.endpoint_note}" if s.endpoint_note else "")),
+        ]),
+        Section("Clean-up and adjunct", [
+            Field("Blood washed away", _yes(s.blood_washed)),
+            Field("Antibiotic cream", s.antibiotic_product),
+            Field("Adjunct", _adjunct(s, protocol)),
+        ]),
+        _side_effects(s, protocol),
+        Section("Aftercare", [
+            Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
+            Field("Next session", fmt_date(s.next_session)),
+        ]),
+    ]
+    if s.interruptions:
+        sections.append(Section("Interruptions", columns=1, fields=[
+            Field("App stopped", f"from {fmt_iso_text(i['down_since'])} to {fmt_iso_text(i['resumed_at'])} "
+                                 f"({fmt_duration(float(i['gap_seconds']))})") for i in s.interruptions]))
+    if s.status == "abandoned":
+        sections.append(Section("Abandoned", paragraphs=[f"The session was abandoned: {s.abandon_reason}"]))
+    if info.amendments:
+        table = Table(("When", "By", "What", "Was", "Now", "Why"))
+        for a in info.amendments:
+            table.rows.append((fmt_iso_text(str(a.get("at", ""))), name_of(str(a.get("by", ""))),
+                               str(a.get("field", "")), str(a.get("old", "")), str(a.get("new", "")),
+                               str(a.get("reason", ""))))
+        sections.append(Section("Amendments after signing", table=table))
+    signed = s.status == "signed"
+    printed_at = info.printed_at
+    footer = Footer(
+        practitioner=name_of(s.signed_by or s.practitioner_id),
+        signed_at=fmt_iso_text(s.signed_at) if signed else "",
+        printed=_printed(info.printed_by, printed_at),
+        record=short_hash(info.record_hash),
+    )
+    return PrintDoc("sheet", clinic, SHEET_TITLE, _header_patient(s, info), sections, footer,
+                    draft="" if signed else DRAFT_MARK)
+
+
+def _printed(by: str, at: datetime | None) -> str:
+    when = fmt_dt(at)
+    if by and when:
+        return f"Printed by {by} on {when}"
+    return f"Printed on {when}" if when else ""
+
+
+# -- the blank sheet ---------------------------------------------------------------------
+def _ticks(label: str, options: tuple[str, ...] | list[str]) -> Field:
+    return Field(label, kind="ticks", options=tuple(options))
+
+
+def _line(label: str, hint: str = "") -> Field:
+    return Field(label, kind="line", hint=hint)
+
+
+def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
+                printed_at: datetime | None = None) -> PrintDoc:
+    """The session sheet with empty boxes, for when the computer is unavailable."""
+    b = protocol.bounds
+    needle = b["needle_length_mm"]
+    dwell, needling = b["dwell_minutes"], b["needling_minutes"]
+    labels = lambda group: [c.label for c in getattr(protocol, group)]  # noqa: E731
+    sections = [
+        Section("Indication and grade", [
+            _ticks("Indication", [i.label for i in protocol.indications]),
+            _line("Scale and grade"),
+        ], columns=1),
+        Section("Screening", [Field(c.question, kind="yesno") for c in protocol.contraindications],
+                label_share=0.66),
+        Section("Consent", [_line("Last isotretinoin dose"), _line("Override justification"),
+                            _line("Consent given by"), _line("Consent time")]),
+        Section("Anesthetic", [
+            _line("Product"), _line("Applied at", "time"),
+            Field("Planned dwell", kind="box", hint=f"min ({dwell.min}–{dwell.max})"),
+            _line("Started early because"),
+        ]),
+        Section("Device and antiseptic", [
+            Field("Needle length", kind="box", hint=f"mm ({needle.min}–{needle.max} mm)"),
+            _line("Handpiece serial"), _line("Cartridge lot"), _line("Cartridge expiry"),
+            _ticks("", ["New, sealed cartridge"]), _ticks("Antiseptic", labels("antiseptics")),
+        ]),
+        Section("Needling", new_page=True, fields=[
+            _line("Started", "time"), _line("Finished", "time"),
+            Field("Planned time", kind="box", hint=f"min ({needling.min}–{needling.max})"),
+            _line("Pauses (from–to)"),
+            Field("Passes", kind="box", hint="count"),
+            _ticks("Directions", labels("pass_directions")),
+        ]),
+        Section("Zones and endpoint", [
+            _ticks("Zones treated", [z.label for z in protocol.zones]),
+            _ticks("Endpoint", labels("endpoints")),
+            _line("Endpoint note"),
+        ], columns=1),
+        Section("Clean-up and adjunct", [
+            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"),
+            _ticks("Adjunct", labels("adjuncts")),
+            Field("PRP volume", kind="box", hint="mL"),
+            _line("Minoxidil resumes", "date and time"),
+        ]),
+        Section("Side effects", [
+            _ticks("", ["None observed"]),
+            _ticks("Seen", labels("side_effects")),
+            _line("Severity and notes"), _line(""), _line(""),
+        ], columns=1),
+        Section("Aftercare", [
+            _ticks("", ["Aftercare explained, handout given"]),
+            _line("Next session", "date"),
+        ]),
+    ]
+    patient = [("Patient", ""), ("Date of birth", ""), ("Clinic ID", ""), ("Session date", ""), ("Course", "")]
+    footer = Footer(printed=_printed(printed_by, printed_at))
+    return PrintDoc("blank", clinic, BLANK_TITLE, patient, sections, footer)
+
+
+# -- the patient's handout ----------------------------------------------------------------
+def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None) -> PrintDoc:
+    """The aftercare handout in plain words, large type, one page.
+
+    With no session it leaves the dates blank, to be written in by hand.
+    """
+    treated: date | None = state.started.wall.date() if state and state.started else None
+    resume: datetime | None = None
+    if state is not None:
+        resume = state.minoxidil_resume_at()
+        end = state.needling_finished_at()
+        if resume is None and end is not None:  # minoxidil used at home: same delay
+            resume = end.wall + timedelta(hours=state.config.minoxidil_hours)
+    until = fmt_long_date(treated + timedelta(days=AVOID_DAYS)) if treated else "____________________"
+    resume_text = fmt_long(resume) if resume else "______________________ at ______"
+    next_text = (fmt_long_date(state.next_session) if state and state.next_session
+                 else "______________________")
+    phone = clinic.phone or "the clinic"
+    sections = [
+        Section("The next few days", paragraphs=[
+            "Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. "
+            "Small dots of dried blood, some itching, dryness or light flaking are common. "
+            "These usually fade within a few days.",
+        ]),
+        Section("For about two weeks, please avoid", bullets=[
+            "makeup or cosmetics on the treated skin",
+            "direct sun on your scalp: wear a hat outdoors",
+            "harsh retinol products",
+            "chemical exfoliants, such as glycolic acid",
+        ], paragraphs=["Your skin is more sensitive than usual to sunlight and to skin-care products. "
+                       "Leave out the following until:"], highlight=until),
+        Section("Minoxidil", paragraphs=[
+            "If you use minoxidil, do not put it on your scalp before:",
+        ], highlight=resume_text),
+        Section("Call the clinic if you notice", bullets=[
+            "redness that spreads or gets worse instead of better",
+            "pus or yellow crusts",
+            "a fever or feeling unwell",
+            "swollen, tender glands (lymph nodes) in your neck or behind your ears",
+            "new lumps or bumps in the treated skin",
+        ]),
+        Section("Your next appointment", highlight=next_text),
+    ]
+    patient: list[tuple[str, str]] = []
+    if state is not None:
+        patient = [("For", str(state.patient_snapshot.get("name", ""))), ("Treated on", fmt_date(treated))]
+    footer = Footer(signature=False, printed=_printed("", printed_at),
+                    note=f"Questions or worries? Call {phone}.")
+    return PrintDoc("handout", clinic, HANDOUT_TITLE, patient, sections, footer, large=True)

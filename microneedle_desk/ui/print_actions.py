@@ -1,0 +1,211 @@
+"""Printing from the app: File-menu actions attached to the main window as one small part.
+
+Print preview, Print and Save as PDF for the current (or last) session's sheet, its
+aftercare handout, every sheet of a chosen day and the blank sheet. All three outputs go
+through :func:`microneedle_desk.printing.render.render`: the preview dialog's
+``paintRequested`` is connected to it, so what is previewed is what is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+)
+
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.printing import content, jobs
+from microneedle_desk.printing.content import PrintDoc
+from microneedle_desk.printing.render import RenderError, page_layout, render, write_pdf
+from microneedle_desk.store.store import StoreError
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.main_window import MainWindow
+
+TARGETS = {
+    "sheet": "session sheet",
+    "handout": "aftercare handout",
+    "day": "day's sheets",
+    "blank": "blank sheet",
+}
+
+
+class PrintActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = window.ctx
+        self.menu = self._file_menu()
+        self.actions: dict[tuple[str, str], QAction] = {}
+        # before Quit (the menu's last entry), after what the menu already holds
+        first = self.menu.actions()[-1] if self.menu.actions() else None
+        ops: list[tuple[str, str, object]] = [
+            ("preview", "Print pre&view…", "Ctrl+Shift+P"),
+            ("print", "&Print…", QKeySequence.StandardKey.Print),
+            ("pdf", "Save as P&DF…", "Ctrl+Shift+D"),
+        ]
+        for op, text, shortcut in ops:  # the session sheet: top level, with shortcuts
+            self._add(self.menu, "sheet", op, text, shortcut, before=first)
+        for what, title in (("handout", "Aftercare &handout"), ("day", "All sheets of a &day"),
+                            ("blank", "&Blank sheet")):
+            sub = QMenu(title, self.menu)
+            for op, text, _ in ops:
+                self._add(sub, what, op, text, None)
+            self.menu.insertMenu(first, sub) if first else self.menu.addMenu(sub)
+        if first is not None:
+            self.menu.insertSeparator(first)
+
+    # -- menu -------------------------------------------------------------------------
+    def _file_menu(self) -> QMenu:
+        bar = self.window.menuBar()
+        for action in bar.actions():
+            menu = action.menu()
+            if isinstance(menu, QMenu) and action.text().replace("&", "") in ("File", "Session"):
+                return menu
+        menu = QMenu("&File", bar)
+        bar.insertMenu(bar.actions()[0] if bar.actions() else None, menu)  # type: ignore[arg-type]
+        return menu
+
+    def _add(self, menu: QMenu, what: str, op: str, text: str, shortcut: object,
+             before: QAction | None = None) -> None:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
+        action.setToolTip(f"{text.replace('&', '').rstrip('…')}: {TARGETS[what]}")
+        handler: Callable[[str], None] = {"preview": self.preview, "print": self.print_, "pdf": self.save_pdf}[op]
+        action.triggered.connect(lambda _=False, w=what, h=handler: h(w))
+        if before is not None:
+            menu.insertAction(before, action)
+        else:
+            menu.addAction(action)
+        self.window.addAction(action)
+        self.actions[(what, op)] = action
+
+    # -- what to print ----------------------------------------------------------------------
+    def session_id(self) -> str | None:
+        """The open session, else the most recent finished one."""
+        session = self.ctx.controller.session
+        if session is not None:
+            return session.id
+        return jobs.latest_session(self.ctx.store)
+
+    def printed_by(self) -> str:
+        session = self.ctx.controller.session
+        if session is not None:
+            return self.ctx.store.practitioner_name(session.state.practitioner_id)
+        return str(self.ctx.settings.get("ui/last_practitioner")) or jobs.os_user()
+
+    def ask_day(self) -> date | None:
+        dialog = QDialog(self.window)
+        dialog.setWindowTitle("Print a day's sheets")
+        edit = QDateEdit(QDate.currentDate())
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel("Every session started on this day goes into one printout:"))
+        layout.addWidget(edit)
+        layout.addWidget(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return date.fromisoformat(edit.date().toString("yyyy-MM-dd"))
+
+    def docs(self, what: str) -> list[PrintDoc] | None:
+        """The documents for ``what``; None (after telling the user) if there is nothing."""
+        store, clinic, now = self.ctx.store, jobs.clinic_info(self.ctx.settings), self.ctx.clock.now()
+        if what == "blank":
+            return [content.blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
+        if what == "day":
+            day = self.ask_day()
+            if day is None:
+                return None
+            ids = jobs.sessions_of_day(store, day)
+            if not ids:
+                self.warn(f"No session was started on {day.isoformat()}.")
+                return None
+            return [jobs.sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
+        sid = self.session_id()
+        if sid is None:
+            self.warn("There is no session to print yet.")
+            return None
+        if what == "handout":
+            return [jobs.handout_for(store, sid, clinic, now)]
+        return [jobs.sheet_for(store, sid, clinic, self.printed_by(), now)]
+
+    def _safe_docs(self, what: str) -> list[PrintDoc] | None:
+        try:
+            return self.docs(what)
+        except (jobs.NotFoundError, StoreError, ValidationError) as exc:
+            self.warn(f"The {TARGETS[what]} cannot be printed: {exc}")
+            return None
+
+    # -- the three outputs ---------------------------------------------------------------------
+    def _printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout(jobs.default_paper(self.ctx.settings)))
+        return printer
+
+    def paint(self, docs: list[PrintDoc], printer: QPrinter) -> None:
+        try:
+            render(docs, printer)
+        except RenderError as exc:
+            self.warn(f"Printing failed: {exc}")
+
+    def preview(self, what: str = "sheet") -> None:
+        docs = self._safe_docs(what)
+        if docs is None:
+            return
+        printer = self._printer()  # kept alive here: the dialog does not own it
+        dialog = QPrintPreviewDialog(printer, self.window)
+        dialog.setWindowTitle(f"Print preview — {TARGETS[what]}")
+        dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
+        dialog.exec()
+
+    def print_(self, what: str = "sheet") -> None:
+        docs = self._safe_docs(what)
+        if docs is None:
+            return
+        printer = self._printer()
+        dialog = QPrintDialog(printer, self.window)
+        dialog.setWindowTitle(f"Print the {TARGETS[what]}")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.paint(docs, printer)
+
+    def ask_pdf_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save as PDF", suggested, "PDF files (*.pdf)")
+        return path
+
+    def save_pdf(self, what: str = "sheet") -> None:
+        docs = self._safe_docs(what)
+        if docs is None:
+            return
+        path = self.ask_pdf_path(f"{what}-{self.ctx.clock.now().strftime('%Y-%m-%d')}.pdf")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        try:
+            pages = write_pdf(docs, path, jobs.default_paper(self.ctx.settings))
+        except (RenderError, OSError) as exc:
+            self.warn(f"The PDF could not be saved: {exc}")
+            return
+        self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
+
+    def warn(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 15000)
+        QMessageBox.warning(self.window, "Printing", message)
