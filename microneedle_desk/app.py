@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
@@ -11,11 +12,14 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from microneedle_desk import APP_NAME, ORG_NAME, __version__, paths
 from microneedle_desk.core.clock import Clock, SystemClock
 from microneedle_desk.core.countdown import format_duration
-from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.core.protocol import Protocol, ProtocolError, load_protocol
 from microneedle_desk.settings import Settings
+from microneedle_desk.store import backup as backups
+from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files
 from microneedle_desk.store.lock import StoreLock
 from microneedle_desk.store.storage import BadFileError
 from microneedle_desk.store.store import Store, StoreError
+from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.controller import SessionController
 from microneedle_desk.ui.main_window import MainWindow
@@ -47,6 +51,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
             "Open it read-only to review past sessions?")
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
+    check_at_start(root, protocol, clock, read_only, interactive)
     store = Store(root, protocol, clock, read_only=read_only)
     store.recover()
     settings = Settings(protocol)
@@ -54,7 +59,93 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     window = MainWindow(UiContext(protocol, clock, store, settings, controller))
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
+    else:
+        notes = after_open(root, clock, int(settings.get("store/backups_kept")))
+        if notes:
+            window.statusBar().showMessage(" ".join(notes), 30000)
+            if interactive:
+                QMessageBox.warning(window, "Privacy of the records", "\n\n".join(notes))
     return window, lock
+
+
+# -- start-up check, backups, upgrades (durability) ------------------------------------
+class BadStoreError(StoreError):
+    """The store has bad files and no backup was restored. ``problems`` lists them."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def problems_text(root: Path, problems: list[Problem], limit: int = 12) -> str:
+    """What is wrong, in an admin's words: file, record, problem (never patient data)."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more (run: microneedle-desk check).")
+    return (f"The records in {root} have a problem. Nothing was changed or repaired.\n\n"
+            + "\n".join(lines))
+
+
+def confirm_restore(text: str) -> bool:
+    """Ask the admin whether to restore; tests replace this function."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "The records need attention", text)
+    restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is restore_button
+
+
+def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> None:
+    """Check the store before opening it; offer the newest good backup when a file is bad.
+
+    A bad file is never overwritten or repaired: restoring moves the current files aside
+    into the quarantine folder. Raises BadStoreError when nothing was restored.
+    """
+    if not paths.meta_file(root).exists():
+        return  # a first start: nothing to check yet
+    try:
+        problems = check_store(root, protocol, deep=False)
+    except StoreUnreadable as exc:
+        raise StoreError(str(exc)) from None
+    if not problems:
+        if not read_only:
+            backups.quarantine_strays(root, clock.now())
+        if not read_only and needs_upgrade(root):
+            keep = _backups_kept(root, protocol)
+            upgrade_store(root, lambda reason: backups.take_backup(root, clock.now(), keep, reason))
+        return
+    text = problems_text(root, problems)
+    good = None if read_only else backups.newest_good_backup(root, protocol)
+    if good is None:
+        raise BadStoreError(text + "\n\nNo good backup was found to restore. Keep the folder as it is and "
+                            "ask your IT support; the bad files can be sent for inspection.", problems)
+    offer = (text + f"\n\nThe newest good backup is {good.name}. Restore it? The current files will be "
+             "moved aside into the quarantine folder (renamed with the time), never deleted. "
+             "Sessions recorded after that backup stay in the quarantine folder.")
+    if not interactive or not confirm_restore(offer):
+        raise BadStoreError(offer, problems)
+    backups.restore(root, good, protocol, clock.now())
+
+
+def after_open(root: Path, clock: Clock, keep: int) -> list[str]:
+    """Take the day's first backup; return warnings about files others can read."""
+    notes: list[str] = []
+    try:
+        backups.daily_backup(root, clock.now(), keep)
+    except OSError as exc:
+        notes.append(f"Today's backup could not be written: {exc.strerror or exc}.")
+    exposed = exposed_files(root)
+    if exposed:
+        shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
+        notes.append(f"Other users of this computer can read the records in {root} ({shown}). "
+                     f"Make the folder private, e.g. chmod -R go-rwx \"{root}\".")
+    return notes
+
+
+def _backups_kept(root: Path, protocol: Protocol) -> int:
+    settings_file = getattr(paths, "settings_file", None)
+    settings = Settings(protocol, settings_file(root)) if settings_file else Settings(protocol)
+    return int(settings.get("store/backups_kept"))
 
 
 def offer_resume(window: MainWindow) -> None:
