@@ -185,6 +185,17 @@ def test_long_session_flows_onto_page_two_with_the_header_repeated(qapp: Any, pr
     assert "Amendments after signing" in two
 
 
+def test_store_amendments_are_listed_with_who_when_what_and_why(qapp: Any, store: Store, fake_clock: FakeClock,
+                                                                tmp_path: Path) -> None:
+    session = stored_session(store, fake_clock)
+    fake_clock.advance(3600)
+    store.amend(session.id, "cartridge_lot", "LOT-2", "Lot misread from the box", "Dr Jo Example")
+    text = pdf_text(sheet_pdf(store, session.id, tmp_path / "amended.pdf"))
+    for phrase in ("Amendments after signing", "25 Nov 2026, 10:45", "Dr Jo Example", "Cartridge lot",
+                   "LOT-1", "LOT-2", "Lot misread from the box"):
+        assert phrase in text, phrase
+
+
 def test_amendments_come_from_the_store_when_it_keeps_them(qapp: Any, store: Store, fake_clock: FakeClock,
                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     session = stored_session(store, fake_clock)
@@ -193,7 +204,7 @@ def test_amendments_come_from_the_store_when_it_keeps_them(qapp: Any, store: Sto
     monkeypatch.setattr(store, "amendments", lambda sid: [entry] if sid == session.id else [], raising=False)
     text = pdf_text(sheet_pdf(store, session.id, tmp_path / "amended.pdf"))
     assert "Amendments after signing" in text
-    for phrase in ("26 Nov 2026, 08:30", "needle_mm", "Wrong cartridge noted"):
+    for phrase in ("26 Nov 2026, 08:30", "Needle length (mm)", "Wrong cartridge noted"):
         assert phrase in text
 
 

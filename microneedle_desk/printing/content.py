@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from microneedle_desk.core.amendments import AMENDABLE
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
 
@@ -155,6 +156,15 @@ def _mm(value: object) -> str:
     return f"{value} mm" if value is not None else ""
 
 
+def _value(value: object) -> str:
+    """An amended value as printed: nothing shows as a dash, lists as comma-separated text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
 
@@ -290,8 +300,9 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
     if info.amendments:
         table = Table(("When", "By", "What", "Was", "Now", "Why"))
         for a in info.amendments:
+            what = str(a.get("field", ""))
             table.rows.append((fmt_iso_text(str(a.get("at", ""))), name_of(str(a.get("by", ""))),
-                               str(a.get("field", "")), str(a.get("old", "")), str(a.get("new", "")),
+                               AMENDABLE.get(what, what), _value(a.get("old")), _value(a.get("new")),
                                str(a.get("reason", ""))))
         sections.append(Section("Amendments after signing", table=table))
     signed = s.status == "signed"
