@@ -1,0 +1,449 @@
+"""The session benchmark (issue 2, section 7): one command, results written to bench/results/.
+
+    .venv/bin/python bench/run.py            # or: make bench
+    .venv/bin/python bench/run.py --quick    # a smoke run: 1,000 sessions, few trials
+
+Measures, in one run:
+
+1. start-up to the first interactive window, against a bare PySide6 ``QMainWindow`` shown
+   the same way (separate processes, offscreen platform, median of 5): from just before the
+   process is spawned to a ``QTimer.singleShot(0)`` queued after ``show()`` running in the
+   event loop. Also checks that pyqtgraph was not imported at start-up.
+2. how late the countdown alert fires while another process keeps the other core busy,
+   through the real window, ``SessionController`` and ``SystemClock`` (the session's events
+   are written with their anchor shifted so the 15-minute alert is 2 s away); and whether
+   the time shown is right immediately after the event loop stalls for 2 s.
+3. the time to save one session step and to sign a session off with 1,000, 10,000 and
+   50,000 past sessions in the store (demo data, built once under bench/.work/).
+
+Writes bench/results/session.json and bench/results/session.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+ALERT_LEAD_S = 2.0
+DWELL_MIN_S = 15 * 60
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    if not env.get("XDG_RUNTIME_DIR"):
+        runtime = Path(tempfile.gettempdir()) / f"microneedle-bench-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+    return env
+
+
+os.environ.update({k: v for k, v in _env().items() if k in ("QT_QPA_PLATFORM", "XDG_RUNTIME_DIR")})
+
+
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: kB
+
+
+def _stats(values: list[float], unit: float = 1000.0) -> dict[str, float]:
+    ms = sorted(v * unit for v in values)
+    return {"n": len(ms), "median": round(statistics.median(ms), 2), "min": round(ms[0], 2),
+            "max": round(ms[-1], 2), "p90": round(ms[int(0.9 * (len(ms) - 1))], 2)}
+
+
+# -- children: one process per start-up measurement ------------------------------------
+def child_startup(kind: str, data_dir: str) -> None:
+    """Runs in a fresh process: show a window, report when the event loop gets to it."""
+    from PySide6.QtCore import QTimer
+
+    if kind == "bare":
+        from PySide6.QtWidgets import QApplication, QMainWindow
+
+        app = QApplication(sys.argv[:1])
+        window = QMainWindow()
+        window.show()
+        lock = None
+    else:
+        from microneedle_desk import paths
+
+        paths.set_data_dir(data_dir)
+        from microneedle_desk.app import build_window, make_app, offer_resume
+
+        app = make_app()
+        # interactive=False: the same window, but no modal question can block an unattended run
+        window, lock = build_window(interactive=False)
+        window.show()
+        offer_resume(window)
+
+    def report() -> None:
+        print(json.dumps({"ready": time.monotonic(), "pyqtgraph": "pyqtgraph" in sys.modules,
+                          "rss_mb": _rss_mb()}), flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, report)
+    app.exec()
+    if lock is not None:
+        lock.release()
+
+
+def measure_startup(rounds: int, stores: dict[str, Path]) -> dict[str, Any]:
+    kinds = {"bare QMainWindow": ("bare", "")} | {f"app, {label}": ("app", str(p)) for label, p in stores.items()}
+    samples: dict[str, list[float]] = {k: [] for k in kinds}
+    extra: dict[str, dict[str, Any]] = {}
+    for _ in range(rounds):
+        for label, (kind, data) in kinds.items():
+            t0 = time.monotonic()
+            out = subprocess.run([sys.executable, __file__, "--child-startup", kind, data or "-"],
+                                 capture_output=True, text=True, env=_env(), timeout=900, check=False)
+            if out.returncode != 0:
+                raise RuntimeError(f"start-up child failed ({label}): {out.stderr[-2000:]}")
+            info = json.loads(out.stdout.strip().splitlines()[-1])
+            samples[label].append(info["ready"] - t0)
+            extra[label] = {"pyqtgraph_imported": info["pyqtgraph"], "rss_mb": info["rss_mb"]}
+    bare = statistics.median(samples["bare QMainWindow"])
+    out_rows = {}
+    for label, values in samples.items():
+        out_rows[label] = _stats(values) | extra[label] | {"ratio_to_bare": round(statistics.median(values) / bare, 2)}
+    return {"rounds": rounds, "target_ratio": 1.5, "variants": out_rows}
+
+
+# -- the alert and the stall, in this process -------------------------------------------
+def _busy_other_core() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min: int) -> tuple[Any, float]:
+    """Write a session whose anesthetic was applied ``seconds_ago`` and open it in the window."""
+    from microneedle_desk.core.clock import FakeClock, SystemClock
+    from microneedle_desk.core.records import make_patient
+    from microneedle_desk.core.session import Session, SessionConfig
+
+    ctx = window.ctx
+    real: SystemClock = ctx.clock
+    shifted = FakeClock(start=real.now() - timedelta(seconds=seconds_ago),
+                        monotonic_start=real.monotonic() - seconds_ago, boot=real.boot_id())
+    patient = make_patient(ctx.protocol, name="Demo Patient 9999", dob="1980-01-01", clinic_id="DEMO-9999",
+                           sex="male", indication="aga_male", scale="norwood_hamilton", grade="III",
+                           device=ctx.store.device, now=shifted.now(), demo=True)
+    practitioner = ctx.store.add_practitioner("Demo Practitioner A").id
+    s = Session.start(ctx.protocol, shifted, ctx.store.device, patient, practitioner, SessionConfig(),
+                      sink=ctx.store.append_event)
+    for item in ctx.protocol.contraindications:
+        s.answer(item.id, False)
+    s.confirm_consent("Demo Patient 9999")
+    s.set_anesthetic_product("EMLA 5% cream")
+    s.apply_anesthetic(planned_min)
+    assert s.state.applied is not None
+    applied = s.state.applied.mono
+    ctx.controller.resume(s.state.events)
+    return ctx.controller.session, applied
+
+
+def measure_alerts(trials: int) -> dict[str, Any]:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from microneedle_desk import paths
+    from microneedle_desk.app import build_window, make_app
+    from microneedle_desk.core.clock import SystemClock
+
+    data = WORK / "alerts"
+    shutil.rmtree(data, ignore_errors=True)
+    paths.set_data_dir(data)
+    app = make_app()
+    clock = SystemClock()
+    window, lock = build_window(clock=clock, interactive=False)
+    window.show()
+    ctx = window.ctx
+    busy = _busy_other_core()
+    lateness: list[float] = []
+    try:
+        for _ in range(trials):
+            arrived: list[float] = []
+
+            def on_alert(kind: str, arrived: list[float] = arrived) -> None:
+                if kind == "dwell_min_reached" and not arrived:
+                    arrived.append(clock.monotonic())
+                    loop.quit()
+
+            loop = QEventLoop()
+            ctx.controller.alert.connect(on_alert)
+            _, applied = _open_session_with_dwell_anchor(window, DWELL_MIN_S - ALERT_LEAD_S, 30)
+            QTimer.singleShot(int((ALERT_LEAD_S + 5) * 1000), loop.quit)
+            loop.exec()
+            ctx.controller.alert.disconnect(on_alert)
+            if not arrived:
+                raise RuntimeError("the alert did not fire within 5 s of its deadline")
+            lateness.append(arrived[0] - (applied + DWELL_MIN_S))
+            ctx.controller.do("abandon", "Benchmark trial: alert timing only.")
+        stall = _measure_stall(window, clock)
+    finally:
+        busy.kill()
+        busy.wait()
+        window.close()
+        lock.release()
+        QApplication.processEvents()
+    late = _stats(lateness)
+    return {"trials": trials, "busy_process_on_other_core": True, "lateness_ms": late,
+            "early_count": sum(1 for v in lateness if v < 0), "target_ms": 50,
+            "within_target": late["max"] <= 50 and all(v >= 0 for v in lateness), "stall": stall}
+
+
+def _measure_stall(window: Any, clock: Any) -> dict[str, Any]:
+    """Block the event loop 2 s, then compare the first countdown shown with the truth."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    planned_min = 30
+    session, applied = _open_session_with_dwell_anchor(window, 120.0, planned_min)
+    panel = window.countdowns
+    original = panel.show_views
+    shown: list[tuple[float, float, str]] = []
+
+    def recording(views: list[Any], flash_on: bool = False) -> None:
+        original(views, flash_on)
+        now = clock.monotonic()
+        for v in views:
+            if v.key == "dwell":
+                shown.append((now, v.remaining, panel.boxes["dwell"].digits.text()))
+
+    panel.show_views = recording
+    stall_end: list[float] = []
+    loop = QEventLoop()
+
+    def stall() -> None:
+        time.sleep(2.0)
+        stall_end.append(clock.monotonic())
+
+    QTimer.singleShot(300, stall)
+    QTimer.singleShot(3000, loop.quit)
+    loop.exec()
+    panel.show_views = original
+    after = [s for s in shown if s[0] >= stall_end[0]]
+    if not after:
+        raise RuntimeError("no countdown was shown after the stall")
+    t, remaining, digits = after[0]
+    truth = planned_min * 60 - (t - applied)
+    mm, ss = digits.split(":")
+    window.ctx.controller.do("abandon", "Benchmark trial: stall check only.")
+    del session
+    return {"stall_s": 2.0, "first_refresh_after_stall_ms": round((t - stall_end[0]) * 1000, 1),
+            "shown_remaining_error_ms": round((remaining - truth) * 1000, 3),
+            "digits_shown": digits, "digits_error_s": round(int(mm) * 60 + int(ss) - truth, 3),
+            "target_ms": 50, "within_target": abs(remaining - truth) <= 0.05}
+
+
+# -- step and sign-off times against the history's size -------------------------------
+def _build_store(size: int) -> Path:
+    store_dir = WORK / f"store-{size}"
+    marker = store_dir / ".complete"
+    if marker.exists():
+        return store_dir
+    shutil.rmtree(store_dir, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "microneedle_desk", "demo-data", "--sessions", str(size),
+                    "--seed", "2", "--data-dir", str(store_dir)], check=True, env=_env())
+    marker.write_text(json.dumps({"sessions": size, "build_s": round(time.perf_counter() - t0, 1)}))
+    return store_dir
+
+
+def _link_copy(src: Path, dst: Path) -> None:
+    """A copy that costs nothing: the store replaces files by rename, never writes in place."""
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst, copy_function=os.link, ignore=shutil.ignore_patterns("store.lock", ".complete"))
+
+
+def measure_store(size: int, sessions: int) -> dict[str, Any]:
+    from microneedle_desk import paths
+    from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.core.protocol import load_protocol
+    from microneedle_desk.core.records import make_patient
+    from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.review.demo import END_DATE, TZ
+    from microneedle_desk.store.store import Store
+
+    built = _build_store(size)
+    build_info = json.loads((built / ".complete").read_text())
+    run_dir = WORK / f"run-{size}"
+    _link_copy(built, run_dir)
+    protocol = load_protocol(paths.protocol_file())
+    # Sessions are run on the last day of the demo history, so each sign-off lands in the
+    # fullest month file and year index there is: the worst realistic case.
+    clock = FakeClock(start=datetime(END_DATE.year, END_DATE.month, END_DATE.day, 18, 30, tzinfo=TZ))
+    t0 = time.perf_counter()
+    store = Store(run_dir, protocol, clock)
+    store.recover()
+    open_s = time.perf_counter() - t0
+    count = len(store.summaries())
+    starts: list[float] = []
+    steps: list[float] = []
+    signs: list[float] = []
+    current: list[float] = []
+
+    def sink(event: dict[str, Any], state: Any) -> None:
+        t = time.perf_counter()
+        store.append_event(event, state)
+        current.append(time.perf_counter() - t)
+
+    practitioner = store.add_practitioner("Demo Practitioner A").id
+    for i in range(sessions):
+        patient = make_patient(protocol, name=f"Demo Patient B{i:03d}", dob="1980-01-01",
+                               clinic_id=f"DEMO-B{i:03d}", sex="male", indication="aga_male",
+                               scale="norwood_hamilton", grade="III", device=store.device,
+                               now=clock.now(), demo=True)
+        current.clear()
+        s = Session.start(protocol, clock, store.device, patient, practitioner, SessionConfig(), sink=sink)
+        starts.append(current[0])
+        current.clear()
+        for item in protocol.contraindications:
+            s.answer(item.id, False)
+        s.confirm_consent("Demo Patient")
+        s.set_anesthetic_product("EMLA 5% cream")
+        s.apply_anesthetic(20)
+        s.set_needle_length("1.2")
+        s.set_cartridge("DEMO-LOT-1", "2028-01-01")
+        s.confirm_cartridge_new()
+        s.set_handpiece_serial("DEMO-HP-01")
+        s.set_antiseptic("alcohol")
+        s.plan_needling(15)
+        clock.advance(20 * 60)
+        s.poll()
+        s.start_needling()
+        clock.advance(15 * 60)
+        s.poll()
+        s.finish_needling()
+        s.set_zone("vertex")
+        s.set_passes(3, ["longitudinal", "diagonal"])
+        s.set_endpoint("pinpoint_bleeding")
+        s.confirm_blood_washed()
+        s.apply_antibiotic("Fucidin cream")
+        s.set_adjunct("none")
+        s.declare_none_observed()
+        s.confirm_aftercare()
+        s.set_next_session(s.state.suggested_next_session())
+        steps.extend(current)
+        current.clear()
+        s.sign()
+        signs.append(current[0])
+        clock.advance(60)
+    store.close()
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return {"past_sessions": count, "store_build_s": build_info.get("build_s"),
+            "store_size_mb": round(sum(f.stat().st_size for f in built.rglob("*.json")) / 2**20, 1),
+            "open_and_recover_ms": round(open_s * 1000, 1),
+            "session_start_ms": _stats(starts), "step_save_ms": _stats(steps),
+            "sign_off_ms": _stats(signs), "first_sign_off_ms": round(signs[0] * 1000, 1),
+            "rss_after_mb": _rss_mb()}
+
+
+# -- report ---------------------------------------------------------------------------
+def write_markdown(results: dict[str, Any], path: Path) -> None:
+    su, al, st = results["startup"], results["alerts"], results["store"]
+    lines = [
+        "# Session benchmark", "",
+        f"Run {results['when']} on {results['machine']['cpus']} CPU(s), {results['machine']['platform']}, "
+        f"Python {results['machine']['python']}, Qt platform offscreen. Command: `.venv/bin/python bench/run.py`"
+        f"{' --quick' if results['quick'] else ''}. Raw figures: `session.json`.", "",
+        "## 1. Start-up to the first interactive window", "",
+        f"From just before the process is spawned to a zero-timer queued after `show()` running in the event "
+        f"loop; median of {su['rounds']} separate processes each. Target: ≤ {su['target_ratio']}× the bare window.",
+        "", "| variant | median ms | min | max | × bare | pyqtgraph imported | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for label, r in su["variants"].items():
+        pg = "n/a" if label.startswith("bare") else ("**yes**" if r["pyqtgraph_imported"] else "no")
+        lines.append(f"| {label} | {r['median']} | {r['min']} | {r['max']} | {r['ratio_to_bare']} | {pg} | {r['rss_mb']} |")
+    late = al["lateness_ms"]
+    stall = al["stall"]
+    lines += [
+        "", "## 2. Countdown alert with the other core busy", "",
+        f"{al['trials']} trials through the real window, `SessionController` and `SystemClock`; a separate "
+        "process spins on the other core. Lateness = when the `alert` signal reached a slot connected after "
+        "the window's own (banner shown, sound started) minus the exact deadline (anesthetic applied + 15 min, "
+        "on the monotonic clock). Target ≤ 50 ms, never early.", "",
+        "| median ms | p90 ms | max ms | min ms | early | within target |", "|---:|---:|---:|---:|---:|---|",
+        f"| {late['median']} | {late['p90']} | {late['max']} | {late['min']} | {al['early_count']} | "
+        f"{'yes' if al['within_target'] else '**no**'} |", "",
+        f"After a {stall['stall_s']} s stall of the event loop (a slot sleeping), the first countdown refresh came "
+        f"{stall['first_refresh_after_stall_ms']} ms after the stall ended; the remaining time it showed differed "
+        f"from planned − true elapsed by {stall['shown_remaining_error_ms']} ms (target ≤ 50 ms: "
+        f"{'yes' if stall['within_target'] else '**no**'}); the digits read {stall['digits_shown']} "
+        f"({stall['digits_error_s']} s from the exact value; the display rounds remaining time up to the second).",
+        "", "## 3. Saving a step and signing off against the history's size", "",
+        f"Demo stores made by `microneedle-desk demo-data` (bench/.work/, not committed). {results['store_sessions']} "
+        "complete sessions run through `Session` with `Store.append_event` as the sink, on the last day of the "
+        "demo history (so each sign-off goes into the fullest month file and year index). Times are "
+        "`Store.append_event` alone, each save atomic (QSaveFile: temporary file, fsync, rename). "
+        "Targets at 50,000: step ≤ 20 ms, sign-off ≤ 200 ms.", "",
+        "| past sessions | step median ms | step p90 | step max | sign-off median ms | sign-off max | first sign-off ms "
+        "| session start median ms | open+recover ms | store MB | RSS after MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in st:
+        lines.append(f"| {r['past_sessions']:,} | {r['step_save_ms']['median']} | {r['step_save_ms']['p90']} | "
+                     f"{r['step_save_ms']['max']} | {r['sign_off_ms']['median']} | {r['sign_off_ms']['max']} | "
+                     f"{r['first_sign_off_ms']} | {r['session_start_ms']['median']} | {r['open_and_recover_ms']} | "
+                     f"{r['store_size_mb']} | {r['rss_after_mb']} |")
+    lines += ["", "## Memory", "",
+              f"Peak RSS of the benchmark process: {results['peak_rss_mb']} MB; largest child process "
+              f"(start-up children and demo-data builds): {results['peak_rss_children_mb']} MB.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 sessions, few trials")
+    parser.add_argument("--child-startup", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_startup:
+        child_startup(*args.child_startup)
+        return 0
+    sizes = [1000] if args.quick else [1000, 10_000, 50_000]
+    sessions = 5 if args.quick else 21
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    print("store benchmarks (builds demo stores once under bench/.work/)...", flush=True)
+    store_rows = [measure_store(size, sessions) for size in sizes]
+    print("start-up...", flush=True)
+    empty = WORK / "startup-empty"
+    shutil.rmtree(empty, ignore_errors=True)
+    big = sizes[-1]
+    demo_copy = WORK / f"startup-{big}"
+    _link_copy(WORK / f"store-{big}", demo_copy)
+    startup = measure_startup(3 if args.quick else 5, {"empty store": empty, f"{big:,} sessions": demo_copy})
+    shutil.rmtree(demo_copy, ignore_errors=True)
+    print("alerts...", flush=True)
+    alerts = measure_alerts(3 if args.quick else 20)
+    results = {
+        "when": datetime.now().astimezone().isoformat(timespec="seconds"), "quick": args.quick,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "load_avg_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "startup": startup, "alerts": alerts, "store": store_rows, "store_sessions": sessions,
+        "peak_rss_mb": _rss_mb(), "peak_rss_children_mb": _rss_mb(resource.RUSAGE_CHILDREN),
+    }
+    out = WORK if args.quick else RESULTS  # a smoke run's figures are not the deliverable
+    (out / "session.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_markdown(results, out / "session.md")
+    print((out / "session.md").read_text(encoding="utf-8"))
+    print(f"written: {out / 'session.json'} and {out / 'session.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
