@@ -271,7 +271,7 @@ def test_handout_gives_the_real_minoxidil_time_and_the_warning_signs(qapp: Any, 
 def test_handout_without_a_session_leaves_the_dates_to_write_in(protocol: Protocol) -> None:
     doc = content.handout(None, CLINIC)
     assert "____" in doc.text()
-    assert doc.patient == []
+    assert doc.patient == [("For", ""), ("Treated on", "")]
 
 
 # -- the command line ----------------------------------------------------------------------

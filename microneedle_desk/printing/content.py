@@ -435,7 +435,7 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
         ]),
         Section("Your next appointment", highlight=next_text),
     ]
-    patient: list[tuple[str, str]] = []
+    patient: list[tuple[str, str]] = [("For", ""), ("Treated on", "")]  # written in by hand
     if state is not None:
         patient = [("For", str(state.patient_snapshot.get("name", ""))), ("Treated on", fmt_date(treated))]
     footer = Footer(signature=False, printed=_printed("", printed_at),
