@@ -54,7 +54,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     check_at_start(root, protocol, clock, read_only, interactive)
     store = Store(root, protocol, clock, read_only=read_only)
     store.recover()
-    settings = Settings(protocol)
+    settings = Settings(protocol, paths.settings_file(root))
     controller = SessionController(protocol, clock, store)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller))
     if read_only:
@@ -200,6 +200,7 @@ def run_app() -> int:
         QMessageBox.critical(None, "The records cannot be opened", str(exc))
         print(str(exc), file=sys.stderr)
         return 2
+    window.confirm_close = True
     window.show()
     offer_resume(window)
     code = app.exec()

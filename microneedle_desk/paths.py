@@ -96,6 +96,11 @@ def index_file(root: Path, year: str) -> Path:
     return index_dir(root) / f"{year}.json"
 
 
+def settings_file(root: Path) -> Path:
+    """Settings live with the data they belong to: one clinic, one folder."""
+    return root / "settings.ini"
+
+
 def backups_dir(root: Path) -> Path:
     return root / "backups"
 

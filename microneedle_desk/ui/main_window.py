@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("microneedle-desk — scalp microneedling session")
         self.sound = AlertSound(self)
+        self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
         # -- countdowns and alert banner -------------------------------------------
         self.countdowns = CountdownPanel()
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         session = self.ctx.controller.session
-        if session is not None and session.state.status == "in_progress":
+        if self.confirm_close and session is not None and session.state.status == "in_progress":
             answer = QMessageBox.question(
                 self, "Session in progress",
                 "A session is in progress. Everything entered is already saved; it will be "
