@@ -2,12 +2,19 @@
 
 Each option has a type, a default that matches the clinical source, and bounds; a stored
 value that is missing, of the wrong type or out of bounds falls back to the default (and
-is reported in :attr:`Settings.warnings`), never a crash.
+is reported in :attr:`Settings.warnings`), never a crash. A settings file that cannot be
+read at all is moved aside (renamed, never deleted) and the defaults are used. A file
+written by an older version is upgraded step by step (:data:`UPGRADES`). The file holds
+the clinic's letterhead, so it is kept private (mode 0600 on POSIX) after every write.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +25,29 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionConfig
 from microneedle_desk.core.validation import ValidationError, parse_bounded, require_choice
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
+FILE_MODE = 0o600
+
+
+def _upgrade_1_to_2(qs: QSettings) -> None:
+    """Version 2 stores choices as their lower-case ids ("a4", not "A4" as Qt names
+    page sizes) and the pedal key under ``room/pedal_key`` (version 1: ``room/pedal``)."""
+    paper = qs.value("clinic/paper", None)
+    if isinstance(paper, str):
+        qs.setValue("clinic/paper", paper.strip().lower())
+    old_pedal = qs.value("room/pedal", None)
+    if old_pedal is not None:
+        if qs.value("room/pedal_key", None) is None:
+            qs.setValue("room/pedal_key", old_pedal)
+        qs.remove("room/pedal")
+
+
+# from-version -> step that brings a file of that version to the next one. A file without a
+# version (version 0) was written before versions were recorded; it has the version 1 layout.
+UPGRADES: dict[int, Callable[[QSettings], None]] = {
+    0: lambda qs: None,
+    1: _upgrade_1_to_2,
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +84,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("alerts/sound", bool, True, "Alert sound"),
         Option("alerts/volume", int, 70, "Alert volume (%)", 0, 100),
         Option("alerts/flash", bool, True, "Flash the countdown on alerts"),
-        Option("room/pedal_key", str, "F9", "Foot-pedal key"),
+        Option("room/pedal_key", str, "F9", "Foot-pedal key (starts/pauses needling)"),
+        Option("room/view_key", str, "F11", "Treatment-room view key"),
         Option("ui/last_practitioner", str, "", "Last practitioner"),
     ]
     for ind in protocol.indications:
@@ -71,12 +101,35 @@ class Settings:
     def __init__(self, protocol: Protocol, path: Path | None = None) -> None:
         self.protocol = protocol
         self.options = _options(protocol)
-        self._qs = (QSettings(str(path), QSettings.Format.IniFormat) if path
-                    else QSettings())
+        self.path = path
         self.warnings: list[str] = []
+        self.moved_aside: Path | None = None
+        if path is not None and _unreadable(path):
+            self._move_aside(path)
+        self._qs = self._open()
+        if self._qs.status() != QSettings.Status.NoError and path is not None:
+            self._move_aside(path)
+            self._qs = self._open()
         if self._qs.status() != QSettings.Status.NoError:
             self.warnings.append("The settings file could not be read; the defaults are used.")
         self._upgrade()
+
+    def _open(self) -> QSettings:
+        return QSettings(str(self.path), QSettings.Format.IniFormat) if self.path else QSettings()
+
+    def _move_aside(self, path: Path) -> None:
+        """Rename a broken settings file (kept for inspection) so the defaults can be saved."""
+        stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.name}.broken-{stamp}")
+        try:
+            path.replace(target)
+        except OSError:
+            self.warnings.append(f"The settings file {path} is broken and could not be moved aside; "
+                                 "the defaults are used.")
+            return
+        self.moved_aside = target
+        self.warnings.append(f"The settings file was broken; the defaults are used. The broken file was "
+                             f"kept as {target.name}.")
 
     def _upgrade(self) -> None:
         version = self._qs.value("meta/version", 0)
@@ -84,8 +137,38 @@ class Settings:
             version = int(version)  # type: ignore[call-overload]
         except (TypeError, ValueError):
             version = 0
-        if version < SETTINGS_VERSION:
-            self._qs.setValue("meta/version", SETTINGS_VERSION)
+        if version > SETTINGS_VERSION:
+            self.warnings.append("The settings were written by a newer version of the app; settings it does "
+                                 "not know are kept but ignored.")
+            return
+        if version == SETTINGS_VERSION:
+            self._private()
+            return
+        while version < SETTINGS_VERSION:
+            UPGRADES[version](self._qs)
+            version += 1
+        self._qs.setValue("meta/version", SETTINGS_VERSION)
+        self._sync()
+
+    def _sync(self) -> None:
+        self._qs.sync()
+        self._private()
+
+    def _private(self) -> None:
+        """Only the user may read the file: it names the clinic and its practitioners."""
+        if self.path is None or sys.platform == "win32":
+            return
+        try:
+            if self.path.exists() and (self.path.stat().st_mode & 0o777) != FILE_MODE:
+                os.chmod(self.path, FILE_MODE)
+        except OSError:
+            self.warnings.append(f"The settings file {self.path} could not be made private.")
+
+    def version(self) -> int:
+        try:
+            return int(self._qs.value("meta/version", 0))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return 0
 
     def check(self, key: str, value: object) -> Any:
         """The value converted to the option's type, or ValidationError naming the bounds."""
@@ -119,7 +202,12 @@ class Settings:
     def set(self, key: str, value: object) -> None:
         checked = self.check(key, value)
         self._qs.setValue(key, checked)
-        self._qs.sync()
+        self._sync()
+
+    def reset(self, key: str) -> None:
+        """Back to the default (the key is removed from the file)."""
+        self._qs.remove(key)
+        self._sync()
 
     def session_config(self, indication: str) -> SessionConfig:
         return SessionConfig(
@@ -130,3 +218,21 @@ class Settings:
 
     def default_needle(self, indication: str) -> float:
         return float(self.get(f"protocol/needle_mm/{indication}"))
+
+
+def _unreadable(path: Path) -> bool:
+    """True when the file exists but is not a text INI file (binary garbage, bad encoding,
+    no permission). QSettings reads such files as empty without reporting an error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    if b"\x00" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
