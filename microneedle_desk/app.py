@@ -54,7 +54,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     check_at_start(root, protocol, clock, read_only, interactive)
     store = Store(root, protocol, clock, read_only=read_only)
     store.recover()
-    settings = Settings(protocol, paths.settings_file(root))
+    settings = Settings(protocol)
     controller = SessionController(protocol, clock, store)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller))
     if read_only:
@@ -177,8 +177,8 @@ def offer_resume(window: MainWindow) -> None:
 
 def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx = window.ctx
-    session = ctx.controller.resume(events)
-    last = session.state.events[-1]
+    last = events[-1]  # the last entry saved before the stop (resuming may record alerts at once)
+    ctx.controller.resume(events)
     down_since = datetime.fromisoformat(str(last["at"]))
     gap = max(0.0, ctx.clock.monotonic() - float(last["mono"])) if last["boot"] == ctx.clock.boot_id() \
         else max(0.0, (ctx.clock.now() - down_since).total_seconds())
