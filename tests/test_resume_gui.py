@@ -1,0 +1,101 @@
+"""Resume after a kill through the real window: countdowns and the recorded gap are right.
+
+A kill is simulated by dropping the first window without closing it (no clean shutdown
+runs) and releasing its lock as the operating system would for a dead process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import apply_anesthetic, clear_screening, prepare_device, start_session
+from pytestqt.qtbot import QtBot
+
+from microneedle_desk import app
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.session import Session
+from microneedle_desk.store.check import check_store
+from microneedle_desk.ui.main_window import MainWindow
+
+MIN = 60.0
+
+
+def _killed_mid_dwell(qtbot: QtBot, clock: FakeClock) -> str:
+    """A window whose session has the numbing cream on for 5 min, then a kill. Returns the session id."""
+    window, lock = app.build_window(clock, interactive=False)
+    qtbot.addWidget(window)
+    store = window.ctx.store
+    session = start_session(window.ctx.protocol, clock, sink=store.append_event, device=store.device)
+    clear_screening(session)
+    apply_anesthetic(session, 30)
+    clock.advance(5 * MIN)
+    prepare_device(session, clock)  # the last step saved before the kill
+    store.close()
+    lock.release()
+    return session.id
+
+
+def _reopen(qtbot: QtBot, clock: FakeClock) -> MainWindow:
+    window, lock = app.build_window(clock, interactive=False)
+    qtbot.addWidget(window)
+    window.destroyed.connect(lock.release)
+    return window
+
+
+def _live(window: MainWindow) -> Session:
+    session = window.ctx.controller.session
+    assert session is not None
+    return session
+
+
+def test_resume_after_kill_keeps_the_countdown_and_records_the_gap(
+        qtbot: QtBot, data_dir: Path, fake_clock: FakeClock) -> None:
+    session_id = _killed_mid_dwell(qtbot, fake_clock)
+    fake_clock.advance(7 * MIN)  # the app is down for 7 minutes
+    window = _reopen(qtbot, fake_clock)
+    [active] = window.ctx.store.active_sessions()
+    assert active.session_id == session_id
+    app.resume_session(window, active.events)
+    session = _live(window)
+    dwell = next(v for v in session.countdowns() if v.key == "dwell")
+    assert dwell.elapsed == pytest.approx(12 * MIN)
+    assert dwell.remaining == pytest.approx(18 * MIN)
+    [gap] = session.state.interruptions
+    assert gap["gap_seconds"] == pytest.approx(7 * MIN)
+    saved = window.ctx.store.session_doc(session_id)
+    assert saved is not None and saved["events"][-1]["type"] == "interruption"
+    assert "stopped for" in window.statusBar().currentMessage()
+    window.ctx.controller.close()
+
+
+def test_resume_after_a_reboot_counts_the_time_from_the_wall_clock(
+        qtbot: QtBot, data_dir: Path, fake_clock: FakeClock) -> None:
+    _killed_mid_dwell(qtbot, fake_clock)
+    fake_clock.reboot("boot-2")  # the monotonic clock starts again; only wall anchors remain
+    fake_clock.advance(10 * MIN)
+    window = _reopen(qtbot, fake_clock)
+    [active] = window.ctx.store.active_sessions()
+    app.resume_session(window, active.events)
+    session = _live(window)
+    dwell = next(v for v in session.countdowns() if v.key == "dwell")
+    assert dwell.elapsed == pytest.approx(15 * MIN)
+    assert session.state.interruptions[0]["gap_seconds"] == pytest.approx(10 * MIN)
+    window.ctx.controller.close()
+
+
+def test_abandon_with_a_reason_keeps_the_session_marked_abandoned(
+        qtbot: QtBot, data_dir: Path, fake_clock: FakeClock) -> None:
+    session_id = _killed_mid_dwell(qtbot, fake_clock)
+    window = _reopen(qtbot, fake_clock)
+    [active] = window.ctx.store.active_sessions()
+    window.ctx.controller.resume(active.events)
+    assert window.ctx.controller.do("abandon", "Patient felt faint; stopped before needling")
+    store = window.ctx.store
+    assert store.active_sessions() == []
+    doc = store.session_doc(session_id)
+    assert doc is not None and doc["status"] == "abandoned"
+    state = store.session_state(session_id)
+    assert state is not None and state.abandon_reason == "Patient felt faint; stopped before needling"
+    assert [r["status"] for r in store.summaries()] == ["abandoned"]
+    assert check_store(data_dir, window.ctx.protocol) == []
