@@ -54,7 +54,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     check_at_start(root, protocol, clock, read_only, interactive)
     store = Store(root, protocol, clock, read_only=read_only)
     store.recover()
-    settings = Settings(protocol)
+    settings = Settings(protocol, paths.settings_file(root))
     controller = SessionController(protocol, clock, store)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller))
     if read_only:
