@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Treatment-room companion for scalp microneedling. With no command it opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"microneedle-desk {__version__}")
+    parser.add_argument("--self-check", action="store_true",
+                        help="check this installation without a display (protocol, store, PDF) and exit 0 if sound")
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"data folder (default: ${paths.DATA_DIR_ENV}, else the user's data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,10 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog="microneedle-desk", add_help=False)
         parser.add_argument("--data-dir")
         parser.add_argument("--screenshot", help=argparse.SUPPRESS)
+        parser.add_argument("--self-check", action="store_true")
         known, rest = parser.parse_known_args(args_list)
         if rest:  # --help, --version or a mistake: the full parser explains and exits
             build_parser().parse_args(args_list)
             return 2
+        if known.self_check:
+            from microneedle_desk.selfcheck import run as self_check
+
+            return self_check()
         paths.set_data_dir(known.data_dir)
         from microneedle_desk.app import run_app
 
