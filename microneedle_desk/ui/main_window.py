@@ -6,6 +6,8 @@ renders what the core says.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -75,15 +77,11 @@ class MainWindow(QMainWindow):
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = QStackedWidget()
-        self.pages: list[StepPage] = []
-        for cls in PAGE_CLASSES:
-            page = cls(ctx)
-            self.pages.append(page)
-            self.stack.addWidget(page)
-            self.steps.addItem(QListWidgetItem(page.title.text()))
+        self.pages = LazyPages(ctx, self.stack)
+        for step in ctx.protocol.steps:
+            self.steps.addItem(QListWidgetItem(step.title))
         self.steps.currentRowChanged.connect(self.go_to)
         self.patient_page: PatientPage = self.pages[0]  # type: ignore[assignment]
-        self.needling_page: NeedlingPage = self.pages[5]  # type: ignore[assignment]
         self.patient_page.start_requested.connect(self.start_session)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -145,8 +143,8 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
         self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
         self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
-        for i, page in enumerate(self.pages[:9]):
-            self._action(go_menu, page.title.text(), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
+        for i, step in enumerate(self.ctx.protocol.steps[:9]):
+            self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
         action = QAction(text, self)
@@ -163,6 +161,7 @@ class MainWindow(QMainWindow):
         if self.ctx.controller.session is None and index > 0:
             self.patient_page.show_error("Start a session first: choose a patient and press Start session.")
             index = 0
+        self.pages[index]  # built on first visit
         if self.stack.currentIndex() != index:
             self.stack.setCurrentIndex(index)
         if self.steps.currentRow() != index:
@@ -170,6 +169,12 @@ class MainWindow(QMainWindow):
             self.steps.setCurrentRow(index)
             self.steps.blockSignals(False)
         self.refresh()
+
+    @property
+    def needling_page(self) -> NeedlingPage:
+        page = self.pages[5]
+        assert isinstance(page, NeedlingPage)
+        return page
 
     def current_page(self) -> StepPage:
         return self.pages[self.stack.currentIndex()]
@@ -236,13 +241,12 @@ class MainWindow(QMainWindow):
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
         index = self.stack.currentIndex()
         # "Continue" past screening only once every question is answered and nothing blocks.
-        gated = self.pages[index].step_id == "screening" and "screening" not in done_steps
+        steps = self.ctx.protocol.steps
+        gated = steps[index].id == "screening" and "screening" not in done_steps
         self.back.setEnabled(index > 0)
-        self.next.setEnabled(index < len(self.pages) - 1 and not gated)
-        for i, page in enumerate(self.pages):
-            item = self.steps.item(i)
-            done = page.step_id in done_steps
-            item.setText(("✓ " if done else "   ") + page.title.text())
+        self.next.setEnabled(index < len(steps) - 1 and not gated)
+        for i, step in enumerate(steps):
+            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + step.title)
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
@@ -269,7 +273,7 @@ class MainWindow(QMainWindow):
 
             focus = QApplication.focusWidget()
             typing = isinstance(focus, (QLineEdit, QPlainTextEdit, QAbstractSpinBox)) or (
-                isinstance(focus, QAbstractButton) and focus is not self.needling_page.toggle)
+                isinstance(focus, QAbstractButton) and focus is not getattr(self.pages.built(5), "toggle", None))
             if not typing:
                 self.toggle_needling()
                 return True
@@ -287,3 +291,38 @@ class MainWindow(QMainWindow):
                 return
         super().closeEvent(event)
 
+
+class LazyPages:
+    """The step pages, each built the first time it is needed (start-up builds only the first).
+
+    A placeholder holds each page's place in the stack until then, so indexes never move.
+    """
+
+    def __init__(self, ctx: UiContext, stack: QStackedWidget) -> None:
+        self.ctx, self.stack = ctx, stack
+        self._pages: list[StepPage | None] = [None] * len(PAGE_CLASSES)
+        self._placeholders = [QWidget() for _ in PAGE_CLASSES]
+        for placeholder in self._placeholders:
+            stack.addWidget(placeholder)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __getitem__(self, index: int) -> StepPage:
+        page = self._pages[index]
+        if page is None:
+            page = self._pages[index] = PAGE_CLASSES[index](self.ctx)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(self._placeholders[index])
+            self._placeholders[index].deleteLater()
+            self.stack.setCurrentIndex(current)
+            session = self.ctx.controller.session
+            page.refresh(session.state if session else None)
+        return page
+
+    def built(self, index: int) -> StepPage | None:
+        return self._pages[index]
+
+    def __iter__(self) -> Iterator[StepPage]:
+        return (self[i] for i in range(len(self)))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -27,13 +26,33 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.printing import content, jobs
-from microneedle_desk.printing.content import PrintDoc
-from microneedle_desk.printing.render import RenderError, page_layout, render, write_pdf
 from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from microneedle_desk.printing.content import PrintDoc
     from microneedle_desk.ui.main_window import MainWindow
+
+# The printing machinery (QtPrintSupport, the renderer) is imported on first use, not at
+# start-up: building the main window must stay cheap.
+def _jobs() -> Any:
+    from microneedle_desk.printing import jobs
+
+    return jobs
+
+
+def _content() -> Any:
+    from microneedle_desk.printing import content
+
+    return content
+
+
+def _render() -> Any:
+    from microneedle_desk.printing import render
+
+    return render
+
 
 TARGETS = {
     "sheet": "session sheet",
@@ -100,13 +119,13 @@ class PrintActions(QObject):
         session = self.ctx.controller.session
         if session is not None:
             return session.id
-        return jobs.latest_session(self.ctx.store)
+        return _jobs().latest_session(self.ctx.store)
 
     def printed_by(self) -> str:
         session = self.ctx.controller.session
         if session is not None:
             return self.ctx.store.practitioner_name(session.state.practitioner_id)
-        return str(self.ctx.settings.get("ui/last_practitioner")) or jobs.os_user()
+        return str(self.ctx.settings.get("ui/last_practitioner")) or _jobs().os_user()
 
     def ask_day(self) -> date | None:
         dialog = QDialog(self.window)
@@ -127,43 +146,45 @@ class PrintActions(QObject):
 
     def docs(self, what: str) -> list[PrintDoc] | None:
         """The documents for ``what``; None (after telling the user) if there is nothing."""
-        store, clinic, now = self.ctx.store, jobs.clinic_info(self.ctx.settings), self.ctx.clock.now()
+        store, clinic, now = self.ctx.store, _jobs().clinic_info(self.ctx.settings), self.ctx.clock.now()
         if what == "blank":
-            return [content.blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
+            return [_content().blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
         if what == "day":
             day = self.ask_day()
             if day is None:
                 return None
-            ids = jobs.sessions_of_day(store, day)
+            ids = _jobs().sessions_of_day(store, day)
             if not ids:
                 self.warn(f"No session was started on {day.isoformat()}.")
                 return None
-            return [jobs.sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
+            return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
         sid = self.session_id()
         if sid is None:
             self.warn("There is no session to print yet.")
             return None
         if what == "handout":
-            return [jobs.handout_for(store, sid, clinic, now)]
-        return [jobs.sheet_for(store, sid, clinic, self.printed_by(), now)]
+            return [_jobs().handout_for(store, sid, clinic, now)]
+        return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now)]
 
     def _safe_docs(self, what: str) -> list[PrintDoc] | None:
         try:
             return self.docs(what)
-        except (jobs.NotFoundError, StoreError, ValidationError) as exc:
+        except (_jobs().NotFoundError, StoreError, ValidationError) as exc:
             self.warn(f"The {TARGETS[what]} cannot be printed: {exc}")
             return None
 
     # -- the three outputs ---------------------------------------------------------------------
     def _printer(self) -> QPrinter:
+        from PySide6.QtPrintSupport import QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageLayout(page_layout(jobs.default_paper(self.ctx.settings)))
+        printer.setPageLayout(_render().page_layout(_jobs().default_paper(self.ctx.settings)))
         return printer
 
     def paint(self, docs: list[PrintDoc], printer: QPrinter) -> None:
         try:
-            render(docs, printer)
-        except RenderError as exc:
+            _render().render(docs, printer)
+        except _render().RenderError as exc:
             self.warn(f"Printing failed: {exc}")
 
     def preview(self, what: str = "sheet") -> None:
@@ -171,6 +192,8 @@ class PrintActions(QObject):
         if docs is None:
             return
         printer = self._printer()  # kept alive here: the dialog does not own it
+        from PySide6.QtPrintSupport import QPrintPreviewDialog
+
         dialog = QPrintPreviewDialog(printer, self.window)
         dialog.setWindowTitle(f"Print preview — {TARGETS[what]}")
         dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
@@ -181,6 +204,8 @@ class PrintActions(QObject):
         if docs is None:
             return
         printer = self._printer()
+        from PySide6.QtPrintSupport import QPrintDialog
+
         dialog = QPrintDialog(printer, self.window)
         dialog.setWindowTitle(f"Print the {TARGETS[what]}")
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -200,8 +225,8 @@ class PrintActions(QObject):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         try:
-            pages = write_pdf(docs, path, jobs.default_paper(self.ctx.settings))
-        except (RenderError, OSError) as exc:
+            pages = _render().write_pdf(docs, path, _jobs().default_paper(self.ctx.settings))
+        except (_render().RenderError, OSError) as exc:
             self.warn(f"The PDF could not be saved: {exc}")
             return
         self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
