@@ -114,6 +114,14 @@ class MainWindow(QMainWindow):
         from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
 
         self.print_actions = PrintActions(self)
+        # Clinic-laptop parts: room view + pedal key (sets needling_action's key), settings, notifications.
+        from microneedle_desk.ui.notify import AlertNotifier
+        from microneedle_desk.ui.room_view import RoomView
+        from microneedle_desk.ui.settings_dialog import SettingsActions
+
+        self.room_view = RoomView(self)
+        self.settings_actions = SettingsActions(self)
+        self.notifier = AlertNotifier(self)
         # -- wiring ---------------------------------------------------------------------
         c = ctx.controller
         c.changed.connect(self.refresh)
@@ -141,7 +149,7 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
         self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
-        self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
+        self.needling_action = self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
         self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
             self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))

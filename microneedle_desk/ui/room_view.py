@@ -1,0 +1,159 @@
+"""The treatment-room view: the running countdown(s) and the current step, legible from 2–3 m.
+
+A part attached to the main window (like the print actions): an overlay that covers the
+whole window, which goes full screen while it shows. The main window's actions stay live
+underneath, so the foot-pedal key, Space and Esc work in both views. The same part makes
+the needling action's shortcut follow the ``room/pedal_key`` setting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from microneedle_desk.ui.countdown_panel import CountdownPanel
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.main_window import MainWindow
+
+ROOM_DIGITS_PT = 150  # about 5 cm tall on a 24" screen: readable from 3 m
+BACKGROUND, FOREGROUND = "#101418", "#f5f5f5"  # explicit: the same in light and dark mode
+
+
+def _big(point_size: int, bold: bool = True) -> QFont:
+    font = QFont()
+    font.setPointSize(point_size)
+    font.setBold(bold)
+    return font
+
+
+class RoomView(QWidget):
+    """Covers the main window while shown; toggled by the ``room/view_key`` key (F11)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setObjectName("room_view")
+        self.setAccessibleName("Treatment-room view")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#room_view {{ background: {BACKGROUND}; }}"
+                           f" QLabel#room_step, QLabel#room_hint, QLabel#room_note {{ color: {FOREGROUND}; }}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.step = QLabel()
+        self.step.setObjectName("room_step")
+        self.step.setFont(_big(40))
+        self.step.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.step.setAccessibleName("Current step")
+        self.alert = QLabel()
+        self.alert.setObjectName("room_alert")
+        self.alert.setFont(_big(36))
+        self.alert.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.alert.setWordWrap(True)
+        self.alert.setStyleSheet("QLabel#room_alert { background: #e0a100; color: #1a1a1a; padding: 12px;"
+                                 " border-radius: 8px; }")
+        self.alert.setAccessibleName("Alert")
+        self.alert.hide()
+        self.countdowns = CountdownPanel(ROOM_DIGITS_PT)
+        self.countdowns.setAccessibleName("Countdowns")
+        self.note = QLabel()
+        self.note.setObjectName("room_note")
+        self.note.setFont(_big(28))
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName("Message")
+        self.hint = QLabel()
+        self.hint.setObjectName("room_hint")
+        self.hint.setFont(_big(14, bold=False))
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setAccessibleName("Keys")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.addWidget(self.step)
+        layout.addWidget(self.alert)
+        layout.addWidget(self.countdowns, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.hint)
+        self.hide()
+        self._was_maximized = False
+        self._was_fullscreen = False
+        # -- the part's actions: a View menu entry with its key, shown in menu and tooltip
+        self.toggle_action = QAction("&Treatment-room view", window)
+        self.toggle_action.setCheckable(True)
+        self.toggle_action.triggered.connect(self.set_room_mode)
+        view_menu = window.menuBar().addMenu("&View")
+        view_menu.addAction(self.toggle_action)
+        window.addAction(self.toggle_action)
+        self.apply_keys()
+        c = window.ctx.controller
+        c.changed.connect(self.refresh)
+        c.session_opened.connect(self.refresh)
+        c.session_closed.connect(lambda _status: self.refresh())
+        c.error.connect(lambda _field, message: self.note.setText(message) if self.isVisible() else None)
+        window.installEventFilter(self)
+
+    # -- keys ---------------------------------------------------------------------------
+    def apply_keys(self) -> None:
+        """The room-view key and the pedal key from the settings, on both actions."""
+        settings = self.window_.ctx.settings
+        view_key = QKeySequence(str(settings.get("room/view_key")))
+        self.toggle_action.setShortcut(view_key)
+        self.toggle_action.setToolTip(f"Full-screen treatment-room view ({view_key.toString()})")
+        pedal = QKeySequence(str(settings.get("room/pedal_key")))
+        needling = self.window_.needling_action
+        needling.setShortcut(pedal)
+        needling.setToolTip(f"Start/pause needling ({pedal.toString()}, or Space; the foot pedal)")
+        self.hint.setText(f"{pedal.toString()} / pedal: start or pause needling   ·   Esc: acknowledge alert"
+                          f"   ·   {view_key.toString()}: leave the room view")
+
+    # -- showing --------------------------------------------------------------------------
+    def set_room_mode(self, on: bool) -> None:
+        window = self.window_
+        self.toggle_action.setChecked(on)
+        if on == self.isVisible():
+            return
+        if on:
+            self._was_maximized, self._was_fullscreen = window.isMaximized(), window.isFullScreen()
+            window.menuBar().hide()
+            window.statusBar().hide()
+            self.setGeometry(window.rect())
+            self.show()
+            self.raise_()
+            self.setFocus()
+            self.note.clear()
+            window.showFullScreen()
+            self.refresh()
+        else:
+            self.hide()
+            window.menuBar().show()
+            window.statusBar().show()
+            if not self._was_fullscreen:
+                window.showMaximized() if self._was_maximized else window.showNormal()
+
+    def toggle(self) -> None:
+        self.set_room_mode(not self.isVisible())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window_ and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.setGeometry(self.window_.rect())
+        return super().eventFilter(watched, event)
+
+    # -- rendering ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self.isVisible():
+            return
+        window = self.window_
+        session = window.ctx.controller.session
+        if session is None:
+            self.step.setText("No session open")
+            self.countdowns.show_views([])
+        else:
+            page = window.current_page()
+            self.step.setText(page.title.text())
+            self.countdowns.show_views(session.countdowns())
+        alert_on = not window.alert_bar.isHidden()
+        self.alert.setVisible(alert_on)
+        if alert_on:
+            self.alert.setText(window.alert_bar.text())

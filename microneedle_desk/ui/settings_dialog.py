@@ -1,0 +1,279 @@
+"""The settings dialog: one form over the typed registry (:mod:`microneedle_desk.settings`).
+
+Every field is built from the registry's options, so labels, bounds and defaults live in
+one place. Numbers are typed, not spun: a value outside its bounds is refused on Save with
+the registry's own message, and nothing is saved until every field is valid.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.settings import Settings
+from microneedle_desk.store.store import StoreError
+
+if TYPE_CHECKING:
+    from microneedle_desk.store.store import Store
+    from microneedle_desk.ui.main_window import MainWindow
+
+MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr}
+
+
+class KeyCapture(QPushButton):
+    """Click, then press the pedal (or any key): the key it sends is recorded. Esc cancels."""
+
+    def __init__(self, sequence: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sequence = sequence
+        self.capturing = False
+        self.clicked.connect(self.start)
+        self._show()
+
+    def _show(self) -> None:
+        shown = QKeySequence(self.sequence).toString() or "none"
+        self.setText("Press the pedal now…" if self.capturing else f"{shown}   (click, then press the pedal)")
+
+    def start(self) -> None:
+        self.capturing = True
+        self.setFocus()
+        self.grabKeyboard()
+        self._show()
+
+    def _stop(self) -> None:
+        self.capturing = False
+        self.releaseKeyboard()
+        self._show()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.capturing:
+            super().keyPressEvent(event)
+            return
+        key = Qt.Key(event.key())
+        if key in MODIFIER_KEYS or key == Qt.Key.Key_unknown:
+            return
+        if key != Qt.Key.Key_Escape:
+            self.sequence = QKeySequence(event.keyCombination()).toString(QKeySequence.SequenceFormat.PortableText)
+        self._stop()
+
+
+class SettingsDialog(QDialog):
+    TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("&Clinic", ("clinic/",)),
+        ("P&rotocol", ("protocol/", "store/")),
+        ("&Alerts and keys", ("alerts/", "room/")),
+    )
+
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.store = store
+        self.setWindowTitle("Settings")
+        self.fields: dict[str, QWidget] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Settings sections")
+        for title, prefixes in self.TABS:
+            page = QWidget()
+            form = QFormLayout(page)
+            for key, opt in settings.options.items():
+                if key.startswith(prefixes):
+                    widget = self._field(key, opt.label)
+                    label = QLabel(opt.label + ":")
+                    label.setBuddy(widget)
+                    form.addRow(label, widget)
+            self.tabs.addTab(page, title)
+        self.tabs.insertTab(1, self._practitioners_tab(), "&Practitioners")
+        self.tabs.setCurrentIndex(0)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("settings_error")
+        self.error_label.setStyleSheet("QLabel#settings_error { color: #b00020; font-weight: bold; }")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Error")
+        self.error_label.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
+
+    # -- building ------------------------------------------------------------------------
+    def _field(self, key: str, label: str) -> QWidget:
+        opt = self.settings.options[key]
+        value = self.settings.get(key)
+        widget: QWidget
+        if key.startswith("room/") and key.endswith("_key"):
+            widget = KeyCapture(str(value))
+        elif opt.choices:
+            combo = QComboBox()
+            for choice in opt.choices:
+                combo.addItem(choice.upper() if len(choice) <= 2 or choice == "a4" else choice.capitalize(), choice)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            widget = combo
+        elif opt.kind is bool:
+            box = QCheckBox()
+            box.setChecked(bool(value))
+            widget = box
+        elif key == "clinic/logo":
+            widget = self._logo_field(str(value))
+        else:
+            edit = QLineEdit(str(value))
+            if opt.minimum is not None:
+                edit.setPlaceholderText(f"{opt.minimum}–{opt.maximum}")
+                edit.setToolTip(f"{label}: {opt.minimum}–{opt.maximum} (default {opt.default})")
+            widget = edit
+        widget.setAccessibleName(label)
+        self.fields[key] = widget
+        return widget
+
+    def _logo_field(self, value: str) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.logo = QLineEdit(value)
+        self.logo.setAccessibleName("Logo image file")
+        choose = QPushButton("C&hoose…")
+        choose.setAccessibleName("Choose a logo image")
+        choose.clicked.connect(self._choose_logo)
+        row.addWidget(self.logo, 1)
+        row.addWidget(choose)
+        return box
+
+    def _choose_logo(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Clinic logo", self.logo.text(),
+                                              "Images (*.png *.jpg *.jpeg *.svg)")
+        if name:
+            self.logo.setText(name)
+
+    def _practitioners_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.practitioner_list = QListWidget()
+        self.practitioner_list.setAccessibleName("Practitioners")
+        self.new_practitioner = QLineEdit()
+        self.new_practitioner.setAccessibleName("New practitioner's name")
+        self.new_practitioner.setPlaceholderText("Name, e.g. Dr A. Example")
+        add = QPushButton("A&dd practitioner")
+        add.clicked.connect(self.add_practitioner)
+        self.new_practitioner.returnPressed.connect(self.add_practitioner)
+        row = QHBoxLayout()
+        row.addWidget(self.new_practitioner, 1)
+        row.addWidget(add)
+        layout.addWidget(QLabel("The practitioners to pick from when a session starts:"))
+        layout.addWidget(self.practitioner_list, 1)
+        layout.addLayout(row)
+        self._reload_practitioners()
+        if self.store is None or self.store.read_only:
+            self.new_practitioner.setEnabled(False)
+            add.setEnabled(False)
+        return page
+
+    def _reload_practitioners(self) -> None:
+        self.practitioner_list.clear()
+        if self.store is not None:
+            self.practitioner_list.addItems([p.name for p in self.store.practitioners()])
+
+    def add_practitioner(self) -> None:
+        name = self.new_practitioner.text().strip()
+        if self.store is None or not name:
+            return
+        try:
+            self.store.add_practitioner(name)
+        except (ValidationError, StoreError) as exc:  # the store's own message (empty, read-only)
+            self.show_error(str(exc))
+            return
+        self.new_practitioner.clear()
+        self.error_label.hide()
+        self._reload_practitioners()
+
+    # -- saving ----------------------------------------------------------------------------
+    def value_of(self, key: str) -> Any:
+        widget = self.fields[key]
+        if isinstance(widget, KeyCapture):
+            return widget.sequence
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        if key == "clinic/logo":
+            return self.logo.text()
+        assert isinstance(widget, QLineEdit)
+        return widget.text()
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def save(self) -> None:
+        """Check every field first; save only when all are within their bounds."""
+        checked: dict[str, Any] = {}
+        for key in self.fields:
+            try:
+                checked[key] = self.settings.check(key, self.value_of(key))
+            except ValidationError as exc:
+                self.show_error(exc.message)
+                widget = self.fields[key]
+                page = widget.parentWidget()
+                while page is not None and self.tabs.indexOf(page) < 0:
+                    page = page.parentWidget()
+                if page is not None:
+                    self.tabs.setCurrentWidget(page)
+                widget.setFocus()
+                return
+        for key, value in checked.items():
+            if value != self.settings.get(key):
+                self.settings.set(key, value)
+        self.accept()
+
+
+class SettingsActions(QObject):
+    """The "Settings…" action on the main window (Ctrl+,), a part attached to the frame."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.action = QAction("&Settings…", window)
+        self.action.setShortcut(QKeySequence("Ctrl+,"))
+        self.action.setToolTip(f"Clinic, practitioners, protocol defaults, alerts and keys "
+                               f"({self.action.shortcut().toString()})")
+        self.action.triggered.connect(self.open)
+        menu = window.menuBar().addMenu("&Tools")
+        menu.addAction(self.action)
+        window.addAction(self.action)
+
+    def dialog(self) -> SettingsDialog:
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+
+    def open(self) -> None:
+        dialog = self.dialog()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.applied()
+
+    def applied(self) -> None:
+        """Make the window follow the saved settings (keys, practitioner list)."""
+        room = getattr(self.window, "room_view", None)
+        if room is not None:
+            room.apply_keys()
+        self.window.patient_page.reload()
+        self.window.refresh()
