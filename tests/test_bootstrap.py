@@ -160,10 +160,27 @@ def test_pytest_collecting_nothing_fails_the_test_command(
 ) -> None:
     monkeypatch.setattr(bootstrap, "setup", lambda *args, **kwargs: None)
     monkeypatch.setattr(bootstrap, "run_lint", list)
-    monkeypatch.setattr(bootstrap, "call", lambda cmd, env=None: 5)
+    monkeypatch.setattr(bootstrap, "call", lambda cmd, env=None, timeout=None: 5)
     assert bootstrap.cmd_test([]) != 0
 
 
 def test_unknown_command_prints_usage_and_fails(bootstrap: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     assert bootstrap.main(["frobnicate"]) == 2
     assert "tools/bootstrap.py run" in capsys.readouterr().err
+
+
+def test_a_hung_command_is_stopped_after_the_timeout(bootstrap: ModuleType) -> None:
+    code = bootstrap.call([sys.executable, "-c", "import time; time.sleep(60)"], timeout=1)
+    assert code == 124
+
+
+def test_pytest_timeout_comes_from_the_environment(bootstrap: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(bootstrap.TIMEOUT_ENV, raising=False)
+    assert bootstrap.pytest_timeout() == bootstrap.DEFAULT_PYTEST_TIMEOUT
+    monkeypatch.setenv(bootstrap.TIMEOUT_ENV, "90")
+    assert bootstrap.pytest_timeout() == 90
+    monkeypatch.setenv(bootstrap.TIMEOUT_ENV, "0")
+    assert bootstrap.pytest_timeout() is None
+    monkeypatch.setenv(bootstrap.TIMEOUT_ENV, "soon")
+    with pytest.raises(bootstrap.BootstrapError):
+        bootstrap.pytest_timeout()

@@ -18,7 +18,8 @@ Needs only Python 3.11+ and this repository. It:
    changed since the last successful install; a stamp in ``.venv`` records that.
 
 Standard library only: it runs before anything is installed.
-Set ``MICRONEEDLE_DESK_SKIP_SYSTEM_PACKAGES=1`` to skip step 1.
+Set ``MICRONEEDLE_DESK_SKIP_SYSTEM_PACKAGES=1`` to skip step 1. pytest is stopped after
+``MICRONEEDLE_DESK_PYTEST_TIMEOUT`` seconds (default 1800, 0 for none), printing where it hung.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,8 @@ STAMP = VENV / ".bootstrap-stamp.json"
 _ROOT_ID = hashlib.sha256(os.fsencode(ROOT)).hexdigest()[:16]
 LOCK = Path(tempfile.gettempdir()) / f"microneedle-desk-bootstrap-{_ROOT_ID}.lock"
 SKIP_SYSTEM_ENV = "MICRONEEDLE_DESK_SKIP_SYSTEM_PACKAGES"
+TIMEOUT_ENV = "MICRONEEDLE_DESK_PYTEST_TIMEOUT"
+DEFAULT_PYTEST_TIMEOUT = 30 * 60.0  # a hung test (say, a modal dialog offscreen) fails CI in time to say where
 PREFIX = "bootstrap:"
 
 # Debian 12 names. What PySide6 (QtCore/QtGui/QtWidgets, the offscreen, xcb and wayland
@@ -83,9 +87,28 @@ def show_command(cmd: Sequence[str | os.PathLike[str]]) -> str:
     return shlex.join(os.fspath(part) for part in cmd)
 
 
-def call(cmd: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = None) -> int:
+def call(
+    cmd: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = None, timeout: float | None = None,
+) -> int:
+    """Run ``cmd`` in the repository. After ``timeout`` seconds it is stopped with SIGABRT, so
+    that Python's faulthandler prints where it hung (a modal dialog, an event loop), then killed."""
     say(f"$ {show_command(cmd)}")
-    return subprocess.run([os.fspath(part) for part in cmd], cwd=ROOT, env=env, check=False).returncode
+    with subprocess.Popen([os.fspath(part) for part in cmd], cwd=ROOT, env=env) as process:
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            say(f"error: still running after {timeout:.0f} s; stopping it (set {TIMEOUT_ENV} to allow longer)")
+            process.send_signal(getattr(signal, "SIGABRT", signal.SIGTERM))
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            return 124
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait()
+            raise
 
 
 # -- system packages (Debian/Ubuntu) --------------------------------------------------------
@@ -337,6 +360,16 @@ def cmd_run(args: list[str]) -> int:
     return call([venv_script("microneedle-desk"), *args])
 
 
+def pytest_timeout() -> float | None:
+    """Seconds the whole pytest run may take (``0`` for no limit); CI stops at 90 minutes anyway."""
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_PYTEST_TIMEOUT
+    except ValueError:
+        raise BootstrapError(f"{TIMEOUT_ENV} must be a number of seconds, not {value!r}", code=2) from None
+    return seconds if seconds > 0 else None
+
+
 def run_lint() -> list[str]:
     failed = []
     python = venv_python()
@@ -348,7 +381,8 @@ def run_lint() -> list[str]:
 
 
 def run_pytest(args: list[str]) -> int:
-    code = call([venv_python(), "-m", "pytest", *args])
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+    code = call([venv_python(), "-m", "pytest", *args], env=env, timeout=pytest_timeout())
     if code == 5:
         say("pytest collected no tests (exit 5): that counts as a failure")
     return code
