@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable).",
     "backup": "Take a backup of the data folder now.",
     "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
+    "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
 }
 

@@ -38,8 +38,8 @@ TABLES = {
     "meta.json": ("meta", "chain"),
     "patients.json": ("patients", "practitioners"),
     "active": ("events",),
-    "sessions": ("sessions", "amendments"),
-    "index": ("summaries",),
+    "sessions": ("sessions", "amendments", "followups"),
+    "index": ("summaries", "followups"),
 }
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
 

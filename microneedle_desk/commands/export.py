@@ -1,0 +1,110 @@
+"""``microneedle-desk export``: session summaries as CSV or JSON, and cartridge-lot recall.
+
+    microneedle-desk export --format csv|json [--from DATE] [--to DATE] [--deidentify] -o FILE
+    microneedle-desk export --lot LOT [-o FILE]
+
+Session ids in the export are the ones ``microneedle-desk sheet --session ID`` prints.
+Exit codes: 0 written (or listed); 1 the records cannot be read or the file not written;
+2 a usage mistake (bad date, missing option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from microneedle_desk import paths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("csv", "json"), help="file format (sessions: required)")
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day included")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day included")
+    parser.add_argument("--deidentify", action="store_true",
+                        help="drop names, dates of birth and clinic IDs; patients become stable pseudonyms")
+    parser.add_argument("--lot", metavar="LOT",
+                        help="cartridge lot recall: list the patients and sessions that got this lot")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the file to write")
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"microneedle-desk export: {message}", file=sys.stderr)
+    return code
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} “{text}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.lot is None and (not args.format or not args.output):
+        return _fail("give --format csv|json and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
+    if args.lot is not None and args.deidentify:
+        return _fail("a recall list names the patients to contact: --deidentify does not apply.", EXIT_USAGE)
+    try:
+        date_from, date_to = _day(args.date_from, "--from"), _day(args.date_to, "--to")
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if date_from and date_to and date_from > date_to:
+        return _fail("--from is after --to.", EXIT_USAGE)
+
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.review import export
+    from microneedle_desk.store.lock import StoreLock
+    from microneedle_desk.store.storage import BadFileError
+    from microneedle_desk.store.store import Store, StoreError
+
+    root = paths.data_dir()
+    if not paths.meta_file(root).exists():
+        return _fail(f"there is no store in {root}.")
+    try:
+        protocol = load_protocol(paths.protocol_file())
+    except ProtocolError as exc:
+        return _fail(str(exc))
+    clock = SystemClock()
+    lock = StoreLock(root) if args.deidentify else None
+    writable = lock is not None and lock.acquire() is None  # the secret may need to be made
+    try:
+        store = Store(root, protocol, clock, read_only=not writable)
+        try:
+            rows = export.in_range(store.summaries(), date_from, date_to)
+            if args.lot is not None:
+                hits = export.lot_recall(rows, args.lot)
+                if args.output:
+                    text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
+                            else export.recall_text(hits, args.lot))
+                    export.write_private(args.output, text)
+                    print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
+                          f"{len(hits)} session(s); written to {args.output}")
+                else:
+                    sys.stdout.write(export.recall_text(hits, args.lot))
+                return EXIT_OK
+            recs = export.records(store, rows, args.deidentify)
+        finally:
+            store.close()
+        if args.format == "csv":
+            text = export.to_csv(recs, args.deidentify)
+        else:
+            text = export.to_json(recs, args.deidentify, clock.now().isoformat(timespec="seconds"))
+        export.write_private(args.output, text)
+    except export.ExportError as exc:
+        return _fail(str(exc))
+    except (StoreError, BadFileError) as exc:
+        return _fail(f"the records cannot be read: {exc}")
+    except OSError as exc:
+        return _fail(f"the file could not be written: {exc}")
+    finally:
+        if writable and lock is not None:
+            lock.release()
+    kind = "de-identified " if args.deidentify else ""
+    print(f"Wrote {len(recs)} {kind}session(s) as {args.format.upper()} to {args.output}")
+    return EXIT_OK

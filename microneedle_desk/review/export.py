@@ -1,0 +1,191 @@
+"""Export of session summaries (CSV or JSON), de-identification and cartridge-lot recall.
+
+Qt-free apart from what the store needs. Rows come from :meth:`Store.summaries` (finished
+sessions, amendments applied). A de-identified export drops names, dates of birth, clinic
+IDs and free text that may name someone, and replaces the patient with a pseudonym:
+``P-`` + the first 12 hex digits of HMAC-SHA256(per-store secret, patient UUID). The same
+patient gets the same pseudonym in every export from the same store; without the secret
+(kept in the store's meta record) the pseudonym cannot be traced back.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk import paths
+from microneedle_desk.store.store import Store, StoreError
+
+FIELDS: tuple[str, ...] = (
+    "id", "status", "started_at", "signed_at", "patient_id", "patient_name", "clinic_id", "dob",
+    "practitioner", "indication", "scale", "grade", "needle_mm", "dwell_planned_min",
+    "dwell_actual_s", "needling_planned_min", "needling_actual_s", "adjunct", "prp_ml",
+    "side_effects", "none_observed", "overrides", "cartridge_lot", "zones", "next_session",
+    "abandon_reason",
+)
+IDENTIFYING = ("patient_name", "clinic_id", "dob", "abandon_reason")
+"""Dropped by de-identification (the reason for abandoning is free text that may name someone)."""
+LIST_FIELDS = ("side_effects", "overrides", "zones")
+NUMBER_FIELDS = ("needle_mm", "dwell_planned_min", "dwell_actual_s", "needling_planned_min",
+                 "needling_actual_s", "prp_ml")
+SECRET_KEY = "pseudonym_secret"
+
+
+class ExportError(Exception):
+    pass
+
+
+def pseudonym_secret(store: Store, create: bool = True) -> bytes:
+    """The store's secret for pseudonyms, made (and kept in the meta record) on first use."""
+    meta = store._db_for(paths.meta_file(store.root)).table("meta")  # the store's own cached file
+    info = meta.all()
+    if info and info[0].get(SECRET_KEY):
+        return bytes.fromhex(str(info[0][SECRET_KEY]))
+    if store.read_only or not create:
+        raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
+                          "holds it). Run the de-identified export from the app, or with the app closed.")
+    secret = secrets.token_bytes(32)
+    meta.update({SECRET_KEY: secret.hex()})
+    return secret
+
+
+def pseudonym(secret: bytes, patient_id: str) -> str:
+    return "P-" + hmac.new(secret, patient_id.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def in_range(rows: Iterable[dict[str, Any]], date_from: date | None, date_to: date | None) -> list[dict[str, Any]]:
+    """Rows whose session started on a day from ``date_from`` to ``date_to`` (both included)."""
+    low = date_from.isoformat() if date_from else ""
+    high = date_to.isoformat() if date_to else "9999"
+    return [r for r in rows if low <= str(r.get("started_at", ""))[:10] <= high]
+
+
+def records(store: Store, rows: Iterable[dict[str, Any]], deidentify: bool = False) -> list[dict[str, Any]]:
+    """Export records (JSON values, in :data:`FIELDS` order), oldest session first."""
+    names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
+    secret = pseudonym_secret(store) if deidentify else b""
+    out = []
+    for row in sorted(rows, key=lambda r: str(r.get("started_at", ""))):
+        rec: dict[str, Any] = {}
+        for key in FIELDS:
+            if key == "practitioner":
+                rec[key] = names.get(str(row.get("practitioner_id")), "")
+            elif key in LIST_FIELDS:
+                rec[key] = list(row.get(key) or [])
+            else:
+                rec[key] = row.get(key)
+        if deidentify:
+            for key in IDENTIFYING:
+                del rec[key]
+            rec["patient_id"] = pseudonym(secret, str(row.get("patient_id")))
+        out.append(rec)
+    return out
+
+
+def to_csv(recs: list[dict[str, Any]], deidentify: bool = False) -> str:
+    fields = [f for f in FIELDS if not (deidentify and f in IDENTIFYING)]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for rec in recs:
+        writer.writerow({k: _csv_value(rec.get(k)) for k in fields})
+    return buf.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def from_csv(text: str) -> list[dict[str, Any]]:
+    """Read an export CSV back into records with JSON values (the inverse of :func:`to_csv`)."""
+    out = []
+    for raw in csv.DictReader(io.StringIO(text)):
+        rec: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in LIST_FIELDS:
+                rec[key] = value.split(";") if value else []
+            elif key in NUMBER_FIELDS:
+                rec[key] = None if value == "" else (int(value) if value.lstrip("-").isdigit() else float(value))
+            elif key == "none_observed":
+                rec[key] = value == "yes"
+            else:
+                rec[key] = value if value != "" else None
+        out.append(rec)
+    return out
+
+
+def to_json(recs: list[dict[str, Any]], deidentify: bool, generated_at: str) -> str:
+    doc = {"schema": 1, "kind": "session_export", "generated_at": generated_at,
+           "deidentified": deidentify, "count": len(recs), "sessions": recs}
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_private(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only, replacing it whole or not at all."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- lot recall ------------------------------------------------------------------------
+def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]:
+    """Sessions that used cartridge lot ``lot`` (case and surrounding spaces ignored), oldest first."""
+    wanted = lot.strip().casefold()
+    if not wanted:
+        raise StoreError("Give the cartridge lot number to look for.")
+    hits = [r for r in rows if str(r.get("cartridge_lot") or "").strip().casefold() == wanted]
+    return sorted(hits, key=lambda r: str(r.get("started_at", "")))
+
+
+def recall_text(hits: list[dict[str, Any]], lot: str) -> str:
+    """The recall list for people: one block per patient, their sessions below."""
+    if not hits:
+        return f"No session used cartridge lot {lot}.\n"
+    patients: dict[str, list[dict[str, Any]]] = {}
+    for row in hits:
+        patients.setdefault(str(row.get("patient_id")), []).append(row)
+    lines = [f"Cartridge lot {lot}: {len(patients)} patient(s), {len(hits)} session(s).", ""]
+    for rows in sorted(patients.values(), key=lambda rs: str(rs[0].get("patient_name", "")).casefold()):
+        first = rows[0]
+        lines.append(f"{first.get('patient_name', '')}  (clinic ID {first.get('clinic_id', '')}, "
+                     f"born {first.get('dob', '')})")
+        for row in rows:
+            lines.append(f"    {str(row.get('started_at', ''))[:16].replace('T', ' ')}  "
+                         f"session {row.get('id')}  {row.get('status')}")
+    return "\n".join(lines) + "\n"
+
+
+def recall_csv(hits: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["patient_name", "clinic_id", "dob", "patient_id", "session_id", "started_at",
+                     "status", "cartridge_lot"])
+    for r in hits:
+        writer.writerow([r.get("patient_name", ""), r.get("clinic_id", ""), r.get("dob", ""),
+                         r.get("patient_id", ""), r.get("id", ""), r.get("started_at", ""),
+                         r.get("status", ""), r.get("cartridge_lot", "")])
+    return buf.getvalue()

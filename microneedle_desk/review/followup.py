@@ -1,0 +1,79 @@
+"""Follow-ups of side effects, filed beside the session they concern.
+
+The record itself goes into the session's month file (table ``followups``), next to the
+session and its amendments; a copy goes into the year's index file (table ``followups``)
+so the course and the dashboard can count follow-ups without opening month files.
+
+The checks are :func:`microneedle_desk.core.followup.make_followup`'s; this module only
+finds the files through the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinydb import Query
+
+from microneedle_desk import paths
+from microneedle_desk.core.followup import make_followup
+from microneedle_desk.core.session import SessionState
+from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
+
+TABLE = "followups"
+
+
+def _files(store: Store, state: SessionState) -> tuple[Any, Any]:
+    assert state.started is not None
+    month = state.started.wall.strftime("%Y-%m")
+    month_db = store._db_for(paths.month_file(store.root, month))  # the store's own cached file
+    index_db = store._db_for(paths.index_file(store.root, month[:4]))
+    return month_db.table(TABLE), index_db.table(TABLE)
+
+
+def add_followup(store: Store, session_id: str, *, on: object, none: bool, what: object = "",
+                 severity: object = "", note: object = "", by: object) -> dict[str, Any]:
+    """Check and file a follow-up of the finished session ``session_id``; returns the record."""
+    if store.read_only:
+        raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+    doc = store.session_doc(session_id)
+    if doc is None:
+        raise StoreError("There is no such session.")
+    state = store.session_state(session_id)
+    assert state is not None
+    record = make_followup(state, on=on, none=none, what=what, severity=severity, note=note, by=by,
+                           now=store.clock.now(), device=store.device, protocol=store.protocol)
+    in_month, in_index = _files(store, state)
+    in_month.insert(record)
+    in_index.insert(_index_row(record, state))
+    return record
+
+
+def _index_row(record: dict[str, Any], state: SessionState) -> dict[str, Any]:
+    return {**record, "patient_id": state.patient_id, "needle_mm": (
+        float(state.needle_mm) if state.needle_mm is not None else None)}
+
+
+def followups(store: Store, session_id: str) -> list[dict[str, Any]]:
+    """A session's follow-ups, in the order of the day checked, then of entry."""
+    state = store.session_state(session_id)
+    if state is None or state.started is None or state.status == "in_progress":
+        return []
+    in_month, _ = _files(store, state)
+    found = [dict(d) for d in in_month.search(Query().session_id == session_id)]
+    return sorted(found, key=lambda d: (d["on"], d["at"]))
+
+
+def all_followups(store: Store) -> list[dict[str, Any]]:
+    """Every follow-up (index copies, with patient_id and needle_mm), oldest first."""
+    folder = paths.index_dir(store.root)
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+        rows.extend(dict(r) for r in store._db_for(path).table(TABLE).all())
+    return sorted(rows, key=lambda d: (d["on"], d["at"]))
+
+
+def by_session(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(str(row["session_id"]), []).append(row)
+    return out

@@ -1,0 +1,282 @@
+"""The history table: every session as one row, sortable and filterable at 10,000+ rows.
+
+:class:`HistoryModel` holds the rows as a plain list of :class:`Row` (display text, sort
+keys and a lower-case search text are computed once, when the rows are loaded), so
+``data()`` is a tuple lookup. :class:`HistoryProxy` filters with a predicate evaluated
+in Python over that list when the filter changes; ``filterAcceptsRow`` then only reads a
+flag. Sorting is done by the model itself (``list.sort`` on the precomputed keys), not by
+the proxy's per-pair ``lessThan`` calls into Python.
+
+Rows come from the store's public :meth:`Store.summaries` (finished sessions) and
+:meth:`Store.active_sessions` (in progress).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.session import replay
+from microneedle_desk.core.summary import summarize
+from microneedle_desk.store.store import Store
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "Date"),
+    ("patient", "Patient"),
+    ("practitioner", "Practitioner"),
+    ("indication", "Indication"),
+    ("needle", "Needle mm"),
+    ("dwell", "Dwell"),
+    ("needling", "Needling"),
+    ("adjunct", "Adjunct"),
+    ("side_effects", "Side effects"),
+    ("status", "Status"),
+)
+NUMERIC = {4, 5, 6}
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the summary dict
+ID_ROLE = Qt.ItemDataRole.UserRole + 2   # the session id
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def minutes_text(seconds: object) -> str:
+    if not isinstance(seconds, (int, float)):
+        return ""
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def status_of(summary: dict[str, Any]) -> str:
+    status = str(summary.get("status") or "")
+    if status == "signed" and (summary.get("amended") or summary.get("amendments")):
+        return "amended"
+    return status.replace("_", " ")
+
+
+class Labels:
+    """The protocol's display labels as dicts, looked up once per load."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.indications = {i.id: i.label for i in protocol.indications}
+        self.adjuncts = {a: protocol.label("adjuncts", a) for a in protocol.ids("adjuncts")}
+        self.side_effects = {k: protocol.label("side_effects", k) for k in protocol.ids("side_effects")}
+
+
+class Row:
+    """One session in the table. Display text, sort keys and search text are made on first
+    use (the first screenful needs only a few rows'), then kept."""
+
+    __slots__ = ("_disp", "_keys", "_search", "day", "labels", "needle", "ok", "practitioner", "summary")
+
+    def __init__(self, summary: dict[str, Any], practitioner: str, labels: Labels) -> None:
+        self.summary, self.practitioner, self.labels = summary, practitioner, labels
+        self.day = str(summary.get("started_at") or "")[:10]
+        needle = summary.get("needle_mm")
+        self.needle: float | None = float(needle) if isinstance(needle, (int, float)) else None
+        self._disp: tuple[str, ...] | None = None
+        self._keys: tuple[Any, ...] | None = None
+        self._search: str | None = None
+        self.ok = True
+
+    @property
+    def disp(self) -> tuple[str, ...]:
+        if self._disp is None:
+            summary, labels = self.summary, self.labels
+            effects = summary.get("side_effects") or []
+            se = labels.side_effects
+            effect_text = ", ".join([se.get(k, k) for k in effects]) if effects else (
+                "none" if summary.get("none_observed") else "")
+            self._disp = (
+                str(summary.get("started_at") or "")[:16].replace("T", " "),
+                f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})",
+                self.practitioner, labels.indications.get(str(summary.get("indication")), ""),
+                f"{self.needle:.1f}" if self.needle is not None else "",
+                minutes_text(summary.get("dwell_actual_s")), minutes_text(summary.get("needling_actual_s")),
+                labels.adjuncts.get(str(summary.get("adjunct")), ""), effect_text, status_of(summary),
+            )
+        return self._disp
+
+    @property
+    def keys(self) -> tuple[Any, ...]:
+        if self._keys is None:
+            d, summary = self.disp, self.summary
+            dwell, needling = summary.get("dwell_actual_s"), summary.get("needling_actual_s")
+            self._keys = (
+                str(summary.get("started_at") or ""), d[1].casefold(), d[2].casefold(), d[3],
+                self.needle if self.needle is not None else -1.0,
+                dwell if isinstance(dwell, (int, float)) else -1.0,
+                needling if isinstance(needling, (int, float)) else -1.0,
+                d[7], (len(summary.get("side_effects") or ()), d[8]), d[9],
+            )
+        return self._keys
+
+    @property
+    def search(self) -> str:
+        if self._search is None:
+            summary = self.summary
+            self._search = (f"{' '.join(self.disp)} {summary.get('cartridge_lot') or ''} "
+                            f"{summary.get('id')}").casefold()
+        return self._search
+
+
+def prepare(rows: list[Row]) -> None:
+    """Make every row's search text and sort keys now (after the first paint, say)."""
+    for row in rows:
+        _ = row.search, row.keys
+
+
+def load_rows(store: Store) -> list[Row]:
+    """Every session's row, newest first: finished ones from the index, then those in progress."""
+    names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
+    protocol = store.protocol
+    summaries = store.summaries()
+    for active in store.active_sessions():
+        try:
+            state = replay(active.events, protocol)
+        except ValueError:  # a damaged draft: the check command reports it
+            continue
+        if state.started is not None:
+            summaries.append(summarize(state, protocol))
+    labels = Labels(protocol)
+    rows = [Row(s, names.get(str(s.get("practitioner_id")), "(unknown)"), labels) for s in summaries]
+    rows.sort(key=lambda r: str(r.summary.get("started_at") or ""), reverse=True)
+    return rows
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, rows: list[Row] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Row] = rows or []
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[index.row()].disp[index.column()]
+        if role == ID_ROLE:
+            return self.rows[index.row()].summary.get("id")
+        if role == ROW_ROLE:
+            return self.rows[index.row()].summary
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self.rows.sort(key=lambda r: r.keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+def _equals(key: str, value: str) -> Callable[[Row], bool]:
+    return lambda r: r.summary.get(key) == value
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the admin asked to see. Empty fields filter nothing."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    patient_id: str = ""
+    practitioner_id: str = ""
+    indication: str = ""
+    needle_min: float | None = None
+    needle_max: float | None = None
+    side_effects: bool = False
+    overrides: bool = False
+    text: str = ""
+
+    def predicate(self) -> Callable[[Row], bool]:
+        tests: list[Callable[[Row], bool]] = []
+        if self.date_from is not None:
+            low = self.date_from.isoformat()
+            tests.append(lambda r: r.day >= low)
+        if self.date_to is not None:
+            high = self.date_to.isoformat()
+            tests.append(lambda r: r.day <= high)
+        for key, value in (("patient_id", self.patient_id), ("practitioner_id", self.practitioner_id),
+                           ("indication", self.indication)):
+            if value:
+                tests.append(_equals(key, value))
+        if self.needle_min is not None:
+            lo = self.needle_min - 1e-9
+            tests.append(lambda r: r.needle is not None and r.needle >= lo)
+        if self.needle_max is not None:
+            hi = self.needle_max + 1e-9
+            tests.append(lambda r: r.needle is not None and r.needle <= hi)
+        if self.side_effects:
+            tests.append(lambda r: bool(r.summary.get("side_effects")))
+        if self.overrides:
+            tests.append(lambda r: bool(r.summary.get("overrides")))
+        words = self.text.casefold().split()
+        if words:
+            tests.append(lambda r: all(w in r.search for w in words))
+        if not tests:
+            return lambda r: True
+        if len(tests) == 1:
+            return tests[0]
+        return lambda r: all(t(r) for t in tests)
+
+
+class HistoryProxy(QSortFilterProxyModel):
+    """Filters by a precomputed flag per row; sorting is delegated to the source model."""
+
+    def __init__(self, source: HistoryModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSourceModel(source)
+        self._source = source
+        self.current = HistoryFilter()
+        self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.DescendingOrder)
+
+    def set_filter(self, wanted: HistoryFilter) -> None:
+        """Evaluate ``wanted`` over every row once, then let the proxy read the flags."""
+        self.current = wanted
+        test = wanted.predicate()
+        for row in self._source.rows:
+            row.ok = test(row)
+        # A reset, not a filter change: the proxy would otherwise diff old and new and signal
+        # every removed or inserted range, which costs far more than re-reading the flags.
+        self._source.reset()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        return self._source.rows[source_row].ok
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self._source.sort(column, order)
+
+    def matching(self) -> Iterable[Row]:
+        return (r for r in self._source.rows if r.ok)
