@@ -104,7 +104,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     if not paths.meta_file(root).exists():
         return  # a first start: nothing to check yet
     try:
-        problems = check_store(root, protocol, deep=False)
+        problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
         raise StoreError(str(exc)) from None
     if not problems:
@@ -190,6 +190,9 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
 
 def run_app() -> int:
     app = make_app()
+    from microneedle_desk.ui import desktop  # icon, light/dark, first start (issue 6)
+
+    desktop.setup_app(app)
     try:
         window, lock = build_window()
     except ProtocolError as exc:
@@ -202,6 +205,7 @@ def run_app() -> int:
         return 2
     window.confirm_close = True
     window.show()
+    desktop.after_show(window)
     offer_resume(window)
     code = app.exec()
     lock.release()

@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
                                        lambda: self.go_to(0))
         self.abandon_action = self._action(session_menu, "&Abandon session…", "Ctrl+Shift+A", self.abandon)
         session_menu.addSeparator()
-        self._action(session_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(session_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
         self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))

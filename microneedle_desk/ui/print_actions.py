@@ -103,7 +103,8 @@ class PrintActions(QObject):
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
-        action.setToolTip(f"{text.replace('&', '').rstrip('…')}: {TARGETS[what]}")
+        keys = f" ({action.shortcut().toString()})" if shortcut is not None else ""
+        action.setToolTip(f"{text.replace('&', '').rstrip('…')}: {TARGETS[what]}{keys}")
         handler: Callable[[str], None] = {"preview": self.preview, "print": self.print_, "pdf": self.save_pdf}[op]
         action.triggered.connect(lambda _=False, w=what, h=handler: h(w))
         if before is not None:
