@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
 ROOM_DIGITS_PT = 150  # about 5 cm tall on a 24" screen: readable from 3 m
+ROOM_LABEL_PT = 30
 BACKGROUND, FOREGROUND = "#101418", "#f5f5f5"  # explicit: the same in light and dark mode
 
 
@@ -152,7 +153,14 @@ class RoomView(QWidget):
         else:
             page = window.current_page()
             self.step.setText(page.title.text())
-            self.countdowns.show_views(session.countdowns())
+            views = session.countdowns()
+            live = [v for v in views if v.state != "done"]  # a finished countdown gives way to the running one
+            self.countdowns.show_views(live or views)
+            for box in self.countdowns.boxes.values():
+                for label in (box.title, box.state_word):
+                    if label.font().pointSize() != ROOM_LABEL_PT:
+                        label.setFont(_big(ROOM_LABEL_PT))
+                box.message.setFont(_big(ROOM_LABEL_PT - 6, bold=False))
         alert_on = not window.alert_bar.isHidden()
         self.alert.setVisible(alert_on)
         if alert_on:

@@ -1,0 +1,134 @@
+"""Screenshots of the main screens in light and dark mode, demo data only.
+
+    .venv/bin/python tools/screens.py [--out resources/screenshots]
+
+Each colour scheme runs in its own process (offscreen, a throw-away data folder and
+settings, a fake clock): the first-start screen, the patient list, a session during
+needling, the treatment-room view and the settings dialog, as ``<screen>-<scheme>.png``;
+plus ``session-200pct.png`` at QT_SCALE_FACTOR=2. Look at them before committing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (1366, 768)
+
+
+def shoot(out: Path, scheme: str, suffix: str) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtCore import Qt
+
+    from microneedle_desk import paths
+    from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.core.records import make_patient
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = tmp
+        paths.set_data_dir(Path(tmp) / "data")
+        from microneedle_desk.app import build_window, make_app
+        from microneedle_desk.ui import desktop
+        from microneedle_desk.ui.first_start import FirstStartDialog
+        from microneedle_desk.ui.settings_dialog import SettingsDialog
+
+        app = make_app()
+        wanted = Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light
+        app.styleHints().setColorScheme(wanted)
+        desktop.setup_app(app)
+        desktop.apply_colour_scheme(app, wanted)
+        clock = FakeClock()
+        window, lock = build_window(clock, interactive=False)
+        ctx = window.ctx
+        ctx.settings.set("alerts/sound", False)
+
+        def grab(widget: object, name: str) -> None:
+            app.processEvents()
+            target = out / f"{name}-{suffix}.png"
+            widget.grab().save(str(target))  # type: ignore[attr-defined]
+            print(target)
+
+        window.resize(*SIZE)
+        window.show()
+        first = FirstStartDialog(window)
+        first.show()
+        grab(first, "first-start")
+        first.close()
+        ctx.settings.set("clinic/name", "Demo Dermatology Clinic (sample)")
+        doctor = ctx.store.add_practitioner("Dr Demo Practitioner")
+        ctx.settings.set("ui/last_practitioner", doctor.name)
+        patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17", clinic_id="DEMO-0042",
+                               sex="male", indication="aga_male", scale="norwood_hamilton", grade="III vertex",
+                               device=ctx.store.device, now=clock.now(), demo=True)
+        ctx.store.add_patient(patient)
+        window.patient_page.reload()
+        window.patient_page.select(patient)
+        grab(window, "patient")
+        window.start_session()
+        c = ctx.controller
+        for item in ctx.protocol.contraindications:
+            c.do("answer", item.id, False)
+        c.do("confirm_consent", "Demo Patient (sample)")
+        c.do("set_anesthetic_product", "Lidocaine 5% cream")
+        c.do("apply_anesthetic", 30)
+        c.do("set_needle_length", "1.2")
+        c.do("set_cartridge", "LOT-DEMO-7731", "2027-06-30")
+        c.do("confirm_cartridge_new", True)
+        c.do("set_handpiece_serial", "HP-DEMO-001")
+        c.do("set_antiseptic", "povidone_iodine")
+        c.do("plan_needling", 18)
+        clock.advance(31 * 60)
+        c.poll()
+        window.acknowledge_alert()
+        c.do("start_needling")
+        clock.advance(7 * 60 + 25)
+        c.do("set_zone", "frontal", True)
+        window.go_to(5)
+        c.poll()
+        window.acknowledge_alert()
+        grab(window, "session")
+        window.room_view.set_room_mode(True)
+        window.showNormal()  # the offscreen "screen" is 800×800; show a 1080p screen's worth
+        window.resize(1920, 1080)
+        c.poll()
+        grab(window, "room")
+        window.room_view.set_room_mode(False)
+        window.resize(*SIZE)
+        dialog = SettingsDialog(ctx.settings, ctx.store, window)
+        dialog.show()
+        grab(dialog, "settings")
+        dialog.close()
+        c.close()
+        window.close()
+        lock.release()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(ROOT / "resources" / "screenshots"))
+    parser.add_argument("--scheme", choices=("light", "dark"), help=argparse.SUPPRESS)
+    parser.add_argument("--suffix", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.scheme:
+        shoot(out, args.scheme, args.suffix or args.scheme)
+        return 0
+    runs = [("light", "light", {}), ("dark", "dark", {}), ("light", "200pct", {"QT_SCALE_FACTOR": "2"})]
+    for scheme, suffix, extra in runs:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **extra)
+        result = subprocess.run([sys.executable, __file__, "--out", str(out), "--scheme", scheme,
+                                 "--suffix", suffix], env=env, check=False)
+        if result.returncode != 0:
+            return result.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
