@@ -108,3 +108,12 @@ def backups_dir(root: Path) -> Path:
 def quarantine_dir(root: Path) -> Path:
     """Bad files are moved here, renamed, never deleted."""
     return root / "quarantine"
+
+
+def access_dir(root: Path) -> Path:
+    """The access log (who signed in, opened, printed, exported ...), one file per month."""
+    return root / "access"
+
+
+def access_file(root: Path, month: str) -> Path:
+    return access_dir(root) / f"{month}.json"

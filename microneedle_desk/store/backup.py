@@ -29,7 +29,7 @@ from microneedle_desk.store.storage import ensure_private_dir, write_atomic
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
 _MEMBER = re.compile(r"^(meta\.json|patients\.json|active/[0-9a-f-]{36}\.json|sessions/\d{4}-\d{2}\.json"
-                     r"|index/\d{4}\.json)$")
+                     r"|index/\d{4}\.json|access/\d{4}-\d{2}\.json)$")
 
 
 _SAVE_TEMP = re.compile(r"^.+\.(json|zip)\.[A-Za-z0-9]{6}$")
@@ -49,7 +49,8 @@ class RestoreResult:
 def data_files(root: Path) -> list[Path]:
     """The data folder's JSON files, as a backup holds them (relative paths)."""
     found = [paths.meta_file(root), paths.patients_file(root)]
-    for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root)):
+    for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
+                   paths.access_dir(root)):
         if folder.is_dir():
             found += sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
     return [p.relative_to(root) for p in found if p.is_file()]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.accounts import ACCESS_ACTIONS, validate_account_doc
 from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
@@ -36,11 +37,13 @@ _YEAR = re.compile(r"^\d{4}$")
 
 TABLES = {
     "meta.json": ("meta", "chain"),
-    "patients.json": ("patients", "practitioners"),
+    "patients.json": ("patients", "practitioners", "accounts"),
     "active": ("events",),
     "sessions": ("sessions", "amendments", "followups"),
     "index": ("summaries", "followups"),
+    "access": ("access",),
 }
+ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash")
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
 
 
@@ -126,6 +129,8 @@ class _Checker:
             self.check_active(path)
         for path in _files(paths.sessions_dir(self.root)):
             self.check_month(path)
+        for path in _files(paths.access_dir(self.root)):
+            self.check_access(path)
         self.check_chain(head)
         for path in _files(paths.index_dir(self.root)):
             self.check_index(path)
@@ -178,6 +183,25 @@ class _Checker:
                     self.add(path, label, "a practitioner id must be a UUID.")
                 if not isinstance(doc["name"], str) or not doc["name"].strip():
                     self.add(path, label, "the practitioner has no name.")
+        for doc in data.get("accounts", {}).values():
+            label = f"account {doc.get('id', '(no id)')}"
+            if self.schema_ok(path, label, doc):
+                for what in validate_account_doc(doc):
+                    self.add(path, label, what)
+
+    # -- access log (accounts issue): sealed into the same chain as signed sessions --------
+    def check_access(self, path: Path) -> None:
+        data = self.load(path, TABLES["access"])
+        if data is None:
+            self.months_unreadable = True
+            return
+        if not _MONTH.match(path.stem):
+            self.add(path, "", "the file name is not a month (YYYY-MM).")
+        for doc in data.get("access", {}).values():
+            label = f"access record {doc.get('id', '(no id)')}"
+            if self.sealed_ok(path, label, doc, ACCESS_KEYS) and (
+                    doc["kind"] != "access" or doc["action"] not in ACCESS_ACTIONS):
+                self.add(path, label, "the record is not an access-log entry this app writes.")
 
     def replay(self, path: Path, events: list[Any], session_id: str) -> SessionState | None:
         state = SessionState()

@@ -311,6 +311,11 @@ class Store:
             for name in ("sessions", "amendments"):
                 if db.table(name).get(Query().hash == wanted) is not None:
                     return True
+        # access log (accounts issue): its records are in the same chain
+        access = paths.access_dir(self.root)
+        for path in sorted(access.glob("*.json"), reverse=True) if access.exists() else []:
+            if self._db_for(path).table("access").get(Query().hash == wanted) is not None:
+                return True
         return False
 
     # -- finished sessions ----------------------------------------------------------

@@ -30,7 +30,7 @@ STEPS: dict[int, Step] = {}
 FIRST_APP_VERSION: dict[int, str] = {1: "0.1.0"}
 """The first app version that writes each schema version (for the "install version X" message)."""
 
-SEALED_TABLES = ("sessions", "amendments")
+SEALED_TABLES = ("sessions", "amendments", "access")
 
 
 def known(version: object, current: int = SCHEMA_VERSION, steps: dict[int, Step] | None = None) -> bool:

@@ -1,0 +1,364 @@
+"""Accounts and the access log, kept in the store.
+
+Accounts are records in ``patients.json`` (table ``accounts``), next to the practitioner
+records that old sessions name: every account has a practitioner record with the same
+UUID, so a retired account's name still shows on the sessions it signed. A PIN is kept
+only as a salted scrypt hash (:mod:`microneedle_desk.core.accounts`).
+
+The access log is append-only: one record per sign-in, failure, unlock, take-over,
+opened record, print, export, backup, restore, settings or account change, in
+``access/YYYY-MM.json``, each sealed into the same hash chain as signed sessions (so
+``check`` names a record removed or edited by hand). It names accounts or the OS user
+and patients or sessions by UUID only: never a PIN, never a patient's name.
+
+Signatures: :meth:`AccountBook.prove` checks a PIN and leaves a one-use proof; the sink
+from :meth:`AccountBook.guarded_sink` refuses to save a session start or a sign-off whose
+practitioner did not just prove their PIN, whichever view asked.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from dataclasses import replace
+from typing import Any
+
+from tinydb import Query
+
+from microneedle_desk import paths
+from microneedle_desk.core.accounts import (
+    ACCESS_ACTIONS,
+    ROLES,
+    Account,
+    PermissionDenied,
+    SecretError,
+    after_failure,
+    after_success,
+    check_secret,
+    hash_secret,
+    require,
+    seconds_to_wait,
+    verify_secret,
+)
+from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
+from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.store.store import Store, StoreError
+
+PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
+
+# The CLI commands that are logged with the OS user's name, and whether they only read.
+CLI_ACTIONS = {"check": "check", "export": "exported", "sheet": "sheet", "backup": "backup",
+               "restore": "restore", "demo-data": "demo-data"}
+
+
+class SignInError(ValidationError):
+    """A sign-in or PIN proof that failed. The message is safe to show (no PIN in it)."""
+
+    def __init__(self, message: str, wait: float = 0.0) -> None:
+        super().__init__("pin", message)
+        self.wait = wait
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "(unknown OS user)"
+
+
+class AccountBook:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.clock = store.clock
+        self._proofs: dict[str, tuple[str, float]] = {}  # account id -> (purpose, monotonic)
+
+    # -- reading --------------------------------------------------------------------
+    def _table(self) -> Any:
+        return self.store._db_for(paths.patients_file(self.store.root)).table("accounts")
+
+    def accounts(self, include_retired: bool = True) -> list[Account]:
+        people = [Account.from_doc(d) for d in self._table().all()]
+        return sorted((a for a in people if include_retired or a.active), key=lambda a: a.name.casefold())
+
+    def account(self, account_id: str) -> Account | None:
+        doc = self._table().get(Query().id == account_id)
+        return Account.from_doc(doc) if doc else None
+
+    def _get(self, account_id: str) -> Account:
+        account = self.account(account_id)
+        if account is None:
+            raise SignInError("There is no such account.")
+        return account
+
+    def needs_first_admin(self) -> bool:
+        return not any(a.is_admin and a.active for a in self.accounts())
+
+    def name(self, account_id: str) -> str:
+        account = self.account(account_id)
+        return account.name if account else self.store.practitioner_name(account_id)
+
+    # -- writing --------------------------------------------------------------------
+    def _save(self, account: Account) -> Account:
+        self.store._guard()
+        table = self._table()
+        if table.get(Query().id == account.id) is None:
+            table.insert(account.to_doc())
+        else:
+            table.update(account.to_doc(), Query().id == account.id)
+        self._sync_practitioner(account)
+        return account
+
+    def _sync_practitioner(self, account: Account) -> None:
+        """Old and new records name people by this UUID; keep the practitioner record in step."""
+        table = self.store._db_for(paths.patients_file(self.store.root)).table("practitioners")
+        doc = Practitioner(account.id, account.name, account.device, account.created_at, account.active).to_doc()
+        if table.get(Query().id == account.id) is None:
+            table.insert(doc)
+        else:
+            table.update({"name": account.name, "active": account.active}, Query().id == account.id)
+
+    def _new(self, name: str, role: str, pin: str | None, must_change: bool,
+             account_id: str | None = None) -> Account:
+        clean = require_text(name, "name", "The person's name", 200)
+        if role not in ROLES:
+            raise ValueError(f"The role must be one of {', '.join(ROLES)}.")
+        if any(a.name.casefold() == clean.casefold() for a in self.accounts()):
+            raise StoreError(f"There is already an account named “{clean}”.")
+        return Account(id=account_id or new_id(), name=clean, role=role, active=True,
+                       pin_hash=hash_secret(pin) if pin is not None else None,
+                       must_change_pin=must_change, failures=0, locked_until=None,
+                       device=self.store.device, created_at=iso(self.clock.now()))
+
+    def create_first_admin(self, name: str, pin: str) -> Account:
+        """The first start: the first admin sets their own PIN. Refused once an admin exists."""
+        if not self.needs_first_admin():
+            raise PermissionDenied("There is already an admin: ask them to add your account.")
+        account = self._save(self._new(name, "admin", pin, must_change=False))
+        self.log("account changed", account.id, detail="first admin created")
+        return account
+
+    def add(self, actor: Account, name: str, role: str, temporary_pin: str | None = None) -> Account:
+        """An admin adds a person; with a temporary PIN they must change it at first sign-in."""
+        require("manage_accounts", actor)
+        account = self._save(self._new(name, role, temporary_pin, must_change=True))
+        self.log("account changed", actor.id, detail=f"added account {account.id} ({role})")
+        return account
+
+    def retire(self, actor: Account, account_id: str) -> Account:
+        require("manage_accounts", actor)
+        account = self._get(account_id)
+        if account.is_admin and account.active and sum(
+                1 for a in self.accounts() if a.is_admin and a.active) <= 1:
+            raise PermissionDenied("This is the last admin: add another admin before retiring or removing this one.")
+        retired = self._save(replace(account, active=False))
+        self._proofs.pop(account_id, None)
+        self.log("account changed", actor.id, detail=f"retired account {account_id}")
+        return retired
+
+    def remove(self, actor: Account, account_id: str) -> None:
+        """Accounts are never deleted (old records name them): removing means retiring."""
+        self.retire(actor, account_id)
+
+    def reset(self, actor: Account, account_id: str, temporary_pin: str) -> Account:
+        """Give a forgotten-PIN account a temporary PIN that must be changed at next sign-in."""
+        require("manage_accounts", actor)
+        account = self._get(account_id)
+        done = self._save(replace(after_success(account), pin_hash=hash_secret(temporary_pin),
+                                  must_change_pin=True))
+        self.log("account changed", actor.id, detail=f"reset the PIN of account {account_id}")
+        return done
+
+    def set_role(self, actor: Account, account_id: str, role: str) -> Account:
+        require("manage_accounts", actor)
+        account = self._get(account_id)
+        if role not in ROLES:
+            raise ValueError(f"The role must be one of {', '.join(ROLES)}.")
+        if account.is_admin and role != "admin" and sum(
+                1 for a in self.accounts() if a.is_admin and a.active) <= 1:
+            raise PermissionDenied("This is the last admin: add another admin first.")
+        done = self._save(replace(account, role=role))
+        self.log("account changed", actor.id, detail=f"account {account_id} is now {role}")
+        return done
+
+    def change_pin(self, account_id: str, old_pin: str | None, new_pin: str) -> Account:
+        """Set a new PIN. The old one is needed, except for an account that has none yet."""
+        check_secret(new_pin)
+        account = self._get(account_id)
+        if not account.active:
+            raise SignInError(f"{account.name}'s account is retired and can no longer sign in.")
+        if account.pin_hash is not None:
+            self._check(account, old_pin or "", "pin changed")
+        if account.pin_hash is not None and verify_secret(new_pin, account.pin_hash):
+            raise SecretError("The new PIN must differ from the old one.")
+        account = self._get(account_id)
+        done = self._save(replace(after_success(account), pin_hash=hash_secret(new_pin), must_change_pin=False))
+        self.log("account changed", account_id, detail="changed own PIN")
+        return done
+
+    def migrate_practitioners(self) -> int:
+        """Practitioner records from before accounts become accounts with no PIN (set at first sign-in)."""
+        if self.store.read_only:
+            return 0
+        known = {a.id for a in self.accounts()}
+        count = 0
+        for person in self.store.practitioners(include_inactive=True):
+            if person.id in known:
+                continue
+            account = Account(id=person.id, name=person.name, role="practitioner", active=person.active,
+                              pin_hash=None, must_change_pin=True, failures=0, locked_until=None,
+                              device=person.device, created_at=person.created_at)
+            self._table().insert(account.to_doc())
+            count += 1
+        return count
+
+    # -- proving who you are --------------------------------------------------------
+    def _check(self, account: Account, pin: str, purpose: str) -> Account:
+        now = self.clock.now()
+        if not account.active:
+            self.log("sign-in failed", account.id, detail=f"{purpose}: retired account")
+            raise SignInError(f"{account.name}'s account is retired and can no longer sign in or sign.")
+        wait = seconds_to_wait(account, now)
+        if wait > 0:
+            self.log("sign-in failed", account.id, detail=f"{purpose}: tried while waiting")
+            raise SignInError(f"Too many wrong PINs: wait {int(wait + 0.999)} s before the next try.", wait)
+        if account.pin_hash is None:
+            raise SignInError(f"{account.name} has no PIN yet: set one first.")
+        if not verify_secret(pin, account.pin_hash):
+            failed = self._save(after_failure(account, now))
+            self.log("sign-in failed", account.id, detail=f"{purpose}: wrong PIN")
+            wait = seconds_to_wait(failed, now)
+            extra = f" Wait {int(wait + 0.999)} s before the next try." if wait else ""
+            raise SignInError("That PIN is not right." + extra, wait)
+        if account.failures or account.locked_until:
+            account = self._save(after_success(account))
+        return account
+
+    def sign_in(self, account_id: str, pin: str) -> Account:
+        """Check the PIN; the account (which may have to change its PIN next) or SignInError."""
+        account = self._check(self._get(account_id), pin, "sign-in")
+        self.log("sign-in", account.id)
+        return account
+
+    def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
+        """Check a PIN for one signature (``start``, ``sign``, ``amend``, ``unlock``, ``take-over``)."""
+        account = self._check(self._get(account_id), pin, purpose)
+        require("run_sessions", account)
+        self._proofs[account.id] = (purpose, self.clock.monotonic())
+        self.log("pin proved", account.id, subject=subject, detail=purpose)
+        return account
+
+    def _consume(self, account_id: str, purpose: str) -> None:
+        proof = self._proofs.get(account_id)
+        if proof is None or proof[0] != purpose or self.clock.monotonic() - proof[1] > PROOF_SECONDS:
+            raise PermissionDenied("This needs the practitioner's PIN: the person who starts or signs a "
+                                   "session must prove who they are.")
+        del self._proofs[account_id]
+
+    def guarded_sink(self) -> Any:
+        """A session sink that saves only starts and sign-offs by a person who just proved their PIN."""
+
+        def sink(event: dict[str, Any], state: SessionState) -> None:
+            kind = event.get("type")
+            if kind in ("session_started", "signed", "practitioner_changed"):
+                who = str(event.get("data", {}).get("practitioner_id") or event.get("by", "")) \
+                    if kind != "signed" else str(event.get("by", ""))
+                account = self.account(who)
+                require("run_sessions", account)
+                purpose = {"session_started": "start", "signed": "sign"}.get(str(kind))
+                if purpose is None:
+                    reason = str(event.get("data", {}).get("reason", ""))
+                    purpose = "take-over" if reason == "taken_over" else "start"
+                self._consume(who, purpose)
+            self.store.append_event(event, state)
+
+        return sink
+
+    def amend(self, account_id: str, pin: str, session_id: str, field: str, value: object,
+              reason: str) -> dict[str, Any]:
+        """An amendment by the person who proves their PIN now."""
+        account = self.prove(account_id, pin, "amend", {"session_id": session_id})
+        require("amend", account)
+        self._proofs.pop(account.id, None)
+        sealed = self.store.amend(session_id, field, value, reason, by=account.id)
+        self.log("amended", account.id, subject={"session_id": session_id})
+        return sealed
+
+    # -- the access log ---------------------------------------------------------------
+    def log(self, action: str, account_id: str | None = None, *, os_user_name: str | None = None,
+            subject: dict[str, str] | None = None, detail: str = "") -> dict[str, Any] | None:
+        """Append one sealed access record; None when the store is read-only (nothing written)."""
+        if action not in ACCESS_ACTIONS:
+            raise ValueError(f"unknown access action {action!r}")
+        if self.store.read_only:
+            return None
+        now = self.clock.now()
+        doc = {"schema": SCHEMA_VERSION, "kind": "access", "id": new_id(), "at": iso(now),
+               "device": self.store.device, "account_id": account_id, "os_user": os_user_name,
+               "action": action, "subject": dict(subject or {}), "detail": detail}
+        table = self.store._db_for(paths.access_file(self.store.root, now.strftime("%Y-%m"))).table("access")
+        return self.store._chain_append(doc, table)
+
+    def entries(self, actor: Account | None, *, patient_id: str | None = None, session_id: str | None = None,
+                account_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
+        """The access log, oldest first, filtered; admins only."""
+        require("see_access_log", actor)
+        return filter_entries(read_access_log(self.store), patient_id=patient_id, session_id=session_id,
+                              account_id=account_id, action=action)
+
+
+def read_access_log(store: Store) -> list[dict[str, Any]]:
+    folder = paths.access_dir(store.root)
+    out: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        out.extend(dict(d) for d in store._db_for(path).table("access").all())
+    return sorted(out, key=lambda d: int(d["chain"]["seq"]))
+
+
+def filter_entries(entries: list[dict[str, Any]], *, patient_id: str | None = None, session_id: str | None = None,
+                   account_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
+    def keep(d: dict[str, Any]) -> bool:
+        subject = d.get("subject") or {}
+        return ((patient_id is None or subject.get("patient_id") == patient_id)
+                and (session_id is None or subject.get("session_id") == session_id)
+                and (account_id is None or d.get("account_id") == account_id)
+                and (action is None or d.get("action") == action))
+
+    return [d for d in entries if keep(d)]
+
+
+def log_cli_use(command: str, code: int) -> str:
+    """Log one use of a command-line tool with the OS user's name; returns a note ("" when logged).
+
+    The tools run as the OS user who owns the data folder. When the app holds the data
+    (its lock), or there is no store, nothing is written and the note says so.
+    """
+    action = CLI_ACTIONS.get(command)
+    if action is None:
+        return ""
+    root = paths.data_dir()
+    if not paths.meta_file(root).is_file():
+        return ""
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import load_protocol
+    from microneedle_desk.store.lock import StoreLock
+
+    lock = StoreLock(root)
+    if lock.acquire() is not None:
+        return "Note: the app holds the data, so this use was not written to the access log."
+    try:
+        store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
+        try:
+            AccountBook(store).log(action, os_user_name=os_user(), detail=f"command-line {command}, exit {code}")
+        finally:
+            store.close()
+    except Exception as exc:  # logging must not turn a finished command into a failure
+        return f"Note: this use could not be written to the access log ({type(exc).__name__})."
+    finally:
+        lock.release()
+    return ""
+
+
+def print_note(note: str) -> None:
+    if note:
+        print(note, file=sys.stderr)

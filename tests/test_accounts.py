@@ -1,0 +1,281 @@
+"""Accounts, PINs, signatures, role gates, the access log and the idle lock."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from microneedle_desk import paths
+from microneedle_desk.core.accounts import (
+    FREE_TRIES,
+    PermissionDenied,
+    SecretError,
+    check_secret,
+    hash_secret,
+    may_see_session,
+    require,
+    verify_secret,
+)
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.store.accounts import AccountBook, SignInError, read_access_log
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.store import Store
+
+ADMIN_PIN = "481516"
+NURSE_PIN = "273849"
+
+
+@pytest.fixture
+def store(data_dir: Path, protocol: Protocol, fake_clock: FakeClock) -> Store:
+    return Store(data_dir, protocol, fake_clock)
+
+
+@pytest.fixture
+def book(store: Store) -> AccountBook:
+    return AccountBook(store)
+
+
+def make_demo_patient(protocol: Protocol, clock: FakeClock, name: str = "Alex Demo", device: str = "dev") -> Patient:
+    return make_patient(protocol, name=name, dob="1980-01-02", clinic_id="D-1", sex="male",
+                        indication="aga_male", scale="norwood_hamilton", grade="III", device=device,
+                        now=clock.now(), demo=True)
+
+
+def run_complete_session(session: Session, clock: FakeClock, sign: bool = True) -> None:
+    """Every step of a session on the fake clock (30 min dwell, 15 min needling)."""
+    for item in session.protocol.contraindications:
+        session.answer(item.id, False)
+    session.confirm_consent("Alex Demo")
+    session.set_anesthetic_product("EMLA 5%")
+    session.apply_anesthetic(30)
+    session.set_needle_length("1.5")
+    session.set_cartridge("LOT-1", (clock.now().date() + timedelta(days=365)).isoformat())
+    session.confirm_cartridge_new()
+    session.set_handpiece_serial("HP-9")
+    session.set_antiseptic("alcohol")
+    session.plan_needling(15)
+    clock.advance(30 * 60)
+    session.poll()
+    session.start_needling()
+    clock.advance(15 * 60)
+    session.poll()
+    session.finish_needling()
+    for zone in ("frontal", "vertex"):
+        session.set_zone(zone)
+    session.set_passes(4, ["longitudinal", "diagonal"])
+    session.set_endpoint("pinpoint_bleeding")
+    session.confirm_blood_washed()
+    session.apply_antibiotic("Fucidin")
+    session.set_adjunct("minoxidil", None)
+    session.declare_none_observed()
+    session.confirm_aftercare()
+    session.set_next_session(session.state.suggested_next_session())
+    if sign:
+        session.sign()
+
+
+# -- secrets ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("secret", "says"), [
+    ("12345", "at least 6 digits"),
+    ("111111", "one digit repeated"),
+    ("short pass", "passphrase of at least 12"),
+])
+def test_weak_pins_are_refused_with_a_message_that_says_what_is_allowed(secret, says):
+    with pytest.raises(SecretError) as exc:
+        check_secret(secret)
+    assert says in exc.value.message
+    assert secret not in exc.value.message
+
+
+def test_a_pin_is_kept_as_a_salted_scrypt_hash_that_verifies():
+    stored = hash_secret(ADMIN_PIN)
+    again = hash_secret(ADMIN_PIN)
+    assert stored["alg"] == "scrypt" and (stored["n"], stored["r"], stored["p"]) == (2**14, 8, 1)
+    assert len(bytes.fromhex(stored["salt"])) == 16
+    assert stored["hash"] != again["hash"], "each hash has its own salt"
+    assert verify_secret(ADMIN_PIN, stored) and not verify_secret("481517", stored)
+    assert verify_secret("a long passphrase here", hash_secret("a long passphrase here"))
+
+
+# -- sign-in and backoff ------------------------------------------------------------------
+def test_first_start_creates_the_first_admin_and_only_once(book):
+    assert book.needs_first_admin()
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    assert admin.is_admin and not admin.must_change_pin
+    assert not book.needs_first_admin()
+    with pytest.raises(PermissionDenied, match="already an admin"):
+        book.create_first_admin("Someone Else", "918273")
+
+
+def test_sign_in_backs_off_after_five_wrong_pins_with_a_growing_wait(book, fake_clock):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    for _ in range(FREE_TRIES - 1):
+        with pytest.raises(SignInError) as exc:
+            book.sign_in(admin.id, "000001")
+        assert exc.value.wait == 0
+    with pytest.raises(SignInError) as exc:
+        book.sign_in(admin.id, "000001")
+    assert exc.value.wait == 30
+    with pytest.raises(SignInError, match="wait 30 s"):
+        book.sign_in(admin.id, ADMIN_PIN)  # even the right PIN waits
+    fake_clock.advance(30)
+    with pytest.raises(SignInError) as exc:
+        book.sign_in(admin.id, "000002")
+    assert exc.value.wait == 60, "the wait grows"
+    fake_clock.advance(60)
+    with pytest.raises(SignInError) as exc:
+        book.sign_in(admin.id, "000003")
+    assert exc.value.wait == 120
+    fake_clock.advance(120)
+    assert book.sign_in(admin.id, ADMIN_PIN).id == admin.id
+    assert book.account(admin.id).failures == 0, "a right PIN clears the count"
+    failures = [e for e in read_access_log(book.store) if e["action"] == "sign-in failed"]
+    assert len(failures) == FREE_TRIES + 3, "every failure is logged"
+
+
+def test_a_retired_account_cannot_sign_in_but_still_names_its_old_records(book, store, protocol, fake_clock):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    session = Session.start(protocol, fake_clock, store.device, make_demo_patient(protocol, fake_clock),
+                            nurse.id, SessionConfig(), sink=store.append_event)
+    run_complete_session(session, fake_clock)
+    book.retire(admin, nurse.id)
+    with pytest.raises(SignInError, match="retired"):
+        book.sign_in(nurse.id, NURSE_PIN)
+    with pytest.raises(PermissionDenied, match="retired"):
+        require("run_sessions", book.account(nurse.id))
+    assert store.practitioner_name(session.state.signed_by) == "Nurse Demo"
+    assert nurse.id not in [a.id for a in book.accounts(include_retired=False)]
+
+
+def test_the_last_admin_cannot_be_retired_or_removed(book):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    with pytest.raises(PermissionDenied, match="last admin"):
+        book.retire(admin, admin.id)
+    with pytest.raises(PermissionDenied, match="last admin"):
+        book.remove(admin, admin.id)
+    with pytest.raises(PermissionDenied, match="last admin"):
+        book.set_role(admin, admin.id, "practitioner")
+    second = book.add(admin, "Dr Second", "admin", "736251")
+    book.retire(admin, second.id)
+    assert book.account(admin.id).active
+
+
+def test_a_reset_forces_a_new_pin_and_migrated_practitioners_set_theirs(book, store):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    old = store.add_practitioner("Dr Before Accounts")
+    assert book.migrate_practitioners() == 1
+    migrated = book.account(old.id)
+    assert migrated is not None and migrated.pin_hash is None and migrated.must_change_pin
+    with pytest.raises(SignInError, match="no PIN yet"):
+        book.sign_in(old.id, "")
+    book.change_pin(old.id, None, "192837")
+    assert book.sign_in(old.id, "192837").must_change_pin is False
+    book.reset(admin, old.id, "564738")
+    assert book.sign_in(old.id, "564738").must_change_pin
+    with pytest.raises(SignInError):
+        book.change_pin(old.id, "000000", "918273")
+    book.change_pin(old.id, "564738", "918273")
+    assert not book.account(old.id).must_change_pin
+
+
+# -- role gates in the core ---------------------------------------------------------------
+def test_role_gates_refuse_what_a_practitioner_may_not_do_even_if_a_view_asks(book):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    for permission in ("run_sessions", "review_history", "print"):
+        assert require(permission, nurse) is nurse
+        assert require(permission, admin) is admin, "an admin may practise"
+    for permission in ("manage_accounts", "change_settings", "restore_backups", "export", "see_access_log"):
+        with pytest.raises(PermissionDenied, match="Only an admin") as exc:
+            require(permission, nurse)
+        assert "Nurse Demo" in exc.value.message
+    with pytest.raises(PermissionDenied, match="Only an admin"):
+        book.add(nurse, "Intruder", "admin", "123457")
+    with pytest.raises(PermissionDenied):
+        book.entries(nurse)
+    with pytest.raises(PermissionDenied, match="Sign in first"):
+        require("print", None)
+    assert may_see_session(nurse, nurse.id, own_only=True)
+    assert not may_see_session(nurse, admin.id, own_only=True)
+    assert may_see_session(nurse, admin.id, own_only=False)
+    assert may_see_session(admin, nurse.id, own_only=True)
+
+
+# -- signatures ---------------------------------------------------------------------------
+def test_start_and_sign_off_are_saved_only_after_the_practitioner_proves_their_pin(book, store, protocol,
+                                                                                   fake_clock):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    patient = make_demo_patient(protocol, fake_clock, device=store.device)
+    store.add_patient(patient)
+    sink = book.guarded_sink()
+    with pytest.raises(PermissionDenied, match="PIN"):
+        Session.start(protocol, fake_clock, store.device, patient, nurse.id, SessionConfig(), sink=sink)
+    with pytest.raises(SignInError):
+        book.prove(nurse.id, "999999", "start")
+    book.prove(nurse.id, NURSE_PIN, "start")
+    session = Session.start(protocol, fake_clock, store.device, patient, nurse.id, SessionConfig(), sink=sink)
+    run_complete_session(session, fake_clock, sign=False)
+    with pytest.raises(PermissionDenied):
+        session.sign()
+    book.prove(nurse.id, NURSE_PIN, "sign")
+    session.sign()
+    doc = store.session_doc(session.id)
+    assert doc is not None and doc["status"] == "signed"
+    signed = doc["events"][-1]
+    assert signed["type"] == "signed" and signed["by"] == nurse.id
+    # an amendment by the person who proves their PIN now
+    with pytest.raises(SignInError):
+        book.amend(admin.id, "000000", session.id, "cartridge_lot", "LOT-2", "typo")
+    sealed = book.amend(admin.id, ADMIN_PIN, session.id, "cartridge_lot", "LOT-2", "typo on the box")
+    assert sealed["by"] == admin.id
+    assert check_store(store.root, protocol) == []
+    assert_no_clear_pin(store.root, ADMIN_PIN, NURSE_PIN)
+
+
+def assert_no_clear_pin(root: Path, *pins: str) -> None:
+    """Every file's bytes: no PIN standing alone (hex hashes and UUIDs may hold any digit run)."""
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        for pin in pins:
+            assert not re.search(rb"(?<![0-9a-fA-F])" + pin.encode() + rb"(?![0-9a-fA-F])", data), path
+
+
+# -- the access log ------------------------------------------------------------------------
+def test_access_log_is_chained_checked_and_names_no_patient(book, store, protocol, fake_clock):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    patient = make_demo_patient(protocol, fake_clock, name="Zelda Unique", device=store.device)
+    store.add_patient(patient)
+    book.sign_in(admin.id, ADMIN_PIN)
+    book.log("opened patient record", admin.id, subject={"patient_id": patient.id})
+    book.log("printed", admin.id, subject={"patient_id": patient.id})
+    book.log("exported", os_user_name="clinic")
+    assert check_store(store.root, protocol) == []
+    who_looked = book.entries(admin, patient_id=patient.id)
+    assert [e["action"] for e in who_looked] == ["opened patient record", "printed"]
+    assert all(e["account_id"] == admin.id for e in who_looked)
+    month = paths.access_file(store.root, fake_clock.now().strftime("%Y-%m"))
+    raw = month.read_bytes()
+    assert b"Zelda" not in raw and ADMIN_PIN.encode() not in raw
+    # a hand edit of one entry is named by check
+    store.close()
+    month.write_bytes(raw.replace(b'"printed"', b'"backup"', 1))
+    problems = check_store(store.root, protocol)
+    assert problems and all("access record" in p.record for p in problems[:1])
+    assert any("changed after it was signed" in p.what for p in problems)
+
+
+def test_a_read_only_store_writes_no_access_record(data_dir, protocol, fake_clock):
+    Store(data_dir, protocol, fake_clock).close()
+    reader = Store(data_dir, protocol, fake_clock, read_only=True)
+    assert AccountBook(reader).log("check", os_user_name="clinic") is None
+    assert not paths.access_dir(data_dir).exists()
