@@ -98,7 +98,7 @@ def test_every_menu_action_has_a_shortcut_shown_in_the_menu_and_its_tooltip(wind
                 missing.append(f"{menu.title()} → {action.text()}: tooltip {action.toolTip()!r} lacks {key}")
             elif not key and "&" not in action.text():
                 missing.append(f"{menu.title()} → {action.text()}: neither a shortcut nor a mnemonic")
-    assert missing == []
+    assert missing == [], "\n".join(missing)
 
 
 def test_the_main_window_fits_a_1366_by_768_screen(window):
