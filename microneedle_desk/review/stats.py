@@ -1,0 +1,98 @@
+"""The dashboard's figures, computed from summary rows and follow-ups. Qt-free.
+
+Each function takes rows already limited to the chosen date range and returns plain
+lists the charts draw; the tests can check the arithmetic without a window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+
+@dataclass
+class DashboardData:
+    periods: list[str] = field(default_factory=list)           # "2026-W14" or "2026-04"
+    sessions_per_period: list[int] = field(default_factory=list)
+    needle_lengths: list[float] = field(default_factory=list)  # distinct lengths, ascending
+    needle_counts: list[int] = field(default_factory=list)
+    dwell_planned_min: list[float] = field(default_factory=list)
+    dwell_actual_min: list[float] = field(default_factory=list)
+    needling_planned_min: list[float] = field(default_factory=list)
+    needling_actual_min: list[float] = field(default_factory=list)
+    se_rate_by_needle: list[float] = field(default_factory=list)  # per 100 signed sessions
+    se_types: list[str] = field(default_factory=list)
+    se_rate_by_type: list[float] = field(default_factory=list)
+    override_kinds: list[str] = field(default_factory=list)
+    override_counts: list[int] = field(default_factory=list)
+    signed: int = 0
+    total: int = 0
+
+
+def period_of(day: date, by: str) -> str:
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return day.strftime("%Y-%m")
+
+
+def _periods(first: date, last: date, by: str) -> list[str]:
+    out: list[str] = []
+    day = first
+    while day <= last:
+        key = period_of(day, by)
+        if not out or out[-1] != key:
+            out.append(key)
+        day += timedelta(days=7 if by == "week" else 1)
+    if period_of(last, by) not in out:
+        out.append(period_of(last, by))
+    return out
+
+
+def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str = "week") -> DashboardData:
+    """Figures over ``rows`` (summary rows) and the follow-ups of those sessions.
+
+    Side-effect rates count a signed session once per type seen during the session or at a
+    follow-up, per 100 signed sessions (of that needle length, for the by-length chart).
+    """
+    data = DashboardData(total=len(rows))
+    if not rows:
+        return data
+    days = [date.fromisoformat(str(r["started_at"])[:10]) for r in rows]
+    counts = Counter(period_of(d, by) for d in days)
+    data.periods = _periods(min(days), max(days), by)
+    data.sessions_per_period = [counts.get(p, 0) for p in data.periods]
+    signed = [r for r in rows if r.get("status") == "signed"]
+    data.signed = len(signed)
+    ids = {str(r["id"]) for r in signed}
+    late: dict[str, set[str]] = {}
+    for f in followups:
+        if not f.get("none") and str(f.get("session_id")) in ids:
+            late.setdefault(str(f["session_id"]), set()).add(str(f.get("what")))
+    lengths = Counter(round(float(r["needle_mm"]), 1) for r in signed if r.get("needle_mm") is not None)
+    data.needle_lengths = sorted(lengths)
+    data.needle_counts = [lengths[mm] for mm in data.needle_lengths]
+    with_se: Counter[float] = Counter()
+    by_type: Counter[str] = Counter()
+    for r in signed:
+        kinds = set(r.get("side_effects") or ()) | late.get(str(r["id"]), set())
+        if kinds and r.get("needle_mm") is not None:
+            with_se[round(float(r["needle_mm"]), 1)] += 1
+        by_type.update(kinds)
+        if r.get("dwell_actual_s") is not None and r.get("dwell_planned_min") is not None:
+            data.dwell_planned_min.append(float(r["dwell_planned_min"]))
+            data.dwell_actual_min.append(float(r["dwell_actual_s"]) / 60)
+        if r.get("needling_actual_s") is not None and r.get("needling_planned_min") is not None:
+            data.needling_planned_min.append(float(r["needling_planned_min"]))
+            data.needling_actual_min.append(float(r["needling_actual_s"]) / 60)
+    data.se_rate_by_needle = [100.0 * with_se[mm] / lengths[mm] for mm in data.needle_lengths]
+    data.se_types = [k for k, _ in by_type.most_common()]
+    data.se_rate_by_type = [100.0 * by_type[k] / len(signed) for k in data.se_types] if signed else []
+    overrides: Counter[str] = Counter()
+    for r in rows:
+        overrides.update(str(o) for o in r.get("overrides") or ())
+    data.override_kinds = [k for k, _ in overrides.most_common()]
+    data.override_counts = [overrides[k] for k in data.override_kinds]
+    return data

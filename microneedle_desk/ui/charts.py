@@ -1,0 +1,54 @@
+"""Small helpers for pyqtgraph charts. pyqtgraph is imported inside these functions only,
+when a chart first opens (the import costs ~0.65 s and must not slow the app's start)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+
+def pg() -> Any:
+    """pyqtgraph, configured for print-like charts (imported on first use)."""
+    import pyqtgraph
+
+    pyqtgraph.setConfigOptions(background="w", foreground="k", antialias=True)
+    return pyqtgraph
+
+
+def plot_widget(title: str, left: str, bottom: str, dates: bool = False) -> Any:
+    lib = pg()
+    axes = {"bottom": lib.DateAxisItem(orientation="bottom")} if dates else {}
+    widget = lib.PlotWidget(title=title, axisItems=axes)
+    widget.setLabel("left", left)
+    widget.setLabel("bottom", bottom)
+    widget.showGrid(x=True, y=True, alpha=0.25)
+    widget.setMinimumSize(360, 240)
+    return widget
+
+
+def bars(widget: Any, labels: Sequence[str], values: Sequence[float], color: str = "#3b6ea5") -> None:
+    """A bar chart with text labels on the x axis."""
+    lib = pg()
+    widget.clear()
+    xs = list(range(len(values)))
+    widget.addItem(lib.BarGraphItem(x=xs, height=list(values), width=0.7, brush=color))
+    step = max(1, len(labels) // 12)
+    widget.getAxis("bottom").setTicks([[(i, str(labels[i])) for i in range(0, len(labels), step)]])
+
+
+def save_png(widget: Any, path: str, width: int = 1000) -> None:
+    """Save a chart as PNG through pyqtgraph's ImageExporter."""
+    from pyqtgraph.exporters import ImageExporter
+
+    exporter = ImageExporter(widget.getPlotItem())
+    exporter.parameters()["width"] = width
+    exporter.export(path)
+
+
+def ask_png(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save chart as PNG", suggested, "PNG images (*.png)")
+    if path and not path.lower().endswith(".png"):
+        path += ".png"
+    return path

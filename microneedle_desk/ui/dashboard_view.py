@@ -1,0 +1,138 @@
+"""The dashboard: how the clinic is doing, over a chosen date range.
+
+Six pyqtgraph charts drawn from :func:`microneedle_desk.review.stats.compute`: sessions
+per week or month, needle-length distribution, planned vs actual dwell and needling
+times, side-effect rate per 100 sessions by needle length and by type, and overrides by
+kind. The date range drives every chart. pyqtgraph is imported when the window opens.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.review import stats
+from microneedle_desk.review.export import in_range
+from microneedle_desk.review.followup import all_followups
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.context import UiContext
+
+CHARTS: tuple[tuple[str, str, str, str], ...] = (
+    ("sessions", "Sessions per period", "sessions", "period"),
+    ("needle", "Needle-length distribution (signed)", "sessions", "needle length (mm)"),
+    ("times", "Planned vs actual time (min)", "actual (min)", "planned (min)"),
+    ("se_needle", "Side effects per 100 sessions, by needle length", "per 100", "needle length (mm)"),
+    ("se_type", "Side effects per 100 sessions, by type", "per 100", ""),
+    ("overrides", "Overrides by kind", "count", ""),
+)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class DashboardWindow(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        from microneedle_desk.ui import charts
+
+        self.ctx = ctx
+        self.setWindowTitle("Dashboard")
+        self.resize(1300, 860)
+        self.rows = ctx.store.summaries()
+        self.followups = all_followups(ctx.store)
+        days = sorted(str(r.get("started_at", ""))[:10] for r in self.rows)
+        last = date.fromisoformat(days[-1]) if days else ctx.clock.now().date()
+        first = max(date.fromisoformat(days[0]) if days else last, last - timedelta(days=365))
+        self.date_from = QDateEdit(_qdate(first))
+        self.date_to = QDateEdit(_qdate(last))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(self.redraw)
+        self.period = QComboBox()
+        self.period.addItem("per week", "week")
+        self.period.addItem("per month", "month")
+        self.period.currentIndexChanged.connect(self.redraw)
+        self.summary = QLabel()
+        top = QHBoxLayout()
+        for w in (QLabel("From"), self.date_from, QLabel("to"), self.date_to, self.period):
+            top.addWidget(w)
+        top.addWidget(self.summary, 1)
+        grid = QGridLayout()
+        self.plots: dict[str, Any] = {}
+        for i, (key, title, left, bottom) in enumerate(CHARTS):
+            plot = charts.plot_widget(title, left, bottom)
+            save = QPushButton("Save PNG…")
+            save.setToolTip(f"Save “{title}” as a PNG image")
+            save.clicked.connect(lambda _=False, k=key: self.save_one(k))
+            cell = QVBoxLayout()
+            cell.addWidget(plot, 1)
+            cell.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
+            grid.addLayout(cell, i // 3, i % 3)
+            self.plots[key] = plot
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(grid, 1)
+        self.data = stats.DashboardData()
+        self.redraw()
+
+    def selected_range(self) -> tuple[date, date]:
+        return (date.fromisoformat(self.date_from.date().toString("yyyy-MM-dd")),
+                date.fromisoformat(self.date_to.date().toString("yyyy-MM-dd")))
+
+    def redraw(self) -> None:
+        from microneedle_desk.ui import charts
+
+        lib = charts.pg()
+        low, high = self.selected_range()
+        rows = in_range(self.rows, low, high)
+        ids = {str(r["id"]) for r in rows}
+        data = self.data = stats.compute(rows, [f for f in self.followups if f["session_id"] in ids],
+                                         str(self.period.currentData()))
+        self.summary.setText(f"  {data.total:,} sessions, {data.signed:,} signed")
+        charts.bars(self.plots["sessions"], data.periods, data.sessions_per_period)
+        charts.bars(self.plots["needle"], [f"{mm:.1f}" for mm in data.needle_lengths], data.needle_counts)
+        times = self.plots["times"]
+        times.clear()
+        times.addLegend(offset=(10, 10))
+        for planned, actual, colour, name in (
+                (data.dwell_planned_min, data.dwell_actual_min, (59, 110, 165, 90), "numbing (dwell)"),
+                (data.needling_planned_min, data.needling_actual_min, (165, 59, 59, 90), "needling")):
+            jitter = [p + ((i % 7) - 3) * 0.12 for i, p in enumerate(planned)]
+            times.plot(jitter, actual, pen=None, symbol="o", symbolSize=4, symbolPen=None,
+                       symbolBrush=colour, name=name)
+        if data.dwell_planned_min or data.needling_planned_min:
+            top = max([*data.dwell_actual_min, *data.needling_actual_min, 45.0])
+            times.plot([10, top], [10, top], pen=lib.mkPen("#888", style=Qt.PenStyle.DashLine), name="actual = planned")
+        charts.bars(self.plots["se_needle"], [f"{mm:.1f}" for mm in data.needle_lengths],
+                    data.se_rate_by_needle, "#c47a1f")
+        labels = [self.ctx.protocol.label("side_effects", k).split(" (")[0] for k in data.se_types]
+        charts.bars(self.plots["se_type"], labels, data.se_rate_by_type, "#c47a1f")
+        self.plots["se_type"].getAxis("bottom").setStyle(tickTextOffset=4)
+        kinds = [k.replace("screening:", "").replace("_", " ") for k in data.override_kinds]
+        charts.bars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
+
+    def save_one(self, key: str, path: str | None = None) -> str:
+        from microneedle_desk.ui import charts
+
+        path = path or charts.ask_png(self, f"dashboard-{key}.png")
+        if path:
+            charts.save_png(self.plots[key], path)
+        return path or ""
+
+    def save_all(self, folder: str) -> list[str]:
+        return [self.save_one(key, f"{folder}/dashboard-{key}.png") for key, *_ in CHARTS]

@@ -1,0 +1,405 @@
+"""The history window: every session in a sortable, filterable table; a session opens read-only.
+
+A thin view over :mod:`microneedle_desk.review.history`. Opening a row shows the session
+as recorded (its events in order), its amendments and follow-ups, with buttons to record
+a follow-up and to print the sheet or the aftercare handout.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.amendments import AMENDABLE
+from microneedle_desk.core.followup import followup_text
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.review import history
+from microneedle_desk.review.followup import add_followup, followups
+from microneedle_desk.store.store import StoreError
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.context import UiContext
+
+ANY_DATE = QDate(2000, 1, 1)
+
+
+def _date_edit(tip: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(ANY_DATE)
+    edit.setSpecialValueText("any")
+    edit.setDate(ANY_DATE)
+    edit.setToolTip(tip)
+    return edit
+
+
+def _day(edit: QDateEdit) -> date | None:
+    if edit.date() == ANY_DATE:
+        return None
+    return date.fromisoformat(edit.date().toString("yyyy-MM-dd"))
+
+
+def _mm_box(tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 1.5)
+    box.setSingleStep(0.1)
+    box.setDecimals(1)
+    box.setSpecialValueText("any")
+    box.setToolTip(tip)
+    return box
+
+
+def who_is_working(ctx: UiContext) -> str:
+    from microneedle_desk.printing import jobs
+
+    return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"
+
+
+class HistoryWindow(QWidget):
+    """Sessions table with filters; Enter or double-click opens the session."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.setWindowTitle("Session history")
+        self.resize(1200, 700)
+        self.model = history.HistoryModel(parent=self)
+        self.proxy = history.HistoryProxy(self.model, self)
+        self.patient_id = ""
+        # -- filters -----------------------------------------------------------------------
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search: name, clinic ID, lot, practitioner, side effect…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search sessions")
+        self.date_from = _date_edit("First day shown")
+        self.date_to = _date_edit("Last day shown")
+        self.practitioner = QComboBox()
+        self.practitioner.addItem("any practitioner", "")
+        for p in ctx.store.practitioners(include_inactive=True):
+            self.practitioner.addItem(p.name, p.id)
+        self.indication = QComboBox()
+        self.indication.addItem("any indication", "")
+        for ind in ctx.protocol.indications:
+            self.indication.addItem(ind.label, ind.id)
+        self.needle_min = _mm_box("Shortest needle length shown")
+        self.needle_max = _mm_box("Longest needle length shown")
+        self.with_effects = QCheckBox("has side effects")
+        self.with_overrides = QCheckBox("has overrides")
+        self.only_patient = QCheckBox("only this patient")
+        self.only_patient.setEnabled(False)
+        self.count = QLabel()
+        row1 = QHBoxLayout()
+        row1.addWidget(self.search, 3)
+        row1.addWidget(self.count, 1)
+        row2 = QHBoxLayout()
+        for label, w in (("From", self.date_from), ("to", self.date_to), ("", self.practitioner),
+                         ("", self.indication), ("Needle", self.needle_min), ("–", self.needle_max),
+                         ("", self.with_effects), ("", self.with_overrides), ("", self.only_patient)):
+            if label:
+                row2.addWidget(QLabel(label))
+            row2.addWidget(w)
+        row2.addStretch(1)
+        # -- table -------------------------------------------------------------------------
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        vh = self.table.verticalHeader()
+        vh.hide()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        hh = self.table.horizontalHeader()
+        hh.setStretchLastSection(True)
+        for col, width in enumerate((130, 220, 150, 170, 80, 60, 70, 90, 220)):
+            hh.resizeSection(col, width)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.doubleClicked.connect(self.open_index)
+        self.table.activated.connect(self.open_index)
+        # -- buttons -----------------------------------------------------------------------
+        self.open_button = QPushButton("&Open session")
+        self.course_button = QPushButton("Patient &course")
+        self.export_button = QPushButton("&Export shown…")
+        self.open_button.clicked.connect(lambda: self.open_index(self.table.currentIndex()))
+        self.course_button.clicked.connect(self.open_course)
+        self.export_button.clicked.connect(self.export_shown)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (self.open_button, self.course_button, self.export_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        # -- wiring --------------------------------------------------------------------------
+        self.search.textChanged.connect(self.apply_filter)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self.apply_filter)
+        for combo in (self.practitioner, self.indication):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        for box in (self.needle_min, self.needle_max):
+            box.valueChanged.connect(self.apply_filter)
+        for check in (self.with_effects, self.with_overrides, self.only_patient):
+            check.toggled.connect(self.apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        rows = history.load_rows(self.ctx.store)
+        self.model.set_rows(rows)
+        self.apply_filter()
+        # search text and sort keys for every row, once the first rows are on screen
+        QTimer.singleShot(0, lambda: history.prepare(self.model.rows))
+
+    def current_filter(self) -> history.HistoryFilter:
+        mm_min, mm_max = self.needle_min.value(), self.needle_max.value()
+        return history.HistoryFilter(
+            date_from=_day(self.date_from), date_to=_day(self.date_to),
+            patient_id=self.patient_id if self.only_patient.isChecked() else "",
+            practitioner_id=str(self.practitioner.currentData() or ""),
+            indication=str(self.indication.currentData() or ""),
+            needle_min=mm_min if mm_min > 0 else None, needle_max=mm_max if mm_max > 0 else None,
+            side_effects=self.with_effects.isChecked(), overrides=self.with_overrides.isChecked(),
+            text=self.search.text(),
+        )
+
+    def apply_filter(self) -> None:
+        self.proxy.set_filter(self.current_filter())
+        self.count.setText(f"{self.proxy.rowCount():,} of {self.model.rowCount():,} sessions")
+
+    def show_patient(self, patient_id: str) -> None:
+        self.patient_id = patient_id
+        self.only_patient.setEnabled(True)
+        self.only_patient.setChecked(True)
+        self.apply_filter()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        summary = current.data(history.ROW_ROLE) if current.isValid() else None
+        if summary and not self.only_patient.isChecked():
+            self.patient_id = str(summary.get("patient_id", ""))
+            self.only_patient.setEnabled(True)
+
+    def selected_summary(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        return index.data(history.ROW_ROLE) if index.isValid() else None
+
+    # -- actions ---------------------------------------------------------------------------
+    def open_index(self, index: QModelIndex) -> SessionDialog | None:
+        if not index.isValid():
+            return None
+        return self.open_session(str(index.data(history.ID_ROLE)))
+
+    def open_session(self, session_id: str) -> SessionDialog:
+        dialog = SessionDialog(self.ctx, session_id, self)
+        dialog.show()
+        return dialog
+
+    def open_course(self) -> None:
+        summary = self.selected_summary()
+        if summary is None:
+            QMessageBox.information(self, "Patient course", "Select a session of the patient first.")
+            return
+        from microneedle_desk.ui.course_view import CourseWindow
+
+        CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
+
+    def export_shown(self) -> None:
+        from microneedle_desk.ui.review_menu import export_dialog
+
+        export_dialog(self, self.ctx, [r.summary for r in self.proxy.matching()])
+
+
+# -- one session, read-only -----------------------------------------------------------------
+def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
+    data = event.get("data") or {}
+    kind = str(event.get("type", ""))
+    if kind == "session_started":
+        return "session started"
+    if kind == "screening_answered":
+        return f"{data.get('item')}: {'YES' if data.get('answer') else 'no'}"
+    parts = [f"{k}={v}" for k, v in data.items() if k not in ("entry_id",) and v not in ("", None)]
+    return kind.replace("_", " ") + (": " + ", ".join(parts) if parts else "")
+
+
+def session_html(ctx: UiContext, session_id: str) -> str:
+    """The session as read-only HTML: key facts, event timeline, amendments, follow-ups."""
+    store = ctx.store
+    doc = store.session_doc(session_id)
+    if doc is None:
+        raise StoreError("There is no such session.")
+    state = store.session_state(session_id)
+    assert state is not None
+    esc = html.escape
+    snap = state.patient_snapshot
+    out = [f"<h2>{esc(str(snap.get('name', '')))} — {esc(str(snap.get('clinic_id', '')))}</h2>",
+           f"<p>Session {esc(session_id)}<br>Status: <b>{esc(state.status.replace('_', ' '))}</b>"
+           f" · Practitioner: {esc(store.practitioner_name(state.practitioner_id))}"
+           f" · Needle {esc(str(state.needle_mm or ''))} mm · Lot {esc(state.cartridge_lot)}</p>",
+           "<h3>Timeline</h3><table cellspacing=2>"]
+    for event in doc.get("events", []):
+        at = str(event.get("at", ""))[11:19]
+        out.append(f"<tr><td>{esc(at)}</td><td>{esc(_event_text(event, ctx))}</td></tr>")
+    out.append("</table><h3>Amendments</h3>")
+    amendments = store.amendments(session_id)
+    if not amendments:
+        out.append("<p>None.</p>")
+    for a in amendments:
+        label = AMENDABLE.get(str(a.get("field")), str(a.get("field")))
+        out.append(f"<p>{esc(str(a.get('at', ''))[:16].replace('T', ' '))} {esc(str(a.get('by', '')))}: "
+                   f"{esc(label)} “{esc(str(a.get('old')))}” → “{esc(str(a.get('new')))}” — "
+                   f"{esc(str(a.get('reason', '')))}</p>")
+    out.append("<h3>Follow-ups</h3>")
+    found = followups(store, session_id)
+    if not found:
+        out.append("<p>None recorded.</p>")
+    for f in found:
+        out.append(f"<p>{esc(followup_text(f, ctx.protocol))} <i>({esc(str(f.get('by', '')))})</i></p>")
+    return "\n".join(out)
+
+
+class SessionDialog(QDialog):
+    def __init__(self, ctx: UiContext, session_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.session_id = ctx, session_id
+        self.setWindowTitle("Session (read-only)")
+        self.resize(760, 700)
+        self.view = QTextBrowser()
+        self.view.setAccessibleName("Session record")
+        self.followup_button = QPushButton("Record &follow-up…")
+        self.sheet_button = QPushButton("Print &sheet…")
+        self.handout_button = QPushButton("Print &handout…")
+        close = QPushButton("Close")
+        self.followup_button.clicked.connect(self.record_followup)
+        self.sheet_button.clicked.connect(lambda: self.print_doc("sheet"))
+        self.handout_button.clicked.connect(lambda: self.print_doc("handout"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for b in (self.followup_button, self.sheet_button, self.handout_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.view.setHtml(session_html(self.ctx, self.session_id))
+        state = self.ctx.store.session_state(self.session_id)
+        finished = state is not None and state.status in ("signed", "abandoned")
+        self.followup_button.setEnabled(finished and not self.ctx.store.read_only)
+
+    def text(self) -> str:
+        return self.view.toPlainText()
+
+    def followup_dialog(self) -> FollowupDialog:
+        return FollowupDialog(self.ctx, self)
+
+    def record_followup(self) -> None:
+        dialog = self.followup_dialog()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.save_followup(dialog.values())
+
+    def save_followup(self, values: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
+        except (ValidationError, StoreError) as exc:
+            QMessageBox.warning(self, "Follow-up not saved", str(exc))
+            return None
+        self.refresh()
+        return record
+
+    def print_doc(self, what: str) -> None:
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from microneedle_desk.printing import jobs
+        from microneedle_desk.printing.render import page_layout, render
+
+        store, now = self.ctx.store, self.ctx.clock.now()
+        clinic = jobs.clinic_info(self.ctx.settings)
+        try:
+            docs = ([jobs.handout_for(store, self.session_id, clinic, now)] if what == "handout" else
+                    [jobs.sheet_for(store, self.session_id, clinic, who_is_working(self.ctx), now)])
+        except (jobs.NotFoundError, StoreError, ValidationError) as exc:
+            QMessageBox.warning(self, "Printing", f"It cannot be printed: {exc}")
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout(jobs.default_paper(self.ctx.settings)))
+        preview = QPrintPreviewDialog(printer, self)
+        preview.paintRequested.connect(lambda p: render(docs, p))
+        preview.exec()
+
+
+class FollowupDialog(QDialog):
+    """Day checked, what was found (or none), severity, note."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Record a follow-up")
+        self.on = QDateEdit(QDate.fromString(ctx.clock.now().date().isoformat(), "yyyy-MM-dd"))
+        self.on.setCalendarPopup(True)
+        self.on.setDisplayFormat("yyyy-MM-dd")
+        self.none = QCheckBox("Nothing found (no side effect)")
+        self.what = QComboBox()
+        self.what.addItem("— choose —", "")
+        for item in ctx.protocol.side_effects:
+            self.what.addItem(item.label, item.id)
+        self.severity = QComboBox()
+        for item in ctx.protocol.severities:
+            self.severity.addItem(item.label, item.id)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("e.g. phone check at 48 h; settled with cold compresses")
+        self.note.setMaximumHeight(90)
+        self.none.toggled.connect(self._none_toggled)
+        form = QFormLayout()
+        form.addRow("Checked on", self.on)
+        form.addRow("", self.none)
+        form.addRow("Side effect", self.what)
+        form.addRow("Severity", self.severity)
+        form.addRow("Note", self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _none_toggled(self, on: bool) -> None:
+        self.what.setEnabled(not on)
+        self.severity.setEnabled(not on)
+
+    def values(self) -> dict[str, Any]:
+        none = self.none.isChecked()
+        return {"on": self.on.date().toString("yyyy-MM-dd"), "none": none,
+                "what": "" if none else str(self.what.currentData() or ""),
+                "severity": "" if none else str(self.severity.currentData() or ""),
+                "note": self.note.toPlainText()}
