@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
         from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
 
         self.print_actions = PrintActions(self)
+        from microneedle_desk.ui.review_menu import attach as attach_review  # Review menu, the same way
+
+        self.review_menu = attach_review(self)
         # Clinic-laptop parts: room view + pedal key (sets needling_action's key), settings, notifications.
         from microneedle_desk.ui.notify import AlertNotifier
         from microneedle_desk.ui.room_view import RoomView
