@@ -60,7 +60,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = after_open(root, clock, int(settings.get("store/backups_kept")))
+        notes = after_open(root, clock, int(settings.get("store/backups_kept")), background=interactive)
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
@@ -127,11 +127,15 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     backups.restore(root, good, protocol, clock.now())
 
 
-def after_open(root: Path, clock: Clock, keep: int) -> list[str]:
-    """Take the day's first backup; return warnings about files others can read."""
+def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:
+    """Take the day's first backup (zipped in a thread in the app); return warnings about
+    files others can read."""
     notes: list[str] = []
     try:
-        backups.daily_backup(root, clock.now(), keep)
+        if background:
+            backups.daily_backup_in_background(root, clock.now(), keep)
+        else:
+            backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or exc}.")
     exposed = exposed_files(root)

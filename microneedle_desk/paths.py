@@ -101,6 +101,12 @@ def settings_file(root: Path) -> Path:
     return root / "settings.ini"
 
 
+def check_cache_file(root: Path) -> Path:
+    """What the last clean start-up check found per file (size and time stamped), to skip
+    re-verifying unchanged files at the next start. Not part of the records."""
+    return root / "check-cache.json"
+
+
 def backups_dir(root: Path) -> Path:
     return root / "backups"
 

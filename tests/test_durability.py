@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from microneedle_desk import app, cli, paths
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.core.records import content_hash
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store import backup, upgrade
@@ -594,3 +595,34 @@ def test_random_hand_edits_of_a_signed_record_are_always_caught(tmp_path_factory
         return
     save_by_hand(month_path(root), data)
     assert problems_of(root) != []
+
+
+def test_background_daily_backup_zips_a_snapshot_that_passes_the_check(tmp_path: Path) -> None:
+    """The app's daily backup hard-links the files between two writes, then zips them in a
+    thread; writes made meanwhile do not leak into it and the snapshot folder is removed."""
+    root = tmp_path / "data"
+    store, *_ = filled_store(root)
+    thread = backup.daily_backup_in_background(root, FakeClock().now(), keep=3)
+    assert thread is not None
+    store.add_practitioner("Written During The Backup")
+    thread.join(timeout=30)
+    [taken] = backup.backups(root)
+    assert backup.verify_backup(taken, load_protocol(paths.protocol_file())) == []
+    assert not list(paths.backups_dir(root).glob(".snapshot-*"))
+    assert backup.daily_backup_in_background(root, FakeClock().now(), keep=3) is None, "once a day"
+    store.close()
+
+
+def test_start_up_check_reuses_findings_only_for_files_unchanged_since_a_clean_check(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    filled_store(root)[0].close()
+    protocol = load_protocol(paths.protocol_file())
+    assert check_store(root, protocol, deep=False, use_cache=True) == []
+    assert paths.check_cache_file(root).exists()
+    month = next(paths.sessions_dir(root).glob("*.json"))
+    before = month.stat()
+    tampered = month.read_text(encoding="utf-8").replace('"LOT-', '"LOT9', 1)
+    month.write_text(tampered, encoding="utf-8")
+    assert month.stat().st_mtime_ns != before.st_mtime_ns or month.stat().st_size != before.st_size
+    problems = check_store(root, protocol, deep=False, use_cache=True)
+    assert any("changed after it was signed" in p.what for p in problems), "an edited file is re-verified"

@@ -13,9 +13,11 @@ aside into ``quarantine/<timestamp>/`` and the backup's files are put in their p
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +26,7 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
-from microneedle_desk.store.storage import ensure_private_dir, write_atomic
+from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
@@ -64,12 +66,35 @@ def backups(root: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=lambda p: p.name, reverse=True)
 
 
-def take_backup(root: Path, now: datetime, keep: int, reason: str = "") -> Path:
-    """Zip the data files into ``backups/``; then keep only the newest ``keep`` backups."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+def snapshot(root: Path) -> Path:
+    """Hard links to every data file, taken between two writes (see ``WRITE_GATE``).
+
+    Every store write replaces its file by a rename, so the links keep the versions of this
+    instant however long the zipping takes. Falls back to copies where links are refused.
+    """
+    folder = paths.backups_dir(root)
+    ensure_private_dir(folder)
+    for stale in folder.glob(".snapshot-*"):  # left by a stop during an earlier backup
+        shutil.rmtree(stale, ignore_errors=True)
+    snap = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
+    with WRITE_GATE:
         for rel in data_files(root):
-            zf.writestr(rel.as_posix(), (root / rel).read_bytes())
+            (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(root / rel, snap / rel)
+            except OSError:
+                shutil.copy2(root / rel, snap / rel)
+    return snap
+
+
+def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: Path | None = None) -> Path:
+    """Zip the data files (of ``source``, a snapshot, if given) into ``backups/``; then keep only
+    the newest ``keep`` backups."""
+    buffer = io.BytesIO()
+    src = source or root
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in data_files(src):
+            zf.writestr(rel.as_posix(), (src / rel).read_bytes())
     suffix = f"-{reason}" if reason else ""
     stamp = now.strftime("%Y%m%d-%H%M%S")
     target = paths.backups_dir(root) / f"{PREFIX}{stamp}{suffix}.zip"
@@ -81,12 +106,39 @@ def take_backup(root: Path, now: datetime, keep: int, reason: str = "") -> Path:
     return target
 
 
+def backed_up_today(root: Path, now: datetime) -> bool:
+    today = now.strftime("%Y%m%d")
+    return any(_NAME.match(p.name) and p.name[len(PREFIX):len(PREFIX) + 8] == today for p in backups(root))
+
+
 def daily_backup(root: Path, now: datetime, keep: int) -> Path | None:
     """Take today's backup unless one was already taken today."""
-    today = now.strftime("%Y%m%d")
-    if any(_NAME.match(p.name) and p.name[len(PREFIX):len(PREFIX) + 8] == today for p in backups(root)):
+    if backed_up_today(root, now):
         return None
     return take_backup(root, now, keep, "daily")
+
+
+def daily_backup_in_background(root: Path, now: datetime, keep: int) -> threading.Thread | None:
+    """Today's backup without making the practitioner wait: a snapshot now, zipped in a thread.
+
+    With years of records the zip takes seconds; the snapshot takes milliseconds. A stop
+    before the zip is written leaves no backup for today, so the next start takes it.
+    """
+    if backed_up_today(root, now):
+        return None
+    snap = snapshot(root)
+
+    def work() -> None:
+        try:
+            take_backup(root, now, keep, "daily", source=snap)
+        except OSError:
+            pass  # retried at the next start: no backup for today exists
+        finally:
+            shutil.rmtree(snap, ignore_errors=True)
+
+    thread = threading.Thread(target=work, name="daily-backup", daemon=True)
+    thread.start()
+    return thread
 
 
 def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:

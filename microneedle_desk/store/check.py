@@ -13,6 +13,8 @@ admin can act on; record ids are UUIDs, never patient names.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -27,7 +29,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
 from microneedle_desk.core.session import SessionState, apply_event
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.store.storage import BadFileError, read_json_file
+from microneedle_desk.store.storage import BadFileError, read_json_file, write_atomic
 from microneedle_desk.store.upgrade import as_current, version_problem
 
 GENESIS = "0" * 64
@@ -81,6 +83,9 @@ class _Checker:
     session_ids: set[str] = field(default_factory=set)
     active_ids: set[str] = field(default_factory=set)
     months_unreadable: bool = False  # then chain and history cross-checks would only echo it
+    # Start-up only: files unchanged (size, mtime) since a clean check reuse what it found.
+    cache: dict[str, Any] | None = None
+    new_cache: dict[str, Any] = field(default_factory=dict)
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -128,12 +133,33 @@ class _Checker:
         for path in _files(paths.active_dir(self.root)):
             self.check_active(path)
         for path in _files(paths.sessions_dir(self.root)):
-            self.check_month(path)
+            self.cached(path, self.check_month)
         for path in _files(paths.access_dir(self.root)):
-            self.check_access(path)
+            self.cached(path, self.check_access)
         self.check_chain(head)
         for path in _files(paths.index_dir(self.root)):
-            self.check_index(path)
+            self.cached(path, self.check_index)
+
+    def cached(self, path: Path, check: Any) -> None:
+        """Run ``check(path)``, or, at start-up, reuse its findings for an unchanged clean file.
+
+        A file is reused only when its size and modification time are those it had when it
+        last passed; its chain entries still join the chain check. ``check`` itself never
+        uses this: it reads and verifies every file.
+        """
+        stat = path.stat()
+        key, stamp = self.rel(path), [stat.st_size, stat.st_mtime_ns]
+        hit = (self.cache or {}).get(key)
+        if self.cache is not None and hit and hit.get("stamp") == stamp:
+            self.chain.extend(_Entry(seq, prev, h, key, label) for seq, prev, h, label in hit["chain"])
+            self.session_ids.update(hit["ids"])
+            self.new_cache[key] = hit
+            return
+        problems, chain, ids = len(self.problems), len(self.chain), set(self.session_ids)
+        check(path)
+        if len(self.problems) == problems:
+            self.new_cache[key] = {"stamp": stamp, "ids": sorted(self.session_ids - ids),
+                                   "chain": [[e.seq, e.prev, e.hash, e.label] for e in self.chain[chain:]]}
 
     def check_meta(self) -> dict[str, Any] | None:
         path = paths.meta_file(self.root)
@@ -357,7 +383,7 @@ def _files(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
 
 
-def check_store(root: Path, protocol: Protocol, deep: bool = True) -> list[Problem]:
+def check_store(root: Path, protocol: Protocol, deep: bool = True, use_cache: bool = False) -> list[Problem]:
     """Every problem in the store at ``root``; raises StoreUnreadable when it cannot be checked.
 
     ``deep=False`` (the start-up check) skips replaying signed sessions without amendments:
@@ -370,7 +396,18 @@ def check_store(root: Path, protocol: Protocol, deep: bool = True) -> list[Probl
     if not paths.meta_file(root).exists():
         raise StoreUnreadable(f"{root} holds no microneedle-desk records (meta.json is missing).")
     checker = _Checker(root, protocol, deep)
+    cache_path = paths.check_cache_file(root)
+    if use_cache:
+        try:
+            loaded = json.loads(cache_path.read_text(encoding="utf-8"))
+            checker.cache = loaded if isinstance(loaded, dict) and loaded.get("version") == 1 else {}
+        except (OSError, ValueError):
+            checker.cache = {}
+        checker.cache = checker.cache.get("files", {}) if checker.cache else {}
     checker.run()
+    if use_cache and not checker.problems and os.access(root, os.W_OK):
+        with contextlib.suppress(OSError):  # only a speed-up: the next start checks everything again
+            write_atomic(cache_path, json.dumps({"version": 1, "files": checker.new_cache}).encode())
     return checker.problems
 
 

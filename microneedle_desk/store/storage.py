@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ from tinydb.storages import Storage
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+
+# Held by every store write. A backup holds it for the instant it takes to hard-link the
+# data files, so a snapshot always falls between two writes, like a crash would.
+WRITE_GATE = threading.RLock()
 
 
 class BadFileError(Exception):
@@ -105,7 +110,8 @@ class AtomicCachedStorage(Storage):
         if self.read_only:
             raise PermissionError("the store is open read-only: another copy of the app holds it")
         try:
-            write_atomic(self.path, dumps(data))
+            with WRITE_GATE:
+                write_atomic(self.path, dumps(data))
         except BaseException:
             self._cache = None  # TinyDB changed it in place; the disk is the truth again
             raise
