@@ -105,3 +105,29 @@ def test_the_settings_file_is_private_after_each_write(protocol: Protocol, ini: 
     os.chmod(ini, 0o644)
     Settings(protocol, ini)
     assert ini.stat().st_mode & 0o777 == 0o600, "an existing file is made private at start"
+
+
+def test_the_dialog_refuses_an_out_of_bounds_value_with_the_registrys_message_and_saves_nothing(
+        qtbot, protocol: Protocol, ini: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from microneedle_desk.ui.settings_dialog import KeyCapture, SettingsDialog
+
+    s = Settings(protocol, ini)
+    dialog = SettingsDialog(s, None)
+    qtbot.addWidget(dialog)
+    dialog.fields["clinic/name"].setText("Demo Clinic")  # type: ignore[attr-defined]
+    dialog.fields["protocol/dwell_minutes"].setText("50")  # type: ignore[attr-defined]
+    dialog.save()
+    with pytest.raises(ValidationError) as exc:
+        s.check("protocol/dwell_minutes", "50")
+    assert dialog.error_label.text() == exc.value.message
+    assert s.get("clinic/name") == "", "nothing is saved while a field is out of bounds"
+    dialog.fields["protocol/dwell_minutes"].setText("20")  # type: ignore[attr-defined]
+    pedal = dialog.fields["room/pedal_key"]
+    assert isinstance(pedal, KeyCapture)
+    pedal.start()
+    qtbot.keyClick(pedal, Qt.Key.Key_PageDown)  # what many USB pedals send
+    dialog.save()
+    assert s.get("protocol/dwell_minutes") == 20 and s.get("clinic/name") == "Demo Clinic"
+    assert s.get("room/pedal_key") == "PgDown"
