@@ -38,16 +38,21 @@ class ReviewMenu(QObject):
         self.menu = window.menuBar().addMenu("&Review")
         self.windows: list[QWidget] = []
         self.actions: dict[str, QAction] = {}
-        for key, text, shortcut, slot in (
-                ("history", "Session &history…", "Ctrl+Shift+H", self.open_history),
-                ("course", "Patient &course…", None, self.open_course),
-                ("dashboard", "&Dashboard…", None, self.open_dashboard),
-                ("export", "&Export sessions…", None, self.export),
-                ("recall", "Cartridge &lot recall…", None, self.recall)):
+        for key, text, shortcut, slot, tip in (
+                ("history", "Session &history…", "Ctrl+Shift+H", self.open_history,
+                 "Every session in a table you can sort, filter and search"),
+                ("course", "Patient &course…", "Ctrl+Shift+C", self.open_course,
+                 "One patient's sessions, grades and next due date"),
+                ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
+                 "Sessions, needle lengths, times, side effects and overrides as charts"),
+                ("export", "&Export sessions…", "Ctrl+Shift+E", self.export,
+                 "Sessions as CSV or JSON, optionally de-identified"),
+                ("recall", "Cartridge &lot recall…", "Ctrl+Shift+L", self.recall,
+                 "Which patients and sessions got a cartridge lot")):
             action = QAction(text, window)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(slot)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})")
+            action.triggered.connect(lambda _=False, s=slot: s())
             self.menu.addAction(action)
             window.addAction(action)
             self.actions[key] = action
