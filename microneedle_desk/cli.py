@@ -72,4 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     paths.set_data_dir(getattr(args, "data_dir", None))
     module = _command_module(args.command)
-    return int(module.run(args))
+    code = int(module.run(args))
+    from microneedle_desk.store.accounts import log_cli_use, print_note  # accounts issue: every CLI use is logged
+
+    print_note(log_cli_use(args.command, code))
+    return code

@@ -279,3 +279,17 @@ def test_a_read_only_store_writes_no_access_record(data_dir, protocol, fake_cloc
     reader = Store(data_dir, protocol, fake_clock, read_only=True)
     assert AccountBook(reader).log("check", os_user_name="clinic") is None
     assert not paths.access_dir(data_dir).exists()
+
+
+def test_each_command_line_use_is_logged_with_the_os_user(data_dir, protocol, fake_clock):
+    from microneedle_desk import cli
+    from microneedle_desk.store.accounts import os_user
+
+    Store(data_dir, protocol, fake_clock).close()
+    assert cli.main(["check", "--data-dir", str(data_dir)]) == 0
+    assert cli.main(["backup", "--data-dir", str(data_dir)]) == 0
+    reader = Store(data_dir, protocol, fake_clock, read_only=True)
+    entries = read_access_log(reader)
+    assert [e["action"] for e in entries] == ["check", "backup"]
+    assert all(e["os_user"] == os_user() and e["account_id"] is None for e in entries)
+    assert check_store(data_dir, protocol) == []

@@ -47,9 +47,11 @@ from microneedle_desk.store.store import Store, StoreError
 
 PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
 
-# The CLI commands that are logged with the OS user's name, and whether they only read.
+# The CLI commands that are logged with the OS user's name. demo-data is not: it only ever
+# fills a store that holds no real records, and its sessions' chain must stay one unbroken
+# run of demo sessions (tests/test_demo_data.py checks exactly that).
 CLI_ACTIONS = {"check": "check", "export": "exported", "sheet": "sheet", "backup": "backup",
-               "restore": "restore", "demo-data": "demo-data"}
+               "restore": "restore"}
 
 
 class SignInError(ValidationError):
@@ -339,6 +341,8 @@ def log_cli_use(command: str, code: int) -> str:
     root = paths.data_dir()
     if not paths.meta_file(root).is_file():
         return ""
+    if command == "check" and code != 0:
+        return "Note: the records have problems, so nothing was added to them (this check is not in the access log)."
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.store.lock import StoreLock
