@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from microneedle_desk.core.protocol import Bound
 
@@ -31,10 +32,11 @@ def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal
     suffix = f" {unit}" if unit else ""
     if isinstance(raw, bool):
         raise ValidationError(field, f"{what} must be a number{suffix}.")
-    if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
+    if isinstance(raw, (int, Decimal, float)):
+        value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if not value.is_finite():  # NaN cannot even be compared with a bound
+            raise ValidationError(field, f"{what} must be a number{suffix}; {raw} is not.")
+        return value
     text = str(raw).strip()
     if unit and text.lower().endswith(unit.lower()):
         text = text[: -len(unit)].strip()
@@ -52,20 +54,31 @@ def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal
         raise ValidationError(field, f"{what} must be a number{suffix}.") from None
 
 
-def check_in_bound(value: Decimal, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+def _allowed(bound: Bound, unit: str) -> str:
     suffix = f" {unit}" if unit else ""
     allowed = f"{_fmt(bound.min)}–{_fmt(bound.max)}{suffix}"
     if bound.step is not None:
         allowed += f" in steps of {_fmt(bound.step)}{suffix}"
+    return allowed
+
+
+def check_in_bound(value: Decimal, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+    suffix = f" {unit}" if unit else ""
+    allowed = _allowed(bound, unit)
     if not bound.min <= value <= bound.max:
         raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is outside.")
-    if bound.step is not None and (value - bound.min) % bound.step != 0:
+    # Exact arithmetic: Decimal's 28-digit context would round 1.000…0001 onto a step.
+    if bound.step is not None and (Fraction(value) - Fraction(bound.min)) % Fraction(bound.step) != 0:
         raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is not on a step.")
     return value
 
 
 def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
-    return check_in_bound(parse_decimal(raw, field, what, unit), bound, field, what, unit)
+    try:
+        value = parse_decimal(raw, field, what, unit)
+    except ValidationError as exc:  # say what is allowed, not only that it is not a number
+        raise ValidationError(field, f"{exc.message} Allowed: {_allowed(bound, unit)}.") from None
+    return check_in_bound(value, bound, field, what, unit)
 
 
 def parse_whole(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> int:
