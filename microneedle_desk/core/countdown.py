@@ -30,8 +30,8 @@ class Countdown:
         return bool(self.segments) and not self.running and not self.finished
 
     def start(self, now: float) -> None:
-        if self.segments:
-            raise RuntimeError("countdown already started")
+        if self.segments or self.finished:
+            raise RuntimeError("countdown already started or finished")
         self.segments.append((now, None))
 
     def pause(self, now: float) -> None:
