@@ -82,9 +82,9 @@ def sessions_dir(root: Path) -> Path:
     return root / "sessions"
 
 
-def month_file(root: Path, month: str) -> Path:
-    """Finished sessions of one month (``YYYY-MM``), with their amendments."""
-    return sessions_dir(root) / f"{month}.json"
+def session_file(root: Path, day: str) -> Path:
+    """Finished sessions of one day (``YYYY-MM-DD``), with their amendments and follow-ups."""
+    return sessions_dir(root) / f"{day}.json"
 
 
 def index_dir(root: Path) -> Path:

@@ -45,11 +45,11 @@ def test_every_generated_session_replays_and_matches_its_summary_row(tmp_path: P
     rows = {r["id"]: r for r in store.summaries()}
     assert len(rows) == 60
     for session_id, row in rows.items():
-        doc = store.session_doc(session_id, row["month"])
+        doc = store.session_doc(session_id, row["file"])
         assert doc is not None and doc["status"] == row["status"]
         state = replay(doc["events"], protocol)
         expected = summarize(state, protocol)
-        expected.update(hash=doc["hash"], month=row["month"])
+        expected.update(hash=doc["hash"], file=row["file"])
         assert row == expected
     assert store.is_demo()
 
@@ -151,7 +151,7 @@ def test_bulk_import_replays_each_session_and_refuses_a_broken_one(tmp_path: Pat
     source = _store(tmp_path / "source", protocol)
     generate(source, 5, seed=1)
     row = next(r for r in source.summaries() if r["status"] == "signed")
-    doc = source.session_doc(row["id"], row["month"])
+    doc = source.session_doc(row["id"], row["file"])
     assert doc is not None
     state = replay(doc["events"], protocol)
     broken = copy.deepcopy(state)

@@ -55,8 +55,8 @@ def filled_store(root: Path, sessions: int = 2, clock: FakeClock | None = None) 
     return store, ids
 
 
-def month_path(root: Path) -> Path:
-    return paths.month_file(root, "2026-11")
+def day_path(root: Path) -> Path:
+    return paths.session_file(root, "2026-11-25")
 
 
 def load(path: Path) -> Any:
@@ -127,7 +127,7 @@ def test_each_bad_file_is_reported_in_admin_words_and_left_byte_for_byte(
     root = tmp_path / "data"
     store, _ = filled_store(root)
     store.close()
-    path = month_path(root) if which == "sessions" else paths.patients_file(root)
+    path = day_path(root) if which == "sessions" else paths.patients_file(root)
     spoil(path)
     before = path.read_bytes()
     problems = problems_of(root)
@@ -158,7 +158,7 @@ def test_hand_edited_signed_record_is_named_and_left_as_found(tmp_path: Path) ->
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=3)
     store.close()
-    path = month_path(root)
+    path = day_path(root)
     data = load(path)
     victim = next(d for d in data["sessions"].values() if d["id"] == ids[1])
     for event in victim["events"]:
@@ -167,7 +167,7 @@ def test_hand_edited_signed_record_is_named_and_left_as_found(tmp_path: Path) ->
     save_by_hand(path, data)
     before = path.read_bytes()
     problems = check_store(root, P)
-    assert [(p.file, p.record) for p in problems] == [("sessions/2026-11.json", f"session {ids[1]}")]
+    assert [(p.file, p.record) for p in problems] == [("sessions/2026-11-25.json", f"session {ids[1]}")]
     assert "changed after it was signed" in problems[0].what
     assert path.read_bytes() == before
 
@@ -177,7 +177,7 @@ def test_resealed_edit_breaks_the_link_from_the_next_record(tmp_path: Path) -> N
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=3)
     store.close()
-    path = month_path(root)
+    path = day_path(root)
     data = load(path)
     victim = next(d for d in data["sessions"].values() if d["id"] == ids[0])
     victim["status"] = "abandoned"
@@ -193,7 +193,7 @@ def test_removed_signed_record_is_reported_against_the_chain_head(tmp_path: Path
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=2)
     store.close()
-    path = month_path(root)
+    path = day_path(root)
     data = load(path)
     data["sessions"] = {k: d for k, d in data["sessions"].items() if d["id"] != ids[-1]}
     save_by_hand(path, data)
@@ -213,13 +213,13 @@ def test_check_command_exits_1_and_lists_one_problem_per_line(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "data"
     filled_store(root)[0].close()
-    _empty(month_path(root))
+    _empty(day_path(root))
     _invalid_value(paths.patients_file(root))
     assert cli.main(["check", "--data-dir", str(root)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("patients.json: patient ")
-    assert lines[1].startswith("sessions/2026-11.json: the file is empty")
+    assert lines[1].startswith("sessions/2026-11-25.json: the file is empty")
 
 
 def test_check_command_exits_2_when_there_is_no_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -248,13 +248,13 @@ def test_backup_restore_round_trip_keeps_the_bad_file_in_quarantine(tmp_path: Pa
     store.close()
     taken = backup.take_backup(root, clock.now(), keep=5)
     assert taken.stat().st_mode & 0o777 == 0o600
-    _truncate(month_path(root))
-    bad_bytes = month_path(root).read_bytes()
+    _truncate(day_path(root))
+    bad_bytes = day_path(root).read_bytes()
     clock.advance(60)
     result = backup.restore(root, taken, P, clock.now())
     assert problems_of(root) == []
     assert result.quarantined is not None
-    kept = result.quarantined / "sessions" / "2026-11.json"
+    kept = result.quarantined / "sessions" / "2026-11-25.json"
     assert kept.read_bytes() == bad_bytes
     assert "20261125-" in result.quarantined.name
     reopened = Store(root, P, clock)
@@ -269,7 +269,7 @@ def test_restore_refuses_a_backup_that_fails_the_check(tmp_path: Path) -> None:
     filled_store(root, clock=clock)[0].close()
     _not_json(paths.patients_file(root))
     taken = backup.take_backup(root, clock.now(), keep=5)
-    _empty(month_path(root))
+    _empty(day_path(root))
     before = {p: p.read_bytes() for p in root.rglob("*.json")}
     with pytest.raises(backup.BackupError, match="does not pass the check"):
         backup.restore(root, taken, P, clock.now())
@@ -307,8 +307,8 @@ def test_startup_offers_the_newest_good_backup_and_moves_the_bad_file_aside(
     filled_store(root, clock=clock)[0].close()
     good = backup.take_backup(root, clock.now(), keep=5)
     clock.advance(86400)
-    _not_json(month_path(root))
-    bad_bytes = month_path(root).read_bytes()
+    _not_json(day_path(root))
+    bad_bytes = day_path(root).read_bytes()
     backup.take_backup(root, clock.now(), keep=5)  # a newer backup, of the bad file
     shown: list[str] = []
     monkeypatch.setattr(app, "confirm_restore", lambda text: shown.append(text) or True)
@@ -316,7 +316,7 @@ def test_startup_offers_the_newest_good_backup_and_moves_the_bad_file_aside(
     assert good.name in shown[0]
     assert "not valid JSON" in shown[0]
     assert problems_of(root) == []
-    kept = list(paths.quarantine_dir(root).rglob("2026-11.json"))
+    kept = list(paths.quarantine_dir(root).rglob("2026-11-25.json"))
     assert [k.read_bytes() for k in kept] == [bad_bytes]
 
 
@@ -335,7 +335,7 @@ def test_cli_backup_then_restore(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_leftover_save_temp_files_are_moved_aside_not_deleted(tmp_path: Path) -> None:
     root = tmp_path / "data"
     filled_store(root)[0].close()
-    leftover = paths.sessions_dir(root) / "2026-11.json.aB3dE9"
+    leftover = paths.sessions_dir(root) / "2026-11-25.json.aB3dE9"
     leftover.write_bytes(b'{"half": ')
     assert problems_of(root) == []  # harmless: the real file is intact
     moved = backup.quarantine_strays(root, FakeClock().now())
@@ -370,7 +370,7 @@ def test_older_store_is_upgraded_step_by_step_after_a_backup(tmp_path: Path) -> 
     assert "from schema 1 to 3" in done[-1]
     patient = next(iter(load(paths.patients_file(root))["patients"].values()))
     assert patient["schema"] == 3 and patient["upgraded_to_2"] and patient["upgraded_to_3"]
-    sealed = next(iter(load(month_path(root))["sessions"].values()))
+    sealed = next(iter(load(day_path(root))["sessions"].values()))
     assert sealed["schema"] == 1  # a signed record is never rewritten
     assert upgrade.store_version(root) == 3
 
@@ -412,10 +412,10 @@ def test_amendment_with_a_forbidden_value_is_refused_and_nothing_written(
         tmp_path: Path, field: str, value: str, words: str) -> None:
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=1)
-    before = month_path(root).read_bytes()
+    before = day_path(root).read_bytes()
     with pytest.raises(ValidationError, match=words):
         store.amend(ids[0], field, value, "a reason", "Dr Demo")
-    assert month_path(root).read_bytes() == before
+    assert day_path(root).read_bytes() == before
 
 
 def test_amendment_needs_a_reason_and_a_signed_session(tmp_path: Path) -> None:
@@ -435,12 +435,12 @@ def test_hand_edited_amendment_is_named_by_check(tmp_path: Path) -> None:
     store, ids = filled_store(root, sessions=2)
     sealed = store.amend(ids[0], "needle_mm", "1.0", "typo", "Dr Demo")
     store.close()
-    data = load(month_path(root))
+    data = load(day_path(root))
     for doc in data["amendments"].values():
         doc["new"] = 3.0
-    save_by_hand(month_path(root), data)
+    save_by_hand(day_path(root), data)
     problems = check_store(root, P)
-    assert problems[0] == Problem("sessions/2026-11.json", f"amendment {sealed['id']}", problems[0].what)
+    assert problems[0] == Problem("sessions/2026-11-25.json", f"amendment {sealed['id']}", problems[0].what)
     assert "changed after it was signed" in problems[0].what
 
 
@@ -450,11 +450,11 @@ def test_resealed_amendment_with_a_forbidden_value_is_still_refused_by_check(tmp
     store, ids = filled_store(root, sessions=1)
     store.amend(ids[0], "needle_mm", "1.0", "typo", "Dr Demo")
     store.close()
-    data = load(month_path(root))
+    data = load(day_path(root))
     for doc in data["amendments"].values():
         doc["new"] = 3.0
         doc["hash"] = content_hash(doc, doc["chain"]["prev"])
-    save_by_hand(month_path(root), data)
+    save_by_hand(day_path(root), data)
     meta = load(paths.meta_file(root))
     meta["chain"]["1"]["hash"] = next(iter(data["amendments"].values()))["hash"]
     save_by_hand(paths.meta_file(root), meta)
@@ -571,7 +571,7 @@ def test_random_hand_edits_of_a_signed_record_are_always_caught(tmp_path_factory
                                                                 path: list[Any], value: Any) -> None:
     root = tmp_path_factory.mktemp("prop") / "data"
     filled_store(root, sessions=1)[0].close()
-    data = load(month_path(root))
+    data = load(day_path(root))
     doc = next(iter(data["sessions"].values()))
     target: Any = doc
     for key in path[:-1]:
@@ -593,7 +593,7 @@ def test_random_hand_edits_of_a_signed_record_are_always_caught(tmp_path_factory
             return
     except TypeError:
         return
-    save_by_hand(month_path(root), data)
+    save_by_hand(day_path(root), data)
     assert problems_of(root) != []
 
 

@@ -24,9 +24,9 @@ TABLE = "followups"
 
 def _files(store: Store, state: SessionState) -> tuple[Any, Any]:
     assert state.started is not None
-    month = state.started.wall.strftime("%Y-%m")
-    month_db = store._db_for(paths.month_file(store.root, month))  # the store's own cached file
-    index_db = store._db_for(paths.index_file(store.root, month[:4]))
+    key = store.file_key(state)
+    month_db = store._db_for(paths.session_file(store.root, key))  # the store's own cached file
+    index_db = store._db_for(paths.index_file(store.root, key[:4]))
     return month_db.table(TABLE), index_db.table(TABLE)
 
 

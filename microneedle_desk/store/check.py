@@ -36,6 +36,7 @@ GENESIS = "0" * 64
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+_DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 TABLES = {
     "meta.json": ("meta", "chain"),
@@ -268,8 +269,8 @@ class _Checker:
         if data is None:
             self.months_unreadable = True
             return
-        if not _MONTH.match(path.stem):
-            self.add(path, "", "the file name is not a month (YYYY-MM).")
+        if not _DAY.match(path.stem):
+            self.add(path, "", "the file name is not a day (YYYY-MM-DD).")
         states: dict[str, SessionState] = {}
         for doc in data.get("sessions", {}).values():
             label = f"session {doc.get('id', '(no id)')}"
@@ -288,8 +289,8 @@ class _Checker:
                 continue
             if state.status != doc["status"] or state.patient_id != doc["patient_id"]:
                 self.add(path, label, "the record's status or patient does not match its events.")
-            elif state.started is not None and state.started.wall.strftime("%Y-%m") != path.stem:
-                self.add(path, label, "the session is filed under the wrong month.")
+            elif state.started is not None and state.started.wall.strftime("%Y-%m-%d") != path.stem:
+                self.add(path, label, "the session is filed under the wrong day.")
             states[str(doc["id"])] = state
         amendments = [d for d in data.get("amendments", {}).values()
                       if self.sealed_ok(path, f"amendment {d.get('id', '(no id)')}", d,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ class AtomicCachedStorage(Storage):
         self.path = Path(path)
         self.read_only = read_only
         self._cache: dict[str, Any] | None = None
+        self.on_write: Callable[[], None] | None = None  # told after every successful write
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is None:
@@ -115,6 +117,9 @@ class AtomicCachedStorage(Storage):
         except BaseException:
             self._cache = None  # TinyDB changed it in place; the disk is the truth again
             raise
+        finally:
+            if self.on_write is not None:
+                self.on_write()
         self._cache = data
 
     def close(self) -> None:

@@ -6,11 +6,11 @@ Layout of the data folder (all JSON through TinyDB with :class:`AtomicCachedStor
 ``patients.json``        patients and practitioners
 ``active/<id>.json``     one in-progress session, one event per record (a step save
                          rewrites only this small file, whatever the history's size)
-``sessions/YYYY-MM.json`` finished (signed or abandoned) sessions of one month, with
+``sessions/YYYY-MM-DD.json`` finished (signed or abandoned) sessions of one day, with
                          their amendments and follow-ups
 ``index/YYYY.json``      one summary row per finished session, for the history table
 
-A finished session is written in this order: month file, chain head, index row, and last
+A finished session is written in this order: day file, chain head, index row, and last
 the active file is removed. A crash between any two leaves an active file whose session is
 already finished; :meth:`Store.recover` completes the remaining steps on the next start.
 """
@@ -84,6 +84,8 @@ class Store:
         self.root, self.protocol, self.clock = root, protocol, clock
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
+        self._row_index: dict[str, dict[str, Any]] | None = None
+        self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
         self._active_states: dict[str, SessionState] = {}
         if not read_only:
             ensure_private_dir(root)
@@ -112,6 +114,10 @@ class Store:
         db = self._dbs.get(path)
         if db is None:
             db = self._dbs[path] = _db(path, self.read_only)
+            if path.parent == paths.index_dir(self.root):
+                storage = db.storage
+                assert isinstance(storage, AtomicCachedStorage)
+                storage.on_write = self._drop_rows  # history rows changed: re-read them
         return db
 
     def close(self) -> None:
@@ -190,6 +196,11 @@ class Store:
         if not is_uuid(event.get("id")):
             raise EventError("id", "An event id must be a UUID.")
         mine = self._active_state(session_id)
+        if mine.status == "new":
+            # No active file: the session may already be filed, and a filed record is closed.
+            filed = self._filed_status(session_id)
+            if filed is not None:
+                raise EventError("status", f"This session is {filed}: it cannot change any more.")
         checked = copy.deepcopy(mine)
         apply_event(checked, event, self.protocol)  # raises, changing nothing
         self._db_for(paths.active_file(self.root, session_id)).table("events").insert(event)
@@ -205,6 +216,10 @@ class Store:
             state = replay(events, self.protocol)
             self._active_states[session_id] = state
         return state
+
+    def _filed_status(self, session_id: str) -> str | None:
+        row = self._rows().get(session_id)
+        return None if row is None else str(row.get("status") or "finished")
 
     def _active_events(self, path: Path) -> list[dict[str, Any]]:
         events = self._db_for(path).table("events").all()
@@ -226,18 +241,23 @@ class Store:
 
     # -- finishing a session --------------------------------------------------------
     @staticmethod
-    def _month(state: SessionState) -> str:
+    def file_key(state: SessionState) -> str:
+        """The file a finished session is filed in: its day (``YYYY-MM-DD``, local date).
+
+        Day files keep a sign-off's write small however long the history grows (a month
+        file of a busy clinic is ~7 MB of JSON to rewrite, a day file ~0.3 MB).
+        """
         assert state.started is not None
-        return state.started.wall.strftime("%Y-%m")
+        return state.started.wall.strftime("%Y-%m-%d")
 
     def _finish(self, state: SessionState) -> None:
-        month_db = self._db_for(paths.month_file(self.root, self._month(state)))
-        existing = month_db.table("sessions").get(Query().id == state.id)
+        day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
+        existing = day_db.table("sessions").get(Query().id == state.id)
         if existing is None:
             doc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
                    "patient_id": state.patient_id, "device": state.device,
                    "status": state.status, "events": state.events}
-            entry = self._chain_append(doc, month_db.table("sessions"))
+            entry = self._chain_append(doc, day_db.table("sessions"))
         else:
             entry = dict(existing)
         self._index_upsert(state, entry)
@@ -268,7 +288,7 @@ class Store:
         table = self._db_for(paths.index_file(self.root, year)).table("summaries")
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")
-        row["month"] = self._month(state)
+        row["file"] = self.file_key(state)
         if table.get(Query().id == state.id) is None:
             table.insert(row)
         else:
@@ -319,19 +339,44 @@ class Store:
         return False
 
     # -- finished sessions ----------------------------------------------------------
-    def summaries(self) -> list[dict[str, Any]]:
-        folder = paths.index_dir(self.root)
-        rows: list[dict[str, Any]] = []
-        for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-            rows.extend(dict(r) for r in self._db_for(path).table("summaries").all())
-        return rows
+    def _rows(self) -> dict[str, dict[str, Any]]:
+        """History rows by session id, read once and kept until an index file is written."""
+        if self._row_index is None:
+            folder = paths.index_dir(self.root)
+            rows: dict[str, dict[str, Any]] = {}
+            by_patient: dict[str, list[dict[str, Any]]] = {}
+            for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+                for row in self._db_for(path).table("summaries").all():
+                    rows[row["id"]] = row
+                    by_patient.setdefault(str(row.get("patient_id")), []).append(row)
+            self._row_index, self._rows_by_patient = rows, by_patient
+        return self._row_index
 
-    def session_doc(self, session_id: str, month: str | None = None) -> dict[str, Any] | None:
+    def _drop_rows(self) -> None:
+        self._row_index = None
+        self._rows_by_patient = {}
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._rows().values()]
+
+    def summary(self, session_id: str) -> dict[str, Any] | None:
+        row = self._rows().get(session_id)
+        return dict(row) if row is not None else None
+
+    def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
+        """One patient's history rows, oldest first."""
+        self._rows()
+        rows = self._rows_by_patient.get(patient_id, [])
+        return sorted((dict(r) for r in rows), key=lambda r: str(r.get("started_at")))
+
+    def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
         """A finished session's stored document, or an in-progress one's events."""
         active = paths.active_file(self.root, session_id)
         if active.exists():
             return {"id": session_id, "status": "in_progress", "events": self._active_events(active)}
-        files = [paths.month_file(self.root, month)] if month else self._month_files()
+        row = None if file else self._rows().get(session_id)
+        file = file or (str(row["file"]) if row and row.get("file") else None)
+        files = [paths.session_file(self.root, file)] if file else self._session_files()
         for path in files:
             if path.exists():
                 doc = self._db_for(path).table("sessions").get(Query().id == session_id)
@@ -339,7 +384,7 @@ class Store:
                     return dict(doc)
         return None
 
-    def _month_files(self) -> list[Path]:
+    def _session_files(self) -> list[Path]:
         folder = paths.sessions_dir(self.root)
         return sorted(folder.glob("*.json"), reverse=True) if folder.exists() else []
 
@@ -348,17 +393,14 @@ class Store:
         return replay(doc["events"], self.protocol) if doc else None
 
     def patient_session_count(self, patient_id: str) -> int:
-        return sum(1 for r in self.summaries() if r.get("patient_id") == patient_id and r.get("status") == "signed")
+        return sum(1 for r in self.patient_summaries(patient_id) if r.get("status") == "signed")
 
     def last_needle_mm(self, patient_id: str) -> float | None:
-        rows = [r for r in self.summaries()
-                if r.get("patient_id") == patient_id and r.get("needle_mm") is not None]
-        if not rows:
-            return None
-        return float(max(rows, key=lambda r: str(r["started_at"]))["needle_mm"])
+        rows = [r for r in self.patient_summaries(patient_id) if r.get("needle_mm") is not None]
+        return float(rows[-1]["needle_mm"]) if rows else None
 
     def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
-        for path in self._month_files():
+        for path in self._session_files():
             db = self._db_for(path)
             for name in ("sessions", "amendments"):
                 for doc in db.table(name).all():
@@ -366,7 +408,7 @@ class Store:
 
     # -- amendments (durability issue) --------------------------------------------------
     # A signed session is never edited: a correction is an amendment document in the
-    # session's month file, sealed into the same hash chain. Its value is checked by the
+    # session's day file, sealed into the same hash chain. Its value is checked by the
     # same rules as a live session (core/amendments.py), so a forbidden value cannot get in.
     def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> dict[str, Any]:
         """Record a correction to one field of a signed session; returns the sealed amendment."""
@@ -380,8 +422,8 @@ class Store:
         earlier = self.amendments(session_id)
         amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
                                    self.device, self.protocol)
-        month_db = self._db_for(paths.month_file(self.root, self._month(state)))
-        sealed = self._chain_append(amendment, month_db.table("amendments"))
+        day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
+        sealed = self._chain_append(amendment, day_db.table("amendments"))
         self._index_upsert(amended_state(state, [*earlier, sealed]), doc)
         return sealed
 
@@ -391,7 +433,7 @@ class Store:
         if state_doc is None or state_doc.get("status") == "in_progress":
             return []
         state = replay(state_doc["events"], self.protocol)
-        path = paths.month_file(self.root, self._month(state))
+        path = paths.session_file(self.root, self.file_key(state))
         if not path.exists():
             return []
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
@@ -400,7 +442,7 @@ class Store:
     # == demo data and bulk import (used by `microneedle-desk demo-data` and bench/) =====
     # Everything below serves generated demo data only. It keeps the same document shapes,
     # hash chain and index rows as the one-event-at-a-time path above, but writes each
-    # month file and each year's index once per call instead of once per event.
+    # day file and each year's index once per call instead of once per event.
     def is_demo(self) -> bool:
         """True when this store was filled by the demo-data generator."""
         info = self._db_for(paths.meta_file(self.root)).table("meta").all()
@@ -441,9 +483,9 @@ class Store:
 
         Each session's events are replayed here against the protocol (the store's own
         check, as for every event saved live), so the caller cannot slip in a record the
-        rules refuse. Writes: chain intent, then each month file once, each year's index
+        rules refuse. Writes: chain intent, then each day file once, each year's index
         once, then the chain head (the same crash story as :meth:`_chain_append`). The
-        month and index files are released afterwards, so importing years of history
+        day and index files are released afterwards, so importing years of history
         does not keep it all in memory. Returns how many sessions were filed.
         """
         self._guard()
@@ -455,31 +497,31 @@ class Store:
             checked.append(state)
         if not checked:
             return 0
-        by_month: dict[str, list[dict[str, Any]]] = {}
+        by_file: dict[str, list[dict[str, Any]]] = {}
         by_year: dict[str, list[dict[str, Any]]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:
-            month = self._month(state)
+            key = self.file_key(state)
             doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
                                    "patient_id": state.patient_id, "device": state.device,
                                    "status": state.status, "events": state.events}
             seq += 1
             doc["chain"] = {"seq": seq, "prev": prev, "device": self.device}
             doc["hash"] = prev = content_hash(doc, prev)
-            by_month.setdefault(month, []).append(doc)
+            by_file.setdefault(key, []).append(doc)
             row = summarize(state, self.protocol)
-            row["hash"], row["month"] = doc["hash"], month
-            by_year.setdefault(month[:4], []).append(row)
+            row["hash"], row["file"] = doc["hash"], key
+            by_year.setdefault(key[:4], []).append(row)
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         chain.update({"intent": {"seq": seq, "hash": prev}})
-        for month in sorted(by_month):
-            path = paths.month_file(self.root, month)
+        for key in sorted(by_file):
+            path = paths.session_file(self.root, key)
             table = self._db_for(path).table("sessions")
             known = {d.get("id") for d in table.all()}
-            if any(d["id"] in known for d in by_month[month]):
+            if any(d["id"] in known for d in by_file[key]):
                 raise StoreError("A session being imported is already in the store.")
-            table.insert_multiple(by_month[month])
+            table.insert_multiple(by_file[key])
             self._release(path)
         for year in sorted(by_year):
             path = paths.index_file(self.root, year)
