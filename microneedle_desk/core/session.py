@@ -10,6 +10,7 @@ and the current practitioner, hand them to a sink (the store) and only then keep
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     Patient,
     check_grade,
+    is_uuid,
     iso,
     new_id,
     parse_iso,
@@ -311,13 +313,21 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
         if key not in event:
             raise EventError(key, f"An event lacks “{key}”.")
     kind, data = event["type"], event["data"]
+    if not isinstance(kind, str):
+        raise EventError("type", "An event's type must be text.")
     if not isinstance(data, dict):
         raise EventError("data", "An event's data must be an object.")
-    if event["n"] != len(state.events):
+    if isinstance(event["n"], bool) or event["n"] != len(state.events):
         raise EventError("n", f"Event number {event['n']} is out of order (expected {len(state.events)}).")
+    mono = event["mono"]
+    if isinstance(mono, bool) or not isinstance(mono, (int, float)) or not math.isfinite(mono):
+        raise EventError("mono", "An event's monotonic reading must be a finite number.")
+    if not is_uuid(event["id"]):
+        raise EventError("id", "An event id must be a UUID.")
+    for key, who in (("by", "the practitioner"), ("device", "the device"), ("boot", "the clock's boot id")):
+        if not isinstance(event[key], str) or not event[key].strip():
+            raise EventError(key, f"An event must name {who} in “{key}”.")
     anchor = _anchor(event)
-    if not isinstance(event["mono"], (int, float)) or isinstance(event["mono"], bool):
-        raise EventError("mono", "An event's monotonic reading must be a number.")
     if state.status in ("signed", "abandoned"):
         raise EventError("status", f"This session is {state.status}: it cannot change any more.")
     if kind != "session_started" and state.status == "new":
@@ -335,6 +345,8 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     if s.status != "new":
         raise EventError("type", "The session has already started.")
     cfg = d.get("config", {})
+    if not isinstance(cfg, dict):
+        raise EventError("config", "The start event's settings must be an object.")
     bounds = p.bounds
     config = SessionConfig(
         washout_months=parse_whole(cfg.get("washout_months"), bounds["isotretinoin_washout_months"],
@@ -351,9 +363,11 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     indication = require_choice(patient.get("indication"), p.ids("indications"), "indication",
                                 "Indication")
     grade = check_grade(p, indication, str(patient.get("scale")), patient.get("grade"))
+    patient_id = _text(d, "patient_id", "Patient")
+    practitioner_id = _text(d, "practitioner_id", "Practitioner")
+    # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
-    s.patient_id = _text(d, "patient_id", "Patient")
-    s.practitioner_id = _text(d, "practitioner_id", "Practitioner")
+    s.patient_id, s.practitioner_id = patient_id, practitioner_id
     s.started, s.config, s.patient_snapshot = a, config, dict(patient)
     s.indication, s.scale, s.grade = indication, str(patient.get("scale")), grade
 
@@ -600,7 +614,7 @@ def _alert(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: 
 def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     parse_iso(d.get("down_since"), "down_since")
     gap = d.get("gap_seconds")
-    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or gap < 0:
+    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap < math.inf:
         raise EventError("gap_seconds", "The gap must be a number of seconds.")
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
@@ -732,9 +746,17 @@ class Session:
         return event
 
     # -- commands -------------------------------------------------------------------
-    def change_practitioner(self, practitioner_id: str) -> None:
+    def change_practitioner(self, practitioner_id: str, reason: str = "") -> None:
+        """Hand the session to another practitioner; ``reason`` "taken_over" when they took it over
+        at a locked screen (accounts issue)."""
+        previous = self.state.practitioner_id
         self.state.practitioner_id = practitioner_id  # stamped on the event itself too
-        self._emit("practitioner_changed", {"practitioner_id": practitioner_id})
+        data = {"practitioner_id": practitioner_id, **({"reason": reason} if reason else {})}
+        try:
+            self._emit("practitioner_changed", data)
+        except BaseException:
+            self.state.practitioner_id = previous  # a refused change must not stamp later events
+            raise
 
     def record_grade(self, scale: str, grade: object) -> None:
         self._emit("grade_recorded", {"scale": scale, "grade": str(grade).strip()})
@@ -900,7 +922,9 @@ class Session:
         """(alert, target elapsed seconds, elapsed now) for countdowns that are running."""
         s, now = self.state, self.clock.monotonic()
         out: list[tuple[str, float, float]] = []
-        if s.applied is not None and not s.needling_marks and s.status == "in_progress":
+        if s.status != "in_progress":  # a signed or abandoned session takes no alert events
+            return out
+        if s.applied is not None and not s.needling_marks:
             elapsed = now - s.applied.to_mono(self.clock)
             out += [("dwell_min_reached", float(self.protocol.bounds["dwell_minutes"].min) * 60, elapsed),
                     ("dwell_planned_end", float((s.dwell_planned_min or 0) * 60), elapsed),
