@@ -28,7 +28,7 @@ from microneedle_desk.review import export, stats
 from microneedle_desk.review.course import patient_course
 from microneedle_desk.review.demo import generate
 from microneedle_desk.review.followup import add_followup, all_followups, followups
-from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, HistoryProxy, load_rows
+from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, load_rows
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.context import UiContext
@@ -102,25 +102,24 @@ def test_history_search_filters_as_you_type(qtbot: Any, ctx: UiContext) -> None:
 
     window = HistoryWindow(ctx)
     qtbot.addWidget(window)
-    total = window.proxy.rowCount()
+    total = window.model.rowCount()
     assert total == len(ctx.store.summaries())
     target = _signed(ctx.store)[0]
     qtbot.keyClicks(window.search, target["clinic_id"])
-    shown = [window.proxy.index(r, 0).data(ROW_ROLE) for r in range(window.proxy.rowCount())]
+    shown = [window.model.index(r, 0).data(ROW_ROLE) for r in range(window.model.rowCount())]
     assert shown and all(s["clinic_id"] == target["clinic_id"] for s in shown)
     assert len(shown) == sum(1 for r in ctx.store.summaries() if r["clinic_id"] == target["clinic_id"])
     window.search.clear()
-    assert window.proxy.rowCount() == total
+    assert window.model.rowCount() == total
 
 
 def test_history_filters_by_flags_needle_range_dates_and_practitioner(ctx: UiContext) -> None:
     model = HistoryModel(load_rows(ctx.store))
-    proxy = HistoryProxy(model)
     rows = ctx.store.summaries()
 
     def shown(f: HistoryFilter) -> list[dict[str, Any]]:
-        proxy.set_filter(f)
-        return [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+        model.set_filter(f)
+        return [model.index(r, 0).data(ROW_ROLE) for r in range(model.rowCount())]
 
     with_se = shown(HistoryFilter(side_effects=True))
     assert len(with_se) == sum(1 for r in rows if r["side_effects"]) > 0
@@ -144,14 +143,14 @@ def test_history_sorts_by_any_column(qtbot: Any, ctx: UiContext) -> None:
     window = HistoryWindow(ctx)
     qtbot.addWidget(window)
     window.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # needle length
-    lengths = [window.proxy.index(r, 0).data(ROW_ROLE)["needle_mm"] or -1 for r in range(window.proxy.rowCount())]
+    lengths = [window.model.index(r, 0).data(ROW_ROLE)["needle_mm"] or -1 for r in range(window.model.rowCount())]
     assert lengths == sorted(lengths)
     window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # date
-    starts = [window.proxy.index(r, 0).data(ROW_ROLE)["started_at"] for r in range(window.proxy.rowCount())]
+    starts = [window.model.index(r, 0).data(ROW_ROLE)["started_at"] for r in range(window.model.rowCount())]
     assert starts == sorted(starts, reverse=True)
     qtbot.keyClicks(window.search, "demo patient 000")  # a sorted table still filters
     window.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-    names = [window.proxy.index(r, 1).data() for r in range(window.proxy.rowCount())]
+    names = [window.model.index(r, 1).data() for r in range(window.model.rowCount())]
     assert names and names == sorted(names, key=str.casefold)
 
 
@@ -162,8 +161,8 @@ def test_opening_a_row_shows_the_session_read_only_with_timeline_and_amendments(
     ctx.store.amend(sid, "cartridge_lot", "LOT-CORRECTED", "Lot copied wrongly from the box", "Dr Demo")
     window = HistoryWindow(ctx)
     qtbot.addWidget(window)
-    row = next(r for r in range(window.proxy.rowCount()) if window.proxy.index(r, 0).data(ROW_ROLE)["id"] == sid)
-    dialog = window.open_index(window.proxy.index(row, 0))
+    row = next(r for r in range(window.model.rowCount()) if window.model.index(r, 0).data(ROW_ROLE)["id"] == sid)
+    dialog = window.open_index(window.model.index(row, 0))
     assert dialog is not None
     qtbot.addWidget(dialog)
     text = dialog.text()

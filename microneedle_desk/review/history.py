@@ -2,10 +2,11 @@
 
 :class:`HistoryModel` holds the rows as a plain list of :class:`Row` (display text, sort
 keys and a lower-case search text are computed once, when the rows are loaded), so
-``data()`` is a tuple lookup. :class:`HistoryProxy` filters with a predicate evaluated
-in Python over that list when the filter changes; ``filterAcceptsRow`` then only reads a
-flag. Sorting is done by the model itself (``list.sort`` on the precomputed keys), not by
-the proxy's per-pair ``lessThan`` calls into Python.
+``data()`` is a tuple lookup. Filtering and sorting are list operations over those rows
+(the filters other than the search text are kept between keystrokes), followed by one
+model reset or layout change. A QSortFilterProxyModel was tried first: its per-row
+``filterAcceptsRow`` and per-pair ``lessThan`` calls from C++ into Python cost more than
+the whole filter done here (see bench/results/review.md).
 
 Rows come from the store's public :meth:`Store.summaries` (finished sessions) and
 :meth:`Store.active_sessions` (in progress).
@@ -14,7 +15,7 @@ Rows come from the store's public :meth:`Store.summaries` (finished sessions) an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -45,10 +45,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
 )
 NUMERIC = {4, 5, 6}
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the summary dict
-ID_ROLE = Qt.ItemDataRole.UserRole + 2   # the session id
+ROW_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1  # the summary dict
+ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2   # the session id
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 def minutes_text(seconds: object) -> str:
@@ -78,7 +81,7 @@ class Row:
     """One session in the table. Display text, sort keys and search text are made on first
     use (the first screenful needs only a few rows'), then kept."""
 
-    __slots__ = ("_disp", "_keys", "_search", "day", "labels", "needle", "ok", "practitioner", "summary")
+    __slots__ = ("_disp", "_keys", "_search", "day", "labels", "needle", "practitioner", "summary")
 
     def __init__(self, summary: dict[str, Any], practitioner: str, labels: Labels) -> None:
         self.summary, self.practitioner, self.labels = summary, practitioner, labels
@@ -88,7 +91,6 @@ class Row:
         self._disp: tuple[str, ...] | None = None
         self._keys: tuple[Any, ...] | None = None
         self._search: str | None = None
-        self.ok = True
 
     @property
     def disp(self) -> tuple[str, ...]:
@@ -156,18 +158,29 @@ def load_rows(store: Store) -> list[Row]:
 
 
 class HistoryModel(QAbstractTableModel):
+    """All sessions (``all_rows``); the table shows ``rows``, those the filter lets through,
+    in the current sort order. Filtering and sorting are list operations in Python followed
+    by one model reset or layout change: no per-row calls from Qt into Python."""
+
     def __init__(self, rows: list[Row] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[Row] = rows or []
+        self.all_rows: list[Row] = rows or []
+        self.rows: list[Row] = list(self.all_rows)
+        self.current = HistoryFilter()
+        self._base_key: HistoryFilter | None = None
+        self._base: list[Row] = []
+        self.sort_order: tuple[int, Qt.SortOrder] | None = None
 
     def reset(self) -> None:
         self.beginResetModel()
         self.endResetModel()
 
     def set_rows(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+        self.all_rows = rows
+        self._base_key = None
+        if self.sort_order is not None:
+            self._sort_all(*self.sort_order)
+        self.set_filter(self.current)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -176,14 +189,15 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
+        # Called for several roles per visible cell on every paint: plain int comparisons.
+        if role == _DISPLAY:
             return self.rows[index.row()].disp[index.column()]
+        if role == _ALIGN:
+            return _RIGHT if index.column() in NUMERIC else None
         if role == ID_ROLE:
             return self.rows[index.row()].summary.get("id")
         if role == ROW_ROLE:
             return self.rows[index.row()].summary
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -192,10 +206,42 @@ class HistoryModel(QAbstractTableModel):
             return COLUMNS[section][1]
         return None
 
+    # -- filtering -------------------------------------------------------------------------
+    def set_filter(self, wanted: HistoryFilter) -> None:
+        """Show the rows ``wanted`` lets through.
+
+        Filters other than the search text are evaluated only when they change; a keystroke
+        tests the search words against the rows those filters let through.
+        """
+        self.current = wanted
+        base_key = replace(wanted, text="")
+        if base_key != self._base_key:
+            test = base_key.predicate()
+            self._base = [r for r in self.all_rows if test(r)]
+            self._base_key = base_key
+        words = wanted.text.casefold().split()
+        shown = self._base
+        for word in words:
+            shown = [r for r in shown if word in r.search]
+        self.beginResetModel()
+        self.rows = shown if words else list(shown)
+        self.endResetModel()
+
+    def matching(self) -> Iterable[Row]:
+        return iter(self.rows)
+
+    # -- sorting ---------------------------------------------------------------------------
+    def _sort_all(self, column: int, order: Qt.SortOrder) -> None:
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.all_rows.sort(key=lambda r: r.keys[column], reverse=descending)
+        self._base.sort(key=lambda r: r.keys[column], reverse=descending)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
+        self.sort_order = (column, order)
         self.layoutAboutToBeChanged.emit()
+        self._sort_all(column, order)
         self.rows.sort(key=lambda r: r.keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
 
@@ -249,34 +295,3 @@ class HistoryFilter:
         if len(tests) == 1:
             return tests[0]
         return lambda r: all(t(r) for t in tests)
-
-
-class HistoryProxy(QSortFilterProxyModel):
-    """Filters by a precomputed flag per row; sorting is delegated to the source model."""
-
-    def __init__(self, source: HistoryModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSourceModel(source)
-        self._source = source
-        self.current = HistoryFilter()
-        self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.DescendingOrder)
-
-    def set_filter(self, wanted: HistoryFilter) -> None:
-        """Evaluate ``wanted`` over every row once, then let the proxy read the flags."""
-        self.current = wanted
-        test = wanted.predicate()
-        for row in self._source.rows:
-            row.ok = test(row)
-        # A reset, not a filter change: the proxy would otherwise diff old and new and signal
-        # every removed or inserted range, which costs far more than re-reading the flags.
-        self._source.reset()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        return self._source.rows[source_row].ok
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (column, order)
-        self._source.sort(column, order)
-
-    def matching(self) -> Iterable[Row]:
-        return (r for r in self._source.rows if r.ok)

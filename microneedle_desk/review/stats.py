@@ -96,3 +96,13 @@ def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str
     data.override_kinds = [k for k, _ in overrides.most_common()]
     data.override_counts = [overrides[k] for k in data.override_kinds]
     return data
+
+
+def spread(planned: list[float], actual: list[float]) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Per planned value: (planned values, mean actual, min actual, max actual), ascending."""
+    groups: dict[float, list[float]] = {}
+    for p, a in zip(planned, actual, strict=True):
+        groups.setdefault(p, []).append(a)
+    xs = sorted(groups)
+    return (xs, [sum(groups[x]) / len(groups[x]) for x in xs], [min(groups[x]) for x in xs],
+            [max(groups[x]) for x in xs])

@@ -98,6 +98,8 @@ class DashboardWindow(QWidget):
         from microneedle_desk.ui import charts
 
         lib = charts.pg()
+        import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
+
         low, high = self.selected_range()
         rows = in_range(self.rows, low, high)
         ids = {str(r["id"]) for r in rows}
@@ -110,14 +112,21 @@ class DashboardWindow(QWidget):
         times.clear()
         times.addLegend(offset=(10, 10))
         for planned, actual, colour, name in (
-                (data.dwell_planned_min, data.dwell_actual_min, (59, 110, 165, 90), "numbing (dwell)"),
-                (data.needling_planned_min, data.needling_actual_min, (165, 59, 59, 90), "needling")):
-            jitter = [p + ((i % 7) - 3) * 0.12 for i, p in enumerate(planned)]
-            times.plot(jitter, actual, pen=None, symbol="o", symbolSize=4, symbolPen=None,
-                       symbolBrush=colour, name=name)
+                (data.dwell_planned_min, data.dwell_actual_min, "#3b6ea5", "numbing (dwell)"),
+                (data.needling_planned_min, data.needling_actual_min, "#a53b3b", "needling")):
+            xs, means, lows, highs = stats.spread(planned, actual)
+            if not xs:
+                continue
+            times.addItem(lib.ErrorBarItem(x=np.array(xs), y=np.array(means),
+                                           top=np.array([h - m for h, m in zip(highs, means, strict=True)]),
+                                           bottom=np.array([m - lo for m, lo in zip(means, lows, strict=True)]),
+                                           beam=0.4, pen=lib.mkPen(colour)))
+            times.plot(xs, means, pen=None, symbol="o", symbolSize=8,
+                       symbolBrush=colour, name=f"{name}: mean, min–max")
         if data.dwell_planned_min or data.needling_planned_min:
             top = max([*data.dwell_actual_min, *data.needling_actual_min, 45.0])
-            times.plot([10, top], [10, top], pen=lib.mkPen("#888", style=Qt.PenStyle.DashLine), name="actual = planned")
+            times.plot([10, top], [10, top], pen=lib.mkPen("#888", style=Qt.PenStyle.DashLine),
+                       name="actual = planned")
         charts.bars(self.plots["se_needle"], [f"{mm:.1f}" for mm in data.needle_lengths],
                     data.se_rate_by_needle, "#c47a1f")
         labels = [self.ctx.protocol.label("side_effects", k).split(" (")[0] for k in data.se_types]

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 ANY_DATE = QDate(2000, 1, 1)
+PREPARE_AFTER_MS = 150
 
 
 def _date_edit(tip: str) -> QDateEdit:
@@ -89,7 +90,6 @@ class HistoryWindow(QWidget):
         self.setWindowTitle("Session history")
         self.resize(1200, 700)
         self.model = history.HistoryModel(parent=self)
-        self.proxy = history.HistoryProxy(self.model, self)
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
         self.search = QLineEdit()
@@ -126,7 +126,7 @@ class HistoryWindow(QWidget):
         row2.addStretch(1)
         # -- table -------------------------------------------------------------------------
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -177,8 +177,12 @@ class HistoryWindow(QWidget):
         rows = history.load_rows(self.ctx.store)
         self.model.set_rows(rows)
         self.apply_filter()
-        # search text and sort keys for every row, once the first rows are on screen
-        QTimer.singleShot(0, lambda: history.prepare(self.model.rows))
+        # search text and sort keys for every row, once the first rows are on screen (a
+        # keystroke before then still works: each row makes its search text on first use)
+        QTimer.singleShot(PREPARE_AFTER_MS, self, self._prepare_rows)
+
+    def _prepare_rows(self) -> None:
+        history.prepare(self.model.all_rows)
 
     def current_filter(self) -> history.HistoryFilter:
         mm_min, mm_max = self.needle_min.value(), self.needle_max.value()
@@ -193,8 +197,8 @@ class HistoryWindow(QWidget):
         )
 
     def apply_filter(self) -> None:
-        self.proxy.set_filter(self.current_filter())
-        self.count.setText(f"{self.proxy.rowCount():,} of {self.model.rowCount():,} sessions")
+        self.model.set_filter(self.current_filter())
+        self.count.setText(f"{self.model.rowCount():,} of {len(self.model.all_rows):,} sessions")
 
     def show_patient(self, patient_id: str) -> None:
         self.patient_id = patient_id
@@ -235,7 +239,7 @@ class HistoryWindow(QWidget):
     def export_shown(self) -> None:
         from microneedle_desk.ui.review_menu import export_dialog
 
-        export_dialog(self, self.ctx, [r.summary for r in self.proxy.matching()])
+        export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
 
 
 # -- one session, read-only -----------------------------------------------------------------
