@@ -1,7 +1,7 @@
 """One patient's course: their sessions in order, with what changed from one to the next.
 
-Built from the store's summary rows (``Store.summaries``) and the follow-up index, so a
-course of a dozen sessions costs no month-file reads. Qt-free.
+Built from the store's history rows (``Store.patient_summaries``) and the follow-up
+index, so a course of a dozen sessions costs no session-file reads. Qt-free.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def patient_course(store: Store, patient_id: str, interval_days: int | None = No
     """The course of one patient, with their follow-ups."""
     from microneedle_desk.review.followup import all_followups, by_session
 
-    rows = store.summaries()
+    rows = store.patient_summaries(patient_id)
     fups = by_session([f for f in all_followups(store) if f.get("patient_id") == patient_id])
     course = build_course(rows, patient_id, store.protocol, interval_days, fups)
     if not course.patient_name:

@@ -231,10 +231,16 @@ class HistoryModel(QAbstractTableModel):
         return iter(self.rows)
 
     # -- sorting ---------------------------------------------------------------------------
+    @staticmethod
+    def _key(column: int) -> Callable[[Row], Any]:
+        if column == 0:  # the date: no display text needed, so opening stays cheap
+            return lambda r: str(r.summary.get("started_at") or "")
+        return lambda r: r.keys[column]
+
     def _sort_all(self, column: int, order: Qt.SortOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self.all_rows.sort(key=lambda r: r.keys[column], reverse=descending)
-        self._base.sort(key=lambda r: r.keys[column], reverse=descending)
+        self.all_rows.sort(key=self._key(column), reverse=descending)
+        self._base.sort(key=self._key(column), reverse=descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -242,7 +248,7 @@ class HistoryModel(QAbstractTableModel):
         self.sort_order = (column, order)
         self.layoutAboutToBeChanged.emit()
         self._sort_all(column, order)
-        self.rows.sort(key=lambda r: r.keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self.rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
 
 
