@@ -1,0 +1,168 @@
+"""Build patients, sessions and hand-made events for tests, with no Qt and no real time.
+
+Everything here drives the Qt-free core (``microneedle_desk.core``) with a
+:class:`~microneedle_desk.core.clock.FakeClock`, so a test decides exactly how much time
+passes. GUI tests may reuse it to get a session into a known state quickly.
+
+Typical use::
+
+    clock = FakeClock()
+    session = start_session(PROTOCOL, clock)          # patient made up for you
+    run_complete_session(session, clock)              # every step done, signed
+    assert session.state.status == "signed"
+
+or stop part-way with the stage functions, which each do one part of the workflow and
+can be called in order: :func:`clear_screening`, :func:`apply_anesthetic`,
+:func:`prepare_device`, :func:`wait_dwell`, :func:`do_needling`, :func:`close_out`.
+With a store, pass ``sink=store.append_event`` to :func:`start_session` and use
+``store.device`` as ``device`` so each event is saved (and re-checked) as it happens.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.protocol import Protocol, load_protocol
+from microneedle_desk.core.records import Patient, iso, make_patient, new_id
+from microneedle_desk.core.session import Session, SessionConfig, Sink
+
+PROTOCOL_FILE = Path(__file__).resolve().parent.parent / "resources" / "protocol.json"
+DEVICE = "test-device"
+PRACTITIONER = "00000000-0000-4000-8000-000000000001"
+"""The practitioner id the helpers use unless given one (any non-empty text is accepted)."""
+
+
+@cache
+def shipped_protocol() -> Protocol:
+    """The protocol shipped in ``resources/protocol.json``, loaded once."""
+    return load_protocol(PROTOCOL_FILE)
+
+
+def make_demo_patient(protocol: Protocol, clock: FakeClock, *, name: str = "Alex Demo",
+                      clinic_id: str = "D-1", dob: str = "1980-01-02", sex: str = "male",
+                      indication: str = "aga_male", scale: str = "norwood_hamilton",
+                      grade: str = "III", device: str = DEVICE) -> Patient:
+    """A checked patient (male pattern, Norwood III unless told otherwise); not stored."""
+    return make_patient(protocol, name=name, dob=dob, clinic_id=clinic_id, sex=sex,
+                        indication=indication, scale=scale, grade=grade, device=device,
+                        now=clock.now(), demo=True)
+
+
+def start_session(protocol: Protocol, clock: FakeClock, patient: Patient | None = None, *,
+                  sink: Sink | None = None, config: SessionConfig | None = None,
+                  practitioner_id: str = PRACTITIONER, device: str = DEVICE) -> Session:
+    """A started session (only its ``session_started`` event) for ``patient`` or a demo one."""
+    patient = patient or make_demo_patient(protocol, clock, device=device)
+    return Session.start(protocol, clock, device, patient, practitioner_id,
+                         config or SessionConfig(), sink=sink)
+
+
+def clear_screening(session: Session, consent_by: str = "Alex Demo") -> None:
+    """Answer every contraindication No and confirm consent."""
+    for item in session.protocol.contraindications:
+        session.answer(item.id, False)
+    session.confirm_consent(consent_by)
+
+
+def apply_anesthetic(session: Session, dwell_minutes: int = 30, product: str = "EMLA 5%") -> None:
+    """Name the cream and apply it now: the dwell countdown starts."""
+    session.set_anesthetic_product(product)
+    session.apply_anesthetic(dwell_minutes)
+
+
+def prepare_device(session: Session, clock: FakeClock, needle_mm: str = "1.5",
+                   lot: str = "LOT-1", antiseptic: str = "alcohol",
+                   needling_minutes: int = 15) -> None:
+    """Needle, in-date sealed cartridge, handpiece, antiseptic and the needling plan (no time passes)."""
+    session.set_needle_length(needle_mm)
+    session.set_cartridge(lot, (clock.now().date() + timedelta(days=365)).isoformat())
+    session.confirm_cartridge_new()
+    session.set_handpiece_serial("HP-9")
+    session.set_antiseptic(antiseptic)
+    session.plan_needling(needling_minutes)
+
+
+def wait_dwell(session: Session, clock: FakeClock) -> None:
+    """Let the planned dwell time pass, polling alerts as the app would."""
+    planned = session.state.dwell_planned_min or 0
+    assert session.state.applied is not None, "apply the anesthetic first"
+    elapsed = clock.monotonic() - session.state.applied.to_mono(clock)
+    clock.advance(max(0.0, planned * 60 - elapsed))
+    session.poll()
+
+
+def do_needling(session: Session, clock: FakeClock, minutes: float | None = None,
+                zones: tuple[str, ...] = ("frontal", "vertex")) -> None:
+    """Start needling, let ``minutes`` (default: the plan) pass, finish, tick zones and passes."""
+    session.start_needling()
+    clock.advance(60 * (minutes if minutes is not None else session.state.needling_planned_min or 15))
+    session.poll()
+    session.finish_needling()
+    for zone in zones:
+        session.set_zone(zone)
+    session.set_passes(4, ["longitudinal", "diagonal"])
+
+
+def close_out(session: Session, adjunct: str = "minoxidil", prp_ml: object = None) -> None:
+    """Endpoint, clean-up, adjunct, 'none observed', aftercare and the suggested next date."""
+    session.set_endpoint("pinpoint_bleeding")
+    session.confirm_blood_washed()
+    session.apply_antibiotic("Fucidin")
+    session.set_adjunct(adjunct, prp_ml)
+    session.declare_none_observed()
+    session.confirm_aftercare()
+    session.set_next_session(session.state.suggested_next_session())
+
+
+def run_complete_session(session: Session, clock: FakeClock, *, sign: bool = True,
+                         dwell_minutes: int = 30, needling_minutes: int = 15) -> Session:
+    """Take a freshly started session through every step, 30 min dwell and 15 min needling.
+
+    Signs it unless ``sign=False`` (then ``session.state.missing(protocol)`` is empty and
+    signing is the one thing left). Returns the same session.
+    """
+    clear_screening(session)
+    apply_anesthetic(session, dwell_minutes)
+    prepare_device(session, clock, needling_minutes=needling_minutes)
+    wait_dwell(session, clock)
+    do_needling(session, clock)
+    close_out(session)
+    if sign:
+        session.sign()
+    return session
+
+
+def complete_session_events(protocol: Protocol | None = None, clock: FakeClock | None = None,
+                            **kwargs: Any) -> list[dict[str, Any]]:
+    """The events of a complete, signed session (made with no store)."""
+    protocol = protocol or shipped_protocol()
+    clock = clock or FakeClock()
+    session = start_session(protocol, clock, **kwargs)
+    run_complete_session(session, clock)
+    return copy.deepcopy(session.state.events)
+
+
+def make_event(session: Session, kind: str, data: dict[str, Any], /, **overrides: Any) -> dict[str, Any]:
+    """A hand-built event for ``session`` as the Session class would build it, not applied.
+
+    ``overrides`` replace any envelope field (``n``, ``at``, ``mono``, ``by``...), which is
+    how tests make an event the rules must refuse.
+    """
+    clock = session.clock
+    event = {
+        "id": new_id(), "session": session.state.id, "n": len(session.state.events),
+        "type": kind, "at": iso(clock.now()), "mono": clock.monotonic(),
+        "boot": clock.boot_id(), "by": session.state.practitioner_id,
+        "device": session.device, "data": data,
+    }
+    event.update(overrides)
+    return event
+
+
+def today(clock: FakeClock) -> date:
+    return clock.now().date()
