@@ -210,6 +210,9 @@ def run_app() -> int:
     window.confirm_close = True
     window.show()
     desktop.after_show(window)
+    if not window.security.sign_in_at_start():  # accounts issue: nobody signed in, nothing shown
+        lock.release()
+        return 1
     offer_resume(window)
     code = app.exec()
     lock.release()

@@ -293,3 +293,96 @@ def test_each_command_line_use_is_logged_with_the_os_user(data_dir, protocol, fa
     assert [e["action"] for e in entries] == ["check", "backup"]
     assert all(e["os_user"] == os_user() and e["account_id"] is None for e in entries)
     assert check_store(data_dir, protocol) == []
+
+
+# -- the window: PIN prompts, idle lock, take-over ------------------------------------------
+@pytest.fixture
+def window(qtbot, data_dir, fake_clock, monkeypatch):
+    from microneedle_desk.app import build_window
+    from microneedle_desk.ui import sign_in
+
+    win, lock = build_window(fake_clock, interactive=False)
+    win.ctx.settings.set("alerts/sound", False)
+    qtbot.addWidget(win)
+    pins: dict[str, str] = {}
+    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, name, _purpose: pins.get(name))
+    win.pins = pins  # type: ignore[attr-defined]
+    yield win
+    win.ctx.controller.close()
+    lock.release()
+
+
+def test_idle_lock_shows_the_countdown_but_no_patient_detail_and_take_over_is_recorded(window, fake_clock):
+    win = window
+    security, store, protocol = win.security, win.ctx.store, win.ctx.protocol
+    admin = security.book.create_first_admin("Dr Admin", ADMIN_PIN)
+    nurse = security.book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    security.book.change_pin(nurse.id, NURSE_PIN, "615243")
+    security.set_current(admin)
+    patient = make_demo_patient(protocol, fake_clock, name="Zelda Unique", device=store.device)
+    store.add_patient(patient)
+    controller = win.ctx.controller
+    assert not controller.start(patient, admin.id, SessionConfig()), "no PIN given: not started"
+    win.pins["Dr Admin"] = ADMIN_PIN
+    assert controller.start(patient, admin.id, SessionConfig())
+    session = controller.session
+    for item in protocol.contraindications:
+        session.answer(item.id, False)
+    session.confirm_consent("Zelda Unique")
+    session.set_anesthetic_product("EMLA 5%")
+    session.apply_anesthetic(30)
+    fake_clock.advance(5 * 60)
+
+    security.idle.timer.timeout.emit()  # the idle time has passed (no waiting in tests)
+    assert security.locked and win.centralWidget().isHidden()
+    controller.poll()
+    text = security.lock_screen.all_text()
+    assert "Numbing (dwell)" in text and "25 min 00 s left" in text
+    for detail in ("Zelda", patient.clinic_id, "1980-01-02"):
+        assert detail not in text
+    assert not any(a.shortcuts() for a in win.actions()), "no shortcut works while locked"
+
+    lock = security.lock_screen
+    lock.pin.setText("000000")
+    lock.unlock_button.click()
+    assert security.locked and "not right" in lock.message.text()
+    lock.take_over_account.setCurrentIndex(lock.take_over_account.findData(nurse.id))
+    lock.take_over_pin.setText("615243")
+    lock.take_over_button.click()
+    assert not security.locked and security.current.id == nurse.id
+    assert win.security.lock_action.shortcut().toString() == "Ctrl+L", "shortcuts are back"
+    changed = session.state.events[-1]
+    assert changed["type"] == "practitioner_changed" and changed["data"]["reason"] == "taken_over"
+    assert changed["data"]["practitioner_id"] == nurse.id
+    actions = [e["action"] for e in read_access_log(store)]
+    assert "lock" in actions and "take-over" in actions and "sign-in failed" in actions
+    assert check_store(store.root, protocol) == []
+
+
+def test_lock_screen_refuses_a_countdown_it_may_not_reveal(protocol, fake_clock):
+    from microneedle_desk.ui.lock_screen import lock_lines
+
+    patient = make_demo_patient(protocol, fake_clock, name="Needling")
+    session = Session.start(protocol, fake_clock, "dev", patient, "00000000-0000-4000-8000-000000000001",
+                            SessionConfig())
+    run_complete_session(session, fake_clock, sign=False)
+    fresh = Session.start(protocol, fake_clock, "dev", patient, "00000000-0000-4000-8000-000000000001",
+                          SessionConfig())
+    for item in protocol.contraindications:
+        fresh.answer(item.id, False)
+    fresh.confirm_consent("x")
+    fresh.set_anesthetic_product("EMLA 5%")
+    fresh.apply_anesthetic(30)
+    fresh.set_needle_length("1.5")
+    fresh.set_cartridge("LOT-1", (fake_clock.now().date() + timedelta(days=365)).isoformat())
+    fresh.confirm_cartridge_new()
+    fresh.set_handpiece_serial("HP-9")
+    fresh.set_antiseptic("alcohol")
+    fresh.plan_needling(15)
+    fake_clock.advance(30 * 60)
+    fresh.start_needling()
+    with pytest.raises(PermissionDenied, match="reveal patient details"):
+        lock_lines(fresh)  # the patient's name is the step's name: nothing is shown
+    session.sign()
+    with pytest.raises(PermissionDenied, match="not running"):
+        lock_lines(session)

@@ -242,6 +242,11 @@ class AccountBook:
         self.log("sign-in", account.id)
         return account
 
+    def unlock(self, account_id: str, pin: str) -> Account:
+        account = self._check(self._get(account_id), pin, "unlock")
+        self.log("unlock", account.id)
+        return account
+
     def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
         """Check a PIN for one signature (``start``, ``sign``, ``amend``, ``unlock``, ``take-over``)."""
         account = self._check(self._get(account_id), pin, purpose)

@@ -44,16 +44,22 @@ class SessionController(QObject):
         self._alarm.setSingleShot(True)
         self._alarm.setTimerType(Qt.TimerType.PreciseTimer)
         self._alarm.timeout.connect(self.poll)
+        # accounts issue (ui/sign_in.py Security sets these): the sink that saves events, and a
+        # gate asked before a start or a sign-off, (command, practitioner id) -> go ahead?
+        self.sink: Callable[[dict[str, Any], Any], None] = store.append_event
+        self.gate: Callable[[str, str], bool] | None = None
 
     # -- lifecycle ------------------------------------------------------------------
     def start(self, patient: Patient, practitioner_id: str, config: SessionConfig) -> bool:
+        if self.gate is not None and not self.gate("start", practitioner_id):
+            return False
         return self._call(lambda: self._open(Session.start(
             self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
-            sink=self.store.append_event)))
+            sink=self.sink)))
 
     def resume(self, events: list[dict[str, Any]]) -> Session:
         session = Session.resume(self.protocol, self.clock, self.store.device, events,
-                                 sink=self.store.append_event)
+                                 sink=self.sink)
         self._open(session)
         return session
 
@@ -76,6 +82,8 @@ class SessionController(QObject):
         session = self.session
         if session is None:
             self.error.emit("session", "No session is open.")
+            return False
+        if command == "sign" and self.gate is not None and not self.gate("sign", session.state.practitioner_id):
             return False
         ok = self._call(lambda: getattr(session, command)(*args, **kwargs))
         if ok:

@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
         from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
 
         self.print_actions = PrintActions(self)
+        from microneedle_desk.ui.sign_in import Security  # accounts issue: sign-in, PIN prompts, idle lock
+
+        self.security = Security(self)
         from microneedle_desk.ui.review_menu import attach as attach_review  # Review menu, the same way
 
         self.review_menu = attach_review(self)

@@ -1,0 +1,168 @@
+"""The lock screen and the idle lock.
+
+Locked, the window hides its pages, menus and shortcuts; the lock screen shows only the
+running countdowns (step name, time left, state) so a locked laptop still tells the
+practitioner when dwell ends, and never a patient detail. Unlocking takes the PIN of the
+signed-in account; another practitioner can unlock only by taking over the session
+(recorded as a ``practitioner_changed`` event with reason ``taken_over`` and in the access
+log). The window locks after ``security/idle_minutes`` without keyboard or mouse input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.accounts import PermissionDenied
+from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.core.session import CountdownView, Session
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.accounts import Account
+
+STATE_WORDS = {"waiting": "waiting", "running": "running", "paused": "paused", "ready": "minimum reached",
+               "due": "time is up", "overdue": "over the maximum", "done": "done"}
+
+
+def lock_lines(session: Session | None) -> list[tuple[str, str]]:
+    """(step name, time and state) for each running countdown, safe to show on a locked screen.
+
+    Refused (PermissionDenied) for a session that is not running, or when any text would
+    carry a patient detail: the lock screen shows countdowns and nothing else.
+    """
+    if session is None:
+        return []
+    if session.state.status != "in_progress":
+        raise PermissionDenied("The lock screen shows only the countdowns of the session in progress; "
+                               "this session is not running.")
+    views: list[CountdownView] = [v for v in session.countdowns() if v.state != "done"]
+    private = [str(v).strip().casefold() for v in session.state.patient_snapshot.values() if str(v).strip()]
+    private = [p for p in private if len(p) >= 3]  # "III" grades and sex codes are not identifying
+    lines = []
+    for view in views:
+        left = format_duration(abs(view.remaining))
+        text = f"{left} left" if view.remaining >= 0 else f"{left} over"
+        line = (view.label, f"{text} · {STATE_WORDS.get(view.state, view.state)}")
+        shown = " ".join(line).casefold()
+        if any(p in shown for p in private):
+            raise PermissionDenied("The lock screen cannot show this countdown: it would reveal patient details.")
+        lines.append(line)
+    return lines
+
+
+class LockScreen(QWidget):
+    """What a locked window shows: countdowns, who is signed in, PIN or take-over."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lock_screen")
+        self.setAutoFillBackground(True)
+        self.title = QLabel("Locked")
+        self.title.setStyleSheet("font-size: 22pt; font-weight: bold;")
+        self.countdowns = QLabel()
+        self.countdowns.setAccessibleName("Running countdowns")
+        self.countdowns.setStyleSheet("font-size: 28pt;")
+        self.who = QLabel()
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.pin.setPlaceholderText("PIN of the signed-in account")
+        self.unlock_button = QPushButton("&Unlock")
+        self.take_over_account = QComboBox()
+        self.take_over_account.setAccessibleName("Take over as")
+        self.take_over_pin = QLineEdit()
+        self.take_over_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.take_over_pin.setAccessibleName("PIN to take over")
+        self.take_over_button = QPushButton("&Take over the session")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("PIN", self.pin)
+        form.addRow(self.unlock_button)
+        other = QFormLayout()
+        other.addRow("Another practitioner", self.take_over_account)
+        other.addRow("Their PIN", self.take_over_pin)
+        other.addRow(self.take_over_button)
+        row = QHBoxLayout()
+        row.addLayout(form)
+        row.addSpacing(40)
+        row.addLayout(other)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.countdowns)
+        layout.addWidget(self.who)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addStretch(2)
+        self.pin.returnPressed.connect(self.unlock_button.click)
+        self.take_over_pin.returnPressed.connect(self.take_over_button.click)
+
+    def show_state(self, session: Session | None, signed_in: Account | None, others: list[Account]) -> None:
+        try:
+            lines = lock_lines(session)
+        except PermissionDenied as exc:
+            lines = []
+            self.message.setText(exc.message)
+        self.countdowns.setText("\n".join(f"{label}: {text}" for label, text in lines) if lines
+                                else "No countdown running.")
+        self.who.setText(f"Signed in: {signed_in.name}" if signed_in else "Nobody is signed in.")
+        current = self.take_over_account.currentData()
+        self.take_over_account.clear()
+        for account in others:
+            self.take_over_account.addItem(account.name, account.id)
+        if current is not None:
+            self.take_over_account.setCurrentIndex(max(0, self.take_over_account.findData(current)))
+        has_session = session is not None and session.state.status == "in_progress"
+        self.take_over_button.setText("&Take over the session" if has_session else "&Sign in instead")
+
+    def all_text(self) -> str:
+        """Every text this screen shows (used by tests and the accessibility check)."""
+        parts: list[str] = []
+        for widget in [self, *self.findChildren(QWidget)]:
+            for getter in ("text", "currentText", "placeholderText", "accessibleName", "toolTip"):
+                value = getattr(widget, getter, None)
+                if callable(value):
+                    parts.append(str(value()))
+        return "\n".join(parts)
+
+
+class IdleLock(QObject):
+    """Calls ``on_idle`` after ``minutes`` without keyboard or mouse input to the app."""
+
+    INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+             QEvent.Type.Wheel, QEvent.Type.TouchBegin)
+
+    def __init__(self, minutes: int, on_idle: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(on_idle)
+        self.set_minutes(minutes)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_minutes(self, minutes: int) -> None:
+        self.timer.setInterval(max(1, int(minutes)) * 60_000)
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.INPUT:
+            self.timer.start()  # restart the idle wait
+        return False

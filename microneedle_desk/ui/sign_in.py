@@ -1,0 +1,348 @@
+"""Sign-in, PIN prompts and the security part of the main window.
+
+:class:`Security` is attached to the main window (one line there). It signs people in,
+asks the practitioner's PIN before a session starts and before it is signed (through the
+controller's gate; the store-side sink refuses either without a fresh PIN proof), locks
+the window when idle or on "Lock now", logs opened patient records, and shows admins the
+access log. Menus show only what the signed-in role may do.
+
+While the store has no account at all (a store from before accounts, or a test), nothing
+is enforced; :meth:`Security.sign_in_at_start` (called by the app at start-up) creates the
+first admin on a first start and asks everyone else to sign in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.accounts import Account, permitted
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.accounts import AccountBook
+from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.main_window import MainWindow
+
+PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction"}
+
+
+def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
+    """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
+    text, ok = QInputDialog.getText(parent, "PIN", f"{name}: your PIN to {PURPOSE_TEXT.get(purpose, purpose)}",
+                                    QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
+class SignInDialog(QDialog):
+    """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
+
+    def __init__(self, book: AccountBook, parent: QWidget | None = None, first_admin: bool = False) -> None:
+        super().__init__(parent)
+        self.book, self.first_admin = book, first_admin
+        self.account: Account | None = None
+        self.setWindowTitle("Create the first admin" if first_admin else "Sign in")
+        self.who = QComboBox()
+        self.who.setAccessibleName("Account")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.new_pin = QLineEdit()
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin.setAccessibleName("New PIN")
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName("New PIN again")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        form = QFormLayout()
+        if first_admin:
+            form.addRow(QLabel("No admin yet: the first admin manages accounts and settings."))
+            form.addRow("Your name", self.name)
+            form.addRow("PIN (6+ digits) or passphrase (12+ characters)", self.new_pin)
+            form.addRow("Again", self.again)
+        else:
+            for account in book.accounts(include_retired=False):
+                self.who.addItem(account.name, account.id)
+            form.addRow("Who are you", self.who)
+            form.addRow("PIN", self.pin)
+            form.addRow("New PIN (first sign-in or after a reset)", self.new_pin)
+            form.addRow("New PIN again", self.again)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def try_accept(self) -> None:
+        try:
+            self.account = self._attempt()
+        except ValidationError as exc:
+            self.message.setText(exc.message)
+            for edit in (self.pin, self.new_pin, self.again):
+                edit.clear()
+            return
+        if self.account is not None:
+            self.accept()
+
+    def _attempt(self) -> Account | None:
+        book = self.book
+        if self.new_pin.text() != self.again.text():
+            raise ValidationError("pin", "The two new PINs differ.")
+        if self.first_admin:
+            return book.create_first_admin(self.name.text(), self.new_pin.text())
+        account_id = str(self.who.currentData() or "")
+        current = book.account(account_id)
+        if current is None:
+            raise ValidationError("account", "Pick your account.")
+        if current.pin_hash is None:
+            if not self.new_pin.text():
+                raise ValidationError("pin", f"{current.name} has no PIN yet: choose one (twice).")
+            book.change_pin(account_id, None, self.new_pin.text())
+            return book.sign_in(account_id, self.new_pin.text())
+        account = book.sign_in(account_id, self.pin.text())
+        if account.must_change_pin:
+            if not self.new_pin.text():
+                raise ValidationError("pin", "Your PIN was reset: choose a new one (twice) to go on.")
+            account = book.change_pin(account_id, self.pin.text(), self.new_pin.text())
+        return account
+
+
+class Security(QObject):
+    """The who-is-at-the-keyboard part of the main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        ctx = window.ctx
+        self.book = AccountBook(ctx.store)
+        if not ctx.store.read_only:
+            self.book.migrate_practitioners()
+        self.current: Account | None = None
+        self.locked = False
+        self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
+        controller = ctx.controller
+        plain, guarded = controller.sink, self.book.guarded_sink()
+
+        def sink(event: dict[str, Any], state: Any) -> None:  # guarded once anyone has an account
+            (guarded if self.enforcing else plain)(event, state)
+
+        controller.sink = sink
+        controller.gate = self.gate
+        self.lock_screen = LockScreen(window)
+        self.lock_screen.hide()
+        self.lock_screen.unlock_button.clicked.connect(self.unlock)
+        self.lock_screen.take_over_button.clicked.connect(self.take_over)
+        controller.changed.connect(self._refresh_lock)
+        self.idle = IdleLock(int(ctx.settings.get("security/idle_minutes")), self._idle, self)
+        window.installEventFilter(self)
+        menu = window.menuBar().addMenu("&Account")
+        self.sign_in_action = window._action(menu, "&Sign in as…", "Ctrl+Shift+I", self.sign_in)
+        self.change_pin_action = window._action(menu, "&Change my PIN…", "Ctrl+Shift+P", self.change_pin)
+        self.lock_action = window._action(menu, "&Lock now", "Ctrl+L", self.lock)
+        menu.addSeparator()
+        self.access_log_action = window._action(menu, "&Access log…", "Ctrl+Shift+L", self.show_access_log)
+        page = window.patient_page
+        page.table.selectionModel().selectionChanged.connect(self._patient_opened)
+        self._update_menus()
+
+    # -- state ------------------------------------------------------------------------
+    @property
+    def enforcing(self) -> bool:
+        return bool(self.book.accounts())
+
+    def _update_menus(self) -> None:
+        self.access_log_action.setVisible(permitted("see_access_log", self.current))
+        self.change_pin_action.setVisible(self.current is not None)
+        self.lock_action.setVisible(self.current is not None)
+        name = f" — {self.current.name} ({self.current.role})" if self.current else ""
+        base = self.window.windowTitle().split(" — signed in:")[0]
+        self.window.setWindowTitle(base + (f" — signed in:{name[2:]}" if name else ""))
+
+    # -- sign-in ------------------------------------------------------------------------
+    def sign_in_at_start(self) -> bool:
+        """First start: create the first admin; otherwise sign in. False when the person cancelled."""
+        if self.window.ctx.store.read_only:
+            return True
+        first = self.book.needs_first_admin() and not self.book.accounts(include_retired=False)
+        dialog = SignInDialog(self.book, self.window, first_admin=first)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.account is None:
+            return False
+        self.set_current(dialog.account)
+        return True
+
+    def sign_in(self) -> None:
+        dialog = SignInDialog(self.book, self.window, first_admin=not self.book.accounts())
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.account is not None:
+            self.set_current(dialog.account)
+
+    def set_current(self, account: Account | None) -> None:
+        self.current = account
+        self._update_menus()
+
+    def change_pin(self) -> None:
+        if self.current is None:
+            return
+        old = ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
+        new = ask_pin(self.window, self.current.name, "set as your new PIN") if old is not None else None
+        if new is None:
+            return
+        try:
+            self.book.change_pin(self.current.id, old, new)
+        except ValidationError as exc:
+            self.window.statusBar().showMessage(exc.message, 10000)
+            return
+        self.window.statusBar().showMessage("Your PIN was changed.", 10000)
+
+    # -- signatures ---------------------------------------------------------------------
+    def gate(self, command: str, practitioner_id: str) -> bool:
+        """Before a start or a sign-off: the practitioner proves their PIN (nothing when no accounts)."""
+        if not self.enforcing:
+            return True
+        account = self.book.account(practitioner_id)
+        if account is None:
+            self.window.show_error("practitioner", "Only a person with an account can start or sign a "
+                                                   "session: pick your own name (an admin adds accounts).")
+            return False
+        pin = ask_pin(self.window, account.name, command)
+        if pin is None:
+            return False
+        try:
+            self.book.prove(account.id, pin, command)
+        except ValidationError as exc:
+            self.window.show_error("pin", exc.message)
+            return False
+        return True
+
+    # -- lock -----------------------------------------------------------------------------
+    def _idle(self) -> None:
+        if self.enforcing and self.current is not None:
+            self.lock()
+
+    def lock(self) -> None:
+        if self.locked or self.current is None:
+            return
+        self.locked = True
+        w = self.window
+        central = w.centralWidget()
+        if central is not None:
+            central.hide()
+        w.menuBar().setEnabled(False)
+        # no shortcut works while locked (views re-enable actions as they refresh, so clear the keys)
+        self._shortcuts = [(a, a.shortcuts()) for a in w.actions() if a.shortcuts()]
+        for action, _keys in self._shortcuts:
+            action.setShortcuts([])
+        self.lock_screen.setGeometry(w.rect())
+        self.lock_screen.show()
+        self.lock_screen.raise_()
+        self.lock_screen.pin.setFocus()
+        self._refresh_lock()
+        self.book.log("lock", self.current.id)
+
+    def _end_lock(self, account: Account) -> None:
+        w = self.window
+        self.locked = False
+        self.lock_screen.hide()
+        for widget in (self.lock_screen.pin, self.lock_screen.take_over_pin):
+            widget.clear()
+        self.lock_screen.message.clear()
+        central = w.centralWidget()
+        if central is not None:
+            central.show()
+        w.menuBar().setEnabled(True)
+        for action, keys in self._shortcuts:
+            action.setShortcuts(keys)
+        self._shortcuts = []
+        self.set_current(account)
+        self.idle.set_minutes(int(w.ctx.settings.get("security/idle_minutes")))
+        w.refresh()
+
+    def _refresh_lock(self) -> None:
+        if self.locked:
+            others = [a for a in self.book.accounts(include_retired=False)
+                      if self.current is None or a.id != self.current.id]
+            self.lock_screen.show_state(self.window.ctx.controller.session, self.current, others)
+
+    def unlock(self) -> None:
+        if self.current is None:
+            return
+        try:
+            account = self.book.unlock(self.current.id, self.lock_screen.pin.text())
+        except ValidationError as exc:
+            self.lock_screen.pin.clear()
+            self.lock_screen.message.setText(exc.message)
+            return
+        self._end_lock(account)
+
+    def take_over(self) -> None:
+        """Another practitioner unlocks only by taking over the session (recorded)."""
+        account_id = str(self.lock_screen.take_over_account.currentData() or "")
+        pin = self.lock_screen.take_over_pin.text()
+        controller = self.window.ctx.controller
+        session = controller.session
+        try:
+            if session is not None and session.state.status == "in_progress":
+                account = self.book.prove(account_id, pin, "take-over", {"session_id": session.id})
+                session.change_practitioner(account.id, reason="taken_over")
+                self.book.log("take-over", account.id, subject={"session_id": session.id})
+            else:
+                account = self.book.sign_in(account_id, pin)
+        except ValidationError as exc:
+            self.lock_screen.take_over_pin.clear()
+            self.lock_screen.message.setText(exc.message)
+            return
+        self._end_lock(account)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Resize and self.locked:
+            self.lock_screen.setGeometry(self.window.rect())
+        return False
+
+    # -- access log ---------------------------------------------------------------------
+    def _patient_opened(self, *_: Any) -> None:
+        patient = self.window.patient_page.selected
+        if patient is not None and self.enforcing:
+            self.book.log("opened patient record", self.current.id if self.current else None,
+                          subject={"patient_id": patient.id})
+
+    def show_access_log(self) -> None:
+        """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
+        patient = self.window.patient_page.selected
+        try:
+            entries = self.book.entries(self.current, patient_id=patient.id if patient else None)
+        except ValidationError as exc:
+            QMessageBox.warning(self.window, "Access log", exc.message)
+            return
+        lines = []
+        for e in entries:
+            who = self.book.name(e["account_id"]) if e.get("account_id") else f"OS user {e.get('os_user')}"
+            subject = ", ".join(f"{k} {v}" for k, v in (e.get("subject") or {}).items())
+            lines.append(f"{e['at']}  {who}  {e['action']}  {subject}  {e.get('detail', '')}".rstrip())
+        dialog = QDialog(self.window)
+        dialog.setWindowTitle("Access log" + (" — chosen patient" if patient else ""))
+        text = QPlainTextEdit("\n".join(lines) or "No entries.")
+        text.setReadOnly(True)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        dialog.resize(900, 500)
+        dialog.exec()
