@@ -99,10 +99,16 @@ def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str
 
 
 def spread(planned: list[float], actual: list[float]) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Per planned value: (planned values, mean actual, min actual, max actual), ascending."""
+    """Per planned value: (planned values, median actual, 10th and 90th percentile), ascending."""
     groups: dict[float, list[float]] = {}
     for p, a in zip(planned, actual, strict=True):
         groups.setdefault(p, []).append(a)
     xs = sorted(groups)
-    return (xs, [sum(groups[x]) / len(groups[x]) for x in xs], [min(groups[x]) for x in xs],
-            [max(groups[x]) for x in xs])
+    out: tuple[list[float], list[float], list[float], list[float]] = (xs, [], [], [])
+    for x in xs:
+        values = sorted(groups[x])
+        n = len(values)
+        out[1].append(values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2)
+        out[2].append(values[int(0.1 * (n - 1))])
+        out[3].append(values[round(0.9 * (n - 1))])
+    return out

@@ -34,8 +34,14 @@ def bars(widget: Any, labels: Sequence[str], values: Sequence[float], color: str
     widget.clear()
     xs = list(range(len(values)))
     widget.addItem(lib.BarGraphItem(x=xs, height=list(values), width=0.7, brush=color))
-    step = max(1, len(labels) // 12)
-    widget.getAxis("bottom").setTicks([[(i, str(labels[i])) for i in range(0, len(labels), step)]])
+    step = max(1, -(-len(labels) // 8))  # at most 8 labels, so they do not overlap
+    limit = 11 if len(values) <= 6 else 8  # labels this long fit side by side
+    widget.getAxis("bottom").setTicks([[(i, short(str(labels[i]), limit)) for i in range(0, len(labels), step)]])
+    widget.setXRange(-0.6, max(0.6, len(values) - 0.4), padding=0)
+
+
+def short(label: str, limit: int = 11) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def save_png(widget: Any, path: str, width: int = 1000) -> None:

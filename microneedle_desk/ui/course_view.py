@@ -150,6 +150,7 @@ class CourseWindow(QWidget):
             grade.setTitle(f"Grade ({self.ctx.protocol.label('scales', scale)})")
             if grades:
                 grade.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(grades)]])
+                grade.getAxis("left").setWidth(72)  # room for "III vertex"
                 grade.setYRange(0.5, len(grades) + 0.5)
             else:
                 grade.setYRange(0, 100)

@@ -106,7 +106,8 @@ class DashboardWindow(QWidget):
         data = self.data = stats.compute(rows, [f for f in self.followups if f["session_id"] in ids],
                                          str(self.period.currentData()))
         self.summary.setText(f"  {data.total:,} sessions, {data.signed:,} signed")
-        charts.bars(self.plots["sessions"], data.periods, data.sessions_per_period)
+        charts.bars(self.plots["sessions"], [p[2:] for p in data.periods],
+                    data.sessions_per_period)
         charts.bars(self.plots["needle"], [f"{mm:.1f}" for mm in data.needle_lengths], data.needle_counts)
         times = self.plots["times"]
         times.clear()
@@ -122,7 +123,7 @@ class DashboardWindow(QWidget):
                                            bottom=np.array([m - lo for m, lo in zip(means, lows, strict=True)]),
                                            beam=0.4, pen=lib.mkPen(colour)))
             times.plot(xs, means, pen=None, symbol="o", symbolSize=8,
-                       symbolBrush=colour, name=f"{name}: mean, min–max")
+                       symbolBrush=colour, name=f"{name}: median, 10–90 %")
         if data.dwell_planned_min or data.needling_planned_min:
             top = max([*data.dwell_actual_min, *data.needling_actual_min, 45.0])
             times.plot([10, top], [10, top], pen=lib.mkPen("#888", style=Qt.PenStyle.DashLine),
@@ -130,6 +131,7 @@ class DashboardWindow(QWidget):
         charts.bars(self.plots["se_needle"], [f"{mm:.1f}" for mm in data.needle_lengths],
                     data.se_rate_by_needle, "#c47a1f")
         labels = [self.ctx.protocol.label("side_effects", k).split(" (")[0] for k in data.se_types]
+        labels = [{"Scaly patches, inflammation, dandruff": "Seb. derm."}.get(x, x) for x in labels]
         charts.bars(self.plots["se_type"], labels, data.se_rate_by_type, "#c47a1f")
         self.plots["se_type"].getAxis("bottom").setStyle(tickTextOffset=4)
         kinds = [k.replace("screening:", "").replace("_", " ") for k in data.override_kinds]
