@@ -113,6 +113,15 @@ def test_first_start_creates_the_first_admin_and_only_once(book):
         book.create_first_admin("Someone Else", "918273")
 
 
+def test_a_practitioner_from_before_accounts_can_become_the_first_admin(book, store):
+    old = store.add_practitioner("Dr First")
+    book.migrate_practitioners()
+    assert book.needs_first_admin()
+    admin = book.create_first_admin("Dr First", ADMIN_PIN)
+    assert admin.id == old.id and admin.is_admin
+    assert book.sign_in(old.id, ADMIN_PIN).is_admin
+
+
 def test_sign_in_backs_off_after_five_wrong_pins_with_a_growing_wait(book, fake_clock):
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
     for _ in range(FREE_TRIES - 1):

@@ -136,7 +136,13 @@ class AccountBook:
         """The first start: the first admin sets their own PIN. Refused once an admin exists."""
         if not self.needs_first_admin():
             raise PermissionDenied("There is already an admin: ask them to add your account.")
-        account = self._save(self._new(name, "admin", pin, must_change=False))
+        clean = require_text(name, "name", "The person's name", 200)
+        same = [a for a in self.accounts() if a.name.casefold() == clean.casefold() and a.pin_hash is None]
+        if same:  # a practitioner from before accounts (or the first-start screen) becomes the admin
+            account = self._save(replace(same[0], role="admin", active=True, pin_hash=hash_secret(pin),
+                                         must_change_pin=False))
+        else:
+            account = self._save(self._new(clean, "admin", pin, must_change=False))
         self.log("account changed", account.id, detail="first admin created")
         return account
 

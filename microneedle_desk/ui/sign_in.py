@@ -184,15 +184,14 @@ class Security(QObject):
         """First start: create the first admin; otherwise sign in. False when the person cancelled."""
         if self.window.ctx.store.read_only:
             return True
-        first = self.book.needs_first_admin() and not self.book.accounts(include_retired=False)
-        dialog = SignInDialog(self.book, self.window, first_admin=first)
+        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.account is None:
             return False
         self.set_current(dialog.account)
         return True
 
     def sign_in(self) -> None:
-        dialog = SignInDialog(self.book, self.window, first_admin=not self.book.accounts())
+        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.account is not None:
             self.set_current(dialog.account)
 
