@@ -35,7 +35,8 @@ def make_app() -> QApplication:
     return app
 
 
-def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[MainWindow, StoreLock]:
+def build_window(clock: Clock | None = None, interactive: bool = True,
+                 background_backup: bool | None = None) -> tuple[MainWindow, StoreLock]:
     """Everything the window needs. Raises ProtocolError, StoreError or BadFileError."""
     clock = clock or SystemClock()
     protocol = load_protocol(paths.protocol_file())
@@ -60,7 +61,8 @@ def build_window(clock: Clock | None = None, interactive: bool = True) -> tuple[
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = after_open(root, clock, int(settings.get("store/backups_kept")), background=interactive)
+        notes = after_open(root, clock, int(settings.get("store/backups_kept")),
+                           background=interactive if background_backup is None else background_backup)
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
