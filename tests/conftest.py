@@ -15,6 +15,7 @@ if not os.environ.get("XDG_RUNTIME_DIR"):  # unset in CI; Qt would warn, and qt_
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +43,18 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
         yield root
     finally:
         paths.set_data_dir(None)
+
+
+@pytest.fixture
+def window(qtbot: Any, data_dir: Path, fake_clock: FakeClock) -> Iterator[Any]:
+    """The real main window on a fresh data folder and a fake clock, shown offscreen, sound off."""
+    from microneedle_desk.app import build_window
+
+    win, lock = build_window(fake_clock, interactive=False)
+    win.ctx.settings.set("alerts/sound", False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.ctx.controller.close()
+    lock.release()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,24 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.app import build_window
-from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.ui.first_start import FirstStartDialog
-from microneedle_desk.ui.main_window import MainWindow
 from microneedle_desk.ui.settings_dialog import SettingsDialog
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QPlainTextEdit,
                QTextEdit, QAbstractSlider)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path, fake_clock: FakeClock) -> Iterator[MainWindow]:
-    win, lock = build_window(fake_clock, interactive=False)
-    qtbot.addWidget(win)
-    yield win
-    win.ctx.controller.close()
-    lock.release()
 
 
 def unnamed_controls(top: QWidget) -> list[str]:

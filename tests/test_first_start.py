@@ -3,24 +3,7 @@ keeps demo data in a folder of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from microneedle_desk.app import build_window
-from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.ui.first_start import FirstStartDialog, demo_dir, needs_first_start
-from microneedle_desk.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path, fake_clock: FakeClock) -> Iterator[MainWindow]:
-    win, lock = build_window(fake_clock, interactive=False)
-    qtbot.addWidget(win)
-    yield win
-    win.ctx.controller.close()
-    lock.release()
 
 
 def test_first_start_is_needed_only_until_a_clinic_or_practitioner_is_set(qtbot, window):

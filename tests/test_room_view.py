@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from helpers import apply_anesthetic, clear_screening, prepare_device
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from test_session_gui import register_and_start
 
-from microneedle_desk.app import build_window
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.ui.main_window import MainWindow
 from microneedle_desk.ui.room_view import ROOM_DIGITS_PT
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path, fake_clock: FakeClock) -> Iterator[MainWindow]:
-    win, lock = build_window(fake_clock, interactive=False)
-    win.ctx.settings.set("alerts/sound", False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.ctx.controller.close()
-    lock.release()
 
 
 def ready_to_needle(qtbot, win: MainWindow, clock: FakeClock) -> None:

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QRadioButton
 
-from microneedle_desk.app import build_window
-from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path, fake_clock: FakeClock) -> Iterator[MainWindow]:
-    win, lock = build_window(fake_clock, interactive=False)
-    win.ctx.settings.set("alerts/sound", False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.ctx.controller.close()
-    lock.release()
 
 
 def type_into(qtbot, edit: QLineEdit, text: str) -> None:
