@@ -3,8 +3,10 @@
 TinyDB's ``JSONStorage`` rewrites its file in place, so a kill mid-write leaves invalid
 JSON, and it re-reads and re-parses the whole file for every operation. This storage:
 
-* writes through ``QSaveFile`` (a hidden temporary file, synced, renamed over the old one:
-  after a crash the file is the old version or the new one, never a mix);
+* writes through ``QSaveFile`` (a temporary file, synced, renamed over the old one: after a
+  crash the file is the old version or the new one, never a mix). On Linux the temporary
+  file is unnamed until the last moment, but a kill between naming and renaming can leave
+  ``<name>.<random>`` beside the intact file; start-up moves such leftovers to quarantine;
 * keeps the parsed content in memory, which is safe because only one process writes the
   data folder (see :mod:`microneedle_desk.store.lock`);
 * never repairs a file it cannot read: it raises :class:`BadFileError` and leaves the
