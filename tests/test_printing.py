@@ -18,7 +18,7 @@ from helpers import (
 )
 from PySide6.QtCore import QSettings
 
-from microneedle_desk import cli
+from microneedle_desk import cli, paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import Session, SessionConfig
@@ -294,7 +294,7 @@ def test_cli_paper_defaults_to_the_clinic_setting(qapp: Any, store: Store, fake_
                                                   settings_dir: Path, protocol: Protocol, tmp_path: Path) -> None:
     from microneedle_desk.settings import Settings
 
-    Settings(protocol).set("clinic/paper", "letter")
+    Settings(protocol, paths.settings_file(data_dir)).set("clinic/paper", "letter")
     session = stored_session(store, fake_clock)
     out = tmp_path / "letter.pdf"
     assert run_cli("--data-dir", str(data_dir), "--session", session.id, "-o", str(out)) == 0

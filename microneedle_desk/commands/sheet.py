@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         protocol = load_protocol(paths.protocol_file())
     except ProtocolError as exc:
         return _fail(str(exc))
-    settings = Settings(protocol)
+    settings = Settings(protocol, paths.settings_file(paths.data_dir()))  # the clinic's own, as the app reads it
     clinic = jobs.clinic_info(settings)
     paper = args.paper or jobs.default_paper(settings)
     now = clock.now()
