@@ -395,3 +395,30 @@ def test_lock_screen_refuses_a_countdown_it_may_not_reveal(protocol, fake_clock)
     session.sign()
     with pytest.raises(PermissionDenied, match="not running"):
         lock_lines(session)
+
+
+def test_a_grade_corrected_in_the_course_view_is_signed_by_the_signed_in_persons_pin(qtbot, window, fake_clock):
+    """With accounts, a correction asks the PIN of the person making it and carries their account id."""
+    from helpers import run_complete_session, start_session
+
+    from microneedle_desk.ui.course_view import CourseWindow
+
+    win = window
+    security, store, protocol = win.security, win.ctx.store, win.ctx.protocol
+    admin = security.book.create_first_admin("Dr Admin", ADMIN_PIN)
+    security.set_current(admin)
+    patient = make_demo_patient(protocol, fake_clock, name="Zelda Unique", device=store.device)
+    store.add_patient(patient)
+    win.pins["Dr Admin"] = ADMIN_PIN
+    session = start_session(protocol, fake_clock, patient, sink=store.append_event, device=store.device,
+                            practitioner_id=admin.id)
+    run_complete_session(session, fake_clock)
+    course = CourseWindow(win.ctx, patient.id)
+    qtbot.addWidget(course)
+    win.pins.clear()
+    assert not course.save_grade(session.id, "IV", "Reviewed photos"), "no PIN given: nothing saved"
+    assert store.amendments(session.id) == []
+    win.pins["Dr Admin"] = ADMIN_PIN
+    assert course.save_grade(session.id, "IV", "Reviewed photos")
+    [amendment] = store.amendments(session.id)
+    assert amendment["by"] == admin.id and amendment["new"] == "IV"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
@@ -18,3 +19,6 @@ class UiContext:
     store: Store
     settings: Settings
     controller: SessionController
+    # Who signs corrections: set by the accounts part of the window (ui/sign_in.Security);
+    # None until it is attached.
+    signer: Any = None

@@ -185,11 +185,15 @@ class CourseWindow(QWidget):
             self.save_grade(str(sid), dialog.grade(), dialog.reason.text())
 
     def save_grade(self, session_id: str, grade: str, reason: str) -> bool:
-        from microneedle_desk.ui.history_view import who_is_working
-
+        reason = reason or "Grade recorded after the session"
         try:
-            self.ctx.store.amend(session_id, "grade", grade, reason or "Grade recorded after the session",
-                                 who_is_working(self.ctx))
+            if self.ctx.signer is not None:  # signed with the PIN of the person making it
+                if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
+                    return False
+            else:
+                from microneedle_desk.ui.history_view import who_is_working
+
+                self.ctx.store.amend(session_id, "grade", grade, reason, who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:
             QMessageBox.warning(self, "Grade not saved", str(exc))
             return False

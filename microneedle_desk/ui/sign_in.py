@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.accounts import Account, permitted
+from microneedle_desk.core.accounts import Account, PermissionDenied, permitted
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
@@ -149,6 +149,7 @@ class Security(QObject):
 
         controller.sink = sink
         controller.gate = self.gate
+        ctx.signer = self
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
         self.lock_screen.unlock_button.clicked.connect(self.unlock)
@@ -165,6 +166,25 @@ class Security(QObject):
         page = window.patient_page
         page.table.selectionModel().selectionChanged.connect(self._patient_opened)
         self._update_menus()
+
+    def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any] | None:
+        """A correction signed by the signed-in person's PIN (None when they cancel).
+
+        Before anyone has an account, corrections are stamped as sessions are: with the
+        practitioner last picked.
+        """
+        ctx = self.window.ctx
+        if not self.enforcing:
+            from microneedle_desk.ui.history_view import who_is_working
+
+            return ctx.store.amend(session_id, field, value, reason, who_is_working(ctx))
+        if self.current is None:
+            raise PermissionDenied("Sign in first: a correction is signed with the PIN of the person "
+                                   "making it.")
+        pin = ask_pin(self.window, self.current.name, "amend")
+        if pin is None:
+            return None
+        return self.book.amend(self.current.id, pin, session_id, field, value, reason)
 
     # -- state ------------------------------------------------------------------------
     @property
