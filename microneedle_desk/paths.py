@@ -91,9 +91,9 @@ def index_dir(root: Path) -> Path:
     return root / "index"
 
 
-def index_file(root: Path, year: str) -> Path:
-    """One summary row per session of one year, for the history table."""
-    return index_dir(root) / f"{year}.json"
+def index_file(root: Path, month: str) -> Path:
+    """One summary row per session of one month (``YYYY-MM``), for the history table."""
+    return index_dir(root) / f"{month}.json"
 
 
 def settings_file(root: Path) -> Path:

@@ -26,7 +26,7 @@ def _files(store: Store, state: SessionState) -> tuple[Any, Any]:
     assert state.started is not None
     key = store.file_key(state)
     month_db = store._db_for(paths.session_file(store.root, key))  # the store's own cached file
-    index_db = store._db_for(paths.index_file(store.root, key[:4]))
+    index_db = store._db_for(paths.index_file(store.root, store.index_key(state)))
     return month_db.table(TABLE), index_db.table(TABLE)
 
 

@@ -31,7 +31,7 @@ from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, write
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
 _MEMBER = re.compile(r"^(meta\.json|patients\.json|active/[0-9a-f-]{36}\.json|sessions/\d{4}-\d{2}-\d{2}\.json"
-                     r"|index/\d{4}\.json|access/\d{4}-\d{2}\.json)$")
+                     r"|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json)$")
 
 
 _SAVE_TEMP = re.compile(r"^.+\.(json|zip)\.[A-Za-z0-9]{6}$")

@@ -35,7 +35,6 @@ from microneedle_desk.store.upgrade import as_current, version_problem
 GENESIS = "0" * 64
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 TABLES = {
@@ -368,8 +367,8 @@ class _Checker:
         data = self.load(path, TABLES["index"])
         if data is None:
             return
-        if not _YEAR.match(path.stem):
-            self.add(path, "", "the file name is not a year (YYYY).")
+        if not _MONTH.match(path.stem):
+            self.add(path, "", "the file name is not a month (YYYY-MM).")
         for row in data.get("summaries", {}).values():
             label = f"summary {row.get('id', '(no id)')}"
             if not self.schema_ok(path, label, row) or self.missing(path, label, row, ("id", "status")):

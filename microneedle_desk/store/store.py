@@ -8,7 +8,7 @@ Layout of the data folder (all JSON through TinyDB with :class:`AtomicCachedStor
                          rewrites only this small file, whatever the history's size)
 ``sessions/YYYY-MM-DD.json`` finished (signed or abandoned) sessions of one day, with
                          their amendments and follow-ups
-``index/YYYY.json``      one summary row per finished session, for the history table
+``index/YYYY-MM.json``   one summary row per finished session of a month, for the history
 
 A finished session is written in this order: day file, chain head, index row, and last
 the active file is removed. A crash between any two leaves an active file whose session is
@@ -282,10 +282,13 @@ class Store:
         chain.update({"seq": doc["chain"]["seq"], "hash": doc["hash"], "intent": None})
         return doc
 
+    def index_key(self, state: SessionState) -> str:
+        """The history-index file of a session: its month (``YYYY-MM``), so a sign-off
+        rewrites a few hundred rows, not a year's."""
+        return self.file_key(state)[:7]
+
     def _index_upsert(self, state: SessionState, entry: dict[str, Any]) -> None:
-        assert state.started is not None
-        year = state.started.wall.strftime("%Y")
-        table = self._db_for(paths.index_file(self.root, year)).table("summaries")
+        table = self._db_for(paths.index_file(self.root, self.index_key(state))).table("summaries")
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")
         row["file"] = self.file_key(state)
@@ -442,7 +445,7 @@ class Store:
     # == demo data and bulk import (used by `microneedle-desk demo-data` and bench/) =====
     # Everything below serves generated demo data only. It keeps the same document shapes,
     # hash chain and index rows as the one-event-at-a-time path above, but writes each
-    # day file and each year's index once per call instead of once per event.
+    # day file and each month's index once per call instead of once per event.
     def is_demo(self) -> bool:
         """True when this store was filled by the demo-data generator."""
         info = self._db_for(paths.meta_file(self.root)).table("meta").all()
@@ -483,7 +486,7 @@ class Store:
 
         Each session's events are replayed here against the protocol (the store's own
         check, as for every event saved live), so the caller cannot slip in a record the
-        rules refuse. Writes: chain intent, then each day file once, each year's index
+        rules refuse. Writes: chain intent, then each day file once, each month's index
         once, then the chain head (the same crash story as :meth:`_chain_append`). The
         day and index files are released afterwards, so importing years of history
         does not keep it all in memory. Returns how many sessions were filed.
@@ -498,7 +501,7 @@ class Store:
         if not checked:
             return 0
         by_file: dict[str, list[dict[str, Any]]] = {}
-        by_year: dict[str, list[dict[str, Any]]] = {}
+        by_index: dict[str, list[dict[str, Any]]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:
@@ -512,7 +515,7 @@ class Store:
             by_file.setdefault(key, []).append(doc)
             row = summarize(state, self.protocol)
             row["hash"], row["file"] = doc["hash"], key
-            by_year.setdefault(key[:4], []).append(row)
+            by_index.setdefault(self.index_key(state), []).append(row)
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         chain.update({"intent": {"seq": seq, "hash": prev}})
         for key in sorted(by_file):
@@ -523,9 +526,9 @@ class Store:
                 raise StoreError("A session being imported is already in the store.")
             table.insert_multiple(by_file[key])
             self._release(path)
-        for year in sorted(by_year):
-            path = paths.index_file(self.root, year)
-            self._db_for(path).table("summaries").insert_multiple(by_year[year])
+        for month in sorted(by_index):
+            path = paths.index_file(self.root, month)
+            self._db_for(path).table("summaries").insert_multiple(by_index[month])
             self._release(path)
         chain.update({"seq": seq, "hash": prev, "intent": None})
         return len(checked)
