@@ -304,7 +304,7 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     _link_copy(built, run_dir)
     protocol = load_protocol(paths.protocol_file())
     # Sessions are run on the last day of the demo history, so each sign-off lands in the
-    # fullest month file and year index there is: the worst realistic case.
+    # fullest day file and month index there is: the worst realistic case.
     clock = FakeClock(start=datetime(END_DATE.year, END_DATE.month, END_DATE.day, 18, 30, tzinfo=TZ))
     t0 = time.perf_counter()
     store = Store(run_dir, protocol, clock)
@@ -410,7 +410,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         "", "## 3. Saving a step and signing off against the history's size", "",
         f"Demo stores made by `microneedle-desk demo-data` (bench/.work/, not committed). {results['store_sessions']} "
         "complete sessions run through `Session` with `Store.append_event` as the sink, on the last day of the "
-        "demo history (so each sign-off goes into the fullest month file and year index). Times are "
+        "demo history (so each sign-off goes into the fullest day file and month index). Times are "
         "`Store.append_event` alone, each save atomic (QSaveFile: temporary file, fsync, rename). "
         "Targets at 50,000: step ≤ 20 ms, sign-off ≤ 200 ms.", "",
         "| past sessions | step median ms | step p90 | step max | sign-off median ms | sign-off max "
