@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import make_demo_patient, run_complete_session
 
 from microneedle_desk import paths
 from microneedle_desk.core.accounts import (
@@ -21,7 +22,6 @@ from microneedle_desk.core.accounts import (
 )
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.session import Session, SessionConfig
 from microneedle_desk.store.accounts import AccountBook, SignInError, read_access_log
 from microneedle_desk.store.check import check_store
@@ -39,45 +39,6 @@ def store(data_dir: Path, protocol: Protocol, fake_clock: FakeClock) -> Store:
 @pytest.fixture
 def book(store: Store) -> AccountBook:
     return AccountBook(store)
-
-
-def make_demo_patient(protocol: Protocol, clock: FakeClock, name: str = "Alex Demo", device: str = "dev") -> Patient:
-    return make_patient(protocol, name=name, dob="1980-01-02", clinic_id="D-1", sex="male",
-                        indication="aga_male", scale="norwood_hamilton", grade="III", device=device,
-                        now=clock.now(), demo=True)
-
-
-def run_complete_session(session: Session, clock: FakeClock, sign: bool = True) -> None:
-    """Every step of a session on the fake clock (30 min dwell, 15 min needling)."""
-    for item in session.protocol.contraindications:
-        session.answer(item.id, False)
-    session.confirm_consent("Alex Demo")
-    session.set_anesthetic_product("EMLA 5%")
-    session.apply_anesthetic(30)
-    session.set_needle_length("1.5")
-    session.set_cartridge("LOT-1", (clock.now().date() + timedelta(days=365)).isoformat())
-    session.confirm_cartridge_new()
-    session.set_handpiece_serial("HP-9")
-    session.set_antiseptic("alcohol")
-    session.plan_needling(15)
-    clock.advance(30 * 60)
-    session.poll()
-    session.start_needling()
-    clock.advance(15 * 60)
-    session.poll()
-    session.finish_needling()
-    for zone in ("frontal", "vertex"):
-        session.set_zone(zone)
-    session.set_passes(4, ["longitudinal", "diagonal"])
-    session.set_endpoint("pinpoint_bleeding")
-    session.confirm_blood_washed()
-    session.apply_antibiotic("Fucidin")
-    session.set_adjunct("minoxidil", None)
-    session.declare_none_observed()
-    session.confirm_aftercare()
-    session.set_next_session(session.state.suggested_next_session())
-    if sign:
-        session.sign()
 
 
 # -- secrets ------------------------------------------------------------------------------
@@ -399,7 +360,7 @@ def test_lock_screen_refuses_a_countdown_it_may_not_reveal(protocol, fake_clock)
 
 def test_a_grade_corrected_in_the_course_view_is_signed_by_the_signed_in_persons_pin(qtbot, window, fake_clock):
     """With accounts, a correction asks the PIN of the person making it and carries their account id."""
-    from helpers import run_complete_session, start_session
+    from helpers import start_session
 
     from microneedle_desk.ui.course_view import CourseWindow
 
