@@ -223,67 +223,65 @@ class SessionState:
         return self.started.wall.date() + timedelta(days=self.config.interval_days)
 
     def completed_steps(self, protocol: Protocol) -> set[str]:
-        """The steps whose work is done, for the step list's check marks."""
-        done = {
-            "patient": bool(self.patient_id),
-            "screening": self.screening_cleared(protocol) and bool(self.consent_by),
-            "anesthetic": self.applied is not None,
-            "device": (self.needle_mm is not None and bool(self.cartridge_lot)
-                       and self.cartridge_new_sealed and bool(self.handpiece_serial)),
-            "antiseptic": bool(self.antiseptic),
-            "needling": self.needling_finished_at() is not None and bool(self.zones) and self.passes > 0,
-            "endpoint": bool(self.endpoint),
-            "cleanup": self.blood_washed and bool(self.antibiotic_product),
-            "adjunct": bool(self.adjunct),
-            "side_effects": self.none_observed or bool(self.side_effects),
-            "aftercare": self.aftercare_given and self.next_session is not None,
-            "signoff": self.status == "signed",
-        }
-        return {step for step, ok in done.items() if ok}
+        """The steps whose work is done, for the step list's check marks: the same rules as
+        :meth:`missing`, read per step."""
+        open_steps = {step for step, _ in self._gaps(protocol)}
+        gated = ("screening", "anesthetic", "device", "antiseptic", "needling", "endpoint",
+                 "cleanup", "adjunct", "side_effects", "aftercare")
+        done = {step for step in gated if step not in open_steps}
+        if self.patient_id:
+            done.add("patient")
+        if self.status == "signed":
+            done.add("signoff")
+        return done
 
     def missing(self, protocol: Protocol) -> list[str]:
         """What still has to be done before the session can be signed, in plain words."""
-        out: list[str] = []
+        return [text for _, text in self._gaps(protocol)]
+
+    def _gaps(self, protocol: Protocol) -> list[tuple[str, str]]:
+        """(step id, what is missing there) for everything sign-off still needs."""
+        out: list[tuple[str, str]] = []
         if self.unanswered(protocol):
-            out.append(f"Screening: {len(self.unanswered(protocol))} question(s) unanswered")
+            out.append(("screening", f"Screening: {len(self.unanswered(protocol))} question(s) unanswered"))
         elif not self.screening_cleared(protocol):
-            out.append("Screening: a contraindication is answered Yes and not overridden")
+            out.append(("screening", "Screening: a contraindication is answered Yes and not overridden"))
         if not self.consent_by:
-            out.append("Screening: informed consent not confirmed")
+            out.append(("screening", "Screening: informed consent not confirmed"))
         if not self.anesthetic_product:
-            out.append("Anesthetic: product name")
+            out.append(("anesthetic", "Anesthetic: product name"))
         if self.applied is None:
-            out.append("Anesthetic: not applied")
+            out.append(("anesthetic", "Anesthetic: not applied"))
         if self.needle_mm is None:
-            out.append("Device: needle length")
+            out.append(("device", "Device: needle length"))
         if not self.cartridge_lot or self.cartridge_expiry is None:
-            out.append("Device: cartridge lot and expiry")
+            out.append(("device", "Device: cartridge lot and expiry"))
         if not self.cartridge_new_sealed:
-            out.append("Device: new, sealed cartridge not confirmed")
+            out.append(("device", "Device: new, sealed cartridge not confirmed"))
         if not self.handpiece_serial:
-            out.append("Device: handpiece serial")
+            out.append(("device", "Device: handpiece serial"))
         if not self.antiseptic:
-            out.append("Antiseptic: not recorded")
+            out.append(("antiseptic", "Antiseptic: not recorded"))
         if self.needling_finished_at() is None:
-            out.append("Needling: not finished")
+            out.append(("needling", "Needling: not finished"))
         if not self.zones:
-            out.append("Needling: no scalp zone ticked")
+            out.append(("needling", "Needling: no scalp zone ticked"))
         if self.passes < 1 or not self.directions:
-            out.append("Needling: passes and directions")
+            out.append(("needling", "Needling: passes and directions"))
         if not self.endpoint:
-            out.append("Endpoint: not recorded")
+            out.append(("endpoint", "Endpoint: not recorded"))
         if not self.blood_washed:
-            out.append("Clean-up: blood not washed away")
+            out.append(("cleanup", "Clean-up: blood not washed away"))
         if not self.antibiotic_product:
-            out.append("Clean-up: antibiotic cream product")
+            out.append(("cleanup", "Clean-up: antibiotic cream product"))
         if not self.adjunct:
-            out.append("Adjunct: choose none, minoxidil or PRP")
+            out.append(("adjunct", "Adjunct: choose none, minoxidil or PRP"))
         if not self.none_observed and not self.side_effects:
-            out.append("Side effects: record them or confirm none observed")
+            out.append(("side_effects", "Side effects: record them or confirm none observed"))
         if not self.aftercare_given:
-            out.append("Aftercare: not confirmed as given")
+            out.append(("aftercare", "Aftercare: not confirmed as given"))
         if self.next_session is None:
-            out.append("Aftercare: next session date")
+            out.append(("aftercare", "Aftercare: next session date"))
         return out
 
 
