@@ -57,6 +57,7 @@ QT_PACKAGES: tuple[str, ...] = (
     "libfreetype6", "libxkbcommon0", "libxkbcommon-x11-0", "libxcb-cursor0", "libxcb-icccm4",
     "libxcb-image0", "libxcb-keysyms1", "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0",
     "libxcb-xinerama0", "libxcb-xkb1", "libwayland-cursor0", "libwayland-egl1",
+    "libcups2",  # the CUPS print plugin: without it Qt lists no printer, only PDF
     "fontconfig", "fonts-dejavu-core",
 )
 # What the checks use on top: PDF to text/PNG, a virtual X server, desktop-entry and
