@@ -55,12 +55,20 @@ def test_every_generated_session_replays_and_matches_its_summary_row(tmp_path: P
 
 
 def test_the_hash_chain_of_imported_sessions_is_whole_and_in_order(tmp_path: Path, protocol: Protocol) -> None:
+    """Each run's sessions, then its access record (the OS user who ran demo-data), in one chain."""
+    from microneedle_desk.store.accounts import os_user, read_access_log
+
     root = tmp_path / "data"
     assert _generate(root, 40) == 0
     assert _generate(root, 25, seed=8) == 0  # a second batch continues the same chain
     store = _store(root, protocol)
-    docs = sorted((d for _, _, d in store.iter_chain()), key=lambda d: d["chain"]["seq"])
-    assert [d["chain"]["seq"] for d in docs] == list(range(1, 66))
+    sessions = [d for _, _, d in store.iter_chain()]
+    access = read_access_log(store)
+    assert len(sessions) == 65
+    assert [(e["action"], e["os_user"], e["account_id"]) for e in access] == [("demo-data", os_user(), None)] * 2
+    assert [e["chain"]["seq"] for e in access] == [41, 67], "logged after each run's sessions"
+    docs = sorted(sessions + access, key=lambda d: d["chain"]["seq"])
+    assert [d["chain"]["seq"] for d in docs] == list(range(1, 68))
     prev = "0" * 64
     for doc in docs:
         assert doc["chain"]["prev"] == prev

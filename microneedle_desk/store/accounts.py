@@ -47,11 +47,10 @@ from microneedle_desk.store.store import Store, StoreError
 
 PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
 
-# The CLI commands that are logged with the OS user's name. demo-data is not: it only ever
-# fills a store that holds no real records, and its sessions' chain must stay one unbroken
-# run of demo sessions (tests/test_demo_data.py checks exactly that).
+# The CLI commands that are logged with the OS user's name (demo-data too: its access
+# record is sealed into the same chain as the demo sessions it wrote).
 CLI_ACTIONS = {"check": "check", "export": "exported", "sheet": "sheet", "backup": "backup",
-               "restore": "restore"}
+               "restore": "restore", "demo-data": "demo-data"}
 
 
 class SignInError(ValidationError):
@@ -313,11 +312,24 @@ class AccountBook:
         return self.store._chain_append(doc, table)
 
     def entries(self, actor: Account | None, *, patient_id: str | None = None, session_id: str | None = None,
-                account_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
+                account_id: str | None = None, action: str | None = None, since: str | None = None,
+                until: str | None = None) -> list[dict[str, Any]]:
         """The access log, oldest first, filtered; admins only."""
         require("see_access_log", actor)
         return filter_entries(read_access_log(self.store), patient_id=patient_id, session_id=session_id,
-                              account_id=account_id, action=action)
+                              account_id=account_id, action=action, since=since, until=until)
+
+    def who(self, entry: dict[str, Any]) -> str:
+        """Who an access record names: the account's name, or the OS user of a command-line use."""
+        if entry.get("account_id"):
+            return self.name(str(entry["account_id"]))
+        return f"OS user {entry.get('os_user') or '(unknown)'}"
+
+    def export_csv(self, actor: Account | None, entries: list[dict[str, Any]]) -> str:
+        """The given access records as CSV (admins only). Log the export once it is written."""
+        require("see_access_log", actor)
+        require("export", actor)
+        return access_csv(entries, self.who)
 
 
 def read_access_log(store: Store) -> list[dict[str, Any]]:
@@ -329,15 +341,42 @@ def read_access_log(store: Store) -> list[dict[str, Any]]:
 
 
 def filter_entries(entries: list[dict[str, Any]], *, patient_id: str | None = None, session_id: str | None = None,
-                   account_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
+                   account_id: str | None = None, action: str | None = None, since: str | None = None,
+                   until: str | None = None) -> list[dict[str, Any]]:
+    """Keep the records that match every filter given. ``since`` and ``until`` are days
+    (``YYYY-MM-DD``, both included), compared with the day of the record's local time."""
+
     def keep(d: dict[str, Any]) -> bool:
         subject = d.get("subject") or {}
+        day = str(d.get("at", ""))[:10]
         return ((patient_id is None or subject.get("patient_id") == patient_id)
                 and (session_id is None or subject.get("session_id") == session_id)
                 and (account_id is None or d.get("account_id") == account_id)
-                and (action is None or d.get("action") == action))
+                and (action is None or d.get("action") == action)
+                and (since is None or day >= since)
+                and (until is None or day <= until))
 
     return [d for d in entries if keep(d)]
+
+
+ACCESS_CSV_COLUMNS = ("at", "who", "account_id", "os_user", "action", "patient_id", "session_id", "detail",
+                      "seq", "hash")
+
+
+def access_csv(entries: list[dict[str, Any]], who: Any) -> str:
+    """Access records as CSV: UUIDs for patients and sessions (never a name), the person's name."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACCESS_CSV_COLUMNS)
+    for e in entries:
+        subject = e.get("subject") or {}
+        writer.writerow([e.get("at", ""), who(e), e.get("account_id") or "", e.get("os_user") or "",
+                         e.get("action", ""), subject.get("patient_id", ""), subject.get("session_id", ""),
+                         e.get("detail", ""), (e.get("chain") or {}).get("seq", ""), e.get("hash", "")])
+    return out.getvalue()
 
 
 def log_cli_use(command: str, code: int) -> str:

@@ -4,6 +4,8 @@ Print preview, Print and Save as PDF for the current (or last) session's sheet, 
 aftercare handout, every sheet of a chosen day and the blank sheet. All three outputs go
 through :func:`microneedle_desk.printing.render.render`: the preview dialog's
 ``paintRequested`` is connected to it, so what is previewed is what is printed.
+With accounts, printing needs a signed-in person, and each preview, print and PDF goes
+into the access log (session and patient by UUID).
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ class PrintActions(QObject):
             self.menu.insertMenu(first, sub) if first else self.menu.addMenu(sub)
         if first is not None:
             self.menu.insertSeparator(first)
+        self.printed: list[str] = []  # the sessions in the documents last gathered (for the access log)
+        signer = self.ctx.signer  # accounts: printing needs a signed-in person
+        if signer is not None:
+            for action in self.actions.values():
+                signer.guard(action, "print")
 
     # -- menu -------------------------------------------------------------------------
     def _file_menu(self) -> QMenu:
@@ -148,6 +155,7 @@ class PrintActions(QObject):
     def docs(self, what: str) -> list[PrintDoc] | None:
         """The documents for ``what``; None (after telling the user) if there is nothing."""
         store, clinic, now = self.ctx.store, _jobs().clinic_info(self.ctx.settings), self.ctx.clock.now()
+        self.printed = []
         if what == "blank":
             return [_content().blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
         if what == "day":
@@ -158,21 +166,45 @@ class PrintActions(QObject):
             if not ids:
                 self.warn(f"No session was started on {day.isoformat()}.")
                 return None
+            self.printed = list(ids)
             return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
         sid = self.session_id()
         if sid is None:
             self.warn("There is no session to print yet.")
             return None
+        self.printed = [sid]
         if what == "handout":
             return [_jobs().handout_for(store, sid, clinic, now)]
         return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now)]
 
     def _safe_docs(self, what: str) -> list[PrintDoc] | None:
         try:
+            if self.ctx.signer is not None:
+                self.ctx.signer.require("print")
             return self.docs(what)
         except (_jobs().NotFoundError, StoreError, ValidationError) as exc:
-            self.warn(f"The {TARGETS[what]} cannot be printed: {exc}")
+            self.warn(f"The {TARGETS[what]} cannot be printed: {getattr(exc, 'message', '') or exc}")
             return None
+
+    def record(self, what: str, how: str) -> None:
+        """Into the access log: one record per session printed (UUIDs only), or one for a blank sheet."""
+        signer = self.ctx.signer
+        if signer is None:
+            return
+        detail = f"{TARGETS[what]}, {how}"
+        if not self.printed:
+            signer.record("printed", detail=detail)
+        for sid in self.printed:
+            signer.record("printed", subject=self._subject(sid), detail=detail)
+
+    def _subject(self, session_id: str) -> dict[str, str]:
+        session = self.ctx.controller.session
+        if session is not None and session.id == session_id:
+            patient_id = session.state.patient_id
+        else:
+            row = self.ctx.store.summary(session_id)
+            patient_id = str(row.get("patient_id", "")) if row else ""
+        return {"session_id": session_id, "patient_id": patient_id} if patient_id else {"session_id": session_id}
 
     # -- the three outputs ---------------------------------------------------------------------
     def _printer(self) -> QPrinter:
@@ -182,11 +214,13 @@ class PrintActions(QObject):
         printer.setPageLayout(_render().page_layout(_jobs().default_paper(self.ctx.settings)))
         return printer
 
-    def paint(self, docs: list[PrintDoc], printer: QPrinter) -> None:
+    def paint(self, docs: list[PrintDoc], printer: QPrinter) -> bool:
         try:
             _render().render(docs, printer)
         except _render().RenderError as exc:
             self.warn(f"Printing failed: {exc}")
+            return False
+        return True
 
     def preview(self, what: str = "sheet") -> None:
         docs = self._safe_docs(what)
@@ -198,6 +232,7 @@ class PrintActions(QObject):
         dialog = QPrintPreviewDialog(printer, self.window)
         dialog.setWindowTitle(f"Print preview — {TARGETS[what]}")
         dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
+        self.record(what, "print preview (it may be printed from there)")
         dialog.exec()
 
     def print_(self, what: str = "sheet") -> None:
@@ -209,8 +244,8 @@ class PrintActions(QObject):
 
         dialog = QPrintDialog(printer, self.window)
         dialog.setWindowTitle(f"Print the {TARGETS[what]}")
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.paint(docs, printer)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.paint(docs, printer):
+            self.record(what, "printed")
 
     def ask_pdf_path(self, suggested: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self.window, "Save as PDF", suggested, "PDF files (*.pdf)")
@@ -230,6 +265,7 @@ class PrintActions(QObject):
         except (_render().RenderError, OSError) as exc:
             self.warn(f"The PDF could not be saved: {exc}")
             return
+        self.record(what, "saved as PDF")
         self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
 
     def warn(self, message: str) -> None:

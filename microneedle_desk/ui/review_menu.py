@@ -1,6 +1,8 @@
 """The Review menu, attached to the main window as one small part.
 
-History, patient course, dashboard, export and lot recall. Each window is imported and
+History, patient course, dashboard, export and lot recall. With accounts, each entry
+shows only for the roles that may use it (export: admins), the export refuses anyone
+else even if asked, and every file written goes into the access log. Each window is imported and
 built only when its menu entry is chosen (the dashboard and charts pull in pyqtgraph,
 which must not slow the app's start).
 """
@@ -25,6 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from microneedle_desk.core.validation import ValidationError
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -56,6 +60,10 @@ class ReviewMenu(QObject):
             self.menu.addAction(action)
             window.addAction(action)
             self.actions[key] = action
+        signer = self.ctx.signer  # accounts: each entry shown only to the roles that may use it
+        if signer is not None:
+            for key, action in self.actions.items():
+                signer.guard(action, "export" if key == "export" else "review_history")
 
     def _keep(self, widget: QWidget) -> QWidget:
         self.windows = [w for w in self.windows if w.isVisible()] + [widget]
@@ -93,6 +101,24 @@ class ReviewMenu(QObject):
             recall_dialog(self.window, self.ctx, lot.strip())
 
 
+def allowed(parent: QWidget | None, ctx: UiContext, permission: str, title: str) -> bool:
+    """Whether the signed-in person may do this; if not, say so with the core's message."""
+    if ctx.signer is None:
+        return True
+    try:
+        ctx.signer.require(permission)
+    except ValidationError as exc:
+        QMessageBox.warning(parent, title, exc.message)
+        return False
+    return True
+
+
+def record(ctx: UiContext, action: str, detail: str) -> None:
+    """Into the access log, by the signed-in person (no patient name: the detail says what, not whom)."""
+    if ctx.signer is not None:
+        ctx.signer.record(action, detail=detail)
+
+
 def attach(window: MainWindow) -> ReviewMenu:
     """Add the Review menu to ``window``; the one hook the main window calls."""
     return ReviewMenu(window)
@@ -104,6 +130,8 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
 
     from microneedle_desk.review import export
 
+    if not allowed(parent, ctx, "export", "Export"):
+        return None
     dialog = QDialog(parent)
     dialog.setWindowTitle("Export sessions")
     fmt = QComboBox()
@@ -138,13 +166,17 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
     try:
+        if ctx.signer is not None:
+            ctx.signer.require("export")  # checked again where the file is written
         recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
         text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
                 export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
         export.write_private(path, text)
-    except (export.ExportError, OSError) as exc:
-        QMessageBox.warning(parent, "Export", f"The export was not written: {exc}")
+    except (export.ExportError, OSError, ValidationError) as exc:
+        QMessageBox.warning(parent, "Export", f"The export was not written: {getattr(exc, 'message', exc)}")
         return None
+    record(ctx, "exported", f"sessions as {kind.upper()}, {len(recs)} session(s) from {low} to {high}, "
+                            + ("de-identified" if deid.isChecked() else "identified"))
     QMessageBox.information(parent, "Export", f"Wrote {len(recs):,} session(s) to {path}.")
     return path
 
@@ -161,12 +193,21 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
 
     def save() -> None:
+        if not allowed(dialog, ctx, "export", "Lot recall"):
+            return
         path, _ = QFileDialog.getSaveFileName(dialog, "Save the recall list", f"recall-{lot}.csv",
                                               "CSV files (*.csv)")
         if path:
-            export.write_private(path, export.recall_csv(hits))
+            try:
+                export.write_private(path, export.recall_csv(hits))
+            except OSError as exc:
+                QMessageBox.warning(dialog, "Lot recall", f"The recall list was not written: {exc}")
+                return
+            record(ctx, "exported", f"lot recall list for lot {lot}, {len(hits)} session(s)")
 
     buttons.accepted.connect(save)
+    save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+    save_button.setVisible(ctx.signer is None or ctx.signer.may("export"))  # saving a list is an export
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(text)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -83,10 +84,14 @@ class SettingsDialog(QDialog):
         ("&Alerts and keys", ("alerts/", "room/")),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
+                 people_by_accounts: bool = False) -> None:
         super().__init__(parent)
         self.settings = settings
         self.store = store
+        # with accounts, people are added in Account > Manage accounts (with a PIN), not here
+        self.people_by_accounts = people_by_accounts
+        self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
         self.setWindowTitle("Settings")
         self.fields: dict[str, QWidget] = {}
         self.tabs = QTabWidget()
@@ -184,7 +189,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.practitioner_list, 1)
         layout.addLayout(row)
         self._reload_practitioners()
-        if self.store is None or self.store.read_only:
+        if self.people_by_accounts:
+            note = QLabel("People sign with their own PIN: an admin adds them in Account › Manage accounts.")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        if self.store is None or self.store.read_only or self.people_by_accounts:
             self.new_practitioner.setEnabled(False)
             add.setEnabled(False)
         return page
@@ -241,9 +250,11 @@ class SettingsDialog(QDialog):
                     self.tabs.setCurrentWidget(page)
                 widget.setFocus()
                 return
+        self.changed_keys = []
         for key, value in checked.items():
             if value != self.settings.get(key):
                 self.settings.set(key, value)
+                self.changed_keys.append(key)
         self.accept()
 
 
@@ -261,13 +272,25 @@ class SettingsActions(QObject):
         menu = window.menuBar().addMenu("&Tools")
         menu.addAction(self.action)
         window.addAction(self.action)
+        self.signer = window.ctx.signer  # accounts: only admins change settings
+        if self.signer is not None:
+            self.signer.guard(self.action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+        enforcing = self.signer is not None and self.signer.enforcing
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window, enforcing)
 
     def open(self) -> None:
+        if self.signer is not None:
+            try:
+                self.signer.require("change_settings")
+            except ValidationError as exc:
+                QMessageBox.warning(self.window, "Settings", exc.message)
+                return
         dialog = self.dialog()
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.signer is not None and dialog.changed_keys:  # setting names only, never values
+                self.signer.record("settings changed", detail=", ".join(dialog.changed_keys))
             self.applied()
 
     def applied(self) -> None:

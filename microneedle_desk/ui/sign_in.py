@@ -4,7 +4,9 @@
 asks the practitioner's PIN before a session starts and before it is signed (through the
 controller's gate; the store-side sink refuses either without a fresh PIN proof), locks
 the window when idle or on "Lock now", logs opened patient records, and shows admins the
-access log. Menus show only what the signed-in role may do.
+access log. Menus show only what the signed-in role may do: other parts of the window
+register their role-bound actions with :meth:`Security.guard` and check
+:meth:`Security.require` before they act; :meth:`Security.record` logs what they did.
 
 While the store has no account at all (a store from before accounts, or a test), nothing
 is enforced; :meth:`Security.sign_in_at_start` (called by the app at start-up) creates the
@@ -26,12 +28,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from microneedle_desk.core.accounts import Account, PermissionDenied, permitted
+from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
@@ -157,14 +158,22 @@ class Security(QObject):
         controller.changed.connect(self._refresh_lock)
         self.idle = IdleLock(int(ctx.settings.get("security/idle_minutes")), self._idle, self)
         window.installEventFilter(self)
+        # (actions that only some roles may use, and the permission each needs: see guard())
+        self._guarded: list[tuple[QAction, str]] = []
         menu = window.menuBar().addMenu("&Account")
         self.sign_in_action = window._action(menu, "&Sign in as…", "Ctrl+Shift+I", self.sign_in)
-        self.change_pin_action = window._action(menu, "&Change my PIN…", "Ctrl+Shift+P", self.change_pin)
+        # Ctrl+Shift+P is Print preview (File menu)
+        self.change_pin_action = window._action(menu, "&Change my PIN…", "Ctrl+Shift+K", self.change_pin)
         self.lock_action = window._action(menu, "&Lock now", "Ctrl+L", self.lock)
         menu.addSeparator()
-        self.access_log_action = window._action(menu, "&Access log…", "Ctrl+Shift+L", self.show_access_log)
+        self.manage_action = window._action(menu, "&Manage accounts…", "Ctrl+Shift+U", self.manage_accounts)
+        # Ctrl+Shift+L is Review > Cartridge lot recall
+        self.access_log_action = window._action(menu, "&Access log…", "Ctrl+Shift+G", self.show_access_log)
         page = window.patient_page
         page.table.selectionModel().selectionChanged.connect(self._patient_opened)
+        printing = getattr(window, "print_actions", None)  # attached before this part: guard it from here
+        for action in getattr(printing, "actions", {}).values():
+            self.guard(action, "print")
         self._update_menus()
 
     def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any] | None:
@@ -191,8 +200,35 @@ class Security(QObject):
     def enforcing(self) -> bool:
         return bool(self.book.accounts())
 
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in person may do this (everything, while nobody has an account)."""
+        return not self.enforcing or permitted(permission, self.current)
+
+    def require(self, permission: str) -> Account | None:
+        """The signed-in account when it may do this (None while nobody has an account);
+        PermissionDenied with the core's message otherwise."""
+        if not self.enforcing:
+            return None
+        return require(permission, self.current)
+
+    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
+        """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
+
+        Nothing is written while nobody has an account (there is no one to name)."""
+        if self.enforcing:
+            self.book.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
+
+    def guard(self, action: QAction, permission: str) -> None:
+        """Show ``action`` only to those who may use it (the hook other parts of the window call)."""
+        self._guarded.append((action, permission))
+        action.setVisible(self.may(permission))
+
     def _update_menus(self) -> None:
+        enforcing = self.enforcing
+        for action, permission in self._guarded:
+            action.setVisible(not enforcing or permitted(permission, self.current))
         self.access_log_action.setVisible(permitted("see_access_log", self.current))
+        self.manage_action.setVisible(permitted("manage_accounts", self.current))
         self.change_pin_action.setVisible(self.current is not None)
         self.lock_action.setVisible(self.current is not None)
         name = f" — {self.current.name} ({self.current.role})" if self.current else ""
@@ -344,24 +380,36 @@ class Security(QObject):
             self.book.log("opened patient record", self.current.id if self.current else None,
                           subject={"patient_id": patient.id})
 
-    def show_access_log(self) -> None:
+    def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
+        from microneedle_desk.ui.accounts_dialog import AccessLogDialog
+
         patient = self.window.patient_page.selected
         try:
-            entries = self.book.entries(self.current, patient_id=patient.id if patient else None)
+            dialog = AccessLogDialog(self.book, self.current, self.window,
+                                     patient_id=patient.id if patient else None)
         except ValidationError as exc:
             QMessageBox.warning(self.window, "Access log", exc.message)
-            return
-        lines = []
-        for e in entries:
-            who = self.book.name(e["account_id"]) if e.get("account_id") else f"OS user {e.get('os_user')}"
-            subject = ", ".join(f"{k} {v}" for k, v in (e.get("subject") or {}).items())
-            lines.append(f"{e['at']}  {who}  {e['action']}  {subject}  {e.get('detail', '')}".rstrip())
-        dialog = QDialog(self.window)
-        dialog.setWindowTitle("Access log" + (" — chosen patient" if patient else ""))
-        text = QPlainTextEdit("\n".join(lines) or "No entries.")
-        text.setReadOnly(True)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(text)
-        dialog.resize(900, 500)
-        dialog.exec()
+            return None
+        dialog.show()
+        return dialog
+
+    def manage_accounts(self) -> QDialog | None:
+        """Admins: add, retire, reset and change the role of accounts."""
+        from microneedle_desk.ui.accounts_dialog import AccountsDialog
+
+        try:
+            dialog = AccountsDialog(self.book, self.current, self.window)
+        except ValidationError as exc:
+            QMessageBox.warning(self.window, "Accounts", exc.message)
+            return None
+        dialog.changed.connect(self._accounts_changed)
+        dialog.show()
+        return dialog
+
+    def _accounts_changed(self) -> None:
+        if self.current is not None:  # the signed-in admin's own role or state may have changed
+            self.current = self.book.account(self.current.id)
+            if self.current is not None and not self.current.active:
+                self.current = None
+        self._update_menus()
