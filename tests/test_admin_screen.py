@@ -181,6 +181,8 @@ def test_a_practitioner_does_not_see_the_admin_menus_and_the_actions_refuse_anyw
 
     win.security.set_current(nurse)
     assert not any(a.isVisible() for a in _admin_actions(win).values())
+    tools = next(a for a in win.menuBar().actions() if a.text() == "&Tools")
+    assert not tools.isVisible(), "a menu with nothing the role may use is hidden whole"
     assert print_action.isVisible() and history.isVisible(), "practitioners print and review history"
     win.review_menu.export()
     win.settings_actions.open()
@@ -190,7 +192,7 @@ def test_a_practitioner_does_not_see_the_admin_menus_and_the_actions_refuse_anyw
     assert "Only an admin may see access log" in warnings[-1]
 
     win.security.set_current(admin)
-    assert all(a.isVisible() for a in _admin_actions(win).values())
+    assert all(a.isVisible() for a in _admin_actions(win).values()) and tools.isVisible()
 
 
 def test_every_shortcut_in_the_window_belongs_to_one_action(window):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -221,7 +222,7 @@ class Security(QObject):
     def guard(self, action: QAction, permission: str) -> None:
         """Show ``action`` only to those who may use it (the hook other parts of the window call)."""
         self._guarded.append((action, permission))
-        action.setVisible(self.may(permission))
+        self._update_menus()
 
     def _update_menus(self) -> None:
         enforcing = self.enforcing
@@ -229,11 +230,26 @@ class Security(QObject):
             action.setVisible(not enforcing or permitted(permission, self.current))
         self.access_log_action.setVisible(permitted("see_access_log", self.current))
         self.manage_action.setVisible(permitted("manage_accounts", self.current))
+        guarded = {id(action) for action, _ in self._guarded}
+        for top in self.window.menuBar().actions():
+            self._hide_if_empty(top, guarded)
         self.change_pin_action.setVisible(self.current is not None)
         self.lock_action.setVisible(self.current is not None)
         name = f" — {self.current.name} ({self.current.role})" if self.current else ""
         base = self.window.windowTitle().split(" — signed in:")[0]
         self.window.setWindowTitle(base + (f" — signed in:{name[2:]}" if name else ""))
+
+    def _hide_if_empty(self, menu_action: QAction, guarded: set[int]) -> bool:
+        """A (sub)menu holding role-bound entries shows only when one of its entries shows.
+        Returns whether the menu holds any role-bound entry."""
+        menu = menu_action.menu()
+        if not isinstance(menu, QMenu):
+            return id(menu_action) in guarded
+        entries = [a for a in menu.actions() if not a.isSeparator()]
+        bound = [self._hide_if_empty(a, guarded) for a in entries]
+        if any(bound):
+            menu_action.setVisible(any(a.isVisible() for a in entries))
+        return any(bound)
 
     # -- sign-in ------------------------------------------------------------------------
     def sign_in_at_start(self) -> bool:
