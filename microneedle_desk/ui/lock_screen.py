@@ -152,6 +152,17 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(on_idle)
         self.set_minutes(minutes)
+        # Input is watched from a second after start-up on: an app-wide Python filter sees
+        # every event, and the first sight of each widget class costs PySide set-up that would
+        # otherwise delay the first frame (the idle wait itself runs from now).
+        self._watch = QTimer(self)
+        self._watch.setSingleShot(True)
+        self._watch.timeout.connect(self._watch_input)
+        self._watch.start(self.WATCH_AFTER_MS)
+
+    WATCH_AFTER_MS = 1000
+
+    def _watch_input(self) -> None:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()

@@ -1,0 +1,81 @@
+"""One start-up measurement, run by bench/run.py in a fresh process per sample.
+
+    python bench/startup_child.py bare -
+    python bench/startup_child.py app DATA_DIR
+
+Imports nothing but what the window itself needs (no benchmark machinery), so the bare
+window and the app each pay only for their own imports. Prints one JSON line with
+``time.monotonic()`` stamps (comparable with the parent's, same machine):
+
+- ``ready``: a zero-timer queued right after ``show()`` ran in the event loop (the
+  definition the benchmark used until 2026-11-26, kept for comparison);
+- ``painted``: a zero-timer queued from the window's first Paint event ran, i.e. the
+  whole first frame (the window and its children) has been drawn. This is the figure
+  compared against the target.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _own_peak_mb() -> float:
+    """This process's own peak RSS (VmHWM; ru_maxrss would count the parent's peak)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def main(kind: str, data_dir: str) -> int:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    lock = None
+    if kind == "bare":
+        from PySide6.QtWidgets import QApplication, QMainWindow
+
+        app = QApplication(sys.argv[:1])
+        window = QMainWindow()
+        window.show()
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from microneedle_desk import paths
+
+        paths.set_data_dir(data_dir)
+        from microneedle_desk.app import build_window, make_app, offer_resume
+
+        app = make_app()
+        # interactive=False: the same window, but no modal question can block an unattended run
+        window, lock = build_window(interactive=False, background_backup=True)
+        window.show()
+        offer_resume(window)
+    times: dict[str, float] = {}
+
+    def report() -> None:
+        times["painted"] = time.monotonic()
+        print(json.dumps(times | {"pyqtgraph": "pyqtgraph" in sys.modules, "rss_mb": _own_peak_mb()}),
+              flush=True)
+        app.quit()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and "paint_seen" not in times:
+                times["paint_seen"] = time.monotonic()
+                QTimer.singleShot(0, report)
+            return False
+
+    first_paint = FirstPaint()
+    window.installEventFilter(first_paint)
+    QTimer.singleShot(0, lambda: times.setdefault("ready", time.monotonic()))
+    QTimer.singleShot(10_000, app.quit)  # never hang: no paint means no report, and the parent says so
+    app.exec()
+    if lock is not None:
+        lock.release()
+    return 0 if "painted" in times else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
