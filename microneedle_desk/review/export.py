@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from microneedle_desk import paths
 from microneedle_desk.store.store import Store, StoreError
 
 FIELDS: tuple[str, ...] = (
@@ -47,15 +46,14 @@ class ExportError(Exception):
 
 def pseudonym_secret(store: Store, create: bool = True) -> bytes:
     """The store's secret for pseudonyms, made (and kept in the meta record) on first use."""
-    meta = store._db_for(paths.meta_file(store.root)).table("meta")  # the store's own cached file
-    info = meta.all()
-    if info and info[0].get(SECRET_KEY):
-        return bytes.fromhex(str(info[0][SECRET_KEY]))
+    known = store.meta_value(SECRET_KEY)
+    if known:
+        return bytes.fromhex(str(known))
     if store.read_only or not create:
         raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
                           "holds it). Run the de-identified export from the app, or with the app closed.")
     secret = secrets.token_bytes(32)
-    meta.update({SECRET_KEY: secret.hex()})
+    store.set_meta_value(SECRET_KEY, secret.hex())
     return secret
 
 

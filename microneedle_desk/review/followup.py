@@ -1,7 +1,7 @@
 """Follow-ups of side effects, filed beside the session they concern.
 
-The record itself goes into the session's month file (table ``followups``), next to the
-session and its amendments; a copy goes into the year's index file (table ``followups``)
+The record itself goes into the session's day file (table ``followups``), next to the
+session and its amendments; a copy goes into the month's index file (table ``followups``)
 so the course and the dashboard can count follow-ups without opening month files.
 
 The checks are :func:`microneedle_desk.core.followup.make_followup`'s; this module only
@@ -14,20 +14,11 @@ from typing import Any
 
 from tinydb import Query
 
-from microneedle_desk import paths
 from microneedle_desk.core.followup import make_followup
 from microneedle_desk.core.session import SessionState
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
 
 TABLE = "followups"
-
-
-def _files(store: Store, state: SessionState) -> tuple[Any, Any]:
-    assert state.started is not None
-    key = store.file_key(state)
-    month_db = store._db_for(paths.session_file(store.root, key))  # the store's own cached file
-    index_db = store._db_for(paths.index_file(store.root, store.index_key(state)))
-    return month_db.table(TABLE), index_db.table(TABLE)
 
 
 def add_followup(store: Store, session_id: str, *, on: object, none: bool, what: object = "",
@@ -42,9 +33,8 @@ def add_followup(store: Store, session_id: str, *, on: object, none: bool, what:
     assert state is not None
     record = make_followup(state, on=on, none=none, what=what, severity=severity, note=note, by=by,
                            now=store.clock.now(), device=store.device, protocol=store.protocol)
-    in_month, in_index = _files(store, state)
-    in_month.insert(record)
-    in_index.insert(_index_row(record, state))
+    store.filed_table(state, TABLE).insert(record)
+    store.add_index_record(state, TABLE, _index_row(record, state))
     return record
 
 
@@ -58,17 +48,13 @@ def followups(store: Store, session_id: str) -> list[dict[str, Any]]:
     state = store.session_state(session_id)
     if state is None or state.started is None or state.status == "in_progress":
         return []
-    in_month, _ = _files(store, state)
-    found = [dict(d) for d in in_month.search(Query().session_id == session_id)]
+    found = [dict(d) for d in store.filed_table(state, TABLE).search(Query().session_id == session_id)]
     return sorted(found, key=lambda d: (d["on"], d["at"]))
 
 
 def all_followups(store: Store) -> list[dict[str, Any]]:
     """Every follow-up (index copies, with patient_id and needle_mm), oldest first."""
-    folder = paths.index_dir(store.root)
-    rows: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-        rows.extend(dict(r) for r in store._db_for(path).table(TABLE).all())
+    rows = [dict(r) for r in store.index_records(TABLE)]
     return sorted(rows, key=lambda d: (d["on"], d["at"]))
 
 

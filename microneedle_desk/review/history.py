@@ -8,12 +8,13 @@ model reset or layout change. A QSortFilterProxyModel was tried first: its per-r
 ``filterAcceptsRow`` and per-pair ``lessThan`` calls from C++ into Python cost more than
 the whole filter done here (see bench/results/review.md).
 
-Rows come from the store's public :meth:`Store.summaries` (finished sessions) and
-:meth:`Store.active_sessions` (in progress).
+Rows come from the store's public :meth:`Store.month_rows` (finished sessions, newest
+month first, see :class:`Loader`) and :meth:`Store.active_sessions` (in progress).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -139,22 +140,81 @@ def prepare(rows: list[Row]) -> None:
         _ = row.search, row.keys
 
 
-def load_rows(store: Store) -> list[Row]:
-    """Every session's row, newest first: finished ones from the index, then those in progress."""
-    names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
+def active_summaries(store: Store) -> list[dict[str, Any]]:
+    """Rows of the sessions in progress (replayed from their drafts)."""
     protocol = store.protocol
-    summaries = store.summaries()
+    out = []
     for active in store.active_sessions():
         try:
             state = replay(active.events, protocol)
         except ValueError:  # a damaged draft: the check command reports it
             continue
         if state.started is not None:
-            summaries.append(summarize(state, protocol))
-    labels = Labels(protocol)
-    rows = [Row(s, names.get(str(s.get("practitioner_id")), "(unknown)"), labels) for s in summaries]
+            out.append(summarize(state, protocol))
+    return out
+
+
+def _newest_first(rows: list[Row]) -> list[Row]:
     rows.sort(key=lambda r: str(r.summary.get("started_at") or ""), reverse=True)
     return rows
+
+
+class Loader:
+    """Every session's row, month by month, newest first.
+
+    :meth:`first` gives the sessions in progress and the newest month(s) (enough rows for
+    the first screenful); :meth:`more` reads older months until a time budget is spent, so
+    the window paints its first rows without waiting for years of history and fills in the
+    rest between events. Sort and filter are exact once :attr:`done`.
+    """
+
+    FIRST_ROWS = 100
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
+        self.labels = Labels(store.protocol)
+        self.months = store.index_months()  # newest first
+        self.next = 0
+
+    @property
+    def done(self) -> bool:
+        return self.next >= len(self.months)
+
+    def _rows(self, summaries: Iterable[dict[str, Any]]) -> list[Row]:
+        names, labels = self.names, self.labels
+        return [Row(s, names.get(str(s.get("practitioner_id")), "(unknown)"), labels) for s in summaries]
+
+    def _month(self) -> list[Row]:
+        month = self.months[self.next]
+        self.next += 1
+        return self._rows(self.store.month_rows(month))
+
+    def first(self) -> list[Row]:
+        rows = self._rows(active_summaries(self.store))
+        while not self.done and len(rows) < self.FIRST_ROWS:
+            rows += self._month()
+        return _newest_first(rows)
+
+    def more(self, budget_s: float = float("inf"), prepared: bool = True) -> list[Row]:
+        """Older months' rows (search text and sort keys made when ``prepared``), newest first,
+        read until ``budget_s`` seconds are spent (at least one month)."""
+        rows: list[Row] = []
+        start = time.perf_counter()
+        while not self.done:
+            month = self._month()
+            if prepared:
+                prepare(month)
+            rows += month
+            if time.perf_counter() - start >= budget_s:
+                break
+        return _newest_first(rows)
+
+
+def load_rows(store: Store) -> list[Row]:
+    """Every session's row, newest first: those in progress and all finished ones."""
+    loader = Loader(store)
+    return _newest_first(loader.first() + loader.more(prepared=False))
 
 
 class HistoryModel(QAbstractTableModel):
@@ -169,6 +229,7 @@ class HistoryModel(QAbstractTableModel):
         self.current = HistoryFilter()
         self._base_key: HistoryFilter | None = None
         self._base: list[Row] = []
+        self._words: list[str] = []  # the search words self.rows was filtered with
         self.sort_order: tuple[int, Qt.SortOrder] | None = None
 
     def reset(self) -> None:
@@ -181,6 +242,49 @@ class HistoryModel(QAbstractTableModel):
         if self.sort_order is not None:
             self._sort_all(*self.sort_order)
         self.set_filter(self.current)
+
+    def add_rows(self, new: list[Row]) -> None:
+        """Add rows (older months arriving while the window fills), keeping the sort order and
+        the filter: only the new rows are tested; they are appended when they sort after every
+        row already there (the usual case: newest first, older months later), else merged."""
+        if not new:
+            return
+        column, order = self.sort_order or (0, Qt.SortOrder.DescendingOrder)
+        key, descending = self._key(column), order == Qt.SortOrder.DescendingOrder
+        new = sorted(new, key=key, reverse=descending)
+        test = self.current.predicate()
+        shown = [r for r in new if test(r)]
+        in_order = not self.all_rows or (
+            key(self.all_rows[-1]) >= key(new[0]) if descending else key(self.all_rows[-1]) <= key(new[0]))
+        self.all_rows.extend(new)
+        if self._base_key is not None:
+            base_test = self._base_key.predicate()
+            self._base.extend(r for r in new if base_test(r))
+        if in_order:
+            if shown:
+                first = len(self.rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
+                self.rows.extend(shown)
+                self.endInsertRows()
+            return
+        self.all_rows.sort(key=key, reverse=descending)
+        self._base.sort(key=key, reverse=descending)
+        if shown:
+            self._relayout(sorted([*self.rows, *shown], key=key, reverse=descending))
+
+    def _relayout(self, rows: list[Row]) -> None:
+        """Show ``rows`` (the same rows in a new order, or more of them) keeping the selection."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        where = {id(r): i for i, r in enumerate(rows)}
+        targets = []
+        for index in old:
+            row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
+            at = where.get(id(row), -1) if row is not None else -1
+            targets.append(self.index(at, index.column()) if at >= 0 else QModelIndex())
+        self.rows = rows
+        self.changePersistentIndexList(old, targets)
+        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -215,16 +319,21 @@ class HistoryModel(QAbstractTableModel):
         """
         self.current = wanted
         base_key = replace(wanted, text="")
+        words = wanted.text.casefold().split()
         if base_key != self._base_key:
             test = base_key.predicate()
             self._base = [r for r in self.all_rows if test(r)]
             self._base_key = base_key
-        words = wanted.text.casefold().split()
-        shown = self._base
+            narrower = False
+        else:  # typing on: when every earlier word is inside a new one, only earlier matches can match
+            narrower = bool(self._words) and all(any(o in w for w in words) for o in self._words)
+        shown = self.rows if narrower else self._base
         for word in words:
-            shown = [r for r in shown if word in r.search]
+            if not (narrower and word in self._words):
+                shown = [r for r in shown if word in r.search]
         self.beginResetModel()
-        self.rows = shown if words else list(shown)
+        self.rows = shown if shown is not self._base else list(shown)
+        self._words = words
         self.endResetModel()
 
     def matching(self) -> Iterable[Row]:
@@ -246,10 +355,8 @@ class HistoryModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             return
         self.sort_order = (column, order)
-        self.layoutAboutToBeChanged.emit()
         self._sort_all(column, order)
-        self.rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
+        self._relayout(sorted(self.rows, key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder))
 
 
 def _equals(key: str, value: str) -> Callable[[Row], bool]:

@@ -60,9 +60,11 @@ def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str
     data = DashboardData(total=len(rows))
     if not rows:
         return data
-    days = [date.fromisoformat(str(r["started_at"])[:10]) for r in rows]
-    counts = Counter(period_of(d, by) for d in days)
-    data.periods = _periods(min(days), max(days), by)
+    per_day = Counter(str(r["started_at"])[:10] for r in rows)  # a few hundred days, not rows
+    counts: Counter[str] = Counter()
+    for day, n in per_day.items():
+        counts[period_of(date.fromisoformat(day), by)] += n
+    data.periods = _periods(date.fromisoformat(min(per_day)), date.fromisoformat(max(per_day)), by)
     data.sessions_per_period = [counts.get(p, 0) for p in data.periods]
     signed = [r for r in rows if r.get("status") == "signed"]
     data.signed = len(signed)
@@ -71,28 +73,41 @@ def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str
     for f in followups:
         if not f.get("none") and str(f.get("session_id")) in ids:
             late.setdefault(str(f["session_id"]), set()).add(str(f.get("what")))
-    lengths = Counter(round(float(r["needle_mm"]), 1) for r in signed if r.get("needle_mm") is not None)
-    data.needle_lengths = sorted(lengths)
-    data.needle_counts = [lengths[mm] for mm in data.needle_lengths]
+    lengths: Counter[float] = Counter()
     with_se: Counter[float] = Counter()
     by_type: Counter[str] = Counter()
-    for r in signed:
-        kinds = set(r.get("side_effects") or ()) | late.get(str(r["id"]), set())
-        if kinds and r.get("needle_mm") is not None:
-            with_se[round(float(r["needle_mm"]), 1)] += 1
-        by_type.update(kinds)
-        if r.get("dwell_actual_s") is not None and r.get("dwell_planned_min") is not None:
-            data.dwell_planned_min.append(float(r["dwell_planned_min"]))
-            data.dwell_actual_min.append(float(r["dwell_actual_s"]) / 60)
-        if r.get("needling_actual_s") is not None and r.get("needling_planned_min") is not None:
-            data.needling_planned_min.append(float(r["needling_planned_min"]))
-            data.needling_actual_min.append(float(r["needling_actual_s"]) / 60)
+    dwell_p, dwell_a = data.dwell_planned_min, data.dwell_actual_min
+    needling_p, needling_a = data.needling_planned_min, data.needling_actual_min
+    for r in signed:  # one plain pass: this runs over every session in the range
+        mm = r.get("needle_mm")
+        if mm is not None:
+            mm = round(float(mm), 1)
+            lengths[mm] += 1
+        kinds = r.get("side_effects")
+        extra = late.get(str(r["id"])) if late else None
+        if kinds or extra:
+            found = set(kinds or ()) | (extra or set())
+            if mm is not None:
+                with_se[mm] += 1
+            for kind in found:
+                by_type[kind] += 1
+        dwell, planned = r.get("dwell_actual_s"), r.get("dwell_planned_min")
+        if dwell is not None and planned is not None:
+            dwell_p.append(float(planned))
+            dwell_a.append(float(dwell) / 60)
+        needling, planned = r.get("needling_actual_s"), r.get("needling_planned_min")
+        if needling is not None and planned is not None:
+            needling_p.append(float(planned))
+            needling_a.append(float(needling) / 60)
+    data.needle_lengths = sorted(lengths)
+    data.needle_counts = [lengths[mm] for mm in data.needle_lengths]
     data.se_rate_by_needle = [100.0 * with_se[mm] / lengths[mm] for mm in data.needle_lengths]
     data.se_types = [k for k, _ in by_type.most_common()]
     data.se_rate_by_type = [100.0 * by_type[k] / len(signed) for k in data.se_types] if signed else []
     overrides: Counter[str] = Counter()
     for r in rows:
-        overrides.update(str(o) for o in r.get("overrides") or ())
+        for o in r.get("overrides") or ():
+            overrides[str(o)] += 1
     data.override_kinds = [k for k, _ in overrides.most_common()]
     data.override_counts = [overrides[k] for k in data.override_kinds]
     return data

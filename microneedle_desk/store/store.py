@@ -53,6 +53,7 @@ from microneedle_desk.store.storage import (
     BadFileError,
     ensure_private_dir,
 )
+from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
 
 GENESIS = "0" * 64
 
@@ -84,6 +85,7 @@ class Store:
         self.root, self.protocol, self.clock = root, protocol, clock
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
+        self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
         self._row_index: dict[str, dict[str, Any]] | None = None
         self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
         self._active_states: dict[str, SessionState] = {}
@@ -97,7 +99,7 @@ class Store:
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),
-                "app_version": __version__,
+                "app_version": __version__, AMENDED_MARKS: True,
             })
             meta.table("chain").insert({"seq": 0, "hash": GENESIS})
             info = meta.table("meta").all()
@@ -108,6 +110,9 @@ class Store:
                 f"(store schema {version}); this is version {__version__}, which reads schema "
                 f"{SCHEMA_VERSION}. Install the newer version to open it.")
         self.device: str = info[0]["device"]
+        if not read_only and not info[0].get(AMENDED_MARKS):
+            mark_amended_rows(root)  # once, for a store from before amended rows were marked
+            meta.table("meta").update({AMENDED_MARKS: True})
 
     # -- files ----------------------------------------------------------------------
     def _db_for(self, path: Path) -> TinyDB:
@@ -117,7 +122,8 @@ class Store:
             if path.parent == paths.index_dir(self.root):
                 storage = db.storage
                 assert isinstance(storage, AtomicCachedStorage)
-                storage.on_write = self._drop_rows  # history rows changed: re-read them
+                # this month's history rows changed: re-read that month only
+                storage.on_write = lambda month=path.stem: self._drop_rows(month)
         return db
 
     def close(self) -> None:
@@ -287,11 +293,13 @@ class Store:
         rewrites a few hundred rows, not a year's."""
         return self.file_key(state)[:7]
 
-    def _index_upsert(self, state: SessionState, entry: dict[str, Any]) -> None:
+    def _index_upsert(self, state: SessionState, entry: dict[str, Any], amendments: int = 0) -> None:
         table = self._db_for(paths.index_file(self.root, self.index_key(state))).table("summaries")
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")
         row["file"] = self.file_key(state)
+        if amendments:
+            row["amended"] = amendments  # the history shows "amended"; the values are the corrected ones
         if table.get(Query().id == state.id) is None:
             table.insert(row)
         else:
@@ -342,25 +350,86 @@ class Store:
         return False
 
     # -- finished sessions ----------------------------------------------------------
+    def index_months(self) -> list[str]:
+        """The months (``YYYY-MM``) that have history rows, newest first."""
+        folder = paths.index_dir(self.root)
+        if not folder.exists():
+            return []
+        return sorted((p.stem for p in folder.glob("*.json") if not p.name.startswith(".")), reverse=True)
+
+    def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
+        """One month's history rows (or its ``followups`` copies) as read from its index file,
+        kept until that file is written.
+
+        The rows are the store's own (shared, not copies): read them, never change them. The
+        history reads the newest months first, so its first rows do not wait for older years.
+        """
+        tables = self._months.get(month)
+        if tables is None:
+            path = paths.index_file(self.root, month)
+            was_open = path in self._dbs
+            data = self._db_for(path).storage.read() if path.exists() else None
+            tables = {name: list(records.values()) for name, records in (data or {}).items()}
+            self._months[month] = tables
+            if not was_open:
+                self._release(path)  # the file's content is kept once, as these rows
+        return tables.get(table, [])
+
+    def index_records(self, table: str) -> list[dict[str, Any]]:
+        """Every month's records of an index table (``followups``), oldest month first; shared."""
+        out: list[dict[str, Any]] = []
+        for month in reversed(self.index_months()):
+            out.extend(self.month_rows(month, table))
+        return out
+
+    def add_index_record(self, state: SessionState, table: str, record: dict[str, Any]) -> None:
+        """File ``record`` in table ``table`` of the session's month in the history index."""
+        self._guard()
+        self._db_for(paths.index_file(self.root, self.index_key(state))).table(table).insert(record)
+
+    def filed_table(self, state: SessionState, table: str) -> Any:
+        """Table ``table`` (``followups``) of the day file a finished session is filed in."""
+        return self._db_for(paths.session_file(self.root, self.file_key(state))).table(table)
+
+    def meta_value(self, key: str) -> Any:
+        """A value of the store's meta record (None when absent)."""
+        info = self._db_for(paths.meta_file(self.root)).table("meta").all()
+        return info[0].get(key) if info else None
+
+    def set_meta_value(self, key: str, value: Any) -> None:
+        self._guard()
+        self._db_for(paths.meta_file(self.root)).table("meta").update({key: value})
+
     def _rows(self) -> dict[str, dict[str, Any]]:
         """History rows by session id, read once and kept until an index file is written."""
         if self._row_index is None:
-            folder = paths.index_dir(self.root)
             rows: dict[str, dict[str, Any]] = {}
             by_patient: dict[str, list[dict[str, Any]]] = {}
-            for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-                for row in self._db_for(path).table("summaries").all():
+            for month in reversed(self.index_months()):
+                for row in self.month_rows(month):
                     rows[row["id"]] = row
                     by_patient.setdefault(str(row.get("patient_id")), []).append(row)
             self._row_index, self._rows_by_patient = rows, by_patient
         return self._row_index
 
-    def _drop_rows(self) -> None:
+    def _drop_rows(self, month: str | None = None) -> None:
+        if month is None:
+            self._months.clear()
+        else:
+            self._months.pop(month, None)
         self._row_index = None
         self._rows_by_patient = {}
 
     def summaries(self) -> list[dict[str, Any]]:
+        """Every finished session's history row (copies the caller may change)."""
         return [dict(r) for r in self._rows().values()]
+
+    def shared_summaries(self) -> list[dict[str, Any]]:
+        """Every finished session's history row, the store's own dicts: read, never change.
+
+        For the history, the dashboard and exports, which only read (10,000 copies cost
+        ~0.1 s that the first frame cannot spare)."""
+        return list(self._rows().values())
 
     def summary(self, session_id: str) -> dict[str, Any] | None:
         row = self._rows().get(session_id)
@@ -427,7 +496,7 @@ class Store:
                                    self.device, self.protocol)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
         sealed = self._chain_append(amendment, day_db.table("amendments"))
-        self._index_upsert(amended_state(state, [*earlier, sealed]), doc)
+        self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
         return sealed
 
     def amendments(self, session_id: str) -> list[dict[str, Any]]:

@@ -116,3 +116,38 @@ def upgrade_store(root: Path, backup: Callable[[str], Path], current: int = SCHE
             write_atomic(path, dumps(data))
     done.append(f"upgraded the store from schema {version} to {current}")
     return done
+
+
+# -- derived marks in the history index (no schema change) ----------------------------
+AMENDED_MARKS = "amended_marks"
+"""Meta-record flag: the history rows of amended sessions carry ``"amended"`` (a count)."""
+
+
+def mark_amended_rows(root: Path) -> int:
+    """Give the history row of every amended session its ``"amended"`` count, for stores
+    written before :meth:`Store.amend` set it. Amendments live in the day files (table
+    ``amendments``); a day file without one is skipped by a byte search before parsing.
+    Returns how many rows were marked. Index rows are derived data, never sealed."""
+    counts: dict[str, int] = {}
+    folder = paths.sessions_dir(root)
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        raw = path.read_bytes()
+        if b'"amendments":{"' not in raw and b'"amendments": {"' not in raw:
+            continue
+        for doc in read_json_file(path).get("amendments", {}).values():
+            sid = str(doc.get("session_id", ""))
+            counts[sid] = counts.get(sid, 0) + 1
+    marked = 0
+    index = paths.index_dir(root)
+    for path in sorted(index.glob("*.json")) if counts and index.is_dir() else []:
+        data = read_json_file(path)
+        changed = False
+        for row in data.get("summaries", {}).values():
+            n = counts.get(str(row.get("id")), 0)
+            if n and row.get("amended") != n:
+                row["amended"] = n
+                changed = True
+                marked += 1
+        if changed:
+            write_atomic(path, dumps(data))
+    return marked

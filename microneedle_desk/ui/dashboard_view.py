@@ -52,11 +52,11 @@ class DashboardWindow(QWidget):
         self.ctx = ctx
         self.setWindowTitle("Dashboard")
         self.resize(1300, 860)
-        self.rows = ctx.store.summaries()
+        self.rows = ctx.store.shared_summaries()  # read only: no copy of every row
         self.followups = all_followups(ctx.store)
-        days = sorted(str(r.get("started_at", ""))[:10] for r in self.rows)
-        last = date.fromisoformat(days[-1]) if days else ctx.clock.now().date()
-        first = max(date.fromisoformat(days[0]) if days else last, last - timedelta(days=365))
+        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
+        last = date.fromisoformat(max(days)) if days else ctx.clock.now().date()
+        first = max(date.fromisoformat(min(days)) if days else last, last - timedelta(days=365))
         self.date_from = QDateEdit(_qdate(first))
         self.date_to = QDateEdit(_qdate(last))
         for edit in (self.date_from, self.date_to):

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 ANY_DATE = QDate(2000, 1, 1)
-PREPARE_AFTER_MS = 150
+FILL_AFTER_MS = 30   # older months start coming in once the first rows are painted
+FILL_BUDGET_S = 0.025  # per turn of the event loop, so typing stays fluid while it fills
 
 
 def _date_edit(tip: str) -> QDateEdit:
@@ -90,6 +91,9 @@ class HistoryWindow(QWidget):
         self.setWindowTitle("Session history")
         self.resize(1200, 700)
         self.model = history.HistoryModel(parent=self)
+        self._loader: history.Loader | None = None
+        self._first: list[history.Row] = []
+        self._generation = 0
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
         self.search = QLineEdit()
@@ -174,15 +178,32 @@ class HistoryWindow(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def reload(self) -> None:
-        rows = history.load_rows(self.ctx.store)
-        self.model.set_rows(rows)
+        """Show the newest sessions now; older months follow between events (see
+        :class:`history.Loader`). Filters and sort apply to rows as they arrive."""
+        self._loader = history.Loader(self.ctx.store)
+        self._generation += 1
+        self._first = self._loader.first()
+        self.model.set_rows(list(self._first))
         self.apply_filter()
-        # search text and sort keys for every row, once the first rows are on screen (a
-        # keystroke before then still works: each row makes its search text on first use)
-        QTimer.singleShot(PREPARE_AFTER_MS, self, self._prepare_rows)
+        if not self._loader.done:
+            generation = self._generation
+            QTimer.singleShot(FILL_AFTER_MS, self, lambda: self._fill(generation))
 
-    def _prepare_rows(self) -> None:
-        history.prepare(self.model.all_rows)
+    @property
+    def loading(self) -> bool:
+        """True while older months are still being read into the table."""
+        return self._loader is not None and not self._loader.done
+
+    def _fill(self, generation: int) -> None:
+        if generation != self._generation or self._loader is None:
+            return  # a reload started over
+        if self._first:  # the first rows' search text and sort keys (older ones come prepared)
+            history.prepare(self._first)
+            self._first = []
+        self.model.add_rows(self._loader.more(FILL_BUDGET_S))
+        self._show_count()
+        if not self._loader.done:
+            QTimer.singleShot(0, self, lambda: self._fill(generation))
 
     def current_filter(self) -> history.HistoryFilter:
         mm_min, mm_max = self.needle_min.value(), self.needle_max.value()
@@ -198,7 +219,11 @@ class HistoryWindow(QWidget):
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
-        self.count.setText(f"{self.model.rowCount():,} of {len(self.model.all_rows):,} sessions")
+        self._show_count()
+
+    def _show_count(self) -> None:
+        more = " (reading older sessions…)" if self.loading else ""
+        self.count.setText(f"{self.model.rowCount():,} of {len(self.model.all_rows):,} sessions{more}")
 
     def show_patient(self, patient_id: str) -> None:
         self.patient_id = patient_id
