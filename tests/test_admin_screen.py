@@ -325,3 +325,12 @@ def test_access_log_dialog_filters_by_action_account_days_and_patient_and_export
     assert {r["patient_id"] for r in rows} == {patient.id, other.id}
     assert PATIENT_NAME not in text and "Other Demo" not in text
     assert read_access_log(store)[-1]["detail"] == "access log, 2 record(s)"
+
+
+def test_access_log_csv_quotes_typed_text_a_spreadsheet_would_run():
+    from microneedle_desk.store.accounts import access_csv
+
+    entry = {"at": "2026-11-25T09:00:00.000+00:00", "account_id": None, "os_user": "clinic", "action": "exported",
+             "subject": {}, "detail": "=HYPERLINK(\"x\")", "chain": {"seq": 1}, "hash": "ab"}
+    [row] = list(csv.DictReader(io.StringIO(access_csv([entry], lambda _e: "@Dr Demo"))))
+    assert row["detail"] == "'=HYPERLINK(\"x\")" and row["who"] == "'@Dr Demo" and row["os_user"] == "clinic"

@@ -373,10 +373,16 @@ def access_csv(entries: list[dict[str, Any]], who: Any) -> str:
     writer.writerow(ACCESS_CSV_COLUMNS)
     for e in entries:
         subject = e.get("subject") or {}
-        writer.writerow([e.get("at", ""), who(e), e.get("account_id") or "", e.get("os_user") or "",
+        writer.writerow([e.get("at", ""), _cell(who(e)), e.get("account_id") or "", _cell(e.get("os_user") or ""),
                          e.get("action", ""), subject.get("patient_id", ""), subject.get("session_id", ""),
-                         e.get("detail", ""), (e.get("chain") or {}).get("seq", ""), e.get("hash", "")])
+                         _cell(e.get("detail", "")), (e.get("chain") or {}).get("seq", ""), e.get("hash", "")])
     return out.getvalue()
+
+
+def _cell(text: object) -> str:
+    """Typed text (a name, a lot number) that a spreadsheet would run as a formula is quoted."""
+    value = str(text)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def log_cli_use(command: str, code: int) -> str:
