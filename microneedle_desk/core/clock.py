@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
@@ -42,7 +41,16 @@ def _pick_monotonic() -> tuple[str, int | None]:
     return "time.monotonic", None
 
 
-_FALLBACK_BOOT_ID = f"process-{uuid.uuid4()}"
+_fallback_boot_id: list[str] = []  # made on first need: uuid imports platform, ~5 ms of start-up
+
+
+def _process_boot_id() -> str:
+    """One id per process, for systems that say nothing about the boot."""
+    if not _fallback_boot_id:
+        import uuid
+
+        _fallback_boot_id.append(f"process-{uuid.uuid4()}")
+    return _fallback_boot_id[0]
 
 
 class SystemClock:
@@ -71,7 +79,7 @@ class SystemClock:
         except OSError:
             # No boot id: treat every process start as a new epoch, so anchors fall back
             # to wall-clock time, which is the safe direction.
-            return _FALLBACK_BOOT_ID
+            return _process_boot_id()
 
 
 class FakeClock:

@@ -7,9 +7,8 @@ merged. Documents are plain JSON-able dicts; the functions here build and check 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,16 +26,18 @@ STATUSES = ("in_progress", "signed", "abandoned")
 
 
 def new_id() -> str:
+    import uuid  # here, not at the top: uuid imports platform, ~5 ms of start-up
+
     return str(uuid.uuid4())
 
 
+# The canonical form str(uuid.UUID(...)) gives: lowercase hex, 8-4-4-4-12.
+_UUID_FORM = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def is_uuid(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
+    """True for a UUID in its canonical text form (the form new_id() writes)."""
+    return isinstance(value, str) and _UUID_FORM.fullmatch(value) is not None
 
 
 def iso(moment: datetime) -> str:
@@ -63,6 +64,8 @@ def canonical_json(doc: Any) -> bytes:
 
 def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
     """SHA-256 over a document's canonical JSON (without its own hash) and the previous hash."""
+    import hashlib  # here, not at the top: OpenSSL's set-up costs ~4 ms of start-up
+
     body = {k: v for k, v in doc.items() if k != "hash"}
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 

@@ -18,7 +18,6 @@ already finished; :meth:`Store.recover` completes the remaining steps on the nex
 from __future__ import annotations
 
 import copy
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,6 +95,8 @@ class Store:
         if not info:
             if read_only:
                 raise StoreError(f"There is no store in {root} yet.")
+            import socket  # only for a new store: ~5 ms of every other start-up
+
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),

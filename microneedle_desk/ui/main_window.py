@@ -6,7 +6,9 @@ renders what the core says.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
@@ -34,23 +36,26 @@ from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
 from microneedle_desk.ui.pages.base import StepPage
-from microneedle_desk.ui.pages.closing import (
-    AdjunctPage,
-    AftercarePage,
-    CleanupPage,
-    EndpointPage,
-    SideEffectsPage,
-    SignoffPage,
-)
-from microneedle_desk.ui.pages.needling import NeedlingPage
 from microneedle_desk.ui.pages.patient import PatientPage
-from microneedle_desk.ui.pages.preparation import AnestheticPage, AntisepticPage, DevicePage
-from microneedle_desk.ui.pages.screening import ScreeningPage
 
-PAGE_CLASSES: tuple[type[StepPage], ...] = (
-    PatientPage, ScreeningPage, AnestheticPage, DevicePage, AntisepticPage, NeedlingPage,
-    EndpointPage, CleanupPage, AdjunctPage, SideEffectsPage, AftercarePage, SignoffPage,
+if TYPE_CHECKING:
+    from microneedle_desk.ui.pages.needling import NeedlingPage
+
+# The step pages in protocol order, as (module under ui.pages, class). Each module is
+# imported when its page is first built, so start-up imports only the patient page's.
+PAGE_CLASSES: tuple[tuple[str, str], ...] = (
+    ("patient", "PatientPage"), ("screening", "ScreeningPage"), ("preparation", "AnestheticPage"),
+    ("preparation", "DevicePage"), ("preparation", "AntisepticPage"), ("needling", "NeedlingPage"),
+    ("closing", "EndpointPage"), ("closing", "CleanupPage"), ("closing", "AdjunctPage"),
+    ("closing", "SideEffectsPage"), ("closing", "AftercarePage"), ("closing", "SignoffPage"),
 )
+
+
+def page_class(index: int) -> type[StepPage]:
+    module, name = PAGE_CLASSES[index]
+    cls = getattr(importlib.import_module(f"microneedle_desk.ui.pages.{module}"), name)
+    assert isinstance(cls, type) and issubclass(cls, StepPage)
+    return cls
 
 
 class MainWindow(QMainWindow):
@@ -185,6 +190,8 @@ class MainWindow(QMainWindow):
 
     @property
     def needling_page(self) -> NeedlingPage:
+        from microneedle_desk.ui.pages.needling import NeedlingPage
+
         page = self.pages[5]
         assert isinstance(page, NeedlingPage)
         return page
@@ -207,6 +214,8 @@ class MainWindow(QMainWindow):
             return
         config = self.ctx.settings.session_config(patient.indication)
         if self.ctx.controller.start(patient, practitioner, config):
+            from microneedle_desk.ui.pages.preparation import DevicePage
+
             last = self.ctx.store.last_needle_mm(patient.id)
             device_page = self.pages[3]
             assert isinstance(device_page, DevicePage)
@@ -338,7 +347,7 @@ class LazyPages:
     def __getitem__(self, index: int) -> StepPage:
         page = self._pages[index]
         if page is None:
-            page = self._pages[index] = PAGE_CLASSES[index](self.ctx)
+            page = self._pages[index] = page_class(index)(self.ctx)
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(self._placeholders[index])
