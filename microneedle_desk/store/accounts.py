@@ -82,6 +82,9 @@ class AccountBook:
         people = [Account.from_doc(d) for d in self._table().all()]
         return sorted((a for a in people if include_retired or a.active), key=lambda a: a.name.casefold())
 
+    def has_accounts(self) -> bool:
+        return len(self._table()) > 0
+
     def account(self, account_id: str) -> Account | None:
         doc = self._table().get(Query().id == account_id)
         return Account.from_doc(doc) if doc else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -161,6 +161,7 @@ class Security(QObject):
         window.installEventFilter(self)
         # (actions that only some roles may use, and the permission each needs: see guard())
         self._guarded: list[tuple[QAction, str]] = []
+        self._menus_pending = False
         menu = window.menuBar().addMenu("&Account")
         self.sign_in_action = window._action(menu, "&Sign in as…", "Ctrl+Shift+I", self.sign_in)
         # Ctrl+Shift+P is Print preview (File menu)
@@ -199,7 +200,7 @@ class Security(QObject):
     # -- state ------------------------------------------------------------------------
     @property
     def enforcing(self) -> bool:
-        return bool(self.book.accounts())
+        return self.book.has_accounts()
 
     def may(self, permission: str) -> bool:
         """Whether the signed-in person may do this (everything, while nobody has an account)."""
@@ -222,9 +223,13 @@ class Security(QObject):
     def guard(self, action: QAction, permission: str) -> None:
         """Show ``action`` only to those who may use it (the hook other parts of the window call)."""
         self._guarded.append((action, permission))
-        self._update_menus()
+        action.setVisible(self.may(permission))
+        if not self._menus_pending:  # whole menus follow once the window's parts are all attached
+            self._menus_pending = True
+            QTimer.singleShot(0, self, self._update_menus)
 
     def _update_menus(self) -> None:
+        self._menus_pending = False
         enforcing = self.enforcing
         for action, permission in self._guarded:
             action.setVisible(not enforcing or permitted(permission, self.current))
