@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.core.accounts import may_see_session
 from microneedle_desk.core.amendments import AMENDABLE
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.validation import ValidationError
@@ -247,7 +248,11 @@ class HistoryWindow(QWidget):
             return None
         return self.open_session(str(index.data(history.ID_ROLE)))
 
-    def open_session(self, session_id: str) -> SessionDialog:
+    def open_session(self, session_id: str) -> SessionDialog | None:
+        refused = refusal(self.ctx, session_id)
+        if refused:
+            QMessageBox.warning(self, "Session not shown", refused)
+            return None
         dialog = SessionDialog(self.ctx, session_id, self)
         dialog.show()
         return dialog
@@ -265,6 +270,33 @@ class HistoryWindow(QWidget):
         from microneedle_desk.ui.review_menu import export_dialog
 
         export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
+
+
+# -- who may see a session's detail ---------------------------------------------------------
+def refusal(ctx: UiContext, session_id: str) -> str | None:
+    """Why the signed-in person may not open this session's detail (None when they may).
+
+    Only with the clinic setting "security/own_sessions_only" on, and only once the store has
+    accounts (``ctx.signer`` is then an enforcing Security): a practitioner sees the detail of
+    their own sessions only; admins see all. Before anyone has an account nothing is limited.
+    """
+    signer = ctx.signer
+    if not ctx.settings.get("security/own_sessions_only") or signer is None \
+            or not getattr(signer, "enforcing", False):
+        return None
+    row = ctx.store.summary(session_id)
+    if row is not None:
+        practitioner = str(row.get("practitioner_id") or "")
+    else:
+        state = ctx.store.session_state(session_id)
+        practitioner = state.practitioner_id if state is not None else ""
+    account = getattr(signer, "current", None)
+    if may_see_session(account, practitioner, own_only=True):
+        return None
+    if account is None:
+        return "Sign in first: this clinic shows a session's detail only to the practitioner who led it."
+    return ("This clinic shows a session's detail only to the practitioner who led it (and to admins). "
+            "This session was led by someone else; ask them or an admin.")
 
 
 # -- one session, read-only -----------------------------------------------------------------
