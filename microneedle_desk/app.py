@@ -36,8 +36,12 @@ def make_app() -> QApplication:
 
 
 def build_window(clock: Clock | None = None, interactive: bool = True,
-                 background_backup: bool | None = None) -> tuple[MainWindow, StoreLock]:
-    """Everything the window needs. Raises ProtocolError, StoreError or BadFileError."""
+                 background_backup: bool | None = None,
+                 parts_after_first_frame: bool = False) -> tuple[MainWindow, StoreLock]:
+    """Everything the window needs. Raises ProtocolError, StoreError or BadFileError.
+
+    ``parts_after_first_frame``: see MainWindow (the app starts this way, then waits for them).
+    """
     clock = clock or SystemClock()
     protocol = load_protocol(paths.protocol_file())
     root = paths.data_dir()
@@ -57,7 +61,8 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     store.recover()
     settings = Settings(protocol, paths.settings_file(root))
     controller = SessionController(protocol, clock, store)
-    window = MainWindow(UiContext(protocol, clock, store, settings, controller))
+    window = MainWindow(UiContext(protocol, clock, store, settings, controller),
+                        parts_after_first_frame=parts_after_first_frame)
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
@@ -133,6 +138,9 @@ def after_open(root: Path, clock: Clock, keep: int, background: bool = False) ->
     """Take the day's first backup (zipped in a thread in the app); return warnings about
     files others can read."""
     notes: list[str] = []
+    # Looked at before the backup starts: a backup in the background makes and removes its
+    # snapshot folder while the walk would run (a FileNotFoundError at start-up).
+    exposed = exposed_files(root)
     try:
         if background:
             backups.daily_backup_in_background(root, clock.now(), keep)
@@ -140,7 +148,6 @@ def after_open(root: Path, clock: Clock, keep: int, background: bool = False) ->
             backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or exc}.")
-    exposed = exposed_files(root)
     if exposed:
         shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
         notes.append(f"Other users of this computer can read the records in {root} ({shown}). "
@@ -200,7 +207,7 @@ def run_app() -> int:
 
     desktop.setup_app(app)
     try:
-        window, lock = build_window()
+        window, lock = build_window(parts_after_first_frame=True)
     except ProtocolError as exc:
         QMessageBox.critical(None, "Protocol file broken", str(exc))
         print(str(exc), file=sys.stderr)
@@ -211,6 +218,7 @@ def run_app() -> int:
         return 2
     window.confirm_close = True
     window.show()
+    window.wait_for_parts()  # first frame painted, then the menus' parts: before any dialog or input
     desktop.after_show(window)
     if not window.security.sign_in_at_start():  # accounts issue: nobody signed in, nothing shown
         lock.release()

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -59,7 +59,13 @@ def page_class(index: int) -> type[StepPage]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: UiContext) -> None:
+    parts_attached = Signal()  # the menus' parts (see attach_parts) are in place
+
+    def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False) -> None:
+        """``parts_after_first_frame``: attach the parts (accounts, printing, review, room
+        view, settings, notifications) right after the window's first painted frame instead
+        of now; the app starts this way and waits for them (wait_for_parts) before anything
+        can be done in the window."""
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("microneedle-desk — scalp microneedling session")
@@ -116,6 +122,35 @@ class MainWindow(QMainWindow):
         layout.addLayout(middle, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        self._parts_attached = False
+        self._parts_timer = QTimer(self)  # attaches the parts right after the first frame
+        self._parts_timer.setSingleShot(True)
+        self._parts_timer.timeout.connect(self.attach_parts)
+        self._parts_after_paint = parts_after_first_frame
+        if not parts_after_first_frame:
+            self.attach_parts()
+        # -- wiring ---------------------------------------------------------------------
+        c = ctx.controller
+        c.changed.connect(self.refresh)
+        c.error.connect(self.show_error)
+        c.alert.connect(self.on_alert)
+        c.session_closed.connect(self.on_session_closed)
+        c.session_opened.connect(self.refresh)
+        c.session_opened.connect(self._watch_space_key)
+        self.installEventFilter(self)
+        self._watching_space = False
+        if c.session is not None:
+            self._watch_space_key()
+        self.resize(1280, 720)
+        self.go_to(0)
+        self.refresh()
+
+    def attach_parts(self) -> None:
+        """The parts attached to the frame, each adding its menu and actions. Idempotent."""
+        if self._parts_attached:
+            return
+        self._parts_attached = True
+        self._parts_timer.stop()
         from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
 
         self.print_actions = PrintActions(self)
@@ -133,21 +168,21 @@ class MainWindow(QMainWindow):
         self.room_view = RoomView(self)
         self.settings_actions = SettingsActions(self)
         self.notifier = AlertNotifier(self)
-        # -- wiring ---------------------------------------------------------------------
-        c = ctx.controller
-        c.changed.connect(self.refresh)
-        c.error.connect(self.show_error)
-        c.alert.connect(self.on_alert)
-        c.session_closed.connect(self.on_session_closed)
-        c.session_opened.connect(self.refresh)
-        c.session_opened.connect(self._watch_space_key)
-        self.installEventFilter(self)
-        self._watching_space = False
-        if c.session is not None:
-            self._watch_space_key()
-        self.resize(1280, 720)
-        self.go_to(0)
-        self.refresh()
+        self.parts_attached.emit()
+
+    def wait_for_parts(self, timeout_ms: int = 3000) -> None:
+        """Run the event loop until the parts are attached after the first frame (at most
+        ``timeout_ms``, e.g. when nothing is painted), then make sure they are."""
+        if not self._parts_attached:
+            loop = QEventLoop()
+            limit = QTimer(loop)
+            limit.setSingleShot(True)
+            limit.timeout.connect(loop.quit)
+            self.parts_attached.connect(loop.quit)
+            limit.start(timeout_ms)
+            loop.exec()
+            self.parts_attached.disconnect(loop.quit)
+        self.attach_parts()
 
     def _build_menus(self) -> None:
         session_menu = self.menuBar().addMenu("&Session")
@@ -302,6 +337,9 @@ class MainWindow(QMainWindow):
             self._watching_space = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._parts_after_paint and watched is self and event.type() == QEvent.Type.Paint:
+            self._parts_after_paint = False
+            self._parts_timer.start(0)  # after this frame is drawn
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
                 and self.isActiveWindow() and self.ctx.controller.session is not None):
