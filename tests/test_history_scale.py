@@ -163,6 +163,50 @@ def test_typing_on_narrows_to_exactly_what_a_fresh_filter_finds(ctx: UiContext, 
         assert [s["id"] for s in _shown(model)] == [s["id"] for s in _shown(fresh)], text
 
 
+def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiContext) -> None:
+    model = HistoryModel(load_rows(ctx.store))
+    resets: list[int] = []
+    model.modelAboutToBeReset.connect(lambda: resets.append(1))
+    model.set_filter(HistoryFilter(text="d"))  # every demo session: "Demo Patient …"
+    assert model.rowCount() == len(model.all_rows)
+    resets.clear()
+    for text in ("de", "dem", "demo", "demo "):
+        model.set_filter(HistoryFilter(text=text))
+    assert resets == [] and model.rowCount() == len(model.all_rows)
+    model.set_filter(HistoryFilter(text="demo 0012"))  # fewer rows: the table is told
+    assert resets == [1] and model.rowCount() < len(model.all_rows)
+
+
+def test_older_rows_are_added_to_the_table_in_batches(qtbot: Any, ctx: UiContext, small_first: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each addition makes the table lay out and repaint, so rows read wait for a full batch
+    (or the last month)."""
+    monkeypatch.setattr("microneedle_desk.ui.history_view.FILL_BATCH_ROWS", 10**6)
+    window = _window(qtbot, ctx)
+    added: list[tuple[int, bool]] = []
+    window.model.rowsInserted.connect(
+        lambda _parent, first, last: added.append((last - first + 1, window._loader.done)))
+    qtbot.waitUntil(lambda: not window.loading, timeout=5000)
+    assert window.model.rowCount() == len(ctx.store.summaries())
+    assert len(added) == 1 and added[0][1]  # once, after the last month was read
+    assert "reading" not in window.count.text()
+
+
+def test_a_large_history_is_taken_out_of_the_garbage_collectors_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(history.gc, "freeze", lambda: calls.append("freeze"))
+
+    def collect(generation: int = 2) -> int:
+        calls.append(f"collect {generation}")
+        return 0
+
+    monkeypatch.setattr(history.gc, "collect", collect)
+    history.keep(history.FREEZE_AFTER_ROWS - 1)
+    assert calls == []
+    history.keep(history.FREEZE_AFTER_ROWS)
+    assert calls == ["collect 1", "freeze"]  # young garbage collected first, not frozen
+
+
 # -- "amended" -----------------------------------------------------------------------------------
 def _signed_id(store: Store) -> str:
     return sorted(r["id"] for r in store.summaries() if r["status"] == "signed")[0]

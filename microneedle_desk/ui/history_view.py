@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 ANY_DATE = QDate(2000, 1, 1)
 FILL_AFTER_MS = 30   # older months start coming in once the first rows are painted
 FILL_BUDGET_S = 0.025  # per turn of the event loop, so typing stays fluid while it fills
+FILL_BATCH_ROWS = 5000  # rows read are added to the table in batches: each addition repaints it
 
 
 def _date_edit(tip: str) -> QDateEdit:
@@ -94,6 +95,7 @@ class HistoryWindow(QWidget):
         self.model = history.HistoryModel(parent=self)
         self._loader: history.Loader | None = None
         self._first: list[history.Row] = []
+        self._pending: list[history.Row] = []  # read, not yet in the table
         self._generation = 0
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
@@ -184,16 +186,17 @@ class HistoryWindow(QWidget):
         self._loader = history.Loader(self.ctx.store)
         self._generation += 1
         self._first = self._loader.first()
+        self._pending = []
         self.model.set_rows(list(self._first))
         self.apply_filter()
-        if not self._loader.done:
+        if self.loading:
             generation = self._generation
             QTimer.singleShot(FILL_AFTER_MS, self, lambda: self._fill(generation))
 
     @property
     def loading(self) -> bool:
         """True while older months are still being read into the table."""
-        return self._loader is not None and not self._loader.done
+        return self._loader is not None and (not self._loader.done or bool(self._pending))
 
     def _fill(self, generation: int) -> None:
         if generation != self._generation or self._loader is None:
@@ -201,10 +204,19 @@ class HistoryWindow(QWidget):
         if self._first:  # the first rows' search text and sort keys (older ones come prepared)
             history.prepare(self._first)
             self._first = []
-        self.model.add_rows(self._loader.more(FILL_BUDGET_S))
-        self._show_count()
-        if not self._loader.done:
-            QTimer.singleShot(0, self, lambda: self._fill(generation))
+        pause = 0
+        if self._pending and (self._loader.done or len(self._pending) >= FILL_BATCH_ROWS):
+            # a turn of its own, and a pause after it: adding rows makes the table lay out and
+            # repaint (~15 ms) in the next pass of the event loop, not to be added to a read
+            self.model.add_rows(self._pending)
+            self._pending = []
+            self._show_count()
+            pause = FILL_AFTER_MS
+        else:
+            self._pending += self._loader.more(FILL_BUDGET_S)
+        history.keep(len(self.model.all_rows) + len(self._pending))
+        if self.loading:
+            QTimer.singleShot(pause, self, lambda: self._fill(generation))
 
     def current_filter(self) -> history.HistoryFilter:
         mm_min, mm_max = self.needle_min.value(), self.needle_max.value()
