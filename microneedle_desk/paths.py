@@ -96,6 +96,17 @@ def index_file(root: Path, month: str) -> Path:
     return index_dir(root) / f"{month}.json"
 
 
+def patient_lasts_dir(root: Path) -> Path:
+    """Each patient's newest session, derived from the history index (store/lasts.py)."""
+    return index_dir(root) / "patients"
+
+
+def patient_lasts_file(root: Path, patient_id: str) -> Path:
+    """One of 16 files, by the first hex digit of the patient's id ("x" for any other)."""
+    first = patient_id[:1].lower()
+    return patient_lasts_dir(root) / f"{first if first and first in '0123456789abcdef' else 'x'}.json"
+
+
 def settings_file(root: Path) -> Path:
     """Settings live with the data they belong to: one clinic, one folder."""
     return root / "settings.ini"

@@ -273,6 +273,8 @@ class _Checker:
         states: dict[str, SessionState] = {}
         for doc in data.get("sessions", {}).values():
             label = f"session {doc.get('id', '(no id)')}"
+            if str(doc.get("id")) in self.session_ids:
+                self.add(path, label, "another record on file has the same session id.")
             self.session_ids.add(str(doc.get("id")))  # on file, even if damaged: reported once, here
             if not self.sealed_ok(path, label, doc, SESSION_KEYS):
                 continue

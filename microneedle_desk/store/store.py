@@ -47,6 +47,8 @@ from microneedle_desk.core.session import (
 )
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.store.lasts import PatientLasts
+from microneedle_desk.store.lasts import merge as merge_last
 from microneedle_desk.store.storage import (
     AtomicCachedStorage,
     BadFileError,
@@ -114,6 +116,9 @@ class Store:
         if not read_only and not info[0].get(AMENDED_MARKS):
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
+        self._lasts = PatientLasts(self)
+        if not read_only and not self._lasts.ready():
+            self._lasts.rebuild()  # once: a store from before patients' records, or restored
 
     # -- files ----------------------------------------------------------------------
     def _db_for(self, path: Path) -> TinyDB:
@@ -203,13 +208,17 @@ class Store:
         if not is_uuid(event.get("id")):
             raise EventError("id", "An event id must be a UUID.")
         mine = self._active_state(session_id)
-        if mine.status == "new":
-            # No active file: the session may already be filed, and a filed record is closed.
-            filed = self._filed_status(session_id)
-            if filed is not None:
-                raise EventError("status", f"This session is {filed}: it cannot change any more.")
+        if mine.status == "new" and event.get("type") != "session_started":
+            # No draft and not a start (rare): say so if the session is filed (a filed record
+            # is closed), which takes the whole index; the rules refuse the event anyway.
+            self._refuse_filed(session_id)
         checked = copy.deepcopy(mine)
         apply_event(checked, event, self.protocol)  # raises, changing nothing
+        if mine.status == "new":
+            # A start: its id must not be a filed session's. Looked up in the month the start
+            # falls in (and in the whole index when that is in memory), not in every month, so
+            # a session starts as fast with 50,000 sessions on file as with none.
+            self._refuse_filed(session_id, self.index_key(checked) if checked.started else None)
         self._db_for(paths.active_file(self.root, session_id)).table("events").insert(event)
         self._active_states[session_id] = checked
         if checked.status != "in_progress":
@@ -224,9 +233,21 @@ class Store:
             self._active_states[session_id] = state
         return state
 
-    def _filed_status(self, session_id: str) -> str | None:
-        row = self._rows().get(session_id)
-        return None if row is None else str(row.get("status") or "finished")
+    def _refuse_filed(self, session_id: str, month: str | None = None) -> None:
+        """Raise when ``session_id`` is a filed session's: looked up in the history index of
+        ``month`` only, unless the whole index is in memory anyway (or no month is given).
+
+        A new session's id is a fresh UUID4; what this catches is a start event sent again,
+        which carries the same time and so the same month. Other guards: filing looks the id
+        up in its day file, and ``check`` reports a session id on file twice.
+        """
+        if month is not None and self._row_index is None:
+            row = next((r for r in self.month_rows(month) if r.get("id") == session_id), None)
+        else:
+            row = self._rows().get(session_id)
+        if row is not None:
+            filed = str(row.get("status") or "finished")
+            raise EventError("status", f"This session is {filed}: it cannot change any more.")
 
     def _active_events(self, path: Path) -> list[dict[str, Any]]:
         events = self._db_for(path).table("events").all()
@@ -305,6 +326,7 @@ class Store:
             table.insert(row)
         else:
             table.update(row, Query().id == state.id)
+        self._lasts.note([(row, self.index_key(state))])
 
     def _drop_active(self, session_id: str) -> None:
         path = paths.active_file(self.root, session_id)
@@ -469,8 +491,29 @@ class Store:
         return sum(1 for r in self.patient_summaries(patient_id) if r.get("status") == "signed")
 
     def last_needle_mm(self, patient_id: str) -> float | None:
-        rows = [r for r in self.patient_summaries(patient_id) if r.get("needle_mm") is not None]
-        return float(rows[-1]["needle_mm"]) if rows else None
+        """The needle length of the patient's newest session that has one (the preset of the
+        next). Read from the patient's record (store/lasts.py), not from the whole history."""
+        entry = self._last(patient_id).get("needle")
+        return float(entry["needle_mm"]) if entry else None
+
+    def last_session_started(self, patient_id: str) -> str | None:
+        """When the patient's newest finished session started (ISO text), None for none."""
+        entry = self._last(patient_id).get("last")
+        return str(entry["started_at"]) if entry else None
+
+    def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+        if self._row_index is None and self._lasts.ready():
+            try:
+                return self._lasts.record(patient_id)
+            except LookupError:  # a restored backup, say: derive again (or read the index below)
+                if not self.read_only:
+                    self._lasts.rebuild()
+                    return self._lasts.record(patient_id)
+        record: dict[str, dict[str, Any]] = {}  # the whole index: in memory, or a read-only copy
+        self._rows()
+        for row in self._rows_by_patient.get(patient_id, []):
+            merge_last(record, row, str(row.get("file") or row.get("started_at") or "")[:7])
+        return record
 
     def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
         for path in self._session_files():
@@ -601,6 +644,7 @@ class Store:
             self._db_for(path).table("summaries").insert_multiple(by_index[month])
             self._release(path)
         chain.update({"seq": seq, "hash": prev, "intent": None})
+        self._lasts.note((row, month) for month, rows in by_index.items() for row in rows)
         return len(checked)
 
     def _release(self, path: Path) -> None:
