@@ -163,6 +163,33 @@ def test_typing_on_narrows_to_exactly_what_a_fresh_filter_finds(ctx: UiContext, 
         assert [s["id"] for s in _shown(model)] == [s["id"] for s in _shown(fresh)], text
 
 
+def test_a_short_number_finds_clinic_ids_not_pieces_of_session_ids(ctx: UiContext) -> None:
+    rows = ctx.store.summaries()
+    model = HistoryModel(load_rows(ctx.store))
+    for number in ("00", "12", "0042"):
+        model.set_filter(HistoryFilter(text=number))
+        assert all(number in history.Row(s, "", model.all_rows[0].labels).search for s in _shown(model))
+    target = sorted(rows, key=lambda r: r["id"])[0]
+    for piece in (target["id"][:8], target["id"][:8].upper(), target["id"]):  # as copied from the session
+        model.set_filter(HistoryFilter(text=piece))
+        assert target["id"] in [s["id"] for s in _shown(model)], piece
+        assert all(s["id"].startswith(target["id"][:8]) for s in _shown(model))
+
+
+def test_typing_a_session_id_narrows_to_exactly_what_a_fresh_filter_finds(ctx: UiContext) -> None:
+    """Past 8 characters a word also matches session ids, which its shorter forms did not."""
+    sid = sorted(r["id"] for r in ctx.store.summaries())[0]
+    model = HistoryModel(load_rows(ctx.store))
+    typed = [sid[:n] for n in range(1, 13)] + [sid[:n] for n in range(11, 0, -1)] + ["demo " + sid[:9]]
+    for text in typed:
+        model.set_filter(HistoryFilter(text=text))
+        fresh = HistoryModel(load_rows(ctx.store))
+        fresh.set_filter(HistoryFilter(text=text))
+        assert [s["id"] for s in _shown(model)] == [s["id"] for s in _shown(fresh)], text
+    model.set_filter(HistoryFilter(text=sid[:9]))
+    assert sid in [s["id"] for s in _shown(model)]
+
+
 def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiContext) -> None:
     model = HistoryModel(load_rows(ctx.store))
     resets: list[int] = []

@@ -53,6 +53,7 @@ ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2   # the session id
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
@@ -130,9 +131,27 @@ class Row:
     def search(self) -> str:
         if self._search is None:
             summary = self.summary
-            self._search = (f"{' '.join(self.disp)} {summary.get('cartridge_lot') or ''} "
-                            f"{summary.get('id')}").casefold()
+            # not the session id: 36 characters of digits that every short number typed would
+            # match ("0042" found other patients' sessions); see :func:`word_test`
+            self._search = f"{' '.join(self.disp)} {summary.get('cartridge_lot') or ''}".casefold()
         return self._search
+
+
+_ID_CHARS = frozenset("0123456789abcdef-")
+ID_WORD_MIN = 8
+
+
+def id_like(word: str) -> bool:
+    """A typed word that may be (a piece of) a session id: 8+ hex digits and dashes."""
+    return len(word) >= ID_WORD_MIN and set(word) <= _ID_CHARS
+
+
+def word_test(word: str) -> Callable[[Row], bool]:
+    """Whether a row matches one typed (case-folded) word: in its search text, or, for a word
+    that looks like a session id, in its id."""
+    if id_like(word):
+        return lambda r: word in r.search or word in str(r.summary.get("id") or "")
+    return lambda r: word in r.search
 
 
 def prepare(rows: list[Row]) -> None:
@@ -320,6 +339,8 @@ class HistoryModel(QAbstractTableModel):
             return self.rows[index.row()].disp[index.column()]
         if role == _ALIGN:
             return _RIGHT if index.column() in NUMERIC else None
+        if role == _TIP:  # asked on hover only: the whole text of a cut-off cell
+            return self.rows[index.row()].disp[index.column()] or None
         if role == ID_ROLE:
             return self.rows[index.row()].summary.get("id")
         if role == ROW_ROLE:
@@ -348,11 +369,16 @@ class HistoryModel(QAbstractTableModel):
             self._base_key = base_key
             narrower = False
         else:  # typing on: when every earlier word is inside a new one, only earlier matches can match
-            narrower = bool(self._words) and all(any(o in w for w in words) for o in self._words)
+            # (not across id-like words: those match ids too, which shorter words do not)
+            narrower = bool(self._words) and all(any(o in w for w in words) for o in self._words) \
+                and not any(id_like(w) for w in words)
         shown = self.rows if narrower else self._base
         for word in words:
-            if not (narrower and word in self._words):
-                # the slot, not the property, once made: 50,000 property calls cost ~10 ms
+            if narrower and word in self._words:
+                continue
+            if id_like(word):
+                shown = [r for r in shown if word_test(word)(r)]
+            else:  # the slot, not the property, once made: 50,000 property calls cost ~10 ms
                 shown = [r for r in shown if word in (r._search if r._search is not None else r.search)]
         if narrower and len(shown) == len(self.rows):
             # the same rows (a subset of as many): no reset, so the table is not repainted
@@ -428,9 +454,9 @@ class HistoryFilter:
             tests.append(lambda r: bool(r.summary.get("side_effects")))
         if self.overrides:
             tests.append(lambda r: bool(r.summary.get("overrides")))
-        words = self.text.casefold().split()
+        words = [word_test(w) for w in self.text.casefold().split()]
         if words:
-            tests.append(lambda r: all(w in r.search for w in words))
+            tests.append(lambda r: all(w(r) for w in words))
         if not tests:
             return lambda r: True
         if len(tests) == 1:

@@ -40,6 +40,20 @@ def bars(widget: Any, labels: Sequence[str], values: Sequence[float], color: str
     widget.setXRange(-0.6, max(0.6, len(values) - 0.4), padding=0)
 
 
+def hbars(widget: Any, labels: Sequence[str], values: Sequence[float], color: str = "#3b6ea5",
+          limit: int = 26) -> None:
+    """A horizontal bar chart, first label on top: for named categories (side-effect types,
+    override kinds), whose names do not fit side by side under vertical bars."""
+    lib = pg()
+    widget.clear()
+    n = len(values)
+    ys = [n - 1 - i for i in range(n)]
+    widget.addItem(lib.BarGraphItem(x0=0, y=ys, height=0.7, width=list(values), brush=color))
+    widget.getAxis("left").setTicks([[(ys[i], short(str(labels[i]), limit)) for i in range(n)]])
+    widget.setYRange(-0.6, max(0.6, n - 0.4), padding=0)
+    widget.setXRange(0, max([*values, 1.0]) * 1.12, padding=0)  # room for the last tick's text
+
+
 def short(label: str, limit: int = 11) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 

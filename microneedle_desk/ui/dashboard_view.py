@@ -35,8 +35,8 @@ CHARTS: tuple[tuple[str, str, str, str], ...] = (
     ("needle", "Needle-length distribution (signed)", "sessions", "needle length (mm)"),
     ("times", "Planned vs actual time (min)", "actual (min)", "planned (min)"),
     ("se_needle", "Side effects per 100 sessions, by needle length", "per 100", "needle length (mm)"),
-    ("se_type", "Side effects per 100 sessions, by type", "per 100", ""),
-    ("overrides", "Overrides by kind", "count", ""),
+    ("se_type", "Side effects per 100 sessions, by type", "", "per 100"),
+    ("overrides", "Overrides by kind", "", "count"),
 )
 
 
@@ -132,10 +132,9 @@ class DashboardWindow(QWidget):
                     data.se_rate_by_needle, "#c47a1f")
         labels = [self.ctx.protocol.label("side_effects", k).split(" (")[0] for k in data.se_types]
         labels = [{"Scaly patches, inflammation, dandruff": "Seb. derm."}.get(x, x) for x in labels]
-        charts.bars(self.plots["se_type"], labels, data.se_rate_by_type, "#c47a1f")
-        self.plots["se_type"].getAxis("bottom").setStyle(tickTextOffset=4)
-        kinds = [k.replace("screening:", "").replace("_", " ") for k in data.override_kinds]
-        charts.bars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
+        charts.hbars(self.plots["se_type"], labels, data.se_rate_by_type, "#c47a1f")
+        kinds = [k.replace("screening:", "").replace("_", " ").capitalize() for k in data.override_kinds]
+        charts.hbars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
 
     def save_one(self, key: str, path: str | None = None) -> str:
         from microneedle_desk.ui import charts

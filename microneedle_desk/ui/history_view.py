@@ -100,7 +100,7 @@ class HistoryWindow(QWidget):
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search: name, clinic ID, lot, practitioner, side effect…")
+        self.search.setPlaceholderText("Search: name, clinic ID, lot, practitioner, side effect, session ID…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search sessions")
         self.date_from = _date_edit("First day shown")
@@ -145,7 +145,8 @@ class HistoryWindow(QWidget):
         vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
         hh = self.table.horizontalHeader()
         hh.setStretchLastSection(True)
-        for col, width in enumerate((130, 220, 150, 170, 80, 60, 70, 90, 220)):
+        self.table.setWordWrap(False)  # elide long labels at the cell's end, not at a word break
+        for col, width in enumerate((120, 215, 140, 180, 85, 55, 65, 80, 160)):  # Status: the rest
             hh.resizeSection(col, width)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.doubleClicked.connect(self.open_index)
