@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.session import SessionConfig
 from microneedle_desk.core.validation import ValidationError, parse_bounded, require_choice
 
@@ -50,8 +51,8 @@ UPGRADES: dict[int, Callable[[QSettings], None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Option:
+@dataclass(frozen=True, eq=False, repr=False)
+class Option(FrozenRecord):
     key: str
     kind: type
     default: Any

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
 
@@ -132,8 +133,8 @@ def is_hash_doc(stored: object) -> bool:
 
 
 # -- accounts -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Account:
+@dataclass(frozen=True, eq=False, repr=False)
+class Account(FrozenRecord):
     id: str
     name: str
     role: str

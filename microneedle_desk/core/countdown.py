@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from microneedle_desk.core.record_base import Record
 
-@dataclass
-class Countdown:
+
+@dataclass(eq=False, repr=False)
+class Countdown(Record):
     planned: float
     segments: list[tuple[float, float | None]] = field(default_factory=list)
     finished: bool = False

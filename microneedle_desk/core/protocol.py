@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
+from microneedle_desk.core.record_base import FrozenRecord
+
 PROTOCOL_SCHEMA = "microneedle-desk/protocol"
 PROTOCOL_VERSION = 1
 
@@ -23,22 +25,22 @@ class ProtocolError(Exception):
         self.problem = problem
 
 
-@dataclass(frozen=True)
-class Bound:
+@dataclass(frozen=True, eq=False, repr=False)
+class Bound(FrozenRecord):
     min: Decimal
     max: Decimal
     step: Decimal | None = None
     default: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Choice:
+@dataclass(frozen=True, eq=False, repr=False)
+class Choice(FrozenRecord):
     id: str
     label: str
 
 
-@dataclass(frozen=True)
-class Indication:
+@dataclass(frozen=True, eq=False, repr=False)
+class Indication(FrozenRecord):
     id: str
     label: str
     scales: tuple[str, ...]
@@ -46,35 +48,35 @@ class Indication:
     interval_days: int
 
 
-@dataclass(frozen=True)
-class Scale:
+@dataclass(frozen=True, eq=False, repr=False)
+class Scale(FrozenRecord):
     id: str
     label: str
     grades: tuple[str, ...]  # empty for the numeric SALT score
 
 
-@dataclass(frozen=True)
-class Contraindication:
+@dataclass(frozen=True, eq=False, repr=False)
+class Contraindication(FrozenRecord):
     id: str
     question: str
     asks_last_dose: bool = False
 
 
-@dataclass(frozen=True)
-class Zone:
+@dataclass(frozen=True, eq=False, repr=False)
+class Zone(FrozenRecord):
     id: str
     label: str
     polygon: tuple[tuple[float, float], ...]
 
 
-@dataclass(frozen=True)
-class AftercarePoint:
+@dataclass(frozen=True, eq=False, repr=False)
+class AftercarePoint(FrozenRecord):
     id: str
     text: str
 
 
-@dataclass(frozen=True)
-class Step:
+@dataclass(frozen=True, eq=False, repr=False)
+class Step(FrozenRecord):
     id: str
     title: str
     instruction: str
@@ -96,8 +98,8 @@ HARD_LIMITS = {
 }
 
 
-@dataclass(frozen=True)
-class Protocol:
+@dataclass(frozen=True, eq=False, repr=False)
+class Protocol(FrozenRecord):
     bounds: dict[str, Bound]
     indications: tuple[Indication, ...]
     scales: tuple[Scale, ...]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.validation import (
     ValidationError,
     parse_date,
@@ -70,8 +71,8 @@ def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 
 
-@dataclass(frozen=True)
-class Patient:
+@dataclass(frozen=True, eq=False, repr=False)
+class Patient(FrozenRecord):
     id: str
     name: str
     dob: date
@@ -157,8 +158,8 @@ def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
     )
 
 
-@dataclass(frozen=True)
-class Practitioner:
+@dataclass(frozen=True, eq=False, repr=False)
+class Practitioner(FrozenRecord):
     id: str
     name: str
     device: str

@@ -20,6 +20,7 @@ from typing import Any
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     Patient,
@@ -51,8 +52,8 @@ ALERT_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class Anchor:
+@dataclass(frozen=True, eq=False, repr=False)
+class Anchor(FrozenRecord):
     """When an event happened: the monotonic reading, its epoch and the wall clock."""
 
     mono: float
@@ -75,8 +76,8 @@ class Anchor:
         return (later.wall - self.wall).total_seconds()
 
 
-@dataclass(frozen=True)
-class SessionConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class SessionConfig(FrozenRecord):
     """Settings in force when the session started, recorded with it."""
 
     washout_months: int = 6
@@ -88,8 +89,8 @@ class SessionConfig:
                 "interval_days": self.interval_days}
 
 
-@dataclass
-class SideEffect:
+@dataclass(eq=False, repr=False)
+class SideEffect(Record):
     entry_id: str
     kind: str
     severity: str
@@ -97,8 +98,8 @@ class SideEffect:
     at: str
 
 
-@dataclass
-class SessionState:
+@dataclass(eq=False, repr=False)
+class SessionState(Record):
     id: str = ""
     status: str = "new"
     patient_id: str = ""
@@ -679,8 +680,8 @@ def replay(events: list[dict[str, Any]], protocol: Protocol) -> SessionState:
 Sink = Callable[[dict[str, Any], SessionState], None]
 
 
-@dataclass(frozen=True)
-class CountdownView:
+@dataclass(frozen=True, eq=False, repr=False)
+class CountdownView(FrozenRecord):
     key: str           # "dwell" or "needling"
     label: str
     state: str         # waiting | running | paused | ready | due | overdue | done

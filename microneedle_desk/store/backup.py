@@ -25,6 +25,7 @@ from pathlib import Path
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, write_atomic
 
@@ -41,8 +42,8 @@ class BackupError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class RestoreResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class RestoreResult(FrozenRecord):
     backup: Path
     quarantined: Path | None   # where the files that were replaced now are
     files: int

@@ -26,6 +26,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, validate_account_doc
 from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
 from microneedle_desk.core.session import SessionState, apply_event
 from microneedle_desk.core.validation import ValidationError
@@ -53,8 +54,8 @@ class StoreUnreadable(Exception):
     """The folder cannot be checked at all (missing, not a store, not readable)."""
 
 
-@dataclass(frozen=True)
-class Problem:
+@dataclass(frozen=True, eq=False, repr=False)
+class Problem(FrozenRecord):
     file: str      # relative to the data folder
     record: str    # e.g. "session 1f0c…", or "" for the whole file
     what: str
@@ -63,8 +64,8 @@ class Problem:
         return f"{self.file}: {self.record}: {self.what}" if self.record else f"{self.file}: {self.what}"
 
 
-@dataclass
-class _Entry:
+@dataclass(eq=False, repr=False)
+class _Entry(Record):
     seq: int
     prev: str
     hash: str
@@ -72,8 +73,8 @@ class _Entry:
     label: str
 
 
-@dataclass
-class _Checker:
+@dataclass(eq=False, repr=False)
+class _Checker(Record):
     root: Path
     protocol: Protocol
     deep: bool

@@ -13,10 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_base import FrozenRecord
 
 
-@dataclass(frozen=True)
-class LockHolder:
+@dataclass(frozen=True, eq=False, repr=False)
+class LockHolder(FrozenRecord):
     pid: int
     hostname: str
     appname: str

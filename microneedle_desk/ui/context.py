@@ -7,13 +7,14 @@ from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import Record
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.controller import SessionController
 
 
-@dataclass
-class UiContext:
+@dataclass(eq=False, repr=False)
+class UiContext(Record):
     protocol: Protocol
     clock: Clock
     store: Store
