@@ -53,6 +53,8 @@ UPGRADES: dict[int, Callable[[QSettings], None]] = {
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Option(FrozenRecord):
+    """One setting: key, type, default, label and bounds."""
+
     key: str
     kind: type
     default: Any

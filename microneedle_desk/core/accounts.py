@@ -135,6 +135,8 @@ def is_hash_doc(stored: object) -> bool:
 # -- accounts -------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False, repr=False)
 class Account(FrozenRecord):
+    """A person who signs in, with role, PIN proof and lock-out state."""
+
     id: str
     name: str
     role: str

@@ -15,6 +15,8 @@ from microneedle_desk.core.record_base import Record
 
 @dataclass(eq=False, repr=False)
 class Countdown(Record):
+    """A countdown that can be paused: its planned length and running segments."""
+
     planned: float
     segments: list[tuple[float, float | None]] = field(default_factory=list)
     finished: bool = False

@@ -27,6 +27,8 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Bound(FrozenRecord):
+    """Allowed range of a number (with its step and default), from the protocol file."""
+
     min: Decimal
     max: Decimal
     step: Decimal | None = None
@@ -35,12 +37,16 @@ class Bound(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Choice(FrozenRecord):
+    """One option of a choice group (id stored in records, label shown)."""
+
     id: str
     label: str
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Indication(FrozenRecord):
+    """What is treated, with its grading scales, default needle length and interval."""
+
     id: str
     label: str
     scales: tuple[str, ...]
@@ -50,6 +56,8 @@ class Indication(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Scale(FrozenRecord):
+    """A grading scale and its grades."""
+
     id: str
     label: str
     grades: tuple[str, ...]  # empty for the numeric SALT score
@@ -57,6 +65,8 @@ class Scale(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Contraindication(FrozenRecord):
+    """One screening question that blocks the session when answered yes."""
+
     id: str
     question: str
     asks_last_dose: bool = False
@@ -64,6 +74,8 @@ class Contraindication(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Zone(FrozenRecord):
+    """A scalp zone and its outline on the scalp map."""
+
     id: str
     label: str
     polygon: tuple[tuple[float, float], ...]
@@ -71,12 +83,16 @@ class Zone(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AftercarePoint(FrozenRecord):
+    """One aftercare instruction given to the patient."""
+
     id: str
     text: str
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Step(FrozenRecord):
+    """One step of the session, with its one-line instruction."""
+
     id: str
     title: str
     instruction: str
@@ -100,6 +116,8 @@ HARD_LIMITS = {
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Protocol(FrozenRecord):
+    """The whole clinical protocol, as loaded and checked from the protocol file."""
+
     bounds: dict[str, Bound]
     indications: tuple[Indication, ...]
     scales: tuple[Scale, ...]

@@ -73,6 +73,8 @@ def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Patient(FrozenRecord):
+    """A registered patient."""
+
     id: str
     name: str
     dob: date
@@ -160,6 +162,8 @@ def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Practitioner(FrozenRecord):
+    """A practitioner who runs sessions."""
+
     id: str
     name: str
     device: str

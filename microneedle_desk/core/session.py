@@ -91,6 +91,8 @@ class SessionConfig(FrozenRecord):
 
 @dataclass(eq=False, repr=False)
 class SideEffect(Record):
+    """A side effect seen in the session, with its severity."""
+
     entry_id: str
     kind: str
     severity: str
@@ -100,6 +102,8 @@ class SideEffect(Record):
 
 @dataclass(eq=False, repr=False)
 class SessionState(Record):
+    """Everything known about a session, folded from its events."""
+
     id: str = ""
     status: str = "new"
     patient_id: str = ""
@@ -682,6 +686,8 @@ Sink = Callable[[dict[str, Any], SessionState], None]
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CountdownView(FrozenRecord):
+    """What a countdown shows now (for the views)."""
+
     key: str           # "dwell" or "needling"
     label: str
     state: str         # waiting | running | paused | ready | due | overdue | done

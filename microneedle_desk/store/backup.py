@@ -44,6 +44,8 @@ class BackupError(Exception):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class RestoreResult(FrozenRecord):
+    """What a restore did."""
+
     backup: Path
     quarantined: Path | None   # where the files that were replaced now are
     files: int

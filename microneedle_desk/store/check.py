@@ -56,6 +56,8 @@ class StoreUnreadable(Exception):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Problem(FrozenRecord):
+    """One thing wrong in the store: file, record and what."""
+
     file: str      # relative to the data folder
     record: str    # e.g. "session 1f0c…", or "" for the whole file
     what: str
@@ -66,6 +68,8 @@ class Problem(FrozenRecord):
 
 @dataclass(eq=False, repr=False)
 class _Entry(Record):
+    """One link of the hash chain, as read."""
+
     seq: int
     prev: str
     hash: str
@@ -75,6 +79,8 @@ class _Entry(Record):
 
 @dataclass(eq=False, repr=False)
 class _Checker(Record):
+    """The state of one store check."""
+
     root: Path
     protocol: Protocol
     deep: bool

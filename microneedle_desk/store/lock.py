@@ -18,6 +18,8 @@ from microneedle_desk.core.record_base import FrozenRecord
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LockHolder(FrozenRecord):
+    """Who holds the data folder's lock."""
+
     pid: int
     hostname: str
     appname: str

@@ -15,6 +15,8 @@ from microneedle_desk.ui.controller import SessionController
 
 @dataclass(eq=False, repr=False)
 class UiContext(Record):
+    """What every view needs: protocol, clock, store, settings, controller."""
+
     protocol: Protocol
     clock: Clock
     store: Store
