@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from microneedle_desk import APP_NAME, ORG_NAME, __version__, paths
 from microneedle_desk.core.clock import Clock, SystemClock
@@ -23,6 +23,10 @@ from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.controller import SessionController
 from microneedle_desk.ui.main_window import MainWindow
+
+# QMessageBox and QInputDialog are imported where a dialog is shown: PySide sets up a Qt
+# class's enums when its name is first imported (QMessageBox's ~4 ms), and the first frame
+# shows neither.
 
 
 def make_app() -> QApplication:
@@ -50,6 +54,8 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     holder = lock.acquire()
     read_only = holder is not None
     if holder is not None and interactive:
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             None, "Data in use",
             f"The data in {root} is open in {holder.describe()}. Only one copy may write. "
@@ -71,6 +77,8 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
+                from PySide6.QtWidgets import QMessageBox
+
                 QMessageBox.warning(window, "Privacy of the records", "\n\n".join(notes))
     return window, lock
 
@@ -95,6 +103,8 @@ def problems_text(root: Path, problems: list[Problem], limit: int = 12) -> str:
 
 def confirm_restore(text: str) -> bool:
     """Ask the admin whether to restore; tests replace this function."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, "The records need attention", text)
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
@@ -163,6 +173,8 @@ def _backups_kept(root: Path, protocol: Protocol) -> int:
 
 def offer_resume(window: MainWindow) -> None:
     """Offer each session left in progress by an earlier run: resume or abandon."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
     ctx = window.ctx
     if ctx.store.read_only:
         return
@@ -209,10 +221,14 @@ def run_app() -> int:
     try:
         window, lock = build_window(parts_after_first_frame=True)
     except ProtocolError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "Protocol file broken", str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     except (StoreError, BadFileError) as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "The records cannot be opened", str(exc))
         print(str(exc), file=sys.stderr)
         return 2

@@ -13,17 +13,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -40,6 +34,9 @@ from microneedle_desk.ui.pages.patient import PatientPage
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.pages.needling import NeedlingPage
+
+# Classes used only once the window is in use (Space filter, abandon and close questions)
+# are imported there: PySide sets up a Qt class's enums when its name is first imported.
 
 # The step pages in protocol order, as (module under ui.pages, class). Each module is
 # imported when its page is first built, so start-up imports only the patient page's.
@@ -262,6 +259,8 @@ class MainWindow(QMainWindow):
     def abandon(self) -> None:
         if self.ctx.controller.session is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         reason, ok = QInputDialog.getText(self, "Abandon session",
                                           "Why is the session abandoned? (kept in the record)")
         if ok:
@@ -343,7 +342,13 @@ class MainWindow(QMainWindow):
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
                 and self.isActiveWindow() and self.ctx.controller.session is not None):
-            from PySide6.QtWidgets import QApplication
+            from PySide6.QtWidgets import (
+                QAbstractButton,
+                QAbstractSpinBox,
+                QApplication,
+                QLineEdit,
+                QPlainTextEdit,
+            )
 
             focus = QApplication.focusWidget()
             typing = isinstance(focus, (QLineEdit, QPlainTextEdit, QAbstractSpinBox)) or (
@@ -356,6 +361,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.question(
                 self, "Session in progress",
                 "A session is in progress. Everything entered is already saved; it will be "
