@@ -93,7 +93,7 @@ def test_a_store_from_before_the_records_derives_them_once(store: Store, protoco
     assert read_only.last_needle_mm(pid) == expected[pid]
     assert not paths.patient_lasts_dir(data_dir).exists()
     upgraded = Store(data_dir, protocol, FakeClock())
-    assert (paths.patient_lasts_dir(data_dir) / "complete").exists()
+    assert (paths.patient_lasts_dir(data_dir) / "complete.json").exists()
     assert all(upgraded.last_needle_mm(p) == v for p, v in expected.items())
     upgraded.close()
 

@@ -10,7 +10,7 @@ first hex digit of the patient id, so a filing rewrites ~1/16 of the patients' r
                                  "needle": {"id", "started_at", "month", "needle_mm"}}}}
 
 It is derived data, like the index: not sealed, not in backups. A store without the
-``complete`` marker file (written last) derives every record from the index once
+``complete.json`` marker file (written last) derives every record from the index once
 (:meth:`PatientLasts.rebuild`, the upgrade step of older stores and of a restored copy); a
 record whose session is not in the index as recorded (a backup restored over newer files)
 makes the store derive them all again.
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from microneedle_desk.store.store import Store
 
 Record = dict[str, dict[str, Any]]
+MARKER = "complete.json"  # written last by a rebuild: every patient's record is there
 
 
 def _newer(row: dict[str, Any], month: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -65,7 +66,7 @@ class PatientLasts:
 
     # -- reading ---------------------------------------------------------------------------
     def ready(self) -> bool:
-        return (paths.patient_lasts_dir(self.root) / "complete").exists()
+        return (paths.patient_lasts_dir(self.root) / MARKER).exists()
 
     def _file(self, path: Path) -> dict[str, Record]:
         lasts = self._files.get(path)
@@ -113,13 +114,13 @@ class PatientLasts:
                 merge(by_file.setdefault(paths.patient_lasts_file(self.root, pid), {}).setdefault(pid, {}),
                       row, month)
         folder = paths.patient_lasts_dir(self.root)
-        marker = folder / "complete"
+        marker = folder / MARKER
         marker.unlink(missing_ok=True)
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        for path in sorted(folder.glob("?.json")) if folder.is_dir() else []:
             if path not in by_file:
                 path.unlink()
         for path, lasts in sorted(by_file.items()):
             write_atomic(path, dumps({"lasts": lasts}))
-        write_atomic(marker, b"")
+        write_atomic(marker, b"{}")
         self._files = by_file
         return sum(len(v) for v in by_file.values())
