@@ -363,7 +363,8 @@ class HistoryModel(QAbstractTableModel):
         self.current = wanted
         base_key = replace(wanted, text="")
         words = wanted.text.casefold().split()
-        if base_key != self._base_key:
+        same_base = base_key == self._base_key
+        if not same_base:
             test = base_key.predicate()
             self._base = [r for r in self.all_rows if test(r)]
             self._base_key = base_key
@@ -380,9 +381,9 @@ class HistoryModel(QAbstractTableModel):
                 shown = [r for r in shown if word_test(word)(r)]
             else:  # the slot, not the property, once made: 50,000 property calls cost ~10 ms
                 shown = [r for r in shown if word in (r._search if r._search is not None else r.search)]
-        if narrower and len(shown) == len(self.rows):
-            # the same rows (a subset of as many): no reset, so the table is not repainted
-            # (a full repaint is most of a keystroke's cost; "d", "de", "dem"… all match)
+        if same_base and (narrower or not self._words) and len(shown) == len(self.rows):
+            # the same rows (as many, out of the rows shown before): no reset, so the table is
+            # not repainted (a repaint is half a keystroke's cost; "d", "de", "dem"… all match)
             self._words = words
             return
         self.beginResetModel()
