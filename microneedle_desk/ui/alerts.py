@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 _TONE_FILE: Path | None = None
@@ -48,6 +48,8 @@ class AlertSound(QObject):
     def play(self, volume_percent: int) -> None:
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or volume_percent <= 0:
             return  # no audio device in tests or headless checks
+        from PySide6.QtCore import QProcess  # here, not at start-up (its enums: ~2.5 ms)
+
         tone = str(_tone_path())
         if sys.platform == "win32":
             import winsound
