@@ -18,7 +18,6 @@ practitioner did not just prove their PIN, whichever view asked.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from dataclasses import replace
 from typing import Any
@@ -62,6 +61,8 @@ class SignInError(ValidationError):
 
 
 def os_user() -> str:
+    import getpass  # here: the app's start-up does not need it (with termios, ~1 ms)
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):
