@@ -190,6 +190,17 @@ def test_typing_a_session_id_narrows_to_exactly_what_a_fresh_filter_finds(ctx: U
     assert sid in [s["id"] for s in _shown(model)]
 
 
+def test_search_texts_made_anew_after_the_fill_are_the_same_texts(qtbot: Any, ctx: UiContext,
+                                                                   small_first: None) -> None:
+    window = _window(qtbot, ctx)
+    qtbot.waitUntil(lambda: not window.loading, timeout=5000)
+    before = [r.search for r in window.model.all_rows]
+    window.model.compact()
+    assert [r.search for r in window.model.all_rows] == before
+    window.search.setText("demo patient 00")
+    assert 0 < window.model.rowCount() < len(before)
+
+
 def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiContext) -> None:
     model = HistoryModel(load_rows(ctx.store))
     resets: list[int] = []
@@ -197,6 +208,8 @@ def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiCo
     model.set_filter(HistoryFilter())  # as the window opens
     resets.clear()
     for text in ("d", "de", "dem", "demo", "demo "):  # every demo session: "Demo Patient …"
+        model.set_filter(HistoryFilter(text=text))
+    for text in ("demo", "dem", "d", ""):  # backspaces: every row matches again
         model.set_filter(HistoryFilter(text=text))
     assert resets == [] and model.rowCount() == len(model.all_rows)
     model.set_filter(HistoryFilter(text="demo 0012"))  # fewer rows: the table is told

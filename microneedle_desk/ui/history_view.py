@@ -102,6 +102,9 @@ class HistoryWindow(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search: name, clinic ID, lot, practitioner, side effect, session ID…")
         self.search.setClearButtonEnabled(True)
+        # its height fixed: the clear button appearing with the first character otherwise made
+        # the window lay out and repaint whole (~25 ms on top of that keystroke's filter)
+        self.search.setFixedHeight(self.search.sizeHint().height())
         self.search.setAccessibleName("Search sessions")
         self.date_from = _date_edit("First day shown")
         self.date_to = _date_edit("Last day shown")
@@ -211,6 +214,8 @@ class HistoryWindow(QWidget):
             # repaint (~15 ms) in the next pass of the event loop, not to be added to a read
             self.model.add_rows(self._pending)
             self._pending = []
+            if self._loader.done:
+                self.model.compact()
             self._show_count()
             pause = FILL_AFTER_MS
         else:
