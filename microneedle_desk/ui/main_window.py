@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -57,6 +57,7 @@ def page_class(index: int) -> type[StepPage]:
 
 class MainWindow(QMainWindow):
     parts_attached = Signal()  # the menus' parts (see attach_parts) are in place
+    first_frame = Signal()  # the window's first paint is under way (its frame follows at once)
 
     def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False) -> None:
         """``parts_after_first_frame``: attach the parts (accounts, printing, review, room
@@ -134,13 +135,15 @@ class MainWindow(QMainWindow):
         c.session_closed.connect(self.on_session_closed)
         c.session_opened.connect(self.refresh)
         c.session_opened.connect(self._watch_space_key)
-        self.installEventFilter(self)
+        # No event filter on the window itself: a Python filter sees every event the window
+        # gets, and PySide sets up each event class the first time one is handed to Python
+        # (~3 ms before the first frame). The first paint is caught in paintEvent.
+        self._painted = False
         self._watching_space = False
         if c.session is not None:
             self._watch_space_key()
         self.resize(1280, 720)
-        self.go_to(0)
-        self.refresh()
+        self.go_to(0)  # renders the window (go_to ends with refresh)
 
     def attach_parts(self) -> None:
         """The parts attached to the frame, each adding its menu and actions. Idempotent."""
@@ -335,10 +338,16 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self)
             self._watching_space = True
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self._parts_after_paint:
+                self._parts_after_paint = False
+                self._parts_timer.start(0)  # after this frame is drawn
+            self.first_frame.emit()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._parts_after_paint and watched is self and event.type() == QEvent.Type.Paint:
-            self._parts_after_paint = False
-            self._parts_timer.start(0)  # after this frame is drawn
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
                 and self.isActiveWindow() and self.ctx.controller.session is not None):
