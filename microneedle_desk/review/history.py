@@ -160,6 +160,18 @@ def prepare(rows: list[Row]) -> None:
         _ = row.search, row.keys
 
 
+def compact(rows: list[Row]) -> list[str]:
+    """Make these rows' search texts anew, one after another, so that they lie in order in
+    memory: a filter then scans them ~30% faster at 50,000 rows than when each lies among the
+    objects made with its row. Returns the old texts: hold them until every chunk of rows is
+    done, or the next chunk's texts fill the gaps they leave, scattered again."""
+    fresh = [(" " + r.search)[1:] for r in rows]
+    old = [r.search for r in rows]
+    for row, text in zip(rows, fresh, strict=True):
+        row._search = text
+    return old
+
+
 def active_summaries(store: Store) -> list[dict[str, Any]]:
     """Rows of the sessions in progress (replayed from their drafts)."""
     protocol = store.protocol
@@ -394,14 +406,6 @@ class HistoryModel(QAbstractTableModel):
         self.rows = shown if shown is not self._base else list(shown)
         self._words = words
         self.endResetModel()
-
-    def compact(self) -> None:
-        """Make every row's search text anew, all one after another while the old ones are
-        still held, so that they lie in order in memory: a filter then scans them ~30% faster
-        at 50,000 rows than when each lay among the objects made with its row."""
-        fresh = [(" " + r.search)[1:] for r in self.all_rows]
-        for row, text in zip(self.all_rows, fresh, strict=True):
-            row._search = text
 
     def matching(self) -> Iterable[Row]:
         return iter(self.rows)

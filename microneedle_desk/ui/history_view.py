@@ -48,7 +48,11 @@ if TYPE_CHECKING:
 ANY_DATE = QDate(2000, 1, 1)
 FILL_AFTER_MS = 30   # older months start coming in once the first rows are painted
 FILL_BUDGET_S = 0.025  # per turn of the event loop, so typing stays fluid while it fills
-FILL_BATCH_ROWS = 5000  # rows read are added to the table in batches: each addition repaints it
+FILL_BATCH_ROWS = 10000  # rows read are added to the table in batches: each addition repaints it
+# After an addition: the table's layout and repaint (~25 ms, which Qt does up to ~100 ms later)
+# get a pass of their own instead of landing in the next read's.
+SETTLE_MS = 120
+COMPACT_ROWS = 10000  # search texts made anew per turn once all rows are in (~8 ms)
 
 
 def _date_edit(tip: str) -> QDateEdit:
@@ -96,6 +100,9 @@ class HistoryWindow(QWidget):
         self._loader: history.Loader | None = None
         self._first: list[history.Row] = []
         self._pending: list[history.Row] = []  # read, not yet in the table
+        self._compact_due = False  # all rows in, their search texts not yet made anew
+        self._to_compact: list[history.Row] = []
+        self._old_texts: list[str] = []
         self._generation = 0
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
@@ -191,6 +198,7 @@ class HistoryWindow(QWidget):
         self._generation += 1
         self._first = self._loader.first()
         self._pending = []
+        self._compact_due = False
         self.model.set_rows(list(self._first))
         self.apply_filter()
         if self.loading:
@@ -200,7 +208,7 @@ class HistoryWindow(QWidget):
     @property
     def loading(self) -> bool:
         """True while older months are still being read into the table."""
-        return self._loader is not None and (not self._loader.done or bool(self._pending))
+        return self._loader is not None and (not self._loader.done or bool(self._pending) or self._compact_due)
 
     def _fill(self, generation: int) -> None:
         if generation != self._generation or self._loader is None:
@@ -211,18 +219,32 @@ class HistoryWindow(QWidget):
         pause = 0
         if self._pending and (self._loader.done or len(self._pending) >= FILL_BATCH_ROWS):
             # a turn of its own, and a pause after it: adding rows makes the table lay out and
-            # repaint (~15 ms) in the next pass of the event loop, not to be added to a read
+            # repaint (~25 ms) in a later pass of the event loop, not to be added to a read
             self.model.add_rows(self._pending)
             self._pending = []
-            if self._loader.done:
-                self.model.compact()
             self._show_count()
-            pause = FILL_AFTER_MS
+            pause = SETTLE_MS
         else:
             self._pending += self._loader.more(FILL_BUDGET_S)
         history.keep(len(self.model.all_rows) + len(self._pending))
-        if self.loading:
+        if self._loader.done and not self._pending:  # all in: search texts made anew, in turns of their own
+            self._compact_due = True
+            self._to_compact, self._old_texts = list(self.model.all_rows), []
+            QTimer.singleShot(pause, self, lambda: self._compact(generation))
+        elif self.loading:
             QTimer.singleShot(pause, self, lambda: self._fill(generation))
+
+    def _compact(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        chunk, self._to_compact = self._to_compact[:COMPACT_ROWS], self._to_compact[COMPACT_ROWS:]
+        self._old_texts += history.compact(chunk)
+        if self._to_compact:
+            QTimer.singleShot(0, self, lambda: self._compact(generation))
+            return
+        self._old_texts = []
+        self._compact_due = False
+        self._show_count()
 
     def current_filter(self) -> history.HistoryFilter:
         mm_min, mm_max = self.needle_min.value(), self.needle_max.value()
