@@ -195,6 +195,19 @@ def test_a_practitioner_does_not_see_the_admin_menus_and_the_actions_refuse_anyw
     assert all(a.isVisible() for a in _admin_actions(win).values()) and tools.isVisible()
 
 
+def test_the_history_window_shows_its_export_button_to_admins_only(window, qtbot):
+    from microneedle_desk.ui.history_view import HistoryWindow
+
+    admin, nurse = _people(window)
+    shown = {}
+    for who in (nurse, admin):
+        window.security.set_current(who)
+        history = HistoryWindow(window.ctx, window)
+        qtbot.addWidget(history)
+        shown[who.role] = history.export_button.isVisibleTo(history)
+    assert shown == {"practitioner": False, "admin": True}
+
+
 def test_every_shortcut_in_the_window_belongs_to_one_action(window):
     keys = Counter(k.toString() for a in window.actions() for k in a.shortcuts())
     assert [k for k, n in keys.items() if n > 1] == []

@@ -168,6 +168,8 @@ class HistoryWindow(QWidget):
         self.open_button.clicked.connect(lambda: self.open_index(self.table.currentIndex()))
         self.course_button.clicked.connect(self.open_course)
         self.export_button.clicked.connect(self.export_shown)
+        # accounts: exporting is for admins (the export refuses others too; this only hides the button)
+        self.export_button.setVisible(ctx.signer is None or ctx.signer.may("export"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.open_button, self.course_button, self.export_button):
