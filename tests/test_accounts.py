@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import make_demo_patient, run_complete_session
+from helpers import make_demo_patient, run_complete_session, start_session
 
 from microneedle_desk import paths
 from microneedle_desk.core.accounts import (
@@ -208,6 +208,37 @@ def test_start_and_sign_off_are_saved_only_after_the_practitioner_proves_their_p
     assert sealed["by"] == admin.id
     assert check_store(store.root, protocol) == []
     assert_no_clear_pin(store.root, ADMIN_PIN, NURSE_PIN)
+
+
+def test_once_accounts_exist_the_store_refuses_a_correction_without_a_fresh_pin(book, store, protocol,
+                                                                                   fake_clock):
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    patient = make_demo_patient(protocol, fake_clock, device=store.device)
+    store.add_patient(patient)
+    book.prove(admin.id, ADMIN_PIN, "start")
+    session = start_session(protocol, fake_clock, patient, sink=book.guarded_sink(), device=store.device,
+                            practitioner_id=admin.id)
+    run_complete_session(session, fake_clock, sign=False)
+    book.prove(admin.id, ADMIN_PIN, "sign")
+    session.sign()
+    # a view calling the store directly, with or without a proof for another purpose
+    with pytest.raises(PermissionDenied, match="PIN"):
+        store.amend(session.id, "cartridge_lot", "LOT-2", "typo", admin.id)
+    book.prove(admin.id, ADMIN_PIN, "start")
+    with pytest.raises(PermissionDenied, match="PIN"):
+        store.amend(session.id, "cartridge_lot", "LOT-2", "typo", admin.id)
+    # a store opened without an account book (another process) refuses too
+    from microneedle_desk.store.store import Store, StoreError
+
+    other = Store(store.root, protocol, fake_clock)
+    with pytest.raises(StoreError, match="PIN of the person making it"):
+        other.amend(session.id, "cartridge_lot", "LOT-2", "typo", admin.id)
+    assert store.amendments(session.id) == []
+    # the proof is good for one correction only
+    book.amend(admin.id, ADMIN_PIN, session.id, "cartridge_lot", "LOT-2", "typo on the box")
+    with pytest.raises(PermissionDenied, match="PIN"):
+        store.amend(session.id, "cartridge_lot", "LOT-3", "again", admin.id)
+    assert [a["new"] for a in store.amendments(session.id)] == ["LOT-2"]
 
 
 def assert_no_clear_pin(root: Path, *pins: str) -> None:

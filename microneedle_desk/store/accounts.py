@@ -74,6 +74,7 @@ class AccountBook:
         self.store = store
         self.clock = store.clock
         self._proofs: dict[str, tuple[str, float]] = {}  # account id -> (purpose, monotonic)
+        store.signature_guard = self._consume_signature  # Store.amend asks it once accounts exist
 
     # -- reading --------------------------------------------------------------------
     def _table(self) -> Any:
@@ -84,7 +85,7 @@ class AccountBook:
         return sorted((a for a in people if include_retired or a.active), key=lambda a: a.name.casefold())
 
     def has_accounts(self) -> bool:
-        return len(self._table()) > 0
+        return self.store.has_accounts()
 
     def account(self, account_id: str) -> Account | None:
         doc = self._table().get(Query().id == account_id)
@@ -271,6 +272,10 @@ class AccountBook:
                                    "session must prove who they are.")
         del self._proofs[account_id]
 
+    def _consume_signature(self, purpose: str, account_id: str) -> None:
+        require(purpose, self.account(account_id))
+        self._consume(account_id, purpose)
+
     def guarded_sink(self) -> Any:
         """A session sink that saves only starts and sign-offs by a person who just proved their PIN."""
 
@@ -295,8 +300,7 @@ class AccountBook:
         """An amendment by the person who proves their PIN now."""
         account = self.prove(account_id, pin, "amend", {"session_id": session_id})
         require("amend", account)
-        self._proofs.pop(account.id, None)
-        sealed = self.store.amend(session_id, field, value, reason, by=account.id)
+        sealed = self.store.amend(session_id, field, value, reason, by=account.id)  # uses the proof
         self.log("amended", account.id, subject={"session_id": session_id})
         return sealed
 

@@ -18,7 +18,7 @@ already finished; :meth:`Store.recover` completes the remaining steps on the nex
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +90,8 @@ class Store:
         self._row_index: dict[str, dict[str, Any]] | None = None
         self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
         self._active_states: dict[str, SessionState] = {}
+        # accounts issue: set by AccountBook; checks (purpose, account id) has just proved a PIN
+        self.signature_guard: Callable[[str, str], None] | None = None
         if not read_only:
             ensure_private_dir(root)
         meta = self._db_for(paths.meta_file(root))
@@ -136,6 +138,10 @@ class Store:
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()
+
+    def has_accounts(self) -> bool:
+        """Whether anyone has an account (then signatures need a PIN; see the accounts issue)."""
+        return len(self._db_for(paths.patients_file(self.root)).table("accounts")) > 0
 
     def _guard(self) -> None:
         if self.read_only:
@@ -527,8 +533,18 @@ class Store:
     # session's day file, sealed into the same hash chain. Its value is checked by the
     # same rules as a live session (core/amendments.py), so a forbidden value cannot get in.
     def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> dict[str, Any]:
-        """Record a correction to one field of a signed session; returns the sealed amendment."""
+        """Record a correction to one field of a signed session; returns the sealed amendment.
+
+        Once the store has accounts, ``by`` must be an account that has just proved its PIN
+        (:meth:`AccountBook.amend <microneedle_desk.store.accounts.AccountBook.amend>`): a view
+        that calls this directly is refused.
+        """
         self._guard()
+        if self.has_accounts():
+            if self.signature_guard is None:
+                raise StoreError("A correction needs the PIN of the person making it: make it in the app, "
+                                 "signed in.")
+            self.signature_guard("amend", by)
         from microneedle_desk.core.amendments import amended_state, make_amendment
 
         doc = self.session_doc(session_id)
