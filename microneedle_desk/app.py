@@ -246,6 +246,11 @@ def run_app() -> int:
     window.show()
     window.wait_for_parts()  # first frame painted, then the menus' parts: before any dialog or input
     start_up_done()
+    if desktop.exit_after_start():
+        window.confirm_close = False
+        window.close()
+        lock.release()
+        return 0
     desktop.after_show(window)
     if not window.security.sign_in_at_start():  # accounts issue: nobody signed in, nothing shown
         lock.release()

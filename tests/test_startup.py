@@ -58,3 +58,18 @@ def test_no_app_wide_key_filter_before_a_session_opens(window: Any) -> None:
     (test_session_gui runs Space through a whole session)."""
     assert window.ctx.controller.session is None
     assert not window._watching_space
+
+
+def test_launch_with_exit_after_start_opens_a_new_store_and_exits_0_without_waiting_on_a_dialog(
+        tmp_path: Path) -> None:
+    """packaging/build.py times the bundle's start-up this way; the first-admin dialog must not hold it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MICRONEEDLE_DESK_EXIT_AFTER_START="1",
+               MICRONEEDLE_DESK_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "-m", "microneedle_desk"], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "meta.json").exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -67,11 +67,13 @@ def setup_app(app: QApplication) -> None:
     app.styleHints().colorSchemeChanged.connect(lambda scheme: apply_colour_scheme(app, scheme))
 
 
+def exit_after_start() -> bool:
+    """Start-up measurements (packaging/build.py): stop once the window is up, before any dialog."""
+    return bool(os.environ.get(EXIT_AFTER_START_ENV))
+
+
 def after_show(window: MainWindow) -> None:
     """Right after the window is shown: the first-start screen when the app is new here."""
-    if os.environ.get(EXIT_AFTER_START_ENV):
-        QTimer.singleShot(0, QApplication.quit)
-        return
     from microneedle_desk.ui.first_start import FirstStartDialog, needs_first_start
 
     if needs_first_start(window.ctx.settings, window.ctx.store):
