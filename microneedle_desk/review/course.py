@@ -25,6 +25,7 @@ class CourseEntry:
     scale: str
     grade: str
     side_effects: tuple[str, ...]
+    none_observed: bool         # the practitioner recorded "no side effects seen" explicitly
     followups: tuple[dict[str, Any], ...]
     adjunct: str
     cartridge_lot: str
@@ -90,6 +91,7 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
             status=str(row.get("status")), interval_days=gap,
             needle_mm=row.get("needle_mm"), scale=str(row.get("scale") or ""),
             grade=str(row.get("grade") or ""), side_effects=tuple(row.get("side_effects") or ()),
+            none_observed=bool(row.get("none_observed")),
             followups=tuple(fups.get(str(row["id"]), ())), adjunct=str(row.get("adjunct") or ""),
             cartridge_lot=str(row.get("cartridge_lot") or ""),
             practitioner_id=str(row.get("practitioner_id") or ""),

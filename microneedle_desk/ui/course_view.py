@@ -99,7 +99,8 @@ class CourseWindow(QWidget):
                      f"{e.interval_days} d" if e.interval_days is not None else "",
                      f"{e.needle_mm:.1f}" if e.needle_mm is not None else "",
                      f"{protocol.label('scales', e.scale)} {e.grade}".strip() if e.grade else "",
-                     ", ".join(protocol.label("side_effects", k) for k in e.side_effects),
+                     ", ".join(protocol.label("side_effects", k) for k in e.side_effects)
+                     or ("none" if e.none_observed else ""),
                      "; ".join(followup_text(f, protocol) for f in e.followups),
                      protocol.label("adjuncts", e.adjunct) if e.adjunct else "", e.status)
             for col, text in enumerate(cells):
@@ -147,7 +148,7 @@ class CourseWindow(QWidget):
                        symbol="s", symbolBrush="#a53b3b")
         if scale:
             grades = self.ctx.protocol.scale(scale).grades
-            grade.setTitle(f"Grade ({self.ctx.protocol.label('scales', scale)})")
+            grade.setTitle(f"Grade: {self.ctx.protocol.label('scales', scale)}")
             if grades:
                 grade.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(grades)]])
                 grade.getAxis("left").setWidth(72)  # room for "III vertex"
