@@ -246,6 +246,18 @@ def test_course_numbers_sessions_with_intervals_and_next_due(store: Store) -> No
     assert course.next_due == date.fromisoformat(booked)
 
 
+def test_course_table_says_none_for_a_session_with_no_side_effects_seen(qtbot: Any, ctx: UiContext) -> None:
+    from microneedle_desk.ui.course_view import CourseWindow
+
+    row = next(r for r in _signed(ctx.store) if r.get("none_observed") and not r.get("side_effects"))
+    window = CourseWindow(ctx, row["patient_id"])
+    qtbot.addWidget(window)
+    assert window.course is not None
+    i = next(i for i, e in enumerate(window.course.entries) if e.session_id == row["id"])
+    header = [window.table.horizontalHeaderItem(c).text() for c in range(window.table.columnCount())]
+    assert window.table.item(i, header.index("Side effects")).text() == "none"
+
+
 def test_recording_a_grade_afterwards_is_an_amendment_and_shows_in_the_course(qtbot: Any, ctx: UiContext) -> None:
     from microneedle_desk.ui.course_view import CourseWindow, GradeDialog
 
@@ -277,6 +289,22 @@ def test_course_charts_and_dashboard_save_pngs(qtbot: Any, ctx: UiContext, tmp_p
     assert len(written) == 2 + len(CHARTS)
     for path in written:
         assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_named_bar_charts_leave_room_for_their_names_before_the_first_paint(qtbot: Any, ctx: UiContext) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from microneedle_desk.ui.dashboard_view import DashboardWindow
+
+    dash = DashboardWindow(ctx)
+    qtbot.addWidget(dash)
+    for key in ("se_type", "overrides"):
+        axis = dash.plots[key].getAxis("left")
+        [ticks] = axis._tickLevels
+        assert ticks, f"{key}: no names on the axis"
+        metrics = QFontMetrics(axis.style.get("tickFont") or dash.plots[key].font())
+        widest = max(metrics.horizontalAdvance(name) for _y, name in ticks)
+        assert axis.minimumWidth() >= widest, f"{key}: names would be cut on a chart saved at once"
 
 
 def test_dashboard_figures(store: Store) -> None:

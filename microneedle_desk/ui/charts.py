@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 
@@ -49,7 +50,13 @@ def hbars(widget: Any, labels: Sequence[str], values: Sequence[float], color: st
     n = len(values)
     ys = [n - 1 - i for i in range(n)]
     widget.addItem(lib.BarGraphItem(x0=0, y=ys, height=0.7, width=list(values), brush=color))
-    widget.getAxis("left").setTicks([[(ys[i], short(str(labels[i]), limit)) for i in range(n)]])
+    names = [short(str(label), limit) for label in labels]
+    axis = widget.getAxis("left")
+    axis.setTicks([[(ys[i], names[i]) for i in range(n)]])
+    # a width for the longest name now: left to itself the axis widens only after a first paint,
+    # so a chart saved or grabbed at once showed bars without their names
+    metrics = QFontMetrics(axis.style.get("tickFont") or widget.font())
+    axis.setWidth(max([metrics.horizontalAdvance(name) for name in names] or [0]) + 16)
     widget.setYRange(-0.6, max(0.6, n - 0.4), padding=0)
     widget.setXRange(0, max([*values, 1.0]) * 1.12, padding=0)  # room for the last tick's text
 
