@@ -626,3 +626,19 @@ def test_start_up_check_reuses_findings_only_for_files_unchanged_since_a_clean_c
     assert month.stat().st_mtime_ns != before.st_mtime_ns or month.stat().st_size != before.st_size
     problems = check_store(root, protocol, deep=False, use_cache=True)
     assert any("changed after it was signed" in p.what for p in problems), "an edited file is re-verified"
+
+
+def test_start_up_check_re_validates_the_patients_file_once_it_changed(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    filled_store(root)[0].close()
+    protocol = load_protocol(paths.protocol_file())
+    assert check_store(root, protocol, deep=False, use_cache=True) == []
+    cached = json.loads(paths.check_cache_file(root).read_text(encoding="utf-8"))["files"]
+    assert "patients.json" in cached, "a clean patients file is not validated again at the next start"
+    patients = paths.patients_file(root)
+    data = json.loads(patients.read_text(encoding="utf-8"))
+    doc = next(iter(data["patients"].values()))
+    doc["dob"] = "31/12/1980"  # not an ISO date
+    patients.write_text(json.dumps(data), encoding="utf-8")
+    problems = check_store(root, protocol, deep=False, use_cache=True)
+    assert any(p.file == "patients.json" for p in problems), "an edited patients file is re-validated"
