@@ -46,6 +46,18 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
+def ctx(store: Any, data_dir: Path) -> Any:
+    """The review windows' context over the module's own ``store`` fixture."""
+    from microneedle_desk.settings import Settings
+    from microneedle_desk.ui.context import UiContext
+    from microneedle_desk.ui.controller import SessionController
+
+    settings = Settings(store.protocol, paths.settings_file(data_dir))
+    return UiContext(store.protocol, store.clock, store, settings,
+                     SessionController(store.protocol, store.clock, store))
+
+
+@pytest.fixture
 def window(qtbot: Any, data_dir: Path, fake_clock: FakeClock) -> Iterator[Any]:
     """The real main window on a fresh data folder and a fake clock, shown offscreen, sound off."""
     from microneedle_desk.app import build_window

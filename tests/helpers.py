@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol, load_protocol
 from microneedle_desk.core.records import Patient, iso, make_patient, new_id
@@ -166,3 +167,25 @@ def make_event(session: Session, kind: str, data: dict[str, Any], /, **overrides
 
 def today(clock: FakeClock) -> date:
     return clock.now().date()
+
+
+# -- demo stores ------------------------------------------------------------------------------
+def build_demo_store(root: Path, sessions: int, seed: int) -> Path:
+    """A store at ``root`` filled by ``demo-data``'s generator (for a module-scoped template)."""
+    from microneedle_desk.review.demo import generate
+    from microneedle_desk.store.store import Store
+
+    store = Store(root, load_protocol(paths.protocol_file()), FakeClock())
+    generate(store, sessions, seed=seed)
+    store.close()
+    return root
+
+
+def open_copy(template: Path, data_dir: Path, protocol: Protocol) -> Any:
+    """A Store on a fresh copy of ``template`` at ``data_dir`` (each test changes its own copy)."""
+    import shutil
+
+    from microneedle_desk.store.store import Store
+
+    shutil.copytree(template, data_dir)
+    return Store(data_dir, protocol, FakeClock())

@@ -5,13 +5,13 @@ open (filters and sort exact once filled), filtering narrowed from earlier match
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from helpers import build_demo_store, open_copy
 from PySide6.QtCore import Qt
 
 from microneedle_desk import paths
@@ -19,40 +19,23 @@ from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.review import history
-from microneedle_desk.review.demo import generate
 from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, load_rows
-from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.store.upgrade import AMENDED_MARKS
 from microneedle_desk.ui.context import UiContext
-from microneedle_desk.ui.controller import SessionController
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """450 demo sessions over two months, made once; each test works on its own copy."""
-    from microneedle_desk.core.protocol import load_protocol
-
-    root = tmp_path_factory.mktemp("demo") / "data"
-    s = Store(root, load_protocol(paths.protocol_file()), FakeClock())
-    generate(s, 450, seed=5)
-    s.close()
-    return root
+    return build_demo_store(tmp_path_factory.mktemp("demo") / "data", 450, seed=5)
 
 
 @pytest.fixture
 def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Store]:
-    shutil.copytree(demo_store, data_dir)
-    s = Store(data_dir, protocol, FakeClock())
+    s = open_copy(demo_store, data_dir, protocol)
     yield s
     s.close()
-
-
-@pytest.fixture
-def ctx(store: Store, data_dir: Path) -> UiContext:
-    settings = Settings(store.protocol, paths.settings_file(data_dir))
-    return UiContext(store.protocol, store.clock, store, settings,
-                     SessionController(store.protocol, store.clock, store))
 
 
 @pytest.fixture

@@ -11,30 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import build_demo_store, open_copy
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.review.demo import generate
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from microneedle_desk.core.protocol import load_protocol
-
-    root = tmp_path_factory.mktemp("lasts") / "data"
-    s = Store(root, load_protocol(paths.protocol_file()), FakeClock())
-    generate(s, 300, seed=3)
-    s.close()
-    return root
+    return build_demo_store(tmp_path_factory.mktemp("lasts") / "data", 300, seed=3)
 
 
 @pytest.fixture
 def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Store]:
-    shutil.copytree(demo_store, data_dir)
-    s = Store(data_dir, protocol, FakeClock())
+    s = open_copy(demo_store, data_dir, protocol)
     yield s
     s.close()
 

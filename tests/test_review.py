@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from microneedle_desk import paths
 from microneedle_desk.cli import main
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.followup import make_followup
@@ -29,10 +28,8 @@ from microneedle_desk.review.course import patient_course
 from microneedle_desk.review.demo import generate
 from microneedle_desk.review.followup import add_followup, all_followups, followups
 from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, load_rows
-from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.context import UiContext
-from microneedle_desk.ui.controller import SessionController
 
 
 @pytest.fixture
@@ -41,13 +38,6 @@ def store(data_dir: Path, protocol: Protocol) -> Iterator[Store]:
     generate(s, 60, seed=11)
     yield s
     s.close()
-
-
-@pytest.fixture
-def ctx(store: Store, data_dir: Path) -> UiContext:
-    settings = Settings(store.protocol, paths.settings_file(data_dir))
-    return UiContext(store.protocol, store.clock, store, settings,
-                     SessionController(store.protocol, store.clock, store))
 
 
 def _signed(store: Store) -> list[dict[str, Any]]:
