@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,24 +27,99 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 COLUMNS = ("Name", "Clinic ID", "Date of birth", "Indication")
+_TOP = QModelIndex()  # the table's root: its rows have no children
 
 
-class PatientFilter(QSortFilterProxyModel):
-    """Rows whose name, clinic ID or date of birth contain every typed word."""
+class PatientRow(NamedTuple):
+    """One line of the patient list: the shown cells, the id, and the text the search looks in."""
+
+    cells: tuple[str, str, str, str]
+    patient_id: str
+    hay: str  # name, clinic ID and date of birth, casefolded
+
+    @classmethod
+    def of(cls, patient_id: str, name: str, clinic_id: str, dob: str, indication: str) -> PatientRow:
+        return cls((name, clinic_id, dob, indication), patient_id, f"{name} {clinic_id} {dob}".casefold())
+
+
+def _name_order(row: PatientRow) -> bytes:
+    # Qt's string order (UTF-16 code units, case-sensitive), as the item model's sort had
+    return row.cells[0].encode("utf-16-be")
+
+
+class PatientTable(QAbstractTableModel):
+    """The patients whose name, clinic ID or date of birth contain every typed word, by name.
+
+    A plain list of rows, sorted once when loaded and filtered in Python in one pass per
+    keystroke: nothing is called per row by Qt, so the list costs about the same with
+    thousands of patients as with a few. A filter change keeps the selection and the
+    current row on the same patients (as a sort-filter proxy does), through Qt's layout
+    change and persistent indexes.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.words: list[str] = []
+        self.rows: list[PatientRow] = []  # every patient, sorted by name
+        self.shown: list[PatientRow] = []  # the rows the words let through
+
+    # -- Qt model ---------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> int:
+        return 0 if parent.isValid() else len(self.shown)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self.shown[index.row()].cells[index.column()]
+        if role == Qt.ItemDataRole.UserRole and index.column() == 0:
+            return self.shown[index.row()].patient_id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return super().headerData(section, orientation, role)
+
+    # -- loading and filtering --------------------------------------------------------
+    def load(self, rows: list[PatientRow]) -> None:
+        self.beginResetModel()
+        self.rows = sorted(rows, key=_name_order)
+        self.shown = self._matching(self.words)
+        self.endResetModel()
+
+    def patient_id(self, row: int) -> str:
+        return self.shown[row].patient_id
 
     def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self.words = text.casefold().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        words = text.casefold().split()
+        if words == self.words:
+            return
+        self.words = words
+        self._show(self._matching(words))
 
-    def filterAcceptsRow(self, row: int, parent: object) -> bool:
-        model = self.sourceModel()
-        hay = " ".join(str(model.index(row, col).data() or "") for col in range(3)).casefold()
-        return all(word in hay for word in self.words)
+    def _matching(self, words: list[str]) -> list[PatientRow]:
+        if not words:
+            return list(self.rows)
+        if len(words) == 1:
+            word = words[0]
+            return [r for r in self.rows if word in r.hay]
+        return [r for r in self.rows if all(w in r.hay for w in words)]
+
+    def _show(self, shown: list[PatientRow]) -> None:
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        if before:
+            where = {row.patient_id: i for i, row in enumerate(shown)}
+            after = []
+            for index in before:
+                row = where.get(self.shown[index.row()].patient_id) if index.isValid() else None
+                after.append(QModelIndex() if row is None else self.createIndex(row, index.column()))
+            self.changePersistentIndexList(before, after)
+        self.shown = shown
+        self.layoutChanged.emit()
 
 
 class PatientPage(StepPage):
@@ -57,12 +131,10 @@ class PatientPage(StepPage):
         p = ctx.protocol
         # -- find ---------------------------------------------------------------------
         self.search = self.line("Search patients", "Type a name, clinic ID or date of birth (YYYY-MM-DD)")
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.proxy = PatientFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = PatientTable(self)
+        self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setAccessibleName("Patients")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -70,7 +142,7 @@ class PatientPage(StepPage):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(120)
-        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self.model.set_text)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         find = QGroupBox("Find a patient")
         find_layout = QFormLayout(find)
@@ -156,15 +228,9 @@ class PatientPage(StepPage):
 
     # -- data -----------------------------------------------------------------------
     def reload(self) -> None:
-        self.model.removeRows(0, self.model.rowCount())
         labels = {i.id: i.label for i in self.ctx.protocol.indications}
-        for patient in self.ctx.store.patients():
-            cells = [patient.name, patient.clinic_id, patient.dob.isoformat(),
-                     labels.get(patient.indication, patient.indication)]
-            items = [QStandardItem(c) for c in cells]
-            items[0].setData(patient.id, Qt.ItemDataRole.UserRole)
-            self.model.appendRow(items)
-        self.model.sort(0)
+        self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
+                         for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
         current = self.practitioner.currentText()
         self.practitioner.clear()
         for person in self.ctx.store.practitioners():
@@ -177,8 +243,7 @@ class PatientPage(StepPage):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return
-        patient_id = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-        self.select(self.ctx.store.patient(str(patient_id)))
+        self.select(self.ctx.store.patient(self.model.patient_id(rows[0].row())))
 
     def select(self, patient: Patient | None) -> None:
         self.selected = patient
