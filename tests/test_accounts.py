@@ -414,3 +414,19 @@ def test_a_grade_corrected_in_the_course_view_is_signed_by_the_signed_in_persons
     assert course.save_grade(session.id, "IV", "Reviewed photos")
     [amendment] = store.amendments(session.id)
     assert amendment["by"] == admin.id and amendment["new"] == "IV"
+
+
+def test_the_lock_screen_covers_the_window_when_it_is_resized_while_locked(window):
+    security = window.security
+    admin = security.book.create_first_admin("Dr Admin", ADMIN_PIN)
+    security.set_current(admin)
+    window.show()
+    security.lock()
+    assert security.lock_screen.geometry() == window.rect()
+    window.resize(1000, 650)
+    assert security.lock_screen.geometry() == window.rect() and window.rect().width() == 1000
+    security.lock_screen.pin.setText(ADMIN_PIN)
+    security.lock_screen.unlock_button.click()
+    assert not security.locked and security.lock_screen.isHidden()
+    window.resize(1100, 700)  # unlocked: the hidden lock screen no longer follows (nothing to cover)
+    assert security.lock_screen.width() == 1000

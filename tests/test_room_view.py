@@ -29,6 +29,8 @@ def test_the_room_key_shows_and_hides_the_room_view_full_screen(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_F11)
     assert window.room_view.isVisible() and window.isFullScreen()
     assert window.room_view.geometry() == window.rect(), "it covers the whole window"
+    window.resize(900, 600)  # e.g. the window manager refuses full screen, or the screen changes
+    assert window.room_view.geometry() == window.rect() and window.width() == 900, "it follows the window"
     assert window.menuBar().isHidden()
     qtbot.keyClick(window.room_view, Qt.Key.Key_F11)
     assert window.room_view.isHidden() and not window.isFullScreen()

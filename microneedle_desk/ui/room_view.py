@@ -93,7 +93,9 @@ class RoomView(QWidget):
         c.session_opened.connect(self.refresh)
         c.session_closed.connect(lambda _status: self.refresh())
         c.error.connect(lambda _field, message: self.note.setText(message) if self.isVisible() else None)
-        window.installEventFilter(self)
+        # The view follows the window's size through an event filter on the window that is
+        # installed only while the view is shown: a Python filter sees every event the window
+        # gets, and PySide sets up each event class the first time one is handed to Python.
 
     # -- keys ---------------------------------------------------------------------------
     def apply_keys(self) -> None:
@@ -120,6 +122,7 @@ class RoomView(QWidget):
             window.menuBar().hide()
             window.statusBar().hide()
             self.setGeometry(window.rect())
+            window.installEventFilter(self)  # keeps the view on the whole window while shown
             self.show()
             self.raise_()
             self.setFocus()
@@ -128,6 +131,7 @@ class RoomView(QWidget):
             self.refresh()
         else:
             self.hide()
+            window.removeEventFilter(self)
             window.menuBar().show()
             window.statusBar().show()
             if not self._was_fullscreen:
