@@ -14,18 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QLabel,
-    QMenu,
-    QMessageBox,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QMenu
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.store import StoreError
@@ -37,7 +28,9 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
 # The printing machinery (QtPrintSupport, the renderer) is imported on first use, not at
-# start-up: building the main window must stay cheap.
+# start-up: building the main window must stay cheap. So are the dialogs' Qt classes
+# (QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox...): PySide sets up a class's enums
+# when its name is first imported (~5 ms for these while the part is attached at start-up).
 def _jobs() -> Any:
     from microneedle_desk.printing import jobs
 
@@ -136,6 +129,9 @@ class PrintActions(QObject):
         return str(self.ctx.settings.get("ui/last_practitioner")) or _jobs().os_user()
 
     def ask_day(self) -> date | None:
+        from PySide6.QtCore import QDate
+        from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
         dialog = QDialog(self.window)
         dialog.setWindowTitle("Print a day's sheets")
         edit = QDateEdit(QDate.currentDate())
@@ -241,6 +237,7 @@ class PrintActions(QObject):
             return
         printer = self._printer()
         from PySide6.QtPrintSupport import QPrintDialog
+        from PySide6.QtWidgets import QDialog
 
         dialog = QPrintDialog(printer, self.window)
         dialog.setWindowTitle(f"Print the {TARGETS[what]}")
@@ -248,6 +245,8 @@ class PrintActions(QObject):
             self.record(what, "printed")
 
     def ask_pdf_path(self, suggested: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self.window, "Save as PDF", suggested, "PDF files (*.pdf)")
         return path
 
@@ -269,5 +268,7 @@ class PrintActions(QObject):
         self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
 
     def warn(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         self.window.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self.window, "Printing", message)

@@ -13,17 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject
 from PySide6.QtGui import QAction, QKeySequence
+
+# The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
+# they are used: PySide sets up a class's enums when its name is first imported, and this
+# part is attached at start-up.
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QInputDialog,
-    QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -96,6 +94,8 @@ class ReviewMenu(QObject):
         export_dialog(self.window, self.ctx, self.ctx.store.summaries())
 
     def recall(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         lot, ok = QInputDialog.getText(self.window, "Cartridge lot recall", "Cartridge lot number:")
         if ok and lot.strip():
             recall_dialog(self.window, self.ctx, lot.strip())
@@ -103,6 +103,8 @@ class ReviewMenu(QObject):
 
 def allowed(parent: QWidget | None, ctx: UiContext, permission: str, title: str) -> bool:
     """Whether the signed-in person may do this; if not, say so with the core's message."""
+    from PySide6.QtWidgets import QMessageBox
+
     if ctx.signer is None:
         return True
     try:
@@ -127,6 +129,8 @@ def attach(window: MainWindow) -> ReviewMenu:
 def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -> str | None:
     """Ask format, date range and de-identification; write the chosen rows. Returns the path."""
     from datetime import date
+
+    from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox
 
     from microneedle_desk.review import export
 
@@ -183,6 +187,8 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
 
 def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
     """Who got cartridge lot ``lot``: patients and sessions, with a button to save the list."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QPlainTextEdit
+
     from microneedle_desk.review import export
 
     hits = export.lot_recall(ctx.store.summaries(), lot)

@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+
+# The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
+# they are used: PySide sets up a class's enums when its name is first imported, and this
+# part is attached at start-up.
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -86,6 +86,8 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
                  people_by_accounts: bool = False) -> None:
+        from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
+
         super().__init__(parent)
         self.settings = settings
         self.store = store
@@ -166,6 +168,8 @@ class SettingsDialog(QDialog):
         return box
 
     def _choose_logo(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(self, "Clinic logo", self.logo.text(),
                                               "Images (*.png *.jpg *.jpeg *.svg)")
         if name:
@@ -281,6 +285,8 @@ class SettingsActions(QObject):
         return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window, enforcing)
 
     def open(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.signer is not None:
             try:
                 self.signer.require("change_settings")

@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
+
+# The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
+# they are used: PySide sets up a class's enums when its name is first imported, and this
+# part is attached at start-up.
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +47,8 @@ PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "ame
 
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
     """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
+    from PySide6.QtWidgets import QInputDialog
+
     text, ok = QInputDialog.getText(parent, "PIN", f"{name}: your PIN to {PURPOSE_TEXT.get(purpose, purpose)}",
                                     QLineEdit.EchoMode.Password)
     return text if ok else None
@@ -55,6 +58,8 @@ class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
 
     def __init__(self, book: AccountBook, parent: QWidget | None = None, first_admin: bool = False) -> None:
+        from PySide6.QtWidgets import QDialogButtonBox
+
         super().__init__(parent)
         self.book, self.first_admin = book, first_admin
         self.account: Account | None = None
@@ -408,6 +413,8 @@ class Security(QObject):
 
     def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
+        from PySide6.QtWidgets import QMessageBox
+
         from microneedle_desk.ui.accounts_dialog import AccessLogDialog
 
         patient = self.window.patient_page.selected
@@ -422,6 +429,8 @@ class Security(QObject):
 
     def manage_accounts(self) -> QDialog | None:
         """Admins: add, retire, reset and change the role of accounts."""
+        from PySide6.QtWidgets import QMessageBox
+
         from microneedle_desk.ui.accounts_dialog import AccountsDialog
 
         try:
