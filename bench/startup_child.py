@@ -1,6 +1,7 @@
 """One start-up measurement, run by bench/run.py in a fresh process per sample.
 
     python bench/startup_child.py bare -
+    python bench/startup_child.py minimal -
     python bench/startup_child.py app DATA_DIR
 
 Imports nothing but what the window itself needs (no benchmark machinery), so the bare
@@ -12,6 +13,9 @@ window and the app each pay only for their own imports. Prints one JSON line wit
 - ``painted``: a zero-timer queued from the window's first Paint event ran, i.e. the
   whole first frame (the window and its children) has been drawn. This is the figure
   compared against the target.
+- the ``minimal`` variant is the bare window plus what any window that shows text and uses
+  Qt's enums pays: the ``Qt`` namespace, a label with text and an alignment flag, a line
+  edit, a menu bar with one menu (and its action); a floor for the app's ratio;
 - ``parts`` (the app only): the menus' parts (accounts, printing, review, room view,
   settings, notifications) are attached, right after the first frame, as in run_app().
 """
@@ -35,7 +39,7 @@ def _own_peak_mb() -> float:
 
 
 def main(kind: str, data_dir: str) -> int:
-    if kind != "bare":
+    if kind == "app":
         gc.disable()  # as the app's entry point (cli.main) does before its first import
     from PySide6.QtCore import QTimer
 
@@ -63,6 +67,30 @@ def main(kind: str, data_dir: str) -> int:
         app = QApplication(sys.argv[:1])
         window: Any = BareWindow()
         window.show()
+    elif kind == "minimal":
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QPaintEvent
+        from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QVBoxLayout, QWidget
+
+        class MinimalWindow(QMainWindow):  # the same, with text, a line edit and a menu
+            def paintEvent(self, event: QPaintEvent) -> None:
+                super().paintEvent(event)
+                first_paint()
+
+        app = QApplication(sys.argv[:1])
+        window = MinimalWindow()
+        window.setWindowTitle("minimal")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        label = QLabel("Find a patient by name, clinic ID or date of birth")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+        layout.addWidget(QLineEdit())
+        window.setCentralWidget(central)
+        menu = window.menuBar().addMenu("&Session")
+        menu.addAction("&New session")
+        window.resize(1280, 720)
+        window.show()
     else:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from microneedle_desk import paths
@@ -82,13 +110,13 @@ def main(kind: str, data_dir: str) -> int:
 
     def report() -> None:
         times.setdefault("painted", time.monotonic())
-        if kind != "bare" and "parts" not in times:
+        if kind == "app" and "parts" not in times:
             return  # reported when the parts are attached too
         print(json.dumps(times | {"pyqtgraph": "pyqtgraph" in sys.modules, "rss_mb": _own_peak_mb()}),
               flush=True)
         app.quit()
 
-    if kind != "bare":
+    if kind == "app":
         def parts_attached() -> None:
             times["parts"] = time.monotonic()
             start_up_done()  # as run_app does once the parts are in (after the measured point)
