@@ -298,6 +298,7 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
+    from microneedle_desk.core.script import run_complete_session
     from microneedle_desk.core.session import Session, SessionConfig
     from microneedle_desk.review.demo import END_DATE, TZ
     from microneedle_desk.store.store import Store
@@ -335,32 +336,10 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
         s = Session.start(protocol, clock, store.device, patient, practitioner, SessionConfig(), sink=sink)
         starts.append(current[0])
         current.clear()
-        for item in protocol.contraindications:
-            s.answer(item.id, False)
-        s.confirm_consent("Demo Patient")
-        s.set_anesthetic_product("EMLA 5% cream")
-        s.apply_anesthetic(20)
-        s.set_needle_length("1.2")
-        s.set_cartridge("DEMO-LOT-1", "2028-01-01")
-        s.confirm_cartridge_new()
-        s.set_handpiece_serial("DEMO-HP-01")
-        s.set_antiseptic("alcohol")
-        s.plan_needling(15)
-        clock.advance(20 * 60)
-        s.poll()
-        s.start_needling()
-        clock.advance(15 * 60)
-        s.poll()
-        s.finish_needling()
-        s.set_zone("vertex")
-        s.set_passes(3, ["longitudinal", "diagonal"])
-        s.set_endpoint("pinpoint_bleeding")
-        s.confirm_blood_washed()
-        s.apply_antibiotic("Fucidin cream")
-        s.set_adjunct("none")
-        s.declare_none_observed()
-        s.confirm_aftercare()
-        s.set_next_session(s.state.suggested_next_session())
+        run_complete_session(s, clock.advance, sign=False, consent_by="Demo Patient", dwell_minutes=20,
+                             anesthetic="EMLA 5% cream", needle_mm="1.2", lot="DEMO-LOT-1",
+                             expiry="2028-01-01", handpiece="DEMO-HP-01", zones=("vertex",), passes=3,
+                             antibiotic="Fucidin cream", adjunct="none")
         steps.extend(current)
         current.clear()
         s.sign()

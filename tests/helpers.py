@@ -12,7 +12,8 @@ Typical use::
     assert session.state.status == "signed"
 
 or stop part-way with the stage functions, which each do one part of the workflow and
-can be called in order: :func:`clear_screening`, :func:`apply_anesthetic`,
+can be called in order (thin wrappers over :mod:`microneedle_desk.core.script`, the one
+scripted session the bench and tools use too): :func:`clear_screening`, :func:`apply_anesthetic`,
 :func:`prepare_device`, :func:`wait_dwell`, :func:`do_needling`, :func:`close_out`.
 With a store, pass ``sink=store.append_event`` to :func:`start_session` and use
 ``store.device`` as ``device`` so each event is saved (and re-checked) as it happens.
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core import script
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol, load_protocol
 from microneedle_desk.core.records import Patient, iso, make_patient, new_id
@@ -65,59 +67,37 @@ def start_session(protocol: Protocol, clock: FakeClock, patient: Patient | None 
 
 def clear_screening(session: Session, consent_by: str = "Alex Demo") -> None:
     """Answer every contraindication No and confirm consent."""
-    for item in session.protocol.contraindications:
-        session.answer(item.id, False)
-    session.confirm_consent(consent_by)
+    script.clear_screening(session, consent_by=consent_by)
 
 
 def apply_anesthetic(session: Session, dwell_minutes: int = 30, product: str = "EMLA 5%") -> None:
     """Name the cream and apply it now: the dwell countdown starts."""
-    session.set_anesthetic_product(product)
-    session.apply_anesthetic(dwell_minutes)
+    script.apply_anesthetic(session, dwell_minutes=dwell_minutes, product=product)
 
 
 def prepare_device(session: Session, clock: FakeClock, needle_mm: str = "1.5",
                    lot: str = "LOT-1", antiseptic: str = "alcohol",
                    needling_minutes: int = 15) -> None:
     """Needle, in-date sealed cartridge, handpiece, antiseptic and the needling plan (no time passes)."""
-    session.set_needle_length(needle_mm)
-    session.set_cartridge(lot, (clock.now().date() + timedelta(days=365)).isoformat())
-    session.confirm_cartridge_new()
-    session.set_handpiece_serial("HP-9")
-    session.set_antiseptic(antiseptic)
-    session.plan_needling(needling_minutes)
+    script.prepare_device(session, needle_mm=needle_mm, lot=lot,
+                          expiry=(clock.now().date() + timedelta(days=365)).isoformat(),
+                          antiseptic=antiseptic, needling_minutes=needling_minutes)
 
 
 def wait_dwell(session: Session, clock: FakeClock) -> None:
     """Let the planned dwell time pass, polling alerts as the app would."""
-    planned = session.state.dwell_planned_min or 0
-    assert session.state.applied is not None, "apply the anesthetic first"
-    elapsed = clock.monotonic() - session.state.applied.to_mono(clock)
-    clock.advance(max(0.0, planned * 60 - elapsed))
-    session.poll()
+    script.wait_dwell(session, clock.advance)
 
 
 def do_needling(session: Session, clock: FakeClock, minutes: float | None = None,
                 zones: tuple[str, ...] = ("frontal", "vertex")) -> None:
     """Start needling, let ``minutes`` (default: the plan) pass, finish, tick zones and passes."""
-    session.start_needling()
-    clock.advance(60 * (minutes if minutes is not None else session.state.needling_planned_min or 15))
-    session.poll()
-    session.finish_needling()
-    for zone in zones:
-        session.set_zone(zone)
-    session.set_passes(4, ["longitudinal", "diagonal"])
+    script.do_needling(session, clock.advance, minutes=minutes, zones=zones)
 
 
 def close_out(session: Session, adjunct: str = "minoxidil", prp_ml: object = None) -> None:
     """Endpoint, clean-up, adjunct, 'none observed', aftercare and the suggested next date."""
-    session.set_endpoint("pinpoint_bleeding")
-    session.confirm_blood_washed()
-    session.apply_antibiotic("Fucidin")
-    session.set_adjunct(adjunct, prp_ml)
-    session.declare_none_observed()
-    session.confirm_aftercare()
-    session.set_next_session(session.state.suggested_next_session())
+    script.close_out(session, adjunct=adjunct, prp_ml=prp_ml)
 
 
 def run_complete_session(session: Session, clock: FakeClock, *, sign: bool = True,
@@ -127,15 +107,8 @@ def run_complete_session(session: Session, clock: FakeClock, *, sign: bool = Tru
     Signs it unless ``sign=False`` (then ``session.state.missing(protocol)`` is empty and
     signing is the one thing left). Returns the same session.
     """
-    clear_screening(session)
-    apply_anesthetic(session, dwell_minutes)
-    prepare_device(session, clock, needling_minutes=needling_minutes)
-    wait_dwell(session, clock)
-    do_needling(session, clock)
-    close_out(session)
-    if sign:
-        session.sign()
-    return session
+    return script.run_complete_session(session, clock.advance, sign=sign, dwell_minutes=dwell_minutes,
+                                       needling_minutes=needling_minutes)
 
 
 def complete_session_events(protocol: Protocol | None = None, clock: FakeClock | None = None,

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import make_demo_patient, run_complete_session, start_session
+from helpers import (
+    apply_anesthetic,
+    clear_screening,
+    make_demo_patient,
+    prepare_device,
+    run_complete_session,
+    start_session,
+)
 
 from microneedle_desk import paths
 from microneedle_desk.core.accounts import (
@@ -369,17 +375,9 @@ def test_lock_screen_refuses_a_countdown_it_may_not_reveal(protocol, fake_clock)
     run_complete_session(session, fake_clock, sign=False)
     fresh = Session.start(protocol, fake_clock, "dev", patient, "00000000-0000-4000-8000-000000000001",
                           SessionConfig())
-    for item in protocol.contraindications:
-        fresh.answer(item.id, False)
-    fresh.confirm_consent("x")
-    fresh.set_anesthetic_product("EMLA 5%")
-    fresh.apply_anesthetic(30)
-    fresh.set_needle_length("1.5")
-    fresh.set_cartridge("LOT-1", (fake_clock.now().date() + timedelta(days=365)).isoformat())
-    fresh.confirm_cartridge_new()
-    fresh.set_handpiece_serial("HP-9")
-    fresh.set_antiseptic("alcohol")
-    fresh.plan_needling(15)
+    clear_screening(fresh, "x")
+    apply_anesthetic(fresh)
+    prepare_device(fresh, fake_clock)
     fake_clock.advance(30 * 60)
     fresh.start_needling()
     with pytest.raises(PermissionDenied, match="reveal patient details"):

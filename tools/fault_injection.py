@@ -41,6 +41,7 @@ def child(data_dir: Path, seed: int) -> int:
     from datetime import datetime
 
     from microneedle_desk import paths
+    from microneedle_desk.core import script
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
@@ -76,32 +77,12 @@ def child(data_dir: Path, seed: int) -> int:
                                scale="norwood_hamilton", grade="III", device=store.device,
                                now=clock.now(), demo=True)
         s = Session.start(protocol, clock, store.device, patient, "fault-injection", SessionConfig(), sink=sink)
-        for item in protocol.contraindications:
-            s.answer(item.id, False)
-        s.confirm_consent("Demo Patient")
-        s.set_anesthetic_product("EMLA 5%")
-        s.apply_anesthetic(30)
-        s.set_needle_length(rng.choice(["0.5", "1.0", "1.5"]))
-        s.set_cartridge(f"LOT-{n}", (clock.now().date() + timedelta(days=365)).isoformat())
-        s.confirm_cartridge_new()
-        s.set_handpiece_serial("HP-1")
-        s.set_antiseptic("alcohol")
-        s.plan_needling(15)
-        clock.advance(30 * 60)
-        s.poll()
-        s.start_needling()
-        clock.advance(15 * 60)
-        s.poll()
-        s.finish_needling()
-        s.set_zone("vertex")
-        s.set_passes(4, ["longitudinal"])
-        s.set_endpoint("pinpoint_bleeding")
-        s.confirm_blood_washed()
-        s.apply_antibiotic("Fucidin")
-        s.set_adjunct("minoxidil")
-        s.declare_none_observed()
-        s.confirm_aftercare()
-        s.set_next_session(clock.now().date() + timedelta(days=14))
+        script.clear_screening(s, consent_by="Demo Patient")
+        script.apply_anesthetic(s, dwell_minutes=30, product="EMLA 5%")
+        script.prepare_device(s, needle_mm=rng.choice(["0.5", "1.0", "1.5"]), lot=f"LOT-{n}", handpiece="HP-1")
+        script.wait_dwell(s, clock.advance)
+        script.do_needling(s, clock.advance, zones=("vertex",), directions=("longitudinal",))
+        script.close_out(s, antibiotic="Fucidin", next_session=clock.now().date() + timedelta(days=14))
         s.sign()
         print(f"signed {s.id}", flush=True)
         clock.advance(60)
