@@ -15,7 +15,7 @@ from helpers import build_demo_store, open_copy
 from PySide6.QtCore import Qt
 
 from microneedle_desk import paths
-from microneedle_desk.core.accounts import Account
+from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.review import history
@@ -277,6 +277,12 @@ def _account(account_id: str, role: str) -> Account:
                    must_change_pin=False, failures=0, locked_until=None, device="d", created_at="")
 
 
+def _signer(enforcing: bool, current: Account | None) -> SimpleNamespace:
+    """Stands in for the window's accounts part (ui/sign_in.Security): who is signed in, and may()."""
+    return SimpleNamespace(enforcing=enforcing, current=current,
+                           may=lambda permission: not enforcing or permitted(permission, current))
+
+
 def _someone_elses(ctx: UiContext) -> tuple[str, str]:
     row = sorted(ctx.store.summaries(), key=lambda r: r["id"])[0]
     return str(row["id"]), str(row["practitioner_id"])
@@ -294,7 +300,7 @@ def test_own_sessions_only_refuses_another_practitioners_session(qtbot: Any, ctx
                                                                  warnings: list[str]) -> None:
     sid, _led_by = _someone_elses(ctx)
     ctx.settings.set("security/own_sessions_only", True)
-    ctx.signer = SimpleNamespace(enforcing=True, current=_account("someone-else", "practitioner"))
+    ctx.signer = _signer(True, _account("someone-else", "practitioner"))
     window = _window(qtbot, ctx)
     assert window.open_session(sid) is None
     assert warnings and "only to the practitioner who led it" in warnings[0]
@@ -305,9 +311,9 @@ def test_own_sessions_only_still_opens_ones_own_session_and_any_for_an_admin(qtb
     sid, led_by = _someone_elses(ctx)
     ctx.settings.set("security/own_sessions_only", True)
     window = _window(qtbot, ctx)
-    ctx.signer = SimpleNamespace(enforcing=True, current=_account(led_by, "practitioner"))
+    ctx.signer = _signer(True, _account(led_by, "practitioner"))
     assert window.open_session(sid) is not None
-    ctx.signer = SimpleNamespace(enforcing=True, current=_account("an-admin", "admin"))
+    ctx.signer = _signer(True, _account("an-admin", "admin"))
     assert window.open_session(sid) is not None
     assert warnings == []
 
@@ -316,10 +322,10 @@ def test_nothing_is_limited_with_the_setting_off_or_before_any_account(qtbot: An
                                                                         warnings: list[str]) -> None:
     sid, _led_by = _someone_elses(ctx)
     window = _window(qtbot, ctx)
-    ctx.signer = SimpleNamespace(enforcing=True, current=_account("someone-else", "practitioner"))
+    ctx.signer = _signer(True, _account("someone-else", "practitioner"))
     assert window.open_session(sid) is not None  # setting off
     ctx.settings.set("security/own_sessions_only", True)
-    ctx.signer = SimpleNamespace(enforcing=False, current=None)  # the store has no accounts
+    ctx.signer = _signer(False, None)  # the store has no accounts
     assert window.open_session(sid) is not None
     ctx.signer = None
     assert window.open_session(sid) is not None
@@ -330,6 +336,6 @@ def test_own_sessions_only_asks_to_sign_in_when_nobody_is(qtbot: Any, ctx: UiCon
                                                           warnings: list[str]) -> None:
     sid, _led_by = _someone_elses(ctx)
     ctx.settings.set("security/own_sessions_only", True)
-    ctx.signer = SimpleNamespace(enforcing=True, current=None)
+    ctx.signer = _signer(True, None)
     assert _window(qtbot, ctx).open_session(sid) is None
     assert "Sign in first" in warnings[0]

@@ -25,3 +25,8 @@ class UiContext(Record):
     # Who signs corrections: set by the accounts part of the window (ui/sign_in.Security);
     # None until it is attached.
     signer: Any = None
+
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in person may do this (everyone, before the accounts part is attached
+        or anyone has an account): the one question views ask to show or hide an action."""
+        return self.signer is None or bool(self.signer.may(permission))

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.accounts import may_see_session, permitted
+from microneedle_desk.core.accounts import may_see_session
 from microneedle_desk.core.amendments import AMENDABLE
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.validation import ValidationError
@@ -169,7 +169,7 @@ class HistoryWindow(QWidget):
         self.course_button.clicked.connect(self.open_course)
         self.export_button.clicked.connect(self.export_shown)
         # accounts: exporting is for admins (the export refuses others too; this only hides the button)
-        self.export_button.setVisible(may(ctx, "export"))
+        self.export_button.setVisible(ctx.may("export"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.open_button, self.course_button, self.export_button):
@@ -315,14 +315,6 @@ class HistoryWindow(QWidget):
 
 
 # -- who may see a session's detail ---------------------------------------------------------
-def may(ctx: UiContext, permission: str) -> bool:
-    """Whether the signed-in person may do this (everyone, before anyone has an account)."""
-    signer = ctx.signer
-    if signer is None or not getattr(signer, "enforcing", False):
-        return True
-    return permitted(permission, getattr(signer, "current", None))
-
-
 def refusal(ctx: UiContext, session_id: str) -> str | None:
     """Why the signed-in person may not open this session's detail (None when they may).
 
@@ -330,7 +322,7 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
     accounts (``ctx.signer`` is then an enforcing Security): a practitioner sees the detail of
     their own sessions only; admins see all. Before anyone has an account nothing is limited.
     """
-    if not ctx.settings.get("security/own_sessions_only") or may(ctx, "see_all_sessions"):
+    if not ctx.settings.get("security/own_sessions_only") or ctx.may("see_all_sessions"):
         return None
     row = ctx.store.summary(session_id)
     if row is not None:

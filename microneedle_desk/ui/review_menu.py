@@ -213,7 +213,7 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
 
     buttons.accepted.connect(save)
     save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-    save_button.setVisible(ctx.signer is None or ctx.signer.may("export"))  # saving a list is an export
+    save_button.setVisible(ctx.may("export"))  # saving a list is an export
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(text)
