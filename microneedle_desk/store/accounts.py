@@ -299,8 +299,8 @@ class AccountBook:
               reason: str) -> dict[str, Any]:
         """An amendment by the person who proves their PIN now."""
         account = self.prove(account_id, pin, "amend", {"session_id": session_id})
-        require("amend", account)
-        sealed = self.store.amend(session_id, field, value, reason, by=account.id)  # uses the proof
+        # the store's signature guard (_consume_signature) checks the role and uses up the proof
+        sealed = self.store.amend(session_id, field, value, reason, by=account.id)
         self.log("amended", account.id, subject={"session_id": session_id})
         return sealed
 
