@@ -628,6 +628,29 @@ def test_start_up_check_reuses_findings_only_for_files_unchanged_since_a_clean_c
     assert any("changed after it was signed" in p.what for p in problems), "an edited file is re-verified"
 
 
+def test_start_up_check_finds_a_day_file_removed_after_a_clean_check_from_its_cached_links(
+        tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    clock = FakeClock()
+    store, _ids = filled_store(root, sessions=1, clock=clock)
+    clock.advance(86400)  # the next day's session goes into its own day file
+    patient = store.patients()[0]
+    s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    run_complete_session(s, clock)
+    clock.advance(86400)
+    s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    run_complete_session(s, clock)
+    store.close()
+    protocol = load_protocol(paths.protocol_file())
+    assert check_store(root, protocol, deep=False, use_cache=True) == []
+    days = sorted(paths.sessions_dir(root).glob("*.json"))
+    assert len(days) == 3
+    days[1].unlink()  # the middle day: the links of the other two come from the cache
+    problems = check_store(root, protocol, deep=False, use_cache=True)
+    assert any("of the record chain are missing before this one" in p.what
+               and p.file == days[2].relative_to(root).as_posix() for p in problems), problems
+
+
 def test_start_up_check_re_validates_the_patients_file_once_it_changed(tmp_path: Path) -> None:
     root = tmp_path / "data"
     filled_store(root)[0].close()

@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +67,10 @@ class Problem(FrozenRecord):
         return f"{self.file}: {self.record}: {self.what}" if self.record else f"{self.file}: {self.what}"
 
 
-@dataclass(eq=False, repr=False)
-class _Entry(Record):
-    """One link of the hash chain, as read."""
-
-    seq: int
-    prev: str
-    hash: str
-    file: str
-    label: str
+# One link of the hash chain, as read: (seq, prev, hash, file relative to the data folder,
+# label). Plain tuples: the start-up check makes ~50,000 of them from its cache on a large
+# store, where building an object per link cost ~60 ms.
+_Entry = tuple[int, str, str, str, str]
 
 
 @dataclass(eq=False, repr=False)
@@ -138,37 +134,38 @@ class _Checker(Record):
         head = self.check_meta()
         patients = paths.patients_file(self.root)
         if patients.exists():  # 6,000 patients take ~0.5 s to validate: only when the file changed
-            self.cached(patients, self.check_patients)
-        for path in _files(paths.active_dir(self.root)):
+            self.cached(patients, patients.name, self.check_patients)
+        for path, _rel in _files(self.root, paths.active_dir(self.root)):
             self.check_active(path)
-        for path in _files(paths.sessions_dir(self.root)):
-            self.cached(path, self.check_month)
-        for path in _files(paths.access_dir(self.root)):
-            self.cached(path, self.check_access)
+        for path, rel in _files(self.root, paths.sessions_dir(self.root)):
+            self.cached(path, rel, self.check_month)
+        for path, rel in _files(self.root, paths.access_dir(self.root)):
+            self.cached(path, rel, self.check_access)
         self.check_chain(head)
-        for path in _files(paths.index_dir(self.root)):
-            self.cached(path, self.check_index)
+        for path, rel in _files(self.root, paths.index_dir(self.root)):
+            self.cached(path, rel, self.check_index)
 
-    def cached(self, path: Path, check: Any) -> None:
+    def cached(self, path: Path, key: str, check: Any) -> None:
         """Run ``check(path)``, or, at start-up, reuse its findings for an unchanged clean file.
 
         A file is reused only when its size and modification time are those it had when it
         last passed; its chain entries still join the chain check. ``check`` itself never
-        uses this: it reads and verifies every file.
+        uses this: it reads and verifies every file. ``key`` is the file's path relative to
+        the data folder, as ``rel`` gives it.
         """
-        stat = path.stat()
-        key, stamp = self.rel(path), [stat.st_size, stat.st_mtime_ns]
+        stat = os.stat(path)
+        stamp = [stat.st_size, stat.st_mtime_ns]
         hit = (self.cache or {}).get(key)
         if self.cache is not None and hit and hit.get("stamp") == stamp:
-            self.chain.extend(_Entry(seq, prev, h, key, label) for seq, prev, h, label in hit["chain"])
+            self.chain += [(seq, prev, digest, key, label) for seq, prev, digest, label in hit["chain"]]
             self.session_ids.update(hit["ids"])
             self.new_cache[key] = hit
             return
         problems, chain, ids = len(self.problems), len(self.chain), set(self.session_ids)
         check(path)
         if len(self.problems) == problems:
-            self.new_cache[key] = {"stamp": stamp, "ids": sorted(self.session_ids - ids),
-                                   "chain": [[e.seq, e.prev, e.hash, e.label] for e in self.chain[chain:]]}
+            links = [[seq, prev, digest, label] for seq, prev, digest, _file, label in self.chain[chain:]]
+            self.new_cache[key] = {"stamp": stamp, "ids": sorted(self.session_ids - ids), "chain": links}
 
     def check_meta(self) -> dict[str, Any] | None:
         path = paths.meta_file(self.root)
@@ -331,7 +328,7 @@ class _Checker(Record):
             self.add(path, label, "the record has no seal (hash).")
             return False
         # its stored place in the chain still counts, so only the altered record is named
-        self.chain.append(_Entry(chain["seq"], chain["prev"], doc["hash"], self.rel(path), label))
+        self.chain.append((chain["seq"], chain["prev"], doc["hash"], self.rel(path), label))
         if content_hash(doc, chain["prev"]) != doc["hash"]:
             self.add(path, label, "the record was changed after it was signed: its content no longer "
                                   "matches its seal (hash). Restore it from a backup; corrections are "
@@ -343,32 +340,31 @@ class _Checker(Record):
         if self.months_unreadable:
             return
         meta = paths.meta_file(self.root)
-        entries = sorted(self.chain, key=lambda e: e.seq)
+        entries = sorted(self.chain, key=itemgetter(0))
         prev_hash, expected = GENESIS, 1
-        for entry in entries:
-            if entry.seq < expected:
-                self.add(self.root / entry.file, entry.label,
-                         f"two records claim place {entry.seq} in the record chain.")
+        for seq, prev, digest, file, label in entries:
+            if seq < expected:
+                self.add(self.root / file, label, f"two records claim place {seq} in the record chain.")
                 continue
-            if entry.seq > expected:
-                self.add(self.root / entry.file, entry.label,
-                         f"records {expected}–{entry.seq - 1} of the record chain are missing before this one.")
-            elif entry.prev != prev_hash:
-                self.add(self.root / entry.file, entry.label,
+            if seq > expected:
+                self.add(self.root / file, label,
+                         f"records {expected}–{seq - 1} of the record chain are missing before this one.")
+            elif prev != prev_hash:
+                self.add(self.root / file, label,
                          "the record does not link to the one before it: a record before it was "
                          "altered, removed or replaced.")
-            prev_hash, expected = entry.hash, entry.seq + 1
+            prev_hash, expected = digest, seq + 1
         if head is None:
             return
-        last = entries[-1] if entries else None
+        last = (entries[-1][0], entries[-1][2]) if entries else None
         intent = head.get("intent") or {}
         if last is None:
             if head["seq"] != 0:
                 self.add(meta, "record-chain head", f"the head names {head['seq']} records but none are on file.")
-        elif (head["seq"], head["hash"]) != (last.seq, last.hash) and not (
-                isinstance(intent, dict) and (intent.get("seq"), intent.get("hash")) == (last.seq, last.hash)):
+        elif (head["seq"], head["hash"]) != last and not (
+                isinstance(intent, dict) and (intent.get("seq"), intent.get("hash")) == last):
             self.add(meta, "record-chain head",
-                     f"the head names record {head['seq']} but the last record on file is {last.seq}: "
+                     f"the head names record {head['seq']} but the last record on file is {last[0]}: "
                      "signed records were removed or added by hand.")
 
     def check_index(self, path: Path) -> None:
@@ -386,9 +382,21 @@ class _Checker(Record):
                 self.add(path, label, "the history lists a session whose record is not on file.")
 
 
-def _files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+def _files(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
+    """The folder's data files in name order, each with its path relative to ``root``.
+
+    Names are sorted as strings and the relative path is joined, not derived from each
+    path: on a 50,000-session store (~3,000 day files) comparing and relativising Path
+    objects took ~90 ms of every start.
+    """
+    try:
+        names = sorted(e.name for e in os.scandir(folder)
+                       if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    prefix = folder.relative_to(root).as_posix() + "/"
+    for name in names:
+        yield folder / name, prefix + name
 
 
 def check_store(root: Path, protocol: Protocol, deep: bool = True, use_cache: bool = False) -> list[Problem]:
@@ -432,10 +440,23 @@ def exposed_files(root: Path) -> list[str]:
     """The data folder, data files and backups that other users can read (POSIX only)."""
     if os.name != "posix" or not root.is_dir():
         return []
-    out: list[str] = []
-    if root.stat().st_mode & 0o077:
-        out.append("the data folder itself")
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".json", ".zip", ".ini") and path.stat().st_mode & 0o077:
-            out.append(path.relative_to(root).as_posix())
-    return out
+    first = ["the data folder itself"] if root.stat().st_mode & 0o077 else []
+    found: list[str] = []
+    folders = [(str(root), "")]
+    while folders:  # os.scandir, not Path.rglob: ~6,000 files at 50,000 sessions, ~190 -> ~40 ms
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except FileNotFoundError:  # removed meanwhile (a backup's snapshot): nothing to say
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, prefix + entry.name + "/"))
+                elif entry.name.endswith((".json", ".zip", ".ini")) and entry.is_file() \
+                        and entry.stat().st_mode & 0o077:
+                    found.append(prefix + entry.name)
+            except FileNotFoundError:
+                continue
+    return first + sorted(found)
