@@ -52,13 +52,24 @@ class RestoreResult(FrozenRecord):
 
 
 def data_files(root: Path) -> list[Path]:
-    """The data folder's JSON files, as a backup holds them (relative paths)."""
-    found = [paths.meta_file(root), paths.patients_file(root)]
+    """The data folder's JSON files, as a backup holds them (relative paths).
+
+    Names are listed with os.scandir and sorted as strings: with Path.glob, sorting and
+    relativising Path objects this took ~100 ms at 50,000 sessions (~3,000 day files).
+    """
+    found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name)
+             if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
                    paths.access_dir(root)):
-        if folder.is_dir():
-            found += sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
-    return [p.relative_to(root) for p in found if p.is_file()]
+        try:
+            with os.scandir(folder) as entries:
+                names = sorted(e.name for e in entries
+                               if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        sub = folder.relative_to(root)
+        found += [sub / name for name in names]
+    return found
 
 
 def backups(root: Path) -> list[Path]:
@@ -81,8 +92,11 @@ def snapshot(root: Path) -> Path:
         shutil.rmtree(stale, ignore_errors=True)
     snap = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
     with WRITE_GATE:
+        made: set[Path] = set()
         for rel in data_files(root):
-            (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+            if rel.parent not in made:  # a few folders for thousands of files
+                (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+                made.add(rel.parent)
             try:
                 os.link(root / rel, snap / rel)
             except OSError:
@@ -122,22 +136,26 @@ def daily_backup(root: Path, now: datetime, keep: int) -> Path | None:
 
 
 def daily_backup_in_background(root: Path, now: datetime, keep: int) -> threading.Thread | None:
-    """Today's backup without making the practitioner wait: a snapshot now, zipped in a thread.
+    """Today's backup without making the practitioner wait: snapshot and zip in a thread.
 
-    With years of records the zip takes seconds; the snapshot takes milliseconds. A stop
-    before the zip is written leaves no backup for today, so the next start takes it.
+    The snapshot holds ``WRITE_GATE`` while it links the files (~0.1 s for ~3,000 files at
+    50,000 sessions, once a day), so it still falls between two writes; a step saved in
+    that instant waits for it. With years of records the zip takes seconds. A stop before
+    the zip is written leaves no backup for today, so the next start takes it.
     """
     if backed_up_today(root, now):
         return None
-    snap = snapshot(root)
 
     def work() -> None:
+        snap: Path | None = None
         try:
+            snap = snapshot(root)
             take_backup(root, now, keep, "daily", source=snap)
         except OSError:
             pass  # retried at the next start: no backup for today exists
         finally:
-            shutil.rmtree(snap, ignore_errors=True)
+            if snap is not None:
+                shutil.rmtree(snap, ignore_errors=True)
 
     thread = threading.Thread(target=work, name="daily-backup", daemon=True)
     thread.start()
@@ -223,8 +241,9 @@ def stray_temp_files(root: Path) -> list[Path]:
     (the save never completed, so it was never acknowledged).
     """
     folders = [root, paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root), paths.backups_dir(root)]
+    # The name first: a stat per file (~3,000 day files at 50,000 sessions) cost ~30 ms a start.
     return sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()
-                  if p.is_file() and _SAVE_TEMP.match(p.name))
+                  if _SAVE_TEMP.match(p.name) and p.is_file())
 
 
 def quarantine_strays(root: Path, now: datetime) -> list[Path]:
