@@ -16,6 +16,8 @@ window and the app each pay only for their own imports. Prints one JSON line wit
 - the ``minimal`` variant is the bare window plus what any window that shows text and uses
   Qt's enums pays: the ``Qt`` namespace, a label with text and an alignment flag, a line
   edit, a menu bar with one menu (and its action); a floor for the app's ratio;
+- ``qt-namespace`` is no window: it times ``from PySide6.QtCore import Qt`` alone, once
+  QtWidgets is imported and the QApplication made (the enums' set-up every real window pays);
 - ``parts`` (the app only): the menus' parts (accounts, printing, review, room view,
   settings, notifications) are attached, right after the first frame, as in run_app().
 """
@@ -38,6 +40,14 @@ def _own_peak_mb() -> float:
     return 0.0
 
 
+def _enum_count(namespace: Any) -> list[int]:
+    """How many enums the namespace holds, and their members in all."""
+    import enum
+
+    enums = [v for v in vars(namespace).values() if isinstance(v, type) and issubclass(v, enum.Enum)]
+    return [len(enums), sum(len(e.__members__) for e in enums)]
+
+
 def main(kind: str, data_dir: str) -> int:
     if kind == "app":
         gc.disable()  # as the app's entry point (cli.main) does before its first import
@@ -55,6 +65,16 @@ def main(kind: str, data_dir: str) -> int:
     # up each event class the first time (until 2026-11-26 the child did that, a few ms more
     # for each variant; the app itself has no such filter).
     lock = None
+    if kind == "qt-namespace":  # not a window: the `Qt` namespace's set-up alone, after QtWidgets
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication(sys.argv[:1])
+        t0 = time.perf_counter()
+        from PySide6.QtCore import Qt
+
+        took = time.perf_counter() - t0
+        print(json.dumps({"qt_namespace_ms": round(took * 1000, 2), "enums": _enum_count(Qt)}), flush=True)
+        return 0
     if kind == "bare":
         from PySide6.QtGui import QPaintEvent
         from PySide6.QtWidgets import QApplication, QMainWindow
