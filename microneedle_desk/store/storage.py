@@ -47,6 +47,20 @@ def ensure_private_dir(path: Path) -> None:
         os.chmod(path, DIR_MODE)
 
 
+def json_file_names(folder: Path) -> list[str]:
+    """The names of the data files (``*.json``, not hidden) in ``folder``, sorted; [] if none.
+
+    os.scandir and string names: the check, the backup and its snapshot list ~3,000 day
+    files at 50,000 sessions, where sorting and relativising Path objects took ~100 ms.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries
+                          if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
     # Imported here, not at start-up: PySide sets up QSaveFile's and QIODevice's enums on the
