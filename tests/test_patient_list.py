@@ -99,3 +99,17 @@ def test_the_chosen_patient_stays_selected_while_the_filter_keeps_them(qtbot, wi
     qtbot.keyClick(page.table, Qt.Key.Key_Home)
     assert page.selected is not None and page.selected.id == chosen.id
     assert page.chosen.text().startswith(f"Chosen: {chosen.name}")
+
+
+def test_the_patient_list_takes_the_pages_free_height_at_1366_by_768(qtbot, window, fake_clock):
+    fill(window, fake_clock, count=60)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.patient_page
+    table_bottom = page.table.mapTo(page, page.table.rect().bottomLeft()).y()
+    practitioner_top = page.practitioner.mapTo(page, page.practitioner.rect().topLeft()).y()
+    assert page.table.height() > page.height() // 2, (page.table.height(), page.height())
+    assert practitioner_top - table_bottom < 40, "no empty band between the list and the row below it"
+    rows_seen = page.table.rowAt(page.table.viewport().height() - 1)
+    assert rows_seen >= 12, rows_seen

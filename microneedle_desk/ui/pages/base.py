@@ -54,7 +54,7 @@ class StepPage(QWidget):
         outer.addWidget(self.instruction)
         outer.addWidget(self.error_label)
         outer.addLayout(self.body)
-        outer.addStretch(1)
+        outer.addStretch(1)  # short pages keep their fields at the top (see grow_body)
 
     # -- called by the main window ------------------------------------------------
     def show_error(self, message: str) -> None:
@@ -68,6 +68,13 @@ class StepPage(QWidget):
         self.focusNextChild()
 
     # -- helpers --------------------------------------------------------------------
+    def grow_body(self) -> None:
+        """Give the page's free height to its body (for a page whose list should fill it)."""
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.setStretchFactor(self.body, 1)
+        outer.setStretch(outer.count() - 1, 0)
+
     def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
         ok = self.ctx.controller.do(command, *args, **kwargs)
         if ok:

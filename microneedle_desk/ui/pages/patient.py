@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -145,9 +146,9 @@ class PatientPage(StepPage):
         self.search.textChanged.connect(self.model.set_text)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         find = QGroupBox("Find a patient")
-        find_layout = QFormLayout(find)
-        find_layout.addRow(self.search)
-        find_layout.addRow(self.table)
+        find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
+        find_layout.addWidget(self.search)
+        find_layout.addWidget(self.table, 1)
         # -- register -----------------------------------------------------------------
         self.name = self.line("Name")
         self.dob = self.line("Date of birth", "YYYY-MM-DD")
@@ -176,8 +177,8 @@ class PatientPage(StepPage):
         form.addRow(register_button)
         top = QHBoxLayout()
         top.addWidget(find, 3)
-        top.addWidget(reg, 2)
-        self.body.addLayout(top)
+        top.addWidget(reg, 2, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
         self.practitioner.setEditable(True)
@@ -195,6 +196,7 @@ class PatientPage(StepPage):
         row.addWidget(self.chosen, 3)
         row.addWidget(self.start_button)
         self.body.addLayout(row)
+        self.grow_body()
         self.selected: Patient | None = None
         self.reload()
 
