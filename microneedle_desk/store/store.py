@@ -53,6 +53,7 @@ from microneedle_desk.store.storage import (
     AtomicCachedStorage,
     BadFileError,
     ensure_private_dir,
+    json_file_names,
 )
 from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
 
@@ -393,10 +394,7 @@ class Store:
     # -- finished sessions ----------------------------------------------------------
     def index_months(self) -> list[str]:
         """The months (``YYYY-MM``) that have history rows, newest first."""
-        folder = paths.index_dir(self.root)
-        if not folder.exists():
-            return []
-        return sorted((p.stem for p in folder.glob("*.json") if not p.name.startswith(".")), reverse=True)
+        return [name.removesuffix(".json") for name in reversed(json_file_names(paths.index_dir(self.root)))]
 
     def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
         """One month's history rows (or its ``followups`` copies) as read from its index file,

@@ -20,7 +20,7 @@ from typing import Any
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.records import SCHEMA_VERSION
-from microneedle_desk.store.storage import dumps, read_json_file, write_atomic
+from microneedle_desk.store.storage import dumps, json_file_names, read_json_file, write_atomic
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -130,7 +130,8 @@ def mark_amended_rows(root: Path) -> int:
     Returns how many rows were marked. Index rows are derived data, never sealed."""
     counts: dict[str, int] = {}
     folder = paths.sessions_dir(root)
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for name in json_file_names(folder):
+        path = folder / name
         raw = path.read_bytes()
         if b'"amendments":{"' not in raw and b'"amendments": {"' not in raw:
             continue
@@ -139,7 +140,8 @@ def mark_amended_rows(root: Path) -> int:
             counts[sid] = counts.get(sid, 0) + 1
     marked = 0
     index = paths.index_dir(root)
-    for path in sorted(index.glob("*.json")) if counts and index.is_dir() else []:
+    for name in json_file_names(index) if counts else []:
+        path = index / name
         data = read_json_file(path)
         changed = False
         for row in data.get("summaries", {}).values():
