@@ -92,6 +92,7 @@ class FirstStartDialog(QDialog):
         self.error_label.hide()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("&Save and start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setDefault(True)  # Enter in any field saves
         self.demo_button = QPushButton("Look around with &demo data")
         self.demo_button.setToolTip(f"Opens a second window on made-up patients kept in {demo_dir(root)}, "
                                     "apart from the real records")
