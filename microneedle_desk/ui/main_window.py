@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
-        self.steps = QListWidget()
+        self.steps = StepList()
         self.steps.setAccessibleName("Steps")
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
@@ -407,6 +407,15 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         super().closeEvent(event)
+
+
+class StepList(QListWidget):
+    """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
+    the start of a step's name (the names are indented to line up with the ticked ones)."""
+
+    def keyboardSearch(self, search: str) -> None:
+        if search.strip():
+            super().keyboardSearch(search)
 
 
 class LazyPages:
