@@ -65,6 +65,19 @@ def test_a_held_space_on_the_needling_step_toggles_once(qtbot: Any, window: Any,
     assert window.stack.currentIndex() == NEEDLING_STEP, "Space on the Needling step does not press Next"
 
 
+def test_space_does_nothing_on_a_locked_window(qtbot: Any, window: Any, fake_clock: Any) -> None:
+    ready_to_needle(qtbot, window, fake_clock)
+    window.go_to(NEEDLING_STEP)
+    window.security.set_current(window.security.book.create_first_admin("Dr Admin", ADMIN_PIN))
+    window.security.lock()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    button = window.security.lock_screen.take_over_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert not window.ctx.controller.session.state.needling_marks
+
+
 def test_the_needling_menu_entry_works_on_its_step_only_and_says_so(qtbot: Any, window: Any,
                                                                     fake_clock: Any) -> None:
     ready_to_needle(qtbot, window, fake_clock)

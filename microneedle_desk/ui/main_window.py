@@ -386,6 +386,9 @@ class MainWindow(QMainWindow):
 
         if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
             return False
+        central = self.centralWidget()
+        if central is None or central.isHidden():  # locked: the lock screen shows instead
+            return False
         if self._menu_bar_active():
             return False
         return not keeps_space(QApplication.focusWidget())
