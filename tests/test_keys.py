@@ -128,19 +128,6 @@ def test_enter_in_the_patient_search_chooses_the_first_patient_listed(qtbot: Any
     assert page.selected is not None and page.selected.name == "Sam Demo"
 
 
-def test_enter_in_the_new_practitioner_field_adds_them_and_keeps_the_settings_open(qtbot: Any, window: Any) -> None:
-    from microneedle_desk.ui.settings_dialog import SettingsDialog
-
-    dialog = SettingsDialog(window.ctx.settings, window.ctx.store, window)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.tabs.setCurrentIndex(1)
-    fill_in(qtbot, dialog.new_practitioner, "Dr Second")
-    qtbot.keyClick(dialog.new_practitioner, Qt.Key.Key_Return)
-    assert "Dr Second" in [p.name for p in window.ctx.store.practitioners()]
-    assert dialog.isVisible() and dialog.result() == 0, "Enter there adds; it does not press Save"
-
-
 def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: Any) -> None:
     from microneedle_desk.ui.accounts_dialog import AccountsDialog
 

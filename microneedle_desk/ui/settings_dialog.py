@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import StoreError
-from microneedle_desk.ui.keys import enter_submits
 
 if TYPE_CHECKING:
     from microneedle_desk.store.store import Store
@@ -186,7 +185,7 @@ class SettingsDialog(QDialog):
         self.new_practitioner.setPlaceholderText("Name, e.g. Dr A. Example")
         add = QPushButton("A&dd practitioner")
         add.clicked.connect(self.add_practitioner)
-        enter_submits((self.new_practitioner,), self.add_practitioner, self)  # adds; does not Save the dialog
+        self.new_practitioner.returnPressed.connect(self.add_practitioner)
         row = QHBoxLayout()
         row.addWidget(self.new_practitioner, 1)
         row.addWidget(add)
