@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import WINDOW_PIN, WINDOW_PRACTITIONER
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -25,8 +26,6 @@ from test_room_view import ready_to_needle
 from test_session_gui import fill_in
 
 from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space
-
-ADMIN_PIN = "468024"
 
 
 @pytest.mark.parametrize("kind", [QLineEdit, QPlainTextEdit, QSpinBox, QDateEdit, QComboBox, QListWidget,
@@ -68,8 +67,7 @@ def test_a_held_space_on_the_needling_step_toggles_once(qtbot: Any, window: Any,
 def test_space_does_nothing_on_a_locked_window(qtbot: Any, window: Any, fake_clock: Any) -> None:
     ready_to_needle(qtbot, window, fake_clock)
     window.go_to(NEEDLING_STEP)
-    window.security.set_current(window.security.book.create_first_admin("Dr Admin", ADMIN_PIN))
-    window.security.lock()
+    window.security.lock()  # (the window fixture's account is signed in)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     button = window.security.lock_screen.take_over_button
@@ -131,8 +129,7 @@ def test_enter_in_the_patient_search_chooses_the_first_patient_listed(qtbot: Any
 def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: Any) -> None:
     from microneedle_desk.ui.accounts_dialog import AccountsDialog
 
-    admin = window.security.book.create_first_admin("Dr Admin", ADMIN_PIN)
-    dialog = AccountsDialog(window.security.book, admin, window)
+    dialog = AccountsDialog(window.security.book, window.security.current, window)
     qtbot.addWidget(dialog)
     dialog.show()
     fill_in(qtbot, dialog.new_name, "Dr Second")
@@ -145,14 +142,12 @@ def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: An
 def test_enter_in_the_sign_in_pin_field_signs_in(qtbot: Any, window: Any) -> None:
     from microneedle_desk.ui.sign_in import SignInDialog
 
-    book = window.security.book
-    book.create_first_admin("Dr Admin", ADMIN_PIN)
-    dialog = SignInDialog(book, window)
+    dialog = SignInDialog(window.security.book, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    fill_in(qtbot, dialog.pin, ADMIN_PIN)
+    fill_in(qtbot, dialog.pin, WINDOW_PIN)
     qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
-    assert dialog.result() == 1 and dialog.account is not None and dialog.account.name == "Dr Admin"
+    assert dialog.result() == 1 and dialog.account is not None and dialog.account.name == WINDOW_PRACTITIONER
 
 
 def test_enter_in_the_consent_field_confirms_consent(qtbot: Any, window: Any) -> None:

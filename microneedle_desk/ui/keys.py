@@ -22,19 +22,31 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 
+from microneedle_desk.i18n import tr
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 NEEDLING_STEP = 5  # the Needling step's place among the pages: the needling keys act there only
-NEEDLING_KEYS_HINT = ("Start/pause needling (Space, or the foot-pedal key) works on the Needling step only: "
-                      "go to that step first.")
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def needling_keys_hint() -> str:
+    """What the window says when a needling key is pressed on another step."""
+    return tr("Start/pause needling (Space, or the foot-pedal key) works on the Needling step only: "
+              "go to that step first.")
 
 
 def needling_keys_text(pedal: str) -> str:
     """The tooltip of everything that starts or pauses needling: which keys, and where."""
-    return (f"Start, pause or resume the needling countdown — on the Needling step only: {pedal} or the "
-            "foot pedal, or Space when no text field, list or box to tick has the focus")
+    return tr("Start, pause or resume the needling countdown — on the Needling step only: {pedal} or the "
+              "foot pedal, or Space when no text field, list or box to tick has the focus").format(pedal=pedal)
+
+
+def room_keys_text(pedal: str, view_key: str) -> str:
+    """The keys line of the treatment-room view."""
+    return tr("On the Needling step: {pedal} / pedal or Space starts or pauses needling   ·   "
+              "Esc: acknowledge alert   ·   {view_key}: leave the room view").format(pedal=pedal, view_key=view_key)
 
 
 def keeps_space(widget: QWidget | None) -> bool:

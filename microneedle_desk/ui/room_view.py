@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from microneedle_desk.ui.countdown_panel import CountdownPanel
-from microneedle_desk.ui.keys import NEEDLING_STEP, needling_keys_text
+from microneedle_desk.ui.keys import NEEDLING_STEP, needling_keys_text, room_keys_text
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -113,8 +113,7 @@ class RoomView(QWidget):
         toggle = getattr(self.window_.pages.built(NEEDLING_STEP), "toggle", None)  # the page's own button
         if toggle is not None:
             toggle.setToolTip(needling_keys_text(pedal.toString()))
-        self.hint.setText(f"On the Needling step: {pedal.toString()} / pedal or Space starts or pauses needling"
-                          f"   ·   Esc: acknowledge alert   ·   {view_key.toString()}: leave the room view")
+        self.hint.setText(room_keys_text(pedal.toString(), view_key.toString()))
 
     # -- showing --------------------------------------------------------------------------
     def set_room_mode(self, on: bool) -> None:
