@@ -176,6 +176,9 @@ def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min
     return ctx.controller.session, applied
 
 
+BENCH_PIN = "640217"
+
+
 def measure_alerts(trials: int) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -304,8 +307,9 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
     from microneedle_desk.core.script import run_complete_session
-    from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.core.session import Session, SessionConfig, is_override
     from microneedle_desk.review.demo import END_DATE, TZ
+    from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.store import Store
 
     built = _build_store(size)
@@ -326,12 +330,21 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     signs: list[float] = []
     current: list[float] = []
 
+    # Starts and sign-offs are saved as in the app: through the accounts' guarded sink, after a
+    # PIN proof. The proof (a deliberately slow scrypt check) is left out of the timed save.
+    book = AccountBook(store)
+    practitioner = book.create_first_admin("Bench Practitioner", BENCH_PIN).id
+    guarded = book.guarded_sink()
+
     def sink(event: dict[str, Any], state: Any) -> None:
+        purpose = "override" if is_override(event) else {"session_started": "start", "signed": "sign"}.get(
+            str(event["type"]))
+        if purpose is not None:
+            book.prove(practitioner, BENCH_PIN, purpose)
         t = time.perf_counter()
-        store.append_event(event, state)
+        guarded(event, state)
         current.append(time.perf_counter() - t)
 
-    practitioner = store.add_practitioner("Demo Practitioner A").id
     for i in range(sessions):
         patient = make_patient(protocol, name=f"Demo Patient B{i:03d}", dob="1980-01-01",
                                clinic_id=f"DEMO-B{i:03d}", sex="male", indication="aga_male",

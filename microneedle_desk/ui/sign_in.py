@@ -42,7 +42,9 @@ from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
-PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction"}
+PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
+                "override": "confirm this departure from the protocol"}
+NOT_CONFIRMED = "Not recorded: a departure from the protocol is confirmed with your PIN."
 
 
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
@@ -156,6 +158,7 @@ class Security(QObject):
 
         controller.sink = sink
         controller.gate = self.gate
+        controller.confirm = self.confirm
         ctx.signer = self
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
@@ -317,6 +320,20 @@ class Security(QObject):
             self.window.show_error("pin", exc.message)
             return False
         return True
+
+    def confirm(self, purpose: str, practitioner_id: str) -> None:
+        """Before an override is saved: the acting practitioner gives their PIN, once for it.
+        Raises ValidationError (nothing is saved) when they cancel or the PIN is wrong."""
+        if not self.enforcing:
+            return  # nobody to confirm it: the store's plain path refuses the override itself
+        account = self.book.account(practitioner_id)
+        if account is None:
+            raise PermissionDenied("Only a person with an account can record a departure from the "
+                                   "protocol: pick your own name.")
+        pin = ask_pin(self.window, account.name, purpose)
+        if pin is None:
+            raise PermissionDenied(NOT_CONFIRMED)
+        self.book.prove(account.id, pin, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:

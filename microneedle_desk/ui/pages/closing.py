@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.core.deviations import NO_JUSTIFICATION, deviations
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -219,12 +220,26 @@ class SignoffPage(StepPage):
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName("Still missing")
         self.missing.setStyleSheet("color: #b00020;")
+        self.deviations = QLabel()
+        self.deviations.setWordWrap(True)
+        self.deviations.setAccessibleName("Deviations from the protocol")
+        # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
+        self.acknowledge = QCheckBox()
+        self.acknowledge.setAccessibleName("I have reviewed the deviations")
+        self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
+        self._listed: tuple[str, tuple[str, ...]] | None = None
+        self._signable = False
         self.sign = QPushButton("&Sign the session")
         self.sign.setAccessibleName("Sign the session")
-        self.sign.clicked.connect(lambda: self.do("sign"))
+        self.sign.clicked.connect(lambda: self.do("sign", acknowledge=self.acknowledge.isChecked()))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)
+        self.body.addWidget(self.deviations)
+        self.body.addWidget(self.acknowledge)
         self.body.addWidget(self.sign)
+
+    def _enable_sign(self) -> None:
+        self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
@@ -233,7 +248,22 @@ class SignoffPage(StepPage):
         missing = state.missing(p)
         self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
                              else "Nothing missing: the session can be signed.")
-        self.sign.setEnabled(not missing and state.status == "in_progress")
+        found = deviations(state, p)
+        listed = (state.id, tuple(d.kind for d in found))
+        if listed != self._listed:  # another session, or the list changed: review it again
+            self._listed = listed
+            self.acknowledge.setChecked(False)
+            self.acknowledge.setText(f"I have reviewed these {len(found)} deviation(s) from the protocol")
+            self.acknowledge.setVisible(bool(found))
+        if found:
+            self.deviations.setText(f"Deviations from the protocol ({len(found)}) — review each before signing:\n"
+                                    + "\n".join(f"• {d.figures}.\n   Justification: "
+                                                 f"{d.justification if d.justified else NO_JUSTIFICATION}"
+                                                 for d in found))
+        else:
+            self.deviations.setText("Deviations from the protocol: none.")
+        self._signable = not missing and state.status == "in_progress"
+        self._enable_sign()
         dwell = state.actual_dwell_seconds()
         needling = state.actual_needling_seconds()
         lines = [

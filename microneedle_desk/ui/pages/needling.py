@@ -34,23 +34,28 @@ class NeedlingPage(StepPage):
         b = ctx.protocol.bounds["needling_minutes"]
         self.planned = self.line("Planned needling time in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/needling_minutes")))
-        self.early_reason = self.line("Reason to start before the minimum dwell",
-                                      "only if starting early: the clinical reason")
+        dwell = ctx.protocol.bounds["dwell_minutes"]
+        self.early_reason = self.line("Reason to start outside the protocol's numbing time",
+                                      f"only if starting before {dwell.min} or after {dwell.max} min of numbing: "
+                                      "the clinical reason")
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
         self.toggle.setToolTip("Start, pause or resume the needling countdown (Space)")
         self.toggle.clicked.connect(self.toggle_needling)
+        self.finish_reason = self.line("Reason to finish outside the protocol's needling time",
+                                       f"only if finishing before {b.min} or after {b.max} min: the clinical reason")
         self.finish = QPushButton("&Finish needling")
-        self.finish.clicked.connect(lambda: self.do("finish_needling"))
+        self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Planned (min, {b.min}–{b.max})", self.planned)
-        form.addRow("Early start reason", self.early_reason)
+        form.addRow("Start reason", self.early_reason)
         buttons = QHBoxLayout()
         buttons.addWidget(self.toggle)
         buttons.addWidget(self.finish)
         form.addRow(buttons)
+        form.addRow("Finish reason", self.finish_reason)
         form.addRow(self.timing)
         # -- zones ------------------------------------------------------------------
         self.map = ScalpMap(ctx.protocol.zones)
@@ -109,6 +114,12 @@ class NeedlingPage(StepPage):
         else:
             self.do("toggle_needling")
 
+    def finish_needling(self) -> None:
+        """Finish; outside the protocol's needling minutes the core asks for the reason typed here
+        (and the practitioner's PIN), and says so when it is missing."""
+        if self.do("finish_needling", self.finish_reason.text()):
+            self.finish_reason.clear()
+
     def _toggle_zone(self, zone: str) -> None:
         state = self._state()
         if state is not None:
@@ -138,7 +149,10 @@ class NeedlingPage(StepPage):
         if state.needling_marks:
             self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
                                 f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
-                                                         if state.early_start_reason else ""))
+                                                         if state.early_start_reason else "")
+                                + (f" Late start: {state.late_start_reason}" if state.late_start_reason else "")
+                                + (f" Finished outside the protocol's time: {state.finish_reason}"
+                                   if state.finish_reason else ""))
         else:
             self.timing.setText("Not started.")
         self.map.set_treated(state.zones)
