@@ -287,3 +287,20 @@ def test_the_sheet_says_none_when_there_was_no_deviation() -> None:
     section = _deviation_section(content.session_sheet(s.state, P, content.ClinicInfo("Clinic"),
                                                        content.SheetInfo(1, "f" * 64)))
     assert section.paragraphs == ["None."] and section.table is None
+
+
+def test_using_a_cartridge_anyway_records_one_override_at_a_time_and_refuses_when_nothing_is_wrong() -> None:
+    clock = FakeClock()
+    s = start_session(P, clock)
+    clear_screening(s)
+    reason = "Only cartridge of this length in stock; sealed pack intact."
+    assert s.override_cartridge("LOT-9", "2026-01-31", reason) == "cartridge_expired"
+    assert s.override_cartridge("LOT-9", "2026-01-31", reason) == "cartridge_unconfirmed"
+    with pytest.raises(ValidationError, match="nothing to override"):
+        s.override_cartridge("LOT-9", "2026-01-31", reason)
+    fresh = start_session(P, clock)
+    fresh.set_cartridge("LOT-1", "2030-01-01")
+    fresh.confirm_cartridge_new()
+    with pytest.raises(ValidationError, match="nothing to override"):
+        fresh.override_cartridge("LOT-1", "2030-01-01", reason)
+    assert deviations(fresh.state, P) == []

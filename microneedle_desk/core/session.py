@@ -891,6 +891,20 @@ class Session:
     def confirm_cartridge_new(self, value: bool = True) -> None:
         self._emit("cartridge_new_sealed", {"value": value})
 
+    def override_cartridge(self, lot: str, expiry: object, justification: str) -> str:
+        """Use the cartridge anyway, for the reason given: an expired one (as entered), else one
+        not confirmed new and sealed. One override per call; returns which was recorded."""
+        s = self.state
+        day = parse_date(str(expiry).strip(), "expiry", "The cartridge expiry date")
+        if day < self.clock.now().date() and (lot.strip(), day) != (s.cartridge_lot, s.cartridge_expiry):
+            self.set_cartridge(lot, expiry, justification)
+            return "cartridge_expired"
+        if not s.cartridge_new_sealed and not s.cartridge_unsealed_reason:
+            self.use_unconfirmed_cartridge(justification)
+            return "cartridge_unconfirmed"
+        raise EventError("cartridge", "There is nothing to override: the cartridge is in date (or its use "
+                                      "is already justified) and confirmed new and sealed.")
+
     def use_unconfirmed_cartridge(self, justification: str) -> None:
         """Use the cartridge without confirming it new and sealed, for the reason given."""
         self._emit("cartridge_new_sealed", {"value": False, "justification": justification})

@@ -107,6 +107,26 @@ class DevicePage(StepPage):
         form.addRow(self.sealed)
         form.addRow("Handpiece serial", self.serial)
         self.body.addLayout(form)
+        self._add_cartridge_override()
+
+    def _add_cartridge_override(self) -> None:
+        """An expired cartridge, or one not confirmed new and sealed, is used only with a written
+        clinical reason (and the practitioner's PIN): a deviation the sign-off lists."""
+        self.cartridge_reason = self.line("Reason to use this cartridge anyway",
+                                          "only for an expired or unconfirmed cartridge: the clinical reason")
+        self.cartridge_override = QPushButton("Use this cartridge anyway")
+        self.cartridge_override.setAccessibleName("Use this cartridge anyway, with the reason given")
+        self.cartridge_override.clicked.connect(self._override_cartridge)
+        row = QHBoxLayout()
+        row.addWidget(self.cartridge_reason, 1)
+        row.addWidget(self.cartridge_override)
+        form = QFormLayout()
+        form.addRow("Cartridge override", row)
+        self.body.addLayout(form)
+
+    def _override_cartridge(self) -> None:
+        if self.do("override_cartridge", self.lot.text(), self.expiry.text(), self.cartridge_reason.text()):
+            self.cartridge_reason.clear()
 
     def _current_needle(self) -> str:
         state = _state(self.ctx)
