@@ -246,9 +246,10 @@ class SignoffPage(StepPage):
             return
         p = self.ctx.protocol
         missing = state.missing(p)
-        self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
-                             else "Nothing missing: the session can be signed.")
         found = deviations(state, p)
+        self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
+                             else "Nothing missing: review the deviations below, then sign." if found
+                             else "Nothing missing: the session can be signed.")
         listed = (state.id, tuple(d.kind for d in found))
         if listed != self._listed:  # another session, or the list changed: review it again
             self._listed = listed
