@@ -15,8 +15,9 @@ or stop part-way with the stage functions, which each do one part of the workflo
 can be called in order (thin wrappers over :mod:`microneedle_desk.core.script`, the one
 scripted session the bench and tools use too): :func:`clear_screening`, :func:`apply_anesthetic`,
 :func:`prepare_device`, :func:`wait_dwell`, :func:`do_needling`, :func:`close_out`.
-With a store, pass ``sink=store.append_event`` to :func:`start_session` and use
-``store.device`` as ``device`` so each event is saved (and re-checked) as it happens.
+With a store, pass ``sink=pin_sink(store)`` to :func:`start_session` (plain ``store.append_event``
+takes no sign-off or override) and use ``store.device`` as ``device`` so each event is saved
+(and re-checked) as it happens.
 """
 
 from __future__ import annotations
@@ -206,3 +207,32 @@ def amend_with_pin(store: Any, session_id: str, field: str, value: object, reaso
 
     sealed: dict[str, Any] = AccountBook(store).amend(practitioner_id, TEST_PIN, session_id, field, value, reason)
     return sealed
+
+
+DEMO_PIN = "864213"
+
+
+def demo_amender(store: Any) -> Any:
+    """Corrections in a demo data folder the way the app makes them: by an account that proves its
+    PIN. Returns ``amend(session_id, field, value, reason)``; the first demo account gets a PIN."""
+    from microneedle_desk.store.accounts import AccountBook
+
+    book = AccountBook(store)
+    person = next(a for a in book.accounts(include_retired=False) if a.is_admin)
+    if person.pin_hash is None:
+        book.change_pin(person.id, None, DEMO_PIN)
+
+    def amend(session_id: str, field: str, value: object, reason: str) -> dict[str, Any]:
+        return book.amend(person.id, DEMO_PIN, session_id, field, value, reason)
+
+    return amend
+
+
+def old_name_only_practitioner(store: Any, name: str) -> Any:
+    """A practitioner as stores from before accounts kept them: a name, no account, no PIN.
+    (The app no longer makes these; an upgraded store turns each into an account.)"""
+    from microneedle_desk.core.records import Practitioner
+
+    person = Practitioner(new_id(), name, store.device, iso(store.clock.now()))
+    store._db_for(paths.patients_file(store.root)).table("practitioners").insert(person.to_doc())
+    return person

@@ -37,22 +37,8 @@ def register_and_start(qtbot, win: MainWindow) -> None:
     click(qtbot, page.start_button)
 
 
-PIN = "482613"
-
-
-def sign_in_as_dr_demo(win: MainWindow, monkeypatch) -> None:
-    """Dr Demo has an account and is signed in; the PIN prompt is answered with their PIN."""
-    from microneedle_desk.ui import sign_in
-
-    account = win.security.book.create_first_admin("Dr Demo", PIN)
-    win.security.set_current(account)
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, _name, _purpose: PIN)
-
-
-def test_complete_session_from_registration_to_signature_through_the_window(qtbot, window, fake_clock,
-                                                                            monkeypatch):
+def test_complete_session_from_registration_to_signature_through_the_window(qtbot, window, fake_clock):
     win, clock = window, fake_clock
-    sign_in_as_dr_demo(win, monkeypatch)
     register_and_start(qtbot, win)
     assert win.stack.currentIndex() == 1, "starting a session opens the screening step"
     screening = win.pages[1]

@@ -46,8 +46,7 @@ def main() -> int:
 
         doctor = window.security.book.create_first_admin("Dr Demo Practitioner", SHOT_PIN)
         window.security.set_current(doctor)
-        sign_in.ask_pin = lambda _parent, _name, _purpose: SHOT_PIN
-        window.patient_page.reload()
+        sign_in.ask_pin = lambda *_: SHOT_PIN
         ctx.settings.set("ui/last_practitioner", doctor.name)
         patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17",
                                clinic_id="DEMO-0042", sex="male", indication="aga_male",
