@@ -25,16 +25,30 @@ if TYPE_CHECKING:
 KINDS = ("screening_override", "cartridge_expired", "cartridge_unconfirmed", "dwell_below_min",
          "dwell_above_max", "needling_below_min", "needling_above_max")
 
-TITLES = {
-    "screening_override": "Screening override",
-    "cartridge_expired": "Expired cartridge used",
-    "cartridge_unconfirmed": "Cartridge not confirmed new and sealed",
-    "dwell_below_min": "Needling started before the minimum numbing time",
-    "dwell_above_max": "Numbing cream on longer than the maximum",
-    "needling_below_min": "Needling finished before the minimum time",
-    "needling_above_max": "Needling longer than the maximum time",
-}
-NO_JUSTIFICATION = "(no justification recorded)"
+
+
+def tr(text: str) -> str:
+    """``text`` in the person's language (imported when first needed: this module is read at start-up)."""
+    from microneedle_desk.i18n import tr as translate
+
+    return translate(text)
+
+
+def title(kind: str) -> str:
+    """A deviation's name, as the sign-off and the sheet show it."""
+    return {
+        "screening_override": tr("Screening override"),
+        "cartridge_expired": tr("Expired cartridge used"),
+        "cartridge_unconfirmed": tr("Cartridge not confirmed new and sealed"),
+        "dwell_below_min": tr("Needling started before the minimum numbing time"),
+        "dwell_above_max": tr("Numbing cream on longer than the maximum"),
+        "needling_below_min": tr("Needling finished before the minimum time"),
+        "needling_above_max": tr("Needling longer than the maximum time"),
+    }[kind]
+
+
+def no_justification() -> str:
+    return tr("(no justification recorded)")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -52,7 +66,7 @@ class Deviation(FrozenRecord):
 
     def line(self) -> str:
         """One line for a summary: figures, then the justification (or that there is none)."""
-        why = self.justification if self.justified else NO_JUSTIFICATION
+        why = self.justification if self.justified else no_justification()
         return f"{self.figures} — {why}"
 
 
@@ -63,7 +77,7 @@ def _whole(value: Decimal) -> str:
 def dwell_text(seconds: float) -> str:
     """Numbing time as a person reads it off a clock: whole minutes, or minutes and seconds."""
     whole = round(seconds)
-    return f"{whole // 60} min" if whole % 60 == 0 else format_duration(whole)
+    return tr("{minutes} min").format(minutes=whole // 60) if whole % 60 == 0 else format_duration(whole)
 
 
 def needling_text(seconds: float) -> str:
@@ -96,12 +110,16 @@ def needling_deviation(seconds: float, protocol: Protocol) -> str:
 def figures(kind: str, seconds: float, protocol: Protocol) -> str:
     """The figures of a timing deviation, e.g. "Dwell 57 min, above the 45-min maximum"."""
     dwell, needling = protocol.bounds["dwell_minutes"], protocol.bounds["needling_minutes"]
+    if kind.startswith("dwell"):
+        time, low, high = dwell_text(seconds), _whole(dwell.min), _whole(dwell.max)
+    else:
+        time, low, high = needling_text(seconds), _whole(needling.min), _whole(needling.max)
     return {
-        "dwell_below_min": f"Dwell {dwell_text(seconds)}, below the {_whole(dwell.min)}-min minimum",
-        "dwell_above_max": f"Dwell {dwell_text(seconds)}, above the {_whole(dwell.max)}-min maximum",
-        "needling_below_min": f"Needling {needling_text(seconds)}, below the {_whole(needling.min)}-min minimum",
-        "needling_above_max": f"Needling {needling_text(seconds)}, above the {_whole(needling.max)}-min maximum",
-    }[kind]
+        "dwell_below_min": tr("Dwell {time}, below the {limit}-min minimum"),
+        "dwell_above_max": tr("Dwell {time}, above the {limit}-min maximum"),
+        "needling_below_min": tr("Needling {time}, below the {limit}-min minimum"),
+        "needling_above_max": tr("Needling {time}, above the {limit}-min maximum"),
+    }[kind].format(time=time, limit=low if kind.endswith("min") else high)
 
 
 def deviations(state: SessionState, protocol: Protocol) -> list[Deviation]:
@@ -110,18 +128,19 @@ def deviations(state: SessionState, protocol: Protocol) -> list[Deviation]:
     out: list[Deviation] = []
 
     def add(kind: str, text: str, why: str) -> None:
-        out.append(Deviation(kind, TITLES[kind], text, why))
+        out.append(Deviation(kind, title(kind), text, why))
 
     if s.override_items:
         names = ", ".join(protocol.label("contraindications", i).rstrip("?") if i in protocol.ids("contraindications")
                           else i for i in s.override_items)
-        add("screening_override", f"Screening answered Yes and overridden: {names}", s.override_reason)
+        add("screening_override", tr("Screening answered Yes and overridden: {items}").format(items=names),
+            s.override_reason)
     if s.cartridge_expiry is not None and s.started is not None and s.cartridge_expired_reason:
-        add("cartridge_expired", f"Cartridge lot {s.cartridge_lot} expired on {s.cartridge_expiry.isoformat()}",
-            s.cartridge_expired_reason)
+        add("cartridge_expired", tr("Cartridge lot {lot} expired on {date}").format(
+            lot=s.cartridge_lot, date=s.cartridge_expiry.isoformat()), s.cartridge_expired_reason)
     if s.cartridge_unsealed_reason and not s.cartridge_new_sealed:
-        add("cartridge_unconfirmed", f"Cartridge lot {s.cartridge_lot or '—'} used without confirming it new "
-                                     "and sealed", s.cartridge_unsealed_reason)
+        add("cartridge_unconfirmed", tr("Cartridge lot {lot} used without confirming it new and sealed").format(
+            lot=s.cartridge_lot or "—"), s.cartridge_unsealed_reason)
     dwell = s.actual_dwell_seconds()
     if dwell is not None:
         kind = dwell_deviation(dwell, protocol)

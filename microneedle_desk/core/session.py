@@ -26,6 +26,7 @@ from microneedle_desk.core.deviations import (
     figures,
     kinds,
     needling_deviation,
+    tr,
 )
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
@@ -412,7 +413,8 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     practitioner_id = _text(d, "practitioner_id", "Practitioner")
     rules = d.get("rules", 1)
     if isinstance(rules, bool) or not isinstance(rules, int) or not 1 <= rules <= RULES:
-        raise EventError("rules", f"The session's rules must be a version 1–{RULES} this app knows.")
+        raise EventError("rules", tr("The session's rules must be a version 1–{last} this app knows.")
+                         .format(last=RULES))
     # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
     s.patient_id, s.practitioner_id = patient_id, practitioner_id
@@ -497,9 +499,9 @@ def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
     expired_reason = ""
     if expiry < a.wall.date():
         if not str(d.get("justification") or "").strip():
-            raise EventError("expiry", f"This cartridge expired on {expiry.isoformat()}: fit an in-date "
-                                       "cartridge, or write the clinical reason to use it anyway.")
-        expired_reason = _reason(s, d, "justification", "The reason to use an expired cartridge")
+            raise EventError("expiry", tr("This cartridge expired on {date}: fit an in-date cartridge, or write "
+                                          "the clinical reason to use it anyway.").format(date=expiry.isoformat()))
+        expired_reason = _reason(s, d, "justification", tr("The reason to use an expired cartridge"))
     s.cartridge_lot, s.cartridge_expiry = lot, expiry
     s.cartridge_expired_reason = expired_reason
 
@@ -508,7 +510,7 @@ def _sealed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
     value = _flag(d)
     reason = ""
     if not value and str(d.get("justification") or "").strip():
-        reason = _reason(s, d, "justification", "The reason to use a cartridge not confirmed new and sealed")
+        reason = _reason(s, d, "justification", tr("The reason to use a cartridge not confirmed new and sealed"))
     s.cartridge_new_sealed, s.cartridge_unsealed_reason = value, reason
 
 
@@ -557,12 +559,12 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
         if not str(d.get("early_reason") or "").strip():
             raise EventError("early_reason", f"The numbing cream has been on for less than {minimum} min: "
                                              "wait, or write the reason to start early.")
-        early = _reason(s, d, "early_reason", "The reason to start needling early")
+        early = _reason(s, d, "early_reason", tr("The reason to start needling early"))
     elif deviation == "dwell_above_max" and s.rules >= 2:
         if not str(d.get("late_reason") or "").strip():
-            raise EventError("late_reason", f"{figures(deviation, dwell, p)}: write the clinical reason "
-                                            "to start needling after the maximum numbing time.")
-        late = _reason(s, d, "late_reason", "The reason to start after the maximum numbing time")
+            raise EventError("late_reason", tr("{figures}: write the clinical reason to start needling after the "
+                                               "maximum numbing time.").format(figures=figures(deviation, dwell, p)))
+        late = _reason(s, d, "late_reason", tr("The reason to start after the maximum numbing time"))
     s.early_start_reason, s.late_start_reason = early, late
     s.needling_marks.append(("started", a))
 
@@ -584,9 +586,9 @@ def _needling_mark(kind: str) -> Callable[..., None]:
             deviation = needling_deviation(elapsed, p)
             if deviation:
                 if not str(d.get("reason") or "").strip():
-                    raise EventError("reason", f"{figures(deviation, elapsed, p)}: write the clinical reason "
-                                               "to finish needling now.")
-                reason = _reason(s, d, "reason", "The reason to finish needling now")
+                    raise EventError("reason", tr("{figures}: write the clinical reason to finish needling now.")
+                                     .format(figures=figures(deviation, elapsed, p)))
+                reason = _reason(s, d, "reason", tr("The reason to finish needling now"))
         s.needling_marks.append((kind, a))
         if kind == "finished":
             s.finish_reason = reason
@@ -704,9 +706,9 @@ def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
         found = kinds(deviations(s, p))
         given = d.get("acknowledged", [])
         if found and given != found:
-            raise EventError("acknowledged", f"This session has {len(found)} deviation(s) from the protocol: "
-                                             "review them on the sign-off page and tick that you have "
-                                             "reviewed them before signing.")
+            raise EventError("acknowledged", tr("This session has {n} deviation(s) from the protocol: review "
+                                                "them on the sign-off page and tick that you have reviewed "
+                                                "them before signing.").format(n=len(found)))
         acknowledged = tuple(found)
     s.status, s.signed_by, s.signed_at = "signed", str(e["by"]), str(e["at"])
     s.deviations_acknowledged = acknowledged
@@ -902,8 +904,8 @@ class Session:
         if not s.cartridge_new_sealed and not s.cartridge_unsealed_reason:
             self.use_unconfirmed_cartridge(justification)
             return "cartridge_unconfirmed"
-        raise EventError("cartridge", "There is nothing to override: the cartridge is in date (or its use "
-                                      "is already justified) and confirmed new and sealed.")
+        raise EventError("cartridge", tr("There is nothing to override: the cartridge is in date (or its use "
+                                         "is already justified) and confirmed new and sealed."))
 
     def use_unconfirmed_cartridge(self, justification: str) -> None:
         """Use the cartridge without confirming it new and sealed, for the reason given."""

@@ -124,6 +124,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 JUSTIFICATION_EXAMPLE = "patient must leave early; numbness tested and adequate"
 
 
+def _tr(text: str) -> str:
+    from microneedle_desk.i18n import tr  # when first needed: this module is read at start-up
+
+    return tr(text)
+
+
 def require_justification(raw: object, field: str, what: str, max_len: int = 2000) -> str:
     """Clinical text that explains a departure from the protocol, read by whoever reviews the record.
 
@@ -132,10 +138,11 @@ def require_justification(raw: object, field: str, what: str, max_len: int = 200
     text = require_text(raw, field, what, max_len)
     words = _WORD.findall(text)
     if len(words) < JUSTIFICATION_MIN_WORDS or sum(len(w) for w in words) < JUSTIFICATION_MIN_LETTERS:
-        raise ValidationError(
-            field, f"{what}: write the clinical reason in a few words (at least {JUSTIFICATION_MIN_WORDS} "
-                   f"words, {JUSTIFICATION_MIN_LETTERS} letters), for example “{JUSTIFICATION_EXAMPLE}”; "
-                   f"“{text[:40]}” does not say why.")
+        raise ValidationError(field, _tr(
+            "{what}: write the clinical reason in a few words (at least {words} words, {letters} letters), "
+            "for example “{example}”; “{typed}” does not say why.").format(
+                what=what, words=JUSTIFICATION_MIN_WORDS, letters=JUSTIFICATION_MIN_LETTERS,
+                example=_tr(JUSTIFICATION_EXAMPLE), typed=text[:40]))
     return text
 
 

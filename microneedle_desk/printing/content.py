@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.amendments import AMENDABLE
-from microneedle_desk.core.deviations import NO_JUSTIFICATION, deviations
+from microneedle_desk.core.deviations import deviations, no_justification, tr
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
 
@@ -241,20 +241,19 @@ def _side_effects(state: SessionState, protocol: Protocol) -> Section:
     return sec
 
 
-DEVIATIONS_TITLE = "Deviations from the protocol"
-
-
 def _deviations(state: SessionState, protocol: Protocol) -> Section:
     """Every departure from the protocol in a box of its own, or "None" (never left out)."""
     found = deviations(state, protocol)
+    title = tr("Deviations from the protocol")
     if not found:
-        return Section(DEVIATIONS_TITLE, paragraphs=["None."])
-    table = Table(("Deviation", "Figures", "Justification"),
-                  [(d.title, d.figures, d.justification if d.justified else NO_JUSTIFICATION) for d in found])
+        return Section(title, paragraphs=[tr("None.")])
+    table = Table((tr("Deviation"), tr("Figures"), tr("Justification")),
+                  [(d.title, d.figures, d.justification if d.justified else no_justification()) for d in found])
     paragraphs = []
     if state.status == "signed" and state.deviations_acknowledged:
-        paragraphs.append(f"The signer confirmed having reviewed these {len(found)} deviation(s) before signing.")
-    return Section(DEVIATIONS_TITLE, table=table, paragraphs=paragraphs)
+        paragraphs.append(tr("The signer confirmed having reviewed these {n} deviation(s) before signing.")
+                          .format(n=len(found)))
+    return Section(title, table=table, paragraphs=paragraphs)
 
 
 def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, info: SheetInfo,

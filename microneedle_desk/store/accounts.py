@@ -42,7 +42,7 @@ from microneedle_desk.core.accounts import (
     verify_secret,
 )
 from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
-from microneedle_desk.core.session import SessionState, is_override
+from microneedle_desk.core.session import SessionState, is_override, tr
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.store.store import Store, StoreError
 
@@ -284,8 +284,8 @@ class AccountBook:
         proof = self._proofs.get(account_id)
         if proof is None or proof[0] != purpose or self.clock.monotonic() - proof[1] > PROOF_SECONDS:
             if purpose == "override":
-                raise PermissionDenied("Not recorded: a departure from the protocol is confirmed with the "
-                                       "acting practitioner's PIN.")
+                raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with the "
+                                          "acting practitioner's PIN."))
             raise PermissionDenied("This needs the practitioner's PIN: the person who starts or signs a "
                                    "session must prove who they are.")
         del self._proofs[account_id]

@@ -46,6 +46,7 @@ from microneedle_desk.core.session import (
     apply_event,
     is_override,
     replay,
+    tr,
 )
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
@@ -216,8 +217,8 @@ class Store:
         once the person named on it has just proved their PIN.
         """
         if event.get("type") == "signed" or is_override(event):
-            raise EventError("pin", "A sign-off or an override is recorded only with the PIN of the "
-                                    "practitioner: sign in to the app and confirm it with your PIN.")
+            raise EventError("pin", tr("A sign-off or an override is recorded only with the PIN of the "
+                                       "practitioner: sign in to the app and confirm it with your PIN."))
         self._append_proven(event, state)
 
     def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:
@@ -236,7 +237,7 @@ class Store:
         checked = copy.deepcopy(mine)
         apply_event(checked, event, self.protocol)  # raises, changing nothing
         if event.get("type") == "session_started" and checked.rules < RULES:
-            raise EventError("rules", "A new session is recorded under the current session rules.")
+            raise EventError("rules", tr("A new session is recorded under the current session rules."))
         if mine.status == "new":
             # A start: its id must not be a filed session's. Looked up in the month the start
             # falls in (and in the whole index when that is in memory), not in every month, so
@@ -637,8 +638,8 @@ class Store:
         self._guard()
         if not self.is_demo():
             # a signed session filed here was never signed with its signer's PIN
-            raise StoreError("Sessions are filed in bulk only into a demo store: a real session is "
-                             "signed in the app, with the signer's PIN.")
+            raise StoreError(tr("Sessions are filed in bulk only into a demo store: a real session is "
+                                "signed in the app, with the signer's PIN."))
         checked: list[SessionState] = []
         for given in states:
             state = replay(given.events, self.protocol)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
                 "override": "confirm this departure from the protocol"}
-NOT_CONFIRMED = "Not recorded: a departure from the protocol is confirmed with your PIN."
+
 
 
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
@@ -338,11 +339,11 @@ class Security(QObject):
             return  # nobody to confirm it: the store's plain path refuses the override itself
         account = self.book.account(practitioner_id)
         if account is None:
-            raise PermissionDenied("Only a person with an account can record a departure from the "
-                                   "protocol: pick your own name.")
+            raise PermissionDenied(tr("Only a person with an account can record a departure from the "
+                                      "protocol: pick your own name."))
         pin = ask_pin(self.window, account.name, purpose)
         if pin is None:
-            raise PermissionDenied(NOT_CONFIRMED)
+            raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with your PIN."))
         self.book.prove(account.id, pin, purpose)
 
     # -- lock -----------------------------------------------------------------------------

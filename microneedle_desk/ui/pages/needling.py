@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.pages.base import StepPage, set_text_quietly
 from microneedle_desk.ui.scalp_map import ScalpMap
 
@@ -35,27 +36,28 @@ class NeedlingPage(StepPage):
         self.planned = self.line("Planned needling time in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/needling_minutes")))
         dwell = ctx.protocol.bounds["dwell_minutes"]
-        self.early_reason = self.line("Reason to start outside the protocol's numbing time",
-                                      f"only if starting before {dwell.min} or after {dwell.max} min of numbing: "
-                                      "the clinical reason")
+        self.early_reason = self.line(tr("Reason to start outside the protocol's numbing time"),
+                                      tr("only if starting before {low} or after {high} min of numbing: the clinical "
+                                         "reason").format(low=dwell.min, high=dwell.max))
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
         self.toggle.setToolTip("Start, pause or resume the needling countdown (Space)")
         self.toggle.clicked.connect(self.toggle_needling)
-        self.finish_reason = self.line("Reason to finish outside the protocol's needling time",
-                                       f"only if finishing before {b.min} or after {b.max} min: the clinical reason")
+        self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
+                                       tr("only if finishing before {low} or after {high} min: the clinical reason")
+                                       .format(low=b.min, high=b.max))
         self.finish = QPushButton("&Finish needling")
         self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Planned (min, {b.min}–{b.max})", self.planned)
-        form.addRow("Start reason", self.early_reason)
+        form.addRow(tr("Start reason"), self.early_reason)
         buttons = QHBoxLayout()
         buttons.addWidget(self.toggle)
         buttons.addWidget(self.finish)
         form.addRow(buttons)
-        form.addRow("Finish reason", self.finish_reason)
+        form.addRow(tr("Finish reason"), self.finish_reason)
         form.addRow(self.timing)
         # -- zones ------------------------------------------------------------------
         self.map = ScalpMap(ctx.protocol.zones)
@@ -150,9 +152,10 @@ class NeedlingPage(StepPage):
             self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
                                 f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
                                                          if state.early_start_reason else "")
-                                + (f" Late start: {state.late_start_reason}" if state.late_start_reason else "")
-                                + (f" Finished outside the protocol's time: {state.finish_reason}"
-                                   if state.finish_reason else ""))
+                                + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
+                                   if state.late_start_reason else "")
+                                + (" " + tr("Finished outside the protocol's time: {reason}").format(
+                                    reason=state.finish_reason) if state.finish_reason else ""))
         else:
             self.timing.setText("Not started.")
         self.map.set_treated(state.zones)
