@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -128,11 +129,12 @@ class SideEffectsPage(StepPage):
         for c in p.severities:
             self.severity.addItem(c.label, c.id)
         self.note = self.line("Side effect note", "note (optional)")
-        add = QPushButton("&Add side effect")
+        add = QPushButton("A&dd side effect")
         add.clicked.connect(self._add)
+        enter_submits((self.kind, self.severity, self.note), self._add, self)
         self.list = QListWidget()
         self.list.setAccessibleName("Recorded side effects")
-        remove = QPushButton("&Remove selected")
+        remove = QPushButton("Re&move selected")
         remove.clicked.connect(self._remove)
         row = QHBoxLayout()
         row.addWidget(self.kind, 3)
@@ -230,7 +232,7 @@ class SignoffPage(StepPage):
         self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
         self._listed: tuple[str, tuple[str, ...]] | None = None
         self._signable = False
-        self.sign = QPushButton("&Sign the session")
+        self.sign = QPushButton("S&ign the session")
         self.sign.setAccessibleName("Sign the session")
         self.sign.clicked.connect(lambda: self.do("sign", acknowledge=self.acknowledge.isChecked()))
         self.body.addWidget(self.summary)

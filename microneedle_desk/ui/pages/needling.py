@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.keys import needling_keys_text
 from microneedle_desk.ui.pages.base import StepPage, set_text_quietly
 from microneedle_desk.ui.scalp_map import ScalpMap
 
@@ -41,12 +43,12 @@ class NeedlingPage(StepPage):
                                          "reason").format(low=dwell.min, high=dwell.max))
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
-        self.toggle.setToolTip("Start, pause or resume the needling countdown (Space)")
+        self.toggle.setToolTip(needling_keys_text(QKeySequence(str(ctx.settings.get("room/pedal_key"))).toString()))
         self.toggle.clicked.connect(self.toggle_needling)
         self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
                                        tr("only if finishing before {low} or after {high} min: the clinical reason")
                                        .format(low=b.min, high=b.max))
-        self.finish = QPushButton("&Finish needling")
+        self.finish = QPushButton("F&inish needling")
         self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
