@@ -40,10 +40,13 @@ from microneedle_desk.core.records import (
     validate_patient_doc,
 )
 from microneedle_desk.core.session import (
+    RULES,
     EventError,
     SessionState,
     apply_event,
+    is_override,
     replay,
+    tr,
 )
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
@@ -219,8 +222,18 @@ class Store:
         """Save one event of an in-progress session, after checking it against the rules.
 
         The check replays the event on the store's own copy of the session, so a caller
-        that bypassed the Session class cannot slip in an invalid record.
+        that bypassed the Session class cannot slip in an invalid record. A sign-off or an
+        override is refused here: it is saved only by the accounts' guarded sink
+        (:meth:`AccountBook.guarded_sink <microneedle_desk.store.accounts.AccountBook.guarded_sink>`),
+        once the person named on it has just proved their PIN.
         """
+        if event.get("type") == "signed" or is_override(event):
+            raise EventError("pin", tr("A sign-off or an override is recorded only with the PIN of the "
+                                       "practitioner: sign in to the app and confirm it with your PIN."))
+        self._append_proven(event, state)
+
+    def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+        """:meth:`append_event` for an event whose signer's PIN was checked (the accounts' sink)."""
         self._guard()
         session_id = str(event.get("session", ""))
         if not is_uuid(session_id):
@@ -234,6 +247,8 @@ class Store:
             self._refuse_filed(session_id)
         checked = copy.deepcopy(mine)
         apply_event(checked, event, self.protocol)  # raises, changing nothing
+        if event.get("type") == "session_started" and checked.rules < RULES:
+            raise EventError("rules", tr("A new session is recorded under the current session rules."))
         if mine.status == "new":
             # A start: its id must not be a filed session's. Looked up in the month the start
             # falls in (and in the whole index when that is in memory), not in every month, so
@@ -685,6 +700,10 @@ class Store:
         does not keep it all in memory. Returns how many sessions were filed.
         """
         self._guard()
+        if not self.is_demo():
+            # a signed session filed here was never signed with its signer's PIN
+            raise StoreError(tr("Sessions are filed in bulk only into a demo store: a real session is "
+                                "signed in the app, with the signer's PIN."))
         checked: list[SessionState] = []
         for given in states:
             state = replay(given.events, self.protocol)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.core.deviations import deviations, no_justification
+from microneedle_desk.i18n import tr, trn
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
@@ -221,21 +223,54 @@ class SignoffPage(StepPage):
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName("Still missing")
         self.missing.setStyleSheet("color: #b00020;")
+        self.deviations = QLabel()
+        self.deviations.setWordWrap(True)
+        self.deviations.setAccessibleName(tr("Deviations from the protocol"))
+        # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
+        self.acknowledge = QCheckBox()
+        self.acknowledge.setAccessibleName(tr("I have reviewed the deviations"))
+        self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
+        self._listed: tuple[str, tuple[str, ...]] | None = None
+        self._signable = False
         self.sign = QPushButton("S&ign the session")
         self.sign.setAccessibleName("Sign the session")
-        self.sign.clicked.connect(lambda: self.do("sign"))
+        self.sign.clicked.connect(lambda: self.do("sign", acknowledge=self.acknowledge.isChecked()))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)
+        self.body.addWidget(self.deviations)
+        self.body.addWidget(self.acknowledge)
         self.body.addWidget(self.sign)
+
+    def _enable_sign(self) -> None:
+        self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         p = self.ctx.protocol
         missing = state.missing(p)
+        found = deviations(state, p)
         self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
+                             else tr("Nothing missing: review the deviations below, then sign.") if found
                              else "Nothing missing: the session can be signed.")
-        self.sign.setEnabled(not missing and state.status == "in_progress")
+        listed = (state.id, tuple(d.kind for d in found))
+        if listed != self._listed:  # another session, or the list changed: review it again
+            self._listed = listed
+            self.acknowledge.setChecked(False)
+            self.acknowledge.setText(trn("I have reviewed this {n} deviation from the protocol",
+                                         "I have reviewed these {n} deviations from the protocol",
+                                         len(found)).format(n=len(found)))
+            self.acknowledge.setVisible(bool(found))
+        if found:
+            head = tr("Deviations from the protocol ({n}) — review each before signing:").format(n=len(found))
+            self.deviations.setText(head + "\n" + "\n".join(
+                "• " + tr("{figures}.\n   Justification: {why}").format(
+                    figures=d.figures, why=d.justification if d.justified else no_justification())
+                for d in found))
+        else:
+            self.deviations.setText(tr("Deviations from the protocol: none."))
+        self._signable = not missing and state.status == "in_progress"
+        self._enable_sign()
         dwell = state.actual_dwell_seconds()
         needling = state.actual_needling_seconds()
         lines = [

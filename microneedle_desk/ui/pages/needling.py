@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import needling_keys_text
 from microneedle_desk.ui.pages.base import StepPage, set_text_quietly
 from microneedle_desk.ui.scalp_map import ScalpMap
@@ -36,23 +37,29 @@ class NeedlingPage(StepPage):
         b = ctx.protocol.bounds["needling_minutes"]
         self.planned = self.line("Planned needling time in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/needling_minutes")))
-        self.early_reason = self.line("Reason to start before the minimum dwell",
-                                      "only if starting early: the clinical reason")
+        dwell = ctx.protocol.bounds["dwell_minutes"]
+        self.early_reason = self.line(tr("Reason to start outside the protocol's numbing time"),
+                                      tr("only if starting before {low} or after {high} min of numbing: the clinical "
+                                         "reason").format(low=dwell.min, high=dwell.max))
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
         self.toggle.setToolTip(needling_keys_text(QKeySequence(str(ctx.settings.get("room/pedal_key"))).toString()))
         self.toggle.clicked.connect(self.toggle_needling)
+        self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
+                                       tr("only if finishing before {low} or after {high} min: the clinical reason")
+                                       .format(low=b.min, high=b.max))
         self.finish = QPushButton("F&inish needling")
-        self.finish.clicked.connect(lambda: self.do("finish_needling"))
+        self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Planned (min, {b.min}–{b.max})", self.planned)
-        form.addRow("Early start reason", self.early_reason)
+        form.addRow(tr("Start reason"), self.early_reason)
         buttons = QHBoxLayout()
         buttons.addWidget(self.toggle)
         buttons.addWidget(self.finish)
         form.addRow(buttons)
+        form.addRow(tr("Finish reason"), self.finish_reason)
         form.addRow(self.timing)
         # -- zones ------------------------------------------------------------------
         self.map = ScalpMap(ctx.protocol.zones)
@@ -111,6 +118,12 @@ class NeedlingPage(StepPage):
         else:
             self.do("toggle_needling")
 
+    def finish_needling(self) -> None:
+        """Finish; outside the protocol's needling minutes the core asks for the reason typed here
+        (and the practitioner's PIN), and says so when it is missing."""
+        if self.do("finish_needling", self.finish_reason.text()):
+            self.finish_reason.clear()
+
     def _toggle_zone(self, zone: str) -> None:
         state = self._state()
         if state is not None:
@@ -140,7 +153,11 @@ class NeedlingPage(StepPage):
         if state.needling_marks:
             self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
                                 f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
-                                                         if state.early_start_reason else ""))
+                                                         if state.early_start_reason else "")
+                                + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
+                                   if state.late_start_reason else "")
+                                + (" " + tr("Finished outside the protocol's time: {reason}").format(
+                                    reason=state.finish_reason) if state.finish_reason else ""))
         else:
             self.timing.setText("Not started.")
         self.map.set_treated(state.zones)

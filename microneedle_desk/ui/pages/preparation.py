@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from microneedle_desk.core.validation import ValidationError, parse_decimal
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -107,6 +108,26 @@ class DevicePage(StepPage):
         form.addRow(self.sealed)
         form.addRow("Handpiece serial", self.serial)
         self.body.addLayout(form)
+        self._add_cartridge_override()
+
+    def _add_cartridge_override(self) -> None:
+        """An expired cartridge, or one not confirmed new and sealed, is used only with a written
+        clinical reason (and the practitioner's PIN): a deviation the sign-off lists."""
+        self.cartridge_reason = self.line(tr("Reason to use this cartridge anyway"),
+                                          tr("only for an expired or unconfirmed cartridge: the clinical reason"))
+        self.cartridge_override = QPushButton(tr("Use this cartridge anyway"))
+        self.cartridge_override.setAccessibleName(tr("Use this cartridge anyway, with the reason given"))
+        self.cartridge_override.clicked.connect(self._override_cartridge)
+        row = QHBoxLayout()
+        row.addWidget(self.cartridge_reason, 1)
+        row.addWidget(self.cartridge_override)
+        form = QFormLayout()
+        form.addRow(tr("Cartridge override"), row)
+        self.body.addLayout(form)
+
+    def _override_cartridge(self) -> None:
+        if self.do("override_cartridge", self.lot.text(), self.expiry.text(), self.cartridge_reason.text()):
+            self.cartridge_reason.clear()
 
     def _current_needle(self) -> str:
         state = _state(self.ctx)
