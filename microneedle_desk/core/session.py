@@ -147,6 +147,7 @@ class SessionState(Record):
     aftercare_given: bool = False
     next_session: date | None = None
     alerts: dict[str, str] = field(default_factory=dict)
+    drafts: dict[str, str] = field(default_factory=dict)  # field -> text typed, not yet saved
     interruptions: list[dict[str, Any]] = field(default_factory=list)
     signed_by: str = ""
     signed_at: str = ""
@@ -290,6 +291,35 @@ class SessionState(Record):
         return out
 
 
+# -- drafts ----------------------------------------------------------------------------
+# The editors whose half-typed text is kept as a ``draft`` event, each with the events that
+# save its value for real (and so replace the draft). A draft is not a clinical value: no
+# step is completed by one and nothing prints it; it only gives the text back after a crash.
+DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
+    "isotretinoin_last_dose": ("isotretinoin_last_dose",),
+    "override_justification": ("screening_override",),
+    "consent_by": ("consent_confirmed",),
+    "anesthetic_product": ("anesthetic_product",),
+    "dwell_planned": ("anesthetic_applied", "dwell_plan_changed"),
+    "needle_mm": ("needle_length_set",),
+    "cartridge_lot": ("cartridge_set", "cartridge_lot_set"),
+    "cartridge_expiry": ("cartridge_set", "cartridge_expiry_set"),
+    "handpiece_serial": ("handpiece_set",),
+    "needling_planned": ("needling_planned",),
+    "early_start_reason": ("needling_started",),
+    "endpoint_note": ("endpoint_set", "endpoint_note_set"),
+    "antibiotic_product": ("antibiotic_applied",),
+    "prp_ml": ("adjunct_set",),
+    "side_effect_note": ("side_effect_added",),
+    "next_session": ("next_session_set",),
+}
+_SUPERSEDES: dict[str, tuple[str, ...]] = {}
+for _field, _kinds in DRAFT_FIELDS.items():
+    for _kind in _kinds:
+        _SUPERSEDES[_kind] = (*_SUPERSEDES.get(_kind, ()), _field)
+DRAFT_MAX_CHARS = 4000
+
+
 # -- the reducer ---------------------------------------------------------------------
 class EventError(ValidationError):
     pass
@@ -341,6 +371,8 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     if handler is None:
         raise EventError("type", f"Unknown event type “{kind}”.")
     handler(state, data, anchor, event, protocol)
+    for superseded in _SUPERSEDES.get(kind, ()):
+        state.drafts.pop(superseded, None)
     state.events.append(event)
 
 
@@ -454,6 +486,18 @@ def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
     s.cartridge_lot, s.cartridge_expiry = lot, expiry
 
 
+def _cartridge_lot(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.cartridge_lot = _text(d, "lot", "The cartridge lot number", 64)
+
+
+def _cartridge_expiry(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    expiry = parse_date(d.get("expiry"), "expiry", "The cartridge expiry date")
+    if expiry < a.wall.date():
+        raise EventError("expiry", f"This cartridge expired on {expiry.isoformat()}: "
+                                   "fit an in-date cartridge.")
+    s.cartridge_expiry = expiry
+
+
 def _sealed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     s.cartridge_new_sealed = _flag(d)
 
@@ -556,6 +600,16 @@ def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], 
     s.endpoint, s.endpoint_note = kind, note
 
 
+def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, "The endpoint note")
+    note = str(d.get("note") or "").strip()
+    if len(note) > 2000:
+        raise EventError("note", "The endpoint note is too long: at most 2000 characters.")
+    if s.endpoint == "neither" and not note:
+        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+    s.endpoint_note = note
+
+
 def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _after_needling(s, "Clean-up")
     s.blood_washed = _flag(d)
@@ -622,6 +676,16 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
 
+def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", "The field of a draft")
+    text = d.get("text")
+    if not isinstance(text, str):
+        raise EventError("text", "A draft's text must be text.")
+    if len(text) > DRAFT_MAX_CHARS:
+        raise EventError("text", f"The text is too long: at most {DRAFT_MAX_CHARS} characters.")
+    s.drafts[name] = text
+
+
 def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     missing = s.missing(p)
     if missing:
@@ -646,6 +710,8 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "dwell_plan_changed": _dwell_plan,
     "needle_length_set": _needle,
     "cartridge_set": _cartridge,
+    "cartridge_lot_set": _cartridge_lot,
+    "cartridge_expiry_set": _cartridge_expiry,
     "cartridge_new_sealed": _sealed,
     "handpiece_set": _handpiece,
     "antiseptic_set": _antiseptic,
@@ -657,6 +723,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "zone_set": _zone,
     "passes_set": _passes,
     "endpoint_set": _endpoint,
+    "endpoint_note_set": _endpoint_note,
     "blood_washed": _washed,
     "antibiotic_applied": _antibiotic,
     "adjunct_set": _adjunct,
@@ -667,6 +734,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "next_session_set": _next_session,
     "alert": _alert,
     "interruption": _interruption,
+    "draft": _draft,
     "signed": _signed,
     "abandoned": _abandoned,
 }
@@ -795,6 +863,14 @@ class Session:
     def set_cartridge(self, lot: str, expiry: object) -> None:
         self._emit("cartridge_set", {"lot": lot, "expiry": str(expiry).strip()})
 
+    def set_cartridge_lot(self, lot: str) -> None:
+        """The lot on its own: kept as typed, before (or without) the expiry."""
+        self._emit("cartridge_lot_set", {"lot": lot})
+
+    def set_cartridge_expiry(self, expiry: object) -> None:
+        """The expiry on its own; an expired date is refused here as with the lot."""
+        self._emit("cartridge_expiry_set", {"expiry": str(expiry).strip()})
+
     def confirm_cartridge_new(self, value: bool = True) -> None:
         self._emit("cartridge_new_sealed", {"value": value})
 
@@ -842,6 +918,10 @@ class Session:
     def set_endpoint(self, kind: str, note: str = "") -> None:
         self._emit("endpoint_set", {"kind": kind, "note": note})
 
+    def set_endpoint_note(self, note: str) -> None:
+        """The note on its own, kept even before the endpoint is chosen."""
+        self._emit("endpoint_note_set", {"note": note})
+
     def confirm_blood_washed(self, value: bool = True) -> None:
         self._emit("blood_washed", {"value": value})
 
@@ -875,6 +955,10 @@ class Session:
 
     def record_interruption(self, down_since: datetime, gap_seconds: float) -> None:
         self._emit("interruption", {"down_since": iso(down_since), "gap_seconds": round(gap_seconds, 3)})
+
+    def save_draft(self, field: str, text: str) -> None:
+        """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""
+        self._emit("draft", {"field": field, "text": text})
 
     def sign(self) -> None:
         self._emit("signed", {})
