@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
             index = 0
         self.pages[index]  # built on first visit
         if self.stack.currentIndex() != index:
+            self.current_page().leave()  # what was typed on the step is saved as it is left
             self.stack.setCurrentIndex(index)
         if self.steps.currentRow() != index:
             self.steps.blockSignals(True)
@@ -368,6 +369,10 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for index in range(len(self.pages)):  # nothing typed is lost on closing
+            page = self.pages.built(index)
+            if page is not None:
+                page.leave()
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
             from PySide6.QtWidgets import QMessageBox
