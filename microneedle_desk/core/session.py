@@ -42,6 +42,7 @@ from microneedle_desk.core.validation import (
     require_choice,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 ALERT_TEXT = {
     "dwell_min_reached": "Minimum numbing time reached: needling may start.",
@@ -487,14 +488,14 @@ def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 
 
 def _cartridge_lot(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    s.cartridge_lot = _text(d, "lot", "The cartridge lot number", 64)
+    s.cartridge_lot = _text(d, "lot", tr("The cartridge lot number"), 64)
 
 
 def _cartridge_expiry(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    expiry = parse_date(d.get("expiry"), "expiry", "The cartridge expiry date")
+    expiry = parse_date(d.get("expiry"), "expiry", tr("The cartridge expiry date"))
     if expiry < a.wall.date():
-        raise EventError("expiry", f"This cartridge expired on {expiry.isoformat()}: "
-                                   "fit an in-date cartridge.")
+        raise EventError("expiry", tr("This cartridge expired on {day}: fit an in-date cartridge.").format(
+            day=expiry.isoformat()))
     s.cartridge_expiry = expiry
 
 
@@ -601,12 +602,12 @@ def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], 
 
 
 def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    _after_needling(s, "The endpoint note")
+    _after_needling(s, tr("The endpoint note"))
     note = str(d.get("note") or "").strip()
     if len(note) > 2000:
-        raise EventError("note", "The endpoint note is too long: at most 2000 characters.")
+        raise EventError("note", tr("The endpoint note is too long: at most 2000 characters."))
     if s.endpoint == "neither" and not note:
-        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+        raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was seen."))
     s.endpoint_note = note
 
 
@@ -677,12 +678,12 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
 
 
 def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", "The field of a draft")
+    name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", tr("The field of a draft"))
     text = d.get("text")
     if not isinstance(text, str):
-        raise EventError("text", "A draft's text must be text.")
+        raise EventError("text", tr("A draft's text must be text."))
     if len(text) > DRAFT_MAX_CHARS:
-        raise EventError("text", f"The text is too long: at most {DRAFT_MAX_CHARS} characters.")
+        raise EventError("text", tr("The text is too long: at most {n} characters.").format(n=DRAFT_MAX_CHARS))
     s.drafts[name] = text
 
 

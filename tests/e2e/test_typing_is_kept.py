@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.session import SessionState
 from microneedle_desk.ui.main_window import MainWindow
 
