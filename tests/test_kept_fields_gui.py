@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from conftest import WINDOW_PIN, WINDOW_PRACTITIONER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
@@ -11,6 +13,7 @@ from test_session_gui import click, register_and_start, type_into
 
 from microneedle_desk import app
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.ui import sign_in
 from microneedle_desk.ui.main_window import MainWindow
 
 REFRESHES = 600  # ms of real event loop: three refreshes
@@ -99,9 +102,11 @@ def test_a_new_session_starts_with_empty_fields(qtbot: QtBot, window: MainWindow
 
 
 def test_a_draft_comes_back_into_its_field_after_a_crash(
-        qtbot: QtBot, data_dir: Path, fake_clock: FakeClock) -> None:
+        qtbot: QtBot, data_dir: Path, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     first, lock = app.build_window(fake_clock, interactive=False)
     qtbot.addWidget(first)
+    first.security.set_current(first.security.book.create_first_admin(WINDOW_PRACTITIONER, WINDOW_PIN))
+    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, _name, _purpose: WINDOW_PIN)
     register_and_start(qtbot, first)
     device = _device(first)
     type_into(qtbot, device.lot, "LOT-5")
