@@ -7,7 +7,8 @@ renders what the core says.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
@@ -29,6 +30,7 @@ from microneedle_desk.core.session import ALERT_TEXT
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space, needling_keys_hint
 from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.pages.patient import PatientPage
 
@@ -81,12 +83,12 @@ class MainWindow(QMainWindow):
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
-        self.steps = QListWidget()
+        self.steps = StepList()
         self.steps.setAccessibleName("Steps")
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = QStackedWidget()
-        self.pages = LazyPages(ctx, self.stack)
+        self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
             self.steps.addItem(QListWidgetItem(step.title))
         self.steps.currentRowChanged.connect(self.go_to)
@@ -195,7 +197,11 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
         self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
-        self.needling_action = self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
+        # Works on the Needling step only (disabled elsewhere, see refresh); a held key or
+        # pedal does not repeat it.
+        self.needling_action = self._action(go_menu, "&Start/pause needling", "F9", self.toggle_needling)
+        self.needling_action.setAutoRepeat(False)
+        self.needling_action.setEnabled(False)
         self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
             self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
@@ -231,7 +237,7 @@ class MainWindow(QMainWindow):
     def needling_page(self) -> NeedlingPage:
         from microneedle_desk.ui.pages.needling import NeedlingPage
 
-        page = self.pages[5]
+        page = self.pages[NEEDLING_STEP]
         assert isinstance(page, NeedlingPage)
         return page
 
@@ -290,11 +296,15 @@ class MainWindow(QMainWindow):
         word = "signed and saved" if status == "signed" else "abandoned and kept"
         self.statusBar().showMessage(f"The session was {word}.", 15000)
 
+    def on_needling_step(self) -> bool:
+        """Whether the needling keys act now: a session is open and its Needling step is shown."""
+        return self.ctx.controller.session is not None and self.stack.currentIndex() == NEEDLING_STEP
+
     def toggle_needling(self) -> None:
-        if self.ctx.controller.session is None:
+        """Start, pause or resume needling: on the Needling step only, and never moving to it."""
+        if not self.on_needling_step():
+            self.say_where_needling_keys_work()
             return
-        if self.stack.currentIndex() != 5:
-            self.go_to(5)
         self.needling_page.toggle_needling()
 
     # -- rendering --------------------------------------------------------------------
@@ -318,6 +328,7 @@ class MainWindow(QMainWindow):
         else:
             self.who.setText("No session open.")
         self.abandon_action.setEnabled(session is not None)
+        self.needling_action.setEnabled(self.on_needling_step())
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
         index = self.stack.currentIndex()
         # "Continue" past screening only once every question is answered and nothing blocks.
@@ -345,6 +356,31 @@ class MainWindow(QMainWindow):
         self.alert_bar.hide()
 
     # -- keys -------------------------------------------------------------------------
+    @contextmanager
+    def app_filters_paused(self) -> Iterator[None]:
+        """Build widgets with no Python filter on the application: PySide 6.11 can crash
+        (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
+        Python class that is still inside its constructor, as a step page is while it is built."""
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        filters = [f for f in self.app_filters if f is not None] if app is not None else []
+        for watcher in filters:
+            app.removeEventFilter(watcher)  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            for watcher in filters:
+                app.installEventFilter(watcher)  # type: ignore[union-attr]
+
+    @property
+    def app_filters(self) -> list[QObject]:
+        """The objects of this window installed as filters on the whole application now."""
+        watching = [self] if getattr(self, "_watching_space", False) else []
+        security = getattr(self, "security", None)
+        idle = getattr(getattr(security, "idle", None), "watching", None)
+        return watching + ([idle] if idle is not None else [])
+
     def _watch_space_key(self) -> None:
         """Space toggles the countdown only while a session is open, so the app-wide key
         filter is installed when the first one opens, not at start-up: a Python filter on the
@@ -370,23 +406,43 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                and self.isActiveWindow() and self.ctx.controller.session is not None):
-            from PySide6.QtWidgets import (
-                QAbstractButton,
-                QAbstractSpinBox,
-                QApplication,
-                QLineEdit,
-                QPlainTextEdit,
-            )
-
-            focus = QApplication.focusWidget()
-            typing = isinstance(focus, (QLineEdit, QPlainTextEdit, QAbstractSpinBox)) or (
-                isinstance(focus, QAbstractButton) and focus is not getattr(self.pages.built(5), "toggle", None))
-            if not typing:
-                self.toggle_needling()
+                and self.ctx.controller.session is not None and self.isActiveWindow()):
+            key = event.key()
+            if (key == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                    and self.space_starts_needling()):
+                event.accept()
+                if not event.isAutoRepeat():  # a held Space toggles once
+                    self.needling_page.toggle_needling()
                 return True
+            if (key not in (Qt.Key.Key_Space, Qt.Key.Key_unknown) and not self.needling_action.isEnabled()
+                    and QKeySequence(event.keyCombination()) in self.needling_action.shortcuts()):
+                self.say_where_needling_keys_work()  # pressed on another step: it does nothing
         return super().eventFilter(watched, event)
+
+    def say_where_needling_keys_work(self) -> None:
+        self.statusBar().showMessage(needling_keys_hint(), 8000)
+        room = getattr(self, "room_view", None)
+        if room is not None and room.isVisible():  # the status bar is hidden there
+            room.note.setText(needling_keys_hint())
+
+    def space_starts_needling(self) -> bool:
+        """Space is the needling key on the Needling step, unless the focus is where Space
+        has a use of its own: a text field, spin box, combo box, list (the step list among
+        them), the menu bar or a menu, a box to tick (see keys.keeps_space)."""
+        from PySide6.QtWidgets import QApplication
+
+        if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
+            return False
+        central = self.centralWidget()
+        if central is None or central.isHidden():  # locked: the lock screen shows instead
+            return False
+        if self._menu_bar_active():
+            return False
+        return not keeps_space(QApplication.focusWidget())
+
+    def _menu_bar_active(self) -> bool:
+        bar = self.menuBar()
+        return bar.hasFocus() or bar.activeAction() is not None
 
     # -- size and place -----------------------------------------------------------------
     SMALL_SCREEN = (1600, 1000)  # below this (e.g. a 1366x768 laptop) the window opens maximized
@@ -429,14 +485,25 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+class StepList(QListWidget):
+    """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
+    the start of a step's name (the names are indented to line up with the ticked ones)."""
+
+    def keyboardSearch(self, search: str) -> None:
+        if search.strip():
+            super().keyboardSearch(search)
+
+
 class LazyPages:
     """The step pages, each built the first time it is needed (start-up builds only the first).
 
     A placeholder holds each page's place in the stack until then, so indexes never move.
     """
 
-    def __init__(self, ctx: UiContext, stack: QStackedWidget) -> None:
+    def __init__(self, ctx: UiContext, stack: QStackedWidget,
+                 building: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.ctx, self.stack = ctx, stack
+        self._building = building
         self._pages: list[StepPage | None] = [None] * len(PAGE_CLASSES)
         self._placeholders = [QWidget() for _ in PAGE_CLASSES]
         for placeholder in self._placeholders:
@@ -448,7 +515,8 @@ class LazyPages:
     def __getitem__(self, index: int) -> StepPage:
         page = self._pages[index]
         if page is None:
-            page = self._pages[index] = page_class(index)(self.ctx)
+            with self._building():
+                page = self._pages[index] = page_class(index)(self.ctx)
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(self._placeholders[index])

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -111,6 +111,7 @@ class StepPage(QWidget):
         outer.addLayout(self.body)
         outer.addStretch(1)  # short pages keep their fields at the top (see grow_body)
         self.kept: list[KeptField] = []
+        self._watching_focus = False
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -147,7 +148,7 @@ class StepPage(QWidget):
         else:
             kept = KeptField((edit,), edit.toPlainText, edit.setPlainText, saved, default, save, draft)
             edit.textChanged.connect(self._typed)  # signals are blocked while the page writes
-            edit.installEventFilter(self)  # a plain-text editor has no editingFinished
+            self._watch_focus()  # a plain-text editor has no editingFinished
         self.kept.append(kept)
         return kept
 
@@ -214,12 +215,20 @@ class StepPage(QWidget):
             if state is None:
                 return
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            for kept in self.kept:
-                if watched in kept.widgets:
-                    self._left(kept)
-        return super().eventFilter(watched, event)
+    def _watch_focus(self) -> None:
+        # The application's focus signal, not an event filter: PySide can crash handing a filter
+        # events while the page is still inside its constructor.
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if not self._watching_focus and isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._watching_focus = True
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        for kept in self.kept:
+            if old in kept.widgets and isinstance(old, QPlainTextEdit):
+                self._left(kept)
 
     # -- helpers --------------------------------------------------------------------
     def grow_body(self) -> None:

@@ -35,7 +35,7 @@ class AnestheticPage(StepPage):
                        self._change_plan, draft="dwell_planned",
                        default=lambda s: str(ctx.settings.get("protocol/dwell_minutes")))
         self.planned.setToolTip(f"Planned numbing time: whole minutes {b.min}–{b.max}")
-        self.apply_button = QPushButton("&Applied now — start dwell countdown")
+        self.apply_button = QPushButton("Applied now — start &dwell countdown")
         self.apply_button.setAccessibleName("Anesthetic applied now")
         self.apply_button.clicked.connect(self._apply)
         self.change_button = QPushButton("C&hange planned dwell")
