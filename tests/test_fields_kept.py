@@ -20,6 +20,7 @@ from helpers import (
     wait_dwell,
 )
 
+from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.session import DRAFT_FIELDS, Session, replay
 from microneedle_desk.core.summary import summarize
@@ -166,4 +167,32 @@ def test_a_stored_draft_passes_the_store_check_and_is_kept_in_the_active_session
     assert check_store(store.root, P) == []
     [active] = store.active_sessions()
     assert replay(active.events, P).drafts == {"cartridge_lot": "LOT-"}
+    store.close()
+
+
+def test_a_draft_left_in_a_signed_session_shows_on_no_sheet_export_or_timeline(
+        tmp_path: Path, qapp: Any) -> None:
+    from microneedle_desk.printing import jobs
+    from microneedle_desk.printing.content import ClinicInfo
+    from microneedle_desk.review import export
+    from microneedle_desk.settings import Settings
+    from microneedle_desk.ui.context import UiContext
+    from microneedle_desk.ui.controller import SessionController
+    from microneedle_desk.ui.history_view import session_html
+
+    clock = FakeClock()
+    store = Store(tmp_path / "data", P, clock)
+    s = start_session(P, clock, sink=store.append_event, device=store.device)
+    run_complete_session(s, clock, sign=False)
+    s.save_draft("side_effect_note", "Unsent-draft-words")
+    s.sign()
+    assert any(e["type"] == "draft" for e in s.state.events), "the draft is part of the record's events"
+    doc = jobs.sheet_for(store, s.id, ClinicInfo("Clinic", "", ""), "Dr Demo", clock.now())
+    assert "Unsent-draft-words" not in repr(doc)
+    rows = export.records(store, store.summaries())
+    assert "Unsent-draft-words" not in export.to_csv(rows) + export.to_json(rows, False, "now")
+    settings = Settings(P, paths.settings_file(store.root))
+    ctx = UiContext(P, clock, store, settings, SessionController(P, clock, store))
+    timeline = session_html(ctx, s.id)
+    assert "Unsent-draft-words" not in timeline and "draft" not in timeline
     store.close()
