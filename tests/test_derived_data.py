@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import make_demo_patient, run_complete_session, shipped_protocol, start_session
+from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_protocol, start_session
 
 from microneedle_desk import cli, paths
 from microneedle_desk.app import check_at_start
@@ -21,7 +21,7 @@ def made_store(root: Path) -> tuple[str, str]:
     clock = FakeClock()
     store = Store(root, P, clock)
     patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
-    session = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    session = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
     run_complete_session(session, clock)
     store.close()
     return patient.id, session.id

@@ -26,7 +26,6 @@ from microneedle_desk.core.deviations import (
     figures,
     kinds,
     needling_deviation,
-    tr,
 )
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
@@ -52,6 +51,7 @@ from microneedle_desk.core.validation import (
     require_justification,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 # The session rules a start event is recorded under. From 2 on: every justification is
 # clinical text, every deviation carries one (late start, short or long needling too) and
@@ -168,6 +168,7 @@ class SessionState(Record):
     aftercare_given: bool = False
     next_session: date | None = None
     alerts: dict[str, str] = field(default_factory=dict)
+    drafts: dict[str, str] = field(default_factory=dict)  # field -> text typed, not yet saved
     interruptions: list[dict[str, Any]] = field(default_factory=list)
     signed_by: str = ""
     signed_at: str = ""
@@ -312,6 +313,35 @@ class SessionState(Record):
         return out
 
 
+# -- drafts ----------------------------------------------------------------------------
+# The editors whose half-typed text is kept as a ``draft`` event, each with the events that
+# save its value for real (and so replace the draft). A draft is not a clinical value: no
+# step is completed by one and nothing prints it; it only gives the text back after a crash.
+DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
+    "isotretinoin_last_dose": ("isotretinoin_last_dose",),
+    "override_justification": ("screening_override",),
+    "consent_by": ("consent_confirmed",),
+    "anesthetic_product": ("anesthetic_product",),
+    "dwell_planned": ("anesthetic_applied", "dwell_plan_changed"),
+    "needle_mm": ("needle_length_set",),
+    "cartridge_lot": ("cartridge_set", "cartridge_lot_set"),
+    "cartridge_expiry": ("cartridge_set", "cartridge_expiry_set"),
+    "handpiece_serial": ("handpiece_set",),
+    "needling_planned": ("needling_planned",),
+    "early_start_reason": ("needling_started",),
+    "endpoint_note": ("endpoint_set", "endpoint_note_set"),
+    "antibiotic_product": ("antibiotic_applied",),
+    "prp_ml": ("adjunct_set",),
+    "side_effect_note": ("side_effect_added",),
+    "next_session": ("next_session_set",),
+}
+_SUPERSEDES: dict[str, tuple[str, ...]] = {}
+for _field, _kinds in DRAFT_FIELDS.items():
+    for _kind in _kinds:
+        _SUPERSEDES[_kind] = (*_SUPERSEDES.get(_kind, ()), _field)
+DRAFT_MAX_CHARS = 4000
+
+
 # -- the reducer ---------------------------------------------------------------------
 class EventError(ValidationError):
     pass
@@ -384,6 +414,8 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     if handler is None:
         raise EventError("type", f"Unknown event type “{kind}”.")
     handler(state, data, anchor, event, protocol)
+    for superseded in _SUPERSEDES.get(kind, ()):
+        state.drafts.pop(superseded, None)
     state.events.append(event)
 
 
@@ -504,6 +536,18 @@ def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
         expired_reason = _reason(s, d, "justification", tr("The reason to use an expired cartridge"))
     s.cartridge_lot, s.cartridge_expiry = lot, expiry
     s.cartridge_expired_reason = expired_reason
+
+
+def _cartridge_lot(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.cartridge_lot = _text(d, "lot", tr("The cartridge lot number"), 64)
+
+
+def _cartridge_expiry(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    expiry = parse_date(d.get("expiry"), "expiry", tr("The cartridge expiry date"))
+    if expiry < a.wall.date():
+        raise EventError("expiry", tr("This cartridge expired on {date}: fit an in-date cartridge, or write "
+                                      "the clinical reason to use it anyway.").format(date=expiry.isoformat()))
+    s.cartridge_expiry = expiry
 
 
 def _sealed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -631,6 +675,16 @@ def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], 
     s.endpoint, s.endpoint_note = kind, note
 
 
+def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, tr("The endpoint note"))
+    note = str(d.get("note") or "").strip()
+    if len(note) > 2000:
+        raise EventError("note", tr("The endpoint note is too long: at most 2000 characters."))
+    if s.endpoint == "neither" and not note:
+        raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was seen."))
+    s.endpoint_note = note
+
+
 def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _after_needling(s, "Clean-up")
     s.blood_washed = _flag(d)
@@ -697,6 +751,16 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
 
+def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", tr("The field of a draft"))
+    text = d.get("text")
+    if not isinstance(text, str):
+        raise EventError("text", tr("A draft's text must be text."))
+    if len(text) > DRAFT_MAX_CHARS:
+        raise EventError("text", tr("The text is too long: at most {n} characters.").format(n=DRAFT_MAX_CHARS))
+    s.drafts[name] = text
+
+
 def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     missing = s.missing(p)
     if missing:
@@ -731,6 +795,8 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "dwell_plan_changed": _dwell_plan,
     "needle_length_set": _needle,
     "cartridge_set": _cartridge,
+    "cartridge_lot_set": _cartridge_lot,
+    "cartridge_expiry_set": _cartridge_expiry,
     "cartridge_new_sealed": _sealed,
     "handpiece_set": _handpiece,
     "antiseptic_set": _antiseptic,
@@ -742,6 +808,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "zone_set": _zone,
     "passes_set": _passes,
     "endpoint_set": _endpoint,
+    "endpoint_note_set": _endpoint_note,
     "blood_washed": _washed,
     "antibiotic_applied": _antibiotic,
     "adjunct_set": _adjunct,
@@ -752,6 +819,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "next_session_set": _next_session,
     "alert": _alert,
     "interruption": _interruption,
+    "draft": _draft,
     "signed": _signed,
     "abandoned": _abandoned,
 }
@@ -890,6 +958,14 @@ class Session:
             data["justification"] = justification.strip()
         self._emit("cartridge_set", data)
 
+    def set_cartridge_lot(self, lot: str) -> None:
+        """The lot on its own: kept as typed, before (or without) the expiry."""
+        self._emit("cartridge_lot_set", {"lot": lot})
+
+    def set_cartridge_expiry(self, expiry: object) -> None:
+        """The expiry on its own; an expired date is refused here as with the lot."""
+        self._emit("cartridge_expiry_set", {"expiry": str(expiry).strip()})
+
     def confirm_cartridge_new(self, value: bool = True) -> None:
         self._emit("cartridge_new_sealed", {"value": value})
 
@@ -986,6 +1062,10 @@ class Session:
     def set_endpoint(self, kind: str, note: str = "") -> None:
         self._emit("endpoint_set", {"kind": kind, "note": note})
 
+    def set_endpoint_note(self, note: str) -> None:
+        """The note on its own, kept even before the endpoint is chosen."""
+        self._emit("endpoint_note_set", {"note": note})
+
     def confirm_blood_washed(self, value: bool = True) -> None:
         self._emit("blood_washed", {"value": value})
 
@@ -1023,6 +1103,10 @@ class Session:
     def deviations(self) -> list[Deviation]:
         """The session's departures from the protocol (see :mod:`microneedle_desk.core.deviations`)."""
         return deviations(self.state, self.protocol)
+
+    def save_draft(self, field: str, text: str) -> None:
+        """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""
+        self._emit("draft", {"field": field, "text": text})
 
     def sign(self, acknowledge: bool = False) -> None:
         """Sign; ``acknowledge`` says the signer reviewed the deviations listed (needed when any)."""
