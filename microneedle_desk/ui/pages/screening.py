@@ -31,6 +31,7 @@ class ScreeningPage(StepPage):
         super().__init__(ctx, parent)
         grid = QGridLayout()
         self.rows: dict[str, tuple[QButtonGroup, QRadioButton, QRadioButton]] = {}
+        self.not_asked: dict[str, QLabel] = {}  # "Not applicable" beside a question limited by sex
         self.last_dose: QLineEdit | None = None
         self.eligible = QLabel()
         for r, item in enumerate(ctx.protocol.contraindications):
@@ -44,6 +45,10 @@ class ScreeningPage(StepPage):
             grid.addWidget(yes, r, 1)
             grid.addWidget(no, r, 2)
             self.rows[item.id] = (group, yes, no)
+            if item.applies_to_sex:
+                self.not_asked[item.id] = QLabel()
+                self.not_asked[item.id].setAccessibleName(f"{item.question} not applicable")
+                grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
                 self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
                 self.bind_text(self.last_dose, "set_isotretinoin_last_dose", self._current_dose)
@@ -98,6 +103,12 @@ class ScreeningPage(StepPage):
             answer = state.answers.get(item_id)
             set_checked_quietly(yes, group, answer is True)
             set_checked_quietly(no, group, answer is False)
+            asked = item_id not in state.not_applicable
+            yes.setEnabled(asked)
+            no.setEnabled(asked)
+            if item_id in self.not_asked:
+                sex = p.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
+                self.not_asked[item_id].setText("" if asked else f"Not applicable ({sex} patient): not asked")
         eligible = state.eligible_from()
         if self.last_dose is not None:
             set_text_quietly(self.last_dose, self._current_dose())
