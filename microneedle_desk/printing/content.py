@@ -253,7 +253,7 @@ def _home_roller(state: SessionState) -> str:
         return "Not asked" if state.content < 2 else ""
     if not state.home_roller:
         return "Not used"
-    return f"Uses one at home, {state.home_roller_mm} mm needles; home-roller advice given"
+    return f"Uses one at home, {state.home_roller_mm} mm needles; home-roller points on the handout"
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
@@ -326,13 +326,13 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
             Field("Antibiotic cream", m(_antibiotic(s), "antibiotic_product")),
             Field("Adjunct", m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
             *([Field("Minoxidil resumes", fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
-        ]),
+        ], columns=1, label_share=0.2),
         _side_effects(s, protocol),
         Section("Aftercare", [
             Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
             Field("Home derma roller", m(_home_roller(s), "home_roller")),
             Field("Next session", m(fmt_date(s.next_session), "next_session")),
-        ]),
+        ], columns=1, label_share=0.2),
     ]
     if s.interruptions:
         sections.append(Section("Interruptions", columns=1, fields=[
