@@ -646,7 +646,10 @@ class AmendDialog(QDialog):
         self.error.hide()
         self._clear_editor()
         kind = field_kind(field)
-        add = self.editor_layout.addWidget
+        def add(widget: QWidget) -> None:
+            self.editor_layout.addWidget(widget)
+            widget.show()  # at once, not at the layout's next pass: the person may click it straight away
+
         label = field_label(field, p)
         if kind == "grade":
             grades = p.scale(self.state.scale).grades
