@@ -70,6 +70,8 @@ class EndpointPage(StepPage):
         if state is None:
             return
         shown = (state.id, state.endpoints)
+        if self._shown is not None and self._shown[0] != state.id:
+            self.note.clear()  # another session: nothing of the last one stays
         if shown != self._shown:  # only what was recorded since the last look changes the ticks
             for kind, box in self.boxes.items():
                 box.setChecked(kind in state.endpoints)
@@ -95,6 +97,7 @@ class CleanupPage(StepPage):
         form.addRow("Antibiotic cream", self.product)
         form.addRow(self.none)
         self.body.addLayout(form)
+        self._session = ""  # the session last shown
 
     def _none_clicked(self, checked: bool) -> None:
         if checked:
@@ -107,10 +110,11 @@ class CleanupPage(StepPage):
         if state is None:
             return
         self.washed.setChecked(state.blood_washed)
-        none = state.antibiotic_used is False
-        if state.antibiotic_used is not None:
+        if state.antibiotic_used is not None or state.id != self._session:
+            none = state.antibiotic_used is False
             self.none.setChecked(none)
             self.product.setEnabled(not none)
+        self._session = state.id
         set_text_quietly(self.product, state.antibiotic_product)
 
 
@@ -215,6 +219,11 @@ class AdjunctPage(StepPage):
         if state is None:
             return
         shown = (state.id, state.adjunct)
+        if self._shown is not None and self._shown[0] != state.id:  # another session: start blank
+            for edit in (self.mx_product, self.prp, self.kit_lot):
+                edit.clear()
+            self.mx_form.setCurrentIndex(0)
+            self.mx_strength.setCurrentIndex(0)
         if shown != self._shown:  # only what was recorded since the last look changes the choice
             for kind, button in self.buttons.items():
                 set_checked_quietly(button, self.group, state.adjunct == kind)
@@ -381,6 +390,8 @@ class AftercarePage(StepPage):
             return
         self.given.setChecked(state.aftercare_given)
         shown = (state.id, state.home_roller)
+        if self._shown is not None and self._shown[0] != state.id:
+            self.roller_mm.clear()  # another session: nothing of the last one stays
         if shown != self._shown:
             set_checked_quietly(self.roller_yes, self.roller_group, state.home_roller is True)
             set_checked_quietly(self.roller_no, self.roller_group, state.home_roller is False)
