@@ -465,8 +465,18 @@ class SessionDialog(QDialog):
 
     def save_amendment(self, field: str, value: object, reason: str) -> str | None:
         """Record one amendment, signed with the PIN of the person making it (when accounts
-        exist). None when it was saved; else the message to show ("" when the PIN was cancelled)."""
+        exist). None when it was saved; else the message to show ("" when the PIN was cancelled).
+
+        The amendment is checked before the PIN is asked: a refused value costs no PIN."""
+        from microneedle_desk.core.amendments import make_amendment
+
+        store = self.ctx.store
         try:
+            state = store.session_state(self.session_id)
+            if state is None:
+                raise StoreError("There is no such session.")
+            make_amendment(state, store.amendments(self.session_id), field, value, reason,
+                           who_is_working(self.ctx), self.ctx.clock.now(), store.device, self.ctx.protocol)
             if self.ctx.signer is not None:
                 if self.ctx.signer.amend(self.session_id, field, value, reason) is None:
                     return ""
