@@ -355,7 +355,8 @@ def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
         return "session started"
     if kind == "screening_answered":
         return f"{data.get('item')}: {'YES' if data.get('answer') else 'no'}"
-    parts = [f"{k}={v}" for k, v in data.items() if k not in ("entry_id",) and v not in ("", None)]
+    parts = [f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in data.items()
+             if k not in ("entry_id", "not_applicable") and v not in ("", None, [])]
     return kind.replace("_", " ") + (": " + ", ".join(parts) if parts else "")
 
 
