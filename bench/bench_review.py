@@ -267,7 +267,11 @@ def start_child(root: Path) -> dict[str, Any]:
     store = Store(copy, protocol, clock)
     store.recover()
     reopen = (time.perf_counter() - o1) * 1000
-    practitioner = store.add_practitioner("Demo Practitioner A").id
+    from microneedle_desk.store.accounts import AccountBook
+
+    book = AccountBook(store)
+    known = [a for a in book.accounts() if a.name == "Demo Practitioner A"]
+    practitioner = known[0].id if known else book.add_demo_account("Demo Practitioner A").id
     on_file = store.patients()[:: max(1, len(store.patients()) // 4)][:4]
     starts, filings = [], []
     for i in range(8):

@@ -18,7 +18,7 @@ from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files
 from microneedle_desk.store.lock import StoreLock
-from microneedle_desk.store.storage import BadFileError
+from microneedle_desk.store.storage import BadFileError, ensure_private_dir
 from microneedle_desk.store.store import Store, StoreError
 from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
 from microneedle_desk.ui.context import UiContext
@@ -50,7 +50,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     clock = clock or SystemClock()
     protocol = load_protocol(paths.protocol_file())
     root = paths.data_dir()
-    root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(root)
     lock = StoreLock(root)
     holder = lock.acquire()
     read_only = holder is not None
@@ -223,6 +223,21 @@ def start_up_done() -> None:
     gc.enable()
 
 
+def greet(window: MainWindow) -> bool:
+    """What a person meets once the window is up: the first start on a new data folder, then
+    sign-in (nothing of a patient shows before it), then any interrupted session to resume.
+    False when they closed the first-start screen or the sign-in instead."""
+    from microneedle_desk.ui import desktop
+
+    if not desktop.after_show(window):
+        return False
+    security = window.security
+    if security.current is None and not security.sign_in_at_start():
+        return False
+    offer_resume(window)
+    return True
+
+
 def run_app() -> int:
     app = make_app()
     from microneedle_desk.ui import desktop  # icon, light/dark, first start (issue 6)
@@ -243,7 +258,7 @@ def run_app() -> int:
         print(str(exc), file=sys.stderr)
         return 2
     window.confirm_close = True
-    window.show()
+    window.show_placed()
     window.wait_for_parts()  # first frame painted, then the menus' parts: before any dialog or input
     start_up_done()
     if desktop.exit_after_start():
@@ -251,11 +266,9 @@ def run_app() -> int:
         window.close()
         lock.release()
         return 0
-    desktop.after_show(window)
-    if not window.security.sign_in_at_start():  # accounts issue: nobody signed in, nothing shown
+    if not greet(window):
         lock.release()
         return 1
-    offer_resume(window)
     code = app.exec()
     lock.release()
     return int(code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -51,6 +52,9 @@ def _command_module(name: str) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Health data: whatever this process makes (records, locks, backups, exports, PDFs) is its
+    # owner's alone, also files made by libraries that choose no mode of their own.
+    os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not any(a in COMMANDS for a in args_list if not a.startswith("-")):
         # The app itself: parse only the global options, keep start-up lean.

@@ -90,6 +90,7 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("room/pedal_key", str, "F9", "Foot-pedal key (starts/pauses needling)"),
         Option("room/view_key", str, "F11", "Treatment-room view key"),
         Option("ui/last_practitioner", str, "", "Last practitioner"),
+        Option("ui/geometry", str, "", "Main window size and place"),
         Option("security/idle_minutes", int, 10, "Lock the window after idle (min)", 1, 240),
         Option("security/own_sessions_only", bool, False, "Practitioners see only their own sessions' detail"),
     ]

@@ -162,3 +162,32 @@ def open_copy(template: Path, data_dir: Path, protocol: Protocol) -> Any:
 
     shutil.copytree(template, data_dir)
     return Store(data_dir, protocol, FakeClock())
+
+
+DEMO_PIN = "864213"
+
+
+def demo_amender(store: Any) -> Any:
+    """Corrections in a demo data folder the way the app makes them: by an account that proves its
+    PIN. Returns ``amend(session_id, field, value, reason)``; the first demo account gets a PIN."""
+    from microneedle_desk.store.accounts import AccountBook
+
+    book = AccountBook(store)
+    person = next(a for a in book.accounts(include_retired=False) if a.is_admin)
+    if person.pin_hash is None:
+        book.change_pin(person.id, None, DEMO_PIN)
+
+    def amend(session_id: str, field: str, value: object, reason: str) -> dict[str, Any]:
+        return book.amend(person.id, DEMO_PIN, session_id, field, value, reason)
+
+    return amend
+
+
+def old_name_only_practitioner(store: Any, name: str) -> Any:
+    """A practitioner as stores from before accounts kept them: a name, no account, no PIN.
+    (The app no longer makes these; an upgraded store turns each into an account.)"""
+    from microneedle_desk.core.records import Practitioner
+
+    person = Practitioner(new_id(), name, store.device, iso(store.clock.now()))
+    store._db_for(paths.patients_file(store.root)).table("practitioners").insert(person.to_doc())
+    return person

@@ -10,6 +10,7 @@ from helpers import (
     apply_anesthetic,
     clear_screening,
     make_demo_patient,
+    old_name_only_practitioner,
     prepare_device,
     run_complete_session,
     start_session,
@@ -81,7 +82,7 @@ def test_first_start_creates_the_first_admin_and_only_once(book):
 
 
 def test_a_practitioner_from_before_accounts_can_become_the_first_admin(book, store):
-    old = store.add_practitioner("Dr First")
+    old = old_name_only_practitioner(store, "Dr First")
     book.migrate_practitioners()
     assert book.needs_first_admin()
     admin = book.create_first_admin("Dr First", ADMIN_PIN)
@@ -145,7 +146,7 @@ def test_the_last_admin_cannot_be_retired_or_removed(book):
 
 def test_a_reset_forces_a_new_pin_and_migrated_practitioners_set_theirs(book, store):
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
-    old = store.add_practitioner("Dr Before Accounts")
+    old = old_name_only_practitioner(store, "Dr Before Accounts")
     assert book.migrate_practitioners() == 1
     migrated = book.account(old.id)
     assert migrated is not None and migrated.pin_hash is None and migrated.must_change_pin

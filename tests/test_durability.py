@@ -604,7 +604,8 @@ def test_background_daily_backup_zips_a_snapshot_that_passes_the_check(tmp_path:
     store, *_ = filled_store(root)
     thread = backup.daily_backup_in_background(root, FakeClock().now(), keep=3)
     assert thread is not None
-    store.add_practitioner("Written During The Backup")
+    store.add_patient(make_demo_patient(store.protocol, FakeClock(), name="Written During The Backup",
+                                        clinic_id="D-DURING", device=store.device))
     thread.join(timeout=30)
     [taken] = backup.backups(root)
     assert backup.verify_backup(taken, load_protocol(paths.protocol_file())) == []

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers import build_demo_store, open_copy
+from helpers import build_demo_store, demo_amender, open_copy
 from PySide6.QtCore import Qt
 
 from microneedle_desk import paths
@@ -70,7 +70,7 @@ def test_a_write_to_one_month_is_seen_in_the_summaries(store: Store) -> None:
     signed = sorted((r for r in store.summaries() if r["status"] == "signed"), key=lambda r: r["started_at"])
     target = signed[0]
     store.summaries()  # the index is in memory now
-    store.amend(target["id"], "cartridge_lot", "LOT-FIXED", "typo on the box", "Dr Demo")
+    demo_amender(store)(target["id"], "cartridge_lot", "LOT-FIXED", "typo on the box")
     row = store.summary(target["id"])
     assert row is not None and row["cartridge_lot"] == "LOT-FIXED"
     assert sum(1 for r in store.summaries() if r["id"] == target["id"]) == 1
@@ -236,7 +236,7 @@ def _signed_id(store: Store) -> str:
 
 def test_history_status_says_amended_after_an_amendment(qtbot: Any, ctx: UiContext) -> None:
     sid = _signed_id(ctx.store)
-    ctx.store.amend(sid, "cartridge_lot", "LOT-2", "typo on the box", "Dr Demo")
+    demo_amender(ctx.store)(sid, "cartridge_lot", "LOT-2", "typo on the box")
     window = _window(qtbot, ctx)
     qtbot.waitUntil(lambda: not window.loading, timeout=5000)
     statuses = {window.model.index(r, 0).data(history.ID_ROLE): window.model.index(r, 9).data()
@@ -248,8 +248,8 @@ def test_history_status_says_amended_after_an_amendment(qtbot: Any, ctx: UiConte
 def test_a_store_from_before_the_mark_gets_its_amended_rows_marked_once(data_dir: Path, store: Store,
                                                                         protocol: Protocol) -> None:
     sid = _signed_id(store)
-    store.amend(sid, "cartridge_lot", "LOT-2", "typo on the box", "Dr Demo")
-    store.amend(sid, "cartridge_lot", "LOT-3", "second look", "Dr Demo")
+    demo_amender(store)(sid, "cartridge_lot", "LOT-2", "typo on the box")
+    demo_amender(store)(sid, "cartridge_lot", "LOT-3", "second look")
     store.close()
     # as an older version left it: no mark on the row, no flag in the meta record
     for path in paths.index_dir(data_dir).glob("*.json"):

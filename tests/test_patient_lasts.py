@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import build_demo_store, open_copy
+from helpers import build_demo_store, demo_amender, open_copy
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
@@ -70,7 +70,7 @@ def test_an_amended_needle_length_becomes_the_patients_last(store: Store, protoc
     newest = max((r for r in store.summaries() if r["status"] == "signed"), key=lambda r: r["started_at"])
     pid = str(newest["patient_id"])
     wanted = 0.5 if newest["needle_mm"] != 0.5 else 0.75
-    store.amend(newest["id"], "needle_mm", str(wanted), "wrote the wrong cartridge length", "Dr Demo")
+    demo_amender(store)(newest["id"], "needle_mm", str(wanted), "wrote the wrong cartridge length")
     assert store.last_needle_mm(pid) == wanted
     store.close()
     assert Store(data_dir, protocol, FakeClock()).last_needle_mm(pid) == wanted

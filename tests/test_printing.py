@@ -114,7 +114,9 @@ def test_session_sheet_prints_every_field_as_real_text(qapp: Any, store: Store, 
 
 def test_sheet_names_the_signing_practitioner(qapp: Any, store: Store, fake_clock: FakeClock,
                                               tmp_path: Path) -> None:
-    person = store.add_practitioner("Dr Jo Example")
+    from microneedle_desk.store.accounts import AccountBook
+
+    person = AccountBook(store).create_first_admin("Dr Jo Example", "135790")
     session = start_session(store.protocol, fake_clock, sink=store.append_event, device=store.device,
                             practitioner_id=person.id)
     run_complete_session(session, fake_clock)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import demo_amender
 from PySide6.QtCore import Qt
 
 from microneedle_desk.cli import main
@@ -148,7 +149,7 @@ def test_opening_a_row_shows_the_session_read_only_with_timeline_and_amendments(
     from microneedle_desk.ui.history_view import HistoryWindow
 
     sid = _signed(ctx.store)[-1]["id"]
-    ctx.store.amend(sid, "cartridge_lot", "LOT-CORRECTED", "Lot copied wrongly from the box", "Dr Demo")
+    demo_amender(ctx.store)(sid, "cartridge_lot", "LOT-CORRECTED", "Lot copied wrongly from the box")
     window = HistoryWindow(ctx)
     qtbot.addWidget(window)
     row = next(r for r in range(window.model.rowCount()) if window.model.index(r, 0).data(ROW_ROLE)["id"] == sid)
@@ -252,6 +253,16 @@ def test_recording_a_grade_afterwards_is_an_amendment_and_shows_in_the_course(qt
     from microneedle_desk.ui.course_view import CourseWindow, GradeDialog
 
     row = next(r for r in _signed(ctx.store) if r["scale"] == "norwood_hamilton")
+    amend = demo_amender(ctx.store)
+
+    class Signer:  # the accounts part of the window: corrections carry the signed-in person's PIN
+        def may(self, _permission: str) -> bool:
+            return True
+
+        def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any]:
+            return amend(session_id, field, value, reason)
+
+    ctx.signer = Signer()
     window = CourseWindow(ctx, row["patient_id"])
     qtbot.addWidget(window)
     new = "VII" if row["grade"] != "VII" else "VI"
@@ -384,9 +395,10 @@ def test_lot_recall_lists_every_patient_and_session_that_got_the_lot(
     lot = "LOT-RECALL-7"
     signed = _signed(store)
     picked = [signed[3], signed[20], signed[41]]
-    store.amend(picked[0]["id"], "cartridge_lot", lot, "Lot misread at the session", "Dr Demo")
-    store.amend(picked[1]["id"], "cartridge_lot", " lot-recall-7 ", "Lot misread at the session", "Dr Demo")
-    store.amend(picked[2]["id"], "cartridge_lot", "LOT-RECALL-70", "Another lot", "Dr Demo")
+    amend = demo_amender(store)
+    amend(picked[0]["id"], "cartridge_lot", lot, "Lot misread at the session")
+    amend(picked[1]["id"], "cartridge_lot", " lot-recall-7 ", "Lot misread at the session")
+    amend(picked[2]["id"], "cartridge_lot", "LOT-RECALL-70", "Another lot")
     rows = store.summaries()
     expected = {picked[0]["id"], picked[1]["id"]}
     store.close()

@@ -12,6 +12,7 @@ import sys
 import time
 
 from microneedle_desk import paths
+from microneedle_desk.store.storage import ensure_private_dir
 
 
 def _positive(text: str) -> int:
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except ProtocolError as exc:
         print(f"Cannot generate demo data: {exc}", file=sys.stderr)
         return 2
-    root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(root)
     lock = StoreLock(root)
     if lock.acquire() is not None:
         print(f"Cannot generate demo data: the data in {root} is open in another copy of "

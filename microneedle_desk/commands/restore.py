@@ -15,6 +15,7 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.store.storage import ensure_private_dir
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def hold_lock(root: Path) -> Iterator[str]:
     """Hold the data folder's lock; yields "" or why it cannot be had (the app is open)."""
     from microneedle_desk.store.lock import StoreLock
 
-    root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(root)
     lock = StoreLock(root)
     holder = lock.acquire()
     if holder is not None:

@@ -77,6 +77,18 @@ class Countdown(Record):
         return max(0.0, target - self.elapsed(now))
 
 
+def reading(state: str, elapsed: float, remaining: float) -> tuple[str, str]:
+    """What a countdown's digits show and the words that say which it is: the time left, how far
+    past the planned end, or, once done, the total. (``format_clock`` of the figure, caption)"""
+    from microneedle_desk.i18n import tr
+
+    if state == "done":
+        return format_clock(elapsed), tr("took")
+    if remaining < 0:
+        return format_clock(-remaining), tr("over by")
+    return format_clock(remaining), tr("left")
+
+
 def format_clock(seconds: float) -> str:
     """``mm:ss`` for a countdown display; over an hour ``h:mm:ss``; negative with a plus sign.
 

@@ -166,7 +166,12 @@ class _Generator:
         self.store, self.protocol = store, store.protocol
         self.rng = random.Random(seed)
         self.end = end
-        self.practitioners = [store.add_practitioner(name).id for name in PRACTITIONERS]
+        from microneedle_desk.store.accounts import AccountBook
+
+        book = AccountBook(store)
+        roles = ["admin"] + ["practitioner"] * (len(PRACTITIONERS) - 1)
+        self.practitioners = [book.add_demo_account(name, role).id for name, role in zip(PRACTITIONERS, roles,
+                                                                                           strict=True)]
 
     # -- the plan: who comes on which day ---------------------------------------------
     def plan(self, sessions: int, first_number: int) -> list[tuple[date, _Course]]:

@@ -35,6 +35,7 @@ from microneedle_desk.core.accounts import (
     after_success,
     check_secret,
     hash_secret,
+    permitted,
     require,
     seconds_to_wait,
     verify_secret,
@@ -149,6 +150,18 @@ class AccountBook:
             account = self._save(self._new(clean, "admin", pin, must_change=False))
         self.log("account changed", account.id, detail="first admin created")
         return account
+
+    def add_demo_account(self, name: str, role: str = "practitioner") -> Account:
+        """A made-up person in a demo data folder, with no PIN yet (chosen at first sign-in).
+
+        Only a store marked as demo data takes one: in a real store every person is added by
+        an admin (or is the first admin), so nobody signs without an account someone vouched for."""
+        if not self.store.is_demo():
+            raise PermissionDenied("Accounts without an admin are only made in a demo data folder.")
+        existing = next((a for a in self.accounts() if a.name.casefold() == name.casefold()), None)
+        if existing is not None:
+            return existing
+        return self._save(self._new(name, role, None, must_change=True))
 
     def add(self, actor: Account, name: str, role: str, temporary_pin: str | None = None) -> Account:
         """An admin adds a person; with a temporary PIN they must change it at first sign-in."""
@@ -338,6 +351,14 @@ class AccountBook:
         require("see_access_log", actor)
         require("export", actor)
         return access_csv(entries, self.who)
+
+
+def session_people(store: Store) -> list[Account]:
+    """The accounts that may run and sign sessions now (active, with the permission), by name:
+    the only people a session can be started for."""
+    table = store._db_for(paths.patients_file(store.root)).table("accounts")
+    people = [Account.from_doc(d) for d in table.all()]
+    return sorted((a for a in people if a.active and permitted("run_sessions", a)), key=lambda a: a.name.casefold())
 
 
 def read_access_log(store: Store) -> list[dict[str, Any]]:

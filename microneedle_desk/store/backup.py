@@ -85,7 +85,7 @@ def snapshot(root: Path) -> Path:
         made: set[Path] = set()
         for rel in data_files(root):
             if rel.parent not in made:  # a few folders for thousands of files
-                (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+                ensure_private_dir((snap / rel).parent)
                 made.add(rel.parent)
             try:
                 os.link(root / rel, snap / rel)

@@ -31,12 +31,16 @@ class LockHolder(FrozenRecord):
 
 class StoreLock:
     def __init__(self, root: Path) -> None:
-        self._lock = QLockFile(str(paths.lock_file(root)))
+        self._path = paths.lock_file(root)
+        self._lock = QLockFile(str(self._path))
         self._lock.setStaleLockTime(0)  # stale only when the holder process is gone
 
     def acquire(self) -> LockHolder | None:
         """Take the lock. Returns None on success, else who holds it."""
         if self._lock.tryLock(100):
+            from microneedle_desk.store.storage import make_private
+
+            make_private(self._path)
             return None
         if self._lock.error() == QLockFile.LockError.LockFailedError:
             if self._lock.removeStaleLockFile() and self._lock.tryLock(100):

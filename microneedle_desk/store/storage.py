@@ -42,9 +42,25 @@ class BadFileError(Exception):
 
 
 def ensure_private_dir(path: Path) -> None:
+    """``path`` and every folder made on the way to it are 0700 (``mkdir(parents=True)`` alone
+    would leave the folders between at the process's default, e.g. 0755)."""
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
     path.mkdir(parents=True, exist_ok=True)
     if os.name == "posix":
-        os.chmod(path, DIR_MODE)
+        for made in (path, *missing):
+            os.chmod(made, DIR_MODE)
+
+
+def make_private(path: Path) -> None:
+    """A file the app made through another library (a lock, a PDF): readable by its owner only."""
+    if os.name == "posix" and path.exists() and (path.stat().st_mode & 0o777) != FILE_MODE:
+        os.chmod(path, FILE_MODE)
 
 
 def json_file_names(folder: Path) -> list[str]:

@@ -46,7 +46,7 @@ from microneedle_desk.core.session import (
     replay,
 )
 from microneedle_desk.core.summary import summarize
-from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.lasts import PatientLasts
 from microneedle_desk.store.lasts import merge as merge_last
 from microneedle_desk.store.storage import (
@@ -153,16 +153,6 @@ class Store:
         docs = self._db_for(paths.patients_file(self.root)).table("practitioners").all()
         people = [Practitioner.from_doc(d) for d in docs]
         return sorted((p for p in people if include_inactive or p.active), key=lambda p: p.name.lower())
-
-    def add_practitioner(self, name: str) -> Practitioner:
-        self._guard()
-        clean = require_text(name, "practitioner", "The practitioner's name", 200)
-        for existing in self.practitioners(include_inactive=True):
-            if existing.name.casefold() == clean.casefold():
-                return existing
-        person = Practitioner(new_id(), clean, self.device, iso(self.clock.now()))
-        self._db_for(paths.patients_file(self.root)).table("practitioners").insert(person.to_doc())
-        return person
 
     def practitioner_name(self, practitioner_id: str) -> str:
         for p in self.practitioners(include_inactive=True):

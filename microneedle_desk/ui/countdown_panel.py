@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from microneedle_desk.core.countdown import format_clock
+from microneedle_desk.core.countdown import reading
 from microneedle_desk.core.session import CountdownView
 
 # state -> (background, foreground, word shown beside the digits)
@@ -29,6 +29,7 @@ class CountdownBox(QFrame):
         self.title = QLabel()
         self.state_word = QLabel()
         self.digits = QLabel("--:--")
+        self.caption = QLabel()  # says whether the digits are the time left, past the plan, or taken
         self.message = QLabel()
         self.message.setWordWrap(True)
         font = QFont()
@@ -43,6 +44,7 @@ class CountdownBox(QFrame):
         bold.setBold(True)
         self.title.setFont(bold)
         self.state_word.setFont(bold)
+        self.caption.setFont(bold)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
@@ -50,7 +52,12 @@ class CountdownBox(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addLayout(top)
-        layout.addWidget(self.digits)
+        figure = QHBoxLayout()
+        figure.addStretch(1)
+        figure.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignVCenter)
+        figure.addWidget(self.digits)
+        figure.addStretch(1)
+        layout.addLayout(figure)
         layout.addWidget(self.message)
         self.setAccessibleName(f"{key} countdown")
 
@@ -62,10 +69,11 @@ class CountdownBox(QFrame):
                            f" QLabel {{ color: {fg}; background: transparent; }}")
         self.title.setText(view.label)
         self.state_word.setText(word)
-        shown = view.elapsed if view.state == "done" else view.remaining
-        self.digits.setText(format_clock(shown))
+        figure, caption = reading(view.state, view.elapsed, view.remaining)
+        self.digits.setText(figure)
+        self.caption.setText(caption)
         self.message.setText(view.message)
-        self.setAccessibleDescription(f"{view.label}: {word.lower()}, {format_clock(shown)}. {view.message}")
+        self.setAccessibleDescription(f"{view.label}: {word.lower()}, {caption} {figure}. {view.message}")
 
 
 class CountdownPanel(QWidget):

@@ -72,9 +72,13 @@ def exit_after_start() -> bool:
     return bool(os.environ.get(EXIT_AFTER_START_ENV))
 
 
-def after_show(window: MainWindow) -> None:
-    """Right after the window is shown: the first-start screen when the app is new here."""
+def after_show(window: MainWindow) -> bool:
+    """Right after the window is shown: the first-start screen when nobody has an account here.
+    False when the person closed it without making the first account."""
+    from PySide6.QtWidgets import QDialog
+
     from microneedle_desk.ui.first_start import FirstStartDialog, needs_first_start
 
-    if needs_first_start(window.ctx.settings, window.ctx.store):
-        FirstStartDialog(window).exec()
+    if not needs_first_start(window.ctx.settings, window.ctx.store):
+        return True
+    return FirstStartDialog(window).exec() == QDialog.DialogCode.Accepted

@@ -1,4 +1,4 @@
-"""The first-start screen: the clinic's name and first practitioner, demo data to look
+"""The first-start screen: the clinic's name and the first account, demo data to look
 around with (in a separate data folder, never mixed with real records), and where the
 data lives and how it is backed up."""
 
@@ -23,8 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk import paths
+from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
+from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -34,8 +37,8 @@ DEMO_SESSIONS = 60
 
 
 def needs_first_start(settings: Settings, store: Store) -> bool:
-    return (not store.read_only and not store.practitioners() and not str(settings.get("clinic/name")).strip()
-            and not store.is_demo())
+    """A writable real data folder with nobody in it yet: the first person must make their account."""
+    return not store.read_only and not store.has_accounts() and not store.is_demo()
 
 
 def demo_dir(root: Path) -> Path:
@@ -51,6 +54,11 @@ def app_command() -> list[str]:
 
 
 class FirstStartDialog(QDialog):
+    """The clinic's name and the first person's own account (admin and practitioner, with a PIN).
+
+    One person is one account: the name picked when a session starts is an account whose PIN
+    signs it, so this screen makes that account and signs its owner in."""
+
     def __init__(self, window: MainWindow | None, settings: Settings | None = None,
                  store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
@@ -58,46 +66,62 @@ class FirstStartDialog(QDialog):
         self.settings = settings or (window.ctx.settings if window else None)
         self.store = store or (window.ctx.store if window else None)
         assert self.settings is not None and self.store is not None
-        self.setWindowTitle("Welcome to microneedle-desk")
+        security = getattr(window, "security", None) if window is not None else None
+        self.book = security.book if security is not None else AccountBook(self.store)
+        self.account: Account | None = None
+        self.setWindowTitle(tr("Welcome to microneedle-desk"))
         root = self.store.root
         self.demo_started: list[str] | None = None
-        intro = QLabel("<h2>Welcome</h2><p>Two things before the first session: your clinic's name (it heads "
-                       "every sheet and handout) and the first practitioner. Everything else can be set later "
-                       "under Tools → Settings (Ctrl+,).</p>")
+        intro = QLabel(tr(
+            "<h2>Welcome</h2><p>Before the first session: your clinic's name (it heads every sheet and "
+            "handout) and your own account. You will be the first admin and a practitioner; your PIN "
+            "starts and signs your sessions. Colleagues get their own accounts later, under "
+            "Account › Manage accounts. Everything else can be set under Tools › Settings (Ctrl+,).</p>"))
         intro.setWordWrap(True)
         self.clinic = QLineEdit()
-        self.clinic.setAccessibleName("Clinic name")
-        self.clinic.setPlaceholderText("e.g. Example Dermatology Clinic")
+        self.clinic.setAccessibleName(tr("Clinic name"))
+        self.clinic.setPlaceholderText(tr("e.g. Example Dermatology Clinic"))
         self.practitioner = QLineEdit()
-        self.practitioner.setAccessibleName("First practitioner")
-        self.practitioner.setPlaceholderText("e.g. Dr A. Example")
+        self.practitioner.setAccessibleName(tr("Your name"))
+        self.practitioner.setPlaceholderText(tr("e.g. Dr A. Example"))
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName(tr("Your PIN"))
+        self.pin.setPlaceholderText(tr("6 or more digits, or a passphrase of 12 or more characters"))
+        self.pin_again = QLineEdit()
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again.setAccessibleName(tr("Your PIN again"))
         form = QFormLayout()
-        for text, field in (("&Clinic name:", self.clinic), ("First &practitioner:", self.practitioner)):
+        for text, field in ((tr("&Clinic name:"), self.clinic), (tr("&Your name:"), self.practitioner),
+                            (tr("&PIN:"), self.pin), (tr("PIN a&gain:"), self.pin_again)):
             label = QLabel(text)
             label.setBuddy(field)
             form.addRow(label, field)
         keep = int(self.settings.get("store/backups_kept"))
-        where = QLabel(
-            f"<p><b>Where the records live:</b> {root}<br>Only this computer's user account can read them. "
-            f"<p><b>Backups:</b> each day the app opens it copies the records into {paths.backups_dir(root)} "
-            f"and keeps the last {keep}. Copy that folder to an external drive regularly; "
-            "<code>microneedle-desk restore</code> puts a backup back, moving the current files aside.")
+        where = QLabel(tr(
+            "<p><b>Where the records live:</b> {root}<br>Only this computer's user account can read them. "
+            "<p><b>Backups:</b> each day the app opens it copies the records into {backups} "
+            "and keeps the last {keep}. Copy that folder to an external drive regularly; "
+            "<code>microneedle-desk restore</code> puts a backup back, moving the current files aside.").format(
+            root=root, backups=paths.backups_dir(root), keep=keep))
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        where.setAccessibleName("Where the data lives and how backups work")
+        where.setAccessibleName(tr("Where the data lives and how backups work"))
         self.error_label = QLabel()
         self.error_label.setObjectName("first_start_error")
         self.error_label.setStyleSheet("QLabel#first_start_error { color: #b00020; font-weight: bold; }")
-        self.error_label.setAccessibleName("Error")
         self.error_label.hide()
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("&Save and start", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.demo_button = QPushButton("Look around with &demo data")
-        self.demo_button.setToolTip(f"Opens a second window on made-up patients kept in {demo_dir(root)}, "
-                                    "apart from the real records")
+        self.save_button = buttons.addButton(tr("&Save and start"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setDefault(True)  # Enter in any field saves
+        self.demo_button = QPushButton(tr("Look around with &demo data"))
+        self.demo_button.setAutoDefault(False)
+        self.demo_button.setToolTip(tr("Opens a second window on made-up patients kept in {folder}, "
+                                       "apart from the real records").format(folder=demo_dir(root)))
         buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
-        later = buttons.addButton("&Later", QDialogButtonBox.ButtonRole.RejectRole)
-        later.setToolTip("Close this screen; it shows again until a clinic name or practitioner is set")
+        later = buttons.addButton(tr("&Quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        later.setAutoDefault(False)
+        later.setToolTip(tr("Close the app; this screen shows again at the next start"))
         self.save_button.clicked.connect(self.save)
         self.demo_button.clicked.connect(self.open_demo)
         later.clicked.connect(self.reject)
@@ -111,23 +135,36 @@ class FirstStartDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
+        self.error_label.setAccessibleName(message)
         self.error_label.show()
 
     def save(self) -> None:
         assert self.settings is not None and self.store is not None
         clinic, name = self.clinic.text().strip(), self.practitioner.text().strip()
-        if not clinic or not name:
-            self.show_error("Enter the clinic's name and the first practitioner's name.")
-            (self.clinic if not clinic else self.practitioner).setFocus()
+        missing = [(field, text) for field, text in (
+            (self.clinic, tr("the clinic's name")), (self.practitioner, tr("your name")),
+            (self.pin, tr("a PIN"))) if not field.text().strip()]
+        if missing:
+            self.show_error(tr("Enter {what}.").format(what=tr(" and ").join(text for _, text in missing)))
+            missing[0][0].setFocus()
+            return
+        if self.pin.text() != self.pin_again.text():
+            self.show_error(tr("The two PINs differ: type the same PIN in both fields."))
+            self.pin_again.clear()
+            self.pin_again.setFocus()
             return
         try:
+            account = self.book.create_first_admin(name, self.pin.text())
             self.settings.set("clinic/name", clinic)
-            self.store.add_practitioner(name)
-            self.settings.set("ui/last_practitioner", name)
         except (ValidationError, StoreError) as exc:
             self.show_error(str(exc))
             return
+        self.account = account
+        self.settings.set("ui/last_practitioner", account.name)
         if self.window_ is not None:
+            security = getattr(self.window_, "security", None)
+            if security is not None:
+                security.set_current(account)
             self.window_.patient_page.reload()
         self.accept()
 

@@ -133,8 +133,9 @@ class MainWindow(QMainWindow):
         c.error.connect(self.show_error)
         c.alert.connect(self.on_alert)
         c.session_closed.connect(self.on_session_closed)
-        c.session_opened.connect(self.refresh)
+        c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
+        self._events_seen = 0  # the open session's events when the window last rendered it
         # No event filter on the window itself: a Python filter sees every event the window
         # gets, and PySide sets up each event class the first time one is handed to Python
         # (~3 ms before the first frame). The first paint is caught in paintEvent.
@@ -269,7 +270,17 @@ class MainWindow(QMainWindow):
         if ok:
             self.ctx.controller.do("abandon", reason)
 
+    def on_session_opened(self) -> None:
+        """A new or resumed session: every step page starts anew, built from this session alone."""
+        self.pages.forget_steps()
+        self.patient_page.show_error("")
+        self._events_seen = 0
+        self.refresh()
+
     def on_session_closed(self, status: str) -> None:
+        # What belonged to the session (answers, lots, notes, messages) leaves the screen with it.
+        self.pages.forget_steps()
+        self.alert_bar.hide()
         self.countdowns.show_views([])
         self.patient_page.reload()
         self.go_to(0)
@@ -288,6 +299,11 @@ class MainWindow(QMainWindow):
         session = self.ctx.controller.session
         state = session.state if session else None
         if session is not None:
+            if len(session.state.events) > self._events_seen:
+                if self._events_seen:  # an entry was accepted: earlier refusals are out of date
+                    for built in self.pages.built_pages():
+                        built.show_error("")
+                self._events_seen = len(session.state.events)
             self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
             if self._flash_left:
                 self._flash_left -= 1
@@ -367,6 +383,26 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
+    # -- size and place -----------------------------------------------------------------
+    SMALL_SCREEN = (1600, 1000)  # below this (e.g. a 1366x768 laptop) the window opens maximized
+
+    def show_placed(self) -> None:
+        """Show the window where it was last closed; the first time, maximized on a small screen."""
+        from PySide6.QtCore import QByteArray
+
+        saved = str(self.ctx.settings.get("ui/geometry"))
+        if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
+            self.show()
+            return
+        screen = self.screen().availableGeometry()
+        if screen.width() < self.SMALL_SCREEN[0] or screen.height() < self.SMALL_SCREEN[1]:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def remember_place(self) -> None:
+        self.ctx.settings.set("ui/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
+
     def closeEvent(self, event: QCloseEvent) -> None:
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
@@ -379,6 +415,8 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        if self.confirm_close:  # the real app (not a test's or a tool's window) remembers its place
+            self.remember_place()
         super().closeEvent(event)
 
 
@@ -413,6 +451,26 @@ class LazyPages:
 
     def built(self, index: int) -> StepPage | None:
         return self._pages[index]
+
+    def built_pages(self) -> list[StepPage]:
+        return [page for page in self._pages if page is not None]
+
+    def forget_steps(self) -> None:
+        """Drop every built step page after the patient page: each is built anew, from the session
+        open then, on its next visit, so nothing typed or shown for one session reaches the next."""
+        current = self.stack.currentIndex()
+        for index in range(1, len(self._pages)):
+            page = self._pages[index]
+            if page is None:
+                continue
+            placeholder = QWidget()
+            self._placeholders[index] = placeholder
+            self.stack.insertWidget(index, placeholder)
+            self.stack.removeWidget(page)
+            self._pages[index] = None
+            page.hide()
+            page.deleteLater()
+        self.stack.setCurrentIndex(current)
 
     def __iter__(self) -> Iterator[StepPage]:
         return (self[i] for i in range(len(self)))

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.settings import Settings
-from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.store.store import Store
@@ -84,15 +82,12 @@ class SettingsDialog(QDialog):
         ("&Alerts and keys", ("alerts/", "room/")),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
-                 people_by_accounts: bool = False) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
         self.settings = settings
         self.store = store
-        # with accounts, people are added in Account > Manage accounts (with a PIN), not here
-        self.people_by_accounts = people_by_accounts
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
         self.setWindowTitle("Settings")
         self.fields: dict[str, QWidget] = {}
@@ -108,7 +103,6 @@ class SettingsDialog(QDialog):
                     label.setBuddy(widget)
                     form.addRow(label, widget)
             self.tabs.addTab(page, title)
-        self.tabs.insertTab(1, self._practitioners_tab(), "&Practitioners")
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -175,51 +169,6 @@ class SettingsDialog(QDialog):
         if name:
             self.logo.setText(name)
 
-    def _practitioners_tab(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.practitioner_list = QListWidget()
-        self.practitioner_list.setAccessibleName("Practitioners")
-        self.new_practitioner = QLineEdit()
-        self.new_practitioner.setAccessibleName("New practitioner's name")
-        self.new_practitioner.setPlaceholderText("Name, e.g. Dr A. Example")
-        add = QPushButton("A&dd practitioner")
-        add.clicked.connect(self.add_practitioner)
-        self.new_practitioner.returnPressed.connect(self.add_practitioner)
-        row = QHBoxLayout()
-        row.addWidget(self.new_practitioner, 1)
-        row.addWidget(add)
-        layout.addWidget(QLabel("The practitioners to pick from when a session starts:"))
-        layout.addWidget(self.practitioner_list, 1)
-        layout.addLayout(row)
-        self._reload_practitioners()
-        if self.people_by_accounts:
-            note = QLabel("People sign with their own PIN: an admin adds them in Account › Manage accounts.")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-        if self.store is None or self.store.read_only or self.people_by_accounts:
-            self.new_practitioner.setEnabled(False)
-            add.setEnabled(False)
-        return page
-
-    def _reload_practitioners(self) -> None:
-        self.practitioner_list.clear()
-        if self.store is not None:
-            self.practitioner_list.addItems([p.name for p in self.store.practitioners()])
-
-    def add_practitioner(self) -> None:
-        name = self.new_practitioner.text().strip()
-        if self.store is None or not name:
-            return
-        try:
-            self.store.add_practitioner(name)
-        except (ValidationError, StoreError) as exc:  # the store's own message (empty, read-only)
-            self.show_error(str(exc))
-            return
-        self.new_practitioner.clear()
-        self.error_label.hide()
-        self._reload_practitioners()
-
     # -- saving ----------------------------------------------------------------------------
     def value_of(self, key: str) -> Any:
         widget = self.fields[key]
@@ -281,8 +230,7 @@ class SettingsActions(QObject):
             self.signer.guard(self.action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        enforcing = self.signer is not None and self.signer.enforcing
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window, enforcing)
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox

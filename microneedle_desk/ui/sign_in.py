@@ -185,6 +185,7 @@ class Security(QObject):
         for action in getattr(printing, "actions", {}).values():
             self.guard(action, "print")
         self._update_menus()
+        self._cover_until_signed_in()
 
     def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any] | None:
         """A correction signed by the signed-in person's PIN (None when they cancel).
@@ -283,6 +284,15 @@ class Security(QObject):
     def set_current(self, account: Account | None) -> None:
         self.current = account
         self._update_menus()
+        self._cover_until_signed_in()
+        self.window.patient_page.reload_people()  # the signed-in person is the one picked to start
+
+    def _cover_until_signed_in(self) -> None:
+        """Nothing of a patient shows while nobody is signed in (e.g. behind the sign-in dialog)."""
+        central = self.window.centralWidget()
+        if central is None or self.locked:
+            return
+        central.setVisible(self.current is not None or not self.enforcing or self.window.ctx.store.read_only)
 
     def change_pin(self) -> None:
         if self.current is None:

@@ -181,9 +181,9 @@ class PatientPage(StepPage):
         self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
-        self.practitioner.setEditable(True)
         self.practitioner.setAccessibleName("Practitioner")
-        self.practitioner.setToolTip("Pick from the list, or type a new name to add it")
+        self.practitioner.setToolTip("Who does and signs this session. Each person has their own account "
+                                     "and PIN; an admin adds people in Account › Manage accounts.")
         self.chosen = QLabel("No patient chosen yet.")
         self.chosen.setAccessibleName("Chosen patient")
         self.start_button = QPushButton("&Start session")
@@ -233,13 +233,27 @@ class PatientPage(StepPage):
         labels = {i.id: i.label for i in self.ctx.protocol.indications}
         self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
                          for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
-        current = self.practitioner.currentText()
+        self.reload_people()
+
+    def reload_people(self) -> None:
+        """The people who may run sessions, with the one signed in (or the one picked before) chosen."""
+        from microneedle_desk.store.accounts import session_people
+
+        picked = self.practitioner.currentData()
+        signer = getattr(self.ctx.signer, "current", None)
+        self.practitioner.blockSignals(True)
         self.practitioner.clear()
-        for person in self.ctx.store.practitioners():
+        for person in session_people(self.ctx.store):
             self.practitioner.addItem(person.name, person.id)
-        last = current or str(self.ctx.settings.get("ui/last_practitioner"))
-        if last:
-            self.practitioner.setCurrentText(last)
+        for wanted in (getattr(signer, "id", None), picked):
+            index = self.practitioner.findData(wanted) if wanted else -1
+            if index >= 0:
+                self.practitioner.setCurrentIndex(index)
+                break
+        else:
+            last = self.practitioner.findText(str(self.ctx.settings.get("ui/last_practitioner")))
+            self.practitioner.setCurrentIndex(max(0, last))
+        self.practitioner.blockSignals(False)
 
     def _selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -252,6 +266,7 @@ class PatientPage(StepPage):
         if patient is None:
             self.chosen.setText("No patient chosen yet.")
             return
+        self.show_error("")  # a refusal shown before was about the choice the person just changed
         self.chosen.setText(f"Chosen: {patient.name} · {patient.clinic_id} · born {patient.dob.isoformat()}")
 
     def register(self) -> None:
@@ -274,18 +289,18 @@ class PatientPage(StepPage):
         self.select(patient)
 
     def practitioner_id(self) -> str | None:
-        """The picked practitioner, adding a newly typed name to the remembered list."""
-        name = self.practitioner.currentText().strip()
-        if not name:
-            self.show_error("Pick the practitioner, or type a name to add one.")
+        """The picked practitioner's account id (None, with a message, when nobody can be picked)."""
+        if self.practitioner.count() == 0:
+            self.show_error("Nobody can run a session yet: each practitioner needs an account with a PIN. "
+                            "The first one is made on the first-start screen; an admin adds more in "
+                            "Account › Manage accounts.")
             return None
-        try:
-            person = self.ctx.store.add_practitioner(name)
-        except ValidationError as exc:
-            self.show_error(exc.message)
+        account_id = self.practitioner.currentData()
+        if not account_id:
+            self.show_error("Pick the practitioner who does this session.")
             return None
-        self.ctx.settings.set("ui/last_practitioner", person.name)
-        return person.id
+        self.ctx.settings.set("ui/last_practitioner", self.practitioner.currentText())
+        return str(account_id)
 
     def refresh(self, state: SessionState | None) -> None:
         running = state is not None and state.status == "in_progress"
@@ -293,3 +308,5 @@ class PatientPage(StepPage):
         if running and state is not None:
             snap = state.patient_snapshot
             self.chosen.setText(f"In session: {snap.get('name')} · {snap.get('clinic_id')}")
+        else:
+            self.select(self.selected)  # the chosen patient again once the session is over

@@ -1,0 +1,273 @@
+"""A person at the keyboard: keys and clicks on what the window shows, nothing else.
+
+The end-to-end tests start the app as ``microneedle-desk`` does (fixtures in conftest.py)
+and use these helpers to act on it. A helper only types, clicks or answers the dialog a
+person would see; it never calls into the session or the store to set something up.
+
+A dialog shown with ``exec()`` blocks the caller until it closes, so the answer to the
+next dialog is arranged *before* the action that opens it::
+
+    answer_next_dialog(qtbot, enter_pin(PIN))
+    click(qtbot, window.patient_page.start_button)     # returns once the PIN prompt closed
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QLineEdit,
+    QRadioButton,
+    QWidget,
+)
+
+CLINIC = "Demo Dermatology Clinic (sample)"
+NAME = "Dr Demo"
+PIN = "246810"
+
+Handler = Callable[[QDialog], None]
+
+
+# -- keys and clicks ---------------------------------------------------------------------
+def type_into(qtbot: Any, edit: QLineEdit, text: str, *, enter: bool = True) -> None:
+    """Focus the field as a click would, select what is in it, type over it, then Enter."""
+    edit.setFocus(Qt.FocusReason.MouseFocusReason)
+    edit.selectAll()
+    if text:
+        qtbot.keyClicks(edit, text)
+    else:
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    if enter:
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def click(qtbot: Any, widget: QWidget) -> None:
+    """Click where a person would: on the box of a check box or radio button, else the middle."""
+    assert widget.isVisible(), f"{widget!r} is not on screen"
+    assert widget.isEnabled(), f"{widget!r} is greyed out"
+    if isinstance(widget, (QCheckBox, QRadioButton)):
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+    else:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def choose(qtbot: Any, combo: QComboBox, text: str) -> None:
+    """Pick the entry whose text is ``text`` by keys: focus the box, then arrow down to it."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered; offered: {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    key = Qt.Key.Key_Down if index > combo.currentIndex() else Qt.Key.Key_Up
+    while combo.currentIndex() != index:
+        qtbot.keyClick(combo, key)
+
+
+def button(parent: QWidget, text: str) -> QAbstractButton:
+    """The visible button whose text (without its mnemonic '&') contains ``text``."""
+    found = [b for b in parent.findChildren(QAbstractButton) if text in b.text().replace("&", "")
+             and b.isVisible()]
+    assert found, f"no visible button reading {text!r}"
+    return found[0]
+
+
+# -- modal dialogs ----------------------------------------------------------------------------
+def answer_next_dialog(qtbot: Any, handle: Handler, timeout_s: float = 10.0) -> list[QDialog]:
+    """Run ``handle(dialog)`` on the next modal dialog that opens (another than the one open now).
+
+    Returns a list that holds the dialog once it was handled. If ``handle`` fails, the dialog
+    is closed (so the blocked ``exec()`` returns) and the error reaches the test through
+    pytest-qt's capture of exceptions raised in Qt callbacks."""
+    before = QApplication.activeModalWidget()
+    deadline = time.monotonic() + timeout_s
+    seen: list[QDialog] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and dialog is not before and dialog.isVisible():
+            seen.append(dialog)
+            try:
+                handle(dialog)
+            except BaseException:
+                dialog.reject()
+                raise
+            return
+        if time.monotonic() < deadline:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def fields(dialog: QWidget) -> list[QLineEdit]:
+    """The dialog's text fields that a person can type in, top to bottom."""
+    edits = [e for e in dialog.findChildren(QLineEdit) if e.isVisible() and e.isEnabled() and not e.isReadOnly()]
+    return sorted(edits, key=lambda e: e.mapTo(dialog, QPoint(0, 0)).y())
+
+
+def enter_pin(pin: str) -> Handler:
+    """Answer a PIN prompt: type the PIN into its field and press Enter."""
+
+    def handle(dialog: QDialog) -> None:
+        edit = fields(dialog)[0]
+        edit.setFocus()
+        QTest_keyClicks(edit, pin)
+        QTest_keyClick(edit, Qt.Key.Key_Return)
+
+    return handle
+
+
+def press(label: str) -> Handler:
+    """Answer a dialog by clicking its button reading ``label``."""
+
+    def handle(dialog: QDialog) -> None:
+        button(dialog, label).click()
+
+    return handle
+
+
+def first_start(clinic: str = CLINIC, name: str = NAME, pin: str = PIN, again: str | None = None) -> Handler:
+    """Fill the first-start screen by keys (clinic, your name, PIN twice) and press Enter."""
+
+    def handle(dialog: QDialog) -> None:
+        clinic_edit, name_edit, pin_edit, again_edit = fields(dialog)[:4]
+        for edit, text in ((clinic_edit, clinic), (name_edit, name), (pin_edit, pin),
+                           (again_edit, pin if again is None else again)):
+            edit.setFocus()
+            QTest_keyClicks(edit, text)
+        QTest_keyClick(again_edit, Qt.Key.Key_Return)
+
+    return handle
+
+
+def save_file_as(path: str) -> Handler:
+    """Answer a save-file dialog with ``path``. Qt's own file dialog (not the app's) follows
+    typed paths with directory look-ups of its own, so the name is chosen through its API."""
+
+    def handle(dialog: QDialog) -> None:
+        assert isinstance(dialog, QFileDialog), f"expected a file dialog, got {dialog!r}"
+        dialog.selectFile(path)
+        dialog.accept()
+
+    return handle
+
+
+def QTest_keyClicks(widget: QWidget, text: str) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.keyClicks(widget, text)
+
+
+def QTest_keyClick(widget: QWidget, key: Qt.Key) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(widget, key)
+
+
+# -- a person's errands -----------------------------------------------------------------------
+def register_patient(qtbot: Any, window: Any, name: str = "Alex Demo", dob: str = "1980-02-29",
+                     clinic_id: str = "DEMO-1", indication: str = "Male-pattern androgenetic alopecia",
+                     grade: str = "III", sex: str | None = None) -> None:
+    """Type a new patient into the register form and press Register; the patient is then chosen."""
+    page = window.patient_page
+    type_into(qtbot, page.name, name, enter=False)
+    type_into(qtbot, page.dob, dob, enter=False)
+    type_into(qtbot, page.clinic_id, clinic_id, enter=False)
+    if sex is not None:
+        choose(qtbot, page.sex, sex)
+    if page.indication.currentText() != indication:
+        choose(qtbot, page.indication, indication)
+    if page.grade.isEditable():
+        type_into(qtbot, page.grade.lineEdit(), grade, enter=False)
+    else:
+        choose(qtbot, page.grade, grade)
+    click(qtbot, button(page, "Register"))
+    assert page.error_label.isHidden(), page.error_label.text()
+
+
+def start_session(qtbot: Any, window: Any, pin: str = PIN) -> None:
+    """Press Start session for the chosen patient and answer the PIN prompt."""
+    answer_next_dialog(qtbot, enter_pin(pin))
+    click(qtbot, window.patient_page.start_button)
+
+
+def sign(qtbot: Any, window: Any, pin: str = PIN) -> None:
+    """On the Sign-off step: press Sign and answer the PIN prompt."""
+    page = window.current_page()
+    answer_next_dialog(qtbot, enter_pin(pin))
+    click(qtbot, page.sign)
+
+
+def pass_time(qtbot: Any, clock: Any, seconds: float) -> None:
+    """Let ``seconds`` pass on the fake clock, then let the window's own refresh timer show it."""
+    from microneedle_desk.ui.controller import REFRESH_MS
+
+    clock.advance(seconds)
+    qtbot.wait(2 * REFRESH_MS)
+
+
+def walk_session(qtbot: Any, window: Any, clock: Any, *, consent_by: str = "Alex Demo",
+                 anesthetic: str = "Lidocaine 5% cream", lot: str = "LOT-77", serial: str = "HP-1",
+                 cleanup_product: str = "Fusidic acid cream") -> None:
+    """Walk an open session from Screening to the Sign-off step by keys and clicks, inside the
+    protocol (no deviation): every answer No, 30 min dwell, 1.2 mm, 15 min of needling."""
+    screening = window.current_page()
+    for _group, _yes, no in screening.rows.values():
+        click(qtbot, no)
+    type_into(qtbot, screening.consent_by, consent_by)
+    click(qtbot, screening.consent_button)
+    click(qtbot, window.next)
+
+    page = window.current_page()
+    type_into(qtbot, page.product, anesthetic)
+    type_into(qtbot, page.planned, "30")
+    click(qtbot, page.apply_button)
+    click(qtbot, window.next)
+
+    page = window.current_page()
+    type_into(qtbot, page.needle, "1.2")
+    type_into(qtbot, page.lot, lot)
+    type_into(qtbot, page.expiry, (clock.now().date() + timedelta(days=400)).isoformat())
+    click(qtbot, page.sealed)
+    type_into(qtbot, page.serial, serial)
+    click(qtbot, window.next)
+
+    click(qtbot, window.current_page().buttons["alcohol"])
+    click(qtbot, window.next)
+
+    pass_time(qtbot, clock, 31 * 60)
+    page = window.current_page()
+    click(qtbot, page.toggle)
+    pass_time(qtbot, clock, 15 * 60)
+    for zone in ("frontal", "mid_scalp", "vertex"):
+        click(qtbot, page.zone_boxes[zone])
+    click(qtbot, page.direction_boxes["longitudinal"])
+    page.passes.setFocus()
+    page.passes.selectAll()
+    qtbot.keyClicks(page.passes, "4")
+    click(qtbot, button(page, "passes"))
+    click(qtbot, page.finish)
+    click(qtbot, window.next)
+
+    click(qtbot, window.current_page().buttons["pinpoint_bleeding"])
+    click(qtbot, window.next)
+    page = window.current_page()
+    click(qtbot, page.washed)
+    type_into(qtbot, page.product, cleanup_product)
+    click(qtbot, window.next)
+    click(qtbot, window.current_page().buttons["minoxidil"])
+    click(qtbot, window.next)
+    click(qtbot, window.current_page().none)
+    click(qtbot, window.next)
+    page = window.current_page()
+    click(qtbot, page.given)
+    type_into(qtbot, page.next_date, (clock.now().date() + timedelta(days=28)).isoformat())
+    click(qtbot, window.next)
