@@ -7,56 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QRadioButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
+from e2e import driver
 from microneedle_desk.ui.main_window import MainWindow
 
-
-# -- what a person does ------------------------------------------------------------------------
-def type_into(qtbot: Any, edit: QLineEdit, text: str) -> None:
-    """Click into the field, select what is there, type over it and press Enter."""
-    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(edit, text) if text else qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
-
-
-def click(qtbot: Any, widget: QWidget) -> None:
-    """Click where a person would: on the box of a check box or radio button, else the middle."""
-    assert widget.isVisible() and widget.isEnabled(), f"{widget.accessibleName() or widget} cannot be clicked"
-    if isinstance(widget, (QCheckBox, QRadioButton)):
-        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
-    else:
-        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def pick(qtbot: Any, combo: QComboBox, label: str) -> None:
-    """Choose an entry of a drop-down by the keyboard: focus it, then type the entry's first letters."""
-    combo.setFocus()
-    index = combo.findText(label)
-    if index < 0 and combo.isEditable():  # a name typed in, as a new entry
-        combo.lineEdit().selectAll()
-        qtbot.keyClicks(combo.lineEdit(), label)
-        return
-    assert index >= 0, f"{label!r} is not offered"
-    while combo.currentIndex() != index:
-        qtbot.keyClick(combo, Qt.Key.Key_Down if combo.currentIndex() < index else Qt.Key.Key_Up)
+# -- what a person does (driver's keys and clicks) -------------------------------------------------
+type_into, click, choose = driver.type_into, driver.click, driver.choose
 
 
 def register_and_start(qtbot: Any, win: MainWindow, sex: str = "Male") -> None:
-    page = win.patient_page
-    type_into(qtbot, page.name, "Alex Demo")
-    type_into(qtbot, page.dob, "1980-02-29")
-    type_into(qtbot, page.clinic_id, "DEMO-1")
-    pick(qtbot, page.sex, sex)
-    page.indication.setCurrentIndex(page.indication.findData("aga_male"))
-    pick(qtbot, page.grade, "III")
-    register = next(b for b in page.findChildren(type(page.start_button)) if "Register" in b.text())
-    click(qtbot, register)
-    assert page.error_label.isHidden(), page.error_label.text()
-    pick(qtbot, page.practitioner, "Dr Demo")
-    click(qtbot, page.start_button)
+    driver.register_patient(qtbot, win, sex=sex)
+    driver.start_session(qtbot, win)
     assert win.ctx.controller.session is not None
 
 
@@ -86,13 +49,11 @@ def needle(qtbot: Any, win: MainWindow, clock: Any) -> None:
     type_into(qtbot, device.serial, "HP-1")  # type: ignore[attr-defined]
     win.go_to(4)
     click(qtbot, win.pages[4].buttons["alcohol"])  # type: ignore[attr-defined]
-    clock.advance(31 * 60)
-    win.ctx.controller.poll()
+    driver.pass_time(qtbot, clock, 31 * 60)
     win.go_to(5)
     needling = win.pages[5]
     click(qtbot, needling.toggle)  # type: ignore[attr-defined]
-    clock.advance(15 * 60)
-    win.ctx.controller.poll()
+    driver.pass_time(qtbot, clock, 15 * 60)
     for zone in ("frontal", "vertex"):
         click(qtbot, needling.zone_boxes[zone])  # type: ignore[attr-defined]
     click(qtbot, needling.direction_boxes["longitudinal"])  # type: ignore[attr-defined]
@@ -115,132 +76,132 @@ def error_of(win: MainWindow, index: int) -> str:
 
 
 # -- screening limited by sex ------------------------------------------------------------------------
-def test_a_male_patient_is_not_asked_about_pregnancy_and_the_page_says_not_applicable(qtbot: Any, window: Any):
-    register_and_start(qtbot, window, "Male")
-    screening = window.pages[1]
+def test_a_male_patient_is_not_asked_about_pregnancy_and_the_page_says_not_applicable(qtbot: Any, clinic: Any):
+    register_and_start(qtbot, clinic, "Male")
+    screening = clinic.pages[1]
     _group, yes, no = screening.rows["pregnant_or_breastfeeding"]
     assert not yes.isEnabled() and not no.isEnabled()
     assert screening.not_asked["pregnant_or_breastfeeding"].text() == "Not applicable (male patient): not asked"
-    screen(qtbot, window)
-    state = state_of(window)
-    assert state.screening_cleared(window.ctx.protocol) and state.consent_by
+    screen(qtbot, clinic)
+    state = state_of(clinic)
+    assert state.screening_cleared(clinic.ctx.protocol) and state.consent_by
     assert "pregnant_or_breastfeeding" not in state.answers
     assert state.not_applicable == ("pregnant_or_breastfeeding",)
     assert "Screening complete" in screening.status.text()
 
 
-def test_a_female_patient_is_asked_about_pregnancy(qtbot: Any, window: Any):
-    register_and_start(qtbot, window, "Female")
-    screening = window.pages[1]
+def test_a_female_patient_is_asked_about_pregnancy(qtbot: Any, clinic: Any):
+    register_and_start(qtbot, clinic, "Female")
+    screening = clinic.pages[1]
     _group, yes, no = screening.rows["pregnant_or_breastfeeding"]
     assert yes.isEnabled() and no.isEnabled()
     assert screening.not_asked["pregnant_or_breastfeeding"].text() == ""
-    screen(qtbot, window)
-    assert state_of(window).answers["pregnant_or_breastfeeding"] is False
+    screen(qtbot, clinic)
+    assert state_of(clinic).answers["pregnant_or_breastfeeding"] is False
 
 
 # -- closing steps -----------------------------------------------------------------------------------
-def test_pinpoint_bleeding_and_redness_are_ticked_together_and_neither_stands_alone(qtbot: Any, window: Any,
+def test_pinpoint_bleeding_and_redness_are_ticked_together_and_neither_stands_alone(qtbot: Any, clinic: Any,
                                                                                      fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    window.go_to(6)
-    page = window.pages[6]
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    clinic.go_to(6)
+    page = clinic.pages[6]
     click(qtbot, page.boxes["pinpoint_bleeding"])
     click(qtbot, page.boxes["redness"])
-    assert state_of(window).endpoints == ("pinpoint_bleeding", "redness")
+    assert state_of(clinic).endpoints == ("pinpoint_bleeding", "redness")
     click(qtbot, page.boxes["neither"])
-    assert "cannot be ticked together" in error_of(window, 6)
-    assert state_of(window).endpoints == ("pinpoint_bleeding", "redness"), "the record is not overwritten"
+    assert "cannot be ticked together" in error_of(clinic, 6)
+    assert state_of(clinic).endpoints == ("pinpoint_bleeding", "redness"), "the record is not overwritten"
     assert page.boxes["neither"].isChecked(), "what the person ticked stays until they change it"
     click(qtbot, page.boxes["neither"])
     click(qtbot, page.boxes["pinpoint_bleeding"])
-    assert state_of(window).endpoints == ("redness",)
+    assert state_of(clinic).endpoints == ("redness",)
     qtbot.wait(600)  # the refresh runs: the ticks stay as recorded
     assert [k for k, b in page.boxes.items() if b.isChecked()] == ["redness"]
 
 
-def test_clean_up_records_no_antibiotic_cream_and_then_does_not_ask_for_a_product(qtbot: Any, window: Any,
+def test_clean_up_records_no_antibiotic_cream_and_then_does_not_ask_for_a_product(qtbot: Any, clinic: Any,
                                                                                   fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    window.go_to(7)
-    page = window.pages[7]
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    clinic.go_to(7)
+    page = clinic.pages[7]
     click(qtbot, page.washed)
     click(qtbot, page.none)
-    state = state_of(window)
+    state = state_of(clinic)
     assert (state.antibiotic_used, state.antibiotic_product) == (False, "")
     assert not page.product.isEnabled()
-    assert not any("antibiotic" in m.lower() for m in state.missing(window.ctx.protocol))
+    assert not any("antibiotic" in m.lower() for m in state.missing(clinic.ctx.protocol))
     click(qtbot, page.none)  # changed their mind: a cream was used after all
     type_into(qtbot, page.product, "Fusidic acid cream")
-    state = state_of(window)
+    state = state_of(clinic)
     assert (state.antibiotic_used, state.antibiotic_product) == (True, "Fusidic acid cream")
 
 
-def test_minoxidil_is_recorded_with_product_strength_and_form(qtbot: Any, window: Any, fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    window.go_to(8)
-    page = window.pages[8]
+def test_minoxidil_is_recorded_with_product_strength_and_form(qtbot: Any, clinic: Any, fake_clock: Any):
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    clinic.go_to(8)
+    page = clinic.pages[8]
     click(qtbot, page.buttons["minoxidil"])
-    assert "minoxidil product name must not be empty" in error_of(window, 8)
-    assert state_of(window).adjunct == ""
+    assert "minoxidil product name must not be empty" in error_of(clinic, 8)
+    assert state_of(clinic).adjunct == ""
     type_into(qtbot, page.mx_product, "Regaine Extra Strength")
-    pick(qtbot, page.mx_form, "Oral (tablets)")
+    choose(qtbot, page.mx_form, "Oral (tablets)")
     assert [page.mx_strength.itemText(i) for i in range(page.mx_strength.count())] == [
         "— choose —", "0.25 mg", "0.5 mg", "1 mg", "2.5 mg", "5 mg"], "tablets come in mg"
-    pick(qtbot, page.mx_form, "Foam")
-    pick(qtbot, page.mx_strength, "5 %")
-    state = state_of(window)
+    choose(qtbot, page.mx_form, "Foam")
+    choose(qtbot, page.mx_strength, "5 %")
+    state = state_of(clinic)
     assert (state.adjunct, state.minoxidil_product, state.minoxidil_strength, state.minoxidil_form) == (
         "minoxidil", "Regaine Extra Strength", "5pct", "foam")
     assert "resume minoxidil" in page.info.text()
 
 
-def test_prp_is_recorded_with_its_volume_and_kit_lot(qtbot: Any, window: Any, fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    window.go_to(8)
-    page = window.pages[8]
+def test_prp_is_recorded_with_its_volume_and_kit_lot(qtbot: Any, clinic: Any, fake_clock: Any):
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    clinic.go_to(8)
+    page = clinic.pages[8]
     type_into(qtbot, page.prp, "40")
     click(qtbot, page.buttons["prp"])
-    assert "0.5–20 mL" in error_of(window, 8)
+    assert "0.5–20 mL" in error_of(clinic, 8)
     type_into(qtbot, page.prp, "4.5")
-    assert "kit lot" in error_of(window, 8) or state_of(window).adjunct == ""
+    assert "kit lot" in error_of(clinic, 8) or state_of(clinic).adjunct == ""
     type_into(qtbot, page.kit_lot, "PRP-KIT-31")
-    state = state_of(window)
+    state = state_of(clinic)
     assert (state.adjunct, str(state.prp_ml), state.prp_kit_lot) == ("prp", "4.5", "PRP-KIT-31")
     assert "kit lot PRP-KIT-31" in page.info.text()
 
 
-def test_the_aftercare_page_shows_the_scalp_points_and_asks_about_a_home_roller(qtbot: Any, window: Any,
+def test_the_aftercare_page_shows_the_scalp_points_and_asks_about_a_home_roller(qtbot: Any, clinic: Any,
                                                                                  fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    window.go_to(10)
-    page = window.pages[10]
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    clinic.go_to(10)
+    page = clinic.pages[10]
     shown = " ".join(label.text() for label in page.findChildren(type(page.suggested)) if label.isVisible())
-    for point in window.ctx.protocol.aftercare:
+    for point in clinic.ctx.protocol.aftercare:
         assert point.text in shown, point.id
-    assert "Aftercare: whether the patient uses a derma roller at home" in state_of(window).missing(
-        window.ctx.protocol)
+    assert "Aftercare: whether the patient uses a derma roller at home" in state_of(clinic).missing(
+        clinic.ctx.protocol)
     click(qtbot, page.roller_yes)
-    assert "0.2–0.5 mm" in error_of(window, 10), "a Yes needs the roller's needle length, in the home range"
+    assert "0.2–0.5 mm" in error_of(clinic, 10), "a Yes needs the roller's needle length, in the home range"
     type_into(qtbot, page.roller_mm, "1.0")
-    assert "must be 0.2–0.5 mm" in error_of(window, 10)
-    assert state_of(window).home_roller is None
+    assert "must be 0.2–0.5 mm" in error_of(clinic, 10)
+    assert state_of(clinic).home_roller is None
     type_into(qtbot, page.roller_mm, "0.25")
-    state = state_of(window)
+    state = state_of(clinic)
     assert (state.home_roller, str(state.home_roller_mm)) == (True, "0.25")
     assert "home-roller points" in page.roller_info.text()
     click(qtbot, page.roller_no)
-    assert state_of(window).home_roller is False
+    assert state_of(clinic).home_roller is False
 
 
 # -- amending a signed session ---------------------------------------------------------------------
@@ -266,19 +227,19 @@ def finish_and_sign(qtbot: Any, win: MainWindow) -> str:
     type_into(qtbot, aftercare.next_date, "2026-12-09")  # type: ignore[attr-defined]
     session_id = state_of(win).id
     win.go_to(11)
-    click(qtbot, win.pages[11].sign)  # type: ignore[attr-defined]
+    driver.sign(qtbot, win)
     assert win.ctx.controller.session is None
     return session_id
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # the offscreen platform; the window is raised
-def test_any_clinical_field_of_a_signed_session_is_amended_from_its_history_window(qtbot: Any, window: Any,
+def test_any_clinical_field_of_a_signed_session_is_amended_from_its_history_window(qtbot: Any, clinic: Any,
                                                                                   fake_clock: Any):
-    register_and_start(qtbot, window)
-    screen(qtbot, window)
-    needle(qtbot, window, fake_clock)
-    session_id = finish_and_sign(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    register_and_start(qtbot, clinic)
+    screen(qtbot, clinic)
+    needle(qtbot, clinic, fake_clock)
+    session_id = finish_and_sign(qtbot, clinic)
+    clinic.review_menu.actions["history"].trigger()  # Review > Session history
     history = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Session history")
     qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     history.table.setFocus()
@@ -295,25 +256,27 @@ def test_any_clinical_field_of_a_signed_session_is_amended_from_its_history_wind
         assert label in labels, label
     assert "Screening: Pregnant or breastfeeding?" not in labels, "a question not asked cannot be amended"
 
-    pick(qtbot, amend.field, "Needle length (mm)")
+    choose(qtbot, amend.field, "Needle length (mm)")
     assert amend.old.text() == "1.2 mm"
     type_into(qtbot, amend.inputs["value"], "2.0")
     type_into(qtbot, amend.reason, "Cartridge box says otherwise")
     click(qtbot, amend.save_button)
     assert "0.5–1.5 mm" in amend.error.text() and amend.isVisible(), "refused by the session's own rule"
     assert amend.inputs["value"].text() == "2.0", "what was typed stays to be corrected"
+    driver.answer_next_dialog(qtbot, driver.enter_pin(driver.PIN))
     type_into(qtbot, amend.inputs["value"], "1.0")  # Enter saves, as the dialog's default button
     assert not amend.isVisible()
-    [doc] = window.ctx.store.amendments(session_id)
+    [doc] = clinic.ctx.store.amendments(session_id)
     assert (doc["field"], doc["old"], doc["new"], doc["reason"]) == (
         "needle_mm", 1.2, 1.0, "Cartridge box says otherwise")
     assert "Needle length (mm) “1.2 mm” → “1.0 mm” — Cartridge box says otherwise" in dialog.text()
 
     click(qtbot, dialog.amend_button)
     amend = shown(dialog, "Amend a signed session")
-    pick(qtbot, amend.field, "Endpoint")
+    choose(qtbot, amend.field, "Endpoint")
     assert amend.old.text() == "Pinpoint bleeding"
     click(qtbot, amend.inputs["boxes"]["redness"])
+    driver.answer_next_dialog(qtbot, driver.enter_pin(driver.PIN))
     type_into(qtbot, amend.reason, "Redness was also seen")
     assert not amend.isVisible()
-    assert window.ctx.store.amendments(session_id)[-1]["new"] == ["pinpoint_bleeding", "redness"]
+    assert clinic.ctx.store.amendments(session_id)[-1]["new"] == ["pinpoint_bleeding", "redness"]
