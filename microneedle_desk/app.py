@@ -63,7 +63,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
             "Open it read-only to review past sessions?")
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
-    check_at_start(root, protocol, clock, read_only, interactive)
+    start_notes = check_at_start(root, protocol, clock, read_only, interactive)
     store = Store(root, protocol, clock, read_only=read_only)
     store.recover()
     settings = Settings(protocol, paths.settings_file(root))
@@ -73,14 +73,14 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = after_open(root, clock, int(settings.get("store/backups_kept")),
-                           background=interactive if background_backup is None else background_backup)
+        notes = start_notes + after_open(root, clock, int(settings.get("store/backups_kept")),
+                                         background=interactive if background_backup is None else background_backup)
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
                 from PySide6.QtWidgets import QMessageBox
 
-                QMessageBox.warning(window, "Privacy of the records", "\n\n".join(notes))
+                QMessageBox.warning(window, "About the records", "\n\n".join(notes))
     return window, lock
 
 
@@ -113,14 +113,20 @@ def confirm_restore(text: str) -> bool:
     return box.clickedButton() is restore_button
 
 
-def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> None:
+def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> list[str]:
     """Check the store before opening it; offer the newest good backup when a file is bad.
 
     A bad file is never overwritten or repaired: restoring moves the current files aside
-    into the quarantine folder. Raises BadStoreError when nothing was restored.
+    into the quarantine folder. Raises BadStoreError when nothing was restored. Returns what
+    the person should be told (a restore that was interrupted and has now been completed).
     """
+    notes: list[str] = []
+    if not read_only:
+        finished = backups.finish_interrupted_restore(root)
+        if finished:
+            notes.append(finished)
     if not paths.meta_file(root).exists():
-        return  # a first start: nothing to check yet
+        return notes  # a first start: nothing to check yet
     try:
         problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
@@ -131,7 +137,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
         if not read_only and needs_upgrade(root):
             keep = _backups_kept(root, protocol)
             upgrade_store(root, lambda reason: backups.take_backup(root, clock.now(), keep, reason))
-        return
+        return notes
     text = problems_text(root, problems)
     good = None if read_only else backups.newest_good_backup(root, protocol)
     if good is None:
@@ -143,6 +149,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     if not interactive or not confirm_restore(offer):
         raise BadStoreError(offer, problems)
     backups.restore(root, good, protocol, clock.now())
+    return notes
 
 
 def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:

@@ -118,6 +118,16 @@ def check_cache_file(root: Path) -> Path:
     return root / "check-cache.json"
 
 
+def restore_journal_file(root: Path) -> Path:
+    """Present only while a restore switches files: what it moves where (store/backup.py)."""
+    return root / "restore-journal.json"
+
+
+def restore_staging_dir(root: Path) -> Path:
+    """The backup's files, unpacked beside the live ones before a restore switches them in."""
+    return root / ".restore-staging"
+
+
 def backups_dir(root: Path) -> Path:
     return root / "backups"
 

@@ -61,6 +61,7 @@ def test_the_pedal_key_from_the_settings_starts_and_pauses_needling_in_both_view
     window.settings_actions.applied()
     assert window.needling_action.shortcut() == QKeySequence("F5")
     ready_to_needle(qtbot, window, fake_clock)
+    window.go_to(5)
     state = window.ctx.controller.session.state  # type: ignore[union-attr]
     window.steps.setFocus()
     qtbot.keyClick(window.steps, Qt.Key.Key_F5)
@@ -82,6 +83,7 @@ def test_the_old_f9_no_longer_toggles_needling_once_the_pedal_key_changed(qtbot,
     window.ctx.settings.set("room/pedal_key", "F5")
     window.settings_actions.applied()
     ready_to_needle(qtbot, window, fake_clock)
+    window.go_to(5)
     window.steps.setFocus()
     qtbot.keyClick(window.steps, Qt.Key.Key_F9)
     assert not window.ctx.controller.session.state.needling_marks  # type: ignore[union-attr]

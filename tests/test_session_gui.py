@@ -23,16 +23,22 @@ def click(qtbot, widget) -> None:
         qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
+def fill_in(qtbot, edit: QLineEdit, text: str) -> None:
+    """Type into a field without pressing Enter (Enter submits the form the field is in)."""
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
 def register_and_start(qtbot, win: MainWindow) -> None:
     page = win.patient_page
-    type_into(qtbot, page.name, "Alex Demo")
-    type_into(qtbot, page.dob, "1980-02-29")
-    type_into(qtbot, page.clinic_id, "DEMO-1")
     page.indication.setCurrentIndex(page.indication.findData("aga_male"))
     page.grade.setCurrentText("III")
-    register = next(b for b in page.findChildren(type(page.start_button)) if "Register" in b.text())
-    click(qtbot, register)
+    fill_in(qtbot, page.name, "Alex Demo")
+    fill_in(qtbot, page.dob, "1980-02-29")
+    type_into(qtbot, page.clinic_id, "DEMO-1")  # Enter in the last field registers
     assert page.error_label.isHidden(), page.error_label.text()
+    assert [p.name for p in win.ctx.store.patients()] == ["Alex Demo"]
     page.practitioner.setCurrentText("Dr Demo")
     click(qtbot, page.start_button)
 
@@ -78,8 +84,8 @@ def test_complete_session_from_registration_to_signature_through_the_window(qtbo
     click(qtbot, antiseptic.buttons["alcohol"])  # type: ignore[attr-defined]
 
     win.go_to(5)
-    win.steps.setFocus()
-    qtbot.keyClick(win.steps, Qt.Key.Key_Space)
+    win.next.setFocus()  # Space on the Needling step, with the focus where it has no use of its own
+    qtbot.keyClick(win.next, Qt.Key.Key_Space)
     assert not state.needling_marks, "needling cannot start before 15 min of dwell"
     assert "15 min" in win.pages[5].error_label.text()
 
@@ -87,13 +93,13 @@ def test_complete_session_from_registration_to_signature_through_the_window(qtbo
     win.ctx.controller.poll()
     assert win.alert_bar.isVisible(), "the planned end of the dwell raises a visible alert"
     assert set(state.alerts) >= {"dwell_min_reached", "dwell_planned_end"}
-    qtbot.keyClick(win.steps, Qt.Key.Key_Space)
+    qtbot.keyClick(win.next, Qt.Key.Key_Space)
     state = win.ctx.controller.session.state  # type: ignore[union-attr]
     assert state.needling_marks and state.needling_marks[0][0] == "started"
     clock.advance(5 * 60)
-    qtbot.keyClick(win.steps, Qt.Key.Key_Space)
+    qtbot.keyClick(win.next, Qt.Key.Key_Space)
     clock.advance(2 * 60)
-    qtbot.keyClick(win.steps, Qt.Key.Key_Space)
+    qtbot.keyClick(win.next, Qt.Key.Key_Space)
     clock.advance(10 * 60)
     needling = win.pages[5]
     for zone in ("frontal", "mid_scalp", "vertex"):
@@ -151,9 +157,9 @@ def test_duplicate_clinic_id_is_refused_and_the_first_patient_kept(qtbot, window
     register_and_start(qtbot, window)
     window.ctx.controller.close()
     page = window.patient_page
-    type_into(qtbot, page.name, "Another Demo")
-    type_into(qtbot, page.dob, "1990-01-01")
-    type_into(qtbot, page.clinic_id, "demo-1")
+    fill_in(qtbot, page.name, "Another Demo")
+    fill_in(qtbot, page.dob, "1990-01-01")
+    fill_in(qtbot, page.clinic_id, "demo-1")
     click(qtbot, next(b for b in page.findChildren(type(page.start_button)) if "Register" in b.text()))
     assert "already used" in page.error_label.text()
     assert [p.name for p in window.ctx.store.patients()] == ["Alex Demo"]

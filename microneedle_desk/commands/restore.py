@@ -34,6 +34,15 @@ def hold_lock(root: Path) -> Iterator[str]:
         yield (f"The data in {root} is open in {holder.describe()}. Close the app first.")
         return
     try:
+        from microneedle_desk.store.backup import BackupError, finish_interrupted_restore
+
+        try:
+            finished = finish_interrupted_restore(root)
+        except BackupError as exc:
+            yield str(exc)
+            return
+        if finished:
+            print(finished)
         yield ""
     finally:
         lock.release()

@@ -13,6 +13,7 @@ aside into ``quarantine/<timestamp>/`` and the backup's files are put in their p
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
@@ -190,6 +192,15 @@ def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
 def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> RestoreResult:
     """Put a verified backup in place; the current files go to ``quarantine/<timestamp>/``.
 
+    All or nothing, whenever the process is stopped: the backup is unpacked beside the live
+    files first, then a journal naming every move is written in one atomic step, then the
+    files are switched. Stopped before the journal exists, the live files were never touched
+    (the unpacked copy is dropped at the next start); stopped after, the next start completes
+    the switch from the journal (:func:`finish_interrupted_restore`).
+
+    The access log is never rolled back: its entries made after the backup are sealed again
+    into the restored chain (same ids, marked as carried over), and the restore itself is logged.
+
     Raises BackupError (naming the problems) when the backup does not pass the check.
     """
     problems = verify_backup(backup, protocol)
@@ -197,29 +208,115 @@ def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> Rest
         raise BackupError(f"{backup.name} does not pass the check, so it was not restored:\n"
                           + "\n".join(str(p) for p in problems))
     ensure_private_dir(root)
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=root))
-    try:
-        count = _extract(backup, staging)
-        current = data_files(root)
-        aside: Path | None = None
-        if current:
-            aside = paths.quarantine_dir(root) / f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore"
-            n = 1
-            while aside.exists():
-                n += 1
-                aside = aside.with_name(f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore-{n}")
-            ensure_private_dir(paths.quarantine_dir(root))
-            ensure_private_dir(aside)
-            for rel in current:
-                ensure_private_dir((aside / rel).parent)
-                (root / rel).replace(aside / rel)
-        for path in sorted(staging.rglob("*.json")):
-            rel = path.relative_to(staging)
+    finish_interrupted_restore(root)
+    staging = paths.restore_staging_dir(root)
+    shutil.rmtree(staging, ignore_errors=True)
+    count = _extract(backup, staging)
+    new = sorted(p.relative_to(staging) for p in staging.rglob("*.json"))
+    old = data_files(root)
+    aside = paths.quarantine_dir(root) / f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore"
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = aside.with_name(f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore-{n}")
+    journal = {"version": 1, "backup": backup.name, "aside": aside.relative_to(root).as_posix(),
+               "old": [rel.as_posix() for rel in old], "new": [rel.as_posix() for rel in new]}
+    write_atomic(paths.restore_journal_file(root), json.dumps(journal).encode("utf-8"))
+    _switch(root, journal)
+    return RestoreResult(backup, aside if old else None, count)
+
+
+def _switch(root: Path, journal: dict[str, Any]) -> None:
+    """Carry out a restore journal. Each step is a rename that is skipped once done, so a
+    switch stopped anywhere is finished by running it again."""
+    aside = root / str(journal["aside"])
+    for rel in journal["old"]:
+        live, moved = root / rel, aside / rel
+        # Once every old file is aside the new ones move in, so an old name still live with
+        # nothing aside under it has not been moved yet.
+        if live.exists() and not moved.exists():
+            ensure_private_dir(moved.parent)
+            live.replace(moved)
+    staging = paths.restore_staging_dir(root)
+    for rel in journal["new"]:
+        unpacked = staging / rel
+        if unpacked.exists():
             ensure_private_dir((root / rel).parent)
-            path.replace(root / rel)
+            unpacked.replace(root / rel)
+    _carry_over_access_log(root, aside, str(journal.get("backup", "")))
+    # The unpacked copy goes before the journal: a copy left without a journal then always
+    # means a restore stopped before it changed anything.
+    shutil.rmtree(staging, ignore_errors=True)
+    paths.restore_journal_file(root).unlink()
+
+
+def _access_docs(folder: Path) -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for name in json_file_names(folder):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # an unreadable old file stays in quarantine as it is, for inspection
+        table = data.get("access", {}) if isinstance(data, dict) else {}
+        docs.extend(d for d in table.values() if isinstance(d, dict))
+    return docs
+
+
+CARRIED = " (carried over at the restore of {backup})"
+
+
+def _carry_over_access_log(root: Path, aside: Path, backup_name: str) -> None:
+    """Seal the access entries made after the backup into the restored chain, then log the
+    restore. Entries are matched by id, so running it again adds nothing twice."""
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import load_protocol
+    from microneedle_desk.store.accounts import AccountBook
+    from microneedle_desk.store.store import Store
+
+    access = paths.access_dir(root).name
+    present = _access_docs(root / access)
+    known = {d.get("id") for d in present}
+    later = sorted((d for d in _access_docs(aside / access) if d.get("id") not in known),
+                   key=lambda d: (d.get("chain", {}).get("seq", 0), str(d.get("at", ""))))
+    note = CARRIED.format(backup=backup_name)
+    logged = any(d.get("action") == "restore" and note in str(d.get("detail", "")) for d in present)
+    if not later and logged:
+        return
+    store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
+    try:
+        store.recover()
+        for doc in later:
+            carried = {k: v for k, v in doc.items() if k not in ("chain", "hash")}
+            carried["detail"] = str(carried.get("detail", "")) + note
+            month = str(doc.get("at", ""))[:7]
+            store._chain_append(carried, store._db_for(paths.access_file(root, month)).table("access"))
+        if not logged:
+            AccountBook(store).log("restore", None, detail=f"restored {backup_name}{note}")
     finally:
+        store.close()
+
+
+def finish_interrupted_restore(root: Path) -> str | None:
+    """Complete or drop a restore that was stopped part-way; what happened in a sentence, or None.
+
+    Called by whoever opens the folder to write (the app's start, the backup and restore
+    commands) before anything else reads or writes the records."""
+    journal_path = paths.restore_journal_file(root)
+    staging = paths.restore_staging_dir(root)
+    if journal_path.exists():
+        try:
+            journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BackupError(f"An interrupted restore left {journal_path.name}, which cannot be read ({exc}). "
+                              "Nothing was changed; keep the folder as it is and ask your IT support.") from None
+        _switch(root, journal)
+        return (f"A restore of {journal.get('backup', 'a backup')} was interrupted; it has now been completed. "
+                f"The records are those of the backup; the files it replaced are in {journal.get('aside')}.")
+    if staging.exists():
         shutil.rmtree(staging, ignore_errors=True)
-    return RestoreResult(backup, aside, count)
+        return ("A restore was interrupted before it changed anything; the records are as they were "
+                "before it. Run it again if it is still wanted.")
+    return None
 
 
 def stray_temp_files(root: Path) -> list[Path]:

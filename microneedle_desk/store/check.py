@@ -131,6 +131,10 @@ class _Checker(Record):
 
     # -- the files ------------------------------------------------------------------
     def run(self) -> None:
+        journal = paths.restore_journal_file(self.root)
+        if journal.exists():  # the live files are between two versions until the switch is finished
+            self.problems.append(Problem(journal.name, "", "a restore was interrupted part-way. Start the app, "
+                                         "or run `microneedle-desk backup`, to complete it (nothing is lost)."))
         head = self.check_meta()
         patients = paths.patients_file(self.root)
         if patients.exists():  # 6,000 patients take ~0.5 s to validate: only when the file changed

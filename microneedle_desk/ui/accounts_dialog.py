@@ -39,6 +39,7 @@ from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, requi
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook, filter_entries
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.keys import enter_submits
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 DONE_STYLE = "color: #1b5e20;"
@@ -129,6 +130,10 @@ class AccountsDialog(QDialog):
         for label in adding.findChildren(QLabel):
             label.setWordWrap(True)
 
+        # Enter submits the part of the dialog it is pressed in
+        enter_submits((self.new_name, self.new_role, self.new_pin), self.add_account, self)
+        enter_submits((self.reset_pin,), self.reset_selected, self)
+        enter_submits((self.role_choice,), self.set_role_selected, self)
         self.message = QLabel()
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)

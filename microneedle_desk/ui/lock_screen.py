@@ -85,7 +85,7 @@ class LockScreen(QWidget):
         self.take_over_pin = QLineEdit()
         self.take_over_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.take_over_pin.setAccessibleName("PIN to take over")
-        self.take_over_button = QPushButton("&Take over the session")
+        self.take_over_button = QPushButton("Take &over the session")
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020;")
         self.message.setWordWrap(True)
@@ -127,7 +127,7 @@ class LockScreen(QWidget):
         if current is not None:
             self.take_over_account.setCurrentIndex(max(0, self.take_over_account.findData(current)))
         has_session = session is not None and session.state.status == "in_progress"
-        self.take_over_button.setText("&Take over the session" if has_session else "&Sign in instead")
+        self.take_over_button.setText("Take &over the session" if has_session else "S&ign in instead")
 
     def all_text(self) -> str:
         """Every text this screen shows (used by tests and the accessibility check)."""

@@ -29,6 +29,7 @@ from microneedle_desk.core.session import ALERT_TEXT
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space, needling_keys_hint
 from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.pages.patient import PatientPage
 
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
-        self.steps = QListWidget()
+        self.steps = StepList()
         self.steps.setAccessibleName("Steps")
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
@@ -195,7 +196,11 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
         self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
-        self.needling_action = self._action(go_menu, "Start/pause &needling", "F9", self.toggle_needling)
+        # Works on the Needling step only (disabled elsewhere, see refresh); a held key or
+        # pedal does not repeat it.
+        self.needling_action = self._action(go_menu, "&Start/pause needling", "F9", self.toggle_needling)
+        self.needling_action.setAutoRepeat(False)
+        self.needling_action.setEnabled(False)
         self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
             self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
@@ -228,7 +233,7 @@ class MainWindow(QMainWindow):
     def needling_page(self) -> NeedlingPage:
         from microneedle_desk.ui.pages.needling import NeedlingPage
 
-        page = self.pages[5]
+        page = self.pages[NEEDLING_STEP]
         assert isinstance(page, NeedlingPage)
         return page
 
@@ -287,11 +292,15 @@ class MainWindow(QMainWindow):
         word = "signed and saved" if status == "signed" else "abandoned and kept"
         self.statusBar().showMessage(f"The session was {word}.", 15000)
 
+    def on_needling_step(self) -> bool:
+        """Whether the needling keys act now: a session is open and its Needling step is shown."""
+        return self.ctx.controller.session is not None and self.stack.currentIndex() == NEEDLING_STEP
+
     def toggle_needling(self) -> None:
-        if self.ctx.controller.session is None:
+        """Start, pause or resume needling: on the Needling step only, and never moving to it."""
+        if not self.on_needling_step():
+            self.say_where_needling_keys_work()
             return
-        if self.stack.currentIndex() != 5:
-            self.go_to(5)
         self.needling_page.toggle_needling()
 
     # -- rendering --------------------------------------------------------------------
@@ -313,6 +322,7 @@ class MainWindow(QMainWindow):
         else:
             self.who.setText("No session open.")
         self.abandon_action.setEnabled(session is not None)
+        self.needling_action.setEnabled(self.on_needling_step())
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
         index = self.stack.currentIndex()
         # "Continue" past screening only once every question is answered and nothing blocks.
@@ -365,23 +375,43 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                and self.isActiveWindow() and self.ctx.controller.session is not None):
-            from PySide6.QtWidgets import (
-                QAbstractButton,
-                QAbstractSpinBox,
-                QApplication,
-                QLineEdit,
-                QPlainTextEdit,
-            )
-
-            focus = QApplication.focusWidget()
-            typing = isinstance(focus, (QLineEdit, QPlainTextEdit, QAbstractSpinBox)) or (
-                isinstance(focus, QAbstractButton) and focus is not getattr(self.pages.built(5), "toggle", None))
-            if not typing:
-                self.toggle_needling()
+                and self.ctx.controller.session is not None and self.isActiveWindow()):
+            key = event.key()
+            if (key == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                    and self.space_starts_needling()):
+                event.accept()
+                if not event.isAutoRepeat():  # a held Space toggles once
+                    self.needling_page.toggle_needling()
                 return True
+            if (key not in (Qt.Key.Key_Space, Qt.Key.Key_unknown) and not self.needling_action.isEnabled()
+                    and QKeySequence(event.keyCombination()) in self.needling_action.shortcuts()):
+                self.say_where_needling_keys_work()  # pressed on another step: it does nothing
         return super().eventFilter(watched, event)
+
+    def say_where_needling_keys_work(self) -> None:
+        self.statusBar().showMessage(needling_keys_hint(), 8000)
+        room = getattr(self, "room_view", None)
+        if room is not None and room.isVisible():  # the status bar is hidden there
+            room.note.setText(needling_keys_hint())
+
+    def space_starts_needling(self) -> bool:
+        """Space is the needling key on the Needling step, unless the focus is where Space
+        has a use of its own: a text field, spin box, combo box, list (the step list among
+        them), the menu bar or a menu, a box to tick (see keys.keeps_space)."""
+        from PySide6.QtWidgets import QApplication
+
+        if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
+            return False
+        central = self.centralWidget()
+        if central is None or central.isHidden():  # locked: the lock screen shows instead
+            return False
+        if self._menu_bar_active():
+            return False
+        return not keeps_space(QApplication.focusWidget())
+
+    def _menu_bar_active(self) -> bool:
+        bar = self.menuBar()
+        return bar.hasFocus() or bar.activeAction() is not None
 
     # -- size and place -----------------------------------------------------------------
     SMALL_SCREEN = (1600, 1000)  # below this (e.g. a 1366x768 laptop) the window opens maximized
@@ -418,6 +448,15 @@ class MainWindow(QMainWindow):
         if self.confirm_close:  # the real app (not a test's or a tool's window) remembers its place
             self.remember_place()
         super().closeEvent(event)
+
+
+class StepList(QListWidget):
+    """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
+    the start of a step's name (the names are indented to line up with the ticked ones)."""
+
+    def keyboardSearch(self, search: str) -> None:
+        if search.strip():
+            super().keyboardSearch(search)
 
 
 class LazyPages:

@@ -73,7 +73,7 @@ class PrintActions(QObject):
         ]
         for op, text, shortcut in ops:  # the session sheet: top level, with shortcuts
             self._add(self.menu, "sheet", op, text, shortcut, before=first)
-        for what, title in (("handout", "Aftercare &handout"), ("day", "All sheets of a &day"),
+        for what, title in (("handout", "Aftercare &handout"), ("day", "All sheets of a da&y"),
                             ("blank", "&Blank sheet")):
             sub = QMenu(title, self.menu)
             for op, text, _ in ops:

@@ -2,8 +2,9 @@
 
 A part attached to the main window (like the print actions): an overlay that covers the
 whole window, which goes full screen while it shows. The main window's actions stay live
-underneath, so the foot-pedal key, Space and Esc work in both views. The same part makes
-the needling action's shortcut follow the ``room/pedal_key`` setting.
+underneath, so the foot-pedal key, Space and Esc work in both views (the needling keys, as
+in the main view, on the Needling step only). The same part makes the needling action's
+shortcut follow the ``room/pedal_key`` setting.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.keys import NEEDLING_STEP, needling_keys_text, room_keys_text
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -107,9 +109,11 @@ class RoomView(QWidget):
         pedal = QKeySequence(str(settings.get("room/pedal_key")))
         needling = self.window_.needling_action
         needling.setShortcut(pedal)
-        needling.setToolTip(f"Start/pause needling ({pedal.toString()}, or Space; the foot pedal)")
-        self.hint.setText(f"{pedal.toString()} / pedal: start or pause needling   ·   Esc: acknowledge alert"
-                          f"   ·   {view_key.toString()}: leave the room view")
+        needling.setToolTip(needling_keys_text(pedal.toString()))
+        toggle = getattr(self.window_.pages.built(NEEDLING_STEP), "toggle", None)  # the page's own button
+        if toggle is not None:
+            toggle.setToolTip(needling_keys_text(pedal.toString()))
+        self.hint.setText(room_keys_text(pedal.toString(), view_key.toString()))
 
     # -- showing --------------------------------------------------------------------------
     def set_room_mode(self, on: bool) -> None:

@@ -94,6 +94,7 @@ class SignInDialog(QDialog):
             form.addRow("New PIN (first sign-in or after a reset)", self.new_pin)
             form.addRow("New PIN again", self.again)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)  # Enter in any field signs in
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -264,11 +265,12 @@ class SideEffectsPage(StepPage):
         for c in p.severities:
             self.severity.addItem(c.label, c.id)
         self.note = self.line("Side effect note", "note (optional)")
-        add = QPushButton("&Add side effect")
+        add = QPushButton("A&dd side effect")
         add.clicked.connect(self._add)
+        enter_submits((self.kind, self.severity, self.note), self._add, self)
         self.list = QListWidget()
         self.list.setAccessibleName("Recorded side effects")
-        remove = QPushButton("&Remove selected")
+        remove = QPushButton("Re&move selected")
         remove.clicked.connect(self._remove)
         row = QHBoxLayout()
         row.addWidget(self.kind, 3)
@@ -423,7 +425,7 @@ class SignoffPage(StepPage):
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName("Still missing")
         self.missing.setStyleSheet("color: #b00020;")
-        self.sign = QPushButton("&Sign the session")
+        self.sign = QPushButton("S&ign the session")
         self.sign.setAccessibleName("Sign the session")
         self.sign.clicked.connect(lambda: self.do("sign"))
         self.body.addWidget(self.summary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.ui.keys import needling_keys_text
 from microneedle_desk.ui.pages.base import StepPage, set_text_quietly
 from microneedle_desk.ui.scalp_map import ScalpMap
 
@@ -38,9 +40,9 @@ class NeedlingPage(StepPage):
                                       "only if starting early: the clinical reason")
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
-        self.toggle.setToolTip("Start, pause or resume the needling countdown (Space)")
+        self.toggle.setToolTip(needling_keys_text(QKeySequence(str(ctx.settings.get("room/pedal_key"))).toString()))
         self.toggle.clicked.connect(self.toggle_needling)
-        self.finish = QPushButton("&Finish needling")
+        self.finish = QPushButton("F&inish needling")
         self.finish.clicked.connect(lambda: self.do("finish_needling"))
         self.timing = QLabel()
         self.timing.setWordWrap(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class PatientPage(StepPage):
         self.indication.currentIndexChanged.connect(self._fill_scales)
         self.scale.currentIndexChanged.connect(self._fill_grades)
         self._fill_scales()
-        register_button = QPushButton("&Register patient")
+        register_button = QPushButton("Register &patient")
         register_button.setAccessibleName("Register patient")
         register_button.clicked.connect(self.register)
         reg = QGroupBox("Or register a new patient")
@@ -175,6 +176,9 @@ class PatientPage(StepPage):
         form.addRow("Grading scale", self.scale)
         form.addRow("Grade", self.grade)
         form.addRow(register_button)
+        enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
+                      self.register, self)
+        enter_submits((self.search,), self._choose_first_shown, self)
         top = QHBoxLayout()
         top.addWidget(find, 3)
         top.addWidget(reg, 2, Qt.AlignmentFlag.AlignTop)
@@ -186,9 +190,9 @@ class PatientPage(StepPage):
                                      "and PIN; an admin adds people in Account › Manage accounts.")
         self.chosen = QLabel("No patient chosen yet.")
         self.chosen.setAccessibleName("Chosen patient")
-        self.start_button = QPushButton("&Start session")
+        self.start_button = QPushButton("Start sess&ion")
         self.start_button.setAccessibleName("Start session")
-        self.start_button.setToolTip("Start the session for the chosen patient (Alt+S)")
+        self.start_button.setToolTip("Start the session for the chosen patient (Alt+I)")
         self.start_button.clicked.connect(self.start_requested.emit)
         row = QHBoxLayout()
         row.addWidget(QLabel("Practitioner"))
@@ -269,6 +273,11 @@ class PatientPage(StepPage):
         self.show_error("")  # a refusal shown before was about the choice the person just changed
         self.chosen.setText(f"Chosen: {patient.name} · {patient.clinic_id} · born {patient.dob.isoformat()}")
 
+    def _choose_first_shown(self) -> None:
+        """Enter in the search box chooses the first patient listed."""
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
     def register(self) -> None:
         store = self.ctx.store
         try:
@@ -280,6 +289,10 @@ class PatientPage(StepPage):
             store.add_patient(patient)
         except ValidationError as exc:
             self.show_error(exc.message)
+            field = {"name": self.name, "dob": self.dob, "clinic_id": self.clinic_id, "sex": self.sex,
+                     "indication": self.indication, "scale": self.scale, "grade": self.grade}.get(exc.field)
+            if field is not None:  # on to what needs fixing (Enter in a half-filled form lands there)
+                field.setFocus()
             return
         self.show_error("")
         for edit in (self.name, self.dob, self.clinic_id):

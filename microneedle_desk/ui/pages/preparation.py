@@ -31,7 +31,7 @@ class AnestheticPage(StepPage):
         self.planned = self.line("Planned dwell in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/dwell_minutes")))
         self.planned.setToolTip(f"Planned numbing time: whole minutes {b.min}–{b.max}")
-        self.apply_button = QPushButton("&Applied now — start dwell countdown")
+        self.apply_button = QPushButton("Applied now — start &dwell countdown")
         self.apply_button.setAccessibleName("Anesthetic applied now")
         self.apply_button.clicked.connect(self._apply)
         self.change_button = QPushButton("C&hange planned dwell")

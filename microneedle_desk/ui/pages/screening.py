@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class ScreeningPage(StepPage):
         self.consent_by = self.line("Consent given by", "who gave consent (patient or guardian)")
         self.consent_button = QPushButton("Confirm &consent")
         self.consent_button.clicked.connect(lambda: self.do("confirm_consent", self.consent_by.text()))
+        enter_submits((self.consent_by,), self.consent_button.click, self)
         self.consent_state = QLabel()
         row = QHBoxLayout()
         row.addWidget(QLabel("Informed consent"))

@@ -1,0 +1,144 @@
+"""Restore is all or nothing: killed at any file operation, the next start finds either the whole
+old store or the whole restored one, and says which.
+
+Each case runs the restore in a child process under ``strace``, which kills it (SIGKILL) at
+the Nth call of one file-changing system call; the case then does what the next start does
+(complete or drop the interrupted restore, check the folder) and compares the records with
+the two versions. Cases go on until the restore runs to its end without meeting the Nth call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import make_demo_patient, run_complete_session, shipped_protocol, start_session
+
+from microneedle_desk import paths
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.store import backup
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.store import Store
+
+P = shipped_protocol()
+REPO = Path(__file__).resolve().parent.parent
+STRACE = shutil.which("strace")
+
+pytestmark = pytest.mark.skipif(STRACE is None, reason="strace is not installed (tools/bootstrap.py installs it)")
+
+CHILD = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from microneedle_desk import paths
+from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.store import backup
+root, taken = Path(sys.argv[1]), Path(sys.argv[2])
+backup.restore(root, taken, load_protocol(paths.protocol_file()), datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
+print("RESTORED")
+"""
+
+
+def fingerprint(root: Path) -> tuple[list[str], list[str]]:
+    """The records a person would see: the patients and the sessions, by id."""
+    store = Store(root, P, FakeClock(), read_only=True)
+    try:
+        return sorted(p.id for p in store.patients()), sorted(r["id"] for r in store.summaries())
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tuple, tuple]:
+    """A folder with a backup of its earlier self, and the two versions' records."""
+    root = tmp_path_factory.mktemp("kill") / "data"
+    clock = FakeClock()
+    store = Store(root, P, clock)
+    patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
+    session = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    run_complete_session(session, clock)
+    store.close()
+    taken = backup.take_backup(root, clock.now(), keep=5)
+    restored = fingerprint(root)
+    clock.advance(86400)
+    store = Store(root, P, clock)
+    later = store.add_patient(make_demo_patient(P, clock, name="Robin Later", clinic_id="D-2", device=store.device))
+    session = start_session(P, clock, later, sink=store.append_event, device=store.device)
+    run_complete_session(session, clock)
+    open_one = start_session(P, clock, later, sink=store.append_event, device=store.device)
+    assert open_one.state.status == "in_progress"
+    store.close()
+    outside = taken.parent.parent.parent / "backup.zip"
+    shutil.copy2(taken, outside)
+    return root, outside, restored, fingerprint(root)
+
+
+def run_killed(root: Path, taken: Path, call: str, nth: int) -> bool:
+    """Restore in a child killed at the ``nth`` ``call``; True when it was killed."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={call}",
+         "-e", f"inject={call}:signal=SIGKILL:when={nth}",
+         sys.executable, "-c", CHILD, str(root), str(taken)],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    if "RESTORED" in result.stdout:
+        return False
+    assert result.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL, 137), result.stderr[-2000:]
+    return True
+
+
+@pytest.mark.parametrize("call", ["rename", "link", "unlink", "mkdir", "openat"])
+def test_a_restore_killed_at_any_file_operation_leaves_the_old_or_the_restored_store_whole(
+        tmp_path: Path, versions: tuple[Path, Path, tuple, tuple], call: str) -> None:
+    source, taken, restored, before = versions
+    # The family of each call: Python and Qt reach the same operation through either name.
+    calls = {"rename": "rename,renameat,renameat2", "link": "link,linkat", "unlink": "unlink,unlinkat,rmdir",
+             "mkdir": "mkdir,mkdirat", "openat": "openat"}[call]
+    outcomes: dict[str, int] = {"old": 0, "restored": 0}
+    nth = 1
+    step = 1 if call != "openat" else 7  # opens are many (imports too): every 7th still meets each file
+    while True:
+        root = tmp_path / f"{call}-{nth}" / "data"
+        shutil.copytree(source, root)
+        if not run_killed(root, taken, calls, nth):
+            break
+        said = backup.finish_interrupted_restore(root)  # the next start, first thing
+        assert check_store(root, P) == [], f"killed at {call} #{nth}: the next start does not check clean"
+        now = fingerprint(root)
+        assert now in (before, restored), f"killed at {call} #{nth}: a mix of the old and the restored store"
+        which = "restored" if now == restored else "old"
+        outcomes[which] += 1
+        if said is not None:
+            assert ("completed" in said) == (which == "restored"), (nth, said)
+        shutil.rmtree(root.parent)
+        nth += step
+        assert nth < 5000, "the restore never ran to its end"
+    assert nth > 1, f"restore makes no {call} call: the case tests nothing"
+    if call in ("link", "openat"):  # the unpacking and the journal: killed there, nothing has changed yet
+        assert outcomes["old"], outcomes
+
+
+def test_a_restore_keeps_the_access_log_entries_made_after_the_backup(tmp_path: Path) -> None:
+    from microneedle_desk.store.accounts import AccountBook
+
+    root = tmp_path / "data"
+    clock = FakeClock()
+    store = Store(root, P, clock)
+    book = AccountBook(store)
+    admin = book.create_first_admin("Dr Admin", "246810")
+    store.close()
+    taken = backup.take_backup(root, clock.now(), keep=5)
+    clock.advance(3600)
+    store = Store(root, P, clock)
+    AccountBook(store).log("exported", admin.id, detail="after the backup")
+    store.close()
+    backup.restore(root, taken, P, clock.now())
+    logged = [json.loads(p.read_text()) for p in paths.access_dir(root).glob("*.json")]
+    assert "after the backup" in json.dumps(logged), "an audit entry made after the backup was rolled back"
+    assert check_store(root, P) == []
