@@ -90,7 +90,7 @@ class CleanupPage(StepPage):
         self.product = self.line("Antibiotic cream product")
         self.bind_text(self.product, "apply_antibiotic",
                        lambda: ctx.controller.session.state.antibiotic_product if ctx.controller.session else "")
-        self.none = QCheckBox("&No antibiotic cream used")
+        self.none = QCheckBox("No antibiotic cream used")
         self.none.setAccessibleName("No antibiotic cream used")
         self.none.clicked.connect(self._none_clicked)
         form = QFormLayout()
