@@ -42,6 +42,7 @@ from microneedle_desk.core.validation import (
     require_choice,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 CONTENT_VERSION = 2
 """What a session's start event promises about its content. 1: the first record form (one
@@ -294,7 +295,7 @@ class SessionState(Record):
         if not self.blood_washed:
             out.append(("cleanup", "Clean-up: blood not washed away"))
         if self.antibiotic_used is None:
-            out.append(("cleanup", "Clean-up: antibiotic cream (the product, or none used)"))
+            out.append(("cleanup", tr("Clean-up: antibiotic cream (the product, or none used)")))
         if not self.adjunct:
             out.append(("adjunct", "Adjunct: choose none, minoxidil or PRP"))
         if not self.none_observed and not self.side_effects:
@@ -302,7 +303,7 @@ class SessionState(Record):
         if not self.aftercare_given:
             out.append(("aftercare", "Aftercare: not confirmed as given"))
         if self.content >= 2 and self.home_roller is None:
-            out.append(("aftercare", "Aftercare: whether the patient uses a derma roller at home"))
+            out.append(("aftercare", tr("Aftercare: whether the patient uses a derma roller at home")))
         if self.next_session is None:
             out.append(("aftercare", "Aftercare: next session date"))
         return out
@@ -410,8 +411,8 @@ def _grade(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: 
 def _answer(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     item = require_choice(d.get("item"), p.ids("contraindications"), "item", "Screening item")
     if item in s.not_applicable:
-        raise EventError("item", f"“{p.label('contraindications', item)}” is not asked of this patient "
-                                 "(recorded as not applicable for their sex).")
+        raise EventError("item", tr("“{question}” is not asked of this patient (recorded as not applicable "
+                                    "for their sex).").format(question=p.label("contraindications", item)))
     s.answers[item] = _flag(d, "answer")
 
 
@@ -1030,8 +1031,9 @@ def check_not_applicable(raw: object, sex: str, p: Protocol) -> tuple[str, ...]:
     for item in raw:
         require_choice(item, p.ids("contraindications"), "not_applicable", "Screening item")
         if p.contraindication(item).asked_of(sex):
-            raise EventError("not_applicable", f"“{p.label('contraindications', item)}” is asked of "
-                                               "every patient of this sex: it cannot be left out.")
+            raise EventError("not_applicable", tr("“{question}” is asked of every patient of this sex: it "
+                                                  "cannot be left out.").format(
+                                                      question=p.label("contraindications", item)))
         out.append(str(item))
     return tuple(dict.fromkeys(out))
 
@@ -1041,12 +1043,12 @@ def check_endpoints(raw: object, p: Protocol) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, (list, tuple)) or not raw:
-        raise EventError("endpoint", "Tick at least one endpoint: "
-                                     + ", ".join(c.label for c in p.endpoints) + ".")
+        raise EventError("endpoint", tr("Tick at least one endpoint: {allowed}.").format(
+            allowed=", ".join(c.label for c in p.endpoints)))
     kinds = tuple(dict.fromkeys(require_choice(k, p.ids("endpoints"), "endpoint", "Endpoint") for k in raw))
     if "neither" in kinds and len(kinds) > 1:
-        raise EventError("endpoint", "“Neither” cannot be ticked together with bleeding or redness: "
-                                     "untick one of them.")
+        raise EventError("endpoint", tr("“Neither” cannot be ticked together with bleeding or redness: "
+                                        "untick one of them."))
     return tuple(k for k in p.ids("endpoints") if k in kinds)  # protocol order, whatever the clicks
 
 
@@ -1062,10 +1064,10 @@ def check_endpoint_note(raw: object, kinds: tuple[str, ...]) -> str:
 def check_antibiotic(raw: object, used: bool) -> str:
     if not used:
         if str(raw or "").strip():
-            raise EventError("product", "No antibiotic cream was used: leave the product empty, "
-                                        "or untick “None used” to name it.")
+            raise EventError("product", tr("No antibiotic cream was used: leave the product empty, "
+                                           "or untick “None used” to name it."))
         return ""
-    return require_text(raw, "product", "The antibiotic cream product (or tick “None used”)", 200)
+    return require_text(raw, "product", tr("The antibiotic cream product (or tick “None used”)"), 200)
 
 
 def check_prp_ml(raw: object, p: Protocol) -> Decimal:
@@ -1073,17 +1075,17 @@ def check_prp_ml(raw: object, p: Protocol) -> Decimal:
 
 
 def check_kit_lot(raw: object) -> str:
-    return require_text(raw, "kit_lot", "The PRP kit lot number", 64)
+    return require_text(raw, "kit_lot", tr("The PRP kit lot number"), 64)
 
 
 def check_minoxidil_product(raw: object) -> str:
-    return require_text(raw, "product", "The minoxidil product name", 200)
+    return require_text(raw, "product", tr("The minoxidil product name"), 200)
 
 
 def check_minoxidil_form(raw: object, p: Protocol) -> str:
     if raw not in p.ids("minoxidil_forms"):
-        raise EventError("form", "Choose the minoxidil form: "
-                                 + ", ".join(c.label for c in p.minoxidil_forms) + ".")
+        raise EventError("form", tr("Choose the minoxidil form: {allowed}.").format(
+            allowed=", ".join(c.label for c in p.minoxidil_forms)))
     return str(raw)
 
 
@@ -1092,8 +1094,9 @@ def check_minoxidil_strength(raw: object, form: str, p: Protocol) -> str:
     form_label = p.label("minoxidil_forms", form).lower() if form else ""
     if raw not in [s.id for s in fitting]:
         allowed = ", ".join(s.label for s in fitting)
-        where = f" for the {form_label} form" if form else ""
-        raise EventError("strength", f"Choose the minoxidil strength{where}: {allowed}.")
+        message = (tr("Choose the minoxidil strength for the {form} form: {allowed}.") if form
+                   else tr("Choose the minoxidil strength: {allowed}."))
+        raise EventError("strength", message.format(form=form_label, allowed=allowed))
     return str(raw)
 
 
@@ -1107,7 +1110,7 @@ def check_minoxidil(product: object, strength: object, form: object,
 
 def check_home_roller_mm(raw: object, p: Protocol) -> Decimal:
     return parse_bounded(raw, p.bounds["home_roller_mm"], "home_roller_mm",
-                         "The home roller's needle length", "mm")
+                         tr("The home roller's needle length"), "mm")
 
 
 def check_needle_mm(value: object, protocol: Protocol) -> Decimal:

@@ -20,6 +20,7 @@ from microneedle_desk.core.amendments import (
 )
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
+from microneedle_desk.i18n import tr
 
 SHEET_TITLE = "Scalp microneedling — session record"
 BLANK_TITLE = "Scalp microneedling — session record (paper)"
@@ -181,7 +182,7 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
             ("Course", number)]
 
 
-AMENDED = " (amended)"
+AMENDED = " (amended)"  # through tr() where printed, in the language then in use
 
 
 def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> list[Section]:
@@ -190,24 +191,25 @@ def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> li
     for item in protocol.contraindications:
         answer = state.answers.get(item.id)
         if item.id in state.not_applicable:
-            text = "N/A"  # the Consent section says why
+            text = tr("N/A")  # the Consent section says why
         else:
             text = "not answered" if answer is None else _yes(answer)
-            text += AMENDED if SCREENING_PREFIX + item.id in amended else ""
+            text += tr(AMENDED) if SCREENING_PREFIX + item.id in amended else ""
         questions.fields.append(Field(item.question, text))
     sec = Section("Consent", columns=1)
     if state.not_applicable:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.not_applicable)
-        sec.fields.append(Field("Not asked", f"{items}: not applicable to a {sex} patient"))
+        sec.fields.append(Field(tr("Not asked"), tr("{items}: not applicable to a {sex} patient").format(
+            items=items, sex=sex)))
     if state.isotretinoin_last_dose:
         sec.fields.append(Field("Last isotretinoin dose", fmt_date(state.isotretinoin_last_dose)
-                                + (AMENDED if "isotretinoin_last_dose" in amended else "")))
+                                + (tr(AMENDED) if "isotretinoin_last_dose" in amended else "")))
         sec.fields.append(Field("Eligible from", fmt_date(state.eligible_from())))
     if state.override_items:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.override_items)
         sec.fields.append(Field("Override", f"{items}. Justification: {state.override_reason}"))
     consent = f"given by {state.consent_by}, {fmt_iso_text(state.consent_at)}" if state.consent_by else "not given"
-    consent += AMENDED if "consent_by" in amended else ""
+    consent += tr(AMENDED) if "consent_by" in amended else ""
     sec.fields.append(Field("Consent", consent))
     return [questions, sec]
 
@@ -237,7 +239,7 @@ def _adjunct(state: SessionState, protocol: Protocol) -> str:
                 "form": state.minoxidil_form}, protocol)
         return label
     if state.adjunct == "prp" and state.prp_ml is not None:
-        lot = f", kit lot {state.prp_kit_lot}" if state.prp_kit_lot else ""
+        lot = tr(", kit lot {lot}").format(lot=state.prp_kit_lot) if state.prp_kit_lot else ""
         return f"{label} — {state.prp_ml} mL{lot}"
     return label
 
@@ -245,15 +247,15 @@ def _adjunct(state: SessionState, protocol: Protocol) -> str:
 def _antibiotic(state: SessionState) -> str:
     if state.antibiotic_used is None:
         return ""
-    return state.antibiotic_product if state.antibiotic_used else "None used"
+    return state.antibiotic_product if state.antibiotic_used else tr("None used")
 
 
 def _home_roller(state: SessionState) -> str:
     if state.home_roller is None:
-        return "Not asked" if state.content < 2 else ""
+        return tr("Not asked") if state.content < 2 else ""
     if not state.home_roller:
-        return "Not used"
-    return f"Uses one at home, {state.home_roller_mm} mm needles; home-roller points on the handout"
+        return tr("Not used")
+    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(mm=state.home_roller_mm)
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
@@ -279,7 +281,7 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
     amended = {str(a.get("field", "")) for a in info.amendments}
 
     def m(text: str, *fields: str) -> str:
-        return text + AMENDED if text and amended.intersection(fields) else text
+        return text + tr(AMENDED) if text and amended.intersection(fields) else text
 
     finished = s.needling_finished_at()
     started = s.needling_started_at()
@@ -325,12 +327,12 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
             Field("Blood washed away", _yes(s.blood_washed)),
             Field("Antibiotic cream", m(_antibiotic(s), "antibiotic_product")),
             Field("Adjunct", m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
-            *([Field("Minoxidil resumes", fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
+            *([Field(tr("Minoxidil resumes"), fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
         ], columns=1, label_share=0.2),
         _side_effects(s, protocol),
         Section("Aftercare", [
             Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
-            Field("Home derma roller", m(_home_roller(s), "home_roller")),
+            Field(tr("Home derma roller"), m(_home_roller(s), "home_roller")),
             Field("Next session", m(fmt_date(s.next_session), "next_session")),
         ], columns=1, label_share=0.2),
     ]
@@ -415,12 +417,12 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
             _line("Endpoint note"),
         ], columns=1),
         Section("Clean-up and adjunct", [
-            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"), _ticks("", ["No antibiotic used"]),
+            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"), _ticks("", [tr("No antibiotic used")]),
             _ticks("Adjunct", labels("adjuncts")),
-            _line("Minoxidil product"),
-            _ticks("Strength", [s.label for s in protocol.minoxidil_strengths]),
-            _ticks("Form", labels("minoxidil_forms")),
-            Field("PRP volume", kind="box", hint="mL"), _line("PRP kit lot"),
+            _line(tr("Minoxidil product")),
+            _ticks(tr("Strength"), [s.label for s in protocol.minoxidil_strengths]),
+            _ticks(tr("Form"), labels("minoxidil_forms")),
+            Field("PRP volume", kind="box", hint="mL"), _line(tr("PRP kit lot")),
             _line("Minoxidil resumes", "date and time"),
         ]),
         Section("Side effects", [
@@ -430,8 +432,8 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
         ], columns=1),
         Section("Aftercare", [
             _ticks("", ["Aftercare explained, handout given"]),
-            _ticks("Derma roller at home", ["No", "Yes"]),
-            Field("Home roller needles", kind="box",
+            _ticks(tr("Derma roller at home"), [tr("No"), tr("Yes")]),
+            Field(tr("Home roller needles"), kind="box",
                   hint=f"mm ({b['home_roller_mm'].min}–{b['home_roller_mm'].max} mm)"),
             _line("Next session", "date"),
         ]),
@@ -472,9 +474,9 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
             "Small dots of dried blood, some itching, dryness or light flaking are common. "
             "These usually fade within a few days.",
         ], bullets=points("first_days")),
-        Section("For about two weeks", bullets=points("two_weeks"),
-                paragraphs=["Your skin is more sensitive than usual to sunlight and to skin-care products. "
-                            "Until the date below:"], highlight=until),
+        Section(tr("For about two weeks"), bullets=points("two_weeks"),
+                paragraphs=[tr("Your skin is more sensitive than usual to sunlight and to skin-care products. "
+                               "Until the date below:")], highlight=until),
         Section("Minoxidil", paragraphs=points("minoxidil"), highlight=resume_text),
     ]
     sections += [
@@ -484,8 +486,8 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""
         if state is not None and state.home_roller_mm is not None:
-            roller = f"Your roller's needles: {state.home_roller_mm} mm."
-        sections.append(Section("If you use a derma roller at home", new_page=True,
+            roller = tr("Your roller's needles: {mm} mm.").format(mm=state.home_roller_mm)
+        sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
                                 paragraphs=[p for p in (roller,) if p],
                                 bullets=[a.text for a in protocol.home_roller]))
     patient: list[tuple[str, str]] = [("For", ""), ("Treated on", "")]  # written in by hand

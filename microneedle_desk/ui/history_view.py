@@ -46,6 +46,7 @@ from microneedle_desk.core.amendments import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
@@ -410,9 +411,9 @@ class SessionDialog(QDialog):
         self.followup_button = QPushButton("Record &follow-up…")
         self.sheet_button = QPushButton("Print &sheet…")
         self.handout_button = QPushButton("Print &handout…")
-        self.amend_button = QPushButton("&Amend a field…")
-        self.amend_button.setToolTip("Correct a field of the signed record: the original stays, the "
-                                     "amendment says who, when and why")
+        self.amend_button = QPushButton(tr("&Amend a field…"))
+        self.amend_button.setToolTip(tr("Correct a field of the signed record: the original stays, the "
+                                        "amendment says who, when and why"))
         self.amend_button.clicked.connect(self.amend)
         close = QPushButton("Close")
         self.followup_button.clicked.connect(self.record_followup)
@@ -565,33 +566,33 @@ class AmendDialog(QDialog):
     def __init__(self, ctx: UiContext, session_id: str, parent: SessionDialog) -> None:
         super().__init__(parent)
         self.ctx, self.session_id, self.owner = ctx, session_id, parent
-        self.setWindowTitle("Amend a signed session")
+        self.setWindowTitle(tr("Amend a signed session"))
         state = ctx.store.session_state(session_id)
         assert state is not None
         self.state = state
         self.field = QComboBox()
-        self.field.setAccessibleName("Field to amend")
+        self.field.setAccessibleName(tr("Field to amend"))
         for field, label in amendable_fields(ctx.protocol, state).items():
             self.field.addItem(label, field)
         self.old = QLabel()
-        self.old.setAccessibleName("Value in force")
+        self.old.setAccessibleName(tr("Value in force"))
         self.old.setWordWrap(True)
         self.editor_box = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_box)
         self.editor_layout.setContentsMargins(0, 0, 0, 0)
         self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason for the amendment")
-        self.reason.setPlaceholderText("why the record is corrected")
+        self.reason.setAccessibleName(tr("Reason for the amendment"))
+        self.reason.setPlaceholderText(tr("why the record is corrected"))
         self.error = QLabel()
         self.error.setAccessibleName("Error message")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()
         form = QFormLayout()
-        form.addRow("&Field", self.field)
-        form.addRow("Now recorded", self.old)
-        form.addRow("&New value", self.editor_box)
-        form.addRow("&Reason", self.reason)
+        form.addRow(tr("&Field"), self.field)
+        form.addRow(tr("Now recorded"), self.old)
+        form.addRow(tr("&New value"), self.editor_box)
+        form.addRow(tr("&Reason"), self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
@@ -629,7 +630,7 @@ class AmendDialog(QDialog):
     def _combo(self, name: str, items: list[tuple[str, str]], current: object) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(name)
-        combo.addItem("— choose —", "")
+        combo.addItem(tr("— choose —"), "")
         for item_id, label in items:
             combo.addItem(label, item_id)
         combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -639,7 +640,7 @@ class AmendDialog(QDialog):
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
-        yes, no = QRadioButton("Yes"), QRadioButton("No")
+        yes, no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
         for button in (yes, no):
             button.setAccessibleName(f"{name}: {button.text()}")
             row.addWidget(button)
@@ -667,7 +668,7 @@ class AmendDialog(QDialog):
             if grades:
                 self.inputs["value"] = self._combo(label, [(g, g) for g in grades], current)
             else:
-                self.inputs["value"] = self._line(label, str(current or ""), "SALT score, whole number 0–100")
+                self.inputs["value"] = self._line(label, str(current or ""), tr("SALT score, whole number 0–100"))
             add(self.inputs["value"])
         elif kind.startswith("choice:"):
             group = kind.split(":", 1)[1]
@@ -686,24 +687,25 @@ class AmendDialog(QDialog):
         elif kind == "yesno":
             add(self._yes_no(label, current))
         elif kind == "antibiotic":
-            self.inputs["value"] = self._line(label, str(current or ""), "product name")
-            self.inputs["none"] = QCheckBox("No antibiotic cream used")
+            self.inputs["value"] = self._line(label, str(current or ""), tr("product name"))
+            self.inputs["none"] = QCheckBox(tr("No antibiotic cream used"))
             self.inputs["none"].setChecked(current == "")
             add(self.inputs["value"])
             add(self.inputs["none"])
         elif kind == "minoxidil":
             cur = current if isinstance(current, dict) else {}
-            self.inputs["product"] = self._line("Minoxidil product", str(cur.get("product", "")), "product name")
-            self.inputs["form"] = self._combo("Minoxidil form", [(c.id, c.label) for c in p.minoxidil_forms],
+            self.inputs["product"] = self._line(tr("Minoxidil product"), str(cur.get("product", "")),
+                                                tr("product name"))
+            self.inputs["form"] = self._combo(tr("Minoxidil form"), [(c.id, c.label) for c in p.minoxidil_forms],
                                               cur.get("form"))
-            self.inputs["strength"] = self._combo("Minoxidil strength",
+            self.inputs["strength"] = self._combo(tr("Minoxidil strength"),
                                                   [(s.id, s.label) for s in p.minoxidil_strengths],
                                                   cur.get("strength"))
             for widget in (self.inputs["product"], self.inputs["form"], self.inputs["strength"]):
                 add(widget)
         elif kind == "home_roller":
             cur = current if isinstance(current, dict) else {}
-            add(self._yes_no("Uses a derma roller at home", cur.get("uses")))
+            add(self._yes_no(tr("Uses a derma roller at home"), cur.get("uses")))
             b = p.bounds["home_roller_mm"]
             mm = cur.get("mm")
             self.inputs["mm"] = self._line("Home roller needle length in mm", "" if mm is None else str(mm),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
@@ -42,7 +43,7 @@ class EndpointPage(StepPage):
         self.boxes: dict[str, QCheckBox] = {}
         for choice in ctx.protocol.endpoints:
             box = QCheckBox(choice.label)
-            box.setAccessibleName(f"Endpoint: {choice.label}")
+            box.setAccessibleName(tr("Endpoint: {label}").format(label=choice.label))
             box.clicked.connect(lambda _=False: self._save())
             self.boxes[choice.id] = box
             row.addWidget(box)
@@ -90,8 +91,8 @@ class CleanupPage(StepPage):
         self.product = self.line("Antibiotic cream product")
         self.bind_text(self.product, "apply_antibiotic",
                        lambda: ctx.controller.session.state.antibiotic_product if ctx.controller.session else "")
-        self.none = QCheckBox("No antibiotic cream used")
-        self.none.setAccessibleName("No antibiotic cream used")
+        self.none = QCheckBox(tr("No antibiotic cream used"))
+        self.none.setAccessibleName(tr("No antibiotic cream used"))
         self.none.clicked.connect(self._none_clicked)
         form = QFormLayout()
         form.addRow(self.washed)
@@ -131,27 +132,27 @@ class AdjunctPage(StepPage):
         row, self.group, self.buttons = self.radio_row("Adjunct", p.adjuncts, self._pick)
         self.body.addLayout(row)
         # -- minoxidil ---------------------------------------------------------------------
-        self.mx_product = self.line("Minoxidil product", "product name, e.g. Regaine Extra Strength")
+        self.mx_product = self.line(tr("Minoxidil product"), tr("product name, e.g. Regaine Extra Strength"))
         self.mx_form = QComboBox()
-        self.mx_form.setAccessibleName("Minoxidil form")
-        self.mx_form.addItem("— choose —", "")
+        self.mx_form.setAccessibleName(tr("Minoxidil form"))
+        self.mx_form.addItem(tr("— choose —"), "")
         for c in p.minoxidil_forms:
             self.mx_form.addItem(c.label, c.id)
         self.mx_strength = QComboBox()
-        self.mx_strength.setAccessibleName("Minoxidil strength")
+        self.mx_strength.setAccessibleName(tr("Minoxidil strength"))
         self._fill_strengths("")
-        minoxidil = QGroupBox("Minoxidil")
+        minoxidil = QGroupBox(tr("Minoxidil"))
         mx = QFormLayout(minoxidil)
-        mx.addRow("Product", self.mx_product)
-        mx.addRow("Form", self.mx_form)
-        mx.addRow("Strength", self.mx_strength)
+        mx.addRow(tr("Product"), self.mx_product)
+        mx.addRow(tr("Form"), self.mx_form)
+        mx.addRow(tr("Strength"), self.mx_strength)
         # -- PRP -----------------------------------------------------------------------------
         self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
-        self.kit_lot = self.line("PRP kit lot", "lot number of the PRP kit")
+        self.kit_lot = self.line(tr("PRP kit lot"), tr("lot number of the PRP kit"))
         prp = QGroupBox("PRP")
         pf = QFormLayout(prp)
         pf.addRow("Volume (mL)", self.prp)
-        pf.addRow("Kit lot", self.kit_lot)
+        pf.addRow(tr("Kit lot"), self.kit_lot)
         details = QHBoxLayout()
         details.addWidget(minoxidil, 1)
         details.addWidget(prp, 1)
@@ -171,7 +172,7 @@ class AdjunctPage(StepPage):
         current = self.mx_strength.currentData()
         self.mx_strength.blockSignals(True)
         self.mx_strength.clear()
-        self.mx_strength.addItem("— choose —", "")
+        self.mx_strength.addItem(tr("— choose —"), "")
         for s in self.ctx.protocol.minoxidil_strengths:
             if not form or form in s.forms:
                 self.mx_strength.addItem(s.label, s.id)
@@ -243,7 +244,8 @@ class AdjunctPage(StepPage):
             self.info.setText(f"The patient may resume minoxidil from {resume.strftime('%A %d %B %Y, %H:%M')} "
                               f"({state.config.minoxidil_hours} h after needling).")
         elif state.adjunct == "prp" and state.prp_ml is not None:
-            self.info.setText(f"PRP recorded: {state.prp_ml} mL, kit lot {state.prp_kit_lot or '—'}.")
+            self.info.setText(tr("PRP recorded: {ml} mL, kit lot {lot}.").format(ml=state.prp_ml,
+                                                                                 lot=state.prp_kit_lot or "—"))
         else:
             self.info.setText("")
 
@@ -309,7 +311,7 @@ class SideEffectsPage(StepPage):
 
 
 AFTERCARE_HEADINGS = {
-    "first_days": "The first days",
+    "first_days": "The first days",  # through tr() where shown, in the language then in use
     "two_weeks": "For about two weeks",
     "minoxidil": "Minoxidil",
     "call": "Call the clinic for",
@@ -327,7 +329,7 @@ class AftercarePage(StepPage):
             extra = ("minoxidil",) if group == "two_weeks" else ()
             rows = QVBoxLayout()
             for g in (group, *extra):
-                rows.addWidget(heading(AFTERCARE_HEADINGS[g]))
+                rows.addWidget(heading(tr(AFTERCARE_HEADINGS[g])))
                 for point in p.aftercare:
                     if point.group == g:
                         label = QLabel(f"•  {point.text}")
@@ -340,17 +342,17 @@ class AftercarePage(StepPage):
         self.given.clicked.connect(lambda checked: self.do("confirm_aftercare", bool(checked)))
         # -- home derma roller --------------------------------------------------------------
         roller = p.bounds["home_roller_mm"]
-        self.roller_mm = self.line("Home roller needle length in mm",
-                                   f"mm, {roller.min}–{roller.max}")
+        self.roller_mm = self.line(tr("Home roller needle length in mm"),
+                                   tr("mm, {low}–{high}").format(low=roller.min, high=roller.max))
         self.roller_group = QButtonGroup(self)
-        self.roller_yes, self.roller_no = QRadioButton("Yes"), QRadioButton("No")
+        self.roller_yes, self.roller_no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
         roller_row = QHBoxLayout()
         for button, uses in ((self.roller_yes, True), (self.roller_no, False)):
-            button.setAccessibleName(f"Uses a derma roller at home: {button.text()}")
+            button.setAccessibleName(tr("Uses a derma roller at home: {answer}").format(answer=button.text()))
             self.roller_group.addButton(button)
             button.clicked.connect(lambda _=False, u=uses: self._roller(u))
             roller_row.addWidget(button)
-        roller_row.addWidget(QLabel("needle length"))
+        roller_row.addWidget(QLabel(tr("needle length")))
         roller_row.addWidget(self.roller_mm)
         roller_row.addStretch(1)
         self.roller_mm.editingFinished.connect(self._roller_mm_done)
@@ -361,7 +363,7 @@ class AftercarePage(StepPage):
         self.suggested = QLabel()
         form = QFormLayout()
         form.addRow(self.given)
-        form.addRow("Derma roller at home", roller_row)
+        form.addRow(tr("Derma roller at home"), roller_row)
         form.addRow(self.roller_info)
         form.addRow("Next session", self.next_date)
         form.addRow(self.suggested)
@@ -401,8 +403,8 @@ class AftercarePage(StepPage):
         if state.home_roller_mm is not None:
             set_text_quietly(self.roller_mm, str(state.home_roller_mm))
         self.roller_info.setText(
-            f"Recorded: uses a home roller with {state.home_roller_mm} mm needles; the handout adds the "
-            "home-roller points." if state.home_roller else "")
+            tr("Recorded: uses a home roller with {mm} mm needles; the handout adds the home-roller points.")
+            .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if state.next_session:
             set_text_quietly(self.next_date, state.next_session.isoformat())

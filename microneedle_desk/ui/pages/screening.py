@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
 
@@ -48,7 +49,8 @@ class ScreeningPage(StepPage):
             self.rows[item.id] = (group, yes, no)
             if item.applies_to_sex:
                 self.not_asked[item.id] = QLabel()
-                self.not_asked[item.id].setAccessibleName(f"{item.question} not applicable")
+                self.not_asked[item.id].setAccessibleName(tr("{question} not applicable").format(
+                    question=item.question))
                 grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
                 self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
@@ -110,7 +112,8 @@ class ScreeningPage(StepPage):
             no.setEnabled(asked)
             if item_id in self.not_asked:
                 sex = p.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
-                self.not_asked[item_id].setText("" if asked else f"Not applicable ({sex} patient): not asked")
+                self.not_asked[item_id].setText(
+                    "" if asked else tr("Not applicable ({sex} patient): not asked").format(sex=sex))
         eligible = state.eligible_from()
         if self.last_dose is not None:
             set_text_quietly(self.last_dose, self._current_dose())
