@@ -168,6 +168,9 @@ class IdleLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+            self.watching = self
+
+    watching: IdleLock | None = None  # self once installed on the application (see MainWindow.app_filters_paused)
 
     def set_minutes(self, minutes: int) -> None:
         self.timer.setInterval(max(1, int(minutes)) * 60_000)

@@ -7,7 +7,8 @@ renders what the core says.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = QStackedWidget()
-        self.pages = LazyPages(ctx, self.stack)
+        self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
             self.steps.addItem(QListWidgetItem(step.title))
         self.steps.currentRowChanged.connect(self.go_to)
@@ -350,6 +351,31 @@ class MainWindow(QMainWindow):
         self.alert_bar.hide()
 
     # -- keys -------------------------------------------------------------------------
+    @contextmanager
+    def app_filters_paused(self) -> Iterator[None]:
+        """Build widgets with no Python filter on the application: PySide 6.11 can crash
+        (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
+        Python class that is still inside its constructor, as a step page is while it is built."""
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        filters = [f for f in self.app_filters if f is not None] if app is not None else []
+        for watcher in filters:
+            app.removeEventFilter(watcher)  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            for watcher in filters:
+                app.installEventFilter(watcher)  # type: ignore[union-attr]
+
+    @property
+    def app_filters(self) -> list[QObject]:
+        """The objects of this window installed as filters on the whole application now."""
+        watching = [self] if getattr(self, "_watching_space", False) else []
+        security = getattr(self, "security", None)
+        idle = getattr(getattr(security, "idle", None), "watching", None)
+        return watching + ([idle] if idle is not None else [])
+
     def _watch_space_key(self) -> None:
         """Space toggles the countdown only while a session is open, so the app-wide key
         filter is installed when the first one opens, not at start-up: a Python filter on the
@@ -465,8 +491,10 @@ class LazyPages:
     A placeholder holds each page's place in the stack until then, so indexes never move.
     """
 
-    def __init__(self, ctx: UiContext, stack: QStackedWidget) -> None:
+    def __init__(self, ctx: UiContext, stack: QStackedWidget,
+                 building: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.ctx, self.stack = ctx, stack
+        self._building = building
         self._pages: list[StepPage | None] = [None] * len(PAGE_CLASSES)
         self._placeholders = [QWidget() for _ in PAGE_CLASSES]
         for placeholder in self._placeholders:
@@ -478,7 +506,8 @@ class LazyPages:
     def __getitem__(self, index: int) -> StepPage:
         page = self._pages[index]
         if page is None:
-            page = self._pages[index] = page_class(index)(self.ctx)
+            with self._building():
+                page = self._pages[index] = page_class(index)(self.ctx)
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(self._placeholders[index])
