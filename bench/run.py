@@ -181,7 +181,8 @@ def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min
     s = Session.start(ctx.protocol, shifted, ctx.store.device, patient, practitioner, SessionConfig(),
                       sink=ctx.store.append_event)
     for item in ctx.protocol.contraindications:
-        s.answer(item.id, False)
+        if item.id not in s.state.not_applicable:  # not asked of a male patient
+            s.answer(item.id, False)
     s.confirm_consent("Demo Patient 9999")
     s.set_anesthetic_product("EMLA 5% cream")
     s.apply_anesthetic(planned_min)

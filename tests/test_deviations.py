@@ -73,7 +73,7 @@ def test_a_few_clinical_words_are_a_justification() -> None:
 
 def test_an_override_justification_of_ok_is_refused_and_nothing_recorded() -> None:
     s = start_session(P, FakeClock())
-    for item in P.contraindications:
+    for item in (c for c in P.contraindications if c.id not in s.state.not_applicable):
         s.answer(item.id, item.id == "raised_lesions")
     before = copy.deepcopy(s.state)
     with pytest.raises(ValidationError, match="at least 3 words"):
@@ -134,7 +134,7 @@ def test_an_early_start_is_listed_with_its_dwell_and_reason() -> None:
 def test_screening_override_and_cartridge_overrides_are_deviations() -> None:
     clock = FakeClock()
     s = start_session(P, clock)
-    for item in P.contraindications:
+    for item in (c for c in P.contraindications if c.id not in s.state.not_applicable):
         s.answer(item.id, item.id == "raised_lesions")
     s.override_screening("Flat naevus outside the treated zones; mapped and avoided.")
     s.confirm_consent("Alex Demo")
@@ -229,7 +229,7 @@ def test_the_plain_store_append_refuses_a_sign_off_of_a_complete_session(tmp_pat
 
 def test_an_override_is_saved_only_with_a_fresh_override_proof(tmp_path: Path) -> None:
     store, s, _clock = _store_session(tmp_path)
-    for item in P.contraindications:
+    for item in (c for c in P.contraindications if c.id not in s.state.not_applicable):
         s.answer(item.id, item.id == "raised_lesions")
     override = make_event(s, "screening_override",
                           {"justification": "Flat naevus outside the treated zones; mapped and avoided."})

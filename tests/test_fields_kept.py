@@ -97,8 +97,8 @@ def test_the_endpoint_note_is_kept_before_the_endpoint_is_chosen() -> None:
     wait_dwell(s, clock)
     do_needling(s, clock)
     s.set_endpoint_note("Even redness over the vertex.")
-    assert s.state.endpoint_note == "Even redness over the vertex." and not s.state.endpoint
-    s.set_endpoint("neither", s.state.endpoint_note)
+    assert s.state.endpoint_note == "Even redness over the vertex." and not s.state.endpoints
+    s.set_endpoint(["neither"], s.state.endpoint_note)
     refused_unchanged(s, lambda: s.set_endpoint_note(""), "add a note")
 
 

@@ -104,7 +104,9 @@ def test_session_sheet_prints_every_field_as_real_text(qapp: Any, store: Store, 
                    "EMLA 5%", "Planned dwell 30 min", "Actual dwell 30 min 00 s",
                    "Needle length 1.5 mm", "LOT-1", "HP-9", "Alcohol", "Confirmed",
                    "Actual time 15 min 00 s", "Pauses none", "Frontal, Vertex", "4 — Front to back, Diagonal",
-                   "Pinpoint bleeding", "Fucidin", "Minoxidil — patient resumes from", "26 Nov 2026, 09:45",
+                   "Pinpoint bleeding", "Fucidin", "5 % foam", "Minoxidil resumes 26 Nov 2026, 09:45",
+                   "Home derma roller Not used", "Pregnant or breastfeeding? N/A",
+                   "Not asked Pregnant or breastfeeding: not applicable to a male patient",
                    "None observed.", f"Next session {s.next_session.strftime('%d %b %Y') if s.next_session else ''}",
                    "Printed by Dr Demo on 25 Nov 2026", f"Record {doc['hash'][:12]}", "Page 1 of 1"):
         assert phrase in text, phrase
@@ -266,15 +268,15 @@ def test_handout_gives_the_real_minoxidil_time_and_the_warning_signs(qapp: Any, 
     assert pdf_info(path)["Pages"] == "1"
     assert f"{resume.strftime('%A')} {resume.day} {resume.strftime('%B %Y')} at {resume.strftime('%H:%M')}" in text
     assert "Friday 27 November 2026 at 09:45" in text  # needling ended 09:45 on the 25th, +48 h
-    for phrase in ("makeup", "direct sun", "retinol", "glycolic acid", "about two weeks",
+    for phrase in ("makeup", "direct sun", "retinol", "glycolic", "about two weeks",
                    "Wednesday 9 December 2026",  # two weeks after the session, and the next appointment
-                   "redness that spreads", "pus", "fever", "lymph nodes", "lumps",
+                   "Redness that spreads", "Pus", "fever", "lymph nodes", "lumps",
                    "Call +44 20 7946 0000", "Alex Demo"):
         assert phrase in text, phrase
 
 
 def test_handout_without_a_session_leaves_the_dates_to_write_in(protocol: Protocol) -> None:
-    doc = content.handout(None, CLINIC)
+    doc = content.handout(None, CLINIC, protocol=protocol)
     assert "____" in doc.text()
     assert doc.patient == [("For", ""), ("Treated on", "")]
 

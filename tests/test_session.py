@@ -18,6 +18,7 @@ from helpers import (
     clear_screening,
     close_out,
     do_needling,
+    make_demo_patient,
     make_event,
     prepare_device,
     run_complete_session,
@@ -51,6 +52,8 @@ FAST = settings(max_examples=100, deadline=None)
 
 def new_session(clock: FakeClock | None = None, **kwargs: Any) -> tuple[Session, FakeClock]:
     clock = clock or FakeClock()
+    # a female patient is asked every screening question (ITEMS), the pregnancy one included
+    kwargs.setdefault("patient", make_demo_patient(P, clock, sex="female"))
     return start_session(P, clock, **kwargs), clock
 
 
@@ -647,8 +650,9 @@ def test_prp_needs_a_volume_within_bounds() -> None:
     refused_unchanged(s, lambda: s.set_adjunct("prp", "0.2"), "0.5–20 mL")
     hand_built = make_event(s, "adjunct_set", {"kind": "prp"})
     refused_unchanged(s, lambda: apply_event(s.state, hand_built, P), "PRP volume")
-    s.set_adjunct("prp", "3.5")
-    assert (s.state.adjunct, s.state.prp_ml) == ("prp", Decimal("3.5"))
+    refused_unchanged(s, lambda: s.set_adjunct("prp", "3.5"), "kit lot")
+    s.set_adjunct("prp", "3.5", kit_lot="KIT-22")
+    assert (s.state.adjunct, s.state.prp_ml, s.state.prp_kit_lot) == ("prp", Decimal("3.5"), "KIT-22")
     assert s.state.minoxidil_resume_at() is None
 
 
@@ -668,7 +672,7 @@ def test_minoxidil_resume_time_is_needling_finish_plus_the_configured_hours(hour
     finished = s.state.needling_finished_at()
     assert finished is not None
     clock.advance(10 * MIN)  # the adjunct is recorded later: the finish time still counts
-    s.set_adjunct("minoxidil")
+    s.set_adjunct("minoxidil", product="Regaine", strength="5pct", form="foam")
     assert s.state.minoxidil_resume_at() == finished.wall + timedelta(hours=hours)
     assert summarize(s.state, P)["minoxidil_resume_at"] == (
         finished.wall + timedelta(hours=hours)).isoformat(timespec="minutes")
@@ -702,7 +706,7 @@ def test_an_endpoint_of_neither_needs_a_note() -> None:
     s.start_needling()
     refused_unchanged(s, lambda: s.set_endpoint("neither"), "add a note")
     s.set_endpoint("neither", "Only mild erythema at 0.5 mm.")
-    assert s.state.endpoint == "neither"
+    assert s.state.endpoints == ("neither",)
 
 
 def test_the_next_session_must_be_after_today() -> None:

@@ -113,17 +113,22 @@ def test_complete_session_from_registration_to_signature_through_the_window(qtbo
     assert "needling_min_reached" in state.alerts
 
     win.go_to(6)
-    click(qtbot, win.pages[6].buttons["pinpoint_bleeding"])  # type: ignore[attr-defined]
+    click(qtbot, win.pages[6].boxes["pinpoint_bleeding"])  # type: ignore[attr-defined]
     win.go_to(7)
     click(qtbot, win.pages[7].washed)  # type: ignore[attr-defined]
     type_into(qtbot, win.pages[7].product, "Fusidic acid cream")  # type: ignore[attr-defined]
     win.go_to(8)
-    click(qtbot, win.pages[8].buttons["minoxidil"])  # type: ignore[attr-defined]
-    assert "resume minoxidil" in win.pages[8].info.text()  # type: ignore[attr-defined]
+    adjunct = win.pages[8]
+    type_into(qtbot, adjunct.mx_product, "Regaine Extra Strength")  # type: ignore[attr-defined]
+    adjunct.mx_form.setCurrentIndex(adjunct.mx_form.findData("foam"))  # type: ignore[attr-defined]
+    adjunct.mx_strength.setCurrentIndex(adjunct.mx_strength.findData("5pct"))  # type: ignore[attr-defined]
+    click(qtbot, adjunct.buttons["minoxidil"])  # type: ignore[attr-defined]
+    assert "resume minoxidil" in adjunct.info.text()  # type: ignore[attr-defined]
     win.go_to(9)
     click(qtbot, win.pages[9].none)  # type: ignore[attr-defined]
     win.go_to(10)
     click(qtbot, win.pages[10].given)  # type: ignore[attr-defined]
+    click(qtbot, win.pages[10].roller_no)  # type: ignore[attr-defined]
     type_into(qtbot, win.pages[10].next_date, state.suggested_next_session().isoformat())  # type: ignore[attr-defined, union-attr]
     win.go_to(11)
     signoff = win.pages[11]

@@ -77,7 +77,8 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         window.start_session()
         c = ctx.controller
         for item in ctx.protocol.contraindications:
-            c.do("answer", item.id, False)
+            if c.session and item.id not in c.session.state.not_applicable:  # not asked of a male patient
+                c.do("answer", item.id, False)
         c.do("confirm_consent", "Demo Patient (sample)")
         c.do("set_anesthetic_product", "Lidocaine 5% cream")
         c.do("apply_anesthetic", 30)

@@ -67,7 +67,8 @@ def main() -> int:
         window.start_session()
         c = ctx.controller
         for item in ctx.protocol.contraindications:
-            c.do("answer", item.id, item.id == "blood_thinners")
+            if c.session and item.id not in c.session.state.not_applicable:  # not asked of a male patient
+                c.do("answer", item.id, item.id == "blood_thinners")
         shot("screening-blocked")
         c.do("override_screening", "Low-dose aspirin only; haemostasis discussed, shorter needle chosen.")
         c.do("confirm_consent", "Demo Patient (sample)")

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.blank or (args.handout and not (args.session or day)):
             docs = [content.blank_sheet(protocol, clinic, by, now) if args.blank
-                    else content.handout(None, clinic, now)]
+                    else content.handout(None, clinic, now, protocol=protocol)]
         else:
             store = Store(paths.data_dir(), protocol, clock, read_only=True)
             try:

@@ -19,31 +19,82 @@ from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION, check_grade, is_uuid, iso, new_id, parse_iso
-from microneedle_desk.core.session import SessionState, check_needle_mm
+from microneedle_desk.core.session import (
+    SessionState,
+    check_antibiotic,
+    check_endpoints,
+    check_home_roller_mm,
+    check_kit_lot,
+    check_minoxidil,
+    check_needle_mm,
+    check_prp_ml,
+)
 from microneedle_desk.core.validation import (
     ValidationError,
-    parse_bounded,
     parse_date,
+    parse_past_date,
     require_choice,
     require_text,
 )
 
+SCREENING_PREFIX = "screening:"
+"""Screening answers are amended one question at a time: ``screening:<contraindication id>``."""
+
 AMENDABLE: dict[str, str] = {
+    "grade": "Grade",
+    "isotretinoin_last_dose": "Last isotretinoin dose",
+    "consent_by": "Consent given by",
+    "anesthetic_product": "Anesthetic product",
     "needle_mm": "Needle length (mm)",
     "cartridge_lot": "Cartridge lot",
+    "cartridge_expiry": "Cartridge expiry",
     "handpiece_serial": "Handpiece serial",
     "antiseptic": "Antiseptic",
+    "zones": "Zones treated",
+    "passes": "Passes",
+    "directions": "Pass directions",
     "endpoint": "Endpoint",
     "endpoint_note": "Endpoint note",
     "antibiotic_product": "Antibiotic cream",
     "adjunct": "Adjunct",
+    "minoxidil": "Minoxidil (product, strength, form)",
     "prp_ml": "PRP volume (mL)",
+    "prp_kit_lot": "PRP kit lot",
+    "home_roller": "Home derma roller",
     "next_session": "Next session",
-    "grade": "Grade",
 }
-"""Field -> label, in the order a form would show them."""
+"""Field -> label, in the order a form would show them (screening answers come after grade)."""
+
+KINDS: dict[str, str] = {
+    "grade": "grade", "isotretinoin_last_dose": "date", "consent_by": "text", "anesthetic_product": "text",
+    "needle_mm": "number", "cartridge_lot": "text", "cartridge_expiry": "date", "handpiece_serial": "text",
+    "antiseptic": "choice:antiseptics", "zones": "multi:zones", "passes": "number",
+    "directions": "multi:pass_directions", "endpoint": "multi:endpoints", "endpoint_note": "note",
+    "antibiotic_product": "antibiotic", "adjunct": "choice:adjuncts", "minoxidil": "minoxidil",
+    "prp_ml": "number", "prp_kit_lot": "text", "home_roller": "home_roller", "next_session": "date",
+}
+"""Field -> the kind of editor its new value needs (``choice:<group>``/``multi:<group>`` of the protocol)."""
 
 AMENDMENT_KEYS = ("schema", "kind", "id", "session_id", "field", "old", "new", "reason", "by", "at", "device")
+
+
+def amendable_fields(protocol: Protocol, state: SessionState | None = None) -> dict[str, str]:
+    """Every amendable field and its label, screening questions included (for ``state``: only
+    the questions it asked)."""
+    out = {"grade": AMENDABLE["grade"]}
+    for item in protocol.contraindications:
+        if state is None or item.id not in state.not_applicable:
+            out[SCREENING_PREFIX + item.id] = f"Screening: {item.question}"
+    out.update((k, v) for k, v in AMENDABLE.items() if k != "grade")
+    return out
+
+
+def field_label(field: str, protocol: Protocol) -> str:
+    return amendable_fields(protocol).get(field, field)
+
+
+def field_kind(field: str) -> str:
+    return "yesno" if field.startswith(SCREENING_PREFIX) else KINDS[field]
 
 
 def _json_value(value: Any) -> Any:
@@ -51,19 +102,54 @@ def _json_value(value: Any) -> Any:
         return float(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (set, tuple)):
+        return list(value)
     return value
 
 
-def current_values(state: SessionState) -> dict[str, Any]:
+def _current(state: SessionState, field: str) -> Any:
+    if field.startswith(SCREENING_PREFIX):
+        return state.answers.get(field[len(SCREENING_PREFIX):])
+    if field == "endpoint":
+        return list(state.endpoints)
+    if field == "zones":
+        return sorted(state.zones)
+    if field == "minoxidil":
+        if not state.minoxidil_product:
+            return None
+        return {"product": state.minoxidil_product, "strength": state.minoxidil_strength,
+                "form": state.minoxidil_form}
+    if field == "home_roller":
+        if state.home_roller is None:
+            return None
+        return {"uses": state.home_roller,
+                "mm": float(state.home_roller_mm) if state.home_roller_mm is not None else None}
+    return _json_value(getattr(state, field))
+
+
+def read_value(field: str, value: Any) -> Any:
+    """A stored value in today's form: an endpoint of the first record form (one id) becomes a
+    one-item list."""
+    if field == "endpoint" and isinstance(value, str):
+        return [value]
+    return value
+
+
+def current_values(state: SessionState, protocol: Protocol | None = None) -> dict[str, Any]:
     """The amendable fields as signed, as JSON values (None when not recorded)."""
-    return {field: _json_value(getattr(state, field)) for field in AMENDABLE}
+    fields = amendable_fields(protocol, state) if protocol is not None else dict(AMENDABLE)
+    values = {field: _current(state, field) for field in fields}
+    for item, answer in state.answers.items():
+        values[SCREENING_PREFIX + item] = answer
+    return values
 
 
-def effective_values(state: SessionState, amendments: list[dict[str, Any]]) -> dict[str, Any]:
+def effective_values(state: SessionState, amendments: list[dict[str, Any]],
+                     protocol: Protocol | None = None) -> dict[str, Any]:
     """The amendable fields with every amendment applied, in the order given."""
-    values = current_values(state)
+    values = current_values(state, protocol)
     for doc in amendments:
-        values[doc["field"]] = doc["new"]
+        values[doc["field"]] = read_value(doc["field"], doc["new"])
     return values
 
 
@@ -71,14 +157,58 @@ def amended_state(state: SessionState, amendments: list[dict[str, Any]]) -> Sess
     """A copy of ``state`` with the amended values in place (for summaries and printouts)."""
     out = copy.deepcopy(state)
     for doc in amendments:
-        field, new = doc["field"], doc["new"]
-        if field in ("needle_mm", "prp_ml"):
+        field, new = doc["field"], read_value(doc["field"], doc["new"])
+        if field.startswith(SCREENING_PREFIX):
+            out.answers[field[len(SCREENING_PREFIX):]] = bool(new)
+        elif field in ("needle_mm", "prp_ml"):
             setattr(out, field, Decimal(str(new)) if new is not None else None)
-        elif field == "next_session":
-            out.next_session = date.fromisoformat(new)
+        elif field in ("next_session", "cartridge_expiry", "isotretinoin_last_dose"):
+            setattr(out, field, date.fromisoformat(new) if new else None)
+        elif field == "endpoint":
+            out.endpoints = tuple(new)
+        elif field == "zones":
+            out.zones = set(new)
+        elif field == "directions":
+            out.directions = tuple(new)
+        elif field == "antibiotic_product":
+            out.antibiotic_used, out.antibiotic_product = bool(new), new
+        elif field == "minoxidil":
+            out.minoxidil_product, out.minoxidil_strength, out.minoxidil_form = (
+                new["product"], new["strength"], new["form"])
+        elif field == "home_roller":
+            out.home_roller = bool(new["uses"])
+            out.home_roller_mm = Decimal(str(new["mm"])) if new["uses"] else None
         else:
             setattr(out, field, new)
     return out
+
+
+def display_value(field: str, value: Any, protocol: Protocol) -> str:
+    """A field's JSON value as a person reads it: labels, units, "none used", "Yes"/"No"."""
+    value = read_value(field, value)
+    if value is None or (value == "" and field != "antibiotic_product"):
+        return "—"
+    kind = field_kind(field)
+    if kind == "yesno":
+        return "Yes" if value else "No"
+    if kind.startswith(("choice:", "multi:")):
+        group = kind.split(":", 1)[1]
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(protocol.label(group, str(v)) for v in items) or "—"
+    if field == "antibiotic_product":
+        return value or "none used"
+    if field == "minoxidil" and isinstance(value, dict):
+        return (f"{value.get('product', '')}, {protocol.label('minoxidil_strengths', str(value.get('strength')))} "
+                f"{protocol.label('minoxidil_forms', str(value.get('form'))).lower()}")
+    if field == "home_roller" and isinstance(value, dict):
+        return f"Yes, {value.get('mm')} mm needles" if value.get("uses") else "No"
+    if field in ("needle_mm",):
+        return f"{value} mm"
+    if field == "prp_ml":
+        return f"{value} mL"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def _session_day(state: SessionState) -> date:
@@ -92,11 +222,24 @@ def check_value(field: str, raw: object, state: SessionState, values: dict[str, 
 
     Raises ValidationError, in the words a live session would use, when the rules forbid it.
     """
+    if field.startswith(SCREENING_PREFIX):
+        return _screening(field[len(SCREENING_PREFIX):], raw, state, protocol)
     if field not in AMENDABLE:
         raise ValidationError("field", f"“{field}” cannot be amended. Amendable fields: "
-                                       + ", ".join(AMENDABLE) + ".")
+                                       + ", ".join(AMENDABLE) + ", screening answers.")
     checker = _CHECKS[field]
-    return checker(raw, state, values, protocol)
+    return checker(read_value(field, raw), state, values, protocol)
+
+
+def _screening(item: str, raw: object, s: SessionState, p: Protocol) -> Any:
+    if item not in p.ids("contraindications"):
+        raise ValidationError("field", f"There is no screening question “{item}”.")
+    if item in s.not_applicable:
+        raise ValidationError("field", f"“{p.label('contraindications', item)}” was not asked of this "
+                                       "patient (not applicable for their sex): it cannot be amended.")
+    if not isinstance(raw, bool):
+        raise ValidationError("answer", "A screening answer must be Yes or No.")
+    return raw
 
 
 def _needle(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
@@ -109,37 +252,101 @@ def _text_field(field: str, what: str, max_len: int) -> Callable[[object, Sessio
     return check
 
 
-def _antiseptic(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
-    return require_choice(raw, p.ids("antiseptics"), "antiseptic", "Antiseptic")
+def _choice(group: str, what: str) -> Callable[[object, SessionState, dict[str, Any], Protocol], Any]:
+    def check(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+        if raw not in p.ids(group):
+            raise ValidationError(group, f"{what} must be one of: "
+                                         + ", ".join(c.label for c in getattr(p, group)) + ".")
+        return raw
+    return check
+
+
+def _ids(group: str, what: str) -> Callable[[object, SessionState, dict[str, Any], Protocol], Any]:
+    def check(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+        allowed = p.ids(group)
+        if not isinstance(raw, (list, tuple)) or not raw or any(x not in allowed for x in raw):
+            raise ValidationError(group, f"{what}: tick at least one of "
+                                         + ", ".join(c.label for c in getattr(p, group)) + ".")
+        return [x for x in allowed if x in raw]  # protocol order: one form for one choice
+    return check
+
+
+def _passes(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, (int, str, float)) or not str(raw).strip().isdigit() \
+            or not 1 <= int(str(raw).strip()) <= 20 or (isinstance(raw, float) and raw != int(raw)):
+        raise ValidationError("passes", "Passes must be a whole number 1–20.")
+    return int(str(raw).strip())
+
+
+def _expiry(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    day = parse_date(raw, "expiry", "The cartridge expiry date")
+    if day < _session_day(s):
+        raise ValidationError("expiry", f"A cartridge that expired on {day.isoformat()} was out of date on the "
+                                        f"session's day ({_session_day(s).isoformat()}): the session "
+                                        "could not have used it.")
+    return day.isoformat()
+
+
+def _last_dose(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    return parse_past_date(raw, _session_day(s), "date", "The last isotretinoin dose").isoformat()
 
 
 def _endpoint(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
-    kind = require_choice(raw, p.ids("endpoints"), "endpoint", "Endpoint")
-    if kind == "neither" and not str(v.get("endpoint_note") or "").strip():
+    kinds = check_endpoints(raw, p)
+    if "neither" in kinds and not str(v.get("endpoint_note") or "").strip():
         raise ValidationError("endpoint", "When neither bleeding nor redness appeared, amend the endpoint "
                                           "note first to say what was seen.")
-    return kind
+    return list(kinds)
 
 
 def _endpoint_note(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     note = str(raw if raw is not None else "").strip()
     if len(note) > 2000:
         raise ValidationError("endpoint_note", "The endpoint note is limited to 2000 characters.")
-    if v.get("endpoint") == "neither" and not note:
+    if "neither" in (v.get("endpoint") or []) and not note:
         raise ValidationError("endpoint_note", "The endpoint is “neither”: the note saying what was seen "
                                                "cannot be emptied.")
     return note
+
+
+def _antibiotic(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return ""  # none used
+    return check_antibiotic(raw, True)
 
 
 def _adjunct(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     kind = require_choice(raw, p.ids("adjuncts"), "adjunct", "Adjunct")
     if kind == "prp" and v.get("prp_ml") is None:
         raise ValidationError("adjunct", "Amend the PRP volume first, then the adjunct.")
+    if kind == "prp" and s.content >= 2 and not v.get("prp_kit_lot"):
+        raise ValidationError("adjunct", "Amend the PRP kit lot first, then the adjunct.")
+    if kind == "minoxidil" and s.content >= 2 and not v.get("minoxidil"):
+        raise ValidationError("adjunct", "Amend the minoxidil product, strength and form first, then the adjunct.")
     return kind
 
 
+def _minoxidil(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    if not isinstance(raw, dict):
+        raise ValidationError("minoxidil", "Give the minoxidil product, strength and form.")
+    product, strength, form = check_minoxidil(raw.get("product"), raw.get("strength"), raw.get("form"), p)
+    return {"product": product, "strength": strength, "form": form}
+
+
 def _prp(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
-    return float(parse_bounded(raw, p.bounds["prp_ml"], "prp_ml", "PRP volume", "mL"))
+    return float(check_prp_ml(raw, p))
+
+
+def _kit_lot(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    return check_kit_lot(raw)
+
+
+def _home_roller(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
+    if not isinstance(raw, dict) or not isinstance(raw.get("uses"), bool):
+        raise ValidationError("home_roller", "Say whether the patient uses a derma roller at home (Yes or No).")
+    if not raw["uses"]:
+        return {"uses": False, "mm": None}
+    return {"uses": True, "mm": float(check_home_roller_mm(raw.get("mm"), p))}
 
 
 def _next_session(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
@@ -155,17 +362,27 @@ def _grade(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
 
 
 _CHECKS: dict[str, Callable[[object, SessionState, dict[str, Any], Protocol], Any]] = {
+    "grade": _grade,
+    "isotretinoin_last_dose": _last_dose,
+    "consent_by": _text_field("consent_by", "Who gave consent", 200),
+    "anesthetic_product": _text_field("anesthetic_product", "The anesthetic product", 200),
     "needle_mm": _needle,
     "cartridge_lot": _text_field("cartridge_lot", "The cartridge lot number", 64),
+    "cartridge_expiry": _expiry,
     "handpiece_serial": _text_field("handpiece_serial", "The handpiece serial", 64),
-    "antiseptic": _antiseptic,
+    "antiseptic": _choice("antiseptics", "Antiseptic"),
+    "zones": _ids("zones", "Zones treated"),
+    "passes": _passes,
+    "directions": _ids("pass_directions", "Pass directions"),
     "endpoint": _endpoint,
     "endpoint_note": _endpoint_note,
-    "antibiotic_product": _text_field("antibiotic_product", "The antibiotic cream product", 200),
+    "antibiotic_product": _antibiotic,
     "adjunct": _adjunct,
+    "minoxidil": _minoxidil,
     "prp_ml": _prp,
+    "prp_kit_lot": _kit_lot,
+    "home_roller": _home_roller,
     "next_session": _next_session,
-    "grade": _grade,
 }
 
 
@@ -175,10 +392,11 @@ def make_amendment(state: SessionState, earlier: list[dict[str, Any]], field: st
     if state.status != "signed":
         raise ValidationError("session", "Only a signed session is amended; this one is "
                                          f"{state.status.replace('_', ' ')}.")
-    values = effective_values(state, earlier)
+    values = effective_values(state, earlier, protocol)
     new = check_value(field, new_value, state, values, protocol)
     if new == values.get(field):
-        raise ValidationError("new", f"{AMENDABLE[field]} is already “{new}”: there is nothing to amend.")
+        raise ValidationError("new", f"{field_label(field, protocol)} is already "
+                                     f"“{display_value(field, new, protocol)}”: there is nothing to amend.")
     return {
         "schema": SCHEMA_VERSION, "kind": "amendment", "id": new_id(), "session_id": state.id,
         "field": field, "old": values.get(field), "new": new,
@@ -203,11 +421,12 @@ def validate_amendment_doc(doc: dict[str, Any], state: SessionState, earlier: li
     if state.status != "signed":
         raise ValidationError("session", "Only a signed session can carry amendments.")
     parse_iso(doc["at"], "at")
-    values = effective_values(state, earlier)
-    new = check_value(str(doc["field"]), doc["new"], state, values, protocol)
-    if new != doc["new"]:
+    values = effective_values(state, earlier, protocol)
+    field = str(doc["field"])
+    new = check_value(field, doc["new"], state, values, protocol)
+    if new != read_value(field, doc["new"]):
         raise ValidationError("new", f"The new value “{doc['new']}” is not in the form the app writes.")
-    if doc["old"] != values.get(doc["field"]):
+    if read_value(field, doc["old"]) != values.get(doc["field"]):
         raise ValidationError("old", f"The old value “{doc['old']}” is not the value that was in force "
                                      f"(“{values.get(doc['field'])}”).")
     require_text(doc["reason"], "reason", "The reason for the amendment")

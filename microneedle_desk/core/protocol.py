@@ -70,6 +70,11 @@ class Contraindication(FrozenRecord):
     id: str
     question: str
     asks_last_dose: bool = False
+    applies_to_sex: tuple[str, ...] = ()  # empty: asked of every patient
+
+    def asked_of(self, sex: str) -> bool:
+        """Whether this question is asked of a patient of ``sex`` (not asked: not applicable)."""
+        return not self.applies_to_sex or sex in self.applies_to_sex
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -83,10 +88,24 @@ class Zone(FrozenRecord):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AftercarePoint(FrozenRecord):
-    """One aftercare instruction given to the patient."""
+    """One aftercare instruction given to the patient; ``group`` places it on the handout."""
 
     id: str
     text: str
+    group: str = ""
+
+
+AFTERCARE_GROUPS = ("first_days", "two_weeks", "minoxidil", "call")
+"""Where an aftercare point goes: the first days, about two weeks, minoxidil, when to call."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Strength(FrozenRecord):
+    """A minoxidil strength and the forms it comes in (2 % and 5 % topical, mg tablets)."""
+
+    id: str
+    label: str
+    forms: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -103,7 +122,7 @@ STEP_IDS = (
     "endpoint", "cleanup", "adjunct", "side_effects", "aftercare", "signoff",
 )
 BOUND_KEYS = (
-    "needle_length_mm", "dwell_minutes", "needling_minutes", "prp_ml",
+    "needle_length_mm", "dwell_minutes", "needling_minutes", "prp_ml", "home_roller_mm",
     "isotretinoin_washout_months", "minoxidil_resume_hours", "salt",
 )
 # The clinical source's hard limits: a protocol file may narrow them, never widen them.
@@ -126,12 +145,27 @@ class Protocol(FrozenRecord):
     antiseptics: tuple[Choice, ...]
     endpoints: tuple[Choice, ...]
     adjuncts: tuple[Choice, ...]
+    minoxidil_forms: tuple[Choice, ...]
+    minoxidil_strengths: tuple[Strength, ...]
     pass_directions: tuple[Choice, ...]
     zones: tuple[Zone, ...]
     side_effects: tuple[Choice, ...]
     severities: tuple[Choice, ...]
     aftercare: tuple[AftercarePoint, ...]
+    home_roller: tuple[AftercarePoint, ...]
     steps: tuple[Step, ...]
+
+    def contraindication(self, item_id: str) -> Contraindication:
+        for item in self.contraindications:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def strength(self, strength_id: str) -> Strength:
+        for item in self.minoxidil_strengths:
+            if item.id == strength_id:
+                return item
+        raise KeyError(strength_id)
 
     def indication(self, indication_id: str) -> Indication:
         for ind in self.indications:
@@ -220,12 +254,32 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
             p.fail(f'indication "{ind.id}": interval_days must be at least 1.')
         indications.append(ind)
 
-    contraindications = tuple(
-        Contraindication(p.text(c, "id", "contraindications"),
-                         p.text(c, "question", "contraindications"),
-                         bool(c.get("asks_last_dose", False)))
-        for c in p.items(root, "contraindications")
-    )
+    sexes = p.choices(root, "sexes")
+    sex_ids = {s.id for s in sexes}
+    contraindications = []
+    for c in p.items(root, "contraindications"):
+        ci = Contraindication(p.text(c, "id", "contraindications"),
+                                p.text(c, "question", "contraindications"),
+                                bool(c.get("asks_last_dose", False)),
+                                p.ids_list(c, "applies_to_sex", "contraindications"))
+        unknown = set(ci.applies_to_sex) - sex_ids
+        if unknown:
+            p.fail(f'contraindication "{ci.id}": "applies_to_sex" names unknown sexes: '
+                   f'{", ".join(sorted(unknown))} (known: {", ".join(sorted(sex_ids))}).')
+        if "applies_to_sex" in c and not ci.applies_to_sex:
+            p.fail(f'contraindication "{ci.id}": "applies_to_sex" must name at least one sex '
+                   "(leave it out to ask everyone).")
+        contraindications.append(ci)
+    forms = p.choices(root, "minoxidil_forms")
+    form_ids = {f.id for f in forms}
+    strengths = []
+    for s in p.items(root, "minoxidil_strengths"):
+        strength = Strength(p.text(s, "id", "minoxidil_strengths"), p.text(s, "label", "minoxidil_strengths"),
+                            p.ids_list(s, "forms", "minoxidil_strengths"))
+        if not strength.forms or set(strength.forms) - form_ids:
+            p.fail(f'minoxidil strength "{strength.id}": "forms" must name one or more of: '
+                   f'{", ".join(sorted(form_ids))}.')
+        strengths.append(strength)
     zones = []
     for z in p.items(root, "zones"):
         pts = p.lst(p.key(z, "map", "zones"), "zone map")
@@ -237,9 +291,21 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
             p.fail(f'zone "{z.get("id")}": "map" needs 3 or more points within 0–1.')
         zones.append(Zone(p.text(z, "id", "zones"), p.text(z, "label", "zones"), poly))
     aftercare = tuple(
-        AftercarePoint(p.text(a, "id", "aftercare"), p.text(a, "text", "aftercare"))
+        AftercarePoint(p.text(a, "id", "aftercare"), p.text(a, "text", "aftercare"),
+                       p.text(a, "group", "aftercare"))
         for a in p.items(root, "aftercare")
     )
+    for point in aftercare:
+        if point.group not in AFTERCARE_GROUPS:
+            p.fail(f'aftercare point "{point.id}": "group" must be one of {", ".join(AFTERCARE_GROUPS)}.')
+    home_roller = tuple(
+        AftercarePoint(p.text(a, "id", "home_roller"), p.text(a, "text", "home_roller"))
+        for a in p.items(root, "home_roller")
+    )
+    roller = bounds["home_roller_mm"]
+    if roller.min <= 0 or roller.max > needle.min:
+        p.fail(f'bounds "home_roller_mm" must be above 0 and at most the shortest clinic needle '
+               f"({needle.min} mm): home rollers have shorter needles; found {roller.min}–{roller.max}.")
     steps = tuple(
         Step(p.text(s, "id", "steps"), p.text(s, "title", "steps"),
              p.text(s, "instruction", "steps"))
@@ -252,21 +318,24 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
         bounds=bounds,
         indications=tuple(indications),
         scales=scales,
-        sexes=p.choices(root, "sexes"),
-        contraindications=contraindications,
+        sexes=sexes,
+        contraindications=tuple(contraindications),
         antiseptics=p.choices(root, "antiseptics"),
         endpoints=p.choices(root, "endpoints"),
         adjuncts=p.choices(root, "adjuncts"),
+        minoxidil_forms=forms,
+        minoxidil_strengths=tuple(strengths),
         pass_directions=p.choices(root, "pass_directions"),
         zones=tuple(zones),
         side_effects=p.choices(root, "side_effects"),
         severities=p.choices(root, "severities"),
         aftercare=aftercare,
+        home_roller=home_roller,
         steps=steps,
     )
     for group in ("indications", "scales", "sexes", "contraindications", "antiseptics",
                   "endpoints", "adjuncts", "pass_directions", "zones", "side_effects",
-                  "severities", "aftercare"):
+                  "severities", "aftercare", "home_roller", "minoxidil_forms", "minoxidil_strengths"):
         ids = protocol.ids(group)
         if not ids:
             p.fail(f'"{group}" must not be empty.')
@@ -315,6 +384,13 @@ class _Parser:
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             self.fail(f'"{key}" of "{where}" must be a number.')
         return Decimal(value)
+
+    def ids_list(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        """An optional list of ids (empty when the key is absent)."""
+        values = self.lst(obj.get(key, []), f'"{key}" of "{where}"')
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            self.fail(f'"{key}" of "{where}" must be a list of ids (text).')
+        return tuple(values)
 
     def choices(self, root: dict[str, Any], key: str) -> tuple[Choice, ...]:
         return tuple(Choice(self.text(c, "id", key), self.text(c, "label", key))

@@ -33,9 +33,10 @@ SideEffect = tuple[str, str, str]
 
 
 def clear_screening(session: Session, *, consent_by: str = "Alex Demo") -> None:
-    """Answer every contraindication No and confirm consent."""
+    """Answer every contraindication asked of the patient No and confirm consent."""
     for item in session.protocol.contraindications:
-        session.answer(item.id, False)
+        if item.id not in session.state.not_applicable:  # not asked of this patient's sex
+            session.answer(item.id, False)
     session.confirm_consent(consent_by)
 
 
@@ -86,24 +87,38 @@ def do_needling(session: Session, advance: Advance, *, minutes: float | None = N
     session.set_passes(passes, list(directions))
 
 
-def close_out(session: Session, *, endpoint: str = "pinpoint_bleeding", antibiotic: str = "Fucidin",
-              adjunct: str = "minoxidil", prp_ml: object = None,
-              side_effects: Iterable[SideEffect] = (), next_session: object = None) -> None:
-    """Endpoint, clean-up, adjunct, side effects, aftercare and the next date.
+MINOXIDIL = {"product": "Regaine for Men Extra Strength", "strength": "5pct", "form": "foam"}
+"""The scripted minoxidil: product, strength and form as :meth:`Session.set_adjunct` takes them."""
 
-    No ``side_effects``: 'none observed' is declared. ``next_session`` defaults to the
-    date the session suggests.
+
+def close_out(session: Session, *, endpoint: str | Iterable[str] = "pinpoint_bleeding",
+              antibiotic: str = "Fucidin", adjunct: str = "minoxidil", prp_ml: object = None,
+              prp_kit_lot: str = "PRP-KIT-7", minoxidil: dict[str, str] | None = None,
+              side_effects: Iterable[SideEffect] = (), home_roller_mm: object = None,
+              next_session: object = None) -> None:
+    """Endpoint, clean-up, adjunct, side effects, aftercare, home roller and the next date.
+
+    ``antibiotic`` empty: none used. No ``side_effects``: 'none observed' is declared.
+    ``home_roller_mm`` None: the patient uses no roller at home. ``next_session`` defaults
+    to the date the session suggests.
     """
-    session.set_endpoint(endpoint)
+    session.set_endpoint(endpoint if isinstance(endpoint, str) else list(endpoint))
     session.confirm_blood_washed()
-    session.apply_antibiotic(antibiotic)
-    session.set_adjunct(adjunct, prp_ml)
+    if antibiotic:
+        session.apply_antibiotic(antibiotic)
+    else:
+        session.no_antibiotic()
+    if adjunct == "minoxidil":
+        session.set_adjunct(adjunct, **(minoxidil or MINOXIDIL))
+    else:
+        session.set_adjunct(adjunct, prp_ml, kit_lot=prp_kit_lot)
     effects = list(side_effects)
     for kind, severity, note in effects:
         session.add_side_effect(kind, severity, note)
     if not effects:
         session.declare_none_observed()
     session.confirm_aftercare()
+    session.set_home_roller(home_roller_mm is not None, home_roller_mm)
     session.set_next_session(session.state.suggested_next_session() if next_session is None
                              else next_session)
 
@@ -114,9 +129,10 @@ def run_complete_session(session: Session, advance: Advance, *, sign: bool = Tru
                          expiry: object = None, handpiece: str = "HP-9", antiseptic: str = "alcohol",
                          needling_minutes: int = 15, zones: Iterable[str] = ("frontal", "vertex"),
                          passes: int = 4, directions: Iterable[str] = ("longitudinal", "diagonal"),
-                         endpoint: str = "pinpoint_bleeding", antibiotic: str = "Fucidin",
+                         endpoint: str | Iterable[str] = "pinpoint_bleeding", antibiotic: str = "Fucidin",
                          adjunct: str = "minoxidil", prp_ml: object = None,
-                         side_effects: Iterable[SideEffect] = (), next_session: object = None) -> Session:
+                         side_effects: Iterable[SideEffect] = (), home_roller_mm: object = None,
+                         next_session: object = None) -> Session:
     """Take a freshly started session through every step: dwell and needling as planned.
 
     Signs it unless ``sign=False`` (then signing is the one thing left). Returns the session.
@@ -128,7 +144,7 @@ def run_complete_session(session: Session, advance: Advance, *, sign: bool = Tru
     wait_dwell(session, advance)
     do_needling(session, advance, zones=zones, passes=passes, directions=directions)
     close_out(session, endpoint=endpoint, antibiotic=antibiotic, adjunct=adjunct, prp_ml=prp_ml,
-              side_effects=side_effects, next_session=next_session)
+              side_effects=side_effects, home_roller_mm=home_roller_mm, next_session=next_session)
     if sign:
         session.sign()
     return session

@@ -58,6 +58,11 @@ from microneedle_desk.i18n import tr
 # a sign-off acknowledges the deviations. A session recorded under earlier rules replays
 # by the rules it was recorded under, so nothing already on file stops reading.
 RULES = 2
+CONTENT_VERSION = 2
+"""What a session's start event promises about its content. 1: the first record form (one
+endpoint, an antibiotic product always, minoxidil without details, no home-roller question);
+2: endpoints as a list, antibiotic or none, minoxidil product/strength/form, PRP kit lot and
+the home derma roller asked at aftercare. Records of form 1 are read by the rules of form 1."""
 
 ALERT_TEXT = {
     "dwell_min_reached": "Minimum numbing time reached: needling may start.",
@@ -131,7 +136,9 @@ class SessionState(Record):
     indication: str = ""
     scale: str = ""
     grade: str = ""
+    content: int = 1
     answers: dict[str, bool] = field(default_factory=dict)
+    not_applicable: tuple[str, ...] = ()
     isotretinoin_last_dose: date | None = None
     override_items: tuple[str, ...] = ()
     override_reason: str = ""
@@ -157,12 +164,19 @@ class SessionState(Record):
     zones: set[str] = field(default_factory=set)
     passes: int = 0
     directions: tuple[str, ...] = ()
-    endpoint: str = ""
+    endpoints: tuple[str, ...] = ()
     endpoint_note: str = ""
     blood_washed: bool = False
+    antibiotic_used: bool | None = None  # None: not recorded yet
     antibiotic_product: str = ""
     adjunct: str = ""
+    minoxidil_product: str = ""
+    minoxidil_strength: str = ""
+    minoxidil_form: str = ""
     prp_ml: Decimal | None = None
+    prp_kit_lot: str = ""
+    home_roller: bool | None = None  # uses a derma roller at home; None: not asked yet
+    home_roller_mm: Decimal | None = None
     side_effects: dict[str, SideEffect] = field(default_factory=dict)
     none_observed: bool = False
     aftercare_given: bool = False
@@ -192,7 +206,8 @@ class SessionState(Record):
         return items
 
     def unanswered(self, protocol: Protocol) -> list[str]:
-        return [c.id for c in protocol.contraindications if c.id not in self.answers]
+        return [c.id for c in protocol.contraindications
+                if c.id not in self.answers and c.id not in self.not_applicable]
 
     def screening_cleared(self, protocol: Protocol) -> bool:
         if self.unanswered(protocol):
@@ -238,7 +253,7 @@ class SessionState(Record):
         return cd.elapsed(base.seconds_until(end or last))
 
     def minoxidil_resume_at(self) -> datetime | None:
-        if self.adjunct != "minoxidil":
+        if self.adjunct != "minoxidil" or self.minoxidil_form == "oral":  # tablets: not on the scalp
             return None
         end = self.needling_finished_at()
         if end is None:
@@ -296,18 +311,20 @@ class SessionState(Record):
             out.append(("needling", "Needling: no scalp zone ticked"))
         if self.passes < 1 or not self.directions:
             out.append(("needling", "Needling: passes and directions"))
-        if not self.endpoint:
+        if not self.endpoints:
             out.append(("endpoint", "Endpoint: not recorded"))
         if not self.blood_washed:
             out.append(("cleanup", "Clean-up: blood not washed away"))
-        if not self.antibiotic_product:
-            out.append(("cleanup", "Clean-up: antibiotic cream product"))
+        if self.antibiotic_used is None:
+            out.append(("cleanup", tr("Clean-up: antibiotic cream (the product, or none used)")))
         if not self.adjunct:
             out.append(("adjunct", "Adjunct: choose none, minoxidil or PRP"))
         if not self.none_observed and not self.side_effects:
             out.append(("side_effects", "Side effects: record them or confirm none observed"))
         if not self.aftercare_given:
             out.append(("aftercare", "Aftercare: not confirmed as given"))
+        if self.content >= 2 and self.home_roller is None:
+            out.append(("aftercare", tr("Aftercare: whether the patient uses a derma roller at home")))
         if self.next_session is None:
             out.append(("aftercare", "Aftercare: next session date"))
         return out
@@ -332,6 +349,8 @@ DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
     "endpoint_note": ("endpoint_set", "endpoint_note_set"),
     "antibiotic_product": ("antibiotic_applied",),
     "prp_ml": ("adjunct_set",),
+    "prp_kit_lot": ("adjunct_set",),
+    "minoxidil_product": ("adjunct_set",),
     "side_effect_note": ("side_effect_added",),
     "next_session": ("next_session_set",),
 }
@@ -447,12 +466,17 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     if isinstance(rules, bool) or not isinstance(rules, int) or not 1 <= rules <= RULES:
         raise EventError("rules", tr("The session's rules must be a version 1–{last} this app knows.")
                          .format(last=RULES))
+    content = d.get("content", 1)
+    if isinstance(content, bool) or content not in range(1, CONTENT_VERSION + 1):
+        raise EventError("content", f"The record form must be 1–{CONTENT_VERSION}; {content!r} is not.")
+    not_applicable = check_not_applicable(d.get("not_applicable", []), str(patient.get("sex", "")), p)
     # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
     s.patient_id, s.practitioner_id = patient_id, practitioner_id
     s.started, s.config, s.patient_snapshot = a, config, dict(patient)
     s.indication, s.scale, s.grade = indication, str(patient.get("scale")), grade
     s.rules = rules
+    s.content, s.not_applicable = int(content), not_applicable
 
 
 def _practitioner(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -466,6 +490,9 @@ def _grade(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: 
 
 def _answer(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     item = require_choice(d.get("item"), p.ids("contraindications"), "item", "Screening item")
+    if item in s.not_applicable:
+        raise EventError("item", tr("“{question}” is not asked of this patient (recorded as not applicable "
+                                    "for their sex).").format(question=p.label("contraindications", item)))
     s.answers[item] = _flag(d, "answer")
 
 
@@ -668,11 +695,11 @@ def _after_needling(s: SessionState, what: str) -> None:
 
 def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _after_needling(s, "The endpoint")
-    kind = require_choice(d.get("kind"), p.ids("endpoints"), "endpoint", "Endpoint")
-    note = str(d.get("note") or "").strip()
-    if kind == "neither" and not note:
-        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
-    s.endpoint, s.endpoint_note = kind, note
+    # the first record form held one endpoint under "kind": read it as a one-item list
+    raw = d.get("kinds") if "kinds" in d else [d.get("kind")]
+    kinds = check_endpoints(raw, p)
+    note = check_endpoint_note(d.get("note"), kinds)
+    s.endpoints, s.endpoint_note = kinds, note
 
 
 def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -680,7 +707,7 @@ def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, A
     note = str(d.get("note") or "").strip()
     if len(note) > 2000:
         raise EventError("note", tr("The endpoint note is too long: at most 2000 characters."))
-    if s.endpoint == "neither" and not note:
+    if "neither" in s.endpoints and not note:
         raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was seen."))
     s.endpoint_note = note
 
@@ -692,16 +719,31 @@ def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
 
 def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _after_needling(s, "Clean-up")
-    s.antibiotic_product = _text(d, "product", "The antibiotic cream product", 200)
+    used = d.get("used", True)  # the first record form always named a product
+    if not isinstance(used, bool):
+        raise EventError("used", "Whether an antibiotic cream was used must be true or false.")
+    product = check_antibiotic(d.get("product"), used)
+    s.antibiotic_used, s.antibiotic_product = used, product
 
 
 def _adjunct(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _after_needling(s, "The adjunct")
     kind = require_choice(d.get("kind"), p.ids("adjuncts"), "adjunct", "Adjunct")
-    volume = None
+    volume, product, strength, form, kit_lot = None, "", "", "", ""
     if kind == "prp":
-        volume = parse_bounded(d.get("prp_ml"), p.bounds["prp_ml"], "prp_ml", "PRP volume", "mL")
-    s.adjunct, s.prp_ml = kind, volume
+        volume = check_prp_ml(d.get("prp_ml"), p)
+        if s.content >= 2 or d.get("kit_lot"):
+            kit_lot = check_kit_lot(d.get("kit_lot"))
+    if kind == "minoxidil" and (s.content >= 2 or any(d.get(k) for k in ("product", "strength", "form"))):
+        product, strength, form = check_minoxidil(d.get("product"), d.get("strength"), d.get("form"), p)
+    s.adjunct, s.prp_ml, s.prp_kit_lot = kind, volume, kit_lot
+    s.minoxidil_product, s.minoxidil_strength, s.minoxidil_form = product, strength, form
+
+
+def _home_roller(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    uses = _flag(d, "uses")
+    mm = check_home_roller_mm(d.get("mm"), p) if uses else None
+    s.home_roller, s.home_roller_mm = uses, mm
 
 
 def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -816,6 +858,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "side_effect_removed": _side_effect_removed,
     "none_observed": _none_observed,
     "aftercare_given": _aftercare,
+    "home_roller_set": _home_roller,
     "next_session_set": _next_session,
     "alert": _alert,
     "interruption": _interruption,
@@ -875,7 +918,8 @@ class Session:
         session._emit("session_started", {
             "patient_id": patient.id, "practitioner_id": practitioner_id,
             "config": config.to_dict(), "patient": snapshot,
-            "schema": SCHEMA_VERSION, "rules": RULES,
+            "schema": SCHEMA_VERSION, "rules": RULES, "content": CONTENT_VERSION,
+            "not_applicable": [c.id for c in protocol.contraindications if not c.asked_of(patient.sex)],
         }, session_id=session_id or new_id())
         return session
 
@@ -1059,8 +1103,10 @@ class Session:
     def set_passes(self, count: int, directions: list[str]) -> None:
         self._emit("passes_set", {"count": count, "directions": list(directions)})
 
-    def set_endpoint(self, kind: str, note: str = "") -> None:
-        self._emit("endpoint_set", {"kind": kind, "note": note})
+    def set_endpoint(self, kinds: str | list[str] | tuple[str, ...], note: str = "") -> None:
+        """What the skin showed: one endpoint or several (pinpoint bleeding and redness)."""
+        self._emit("endpoint_set", {"kinds": [kinds] if isinstance(kinds, str) else list(kinds),
+                                    "note": note})
 
     def set_endpoint_note(self, note: str) -> None:
         """The note on its own, kept even before the endpoint is chosen."""
@@ -1070,14 +1116,29 @@ class Session:
         self._emit("blood_washed", {"value": value})
 
     def apply_antibiotic(self, product: str) -> None:
-        self._emit("antibiotic_applied", {"product": product})
+        self._emit("antibiotic_applied", {"used": True, "product": product})
 
-    def set_adjunct(self, kind: str, prp_ml: object = None) -> None:
+    def no_antibiotic(self) -> None:
+        """No antibiotic cream was put on (the product is asked only when one was used)."""
+        self._emit("antibiotic_applied", {"used": False, "product": ""})
+
+    def set_adjunct(self, kind: str, prp_ml: object = None, *, product: str = "", strength: str = "",
+                    form: str = "", kit_lot: str = "") -> None:
+        """None, minoxidil (product, strength, form) or PRP (volume in mL, kit lot)."""
         data: dict[str, Any] = {"kind": kind}
         if kind == "prp":
-            value = parse_bounded(prp_ml, self.protocol.bounds["prp_ml"], "prp_ml", "PRP volume", "mL")
-            data["prp_ml"] = float(value)
+            data["prp_ml"] = float(check_prp_ml(prp_ml, self.protocol))
+            data["kit_lot"] = str(kit_lot).strip()
+        elif kind == "minoxidil":
+            data.update(product=str(product).strip(), strength=strength, form=form)
         self._emit("adjunct_set", data)
+
+    def set_home_roller(self, uses: bool, needle_mm: object = None) -> None:
+        """Whether the patient uses a derma roller at home, and its needle length when they do."""
+        data: dict[str, Any] = {"uses": uses}
+        if uses:
+            data["mm"] = float(check_home_roller_mm(needle_mm, self.protocol))
+        self._emit("home_roller_set", data)
 
     def add_side_effect(self, kind: str, severity: str, note: str = "") -> str:
         entry = new_id()
@@ -1191,6 +1252,98 @@ def _num(raw: object) -> object:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return raw
     return str(raw).strip()
+
+
+# -- rules shared by the reducer and amendments ---------------------------------------------
+def check_not_applicable(raw: object, sex: str, p: Protocol) -> tuple[str, ...]:
+    """Screening items the start event records as not asked: only items the protocol limits
+    to other sexes than the patient's."""
+    if not isinstance(raw, list):
+        raise EventError("not_applicable", "The items not asked must be a list.")
+    out: list[str] = []
+    for item in raw:
+        require_choice(item, p.ids("contraindications"), "not_applicable", "Screening item")
+        if p.contraindication(item).asked_of(sex):
+            raise EventError("not_applicable", tr("“{question}” is asked of every patient of this sex: it "
+                                                  "cannot be left out.").format(
+                                                      question=p.label("contraindications", item)))
+        out.append(str(item))
+    return tuple(dict.fromkeys(out))
+
+
+def check_endpoints(raw: object, p: Protocol) -> tuple[str, ...]:
+    """One or more endpoints; "neither" stands alone."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)) or not raw:
+        raise EventError("endpoint", tr("Tick at least one endpoint: {allowed}.").format(
+            allowed=", ".join(c.label for c in p.endpoints)))
+    kinds = tuple(dict.fromkeys(require_choice(k, p.ids("endpoints"), "endpoint", "Endpoint") for k in raw))
+    if "neither" in kinds and len(kinds) > 1:
+        raise EventError("endpoint", tr("“Neither” cannot be ticked together with bleeding or redness: "
+                                        "untick one of them."))
+    return tuple(k for k in p.ids("endpoints") if k in kinds)  # protocol order, whatever the clicks
+
+
+def check_endpoint_note(raw: object, kinds: tuple[str, ...]) -> str:
+    note = str(raw if raw is not None else "").strip()
+    if len(note) > 2000:
+        raise EventError("note", "The endpoint note is limited to 2000 characters.")
+    if "neither" in kinds and not note:
+        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+    return note
+
+
+def check_antibiotic(raw: object, used: bool) -> str:
+    if not used:
+        if str(raw or "").strip():
+            raise EventError("product", tr("No antibiotic cream was used: leave the product empty, "
+                                           "or untick “None used” to name it."))
+        return ""
+    return require_text(raw, "product", tr("The antibiotic cream product (or tick “None used”)"), 200)
+
+
+def check_prp_ml(raw: object, p: Protocol) -> Decimal:
+    return parse_bounded(raw, p.bounds["prp_ml"], "prp_ml", "PRP volume", "mL")
+
+
+def check_kit_lot(raw: object) -> str:
+    return require_text(raw, "kit_lot", tr("The PRP kit lot number"), 64)
+
+
+def check_minoxidil_product(raw: object) -> str:
+    return require_text(raw, "product", tr("The minoxidil product name"), 200)
+
+
+def check_minoxidil_form(raw: object, p: Protocol) -> str:
+    if raw not in p.ids("minoxidil_forms"):
+        raise EventError("form", tr("Choose the minoxidil form: {allowed}.").format(
+            allowed=", ".join(c.label for c in p.minoxidil_forms)))
+    return str(raw)
+
+
+def check_minoxidil_strength(raw: object, form: str, p: Protocol) -> str:
+    fitting = [s for s in p.minoxidil_strengths if not form or form in s.forms]
+    form_label = p.label("minoxidil_forms", form).lower() if form else ""
+    if raw not in [s.id for s in fitting]:
+        allowed = ", ".join(s.label for s in fitting)
+        message = (tr("Choose the minoxidil strength for the {form} form: {allowed}.") if form
+                   else tr("Choose the minoxidil strength: {allowed}."))
+        raise EventError("strength", message.format(form=form_label, allowed=allowed))
+    return str(raw)
+
+
+def check_minoxidil(product: object, strength: object, form: object,
+                    p: Protocol) -> tuple[str, str, str]:
+    """Product, strength and form of the minoxidil given; the strength must fit the form."""
+    name = check_minoxidil_product(product)
+    form_id = check_minoxidil_form(form, p)
+    return name, check_minoxidil_strength(strength, form_id, p), form_id
+
+
+def check_home_roller_mm(raw: object, p: Protocol) -> Decimal:
+    return parse_bounded(raw, p.bounds["home_roller_mm"], "home_roller_mm",
+                         tr("The home roller's needle length"), "mm")
 
 
 def check_needle_mm(value: object, protocol: Protocol) -> Decimal:

@@ -12,10 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from microneedle_desk.core.amendments import AMENDABLE
-from microneedle_desk.core.deviations import deviations, no_justification, tr
+from microneedle_desk.core.amendments import (
+    SCREENING_PREFIX,
+    amended_state,
+    display_value,
+    field_label,
+)
+from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
+from microneedle_desk.i18n import tr
 
 SHEET_TITLE = "Scalp microneedling — session record"
 BLANK_TITLE = "Scalp microneedling — session record (paper)"
@@ -157,15 +163,6 @@ def _mm(value: object) -> str:
     return f"{value} mm" if value is not None else ""
 
 
-def _value(value: object) -> str:
-    """An amended value as printed: nothing shows as a dash, lists as comma-separated text."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
 
@@ -186,19 +183,34 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
             ("Course", number)]
 
 
-def _screening(state: SessionState, protocol: Protocol) -> list[Section]:
+AMENDED = " (amended)"  # through tr() where printed, in the language then in use
+
+
+def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> list[Section]:
     questions = Section("Screening", label_share=0.8)
+    sex = protocol.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
     for item in protocol.contraindications:
         answer = state.answers.get(item.id)
-        questions.fields.append(Field(item.question, "not answered" if answer is None else _yes(answer)))
+        if item.id in state.not_applicable:
+            text = tr("N/A")  # the Consent section says why
+        else:
+            text = "not answered" if answer is None else _yes(answer)
+            text += tr(AMENDED) if SCREENING_PREFIX + item.id in amended else ""
+        questions.fields.append(Field(item.question, text))
     sec = Section("Consent", columns=1)
+    if state.not_applicable:
+        items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.not_applicable)
+        sec.fields.append(Field(tr("Not asked"), tr("{items}: not applicable to a {sex} patient").format(
+            items=items, sex=sex)))
     if state.isotretinoin_last_dose:
-        sec.fields.append(Field("Last isotretinoin dose", fmt_date(state.isotretinoin_last_dose)))
+        sec.fields.append(Field("Last isotretinoin dose", fmt_date(state.isotretinoin_last_dose)
+                                + (tr(AMENDED) if "isotretinoin_last_dose" in amended else "")))
         sec.fields.append(Field("Eligible from", fmt_date(state.eligible_from())))
     if state.override_items:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.override_items)
         sec.fields.append(Field("Override", f"{items}. Justification: {state.override_reason}"))
     consent = f"given by {state.consent_by}, {fmt_iso_text(state.consent_at)}" if state.consent_by else "not given"
+    consent += tr(AMENDED) if "consent_by" in amended else ""
     sec.fields.append(Field("Consent", consent))
     return [questions, sec]
 
@@ -222,11 +234,29 @@ def _adjunct(state: SessionState, protocol: Protocol) -> str:
         return ""
     label = protocol.label("adjuncts", state.adjunct)
     if state.adjunct == "minoxidil":
-        resume = state.minoxidil_resume_at()
-        return f"{label} — patient resumes from {fmt_dt(resume)}" if resume else label
+        if state.minoxidil_product:
+            label += " — " + display_value("minoxidil", {
+                "product": state.minoxidil_product, "strength": state.minoxidil_strength,
+                "form": state.minoxidil_form}, protocol)
+        return label
     if state.adjunct == "prp" and state.prp_ml is not None:
-        return f"{label} — {state.prp_ml} mL"
+        lot = tr(", kit lot {lot}").format(lot=state.prp_kit_lot) if state.prp_kit_lot else ""
+        return f"{label} — {state.prp_ml} mL{lot}"
     return label
+
+
+def _antibiotic(state: SessionState) -> str:
+    if state.antibiotic_used is None:
+        return ""
+    return state.antibiotic_product if state.antibiotic_used else tr("None used")
+
+
+def _home_roller(state: SessionState) -> str:
+    if state.home_roller is None:
+        return tr("Not asked") if state.content < 2 else ""
+    if not state.home_roller:
+        return tr("Not used")
+    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(mm=state.home_roller_mm)
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
@@ -258,30 +288,41 @@ def _deviations(state: SessionState, protocol: Protocol) -> Section:
 
 def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, info: SheetInfo,
                   name_of: Any = str) -> PrintDoc:
-    """The session record for the patient's paper file. ``name_of(id)`` names a practitioner."""
-    s = state
+    """The session record for the patient's paper file. ``name_of(id)`` names a practitioner.
+
+    The values printed are those in force: an amended value is marked "(amended)", and the
+    amendments table says what it was, who changed it, when and why.
+    """
+    s = amended_state(state, list(info.amendments))
+    amended = {str(a.get("field", "")) for a in info.amendments}
+
+    def m(text: str, *fields: str) -> str:
+        return text + tr(AMENDED) if text and amended.intersection(fields) else text
+
     finished = s.needling_finished_at()
     started = s.needling_started_at()
     sections = [
         Section("Indication and grade", [
             Field("Indication", protocol.label("indications", s.indication) if s.indication else ""),
-            Field("Grade", f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade),
+            Field("Grade", m(f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade,
+                             "grade")),
         ]),
-        *_screening(s, protocol),
+        *_screening(s, protocol, amended),
         Section("Anesthetic", [
-            Field("Product", s.anesthetic_product),
+            Field("Product", m(s.anesthetic_product, "anesthetic_product")),
             Field("Applied at", fmt_dt(s.applied.wall) if s.applied else ""),
             Field("Planned dwell", f"{s.dwell_planned_min} min" if s.dwell_planned_min else ""),
             Field("Actual dwell", fmt_duration(s.actual_dwell_seconds())),
             *([Field("Started early because", s.early_start_reason)] if s.early_start_reason else []),
         ]),
         Section("Device and antiseptic", [
-            Field("Needle length", _mm(s.needle_mm)),
-            Field("Handpiece serial", s.handpiece_serial),
-            Field("Cartridge lot", s.cartridge_lot),
-            Field("Cartridge expiry", fmt_date(s.cartridge_expiry)),
+            Field("Needle length", m(_mm(s.needle_mm), "needle_mm")),
+            Field("Handpiece serial", m(s.handpiece_serial, "handpiece_serial")),
+            Field("Cartridge lot", m(s.cartridge_lot, "cartridge_lot")),
+            Field("Cartridge expiry", m(fmt_date(s.cartridge_expiry), "cartridge_expiry")),
             Field("New, sealed cartridge", "Confirmed" if s.cartridge_new_sealed else "Not confirmed"),
-            Field("Antiseptic", protocol.label("antiseptics", s.antiseptic) if s.antiseptic else ""),
+            Field("Antiseptic", m(protocol.label("antiseptics", s.antiseptic) if s.antiseptic else "",
+                                  "antiseptic")),
         ]),
         Section("Needling", [
             Field("Started", fmt_dt(started.wall) if started else ""),
@@ -289,23 +330,27 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
             Field("Planned time", f"{s.needling_planned_min} min" if s.needling_planned_min else ""),
             Field("Actual time", fmt_duration(s.actual_needling_seconds())),
             Field("Pauses", _pauses(s) if s.needling_marks else ""),
-            Field("Passes", f"{s.passes} — " + ", ".join(protocol.label("pass_directions", d)
-                                                          for d in s.directions) if s.passes else ""),
-            Field("Zones treated", ", ".join(protocol.label("zones", z) for z in protocol.ids("zones")
-                                             if z in s.zones)),
-            Field("Endpoint", (protocol.label("endpoints", s.endpoint) if s.endpoint else "")
-                  + (f" — {s.endpoint_note}" if s.endpoint_note else "")),
+            Field("Passes", m(f"{s.passes} — " + ", ".join(protocol.label("pass_directions", d)
+                                                            for d in s.directions) if s.passes else "",
+                              "passes", "directions")),
+            Field("Zones treated", m(", ".join(protocol.label("zones", z) for z in protocol.ids("zones")
+                                               if z in s.zones), "zones")),
+            Field("Endpoint", m(" and ".join(protocol.label("endpoints", k) for k in s.endpoints)
+                                + (f" — {s.endpoint_note}" if s.endpoint_note else ""),
+                                "endpoint", "endpoint_note")),
         ]),
         Section("Clean-up and adjunct", [
             Field("Blood washed away", _yes(s.blood_washed)),
-            Field("Antibiotic cream", s.antibiotic_product),
-            Field("Adjunct", _adjunct(s, protocol)),
-        ]),
+            Field("Antibiotic cream", m(_antibiotic(s), "antibiotic_product")),
+            Field("Adjunct", m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
+            *([Field(tr("Minoxidil resumes"), fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
+        ], columns=1, label_share=0.2),
         _side_effects(s, protocol),
         Section("Aftercare", [
             Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
-            Field("Next session", fmt_date(s.next_session)),
-        ]),
+            Field(tr("Home derma roller"), m(_home_roller(s), "home_roller")),
+            Field("Next session", m(fmt_date(s.next_session), "next_session")),
+        ], columns=1, label_share=0.2),
     ]
     sections.append(_deviations(s, protocol))
     if s.interruptions:
@@ -319,8 +364,8 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
         for a in info.amendments:
             what = str(a.get("field", ""))
             table.rows.append((fmt_iso_text(str(a.get("at", ""))), name_of(str(a.get("by", ""))),
-                               AMENDABLE.get(what, what), _value(a.get("old")), _value(a.get("new")),
-                               str(a.get("reason", ""))))
+                               field_label(what, protocol), display_value(what, a.get("old"), protocol),
+                               display_value(what, a.get("new"), protocol), str(a.get("reason", ""))))
         sections.append(Section("Amendments after signing", table=table))
     signed = s.status == "signed"
     printed_at = info.printed_at
@@ -389,9 +434,12 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
             _line("Endpoint note"),
         ], columns=1),
         Section("Clean-up and adjunct", [
-            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"),
+            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"), _ticks("", [tr("No antibiotic used")]),
             _ticks("Adjunct", labels("adjuncts")),
-            Field("PRP volume", kind="box", hint="mL"),
+            _line(tr("Minoxidil product")),
+            _ticks(tr("Strength"), [s.label for s in protocol.minoxidil_strengths]),
+            _ticks(tr("Form"), labels("minoxidil_forms")),
+            Field("PRP volume", kind="box", hint="mL"), _line(tr("PRP kit lot")),
             _line("Minoxidil resumes", "date and time"),
         ]),
         Section("Side effects", [
@@ -401,6 +449,9 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
         ], columns=1),
         Section("Aftercare", [
             _ticks("", ["Aftercare explained, handout given"]),
+            _ticks(tr("Derma roller at home"), [tr("No"), tr("Yes")]),
+            Field(tr("Home roller needles"), kind="box",
+                  hint=f"mm ({b['home_roller_mm'].min}–{b['home_roller_mm'].max} mm)"),
             _line("Next session", "date"),
         ]),
     ]
@@ -410,10 +461,13 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
 
 
 # -- the patient's handout ----------------------------------------------------------------
-def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None) -> PrintDoc:
-    """The aftercare handout in plain words, large type, one page.
+def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
+            protocol: Protocol) -> PrintDoc:
+    """The aftercare handout in plain words, large type: the protocol's aftercare points by
+    when they apply, and the home-roller points for a patient who uses one at home.
 
-    With no session it leaves the dates blank, to be written in by hand.
+    With no session it leaves the dates blank, to be written in by hand, and keeps the
+    home-roller points (the person handing it out cannot leave them out).
     """
     treated: date | None = state.started.wall.date() if state and state.started else None
     resume: datetime | None = None
@@ -427,31 +481,32 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
     next_text = (fmt_long_date(state.next_session) if state and state.next_session
                  else "______________________")
     phone = clinic.phone or "the clinic"
+
+    def points(group: str) -> list[str]:
+        return [a.text for a in protocol.aftercare if a.group == group]
+
     sections = [
         Section("The next few days", paragraphs=[
             "Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. "
             "Small dots of dried blood, some itching, dryness or light flaking are common. "
             "These usually fade within a few days.",
-        ]),
-        Section("For about two weeks, please avoid", bullets=[
-            "makeup or cosmetics on the treated skin",
-            "direct sun on your scalp: wear a hat outdoors",
-            "harsh retinol products",
-            "chemical exfoliants, such as glycolic acid",
-        ], paragraphs=["Your skin is more sensitive than usual to sunlight and to skin-care products. "
-                       "Leave out the following until:"], highlight=until),
-        Section("Minoxidil", paragraphs=[
-            "If you use minoxidil, do not put it on your scalp before:",
-        ], highlight=resume_text),
-        Section("Call the clinic if you notice", bullets=[
-            "redness that spreads or gets worse instead of better",
-            "pus or yellow crusts",
-            "a fever or feeling unwell",
-            "swollen, tender glands (lymph nodes) in your neck or behind your ears",
-            "new lumps or bumps in the treated skin",
-        ]),
+        ], bullets=points("first_days")),
+        Section(tr("For about two weeks"), bullets=points("two_weeks"),
+                paragraphs=[tr("Your skin is more sensitive than usual to sunlight and to skin-care products. "
+                               "Until the date below:")], highlight=until),
+        Section("Minoxidil", paragraphs=points("minoxidil"), highlight=resume_text),
+    ]
+    sections += [
+        Section("Call the clinic if you notice", bullets=points("call")),
         Section("Your next appointment", highlight=next_text),
     ]
+    if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
+        roller = ""
+        if state is not None and state.home_roller_mm is not None:
+            roller = tr("Your roller's needles: {mm} mm.").format(mm=state.home_roller_mm)
+        sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
+                                paragraphs=[p for p in (roller,) if p],
+                                bullets=[a.text for a in protocol.home_roller]))
     patient: list[tuple[str, str]] = [("For", ""), ("Treated on", "")]  # written in by hand
     if state is not None:
         patient = [("For", str(state.patient_snapshot.get("name", ""))), ("Treated on", fmt_date(treated))]

@@ -10,6 +10,7 @@ import getpass
 from datetime import date, datetime
 from typing import Any
 
+from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.session import SessionState, replay
 from microneedle_desk.printing.content import (
@@ -93,8 +94,10 @@ def sheet_for(store: Store, session_id: str, clinic: ClinicInfo, printed_by: str
 
 
 def handout_for(store: Store, session_id: str, clinic: ClinicInfo, now: datetime) -> PrintDoc:
+    """The handout with the values in force (an amended next date or home roller included)."""
     state, _ = _load(store, session_id)
-    return handout(state, clinic, now)
+    state = amended_state(state, list(amendments(store, session_id)))
+    return handout(state, clinic, now, protocol=store.protocol)
 
 
 def sessions_of_day(store: Store, day: date) -> list[str]:

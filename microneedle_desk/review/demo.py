@@ -36,6 +36,10 @@ OPEN_MIN, LAST_START_MIN = 8 * 60, 17 * 60
 
 PRACTITIONERS = ("Demo Practitioner A", "Demo Practitioner B", "Demo Practitioner C")
 ANESTHETICS = ("EMLA 5% cream", "LMX4 lidocaine 4% cream", "Pliaglis 7%/7% cream")
+DEMO_MINOXIDIL = (
+    {"product": "Regaine for Men Extra Strength", "strength": "5pct", "form": "foam"},
+    {"product": "Regaine for Women", "strength": "2pct", "form": "solution"},
+)
 ANTIBIOTICS = ("Fucidin cream", "Bactroban ointment", "Polysporin ointment")
 OVERRIDES = {
     "eczema_or_psoriasis": "Mild psoriasis plaques behind the ears only, away from the treated "
@@ -261,6 +265,8 @@ class _Generator:
         blocked = 0.04 <= roll < 0.05
         for item in protocol.contraindications:
             wait(s, clock, rng.uniform(4, 20))
+            if item.id in s.state.not_applicable:  # not asked of this patient's sex
+                continue
             s.answer(item.id, item.id == override or (blocked and item.id == "isotretinoin"))
             if item.id == "isotretinoin" and not blocked and rng.random() < 0.03:
                 s.set_isotretinoin_last_dose(start.date() - timedelta(days=rng.randint(200, 900)))
@@ -321,10 +327,15 @@ class _Generator:
         wait(s, clock, rng.uniform(60, 180))
         s.confirm_blood_washed()
         s.apply_antibiotic(rng.choice(ANTIBIOTICS))
-        s.set_adjunct(course.adjunct, course.prp_ml if course.adjunct == "prp" else None)
+        if course.adjunct == "minoxidil":  # details fixed per course: no draw, the stream stays as it was
+            s.set_adjunct("minoxidil", **DEMO_MINOXIDIL[int(patient.sex == "female")])
+        else:
+            s.set_adjunct(course.adjunct, course.prp_ml if course.adjunct == "prp" else None,
+                          kit_lot=f"PRP-{patient.clinic_id[-4:]}" if course.adjunct == "prp" else "")
         wait(s, clock, rng.uniform(30, 120))
         worst = self._side_effects(s, course.needle_tenths)
         s.confirm_aftercare()
+        s.set_home_roller(False)
         s.set_next_session(s.state.suggested_next_session())
         wait(s, clock, rng.uniform(30, 120))
         s.sign(acknowledge=True)  # the generator stands in for the signer reviewing the deviations

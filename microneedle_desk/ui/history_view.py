@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -35,9 +36,17 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.accounts import may_see_session
-from microneedle_desk.core.amendments import AMENDABLE
+from microneedle_desk.core.amendments import (
+    amendable_fields,
+    display_value,
+    effective_values,
+    field_kind,
+    field_label,
+)
 from microneedle_desk.core.followup import followup_text
+from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
@@ -347,7 +356,8 @@ def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
         return "session started"
     if kind == "screening_answered":
         return f"{data.get('item')}: {'YES' if data.get('answer') else 'no'}"
-    parts = [f"{k}={v}" for k, v in data.items() if k not in ("entry_id",) and v not in ("", None)]
+    parts = [f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in data.items()
+             if k not in ("entry_id", "not_applicable") and v not in ("", None, [])]
     return kind.replace("_", " ") + (": " + ", ".join(parts) if parts else "")
 
 
@@ -376,9 +386,12 @@ def session_html(ctx: UiContext, session_id: str) -> str:
     if not amendments:
         out.append("<p>None.</p>")
     for a in amendments:
-        label = AMENDABLE.get(str(a.get("field")), str(a.get("field")))
-        out.append(f"<p>{esc(str(a.get('at', ''))[:16].replace('T', ' '))} {esc(str(a.get('by', '')))}: "
-                   f"{esc(label)} “{esc(str(a.get('old')))}” → “{esc(str(a.get('new')))}” — "
+        what = str(a.get("field"))
+        by = str(a.get("by", ""))
+        out.append(f"<p>{esc(str(a.get('at', ''))[:16].replace('T', ' '))} "
+                   f"{esc(store.practitioner_name(by) if is_uuid(by) else by)}: "
+                   f"{esc(field_label(what, ctx.protocol))} “{esc(display_value(what, a.get('old'), ctx.protocol))}”"
+                   f" → “{esc(display_value(what, a.get('new'), ctx.protocol))}” — "
                    f"{esc(str(a.get('reason', '')))}</p>")
     out.append("<h3>Follow-ups</h3>")
     found = followups(store, session_id)
@@ -400,13 +413,17 @@ class SessionDialog(QDialog):
         self.followup_button = QPushButton("Record &follow-up…")
         self.sheet_button = QPushButton("Print &sheet…")
         self.handout_button = QPushButton("Print &handout…")
+        self.amend_button = QPushButton(tr("&Amend a field…"))
+        self.amend_button.setToolTip(tr("Correct a field of the signed record: the original stays, the "
+                                        "amendment says who, when and why"))
+        self.amend_button.clicked.connect(self.amend)
         close = QPushButton("Close")
         self.followup_button.clicked.connect(self.record_followup)
         self.sheet_button.clicked.connect(lambda: self.print_doc("sheet"))
         self.handout_button.clicked.connect(lambda: self.print_doc("handout"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for b in (self.followup_button, self.sheet_button, self.handout_button):
+        for b in (self.followup_button, self.amend_button, self.sheet_button, self.handout_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -420,6 +437,8 @@ class SessionDialog(QDialog):
         state = self.ctx.store.session_state(self.session_id)
         finished = state is not None and state.status in ("signed", "abandoned")
         self.followup_button.setEnabled(finished and not self.ctx.store.read_only)
+        self.amend_button.setEnabled(state is not None and state.status == "signed"
+                                     and not self.ctx.store.read_only)
 
     def text(self) -> str:
         return self.view.toPlainText()
@@ -440,6 +459,37 @@ class SessionDialog(QDialog):
             return None
         self.refresh()
         return record
+
+    def amend_dialog(self) -> AmendDialog:
+        return AmendDialog(self.ctx, self.session_id, self)
+
+    def amend(self) -> None:
+        dialog = self.amend_dialog()
+        dialog.open()
+
+    def save_amendment(self, field: str, value: object, reason: str) -> str | None:
+        """Record one amendment, signed with the PIN of the person making it (when accounts
+        exist). None when it was saved; else the message to show ("" when the PIN was cancelled).
+
+        The amendment is checked before the PIN is asked: a refused value costs no PIN."""
+        from microneedle_desk.core.amendments import make_amendment
+
+        store = self.ctx.store
+        try:
+            state = store.session_state(self.session_id)
+            if state is None:
+                raise StoreError("There is no such session.")
+            make_amendment(state, store.amendments(self.session_id), field, value, reason,
+                           who_is_working(self.ctx), self.ctx.clock.now(), store.device, self.ctx.protocol)
+            if self.ctx.signer is not None:
+                if self.ctx.signer.amend(self.session_id, field, value, reason) is None:
+                    return ""
+            else:
+                self.ctx.store.amend(self.session_id, field, value, reason, who_is_working(self.ctx))
+        except (ValidationError, StoreError) as exc:
+            return str(exc)
+        self.refresh()
+        return None
 
     def print_doc(self, what: str) -> None:
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -506,3 +556,197 @@ class FollowupDialog(QDialog):
                 "what": "" if none else str(self.what.currentData() or ""),
                 "severity": "" if none else str(self.severity.currentData() or ""),
                 "note": self.note.toPlainText()}
+
+
+class AmendDialog(QDialog):
+    """One field of a signed session: pick it, see the value in force, give the new one and why.
+
+    The new value is checked by the core with the rules a live session obeys; a refused value
+    stays in the editor with the message, so nothing typed is lost.
+    """
+
+    def __init__(self, ctx: UiContext, session_id: str, parent: SessionDialog) -> None:
+        super().__init__(parent)
+        self.ctx, self.session_id, self.owner = ctx, session_id, parent
+        self.setWindowTitle(tr("Amend a signed session"))
+        state = ctx.store.session_state(session_id)
+        assert state is not None
+        self.state = state
+        self.field = QComboBox()
+        self.field.setAccessibleName(tr("Field to amend"))
+        for field, label in amendable_fields(ctx.protocol, state).items():
+            self.field.addItem(label, field)
+        self.old = QLabel()
+        self.old.setAccessibleName(tr("Value in force"))
+        self.old.setWordWrap(True)
+        self.editor_box = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_box)
+        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(tr("Reason for the amendment"))
+        self.reason.setPlaceholderText(tr("why the record is corrected"))
+        self.error = QLabel()
+        self.error.setAccessibleName("Error message")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(tr("&Field"), self.field)
+        form.addRow(tr("Now recorded"), self.old)
+        form.addRow(tr("&New value"), self.editor_box)
+        form.addRow(tr("&Reason"), self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(620, 300)
+        self.inputs: dict[str, Any] = {}
+        self.field.currentIndexChanged.connect(self._field_changed)
+        self._field_changed()
+
+    # -- the editor for the chosen field -----------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return effective_values(self.state, self.ctx.store.amendments(self.session_id), self.ctx.protocol)
+
+    def current_field(self) -> str:
+        return str(self.field.currentData())
+
+    def _clear_editor(self) -> None:
+        while self.editor_layout.count():
+            item = self.editor_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.inputs = {}
+
+    def _line(self, name: str, text: str = "", placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _combo(self, name: str, items: list[tuple[str, str]], current: object) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(tr("— choose —"), "")
+        for item_id, label in items:
+            combo.addItem(label, item_id)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        return combo
+
+    def _yes_no(self, name: str, current: object) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        yes, no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
+        for button in (yes, no):
+            button.setAccessibleName(f"{name}: {button.text()}")
+            row.addWidget(button)
+        row.addStretch(1)
+        yes.setChecked(current is True)
+        no.setChecked(current is False)
+        self.inputs["yes"], self.inputs["no"] = yes, no
+        return box
+
+    def _field_changed(self, _index: int = 0) -> None:
+        field = self.current_field()
+        p = self.ctx.protocol
+        current = self.values().get(field)
+        self.old.setText(display_value(field, current, p))
+        self.error.hide()
+        self._clear_editor()
+        kind = field_kind(field)
+        def add(widget: QWidget) -> None:
+            self.editor_layout.addWidget(widget)
+            widget.show()  # at once, not at the layout's next pass: the person may click it straight away
+
+        label = field_label(field, p)
+        if kind == "grade":
+            grades = p.scale(self.state.scale).grades
+            if grades:
+                self.inputs["value"] = self._combo(label, [(g, g) for g in grades], current)
+            else:
+                self.inputs["value"] = self._line(label, str(current or ""), tr("SALT score, whole number 0–100"))
+            add(self.inputs["value"])
+        elif kind.startswith("choice:"):
+            group = kind.split(":", 1)[1]
+            self.inputs["value"] = self._combo(label, [(c.id, c.label) for c in getattr(p, group)], current)
+            add(self.inputs["value"])
+        elif kind.startswith("multi:"):
+            group = kind.split(":", 1)[1]
+            boxes: dict[str, QCheckBox] = {}
+            for c in getattr(p, group):
+                box = QCheckBox(c.label)
+                box.setAccessibleName(f"{label}: {c.label}")
+                box.setChecked(c.id in (current or []))
+                boxes[c.id] = box
+                add(box)
+            self.inputs["boxes"] = boxes
+        elif kind == "yesno":
+            add(self._yes_no(label, current))
+        elif kind == "antibiotic":
+            self.inputs["value"] = self._line(label, str(current or ""), tr("product name"))
+            self.inputs["none"] = QCheckBox(tr("No antibiotic cream used"))
+            self.inputs["none"].setChecked(current == "")
+            add(self.inputs["value"])
+            add(self.inputs["none"])
+        elif kind == "minoxidil":
+            cur = current if isinstance(current, dict) else {}
+            self.inputs["product"] = self._line(tr("Minoxidil product"), str(cur.get("product", "")),
+                                                tr("product name"))
+            self.inputs["form"] = self._combo(tr("Minoxidil form"), [(c.id, c.label) for c in p.minoxidil_forms],
+                                              cur.get("form"))
+            self.inputs["strength"] = self._combo(tr("Minoxidil strength"),
+                                                  [(s.id, s.label) for s in p.minoxidil_strengths],
+                                                  cur.get("strength"))
+            for widget in (self.inputs["product"], self.inputs["form"], self.inputs["strength"]):
+                add(widget)
+        elif kind == "home_roller":
+            cur = current if isinstance(current, dict) else {}
+            add(self._yes_no(tr("Uses a derma roller at home"), cur.get("uses")))
+            b = p.bounds["home_roller_mm"]
+            mm = cur.get("mm")
+            self.inputs["mm"] = self._line("Home roller needle length in mm", "" if mm is None else str(mm),
+                                           f"needle length, {b.min}–{b.max} mm")
+            add(self.inputs["mm"])
+        else:  # text, note, number, date
+            hint = {"date": "YYYY-MM-DD", "number": "a number"}.get(kind, "")
+            if field == "needle_mm":
+                b = p.bounds["needle_length_mm"]
+                hint = f"{b.min}–{b.max} mm"
+            elif field == "prp_ml":
+                b = p.bounds["prp_ml"]
+                hint = f"{b.min}–{b.max} mL"
+            self.inputs["value"] = self._line(label, "" if current is None else str(current), hint)
+            add(self.inputs["value"])
+
+    def new_value(self) -> object:
+        """The new value as the person gave it, for the core to check."""
+        kind = field_kind(self.current_field())
+        i = self.inputs
+        if "boxes" in i:
+            return [item_id for item_id, box in i["boxes"].items() if box.isChecked()]
+        if kind == "yesno":
+            return True if i["yes"].isChecked() else False if i["no"].isChecked() else None
+        if kind == "antibiotic":
+            return "" if i["none"].isChecked() else i["value"].text()
+        if kind == "minoxidil":
+            return {"product": i["product"].text(), "form": i["form"].currentData() or "",
+                    "strength": i["strength"].currentData() or ""}
+        if kind == "home_roller":
+            uses = True if i["yes"].isChecked() else False if i["no"].isChecked() else None
+            return {"uses": uses, "mm": i["mm"].text()}
+        widget = i["value"]
+        return widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+
+    def save(self) -> None:
+        message = self.owner.save_amendment(self.current_field(), self.new_value(), self.reason.text())
+        if message is None:
+            self.accept()
+            return
+        self.error.setText(message)  # the values typed stay as they are, to be corrected
+        self.error.setVisible(bool(message))

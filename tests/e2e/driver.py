@@ -221,7 +221,8 @@ def walk_session(qtbot: Any, window: Any, clock: Any, *, consent_by: str = "Alex
     protocol (no deviation): every answer No, 30 min dwell, 1.2 mm, 15 min of needling."""
     screening = window.current_page()
     for _group, _yes, no in screening.rows.values():
-        click(qtbot, no)
+        if no.isEnabled():  # a question not asked of the patient's sex is greyed out
+            click(qtbot, no)
     type_into(qtbot, screening.consent_by, consent_by)
     click(qtbot, screening.consent_button)
     click(qtbot, window.next)
@@ -256,19 +257,29 @@ def walk_session(qtbot: Any, window: Any, clock: Any, *, consent_by: str = "Alex
     click(qtbot, button(page, "passes"))
     click(qtbot, page.finish)
     click(qtbot, window.next)
+    close_out(qtbot, window, clock, cleanup_product=cleanup_product)
 
-    click(qtbot, window.current_page().buttons["pinpoint_bleeding"])
+
+def close_out(qtbot: Any, window: Any, clock: Any, *, cleanup_product: str = "Fusidic acid cream") -> None:
+    """From the Endpoint step to the Sign-off step, inside the protocol: pinpoint bleeding, blood
+    washed and a cream, minoxidil 5 % foam, no side effects, aftercare given, no home roller."""
+    click(qtbot, window.current_page().boxes["pinpoint_bleeding"])
     click(qtbot, window.next)
     page = window.current_page()
     click(qtbot, page.washed)
     type_into(qtbot, page.product, cleanup_product)
     click(qtbot, window.next)
-    click(qtbot, window.current_page().buttons["minoxidil"])
+    page = window.current_page()
+    type_into(qtbot, page.mx_product, "Regaine Extra Strength")
+    choose(qtbot, page.mx_form, "Foam")
+    choose(qtbot, page.mx_strength, "5 %")
+    click(qtbot, page.buttons["minoxidil"])
     click(qtbot, window.next)
     click(qtbot, window.current_page().none)
     click(qtbot, window.next)
     page = window.current_page()
     click(qtbot, page.given)
+    click(qtbot, page.roller_no)
     type_into(qtbot, page.next_date, (clock.now().date() + timedelta(days=28)).isoformat())
     click(qtbot, window.next)
 

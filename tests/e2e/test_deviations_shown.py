@@ -101,20 +101,7 @@ def needling(qtbot: Any, app: Any, clock: Any, dwell_s: float, start_figures: st
 
 
 def close_out(qtbot: Any, app: Any, clock: Any) -> None:
-    click(qtbot, app.current_page().buttons["pinpoint_bleeding"])
-    click(qtbot, app.next)
-    page = app.current_page()
-    click(qtbot, page.washed)
-    type_into(qtbot, page.product, "Fusidic acid cream")
-    click(qtbot, app.next)
-    click(qtbot, app.current_page().buttons["minoxidil"])
-    click(qtbot, app.next)
-    click(qtbot, app.current_page().none)
-    click(qtbot, app.next)
-    page = app.current_page()
-    click(qtbot, page.given)
-    type_into(qtbot, page.next_date, (clock.now().date() + timedelta(days=28)).isoformat())
-    click(qtbot, app.next)
+    driver.close_out(qtbot, app, clock)
 
 
 def sign_after_review(qtbot: Any, app: Any, expected: list[tuple[str, str]]) -> None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRadioButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +25,7 @@ from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.i18n import tr, trn
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly
+from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -28,24 +33,46 @@ if TYPE_CHECKING:
 
 
 class EndpointPage(StepPage):
+    """Tick every endpoint seen (pinpoint bleeding and redness often come together)."""
+
     step_id = "endpoint"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.note = self.line("Endpoint note", "note (required for Neither)")
-        row, self.group, self.buttons = self.radio_row(
-            "Endpoint", ctx.protocol.endpoints, lambda kind: self.do("set_endpoint", kind, self.note.text()))
+        row = QHBoxLayout()
+        self.boxes: dict[str, QCheckBox] = {}
+        for choice in ctx.protocol.endpoints:
+            box = QCheckBox(choice.label)
+            box.setAccessibleName(tr("Endpoint: {label}").format(label=choice.label))
+            box.clicked.connect(lambda _=False: self._save())
+            self.boxes[choice.id] = box
+            row.addWidget(box)
+        row.addStretch(1)
         self.body.addLayout(row)
         self.body.addWidget(self.note)
+        # the note is kept on its own, even before an endpoint is ticked
         self.keep_text(self.note, lambda s: s.endpoint_note,
                        lambda text: self.do("set_endpoint_note", text), draft="endpoint_note")
+        self._shown: tuple[str, tuple[str, ...]] | None = None  # (session, endpoints) last put on screen
+
+    def ticked(self) -> list[str]:
+        return [kind for kind, box in self.boxes.items() if box.isChecked()]
+
+    def _save(self) -> None:
+        # a refused combination stays ticked as the person left it, with the message saying why
+        self.do("set_endpoint", self.ticked(), self.note.text())
+
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         self.render_fields(state)
-        for kind, button in self.buttons.items():
-            set_checked_quietly(button, self.group, state.endpoint == kind)
+        shown = (state.id, state.endpoints)
+        if shown != self._shown:  # only what was recorded since the last look changes the ticks
+            for kind, box in self.boxes.items():
+                box.setChecked(kind in state.endpoints)
+            self._shown = shown
 
 
 class CleanupPage(StepPage):
@@ -58,58 +85,162 @@ class CleanupPage(StepPage):
         self.product = self.line("Antibiotic cream product")
         self.keep_text(self.product, lambda s: s.antibiotic_product,
                        lambda text: self.do("apply_antibiotic", text), draft="antibiotic_product")
+        self.none = QCheckBox(tr("No antibiotic cream used"))
+        self.none.setAccessibleName(tr("No antibiotic cream used"))
+        self.none.clicked.connect(self._none_clicked)
         form = QFormLayout()
         form.addRow(self.washed)
         form.addRow("Antibiotic cream", self.product)
+        form.addRow(self.none)
         self.body.addLayout(form)
+        self._session = ""  # the session last shown
+
+    def _none_clicked(self, checked: bool) -> None:
+        if checked:
+            self.do("no_antibiotic")
+        else:  # a product is recorded once it is typed in
+            self.product.setFocus()
+        self.product.setEnabled(not checked)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         self.render_fields(state)
         self.washed.setChecked(state.blood_washed)
+        if state.antibiotic_used is not None or state.id != self._session:
+            none = state.antibiotic_used is False
+            self.none.setChecked(none)
+            self.product.setEnabled(not none)
+        self._session = state.id
 
 
 class AdjunctPage(StepPage):
+    """None, minoxidil (product, strength, form) or PRP (volume, kit lot)."""
+
     step_id = "adjunct"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        b = ctx.protocol.bounds["prp_ml"]
-        self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
-        row, self.group, self.buttons = self.radio_row("Adjunct", ctx.protocol.adjuncts, self._pick)
+        p = ctx.protocol
+        b = p.bounds["prp_ml"]
+        row, self.group, self.buttons = self.radio_row("Adjunct", p.adjuncts, self._pick)
         self.body.addLayout(row)
-        form = QFormLayout()
-        form.addRow("PRP volume (mL)", self.prp)
-        # the volume is recorded with the choice of PRP; until then it is kept as typed
-        self.keep_text(self.prp, lambda s: str(s.prp_ml) if s.adjunct == "prp" and s.prp_ml is not None else "",
-                       self._save_volume, draft="prp_ml")
+        # -- minoxidil ---------------------------------------------------------------------
+        self.mx_product = self.line(tr("Minoxidil product"), tr("product name, e.g. Regaine Extra Strength"))
+        self.mx_form = QComboBox()
+        self.mx_form.setAccessibleName(tr("Minoxidil form"))
+        self.mx_form.addItem(tr("— choose —"), "")
+        for c in p.minoxidil_forms:
+            self.mx_form.addItem(c.label, c.id)
+        self.mx_strength = QComboBox()
+        self.mx_strength.setAccessibleName(tr("Minoxidil strength"))
+        self._fill_strengths("")
+        minoxidil = QGroupBox(tr("Minoxidil"))
+        mx = QFormLayout(minoxidil)
+        mx.addRow(tr("Product"), self.mx_product)
+        mx.addRow(tr("Form"), self.mx_form)
+        mx.addRow(tr("Strength"), self.mx_strength)
+        # -- PRP -----------------------------------------------------------------------------
+        self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
+        self.kit_lot = self.line(tr("PRP kit lot"), tr("lot number of the PRP kit"))
+        prp = QGroupBox("PRP")
+        pf = QFormLayout(prp)
+        pf.addRow("Volume (mL)", self.prp)
+        pf.addRow(tr("Kit lot"), self.kit_lot)
+        details = QHBoxLayout()
+        details.addWidget(minoxidil, 1)
+        details.addWidget(prp, 1)
+        self.body.addLayout(details)
         self.info = QLabel()
         self.info.setWordWrap(True)
-        form.addRow(self.info)
-        self.body.addLayout(form)
+        self.body.addWidget(self.info)
+        # recorded with the choice of the adjunct; until then each is kept as typed
+        self.keep_text(self.mx_product, lambda s: s.minoxidil_product if s.adjunct == "minoxidil" else "",
+                       draft="minoxidil_product")
+        self.keep_text(self.prp, lambda s: str(s.prp_ml) if s.adjunct == "prp" and s.prp_ml is not None else "",
+                       draft="prp_ml")
+        self.keep_text(self.kit_lot, lambda s: s.prp_kit_lot if s.adjunct == "prp" else "", draft="prp_kit_lot")
+        self.mx_form.currentIndexChanged.connect(self._form_changed)
+        self.mx_strength.currentIndexChanged.connect(lambda _=0: self._again("minoxidil"))
+        self.mx_product.editingFinished.connect(lambda: self._again("minoxidil"))
+        for edit in (self.prp, self.kit_lot):
+            edit.editingFinished.connect(lambda: self._again("prp"))
+        self._shown: tuple[str, str] | None = None  # (session, adjunct) last put on screen
 
-    def _pick(self, kind: str) -> bool:
-        if kind == "prp" and not self.prp.text().strip():
-            self.show_error("Enter the PRP volume in mL, then choose PRP.")
-            return False
-        return self.do("set_adjunct", kind, self.prp.text() if kind == "prp" else None)
+    def _fill_strengths(self, form: str) -> None:
+        """The strengths the chosen form comes in (2 % and 5 % for topicals, mg for tablets)."""
+        current = self.mx_strength.currentData()
+        self.mx_strength.blockSignals(True)
+        self.mx_strength.clear()
+        self.mx_strength.addItem(tr("— choose —"), "")
+        for s in self.ctx.protocol.minoxidil_strengths:
+            if not form or form in s.forms:
+                self.mx_strength.addItem(s.label, s.id)
+        index = self.mx_strength.findData(current)
+        self.mx_strength.setCurrentIndex(max(0, index))
+        self.mx_strength.blockSignals(False)
 
-    def _save_volume(self, text: str) -> bool:
-        return self.buttons["prp"].isChecked() and self._pick("prp")
+    def _form_changed(self, _index: int) -> None:
+        self._fill_strengths(str(self.mx_form.currentData() or ""))
+        self._again("minoxidil")
+
+    def _again(self, kind: str) -> None:
+        """A detail changed while its adjunct is chosen: record the adjunct with it, once all is there."""
+        button = self.buttons.get(kind)
+        if button is None or not button.isChecked():
+            return
+        session = self.ctx.controller.session
+        if kind == "minoxidil" and not (self.mx_product.text().strip() and self.mx_form.currentData()
+                                        and self.mx_strength.currentData()):
+            return  # still being filled in; choosing Minoxidil again names what is missing
+        if kind == "prp" and not (self.prp.text().strip() and self.kit_lot.text().strip()):
+            return
+        if session is not None and self._details_differ(session.state, kind):
+            self._pick(kind)
+
+    def _details_differ(self, state: SessionState, kind: str) -> bool:
+        if state.adjunct != kind:
+            return True
+        if kind == "minoxidil":
+            return (self.mx_product.text().strip(), self.mx_strength.currentData(), self.mx_form.currentData()) != (
+                state.minoxidil_product, state.minoxidil_strength, state.minoxidil_form)
+        return (self.prp.text().strip(), self.kit_lot.text().strip()) != (
+            str(state.prp_ml) if state.prp_ml is not None else "", state.prp_kit_lot)
+
+    def _pick(self, kind: str) -> None:
+        # a refused choice stays picked as the person left it, with the message saying what is missing
+        if kind == "minoxidil":
+            self.do("set_adjunct", kind, product=self.mx_product.text(),
+                    strength=str(self.mx_strength.currentData() or ""), form=str(self.mx_form.currentData() or ""))
+        elif kind == "prp":
+            self.do("set_adjunct", kind, self.prp.text(), kit_lot=self.kit_lot.text())
+        else:
+            self.do("set_adjunct", kind)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         self.render_fields(state)
-        for kind, button in self.buttons.items():
-            set_checked_quietly(button, self.group, state.adjunct == kind)
+        shown = (state.id, state.adjunct)
+        if self._shown is not None and self._shown[0] != state.id:  # another session: start blank
+            self.mx_form.setCurrentIndex(0)
+            self.mx_strength.setCurrentIndex(0)
+        if shown != self._shown:  # only what was recorded since the last look changes the choice
+            for kind, button in self.buttons.items():
+                set_checked_quietly(button, self.group, state.adjunct == kind)
+            self._shown = shown
+        if state.adjunct == "minoxidil" and state.minoxidil_product:
+            if not self.mx_form.hasFocus():
+                self.mx_form.setCurrentIndex(max(0, self.mx_form.findData(state.minoxidil_form)))
+            if not self.mx_strength.hasFocus():
+                self.mx_strength.setCurrentIndex(max(0, self.mx_strength.findData(state.minoxidil_strength)))
         resume = state.minoxidil_resume_at()
         if resume is not None:
             self.info.setText(f"The patient may resume minoxidil from {resume.strftime('%A %d %B %Y, %H:%M')} "
                               f"({state.config.minoxidil_hours} h after needling).")
         elif state.adjunct == "prp" and state.prp_ml is not None:
-            self.info.setText(f"PRP recorded: {state.prp_ml} mL.")
+            self.info.setText(tr("PRP recorded: {ml} mL, kit lot {lot}.").format(ml=state.prp_ml,
+                                                                                 lot=state.prp_kit_lot or "—"))
         else:
             self.info.setText("")
 
@@ -176,17 +307,54 @@ class SideEffectsPage(StepPage):
                 self.list.addItem(item)
 
 
+AFTERCARE_HEADINGS = {
+    "first_days": "The first days",  # through tr() where shown, in the language then in use
+    "two_weeks": "For about two weeks",
+    "minoxidil": "Minoxidil",
+    "call": "Call the clinic for",
+}
+
+
 class AftercarePage(StepPage):
     step_id = "aftercare"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        for point in ctx.protocol.aftercare:
-            label = QLabel(f"•  {point.text}")
-            label.setWordWrap(True)
-            self.body.addWidget(label)
+        p = ctx.protocol
+        points = QGridLayout()
+        for column, group in enumerate(("first_days", "two_weeks", "call")):
+            extra = ("minoxidil",) if group == "two_weeks" else ()
+            rows = QVBoxLayout()
+            for g in (group, *extra):
+                rows.addWidget(heading(tr(AFTERCARE_HEADINGS[g])))
+                for point in p.aftercare:
+                    if point.group == g:
+                        label = QLabel(f"•  {point.text}")
+                        label.setWordWrap(True)
+                        rows.addWidget(label)
+            rows.addStretch(1)
+            points.addLayout(rows, 0, column)
+        self.body.addLayout(points)
         self.given = QCheckBox("Aftercare explained to the patient and handout given")
         self.given.clicked.connect(lambda checked: self.do("confirm_aftercare", bool(checked)))
+        # -- home derma roller --------------------------------------------------------------
+        roller = p.bounds["home_roller_mm"]
+        self.roller_mm = self.line(tr("Home roller needle length in mm"),
+                                   tr("mm, {low}–{high}").format(low=roller.min, high=roller.max))
+        self.roller_group = QButtonGroup(self)
+        self.roller_yes, self.roller_no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
+        roller_row = QHBoxLayout()
+        for button, uses in ((self.roller_yes, True), (self.roller_no, False)):
+            button.setAccessibleName(tr("Uses a derma roller at home: {answer}").format(answer=button.text()))
+            self.roller_group.addButton(button)
+            button.clicked.connect(lambda _=False, u=uses: self._roller(u))
+            roller_row.addWidget(button)
+        roller_row.addWidget(QLabel(tr("needle length")))
+        roller_row.addWidget(self.roller_mm)
+        roller_row.addStretch(1)
+        self.roller_mm.editingFinished.connect(self._roller_mm_done)
+        self.roller_info = QLabel()
+        self.roller_info.setWordWrap(True)
         self.next_date = self.line("Next session date", "YYYY-MM-DD")
         self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
                        lambda text: self.do("set_next_session", text), draft="next_session",
@@ -194,15 +362,44 @@ class AftercarePage(StepPage):
         self.suggested = QLabel()
         form = QFormLayout()
         form.addRow(self.given)
+        form.addRow(tr("Derma roller at home"), roller_row)
+        form.addRow(self.roller_info)
         form.addRow("Next session", self.next_date)
         form.addRow(self.suggested)
         self.body.addLayout(form)
+        self._shown: tuple[str, bool | None] | None = None  # (session, home roller) last put on screen
+
+    def _roller(self, uses: bool) -> None:
+        # a refused Yes (no or a wrong length) stays picked, with the message giving the range
+        self.do("set_home_roller", uses, self.roller_mm.text() if uses else None)
+
+    def _roller_mm_done(self) -> None:
+        session = self.ctx.controller.session
+        text = self.roller_mm.text().strip()
+        if session is None or not self.roller_yes.isChecked() or not text:
+            return
+        if session.state.home_roller and session.state.home_roller_mm is not None \
+                and text == str(session.state.home_roller_mm):
+            return
+        self._roller(True)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         self.render_fields(state)
         self.given.setChecked(state.aftercare_given)
+        shown = (state.id, state.home_roller)
+        if self._shown is not None and self._shown[0] != state.id:
+            self.roller_mm.clear()  # another session: nothing of the last one stays
+        if shown != self._shown:
+            set_checked_quietly(self.roller_yes, self.roller_group, state.home_roller is True)
+            set_checked_quietly(self.roller_no, self.roller_group, state.home_roller is False)
+            self._shown = shown
+        if state.home_roller_mm is not None:
+            set_text_quietly(self.roller_mm, str(state.home_roller_mm))
+        self.roller_info.setText(
+            tr("Recorded: uses a home roller with {mm} mm needles; the handout adds the home-roller points.")
+            .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
             self.suggested.setText(f"Suggested from the protocol interval of {state.config.interval_days} days: "

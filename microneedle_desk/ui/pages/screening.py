@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
@@ -36,6 +37,7 @@ class ScreeningPage(StepPage):
         super().__init__(ctx, parent)
         grid = QGridLayout()
         self.rows: dict[str, tuple[QButtonGroup, QRadioButton, QRadioButton]] = {}
+        self.not_asked: dict[str, QLabel] = {}  # "Not applicable" beside a question limited by sex
         self.last_dose: QLineEdit | None = None
         self.eligible = QLabel()
         for r, item in enumerate(ctx.protocol.contraindications):
@@ -49,6 +51,11 @@ class ScreeningPage(StepPage):
             grid.addWidget(yes, r, 1)
             grid.addWidget(no, r, 2)
             self.rows[item.id] = (group, yes, no)
+            if item.applies_to_sex:
+                self.not_asked[item.id] = QLabel()
+                self.not_asked[item.id].setAccessibleName(tr("{question} not applicable").format(
+                    question=item.question))
+                grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
                 self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
                 self.keep_text(self.last_dose, _dose,
@@ -105,6 +112,13 @@ class ScreeningPage(StepPage):
             answer = state.answers.get(item_id)
             set_checked_quietly(yes, group, answer is True)
             set_checked_quietly(no, group, answer is False)
+            asked = item_id not in state.not_applicable
+            yes.setEnabled(asked)
+            no.setEnabled(asked)
+            if item_id in self.not_asked:
+                sex = p.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
+                self.not_asked[item_id].setText(
+                    "" if asked else tr("Not applicable ({sex} patient): not asked").format(sex=sex))
         eligible = state.eligible_from()
         self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
         blocking = state.blocking_items()
