@@ -135,7 +135,13 @@ def to_json(recs: list[dict[str, Any]], deidentify: bool, generated_at: str) -> 
 
 
 def write_private(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only, replacing it whole or not at all."""
+    """Write ``text`` to ``path`` readable by its owner only, replacing it whole or not at all.
+
+    Raises UnsafeOutput (an OSError) when ``path`` is a device, a pipe, a link or a folder:
+    the rename that replaces the file would put a plain file in its place."""
+    from microneedle_desk.store.folder import refuse_unsafe_output
+
+    refuse_unsafe_output(path)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:
