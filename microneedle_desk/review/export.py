@@ -51,7 +51,8 @@ def pseudonym_secret(store: Store, create: bool = True) -> bytes:
         return bytes.fromhex(str(known))
     if store.read_only or not create:
         raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
-                          "holds it). Run the de-identified export from the app, or with the app closed.")
+                          "holds it, or the folder is read-only). Run the de-identified export from the app, "
+                          "or with the app closed, as the folder's owner.")
     secret = secrets.token_bytes(32)
     store.set_meta_value(SECRET_KEY, secret.hex())
     return secret
