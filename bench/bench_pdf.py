@@ -44,7 +44,7 @@ def _time(fn: Any) -> dict[str, float]:
 
 
 def main() -> int:
-    from helpers import run_complete_session, start_session  # the tests' demo-session builder
+    from helpers import pin_sink, run_complete_session, start_session  # the tests' demo-session builder
 
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
@@ -58,7 +58,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="microneedle-bench-pdf-") as tmp:
         clock = FakeClock()
         store = Store(Path(tmp) / "data", protocol, clock)
-        session = start_session(protocol, clock, sink=store.append_event, device=store.device)
+        session = start_session(protocol, clock, sink=pin_sink(store), device=store.device)
         run_complete_session(session, clock)
         out = Path(tmp) / "sheet.pdf"
 

@@ -145,6 +145,9 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
         problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
         raise StoreError(str(exc)) from None
+    if problems and not read_only and all(p.derived for p in problems):
+        notes.append(rebuild_derived(root, protocol, clock, problems))
+        problems = check_store(root, protocol, deep=False, use_cache=True)
     if not problems:
         if not read_only:
             backups.quarantine_strays(root, clock.now())
@@ -164,6 +167,20 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
         raise BadStoreError(offer, problems)
     backups.restore(root, good, protocol, clock.now())
     return notes
+
+
+def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list[Problem]) -> str:
+    """Derive the history index files named in ``problems`` again from the sealed records."""
+    months = sorted({Path(p.file).stem for p in problems
+                     if p.file.startswith(paths.index_dir(root).name + "/") and p.file.count("/") == 1})
+    store = Store(root, protocol, clock)
+    try:
+        store.rebuild_derived(months)
+    finally:
+        store.close()
+    return tr("The history index did not match the sealed records ({files}); it was derived again from "
+              "them, so what is shown and preset comes from the records.").format(
+        files=", ".join(sorted({p.file for p in problems})))
 
 
 def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:

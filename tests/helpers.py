@@ -15,8 +15,9 @@ or stop part-way with the stage functions, which each do one part of the workflo
 can be called in order (thin wrappers over :mod:`microneedle_desk.core.script`, the one
 scripted session the bench and tools use too): :func:`clear_screening`, :func:`apply_anesthetic`,
 :func:`prepare_device`, :func:`wait_dwell`, :func:`do_needling`, :func:`close_out`.
-With a store, pass ``sink=store.append_event`` to :func:`start_session` and use
-``store.device`` as ``device`` so each event is saved (and re-checked) as it happens.
+With a store, pass ``sink=pin_sink(store)`` to :func:`start_session` (plain ``store.append_event``
+takes no sign-off or override) and use ``store.device`` as ``device`` so each event is saved
+(and re-checked) as it happens.
 """
 
 from __future__ import annotations
@@ -162,6 +163,50 @@ def open_copy(template: Path, data_dir: Path, protocol: Protocol) -> Any:
 
     shutil.copytree(template, data_dir)
     return Store(data_dir, protocol, FakeClock())
+
+
+# -- saving through the PIN-guarded path ----------------------------------------------------
+TEST_PIN = "482613"
+"""The PIN of the account :func:`pin_sink` makes."""
+
+
+def pin_sink(store: Any, practitioner_id: str = PRACTITIONER, name: str = "Dr Test") -> Sink:
+    """A sink that saves a session's events the way the app does once people have accounts.
+
+    Makes an account for ``practitioner_id`` (PIN :data:`TEST_PIN`) unless there is one;
+    before each event that needs a signature (a start, a sign-off, an override) that PIN is
+    proved for it, as at the app's PIN prompt, and every event goes through
+    :meth:`AccountBook.guarded_sink`, the one path by which a sign-off reaches the store.
+    """
+    from dataclasses import replace
+
+    from microneedle_desk.store.accounts import AccountBook
+
+    book = AccountBook(store)
+    if book.account(practitioner_id) is None:
+        account = book._new(name, "practitioner", None, must_change=False, account_id=practitioner_id)
+        book._save(replace(account, pin_hash=_quick_hash(TEST_PIN)))
+    sink: Sink = book.pin_sink(TEST_PIN)
+    return sink
+
+
+def _quick_hash(pin: str) -> dict[str, Any]:
+    """A PIN hash in the app's format with a low scrypt cost (the cost is stored with the hash,
+    so the app checks it as any other): the tests prove PINs thousands of times."""
+    import hashlib
+
+    salt = b"test-salt-16byte"
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=16, r=1, p=1, dklen=32)
+    return {"alg": "scrypt", "n": 16, "r": 1, "p": 1, "salt": salt.hex(), "hash": digest.hex()}
+
+
+def amend_with_pin(store: Any, session_id: str, field: str, value: object, reason: str,
+                   practitioner_id: str = PRACTITIONER) -> dict[str, Any]:
+    """A correction by the :func:`pin_sink` account, signed with its PIN as in the app."""
+    from microneedle_desk.store.accounts import AccountBook
+
+    sealed: dict[str, Any] = AccountBook(store).amend(practitioner_id, TEST_PIN, session_id, field, value, reason)
+    return sealed
 
 
 DEMO_PIN = "864213"

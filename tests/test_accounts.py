@@ -120,7 +120,7 @@ def test_a_retired_account_cannot_sign_in_but_still_names_its_old_records(book, 
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
     nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
     session = Session.start(protocol, fake_clock, store.device, make_demo_patient(protocol, fake_clock),
-                            nurse.id, SessionConfig(), sink=store.append_event)
+                            nurse.id, SessionConfig(), sink=book.pin_sink(NURSE_PIN))
     run_complete_session(session, fake_clock)
     book.retire(admin, nurse.id)
     with pytest.raises(SignInError, match="retired"):
@@ -402,8 +402,8 @@ def test_a_grade_corrected_in_the_course_view_is_signed_by_the_signed_in_persons
     patient = make_demo_patient(protocol, fake_clock, name="Zelda Unique", device=store.device)
     store.add_patient(patient)
     win.pins["Dr Admin"] = ADMIN_PIN
-    session = start_session(protocol, fake_clock, patient, sink=store.append_event, device=store.device,
-                            practitioner_id=admin.id)
+    session = start_session(protocol, fake_clock, patient, sink=security.book.pin_sink(ADMIN_PIN),
+                            device=store.device, practitioner_id=admin.id)
     run_complete_session(session, fake_clock)
     course = CourseWindow(win.ctx, patient.id)
     qtbot.addWidget(course)

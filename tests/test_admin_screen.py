@@ -56,8 +56,8 @@ def _signed_session(win: Any, fake_clock: Any, practitioner_id: str) -> Any:
     store, protocol = win.ctx.store, win.ctx.protocol
     patient = make_demo_patient(protocol, fake_clock, name=PATIENT_NAME, device=store.device)
     store.add_patient(patient)
-    session = start_session(protocol, fake_clock, patient, sink=store.append_event, device=store.device,
-                            practitioner_id=practitioner_id)
+    session = start_session(protocol, fake_clock, patient, sink=win.security.book.pin_sink(ADMIN_PIN),
+                            device=store.device, practitioner_id=practitioner_id)
     run_complete_session(session, fake_clock)
     return session
 

@@ -19,7 +19,7 @@ from microneedle_desk.core.session import EventError, replay
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.review.demo import generate
-from microneedle_desk.store.store import Store
+from microneedle_desk.store.store import Store, StoreError
 
 VOLATILE = {"id", "hash", "patient_id", "practitioner_id", "signed_by", "device"}
 
@@ -166,6 +166,9 @@ def test_bulk_import_replays_each_session_and_refuses_a_broken_one(tmp_path: Pat
     needle = next(e for e in broken.events if e["type"] == "needle_length_set")
     needle["data"]["mm"] = 2.0
     target = _store(tmp_path / "target", protocol)
+    with pytest.raises(StoreError, match="demo store"):  # real sessions are signed with a PIN
+        target.import_finished([state])
+    target.mark_demo()
     with pytest.raises(ValidationError, match="Needle length"):
         target.import_finished([broken])
     unfinished = replay(doc["events"][:-1], protocol)

@@ -17,9 +17,12 @@ from typing import Any
 
 import pytest
 from helpers import (
+    PRACTITIONER,
+    amend_with_pin,
     apply_anesthetic,
     clear_screening,
     make_demo_patient,
+    pin_sink,
     prepare_device,
     run_complete_session,
     shipped_protocol,
@@ -34,6 +37,7 @@ from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.core.records import content_hash
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store import backup, upgrade
+from microneedle_desk.store.accounts import read_access_log
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
 from microneedle_desk.store.lock import StoreLock
 from microneedle_desk.store.store import Store
@@ -48,7 +52,7 @@ def filled_store(root: Path, sessions: int = 2, clock: FakeClock | None = None) 
     patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
     ids = []
     for _ in range(sessions):
-        s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+        s = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
         run_complete_session(s, clock)
         ids.append(s.id)
         clock.advance(3600)
@@ -185,7 +189,8 @@ def test_resealed_edit_breaks_the_link_from_the_next_record(tmp_path: Path) -> N
     save_by_hand(path, data)
     problems = check_store(root, P)
     records = {p.record for p in problems}
-    assert f"session {ids[1]}" in records  # the next record no longer links to it
+    # the next record in the chain (a session or an access record) no longer links to it
+    assert records - {f"session {ids[0]}"}
     assert any("does not link to the one before it" in p.what for p in problems)
 
 
@@ -387,8 +392,8 @@ def test_amendment_keeps_the_original_and_records_who_what_why(tmp_path: Path) -
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=1)
     original = store.session_doc(ids[0])
-    sealed = store.amend(ids[0], "needle_mm", "1.0", "Wrong cartridge size noted", "Dr Demo")
-    assert (sealed["field"], sealed["old"], sealed["new"], sealed["by"]) == ("needle_mm", 1.5, 1.0, "Dr Demo")
+    sealed = amend_with_pin(store, ids[0], "needle_mm", "1.0", "Wrong cartridge size noted")
+    assert (sealed["field"], sealed["old"], sealed["new"], sealed["by"]) == ("needle_mm", 1.5, 1.0, PRACTITIONER)
     assert sealed["reason"] == "Wrong cartridge size noted" and sealed["at"].endswith("+01:00")
     assert store.session_doc(ids[0]) == original
     assert [a["id"] for a in store.amendments(ids[0])] == [sealed["id"]]
@@ -414,7 +419,7 @@ def test_amendment_with_a_forbidden_value_is_refused_and_nothing_written(
     store, ids = filled_store(root, sessions=1)
     before = day_path(root).read_bytes()
     with pytest.raises(ValidationError, match=words):
-        store.amend(ids[0], field, value, "a reason", "Dr Demo")
+        amend_with_pin(store, ids[0], field, value, "a reason")
     assert day_path(root).read_bytes() == before
 
 
@@ -423,17 +428,17 @@ def test_amendment_needs_a_reason_and_a_signed_session(tmp_path: Path) -> None:
     clock = FakeClock()
     store, ids = filled_store(root, sessions=1, clock=clock)
     with pytest.raises(ValidationError, match="reason"):
-        store.amend(ids[0], "needle_mm", "1.0", "  ", "Dr Demo")
-    live = start_session(P, clock, sink=store.append_event, device=store.device)
+        amend_with_pin(store, ids[0], "needle_mm", "1.0", "  ")
+    live = start_session(P, clock, sink=pin_sink(store), device=store.device)
     live.abandon("patient left")
     with pytest.raises(ValidationError, match="Only a signed session"):
-        store.amend(live.id, "needle_mm", "1.0", "why", "Dr Demo")
+        amend_with_pin(store, live.id, "needle_mm", "1.0", "why")
 
 
 def test_hand_edited_amendment_is_named_by_check(tmp_path: Path) -> None:
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=2)
-    sealed = store.amend(ids[0], "needle_mm", "1.0", "typo", "Dr Demo")
+    sealed = amend_with_pin(store, ids[0], "needle_mm", "1.0", "typo")
     store.close()
     data = load(day_path(root))
     for doc in data["amendments"].values():
@@ -448,7 +453,7 @@ def test_resealed_amendment_with_a_forbidden_value_is_still_refused_by_check(tmp
     """Even with the hash recomputed, the rules catch a value they forbid."""
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=1)
-    store.amend(ids[0], "needle_mm", "1.0", "typo", "Dr Demo")
+    amend_with_pin(store, ids[0], "needle_mm", "1.0", "typo")
     store.close()
     data = load(day_path(root))
     for doc in data["amendments"].values():
@@ -464,9 +469,11 @@ def test_resealed_amendment_with_a_forbidden_value_is_still_refused_by_check(tmp
 def test_each_sealed_entry_links_to_the_previous_hash(tmp_path: Path) -> None:
     root = tmp_path / "data"
     store, ids = filled_store(root, sessions=3)
-    store.amend(ids[1], "handpiece_serial", "HP-10", "misread serial", "Dr Demo")
-    entries = sorted((doc for _, _, doc in store.iter_chain()), key=lambda d: d["chain"]["seq"])
-    assert [d["chain"]["seq"] for d in entries] == [1, 2, 3, 4]
+    amend_with_pin(store, ids[1], "handpiece_serial", "HP-10", "misread serial")
+    sealed = [doc for _, _, doc in store.iter_chain()] + read_access_log(store)  # PIN proofs are logged too
+    entries = sorted(sealed, key=lambda d: d["chain"]["seq"])
+    assert len([d for d in entries if d.get("kind") != "access"]) == 4
+    assert [d["chain"]["seq"] for d in entries] == list(range(1, len(entries) + 1))
     prev = "0" * 64
     for doc in entries:
         assert doc["chain"]["prev"] == prev
@@ -514,7 +521,7 @@ def _dwell(session: Any) -> Any:
 def test_suspend_counts_as_elapsed_time_for_the_countdown(tmp_path: Path) -> None:
     clock = FakeClock()
     store = Store(tmp_path / "data", P, clock)
-    s = start_session(P, clock, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, sink=pin_sink(store), device=store.device)
     clear_screening(s)
     apply_anesthetic(s, 30)
     clock.advance(5 * 60)
@@ -526,7 +533,7 @@ def test_suspend_counts_as_elapsed_time_for_the_countdown(tmp_path: Path) -> Non
 def test_wall_clock_jump_and_time_zone_change_do_not_move_the_countdown(tmp_path: Path) -> None:
     clock = FakeClock()
     store = Store(tmp_path / "data", P, clock)
-    s = start_session(P, clock, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, sink=pin_sink(store), device=store.device)
     clear_screening(s)
     apply_anesthetic(s, 30)
     prepare_device(s, clock)
@@ -557,7 +564,7 @@ def test_random_amendments_never_leave_an_invalid_record(tmp_path_factory: pytes
     store, ids = filled_store(root, sessions=1)
     for field, value in edits:
         with contextlib.suppress(ValidationError):
-            store.amend(ids[0], field, value, "checking", "Dr Demo")
+            amend_with_pin(store, ids[0], field, value, "checking")
     store.close()
     assert problems_of(root) == []  # whatever was accepted passes every rule and seal
 
@@ -636,10 +643,10 @@ def test_start_up_check_finds_a_day_file_removed_after_a_clean_check_from_its_ca
     store, _ids = filled_store(root, sessions=1, clock=clock)
     clock.advance(86400)  # the next day's session goes into its own day file
     patient = store.patients()[0]
-    s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
     run_complete_session(s, clock)
     clock.advance(86400)
-    s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
     run_complete_session(s, clock)
     store.close()
     protocol = load_protocol(paths.protocol_file())
@@ -648,8 +655,10 @@ def test_start_up_check_finds_a_day_file_removed_after_a_clean_check_from_its_ca
     assert len(days) == 3
     days[1].unlink()  # the middle day: the links of the other two come from the cache
     problems = check_store(root, protocol, deep=False, use_cache=True)
+    # reported against the next sealed record: the last day's session, or a PIN proof logged before it
     assert any("of the record chain are missing before this one" in p.what
-               and p.file == days[2].relative_to(root).as_posix() for p in problems), problems
+               and p.file in (days[2].relative_to(root).as_posix(), "access/2026-11.json")
+               for p in problems), problems
 
 
 def test_start_up_check_re_validates_the_patients_file_once_it_changed(tmp_path: Path) -> None:

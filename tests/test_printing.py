@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from helpers import (
+    PRACTITIONER,
+    amend_with_pin,
     make_demo_patient,
+    pin_sink,
     run_complete_session,
     start_session,
 )
@@ -73,8 +76,8 @@ def store(data_dir: Path, protocol: Protocol, fake_clock: FakeClock) -> Iterator
 
 def stored_session(store: Store, clock: FakeClock, *, sign: bool = True, patient: Any = None,
                    config: SessionConfig | None = None) -> Session:
-    session = start_session(store.protocol, clock, patient, sink=store.append_event, device=store.device,
-                            config=config)
+    session = start_session(store.protocol, clock, patient, sink=pin_sink(store, name="Dr Jo Example"),
+                            device=store.device, config=config)
     run_complete_session(session, clock, sign=sign)
     return session
 
@@ -115,8 +118,8 @@ def test_sheet_names_the_signing_practitioner(qapp: Any, store: Store, fake_cloc
     from microneedle_desk.store.accounts import AccountBook
 
     person = AccountBook(store).create_first_admin("Dr Jo Example", "135790")
-    session = start_session(store.protocol, fake_clock, sink=store.append_event, device=store.device,
-                            practitioner_id=person.id)
+    session = start_session(store.protocol, fake_clock, sink=AccountBook(store).pin_sink("135790"),
+                            device=store.device, practitioner_id=person.id)
     run_complete_session(session, fake_clock)
     text = pdf_text(sheet_pdf(store, session.id, tmp_path / "s.pdf"))
     assert "Practitioner: Dr Jo Example" in text
@@ -191,7 +194,7 @@ def test_store_amendments_are_listed_with_who_when_what_and_why(qapp: Any, store
                                                                 tmp_path: Path) -> None:
     session = stored_session(store, fake_clock)
     fake_clock.advance(3600)
-    store.amend(session.id, "cartridge_lot", "LOT-2", "Lot misread from the box", "Dr Jo Example")
+    amend_with_pin(store, session.id, "cartridge_lot", "LOT-2", "Lot misread from the box")
     text = pdf_text(sheet_pdf(store, session.id, tmp_path / "amended.pdf"))
     for phrase in ("Amendments after signing", "25 Nov 2026, 10:45", "Dr Jo Example", "Cartridge lot",
                    "LOT-1", "LOT-2", "Lot misread from the box"):
@@ -370,6 +373,7 @@ def window(qtbot: Any, data_dir: Path, settings_dir: Path, protocol: Protocol, f
     seed.close()
     win, lock = build_window(fake_clock, interactive=False)
     qtbot.addWidget(win)
+    win.security.set_current(win.security.book.account(PRACTITIONER))  # who signed the session prints it
     yield win
     lock.release()
 

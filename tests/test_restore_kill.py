@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import make_demo_patient, run_complete_session, shipped_protocol, start_session
+from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_protocol, start_session
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
@@ -61,7 +61,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
     clock = FakeClock()
     store = Store(root, P, clock)
     patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
-    session = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    session = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
     run_complete_session(session, clock)
     store.close()
     taken = backup.take_backup(root, clock.now(), keep=5)
@@ -69,7 +69,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
     clock.advance(86400)
     store = Store(root, P, clock)
     later = store.add_patient(make_demo_patient(P, clock, name="Robin Later", clinic_id="D-2", device=store.device))
-    session = start_session(P, clock, later, sink=store.append_event, device=store.device)
+    session = start_session(P, clock, later, sink=pin_sink(store), device=store.device)
     run_complete_session(session, clock)
     open_one = start_session(P, clock, later, sink=store.append_event, device=store.device)
     assert open_one.state.status == "in_progress"

@@ -69,6 +69,9 @@ def answer_all(s: Session, yes: tuple[str, ...] = ()) -> None:
         s.answer(item, item in yes)
 
 
+SHORT_NEEDLING_REASON = "Patient asked to stop; scalp too tender to continue."
+
+
 def refused_unchanged(s: Session, action: Callable[[], object], match: str | None = None) -> ValidationError:
     """``action`` must raise a ValidationError (message matching) and change nothing."""
     before = copy.deepcopy(s.state)
@@ -169,7 +172,7 @@ def test_an_override_covers_the_blocking_items_and_stays_in_the_record() -> None
     wait_dwell(s, clock)
     do_needling(s, clock)
     close_out(s)
-    s.sign()
+    s.sign(acknowledge=True)
     assert summarize(s.state, P)["overrides"] == ["screening:raised_lesions"]
 
 
@@ -329,7 +332,7 @@ def test_needling_may_start_early_with_a_written_reason_which_is_recorded() -> N
     s.set_zone("vertex")
     s.set_passes(3, ["diagonal"])
     close_out(s)
-    s.sign()
+    s.sign(acknowledge=True)
     row = summarize(s.state, P)
     assert "early_needling" in row["overrides"]
     assert row["dwell_actual_s"] == 600
@@ -392,7 +395,8 @@ def test_a_dwell_past_45_minutes_is_recorded_as_an_alert_event() -> None:
     assert over[0]["by"] == PRACTITIONER
     assert view(s, "dwell").state == "overdue"
     assert view(s, "dwell").message == ALERT_TEXT["dwell_over_max"]
-    s.start_needling()  # over-dwell is recorded, not blocking
+    s.start_needling("Patient was called away; numbness rechecked and adequate.")  # over-dwell needs a reason
+    assert s.state.late_start_reason.startswith("Patient was called away")
     assert s.poll() == []
 
 
@@ -548,7 +552,7 @@ def test_space_toggles_needling_start_pause_resume_and_stops_when_finished() -> 
     s, clock = ready_for_needling()
     clock.advance(20 * MIN)
     assert [s.toggle_needling() for _ in range(4)] == ["started", "paused", "resumed", "paused"]
-    s.finish_needling()
+    s.finish_needling(SHORT_NEEDLING_REASON)
     refused_unchanged(s, s.toggle_needling, "finished")
 
 
@@ -565,7 +569,7 @@ def test_needling_marks_out_of_turn_are_refused(prefix: tuple[str, ...], action:
     s, clock = ready_for_needling()
     clock.advance(20 * MIN)
     for name in prefix:
-        getattr(s, name)()
+        getattr(s, name)(*([SHORT_NEEDLING_REASON] if name == "finish_needling" else []))
     refused_unchanged(s, getattr(s, action), words)
 
 
@@ -873,7 +877,7 @@ def test_after_a_reboot_the_wall_clock_anchor_is_used() -> None:
     clock.advance(3 * MIN)
     again = Session.resume(P, clock, DEVICE, events)
     assert view(again, "needling").elapsed == 8 * MIN
-    again.finish_needling()
+    again.finish_needling(SHORT_NEEDLING_REASON)
     assert again.state.actual_needling_seconds() == 8 * MIN
 
 

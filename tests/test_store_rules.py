@@ -18,6 +18,7 @@ from helpers import (
     complete_session_events,
     make_demo_patient,
     make_event,
+    pin_sink,
     prepare_device,
     run_complete_session,
     shipped_protocol,
@@ -90,7 +91,7 @@ def test_store_refuses_a_needle_length_of_2_mm_written_around_the_session_class(
     ("no offset", lambda e: e.update(at="2026-11-25T09:20:00"), "UTC offset"),
     ("mono not a number", lambda e: e.update(mono=float("nan")), "finite number"),
     ("early start without reason", lambda e: e.update(type="needling_started", data={}), "less than 15 min"),
-    ("sign while incomplete", lambda e: e.update(type="signed", data={}), "Still missing"),
+    ("sign around the PIN", lambda e: e.update(type="signed", data={}), "PIN"),
     ("unknown type", lambda e: e.update(type="needle_set_deeper"), "Unknown event type"),
 ])
 def test_store_refuses_invalid_hand_built_events_and_keeps_the_file_bytes(
@@ -153,7 +154,7 @@ def test_a_signed_session_is_filed_with_a_hash_and_its_active_file_is_gone(tmp_p
     clock = FakeClock()
     store = open_store(tmp_path / "data", clock)
     patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
-    s = start_session(P, clock, patient, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
     assert paths.active_file(store.root, s.id).exists()
     run_complete_session(s, clock)
     assert not paths.active_file(store.root, s.id).exists()
@@ -164,8 +165,9 @@ def test_a_signed_session_is_filed_with_a_hash_and_its_active_file_is_gone(tmp_p
     assert len(row["hash"]) == 64 and int(row["hash"], 16) >= 0
     doc = store.session_doc(s.id)
     assert doc is not None
-    assert doc["hash"] == row["hash"] == content_hash(doc, GENESIS)
-    assert doc["chain"]["prev"] == GENESIS
+    # sealed after the access records of the PIN proofs for its start and sign-off
+    assert doc["hash"] == row["hash"] == content_hash(doc, doc["chain"]["prev"])
+    assert doc["chain"]["prev"] != GENESIS and doc["chain"]["seq"] == 3
     assert doc["events"] == s.state.events
     assert replay(copy.deepcopy(doc["events"]), P) == s.state
     assert store.active_sessions() == []
@@ -175,7 +177,7 @@ def test_a_signed_session_is_filed_with_a_hash_and_its_active_file_is_gone(tmp_p
 def test_a_filed_session_takes_no_more_events_not_even_a_new_start(tmp_path: Path) -> None:
     clock = FakeClock()
     store = open_store(tmp_path / "data", clock)
-    s = start_session(P, clock, sink=store.append_event, device=store.device)
+    s = start_session(P, clock, sink=pin_sink(store), device=store.device)
     run_complete_session(s, clock)
     rows_before = store.summaries()
     restart = copy.deepcopy(s.state.events[0])

@@ -27,7 +27,6 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,6 +36,9 @@ EXPECTED = {".json", ".lock", ".zip", ".ini"}
 
 
 # -- the child: saves, and says so ----------------------------------------------------
+CHILD_PIN = "731902"
+
+
 def child(data_dir: Path, seed: int) -> int:
     from datetime import datetime
 
@@ -46,6 +48,7 @@ def child(data_dir: Path, seed: int) -> int:
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
     from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.backup import quarantine_strays
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.store import Store
@@ -60,14 +63,16 @@ def child(data_dir: Path, seed: int) -> int:
     store = Store(data_dir, protocol, clock)
     store.recover()
     quarantine_strays(data_dir, clock.now())  # as the app's start-up does
+    book = AccountBook(store)
+    if book.needs_first_admin():  # the sessions are started and signed with a PIN, as in the app
+        book.create_first_admin("Fault Injection", CHILD_PIN)
+    practitioner = next(a.id for a in book.accounts() if a.is_admin)
     for active in store.active_sessions():  # left by a kill, already checked by the parent
         Session.resume(protocol, clock, store.device, active.events, sink=store.append_event).abandon(
             "fault-injection restart")
     print("ready", flush=True)
 
-    def sink(event: dict[str, Any], state: Any) -> None:
-        store.append_event(event)
-        print(f"saved {event['session']} {event['n']}", flush=True)
+    sink = book.pin_sink(CHILD_PIN, lambda event: print(f"saved {event['session']} {event['n']}", flush=True))
 
     n = 0
     while True:
@@ -76,7 +81,7 @@ def child(data_dir: Path, seed: int) -> int:
                                clinic_id=f"FI-{seed}-{n}", sex="male", indication="aga_male",
                                scale="norwood_hamilton", grade="III", device=store.device,
                                now=clock.now(), demo=True)
-        s = Session.start(protocol, clock, store.device, patient, "fault-injection", SessionConfig(), sink=sink)
+        s = Session.start(protocol, clock, store.device, patient, practitioner, SessionConfig(), sink=sink)
         script.clear_screening(s, consent_by="Demo Patient")
         script.apply_anesthetic(s, dwell_minutes=30, product="EMLA 5%")
         script.prepare_device(s, needle_mm=rng.choice(["0.5", "1.0", "1.5"]), lot=f"LOT-{n}", handpiece="HP-1")

@@ -40,11 +40,13 @@ def main() -> int:
         window, lock = build_window(clock, interactive=False)
         ctx = window.ctx
         ctx.settings.set("alerts/sound", False)
+        # the practitioner has an account and is signed in; the PIN prompts (start, override,
+        # sign) are answered with their PIN, as they would type it
         from microneedle_desk.ui import sign_in
 
-        doctor = window.security.book.create_first_admin("Dr Demo Practitioner", "246810")
+        doctor = window.security.book.create_first_admin("Dr Demo Practitioner", SHOT_PIN)
         window.security.set_current(doctor)
-        sign_in.ask_pin = lambda *_: "246810"  # the PIN prompts are answered as the demo doctor would
+        sign_in.ask_pin = lambda *_: SHOT_PIN
         ctx.settings.set("ui/last_practitioner", doctor.name)
         patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17",
                                clinic_id="DEMO-0042", sex="male", indication="aga_male",
@@ -90,13 +92,16 @@ def main() -> int:
         c.poll()
         window.acknowledge_alert()
         shot("session")
-        c.do("finish_needling")
+        c.do("finish_needling", "Patient found the scalp too tender to go on; stopped after the vertex.")
         window.go_to(11)
         shot("signoff-missing")
         c.close()  # the session stays in progress in the throw-away folder
         window.close()
         lock.release()
     return 0
+
+
+SHOT_PIN = "582039"
 
 
 if __name__ == "__main__":

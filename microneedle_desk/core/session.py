@@ -19,6 +19,14 @@ from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
+from microneedle_desk.core.deviations import (
+    Deviation,
+    deviations,
+    dwell_deviation,
+    figures,
+    kinds,
+    needling_deviation,
+)
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import (
@@ -40,8 +48,16 @@ from microneedle_desk.core.validation import (
     parse_past_date,
     parse_whole,
     require_choice,
+    require_justification,
     require_text,
 )
+from microneedle_desk.i18n import tr
+
+# The session rules a start event is recorded under. From 2 on: every justification is
+# clinical text, every deviation carries one (late start, short or long needling too) and
+# a sign-off acknowledges the deviations. A session recorded under earlier rules replays
+# by the rules it was recorded under, so nothing already on file stops reading.
+RULES = 2
 
 ALERT_TEXT = {
     "dwell_min_reached": "Minimum numbing time reached: needling may start.",
@@ -119,6 +135,7 @@ class SessionState(Record):
     isotretinoin_last_dose: date | None = None
     override_items: tuple[str, ...] = ()
     override_reason: str = ""
+    rules: int = 1
     consent_by: str = ""
     consent_at: str = ""
     anesthetic_product: str = ""
@@ -128,11 +145,15 @@ class SessionState(Record):
     cartridge_lot: str = ""
     cartridge_expiry: date | None = None
     cartridge_new_sealed: bool = False
+    cartridge_expired_reason: str = ""
+    cartridge_unsealed_reason: str = ""
     handpiece_serial: str = ""
     antiseptic: str = ""
     needling_planned_min: int | None = None
     needling_marks: list[tuple[str, Anchor]] = field(default_factory=list)
     early_start_reason: str = ""
+    late_start_reason: str = ""
+    finish_reason: str = ""
     zones: set[str] = field(default_factory=set)
     passes: int = 0
     directions: tuple[str, ...] = ()
@@ -147,9 +168,11 @@ class SessionState(Record):
     aftercare_given: bool = False
     next_session: date | None = None
     alerts: dict[str, str] = field(default_factory=dict)
+    drafts: dict[str, str] = field(default_factory=dict)  # field -> text typed, not yet saved
     interruptions: list[dict[str, Any]] = field(default_factory=list)
     signed_by: str = ""
     signed_at: str = ""
+    deviations_acknowledged: tuple[str, ...] = ()
     abandon_reason: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -261,7 +284,7 @@ class SessionState(Record):
             out.append(("device", "Device: needle length"))
         if not self.cartridge_lot or self.cartridge_expiry is None:
             out.append(("device", "Device: cartridge lot and expiry"))
-        if not self.cartridge_new_sealed:
+        if not self.cartridge_new_sealed and not self.cartridge_unsealed_reason:
             out.append(("device", "Device: new, sealed cartridge not confirmed"))
         if not self.handpiece_serial:
             out.append(("device", "Device: handpiece serial"))
@@ -290,6 +313,35 @@ class SessionState(Record):
         return out
 
 
+# -- drafts ----------------------------------------------------------------------------
+# The editors whose half-typed text is kept as a ``draft`` event, each with the events that
+# save its value for real (and so replace the draft). A draft is not a clinical value: no
+# step is completed by one and nothing prints it; it only gives the text back after a crash.
+DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
+    "isotretinoin_last_dose": ("isotretinoin_last_dose",),
+    "override_justification": ("screening_override",),
+    "consent_by": ("consent_confirmed",),
+    "anesthetic_product": ("anesthetic_product",),
+    "dwell_planned": ("anesthetic_applied", "dwell_plan_changed"),
+    "needle_mm": ("needle_length_set",),
+    "cartridge_lot": ("cartridge_set", "cartridge_lot_set"),
+    "cartridge_expiry": ("cartridge_set", "cartridge_expiry_set"),
+    "handpiece_serial": ("handpiece_set",),
+    "needling_planned": ("needling_planned",),
+    "early_start_reason": ("needling_started",),
+    "endpoint_note": ("endpoint_set", "endpoint_note_set"),
+    "antibiotic_product": ("antibiotic_applied",),
+    "prp_ml": ("adjunct_set",),
+    "side_effect_note": ("side_effect_added",),
+    "next_session": ("next_session_set",),
+}
+_SUPERSEDES: dict[str, tuple[str, ...]] = {}
+for _field, _kinds in DRAFT_FIELDS.items():
+    for _kind in _kinds:
+        _SUPERSEDES[_kind] = (*_SUPERSEDES.get(_kind, ()), _field)
+DRAFT_MAX_CHARS = 4000
+
+
 # -- the reducer ---------------------------------------------------------------------
 class EventError(ValidationError):
     pass
@@ -301,6 +353,27 @@ def _anchor(event: dict[str, Any]) -> Anchor:
 
 def _text(data: dict[str, Any], key: str, what: str, max_len: int = 2000) -> str:
     return require_text(data.get(key), key, what, max_len)
+
+
+def _reason(s: SessionState, data: dict[str, Any], key: str, what: str) -> str:
+    """A justification: clinical text under the current rules, any text under the first."""
+    if s.rules >= 2:
+        return require_justification(data.get(key), key, what)
+    return _text(data, key, what)
+
+
+def is_override(event: dict[str, Any]) -> bool:
+    """Whether ``event`` records a departure from the protocol with its justification: such an
+    event is saved only with the acting practitioner's fresh PIN proof."""
+    kind, data = event.get("type"), event.get("data")
+    if not isinstance(data, dict):
+        return False
+    keys = {"screening_override": ("justification",), "cartridge_set": ("justification",),
+            "cartridge_new_sealed": ("justification",), "needling_started": ("early_reason", "late_reason"),
+            "needling_finished": ("reason",)}.get(str(kind), ())
+    if kind == "screening_override":
+        return True
+    return any(str(data.get(key) or "").strip() for key in keys)
 
 
 def _flag(data: dict[str, Any], key: str = "value") -> bool:
@@ -341,6 +414,8 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     if handler is None:
         raise EventError("type", f"Unknown event type “{kind}”.")
     handler(state, data, anchor, event, protocol)
+    for superseded in _SUPERSEDES.get(kind, ()):
+        state.drafts.pop(superseded, None)
     state.events.append(event)
 
 
@@ -368,11 +443,16 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     grade = check_grade(p, indication, str(patient.get("scale")), patient.get("grade"))
     patient_id = _text(d, "patient_id", "Patient")
     practitioner_id = _text(d, "practitioner_id", "Practitioner")
+    rules = d.get("rules", 1)
+    if isinstance(rules, bool) or not isinstance(rules, int) or not 1 <= rules <= RULES:
+        raise EventError("rules", tr("The session's rules must be a version 1–{last} this app knows.")
+                         .format(last=RULES))
     # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
     s.patient_id, s.practitioner_id = patient_id, practitioner_id
     s.started, s.config, s.patient_snapshot = a, config, dict(patient)
     s.indication, s.scale, s.grade = indication, str(patient.get("scale")), grade
+    s.rules = rules
 
 
 def _practitioner(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -395,10 +475,10 @@ def _last_dose(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 
 
 def _override(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    reason = _text(d, "justification", "The clinical justification for the override")
     items = s.blocking_items()
     if not items:
         raise EventError("justification", "Nothing is blocking: there is nothing to override.")
+    reason = _reason(s, d, "justification", "The clinical justification for the override")
     s.override_items, s.override_reason = tuple(items), reason
 
 
@@ -448,14 +528,34 @@ def _needle(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
 def _cartridge(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     lot = _text(d, "lot", "The cartridge lot number", 64)
     expiry = parse_date(d.get("expiry"), "expiry", "The cartridge expiry date")
+    expired_reason = ""
     if expiry < a.wall.date():
-        raise EventError("expiry", f"This cartridge expired on {expiry.isoformat()}: "
-                                   "fit an in-date cartridge.")
+        if not str(d.get("justification") or "").strip():
+            raise EventError("expiry", tr("This cartridge expired on {date}: fit an in-date cartridge, or write "
+                                          "the clinical reason to use it anyway.").format(date=expiry.isoformat()))
+        expired_reason = _reason(s, d, "justification", tr("The reason to use an expired cartridge"))
     s.cartridge_lot, s.cartridge_expiry = lot, expiry
+    s.cartridge_expired_reason = expired_reason
+
+
+def _cartridge_lot(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    s.cartridge_lot = _text(d, "lot", tr("The cartridge lot number"), 64)
+
+
+def _cartridge_expiry(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    expiry = parse_date(d.get("expiry"), "expiry", tr("The cartridge expiry date"))
+    if expiry < a.wall.date():
+        raise EventError("expiry", tr("This cartridge expired on {date}: fit an in-date cartridge, or write "
+                                      "the clinical reason to use it anyway.").format(date=expiry.isoformat()))
+    s.cartridge_expiry = expiry
 
 
 def _sealed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
-    s.cartridge_new_sealed = _flag(d)
+    value = _flag(d)
+    reason = ""
+    if not value and str(d.get("justification") or "").strip():
+        reason = _reason(s, d, "justification", tr("The reason to use a cartridge not confirmed new and sealed"))
+    s.cartridge_new_sealed, s.cartridge_unsealed_reason = value, reason
 
 
 def _handpiece(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -484,7 +584,7 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
         missing.append("set the needle length")
     if not s.cartridge_lot or s.cartridge_expiry is None:
         missing.append("enter the cartridge lot and expiry")
-    if not s.cartridge_new_sealed:
+    if not s.cartridge_new_sealed and not s.cartridge_unsealed_reason:
         missing.append("confirm the cartridge is new and sealed")
     if not s.handpiece_serial:
         missing.append("enter the handpiece serial")
@@ -495,13 +595,21 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
     if missing:
         raise EventError("needling", "Before needling: " + "; ".join(missing) + ".")
     assert s.applied is not None
-    minimum = float(p.bounds["dwell_minutes"].min) * 60
-    reason = str(d.get("early_reason") or "").strip()
-    if s.applied.seconds_until(a) < minimum:
-        if not reason:
-            raise EventError("early_reason", f"The numbing cream has been on for less than "
-                             f"{int(minimum // 60)} min: wait, or write the reason to start early.")
-        s.early_start_reason = reason
+    dwell = s.applied.seconds_until(a)
+    deviation = dwell_deviation(dwell, p)
+    early = late = ""
+    if deviation == "dwell_below_min":
+        minimum = p.bounds["dwell_minutes"].min
+        if not str(d.get("early_reason") or "").strip():
+            raise EventError("early_reason", f"The numbing cream has been on for less than {minimum} min: "
+                                             "wait, or write the reason to start early.")
+        early = _reason(s, d, "early_reason", tr("The reason to start needling early"))
+    elif deviation == "dwell_above_max" and s.rules >= 2:
+        if not str(d.get("late_reason") or "").strip():
+            raise EventError("late_reason", tr("{figures}: write the clinical reason to start needling after the "
+                                               "maximum numbing time.").format(figures=figures(deviation, dwell, p)))
+        late = _reason(s, d, "late_reason", tr("The reason to start after the maximum numbing time"))
+    s.early_start_reason, s.late_start_reason = early, late
     s.needling_marks.append(("started", a))
 
 
@@ -516,7 +624,18 @@ def _needling_mark(kind: str) -> Callable[..., None]:
             raise EventError("needling", f"Needling cannot be {kind}: it is {state}.")
         if s.needling_marks and s.needling_marks[-1][1].seconds_until(a) < 0:
             raise EventError("needling", "A needling mark cannot be earlier than the one before.")
+        reason = ""
+        if kind == "finished" and s.rules >= 2:
+            elapsed = cd.elapsed(s.needling_marks[0][1].seconds_until(a))
+            deviation = needling_deviation(elapsed, p)
+            if deviation:
+                if not str(d.get("reason") or "").strip():
+                    raise EventError("reason", tr("{figures}: write the clinical reason to finish needling now.")
+                                     .format(figures=figures(deviation, elapsed, p)))
+                reason = _reason(s, d, "reason", tr("The reason to finish needling now"))
         s.needling_marks.append((kind, a))
+        if kind == "finished":
+            s.finish_reason = reason
     return handler
 
 
@@ -554,6 +673,16 @@ def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], 
     if kind == "neither" and not note:
         raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
     s.endpoint, s.endpoint_note = kind, note
+
+
+def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    _after_needling(s, tr("The endpoint note"))
+    note = str(d.get("note") or "").strip()
+    if len(note) > 2000:
+        raise EventError("note", tr("The endpoint note is too long: at most 2000 characters."))
+    if s.endpoint == "neither" and not note:
+        raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was seen."))
+    s.endpoint_note = note
 
 
 def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -622,11 +751,31 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
 
+def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", tr("The field of a draft"))
+    text = d.get("text")
+    if not isinstance(text, str):
+        raise EventError("text", tr("A draft's text must be text."))
+    if len(text) > DRAFT_MAX_CHARS:
+        raise EventError("text", tr("The text is too long: at most {n} characters.").format(n=DRAFT_MAX_CHARS))
+    s.drafts[name] = text
+
+
 def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     missing = s.missing(p)
     if missing:
         raise EventError("signoff", "The session cannot be signed yet. Still missing: " + "; ".join(missing) + ".")
+    acknowledged: tuple[str, ...] = ()
+    if s.rules >= 2:
+        found = kinds(deviations(s, p))
+        given = d.get("acknowledged", [])
+        if found and given != found:
+            raise EventError("acknowledged", tr("This session has {n} deviation(s) from the protocol: review "
+                                                "them on the sign-off page and tick that you have reviewed "
+                                                "them before signing.").format(n=len(found)))
+        acknowledged = tuple(found)
     s.status, s.signed_by, s.signed_at = "signed", str(e["by"]), str(e["at"])
+    s.deviations_acknowledged = acknowledged
 
 
 def _abandoned(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -646,6 +795,8 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "dwell_plan_changed": _dwell_plan,
     "needle_length_set": _needle,
     "cartridge_set": _cartridge,
+    "cartridge_lot_set": _cartridge_lot,
+    "cartridge_expiry_set": _cartridge_expiry,
     "cartridge_new_sealed": _sealed,
     "handpiece_set": _handpiece,
     "antiseptic_set": _antiseptic,
@@ -657,6 +808,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "zone_set": _zone,
     "passes_set": _passes,
     "endpoint_set": _endpoint,
+    "endpoint_note_set": _endpoint_note,
     "blood_washed": _washed,
     "antibiotic_applied": _antibiotic,
     "adjunct_set": _adjunct,
@@ -667,6 +819,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "next_session_set": _next_session,
     "alert": _alert,
     "interruption": _interruption,
+    "draft": _draft,
     "signed": _signed,
     "abandoned": _abandoned,
 }
@@ -704,6 +857,9 @@ class Session:
                  sink: Sink | None = None) -> None:
         self.protocol, self.clock, self.device = protocol, clock, device
         self.state, self.sink = state, sink
+        # Asked before an override event is saved (the acting practitioner's PIN, in the app);
+        # raises to refuse it. The store refuses an override without that proof anyway.
+        self.confirm_override: Callable[[dict[str, Any]], None] | None = None
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -719,7 +875,7 @@ class Session:
         session._emit("session_started", {
             "patient_id": patient.id, "practitioner_id": practitioner_id,
             "config": config.to_dict(), "patient": snapshot,
-            "schema": SCHEMA_VERSION,
+            "schema": SCHEMA_VERSION, "rules": RULES,
         }, session_id=session_id or new_id())
         return session
 
@@ -742,9 +898,12 @@ class Session:
         }
         before = copy.deepcopy(self.state)
         apply_event(self.state, event, self.protocol)
-        if self.sink is not None:
+        if self.sink is not None or self.confirm_override is not None:
             try:
-                self.sink(event, self.state)
+                if self.confirm_override is not None and is_override(event):
+                    self.confirm_override(event)
+                if self.sink is not None:
+                    self.sink(event, self.state)
             except BaseException:
                 self.state = before
                 raise
@@ -792,11 +951,41 @@ class Session:
                               "Needle length", "mm")
         self._emit("needle_length_set", {"mm": float(value)})
 
-    def set_cartridge(self, lot: str, expiry: object) -> None:
-        self._emit("cartridge_set", {"lot": lot, "expiry": str(expiry).strip()})
+    def set_cartridge(self, lot: str, expiry: object, justification: str = "") -> None:
+        """The cartridge fitted; ``justification`` is needed to use one past its expiry."""
+        data = {"lot": lot, "expiry": str(expiry).strip()}
+        if justification.strip():
+            data["justification"] = justification.strip()
+        self._emit("cartridge_set", data)
+
+    def set_cartridge_lot(self, lot: str) -> None:
+        """The lot on its own: kept as typed, before (or without) the expiry."""
+        self._emit("cartridge_lot_set", {"lot": lot})
+
+    def set_cartridge_expiry(self, expiry: object) -> None:
+        """The expiry on its own; an expired date is refused here as with the lot."""
+        self._emit("cartridge_expiry_set", {"expiry": str(expiry).strip()})
 
     def confirm_cartridge_new(self, value: bool = True) -> None:
         self._emit("cartridge_new_sealed", {"value": value})
+
+    def override_cartridge(self, lot: str, expiry: object, justification: str) -> str:
+        """Use the cartridge anyway, for the reason given: an expired one (as entered), else one
+        not confirmed new and sealed. One override per call; returns which was recorded."""
+        s = self.state
+        day = parse_date(str(expiry).strip(), "expiry", "The cartridge expiry date")
+        if day < self.clock.now().date() and (lot.strip(), day) != (s.cartridge_lot, s.cartridge_expiry):
+            self.set_cartridge(lot, expiry, justification)
+            return "cartridge_expired"
+        if not s.cartridge_new_sealed and not s.cartridge_unsealed_reason:
+            self.use_unconfirmed_cartridge(justification)
+            return "cartridge_unconfirmed"
+        raise EventError("cartridge", tr("There is nothing to override: the cartridge is in date (or its use "
+                                         "is already justified) and confirmed new and sealed."))
+
+    def use_unconfirmed_cartridge(self, justification: str) -> None:
+        """Use the cartridge without confirming it new and sealed, for the reason given."""
+        self._emit("cartridge_new_sealed", {"value": False, "justification": justification})
 
     def set_handpiece_serial(self, serial: str) -> None:
         self._emit("handpiece_set", {"serial": serial})
@@ -807,8 +996,36 @@ class Session:
     def plan_needling(self, minutes: object) -> None:
         self._emit("needling_planned", {"planned_minutes": _num(minutes)})
 
-    def start_needling(self, early_reason: str = "") -> None:
-        self._emit("needling_started", {"early_reason": early_reason.strip()})
+    def _now(self) -> Anchor:
+        return Anchor(self.clock.monotonic(), self.clock.boot_id(), self.clock.now())
+
+    def start_deviation(self) -> str:
+        """The figures of the deviation that starting needling now would be ("" for none)."""
+        s = self.state
+        if s.applied is None or s.needling_marks:
+            return ""
+        dwell = s.applied.seconds_until(self._now())
+        kind = dwell_deviation(dwell, self.protocol)
+        return figures(kind, dwell, self.protocol) if kind else ""
+
+    def finish_deviation(self) -> str:
+        """The figures of the deviation that finishing needling now would be ("" for none)."""
+        s = self.state
+        if not s.needling_marks or s.needling_finished_at() is not None:
+            return ""
+        elapsed = s.needling_countdown(self.clock).elapsed(self.clock.monotonic())
+        kind = needling_deviation(elapsed, self.protocol)
+        return figures(kind, elapsed, self.protocol) if kind else ""
+
+    def start_needling(self, reason: str = "") -> None:
+        """Start needling; ``reason`` justifies a start outside the protocol's numbing time (and is
+        left out when the start is inside it: only a deviation carries a justification)."""
+        s = self.state
+        kind = ""
+        if s.applied is not None and not s.needling_marks:
+            kind = dwell_deviation(s.applied.seconds_until(self._now()), self.protocol)
+        key = "late_reason" if kind == "dwell_above_max" else "early_reason"
+        self._emit("needling_started", {key: reason.strip() if kind else ""})
 
     def pause_needling(self) -> None:
         self._emit("needling_paused", {})
@@ -816,8 +1033,11 @@ class Session:
     def resume_needling(self) -> None:
         self._emit("needling_resumed", {})
 
-    def finish_needling(self) -> None:
-        self._emit("needling_finished", {})
+    def finish_needling(self, reason: str = "") -> None:
+        """Finish needling; ``reason`` justifies a needling time outside the protocol's minutes
+        (left out when the time is inside them)."""
+        wanted = reason.strip() if self.state.rules >= 2 and self.finish_deviation() else ""
+        self._emit("needling_finished", {"reason": wanted} if wanted else {})
 
     def toggle_needling(self) -> str:
         """Space on the keyboard: start, pause or resume, whatever applies. Returns what it did."""
@@ -841,6 +1061,10 @@ class Session:
 
     def set_endpoint(self, kind: str, note: str = "") -> None:
         self._emit("endpoint_set", {"kind": kind, "note": note})
+
+    def set_endpoint_note(self, note: str) -> None:
+        """The note on its own, kept even before the endpoint is chosen."""
+        self._emit("endpoint_note_set", {"note": note})
 
     def confirm_blood_washed(self, value: bool = True) -> None:
         self._emit("blood_washed", {"value": value})
@@ -876,8 +1100,17 @@ class Session:
     def record_interruption(self, down_since: datetime, gap_seconds: float) -> None:
         self._emit("interruption", {"down_since": iso(down_since), "gap_seconds": round(gap_seconds, 3)})
 
-    def sign(self) -> None:
-        self._emit("signed", {})
+    def deviations(self) -> list[Deviation]:
+        """The session's departures from the protocol (see :mod:`microneedle_desk.core.deviations`)."""
+        return deviations(self.state, self.protocol)
+
+    def save_draft(self, field: str, text: str) -> None:
+        """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""
+        self._emit("draft", {"field": field, "text": text})
+
+    def sign(self, acknowledge: bool = False) -> None:
+        """Sign; ``acknowledge`` says the signer reviewed the deviations listed (needed when any)."""
+        self._emit("signed", {"acknowledged": kinds(self.deviations())} if acknowledge else {})
 
     def abandon(self, reason: str) -> None:
         self._emit("abandoned", {"reason": reason})

@@ -118,6 +118,34 @@ def require_text(raw: object, field: str, what: str, max_len: int = 2000) -> str
     return text
 
 
+JUSTIFICATION_MIN_WORDS = 3
+JUSTIFICATION_MIN_LETTERS = 15
+_WORD = re.compile(r"[^\W\d_]+")
+JUSTIFICATION_EXAMPLE = "patient must leave early; numbness tested and adequate"
+
+
+def _tr(text: str) -> str:
+    from microneedle_desk.i18n import tr  # when first needed: this module is read at start-up
+
+    return tr(text)
+
+
+def require_justification(raw: object, field: str, what: str, max_len: int = 2000) -> str:
+    """Clinical text that explains a departure from the protocol, read by whoever reviews the record.
+
+    "ok", "x" or "..." explain nothing: at least a few words of letters are asked for.
+    """
+    text = require_text(raw, field, what, max_len)
+    words = _WORD.findall(text)
+    if len(words) < JUSTIFICATION_MIN_WORDS or sum(len(w) for w in words) < JUSTIFICATION_MIN_LETTERS:
+        raise ValidationError(field, _tr(
+            "{what}: write the clinical reason in a few words (at least {words} words, {letters} letters), "
+            "for example “{example}”; “{typed}” does not say why.").format(
+                what=what, words=JUSTIFICATION_MIN_WORDS, letters=JUSTIFICATION_MIN_LETTERS,
+                example=_tr(JUSTIFICATION_EXAMPLE), typed=text[:40]))
+    return text
+
+
 def require_choice(raw: object, allowed: tuple[str, ...], field: str, what: str) -> str:
     if raw not in allowed:
         raise ValidationError(field, f"{what} must be one of: {', '.join(allowed)}.")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.amendments import AMENDABLE
+from microneedle_desk.core.deviations import deviations, no_justification, tr
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
 
@@ -240,6 +241,21 @@ def _side_effects(state: SessionState, protocol: Protocol) -> Section:
     return sec
 
 
+def _deviations(state: SessionState, protocol: Protocol) -> Section:
+    """Every departure from the protocol in a box of its own, or "None" (never left out)."""
+    found = deviations(state, protocol)
+    title = tr("Deviations from the protocol")
+    if not found:
+        return Section(title, paragraphs=[tr("None.")])
+    table = Table((tr("Deviation"), tr("Figures"), tr("Justification")),
+                  [(d.title, d.figures, d.justification if d.justified else no_justification()) for d in found])
+    paragraphs = []
+    if state.status == "signed" and state.deviations_acknowledged:
+        paragraphs.append(tr("The signer confirmed having reviewed these {n} deviation(s) before signing.")
+                          .format(n=len(found)))
+    return Section(title, table=table, paragraphs=paragraphs)
+
+
 def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, info: SheetInfo,
                   name_of: Any = str) -> PrintDoc:
     """The session record for the patient's paper file. ``name_of(id)`` names a practitioner."""
@@ -291,6 +307,7 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
             Field("Next session", fmt_date(s.next_session)),
         ]),
     ]
+    sections.append(_deviations(s, protocol))
     if s.interruptions:
         sections.append(Section("Interruptions", columns=1, fields=[
             Field("App stopped", f"from {fmt_iso_text(i['down_since'])} to {fmt_iso_text(i['resumed_at'])} "

@@ -48,6 +48,12 @@ OVERRIDES = {
 EARLY_REASONS = ("Patient has a fixed appointment after; numbness tested and adequate.",
                  "Second session of the day for the room running late; numbness confirmed by "
                  "pinprick.")
+# Reasons for needling started after the maximum numbing time, or finished outside the
+# protocol's needling minutes: fixed texts, so the seeded random stream (and with it every
+# other generated value) is the same as before they were asked for.
+LATE_REASON = "Patient was called away from the chair; numbness rechecked and adequate before starting."
+SHORT_REASON = "Patient found the scalp too tender to go on; stopped once the zones were covered."
+LONG_REASON = "Zones took longer to cover evenly after the pauses; endpoint reached at the end."
 SIDE_EFFECT_NOTES = {
     "redness": "Redness beyond the usual, settling before discharge.",
     "bleeding": "Bleeding slow to stop on the vertex; pressure applied.",
@@ -312,7 +318,7 @@ class _Generator:
         if rng.random() < 0.008:
             s.abandon("Patient felt light-headed during the numbing time; session stopped and rebooked.")
             return s.state
-        s.start_needling(rng.choice(EARLY_REASONS) if early else "")
+        s.start_needling(rng.choice(EARLY_REASONS) if early else LATE_REASON if s.start_deviation() else "")
         # needling: zones ticked as they are done, sometimes a pause
         zones = list(ZONES[patient.indication])
         if patient.indication == "alopecia_areata":
@@ -327,7 +333,8 @@ class _Generator:
                 s.pause_needling()
                 wait(s, clock, rng.uniform(20, 180))
                 s.resume_needling()
-        s.finish_needling()
+        deviation = s.finish_deviation()
+        s.finish_needling("" if not deviation else SHORT_REASON if "below" in deviation else LONG_REASON)
         directions = rng.sample(protocol.ids("pass_directions"), rng.randint(2, 3))
         s.set_passes(rng.randint(2, 6), directions)
         # closing
@@ -343,7 +350,7 @@ class _Generator:
         s.confirm_aftercare()
         s.set_next_session(s.state.suggested_next_session())
         wait(s, clock, rng.uniform(30, 120))
-        s.sign()
+        s.sign(acknowledge=True)  # the generator stands in for the signer reviewing the deviations
         # the next visit: a little deeper if tolerated, shallower after a reaction
         default = int(protocol.indication(patient.indication).default_needle_mm * 10)
         if worst in ("moderate", "severe"):

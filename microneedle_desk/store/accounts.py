@@ -12,8 +12,9 @@ opened record, print, export, backup, restore, settings or account change, in
 and patients or sessions by UUID only: never a PIN, never a patient's name.
 
 Signatures: :meth:`AccountBook.prove` checks a PIN and leaves a one-use proof; the sink
-from :meth:`AccountBook.guarded_sink` refuses to save a session start or a sign-off whose
-practitioner did not just prove their PIN, whichever view asked.
+from :meth:`AccountBook.guarded_sink` refuses to save a session start, a sign-off or an
+override whose practitioner did not just prove their PIN, whichever view asked. It is the
+one way a sign-off or an override reaches the store (``Store.append_event`` refuses both).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from microneedle_desk.core.accounts import (
     verify_secret,
 )
 from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session import SessionState, is_override, tr
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.store.store import Store, StoreError
 
@@ -273,7 +274,8 @@ class AccountBook:
         return account
 
     def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
-        """Check a PIN for one signature (``start``, ``sign``, ``amend``, ``unlock``, ``take-over``)."""
+        """Check a PIN for one signature (``start``, ``sign``, ``override``, ``amend``, ``unlock``,
+        ``take-over``)."""
         account = self._check(self._get(account_id), pin, purpose)
         require("run_sessions", account)
         self._proofs[account.id] = (purpose, self.clock.monotonic())
@@ -283,6 +285,9 @@ class AccountBook:
     def _consume(self, account_id: str, purpose: str) -> None:
         proof = self._proofs.get(account_id)
         if proof is None or proof[0] != purpose or self.clock.monotonic() - proof[1] > PROOF_SECONDS:
+            if purpose == "override":
+                raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with the "
+                                          "acting practitioner's PIN."))
             raise PermissionDenied("This needs the practitioner's PIN: the person who starts or signs a "
                                    "session must prove who they are.")
         del self._proofs[account_id]
@@ -296,6 +301,12 @@ class AccountBook:
 
         def sink(event: dict[str, Any], state: SessionState) -> None:
             kind = event.get("type")
+            if is_override(event):
+                who = str(event.get("by", ""))
+                require("run_sessions", self.account(who))
+                self._consume(who, "override")
+                self.store._append_proven(event, state)
+                return
             if kind in ("session_started", "signed", "practitioner_changed"):
                 who = str(event.get("data", {}).get("practitioner_id") or event.get("by", "")) \
                     if kind != "signed" else str(event.get("by", ""))
@@ -306,7 +317,29 @@ class AccountBook:
                     reason = str(event.get("data", {}).get("reason", ""))
                     purpose = "take-over" if reason == "taken_over" else "start"
                 self._consume(who, purpose)
-            self.store.append_event(event, state)
+            if kind == "signed":
+                self.store._append_proven(event, state)
+            else:
+                self.store.append_event(event, state)
+
+        return sink
+
+    def pin_sink(self, pin: str, then: Any = None) -> Any:
+        """The guarded sink for a scripted session (bench, fault injection, tests): before each
+        event that needs a signature (start, sign-off, override) the practitioner named on it
+        proves ``pin``, as a person does at the PIN prompt. A wrong PIN is refused as there.
+        ``then(event)`` runs after each saved event."""
+        guarded = self.guarded_sink()
+        purposes = {"session_started": "start", "signed": "sign"}
+
+        def sink(event: dict[str, Any], state: SessionState) -> None:
+            purpose = "override" if is_override(event) else purposes.get(str(event.get("type")))
+            if purpose is not None:
+                who = event.get("data", {}).get("practitioner_id") if purpose == "start" else event.get("by")
+                self.prove(str(who), pin, purpose)
+            guarded(event, state)
+            if then is not None:
+                then(event)
 
         return sink
 

@@ -180,7 +180,8 @@ def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
     with tempfile.TemporaryDirectory(prefix="microneedle-desk-verify-") as tmp:
         _extract(backup, Path(tmp))
         try:
-            return check_store(Path(tmp), protocol)
+            # The history index inside is derived again from the records after a restore.
+            return [p for p in check_store(Path(tmp), protocol) if not p.derived]
         except StoreUnreadable as exc:
             return [Problem(backup.name, "", str(exc).replace(tmp, "the backup"))]
 
@@ -234,7 +235,10 @@ def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> Rest
     shutil.rmtree(staging, ignore_errors=True)
     count = _extract(backup, staging)
     new = sorted(p.relative_to(staging) for p in staging.rglob("*.json"))
-    old = data_files(root)
+    # The patients' last sessions are derived and not in a backup: those of the replaced
+    # records go aside with them, and the next opening derives them from the restored ones.
+    lasts = paths.patient_lasts_dir(root)
+    old = data_files(root) + [(lasts / name).relative_to(root) for name in json_file_names(lasts)]
     aside = paths.quarantine_dir(root) / f"{now.strftime('%Y%m%d-%H%M%S')}-before-restore"
     n = 1
     while aside.exists():

@@ -31,6 +31,7 @@ from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
 from microneedle_desk.core.session import SessionState, apply_event
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.derived import derived_files, file_digest, month_from_records, relative, row_differences
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file, write_atomic
 from microneedle_desk.store.upgrade import as_current, version_problem
 
@@ -40,7 +41,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 TABLES = {
-    "meta.json": ("meta", "chain"),
+    "meta.json": ("meta", "chain", "derived"),
     "patients.json": ("patients", "practitioners", "accounts"),
     "active": ("events",),
     "sessions": ("sessions", "amendments", "followups"),
@@ -62,6 +63,10 @@ class Problem(FrozenRecord):
     file: str      # relative to the data folder
     record: str    # e.g. "session 1f0c…", or "" for the whole file
     what: str
+    # Derived data (the history index) that disagrees with the records: nothing recorded is
+    # wrong, and the app derives it again from them (Store.rebuild_derived) instead of
+    # offering a backup.
+    derived: bool = False
 
     def __str__(self) -> str:
         return f"{self.file}: {self.record}: {self.what}" if self.record else f"{self.file}: {self.what}"
@@ -89,6 +94,7 @@ class _Checker(Record):
     # Start-up only: files unchanged (size, mtime) since a clean check reuse what it found.
     cache: dict[str, Any] | None = None
     new_cache: dict[str, Any] = field(default_factory=dict)
+    digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -148,6 +154,27 @@ class _Checker(Record):
         self.check_chain(head)
         for path, rel in _files(self.root, paths.index_dir(self.root)):
             self.cached(path, rel, self.check_index)
+        for path, _rel in _files(self.root, paths.patient_lasts_dir(self.root)):
+            self.check_digest(path)
+        if self.digests is not None:
+            for rel in sorted(set(self.digests) - {relative(self.root, p) for p in derived_files(self.root)}):
+                self.problems.append(Problem(rel, "", "a history index file the app wrote is missing; it is "
+                                             "derived again from the records at the next start.", derived=True))
+
+    def compare_with_records(self, path: Path, data: dict[str, Any]) -> None:
+        _compare_rows(self, path, data)
+
+    def check_digest(self, path: Path) -> bool:
+        """Whether a derived file is as the store wrote it (reported as derived when not)."""
+        if self.digests is None:
+            return True  # a store from before the digests: they are taken at its next opening
+        rel = relative(self.root, path)
+        if self.digests.get(rel) == file_digest(path):
+            return True
+        self.problems.append(Problem(rel, "", "this history index file differs from what the app wrote "
+                                     "(edited or damaged); it is derived again from the records at the "
+                                     "next start, and nothing shown comes from it until then.", derived=True))
+        return False
 
     def cached(self, path: Path, key: str, check: Any) -> None:
         """Run ``check(path)``, or, at start-up, reuse its findings for an unchanged clean file.
@@ -185,6 +212,9 @@ class _Checker(Record):
             if self.schema_ok(path, "store description", meta) and not self.missing(
                     path, "store description", meta, ("kind", "device")) and meta["kind"] != "meta":
                 self.add(path, "store description", "the record is not a store description.")
+        derived = list(data.get("derived", {}).values())
+        files = derived[0].get("files") if derived else None
+        self.digests = dict(files) if isinstance(files, dict) else None
         heads = list(data.get("chain", {}).values())
         if len(heads) != 1:
             self.add(path, "", f"it should hold one record-chain head, it holds {len(heads)}.")
@@ -372,9 +402,13 @@ class _Checker(Record):
                      "signed records were removed or added by hand.")
 
     def check_index(self, path: Path) -> None:
+        if not self.check_digest(path):
+            return
         data = self.load(path, TABLES["index"])
         if data is None:
             return
+        if self.deep and _MONTH.match(path.stem):
+            self.compare_with_records(path, data)
         if not _MONTH.match(path.stem):
             self.add(path, "", "the file name is not a month (YYYY-MM).")
         for row in data.get("summaries", {}).values():
@@ -384,6 +418,21 @@ class _Checker(Record):
             if not self.months_unreadable and row["id"] not in self.session_ids \
                     and row["id"] not in self.active_ids:
                 self.add(path, label, "the history lists a session whose record is not on file.")
+
+
+def _compare_rows(checker: _Checker, path: Path, stored: dict[str, Any]) -> None:
+    expected = {str(r.get("id")): r for r in month_from_records(checker.root, path.stem,
+                                                                 checker.protocol)["summaries"].values()}
+    faulty = {p.record for p in checker.problems}
+    for row in stored.get("summaries", {}).values():
+        sid = str(row.get("id"))
+        if sid not in expected or f"session {sid}" in faulty:
+            continue  # not on file, or its record is itself at fault: reported as that, once
+        differ = row_differences(row, expected[sid])
+        if differ:
+            checker.problems.append(Problem(
+                checker.rel(path), f"summary {sid}", "the history row disagrees with the sealed record in "
+                f"{', '.join(differ)}; it is derived again from the records at the next start.", derived=True))
 
 
 def _files(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:

@@ -104,6 +104,7 @@ class PatientLasts:
                 changed.add(path)
         for path in sorted(changed):
             write_atomic(path, dumps({"lasts": self._files[path]}))
+            self.store.note_derived(path)
 
     def rebuild(self) -> int:
         """Derive every patient's record from the whole history index; returns how many."""
@@ -119,8 +120,11 @@ class PatientLasts:
         for path in sorted(folder.glob("?.json")) if folder.is_dir() else []:
             if path not in by_file:
                 path.unlink()
+                self.store.note_derived(path)
         for path, lasts in sorted(by_file.items()):
             write_atomic(path, dumps({"lasts": lasts}))
+            self.store.note_derived(path)
         write_atomic(marker, b"{}")
+        self.store.note_derived(marker)
         self._files = by_file
         return sum(len(v) for v in by_file.values())

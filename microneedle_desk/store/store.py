@@ -40,20 +40,32 @@ from microneedle_desk.core.records import (
     validate_patient_doc,
 )
 from microneedle_desk.core.session import (
+    RULES,
     EventError,
     SessionState,
     apply_event,
+    is_override,
     replay,
+    tr,
 )
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.derived import (
+    DERIVED_TABLE,
+    derived_files,
+    file_digest,
+    month_from_records,
+    relative,
+)
 from microneedle_desk.store.lasts import PatientLasts
 from microneedle_desk.store.lasts import merge as merge_last
 from microneedle_desk.store.storage import (
     AtomicCachedStorage,
     BadFileError,
+    dumps,
     ensure_private_dir,
     json_file_names,
+    write_atomic,
 )
 from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
 
@@ -121,6 +133,8 @@ class Store:
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
         self._lasts = PatientLasts(self)
+        if not read_only and not meta.table(DERIVED_TABLE).all():
+            self.note_all_derived()  # once: a store from before the digests of derived files
         if not read_only and not self._lasts.ready():
             self._lasts.rebuild()  # once: a store from before patients' records, or restored
 
@@ -133,7 +147,7 @@ class Store:
                 storage = db.storage
                 assert isinstance(storage, AtomicCachedStorage)
                 # this month's history rows changed: re-read that month only
-                storage.on_write = lambda month=path.stem: self._drop_rows(month)
+                storage.on_write = lambda month=path.stem, written=path: self._index_written(month, written)
         return db
 
     def close(self) -> None:
@@ -209,8 +223,18 @@ class Store:
         """Save one event of an in-progress session, after checking it against the rules.
 
         The check replays the event on the store's own copy of the session, so a caller
-        that bypassed the Session class cannot slip in an invalid record.
+        that bypassed the Session class cannot slip in an invalid record. A sign-off or an
+        override is refused here: it is saved only by the accounts' guarded sink
+        (:meth:`AccountBook.guarded_sink <microneedle_desk.store.accounts.AccountBook.guarded_sink>`),
+        once the person named on it has just proved their PIN.
         """
+        if event.get("type") == "signed" or is_override(event):
+            raise EventError("pin", tr("A sign-off or an override is recorded only with the PIN of the "
+                                       "practitioner: sign in to the app and confirm it with your PIN."))
+        self._append_proven(event, state)
+
+    def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+        """:meth:`append_event` for an event whose signer's PIN was checked (the accounts' sink)."""
         self._guard()
         session_id = str(event.get("session", ""))
         if not is_uuid(session_id):
@@ -224,6 +248,8 @@ class Store:
             self._refuse_filed(session_id)
         checked = copy.deepcopy(mine)
         apply_event(checked, event, self.protocol)  # raises, changing nothing
+        if event.get("type") == "session_started" and checked.rules < RULES:
+            raise EventError("rules", tr("A new session is recorded under the current session rules."))
         if mine.status == "new":
             # A start: its id must not be a filed session's. Looked up in the month the start
             # falls in (and in the whole index when that is in memory), not in every month, so
@@ -442,6 +468,59 @@ class Store:
             self._row_index, self._rows_by_patient = rows, by_patient
         return self._row_index
 
+    def _index_written(self, month: str, path: Path) -> None:
+        self._drop_rows(month)
+        self.note_derived(path)
+
+    # -- derived data (store/derived.py) ------------------------------------------------
+    def derived_digests(self) -> dict[str, str]:
+        """The SHA-256 of each derived file as the store last wrote it, by path in the folder."""
+        docs = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE).all()
+        files = docs[0].get("files") if docs else None
+        return dict(files) if isinstance(files, dict) else {}
+
+    def note_derived(self, path: Path) -> None:
+        """Remember the content of a derived file just written (or removed)."""
+        if self.read_only:
+            return
+        table = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE)
+        files = self.derived_digests()
+        key, digest = relative(self.root, path), file_digest(path)
+        if files.get(key) == digest:
+            return
+        if digest is None:
+            files.pop(key, None)
+        else:
+            files[key] = digest
+        if table.all():
+            table.update({"files": files})
+        else:
+            table.insert({"files": files})
+
+    def note_all_derived(self) -> None:
+        """Take the derived files as they are now (a store from before their digests were kept)."""
+        for path in derived_files(self.root):
+            self.note_derived(path)
+
+    def rebuild_derived(self, months: list[str] | None = None) -> list[str]:
+        """Derive the history index of ``months`` (every month when None) and every patient's
+        last session again from the sealed records. Returns the months rebuilt."""
+        self._guard()
+        wanted = set(months) if months is not None else (
+            set(self.index_months()) | {name[:7] for name in json_file_names(paths.sessions_dir(self.root))})
+        for month in sorted(wanted):
+            path = paths.index_file(self.root, month)
+            self._release(path)
+            content = month_from_records(self.root, month, self.protocol)
+            if content["summaries"] or content["followups"]:
+                write_atomic(path, dumps(content))
+            else:
+                path.unlink(missing_ok=True)
+            self._drop_rows(month)
+            self.note_derived(path)
+        self._lasts.rebuild()
+        return sorted(wanted)
+
     def _drop_rows(self, month: str | None = None) -> None:
         if month is None:
             self._months.clear()
@@ -622,6 +701,10 @@ class Store:
         does not keep it all in memory. Returns how many sessions were filed.
         """
         self._guard()
+        if not self.is_demo():
+            # a signed session filed here was never signed with its signer's PIN
+            raise StoreError(tr("Sessions are filed in bulk only into a demo store: a real session is "
+                                "signed in the app, with the signer's PIN."))
         checked: list[SessionState] = []
         for given in states:
             state = replay(given.events, self.protocol)

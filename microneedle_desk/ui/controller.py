@@ -48,6 +48,9 @@ class SessionController(QObject):
         # gate asked before a start or a sign-off, (command, practitioner id) -> go ahead?
         self.sink: Callable[[dict[str, Any], Any], None] = store.append_event
         self.gate: Callable[[str, str], bool] | None = None
+        # asked before an override is saved, (purpose, practitioner id); raises ValidationError
+        # with the reason when the practitioner did not confirm it with their PIN
+        self.confirm: Callable[[str, str], None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------
     def start(self, patient: Patient, practitioner_id: str, config: SessionConfig) -> bool:
@@ -65,6 +68,7 @@ class SessionController(QObject):
 
     def _open(self, session: Session) -> None:
         self.session = session
+        session.confirm_override = self._confirm_override
         self._tick.start()
         self.session_opened.emit()
         self.poll()
@@ -93,6 +97,10 @@ class SessionController(QObject):
                 return True
             self.poll()
         return ok
+
+    def _confirm_override(self, event: dict[str, Any]) -> None:
+        if self.confirm is not None:
+            self.confirm("override", str(event.get("by", "")))
 
     def _call(self, action: Callable[[], object]) -> bool:
         try:

@@ -367,6 +367,8 @@ def session_html(ctx: UiContext, session_id: str) -> str:
            f" · Needle {esc(str(state.needle_mm or ''))} mm · Lot {esc(state.cartridge_lot)}</p>",
            "<h3>Timeline</h3><table cellspacing=2>"]
     for event in doc.get("events", []):
+        if event.get("type") == "draft":
+            continue  # text being typed, kept only for a crash: never part of the record's story
         at = str(event.get("at", ""))[11:19]
         out.append(f"<tr><td>{esc(at)}</td><td>{esc(_event_text(event, ctx))}</td></tr>")
     out.append("</table><h3>Amendments</h3>")

@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
             index = 0
         self.pages[index]  # built on first visit
         if self.stack.currentIndex() != index:
+            left = self.pages.built(self.stack.currentIndex())
+            if left is not None:
+                left.leave()  # what was typed on the step is saved as it is left
             self.stack.setCurrentIndex(index)
         if self.steps.currentRow() != index:
             self.steps.blockSignals(True)
@@ -310,7 +313,9 @@ class MainWindow(QMainWindow):
         state = session.state if session else None
         if session is not None:
             if len(session.state.events) > self._events_seen:
-                if self._events_seen:  # an entry was accepted: earlier refusals are out of date
+                # an entry was accepted: earlier refusals are out of date (a draft is no entry)
+                if self._events_seen and any(e["type"] != "draft"
+                                             for e in session.state.events[self._events_seen:]):
                     for built in self.pages.built_pages():
                         built.show_error("")
                 self._events_seen = len(session.state.events)
@@ -460,6 +465,10 @@ class MainWindow(QMainWindow):
         self.ctx.settings.set("ui/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for index in range(len(self.pages)):  # nothing typed is lost on closing
+            page = self.pages.built(index)
+            if page is not None:
+                page.leave()
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
             from PySide6.QtWidgets import QMessageBox

@@ -36,13 +36,16 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
-PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction"}
+PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
+                "override": "confirm this departure from the protocol"}
+
 
 
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
@@ -157,6 +160,7 @@ class Security(QObject):
 
         controller.sink = sink
         controller.gate = self.gate
+        controller.confirm = self.confirm
         ctx.signer = self
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
@@ -328,6 +332,20 @@ class Security(QObject):
             self.window.show_error("pin", exc.message)
             return False
         return True
+
+    def confirm(self, purpose: str, practitioner_id: str) -> None:
+        """Before an override is saved: the acting practitioner gives their PIN, once for it.
+        Raises ValidationError (nothing is saved) when they cancel or the PIN is wrong."""
+        if not self.enforcing:
+            return  # nobody to confirm it: the store's plain path refuses the override itself
+        account = self.book.account(practitioner_id)
+        if account is None:
+            raise PermissionDenied(tr("Only a person with an account can record a departure from the "
+                                      "protocol: pick your own name."))
+        pin = ask_pin(self.window, account.name, purpose)
+        if pin is None:
+            raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with your PIN."))
+        self.book.prove(account.id, pin, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:

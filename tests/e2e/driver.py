@@ -271,3 +271,10 @@ def walk_session(qtbot: Any, window: Any, clock: Any, *, consent_by: str = "Alex
     click(qtbot, page.given)
     type_into(qtbot, page.next_date, (clock.now().date() + timedelta(days=28)).isoformat())
     click(qtbot, window.next)
+
+
+def focus_window(qtbot: Any, window: QWidget) -> None:
+    """Make ``window`` the active one again, as a click on it does once a dialog has closed
+    (offscreen, closing a modal dialog leaves no window active, so no field can have the focus)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)

@@ -1,17 +1,27 @@
-"""What every step page shares: title, one-line instruction, an error line, helpers."""
+"""What every step page shares: title, one-line instruction, an error line, helpers.
+
+Editors are kept through :meth:`StepPage.keep_text` and :meth:`StepPage.keep_value`: the
+200 ms refresh writes a field only when the record's value (or the session) changed since the
+page last wrote it, never while the field has the focus, and never over what the person typed
+and has not saved yet. A field is saved when it is left (Tab, Enter, a click elsewhere), when
+the step is left and when the window closes; text being typed is kept as a ``draft`` event
+a moment after the last key, so a crash loses nothing either.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +32,51 @@ from microneedle_desk.core.protocol import Choice
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
     from microneedle_desk.ui.context import UiContext
+
+
+DRAFT_DELAY_MS = 1000  # a draft is saved this long after the last key
+
+
+@dataclass(eq=False)
+class KeptField:
+    """One editor (or a group of widgets holding one value) and how it is shown and saved."""
+
+    widgets: tuple[QWidget, ...]
+    read: Callable[[], str]
+    write: Callable[[str], None]
+    saved: Callable[[SessionState], str]          # the value the record holds ("" when none)
+    default: Callable[[SessionState], str] | None  # shown while nothing is saved
+    save: Callable[[str], object] | None          # saves the text; truthy when accepted
+    draft: str | None                             # its DRAFT_FIELDS name, for text being typed
+    shown: str | None = None                      # what the page last wrote into it
+    session: str = ""                             # the session it was last written for
+
+    def focused(self) -> bool:
+        return any(w.hasFocus() for w in self.widgets)
+
+    def target(self, state: SessionState) -> str:
+        """What the field shows when nobody is editing it: the draft, else the saved value,
+        else the default."""
+        if self.draft is not None and self.draft in state.drafts:
+            return state.drafts[self.draft]
+        value = self.saved(state)
+        if not value and self.default is not None:
+            return self.default(state)
+        return value
+
+    def show(self, text: str) -> None:
+        for widget in self.widgets:
+            widget.blockSignals(True)
+        try:
+            self.write(text)
+        finally:
+            for widget in self.widgets:
+                widget.blockSignals(False)
+        self.shown = text
+
+    def edited(self) -> bool:
+        """True when it holds what the person typed or picked and the page did not write."""
+        return self.shown is not None and self.read() != self.shown
 
 
 class StepPage(QWidget):
@@ -55,6 +110,12 @@ class StepPage(QWidget):
         outer.addWidget(self.error_label)
         outer.addLayout(self.body)
         outer.addStretch(1)  # short pages keep their fields at the top (see grow_body)
+        self.kept: list[KeptField] = []
+        self._watching_focus = False
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_drafts)
 
     # -- called by the main window ------------------------------------------------
     def show_error(self, message: str) -> None:
@@ -66,6 +127,108 @@ class StepPage(QWidget):
 
     def focus_first(self) -> None:
         self.focusNextChild()
+
+    def leave(self) -> None:
+        """The person leaves the step (or closes the window): save every field they changed."""
+        for kept in self.kept:
+            self._save_field(kept)
+        self.save_drafts()
+
+    # -- kept editors ---------------------------------------------------------------
+    def keep_text(self, edit: QLineEdit | QPlainTextEdit, saved: Callable[[SessionState], str],
+                  save: Callable[[str], object] | None = None, draft: str | None = None,
+                  default: Callable[[SessionState], str] | None = None) -> KeptField:
+        """Show the record's value in ``edit`` without ever writing over typing; save the text
+        with ``save`` when the field is left (if it differs from the saved value and is not
+        empty); keep text being typed as the draft ``draft``."""
+        if isinstance(edit, QLineEdit):
+            kept = KeptField((edit,), edit.text, edit.setText, saved, default, save, draft)
+            edit.editingFinished.connect(lambda: self._left(kept))
+            edit.textEdited.connect(self._typed)
+        else:
+            kept = KeptField((edit,), edit.toPlainText, edit.setPlainText, saved, default, save, draft)
+            edit.textChanged.connect(self._typed)  # signals are blocked while the page writes
+            self._watch_focus()  # a plain-text editor has no editingFinished
+        self.kept.append(kept)
+        return kept
+
+    def keep_value(self, widgets: Sequence[QWidget], read: Callable[[], str], write: Callable[[str], None],
+                   saved: Callable[[SessionState], str],
+                   default: Callable[[SessionState], str] | None = None) -> KeptField:
+        """The same for a value held by other widgets (a spin box, a set of check boxes) that
+        their own signals save: the refresh writes it only when the saved value changed."""
+        kept = KeptField(tuple(widgets), read, write, saved, default, None, None)
+        self.kept.append(kept)
+        return kept
+
+    def render_fields(self, state: SessionState) -> None:
+        """Bring the kept fields up to the record, leaving alone any being edited."""
+        for kept in self.kept:
+            target = kept.target(state)
+            if kept.session != state.id:  # another session: nothing of the last one stays
+                kept.session = state.id
+                kept.show(target)
+                continue
+            if kept.focused():
+                continue
+            if kept.edited():
+                if kept.read() == target:
+                    kept.shown = target
+                continue
+            if target != kept.shown:
+                kept.show(target)
+
+    def _state(self) -> SessionState | None:
+        session = self.ctx.controller.session
+        return session.state if session is not None and session.state.status == "in_progress" else None
+
+    def _save_field(self, kept: KeptField) -> None:
+        state = self._state()
+        if kept.save is None or state is None or kept.session != state.id:
+            return
+        text = kept.read()
+        if text.strip() and text.strip() != kept.saved(state) and kept.save(text.strip()):
+            kept.shown = text  # saved as typed: the refresh may now show the record's spelling
+
+    def _left(self, kept: KeptField) -> None:
+        self._save_field(kept)
+        self.save_drafts()
+
+    def _typed(self) -> None:
+        self._draft_timer.start()  # restarts: the draft is saved once the keys pause
+
+    def save_drafts(self) -> None:
+        """Record, as a draft event, the text of each field whose typing is not saved yet."""
+        self._draft_timer.stop()
+        state = self._state()
+        if state is None:
+            return
+        for kept in self.kept:
+            if kept.draft is None or kept.session != state.id:
+                continue
+            text = kept.read()
+            if text.strip() == kept.target(state).strip():
+                continue
+            if not self.ctx.controller.do("save_draft", kept.draft, text):
+                return
+            state = self._state()
+            if state is None:
+                return
+
+    def _watch_focus(self) -> None:
+        # The application's focus signal, not an event filter: PySide can crash handing a filter
+        # events while the page is still inside its constructor.
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if not self._watching_focus and isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._watching_focus = True
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        for kept in self.kept:
+            if old in kept.widgets and isinstance(old, QPlainTextEdit):
+                self._left(kept)
 
     # -- helpers --------------------------------------------------------------------
     def grow_body(self) -> None:
@@ -87,15 +250,10 @@ class StepPage(QWidget):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def bind_text(self, edit: QLineEdit, command: str, current: Callable[[], str]) -> None:
-        """Save the field when editing finishes, once, if it changed."""
-
-        def save() -> None:
-            text = edit.text().strip()
-            if text and text != current():
-                self.do(command, text)
-
-        edit.editingFinished.connect(save)
+    def bind_text(self, edit: QLineEdit, command: str, current: Callable[[], str],
+                  draft: str | None = None) -> KeptField:
+        """Keep ``edit`` (see keep_text), saved with ``command`` when left if it changed."""
+        return self.keep_text(edit, lambda _state: current(), lambda text: self.do(command, text), draft)
 
     def radio_row(self, name: str, choices: tuple[Choice, ...] | list[Choice],
                   on_pick: Callable[[str], object]) -> tuple[QHBoxLayout, QButtonGroup, dict[str, QRadioButton]]:

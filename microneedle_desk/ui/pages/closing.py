@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.core.deviations import deviations, no_justification
+from microneedle_desk.i18n import tr, trn
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
+from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -35,19 +37,15 @@ class EndpointPage(StepPage):
             "Endpoint", ctx.protocol.endpoints, lambda kind: self.do("set_endpoint", kind, self.note.text()))
         self.body.addLayout(row)
         self.body.addWidget(self.note)
-        self.note.editingFinished.connect(self._save_note)
-
-    def _save_note(self) -> None:
-        session = self.ctx.controller.session
-        if session and session.state.endpoint and self.note.text().strip() != session.state.endpoint_note:
-            self.do("set_endpoint", session.state.endpoint, self.note.text())
+        self.keep_text(self.note, lambda s: s.endpoint_note,
+                       lambda text: self.do("set_endpoint_note", text), draft="endpoint_note")
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         for kind, button in self.buttons.items():
             set_checked_quietly(button, self.group, state.endpoint == kind)
-        set_text_quietly(self.note, state.endpoint_note)
 
 
 class CleanupPage(StepPage):
@@ -58,8 +56,8 @@ class CleanupPage(StepPage):
         self.washed = QCheckBox("Blood washed away")
         self.washed.clicked.connect(lambda checked: self.do("confirm_blood_washed", bool(checked)))
         self.product = self.line("Antibiotic cream product")
-        self.bind_text(self.product, "apply_antibiotic",
-                       lambda: ctx.controller.session.state.antibiotic_product if ctx.controller.session else "")
+        self.keep_text(self.product, lambda s: s.antibiotic_product,
+                       lambda text: self.do("apply_antibiotic", text), draft="antibiotic_product")
         form = QFormLayout()
         form.addRow(self.washed)
         form.addRow("Antibiotic cream", self.product)
@@ -68,8 +66,8 @@ class CleanupPage(StepPage):
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         self.washed.setChecked(state.blood_washed)
-        set_text_quietly(self.product, state.antibiotic_product)
 
 
 class AdjunctPage(StepPage):
@@ -83,21 +81,27 @@ class AdjunctPage(StepPage):
         self.body.addLayout(row)
         form = QFormLayout()
         form.addRow("PRP volume (mL)", self.prp)
-        self.prp.editingFinished.connect(lambda: self._pick("prp") if self.buttons["prp"].isChecked() else None)
+        # the volume is recorded with the choice of PRP; until then it is kept as typed
+        self.keep_text(self.prp, lambda s: str(s.prp_ml) if s.adjunct == "prp" and s.prp_ml is not None else "",
+                       self._save_volume, draft="prp_ml")
         self.info = QLabel()
         self.info.setWordWrap(True)
         form.addRow(self.info)
         self.body.addLayout(form)
 
-    def _pick(self, kind: str) -> None:
+    def _pick(self, kind: str) -> bool:
         if kind == "prp" and not self.prp.text().strip():
             self.show_error("Enter the PRP volume in mL, then choose PRP.")
-            return
-        self.do("set_adjunct", kind, self.prp.text() if kind == "prp" else None)
+            return False
+        return self.do("set_adjunct", kind, self.prp.text() if kind == "prp" else None)
+
+    def _save_volume(self, text: str) -> bool:
+        return self.buttons["prp"].isChecked() and self._pick("prp")
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         for kind, button in self.buttons.items():
             set_checked_quietly(button, self.group, state.adjunct == kind)
         resume = state.minoxidil_resume_at()
@@ -127,6 +131,7 @@ class SideEffectsPage(StepPage):
         for c in p.severities:
             self.severity.addItem(c.label, c.id)
         self.note = self.line("Side effect note", "note (optional)")
+        self.keep_text(self.note, lambda s: "", draft="side_effect_note")  # recorded with "Add"
         add = QPushButton("A&dd side effect")
         add.clicked.connect(self._add)
         enter_submits((self.kind, self.severity, self.note), self._add, self)
@@ -157,6 +162,7 @@ class SideEffectsPage(StepPage):
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         self.none.setChecked(state.none_observed)
         p = self.ctx.protocol
         wanted = [(e.entry_id, f"{p.label('side_effects', e.kind)} — {p.label('severities', e.severity)}"
@@ -182,7 +188,9 @@ class AftercarePage(StepPage):
         self.given = QCheckBox("Aftercare explained to the patient and handout given")
         self.given.clicked.connect(lambda checked: self.do("confirm_aftercare", bool(checked)))
         self.next_date = self.line("Next session date", "YYYY-MM-DD")
-        self.bind_text(self.next_date, "set_next_session", self._current)
+        self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
+                       lambda text: self.do("set_next_session", text), draft="next_session",
+                       default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
         self.suggested = QLabel()
         form = QFormLayout()
         form.addRow(self.given)
@@ -190,20 +198,12 @@ class AftercarePage(StepPage):
         form.addRow(self.suggested)
         self.body.addLayout(form)
 
-    def _current(self) -> str:
-        session = self.ctx.controller.session
-        day = session.state.next_session if session else None
-        return day.isoformat() if day else ""
-
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         self.given.setChecked(state.aftercare_given)
         suggested = state.suggested_next_session()
-        if state.next_session:
-            set_text_quietly(self.next_date, state.next_session.isoformat())
-        elif suggested and not self.next_date.text():
-            self.next_date.setText(suggested.isoformat())
         if suggested:
             self.suggested.setText(f"Suggested from the protocol interval of {state.config.interval_days} days: "
                                    f"{suggested.isoformat()} (press Enter in the field to keep it).")
@@ -221,21 +221,54 @@ class SignoffPage(StepPage):
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName("Still missing")
         self.missing.setStyleSheet("color: #b00020;")
+        self.deviations = QLabel()
+        self.deviations.setWordWrap(True)
+        self.deviations.setAccessibleName(tr("Deviations from the protocol"))
+        # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
+        self.acknowledge = QCheckBox()
+        self.acknowledge.setAccessibleName(tr("I have reviewed the deviations"))
+        self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
+        self._listed: tuple[str, tuple[str, ...]] | None = None
+        self._signable = False
         self.sign = QPushButton("S&ign the session")
         self.sign.setAccessibleName("Sign the session")
-        self.sign.clicked.connect(lambda: self.do("sign"))
+        self.sign.clicked.connect(lambda: self.do("sign", acknowledge=self.acknowledge.isChecked()))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)
+        self.body.addWidget(self.deviations)
+        self.body.addWidget(self.acknowledge)
         self.body.addWidget(self.sign)
+
+    def _enable_sign(self) -> None:
+        self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
         p = self.ctx.protocol
         missing = state.missing(p)
+        found = deviations(state, p)
         self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
+                             else tr("Nothing missing: review the deviations below, then sign.") if found
                              else "Nothing missing: the session can be signed.")
-        self.sign.setEnabled(not missing and state.status == "in_progress")
+        listed = (state.id, tuple(d.kind for d in found))
+        if listed != self._listed:  # another session, or the list changed: review it again
+            self._listed = listed
+            self.acknowledge.setChecked(False)
+            self.acknowledge.setText(trn("I have reviewed this {n} deviation from the protocol",
+                                         "I have reviewed these {n} deviations from the protocol",
+                                         len(found)).format(n=len(found)))
+            self.acknowledge.setVisible(bool(found))
+        if found:
+            head = tr("Deviations from the protocol ({n}) — review each before signing:").format(n=len(found))
+            self.deviations.setText(head + "\n" + "\n".join(
+                "• " + tr("{figures}.\n   Justification: {why}").format(
+                    figures=d.figures, why=d.justification if d.justified else no_justification())
+                for d in found))
+        else:
+            self.deviations.setText(tr("Deviations from the protocol: none."))
+        self._signable = not missing and state.status == "in_progress"
+        self._enable_sign()
         dwell = state.actual_dwell_seconds()
         needling = state.actual_needling_seconds()
         lines = [

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.countdown import format_duration
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import needling_keys_text
-from microneedle_desk.ui.pages.base import StepPage, set_text_quietly
+from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.scalp_map import ScalpMap
 
 if TYPE_CHECKING:
@@ -36,23 +37,33 @@ class NeedlingPage(StepPage):
         b = ctx.protocol.bounds["needling_minutes"]
         self.planned = self.line("Planned needling time in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/needling_minutes")))
-        self.early_reason = self.line("Reason to start before the minimum dwell",
-                                      "only if starting early: the clinical reason")
+        self.keep_text(self.planned, lambda s: str(s.needling_planned_min or ""), self._plan,
+                       draft="needling_planned",
+                       default=lambda s: str(ctx.settings.get("protocol/needling_minutes")))
+        dwell = ctx.protocol.bounds["dwell_minutes"]
+        self.early_reason = self.line(tr("Reason to start outside the protocol's numbing time"),
+                                      tr("only if starting before {low} or after {high} min of numbing: the clinical "
+                                         "reason").format(low=dwell.min, high=dwell.max))
+        self.keep_text(self.early_reason, lambda s: s.early_start_reason, draft="early_start_reason")
         self.toggle = QPushButton("Start needling  [Space]")
         self.toggle.setAccessibleName("Start, pause or resume needling")
         self.toggle.setToolTip(needling_keys_text(QKeySequence(str(ctx.settings.get("room/pedal_key"))).toString()))
         self.toggle.clicked.connect(self.toggle_needling)
+        self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
+                                       tr("only if finishing before {low} or after {high} min: the clinical reason")
+                                       .format(low=b.min, high=b.max))
         self.finish = QPushButton("F&inish needling")
-        self.finish.clicked.connect(lambda: self.do("finish_needling"))
+        self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Planned (min, {b.min}–{b.max})", self.planned)
-        form.addRow("Early start reason", self.early_reason)
+        form.addRow(tr("Start reason"), self.early_reason)
         buttons = QHBoxLayout()
         buttons.addWidget(self.toggle)
         buttons.addWidget(self.finish)
         form.addRow(buttons)
+        form.addRow(tr("Finish reason"), self.finish_reason)
         form.addRow(self.timing)
         # -- zones ------------------------------------------------------------------
         self.map = ScalpMap(ctx.protocol.zones)
@@ -70,13 +81,20 @@ class NeedlingPage(StepPage):
         self.passes.setRange(1, 20)
         self.passes.setValue(4)
         self.passes.setAccessibleName("Number of passes")
+        self.passes.editingFinished.connect(self._passes_changed)
         self.direction_boxes: dict[str, QCheckBox] = {}
         dirs = QHBoxLayout()
         for d in ctx.protocol.pass_directions:
             box = QCheckBox(d.label)
             box.setAccessibleName(f"Pass direction: {d.label}")
+            box.clicked.connect(self._passes_changed)
             dirs.addWidget(box)
             self.direction_boxes[d.id] = box
+        self.keep_value([self.passes], lambda: str(self.passes.value()),
+                        lambda text: self.passes.setValue(int(text)),
+                        lambda s: str(s.passes) if s.passes else "", default=lambda s: "4")
+        self.keep_value(list(self.direction_boxes.values()), self._ticked_directions, self._tick_directions,
+                        lambda s: ",".join(d for d in self.direction_boxes if d in s.directions))
         record = QPushButton("Record &passes")
         record.clicked.connect(self._record_passes)
         self.passes_state = QLabel()
@@ -96,8 +114,26 @@ class NeedlingPage(StepPage):
         row.addWidget(self.map, 2)
         self.body.addLayout(row)
 
-    def _state(self) -> SessionState | None:
-        return self.ctx.controller.session.state if self.ctx.controller.session else None
+    def _plan(self, text: str) -> bool:
+        state = self._state()
+        return state is not None and not state.needling_marks and self.do("plan_needling", text)
+
+    def _ticked_directions(self) -> str:
+        return ",".join(d for d, box in self.direction_boxes.items() if box.isChecked())
+
+    def _tick_directions(self, text: str) -> None:
+        wanted = set(text.split(","))
+        for d, box in self.direction_boxes.items():
+            box.setChecked(d in wanted)
+
+    def _passes_changed(self) -> None:
+        """Passes and directions are one record: saved together once a direction is ticked."""
+        state = self._state()
+        if state is None or not self._ticked_directions():
+            return
+        saved = (state.passes, ",".join(d for d in self.direction_boxes if d in state.directions))
+        if (self.passes.value(), self._ticked_directions()) != saved:
+            self._record_passes()
 
     def toggle_needling(self) -> None:
         state = self._state()
@@ -111,6 +147,12 @@ class NeedlingPage(StepPage):
         else:
             self.do("toggle_needling")
 
+    def finish_needling(self) -> None:
+        """Finish; outside the protocol's needling minutes the core asks for the reason typed here
+        (and the practitioner's PIN), and says so when it is missing."""
+        if self.do("finish_needling", self.finish_reason.text()):
+            self.finish_reason.clear()
+
     def _toggle_zone(self, zone: str) -> None:
         state = self._state()
         if state is not None:
@@ -123,6 +165,7 @@ class NeedlingPage(StepPage):
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         cd = state.needling_countdown(self.ctx.clock)
         if not state.needling_marks:
             self.toggle.setText("Start needling  [Space]")
@@ -132,15 +175,17 @@ class NeedlingPage(StepPage):
             self.toggle.setText("Resume  [Space]")
         self.toggle.setEnabled(not cd.finished)
         self.finish.setEnabled(bool(state.needling_marks) and not cd.finished)
-        if state.needling_planned_min:
-            set_text_quietly(self.planned, str(state.needling_planned_min))
         self.planned.setReadOnly(bool(state.needling_marks))
         now = self.ctx.clock.monotonic()
         pauses = len(cd.pauses())
         if state.needling_marks:
             self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
                                 f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
-                                                         if state.early_start_reason else ""))
+                                                         if state.early_start_reason else "")
+                                + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
+                                   if state.late_start_reason else "")
+                                + (" " + tr("Finished outside the protocol's time: {reason}").format(
+                                    reason=state.finish_reason) if state.finish_reason else ""))
         else:
             self.timing.setText("Not started.")
         self.map.set_treated(state.zones)

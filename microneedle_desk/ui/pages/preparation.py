@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from microneedle_desk.core.validation import ValidationError, parse_decimal
-from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
+from microneedle_desk.i18n import tr
+from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -26,10 +27,14 @@ class AnestheticPage(StepPage):
         super().__init__(ctx, parent)
         b = ctx.protocol.bounds["dwell_minutes"]
         self.product = self.line("Anesthetic product", "product name, e.g. lidocaine 5% cream")
-        self.bind_text(self.product, "set_anesthetic_product",
-                       lambda: s.anesthetic_product if (s := _state(ctx)) else "")
+        self.keep_text(self.product, lambda s: s.anesthetic_product,
+                       lambda text: self.do("set_anesthetic_product", text), draft="anesthetic_product")
         self.planned = self.line("Planned dwell in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/dwell_minutes")))
+        # Before the cream is on, the plan is recorded with "Applied now"; a change after it is its own event.
+        self.keep_text(self.planned, lambda s: str(s.dwell_planned_min) if s.applied is not None else "",
+                       self._change_plan, draft="dwell_planned",
+                       default=lambda s: str(ctx.settings.get("protocol/dwell_minutes")))
         self.planned.setToolTip(f"Planned numbing time: whole minutes {b.min}–{b.max}")
         self.apply_button = QPushButton("Applied now — start &dwell countdown")
         self.apply_button.setAccessibleName("Anesthetic applied now")
@@ -47,6 +52,10 @@ class AnestheticPage(StepPage):
         form.addRow(self.applied)
         self.body.addLayout(form)
 
+    def _change_plan(self, text: str) -> bool:
+        state = _state(self.ctx)
+        return state is not None and state.applied is not None and self.do("change_dwell_plan", text)
+
     def _apply(self) -> None:
         state = _state(self.ctx)
         product = self.product.text().strip()
@@ -58,12 +67,11 @@ class AnestheticPage(StepPage):
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
-        set_text_quietly(self.product, state.anesthetic_product)
+        self.render_fields(state)
         applied = state.applied is not None
         self.apply_button.setEnabled(not applied)
         self.change_button.setEnabled(applied and not state.needling_marks)
         if applied and state.applied is not None:
-            set_text_quietly(self.planned, str(state.dwell_planned_min))
             self.applied.setText(f"Applied at {state.applied.wall.strftime('%H:%M:%S')}; planned "
                                  f"{state.dwell_planned_min} min. Prepare the device while it works.")
         else:
@@ -79,7 +87,10 @@ class DevicePage(StepPage):
         self.bound = b
         self.needle = self.line("Needle length in millimetres", f"{b.min}–{b.max}")
         self.needle.setToolTip(f"{b.min}–{b.max} mm in {b.step} mm steps; − and + step it")
-        self.bind_text(self.needle, "set_needle_length", self._current_needle)
+        self._preset: tuple[str, str] = ("", "")  # (session id, starting length)
+        self.keep_text(self.needle, lambda s: f"{s.needle_mm:.1f}" if s.needle_mm is not None else "",
+                       lambda text: self.do("set_needle_length", text), draft="needle_mm",
+                       default=lambda s: self._preset[1] if self._preset[0] == s.id else "")
         minus, plus = QPushButton("−"), QPushButton("+")
         minus.setAccessibleName("Shorter needle")
         plus.setAccessibleName("Longer needle")
@@ -92,14 +103,17 @@ class DevicePage(StepPage):
         needle_row.addWidget(QLabel(f"mm (allowed {b.min}–{b.max})"))
         self.lot = self.line("Cartridge lot number")
         self.expiry = self.line("Cartridge expiry date", "YYYY-MM-DD")
-        for edit in (self.lot, self.expiry):
-            edit.editingFinished.connect(self._save_cartridge)
+        # each saved on its own: a lot typed before its expiry is kept
+        self.keep_text(self.lot, lambda s: s.cartridge_lot,
+                       lambda text: self.do("set_cartridge_lot", text), draft="cartridge_lot")
+        self.keep_text(self.expiry, lambda s: s.cartridge_expiry.isoformat() if s.cartridge_expiry else "",
+                       lambda text: self.do("set_cartridge_expiry", text), draft="cartridge_expiry")
         self.sealed = QCheckBox("Cartridge is new and was sealed")
         self.sealed.setAccessibleName("Cartridge is new and sealed")
         self.sealed.clicked.connect(lambda checked: self.do("confirm_cartridge_new", bool(checked)))
         self.serial = self.line("Handpiece serial")
-        self.bind_text(self.serial, "set_handpiece_serial",
-                       lambda: s.handpiece_serial if (s := _state(ctx)) else "")
+        self.keep_text(self.serial, lambda s: s.handpiece_serial,
+                       lambda text: self.do("set_handpiece_serial", text), draft="handpiece_serial")
         form = QFormLayout()
         form.addRow("Needle length", needle_row)
         form.addRow("Cartridge lot", self.lot)
@@ -107,10 +121,26 @@ class DevicePage(StepPage):
         form.addRow(self.sealed)
         form.addRow("Handpiece serial", self.serial)
         self.body.addLayout(form)
+        self._add_cartridge_override()
 
-    def _current_needle(self) -> str:
-        state = _state(self.ctx)
-        return f"{state.needle_mm:.1f}" if state and state.needle_mm is not None else ""
+    def _add_cartridge_override(self) -> None:
+        """An expired cartridge, or one not confirmed new and sealed, is used only with a written
+        clinical reason (and the practitioner's PIN): a deviation the sign-off lists."""
+        self.cartridge_reason = self.line(tr("Reason to use this cartridge anyway"),
+                                          tr("only for an expired or unconfirmed cartridge: the clinical reason"))
+        self.cartridge_override = QPushButton(tr("Use this cartridge anyway"))
+        self.cartridge_override.setAccessibleName(tr("Use this cartridge anyway, with the reason given"))
+        self.cartridge_override.clicked.connect(self._override_cartridge)
+        row = QHBoxLayout()
+        row.addWidget(self.cartridge_reason, 1)
+        row.addWidget(self.cartridge_override)
+        form = QFormLayout()
+        form.addRow(tr("Cartridge override"), row)
+        self.body.addLayout(form)
+
+    def _override_cartridge(self) -> None:
+        if self.do("override_cartridge", self.lot.text(), self.expiry.text(), self.cartridge_reason.text()):
+            self.cartridge_reason.clear()
 
     def _step(self, direction: int) -> None:
         step = self.bound.step or Decimal("0.1")
@@ -123,28 +153,18 @@ class DevicePage(StepPage):
         self.needle.setText(f"{value:.1f}")
         self.do("set_needle_length", self.needle.text())
 
-    def _save_cartridge(self) -> None:
-        state = _state(self.ctx)
-        lot, expiry = self.lot.text().strip(), self.expiry.text().strip()
-        if not lot or not expiry or state is None:
-            return
-        stored = state.cartridge_expiry.isoformat() if state.cartridge_expiry else ""
-        if (lot, expiry) != (state.cartridge_lot, stored):
-            self.do("set_cartridge", lot, expiry)
-
     def preset_needle(self, mm: float) -> None:
-        """The starting value: the patient's last length, else the indication's default."""
-        self.needle.setText(f"{mm:.1f}")
+        """The starting value of this session: the patient's last length, else the indication's default."""
+        state = _state(self.ctx)
+        self._preset = (state.id if state else "", f"{mm:.1f}")
+        if state is not None:
+            self.render_fields(state)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
-        if state.needle_mm is not None:
-            set_text_quietly(self.needle, f"{state.needle_mm:.1f}")
-        set_text_quietly(self.lot, state.cartridge_lot)
-        set_text_quietly(self.expiry, state.cartridge_expiry.isoformat() if state.cartridge_expiry else "")
+        self.render_fields(state)
         self.sealed.setChecked(state.cartridge_new_sealed)
-        set_text_quietly(self.serial, state.handpiece_serial)
         fixed = bool(state.needling_marks)
         self.needle.setReadOnly(fixed)
 

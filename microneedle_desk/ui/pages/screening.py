@@ -18,11 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly, set_text_quietly
+from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
     from microneedle_desk.ui.context import UiContext
+
+
+def _dose(state: SessionState) -> str:
+    return state.isotretinoin_last_dose.isoformat() if state.isotretinoin_last_dose else ""
 
 
 class ScreeningPage(StepPage):
@@ -47,7 +51,9 @@ class ScreeningPage(StepPage):
             self.rows[item.id] = (group, yes, no)
             if item.asks_last_dose:
                 self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
-                self.bind_text(self.last_dose, "set_isotretinoin_last_dose", self._current_dose)
+                self.keep_text(self.last_dose, _dose,
+                               lambda text: self.do("set_isotretinoin_last_dose", text),
+                               draft="isotretinoin_last_dose")
                 box = QHBoxLayout()
                 box.addWidget(self.last_dose)
                 box.addWidget(self.eligible)
@@ -65,6 +71,7 @@ class ScreeningPage(StepPage):
         self.justification.setPlaceholderText("Clinical justification (required to override)")
         self.justification.setMaximumHeight(70)
         self.justification.setTabChangesFocus(True)
+        self.keep_text(self.justification, lambda s: s.override_reason, draft="override_justification")
         override = QPushButton("&Override with this justification")
         override.clicked.connect(lambda: self.do("override_screening", self.justification.toPlainText()))
         lay = QGridLayout(self.blocked)
@@ -74,6 +81,7 @@ class ScreeningPage(StepPage):
         self.body.addWidget(self.blocked)
         # -- consent --------------------------------------------------------------------
         self.consent_by = self.line("Consent given by", "who gave consent (patient or guardian)")
+        self.keep_text(self.consent_by, lambda s: s.consent_by, draft="consent_by")
         self.consent_button = QPushButton("Confirm &consent")
         self.consent_button.clicked.connect(lambda: self.do("confirm_consent", self.consent_by.text()))
         enter_submits((self.consent_by,), self.consent_button.click, self)
@@ -88,21 +96,16 @@ class ScreeningPage(StepPage):
         self.status.setAccessibleName("Screening status")
         self.body.addWidget(self.status)
 
-    def _current_dose(self) -> str:
-        state = self.ctx.controller.session.state if self.ctx.controller.session else None
-        return state.isotretinoin_last_dose.isoformat() if state and state.isotretinoin_last_dose else ""
-
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
+        self.render_fields(state)
         p = self.ctx.protocol
         for item_id, (group, yes, no) in self.rows.items():
             answer = state.answers.get(item_id)
             set_checked_quietly(yes, group, answer is True)
             set_checked_quietly(no, group, answer is False)
         eligible = state.eligible_from()
-        if self.last_dose is not None:
-            set_text_quietly(self.last_dose, self._current_dose())
         self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
         blocking = state.blocking_items()
         uncovered = [i for i in blocking if i not in state.override_items]
@@ -114,7 +117,6 @@ class ScreeningPage(StepPage):
         elif blocking:
             self.blocked_text.setText(f"Overridden: {names}. Justification: {state.override_reason}")
         if state.consent_by:
-            set_text_quietly(self.consent_by, state.consent_by)
             self.consent_state.setText(f"Confirmed: {state.consent_by} at {state.consent_at[11:16]}")
         unanswered = len(state.unanswered(p))
         if unanswered:
