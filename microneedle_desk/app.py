@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 from datetime import datetime
@@ -18,7 +19,8 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files
-from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.folder import is_read_only, read_problem
+from microneedle_desk.store.lock import LockHolder, StoreLock
 from microneedle_desk.store.storage import BadFileError, ensure_private_dir
 from microneedle_desk.store.store import Store, StoreError
 from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
@@ -51,17 +53,19 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     clock = clock or SystemClock()
     protocol = load_protocol(paths.protocol_file())
     root = paths.data_dir()
-    ensure_private_dir(root)
+    problem = read_problem(root)
+    if problem is not None:
+        raise StoreError(str(problem))
+    if not is_read_only(root):  # a read-only folder keeps its mode: it is opened read-only
+        ensure_private_dir(root)
     lock = StoreLock(root)
     holder = lock.acquire()
     read_only = holder is not None
     if holder is not None and interactive:
         from PySide6.QtWidgets import QMessageBox
 
-        answer = QMessageBox.question(
-            None, "Data in use",
-            f"The data in {root} is open in {holder.describe()}. Only one copy may write. "
-            "Open it read-only to review past sessions?")
+        title, text = read_only_question(root, holder)
+        answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
     start_notes = check_at_start(root, protocol, clock, read_only, interactive)
@@ -83,6 +87,15 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
 
                 QMessageBox.warning(window, "About the records", "\n\n".join(notes))
     return window, lock
+
+
+def read_only_question(root: Path, holder: LockHolder) -> tuple[str, str]:
+    """The title and question when the data cannot be written: read-only, or held by another copy."""
+    if holder.read_only:
+        return tr("Data folder is read-only"), holder.why(root, "") + " " + tr(
+            "Open it read-only to review past sessions?")
+    return "Data in use", (f"The data in {root} is open in {holder.describe()}. Only one copy may write. "
+                           "Open it read-only to review past sessions?")
 
 
 # -- start-up check, backups, upgrades (durability) ------------------------------------
@@ -183,7 +196,7 @@ def after_open(root: Path, clock: Clock, keep: int, background: bool = False) ->
         else:
             backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
-        notes.append(f"Today's backup could not be written: {exc.strerror or exc}.")
+        notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")
     if exposed:
         shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
         notes.append(f"Other users of this computer can read the records in {root} ({shown}). "
@@ -263,8 +276,59 @@ def greet(window: MainWindow) -> bool:
     return True
 
 
+_TERMINATE_WAKEUP: list[object] = []
+
+
+def stop_on_terminate(app: QApplication) -> None:
+    """On SIGTERM (a logout, a shutdown, ``kill``), close every window the ordinary way and
+    leave the event loop, so run_app releases the lock and returns, instead of dying with
+    the lock left behind and an editor's text unsaved.
+
+    Python runs a signal handler only when the interpreter gets control, which Qt's loop
+    does not give it while idle: the signal's number is also written to a socket that a
+    QSocketNotifier watches, so the loop wakes up and runs Python. The handler itself only
+    queues the closing, which then runs from the event loop between two events. No session
+    question is asked: every entry is already saved and an unfinished session is offered
+    for resuming at the next start.
+    """
+    import signal
+    import socket
+
+    if not hasattr(signal, "SIGTERM") or not hasattr(socket, "socketpair") or sys.platform == "win32":
+        return
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    notifier.activated.connect(drain)
+
+    def close_all() -> None:
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                if widget.confirm_close:
+                    widget.remember_place()
+                widget.confirm_close = False  # no question: everything entered is saved
+        app.closeAllWindows()
+        app.quit()
+
+    def on_terminate(_signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, close_all)
+
+    signal.signal(signal.SIGTERM, on_terminate)
+    _TERMINATE_WAKEUP[:] = [reader, writer, notifier]  # alive as long as the app
+
+
 def run_app() -> int:
     app = make_app()
+    stop_on_terminate(app)
     from microneedle_desk.ui import desktop  # icon, light/dark, first start (issue 6)
 
     desktop.setup_app(app)

@@ -12,9 +12,12 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import __version__, paths
+
+if TYPE_CHECKING:
+    from microneedle_desk.store.folder import FolderError
 
 # name -> one-line help. Modules: microneedle_desk/commands/<name with - as _>.py
 COMMANDS: dict[str, str] = {
@@ -25,6 +28,11 @@ COMMANDS: dict[str, str] = {
     "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
 }
+
+
+FOLDER_FAILURE_EXIT = {"export": 1, "sheet": 1}
+"""Commands whose documented code for "the records cannot be read" is not 2 (their 2 is a
+usage mistake); the other commands answer an unusable data folder with 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from microneedle_desk.selfcheck import run as self_check
 
             return self_check()
-        paths.set_data_dir(known.data_dir)
+        problem = _data_dir_problem(known.data_dir, None)
+        if problem is not None:
+            return _refuse(problem, None)
         # Start-up creates ~45,000 objects that live as long as the app and makes almost no
         # cyclic garbage (~350 objects): the cyclic collector's ~55 passes over them would
         # cost ~12 ms before the window is usable. It is off until the window's parts are in,
@@ -80,10 +90,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app()
     args = build_parser().parse_args(args_list)
-    paths.set_data_dir(getattr(args, "data_dir", None))
+    problem = _data_dir_problem(getattr(args, "data_dir", None), args.command)
+    if problem is not None:
+        return _refuse(problem, args.command)
     module = _command_module(args.command)
     code = int(module.run(args))
     from microneedle_desk.store.accounts import log_cli_use, print_note  # accounts issue: every CLI use is logged
 
     print_note(log_cli_use(args.command, code))
     return code
+
+
+def _data_dir_problem(option: str | None, command: str | None) -> FolderError | None:
+    """Set the data folder from ``--data-dir`` (or the default) if it can be used; else what
+    is wrong, in one sentence. For the app (``command`` None) only the name is looked at
+    here: the app checks the folder itself, to show the sentence in a window."""
+    from microneedle_desk.store.folder import name_problem, read_problem
+
+    problem = name_problem(option) if option is not None else None
+    if problem is not None:
+        return problem
+    paths.set_data_dir(option)
+    root = paths.data_dir()
+    problem = name_problem(str(root))
+    if problem is None and command is not None:
+        problem = read_problem(root)
+    return problem
+
+
+def _refuse(problem: FolderError, command: str | None) -> int:
+    """Say ``problem`` on stderr; the exit code is 2 for a usage mistake, else the command's
+    documented code for records that cannot be read."""
+    print(f"microneedle-desk: {problem}", file=sys.stderr)
+    if problem.usage or command is None:
+        return 2
+    return FOLDER_FAILURE_EXIT.get(command, 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +175,36 @@ def test_bulk_import_replays_each_session_and_refuses_a_broken_one(tmp_path: Pat
     with pytest.raises(EventError):
         target.import_finished([unfinished])
     assert target.summaries() == []
+
+
+def test_n_sessions_come_in_courses_of_4_to_12_visits(tmp_path: Path, protocol: Protocol) -> None:
+    root = tmp_path / "data"
+    assert _generate(root, 30) == 0
+    rows = _store(root, protocol).summaries()
+    assert len(rows) == 30
+    courses = Counter(r["patient_id"] for r in rows)
+    assert all(4 <= n <= 12 for n in courses.values()), sorted(courses.values())
+
+
+def test_a_ten_year_clinic_is_planned_without_a_patient_born_after_their_first_visit(
+        tmp_path: Path, protocol: Protocol) -> None:
+    """150,000 sessions are planned (not run: that takes minutes) over at most ten years."""
+    from microneedle_desk.review.demo import END_DATE, _Generator
+
+    store = _store(tmp_path / "data", protocol)
+    store.mark_demo()
+    visits = _Generator(store, 5, END_DATE).plan(150_000, 1)
+    assert len(visits) == 150_000
+    assert (END_DATE - visits[0][0]).days <= 10 * 366
+    courses = Counter(id(course) for _, course in visits)
+    assert all(4 <= n <= 12 for n in courses.values())
+    firsts = {id(course): (day, course.patient) for day, course in reversed(visits)}
+    assert all(patient.dob < day for day, patient in firsts.values())
+
+
+def test_sessions_far_back_in_time_are_generated_without_a_future_birth_date(
+        tmp_path: Path, protocol: Protocol) -> None:
+    store = _store(tmp_path / "data", protocol)
+    result = generate(store, 12, seed=2, end=date(1988, 6, 30))
+    assert result.sessions == 12
+    assert all(p.dob < date(1971, 1, 1) for p in store.patients())

@@ -27,7 +27,7 @@ from microneedle_desk.ui.context import UiContext
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """450 demo sessions over two months, made once; each test works on its own copy."""
+    """450 demo sessions (about a year of courses), made once; each test works on its own copy."""
     return build_demo_store(tmp_path_factory.mktemp("demo") / "data", 450, seed=5)
 
 
@@ -180,7 +180,7 @@ def test_search_texts_made_anew_after_the_fill_are_the_same_texts(qtbot: Any, ct
     before = [r.search for r in window.model.all_rows]
     assert history.compact(window.model.all_rows) == before  # the old texts, to hold
     assert [r.search for r in window.model.all_rows] == before
-    window.search.setText("demo patient 00")
+    window.search.setText("demo patient 001")
     assert 0 < window.model.rowCount() < len(before)
 
 

@@ -359,7 +359,22 @@ def cmd_run(args: list[str]) -> int:
         if problem:
             raise BootstrapError(problem, code=3)
     setup(RUN_PACKAGES, extras=())
-    return call([venv_script("microneedle-desk"), *args])
+    return launch([venv_script("microneedle-desk"), *args])
+
+
+def launch(cmd: Sequence[str | os.PathLike[str]]) -> int:
+    """Become ``cmd`` (POSIX ``exec``): the app then has this process's id, so a SIGTERM or
+    Ctrl+C sent to the launcher reaches the app itself, and no app is left running without
+    its launcher. Where exec does not replace the process (Windows), it is run as a child."""
+    if os.name != "posix":
+        return call(cmd)
+    say(f"$ {show_command(cmd)}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(ROOT)  # as call() runs commands: relative paths mean the same as before
+    parts = [os.fspath(part) for part in cmd]
+    os.execv(parts[0], parts)
+    return 1  # not reached: execv returns only by raising
 
 
 def pytest_timeout() -> float | None:

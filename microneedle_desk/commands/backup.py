@@ -1,4 +1,8 @@
-"""``microneedle-desk backup``: take a backup of the data folder now."""
+"""``microneedle-desk backup``: take a backup of the data folder now.
+
+Exit 0 written; 1 not written (the app holds the data, the folder is read-only, the
+backups folder cannot take it); 2 there are no records to back up.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.store.backup import take_backup
+    from microneedle_desk.i18n import tr
+    from microneedle_desk.store.backup import BackupPlaceError, take_backup
 
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
@@ -27,6 +32,14 @@ def run(args: argparse.Namespace) -> int:
             print(refusal, file=sys.stderr)
             return 1
         keep = args.keep if args.keep else backups_kept(root)
-        target = take_backup(root, SystemClock().now(), keep, "manual")
+        try:
+            target = take_backup(root, SystemClock().now(), keep, "manual")
+        except BackupPlaceError as exc:
+            print(tr("No backup was taken: {why}").format(why=exc), file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(tr("No backup was taken: {path} could not be written ({why}).").format(
+                path=paths.backups_dir(root), why=exc.strerror or exc), file=sys.stderr)
+            return 1
     print(f"Backup written: {target}")
     return 0

@@ -27,6 +27,14 @@ def run(args: argparse.Namespace) -> int:
     except (StoreUnreadable, ProtocolError) as exc:
         print(f"Cannot check the store: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file or folder inside that this user may not read
+        from microneedle_desk.i18n import tr
+        from microneedle_desk.store.folder import file_unreadable_sentence
+
+        what = (file_unreadable_sentence(exc.filename) if isinstance(exc, PermissionError) and exc.filename
+                else tr("{path} cannot be read: {why}.").format(path=exc.filename or "", why=exc.strerror or exc))
+        print(tr("Cannot check the store: {why}").format(why=what), file=sys.stderr)
+        return 2
     if not problems:
         print(f"All well: every file in {root} reads, every record passes the rules, the record chain is whole.")
         return 0

@@ -12,7 +12,6 @@ import sys
 import time
 
 from microneedle_desk import paths
-from microneedle_desk.store.storage import ensure_private_dir
 
 
 def _positive(text: str) -> int:
@@ -35,7 +34,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.i18n import tr
     from microneedle_desk.review.demo import DemoRefused, generate
+    from microneedle_desk.store.folder import writing_problem
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.storage import BadFileError
     from microneedle_desk.store.store import Store, StoreError
@@ -46,11 +47,15 @@ def run(args: argparse.Namespace) -> int:
     except ProtocolError as exc:
         print(f"Cannot generate demo data: {exc}", file=sys.stderr)
         return 2
-    ensure_private_dir(root)
+    problem = writing_problem(root)
+    if problem is not None:
+        print(tr("Cannot generate demo data: {why}").format(why=problem), file=sys.stderr)
+        return 2
     lock = StoreLock(root)
-    if lock.acquire() is not None:
-        print(f"Cannot generate demo data: the data in {root} is open in another copy of "
-              "microneedle-desk. Close it first.", file=sys.stderr)
+    holder = lock.acquire()
+    if holder is not None:
+        print(tr("Cannot generate demo data: {why}").format(why=holder.why(root, tr("Close it first."))),
+              file=sys.stderr)
         return 2
     started = time.perf_counter()
 

@@ -55,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if date_from and date_to and date_from > date_to:
         return _fail("--from is after --to.", EXIT_USAGE)
+    if args.output:
+        from microneedle_desk.store.folder import output_problem
+
+        unsafe = output_problem(args.output)  # said before the records are read, not after
+        if unsafe is not None:
+            return _fail(str(unsafe))
 
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
@@ -101,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     except (StoreError, BadFileError) as exc:
         return _fail(f"the records cannot be read: {exc}")
     except OSError as exc:
-        return _fail(f"the file could not be written: {exc}")
+        return _fail(f"the file could not be written: {exc.strerror or exc}")
     finally:
         if writable and lock is not None:
             lock.release()

@@ -7,6 +7,7 @@ folder (renamed with a timestamp), never deleted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,6 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
-from microneedle_desk.store.storage import ensure_private_dir
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -25,13 +25,18 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 @contextmanager
 def hold_lock(root: Path) -> Iterator[str]:
     """Hold the data folder's lock; yields "" or why it cannot be had (the app is open)."""
+    from microneedle_desk.i18n import tr
+    from microneedle_desk.store.folder import writing_problem
     from microneedle_desk.store.lock import StoreLock
 
-    ensure_private_dir(root)
+    problem = writing_problem(root)
+    if problem is not None:
+        yield problem
+        return
     lock = StoreLock(root)
     holder = lock.acquire()
     if holder is not None:
-        yield (f"The data in {root} is open in {holder.describe()}. Close the app first.")
+        yield holder.why(root, tr("Close the app first."))
         return
     try:
         from microneedle_desk.store.backup import BackupError, finish_interrupted_restore
@@ -64,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
     backup = Path(args.file).expanduser()
     if not backup.is_file():
         print(f"There is no backup file {backup}.", file=sys.stderr)
+        return 2
+    if not os.access(backup, os.R_OK):
+        from microneedle_desk.store.folder import file_unreadable_sentence
+
+        print(file_unreadable_sentence(backup), file=sys.stderr)
         return 2
     try:
         protocol = load_protocol(paths.protocol_file())

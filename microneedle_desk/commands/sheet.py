@@ -46,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             return _fail(f"“{args.day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.", EXIT_USAGE)
 
+    from microneedle_desk.store.folder import output_problem
+
+    unsafe = output_problem(args.output)  # said before anything is read or laid out
+    if unsafe is not None:
+        return _fail(str(unsafe))
+
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.core.validation import ValidationError
@@ -87,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"the records cannot be read: {exc}")
     except ValidationError as exc:
         return _fail(f"a stored session does not pass its checks and was not printed: {exc}")
-    except (RenderError, OSError) as exc:
-        return _fail(f"the PDF could not be written: {exc}")
+    except RenderError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"the PDF could not be written: {exc.strerror or exc}")
     print(f"Wrote {len(docs)} document(s), {pages} page(s), {paper.upper()}, to {args.output}")
     return EXIT_OK

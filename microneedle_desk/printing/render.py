@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 )
 
 from microneedle_desk import APP_NAME, ORG_NAME
+from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import PrintDoc
 from microneedle_desk.printing.sheet import LOGO_URL, body_html, footer_html, header_html
 
@@ -170,15 +171,41 @@ def render(docs: Sequence[PrintDoc], device: QPagedPaintDevice) -> int:
 
 
 def write_pdf(docs: Sequence[PrintDoc], path: str | os.PathLike[str], paper: str = "a4") -> int:
-    """Render ``docs`` into a PDF file at ``path``. Returns the number of pages."""
+    """Render ``docs`` into a PDF file at ``path``. Returns the number of pages.
+
+    The PDF is written to a new file readable by its owner only, beside ``path``, checked to
+    be complete (Qt does not report a failed write: a full disk leaves a cut-short file),
+    and then renamed over ``path``: a PDF is whole or not written, and a device, a pipe or a
+    link at ``path`` is refused (UnsafeOutput), never replaced.
+    """
+    import tempfile
+
+    from microneedle_desk.store.folder import refuse_unsafe_output
+
     target = Path(path)
     if not target.parent.is_dir():
         raise RenderError(f"The folder {target.parent} does not exist.")
-    writer = QPdfWriter(str(target))
-    writer.setPageLayout(page_layout(paper))
-    writer.setCreator("microneedle-desk")
-    writer.setTitle(docs[0].title if docs else "")
+    refuse_unsafe_output(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
-        return render(docs, writer)
-    finally:
-        del writer  # closes the file
+        writer = QPdfWriter(tmp_name)
+        writer.setPageLayout(page_layout(paper))
+        writer.setCreator("microneedle-desk")
+        writer.setTitle(docs[0].title if docs else "")
+        try:
+            pages = render(docs, writer)
+        finally:
+            del writer  # closes the file
+        with open(tmp, "rb+") as written:
+            written.seek(max(0, tmp.stat().st_size - 64))
+            if b"%%EOF" not in written.read():
+                raise RenderError(tr("The PDF could not be written completely in {folder} (is the disk "
+                                     "full?); nothing was saved.").format(folder=target.parent))
+            os.fsync(written.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return pages

@@ -30,8 +30,9 @@ from microneedle_desk.store.store import Store
 END_DATE = date(2026, 10, 30)
 """The last possible day of generated history (fixed, so a seed always gives the same data)."""
 TZ = timezone(timedelta(hours=1))
-SESSIONS_PER_DAY = 20  # on average; a day's count varies (about 10-30)
-DAY_MIN, DAY_MAX = 12, 30  # how many a day can take
+SESSIONS_PER_DAY = 20  # on average while the history is shorter than MAX_YEARS; a day's count varies
+MAX_YEARS = 10  # the longest history made: 150,000 sessions are a ten-year clinic of ~57 a day
+COURSE_MIN, COURSE_MAX = 4, 12  # visits in a patient's course
 OPEN_MIN, LAST_START_MIN = 8 * 60, 17 * 60
 
 PRACTITIONERS = ("Demo Practitioner A", "Demo Practitioner B", "Demo Practitioner C")
@@ -181,38 +182,59 @@ class _Generator:
 
     # -- the plan: who comes on which day ---------------------------------------------
     def plan(self, sessions: int, first_number: int) -> list[tuple[date, _Course]]:
-        """Who comes on which weekday: courses at the protocol interval, 10-30 visits a day.
+        """Who comes on which weekday: exactly ``sessions`` visits, in courses of 4-12 at the
+        protocol interval (fewer only when ``sessions`` itself is below 4).
 
-        New patients start on days with room (the best of a few random picks), and a visit
-        that would overfill its day moves to the next day with room, as a receptionist would.
+        The history is long enough for the longest course and for about
+        ``SESSIONS_PER_DAY`` visits a day, but never longer than ``MAX_YEARS``: a bigger
+        clinic is a busier one. Each day takes about its share of visits; new patients
+        start on days with room (the best of a few random picks, early enough for the
+        whole course), and a visit that would overfill its day moves to the next day with
+        room, as a receptionist would.
         """
         rng = self.rng
-        days = _clinic_days(self.end, max(1, -(-sessions // (SESSIONS_PER_DAY - 3))))
-        room = {day: rng.randint(DAY_MIN, DAY_MAX) for day in days}
+        longest = max(ind.interval_days for ind in self.protocol.indications)
+        course_weekdays = -(-(COURSE_MAX - 1) * (longest + 4) * 5 // 7)
+        count = min(max(-(-sessions // SESSIONS_PER_DAY), course_weekdays + 5), MAX_YEARS * 261)
+        days = _clinic_days(self.end, count)
+        share = sessions / len(days)
+        low, high = max(1, round(share * 0.7)), max(2, round(share * 1.6) + 1)
+        room = {day: rng.randint(low, high) for day in days}
+        position = {day: i for i, day in enumerate(days)}
         visits: list[tuple[date, float, _Course]] = []
-        number = first_number
-        for _ in range(sessions * 20):
-            if len(visits) >= sessions:
-                break
-            first = max(rng.sample(days, min(len(days), 6)), key=lambda d: (room[d], d))
-            if room[first] <= 0:
-                continue
+        number, left = first_number, sessions
+        while left > 0:
+            length = self._course_length(left)
+            course_days = -(-(length - 1) * ((longest + 4) * 5) // 7) + 2
+            latest = max(0, len(days) - course_days)
+            picks = rng.sample(days[: latest + 1], min(latest + 1, 6))
+            first = max(picks, key=lambda d: (room[d], d))
             course = self._new_course(number, first)
             number += 1
             room[first] -= 1
             interval = self.protocol.indication(course.patient.indication).interval_days
-            for _visit in range(1, rng.randint(4, 12)):
+            while len(course.days) < length:
                 jitter = rng.choice((0, 0, 0, 0, 1, 1, 2, 3, 7, -1))
                 day = _to_weekday(course.days[-1] + timedelta(days=interval + jitter))
-                while day <= days[-1] and room[day] <= 0:
+                while day < days[-1] and room.get(day, 0) <= 0:
                     day = _to_weekday(day + timedelta(days=1))
-                if day > days[-1] or day <= course.days[-1]:
-                    break
+                if day > days[-1] or day not in position:
+                    break  # the history ends here: the course is cut short, the next one fills up
                 room[day] -= 1
                 course.days.append(day)
             visits.extend((d, rng.random(), course) for d in course.days)
+            left -= len(course.days)
         visits.sort(key=lambda v: (v[0], v[1]))
-        return [(d, c) for d, _, c in visits[:sessions]]
+        return [(d, c) for d, _, c in visits]
+
+    def _course_length(self, left: int) -> int:
+        """4-12 visits, chosen so that what is left after it is 0 or at least 4."""
+        if left <= COURSE_MAX:
+            return left
+        length = self.rng.randint(COURSE_MIN, COURSE_MAX)
+        if left - length < COURSE_MIN:
+            length = left - COURSE_MIN
+        return length
 
     def _new_course(self, number: int, first_day: date) -> _Course:
         rng, protocol = self.rng, self.protocol
@@ -220,7 +242,8 @@ class _Generator:
         sex = {"aga_male": "male", "aga_female": "female"}.get(indication) or rng.choice(
             ("female", "male", "male", "female", "other"))
         scale, grade = _first_grade(rng, protocol, indication)
-        dob = date(rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        # 18 to 75 years old at the first visit, however far back the history goes
+        dob = date(first_day.year - rng.randint(18, 75), rng.randint(1, 12), rng.randint(1, 28))
         created = datetime.combine(first_day, time(7, 45), TZ)
         patient = make_patient(protocol, name=f"Demo Patient {number:04d}", dob=dob.isoformat(),
                                clinic_id=f"DEMO-{number:04d}", sex=sex, indication=indication,

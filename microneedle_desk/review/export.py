@@ -51,7 +51,8 @@ def pseudonym_secret(store: Store, create: bool = True) -> bytes:
         return bytes.fromhex(str(known))
     if store.read_only or not create:
         raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
-                          "holds it). Run the de-identified export from the app, or with the app closed.")
+                          "holds it, or the folder is read-only). Run the de-identified export from the app, "
+                          "or with the app closed, as the folder's owner.")
     secret = secrets.token_bytes(32)
     store.set_meta_value(SECRET_KEY, secret.hex())
     return secret
@@ -135,7 +136,13 @@ def to_json(recs: list[dict[str, Any]], deidentify: bool, generated_at: str) -> 
 
 
 def write_private(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only, replacing it whole or not at all."""
+    """Write ``text`` to ``path`` readable by its owner only, replacing it whole or not at all.
+
+    Raises UnsafeOutput (an OSError) when ``path`` is a device, a pipe, a link or a folder:
+    the rename that replaces the file would put a plain file in its place."""
+    from microneedle_desk.store.folder import refuse_unsafe_output
+
+    refuse_unsafe_output(path)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:

@@ -50,7 +50,9 @@ PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
 
 # The CLI commands that are logged with the OS user's name (demo-data too: its access
 # record is sealed into the same chain as the demo sessions it wrote).
-CLI_ACTIONS = {"check": "check", "export": "exported", "sheet": "sheet", "backup": "backup",
+# ``check`` is not among them: it only verifies, and leaves the folder exactly as it found it
+# (logging it would rewrite the access log and the chain head in meta.json).
+CLI_ACTIONS = {"export": "exported", "sheet": "sheet", "backup": "backup",
                "restore": "restore", "demo-data": "demo-data"}
 
 
@@ -459,14 +461,18 @@ def log_cli_use(command: str, code: int) -> str:
     root = paths.data_dir()
     if not paths.meta_file(root).is_file():
         return ""
-    if command == "check" and code != 0:
-        return "Note: the records have problems, so nothing was added to them (this check is not in the access log)."
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.store.lock import StoreLock
 
     lock = StoreLock(root)
-    if lock.acquire() is not None:
+    holder = lock.acquire()
+    if holder is not None:
+        from microneedle_desk.i18n import tr
+
+        if holder.read_only:  # a command refused for it has said so already
+            return "" if code else tr("Note: the data folder is read-only, so this use was not written to the "
+                                      "access log.")
         return "Note: the app holds the data, so this use was not written to the access log."
     try:
         store = Store(root, load_protocol(paths.protocol_file()), SystemClock())

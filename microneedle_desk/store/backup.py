@@ -44,6 +44,24 @@ class BackupError(Exception):
     pass
 
 
+class BackupPlaceError(BackupError, OSError):
+    """Where backups go cannot take one (``backups`` is a file; the backup's own name is taken
+    by a link, pipe or device). An OSError too, so every caller that survives a full disk
+    survives this; ``str()`` is one sentence for a person."""
+
+
+def _backups_folder(root: Path) -> Path:
+    """``backups/``, made private if missing; BackupPlaceError when the name is taken by a file."""
+    from microneedle_desk.i18n import tr
+
+    folder = paths.backups_dir(root)
+    if folder.exists() and not folder.is_dir():
+        raise BackupPlaceError(tr("{path} is a file, so no backup can be written there: move or rename that "
+                                  "file, and the backups folder is made again.").format(path=folder))
+    ensure_private_dir(folder)
+    return folder
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class RestoreResult(FrozenRecord):
     """What a restore did."""
@@ -78,8 +96,7 @@ def snapshot(root: Path) -> Path:
     Every store write replaces its file by a rename, so the links keep the versions of this
     instant however long the zipping takes. Falls back to copies where links are refused.
     """
-    folder = paths.backups_dir(root)
-    ensure_private_dir(folder)
+    folder = _backups_folder(root)
     for stale in folder.glob(".snapshot-*"):  # left by a stop during an earlier backup
         shutil.rmtree(stale, ignore_errors=True)
     snap = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
@@ -106,8 +123,12 @@ def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: 
             zf.writestr(rel.as_posix(), (src / rel).read_bytes())
     suffix = f"-{reason}" if reason else ""
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = paths.backups_dir(root) / f"{PREFIX}{stamp}{suffix}.zip"
-    ensure_private_dir(target.parent)
+    target = _backups_folder(root) / f"{PREFIX}{stamp}{suffix}.zip"
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        from microneedle_desk.i18n import tr
+
+        raise BackupPlaceError(tr("{path} is not an ordinary file and is left as it is: move it away and "
+                                  "take the backup again.").format(path=target))
     write_atomic(target, buffer.getvalue())
     for old in backups(root)[max(1, keep):]:
         if old != target:

@@ -123,10 +123,11 @@ class Store:
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise NewerSchemaError(
-                f"The data in {root} was written by a newer version of microneedle-desk "
-                f"(store schema {version}); this is version {__version__}, which reads schema "
-                f"{SCHEMA_VERSION}. Install the newer version to open it.")
+            from microneedle_desk.i18n import tr
+            from microneedle_desk.store.upgrade import version_problem
+
+            raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
+                path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]
         if not read_only and not info[0].get(AMENDED_MARKS):
             mark_amended_rows(root)  # once, for a store from before amended rows were marked

@@ -20,6 +20,7 @@ from typing import Any
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.records import SCHEMA_VERSION
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.storage import dumps, json_file_names, read_json_file, write_atomic
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
@@ -47,11 +48,35 @@ def version_problem(version: object, written_by: str = "", current: int = SCHEMA
     if known(version, current, steps):
         return None
     if isinstance(version, int) and not isinstance(version, bool) and version > current:
-        needed = FIRST_APP_VERSION.get(version) or written_by
-        install = f"microneedle-desk {needed} or later" if needed else "a newer microneedle-desk"
-        return (f"it was written by a newer version of the app (schema {version}); this is version "
-                f"{__version__}, which reads schema {current}. Install {install} to open it.")
+        needed = app_version_needed(version, written_by)
+        install = (tr("microneedle-desk {version} or later").format(version=needed) if needed
+                   else tr("a microneedle-desk newer than {version} (one that reads schema {schema})").format(
+                       version=__version__, schema=version))
+        return tr("it was written by a newer version of the app (schema {schema}); this is version {running}, "
+                  "which reads schema {current}. Install {install} to open it.").format(
+                      schema=version, running=__version__, current=current, install=install)
     return f"its schema version “{version}” is not one this app knows (it reads 1 to {current})."
+
+
+def _version_key(text: str) -> tuple[int, ...] | None:
+    parts = text.strip().split(".")
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else None
+
+
+def app_version_needed(schema: int, written_by: str = "") -> str:
+    """The first app version that reads ``schema``, or "" when it is not known here.
+
+    ``written_by`` (the version the store says wrote it) is named only when it is newer
+    than this app: a store keeps the version that created it, which an older app that
+    upgraded it may not have changed, and naming this app's own version would send the
+    person to install what they already have."""
+    known_first = FIRST_APP_VERSION.get(schema)
+    if known_first:
+        return known_first
+    mine, theirs = _version_key(__version__), _version_key(written_by)
+    if mine is not None and theirs is not None and theirs > mine:
+        return written_by.strip()
+    return ""
 
 
 def as_current(doc: dict[str, Any], current: int = SCHEMA_VERSION,
@@ -111,6 +136,8 @@ def upgrade_store(root: Path, backup: Callable[[str], Path], current: int = SCHE
             for key, doc in records.items():
                 if isinstance(doc.get("schema"), int) and doc["schema"] < current:
                     records[key] = as_current(doc, current, steps)
+                    if table == "meta":  # the version that reads the store now, for an older app's message
+                        records[key]["app_version"] = __version__
                     changed = True
         if changed:
             write_atomic(path, dumps(data))
