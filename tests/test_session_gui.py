@@ -32,6 +32,7 @@ def fill_in(qtbot, edit: QLineEdit, text: str) -> None:
 
 def register_and_start(qtbot, win: MainWindow) -> None:
     page = win.patient_page
+    page.sex.setCurrentIndex(page.sex.findData("male"))
     page.indication.setCurrentIndex(page.indication.findData("aga_male"))
     page.grade.setCurrentText("III")
     fill_in(qtbot, page.name, "Alex Demo")
@@ -157,6 +158,7 @@ def test_duplicate_clinic_id_is_refused_and_the_first_patient_kept(qtbot, window
     register_and_start(qtbot, window)
     window.ctx.controller.close()
     page = window.patient_page
+    page.sex.setCurrentIndex(page.sex.findData("female"))
     fill_in(qtbot, page.name, "Another Demo")
     fill_in(qtbot, page.dob, "1990-01-01")
     fill_in(qtbot, page.clinic_id, "demo-1")
@@ -175,3 +177,17 @@ def test_typing_in_the_search_box_filters_patients_by_name_id_or_birth_date(qtbo
     page.search.clear()
     qtbot.keyClicks(page.search, "nobody")
     assert page.proxy.rowCount() == 0
+
+
+def test_registering_a_patient_needs_a_sex_chosen_and_the_next_form_starts_without_one(qtbot, window):
+    page = window.patient_page
+    assert page.sex.currentData() == "", "no sex is chosen before the person chooses one"
+    fill_in(qtbot, page.name, "Robin Demo")
+    fill_in(qtbot, page.dob, "1990-01-01")
+    type_into(qtbot, page.clinic_id, "DEMO-7")
+    assert "sex" in page.error_label.text() and "Female" in page.error_label.text(), page.error_label.text()
+    assert window.ctx.store.patients() == []
+    page.sex.setCurrentIndex(page.sex.findData("male"))
+    type_into(qtbot, page.clinic_id, "DEMO-7")
+    assert [p.sex for p in window.ctx.store.patients()] == ["male"]
+    assert page.sex.currentData() == "", "the next patient's form does not carry this one's sex"
