@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import Field, PrintDoc, Section
 
 BOX = "☐"
@@ -74,7 +75,8 @@ def header_html(doc: PrintDoc, logo_size: tuple[int, int] | None = None) -> str:
 def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
     f = doc.footer
     page_text = f"Page {page} of {pages}"
-    right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "") if t]
+    right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "",
+                              tr("Signature {mark}").format(mark=f.signature_mark) if f.signature_mark else "") if t]
     right.append(f"<b>{page_text}</b>")
     if doc.kind == "handout":
         left = f'<span style="font-size: 13pt; font-weight: bold;">{_e(f.note)}</span>'
