@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         from microneedle_desk.ui.settings_dialog import SettingsActions
 
         self.room_view = RoomView(self)
+        from microneedle_desk.ui.heartbeat import Heartbeat
+
+        self.heartbeat = Heartbeat(self)
         self.settings_actions = SettingsActions(self)
         self.notifier = AlertNotifier(self)
         self.parts_attached.emit()
