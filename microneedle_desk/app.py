@@ -252,6 +252,16 @@ def stopped_since(store: Store, clock: Clock, events: list[dict[str, Any]]) -> t
     return down_since, gap
 
 
+def resume_step(state: Any, protocol: Protocol) -> int:
+    """Where a resumed session picks up: the Needling step while its countdown runs or is paused,
+    else the first step whose work is not done (the Sign-off step when all is)."""
+    ids = [step.id for step in protocol.steps]
+    if state.needling_marks and state.needling_finished_at() is None:
+        return ids.index("needling")
+    done = state.completed_steps(protocol)
+    return next((i for i, step in enumerate(ids) if i > 0 and step not in done), len(ids) - 1)
+
+
 def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx = window.ctx
     # the last sign of life before the stop (resuming may record alerts at once)
@@ -260,7 +270,8 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx.controller.do("record_interruption", down_since, gap)
     window.statusBar().showMessage(
         f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
-    window.go_to(1)
+    session = ctx.controller.session
+    window.go_to(resume_step(session.state, ctx.protocol) if session is not None else 1)
 
 
 def start_up_done() -> None:

@@ -118,3 +118,22 @@ def test_the_interruption_runs_from_the_last_heartbeat_not_from_the_last_entry(d
     down_since, gap = stopped_since(store, fake_clock, events)
     assert gap == 180, "counted from the last sign of life, not from the last entry (780 s)"
     assert down_since > datetime.fromisoformat(events[-1]["at"])
+
+
+def test_a_resumed_session_opens_where_it_stopped_the_needling_step_while_needling_runs(fake_clock) -> None:
+    from helpers import apply_anesthetic, clear_screening, prepare_device, shipped_protocol, start_session, wait_dwell
+
+    from microneedle_desk.app import resume_step
+
+    protocol = shipped_protocol()
+    ids = [step.id for step in protocol.steps]
+    session = start_session(protocol, fake_clock)
+    assert ids[resume_step(session.state, protocol)] == "screening"
+    clear_screening(session)
+    assert ids[resume_step(session.state, protocol)] == "anesthetic"
+    apply_anesthetic(session)
+    prepare_device(session, fake_clock)
+    wait_dwell(session, fake_clock)
+    session.start_needling()
+    fake_clock.advance(120)
+    assert ids[resume_step(session.state, protocol)] == "needling", "not Screening: needling was running"
