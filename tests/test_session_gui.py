@@ -191,3 +191,26 @@ def test_registering_a_patient_needs_a_sex_chosen_and_the_next_form_starts_witho
     type_into(qtbot, page.clinic_id, "DEMO-7")
     assert [p.sex for p in window.ctx.store.patients()] == ["male"]
     assert page.sex.currentData() == "", "the next patient's form does not carry this one's sex"
+
+
+def test_the_needle_field_reads_and_shows_the_locales_decimal_comma_and_never_clamps_silently(qtbot, window):
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        register_and_start(qtbot, window)
+        window.go_to(3)
+        device = window.pages[3]
+        type_into(qtbot, device.needle, "1,2")  # type: ignore[attr-defined]
+        state = window.ctx.controller.session.state  # type: ignore[union-attr]
+        assert str(state.needle_mm) == "1.2", device.error_label.text()
+        assert device.needle.text() == "1,2"  # type: ignore[attr-defined]
+        type_into(qtbot, device.needle, "")  # type: ignore[attr-defined]
+        assert "empty" in device.error_label.text() and "0,5–1,5" in device.error_label.text()
+        fill_in(qtbot, device.needle, "9")  # type: ignore[attr-defined]
+        click(qtbot, next(b for b in device.findChildren(type(window.next)) if b.text() == "−"))
+        assert "outside the allowed" in device.error_label.text(), device.error_label.text()
+        assert str(window.ctx.controller.session.state.needle_mm) == "1.2", "9 then − did not store 1.5"  # type: ignore[union-attr]
+    finally:
+        QLocale.setDefault(before)

@@ -130,3 +130,25 @@ def test_the_window_opens_maximized_on_a_small_screen_and_then_where_it_was_left
     assert not again.isMaximized() and (again.width(), again.height()) == (700, 500)
     again.close()
     lock.release()
+
+
+def test_a_refusal_leaves_the_status_line_once_a_valid_entry_is_accepted(qtbot: Any, clinic: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    screening = clinic.current_page()
+    for _group, _yes, no in screening.rows.values():
+        if no.isEnabled():
+            click(qtbot, no)
+    type_into(qtbot, screening.consent_by, "Alex Demo")
+    click(qtbot, screening.consent_button)
+    click(qtbot, clinic.next)
+    page = clinic.current_page()
+    type_into(qtbot, page.product, "Lidocaine 5% cream")
+    type_into(qtbot, page.planned, "50")
+    click(qtbot, page.apply_button)
+    assert "45" in clinic.statusBar().currentMessage(), "the refusal is on the status line"
+    type_into(qtbot, page.planned, "30")
+    click(qtbot, page.apply_button)
+    qtbot.wait(250)  # the refresh has run
+    assert clinic.statusBar().currentMessage() == "", clinic.statusBar().currentMessage()
+    assert page.error_label.isHidden()

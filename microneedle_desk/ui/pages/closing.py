@@ -60,8 +60,13 @@ class EndpointPage(StepPage):
         return [kind for kind, box in self.boxes.items() if box.isChecked()]
 
     def _save(self) -> None:
-        # a refused combination stays ticked as the person left it, with the message saying why
-        self.do("set_endpoint", self.ticked(), self.note.text())
+        if self.do("set_endpoint", self.ticked(), self.note.text()):
+            return
+        # refused: the ticks show the record again, and the message says why the tick was not taken
+        session = self.ctx.controller.session
+        recorded = session.state.endpoints if session is not None else ()
+        for kind, box in self.boxes.items():
+            box.setChecked(kind in recorded)
 
 
     def refresh(self, state: SessionState | None) -> None:
@@ -93,7 +98,7 @@ class CleanupPage(StepPage):
         form.addRow("Antibiotic cream", self.product)
         form.addRow(self.none)
         self.body.addLayout(form)
-        self._session = ""  # the session last shown
+        self._used_shown: tuple[str, bool | None] | None = None  # (session, antibiotic used) last shown
 
     def _none_clicked(self, checked: bool) -> None:
         if checked:
@@ -107,11 +112,14 @@ class CleanupPage(StepPage):
             return
         self.render_fields(state)
         self.washed.setChecked(state.blood_washed)
-        if state.antibiotic_used is not None or state.id != self._session:
+        # Only a change in the record (or another session) moves the box: unticking it to type
+        # the cream that was used stays unticked while the record still says none.
+        shown = (state.id, state.antibiotic_used)
+        if shown != self._used_shown:
             none = state.antibiotic_used is False
             self.none.setChecked(none)
             self.product.setEnabled(not none)
-        self._session = state.id
+            self._used_shown = shown
 
 
 class AdjunctPage(StepPage):

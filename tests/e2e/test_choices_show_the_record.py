@@ -1,0 +1,47 @@
+"""A tick or a choice on screen is what the record holds: a refused tick is taken back with the
+reason shown, a box unticked to correct it stays unticked, and a new registration starts blank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e import driver
+from e2e.driver import click
+
+
+def test_a_refused_endpoint_tick_is_taken_back_and_the_reason_shown(qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    driver.walk_session(qtbot, clinic, fake_clock)
+    clinic.go_to(6)
+    page = clinic.current_page()
+    click(qtbot, page.boxes["neither"])
+    assert not page.boxes["neither"].isChecked(), "the refused tick does not stay on screen"
+    assert page.boxes["pinpoint_bleeding"].isChecked()
+    assert page.error_label.isVisible() and page.error_label.text()
+    assert list(clinic.ctx.controller.session.state.endpoints) == ["pinpoint_bleeding"]
+
+
+def test_no_antibiotic_can_be_unticked_to_type_the_cream_that_was_used(qtbot: Any, clinic: Any,
+                                                                       fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    driver.walk_session(qtbot, clinic, fake_clock)
+    clinic.go_to(7)
+    page = clinic.current_page()
+    click(qtbot, page.none)
+    qtbot.wait(250)
+    assert page.none.isChecked() and not page.product.isEnabled()
+    click(qtbot, page.none)
+    qtbot.wait(500)  # the refresh runs: the box stays as the person left it
+    assert not page.none.isChecked() and page.product.isEnabled()
+    driver.type_into(qtbot, page.product, "Mupirocin 2% ointment")
+    assert clinic.ctx.controller.session.state.antibiotic_product == "Mupirocin 2% ointment"
+
+
+def test_after_registering_the_form_starts_blank_for_the_next_patient(qtbot: Any, clinic: Any) -> None:
+    page = clinic.patient_page
+    first_indication = page.indication.itemText(0)
+    driver.register_patient(qtbot, clinic, indication="Female-pattern androgenetic alopecia", grade="II")
+    assert page.indication.currentText() == first_indication and page.sex.currentData() == ""
+    assert (page.name.text(), page.dob.text(), page.clinic_id.text()) == ("", "", "")
