@@ -167,7 +167,6 @@ class _Checker(Record):
             self.cached(path, rel, self.check_month)
         for path, rel in _files(self.root, paths.access_dir(self.root)):
             self.cached(path, rel, self.check_access)
-        self.check_keys()
         self.check_chain(head)
         for path, rel in _files(self.root, paths.index_dir(self.root)):
             self.cached(path, rel, self.check_index)
@@ -271,6 +270,9 @@ class _Checker(Record):
             if self.schema_ok(path, label, doc):
                 for what in validate_account_doc(doc):
                     self.add(path, label, what)
+        # with the file's other findings: at start-up only when patients.json changed
+        self._accounts = {str(d["id"]): d for d in data.get("accounts", {}).values() if "id" in d}
+        self.check_keys()
 
     # -- access log (accounts issue): sealed into the same chain as signed sessions --------
     def check_access(self, path: Path) -> None:
@@ -425,8 +427,6 @@ class _Checker(Record):
 
     def check_keys(self) -> None:
         path = paths.patients_file(self.root)
-        if not path.exists():
-            return
         for account_id in sorted(self.accounts()):
             for n, key in enumerate(self.keys_of(account_id)):
                 if not self.key_vouched(account_id, key, first=n == 0):

@@ -134,7 +134,8 @@ class SignInDialog(QDialog):
         account = book.sign_in(account_id, self.pin.text())
         if account.must_change_pin:
             if not self.new_pin.text():
-                raise ValidationError("pin", "Your PIN was reset: choose a new one (twice) to go on.")
+                raise ValidationError("pin", tr("Choose a new PIN (twice) to go on: yours was reset, or is "
+                                                 "shorter than a PIN must now be (at least 6 digits)."))
             account = book.change_pin(account_id, self.pin.text(), self.new_pin.text())
         return account
 
