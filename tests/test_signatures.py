@@ -324,4 +324,4 @@ def test_the_sheet_carries_the_fingerprint_of_the_sign_off_signature(store, fake
     assert len(mark) == 19 and mark.count("-") == 3
     doc = jobs.sheet_for(store, session.id, ClinicInfo("Demo Hair Clinic", "", ""), "Dr Demo", fake_clock.now())
     assert doc.footer.signature_mark == mark
-    assert f"Signature {mark}" in footer_html(doc, 1, 1)
+    assert f"E-signature {mark}" in footer_html(doc, 1, 1)

@@ -75,8 +75,7 @@ def header_html(doc: PrintDoc, logo_size: tuple[int, int] | None = None) -> str:
 def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
     f = doc.footer
     page_text = f"Page {page} of {pages}"
-    right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "",
-                              tr("Signature {mark}").format(mark=f.signature_mark) if f.signature_mark else "") if t]
+    right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "") if t]
     right.append(f"<b>{page_text}</b>")
     if doc.kind == "handout":
         left = f'<span style="font-size: 13pt; font-weight: bold;">{_e(f.note)}</span>'
@@ -84,7 +83,9 @@ def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
         who = f"<b>{_e(f.practitioner)}</b>" if f.practitioner else "_" * 26
         signed = (_e(f.signed_at) if f.signed_at
                   else "<b>not signed</b>" if doc.kind == "sheet" else "_" * 16)
-        left = (f"Practitioner: {who} &nbsp;&nbsp; Signed: {signed}<br><br>"
+        # the fingerprint of the record's own signature, just above the line for the hand-written one
+        mark = _e(tr("E-signature {mark}").format(mark=f.signature_mark)) if f.signature_mark else ""
+        left = (f"Practitioner: {who} &nbsp;&nbsp; Signed: {signed}<br>{mark}<br>"
                 f"Signature: {'_' * 40}")
     left_w = "74%" if doc.kind == "handout" else "62%"
     return (f'<table width="100%" cellspacing="0" cellpadding="0"><tr><td width="{left_w}" valign="bottom">{left}</td>'

@@ -77,4 +77,4 @@ def test_an_admin_vouches_for_a_new_accounts_key_with_their_pin_and_a_signed_ses
     from microneedle_desk.printing.sheet import footer_html
 
     sheet = jobs.sheet_for(app.ctx.store, session_id, ClinicInfo("Clinic", "", ""), admin.name, fake_clock.now())
-    assert f"Signature {fingerprint(sign_off['sig'])}" in footer_html(sheet, 1, 1)
+    assert f"E-signature {fingerprint(sign_off['sig'])}" in footer_html(sheet, 1, 1)
