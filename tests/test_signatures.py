@@ -39,7 +39,7 @@ from microneedle_desk.printing import jobs
 from microneedle_desk.printing.content import ClinicInfo
 from microneedle_desk.printing.sheet import footer_html
 from microneedle_desk.store.accounts import AccountBook, SignInError
-from microneedle_desk.store.backup import take_backup
+from microneedle_desk.store.backup import restore, take_backup
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import GENESIS, Store
 
@@ -304,6 +304,22 @@ def test_a_store_rolled_back_behind_its_newest_backup_is_reported(store, protoco
     assert Store(store.root, protocol, FakeClock()).session_doc(second.id) is None
     problems = check_store(store.root, protocol)
     assert any("backup" in p.what and "older copy" in p.what for p in problems), [str(p) for p in problems]
+
+
+def test_restoring_an_older_backup_on_purpose_is_not_reported_as_a_rollback(store, protocol, fake_clock):
+    signed_session(store, fake_clock)
+    older = take_backup(store.root, fake_clock.now(), keep=5)
+    fake_clock.advance(3600)
+    signed_session(store, fake_clock)
+    take_backup(store.root, fake_clock.now(), keep=5)
+    store.close()
+    fake_clock.advance(3600)
+    restore(store.root, older, protocol, fake_clock.now())
+    assert check_store(store.root, protocol) == []
+    # a backup taken after the restore anchors the restored chain again
+    fake_clock.advance(3600)
+    take_backup(store.root, fake_clock.now(), keep=5)
+    assert check_store(store.root, protocol) == []
 
 
 def test_a_chain_rewritten_after_the_newest_backup_is_reported(store, protocol, fake_clock):

@@ -28,7 +28,7 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.store.check import ANCHOR_MEMBER, Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
@@ -324,6 +324,9 @@ def _carry_over_access_log(root: Path, aside: Path, backup_name: str) -> None:
     store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
     try:
         store.recover()
+        # The backups taken between this one and now hold a history given up on purpose: `check`
+        # compares the chain with the backups outside that span only.
+        store.set_meta_value(RESTORED, {"backup": backup_name, "at": aside.name[:15]})
         for doc in later:
             carried = {k: v for k, v in doc.items() if k not in ("chain", "hash")}
             carried["detail"] = str(carried.get("detail", "")) + note

@@ -62,7 +62,8 @@ TABLES = {
 ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash")
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
 ANCHOR_MEMBER = "anchor.json"  # in a backup zip: the chain head when it was taken
-_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-\d{8}-\d{6}(-[a-z-]+)?\.zip$")
+RESTORED = "restored"  # meta: the backup last restored and when ({"backup": name, "at": YYYYmmdd-HHMMSS})
+_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
 
 
 class StoreUnreadable(Exception):
@@ -110,6 +111,7 @@ class _Checker(Record):
     digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
     signed_from: int | None = None  # the first chain place whose sign-offs must be signed
     demo: bool = False  # demo data: sessions filed in bulk, never signed with a PIN
+    restored: dict[str, Any] | None = None
     _accounts: dict[str, dict[str, Any]] | None = None
 
     # -- helpers --------------------------------------------------------------------
@@ -228,6 +230,7 @@ class _Checker(Record):
             since = meta.get("signed_from")
             self.signed_from = since if isinstance(since, int) and not isinstance(since, bool) else None
             self.demo = bool(meta.get("demo", False))
+            self.restored = meta.get(RESTORED) if isinstance(meta.get(RESTORED), dict) else None
             if self.schema_ok(path, "store description", meta) and not self.missing(
                     path, "store description", meta, ("kind", "device")) and meta["kind"] != "meta":
                 self.add(path, "store description", "the record is not a store description.")
@@ -451,7 +454,7 @@ class _Checker(Record):
 
     def must_be_signed(self, seq: object, signer: str, at: object) -> bool:
         """Whether a sign-off or amendment sealed at chain place ``seq`` at time ``at`` was signed."""
-        if self.demo:
+        if self.demo or not self.accounts():  # nobody has a PIN to sign with
             return False
         if self.signed_from is not None and isinstance(seq, int) and seq >= self.signed_from:
             return True
@@ -493,7 +496,7 @@ class _Checker(Record):
 
     def check_anchor(self, entries: list[_Entry]) -> None:
         """The chain must reach the head the newest backup holds, and agree with it there."""
-        found = newest_anchor(self.root)
+        found = newest_anchor(self.root, self.restored)
         if found is None:
             return
         name, seq, digest = found
@@ -558,13 +561,20 @@ class _Checker(Record):
                 self.add(path, label, "the history lists a session whose record is not on file.")
 
 
-def newest_anchor(root: Path) -> tuple[str, int, str] | None:
-    """(backup name, chain seq, chain hash) held by the newest backup that holds one."""
+def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[str, int, str] | None:
+    """(backup name, chain seq, chain hash) held by the newest backup that holds one.
+
+    After a restore (``restored``: the backup and when), the backups taken after the restored
+    one and before the restore hold the history that was replaced on purpose: they are skipped."""
     folder = paths.backups_dir(root)
     try:
         names = sorted((n for n in os.listdir(folder) if _BACKUP_NAME.match(n)), reverse=True)
     except OSError:
         return None
+    if restored is not None:
+        chosen = _BACKUP_NAME.match(str(restored.get("backup", "")))
+        since, until = (chosen.group(1) if chosen else ""), str(restored.get("at", ""))
+        names = [n for n in names if not since < _stamp(n) <= until]
     for name in names:
         try:
             with zipfile.ZipFile(folder / name) as zf:
@@ -577,6 +587,11 @@ def newest_anchor(root: Path) -> tuple[str, int, str] | None:
         if isinstance(seq, int) and not isinstance(seq, bool) and isinstance(digest, str) and _HEX64.match(digest):
             return name, seq, digest
     return None
+
+
+def _stamp(name: str) -> str:
+    found = _BACKUP_NAME.match(name)
+    return found.group(1) if found else ""
 
 
 def _compare_rows(checker: _Checker, path: Path, stored: dict[str, Any]) -> None:
