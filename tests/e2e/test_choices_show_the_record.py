@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from e2e import driver
 from e2e.driver import click
 
@@ -45,3 +47,21 @@ def test_after_registering_the_form_starts_blank_for_the_next_patient(qtbot: Any
     driver.register_patient(qtbot, clinic, indication="Female-pattern androgenetic alopecia", grade="II")
     assert page.indication.currentText() == first_indication and page.sex.currentData() == ""
     assert (page.name.text(), page.dob.text(), page.clinic_id.text()) == ("", "", "")
+
+
+def test_walking_past_a_suggested_value_records_nothing_but_enter_confirms_it(qtbot: Any, clinic: Any,
+                                                                              fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    clinic.go_to(3)
+    device = clinic.current_page()
+    assert device.needle.text(), "the indication's length is suggested"
+    clinic.go_to(5)
+    clinic.go_to(4)
+    state = clinic.ctx.controller.session.state
+    assert state.needle_mm is None and state.needling_planned_min is None, "nobody confirmed the suggestions"
+    clinic.go_to(3)
+    device = clinic.current_page()
+    device.needle.setFocus()
+    qtbot.keyClick(device.needle, Qt.Key.Key_Return)
+    assert clinic.ctx.controller.session.state.needle_mm is not None, "Enter confirms the suggestion"

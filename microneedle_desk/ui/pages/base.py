@@ -50,6 +50,7 @@ class KeptField:
     draft: str | None                             # its DRAFT_FIELDS name, for text being typed
     shown: str | None = None                      # what the page last wrote into it
     session: str = ""                             # the session it was last written for
+    touched: bool = False                         # typed in since the page last wrote it
 
     def focused(self) -> bool:
         return any(w.hasFocus() for w in self.widgets)
@@ -73,10 +74,12 @@ class KeptField:
             for widget in self.widgets:
                 widget.blockSignals(False)
         self.shown = text
+        self.touched = False
 
     def edited(self) -> bool:
-        """True when it holds what the person typed or picked and the page did not write."""
-        return self.shown is not None and self.read() != self.shown
+        """True when it holds what the person typed or picked and the page did not write
+        (retyping the very text shown counts: the person confirmed it)."""
+        return self.shown is not None and (self.touched or self.read() != self.shown)
 
 
 class StepPage(QWidget):
@@ -129,9 +132,12 @@ class StepPage(QWidget):
         self.focusNextChild()
 
     def leave(self) -> None:
-        """The person leaves the step (or closes the window): save every field they changed."""
+        """The person leaves the step (or closes the window): save every field they changed.
+        A suggestion shown in a field nobody touched (a preset needle length, a planned time)
+        is not recorded by walking past it: only by the person confirming it in the field."""
         for kept in self.kept:
-            self._save_field(kept)
+            if kept.edited():
+                self._save_field(kept)
         self.save_drafts()
 
     # -- kept editors ---------------------------------------------------------------
@@ -143,7 +149,10 @@ class StepPage(QWidget):
         empty); keep text being typed as the draft ``draft``."""
         if isinstance(edit, QLineEdit):
             kept = KeptField((edit,), edit.text, edit.setText, saved, default, save, draft)
+            edit.textEdited.connect(lambda _text: setattr(kept, "touched", True))
             edit.editingFinished.connect(lambda: self._left(kept))
+            # Enter confirms what the field shows, a suggestion included; only leaving it does not
+            edit.returnPressed.connect(lambda: self._save_field(kept))
             edit.textEdited.connect(self._typed)
         else:
             kept = KeptField((edit,), edit.toPlainText, edit.setPlainText, saved, default, save, draft)
@@ -174,6 +183,7 @@ class StepPage(QWidget):
             if kept.edited():
                 if kept.read() == target:
                     kept.shown = target
+                    kept.touched = False
                 continue
             if target != kept.shown:
                 kept.show(target)
@@ -189,9 +199,11 @@ class StepPage(QWidget):
         text = kept.read()
         if text.strip() and text.strip() != kept.saved(state) and kept.save(text.strip()):
             kept.shown = text  # saved as typed: the refresh may now show the record's spelling
+            kept.touched = False
 
     def _left(self, kept: KeptField) -> None:
-        self._save_field(kept)
+        if kept.edited():
+            self._save_field(kept)
         self.save_drafts()
 
     def _typed(self) -> None:
