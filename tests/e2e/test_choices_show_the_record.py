@@ -65,3 +65,22 @@ def test_walking_past_a_suggested_value_records_nothing_but_enter_confirms_it(qt
     device.needle.setFocus()
     qtbot.keyClick(device.needle, Qt.Key.Key_Return)
     assert clinic.ctx.controller.session.state.needle_mm is not None, "Enter confirms the suggestion"
+
+
+def test_a_refused_value_left_in_its_field_is_marked_as_not_recorded_until_corrected(
+        qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    clinic.go_to(3)
+    device = clinic.current_page()
+    driver.type_into(qtbot, device.needle, "1.2")
+    driver.type_into(qtbot, device.needle, "2.0", enter=False)
+    qtbot.keyClick(device.needle, Qt.Key.Key_Tab)
+    qtbot.wait(300)  # the refresh runs
+    assert clinic.ctx.controller.session.state.needle_mm is not None
+    assert str(clinic.ctx.controller.session.state.needle_mm) == "1.2", "the refused 2.0 is not recorded"
+    assert device.needle.text() == "2.0", "what was typed is not thrown away"
+    assert "Not recorded" in device.needle.accessibleDescription() and "1.2" in device.needle.toolTip()
+    driver.type_into(qtbot, device.needle, "1.3")
+    qtbot.wait(300)
+    assert device.needle.accessibleDescription() == "" and "steps" in device.needle.toolTip()

@@ -11,7 +11,7 @@ a moment after the last key, so a crash loses nothing either.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.protocol import Choice
+from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -51,6 +52,8 @@ class KeptField:
     shown: str | None = None                      # what the page last wrote into it
     session: str = ""                             # the session it was last written for
     touched: bool = False                         # typed in since the page last wrote it
+    marked: bool = False                          # shown as not recorded (see _mark_unrecorded)
+    tips: dict[int, str] = field(default_factory=dict)  # the widgets' own tooltips while marked
 
     def focused(self) -> bool:
         return any(w.hasFocus() for w in self.widgets)
@@ -173,20 +176,44 @@ class StepPage(QWidget):
     def render_fields(self, state: SessionState) -> None:
         """Bring the kept fields up to the record, leaving alone any being edited."""
         for kept in self.kept:
-            target = kept.target(state)
-            if kept.session != state.id:  # another session: nothing of the last one stays
-                kept.session = state.id
-                kept.show(target)
-                continue
-            if kept.focused():
-                continue
-            if kept.edited():
-                if kept.read() == target:
-                    kept.shown = target
-                    kept.touched = False
-                continue
-            if target != kept.shown:
-                kept.show(target)
+            self._render_field(kept, state)
+            self._mark_unrecorded(kept, state)
+
+    def _render_field(self, kept: KeptField, state: SessionState) -> None:
+        target = kept.target(state)
+        if kept.session != state.id:  # another session: nothing of the last one stays
+            kept.session = state.id
+            kept.show(target)
+            return
+        if kept.focused():
+            return
+        if kept.edited():
+            if kept.read() == target:
+                kept.shown = target
+                kept.touched = False
+            return
+        if target != kept.shown:
+            kept.show(target)
+
+    def _mark_unrecorded(self, kept: KeptField, state: SessionState) -> None:
+        """A field whose text is not what the record holds (refused, or a draft kept from
+        before a stop) says so, so that the screen never passes for the record."""
+        if kept.save is None or kept.focused():
+            return
+        text, saved = kept.read().strip(), kept.saved(state).strip()
+        suggested = kept.default(state).strip() if kept.default is not None else None
+        unrecorded = bool(text) and text not in (saved, suggested)
+        if unrecorded == kept.marked:
+            return
+        kept.marked = unrecorded
+        note = tr("Not recorded: the record holds {saved}. Correct the value and leave the field, "
+                  "or clear it.").format(saved=saved or tr("nothing yet")) if unrecorded else ""
+        for widget in kept.widgets:
+            if unrecorded:
+                kept.tips.setdefault(id(widget), widget.toolTip())
+            widget.setStyleSheet("border: 2px solid #b00020;" if unrecorded else "")
+            widget.setToolTip(note or kept.tips.get(id(widget), ""))
+            widget.setAccessibleDescription(note)
 
     def _state(self) -> SessionState | None:
         session = self.ctx.controller.session
