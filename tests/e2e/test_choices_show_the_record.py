@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from e2e import driver
 from e2e.driver import click
 
@@ -45,3 +47,40 @@ def test_after_registering_the_form_starts_blank_for_the_next_patient(qtbot: Any
     driver.register_patient(qtbot, clinic, indication="Female-pattern androgenetic alopecia", grade="II")
     assert page.indication.currentText() == first_indication and page.sex.currentData() == ""
     assert (page.name.text(), page.dob.text(), page.clinic_id.text()) == ("", "", "")
+
+
+def test_walking_past_a_suggested_value_records_nothing_but_enter_confirms_it(qtbot: Any, clinic: Any,
+                                                                              fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    clinic.go_to(3)
+    device = clinic.current_page()
+    assert device.needle.text(), "the indication's length is suggested"
+    clinic.go_to(5)
+    clinic.go_to(4)
+    state = clinic.ctx.controller.session.state
+    assert state.needle_mm is None and state.needling_planned_min is None, "nobody confirmed the suggestions"
+    clinic.go_to(3)
+    device = clinic.current_page()
+    device.needle.setFocus()
+    qtbot.keyClick(device.needle, Qt.Key.Key_Return)
+    assert clinic.ctx.controller.session.state.needle_mm is not None, "Enter confirms the suggestion"
+
+
+def test_a_refused_value_left_in_its_field_is_marked_as_not_recorded_until_corrected(
+        qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    clinic.go_to(3)
+    device = clinic.current_page()
+    driver.type_into(qtbot, device.needle, "1.2")
+    driver.type_into(qtbot, device.needle, "2.0", enter=False)
+    qtbot.keyClick(device.needle, Qt.Key.Key_Tab)
+    qtbot.wait(300)  # the refresh runs
+    assert clinic.ctx.controller.session.state.needle_mm is not None
+    assert str(clinic.ctx.controller.session.state.needle_mm) == "1.2", "the refused 2.0 is not recorded"
+    assert device.needle.text() == "2.0", "what was typed is not thrown away"
+    assert "Not recorded" in device.needle.accessibleDescription() and "1.2" in device.needle.toolTip()
+    driver.type_into(qtbot, device.needle, "1.3")
+    qtbot.wait(300)
+    assert device.needle.accessibleDescription() == "" and "steps" in device.needle.toolTip()

@@ -330,16 +330,22 @@ class AftercarePage(StepPage):
         super().__init__(ctx, parent)
         p = ctx.protocol
         points = QGridLayout()
+        self.minoxidil_points: list[QLabel] = []  # shown only when minoxidil is the adjunct
         for column, group in enumerate(("first_days", "two_weeks", "call")):
             extra = ("minoxidil",) if group == "two_weeks" else ()
             rows = QVBoxLayout()
             for g in (group, *extra):
-                rows.addWidget(heading(tr(AFTERCARE_HEADINGS[g])))
+                title = heading(tr(AFTERCARE_HEADINGS[g]))
+                rows.addWidget(title)
+                if g == "minoxidil":
+                    self.minoxidil_points.append(title)
                 for point in p.aftercare:
                     if point.group == g:
                         label = QLabel(f"•  {point.text}")
                         label.setWordWrap(True)
                         rows.addWidget(label)
+                        if g == "minoxidil":
+                            self.minoxidil_points.append(label)
             rows.addStretch(1)
             points.addLayout(rows, 0, column)
         self.body.addLayout(points)
@@ -396,6 +402,8 @@ class AftercarePage(StepPage):
             return
         self.render_fields(state)
         self.given.setChecked(state.aftercare_given)
+        for label in self.minoxidil_points:
+            label.setVisible(state.adjunct == "minoxidil")
         shown = (state.id, state.home_roller)
         if self._shown is not None and self._shown[0] != state.id:
             self.roller_mm.clear()  # another session: nothing of the last one stays
@@ -453,9 +461,14 @@ class SignoffPage(StepPage):
         p = self.ctx.protocol
         missing = state.missing(p)
         found = deviations(state, p)
-        self.missing.setText("Still missing before signing:\n• " + "\n• ".join(missing) if missing
-                             else tr("Nothing missing: review the deviations below, then sign.") if found
-                             else "Nothing missing: the session can be signed.")
+        text = (tr("Still missing before signing:") + "\n• " + "\n• ".join(missing) if missing
+                else tr("Nothing missing: review the deviations below, then sign.") if found
+                else tr("Nothing missing: the session can be signed."))
+        if text != self.missing.text():
+            self.missing.setText(text)
+            self.missing.setAccessibleName(text)  # a screen reader reads what is missing, not a title
+            # red only while something is missing
+            self.missing.setStyleSheet("color: #b00020;" if missing else "")
         listed = (state.id, tuple(d.kind for d in found))
         if listed != self._listed:  # another session, or the list changed: review it again
             self._listed = listed
