@@ -124,6 +124,45 @@ def test_a_restore_killed_at_any_file_operation_leaves_the_old_or_the_restored_s
         assert outcomes["old"], outcomes
 
 
+BACKUP_CHILD = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from microneedle_desk.store import backup
+root = Path(sys.argv[1])
+backup.daily_backup(root, datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc), 1)
+print("RESTORED")
+"""
+
+
+@pytest.mark.parametrize("call", ["rename", "link", "unlink"])
+def test_a_backup_killed_at_any_file_operation_leaves_the_records_whole_and_no_half_backup(
+        tmp_path: Path, versions: tuple[Path, Path, tuple, tuple], call: str) -> None:
+    """The daily backup, keeping one (so it also removes the older one), killed at each step."""
+    source, _taken, _restored, before = versions
+    calls = {"rename": "rename,renameat,renameat2", "link": "link,linkat", "unlink": "unlink,unlinkat,rmdir"}[call]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
+    nth = 1
+    while True:
+        root = tmp_path / f"{call}-{nth}" / "data"
+        shutil.copytree(source, root)
+        result = subprocess.run(
+            [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
+             "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", BACKUP_CHILD, str(root)],
+            capture_output=True, text=True, env=env, timeout=120, check=False)
+        finished = "RESTORED" in result.stdout
+        assert check_store(root, P) == [], f"killed at {call} #{nth}: the records do not check clean"
+        assert fingerprint(root) == before, f"killed at {call} #{nth}: a backup changed the records"
+        for taken in backup.backups(root):  # every backup listed is whole
+            assert backup.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"
+        shutil.rmtree(root.parent)
+        if finished:
+            break
+        nth += 1
+        assert nth < 500, "the backup never ran to its end"
+    assert nth > 1 or call == "rename", f"a backup makes no {call} call: the case tests nothing"
+
+
 def test_a_restore_keeps_the_access_log_entries_made_after_the_backup(tmp_path: Path) -> None:
     from microneedle_desk.store.accounts import AccountBook
 
