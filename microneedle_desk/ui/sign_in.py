@@ -1,8 +1,9 @@
 """Sign-in, PIN prompts and the security part of the main window.
 
-:class:`Security` is attached to the main window (one line there). It signs people in,
-asks the practitioner's PIN before a session starts and before it is signed (through the
-controller's gate; the store-side sink refuses either without a fresh PIN proof), locks
+:class:`Security` is attached to the main window (one line there). It signs people in
+(telling the clinic, :class:`~microneedle_desk.clinic.Clinic`, who is at the keyboard), is
+the clinic's way to ask a practitioner for their PIN (the clinic decides when a PIN is
+needed, checks it, and refuses a start, a sign-off or an override without it), locks
 the window when idle or on "Lock now", logs opened patient records, and shows admins the
 access log. Menus show only what the signed-in role may do: other parts of the window
 register their role-bound actions with :meth:`Security.guard` and check
@@ -34,9 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
+from microneedle_desk.core.accounts import Account, PermissionDenied, permitted
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
@@ -146,21 +146,14 @@ class Security(QObject):
         super().__init__(window)
         self.window = window
         ctx = window.ctx
-        self.book = AccountBook(ctx.store)
+        controller = ctx.controller
+        self.clinic = controller.clinic
+        self.book: AccountBook = self.clinic.accounts
         if not ctx.store.read_only:
             self.book.migrate_practitioners()
-        self.current: Account | None = None
         self.locked = False
         self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
-        controller = ctx.controller
-        plain, guarded = controller.sink, self.book.guarded_sink()
-
-        def sink(event: dict[str, Any], state: Any) -> None:  # guarded once anyone has an account
-            (guarded if self.enforcing else plain)(event, state)
-
-        controller.sink = sink
-        controller.gate = self.gate
-        controller.confirm = self.confirm
+        self.clinic.ask_pin = self._ask_pin
         ctx.signer = self
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
@@ -213,19 +206,26 @@ class Security(QObject):
 
     # -- state ------------------------------------------------------------------------
     @property
+    def current(self) -> Account | None:
+        """Who is signed in: the clinic's to know, shown here."""
+        return self.clinic.current
+
+    @current.setter
+    def current(self, account: Account | None) -> None:
+        self.clinic.sign_in_as(account)
+
+    @property
     def enforcing(self) -> bool:
-        return self.book.has_accounts()
+        return self.clinic.enforcing
 
     def may(self, permission: str) -> bool:
         """Whether the signed-in person may do this (everything, while nobody has an account)."""
-        return not self.enforcing or permitted(permission, self.current)
+        return self.clinic.may(permission)
 
     def require(self, permission: str) -> Account | None:
         """The signed-in account when it may do this (None while nobody has an account);
         PermissionDenied with the core's message otherwise."""
-        if not self.enforcing:
-            return None
-        return require(permission, self.current)
+        return self.clinic.require(permission)
 
     def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
         """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
@@ -314,38 +314,9 @@ class Security(QObject):
         self.window.statusBar().showMessage("Your PIN was changed.", 10000)
 
     # -- signatures ---------------------------------------------------------------------
-    def gate(self, command: str, practitioner_id: str) -> bool:
-        """Before a start or a sign-off: the practitioner proves their PIN (nothing when no accounts)."""
-        if not self.enforcing:
-            return True
-        account = self.book.account(practitioner_id)
-        if account is None:
-            self.window.show_error("practitioner", "Only a person with an account can start or sign a "
-                                                   "session: pick your own name (an admin adds accounts).")
-            return False
-        pin = ask_pin(self.window, account.name, command)
-        if pin is None:
-            return False
-        try:
-            self.book.prove(account.id, pin, command)
-        except ValidationError as exc:
-            self.window.show_error("pin", exc.message)
-            return False
-        return True
-
-    def confirm(self, purpose: str, practitioner_id: str) -> None:
-        """Before an override is saved: the acting practitioner gives their PIN, once for it.
-        Raises ValidationError (nothing is saved) when they cancel or the PIN is wrong."""
-        if not self.enforcing:
-            return  # nobody to confirm it: the store's plain path refuses the override itself
-        account = self.book.account(practitioner_id)
-        if account is None:
-            raise PermissionDenied(tr("Only a person with an account can record a departure from the "
-                                      "protocol: pick your own name."))
-        pin = ask_pin(self.window, account.name, purpose)
-        if pin is None:
-            raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with your PIN."))
-        self.book.prove(account.id, pin, purpose)
+    def _ask_pin(self, account: Account, purpose: str) -> str | None:
+        """The clinic's PIN prompt: a dialog over the window (``ask_pin``, which tests replace)."""
+        return ask_pin(self.window, account.name, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:
@@ -413,13 +384,10 @@ class Security(QObject):
         """Another practitioner unlocks only by taking over the session (recorded)."""
         account_id = str(self.lock_screen.take_over_account.currentData() or "")
         pin = self.lock_screen.take_over_pin.text()
-        controller = self.window.ctx.controller
-        session = controller.session
+        session = self.clinic.session
         try:
             if session is not None and session.state.status == "in_progress":
-                account = self.book.prove(account_id, pin, "take-over", {"session_id": session.id})
-                session.change_practitioner(account.id, reason="taken_over")
-                self.book.log("take-over", account.id, subject={"session_id": session.id})
+                account = self.clinic.take_over(account_id, pin)
             else:
                 account = self.book.sign_in(account_id, pin)
         except ValidationError as exc:

@@ -1,0 +1,130 @@
+"""The application layer (microneedle_desk.clinic): who may start, sign and depart from the
+protocol is decided there, with no screen involved."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.core.accounts import Account, PermissionDenied
+from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.session import SessionConfig
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.store import Store
+from tests.helpers import (
+    TEST_PIN,
+    _quick_hash,
+    apply_anesthetic,
+    clear_screening,
+    close_out,
+    do_needling,
+    make_demo_patient,
+    prepare_device,
+    shipped_protocol,
+    wait_dwell,
+)
+
+WRONG_PIN = "000000"
+
+
+def open_clinic(root: Path, clock: FakeClock) -> Clinic:
+    store = Store(root, shipped_protocol(), clock)
+    return Clinic(store, shipped_protocol(), clock)
+
+
+def add_practitioner(clinic: Clinic, name: str = "Dr Test") -> Account:
+    book = clinic.accounts
+    account = book._new(name, "practitioner", None, must_change=False)
+    return book._save(replace(account, pin_hash=_quick_hash(TEST_PIN)))
+
+
+def patient(clinic: Clinic, clock: FakeClock):  # type: ignore[no-untyped-def]
+    return clinic.store.add_patient(make_demo_patient(clinic.protocol, clock, device=clinic.store.device))
+
+
+def active_sessions(clinic: Clinic) -> list[str]:
+    return [s.session_id for s in clinic.store.active_sessions()]
+
+
+def test_with_accounts_a_session_starts_only_with_the_practitioners_right_pin(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    who = patient(clinic, clock)
+    with pytest.raises(PermissionDenied, match="PIN"):
+        clinic.start_session(who, doctor.id, SessionConfig())  # no PIN and no one to ask
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.start_session(who, doctor.id, SessionConfig(), pin=WRONG_PIN)
+    assert clinic.session is None and active_sessions(clinic) == []
+    session = clinic.start_session(who, doctor.id, SessionConfig(), pin=TEST_PIN)
+    assert clinic.session is session and active_sessions(clinic) == [session.id]
+
+
+def test_a_practitioner_without_an_account_cannot_start_once_anyone_has_one(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    add_practitioner(clinic)
+    with pytest.raises(PermissionDenied, match="account"):
+        clinic.start_session(patient(clinic, clock), "00000000-0000-4000-8000-0000000000ff", SessionConfig(),
+                             pin=TEST_PIN)
+    assert active_sessions(clinic) == []
+
+
+def test_the_pin_prompt_is_asked_for_the_practitioner_and_a_cancel_starts_nothing(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    asked: list[tuple[str, str]] = []
+    clinic.ask_pin = lambda account, purpose: asked.append((account.name, purpose)) or None
+    with pytest.raises(Cancelled):
+        clinic.start_session(patient(clinic, clock), doctor.id, SessionConfig())
+    assert asked == [("Dr Test", "start")] and active_sessions(clinic) == []
+
+
+def test_an_early_start_of_needling_needs_the_pin_and_signing_needs_it_too(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    session = clinic.start_session(patient(clinic, clock), doctor.id, SessionConfig(), pin=TEST_PIN)
+    clear_screening(session)
+    apply_anesthetic(session)
+    prepare_device(session, clock)
+    clock.advance(60)  # far inside the numbing time: starting now departs from the protocol
+    with pytest.raises(PermissionDenied, match="PIN"):
+        clinic.start_needling("The patient must leave early")
+    assert session.state.needling_started_at() is None
+    clinic.start_needling("The patient must leave early", pin=TEST_PIN)
+    assert session.state.needling_started_at() is not None
+    clock.advance(20 * 60)
+    clinic.finish_needling("Stopped early: patient must leave", pin=TEST_PIN)
+    clinic.set_zone("vertex")
+    clinic.set_passes(4, ["longitudinal", "diagonal"])
+    close_out(session)
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.sign(acknowledge=True, pin=WRONG_PIN)
+    assert session.state.status == "in_progress"
+    clinic.sign(acknowledge=True, pin=TEST_PIN)
+    assert session.state.status == "signed"
+    assert [row["id"] for row in clinic.store.summaries()] == [session.id]
+
+
+def test_without_accounts_a_session_runs_with_no_pin_and_no_prompt(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    clinic.ask_pin = lambda account, purpose: pytest.fail("no PIN is asked while nobody has an account")
+    session = clinic.start_session(patient(clinic, clock), "00000000-0000-4000-8000-000000000001", SessionConfig())
+    clear_screening(session)
+    apply_anesthetic(session)
+    prepare_device(session, clock)
+    wait_dwell(session, clock)
+    do_needling(session, clock)
+    assert active_sessions(clinic) == [session.id]
+
+
+def test_a_command_with_no_open_session_is_refused_with_a_message(tmp_path: Path) -> None:
+    clinic = open_clinic(tmp_path, FakeClock())
+    with pytest.raises(PermissionDenied, match="No session is open"):
+        clinic.answer("pregnancy", False)
