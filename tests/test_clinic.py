@@ -128,3 +128,25 @@ def test_a_command_with_no_open_session_is_refused_with_a_message(tmp_path: Path
     clinic = open_clinic(tmp_path, FakeClock())
     with pytest.raises(PermissionDenied, match="No session is open"):
         clinic.answer("pregnancy", False)
+
+
+def test_a_correction_is_signed_by_the_signed_in_person_with_their_pin(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    session = clinic.start_session(patient(clinic, clock), doctor.id, SessionConfig(), pin=TEST_PIN)
+    clear_screening(session)
+    apply_anesthetic(session)
+    prepare_device(session, clock)
+    wait_dwell(session, clock)
+    do_needling(session, clock)
+    close_out(session)
+    clinic.sign(acknowledge=True, pin=TEST_PIN)
+    with pytest.raises(PermissionDenied, match="Sign in first"):
+        clinic.amend(session.id, "cartridge_lot", "LOT-2", "typo on the box", pin=TEST_PIN)
+    clinic.sign_in_as(doctor)
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.amend(session.id, "cartridge_lot", "LOT-2", "typo on the box", pin=WRONG_PIN)
+    assert clinic.store.amendments(session.id) == []
+    sealed = clinic.amend(session.id, "cartridge_lot", "LOT-2", "typo on the box", pin=TEST_PIN)
+    assert sealed["by"] == doctor.id and len(clinic.store.amendments(session.id)) == 1

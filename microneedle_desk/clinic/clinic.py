@@ -190,6 +190,22 @@ class Clinic:
     def save_draft(self, field: str, text: str) -> None:
         self._open_session().save_draft(field, text)
 
+    # -- corrections to signed records ---------------------------------------------------
+    def amend(self, session_id: str, field: str, value: object, reason: str, *, by: str = "",
+              pin: str | None = None) -> dict[str, Any]:
+        """Correct one field of a signed session, for ``reason``; returns the sealed amendment.
+
+        Once anyone has an account, the correction is signed by the signed-in person with their
+        PIN (asked when not given; Cancelled when they cancel). Before that it is stamped with
+        ``by`` (the practitioner last picked), as sessions are."""
+        if not self.enforcing:
+            return self.store.amend(session_id, field, value, reason, by)
+        if self.current is None:
+            raise PermissionDenied(tr("Sign in first: a correction is signed with the PIN of the person "
+                                      "making it."))
+        pin = self._pin(self.current, "amend", pin)
+        return self.accounts.amend(self.current.id, pin, session_id, field, value, reason)
+
     # -- screening ------------------------------------------------------------------------
     def record_grade(self, scale: str, grade: object) -> None:
         self._open_session().record_grade(scale, grade)

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.accounts import Account, PermissionDenied, permitted
+from microneedle_desk.clinic import Cancelled
+from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
@@ -191,18 +192,15 @@ class Security(QObject):
         Before anyone has an account, corrections are stamped as sessions are: with the
         practitioner last picked.
         """
-        ctx = self.window.ctx
+        by = ""
         if not self.enforcing:
             from microneedle_desk.ui.history_view import who_is_working
 
-            return ctx.store.amend(session_id, field, value, reason, who_is_working(ctx))
-        if self.current is None:
-            raise PermissionDenied("Sign in first: a correction is signed with the PIN of the person "
-                                   "making it.")
-        pin = ask_pin(self.window, self.current.name, "amend")
-        if pin is None:
+            by = who_is_working(self.window.ctx)
+        try:
+            return self.clinic.amend(session_id, field, value, reason, by=by)
+        except Cancelled:
             return None
-        return self.book.amend(self.current.id, pin, session_id, field, value, reason)
 
     # -- state ------------------------------------------------------------------------
     @property
