@@ -6,12 +6,14 @@ import contextlib
 import gc
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
 from microneedle_desk import APP_NAME, ORG_NAME, __version__, paths
+from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.clock import Clock, SystemClock
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.protocol import Protocol, ProtocolError, load_protocol
@@ -235,7 +237,7 @@ def offer_resume(window: MainWindow) -> None:
             reason, ok = QInputDialog.getText(window, "Abandon session", "Why is it abandoned? (kept in the record)")
             if ok and reason.strip():
                 session = ctx.controller.resume(active.events)
-                ctx.controller.do("abandon", reason)
+                ctx.controller.act(partial(Clinic.abandon, reason=reason))
                 del session
 
 
@@ -246,7 +248,7 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     down_since = datetime.fromisoformat(str(last["at"]))
     gap = max(0.0, ctx.clock.monotonic() - float(last["mono"])) if last["boot"] == ctx.clock.boot_id() \
         else max(0.0, (ctx.clock.now() - down_since).total_seconds())
-    ctx.controller.do("record_interruption", down_since, gap)
+    ctx.controller.act(lambda c: c.record_interruption(down_since, gap))
     window.statusBar().showMessage(
         f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
     window.go_to(1)

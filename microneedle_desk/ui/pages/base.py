@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
 
 if TYPE_CHECKING:
@@ -209,7 +211,7 @@ class StepPage(QWidget):
             text = kept.read()
             if text.strip() == kept.target(state).strip():
                 continue
-            if not self.ctx.controller.do("save_draft", kept.draft, text):
+            if not self.ctx.controller.act(partial(Clinic.save_draft, field=kept.draft, text=text)):
                 return
             state = self._state()
             if state is None:
@@ -238,7 +240,16 @@ class StepPage(QWidget):
         outer.setStretchFactor(self.body, 1)
         outer.setStretch(outer.count() - 1, 0)
 
+    def act(self, command: Callable[[Clinic], object]) -> bool:
+        """Send one of the clinic's typed commands (``lambda c: c.answer(item, yes)``); True when it
+        was accepted and saved, and then the page's error line is cleared."""
+        ok = self.ctx.controller.act(command)
+        if ok:
+            self.show_error("")
+        return ok
+
     def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
+        """:meth:`act` for a command named as text (the pages not yet moved to :meth:`act`)."""
         ok = self.ctx.controller.do(command, *args, **kwargs)
         if ok:
             self.show_error("")
