@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -431,3 +432,31 @@ def test_the_lock_screen_covers_the_window_when_it_is_resized_while_locked(windo
     assert not security.locked and security.lock_screen.isHidden()
     window.resize(1100, 700)  # unlocked: the hidden lock screen no longer follows (nothing to cover)
     assert security.lock_screen.width() == 1000
+
+
+def test_the_wrong_pin_wait_is_neither_skipped_by_setting_the_clock_forward_nor_stretched_by_setting_it_back(
+        book: AccountBook, fake_clock: FakeClock) -> None:
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            book.sign_in(admin.id, "000000")
+    fake_clock.jump_wall(3600 * 24)  # the clock set a day forward: the wait still runs
+    with pytest.raises(SignInError, match="wait 30 s"):
+        book.sign_in(admin.id, ADMIN_PIN)
+    fake_clock.jump_wall(-3600 * 24 * 30)  # set a month back: the wait is no longer than it was
+    fake_clock.advance(31)
+    assert book.sign_in(admin.id, ADMIN_PIN).id == admin.id
+
+
+def test_after_a_restart_the_wait_follows_the_wall_clock_but_never_longer_than_itself(
+        book: AccountBook, fake_clock: FakeClock) -> None:
+    from dataclasses import replace
+
+    from microneedle_desk.core.accounts import after_failure, seconds_to_wait
+
+    admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
+    now = fake_clock.now()
+    waiting = replace(admin, failures=4)
+    waiting = after_failure(waiting, now, 100.0, "boot-1")
+    assert seconds_to_wait(waiting, now, 110.0, "boot-1") == 20.0
+    assert seconds_to_wait(waiting, now - timedelta(days=30), 5.0, "boot-2") == 30.0, "capped at its length"

@@ -97,6 +97,7 @@ def test_the_needling_menu_entry_works_on_its_step_only_and_says_so(qtbot: Any, 
 def test_enter_in_any_field_of_the_register_form_registers_the_patient(qtbot: Any, window: Any) -> None:
     page = window.patient_page
     page.grade.setCurrentText("III")
+    page.sex.setCurrentIndex(page.sex.findData("male"))
     fill_in(qtbot, page.name, "Alex Demo")
     fill_in(qtbot, page.clinic_id, "DEMO-1")
     fill_in(qtbot, page.dob, "1980-02-29")
@@ -116,6 +117,7 @@ def test_enter_in_the_patient_search_chooses_the_first_patient_listed(qtbot: Any
     page = window.patient_page
     page.grade.setCurrentText("III")
     for name, clinic_id in (("Alex Demo", "DEMO-1"), ("Sam Demo", "DEMO-2")):
+        page.sex.setCurrentIndex(page.sex.findData("male"))
         fill_in(qtbot, page.name, name)
         fill_in(qtbot, page.dob, "1980-02-29")
         fill_in(qtbot, page.clinic_id, clinic_id)

@@ -423,3 +423,37 @@ def test_day_with_no_sessions_is_reported_not_printed(window: Any, monkeypatch: 
     monkeypatch.setattr(window.print_actions, "ask_day", lambda: window.ctx.clock.now().date() - timedelta(days=3))
     window.print_actions.actions[("day", "pdf")].trigger()
     assert warnings == ["No session was started on 2026-11-22."]
+
+
+def _session_with(store: Store, clock: FakeClock, change: Any) -> Session:
+    """A signed session during which ``change(clock)`` happens once, at the first wait."""
+    from microneedle_desk.core import script
+
+    session = start_session(store.protocol, clock, sink=pin_sink(store, name="Dr Jo Example"), device=store.device)
+    done: list[bool] = []
+
+    def advance(seconds: float) -> None:
+        clock.advance(seconds)
+        if not done:
+            done.append(True)
+            change(clock)
+
+    script.run_complete_session(session, advance)
+    return session
+
+
+def test_a_clock_set_back_during_a_session_is_said_on_the_sheet(qapp: Any, store: Store, fake_clock: FakeClock,
+                                                                 tmp_path: Path) -> None:
+    session = _session_with(store, fake_clock, lambda clock: clock.jump_wall(-3600))
+    text = pdf_text(sheet_pdf(store, session.id, tmp_path / "s.pdf"))
+    # 30 min of dwell passed, then the clock went back an hour: the entries are 30 min apart backwards
+    assert "clock went back by 30 min" in text, text
+    assert "UTC" not in text.split("Clock")[0], "one offset: times are printed without it"
+
+
+def test_a_session_across_two_utc_offsets_prints_each_time_with_its_offset(
+        qapp: Any, store: Store, fake_clock: FakeClock, tmp_path: Path) -> None:
+    session = _session_with(store, fake_clock, lambda clock: clock.set_utc_offset(2))
+    text = pdf_text(sheet_pdf(store, session.id, tmp_path / "s.pdf"))
+    assert "more than one UTC offset" in text and "+02:00" in text
+    assert "(UTC+02:00)" in text and "(UTC+0" in text.replace("(UTC+02:00)", "", 1)

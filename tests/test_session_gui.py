@@ -32,6 +32,7 @@ def fill_in(qtbot, edit: QLineEdit, text: str) -> None:
 
 def register_and_start(qtbot, win: MainWindow) -> None:
     page = win.patient_page
+    page.sex.setCurrentIndex(page.sex.findData("male"))
     page.indication.setCurrentIndex(page.indication.findData("aga_male"))
     page.grade.setCurrentText("III")
     fill_in(qtbot, page.name, "Alex Demo")
@@ -157,6 +158,7 @@ def test_duplicate_clinic_id_is_refused_and_the_first_patient_kept(qtbot, window
     register_and_start(qtbot, window)
     window.ctx.controller.close()
     page = window.patient_page
+    page.sex.setCurrentIndex(page.sex.findData("female"))
     fill_in(qtbot, page.name, "Another Demo")
     fill_in(qtbot, page.dob, "1990-01-01")
     fill_in(qtbot, page.clinic_id, "demo-1")
@@ -175,3 +177,40 @@ def test_typing_in_the_search_box_filters_patients_by_name_id_or_birth_date(qtbo
     page.search.clear()
     qtbot.keyClicks(page.search, "nobody")
     assert page.proxy.rowCount() == 0
+
+
+def test_registering_a_patient_needs_a_sex_chosen_and_the_next_form_starts_without_one(qtbot, window):
+    page = window.patient_page
+    assert page.sex.currentData() == "", "no sex is chosen before the person chooses one"
+    fill_in(qtbot, page.name, "Robin Demo")
+    fill_in(qtbot, page.dob, "1990-01-01")
+    type_into(qtbot, page.clinic_id, "DEMO-7")
+    assert "sex" in page.error_label.text() and "Female" in page.error_label.text(), page.error_label.text()
+    assert window.ctx.store.patients() == []
+    page.sex.setCurrentIndex(page.sex.findData("male"))
+    type_into(qtbot, page.clinic_id, "DEMO-7")
+    assert [p.sex for p in window.ctx.store.patients()] == ["male"]
+    assert page.sex.currentData() == "", "the next patient's form does not carry this one's sex"
+
+
+def test_the_needle_field_reads_and_shows_the_locales_decimal_comma_and_never_clamps_silently(qtbot, window):
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        register_and_start(qtbot, window)
+        window.go_to(3)
+        device = window.pages[3]
+        type_into(qtbot, device.needle, "1,2")  # type: ignore[attr-defined]
+        state = window.ctx.controller.session.state  # type: ignore[union-attr]
+        assert str(state.needle_mm) == "1.2", device.error_label.text()
+        assert device.needle.text() == "1,2"  # type: ignore[attr-defined]
+        type_into(qtbot, device.needle, "")  # type: ignore[attr-defined]
+        assert "empty" in device.error_label.text() and "0,5–1,5" in device.error_label.text()
+        fill_in(qtbot, device.needle, "9")  # type: ignore[attr-defined]
+        click(qtbot, next(b for b in device.findChildren(type(window.next)) if b.text() == "−"))
+        assert "outside the allowed" in device.error_label.text(), device.error_label.text()
+        assert str(window.ctx.controller.session.state.needle_mm) == "1.2", "9 then − did not store 1.5"  # type: ignore[union-attr]
+    finally:
+        QLocale.setDefault(before)

@@ -148,6 +148,10 @@ class Account(FrozenRecord):
     device: str
     created_at: str
     lockouts: int = 0  # how many waits so far in the current run of failures
+    # Where the current wait started on the clock that setting the time does not move (see
+    # seconds_to_wait): its monotonic reading and the boot it belongs to.
+    wait_mono: float | None = None
+    wait_boot: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -158,6 +162,7 @@ class Account(FrozenRecord):
                 "role": self.role, "active": self.active, "pin_hash": self.pin_hash,
                 "must_change_pin": self.must_change_pin, "failures": self.failures,
                 "lockouts": self.lockouts, "locked_until": self.locked_until,
+                "wait_mono": self.wait_mono, "wait_boot": self.wait_boot,
                 "device": self.device, "created_at": self.created_at}
 
     @classmethod
@@ -167,7 +172,9 @@ class Account(FrozenRecord):
                    must_change_pin=bool(doc.get("must_change_pin", False)),
                    failures=int(doc.get("failures", 0)), locked_until=doc.get("locked_until"),
                    device=str(doc.get("device", "")), created_at=str(doc.get("created_at", "")),
-                   lockouts=int(doc.get("lockouts", 0)))
+                   lockouts=int(doc.get("lockouts", 0)),
+                   wait_mono=float(doc["wait_mono"]) if isinstance(doc.get("wait_mono"), (int, float)) else None,
+                   wait_boot=str(doc["wait_boot"]) if doc.get("wait_boot") else None)
 
 
 def validate_account_doc(doc: object) -> list[str]:
@@ -225,14 +232,20 @@ def wait_seconds(lockouts: int) -> int:
     return min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** max(0, lockouts - 1))
 
 
-def seconds_to_wait(account: Account, now: datetime) -> float:
+def seconds_to_wait(account: Account, now: datetime, mono: float | None = None, boot: str | None = None) -> float:
+    """What is left of the account's wait. Measured on the monotonic clock while the computer
+    has not restarted, so setting the time forward does not skip it; after a restart on the
+    wall clock, never longer than the wait itself, so setting the time back cannot stretch it."""
     if not account.locked_until:
         return 0.0
+    length = float(wait_seconds(account.lockouts))
+    if mono is not None and boot is not None and account.wait_boot == boot and account.wait_mono is not None:
+        return min(length, max(0.0, length - (mono - account.wait_mono)))
     until = datetime.fromisoformat(account.locked_until)
-    return max(0.0, (until - now).total_seconds())
+    return min(length, max(0.0, (until - now).total_seconds()))
 
 
-def after_failure(account: Account, now: datetime) -> Account:
+def after_failure(account: Account, now: datetime, mono: float | None = None, boot: str | None = None) -> Account:
     """The account after one more wrong secret: from the FREE_TRIES-th in a row on, each one
     starts a wait, longer each time (30 s, 60 s, 120 s ... up to an hour)."""
     failures = account.failures + 1
@@ -241,8 +254,8 @@ def after_failure(account: Account, now: datetime) -> Account:
     lockouts = account.lockouts + 1
     until = now + timedelta(seconds=wait_seconds(lockouts))
     return replace(account, failures=failures, lockouts=lockouts,
-                   locked_until=until.isoformat(timespec="milliseconds"))
+                   locked_until=until.isoformat(timespec="milliseconds"), wait_mono=mono, wait_boot=boot)
 
 
 def after_success(account: Account) -> Account:
-    return replace(account, failures=0, lockouts=0, locked_until=None)
+    return replace(account, failures=0, lockouts=0, locked_until=None, wait_mono=None, wait_boot=None)

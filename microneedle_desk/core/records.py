@@ -21,6 +21,7 @@ from microneedle_desk.core.validation import (
     require_choice,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 SCHEMA_VERSION = 1
 STATUSES = ("in_progress", "signed", "abandoned")
@@ -131,7 +132,11 @@ def make_patient(
     if birth.year < 1900:
         raise ValidationError("dob", "Date of birth must be in 1900 or later.")
     clinic = require_text(clinic_id, "clinic_id", "The clinic patient ID", 64)
-    sex_t = require_choice(sex, protocol.ids("sexes"), "sex", "Sex")
+    if sex not in protocol.ids("sexes"):
+        raise ValidationError("sex", tr("Choose the patient's sex ({choices}): it decides which screening "
+                                        "questions are asked.").format(
+            choices=", ".join(c.label for c in protocol.sexes)))
+    sex_t = str(sex)
     ind = require_choice(indication, protocol.ids("indications"), "indication", "Indication")
     scale_t = str(scale)
     grade_t = check_grade(protocol, ind, scale_t, grade)

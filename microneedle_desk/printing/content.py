@@ -8,6 +8,7 @@ handout. :mod:`microneedle_desk.printing.sheet` turns a PrintDoc into HTML and
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from microneedle_desk.core.amendments import (
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.timeline import clock_set_back, utc_offsets
 from microneedle_desk.i18n import tr
 
 SHEET_TITLE = "Scalp microneedling — session record"
@@ -122,12 +124,24 @@ def fmt_date(day: date | None) -> str:
     return day.strftime("%d %b %Y") if day else ""
 
 
+# Set while a sheet whose times were taken at more than one UTC offset is built: each time
+# printed then carries its offset, so 10:05 before a clock change and 09:50 after it read right.
+_WITH_OFFSET: ContextVar[bool] = ContextVar("with_offset", default=False)
+
+
+def _offset(moment: datetime) -> str:
+    if not _WITH_OFFSET.get() or moment.utcoffset() is None:
+        return ""
+    text = moment.strftime("%z")
+    return f" (UTC{text[:3]}:{text[3:]})"
+
+
 def fmt_dt(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M") if moment else ""
+    return moment.strftime("%d %b %Y, %H:%M") + _offset(moment) if moment else ""
 
 
 def fmt_time(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M") if moment else ""
+    return moment.strftime("%H:%M") + _offset(moment) if moment else ""
 
 
 def fmt_long(moment: datetime) -> str:
@@ -293,6 +307,29 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
     The values printed are those in force: an amended value is marked "(amended)", and the
     amendments table says what it was, who changed it, when and why.
     """
+    offsets = utc_offsets(state.events)
+    token = _WITH_OFFSET.set(len(offsets) > 1)
+    try:
+        return _session_sheet(state, protocol, clinic, info, name_of, offsets)
+    finally:
+        _WITH_OFFSET.reset(token)
+
+
+def _clock(state: SessionState, offsets: list[str]) -> Section | None:
+    """Said on the sheet when the session's own times show the clock moved: set back, or a
+    change of UTC offset."""
+    paragraphs = [tr("The computer's clock went back by {gap} between entries {a} and {b} (from {before} to "
+                     "{after}): the times are printed as the clock showed them.").format(
+        gap=fmt_duration(step.seconds), a=step.after_event + 1, b=step.after_event + 2,
+        before=fmt_dt(step.before), after=fmt_dt(step.after)) for step in clock_set_back(state.events)]
+    if len(offsets) > 1:
+        paragraphs.append(tr("This session's times were taken at more than one UTC offset ({offsets}); each "
+                             "time on this sheet is given with its offset.").format(offsets=", ".join(offsets)))
+    return Section(tr("Clock"), paragraphs=paragraphs) if paragraphs else None
+
+
+def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, info: SheetInfo,
+                   name_of: Any, offsets: list[str]) -> PrintDoc:
     s = amended_state(state, list(info.amendments))
     amended = {str(a.get("field", "")) for a in info.amendments}
 
@@ -353,6 +390,9 @@ def session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, i
         ], columns=1, label_share=0.2),
     ]
     sections.append(_deviations(s, protocol))
+    clock = _clock(state, offsets)
+    if clock is not None:
+        sections.append(clock)
     if s.interruptions:
         sections.append(Section("Interruptions", columns=1, fields=[
             Field("App stopped", f"from {fmt_iso_text(i['down_since'])} to {fmt_iso_text(i['resumed_at'])} "

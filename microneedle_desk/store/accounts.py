@@ -246,16 +246,16 @@ class AccountBook:
         if not account.active:
             self.log("sign-in failed", account.id, detail=f"{purpose}: retired account")
             raise SignInError(f"{account.name}'s account is retired and can no longer sign in or sign.")
-        wait = seconds_to_wait(account, now)
+        wait = seconds_to_wait(account, now, self.clock.monotonic(), self.clock.boot_id())
         if wait > 0:
             self.log("sign-in failed", account.id, detail=f"{purpose}: tried while waiting")
             raise SignInError(f"Too many wrong PINs: wait {int(wait + 0.999)} s before the next try.", wait)
         if account.pin_hash is None:
             raise SignInError(f"{account.name} has no PIN yet: set one first.")
         if not verify_secret(pin, account.pin_hash):
-            failed = self._save(after_failure(account, now))
+            failed = self._save(after_failure(account, now, self.clock.monotonic(), self.clock.boot_id()))
             self.log("sign-in failed", account.id, detail=f"{purpose}: wrong PIN")
-            wait = seconds_to_wait(failed, now)
+            wait = seconds_to_wait(failed, now, self.clock.monotonic(), self.clock.boot_id())
             extra = f" Wait {int(wait + 0.999)} s before the next try." if wait else ""
             raise SignInError("That PIN is not right." + extra, wait)
         if account.failures or account.locked_until:

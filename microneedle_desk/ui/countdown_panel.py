@@ -60,20 +60,26 @@ class CountdownBox(QFrame):
         layout.addLayout(figure)
         layout.addWidget(self.message)
         self.setAccessibleName(f"{key} countdown")
+        self._colours: tuple[str, str] | None = None  # the colours the style sheet was last set with
 
     def show_view(self, view: CountdownView, flash: bool = False) -> None:
         bg, fg, word = STATE_STYLE.get(view.state, STATE_STYLE["running"])
         if flash:
             bg, fg = fg, bg
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border-radius: 8px; }}"
-                           f" QLabel {{ color: {fg}; background: transparent; }}")
-        self.title.setText(view.label)
-        self.state_word.setText(word)
+        # Only what changed is set again: re-applying a style sheet re-polishes the box and its
+        # labels, and the refresh comes five times a second for as long as a countdown runs.
+        if (bg, fg) != self._colours:
+            self._colours = (bg, fg)
+            self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border-radius: 8px; }}"
+                               f" QLabel {{ color: {fg}; background: transparent; }}")
         figure, caption = reading(view.state, view.elapsed, view.remaining)
-        self.digits.setText(figure)
-        self.caption.setText(caption)
-        self.message.setText(view.message)
-        self.setAccessibleDescription(f"{view.label}: {word.lower()}, {caption} {figure}. {view.message}")
+        for label, text in ((self.title, view.label), (self.state_word, word), (self.digits, figure),
+                            (self.caption, caption), (self.message, view.message)):
+            if label.text() != text:
+                label.setText(text)
+        description = f"{view.label}: {word.lower()}, {caption} {figure}. {view.message}"
+        if self.accessibleDescription() != description:
+            self.setAccessibleDescription(description)
 
 
 class CountdownPanel(QWidget):

@@ -175,14 +175,13 @@ def QTest_keyClick(widget: QWidget, key: Qt.Key) -> None:
 # -- a person's errands -----------------------------------------------------------------------
 def register_patient(qtbot: Any, window: Any, name: str = "Alex Demo", dob: str = "1980-02-29",
                      clinic_id: str = "DEMO-1", indication: str = "Male-pattern androgenetic alopecia",
-                     grade: str = "III", sex: str | None = None) -> None:
+                     grade: str = "III", sex: str = "Female") -> None:
     """Type a new patient into the register form and press Register; the patient is then chosen."""
     page = window.patient_page
     type_into(qtbot, page.name, name, enter=False)
     type_into(qtbot, page.dob, dob, enter=False)
     type_into(qtbot, page.clinic_id, clinic_id, enter=False)
-    if sex is not None:
-        choose(qtbot, page.sex, sex)
+    choose(qtbot, page.sex, sex)
     if page.indication.currentText() != indication:
         choose(qtbot, page.indication, indication)
     if page.grade.isEditable():

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage
 
@@ -154,7 +155,8 @@ class PatientPage(StepPage):
         self.name = self.line("Name")
         self.dob = self.line("Date of birth", "YYYY-MM-DD")
         self.clinic_id = self.line("Clinic patient ID")
-        self.sex = self._combo("Sex", [(c.id, c.label) for c in p.sexes])
+        # No sex is chosen until the person chooses one: it decides which questions are asked.
+        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, c.label) for c in p.sexes)])
         self.indication = self._combo("Indication", [(i.id, i.label) for i in p.indications])
         self.scale = self._combo("Grading scale", [])
         self.grade = QComboBox()
@@ -297,6 +299,7 @@ class PatientPage(StepPage):
         self.show_error("")
         for edit in (self.name, self.dob, self.clinic_id):
             edit.clear()
+        self.sex.setCurrentIndex(0)
         self.reload()
         self.search.setText(patient.clinic_id)
         self.select(patient)

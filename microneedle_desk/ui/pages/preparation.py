@@ -88,9 +88,10 @@ class DevicePage(StepPage):
         self.needle = self.line("Needle length in millimetres", f"{b.min}–{b.max}")
         self.needle.setToolTip(f"{b.min}–{b.max} mm in {b.step} mm steps; − and + step it")
         self._preset: tuple[str, str] = ("", "")  # (session id, starting length)
-        self.keep_text(self.needle, lambda s: f"{s.needle_mm:.1f}" if s.needle_mm is not None else "",
-                       lambda text: self.act(lambda c: c.set_needle_length(text)), draft="needle_mm",
+        self.keep_text(self.needle, lambda s: self._shown_mm(s.needle_mm) if s.needle_mm is not None else "",
+                       lambda text: self.act(lambda c: c.set_needle_length(self._typed_mm(text))), draft="needle_mm",
                        default=lambda s: self._preset[1] if self._preset[0] == s.id else "")
+        self.needle.editingFinished.connect(self._needle_left)
         minus, plus = QPushButton("−"), QPushButton("+")
         minus.setAccessibleName("Shorter needle")
         plus.setAccessibleName("Longer needle")
@@ -142,21 +143,50 @@ class DevicePage(StepPage):
         if self.act(lambda c: c.override_cartridge(self.lot.text(), self.expiry.text(), self.cartridge_reason.text())):
             self.cartridge_reason.clear()
 
+    # -- the needle length, in the person's own decimal separator ----------------------------
+    @staticmethod
+    def _separator() -> str:
+        from PySide6.QtCore import QLocale
+
+        return QLocale().decimalPoint() or "."
+
+    def _shown_mm(self, value: object) -> str:
+        return f"{Decimal(str(value)):.1f}".replace(".", self._separator())
+
+    def _typed_mm(self, text: str) -> str:
+        """The typed length for the core, which reads a decimal point: the locale's separator
+        becomes one (a comma is refused there only where a point is the locale's own)."""
+        separator = self._separator()
+        return text.strip().replace(separator, ".") if separator != "." else text.strip()
+
+    def _needle_left(self) -> None:
+        if not self.needle.text().strip() and _state(self.ctx) is not None:
+            self.show_error(tr("The needle length is empty: enter it in mm, {low}–{high} in steps of {step}.").format(
+                low=self._shown_mm(self.bound.min), high=self._shown_mm(self.bound.max),
+                step=self._shown_mm(self.bound.step or Decimal("0.1"))))
+
     def _step(self, direction: int) -> None:
         step = self.bound.step or Decimal("0.1")
+        typed = self.needle.text().strip()
         try:
-            value = parse_decimal(self.needle.text() or self.bound.min, "needle", "Needle length", "mm")
+            value = parse_decimal(self._typed_mm(typed) if typed else self.bound.min, "needle", "Needle length", "mm")
         except ValidationError as exc:
             self.show_error(exc.message)
             return
+        if not self.bound.min <= value <= self.bound.max:
+            # never moved silently to the nearest bound: the person decides what to type instead
+            self.show_error(tr("{typed} mm is outside the allowed {low}–{high} mm: type a length in that range, "
+                               "then − and + step it.").format(typed=typed, low=self._shown_mm(self.bound.min),
+                                                               high=self._shown_mm(self.bound.max)))
+            return
         value = min(self.bound.max, max(self.bound.min, value + direction * step))
-        self.needle.setText(f"{value:.1f}")
-        self.act(lambda c: c.set_needle_length(self.needle.text()))
+        self.needle.setText(self._shown_mm(value))
+        self.act(lambda c: c.set_needle_length(self._typed_mm(self.needle.text())))
 
     def preset_needle(self, mm: float) -> None:
         """The starting value of this session: the patient's last length, else the indication's default."""
         state = _state(self.ctx)
-        self._preset = (state.id if state else "", f"{mm:.1f}")
+        self._preset = (state.id if state else "", self._shown_mm(mm))
         if state is not None:
             self.render_fields(state)
 
