@@ -178,8 +178,11 @@ def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min
                            sex="male", indication="aga_male", scale="norwood_hamilton", grade="III",
                            device=ctx.store.device, now=shifted.now(), demo=True)
     practitioner = demo_practitioner(ctx.store)
+    book = ctx.controller.clinic.accounts  # a start is saved as in the app: the practitioner's PIN proved
+    if book.account(practitioner).pin_hash is None:  # a demo account
+        book.change_pin(practitioner, None, BENCH_PIN)
     s = Session.start(ctx.protocol, shifted, ctx.store.device, patient, practitioner, SessionConfig(),
-                      sink=ctx.store.append_event)
+                      sink=book.pin_sink(BENCH_PIN))
     for item in ctx.protocol.contraindications:
         if item.id not in s.state.not_applicable:  # not asked of a male patient
             s.answer(item.id, False)

@@ -11,7 +11,7 @@ import pytest
 from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, PermissionDenied
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.session import SessionConfig
+from microneedle_desk.core.session import Session, SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.store import Store
 from tests.helpers import (
@@ -22,6 +22,7 @@ from tests.helpers import (
     close_out,
     do_needling,
     make_demo_patient,
+    make_event,
     prepare_device,
     shipped_protocol,
     wait_dwell,
@@ -150,3 +151,19 @@ def test_a_correction_is_signed_by_the_signed_in_person_with_their_pin(tmp_path:
     assert clinic.store.amendments(session.id) == []
     sealed = clinic.amend(session.id, "cartridge_lot", "LOT-2", "typo on the box", pin=TEST_PIN)
     assert sealed["by"] == doctor.id and len(clinic.store.amendments(session.id)) == 1
+
+
+def test_once_anyone_has_an_account_the_plain_store_path_takes_no_start(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    who = patient(clinic, clock)
+    with pytest.raises(ValidationError, match="PIN"):
+        Session.start(clinic.protocol, clock, clinic.store.device, who, doctor.id, SessionConfig(),
+                      sink=clinic.store.append_event)
+    assert active_sessions(clinic) == []
+    session = clinic.start_session(who, doctor.id, SessionConfig(), pin=TEST_PIN)
+    handover = make_event(session, "practitioner_changed", {"practitioner_id": doctor.id, "reason": ""})
+    with pytest.raises(ValidationError, match="PIN"):
+        clinic.store.append_event(handover)
+    assert len(clinic.store.active_sessions()[0].events) == 1

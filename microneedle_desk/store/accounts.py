@@ -317,7 +317,6 @@ class AccountBook:
                     reason = str(event.get("data", {}).get("reason", ""))
                     purpose = "take-over" if reason == "taken_over" else "start"
                 self._consume(who, purpose)
-            if kind == "signed":
                 self.store._append_proven(event, state)
             else:
                 self.store.append_event(event, state)
