@@ -231,7 +231,7 @@ def measure_alerts(trials: int) -> dict[str, Any]:
             if not arrived:
                 raise RuntimeError("the alert did not fire within 5 s of its deadline")
             lateness.append(arrived[0] - (applied + DWELL_MIN_S))
-            ctx.controller.do("abandon", "Benchmark trial: alert timing only.")
+            ctx.controller.act(lambda c: c.abandon("Benchmark trial: alert timing only."))
         stall = _measure_stall(window, clock)
     finally:
         busy.kill()
@@ -280,7 +280,7 @@ def _measure_stall(window: Any, clock: Any) -> dict[str, Any]:
     t, remaining, digits = after[0]
     truth = planned_min * 60 - (t - applied)
     mm, ss = digits.split(":")
-    window.ctx.controller.do("abandon", "Benchmark trial: stall check only.")
+    window.ctx.controller.act(lambda c: c.abandon("Benchmark trial: stall check only."))
     del session
     return {"stall_s": 2.0, "first_refresh_after_stall_ms": round((t - stall_end[0]) * 1000, 1),
             "shown_remaining_error_ms": round((remaining - truth) * 1000, 3),

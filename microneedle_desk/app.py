@@ -241,17 +241,39 @@ def offer_resume(window: MainWindow) -> None:
                 del session
 
 
+def stopped_since(store: Store, clock: Clock, events: list[dict[str, Any]]) -> tuple[datetime, float]:
+    """When the app stopped with this session open, and for how long (seconds): from the last
+    sign of life, the newer of the last entry and the last heartbeat."""
+    last: dict[str, Any] = events[-1]
+    alive = store.last_alive(str(last.get("session", "")))
+    if alive is not None and datetime.fromisoformat(alive["at"]) > datetime.fromisoformat(str(last["at"])):
+        last = alive
+    down_since = datetime.fromisoformat(str(last["at"]))
+    gap = max(0.0, clock.monotonic() - float(last["mono"])) if last["boot"] == clock.boot_id() \
+        else max(0.0, (clock.now() - down_since).total_seconds())
+    return down_since, gap
+
+
+def resume_step(state: Any, protocol: Protocol) -> int:
+    """Where a resumed session picks up: the Needling step while its countdown runs or is paused,
+    else the first step whose work is not done (the Sign-off step when all is)."""
+    ids = [step.id for step in protocol.steps]
+    if state.needling_marks and state.needling_finished_at() is None:
+        return ids.index("needling")
+    done = state.completed_steps(protocol)
+    return next((i for i, step in enumerate(ids) if i > 0 and step not in done), len(ids) - 1)
+
+
 def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx = window.ctx
-    last = events[-1]  # the last entry saved before the stop (resuming may record alerts at once)
+    # the last sign of life before the stop (resuming may record alerts at once)
+    down_since, gap = stopped_since(ctx.store, ctx.clock, events)
     ctx.controller.resume(events)
-    down_since = datetime.fromisoformat(str(last["at"]))
-    gap = max(0.0, ctx.clock.monotonic() - float(last["mono"])) if last["boot"] == ctx.clock.boot_id() \
-        else max(0.0, (ctx.clock.now() - down_since).total_seconds())
     ctx.controller.act(lambda c: c.record_interruption(down_since, gap))
     window.statusBar().showMessage(
         f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
-    window.go_to(1)
+    session = ctx.controller.session
+    window.go_to(resume_step(session.state, ctx.protocol) if session is not None else 1)
 
 
 def start_up_done() -> None:

@@ -78,6 +78,11 @@ def active_file(root: Path, session_id: str) -> Path:
     return active_dir(root) / f"{session_id}.json"
 
 
+def alive_file(root: Path, session_id: str) -> Path:
+    """When the app was last seen running with this session open (a heartbeat; not a record)."""
+    return active_dir(root) / f"{session_id}.alive"
+
+
 def sessions_dir(root: Path) -> Path:
     return root / "sessions"
 

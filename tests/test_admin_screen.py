@@ -224,7 +224,7 @@ def test_printing_exporting_and_a_recall_list_from_the_app_go_into_the_access_lo
     session = _signed_session(win, fake_clock, admin.id)
     patient_id = session.state.patient_id
 
-    monkeypatch.setattr(win.print_actions, "ask_pdf_path", lambda _suggested: str(tmp_path / "sheet.pdf"))
+    monkeypatch.setattr(win.print_actions, "ask_pdf_path", lambda _suggested, _title="": str(tmp_path / "sheet.pdf"))
     win.print_actions.actions[("sheet", "pdf")].trigger()
     assert (tmp_path / "sheet.pdf").is_file()
 

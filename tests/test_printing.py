@@ -390,7 +390,7 @@ def test_window_offers_preview_print_and_pdf_for_each_printout(window: Any) -> N
 
 def test_save_as_pdf_writes_the_last_session(window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "saved"
-    monkeypatch.setattr(window.print_actions, "ask_pdf_path", lambda suggested: str(target))
+    monkeypatch.setattr(window.print_actions, "ask_pdf_path", lambda suggested, title="": str(target))
     window.print_actions.actions[("sheet", "pdf")].trigger()
     text = pdf_text(tmp_path / "saved.pdf")
     assert "Alex Demo" in text and "Page 1 of 1" in text

@@ -6,6 +6,7 @@ runs) and releasing its lock as the operating system would for a dead process.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ def test_abandon_with_a_reason_keeps_the_session_marked_abandoned(
     window = _reopen(qtbot, fake_clock)
     [active] = window.ctx.store.active_sessions()
     window.ctx.controller.resume(active.events)
-    assert window.ctx.controller.do("abandon", "Patient felt faint; stopped before needling")
+    assert window.ctx.controller.act(lambda c: c.abandon("Patient felt faint; stopped before needling"))
     store = window.ctx.store
     assert store.active_sessions() == []
     doc = store.session_doc(session_id)
@@ -99,3 +100,40 @@ def test_abandon_with_a_reason_keeps_the_session_marked_abandoned(
     assert state is not None and state.abandon_reason == "Patient felt faint; stopped before needling"
     assert [r["status"] for r in store.summaries()] == ["abandoned"]
     assert check_store(data_dir, window.ctx.protocol) == []
+
+
+def test_the_interruption_runs_from_the_last_heartbeat_not_from_the_last_entry(data_dir, fake_clock) -> None:
+    from helpers import pin_sink, shipped_protocol, start_session
+
+    from microneedle_desk.app import stopped_since
+    from microneedle_desk.store.store import Store
+
+    protocol = shipped_protocol()
+    store = Store(data_dir, protocol, fake_clock)
+    session = start_session(protocol, fake_clock, sink=pin_sink(store), device=store.device)
+    fake_clock.advance(600)  # ten minutes with no entry, the app running
+    store.note_alive(session.id)
+    fake_clock.advance(180)  # then killed, and started again three minutes later
+    events = store.active_sessions()[0].events
+    down_since, gap = stopped_since(store, fake_clock, events)
+    assert gap == 180, "counted from the last sign of life, not from the last entry (780 s)"
+    assert down_since > datetime.fromisoformat(events[-1]["at"])
+
+
+def test_a_resumed_session_opens_where_it_stopped_the_needling_step_while_needling_runs(fake_clock) -> None:
+    from helpers import apply_anesthetic, clear_screening, prepare_device, shipped_protocol, start_session, wait_dwell
+
+    from microneedle_desk.app import resume_step
+
+    protocol = shipped_protocol()
+    ids = [step.id for step in protocol.steps]
+    session = start_session(protocol, fake_clock)
+    assert ids[resume_step(session.state, protocol)] == "screening"
+    clear_screening(session)
+    assert ids[resume_step(session.state, protocol)] == "anesthetic"
+    apply_anesthetic(session)
+    prepare_device(session, fake_clock)
+    wait_dwell(session, fake_clock)
+    session.start_needling()
+    fake_clock.advance(120)
+    assert ids[resume_step(session.state, protocol)] == "needling", "not Screening: needling was running"

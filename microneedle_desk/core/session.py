@@ -346,6 +346,8 @@ DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
     "handpiece_serial": ("handpiece_set",),
     "needling_planned": ("needling_planned",),
     "early_start_reason": ("needling_started",),
+    "finish_reason": ("needling_finished",),
+    "cartridge_reason": ("cartridge_set", "cartridge_new_sealed"),
     "endpoint_note": ("endpoint_set", "endpoint_note_set"),
     "antibiotic_product": ("antibiotic_applied",),
     "prp_ml": ("adjunct_set",),

@@ -18,6 +18,7 @@ already finished; :meth:`Store.recover` completes the remaining steps on the nex
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -376,7 +377,26 @@ class Store:
         if db is not None:
             db.close()
         path.unlink(missing_ok=True)
+        paths.alive_file(self.root, session_id).unlink(missing_ok=True)
         self._active_states.pop(session_id, None)
+
+    # -- heartbeat ------------------------------------------------------------------
+    def note_alive(self, session_id: str) -> None:
+        """Note that the app is running with this session open, so that after a crash the
+        interruption is counted from the last moment it was alive, not from the last entry."""
+        if self.read_only or not paths.active_file(self.root, session_id).exists():
+            return
+        beat = {"at": iso(self.clock.now()), "mono": self.clock.monotonic(), "boot": self.clock.boot_id()}
+        write_atomic(paths.alive_file(self.root, session_id), json.dumps(beat).encode("utf-8"))
+
+    def last_alive(self, session_id: str) -> dict[str, Any] | None:
+        """The last heartbeat of an open session ({"at", "mono", "boot"}), or None."""
+        try:
+            beat = json.loads(paths.alive_file(self.root, session_id).read_text(encoding="utf-8"))
+            datetime.fromisoformat(str(beat["at"]))
+            return {"at": str(beat["at"]), "mono": float(beat["mono"]), "boot": str(beat["boot"])}
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # none yet, or unreadable: the last entry is then the last sign of life
 
     # -- start-up recovery ----------------------------------------------------------
     def recover(self) -> list[str]:

@@ -96,7 +96,8 @@ class SessionController(QObject):
         return ok
 
     def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
-        """:meth:`act` for a command named by the screens that do not call the typed method yet."""
+        """:meth:`act` for a command named as text: only the screenshot tools (``tools/screen*.py``)
+        still send commands this way; the screens call :meth:`act` with a typed command."""
         if command not in SESSION_COMMANDS:
             raise ValueError(f"not a session command: {command!r}")
         return self.act(lambda clinic: getattr(clinic, command)(*args, **kwargs))

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
+        self._refusal = ""  # the last refusal put on the status line
         # No event filter on the window itself: a Python filter sees every event the window
         # gets, and PySide sets up each event class the first time one is handed to Python
         # (~3 ms before the first frame). The first paint is caught in paintEvent.
@@ -169,6 +170,9 @@ class MainWindow(QMainWindow):
         from microneedle_desk.ui.settings_dialog import SettingsActions
 
         self.room_view = RoomView(self)
+        from microneedle_desk.ui.heartbeat import Heartbeat
+
+        self.heartbeat = Heartbeat(self)
         self.settings_actions = SettingsActions(self)
         self.notifier = AlertNotifier(self)
         self.parts_attached.emit()
@@ -318,6 +322,8 @@ class MainWindow(QMainWindow):
                                              for e in session.state.events[self._events_seen:]):
                     for built in self.pages.built_pages():
                         built.show_error("")
+                    if self.statusBar().currentMessage() == self._refusal:
+                        self.statusBar().clearMessage()  # the status line's copy of it too
                 self._events_seen = len(session.state.events)
             self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
             if self._flash_left:
@@ -342,6 +348,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, field: str, message: str) -> None:
         self.current_page().show_error(message)
+        self._refusal = message
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:

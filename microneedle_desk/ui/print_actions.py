@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -19,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
@@ -244,17 +246,35 @@ class PrintActions(QObject):
         if dialog.exec() == QDialog.DialogCode.Accepted and self.paint(docs, printer):
             self.record(what, "printed")
 
-    def ask_pdf_path(self, suggested: str) -> str:
+    def ask_pdf_path(self, suggested: str, title: str = "") -> str:
+        from PySide6.QtCore import QStandardPaths
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save as PDF", suggested, "PDF files (*.pdf)")
+        # in the person's documents folder, not wherever the program was started from
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        start = str(Path(folder) / suggested) if folder and Path(folder).is_dir() else suggested
+        path, _ = QFileDialog.getSaveFileName(self.window, title or tr("Save as PDF"), start,
+                                              tr("PDF files (*.pdf)"))
         return path
+
+    @staticmethod
+    def pdf_name(what: str, docs: list[PrintDoc], day: str) -> tuple[str, str]:
+        """A file name that says whose document it is, and the dialog's title naming it."""
+        heading = dict(docs[0].patient) if len(docs) == 1 else {}
+        clinic_id = "".join(c for c in heading.get("Clinic ID", "") if c.isalnum() or c in "-_")
+        name = "-".join(part for part in (what, clinic_id, day) if part) + ".pdf"
+        who = ", ".join(v for k, v in docs[0].patient if k in ("Patient", "Clinic ID", "Session date") and v) \
+            if len(docs) == 1 else ""
+        title = tr("Save the {what} of {who} as PDF").format(what=TARGETS[what], who=who) if who \
+            else tr("Save the {what} as PDF").format(what=TARGETS[what])
+        return name, title
 
     def save_pdf(self, what: str = "sheet") -> None:
         docs = self._safe_docs(what)
         if docs is None:
             return
-        path = self.ask_pdf_path(f"{what}-{self.ctx.clock.now().strftime('%Y-%m-%d')}.pdf")
+        name, title = self.pdf_name(what, docs, self.ctx.clock.now().strftime("%Y-%m-%d"))
+        path = self.ask_pdf_path(name, title)
         if not path:
             return
         if not path.lower().endswith(".pdf"):

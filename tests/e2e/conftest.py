@@ -21,14 +21,7 @@ from microneedle_desk.core.clock import FakeClock
 
 @pytest.fixture
 def app(qtbot: Any, data_dir: Path, fake_clock: FakeClock) -> Iterator[Any]:
-    from microneedle_desk.app import build_window
-
-    window, lock = build_window(fake_clock, interactive=False, parts_after_first_frame=True)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.wait_for_parts()
-    window.ctx.settings.set("alerts/sound", False)
+    window, lock = driver.open_app(qtbot, fake_clock)
     yield window
     window.ctx.controller.close()
     lock.release()

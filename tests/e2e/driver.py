@@ -213,18 +213,37 @@ def pass_time(qtbot: Any, clock: Any, seconds: float) -> None:
     qtbot.wait(2 * REFRESH_MS)
 
 
+def open_app(qtbot: Any, clock: Any) -> tuple[Any, Any]:
+    """The app as ``microneedle-desk`` opens it on the current data folder (the window shown,
+    its parts attached after the first frame, sound off); returns the window and its lock."""
+    from microneedle_desk.app import build_window
+
+    window, lock = build_window(clock, interactive=False, parts_after_first_frame=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.wait_for_parts()
+    window.ctx.settings.set("alerts/sound", False)
+    return window, lock
+
+
+def screen(qtbot: Any, window: Any, consent_by: str = "Alex Demo") -> None:
+    """On the Screening step: every question asked answered No, consent confirmed, on to the next step."""
+    page = window.current_page()
+    for _group, _yes, no in page.rows.values():
+        if no.isEnabled():
+            click(qtbot, no)
+    type_into(qtbot, page.consent_by, consent_by)
+    click(qtbot, page.consent_button)
+    click(qtbot, window.next)
+
+
 def walk_session(qtbot: Any, window: Any, clock: Any, *, consent_by: str = "Alex Demo",
                  anesthetic: str = "Lidocaine 5% cream", lot: str = "LOT-77", serial: str = "HP-1",
                  cleanup_product: str = "Fusidic acid cream") -> None:
     """Walk an open session from Screening to the Sign-off step by keys and clicks, inside the
     protocol (no deviation): every answer No, 30 min dwell, 1.2 mm, 15 min of needling."""
-    screening = window.current_page()
-    for _group, _yes, no in screening.rows.values():
-        if no.isEnabled():  # a question not asked of the patient's sex is greyed out
-            click(qtbot, no)
-    type_into(qtbot, screening.consent_by, consent_by)
-    click(qtbot, screening.consent_button)
-    click(qtbot, window.next)
+    screen(qtbot, window, consent_by)
 
     page = window.current_page()
     type_into(qtbot, page.product, anesthetic)

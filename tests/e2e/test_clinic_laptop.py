@@ -16,30 +16,18 @@ from e2e.driver import PIN, answer_next_dialog, click, pass_time, type_into
 from microneedle_desk.core.clock import FakeClock
 
 
-def open_app(qtbot: Any, clock: FakeClock) -> tuple[Any, Any]:
-    from microneedle_desk.app import build_window
-
-    window, lock = build_window(clock, interactive=False, parts_after_first_frame=True)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.wait_for_parts()
-    window.ctx.settings.set("alerts/sound", False)
-    return window, lock
-
-
 @pytest.fixture
 def second_start(qtbot: Any, data_dir: Path, fake_clock: FakeClock) -> Iterator[Any]:
     """A clinic's second start: the first run made the account and registered a patient, then closed."""
     from microneedle_desk.app import greet
 
-    first, lock = open_app(qtbot, fake_clock)
+    first, lock = driver.open_app(qtbot, fake_clock)
     answer_next_dialog(qtbot, driver.first_start())
     assert greet(first)
     driver.register_patient(qtbot, first, name="Alex Demo", clinic_id="DEMO-1")
     first.close()
     lock.release()
-    window, lock = open_app(qtbot, fake_clock)
+    window, lock = driver.open_app(qtbot, fake_clock)
     yield window
     window.ctx.controller.close()
     lock.release()
@@ -89,13 +77,7 @@ def test_a_countdown_past_its_planned_end_says_it_is_over_by_so_much(qtbot: Any,
                                                                      fake_clock: FakeClock) -> None:
     driver.register_patient(qtbot, clinic)
     driver.start_session(qtbot, clinic)
-    screening = clinic.current_page()
-    for _group, _yes, no in screening.rows.values():
-        if no.isEnabled():  # a question not asked of the patient's sex is greyed out
-            click(qtbot, no)
-    type_into(qtbot, screening.consent_by, "Alex Demo")
-    click(qtbot, screening.consent_button)
-    click(qtbot, clinic.next)
+    driver.screen(qtbot, clinic)
     anesthetic = clinic.current_page()
     type_into(qtbot, anesthetic.product, "Lidocaine 5% cream")
     type_into(qtbot, anesthetic.planned, "20")
@@ -110,7 +92,7 @@ def test_a_countdown_past_its_planned_end_says_it_is_over_by_so_much(qtbot: Any,
 
 def test_the_window_opens_maximized_on_a_small_screen_and_then_where_it_was_left(
         qtbot: Any, data_dir: Path, fake_clock: FakeClock) -> None:
-    window, lock = open_app(qtbot, fake_clock)
+    window, lock = driver.open_app(qtbot, fake_clock)
     screen = window.screen().availableGeometry()
     if screen.width() >= window.SMALL_SCREEN[0] and screen.height() >= window.SMALL_SCREEN[1]:
         pytest.skip("this test's screen is not small")
@@ -123,10 +105,26 @@ def test_the_window_opens_maximized_on_a_small_screen_and_then_where_it_was_left
     window.confirm_close = True
     window.close()
     lock.release()
-    again, lock = open_app(qtbot, fake_clock)
+    again, lock = driver.open_app(qtbot, fake_clock)
     again.hide()
     again.show_placed()
     qtbot.wait(50)
     assert not again.isMaximized() and (again.width(), again.height()) == (700, 500)
     again.close()
     lock.release()
+
+
+def test_a_refusal_leaves_the_status_line_once_a_valid_entry_is_accepted(qtbot: Any, clinic: Any) -> None:
+    driver.register_patient(qtbot, clinic)
+    driver.start_session(qtbot, clinic)
+    driver.screen(qtbot, clinic)
+    page = clinic.current_page()
+    type_into(qtbot, page.product, "Lidocaine 5% cream")
+    type_into(qtbot, page.planned, "50")
+    click(qtbot, page.apply_button)
+    assert "45" in clinic.statusBar().currentMessage(), "the refusal is on the status line"
+    type_into(qtbot, page.planned, "30")
+    click(qtbot, page.apply_button)
+    qtbot.wait(250)  # the refresh has run
+    assert clinic.statusBar().currentMessage() == "", clinic.statusBar().currentMessage()
+    assert page.error_label.isHidden()

@@ -38,19 +38,6 @@ def _run_child_until_the_draft_is_saved(data_dir: Path, marker: Path) -> subproc
     return child
 
 
-def _open_app_again(qtbot: Any, fake_clock: FakeClock) -> tuple[Any, Any]:
-    """The app as microneedle-desk opens it (as the ``app`` fixture does), now, on the same folder."""
-    from microneedle_desk.app import build_window
-
-    window, lock = build_window(fake_clock, interactive=False, parts_after_first_frame=True)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.wait_for_parts()
-    window.ctx.settings.set("alerts/sound", False)
-    return window, lock
-
-
 def test_a_half_typed_field_is_back_after_a_crash_and_a_resume(
         qtbot: Any, data_dir: Path, fake_clock: FakeClock, tmp_path: Path) -> None:
     from microneedle_desk.app import greet
@@ -63,7 +50,7 @@ def test_a_half_typed_field_is_back_after_a_crash_and_a_resume(
     assert child.returncode == -signal.SIGKILL
 
     fake_clock.advance(5 * 60)  # the app is started again five minutes later
-    window, lock = _open_app_again(qtbot, fake_clock)
+    window, lock = driver.open_app(qtbot, fake_clock)
     try:
         offered: list[str] = []
 

@@ -36,10 +36,19 @@ def test_a_new_clinic_gets_from_the_first_start_to_a_signed_session_and_its_shee
     assert "In session" not in page.chosen.text(), "the signed session no longer shows as running"
 
     pdf = tmp_path / "sheet.pdf"
-    answer_next_dialog(qtbot, driver.save_file_as(str(pdf)))
+    asked: list[tuple[str, list[str]]] = []
+
+    def save(dialog: Any) -> None:
+        asked.append((dialog.windowTitle(), dialog.selectedFiles()))
+        driver.save_file_as(str(pdf))(dialog)
+
+    answer_next_dialog(qtbot, save)
     click(qtbot, page)  # focus back in the window, as after reading the status line
     app.print_actions.actions[("sheet", "pdf")].trigger()
     assert pdf.read_bytes().startswith(b"%PDF"), "the session sheet was written"
+    title, suggested = asked[0]
+    assert "Alex Demo" in title, "the dialog says whose sheet it saves"
+    assert suggested and Path(suggested[0]).name.startswith("sheet-DEMO-1-"), suggested
 
 
 def test_a_first_start_with_two_different_pins_is_refused_and_says_so(qtbot: Any, app: Any) -> None:

@@ -156,6 +156,7 @@ def test_typing_into_every_editor_of_every_step_while_the_refresh_runs_keeps_the
         Typed("lot", "LOT-2026-0457", lambda s: s.cartridge_lot),
         Typed("expiry", "2027-06-30", lambda s: _iso(s.cartridge_expiry)),
         Typed("serial", "HP-88213", lambda s: s.handpiece_serial),
+        Typed("cartridge_reason", "Only if the box were damaged", draft="cartridge_reason"),
     ])
     click(qtbot, win.pages[3].sealed)  # type: ignore[attr-defined]
     go_to_step(qtbot, win, 4)
@@ -164,6 +165,7 @@ def test_typing_into_every_editor_of_every_step_while_the_refresh_runs_keeps_the
     type_step_while_refreshing(qtbot, win, 5, [
         Typed("planned", "16", lambda s: s.needling_planned_min),
         Typed("early_reason", "Only if it had to start early", draft="early_start_reason"),
+        Typed("finish_reason", "Patient asked to stop early", draft="finish_reason"),
     ])
     needling = win.pages[5]
     driver.pass_time(qtbot, fake_clock, 36 * 60)

@@ -11,9 +11,9 @@ a moment after the last key, so a crash loses nothing either.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
+from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -52,6 +53,9 @@ class KeptField:
     draft: str | None                             # its DRAFT_FIELDS name, for text being typed
     shown: str | None = None                      # what the page last wrote into it
     session: str = ""                             # the session it was last written for
+    touched: bool = False                         # typed in since the page last wrote it
+    marked: bool = False                          # shown as not recorded (see _mark_unrecorded)
+    tips: dict[int, str] = field(default_factory=dict)  # the widgets' own tooltips while marked
 
     def focused(self) -> bool:
         return any(w.hasFocus() for w in self.widgets)
@@ -75,10 +79,12 @@ class KeptField:
             for widget in self.widgets:
                 widget.blockSignals(False)
         self.shown = text
+        self.touched = False
 
     def edited(self) -> bool:
-        """True when it holds what the person typed or picked and the page did not write."""
-        return self.shown is not None and self.read() != self.shown
+        """True when it holds what the person typed or picked and the page did not write
+        (retyping the very text shown counts: the person confirmed it)."""
+        return self.shown is not None and (self.touched or self.read() != self.shown)
 
 
 class StepPage(QWidget):
@@ -131,9 +137,12 @@ class StepPage(QWidget):
         self.focusNextChild()
 
     def leave(self) -> None:
-        """The person leaves the step (or closes the window): save every field they changed."""
+        """The person leaves the step (or closes the window): save every field they changed.
+        A suggestion shown in a field nobody touched (a preset needle length, a planned time)
+        is not recorded by walking past it: only by the person confirming it in the field."""
         for kept in self.kept:
-            self._save_field(kept)
+            if kept.edited():
+                self._save_field(kept)
         self.save_drafts()
 
     # -- kept editors ---------------------------------------------------------------
@@ -145,7 +154,10 @@ class StepPage(QWidget):
         empty); keep text being typed as the draft ``draft``."""
         if isinstance(edit, QLineEdit):
             kept = KeptField((edit,), edit.text, edit.setText, saved, default, save, draft)
+            edit.textEdited.connect(lambda _text: setattr(kept, "touched", True))
             edit.editingFinished.connect(lambda: self._left(kept))
+            # Enter confirms what the field shows, a suggestion included; only leaving it does not
+            edit.returnPressed.connect(lambda: self._save_field(kept))
             edit.textEdited.connect(self._typed)
         else:
             kept = KeptField((edit,), edit.toPlainText, edit.setPlainText, saved, default, save, draft)
@@ -166,19 +178,44 @@ class StepPage(QWidget):
     def render_fields(self, state: SessionState) -> None:
         """Bring the kept fields up to the record, leaving alone any being edited."""
         for kept in self.kept:
-            target = kept.target(state)
-            if kept.session != state.id:  # another session: nothing of the last one stays
-                kept.session = state.id
-                kept.show(target)
-                continue
-            if kept.focused():
-                continue
-            if kept.edited():
-                if kept.read() == target:
-                    kept.shown = target
-                continue
-            if target != kept.shown:
-                kept.show(target)
+            self._render_field(kept, state)
+            self._mark_unrecorded(kept, state)
+
+    def _render_field(self, kept: KeptField, state: SessionState) -> None:
+        target = kept.target(state)
+        if kept.session != state.id:  # another session: nothing of the last one stays
+            kept.session = state.id
+            kept.show(target)
+            return
+        if kept.focused():
+            return
+        if kept.edited():
+            if kept.read() == target:
+                kept.shown = target
+                kept.touched = False
+            return
+        if target != kept.shown:
+            kept.show(target)
+
+    def _mark_unrecorded(self, kept: KeptField, state: SessionState) -> None:
+        """A field whose text is not what the record holds (refused, or a draft kept from
+        before a stop) says so, so that the screen never passes for the record."""
+        if kept.save is None or kept.focused():
+            return
+        text, saved = kept.read().strip(), kept.saved(state).strip()
+        suggested = kept.default(state).strip() if kept.default is not None else None
+        unrecorded = bool(text) and text not in (saved, suggested)
+        if unrecorded == kept.marked:
+            return
+        kept.marked = unrecorded
+        note = tr("Not recorded: the record holds {saved}. Correct the value and leave the field, "
+                  "or clear it.").format(saved=saved or tr("nothing yet")) if unrecorded else ""
+        for widget in kept.widgets:
+            if unrecorded:
+                kept.tips.setdefault(id(widget), widget.toolTip())
+            widget.setStyleSheet("border: 2px solid #b00020;" if unrecorded else "")
+            widget.setToolTip(note or kept.tips.get(id(widget), ""))
+            widget.setAccessibleDescription(note)
 
     def _state(self) -> SessionState | None:
         session = self.ctx.controller.session
@@ -191,9 +228,11 @@ class StepPage(QWidget):
         text = kept.read()
         if text.strip() and text.strip() != kept.saved(state) and kept.save(text.strip()):
             kept.shown = text  # saved as typed: the refresh may now show the record's spelling
+            kept.touched = False
 
     def _left(self, kept: KeptField) -> None:
-        self._save_field(kept)
+        if kept.edited():
+            self._save_field(kept)
         self.save_drafts()
 
     def _typed(self) -> None:
@@ -248,23 +287,18 @@ class StepPage(QWidget):
             self.show_error("")
         return ok
 
-    def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
-        """:meth:`act` for a command named as text (the pages not yet moved to :meth:`act`)."""
-        ok = self.ctx.controller.do(command, *args, **kwargs)
-        if ok:
-            self.show_error("")
-        return ok
-
     def line(self, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(name)
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def bind_text(self, edit: QLineEdit, command: str, current: Callable[[], str],
+    def bind_text(self, edit: QLineEdit, command: Callable[[Clinic, str], object], current: Callable[[], str],
                   draft: str | None = None) -> KeptField:
-        """Keep ``edit`` (see keep_text), saved with ``command`` when left if it changed."""
-        return self.keep_text(edit, lambda _state: current(), lambda text: self.do(command, text), draft)
+        """Keep ``edit`` (see keep_text), saved with ``command`` (e.g. ``Clinic.set_antiseptic``) when
+        left if it changed."""
+        return self.keep_text(edit, lambda _state: current(), lambda text: self.act(lambda c: command(c, text)),
+                              draft)
 
     def radio_row(self, name: str, choices: tuple[Choice, ...] | list[Choice],
                   on_pick: Callable[[str], object]) -> tuple[QHBoxLayout, QButtonGroup, dict[str, QRadioButton]]:

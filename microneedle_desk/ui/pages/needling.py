@@ -52,6 +52,8 @@ class NeedlingPage(StepPage):
         self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
                                        tr("only if finishing before {low} or after {high} min: the clinical reason")
                                        .format(low=b.min, high=b.max))
+        # kept as typed (a draft) until Finish records it with the finish
+        self.keep_text(self.finish_reason, lambda s: "", draft="finish_reason")
         self.finish = QPushButton("F&inish needling")
         self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()

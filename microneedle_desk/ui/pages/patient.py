@@ -300,6 +300,8 @@ class PatientPage(StepPage):
         for edit in (self.name, self.dob, self.clinic_id):
             edit.clear()
         self.sex.setCurrentIndex(0)
+        self.indication.setCurrentIndex(0)  # the next patient's form carries nothing of this one
+        self._fill_scales()
         self.reload()
         self.search.setText(patient.clinic_id)
         self.select(patient)

@@ -129,6 +129,7 @@ class DevicePage(StepPage):
         clinical reason (and the practitioner's PIN): a deviation the sign-off lists."""
         self.cartridge_reason = self.line(tr("Reason to use this cartridge anyway"),
                                           tr("only for an expired or unconfirmed cartridge: the clinical reason"))
+        self.keep_text(self.cartridge_reason, lambda s: "", draft="cartridge_reason")  # until the override
         self.cartridge_override = QPushButton(tr("Use this cartridge anyway"))
         self.cartridge_override.setAccessibleName(tr("Use this cartridge anyway, with the reason given"))
         self.cartridge_override.clicked.connect(self._override_cartridge)
