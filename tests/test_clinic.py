@@ -167,3 +167,24 @@ def test_once_anyone_has_an_account_the_plain_store_path_takes_no_start(tmp_path
     with pytest.raises(ValidationError, match="PIN"):
         clinic.store.append_event(handover)
     assert len(clinic.store.active_sessions()[0].events) == 1
+
+
+def test_while_locked_no_entry_is_taken_and_a_take_over_hands_the_session_on(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    nurse = add_practitioner(clinic, "Nurse Test")
+    clinic.sign_in_as(doctor)
+    session = clinic.start_session(patient(clinic, clock), doctor.id, SessionConfig(), pin=TEST_PIN)
+    assert clinic.lock() and not clinic.lock()
+    with pytest.raises(PermissionDenied, match="locked"):
+        clinic.confirm_consent("Alex Demo")
+    assert session.state.consent_by == ""
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.unlock(WRONG_PIN)
+    assert clinic.locked
+    taker = clinic.take_over(nurse.id, TEST_PIN)
+    assert taker.id == nurse.id and clinic.current == taker and not clinic.locked
+    assert session.state.practitioner_id == nurse.id
+    clinic.confirm_consent("Alex Demo")
+    assert session.state.consent_by == "Alex Demo"

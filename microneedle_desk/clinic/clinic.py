@@ -45,6 +45,7 @@ class Clinic:
     def __init__(self, store: Store, protocol: Protocol, clock: Clock) -> None:
         self.store, self.protocol, self.clock = store, protocol, clock
         self.current: Account | None = None  # who is signed in
+        self.locked = False  # the screen is locked (idle or "Lock now"): no entry until unlocked
         self.session: Session | None = None  # the session open now
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
@@ -77,6 +78,37 @@ class Clinic:
         if not self.enforcing:
             return None
         return require(permission, self.current)
+
+    # -- the lock ---------------------------------------------------------------------------
+    def lock(self) -> bool:
+        """Lock (idle, or "Lock now"): nothing is entered until the signed-in person unlocks or
+        another takes over. False when there is nobody to lock for or it is locked already."""
+        if self.locked or self.current is None:
+            return False
+        self.locked = True
+        self.accounts.log("lock", self.current.id)
+        return True
+
+    def unlock(self, pin: str) -> Account:
+        """The signed-in person unlocks with their PIN."""
+        if self.current is None:
+            raise PermissionDenied(tr("Nobody is signed in: sign in instead."))
+        account = self.accounts.unlock(self.current.id, pin)
+        self.locked, self.current = False, account
+        return account
+
+    def take_over(self, account_id: str, pin: str) -> Account:
+        """Another person unlocks with their own PIN: they take over the session in progress (recorded),
+        or, with none in progress, simply sign in."""
+        session = self.session
+        if session is not None and session.state.status == "in_progress":
+            account = self.accounts.prove(account_id, pin, TAKE_OVER, {"session_id": session.id})
+            session.change_practitioner(account.id, reason="taken_over")
+            self.accounts.log("take-over", account.id, subject={"session_id": session.id})
+        else:
+            account = self.accounts.sign_in(account_id, pin)
+        self.locked, self.current = False, account
+        return account
 
     # -- PINs -----------------------------------------------------------------------------
     def _pin(self, account: Account, purpose: str, pin: str | None, cancelled: str | None = None) -> str:
@@ -161,6 +193,8 @@ class Clinic:
     def _open_session(self) -> Session:
         if self.session is None:
             raise PermissionDenied(tr("No session is open."))
+        if self.locked:
+            raise PermissionDenied(tr("The screen is locked: unlock it with your PIN, or take over, to go on."))
         return self.session
 
     def sign(self, acknowledge: bool = False, pin: str | None = None) -> None:
@@ -172,14 +206,6 @@ class Clinic:
 
     def abandon(self, reason: str) -> None:
         self._open_session().abandon(reason)
-
-    def take_over(self, account_id: str, pin: str) -> Account:
-        """Another practitioner takes over the open session (at the lock screen), proving their PIN."""
-        session = self._open_session()
-        account = self.accounts.prove(account_id, pin, TAKE_OVER, {"session_id": session.id})
-        session.change_practitioner(account.id, reason="taken_over")
-        self.accounts.log("take-over", account.id, subject={"session_id": session.id})
-        return account
 
     def change_practitioner(self, practitioner_id: str) -> None:
         self._open_session().change_practitioner(practitioner_id)

@@ -152,7 +152,6 @@ class Security(QObject):
         self.book: AccountBook = self.clinic.accounts
         if not ctx.store.read_only:
             self.book.migrate_practitioners()
-        self.locked = False
         self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
         self.clinic.ask_pin = self._ask_pin
         ctx.signer = self
@@ -211,6 +210,11 @@ class Security(QObject):
     @current.setter
     def current(self, account: Account | None) -> None:
         self.clinic.sign_in_as(account)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the screen is locked: the clinic's state, which refuses entries while it is."""
+        return self.clinic.locked
 
     @property
     def enforcing(self) -> bool:
@@ -322,9 +326,8 @@ class Security(QObject):
             self.lock()
 
     def lock(self) -> None:
-        if self.locked or self.current is None:
+        if not self.clinic.lock():
             return
-        self.locked = True
         w = self.window
         central = w.centralWidget()
         if central is not None:
@@ -340,11 +343,9 @@ class Security(QObject):
         self.lock_screen.raise_()
         self.lock_screen.pin.setFocus()
         self._refresh_lock()
-        self.book.log("lock", self.current.id)
 
     def _end_lock(self, account: Account) -> None:
         w = self.window
-        self.locked = False
         w.removeEventFilter(self)
         self.lock_screen.hide()
         for widget in (self.lock_screen.pin, self.lock_screen.take_over_pin):
@@ -371,7 +372,7 @@ class Security(QObject):
         if self.current is None:
             return
         try:
-            account = self.book.unlock(self.current.id, self.lock_screen.pin.text())
+            account = self.clinic.unlock(self.lock_screen.pin.text())
         except ValidationError as exc:
             self.lock_screen.pin.clear()
             self.lock_screen.message.setText(exc.message)
@@ -382,12 +383,8 @@ class Security(QObject):
         """Another practitioner unlocks only by taking over the session (recorded)."""
         account_id = str(self.lock_screen.take_over_account.currentData() or "")
         pin = self.lock_screen.take_over_pin.text()
-        session = self.clinic.session
         try:
-            if session is not None and session.state.status == "in_progress":
-                account = self.clinic.take_over(account_id, pin)
-            else:
-                account = self.book.sign_in(account_id, pin)
+            account = self.clinic.take_over(account_id, pin)
         except ValidationError as exc:
             self.lock_screen.take_over_pin.clear()
             self.lock_screen.message.setText(exc.message)
