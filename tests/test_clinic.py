@@ -188,3 +188,19 @@ def test_while_locked_no_entry_is_taken_and_a_take_over_hands_the_session_on(tmp
     assert session.state.practitioner_id == nurse.id
     clinic.confirm_consent("Alex Demo")
     assert session.state.consent_by == "Alex Demo"
+
+
+def test_signing_in_sets_who_is_at_the_keyboard_only_with_the_right_pin(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.sign_in(doctor.id, WRONG_PIN)
+    assert clinic.current is None
+    assert clinic.sign_in(doctor.id, TEST_PIN).id == doctor.id and clinic.current is not None
+    newcomer = clinic.accounts._save(clinic.accounts._new("Dr New", "practitioner", None, must_change=True))
+    with pytest.raises(ValidationError, match="no PIN yet"):
+        clinic.sign_in(newcomer.id, "")
+    assert clinic.current is not None and clinic.current.id == doctor.id
+    assert clinic.sign_in(newcomer.id, "", new_pin="735148").id == newcomer.id
+    assert clinic.current is not None and clinic.current.id == newcomer.id

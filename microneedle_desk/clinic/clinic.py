@@ -24,6 +24,7 @@ from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.session import Session, SessionConfig, SessionState
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
@@ -63,6 +64,32 @@ class Clinic:
     def enforcing(self) -> bool:
         """Whether anyone has an account: until then, nobody signs in and no PIN is asked."""
         return self.store.has_accounts()
+
+    def create_first_admin(self, name: str, pin: str) -> Account:
+        """The first start: the first admin sets their own PIN, and is signed in."""
+        account = self.accounts.create_first_admin(name, pin)
+        self.current = account
+        return account
+
+    def sign_in(self, account_id: str, pin: str, new_pin: str = "") -> Account:
+        """Sign in with the account's PIN. An account with no PIN yet sets ``new_pin`` as its PIN;
+        one whose PIN an admin reset must change it to ``new_pin`` to go on."""
+        found = self.accounts.account(account_id)
+        if found is None:
+            raise ValidationError("account", tr("Pick your account."))
+        if found.pin_hash is None:
+            if not new_pin:
+                raise ValidationError("pin", tr("{name} has no PIN yet: choose one (twice).").format(name=found.name))
+            self.accounts.change_pin(account_id, None, new_pin)
+            account = self.accounts.sign_in(account_id, new_pin)
+        else:
+            account = self.accounts.sign_in(account_id, pin)
+            if account.must_change_pin:
+                if not new_pin:
+                    raise ValidationError("pin", tr("Your PIN was reset: choose a new one (twice) to go on."))
+                account = self.accounts.change_pin(account_id, pin, new_pin)
+        self.current = account
+        return account
 
     def sign_in_as(self, account: Account | None) -> None:
         """``account`` (whose PIN the sign-in checked) is now at the keyboard; None signs out."""

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.clinic import Cancelled
+from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook
@@ -61,11 +61,12 @@ def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
 class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
 
-    def __init__(self, book: AccountBook, parent: QWidget | None = None, first_admin: bool = False) -> None:
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None, first_admin: bool = False) -> None:
         from PySide6.QtWidgets import QDialogButtonBox
 
         super().__init__(parent)
-        self.book, self.first_admin = book, first_admin
+        self.clinic, self.first_admin = clinic, first_admin
+        book = clinic.accounts
         self.account: Account | None = None
         self.setWindowTitle("Create the first admin" if first_admin else "Sign in")
         self.who = QComboBox()
@@ -118,26 +119,11 @@ class SignInDialog(QDialog):
             self.accept()
 
     def _attempt(self) -> Account | None:
-        book = self.book
-        if self.new_pin.text() != self.again.text():
+        if self.new_pin.text() != self.again.text():  # a typing check: the clinic sees one new PIN
             raise ValidationError("pin", "The two new PINs differ.")
         if self.first_admin:
-            return book.create_first_admin(self.name.text(), self.new_pin.text())
-        account_id = str(self.who.currentData() or "")
-        current = book.account(account_id)
-        if current is None:
-            raise ValidationError("account", "Pick your account.")
-        if current.pin_hash is None:
-            if not self.new_pin.text():
-                raise ValidationError("pin", f"{current.name} has no PIN yet: choose one (twice).")
-            book.change_pin(account_id, None, self.new_pin.text())
-            return book.sign_in(account_id, self.new_pin.text())
-        account = book.sign_in(account_id, self.pin.text())
-        if account.must_change_pin:
-            if not self.new_pin.text():
-                raise ValidationError("pin", "Your PIN was reset: choose a new one (twice) to go on.")
-            account = book.change_pin(account_id, self.pin.text(), self.new_pin.text())
-        return account
+            return self.clinic.create_first_admin(self.name.text(), self.new_pin.text())
+        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.text(), self.new_pin.text())
 
 
 class Security(QObject):
@@ -277,14 +263,14 @@ class Security(QObject):
         """First start: create the first admin; otherwise sign in. False when the person cancelled."""
         if self.window.ctx.store.read_only:
             return True
-        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
+        dialog = SignInDialog(self.clinic, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.account is None:
             return False
         self.set_current(dialog.account)
         return True
 
     def sign_in(self) -> None:
-        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
+        dialog = SignInDialog(self.clinic, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.account is not None:
             self.set_current(dialog.account)
 
