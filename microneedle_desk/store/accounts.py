@@ -44,6 +44,7 @@ from microneedle_desk.core.accounts import (
 from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
 from microneedle_desk.core.session import SessionState, is_override, tr
 from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.store import Store, StoreError
 
 PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
@@ -62,15 +63,6 @@ class SignInError(ValidationError):
     def __init__(self, message: str, wait: float = 0.0) -> None:
         super().__init__("pin", message)
         self.wait = wait
-
-
-def os_user() -> str:
-    import getpass  # here: the app's start-up does not need it (with termios, ~1 ms)
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "(unknown OS user)"
 
 
 class AccountBook:
