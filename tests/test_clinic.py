@@ -204,3 +204,19 @@ def test_signing_in_sets_who_is_at_the_keyboard_only_with_the_right_pin(tmp_path
     assert clinic.current is not None and clinic.current.id == doctor.id
     assert clinic.sign_in(newcomer.id, "", new_pin="735148").id == newcomer.id
     assert clinic.current is not None and clinic.current.id == newcomer.id
+
+
+def test_once_anyone_has_an_account_only_a_signed_in_person_registers_a_patient(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    fields = {"name": "Alex Demo", "dob": "1980-01-02", "clinic_id": "D-9", "sex": "male",
+              "indication": "aga_male", "scale": "norwood_hamilton", "grade": "III"}
+    assert clinic.register_patient(**fields).clinic_id == "D-9"  # nobody has an account yet
+    doctor = add_practitioner(clinic)
+    with pytest.raises(PermissionDenied):
+        clinic.register_patient(**{**fields, "clinic_id": "D-10"})
+    clinic.sign_in_as(doctor)
+    with pytest.raises(ValidationError, match="D-9"):
+        clinic.register_patient(**fields)  # the clinic ID is taken: refused with the reason
+    assert clinic.register_patient(**{**fields, "clinic_id": "D-10"}).clinic_id == "D-10"
+    assert sorted(p.clinic_id for p in clinic.store.patients()) == ["D-10", "D-9"]

@@ -22,7 +22,7 @@ from typing import Any
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Patient
+from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.session import Session, SessionConfig, SessionState
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -193,6 +193,17 @@ class Clinic:
             self.accounts.guarded_sink()(event, state)
         else:
             self.store.append_event(event, state)
+
+    # -- patients -------------------------------------------------------------------------
+    def register_patient(self, *, name: str, dob: str, clinic_id: str, sex: str, indication: str, scale: str,
+                         grade: str) -> Patient:
+        """Register a patient (once anyone has an account, by a signed-in person who runs sessions);
+        ValidationError names the field and what is allowed."""
+        self.require("run_sessions")
+        patient = make_patient(self.protocol, name=name, dob=dob, clinic_id=clinic_id, sex=sex,
+                               indication=indication, scale=scale, grade=grade, device=self.store.device,
+                               now=self.clock.now())
+        return self.store.add_patient(patient)
 
     # -- the session's life ---------------------------------------------------------------
     def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,
