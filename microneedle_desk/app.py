@@ -71,10 +71,10 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
     start_notes = check_at_start(root, protocol, clock, read_only, interactive)
-    store = Store(root, protocol, clock, read_only=read_only)
-    store.recover()
-    settings = Settings(protocol, paths.settings_file(root))
-    controller = SessionController(protocol, clock, store)
+    clinic = Clinic.open(root, protocol, clock, read_only=read_only)
+    store, settings = clinic.store, clinic.settings
+    assert settings is not None
+    controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame)
     if read_only:

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from microneedle_desk import paths
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
@@ -26,6 +28,7 @@ from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.session import Session, SessionConfig, SessionState
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
 
@@ -43,14 +46,23 @@ class Cancelled(Exception):
 class Clinic:
     """One data folder as the people at the clinic use it (no Qt: screens and scripts alike)."""
 
-    def __init__(self, store: Store, protocol: Protocol, clock: Clock) -> None:
+    def __init__(self, store: Store, protocol: Protocol, clock: Clock, settings: Settings | None = None) -> None:
         self.store, self.protocol, self.clock = store, protocol, clock
+        self.settings = settings  # the clinic's settings file (None where only records are touched)
         self.current: Account | None = None  # who is signed in
         self.locked = False  # the screen is locked (idle or "Lock now"): no entry until unlocked
         self.session: Session | None = None  # the session open now
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+
+    @classmethod
+    def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
+        """The data folder at ``root`` (its lock already held, or ``read_only``): the store, with
+        anything a stop left half-done finished, and the settings."""
+        store = Store(root, protocol, clock, read_only=read_only)
+        store.recover()
+        return cls(store, protocol, clock, Settings(protocol, paths.settings_file(root)))
 
     @property
     def accounts(self) -> AccountBook:
