@@ -220,3 +220,18 @@ def test_once_anyone_has_an_account_only_a_signed_in_person_registers_a_patient(
         clinic.register_patient(**fields)  # the clinic ID is taken: refused with the reason
     assert clinic.register_patient(**{**fields, "clinic_id": "D-10"}).clinic_id == "D-10"
     assert sorted(p.clinic_id for p in clinic.store.patients()) == ["D-10", "D-9"]
+
+
+def test_the_signed_in_person_changes_their_pin_only_with_the_current_one(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    with pytest.raises(PermissionDenied, match="Nobody is signed in"):
+        clinic.change_pin(TEST_PIN, "735148")
+    clinic.sign_in_as(doctor)
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.change_pin(WRONG_PIN, "735148")
+    clinic.change_pin(TEST_PIN, "735148")
+    with pytest.raises(ValidationError, match="not right"):
+        clinic.sign_in(doctor.id, TEST_PIN)
+    assert clinic.sign_in(doctor.id, "735148").id == doctor.id

@@ -118,6 +118,23 @@ class Clinic:
             return None
         return require(permission, self.current)
 
+    def change_pin(self, old_pin: str, new_pin: str) -> Account:
+        """The signed-in person changes their own PIN (the current one proves it is them)."""
+        if self.current is None:
+            raise PermissionDenied(tr("Nobody is signed in: sign in instead."))
+        self.current = self.accounts.change_pin(self.current.id, old_pin, new_pin)
+        return self.current
+
+    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
+        """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
+        Nothing is written while nobody has an account (there is no one to name)."""
+        if self.enforcing:
+            self.accounts.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
+
+    def open_patient_record(self, patient: Patient) -> None:
+        """A patient's record was opened: the access log says who looked at it."""
+        self.record("opened patient record", {"patient_id": patient.id})
+
     # -- the lock ---------------------------------------------------------------------------
     def lock(self) -> bool:
         """Lock (idle, or "Lock now"): nothing is entered until the signed-in person unlocks or

@@ -219,8 +219,7 @@ class Security(QObject):
         """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
 
         Nothing is written while nobody has an account (there is no one to name)."""
-        if self.enforcing:
-            self.book.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
+        self.clinic.record(action, subject, detail)
 
     def guard(self, action: QAction, permission: str) -> None:
         """Show ``action`` only to those who may use it (the hook other parts of the window call)."""
@@ -291,11 +290,13 @@ class Security(QObject):
         if self.current is None:
             return
         old = ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
-        new = ask_pin(self.window, self.current.name, "set as your new PIN") if old is not None else None
+        if old is None:
+            return
+        new = ask_pin(self.window, self.current.name, "set as your new PIN")
         if new is None:
             return
         try:
-            self.book.change_pin(self.current.id, old, new)
+            self.clinic.change_pin(old, new)
         except ValidationError as exc:
             self.window.statusBar().showMessage(exc.message, 10000)
             return
@@ -385,9 +386,8 @@ class Security(QObject):
     # -- access log ---------------------------------------------------------------------
     def _patient_opened(self, *_: Any) -> None:
         patient = self.window.patient_page.selected
-        if patient is not None and self.enforcing:
-            self.book.log("opened patient record", self.current.id if self.current else None,
-                          subject={"patient_id": patient.id})
+        if patient is not None:
+            self.clinic.open_patient_record(patient)
 
     def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
