@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.clinic import (
+    Cancelled,
+    Clinic,
+    ClinicEvent,
+    EntrySaved,
+    LockChanged,
+    SessionClosed,
+    SessionOpened,
+    SignedIn,
+)
 from microneedle_desk.core.accounts import Account, PermissionDenied
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.session import Session, SessionConfig
@@ -235,3 +244,26 @@ def test_the_signed_in_person_changes_their_pin_only_with_the_current_one(tmp_pa
     with pytest.raises(ValidationError, match="not right"):
         clinic.sign_in(doctor.id, TEST_PIN)
     assert clinic.sign_in(doctor.id, "735148").id == doctor.id
+
+
+def test_views_hear_each_saved_change_as_a_typed_event_and_nothing_of_a_refused_one(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    doctor = add_practitioner(clinic)
+    heard: list[ClinicEvent] = []
+    stop = clinic.subscribe(heard.append)
+    clinic.sign_in_as(doctor)
+    session = clinic.start_session(patient(clinic, clock), doctor.id, SessionConfig(), pin=TEST_PIN)
+    clinic.confirm_consent("Alex Demo")
+    with pytest.raises(ValidationError):
+        clinic.apply_anesthetic("not a number")
+    clinic.lock()
+    clinic.unlock(TEST_PIN)
+    clinic.abandon("Patient felt unwell")
+    clinic.close_session()
+    assert heard == [SignedIn(doctor.id), SessionOpened(session.id, resumed=False),
+                     EntrySaved(session.id, "consent_confirmed"), LockChanged(True), LockChanged(False),
+                     EntrySaved(session.id, "abandoned"), SessionClosed(session.id, "abandoned")]
+    stop()
+    clinic.sign_in_as(None)
+    assert len(heard) == 7

@@ -6,5 +6,14 @@ person does, with the rules about who may do it.
 """
 
 from microneedle_desk.clinic.clinic import SESSION_COMMANDS, Cancelled, Clinic, PinPrompt
+from microneedle_desk.clinic.events import (
+    ClinicEvent,
+    EntrySaved,
+    LockChanged,
+    SessionClosed,
+    SessionOpened,
+    SignedIn,
+)
 
-__all__ = ["SESSION_COMMANDS", "Cancelled", "Clinic", "PinPrompt"]
+__all__ = ["SESSION_COMMANDS", "Cancelled", "Clinic", "ClinicEvent", "EntrySaved", "LockChanged", "PinPrompt",
+           "SessionClosed", "SessionOpened", "SignedIn"]

@@ -21,6 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.clinic.events import (
+    ClinicEvent,
+    EntrySaved,
+    Listener,
+    LockChanged,
+    SessionClosed,
+    SessionOpened,
+    SignedIn,
+)
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
@@ -49,8 +58,9 @@ class Clinic:
     def __init__(self, store: Store, protocol: Protocol, clock: Clock, settings: Settings | None = None) -> None:
         self.store, self.protocol, self.clock = store, protocol, clock
         self.settings = settings  # the clinic's settings file (None where only records are touched)
-        self.current: Account | None = None  # who is signed in
-        self.locked = False  # the screen is locked (idle or "Lock now"): no entry until unlocked
+        self._current: Account | None = None
+        self._locked = False
+        self._listeners: list[Listener] = []
         self.session: Session | None = None  # the session open now
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
@@ -63,6 +73,39 @@ class Clinic:
         store = Store(root, protocol, clock, read_only=read_only)
         store.recover()
         return cls(store, protocol, clock, Settings(protocol, paths.settings_file(root)))
+
+    # -- what the views hear ---------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with each event from now on; returns the way to stop."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _publish(self, event: ClinicEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    @property
+    def current(self) -> Account | None:
+        """Who is signed in (None: nobody)."""
+        return self._current
+
+    @current.setter
+    def current(self, account: Account | None) -> None:
+        before = self._current.id if self._current else None
+        self._current = account
+        if (account.id if account else None) != before:
+            self._publish(SignedIn(account.id if account else None))
+
+    @property
+    def locked(self) -> bool:
+        """The screen is locked (idle or "Lock now"): no entry until it is unlocked."""
+        return self._locked
+
+    @locked.setter
+    def locked(self, value: bool) -> None:
+        if value != self._locked:
+            self._locked = value
+            self._publish(LockChanged(value))
 
     @property
     def accounts(self) -> AccountBook:
@@ -222,6 +265,9 @@ class Clinic:
             self.accounts.guarded_sink()(event, state)
         else:
             self.store.append_event(event, state)
+        session_id = str(event.get("session", ""))
+        if self.session is not None and self.session.id == session_id:  # a start is told as SessionOpened
+            self._publish(EntrySaved(session_id, str(event.get("type", ""))))
 
     # -- patients -------------------------------------------------------------------------
     def register_patient(self, *, name: str, dob: str, clinic_id: str, sex: str, indication: str, scale: str,
@@ -242,20 +288,24 @@ class Clinic:
         self._prove(practitioner_id, START, pin)
         session = Session.start(self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
                                 sink=self._save)
-        return self._open(session)
+        return self._open(session, resumed=False)
 
     def resume_session(self, events: list[dict[str, Any]]) -> Session:
         """Go on with a session that was in progress (its saved events)."""
-        return self._open(Session.resume(self.protocol, self.clock, self.store.device, events, sink=self._save))
+        return self._open(Session.resume(self.protocol, self.clock, self.store.device, events, sink=self._save),
+                          resumed=True)
 
-    def _open(self, session: Session) -> Session:
+    def _open(self, session: Session, resumed: bool) -> Session:
         session.confirm_override = self._confirm_override
         self.session = session
+        self._publish(SessionOpened(session.id, resumed))
         return session
 
     def close_session(self) -> None:
         """Put the open session aside (it stays in progress on disk unless it was signed or abandoned)."""
-        self.session = None
+        session, self.session = self.session, None
+        if session is not None:
+            self._publish(SessionClosed(session.id, session.state.status))
 
     def _open_session(self) -> Session:
         if self.session is None:

@@ -34,12 +34,14 @@ class SessionController(QObject):
     error = Signal(str, str)    # field, message
     session_opened = Signal()
     session_closed = Signal(str)  # final status
+    clinic_event = Signal(object)  # each of the clinic's typed events (microneedle_desk.clinic.events)
 
     def __init__(self, protocol: Protocol, clock: Clock, store: Store,
                  parent: QObject | None = None, clinic: Clinic | None = None) -> None:
         super().__init__(parent)
         self.protocol, self.clock, self.store = protocol, clock, store
         self.clinic = clinic if clinic is not None else Clinic(store, protocol, clock)
+        self.clinic.subscribe(self.clinic_event.emit)
         self._tick = QTimer(self)
         self._tick.setInterval(REFRESH_MS)
         self._tick.timeout.connect(self.poll)
