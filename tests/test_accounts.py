@@ -119,7 +119,7 @@ def test_sign_in_backs_off_after_five_wrong_pins_with_a_growing_wait(book, fake_
 
 def test_a_retired_account_cannot_sign_in_but_still_names_its_old_records(book, store, protocol, fake_clock):
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
-    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN, actor_pin=ADMIN_PIN)
     session = Session.start(protocol, fake_clock, store.device, make_demo_patient(protocol, fake_clock),
                             nurse.id, SessionConfig(), sink=book.pin_sink(NURSE_PIN))
     run_complete_session(session, fake_clock)
@@ -140,7 +140,7 @@ def test_the_last_admin_cannot_be_retired_or_removed(book):
         book.remove(admin, admin.id)
     with pytest.raises(PermissionDenied, match="last admin"):
         book.set_role(admin, admin.id, "practitioner")
-    second = book.add(admin, "Dr Second", "admin", "736251")
+    second = book.add(admin, "Dr Second", "admin", "736251", actor_pin=ADMIN_PIN)
     book.retire(admin, second.id)
     assert book.account(admin.id).active
 
@@ -155,7 +155,7 @@ def test_a_reset_forces_a_new_pin_and_migrated_practitioners_set_theirs(book, st
         book.sign_in(old.id, "")
     book.change_pin(old.id, None, "192837")
     assert book.sign_in(old.id, "192837").must_change_pin is False
-    book.reset(admin, old.id, "564738")
+    book.reset(admin, old.id, "564738", actor_pin=ADMIN_PIN)
     assert book.sign_in(old.id, "564738").must_change_pin
     with pytest.raises(SignInError):
         book.change_pin(old.id, "000000", "918273")
@@ -166,7 +166,7 @@ def test_a_reset_forces_a_new_pin_and_migrated_practitioners_set_theirs(book, st
 # -- role gates in the core ---------------------------------------------------------------
 def test_role_gates_refuse_what_a_practitioner_may_not_do_even_if_a_view_asks(book):
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
-    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN, actor_pin=ADMIN_PIN)
     for permission in ("run_sessions", "review_history", "print"):
         assert require(permission, nurse) is nurse
         assert require(permission, admin) is admin, "an admin may practise"
@@ -175,7 +175,7 @@ def test_role_gates_refuse_what_a_practitioner_may_not_do_even_if_a_view_asks(bo
             require(permission, nurse)
         assert "Nurse Demo" in exc.value.message
     with pytest.raises(PermissionDenied, match="Only an admin"):
-        book.add(nurse, "Intruder", "admin", "123457")
+        book.add(nurse, "Intruder", "admin", "123457", actor_pin=NURSE_PIN)
     with pytest.raises(PermissionDenied):
         book.entries(nurse)
     with pytest.raises(PermissionDenied, match="Sign in first"):
@@ -190,7 +190,7 @@ def test_role_gates_refuse_what_a_practitioner_may_not_do_even_if_a_view_asks(bo
 def test_start_and_sign_off_are_saved_only_after_the_practitioner_proves_their_pin(book, store, protocol,
                                                                                    fake_clock):
     admin = book.create_first_admin("Dr Admin", ADMIN_PIN)
-    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN, actor_pin=ADMIN_PIN)
     patient = make_demo_patient(protocol, fake_clock, device=store.device)
     store.add_patient(patient)
     sink = book.guarded_sink()
@@ -326,7 +326,7 @@ def test_idle_lock_shows_the_countdown_but_no_patient_detail_and_take_over_is_re
     win = window
     security, store, protocol = win.security, win.ctx.store, win.ctx.protocol
     admin = security.book.create_first_admin("Dr Admin", ADMIN_PIN)
-    nurse = security.book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    nurse = security.book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN, actor_pin=ADMIN_PIN)
     security.book.change_pin(nurse.id, NURSE_PIN, "615243")
     security.set_current(admin)
     patient = make_demo_patient(protocol, fake_clock, name="Zelda Unique", device=store.device)

@@ -48,7 +48,7 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _people(win: Any) -> tuple[Any, Any]:
     book = win.security.book
     admin = book.create_first_admin("Dr Admin Demo", ADMIN_PIN)
-    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN)
+    nurse = book.add(admin, "Nurse Demo", "practitioner", NURSE_PIN, actor_pin=ADMIN_PIN)
     return admin, nurse
 
 
@@ -70,10 +70,14 @@ def _accounts_dialog(win: Any, qtbot: Any) -> Any:
 
 
 # -- the accounts screen -----------------------------------------------------------------------
-def test_admin_adds_resets_changes_role_and_retires_an_account_through_the_dialog(window, qtbot):
+def test_admin_adds_resets_changes_role_and_retires_an_account_through_the_dialog(window, qtbot, monkeypatch):
+    from microneedle_desk.ui import sign_in
+
     win = window
     book = win.security.book
     admin = book.create_first_admin("Dr Admin Demo", ADMIN_PIN)
+    asked_pin: list[str] = []
+    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, name, _purpose: asked_pin.append(name) or ADMIN_PIN)
     win.security.set_current(admin)
     assert win.security.manage_action.isVisible()
     dialog = _accounts_dialog(win, qtbot)
@@ -83,6 +87,7 @@ def test_admin_adds_resets_changes_role_and_retires_an_account_through_the_dialo
     dialog.new_pin.setText(NURSE_PIN)
     dialog.add_button.click()
     nurse = next(a for a in book.accounts() if a.name == "Nurse Demo")
+    assert asked_pin == ["Dr Admin Demo"], "the admin signs the new person's key with their own PIN"
     assert nurse.role == "practitioner" and nurse.active and nurse.must_change_pin
     assert dialog.selected_id() == nurse.id
     assert "Added Nurse Demo" in dialog.message.text()

@@ -25,6 +25,7 @@ from microneedle_desk import cli, paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.core.signing import fingerprint
 from microneedle_desk.printing import content, jobs
 from microneedle_desk.printing.content import ClinicInfo, SheetInfo
 from microneedle_desk.printing.render import write_pdf
@@ -108,7 +109,8 @@ def test_session_sheet_prints_every_field_as_real_text(qapp: Any, store: Store, 
                    "Home derma roller Not used", "Pregnant or breastfeeding? N/A",
                    "Not asked Pregnant or breastfeeding: not applicable to a male patient",
                    "None observed.", f"Next session {s.next_session.strftime('%d %b %Y') if s.next_session else ''}",
-                   "Printed by Dr Demo on 25 Nov 2026", f"Record {doc['hash'][:12]}", "Page 1 of 1"):
+                   "Printed by Dr Demo on 25 Nov 2026", f"Record {doc['hash'][:12]}", "Page 1 of 1",
+                   f"E-signature {fingerprint(doc['events'][-1]['sig'])}"):
         assert phrase in text, phrase
     assert "DRAFT" not in text
     assert pdf_info(path)["Pages"] == "1"

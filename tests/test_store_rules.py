@@ -165,9 +165,10 @@ def test_a_signed_session_is_filed_with_a_hash_and_its_active_file_is_gone(tmp_p
     assert len(row["hash"]) == 64 and int(row["hash"], 16) >= 0
     doc = store.session_doc(s.id)
     assert doc is not None
-    # sealed after the access records of the PIN proofs for its start and sign-off
+    # sealed after the access records of the signing key made at the account's first PIN
+    # entry and of the PIN proofs for its start and sign-off
     assert doc["hash"] == row["hash"] == content_hash(doc, doc["chain"]["prev"])
-    assert doc["chain"]["prev"] != GENESIS and doc["chain"]["seq"] == 3
+    assert doc["chain"]["prev"] != GENESIS and doc["chain"]["seq"] == 4
     assert doc["events"] == s.state.events
     assert replay(copy.deepcopy(doc["events"]), P) == s.state
     assert store.active_sessions() == []

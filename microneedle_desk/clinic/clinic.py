@@ -141,7 +141,8 @@ class Clinic:
             account = self.accounts.sign_in(account_id, pin)
             if account.must_change_pin:
                 if not new_pin:
-                    raise ValidationError("pin", tr("Your PIN was reset: choose a new one (twice) to go on."))
+                    raise ValidationError("pin", tr("Choose a new PIN (twice) to go on: yours was reset, or is "
+                                                    "shorter than a PIN must now be (at least 6 digits)."))
                 account = self.accounts.change_pin(account_id, pin, new_pin)
         self.current = account
         return account

@@ -152,6 +152,12 @@ class Account(FrozenRecord):
     # seconds_to_wait): its monotonic reading and the boot it belongs to.
     wait_mono: float | None = None
     wait_boot: str | None = None
+    # The signing key (core/signing.py): public key, private key sealed under the PIN, and
+    # an admin's certificate; None for an account from before signatures until its next PIN.
+    key: dict[str, Any] | None = None
+    # Keys it had before a PIN reset (public key and certificate only): what it signed then
+    # is verified with them.
+    past_keys: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -163,7 +169,8 @@ class Account(FrozenRecord):
                 "must_change_pin": self.must_change_pin, "failures": self.failures,
                 "lockouts": self.lockouts, "locked_until": self.locked_until,
                 "wait_mono": self.wait_mono, "wait_boot": self.wait_boot,
-                "device": self.device, "created_at": self.created_at}
+                "device": self.device, "created_at": self.created_at, "key": self.key,
+                "past_keys": list(self.past_keys)}
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Account:
@@ -174,7 +181,13 @@ class Account(FrozenRecord):
                    device=str(doc.get("device", "")), created_at=str(doc.get("created_at", "")),
                    lockouts=int(doc.get("lockouts", 0)),
                    wait_mono=float(doc["wait_mono"]) if isinstance(doc.get("wait_mono"), (int, float)) else None,
-                   wait_boot=str(doc["wait_boot"]) if doc.get("wait_boot") else None)
+                   wait_boot=str(doc["wait_boot"]) if doc.get("wait_boot") else None,
+                   key=dict(doc["key"]) if isinstance(doc.get("key"), dict) else None,
+                   past_keys=tuple(dict(k) for k in doc.get("past_keys") or () if isinstance(k, dict)))
+
+    def public_keys(self) -> list[dict[str, Any]]:
+        """Every key it has signed with: the current one and those before a PIN reset."""
+        return ([self.key] if self.key else []) + list(self.past_keys)
 
 
 def validate_account_doc(doc: object) -> list[str]:
@@ -193,6 +206,14 @@ def validate_account_doc(doc: object) -> list[str]:
         out.append("the PIN is not stored as a salted hash.")
     if not isinstance(doc["name"], str) or not doc["name"].strip():
         out.append("the account has no name.")
+    key = doc.get("key")
+    if key is not None and not (isinstance(key, dict) and isinstance(key.get("public"), str)
+                                and isinstance(key.get("sealed"), dict) and isinstance(key.get("cert"), dict)):
+        out.append("the signing key is damaged (public key, sealed key or certificate missing).")
+    past = doc.get("past_keys", [])
+    if not isinstance(past, list) or not all(isinstance(k, dict) and isinstance(k.get("public"), str)
+                                             and isinstance(k.get("cert"), dict) for k in past):
+        out.append("the account's earlier signing keys are damaged.")
     return out
 
 

@@ -81,6 +81,7 @@ class Footer:
     signed_at: str = ""           # empty: not signed
     printed: str = ""             # "Printed by … on …"
     record: str = ""              # short hash, to match paper to the record
+    signature_mark: str = ""      # fingerprint of the sign-off's signature (empty: none)
     signature: bool = True        # draw the signature line
     note: str = ""                # the handout's "Questions? Call …"
 
@@ -167,6 +168,15 @@ def fmt_duration(seconds: float | None) -> str:
     total = round(seconds)
     minutes, secs = divmod(total, 60)
     return f"{minutes} min {secs:02d} s"
+
+
+def signature_mark(state: SessionState) -> str:
+    """The fingerprint of the session's sign-off signature: matches the paper to the person who
+    signed the record, which a recomputed hash cannot fake (empty for a record without one)."""
+    from microneedle_desk.core.signing import fingerprint
+
+    sig = next((e.get("sig") for e in reversed(state.events) if e.get("type") == "signed"), None)
+    return fingerprint(sig if isinstance(sig, dict) else None)
 
 
 def short_hash(record_hash: str) -> str:
@@ -414,6 +424,7 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
         signed_at=fmt_iso_text(s.signed_at) if signed else "",
         printed=_printed(info.printed_by, printed_at),
         record=short_hash(info.record_hash),
+        signature_mark=signature_mark(s) if signed else "",
     )
     return PrintDoc("sheet", clinic, SHEET_TITLE, _header_patient(s, info), sections, footer,
                     draft="" if signed else DRAFT_MARK)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import Field, PrintDoc, Section
 
 BOX = "☐"
@@ -82,7 +83,9 @@ def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
         who = f"<b>{_e(f.practitioner)}</b>" if f.practitioner else "_" * 26
         signed = (_e(f.signed_at) if f.signed_at
                   else "<b>not signed</b>" if doc.kind == "sheet" else "_" * 16)
-        left = (f"Practitioner: {who} &nbsp;&nbsp; Signed: {signed}<br><br>"
+        # the fingerprint of the record's own signature, just above the line for the hand-written one
+        mark = _e(tr("E-signature {mark}").format(mark=f.signature_mark)) if f.signature_mark else ""
+        left = (f"Practitioner: {who} &nbsp;&nbsp; Signed: {signed}<br>{mark}<br>"
                 f"Signature: {'_' * 40}")
     left_w = "74%" if doc.kind == "handout" else "62%"
     return (f'<table width="100%" cellspacing="0" cellpadding="0"><tr><td width="{left_w}" valign="bottom">{left}</td>'

@@ -15,11 +15,16 @@ Signatures: :meth:`AccountBook.prove` checks a PIN and leaves a one-use proof; t
 from :meth:`AccountBook.guarded_sink` refuses to save a session start, a sign-off or an
 override whose practitioner did not just prove their PIN, whichever view asked. It is the
 one way a sign-off or an override reaches the store (``Store.append_event`` refuses both).
+The PIN also opens the person's signing key (:mod:`microneedle_desk.core.signing`), kept in
+their account sealed under that PIN: the proof holds the opened key for its one signature,
+and the sink signs the event with it (an amendment is signed in ``Store.amend``). A new key
+is vouched for by the admin who adds or resets the account, with their own key and PIN.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +48,16 @@ from microneedle_desk.core.accounts import (
 )
 from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
 from microneedle_desk.core.session import SessionState, is_override, tr
+from microneedle_desk.core.signing import (
+    PrivateKey,
+    SealedKeyError,
+    cost_of,
+    make_key_doc,
+    new_private_key,
+    open_key,
+    seal_key,
+    sign_event,
+)
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.store import Store, StoreError
@@ -69,7 +84,8 @@ class AccountBook:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock = store.clock
-        self._proofs: dict[str, tuple[str, float]] = {}  # account id -> (purpose, monotonic)
+        # account id -> (purpose, monotonic, the signing key the PIN opened)
+        self._proofs: dict[str, tuple[str, float, PrivateKey]] = {}
         store.signature_guard = self._consume_signature  # Store.amend asks it once accounts exist
 
     # -- reading --------------------------------------------------------------------
@@ -139,10 +155,12 @@ class AccountBook:
         clean = require_text(name, "name", "The person's name", 200)
         same = [a for a in self.accounts() if a.name.casefold() == clean.casefold() and a.pin_hash is None]
         if same:  # a practitioner from before accounts (or the first-start screen) becomes the admin
-            account = self._save(replace(same[0], role="admin", active=True, pin_hash=hash_secret(pin),
-                                         must_change_pin=False))
+            account = replace(same[0], role="admin", active=True, pin_hash=hash_secret(pin), must_change_pin=False)
         else:
-            account = self._save(self._new(clean, "admin", pin, must_change=False))
+            account = self._new(clean, "admin", pin, must_change=False)
+        # nobody is there to vouch for the first admin's key: it is self-signed
+        private = new_private_key()
+        account = self._save(replace(account, key=self._key_doc(account, private, pin, account.id, private)))
         self.log("account changed", account.id, detail="first admin created")
         return account
 
@@ -158,10 +176,19 @@ class AccountBook:
             return existing
         return self._save(self._new(name, role, None, must_change=True))
 
-    def add(self, actor: Account, name: str, role: str, temporary_pin: str | None = None) -> Account:
-        """An admin adds a person; with a temporary PIN they must change it at first sign-in."""
+    def add(self, actor: Account, name: str, role: str, temporary_pin: str | None = None, *,
+            actor_pin: str | Callable[[], str | None] | None = None) -> Account:
+        """An admin adds a person; with a temporary PIN they must change it at first sign-in.
+
+        The new person's signing key is sealed under the temporary PIN and vouched for by the
+        admin, who gives their own PIN (``actor_pin``) to sign it."""
         require("manage_accounts", actor)
-        account = self._save(self._new(name, role, temporary_pin, must_change=True))
+        account = self._new(name, role, temporary_pin, must_change=True)
+        if temporary_pin is not None:
+            voucher = self._voucher(actor, actor_pin)
+            account = replace(account, key=self._key_doc(account, new_private_key(), temporary_pin, actor.id,
+                                                          voucher))
+        account = self._save(account)
         self.log("account changed", actor.id, detail=f"added account {account.id} ({role})")
         return account
 
@@ -180,12 +207,25 @@ class AccountBook:
         """Accounts are never deleted (old records name them): removing means retiring."""
         self.retire(actor, account_id)
 
-    def reset(self, actor: Account, account_id: str, temporary_pin: str) -> Account:
-        """Give a forgotten-PIN account a temporary PIN that must be changed at next sign-in."""
+    def reset(self, actor: Account, account_id: str, temporary_pin: str, *,
+              actor_pin: str | Callable[[], str | None] | None = None) -> Account:
+        """Give a forgotten-PIN account a temporary PIN that must be changed at next sign-in.
+
+        The old signing key cannot be opened without the forgotten PIN: the account gets a new
+        key, vouched for by the admin (who gives their PIN, ``actor_pin``). The old public key
+        is kept, so what was signed with it still verifies."""
         require("manage_accounts", actor)
+        check_secret(temporary_pin)
         account = self._get(account_id)
-        done = self._save(replace(after_success(account), pin_hash=hash_secret(temporary_pin),
-                                  must_change_pin=True))
+        voucher = self._voucher(actor, actor_pin)
+        account = self._get(account_id)
+        pin_hash = hash_secret(temporary_pin)
+        past = account.past_keys
+        if account.key is not None:
+            past = (*past, {k: v for k, v in account.key.items() if k != "sealed"})
+        key = self._key_doc(replace(account, pin_hash=pin_hash), new_private_key(), temporary_pin, actor.id, voucher)
+        done = self._save(replace(after_success(account), pin_hash=pin_hash, must_change_pin=True, key=key,
+                                  past_keys=past))
         self.log("account changed", actor.id, detail=f"reset the PIN of account {account_id}")
         return done
 
@@ -207,12 +247,20 @@ class AccountBook:
         account = self._get(account_id)
         if not account.active:
             raise SignInError(f"{account.name}'s account is retired and can no longer sign in.")
+        private: PrivateKey | None = None
         if account.pin_hash is not None:
             self._check(account, old_pin or "", "pin changed")
+            private = self._open(account_id, old_pin or "")
         if account.pin_hash is not None and verify_secret(new_pin, account.pin_hash):
             raise SecretError("The new PIN must differ from the old one.")
         account = self._get(account_id)
-        done = self._save(replace(after_success(account), pin_hash=hash_secret(new_pin), must_change_pin=False))
+        pin_hash = hash_secret(new_pin)
+        if private is None or account.key is None:  # a first PIN: the person's first key, their own
+            private = new_private_key()
+            key = self._key_doc(replace(account, pin_hash=pin_hash), private, new_pin, account.id, private)
+        else:  # the same key (an admin vouched for it), sealed under the new PIN
+            key = {**account.key, "sealed": seal_key(private, new_pin, cost_of(pin_hash))}
+        done = self._save(replace(after_success(account), pin_hash=pin_hash, must_change_pin=False, key=key))
         self.log("account changed", account_id, detail="changed own PIN")
         return done
 
@@ -255,8 +303,16 @@ class AccountBook:
         return account
 
     def sign_in(self, account_id: str, pin: str) -> Account:
-        """Check the PIN; the account (which may have to change its PIN next) or SignInError."""
+        """Check the PIN; the account (which may have to change its PIN next) or SignInError.
+
+        A PIN shorter than today's rule still signs in, once: the account must choose a new
+        one now (a sealed key is only as strong as its PIN)."""
         account = self._check(self._get(account_id), pin, "sign-in")
+        if account.key is None:
+            self._open(account.id, pin)
+            account = self._get(account.id)
+        if not account.must_change_pin and not _acceptable(pin):
+            account = self._save(replace(account, must_change_pin=True))
         self.log("sign-in", account.id)
         return account
 
@@ -265,16 +321,52 @@ class AccountBook:
         self.log("unlock", account.id)
         return account
 
+    # -- signing keys (core/signing.py) ---------------------------------------------------
+    def _key_doc(self, account: Account, private: PrivateKey, pin: str, voucher_id: str,
+                 voucher: PrivateKey) -> dict[str, Any]:
+        return make_key_doc(account.id, private, pin, cost_of(account.pin_hash), iso(self.clock.now()),
+                            voucher_id, voucher)
+
+    def _open(self, account_id: str, pin: str) -> PrivateKey:
+        """The account's signing key, opened with a PIN just checked. An account from before
+        signatures gets its key now, at its first PIN entry (vouched for by itself: no admin
+        is at hand; its records from then on are signed)."""
+        account = self._get(account_id)
+        if account.key is None:
+            private = new_private_key()
+            self._save(replace(account, key=self._key_doc(account, private, pin, account.id, private)))
+            self.log("account changed", account.id, detail="signing key made at PIN entry")
+            return private
+        try:
+            return open_key(account.key, pin)
+        except SealedKeyError:
+            raise SignInError(tr("{name}'s signing key does not open with this PIN (the account was changed "
+                                 "outside the app): ask an admin to reset the PIN.").format(name=account.name)) \
+                from None
+
+    def _voucher(self, actor: Account, actor_pin: str | Callable[[], str | None] | None) -> PrivateKey:
+        """The admin's own signing key, to vouch for another account's new key. ``actor_pin`` is
+        the admin's PIN, or a function that asks for it (called once the rest was accepted)."""
+        if callable(actor_pin):
+            actor_pin = actor_pin()
+        if actor_pin is None:
+            raise PermissionDenied(tr("A new signing key is vouched for by the admin: give your PIN to add or "
+                                      "reset an account."))
+        self._check(self._get(actor.id), actor_pin, "account change")
+        return self._open(actor.id, actor_pin)
+
     def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
         """Check a PIN for one signature (``start``, ``sign``, ``override``, ``amend``, ``unlock``,
         ``take-over``)."""
         account = self._check(self._get(account_id), pin, purpose)
         require("run_sessions", account)
-        self._proofs[account.id] = (purpose, self.clock.monotonic())
+        private = self._open(account.id, pin)
+        self._proofs[account.id] = (purpose, self.clock.monotonic(), private)
         self.log("pin proved", account.id, subject=subject, detail=purpose)
         return account
 
-    def _consume(self, account_id: str, purpose: str) -> None:
+    def _consume(self, account_id: str, purpose: str) -> PrivateKey:
+        """Use up a proof: the signing key it opened, for this one signature."""
         proof = self._proofs.get(account_id)
         if proof is None or proof[0] != purpose or self.clock.monotonic() - proof[1] > PROOF_SECONDS:
             if purpose == "override":
@@ -283,10 +375,16 @@ class AccountBook:
             raise PermissionDenied("This needs the practitioner's PIN: the person who starts or signs a "
                                    "session must prove who they are.")
         del self._proofs[account_id]
+        return proof[2]
 
-    def _consume_signature(self, purpose: str, account_id: str) -> None:
+    def _consume_signature(self, purpose: str, account_id: str) -> PrivateKey:
         require(purpose, self.account(account_id))
-        self._consume(account_id, purpose)
+        return self._consume(account_id, purpose)
+
+    def _sign(self, event: dict[str, Any], who: str, private: PrivateKey) -> None:
+        """Add the signer's signature over the session up to and including ``event``, as saved."""
+        prior = self.store._active_state(str(event.get("session", ""))).events
+        event["sig"] = sign_event(private, who, prior, event)
 
     def guarded_sink(self) -> Any:
         """A session sink that saves only starts and sign-offs by a person who just proved their PIN."""
@@ -296,7 +394,7 @@ class AccountBook:
             if is_override(event):
                 who = str(event.get("by", ""))
                 require("run_sessions", self.account(who))
-                self._consume(who, "override")
+                self._sign(event, who, self._consume(who, "override"))
                 self.store._append_proven(event, state)
                 return
             if kind in ("session_started", "signed", "practitioner_changed"):
@@ -308,7 +406,7 @@ class AccountBook:
                 if purpose is None:
                     reason = str(event.get("data", {}).get("reason", ""))
                     purpose = "take-over" if reason == "taken_over" else "start"
-                self._consume(who, purpose)
+                self._sign(event, who, self._consume(who, purpose))
                 self.store._append_proven(event, state)
             else:
                 self.store.append_event(event, state)
@@ -377,6 +475,14 @@ class AccountBook:
         require("see_access_log", actor)
         require("export", actor)
         return access_csv(entries, self.who)
+
+
+def _acceptable(pin: str) -> bool:
+    try:
+        check_secret(pin)
+    except SecretError:
+        return False
+    return True
 
 
 def session_people(store: Store) -> list[Account]:

@@ -28,13 +28,13 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
-_MEMBER = re.compile(r"^(meta\.json|patients\.json|active/[0-9a-f-]{36}\.json|sessions/\d{4}-\d{2}-\d{2}\.json"
-                     r"|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json)$")
+_MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|active/[0-9a-f-]{36}\.json"
+                     r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json)$")
 
 
 _SAVE_TEMP = re.compile(r"^.+\.(json|zip)\.[A-Za-z0-9]{6}$")
@@ -121,6 +121,9 @@ def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: 
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for rel in data_files(src):
             zf.writestr(rel.as_posix(), (src / rel).read_bytes())
+        anchor = _chain_head(src)
+        if anchor is not None:  # the head, kept outside the folder: `check` compares with it
+            zf.writestr(ANCHOR_MEMBER, json.dumps(anchor))
     suffix = f"-{reason}" if reason else ""
     stamp = now.strftime("%Y%m%d-%H%M%S")
     target = _backups_folder(root) / f"{PREFIX}{stamp}{suffix}.zip"
@@ -134,6 +137,16 @@ def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: 
         if old != target:
             old.unlink()
     return target
+
+
+def _chain_head(root: Path) -> dict[str, Any] | None:
+    """The record chain's head (seq and hash) as meta.json holds it, None when unreadable."""
+    try:
+        chain = json.loads(paths.meta_file(root).read_bytes()).get("chain", {})
+        head = next(iter(chain.values()))
+        return {"seq": int(head["seq"]), "hash": str(head["hash"])}
+    except (OSError, ValueError, AttributeError, StopIteration, KeyError, TypeError):
+        return None
 
 
 def backed_up_today(root: Path, now: datetime) -> bool:
@@ -194,6 +207,7 @@ def _extract(backup: Path, into: Path) -> int:
             if bad:
                 raise BackupError(f"{backup.name} holds files a backup never holds ({bad[0]}); "
                                   "it is not a microneedle-desk backup.")
+            names = [n for n in names if n != ANCHOR_MEMBER]  # not a data file: it stays in the zip
             for name in names:
                 write_atomic(into / name, zf.read(name))
             return len(names)
@@ -310,6 +324,9 @@ def _carry_over_access_log(root: Path, aside: Path, backup_name: str) -> None:
     store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
     try:
         store.recover()
+        # The backups taken between this one and now hold a history given up on purpose: `check`
+        # compares the chain with the backups outside that span only.
+        store.set_meta_value(RESTORED, {"backup": backup_name, "at": aside.name[:15]})
         for doc in later:
             carried = {k: v for k, v in doc.items() if k not in ("chain", "hash")}
             carried["detail"] = str(carried.get("detail", "")) + note

@@ -6,6 +6,15 @@ applies when it saves them; and the hash chain over signed sessions and amendmen
 be whole: each entry's hash recomputes from its content and the previous hash, the
 sequence has no gaps or duplicates, and the head in ``meta.json`` names the last entry.
 
+The chain alone proves nothing against someone who rewrites a record and recomputes every
+hash. So, also (core/signing.py): every signature on a session event or an amendment must
+verify with its signer's public key, and that key must be vouched for by an admin's
+signature (or be the account's first key, self-signed); a sign-off or amendment sealed since
+the store began signing (``signed_from`` in meta, or after its signer had a key) must carry
+one. Records from before signatures carry none and are not reported. And the chain must
+reach the head held in the newest backup (``anchor.json`` in the zip): a chain shorter than
+that, or one that differs at that place, was rolled back or rewritten.
+
 Files are read directly (not through TinyDB or the Store), so checking opens nothing
 for writing and creates nothing. Problems are (file, record, what is wrong) in words an
 admin can act on; record ids are UUIDs, never patient names.
@@ -17,6 +26,7 @@ import contextlib
 import json
 import os
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -30,6 +40,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
 from microneedle_desk.core.session import SessionState, apply_event
+from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.derived import derived_files, file_digest, month_from_records, relative, row_differences
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file, write_atomic
@@ -50,6 +61,9 @@ TABLES = {
 }
 ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash")
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
+ANCHOR_MEMBER = "anchor.json"  # in a backup zip: the chain head when it was taken
+RESTORED = "restored"  # meta: the backup last restored and when ({"backup": name, "at": YYYYmmdd-HHMMSS})
+_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
 
 
 class StoreUnreadable(Exception):
@@ -95,6 +109,10 @@ class _Checker(Record):
     cache: dict[str, Any] | None = None
     new_cache: dict[str, Any] = field(default_factory=dict)
     digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
+    signed_from: int | None = None  # the first chain place whose sign-offs must be signed
+    demo: bool = False  # demo data: sessions filed in bulk, never signed with a PIN
+    restored: dict[str, Any] | None = None
+    _accounts: dict[str, dict[str, Any]] | None = None
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -209,6 +227,10 @@ class _Checker(Record):
         else:
             meta = metas[0]
             self.written_by = str(meta.get("app_version", ""))
+            since = meta.get("signed_from")
+            self.signed_from = since if isinstance(since, int) and not isinstance(since, bool) else None
+            self.demo = bool(meta.get("demo", False))
+            self.restored = meta.get(RESTORED) if isinstance(meta.get(RESTORED), dict) else None
             if self.schema_ok(path, "store description", meta) and not self.missing(
                     path, "store description", meta, ("kind", "device")) and meta["kind"] != "meta":
                 self.add(path, "store description", "the record is not a store description.")
@@ -251,6 +273,9 @@ class _Checker(Record):
             if self.schema_ok(path, label, doc):
                 for what in validate_account_doc(doc):
                     self.add(path, label, what)
+        # with the file's other findings: at start-up only when patients.json changed
+        self._accounts = {str(d["id"]): d for d in data.get("accounts", {}).values() if "id" in d}
+        self.check_keys()
 
     # -- access log (accounts issue): sealed into the same chain as signed sessions --------
     def check_access(self, path: Path) -> None:
@@ -318,6 +343,7 @@ class _Checker(Record):
             if doc["kind"] != "session" or doc["status"] not in ("signed", "abandoned"):
                 self.add(path, label, "the record is not a finished session.")
                 continue
+            self.check_session_signatures(path, label, doc)
             if not self.deep and not any(a.get("session_id") == doc["id"]
                                          for a in data.get("amendments", {}).values()):
                 continue
@@ -341,6 +367,7 @@ class _Checker(Record):
             if state is None:
                 self.add(path, label, "it amends a session that is not in this file (or is damaged).")
                 continue
+            self.check_amendment_signature(path, label, doc)
             done = earlier.setdefault(state.id, [])
             try:
                 validate_amendment_doc(as_current(doc), state, done, self.protocol)
@@ -370,6 +397,119 @@ class _Checker(Record):
             return False
         return True
 
+    # -- signatures (core/signing.py) ---------------------------------------------------------
+    def accounts(self) -> dict[str, dict[str, Any]]:
+        """The accounts as stored, by id (read once; damage is reported by check_patients)."""
+        if self._accounts is None:
+            try:
+                data = read_json_file(paths.patients_file(self.root))
+                table = data.get("accounts", {}) if isinstance(data, dict) else {}
+                docs = table.values() if isinstance(table, dict) else []
+            except BadFileError:
+                docs = []
+            self._accounts = {str(d["id"]): d for d in docs if isinstance(d, dict) and "id" in d}
+        return self._accounts
+
+    def keys_of(self, account_id: str) -> list[dict[str, Any]]:
+        """An account's keys, oldest first (earlier keys, then the current one)."""
+        doc = self.accounts().get(account_id) or {}
+        stored = doc.get("past_keys")
+        past: list[Any] = stored if isinstance(stored, list) else []
+        current = [doc["key"]] if isinstance(doc.get("key"), dict) else []
+        return [k for k in [*past, *current] if isinstance(k, dict)]
+
+    def key_vouched(self, account_id: str, key: dict[str, Any], first: bool) -> bool:
+        """Whether an admin's signature vouches for ``key`` (or, for an account's first key, its own)."""
+        cert = key.get("cert")
+        voucher = str(cert.get("by", "")) if isinstance(cert, dict) else ""
+        if voucher == account_id:
+            return first and cert_ok(account_id, key, str(key.get("public")))
+        if (self.accounts().get(voucher) or {}).get("role") != "admin":
+            return False
+        return any(cert_ok(account_id, key, str(k.get("public"))) for k in self.keys_of(voucher))
+
+    def check_keys(self) -> None:
+        path = paths.patients_file(self.root)
+        for account_id in sorted(self.accounts()):
+            for n, key in enumerate(self.keys_of(account_id)):
+                if not self.key_vouched(account_id, key, first=n == 0):
+                    self.add(path, f"account {account_id}", "a signing key of this account is not vouched for "
+                             "by an admin's signature: it was put in outside the app. Records signed with it "
+                             "cannot be trusted; restore patients.json from a backup.")
+
+    def signature_problem(self, signature: object, signer: str, message: bytes) -> str:
+        """What is wrong with one signature ("" when it verifies with a vouched key of ``signer``)."""
+        if not isinstance(signature, dict) or signature.get("v") != 1:
+            return "its signature is damaged or of an unknown kind."
+        if signature.get("by") != signer:
+            return "it is signed by someone other than the person it names."
+        keys = [k for k in self.keys_of(signer) if k.get("public") == signature.get("key")]
+        if not keys:
+            return "it is signed with a key its signer's account does not hold."
+        if not verify(str(signature["key"]), message, str(signature.get("value", ""))):
+            return ("its signature does not match its content: the record was changed after it was signed "
+                    "(even if its seal was recomputed). Restore it from a backup; corrections are made as "
+                    "amendments.")
+        return ""
+
+    def must_be_signed(self, seq: object, signer: str, at: object) -> bool:
+        """Whether a sign-off or amendment sealed at chain place ``seq`` at time ``at`` was signed."""
+        if self.demo or not self.accounts():  # nobody has a PIN to sign with
+            return False
+        if self.signed_from is not None and isinstance(seq, int) and seq >= self.signed_from:
+            return True
+        return any(str((k.get("cert") or {}).get("at", "~")) <= str(at) for k in self.keys_of(signer))
+
+    def check_session_signatures(self, path: Path, label: str, doc: dict[str, Any]) -> None:
+        events = doc["events"] if isinstance(doc["events"], list) else []
+        prior: list[dict[str, Any]] = []
+        signed_off: dict[str, Any] | None = None
+        for event in events:
+            if not isinstance(event, dict):
+                return  # reported by the replay
+            kind = event.get("type")
+            if kind == "signed":
+                signed_off = event
+            if "sig" in event:
+                data = event.get("data")
+                named = data.get("practitioner_id") if isinstance(data, dict) else None
+                signer = str(named if kind in ("session_started", "practitioner_changed")
+                             else event.get("by"))
+                problem = self.signature_problem(event["sig"], signer,
+                                                 event_message(str(doc["id"]), prior, event))
+                if problem:
+                    self.add(path, f"{label}, event {event.get('n', '?')} ({kind})", problem)
+            prior.append(event)
+        if signed_off is not None and "sig" not in signed_off and self.must_be_signed(
+                doc["chain"].get("seq"), str(signed_off.get("by")), signed_off.get("at")):
+            self.add(path, label, "the sign-off carries no signature, though it was sealed when sign-offs were "
+                                  "signed: the signature was removed. Restore the record from a backup.")
+
+    def check_amendment_signature(self, path: Path, label: str, doc: dict[str, Any]) -> None:
+        if "sig" in doc:
+            problem = self.signature_problem(doc["sig"], str(doc.get("by")), amendment_message(doc))
+            if problem:
+                self.add(path, label, problem)
+        elif self.must_be_signed(doc["chain"].get("seq"), str(doc.get("by")), doc.get("at")):
+            self.add(path, label, "the amendment carries no signature, though it was sealed when amendments "
+                                  "were signed: the signature was removed. Restore it from a backup.")
+
+    def check_anchor(self, entries: list[_Entry]) -> None:
+        """The chain must reach the head the newest backup holds, and agree with it there."""
+        found = newest_anchor(self.root, self.restored)
+        if found is None:
+            return
+        name, seq, digest = found
+        meta = paths.meta_file(self.root)
+        hashes = {entry[0]: entry[2] for entry in entries}
+        last = max(hashes, default=0)
+        if seq > last:
+            self.add(meta, "record chain", f"the record chain ends at record {last}, but the backup {name} "
+                     f"holds {seq}: signed records were removed, or the folder was replaced by an older copy.")
+        elif seq and hashes.get(seq) != digest:
+            self.add(meta, "record chain", f"record {seq} differs from the one the backup {name} holds: the "
+                     "record chain was rewritten after that backup.")
+
     def check_chain(self, head: dict[str, Any] | None) -> None:
         if self.months_unreadable:
             return
@@ -388,6 +528,7 @@ class _Checker(Record):
                          "the record does not link to the one before it: a record before it was "
                          "altered, removed or replaced.")
             prev_hash, expected = digest, seq + 1
+        self.check_anchor(entries)
         if head is None:
             return
         last = (entries[-1][0], entries[-1][2]) if entries else None
@@ -418,6 +559,39 @@ class _Checker(Record):
             if not self.months_unreadable and row["id"] not in self.session_ids \
                     and row["id"] not in self.active_ids:
                 self.add(path, label, "the history lists a session whose record is not on file.")
+
+
+def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[str, int, str] | None:
+    """(backup name, chain seq, chain hash) held by the newest backup that holds one.
+
+    After a restore (``restored``: the backup and when), the backups taken after the restored
+    one and before the restore hold the history that was replaced on purpose: they are skipped."""
+    folder = paths.backups_dir(root)
+    try:
+        names = sorted((n for n in os.listdir(folder) if _BACKUP_NAME.match(n)), reverse=True)
+    except OSError:
+        return None
+    if restored is not None:
+        chosen = _BACKUP_NAME.match(str(restored.get("backup", "")))
+        since, until = (chosen.group(1) if chosen else ""), str(restored.get("at", ""))
+        names = [n for n in names if not since < _stamp(n) <= until]
+    for name in names:
+        try:
+            with zipfile.ZipFile(folder / name) as zf:
+                anchor = json.loads(zf.read(ANCHOR_MEMBER))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            continue  # an older backup without one, or unreadable: the next one may tell
+        if not isinstance(anchor, dict):
+            continue
+        seq, digest = anchor.get("seq"), anchor.get("hash")
+        if isinstance(seq, int) and not isinstance(seq, bool) and isinstance(digest, str) and _HEX64.match(digest):
+            return name, seq, digest
+    return None
+
+
+def _stamp(name: str) -> str:
+    found = _BACKUP_NAME.match(name)
+    return found.group(1) if found else ""
 
 
 def _compare_rows(checker: _Checker, path: Path, stored: dict[str, Any]) -> None:

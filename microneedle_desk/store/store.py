@@ -71,6 +71,8 @@ from microneedle_desk.store.storage import (
 from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
 
 GENESIS = "0" * 64
+# meta: the first place in the record chain whose sign-offs and amendments must be signed
+SIGNED_FROM = "signed_from"
 
 
 class StoreError(Exception):
@@ -104,8 +106,9 @@ class Store:
         self._row_index: dict[str, dict[str, Any]] | None = None
         self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
         self._active_states: dict[str, SessionState] = {}
-        # accounts issue: set by AccountBook; checks (purpose, account id) has just proved a PIN
-        self.signature_guard: Callable[[str, str], None] | None = None
+        # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
+        # the signing key that PIN opened (core/signing.py)
+        self.signature_guard: Callable[[str, str], Any] | None = None
         if not read_only:
             ensure_private_dir(root)
         meta = self._db_for(paths.meta_file(root))
@@ -134,6 +137,9 @@ class Store:
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
         self._lasts = PatientLasts(self)
+        if not read_only and SIGNED_FROM not in info[0]:
+            # Records sealed from here on carry their signer's signature; those before cannot.
+            meta.table("meta").update({SIGNED_FROM: int(meta.table("chain").all()[0]["seq"]) + 1})
         if not read_only and not meta.table(DERIVED_TABLE).all():
             self.note_all_derived()  # once: a store from before the digests of derived files
         if not read_only and not self._lasts.ready():
@@ -646,11 +652,12 @@ class Store:
         that calls this directly is refused.
         """
         self._guard()
+        private = None
         if self.has_accounts():
             if self.signature_guard is None:
                 raise StoreError("A correction needs the PIN of the person making it: make it in the app, "
                                  "signed in.")
-            self.signature_guard("amend", by)
+            private = self.signature_guard("amend", by)
         from microneedle_desk.core.amendments import amended_state, make_amendment
 
         doc = self.session_doc(session_id)
@@ -660,6 +667,10 @@ class Store:
         earlier = self.amendments(session_id)
         amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
                                    self.device, self.protocol)
+        if private is not None:
+            from microneedle_desk.core.signing import sign_amendment
+
+            amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
         sealed = self._chain_append(amendment, day_db.table("amendments"))
         self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)

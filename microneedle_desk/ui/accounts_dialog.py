@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, require
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook, filter_entries
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
@@ -224,6 +225,12 @@ class AccountsDialog(QDialog):
         self.changed.emit()
         return True
 
+    def _ask_own_pin(self, actor: Account) -> Callable[[], str | None]:
+        """The admin's PIN, asked only once the change itself is accepted: it signs the new key."""
+        from microneedle_desk.ui import sign_in
+
+        return lambda: sign_in.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)
         self.message.setText(text)
@@ -236,7 +243,8 @@ class AccountsDialog(QDialog):
                               "first sign-in.", error=True)
             return False
         added: list[Account] = []
-        ok = self._do(lambda actor: added.append(self.book.add(actor, name, role, pin)),
+        ok = self._do(lambda actor: added.append(self.book.add(actor, name, role, pin,
+                                                               actor_pin=self._ask_own_pin(actor))),
                       f"Added {name} as {role}: they must choose their own PIN at their first sign-in.")
         if ok:
             self.new_name.clear()
@@ -268,7 +276,7 @@ class AccountsDialog(QDialog):
         if not pin:
             self.show_message(f"Type a temporary PIN for {account.name} first.", error=True)
             return False
-        return self._do(lambda actor: self.book.reset(actor, account.id, pin),
+        return self._do(lambda actor: self.book.reset(actor, account.id, pin, actor_pin=self._ask_own_pin(actor)),
                         f"{account.name}'s PIN was reset: they must choose a new one at their next sign-in.",
                         account.id)
 
