@@ -7,7 +7,7 @@ ARGS ?=
 
 .PHONY: test run lint setup bench bench-session bench-review bundle
 
-## every check: ruff check ., mypy, pytest (the README's test command; .ci/run runs it too)
+## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
 	$(PYTHON) tools/bootstrap.py test $(ARGS)
 
@@ -15,7 +15,7 @@ test:
 run:
 	$(PYTHON) tools/bootstrap.py run $(ARGS)
 
-## ruff and mypy only
+## ruff, mypy and lint-imports only
 lint:
 	$(PYTHON) tools/bootstrap.py lint
 

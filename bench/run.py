@@ -178,8 +178,11 @@ def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min
                            sex="male", indication="aga_male", scale="norwood_hamilton", grade="III",
                            device=ctx.store.device, now=shifted.now(), demo=True)
     practitioner = demo_practitioner(ctx.store)
+    book = ctx.controller.clinic.accounts  # a start is saved as in the app: the practitioner's PIN proved
+    if book.account(practitioner).pin_hash is None:  # a demo account
+        book.change_pin(practitioner, None, BENCH_PIN)
     s = Session.start(ctx.protocol, shifted, ctx.store.device, patient, practitioner, SessionConfig(),
-                      sink=ctx.store.append_event)
+                      sink=book.pin_sink(BENCH_PIN))
     for item in ctx.protocol.contraindications:
         if item.id not in s.state.not_applicable:  # not asked of a male patient
             s.answer(item.id, False)
@@ -228,7 +231,7 @@ def measure_alerts(trials: int) -> dict[str, Any]:
             if not arrived:
                 raise RuntimeError("the alert did not fire within 5 s of its deadline")
             lateness.append(arrived[0] - (applied + DWELL_MIN_S))
-            ctx.controller.do("abandon", "Benchmark trial: alert timing only.")
+            ctx.controller.act(lambda c: c.abandon("Benchmark trial: alert timing only."))
         stall = _measure_stall(window, clock)
     finally:
         busy.kill()
@@ -277,7 +280,7 @@ def _measure_stall(window: Any, clock: Any) -> dict[str, Any]:
     t, remaining, digits = after[0]
     truth = planned_min * 60 - (t - applied)
     mm, ss = digits.split(":")
-    window.ctx.controller.do("abandon", "Benchmark trial: stall check only.")
+    window.ctx.controller.act(lambda c: c.abandon("Benchmark trial: stall check only."))
     del session
     return {"stall_s": 2.0, "first_refresh_after_stall_ms": round((t - stall_end[0]) * 1000, 1),
             "shown_remaining_error_ms": round((remaining - truth) * 1000, 3),

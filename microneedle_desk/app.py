@@ -6,12 +6,14 @@ import contextlib
 import gc
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
 from microneedle_desk import APP_NAME, ORG_NAME, __version__, paths
+from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.clock import Clock, SystemClock
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.protocol import Protocol, ProtocolError, load_protocol
@@ -69,10 +71,10 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
     start_notes = check_at_start(root, protocol, clock, read_only, interactive)
-    store = Store(root, protocol, clock, read_only=read_only)
-    store.recover()
-    settings = Settings(protocol, paths.settings_file(root))
-    controller = SessionController(protocol, clock, store)
+    clinic = Clinic.open(root, protocol, clock, read_only=read_only)
+    store, settings = clinic.store, clinic.settings
+    assert settings is not None
+    controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame)
     if read_only:
@@ -235,7 +237,7 @@ def offer_resume(window: MainWindow) -> None:
             reason, ok = QInputDialog.getText(window, "Abandon session", "Why is it abandoned? (kept in the record)")
             if ok and reason.strip():
                 session = ctx.controller.resume(active.events)
-                ctx.controller.do("abandon", reason)
+                ctx.controller.act(partial(Clinic.abandon, reason=reason))
                 del session
 
 
@@ -267,7 +269,7 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     # the last sign of life before the stop (resuming may record alerts at once)
     down_since, gap = stopped_since(ctx.store, ctx.clock, events)
     ctx.controller.resume(events)
-    ctx.controller.do("record_interruption", down_since, gap)
+    ctx.controller.act(lambda c: c.record_interruption(down_since, gap))
     window.statusBar().showMessage(
         f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
     session = ctx.controller.session

@@ -184,3 +184,18 @@ def test_pytest_timeout_comes_from_the_environment(bootstrap: ModuleType, monkey
     monkeypatch.setenv(bootstrap.TIMEOUT_ENV, "soon")
     with pytest.raises(bootstrap.BootstrapError):
         bootstrap.pytest_timeout()
+
+
+def test_lint_runs_the_import_contracts_and_fails_when_they_break(
+    bootstrap: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    def call(cmd: list[object], env: object = None, timeout: object = None) -> int:
+        ran.append(" ".join(str(part) for part in cmd))
+        return 1 if "lint-imports" in ran[-1] else 0
+
+    monkeypatch.setattr(bootstrap, "call", call)
+    assert bootstrap.run_lint() == ["lint-imports"]
+    assert any("ruff" in line for line in ran)
+    assert any("mypy" in line for line in ran)

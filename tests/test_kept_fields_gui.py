@@ -95,7 +95,7 @@ def test_a_new_session_starts_with_empty_fields(qtbot: QtBot, window: MainWindow
     device = _device(window)
     type_into(qtbot, device.lot, "LOT-1")
     _type_slowly(qtbot, device.serial, "HP-unsaved")
-    window.ctx.controller.do("abandon", "Patient left before the anesthetic.")
+    window.ctx.controller.act(lambda c: c.abandon("Patient left before the anesthetic."))
     click(qtbot, window.patient_page.start_button)
     device = _device(window)
     assert (device.lot.text(), device.serial.text()) == ("", "")

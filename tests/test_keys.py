@@ -144,7 +144,7 @@ def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: An
 def test_enter_in_the_sign_in_pin_field_signs_in(qtbot: Any, window: Any) -> None:
     from microneedle_desk.ui.sign_in import SignInDialog
 
-    dialog = SignInDialog(window.security.book, window)
+    dialog = SignInDialog(window.security.clinic, window)
     qtbot.addWidget(dialog)
     dialog.show()
     fill_in(qtbot, dialog.pin, WINDOW_PIN)

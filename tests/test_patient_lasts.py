@@ -130,13 +130,13 @@ def test_check_reports_a_session_id_filed_twice(store: Store, protocol: Protocol
 def test_a_session_starts_without_reading_the_whole_history(store: Store, protocol: Protocol,
                                                              data_dir: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpers import start_session
+    from helpers import pin_sink, start_session
 
     store.close()
     clock = FakeClock()
     fresh = Store(data_dir, protocol, clock)
     _no_whole_index(monkeypatch)
-    session = start_session(protocol, clock, sink=fresh.append_event, device=fresh.device)
+    session = start_session(protocol, clock, sink=pin_sink(fresh), device=fresh.device)
     assert paths.active_file(data_dir, session.id).exists()
     assert fresh.last_needle_mm(session.state.patient_id) is None
     fresh.close()

@@ -136,7 +136,7 @@ def test_session_number_counts_only_the_patients_earlier_signed_sessions(store: 
     other = make_demo_patient(protocol, fake_clock, name="Sam Sample", clinic_id="D-2")
     first = stored_session(store, fake_clock, patient=patient)
     stored_session(store, fake_clock, patient=other)
-    abandoned = start_session(protocol, fake_clock, patient, sink=store.append_event, device=store.device)
+    abandoned = start_session(protocol, fake_clock, patient, sink=pin_sink(store), device=store.device)
     abandoned.abandon("Patient felt unwell")
     fake_clock.advance(86400 * 14)
     third = stored_session(store, fake_clock, patient=patient)

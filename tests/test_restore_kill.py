@@ -71,7 +71,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
     later = store.add_patient(make_demo_patient(P, clock, name="Robin Later", clinic_id="D-2", device=store.device))
     session = start_session(P, clock, later, sink=pin_sink(store), device=store.device)
     run_complete_session(session, clock)
-    open_one = start_session(P, clock, later, sink=store.append_event, device=store.device)
+    open_one = start_session(P, clock, later, sink=pin_sink(store), device=store.device)
     assert open_one.state.status == "in_progress"
     store.close()
     outside = taken.parent.parent.parent / "backup.zip"

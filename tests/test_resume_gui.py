@@ -91,7 +91,7 @@ def test_abandon_with_a_reason_keeps_the_session_marked_abandoned(
     window = _reopen(qtbot, fake_clock)
     [active] = window.ctx.store.active_sessions()
     window.ctx.controller.resume(active.events)
-    assert window.ctx.controller.do("abandon", "Patient felt faint; stopped before needling")
+    assert window.ctx.controller.act(lambda c: c.abandon("Patient felt faint; stopped before needling"))
     store = window.ctx.store
     assert store.active_sessions() == []
     doc = store.session_doc(session_id)

@@ -184,9 +184,10 @@ def test_a_filed_session_takes_no_more_events_not_even_a_new_start(tmp_path: Pat
     restart = copy.deepcopy(s.state.events[0])
     restart["id"] = str(uuid.uuid4())
     late = make_event(s, "aftercare_given", {"value": False})
+    sink = pin_sink(store)  # the PIN-proved path: a start is refused there for being filed, not for a PIN
     for event in (restart, late):
         with pytest.raises(ValidationError, match="signed"):
-            store.append_event(event)
+            sink(event, s.state)
         assert not paths.active_file(store.root, s.id).exists()
     assert store.summaries() == rows_before
     assert open_store(store.root, clock).summaries() == rows_before

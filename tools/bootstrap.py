@@ -2,9 +2,9 @@
 """Set up what is missing, then launch the app or run every check.
 
     python3 tools/bootstrap.py run  [APP ARGS...]     # the app (``microneedle-desk``)
-    python3 tools/bootstrap.py test [PYTEST ARGS...]  # ruff check ., mypy, pytest
+    python3 tools/bootstrap.py test [PYTEST ARGS...]  # ruff check ., mypy, lint-imports, pytest
 
-Other commands: ``setup`` (install only), ``lint`` (ruff and mypy only), ``pytest``
+Other commands: ``setup`` (install only), ``lint`` (ruff, mypy and lint-imports only), ``pytest``
 (pytest only), ``bench`` (``bench/run.py``).
 
 Needs only Python 3.11+ and this repository. It:
@@ -394,6 +394,9 @@ def run_lint() -> list[str]:
         failed.append("ruff")
     if call([python, "-m", "mypy"]) != 0:
         failed.append("mypy")
+    # the layers' contract in pyproject.toml ([tool.importlinter]); no cache folder left in the checkout
+    if call([venv_script("lint-imports"), "--no-cache"]) != 0:
+        failed.append("lint-imports")
     return failed
 
 
@@ -411,7 +414,7 @@ def cmd_test(args: list[str]) -> int:
     if failed:
         say(f"FAILED: {', '.join(failed)}; running pytest anyway")
     else:
-        say("ruff and mypy passed; now pytest")
+        say("ruff, mypy and lint-imports passed; now pytest")
     if run_pytest(args) != 0:
         failed.append("pytest")
     if failed:

@@ -59,6 +59,7 @@ from microneedle_desk.core.signing import (
     sign_event,
 )
 from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.store import Store, StoreError
 
 PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
@@ -77,15 +78,6 @@ class SignInError(ValidationError):
     def __init__(self, message: str, wait: float = 0.0) -> None:
         super().__init__("pin", message)
         self.wait = wait
-
-
-def os_user() -> str:
-    import getpass  # here: the app's start-up does not need it (with termios, ~1 ms)
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "(unknown OS user)"
 
 
 class AccountBook:
@@ -415,7 +407,6 @@ class AccountBook:
                     reason = str(event.get("data", {}).get("reason", ""))
                     purpose = "take-over" if reason == "taken_over" else "start"
                 self._sign(event, who, self._consume(who, purpose))
-            if kind == "signed":
                 self.store._append_proven(event, state)
             else:
                 self.store.append_event(event, state)

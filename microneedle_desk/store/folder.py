@@ -29,9 +29,17 @@ class FolderError(Exception):
         self.usage = usage
 
 
-def _user() -> str:
-    from microneedle_desk.store.accounts import os_user
+def os_user() -> str:
+    """The OS user running this process (the access log names command-line uses by it)."""
+    import getpass  # here: the app's start-up does not need it (with termios)
 
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "(unknown OS user)"
+
+
+def _user() -> str:
     return os_user()
 
 

@@ -20,13 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from microneedle_desk import paths
 from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
 
-if TYPE_CHECKING:
-    from microneedle_desk.store.store import Store
+
+class HistoryIndex(Protocol):
+    """What the lasts index reads from the store that keeps it (the store's history index), so
+    that this module does not import the store back."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def index_months(self) -> list[str]: ...
+
+    def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]: ...
+
+    def note_derived(self, path: Path) -> None: ...
 
 Record = dict[str, dict[str, Any]]
 MARKER = "complete.json"  # written last by a rebuild: every patient's record is there
@@ -59,7 +70,7 @@ def merge(record: Record, row: dict[str, Any], month: str) -> bool:
 
 
 class PatientLasts:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: HistoryIndex) -> None:
         self.store = store
         self.root = store.root
         self._files: dict[Path, dict[str, Record]] = {}

@@ -231,13 +231,19 @@ class Store:
 
         The check replays the event on the store's own copy of the session, so a caller
         that bypassed the Session class cannot slip in an invalid record. A sign-off or an
-        override is refused here: it is saved only by the accounts' guarded sink
+        override is refused here, and so is a start or a hand-over once anyone has an account:
+        each is saved only by the accounts' guarded sink
         (:meth:`AccountBook.guarded_sink <microneedle_desk.store.accounts.AccountBook.guarded_sink>`),
         once the person named on it has just proved their PIN.
         """
-        if event.get("type") == "signed" or is_override(event):
+        kind = event.get("type")
+        if kind == "signed" or is_override(event):
             raise EventError("pin", tr("A sign-off or an override is recorded only with the PIN of the "
                                        "practitioner: sign in to the app and confirm it with your PIN."))
+        if kind in ("session_started", "practitioner_changed") and self.has_accounts():
+            raise EventError("pin", tr("Once people have accounts, a session is started or handed over only "
+                                       "with the PIN of the practitioner: sign in to the app and confirm it "
+                                       "with your PIN."))
         self._append_proven(event, state)
 
     def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:

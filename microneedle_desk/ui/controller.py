@@ -1,7 +1,8 @@
-"""The bridge between the Qt event loop and a core Session.
+"""The bridge between the Qt event loop and the clinic (the application layer).
 
-It owns no clinical rule: it forwards commands to the Session, turns the core's
-ValidationError into an ``error`` signal with the core's own message, and schedules
+It owns no rule: every command goes to :class:`~microneedle_desk.clinic.Clinic`, which
+checks who may do it; the controller turns the core's ValidationError (and so
+PermissionDenied) into an ``error`` signal with the core's own message, and schedules
 refreshes. Countdown alerts are scheduled as single-shot timers at the exact deadline
 the core computes (plus a short refresh tick for the display); a timer that fires late
 or an event loop that stalled changes nothing, because the time shown is always
@@ -15,11 +16,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from microneedle_desk.clinic import SESSION_COMMANDS, Cancelled, Clinic
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.session import Session, SessionConfig
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError
 
 REFRESH_MS = 200
@@ -31,12 +34,14 @@ class SessionController(QObject):
     error = Signal(str, str)    # field, message
     session_opened = Signal()
     session_closed = Signal(str)  # final status
+    clinic_event = Signal(object)  # each of the clinic's typed events (microneedle_desk.clinic.events)
 
     def __init__(self, protocol: Protocol, clock: Clock, store: Store,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, clinic: Clinic | None = None) -> None:
         super().__init__(parent)
         self.protocol, self.clock, self.store = protocol, clock, store
-        self.session: Session | None = None
+        self.clinic = clinic if clinic is not None else Clinic(store, protocol, clock)
+        self.clinic.subscribe(self.clinic_event.emit)
         self._tick = QTimer(self)
         self._tick.setInterval(REFRESH_MS)
         self._tick.timeout.connect(self.poll)
@@ -44,31 +49,26 @@ class SessionController(QObject):
         self._alarm.setSingleShot(True)
         self._alarm.setTimerType(Qt.TimerType.PreciseTimer)
         self._alarm.timeout.connect(self.poll)
-        # accounts issue (ui/sign_in.py Security sets these): the sink that saves events, and a
-        # gate asked before a start or a sign-off, (command, practitioner id) -> go ahead?
-        self.sink: Callable[[dict[str, Any], Any], None] = store.append_event
-        self.gate: Callable[[str, str], bool] | None = None
-        # asked before an override is saved, (purpose, practitioner id); raises ValidationError
-        # with the reason when the practitioner did not confirm it with their PIN
-        self.confirm: Callable[[str, str], None] | None = None
+
+    @property
+    def session(self) -> Session | None:
+        """The clinic's open session (None when none is open)."""
+        return self.clinic.session
 
     # -- lifecycle ------------------------------------------------------------------
     def start(self, patient: Patient, practitioner_id: str, config: SessionConfig) -> bool:
-        if self.gate is not None and not self.gate("start", practitioner_id):
-            return False
-        return self._call(lambda: self._open(Session.start(
-            self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
-            sink=self.sink)))
+        """Start a session (the clinic asks the practitioner's PIN); False when refused or cancelled."""
+        ok = self._call(lambda: self.clinic.start_session(patient, practitioner_id, config))
+        if ok:
+            self._opened()
+        return ok
 
     def resume(self, events: list[dict[str, Any]]) -> Session:
-        session = Session.resume(self.protocol, self.clock, self.store.device, events,
-                                 sink=self.sink)
-        self._open(session)
+        session = self.clinic.resume_session(events)
+        self._opened()
         return session
 
-    def _open(self, session: Session) -> None:
-        self.session = session
-        session.confirm_override = self._confirm_override
+    def _opened(self) -> None:
         self._tick.start()
         self.session_opened.emit()
         self.poll()
@@ -77,19 +77,18 @@ class SessionController(QObject):
         self._tick.stop()
         self._alarm.stop()
         status = self.session.state.status if self.session else ""
-        self.session = None
+        self.clinic.close_session()
         self.session_closed.emit(status)
 
     # -- commands -------------------------------------------------------------------
-    def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
-        """Run ``Session.<command>(*args)``; True when it was accepted and saved."""
+    def act(self, command: Callable[[Clinic], object]) -> bool:
+        """Run one of the clinic's typed commands on the open session; True when it was accepted
+        and saved. A signed or abandoned session is closed."""
         session = self.session
         if session is None:
-            self.error.emit("session", "No session is open.")
+            self.error.emit("session", tr("No session is open."))
             return False
-        if command == "sign" and self.gate is not None and not self.gate("sign", session.state.practitioner_id):
-            return False
-        ok = self._call(lambda: getattr(session, command)(*args, **kwargs))
+        ok = self._call(lambda: command(self.clinic))
         if ok:
             if session.state.status in ("signed", "abandoned"):
                 self.changed.emit()
@@ -98,13 +97,18 @@ class SessionController(QObject):
             self.poll()
         return ok
 
-    def _confirm_override(self, event: dict[str, Any]) -> None:
-        if self.confirm is not None:
-            self.confirm("override", str(event.get("by", "")))
+    def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
+        """:meth:`act` for a command named as text: only the screenshot tools (``tools/screen*.py``)
+        still send commands this way; the screens call :meth:`act` with a typed command."""
+        if command not in SESSION_COMMANDS:
+            raise ValueError(f"not a session command: {command!r}")
+        return self.act(lambda clinic: getattr(clinic, command)(*args, **kwargs))
 
     def _call(self, action: Callable[[], object]) -> bool:
         try:
             action()
+        except Cancelled:  # the person cancelled a PIN prompt: nothing done, nothing to say
+            return False
         except ValidationError as exc:
             self.error.emit(exc.field, exc.message)
             return False

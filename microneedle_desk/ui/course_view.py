@@ -194,7 +194,7 @@ class CourseWindow(QWidget):
             else:
                 from microneedle_desk.ui.history_view import who_is_working
 
-                self.ctx.store.amend(session_id, "grade", grade, reason, who_is_working(self.ctx))
+                self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:
             QMessageBox.warning(self, "Grade not saved", str(exc))
             return False

@@ -485,7 +485,7 @@ class SessionDialog(QDialog):
                 if self.ctx.signer.amend(self.session_id, field, value, reason) is None:
                     return ""
             else:
-                self.ctx.store.amend(self.session_id, field, value, reason, who_is_working(self.ctx))
+                self.ctx.controller.clinic.amend(self.session_id, field, value, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:
             return str(exc)
         self.refresh()

@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         reason, ok = QInputDialog.getText(self, "Abandon session",
                                           "Why is the session abandoned? (kept in the record)")
         if ok:
-            self.ctx.controller.do("abandon", reason)
+            self.ctx.controller.act(lambda c: c.abandon(reason))
 
     def on_session_opened(self) -> None:
         """A new or resumed session: every step page starts anew, built from this session alone."""

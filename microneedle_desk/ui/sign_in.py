@@ -1,8 +1,9 @@
 """Sign-in, PIN prompts and the security part of the main window.
 
-:class:`Security` is attached to the main window (one line there). It signs people in,
-asks the practitioner's PIN before a session starts and before it is signed (through the
-controller's gate; the store-side sink refuses either without a fresh PIN proof), locks
+:class:`Security` is attached to the main window (one line there). It signs people in
+(telling the clinic, :class:`~microneedle_desk.clinic.Clinic`, who is at the keyboard), is
+the clinic's way to ask a practitioner for their PIN (the clinic decides when a PIN is
+needed, checks it, and refuses a start, a sign-off or an override without it), locks
 the window when idle or on "Lock now", logs opened patient records, and shows admins the
 access log. Menus show only what the signed-in role may do: other parts of the window
 register their role-bound actions with :meth:`Security.guard` and check
@@ -34,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
+from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
@@ -60,11 +61,12 @@ def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
 class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
 
-    def __init__(self, book: AccountBook, parent: QWidget | None = None, first_admin: bool = False) -> None:
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None, first_admin: bool = False) -> None:
         from PySide6.QtWidgets import QDialogButtonBox
 
         super().__init__(parent)
-        self.book, self.first_admin = book, first_admin
+        self.clinic, self.first_admin = clinic, first_admin
+        book = clinic.accounts
         self.account: Account | None = None
         self.setWindowTitle("Create the first admin" if first_admin else "Sign in")
         self.who = QComboBox()
@@ -117,27 +119,11 @@ class SignInDialog(QDialog):
             self.accept()
 
     def _attempt(self) -> Account | None:
-        book = self.book
-        if self.new_pin.text() != self.again.text():
+        if self.new_pin.text() != self.again.text():  # a typing check: the clinic sees one new PIN
             raise ValidationError("pin", "The two new PINs differ.")
         if self.first_admin:
-            return book.create_first_admin(self.name.text(), self.new_pin.text())
-        account_id = str(self.who.currentData() or "")
-        current = book.account(account_id)
-        if current is None:
-            raise ValidationError("account", "Pick your account.")
-        if current.pin_hash is None:
-            if not self.new_pin.text():
-                raise ValidationError("pin", f"{current.name} has no PIN yet: choose one (twice).")
-            book.change_pin(account_id, None, self.new_pin.text())
-            return book.sign_in(account_id, self.new_pin.text())
-        account = book.sign_in(account_id, self.pin.text())
-        if account.must_change_pin:
-            if not self.new_pin.text():
-                raise ValidationError("pin", tr("Choose a new PIN (twice) to go on: yours was reset, or is "
-                                                 "shorter than a PIN must now be (at least 6 digits)."))
-            account = book.change_pin(account_id, self.pin.text(), self.new_pin.text())
-        return account
+            return self.clinic.create_first_admin(self.name.text(), self.new_pin.text())
+        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.text(), self.new_pin.text())
 
 
 class Security(QObject):
@@ -147,21 +133,13 @@ class Security(QObject):
         super().__init__(window)
         self.window = window
         ctx = window.ctx
-        self.book = AccountBook(ctx.store)
+        controller = ctx.controller
+        self.clinic = controller.clinic
+        self.book: AccountBook = self.clinic.accounts
         if not ctx.store.read_only:
             self.book.migrate_practitioners()
-        self.current: Account | None = None
-        self.locked = False
         self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
-        controller = ctx.controller
-        plain, guarded = controller.sink, self.book.guarded_sink()
-
-        def sink(event: dict[str, Any], state: Any) -> None:  # guarded once anyone has an account
-            (guarded if self.enforcing else plain)(event, state)
-
-        controller.sink = sink
-        controller.gate = self.gate
-        controller.confirm = self.confirm
+        self.clinic.ask_pin = self._ask_pin
         ctx.signer = self
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
@@ -199,41 +177,49 @@ class Security(QObject):
         Before anyone has an account, corrections are stamped as sessions are: with the
         practitioner last picked.
         """
-        ctx = self.window.ctx
+        by = ""
         if not self.enforcing:
             from microneedle_desk.ui.history_view import who_is_working
 
-            return ctx.store.amend(session_id, field, value, reason, who_is_working(ctx))
-        if self.current is None:
-            raise PermissionDenied("Sign in first: a correction is signed with the PIN of the person "
-                                   "making it.")
-        pin = ask_pin(self.window, self.current.name, "amend")
-        if pin is None:
+            by = who_is_working(self.window.ctx)
+        try:
+            return self.clinic.amend(session_id, field, value, reason, by=by)
+        except Cancelled:
             return None
-        return self.book.amend(self.current.id, pin, session_id, field, value, reason)
 
     # -- state ------------------------------------------------------------------------
     @property
+    def current(self) -> Account | None:
+        """Who is signed in: the clinic's to know, shown here."""
+        return self.clinic.current
+
+    @current.setter
+    def current(self, account: Account | None) -> None:
+        self.clinic.sign_in_as(account)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the screen is locked: the clinic's state, which refuses entries while it is."""
+        return self.clinic.locked
+
+    @property
     def enforcing(self) -> bool:
-        return self.book.has_accounts()
+        return self.clinic.enforcing
 
     def may(self, permission: str) -> bool:
         """Whether the signed-in person may do this (everything, while nobody has an account)."""
-        return not self.enforcing or permitted(permission, self.current)
+        return self.clinic.may(permission)
 
     def require(self, permission: str) -> Account | None:
         """The signed-in account when it may do this (None while nobody has an account);
         PermissionDenied with the core's message otherwise."""
-        if not self.enforcing:
-            return None
-        return require(permission, self.current)
+        return self.clinic.require(permission)
 
     def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
         """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
 
         Nothing is written while nobody has an account (there is no one to name)."""
-        if self.enforcing:
-            self.book.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
+        self.clinic.record(action, subject, detail)
 
     def guard(self, action: QAction, permission: str) -> None:
         """Show ``action`` only to those who may use it (the hook other parts of the window call)."""
@@ -276,14 +262,14 @@ class Security(QObject):
         """First start: create the first admin; otherwise sign in. False when the person cancelled."""
         if self.window.ctx.store.read_only:
             return True
-        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
+        dialog = SignInDialog(self.clinic, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.account is None:
             return False
         self.set_current(dialog.account)
         return True
 
     def sign_in(self) -> None:
-        dialog = SignInDialog(self.book, self.window, first_admin=self.book.needs_first_admin())
+        dialog = SignInDialog(self.clinic, self.window, first_admin=self.book.needs_first_admin())
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.account is not None:
             self.set_current(dialog.account)
 
@@ -304,49 +290,22 @@ class Security(QObject):
         if self.current is None:
             return
         old = ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
-        new = ask_pin(self.window, self.current.name, "set as your new PIN") if old is not None else None
+        if old is None:
+            return
+        new = ask_pin(self.window, self.current.name, "set as your new PIN")
         if new is None:
             return
         try:
-            self.book.change_pin(self.current.id, old, new)
+            self.clinic.change_pin(old, new)
         except ValidationError as exc:
             self.window.statusBar().showMessage(exc.message, 10000)
             return
         self.window.statusBar().showMessage("Your PIN was changed.", 10000)
 
     # -- signatures ---------------------------------------------------------------------
-    def gate(self, command: str, practitioner_id: str) -> bool:
-        """Before a start or a sign-off: the practitioner proves their PIN (nothing when no accounts)."""
-        if not self.enforcing:
-            return True
-        account = self.book.account(practitioner_id)
-        if account is None:
-            self.window.show_error("practitioner", "Only a person with an account can start or sign a "
-                                                   "session: pick your own name (an admin adds accounts).")
-            return False
-        pin = ask_pin(self.window, account.name, command)
-        if pin is None:
-            return False
-        try:
-            self.book.prove(account.id, pin, command)
-        except ValidationError as exc:
-            self.window.show_error("pin", exc.message)
-            return False
-        return True
-
-    def confirm(self, purpose: str, practitioner_id: str) -> None:
-        """Before an override is saved: the acting practitioner gives their PIN, once for it.
-        Raises ValidationError (nothing is saved) when they cancel or the PIN is wrong."""
-        if not self.enforcing:
-            return  # nobody to confirm it: the store's plain path refuses the override itself
-        account = self.book.account(practitioner_id)
-        if account is None:
-            raise PermissionDenied(tr("Only a person with an account can record a departure from the "
-                                      "protocol: pick your own name."))
-        pin = ask_pin(self.window, account.name, purpose)
-        if pin is None:
-            raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with your PIN."))
-        self.book.prove(account.id, pin, purpose)
+    def _ask_pin(self, account: Account, purpose: str) -> str | None:
+        """The clinic's PIN prompt: a dialog over the window (``ask_pin``, which tests replace)."""
+        return ask_pin(self.window, account.name, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:
@@ -354,9 +313,8 @@ class Security(QObject):
             self.lock()
 
     def lock(self) -> None:
-        if self.locked or self.current is None:
+        if not self.clinic.lock():
             return
-        self.locked = True
         w = self.window
         central = w.centralWidget()
         if central is not None:
@@ -372,11 +330,9 @@ class Security(QObject):
         self.lock_screen.raise_()
         self.lock_screen.pin.setFocus()
         self._refresh_lock()
-        self.book.log("lock", self.current.id)
 
     def _end_lock(self, account: Account) -> None:
         w = self.window
-        self.locked = False
         w.removeEventFilter(self)
         self.lock_screen.hide()
         for widget in (self.lock_screen.pin, self.lock_screen.take_over_pin):
@@ -403,7 +359,7 @@ class Security(QObject):
         if self.current is None:
             return
         try:
-            account = self.book.unlock(self.current.id, self.lock_screen.pin.text())
+            account = self.clinic.unlock(self.lock_screen.pin.text())
         except ValidationError as exc:
             self.lock_screen.pin.clear()
             self.lock_screen.message.setText(exc.message)
@@ -414,15 +370,8 @@ class Security(QObject):
         """Another practitioner unlocks only by taking over the session (recorded)."""
         account_id = str(self.lock_screen.take_over_account.currentData() or "")
         pin = self.lock_screen.take_over_pin.text()
-        controller = self.window.ctx.controller
-        session = controller.session
         try:
-            if session is not None and session.state.status == "in_progress":
-                account = self.book.prove(account_id, pin, "take-over", {"session_id": session.id})
-                session.change_practitioner(account.id, reason="taken_over")
-                self.book.log("take-over", account.id, subject={"session_id": session.id})
-            else:
-                account = self.book.sign_in(account_id, pin)
+            account = self.clinic.take_over(account_id, pin)
         except ValidationError as exc:
             self.lock_screen.take_over_pin.clear()
             self.lock_screen.message.setText(exc.message)
@@ -437,9 +386,8 @@ class Security(QObject):
     # -- access log ---------------------------------------------------------------------
     def _patient_opened(self, *_: Any) -> None:
         patient = self.window.patient_page.selected
-        if patient is not None and self.enforcing:
-            self.book.log("opened patient record", self.current.id if self.current else None,
-                          subject={"patient_id": patient.id})
+        if patient is not None:
+            self.clinic.open_patient_record(patient)
 
     def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""

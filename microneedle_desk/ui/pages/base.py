@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 
@@ -248,7 +250,7 @@ class StepPage(QWidget):
             text = kept.read()
             if text.strip() == kept.target(state).strip():
                 continue
-            if not self.ctx.controller.do("save_draft", kept.draft, text):
+            if not self.ctx.controller.act(partial(Clinic.save_draft, field=kept.draft, text=text)):
                 return
             state = self._state()
             if state is None:
@@ -277,8 +279,10 @@ class StepPage(QWidget):
         outer.setStretchFactor(self.body, 1)
         outer.setStretch(outer.count() - 1, 0)
 
-    def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
-        ok = self.ctx.controller.do(command, *args, **kwargs)
+    def act(self, command: Callable[[Clinic], object]) -> bool:
+        """Send one of the clinic's typed commands (``lambda c: c.answer(item, yes)``); True when it
+        was accepted and saved, and then the page's error line is cleared."""
+        ok = self.ctx.controller.act(command)
         if ok:
             self.show_error("")
         return ok
@@ -289,10 +293,12 @@ class StepPage(QWidget):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def bind_text(self, edit: QLineEdit, command: str, current: Callable[[], str],
+    def bind_text(self, edit: QLineEdit, command: Callable[[Clinic, str], object], current: Callable[[], str],
                   draft: str | None = None) -> KeptField:
-        """Keep ``edit`` (see keep_text), saved with ``command`` when left if it changed."""
-        return self.keep_text(edit, lambda _state: current(), lambda text: self.do(command, text), draft)
+        """Keep ``edit`` (see keep_text), saved with ``command`` (e.g. ``Clinic.set_antiseptic``) when
+        left if it changed."""
+        return self.keep_text(edit, lambda _state: current(), lambda text: self.act(lambda c: command(c, text)),
+                              draft)
 
     def radio_row(self, name: str, choices: tuple[Choice, ...] | list[Choice],
                   on_pick: Callable[[str], object]) -> tuple[QHBoxLayout, QButtonGroup, dict[str, QRadioButton]]:

@@ -53,14 +53,14 @@ class EndpointPage(StepPage):
         self.body.addWidget(self.note)
         # the note is kept on its own, even before an endpoint is ticked
         self.keep_text(self.note, lambda s: s.endpoint_note,
-                       lambda text: self.do("set_endpoint_note", text), draft="endpoint_note")
+                       lambda text: self.act(lambda c: c.set_endpoint_note(text)), draft="endpoint_note")
         self._shown: tuple[str, tuple[str, ...]] | None = None  # (session, endpoints) last put on screen
 
     def ticked(self) -> list[str]:
         return [kind for kind, box in self.boxes.items() if box.isChecked()]
 
     def _save(self) -> None:
-        if self.do("set_endpoint", self.ticked(), self.note.text()):
+        if self.act(lambda c: c.set_endpoint(self.ticked(), self.note.text())):
             return
         # refused: the ticks show the record again, and the message says why the tick was not taken
         session = self.ctx.controller.session
@@ -86,10 +86,10 @@ class CleanupPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.washed = QCheckBox("Blood washed away")
-        self.washed.clicked.connect(lambda checked: self.do("confirm_blood_washed", bool(checked)))
+        self.washed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_blood_washed(bool(checked))))
         self.product = self.line("Antibiotic cream product")
         self.keep_text(self.product, lambda s: s.antibiotic_product,
-                       lambda text: self.do("apply_antibiotic", text), draft="antibiotic_product")
+                       lambda text: self.act(lambda c: c.apply_antibiotic(text)), draft="antibiotic_product")
         self.none = QCheckBox(tr("No antibiotic cream used"))
         self.none.setAccessibleName(tr("No antibiotic cream used"))
         self.none.clicked.connect(self._none_clicked)
@@ -102,7 +102,7 @@ class CleanupPage(StepPage):
 
     def _none_clicked(self, checked: bool) -> None:
         if checked:
-            self.do("no_antibiotic")
+            self.act(lambda c: c.no_antibiotic())
         else:  # a product is recorded once it is typed in
             self.product.setFocus()
         self.product.setEnabled(not checked)
@@ -218,12 +218,12 @@ class AdjunctPage(StepPage):
     def _pick(self, kind: str) -> None:
         # a refused choice stays picked as the person left it, with the message saying what is missing
         if kind == "minoxidil":
-            self.do("set_adjunct", kind, product=self.mx_product.text(),
-                    strength=str(self.mx_strength.currentData() or ""), form=str(self.mx_form.currentData() or ""))
+            self.act(lambda c: c.set_adjunct(kind, product=self.mx_product.text(),
+                    strength=str(self.mx_strength.currentData() or ""), form=str(self.mx_form.currentData() or "")))
         elif kind == "prp":
-            self.do("set_adjunct", kind, self.prp.text(), kit_lot=self.kit_lot.text())
+            self.act(lambda c: c.set_adjunct(kind, self.prp.text(), kit_lot=self.kit_lot.text()))
         else:
-            self.do("set_adjunct", kind)
+            self.act(lambda c: c.set_adjunct(kind))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
@@ -260,7 +260,7 @@ class SideEffectsPage(StepPage):
         super().__init__(ctx, parent)
         p = ctx.protocol
         self.none = QCheckBox("None observed during the session")
-        self.none.clicked.connect(lambda checked: self.do("declare_none_observed", bool(checked)))
+        self.none.clicked.connect(lambda checked: self.act(lambda c: c.declare_none_observed(bool(checked))))
         self.kind = QComboBox()
         self.kind.setAccessibleName("Side effect")
         for c in p.side_effects:
@@ -290,13 +290,14 @@ class SideEffectsPage(StepPage):
         self.body.addWidget(remove)
 
     def _add(self) -> None:
-        if self.do("add_side_effect", self.kind.currentData(), self.severity.currentData(), self.note.text()):
+        if self.act(lambda c: c.add_side_effect(self.kind.currentData(), self.severity.currentData(),
+                                                self.note.text())):
             self.note.clear()
 
     def _remove(self) -> None:
         item = self.list.currentItem()
         if item is not None:
-            self.do("remove_side_effect", item.data(256))
+            self.act(lambda c: c.remove_side_effect(item.data(256)))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
@@ -350,7 +351,7 @@ class AftercarePage(StepPage):
             points.addLayout(rows, 0, column)
         self.body.addLayout(points)
         self.given = QCheckBox("Aftercare explained to the patient and handout given")
-        self.given.clicked.connect(lambda checked: self.do("confirm_aftercare", bool(checked)))
+        self.given.clicked.connect(lambda checked: self.act(lambda c: c.confirm_aftercare(bool(checked))))
         # -- home derma roller --------------------------------------------------------------
         roller = p.bounds["home_roller_mm"]
         self.roller_mm = self.line(tr("Home roller needle length in mm"),
@@ -371,7 +372,7 @@ class AftercarePage(StepPage):
         self.roller_info.setWordWrap(True)
         self.next_date = self.line("Next session date", "YYYY-MM-DD")
         self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
-                       lambda text: self.do("set_next_session", text), draft="next_session",
+                       lambda text: self.act(lambda c: c.set_next_session(text)), draft="next_session",
                        default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
         self.suggested = QLabel()
         form = QFormLayout()
@@ -385,7 +386,7 @@ class AftercarePage(StepPage):
 
     def _roller(self, uses: bool) -> None:
         # a refused Yes (no or a wrong length) stays picked, with the message giving the range
-        self.do("set_home_roller", uses, self.roller_mm.text() if uses else None)
+        self.act(lambda c: c.set_home_roller(uses, self.roller_mm.text() if uses else None))
 
     def _roller_mm_done(self) -> None:
         session = self.ctx.controller.session
@@ -445,7 +446,7 @@ class SignoffPage(StepPage):
         self._signable = False
         self.sign = QPushButton("S&ign the session")
         self.sign.setAccessibleName("Sign the session")
-        self.sign.clicked.connect(lambda: self.do("sign", acknowledge=self.acknowledge.isChecked()))
+        self.sign.clicked.connect(lambda: self.act(lambda c: c.sign(acknowledge=self.acknowledge.isChecked())))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)
         self.body.addWidget(self.deviations)

@@ -75,7 +75,7 @@ class NeedlingPage(StepPage):
         for i, zone in enumerate(ctx.protocol.zones):
             box = QCheckBox(zone.label)
             box.setAccessibleName(f"Zone treated: {zone.label}")
-            box.clicked.connect(lambda checked, z=zone.id: self.do("set_zone", z, bool(checked)))
+            box.clicked.connect(lambda checked, z=zone.id: self.act(lambda c: c.set_zone(z, bool(checked))))
             zone_grid.addWidget(box, i // 2, i % 2)
             self.zone_boxes[zone.id] = box
         # -- passes -----------------------------------------------------------------
@@ -118,7 +118,7 @@ class NeedlingPage(StepPage):
 
     def _plan(self, text: str) -> bool:
         state = self._state()
-        return state is not None and not state.needling_marks and self.do("plan_needling", text)
+        return state is not None and not state.needling_marks and self.act(lambda c: c.plan_needling(text))
 
     def _ticked_directions(self) -> str:
         return ",".join(d for d, box in self.direction_boxes.items() if box.isChecked())
@@ -143,26 +143,26 @@ class NeedlingPage(StepPage):
             return
         if not state.needling_marks:
             planned = self.planned.text().strip()
-            if str(state.needling_planned_min or "") != planned and not self.do("plan_needling", planned):
+            if str(state.needling_planned_min or "") != planned and not self.act(lambda c: c.plan_needling(planned)):
                 return
-            self.do("start_needling", self.early_reason.text())
+            self.act(lambda c: c.start_needling(self.early_reason.text()))
         else:
-            self.do("toggle_needling")
+            self.act(lambda c: c.toggle_needling())
 
     def finish_needling(self) -> None:
         """Finish; outside the protocol's needling minutes the core asks for the reason typed here
         (and the practitioner's PIN), and says so when it is missing."""
-        if self.do("finish_needling", self.finish_reason.text()):
+        if self.act(lambda c: c.finish_needling(self.finish_reason.text())):
             self.finish_reason.clear()
 
     def _toggle_zone(self, zone: str) -> None:
         state = self._state()
         if state is not None:
-            self.do("set_zone", zone, zone not in state.zones)
+            self.act(lambda c: c.set_zone(zone, zone not in state.zones))
 
     def _record_passes(self) -> None:
         dirs = [d for d, box in self.direction_boxes.items() if box.isChecked()]
-        self.do("set_passes", self.passes.value(), dirs)
+        self.act(lambda c: c.set_passes(self.passes.value(), dirs))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
@@ -281,14 +281,11 @@ class PatientPage(StepPage):
             self.table.selectRow(0)
 
     def register(self) -> None:
-        store = self.ctx.store
         try:
-            patient = make_patient(
-                self.ctx.protocol, name=self.name.text(), dob=self.dob.text(),
-                clinic_id=self.clinic_id.text(), sex=self.sex.currentData(),
-                indication=self.indication.currentData(), scale=self.scale.currentData(),
-                grade=self.grade.currentText(), device=store.device, now=self.ctx.clock.now())
-            store.add_patient(patient)
+            patient = self.ctx.controller.clinic.register_patient(
+                name=self.name.text(), dob=self.dob.text(), clinic_id=self.clinic_id.text(),
+                sex=str(self.sex.currentData() or ""), indication=str(self.indication.currentData() or ""),
+                scale=str(self.scale.currentData() or ""), grade=self.grade.currentText())
         except ValidationError as exc:
             self.show_error(exc.message)
             field = {"name": self.name, "dob": self.dob, "clinic_id": self.clinic_id, "sex": self.sex,

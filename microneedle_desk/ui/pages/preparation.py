@@ -28,7 +28,7 @@ class AnestheticPage(StepPage):
         b = ctx.protocol.bounds["dwell_minutes"]
         self.product = self.line("Anesthetic product", "product name, e.g. lidocaine 5% cream")
         self.keep_text(self.product, lambda s: s.anesthetic_product,
-                       lambda text: self.do("set_anesthetic_product", text), draft="anesthetic_product")
+                       lambda text: self.act(lambda c: c.set_anesthetic_product(text)), draft="anesthetic_product")
         self.planned = self.line("Planned dwell in minutes", f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/dwell_minutes")))
         # Before the cream is on, the plan is recorded with "Applied now"; a change after it is its own event.
@@ -40,7 +40,7 @@ class AnestheticPage(StepPage):
         self.apply_button.setAccessibleName("Anesthetic applied now")
         self.apply_button.clicked.connect(self._apply)
         self.change_button = QPushButton("C&hange planned dwell")
-        self.change_button.clicked.connect(lambda: self.do("change_dwell_plan", self.planned.text()))
+        self.change_button.clicked.connect(lambda: self.act(lambda c: c.change_dwell_plan(self.planned.text())))
         self.applied = QLabel()
         form = QFormLayout()
         form.addRow("Product", self.product)
@@ -54,15 +54,15 @@ class AnestheticPage(StepPage):
 
     def _change_plan(self, text: str) -> bool:
         state = _state(self.ctx)
-        return state is not None and state.applied is not None and self.do("change_dwell_plan", text)
+        return state is not None and state.applied is not None and self.act(lambda c: c.change_dwell_plan(text))
 
     def _apply(self) -> None:
         state = _state(self.ctx)
         product = self.product.text().strip()
         if state is not None and product and product != state.anesthetic_product \
-                and not self.do("set_anesthetic_product", product):
+                and not self.act(lambda c: c.set_anesthetic_product(product)):
             return
-        self.do("apply_anesthetic", self.planned.text())
+        self.act(lambda c: c.apply_anesthetic(self.planned.text()))
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
@@ -89,7 +89,7 @@ class DevicePage(StepPage):
         self.needle.setToolTip(f"{b.min}–{b.max} mm in {b.step} mm steps; − and + step it")
         self._preset: tuple[str, str] = ("", "")  # (session id, starting length)
         self.keep_text(self.needle, lambda s: self._shown_mm(s.needle_mm) if s.needle_mm is not None else "",
-                       lambda text: self.do("set_needle_length", self._typed_mm(text)), draft="needle_mm",
+                       lambda text: self.act(lambda c: c.set_needle_length(self._typed_mm(text))), draft="needle_mm",
                        default=lambda s: self._preset[1] if self._preset[0] == s.id else "")
         self.needle.editingFinished.connect(self._needle_left)
         minus, plus = QPushButton("−"), QPushButton("+")
@@ -106,15 +106,15 @@ class DevicePage(StepPage):
         self.expiry = self.line("Cartridge expiry date", "YYYY-MM-DD")
         # each saved on its own: a lot typed before its expiry is kept
         self.keep_text(self.lot, lambda s: s.cartridge_lot,
-                       lambda text: self.do("set_cartridge_lot", text), draft="cartridge_lot")
+                       lambda text: self.act(lambda c: c.set_cartridge_lot(text)), draft="cartridge_lot")
         self.keep_text(self.expiry, lambda s: s.cartridge_expiry.isoformat() if s.cartridge_expiry else "",
-                       lambda text: self.do("set_cartridge_expiry", text), draft="cartridge_expiry")
+                       lambda text: self.act(lambda c: c.set_cartridge_expiry(text)), draft="cartridge_expiry")
         self.sealed = QCheckBox("Cartridge is new and was sealed")
         self.sealed.setAccessibleName("Cartridge is new and sealed")
-        self.sealed.clicked.connect(lambda checked: self.do("confirm_cartridge_new", bool(checked)))
+        self.sealed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_cartridge_new(bool(checked))))
         self.serial = self.line("Handpiece serial")
         self.keep_text(self.serial, lambda s: s.handpiece_serial,
-                       lambda text: self.do("set_handpiece_serial", text), draft="handpiece_serial")
+                       lambda text: self.act(lambda c: c.set_handpiece_serial(text)), draft="handpiece_serial")
         form = QFormLayout()
         form.addRow("Needle length", needle_row)
         form.addRow("Cartridge lot", self.lot)
@@ -141,7 +141,7 @@ class DevicePage(StepPage):
         self.body.addLayout(form)
 
     def _override_cartridge(self) -> None:
-        if self.do("override_cartridge", self.lot.text(), self.expiry.text(), self.cartridge_reason.text()):
+        if self.act(lambda c: c.override_cartridge(self.lot.text(), self.expiry.text(), self.cartridge_reason.text())):
             self.cartridge_reason.clear()
 
     # -- the needle length, in the person's own decimal separator ----------------------------
@@ -182,7 +182,7 @@ class DevicePage(StepPage):
             return
         value = min(self.bound.max, max(self.bound.min, value + direction * step))
         self.needle.setText(self._shown_mm(value))
-        self.do("set_needle_length", self._typed_mm(self.needle.text()))
+        self.act(lambda c: c.set_needle_length(self._typed_mm(self.needle.text())))
 
     def preset_needle(self, mm: float) -> None:
         """The starting value of this session: the patient's last length, else the indication's default."""
@@ -206,7 +206,7 @@ class AntisepticPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         row, self.group, self.buttons = self.radio_row(
-            "Antiseptic", ctx.protocol.antiseptics, lambda kind: self.do("set_antiseptic", kind))
+            "Antiseptic", ctx.protocol.antiseptics, lambda kind: self.act(lambda c: c.set_antiseptic(kind)))
         self.body.addLayout(row)
 
     def refresh(self, state: SessionState | None) -> None:

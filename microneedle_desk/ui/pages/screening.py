@@ -47,7 +47,7 @@ class ScreeningPage(StepPage):
             for button, answer in ((yes, True), (no, False)):
                 button.setAccessibleName(f"{item.question} {button.text()}")
                 group.addButton(button)
-                button.clicked.connect(lambda _=False, i=item.id, a=answer: self.do("answer", i, a))
+                button.clicked.connect(lambda _=False, i=item.id, a=answer: self.act(lambda c: c.answer(i, a)))
             grid.addWidget(yes, r, 1)
             grid.addWidget(no, r, 2)
             self.rows[item.id] = (group, yes, no)
@@ -59,7 +59,7 @@ class ScreeningPage(StepPage):
             if item.asks_last_dose:
                 self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
                 self.keep_text(self.last_dose, _dose,
-                               lambda text: self.do("set_isotretinoin_last_dose", text),
+                               lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(text)),
                                draft="isotretinoin_last_dose")
                 box = QHBoxLayout()
                 box.addWidget(self.last_dose)
@@ -80,7 +80,7 @@ class ScreeningPage(StepPage):
         self.justification.setTabChangesFocus(True)
         self.keep_text(self.justification, lambda s: s.override_reason, draft="override_justification")
         override = QPushButton("&Override with this justification")
-        override.clicked.connect(lambda: self.do("override_screening", self.justification.toPlainText()))
+        override.clicked.connect(lambda: self.act(lambda c: c.override_screening(self.justification.toPlainText())))
         lay = QGridLayout(self.blocked)
         lay.addWidget(self.blocked_text, 0, 0, 1, 2)
         lay.addWidget(self.justification, 1, 0)
@@ -90,7 +90,7 @@ class ScreeningPage(StepPage):
         self.consent_by = self.line("Consent given by", "who gave consent (patient or guardian)")
         self.keep_text(self.consent_by, lambda s: s.consent_by, draft="consent_by")
         self.consent_button = QPushButton("Confirm &consent")
-        self.consent_button.clicked.connect(lambda: self.do("confirm_consent", self.consent_by.text()))
+        self.consent_button.clicked.connect(lambda: self.act(lambda c: c.confirm_consent(self.consent_by.text())))
         enter_submits((self.consent_by,), self.consent_button.click, self)
         self.consent_state = QLabel()
         row = QHBoxLayout()

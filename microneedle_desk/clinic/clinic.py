@@ -1,0 +1,493 @@
+"""The clinic: the one object through which a record of a session is changed.
+
+It holds the store, the protocol and the clock, who is signed in, and the session open
+now. Each thing a person does to a session is a method with typed arguments; the rules
+about who may do it are checked here, not in a screen: a session is started and signed
+only by a practitioner with an account who gives their PIN (once anyone has an account),
+and a departure from the protocol is saved only with the acting practitioner's PIN. A
+refusal raises the core's :class:`ValidationError` or :class:`PermissionDenied`, whose
+message is meant for the person.
+
+Asking for a PIN is the caller's business (a dialog, a script's known PIN): a command
+takes the PIN as an argument, or, without one, asks :attr:`Clinic.ask_pin`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk import paths
+from microneedle_desk.clinic.events import (
+    ClinicEvent,
+    EntrySaved,
+    Listener,
+    LockChanged,
+    SessionClosed,
+    SessionOpened,
+    SignedIn,
+)
+from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
+from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.session import Session, SessionConfig, SessionState
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
+from microneedle_desk.settings import Settings
+from microneedle_desk.store.accounts import AccountBook
+from microneedle_desk.store.store import Store
+
+PinPrompt = Callable[[Account, str], "str | None"]
+"""Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
+
+# the purposes a PIN is proved for (the access log names them)
+START, SIGN, OVERRIDE, TAKE_OVER = "start", "sign", "override", "take-over"
+
+
+class Cancelled(Exception):
+    """The person cancelled the PIN prompt of a start or a sign-off: nothing was done."""
+
+
+class Clinic:
+    """One data folder as the people at the clinic use it (no Qt: screens and scripts alike)."""
+
+    def __init__(self, store: Store, protocol: Protocol, clock: Clock, settings: Settings | None = None) -> None:
+        self.store, self.protocol, self.clock = store, protocol, clock
+        self.settings = settings  # the clinic's settings file (None where only records are touched)
+        self._current: Account | None = None
+        self._locked = False
+        self._listeners: list[Listener] = []
+        self.session: Session | None = None  # the session open now
+        self.ask_pin: PinPrompt | None = None
+        self._accounts: AccountBook | None = None
+        self._override_pin: str | None = None
+
+    @classmethod
+    def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
+        """The data folder at ``root`` (its lock already held, or ``read_only``): the store, with
+        anything a stop left half-done finished, and the settings."""
+        store = Store(root, protocol, clock, read_only=read_only)
+        store.recover()
+        return cls(store, protocol, clock, Settings(protocol, paths.settings_file(root)))
+
+    # -- what the views hear ---------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with each event from now on; returns the way to stop."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _publish(self, event: ClinicEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    @property
+    def current(self) -> Account | None:
+        """Who is signed in (None: nobody)."""
+        return self._current
+
+    @current.setter
+    def current(self, account: Account | None) -> None:
+        before = self._current.id if self._current else None
+        self._current = account
+        if (account.id if account else None) != before:
+            self._publish(SignedIn(account.id if account else None))
+
+    @property
+    def locked(self) -> bool:
+        """The screen is locked (idle or "Lock now"): no entry until it is unlocked."""
+        return self._locked
+
+    @locked.setter
+    def locked(self, value: bool) -> None:
+        if value != self._locked:
+            self._locked = value
+            self._publish(LockChanged(value))
+
+    @property
+    def accounts(self) -> AccountBook:
+        """The accounts (made on first need: the store's amendments are then signed through it)."""
+        if self._accounts is None:
+            self._accounts = AccountBook(self.store)
+        return self._accounts
+
+    # -- who is signed in ---------------------------------------------------------------
+    @property
+    def enforcing(self) -> bool:
+        """Whether anyone has an account: until then, nobody signs in and no PIN is asked."""
+        return self.store.has_accounts()
+
+    def create_first_admin(self, name: str, pin: str) -> Account:
+        """The first start: the first admin sets their own PIN, and is signed in."""
+        account = self.accounts.create_first_admin(name, pin)
+        self.current = account
+        return account
+
+    def sign_in(self, account_id: str, pin: str, new_pin: str = "") -> Account:
+        """Sign in with the account's PIN. An account with no PIN yet sets ``new_pin`` as its PIN;
+        one whose PIN an admin reset must change it to ``new_pin`` to go on."""
+        found = self.accounts.account(account_id)
+        if found is None:
+            raise ValidationError("account", tr("Pick your account."))
+        if found.pin_hash is None:
+            if not new_pin:
+                raise ValidationError("pin", tr("{name} has no PIN yet: choose one (twice).").format(name=found.name))
+            self.accounts.change_pin(account_id, None, new_pin)
+            account = self.accounts.sign_in(account_id, new_pin)
+        else:
+            account = self.accounts.sign_in(account_id, pin)
+            if account.must_change_pin:
+                if not new_pin:
+                    raise ValidationError("pin", tr("Choose a new PIN (twice) to go on: yours was reset, or is "
+                                                    "shorter than a PIN must now be (at least 6 digits)."))
+                account = self.accounts.change_pin(account_id, pin, new_pin)
+        self.current = account
+        return account
+
+    def sign_in_as(self, account: Account | None) -> None:
+        """``account`` (whose PIN the sign-in checked) is now at the keyboard; None signs out."""
+        self.current = account
+
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in person may do this (everything, while nobody has an account)."""
+        return not self.enforcing or permitted(permission, self.current)
+
+    def require(self, permission: str) -> Account | None:
+        """The signed-in account when it may do this (None while nobody has an account);
+        PermissionDenied with the core's message otherwise."""
+        if not self.enforcing:
+            return None
+        return require(permission, self.current)
+
+    def change_pin(self, old_pin: str, new_pin: str) -> Account:
+        """The signed-in person changes their own PIN (the current one proves it is them)."""
+        if self.current is None:
+            raise PermissionDenied(tr("Nobody is signed in: sign in instead."))
+        self.current = self.accounts.change_pin(self.current.id, old_pin, new_pin)
+        return self.current
+
+    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
+        """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
+        Nothing is written while nobody has an account (there is no one to name)."""
+        if self.enforcing:
+            self.accounts.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
+
+    def open_patient_record(self, patient: Patient) -> None:
+        """A patient's record was opened: the access log says who looked at it."""
+        self.record("opened patient record", {"patient_id": patient.id})
+
+    # -- the lock ---------------------------------------------------------------------------
+    def lock(self) -> bool:
+        """Lock (idle, or "Lock now"): nothing is entered until the signed-in person unlocks or
+        another takes over. False when there is nobody to lock for or it is locked already."""
+        if self.locked or self.current is None:
+            return False
+        self.locked = True
+        self.accounts.log("lock", self.current.id)
+        return True
+
+    def unlock(self, pin: str) -> Account:
+        """The signed-in person unlocks with their PIN."""
+        if self.current is None:
+            raise PermissionDenied(tr("Nobody is signed in: sign in instead."))
+        account = self.accounts.unlock(self.current.id, pin)
+        self.locked, self.current = False, account
+        return account
+
+    def take_over(self, account_id: str, pin: str) -> Account:
+        """Another person unlocks with their own PIN: they take over the session in progress (recorded),
+        or, with none in progress, simply sign in."""
+        session = self.session
+        if session is not None and session.state.status == "in_progress":
+            account = self.accounts.prove(account_id, pin, TAKE_OVER, {"session_id": session.id})
+            session.change_practitioner(account.id, reason="taken_over")
+            self.accounts.log("take-over", account.id, subject={"session_id": session.id})
+        else:
+            account = self.accounts.sign_in(account_id, pin)
+        self.locked, self.current = False, account
+        return account
+
+    # -- PINs -----------------------------------------------------------------------------
+    def _pin(self, account: Account, purpose: str, pin: str | None, cancelled: str | None = None) -> str:
+        """The PIN given, else the one the prompt gets. Without either: refused with ``cancelled``
+        (or the general message); a prompt the person cancelled with no ``cancelled`` message
+        raises Cancelled (they changed their mind: nothing to report)."""
+        if pin is not None:
+            return pin
+        if self.ask_pin is not None:
+            asked = self.ask_pin(account, purpose)
+            if asked is not None:
+                return asked
+            if cancelled is None:
+                raise Cancelled
+        raise PermissionDenied(cancelled or tr(
+            "This needs the practitioner's PIN: the person who starts or signs a session must prove who they are."))
+
+    def _signatory(self, practitioner_id: str, refusal: str) -> Account:
+        account = self.accounts.account(practitioner_id)
+        if account is None:
+            raise PermissionDenied(refusal)
+        return account
+
+    def _prove(self, practitioner_id: str, purpose: str, pin: str | None) -> None:
+        """Before a start or a sign-off: the practitioner proves their PIN (nothing when no accounts)."""
+        if not self.enforcing:
+            return
+        account = self._signatory(practitioner_id, tr(
+            "Only a person with an account can start or sign a session: pick your own name (an admin adds "
+            "accounts)."))
+        self.accounts.prove(account.id, self._pin(account, purpose, pin), purpose)
+
+    def _confirm_override(self, event: dict[str, Any]) -> None:
+        """Before an override is saved: the acting practitioner gives their PIN, once for it."""
+        if not self.enforcing:
+            return  # nobody to confirm it: the store's plain path refuses the override itself
+        account = self._signatory(str(event.get("by", "")), tr(
+            "Only a person with an account can record a departure from the protocol: pick your own name."))
+        pin = self._pin(account, OVERRIDE, self._override_pin, cancelled=tr(
+            "Not recorded: a departure from the protocol is confirmed with your PIN."))
+        self.accounts.prove(account.id, pin, OVERRIDE)
+
+    @contextmanager
+    def _override_with(self, pin: str | None) -> Iterator[None]:
+        self._override_pin = pin
+        try:
+            yield
+        finally:
+            self._override_pin = None
+
+    def _save(self, event: dict[str, Any], state: SessionState) -> None:
+        """Where a session's events go: once anyone has an account, only through the accounts'
+        guarded path (a start, sign-off or override needs a fresh PIN proof)."""
+        if self.enforcing:
+            self.accounts.guarded_sink()(event, state)
+        else:
+            self.store.append_event(event, state)
+        session_id = str(event.get("session", ""))
+        if self.session is not None and self.session.id == session_id:  # a start is told as SessionOpened
+            self._publish(EntrySaved(session_id, str(event.get("type", ""))))
+
+    # -- patients -------------------------------------------------------------------------
+    def register_patient(self, *, name: str, dob: str, clinic_id: str, sex: str, indication: str, scale: str,
+                         grade: str) -> Patient:
+        """Register a patient (once anyone has an account, by a signed-in person who runs sessions);
+        ValidationError names the field and what is allowed."""
+        self.require("run_sessions")
+        patient = make_patient(self.protocol, name=name, dob=dob, clinic_id=clinic_id, sex=sex,
+                               indication=indication, scale=scale, grade=grade, device=self.store.device,
+                               now=self.clock.now())
+        return self.store.add_patient(patient)
+
+    # -- the session's life ---------------------------------------------------------------
+    def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,
+                      pin: str | None = None) -> Session:
+        """Start a session for ``patient``, led by ``practitioner_id`` (their PIN once anyone has an
+        account; asked when not given). Raises Cancelled when the prompt was cancelled."""
+        self._prove(practitioner_id, START, pin)
+        session = Session.start(self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
+                                sink=self._save)
+        return self._open(session, resumed=False)
+
+    def resume_session(self, events: list[dict[str, Any]]) -> Session:
+        """Go on with a session that was in progress (its saved events)."""
+        return self._open(Session.resume(self.protocol, self.clock, self.store.device, events, sink=self._save),
+                          resumed=True)
+
+    def _open(self, session: Session, resumed: bool) -> Session:
+        session.confirm_override = self._confirm_override
+        self.session = session
+        self._publish(SessionOpened(session.id, resumed))
+        return session
+
+    def close_session(self) -> None:
+        """Put the open session aside (it stays in progress on disk unless it was signed or abandoned)."""
+        session, self.session = self.session, None
+        if session is not None:
+            self._publish(SessionClosed(session.id, session.state.status))
+
+    def _open_session(self) -> Session:
+        if self.session is None:
+            raise PermissionDenied(tr("No session is open."))
+        if self.locked:
+            raise PermissionDenied(tr("The screen is locked: unlock it with your PIN, or take over, to go on."))
+        return self.session
+
+    def sign(self, acknowledge: bool = False, pin: str | None = None) -> None:
+        """Sign the session: its practitioner's PIN (once anyone has an account) and, when it departs
+        from the protocol, ``acknowledge`` that they reviewed the departures listed."""
+        session = self._open_session()
+        self._prove(session.state.practitioner_id, SIGN, pin)
+        session.sign(acknowledge=acknowledge)
+
+    def abandon(self, reason: str) -> None:
+        self._open_session().abandon(reason)
+
+    def change_practitioner(self, practitioner_id: str) -> None:
+        self._open_session().change_practitioner(practitioner_id)
+
+    def record_interruption(self, down_since: datetime, gap_seconds: float) -> None:
+        self._open_session().record_interruption(down_since, gap_seconds)
+
+    def save_draft(self, field: str, text: str) -> None:
+        self._open_session().save_draft(field, text)
+
+    # -- corrections to signed records ---------------------------------------------------
+    def amend(self, session_id: str, field: str, value: object, reason: str, *, by: str = "",
+              pin: str | None = None) -> dict[str, Any]:
+        """Correct one field of a signed session, for ``reason``; returns the sealed amendment.
+
+        Once anyone has an account, the correction is signed by the signed-in person with their
+        PIN (asked when not given; Cancelled when they cancel). Before that it is stamped with
+        ``by`` (the practitioner last picked), as sessions are."""
+        if not self.enforcing:
+            return self.store.amend(session_id, field, value, reason, by)
+        if self.current is None:
+            raise PermissionDenied(tr("Sign in first: a correction is signed with the PIN of the person "
+                                      "making it."))
+        pin = self._pin(self.current, "amend", pin)
+        return self.accounts.amend(self.current.id, pin, session_id, field, value, reason)
+
+    # -- screening ------------------------------------------------------------------------
+    def record_grade(self, scale: str, grade: object) -> None:
+        self._open_session().record_grade(scale, grade)
+
+    def answer(self, item: str, yes: bool) -> None:
+        self._open_session().answer(item, yes)
+
+    def set_isotretinoin_last_dose(self, day: object) -> None:
+        self._open_session().set_isotretinoin_last_dose(day)
+
+    def override_screening(self, justification: str, pin: str | None = None) -> None:
+        """Go on despite a contraindication, for the reason given (an override: the practitioner's PIN)."""
+        with self._override_with(pin):
+            self._open_session().override_screening(justification)
+
+    def confirm_consent(self, given_by: str) -> None:
+        self._open_session().confirm_consent(given_by)
+
+    # -- preparation ----------------------------------------------------------------------
+    def set_anesthetic_product(self, product: str) -> None:
+        self._open_session().set_anesthetic_product(product)
+
+    def apply_anesthetic(self, planned_minutes: object) -> None:
+        self._open_session().apply_anesthetic(planned_minutes)
+
+    def change_dwell_plan(self, planned_minutes: object) -> None:
+        self._open_session().change_dwell_plan(planned_minutes)
+
+    def set_needle_length(self, mm: object) -> None:
+        self._open_session().set_needle_length(mm)
+
+    def set_cartridge(self, lot: str, expiry: object, justification: str = "", pin: str | None = None) -> None:
+        with self._override_with(pin):
+            self._open_session().set_cartridge(lot, expiry, justification)
+
+    def set_cartridge_lot(self, lot: str) -> None:
+        self._open_session().set_cartridge_lot(lot)
+
+    def set_cartridge_expiry(self, expiry: object) -> None:
+        self._open_session().set_cartridge_expiry(expiry)
+
+    def confirm_cartridge_new(self, value: bool = True) -> None:
+        self._open_session().confirm_cartridge_new(value)
+
+    def override_cartridge(self, lot: str, expiry: object, justification: str, pin: str | None = None) -> str:
+        with self._override_with(pin):
+            return self._open_session().override_cartridge(lot, expiry, justification)
+
+    def use_unconfirmed_cartridge(self, justification: str, pin: str | None = None) -> None:
+        with self._override_with(pin):
+            self._open_session().use_unconfirmed_cartridge(justification)
+
+    def set_handpiece_serial(self, serial: str) -> None:
+        self._open_session().set_handpiece_serial(serial)
+
+    def set_antiseptic(self, kind: str) -> None:
+        self._open_session().set_antiseptic(kind)
+
+    # -- needling and its timer -----------------------------------------------------------
+    def plan_needling(self, minutes: object) -> None:
+        self._open_session().plan_needling(minutes)
+
+    def start_needling(self, reason: str = "", pin: str | None = None) -> None:
+        """Start needling; a ``reason`` justifies a start outside the numbing time (an override)."""
+        with self._override_with(pin):
+            self._open_session().start_needling(reason)
+
+    def pause_needling(self) -> None:
+        self._open_session().pause_needling()
+
+    def resume_needling(self) -> None:
+        self._open_session().resume_needling()
+
+    def finish_needling(self, reason: str = "", pin: str | None = None) -> None:
+        """Finish needling; a ``reason`` justifies a needling time outside the protocol (an override)."""
+        with self._override_with(pin):
+            self._open_session().finish_needling(reason)
+
+    def toggle_needling(self) -> str:
+        """Start, pause or resume, whatever applies; returns what it did."""
+        return self._open_session().toggle_needling()
+
+    def set_zone(self, zone: str, treated: bool = True) -> None:
+        self._open_session().set_zone(zone, treated)
+
+    def set_passes(self, count: int, directions: list[str]) -> None:
+        self._open_session().set_passes(count, directions)
+
+    # -- closing --------------------------------------------------------------------------
+    def set_endpoint(self, kinds: str | list[str] | tuple[str, ...], note: str = "") -> None:
+        self._open_session().set_endpoint(kinds, note)
+
+    def set_endpoint_note(self, note: str) -> None:
+        self._open_session().set_endpoint_note(note)
+
+    def confirm_blood_washed(self, value: bool = True) -> None:
+        self._open_session().confirm_blood_washed(value)
+
+    def apply_antibiotic(self, product: str) -> None:
+        self._open_session().apply_antibiotic(product)
+
+    def no_antibiotic(self) -> None:
+        self._open_session().no_antibiotic()
+
+    def set_adjunct(self, kind: str, prp_ml: object = None, *, product: str = "", strength: str = "",
+                    form: str = "", kit_lot: str = "") -> None:
+        self._open_session().set_adjunct(kind, prp_ml, product=product, strength=strength, form=form,
+                                         kit_lot=kit_lot)
+
+    def set_home_roller(self, uses: bool, needle_mm: object = None) -> None:
+        self._open_session().set_home_roller(uses, needle_mm)
+
+    def add_side_effect(self, kind: str, severity: str, note: str = "") -> str:
+        return self._open_session().add_side_effect(kind, severity, note)
+
+    def remove_side_effect(self, entry_id: str) -> None:
+        self._open_session().remove_side_effect(entry_id)
+
+    def declare_none_observed(self, value: bool = True) -> None:
+        self._open_session().declare_none_observed(value)
+
+    def confirm_aftercare(self, value: bool = True) -> None:
+        self._open_session().confirm_aftercare(value)
+
+    def set_next_session(self, day: object) -> None:
+        self._open_session().set_next_session(day)
+
+
+SESSION_COMMANDS = frozenset({
+    "sign", "abandon", "change_practitioner", "record_interruption", "save_draft", "record_grade", "answer",
+    "set_isotretinoin_last_dose", "override_screening", "confirm_consent", "set_anesthetic_product",
+    "apply_anesthetic", "change_dwell_plan", "set_needle_length", "set_cartridge", "set_cartridge_lot",
+    "set_cartridge_expiry", "confirm_cartridge_new", "override_cartridge", "use_unconfirmed_cartridge",
+    "set_handpiece_serial", "set_antiseptic", "plan_needling", "start_needling", "pause_needling",
+    "resume_needling", "finish_needling", "toggle_needling", "set_zone", "set_passes", "set_endpoint",
+    "set_endpoint_note", "confirm_blood_washed", "apply_antibiotic", "no_antibiotic", "set_adjunct",
+    "set_home_roller", "add_side_effect", "remove_side_effect", "declare_none_observed", "confirm_aftercare",
+    "set_next_session",
+})
+"""The session commands the screens still send by name (``SessionController.do``), until each
+screen calls the typed method itself."""
