@@ -96,8 +96,9 @@ def read_only_question(root: Path, holder: LockHolder) -> tuple[str, str]:
     if holder.read_only:
         return tr("Data folder is read-only"), holder.why(root, "") + " " + tr(
             "Open it read-only to review past sessions?")
-    return "Data in use", (f"The data in {root} is open in {holder.describe()}. Only one copy may write. "
-                           "Open it read-only to review past sessions?")
+    return tr("Data in use"), tr("The data in {root} is open in {holder}. Only one copy may write. "
+                                 "Open it read-only to review past sessions?").format(root=root,
+                                                                                      holder=holder.describe())
 
 
 # -- start-up check, backups, upgrades (durability) ------------------------------------
