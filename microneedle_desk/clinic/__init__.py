@@ -5,7 +5,7 @@ clock, who is signed in and the open session, and offers a typed method for each
 person does, with the rules about who may do it.
 """
 
-from microneedle_desk.clinic.clinic import SESSION_COMMANDS, Cancelled, Clinic, PinPrompt
+from microneedle_desk.clinic.clinic import Cancelled, Clinic, PinPrompt
 from microneedle_desk.clinic.events import (
     ClinicEvent,
     EntrySaved,
@@ -15,5 +15,5 @@ from microneedle_desk.clinic.events import (
     SignedIn,
 )
 
-__all__ = ["SESSION_COMMANDS", "Cancelled", "Clinic", "ClinicEvent", "EntrySaved", "LockChanged", "PinPrompt",
+__all__ = ["Cancelled", "Clinic", "ClinicEvent", "EntrySaved", "LockChanged", "PinPrompt",
            "SessionClosed", "SessionOpened", "SignedIn"]

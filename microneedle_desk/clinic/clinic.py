@@ -477,17 +477,3 @@ class Clinic:
     def set_next_session(self, day: object) -> None:
         self._open_session().set_next_session(day)
 
-
-SESSION_COMMANDS = frozenset({
-    "sign", "abandon", "change_practitioner", "record_interruption", "save_draft", "record_grade", "answer",
-    "set_isotretinoin_last_dose", "override_screening", "confirm_consent", "set_anesthetic_product",
-    "apply_anesthetic", "change_dwell_plan", "set_needle_length", "set_cartridge", "set_cartridge_lot",
-    "set_cartridge_expiry", "confirm_cartridge_new", "override_cartridge", "use_unconfirmed_cartridge",
-    "set_handpiece_serial", "set_antiseptic", "plan_needling", "start_needling", "pause_needling",
-    "resume_needling", "finish_needling", "toggle_needling", "set_zone", "set_passes", "set_endpoint",
-    "set_endpoint_note", "confirm_blood_washed", "apply_antibiotic", "no_antibiotic", "set_adjunct",
-    "set_home_roller", "add_side_effect", "remove_side_effect", "declare_none_observed", "confirm_aftercare",
-    "set_next_session",
-})
-"""The session commands the screens still send by name (``SessionController.do``), until each
-screen calls the typed method itself."""

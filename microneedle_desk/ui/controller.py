@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from microneedle_desk.clinic import SESSION_COMMANDS, Cancelled, Clinic
+from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
@@ -96,13 +96,6 @@ class SessionController(QObject):
                 return True
             self.poll()
         return ok
-
-    def do(self, command: str, *args: Any, **kwargs: Any) -> bool:
-        """:meth:`act` for a command named as text: only the screenshot tools (``tools/screen*.py``)
-        still send commands this way; the screens call :meth:`act` with a typed command."""
-        if command not in SESSION_COMMANDS:
-            raise ValueError(f"not a session command: {command!r}")
-        return self.act(lambda clinic: getattr(clinic, command)(*args, **kwargs))
 
     def _call(self, action: Callable[[], object]) -> bool:
         try:
