@@ -322,7 +322,8 @@ class MainWindow(QMainWindow):
                                              for e in session.state.events[self._events_seen:]):
                     for built in self.pages.built_pages():
                         built.show_error("")
-                    if self.statusBar().currentMessage() == self._refusal:
+                    # (asked only after a refusal: statusBar() makes the bar, which takes room)
+                    if self._refusal and self.statusBar().currentMessage() == self._refusal:
                         self.statusBar().clearMessage()  # the status line's copy of it too
                 self._events_seen = len(session.state.events)
             self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
