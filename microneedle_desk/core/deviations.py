@@ -87,24 +87,25 @@ def needling_text(seconds: float) -> str:
     return f"{m}:{s:02d}"
 
 
+def _outside(seconds: float, protocol: Protocol, name: str) -> str:
+    """``<name>_below_min``, ``<name>_above_max`` or "" for ``seconds`` against the protocol's
+    ``<name>_minutes`` bound."""
+    bound = protocol.bounds[f"{name}_minutes"]
+    if seconds < float(bound.min) * 60:
+        return f"{name}_below_min"
+    if seconds > float(bound.max) * 60:
+        return f"{name}_above_max"
+    return ""
+
+
 def dwell_deviation(seconds: float, protocol: Protocol) -> str:
     """``dwell_below_min``, ``dwell_above_max`` or "" for a numbing time of ``seconds``."""
-    bound = protocol.bounds["dwell_minutes"]
-    if seconds < float(bound.min) * 60:
-        return "dwell_below_min"
-    if seconds > float(bound.max) * 60:
-        return "dwell_above_max"
-    return ""
+    return _outside(seconds, protocol, "dwell")
 
 
 def needling_deviation(seconds: float, protocol: Protocol) -> str:
     """``needling_below_min``, ``needling_above_max`` or "" for ``seconds`` of needling."""
-    bound = protocol.bounds["needling_minutes"]
-    if seconds < float(bound.min) * 60:
-        return "needling_below_min"
-    if seconds > float(bound.max) * 60:
-        return "needling_above_max"
-    return ""
+    return _outside(seconds, protocol, "needling")
 
 
 def figures(kind: str, seconds: float, protocol: Protocol) -> str:
