@@ -513,26 +513,31 @@ class Store:
 
     def note_derived(self, path: Path) -> None:
         """Remember the content of a derived file just written (or removed)."""
+        self._note_derived([path])
+
+    def note_all_derived(self) -> None:
+        """Take the derived files as they are now (a store from before their digests were kept)."""
+        self._note_derived(derived_files(self.root))
+
+    def _note_derived(self, written: list[Path]) -> None:
+        # one meta.json write for however many files: the first opening of a large store notes ~150
         if self.read_only:
             return
-        table = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE)
         files = self.derived_digests()
-        key, digest = relative(self.root, path), file_digest(path)
-        if files.get(key) == digest:
+        before = dict(files)
+        for path in written:
+            key, digest = relative(self.root, path), file_digest(path)
+            if digest is None:
+                files.pop(key, None)
+            else:
+                files[key] = digest
+        if files == before:
             return
-        if digest is None:
-            files.pop(key, None)
-        else:
-            files[key] = digest
+        table = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE)
         if table.all():
             table.update({"files": files})
         else:
             table.insert({"files": files})
-
-    def note_all_derived(self) -> None:
-        """Take the derived files as they are now (a store from before their digests were kept)."""
-        for path in derived_files(self.root):
-            self.note_derived(path)
 
     def rebuild_derived(self, months: list[str] | None = None) -> list[str]:
         """Derive the history index of ``months`` (every month when None) and every patient's
