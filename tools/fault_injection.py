@@ -188,6 +188,11 @@ def verify(data_dir: Path, last_saved: dict[str, int], tally: Tally) -> None:
     if not paths.meta_file(data_dir).exists():
         return  # killed before the store was created
     problems = check_store(data_dir, protocol)
+    # A kill between an index write and the note of its digest leaves derived data the store
+    # did not note: the app's start derives it again from the records (app.check_at_start), so
+    # it is done below as the app does and the folder checked again; the records must be clean.
+    derived = [p for p in problems if p.derived]
+    problems = [p for p in problems if not p.derived]
     tally.unreadable += len({p.file for p in problems if not p.record})
     tally.problems += [str(p) for p in problems]
     lock = StoreLock(data_dir)
@@ -197,6 +202,10 @@ def verify(data_dir: Path, last_saved: dict[str, int], tally: Tally) -> None:
     try:
         store = Store(data_dir, protocol, SystemClock())
         store.recover()
+        if derived:
+            store.rebuild_derived(sorted({Path(p.file).stem for p in derived
+                                          if p.file.startswith("index/") and p.file.count("/") == 1}))
+            tally.problems += [str(p) for p in check_store(data_dir, protocol)]
         for session_id in tally.signed_acked:
             doc = store.session_doc(session_id)
             if doc is None or doc.get("status") != "signed":
