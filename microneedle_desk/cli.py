@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "backup": "Take a backup of the data folder now.",
     "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
     "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
+    "recall": "List who is due, overdue or not booked in their course, as the Due page does (text or CSV).",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
 }
 

@@ -149,3 +149,13 @@ def access_dir(root: Path) -> Path:
 
 def access_file(root: Path, month: str) -> Path:
     return access_dir(root) / f"{month}.json"
+
+
+def courses_file(root: Path) -> Path:
+    """Course events (started, paused, plan changed, ended) and the clinic's own course plans."""
+    return root / "courses.json"
+
+
+def visits_index_file(root: Path) -> Path:
+    """Each patient's signed session days, derived from the history index for the Due list."""
+    return index_dir(root) / "due" / "visits.json"

@@ -73,6 +73,7 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("clinic/phone", str, "", "Clinic phone"),
         Option("clinic/logo", str, "", "Logo image file"),
         Option("clinic/paper", str, "a4", "Paper size", choices=("a4", "letter")),
+        Option("clinic/time_zone", str, "", "Clinic time zone (e.g. Europe/Berlin; empty: this computer's)"),
         Option("protocol/dwell_minutes", int, int(b["dwell_minutes"].default or 30), "Planned dwell (min)",
                int(b["dwell_minutes"].min), int(b["dwell_minutes"].max)),
         Option("protocol/needling_minutes", int, int(b["needling_minutes"].default or 15),

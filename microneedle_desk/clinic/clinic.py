@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -40,6 +40,9 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
+
+if TYPE_CHECKING:
+    from microneedle_desk.clinic.courses import CourseDesk
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -65,6 +68,7 @@ class Clinic:
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        self._courses: CourseDesk | None = None
 
     @classmethod
     def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
@@ -83,6 +87,19 @@ class Clinic:
     def _publish(self, event: ClinicEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
+
+    def publish(self, event: ClinicEvent) -> None:
+        """Tell the views of a change a service the clinic owns (its courses) has saved."""
+        self._publish(event)
+
+    @property
+    def courses(self) -> CourseDesk:
+        """Course plans and each patient's course (clinic/courses.py)."""
+        if self._courses is None:
+            from microneedle_desk.clinic.courses import CourseDesk
+
+            self._courses = CourseDesk(self)
+        return self._courses
 
     @property
     def current(self) -> Account | None:
@@ -285,7 +302,15 @@ class Clinic:
     def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,
                       pin: str | None = None) -> Session:
         """Start a session for ``patient``, led by ``practitioner_id`` (their PIN once anyone has an
-        account; asked when not given). Raises Cancelled when the prompt was cancelled."""
+        account; asked when not given). Raises Cancelled when the prompt was cancelled.
+
+        A session far past the window of the patient's course is refused until the practitioner
+        chooses how it counts (``courses.new_phase`` or ``courses.new_course``): never silently."""
+        gap = self.courses.gap(patient.id)
+        if gap is not None:
+            raise ValidationError("course", tr(
+                "This session is {days} days after it was due ({due}), far outside the course plan's window: "
+                "choose whether it starts a new phase or a new course.").format(days=gap[1], due=gap[0].isoformat()))
         self._prove(practitioner_id, START, pin)
         session = Session.start(self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
                                 sink=self._save)

@@ -10,9 +10,12 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from microneedle_desk.core.record_base import FrozenRecord
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.course_plan import CoursePlan
 
 PROTOCOL_SCHEMA = "microneedle-desk/protocol"
 PROTOCOL_VERSION = 1
@@ -154,6 +157,7 @@ class Protocol(FrozenRecord):
     aftercare: tuple[AftercarePoint, ...]
     home_roller: tuple[AftercarePoint, ...]
     steps: tuple[Step, ...]
+    course_plans: tuple[CoursePlan, ...] = ()  # the shipped presets (core/course_plan.py)
 
     def contraindication(self, item_id: str) -> Contraindication:
         for item in self.contraindications:
@@ -332,6 +336,7 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
         aftercare=aftercare,
         home_roller=home_roller,
         steps=steps,
+        course_plans=_course_plans(p, root, needle, tuple(c.id for c in p.choices(root, "adjuncts"))),
     )
     for group in ("indications", "scales", "sexes", "contraindications", "antiseptics",
                   "endpoints", "adjuncts", "pass_directions", "zones", "side_effects",
@@ -346,6 +351,21 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
         if required not in protocol.ids(group):
             p.fail(f'"{group}" must contain the id "{required}".')
     return protocol
+
+
+def _course_plans(p: _Parser, root: dict[str, Any], needle: Bound,
+                  adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
+    from microneedle_desk.core.course_plan import PlanError, parse_course_plan
+
+    plans = []
+    for raw in p.lst(root.get("course_plans", []), '"course_plans"'):
+        try:
+            plans.append(parse_course_plan(raw, needle_range=(needle.min, needle.max), adjuncts=adjuncts))
+        except PlanError as exc:
+            p.fail(f'"course_plans": {exc.message}')
+    if len({plan.id for plan in plans}) != len(plans):
+        p.fail('"course_plans" has the same id twice.')
+    return tuple(plans)
 
 
 class _Parser:

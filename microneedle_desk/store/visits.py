@@ -1,0 +1,77 @@
+"""Each patient's signed session days, for the Due list: ``index/due/visits.json``.
+
+Derived from the history index, month by month, and kept per month with what it was derived
+from: the month file's size and modification time and the digest the store noted when it wrote
+it. A month whose file changed in any of these is derived again on the next read; a cache file
+that cannot be read is derived again whole. So the list never trusts the cache over the index,
+and a year of unchanged months costs one small file read instead of the whole history.
+
+A read-only copy (another copy holds the folder) derives in memory and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+from datetime import date
+from typing import Any
+
+from microneedle_desk import paths
+from microneedle_desk.store.derived import relative
+from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
+from microneedle_desk.store.store import Store
+
+VERSION = 2
+Row = list[Any]  # [patient id, day as a date ordinal, booked next day as an ordinal or 0]
+
+
+def _source(store: Store, month: str, digests: dict[str, str]) -> list[Any]:
+    path = paths.index_file(store.root, month)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return [0, 0, ""]
+    return [st.st_size, st.st_mtime_ns, digests.get(relative(store.root, path), "")]
+
+
+def _ordinal(text: object) -> int:
+    try:
+        return date.fromisoformat(str(text or "")[:10]).toordinal()
+    except ValueError:
+        return 0
+
+
+def _derive(store: Store, month: str) -> list[Row]:
+    out = []
+    for r in store.month_rows(month):
+        if r.get("status") == "signed" and (day := _ordinal(r.get("started_at"))):
+            out.append([str(r.get("patient_id")), day, _ordinal(r.get("next_session"))])
+    return out
+
+
+def visit_rows(store: Store) -> tuple[dict[str, list[Row]], int]:
+    """Every month's signed session rows (by month) and how many months were derived again."""
+    path = paths.visits_index_file(store.root)
+    cached: dict[str, Any] = {}
+    with suppress(BadFileError):
+        data = read_json_file(path) if path.exists() else {}
+        if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("months"), dict):
+            cached = data["months"]
+    digests = store.derived_digests()
+    months: dict[str, list[Row]] = {}
+    sources: dict[str, list[Any]] = {}
+    derived = 0
+    for month in store.index_months():
+        source = _source(store, month, digests)
+        entry = cached.get(month)
+        if isinstance(entry, dict) and entry.get("source") == source and isinstance(entry.get("rows"), list):
+            months[month] = entry["rows"]
+        else:
+            months[month] = _derive(store, month)
+            derived += 1
+        sources[month] = source
+    if (derived or set(cached) != set(months)) and not store.read_only:
+        with suppress(OSError):  # only a speed-up: the next read derives again
+            write_atomic(path, dumps({"version": VERSION, "months": {
+                m: {"source": sources[m], "rows": rows} for m, rows in months.items()}}))
+    return months, derived
