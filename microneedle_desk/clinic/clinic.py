@@ -312,6 +312,7 @@ class Clinic:
                 "This session is {days} days after it was due ({due}), far outside the course plan's window: "
                 "choose whether it starts a new phase or a new course.").format(days=gap[1], due=gap[0].isoformat()))
         self._prove(practitioner_id, START, pin)
+        config = self.courses.session_config(patient.id, config)
         session = Session.start(self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
                                 sink=self._save)
         return self._open(session, resumed=False)

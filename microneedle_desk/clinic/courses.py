@@ -8,6 +8,7 @@ time, and told to the views as :class:`~microneedle_desk.clinic.events.CourseCha
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -17,9 +18,10 @@ from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.course_events import Course, current_course, make_course_event
 from microneedle_desk.core.course_plan import CoursePlan, PlanError, parse_course_plan
-from microneedle_desk.core.due import Visit, far_outside, session_place
+from microneedle_desk.core.due import Visit, course_on, far_outside, next_window, place_text, session_place
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
 from microneedle_desk.core.records import iso, new_id
+from microneedle_desk.core.session import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.courses import CourseFile
@@ -106,6 +108,26 @@ class CourseDesk:
         """(phase, number, of how many) of a session on ``day`` (today by default)."""
         day = day or self.clinic.clock.now().date()
         return session_place(self.current(patient_id), self.visits(patient_id), day)
+
+    def note(self, patient_id: str, day: date | None = None) -> tuple[str, tuple[date, date, date] | None] | None:
+        """For a session on ``day``: its place ("Session 4 of 12") and the next one's (due, first,
+        last day on time); None when the patient has no course in force then."""
+        day = day or self.clinic.clock.now().date()
+        course = course_on(self.courses(patient_id), day)
+        if course is None:
+            return None
+        visits = self.visits(patient_id)
+        return place_text(session_place(course, visits, day)), next_window(course, visits, day)
+
+    def session_config(self, patient_id: str, config: SessionConfig) -> SessionConfig:
+        """The settings a session starts with: the next date it suggests comes from the course plan
+        where the patient has one running (the indication's interval stays the hint otherwise)."""
+        course = self.current(patient_id)
+        if course is None or course.status != "active":
+            return config
+        today = self.clinic.clock.now().date()
+        window = next_window(course, self.visits(patient_id), today)
+        return replace(config, interval_days=(window[0] - today).days) if window else config
 
     def gap(self, patient_id: str, day: date | None = None) -> tuple[date, int] | None:
         """(due day, days late) when a session on ``day`` is far past the plan's window."""

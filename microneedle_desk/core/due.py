@@ -183,8 +183,8 @@ def due_row(patient_id: str, name: str, clinic_id: str, visits: list[Visit], cou
     row.plan = course.plan.label
     p = progress(course, days)
     row.phase, row.done, row.total = p.kind, p.done, p.total
-    if p.kind == "main" and not p.done and not days:
-        row.done = 0
+    if p.kind == "maintenance" and p.done == 0:  # the main phase just done: "6 of 6" until maintenance starts
+        row.phase, row.done, row.total = "main", course.plan.sessions, course.plan.sessions
     if course.status in ("completed", "stopped", "paused"):
         row.state = {"completed": "complete"}.get(course.status, course.status)
         row.note = course.reason
@@ -203,8 +203,8 @@ def due_row(patient_id: str, name: str, clinic_id: str, visits: list[Visit], cou
         row.state, row.days_overdue = "overdue", (as_of - due).days
     elif low <= as_of + timedelta(days=WEEK_DAYS - 1):
         row.state = "due"
-    elif row.booked is None:
-        row.state = "not_booked"
+    elif row.booked is None or row.booked < as_of or not low <= row.booked <= high:
+        row.state = "not_booked"  # no next date, one already missed, or one outside the plan's window
     else:
         row.state = "booked"
     return row
@@ -256,3 +256,34 @@ def followup_rows(sessions: Iterable[tuple[str, str, str, str, date]], followed_
 def sort_key(row: DueRow) -> tuple[int, int, str, str]:
     return (STATES.index(row.state) if row.state in STATES else len(STATES), -(row.days_overdue or 0),
             row.next_due.isoformat() if row.next_due else "9999", row.clinic_id)
+
+
+def course_on(courses: list[Course], day: date) -> Course | None:
+    """The course a session on ``day`` belongs to: the newest one started by then and not ended before."""
+    for course in reversed(courses):
+        if course.on <= day and (course.ended_on is None or day <= course.ended_on):
+            return course
+    return None
+
+
+def next_window(course: Course, visits: list[Visit], day: date) -> tuple[date, date, date] | None:
+    """After a session on ``day``: (the next session's due day, first and last day on time), from
+    the plan (the maintenance interval once the main phase is done); None when nothing is planned."""
+    here = [v for v in visits if v.day != day] + [Visit(day)]
+    p = progress(course, here, until=day)
+    if p.finished or not course.open:
+        return None
+    due = day + timedelta(days=p.rule.interval_days)
+    low, high = p.rule.window(due)
+    return due, low, high
+
+
+def place_text(place: tuple[str, int, int | None] | None) -> str:
+    """"Session 4 of 12", "Maintenance session 2 of 4", "Maintenance session 3"; empty without a course."""
+    if place is None:
+        return ""
+    kind, n, total = place
+    if kind == "maintenance":
+        return (tr("Maintenance session {n} of {total}").format(n=n, total=total) if total
+                else tr("Maintenance session {n}").format(n=n))
+    return tr("Session {n} of {total}").format(n=n, total=total)

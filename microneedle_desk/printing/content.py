@@ -114,6 +114,7 @@ class SheetInfo:
     """Facts about a session that live outside its events (gathered from the store)."""
 
     session_number: int | None = None
+    course: str = ""              # "Session 4 of 12 (plan)" when the session belongs to a course
     record_hash: str = ""
     amendments: tuple[dict[str, Any], ...] = ()
     printed_by: str = ""
@@ -200,7 +201,7 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
     except ValueError:
         dob = str(dob)
     started = state.started.wall if state.started else None
-    number = f"Session {info.session_number}" if info.session_number else ""
+    number = info.course or (f"Session {info.session_number}" if info.session_number else "")
     return [("Patient", str(snap.get("name", ""))), ("Date of birth", dob),
             ("Clinic ID", str(snap.get("clinic_id", ""))), ("Session date", fmt_date(started.date() if started
                                                                                       else None)),
@@ -512,13 +513,26 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
 
 
 # -- the patient's handout ----------------------------------------------------------------
+def _course_lines(course: tuple[str, date, date] | None) -> list[str]:
+    if course is None:
+        return []
+    place, first, last = course
+    lines = [tr("Your course: {place} today.").format(place=place)] if place else []
+    window = tr("To keep to your course plan, come back between {first} and {last}.").format(
+        first=fmt_long_date(first), last=fmt_long_date(last))
+    return [*lines, window]
+
+
 def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-            protocol: Protocol) -> PrintDoc:
+            protocol: Protocol, course: tuple[str, date, date] | None = None) -> PrintDoc:
     """The aftercare handout in plain words, large type: the protocol's aftercare points by
     when they apply, and the home-roller points for a patient who uses one at home.
 
     With no session it leaves the dates blank, to be written in by hand, and keeps the
     home-roller points (the person handing it out cannot leave them out).
+
+    ``course`` (the session's place in the course, and the first and last day the next session
+    is on time by the plan) adds them under the next appointment.
     """
     treated: date | None = state.started.wall.date() if state and state.started else None
     resume: datetime | None = None
@@ -549,7 +563,7 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
     ]
     sections += [
         Section("Call the clinic if you notice", bullets=points("call")),
-        Section("Your next appointment", highlight=next_text),
+        Section("Your next appointment", highlight=next_text, paragraphs=_course_lines(course)),
     ]
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""

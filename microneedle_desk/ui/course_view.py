@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
 
@@ -64,17 +65,26 @@ class CourseWindow(QWidget):
         self.charts_button = QPushButton("Show &charts")
         self.save_button = QPushButton("Save charts as &PNG…")
         self.save_button.setEnabled(False)
+        self.summary_button = QPushButton(tr("Save course &summary as PDF…"))
+        self.summary_button.clicked.connect(lambda _=False: self.save_summary())
+        from microneedle_desk.ui.course_panel import CourseActions
+        from microneedle_desk.ui.course_plan_view import PlanPanel
+
+        self.plan = PlanPanel(ctx, patient_id)
+        self.actions_row = CourseActions(ctx, patient_id, self.refresh)
         self.grade_button.clicked.connect(self.record_grade)
         self.charts_button.clicked.connect(self.show_charts)
         self.save_button.clicked.connect(self.save_charts)
         buttons = QHBoxLayout()
         buttons.addWidget(self.next_due, 1)
-        for b in (self.grade_button, self.charts_button, self.save_button):
+        for b in (self.grade_button, self.charts_button, self.save_button, self.summary_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.actions_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.plan)
         layout.addLayout(buttons)
         layout.addLayout(self.chart_row, 1)
         self.refresh()
@@ -108,6 +118,9 @@ class CourseWindow(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, e.session_id)
                 self.table.setItem(i, col, item)
         self.table.resizeColumnsToContents()
+        if hasattr(self, "plan"):  # built after the first refresh
+            self.plan.refresh()
+            self.actions_row.refresh()
         if self.charts:
             self.draw_charts()
 
@@ -136,6 +149,7 @@ class CourseWindow(QWidget):
         if pts:
             needle.plot([p[0] for p in pts], [p[1] for p in pts], pen=lib.mkPen("#3b6ea5", width=2),
                         symbol="o", symbolBrush="#3b6ea5")
+        self.plan.mark_chart(needle, lib, 0.45)
         needle.setYRange(0.4, 1.6)
         grade = self.charts["grade"]
         grade.clear()
@@ -169,6 +183,25 @@ class CourseWindow(QWidget):
                 charts.save_png(widget, path)
                 written.append(path)
         return written
+
+    def save_summary(self, path: str | None = None) -> str:
+        """The course summary (plans, planned against done, sessions) as a PDF."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from microneedle_desk.printing.render import RenderError
+        from microneedle_desk.ui.course_plan_view import save_summary
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save the course summary"), "course-summary.pdf",
+                                                  tr("PDF files (*.pdf)"))
+        if not path:
+            return ""
+        try:
+            save_summary(self.ctx, self.patient_id, path)
+        except (RenderError, OSError) as exc:
+            QMessageBox.warning(self, tr("Course summary"), tr("The PDF was not saved: {why}").format(why=exc))
+            return ""
+        return path
 
     # -- grading ---------------------------------------------------------------------------
     def selected_session(self) -> str | None:

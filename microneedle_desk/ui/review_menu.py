@@ -1,6 +1,6 @@
 """The Review menu, attached to the main window as one small part.
 
-History, patient course, dashboard, export and lot recall. With accounts, each entry
+History, patient course, the Due list, dashboard, export and lot recall. With accounts, each entry
 shows only for the roles that may use it (export: admins), the export refuses anyone
 else even if asked, and every file written goes into the access log. Each window is imported and
 built only when its menu entry is chosen (the dashboard and charts pull in pyqtgraph,
@@ -45,6 +45,8 @@ class ReviewMenu(QObject):
                  "Every session in a table you can sort, filter and search"),
                 ("course", "Patient &course…", "Ctrl+Shift+C", self.open_course,
                  "One patient's sessions, grades and next due date"),
+                ("due", "D&ue list…", "Ctrl+Shift+N", self.open_due,
+                 "Who is due this week, overdue or not booked in their course; follow-up calls"),
                 ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
                  "Sessions, needle lengths, times, side effects and overrides as charts"),
                 ("export", "&Export sessions…", "Ctrl+Shift+E", self.export,
@@ -84,6 +86,11 @@ class ReviewMenu(QObject):
             patient_id = picker.patient_id()
         assert patient_id is not None
         return self._keep(CourseWindow(self.ctx, patient_id, self.window))
+
+    def open_due(self) -> QWidget:
+        from microneedle_desk.ui.due_view import DueWindow
+
+        return self._keep(DueWindow(self.ctx, self.window))
 
     def open_dashboard(self) -> QWidget:
         from microneedle_desk.ui.dashboard_view import DashboardWindow
