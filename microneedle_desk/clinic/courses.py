@@ -84,7 +84,7 @@ class CourseDesk:
         self.file.add_preset({"schema": 1, "kind": "course_plan", "id": new_id(), "plan": plan.to_doc(),
                               "by": account.id if account else "", "device": self.clinic.store.device,
                               "at": iso(self.clinic.clock.now())})
-        self.clinic.record("added course plan", detail=plan.id)
+        self.clinic.record("course plan added", detail=plan.id)
         return plan
 
     # -- reading a patient's course ---------------------------------------------------------
@@ -151,7 +151,7 @@ class CourseDesk:
                                   by=account.id if account else (by or tr("(no accounts)")),
                                   device=self.clinic.store.device, now=self.clinic.clock.now(), **fields)
         self.file.append(event)
-        self.clinic.record(f"course {kind.removeprefix('course_')}", {"patient_id": patient_id})
+        self.clinic.record("course changed", {"patient_id": patient_id}, detail=kind)
         self.clinic.publish(CourseChanged(patient_id, kind))
         return event
 

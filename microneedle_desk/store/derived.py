@@ -39,9 +39,11 @@ def file_digest(path: Path) -> str | None:
 
 
 def derived_files(root: Path) -> list[Path]:
-    """Every derived file now in the folder: index months and the patients' last sessions."""
+    """Every derived file now in the folder: index months, the patients' last sessions, visit days."""
     index, lasts = paths.index_dir(root), paths.patient_lasts_dir(root)
-    return [index / name for name in json_file_names(index)] + [lasts / name for name in json_file_names(lasts)]
+    visits = paths.visits_index_file(root)  # the Due list's visit days (store/visits.py)
+    return ([index / name for name in json_file_names(index)] + [lasts / name for name in json_file_names(lasts)]
+            + ([visits] if visits.is_file() else []))
 
 
 def relative(root: Path, path: Path) -> str:

@@ -11,6 +11,8 @@ A read-only copy (another copy holds the folder) derives in memory and writes no
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from contextlib import suppress
 from datetime import date
@@ -18,7 +20,7 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.store.derived import relative
-from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
+from microneedle_desk.store.storage import dumps, write_atomic
 from microneedle_desk.store.store import Store
 
 VERSION = 2
@@ -53,11 +55,15 @@ def visit_rows(store: Store) -> tuple[dict[str, list[Row]], int]:
     """Every month's signed session rows (by month) and how many months were derived again."""
     path = paths.visits_index_file(store.root)
     cached: dict[str, Any] = {}
-    with suppress(BadFileError):
-        data = read_json_file(path) if path.exists() else {}
-        if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("months"), dict):
-            cached = data["months"]
     digests = store.derived_digests()
+    noted = digests.get(relative(store.root, path))
+    with suppress(OSError, ValueError):
+        raw = path.read_bytes() if noted and path.exists() else b""
+        # the file as the store last wrote it, or not at all (hashing it is cheaper than deriving)
+        if raw and hashlib.sha256(raw).hexdigest() == noted:
+            data = json.loads(raw)
+            if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("months"), dict):
+                cached = data["months"]
     months: dict[str, list[Row]] = {}
     sources: dict[str, list[Any]] = {}
     derived = 0
@@ -74,4 +80,5 @@ def visit_rows(store: Store) -> tuple[dict[str, list[Row]], int]:
         with suppress(OSError):  # only a speed-up: the next read derives again
             write_atomic(path, dumps({"version": VERSION, "months": {
                 m: {"source": sources[m], "rows": rows} for m, rows in months.items()}}))
+            store.note_derived(path)
     return months, derived

@@ -90,8 +90,9 @@ class DueFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filter(self, state: str, text: str) -> None:
+        self.beginFilterChange()
         self.state, self.text = state, text.strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row = self.source.rows[source_row]

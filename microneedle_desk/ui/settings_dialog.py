@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
@@ -225,9 +226,14 @@ class SettingsActions(QObject):
         menu = window.menuBar().addMenu("&Tools")
         menu.addAction(self.action)
         window.addAction(self.action)
+        self.plans_action = QAction(tr("Course &plans…"), window)
+        self.plans_action.setToolTip(tr("The course plans a patient's course starts from; add the clinic's own"))
+        self.plans_action.triggered.connect(self.open_plans)
+        menu.addAction(self.plans_action)
         self.signer = window.ctx.signer  # accounts: only admins change settings
         if self.signer is not None:
             self.signer.guard(self.action, "change_settings")
+            self.signer.guard(self.plans_action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
         return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
@@ -246,6 +252,13 @@ class SettingsActions(QObject):
             if self.signer is not None and dialog.changed_keys:  # setting names only, never values
                 self.signer.record("settings changed", detail=", ".join(dialog.changed_keys))
             self.applied()
+
+    def open_plans(self) -> QDialog:
+        from microneedle_desk.ui.course_presets import CoursePresetDialog
+
+        dialog = CoursePresetDialog(self.window.ctx, self.window)
+        dialog.open()
+        return dialog
 
     def applied(self) -> None:
         """Make the window follow the saved settings (keys, practitioner list)."""

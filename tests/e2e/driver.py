@@ -307,3 +307,37 @@ def focus_window(qtbot: Any, window: QWidget) -> None:
     (offscreen, closing a modal dialog leaves no window active, so no field can have the focus)."""
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
+def open_course_window(qtbot: Any, window: Any) -> Any:
+    """Review → Patient course… by its keys, with the chosen patient opened in the picker; the window."""
+    answer_next_dialog(qtbot, press("Open"))
+    focus_window(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    from microneedle_desk.ui.course_view import CourseWindow
+
+    qtbot.waitUntil(lambda: any(isinstance(w, CourseWindow) and w.isVisible() for w in window.review_menu.windows))
+    return next(w for w in window.review_menu.windows if isinstance(w, CourseWindow))
+
+
+def start_course(qtbot: Any, course_window: Any, plan_label: str) -> None:
+    """In the Course window: Start course…, choose the plan whose label starts with ``plan_label``, OK."""
+
+    def handle(dialog: QDialog) -> None:
+        combo = dialog.plan  # type: ignore[attr-defined]
+        index = next(i for i in range(combo.count()) if combo.itemText(i).startswith(plan_label))
+        combo.setCurrentIndex(index)
+        button(dialog, "OK").click()
+
+    answer_next_dialog(qtbot, handle)
+    click(qtbot, course_window.actions_row.buttons["start"])
+
+
+def open_due_list(qtbot: Any, window: Any) -> Any:
+    """Review → Due list… by its keys; the Due window."""
+    focus_window(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    from microneedle_desk.ui.due_view import DueWindow
+
+    qtbot.waitUntil(lambda: any(isinstance(w, DueWindow) and w.isVisible() for w in window.review_menu.windows))
+    return next(w for w in window.review_menu.windows if isinstance(w, DueWindow))
