@@ -21,7 +21,7 @@ from microneedle_desk.core.course_plan import CoursePlan, PlanError, parse_cours
 from microneedle_desk.core.due import Visit, course_on, far_outside, next_window, place_text, session_place
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
 from microneedle_desk.core.records import iso, new_id
-from microneedle_desk.core.session import SessionConfig
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.courses import CourseFile

@@ -6,6 +6,7 @@ so every check here raises :class:`ProtocolError` with a sentence an admin can a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -336,7 +337,6 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
         aftercare=aftercare,
         home_roller=home_roller,
         steps=steps,
-        course_plans=_course_plans(p, root, needle, tuple(c.id for c in p.choices(root, "adjuncts"))),
     )
     for group in ("indications", "scales", "sexes", "contraindications", "antiseptics",
                   "endpoints", "adjuncts", "pass_directions", "zones", "side_effects",
@@ -350,17 +350,20 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
                             ("neither", "endpoints"), ("isotretinoin", "contraindications")):
         if required not in protocol.ids(group):
             p.fail(f'"{group}" must contain the id "{required}".')
-    return protocol
+    # checked last: a plan names an adjunct, so the groups must be whole first
+    plans = _course_plans(p, root, protocol.ids("adjuncts"))
+    return dataclasses.replace(protocol, course_plans=plans)
 
 
-def _course_plans(p: _Parser, root: dict[str, Any], needle: Bound,
-                  adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
+def _course_plans(p: _Parser, root: dict[str, Any], adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
+    """The published plans: their needle length is the studies' own, so it is held to the source's
+    hard limits; a clinic whose protocol narrows the range still sees (and may not use) a 1.5 mm plan."""
     from microneedle_desk.core.course_plan import PlanError, parse_course_plan
 
     plans = []
     for raw in p.lst(root.get("course_plans", []), '"course_plans"'):
         try:
-            plans.append(parse_course_plan(raw, needle_range=(needle.min, needle.max), adjuncts=adjuncts))
+            plans.append(parse_course_plan(raw, needle_range=HARD_LIMITS["needle_length_mm"], adjuncts=adjuncts))
         except PlanError as exc:
             p.fail(f'"course_plans": {exc.message}')
     if len({plan.id for plan in plans}) != len(plans):

@@ -114,11 +114,11 @@ class SheetInfo:
     """Facts about a session that live outside its events (gathered from the store)."""
 
     session_number: int | None = None
-    course: str = ""              # "Session 4 of 12 (plan)" when the session belongs to a course
     record_hash: str = ""
     amendments: tuple[dict[str, Any], ...] = ()
     printed_by: str = ""
     printed_at: datetime | None = None
+    course: str = ""              # "Session 4 of 12 (plan)" when the session belongs to a course
 
 
 # -- formatting ------------------------------------------------------------------------

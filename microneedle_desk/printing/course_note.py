@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from microneedle_desk.core.due import Visit, course_on, next_window, place_text, session_place
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.store.courses import CourseFile
 from microneedle_desk.store.store import Store
 

@@ -22,8 +22,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.fold import apply_event
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.records import Patient, iso, make_patient, new_id
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
 from microneedle_desk.store.store import Store
@@ -126,6 +127,17 @@ class _GeneratedSession(Session):
         if sink is not None or state.events:
             raise ValueError("generated sessions start empty and have no sink")
         super().__init__(protocol, clock, device, _NoRollbackState(), None)
+
+    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
+        # Session._emit folds each event into a copy first, then into the state; this state is its
+        # own copy (nothing can refuse an event, so nothing to roll back): it is folded once.
+        event = {
+            "id": new_id(), "session": session_id or self.state.id, "n": len(self.state.events),
+            "type": kind, "at": iso(self.clock.now()), "mono": self.clock.monotonic(),
+            "boot": self.clock.boot_id(), "by": self.state.practitioner_id, "device": self.device, "data": data,
+        }
+        apply_event(self.state, event, self.protocol)
+        return event
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...] | list[tuple[str, int]]) -> str:

@@ -29,7 +29,7 @@ from microneedle_desk.i18n import tr
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
     from microneedle_desk.core.records import Patient
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 

@@ -200,6 +200,11 @@ class DueWindow(QWidget):
 
         CourseWindow(self.ctx, row.patient_id, self).show()
 
+    def record(self, action: str, detail: str) -> None:
+        """Into the access log, by the signed-in person (what was written, never whom it lists)."""
+        if self.ctx.signer is not None:
+            self.ctx.signer.record(action, detail=detail)
+
     def _path(self, suggested: str, kind: str, path: str | None) -> str:
         if path is not None:
             return path
@@ -214,7 +219,6 @@ class DueWindow(QWidget):
         from microneedle_desk.printing.lists import due_list_doc
         from microneedle_desk.printing.render import RenderError, write_pdf
         from microneedle_desk.ui.history_view import who_is_working
-        from microneedle_desk.ui.review_menu import record
 
         target = self._path(f"due-{self.day.isoformat()}.pdf", "pdf", path)
         if not target:
@@ -229,13 +233,12 @@ class DueWindow(QWidget):
         except (RenderError, OSError) as exc:
             QMessageBox.warning(self, tr("Due list"), tr("The PDF was not saved: {why}").format(why=exc))
             return ""
-        record(self.ctx, "printed", f"due list as of {self.day.isoformat()}, {len(rows)} entries")
+        self.record("printed", f"due list as of {self.day.isoformat()}, {len(rows)} entries")
         return target
 
     def export_csv(self, path: str | None = None) -> str:
         from microneedle_desk.review.due import to_csv
         from microneedle_desk.review.export import write_private
-        from microneedle_desk.ui.review_menu import record
 
         target = self._path(f"due-{self.day.isoformat()}.csv", "csv", path)
         if not target:
@@ -246,5 +249,5 @@ class DueWindow(QWidget):
         except OSError as exc:
             QMessageBox.warning(self, tr("Due list"), tr("The file was not written: {why}").format(why=exc))
             return ""
-        record(self.ctx, "exported", f"due list as of {self.day.isoformat()}, {len(rows)} entries")
+        self.record("exported", f"due list as of {self.day.isoformat()}, {len(rows)} entries")
         return target
