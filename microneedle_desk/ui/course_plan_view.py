@@ -64,6 +64,15 @@ class PlanPanel(QWidget):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
 
+    def next_text(self) -> str:
+        """The plan's next session: its day and the days it is on time (empty: no plan, or none left)."""
+        course = self.ctx.controller.clinic.courses.current(self.patient_id)
+        upcoming = next((p for p in self.points if p.came is None), None)
+        if upcoming is None or course is None or course.status != "active":
+            return ""
+        return tr("Next due by the course plan: <b>{due}</b> (on time {low} – {high})").format(
+            due=upcoming.due.isoformat(), low=upcoming.low.isoformat(), high=upcoming.high.isoformat())
+
     def mark_chart(self, chart: Any, lib: Any, low: float) -> None:
         """Planned due days as ticks along the bottom of ``chart``; late visits marked with a cross."""
         if not self.points:

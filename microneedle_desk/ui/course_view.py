@@ -121,6 +121,9 @@ class CourseWindow(QWidget):
         if hasattr(self, "plan"):  # built after the first refresh
             self.plan.refresh()
             self.actions_row.refresh()
+            planned = self.plan.next_text()
+            if planned:
+                self.next_due.setText(planned)
         if self.charts:
             self.draw_charts()
 
