@@ -77,3 +77,44 @@ def test_the_due_page_and_recall_list_the_same_patients_in_the_same_states_on_de
     assert code == 0
     listed = sorted((row["clinic_id"], row["state_id"]) for row in csv.DictReader(io.StringIO(out.read_text())))
     assert listed == shown
+
+
+def test_a_session_five_months_late_asks_for_a_new_phase_or_course_before_it_starts(
+        qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    from microneedle_desk.ui.course_panel import GapDialog
+
+    app = clinic
+    driver.register_patient(qtbot, app)
+    course_window = driver.open_course_window(qtbot, app)
+    driver.start_course(qtbot, course_window, "Weekly × 12")
+    course_window.close()
+    driver.start_session(qtbot, app)
+    driver.walk_session(qtbot, app, fake_clock)
+    driver.sign(qtbot, app, PIN)
+    driver.pass_time(qtbot, fake_clock, 150 * 86400)
+
+    asked: list[str] = []
+
+    def cancel(dialog: Any) -> None:
+        assert isinstance(dialog, GapDialog), dialog
+        asked.append(dialog.windowTitle())
+        dialog.reject()
+
+    answer_next_dialog(qtbot, cancel)
+    click(qtbot, app.patient_page.start_button)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert app.ctx.controller.session is None, "cancelled: no session, nothing counted"
+
+    def new_phase(dialog: Any) -> None:
+        assert isinstance(dialog, GapDialog), dialog
+        click(qtbot, dialog.new_phase)
+        type_into(qtbot, dialog.reason, "Back after five months abroad", enter=False)
+        answer_next_dialog(qtbot, driver.enter_pin(PIN))  # the start's own PIN prompt comes next
+        driver.button(dialog, "OK").click()
+
+    answer_next_dialog(qtbot, new_phase)
+    click(qtbot, app.patient_page.start_button)
+    qtbot.waitUntil(lambda: app.ctx.controller.session is not None)
+    assert "Session 1 of 12" in app.who.text(), app.who.text()
+    course = app.ctx.controller.clinic.courses.current(app.ctx.controller.session.state.patient_id)
+    assert course is not None and course.phases[-1].reason == "Back after five months abroad"
