@@ -238,14 +238,20 @@ def test_after_the_main_phase_the_maintenance_interval_applies() -> None:
     assert session_place(course, visits(*later), later[-1]) == ("maintenance", 1, None)
 
 
-def test_a_session_far_outside_the_window_is_never_counted_silently(tmp_path: Path) -> None:
+def back_after_five_months(tmp_path: Path) -> tuple[Clinic, Any, str, FakeClock]:
+    """A weekly-12 course with one signed session, and the clock five months on."""
     clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=TZ))
     clinic = open_clinic(tmp_path, clock)
     doctor = with_doctor(clinic)
     who = clinic.store.add_patient(make_demo_patient(clinic.protocol, clock, device=clinic.store.device))
     clinic.courses.start(who.id, "weekly_12")
     signed_session(clinic, who, doctor, clock)
-    clock.advance(150 * 86400)  # five months later
+    clock.advance(150 * 86400)
+    return clinic, who, doctor, clock
+
+
+def test_a_session_far_outside_the_window_is_never_counted_silently(tmp_path: Path) -> None:
+    clinic, who, doctor, clock = back_after_five_months(tmp_path)
     assert far_outside(clinic.courses.current(who.id), clinic.courses.visits(who.id), clock.now().date())
     with pytest.raises(ValidationError, match="new phase or a new course") as refused:
         clinic.start_session(who, doctor, SessionConfig(), pin=TEST_PIN)
@@ -258,13 +264,7 @@ def test_a_session_far_outside_the_window_is_never_counted_silently(tmp_path: Pa
 
 
 def test_a_long_gap_may_start_a_new_course_instead(tmp_path: Path) -> None:
-    clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=TZ))
-    clinic = open_clinic(tmp_path, clock)
-    doctor = with_doctor(clinic)
-    who = clinic.store.add_patient(make_demo_patient(clinic.protocol, clock, device=clinic.store.device))
-    clinic.courses.start(who.id, "weekly_12")
-    signed_session(clinic, who, doctor, clock)
-    clock.advance(150 * 86400)
+    clinic, who, doctor, _ = back_after_five_months(tmp_path)
     clinic.courses.new_course(who.id, "monthly_6_prp", "Back after five months: monthly with PRP")
     courses = clinic.courses.courses(who.id)
     assert [c.status for c in courses] == ["stopped", "active"] and courses[-1].plan.id == "monthly_6_prp"

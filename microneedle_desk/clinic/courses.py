@@ -18,7 +18,15 @@ from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.course_events import Course, current_course, make_course_event
 from microneedle_desk.core.course_plan import CoursePlan, PlanError, parse_course_plan
-from microneedle_desk.core.due import Visit, course_on, far_outside, next_window, place_text, session_place
+from microneedle_desk.core.due import (
+    Visit,
+    course_on,
+    far_outside,
+    next_window,
+    place_text,
+    session_place,
+    visits_from_rows,
+)
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
 from microneedle_desk.core.records import iso, new_id
 from microneedle_desk.core.session_state import SessionConfig
@@ -95,14 +103,7 @@ class CourseDesk:
         return current_course(self.courses(patient_id))
 
     def visits(self, patient_id: str) -> list[Visit]:
-        out = []
-        for row in self.clinic.store.patient_summaries(patient_id):
-            if row.get("status") != "signed":
-                continue
-            booked = str(row.get("next_session") or "")
-            out.append(Visit(date.fromisoformat(str(row["started_at"])[:10]), str(row["id"]),
-                             date.fromisoformat(booked) if booked else None))
-        return out
+        return visits_from_rows(self.clinic.store.patient_summaries(patient_id))
 
     def place(self, patient_id: str, day: date | None = None) -> tuple[str, int, int | None] | None:
         """(phase, number, of how many) of a session on ``day`` (today by default)."""

@@ -104,6 +104,17 @@ def last_visits(pairs: Pairs, as_of: date) -> tuple[list[Visit], int]:
     return to_visits(tail[::-1]), len({day for day, _ in kept})
 
 
+def visits_from_rows(rows: Iterable[dict[str, object]]) -> list[Visit]:
+    """The signed sessions among a patient's history rows (``started_at``, ``next_session``), as visits."""
+    out = []
+    for row in rows:
+        if row.get("status") == "signed":
+            booked = str(row.get("next_session") or "")
+            out.append(Visit(date.fromisoformat(str(row["started_at"])[:10]), str(row["id"]),
+                             date.fromisoformat(booked) if booked else None))
+    return out
+
+
 def visit_days(visits: Iterable[Visit]) -> list[Visit]:
     """One visit per day (the day's last session), oldest first: two sessions on one day are one visit."""
     ordered = sorted(visits)
