@@ -65,7 +65,7 @@ class CourseWindow(QWidget):
         self.charts_button = QPushButton("Show &charts")
         self.save_button = QPushButton("Save charts as &PNG…")
         self.save_button.setEnabled(False)
-        self.summary_button = QPushButton(tr("Save course &summary as PDF…"))
+        self.summary_button = QPushButton(tr("Save course summar&y as PDF…"))
         self.summary_button.clicked.connect(lambda _=False: self.save_summary())
         from microneedle_desk.ui.course_panel import CourseActions
         from microneedle_desk.ui.course_plan_view import PlanPanel

@@ -227,7 +227,10 @@ class SettingsActions(QObject):
         menu.addAction(self.action)
         window.addAction(self.action)
         self.plans_action = QAction(tr("Course &plans…"), window)
-        self.plans_action.setToolTip(tr("The course plans a patient's course starts from; add the clinic's own"))
+        self.plans_action.setShortcut(QKeySequence("Ctrl+Shift+J"))
+        self.plans_action.setToolTip(tr("The course plans a patient's course starts from; add the clinic's own "
+                                        "({key})").format(key=self.plans_action.shortcut().toString()))
+        window.addAction(self.plans_action)
         self.plans_action.triggered.connect(self.open_plans)
         menu.addAction(self.plans_action)
         self.signer = window.ctx.signer  # accounts: only admins change settings
