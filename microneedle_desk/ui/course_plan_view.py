@@ -91,7 +91,7 @@ def save_summary(ctx: UiContext, patient_id: str, path: str) -> int:
     from microneedle_desk.printing import jobs
     from microneedle_desk.printing.lists import course_summary_doc
     from microneedle_desk.printing.render import write_pdf
-    from microneedle_desk.ui.history_view import who_is_working
+    from microneedle_desk.ui.context import who_is_working
 
     courses = ctx.controller.clinic.courses
     patient = ctx.store.patient(patient_id)

@@ -218,7 +218,7 @@ class DueWindow(QWidget):
         from microneedle_desk.printing import jobs
         from microneedle_desk.printing.lists import due_list_doc
         from microneedle_desk.printing.render import RenderError, write_pdf
-        from microneedle_desk.ui.history_view import who_is_working
+        from microneedle_desk.ui.context import who_is_working
 
         target = self._path(f"due-{self.day.isoformat()}.pdf", "pdf", path)
         if not target:
