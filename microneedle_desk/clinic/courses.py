@@ -34,6 +34,7 @@ from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.courses import CourseFile
 from microneedle_desk.store.store import Store
+from microneedle_desk.store.visits import patient_rows
 
 
 class Owner(Protocol):
@@ -102,13 +103,15 @@ class CourseDesk:
     def current(self, patient_id: str) -> Course | None:
         return current_course(self.courses(patient_id))
 
-    def visits(self, patient_id: str) -> list[Visit]:
-        return visits_from_rows(self.clinic.store.patient_summaries(patient_id))
+    def visits(self, patient_id: str, since: date | None = None) -> list[Visit]:
+        """The patient's signed sessions (from ``since`` on: a course's own months only)."""
+        return visits_from_rows(patient_rows(self.clinic.store, patient_id, since))
 
     def place(self, patient_id: str, day: date | None = None) -> tuple[str, int, int | None] | None:
         """(phase, number, of how many) of a session on ``day`` (today by default)."""
         day = day or self.clinic.clock.now().date()
-        return session_place(self.current(patient_id), self.visits(patient_id), day)
+        course = self.current(patient_id)
+        return session_place(course, self.visits(patient_id, course.on), day) if course else None
 
     def note(self, patient_id: str, day: date | None = None) -> tuple[str, tuple[date, date, date] | None] | None:
         """For a session on ``day``: its place ("Session 4 of 12") and the next one's (due, first,
@@ -117,7 +120,7 @@ class CourseDesk:
         course = course_on(self.courses(patient_id), day)
         if course is None:
             return None
-        visits = self.visits(patient_id)
+        visits = self.visits(patient_id, course.on)
         return place_text(session_place(course, visits, day)), next_window(course, visits, day)
 
     def session_config(self, patient_id: str, config: SessionConfig) -> SessionConfig:
@@ -127,13 +130,16 @@ class CourseDesk:
         if course is None or course.status != "active":
             return config
         today = self.clinic.clock.now().date()
-        window = next_window(course, self.visits(patient_id), today)
+        window = next_window(course, self.visits(patient_id, course.on), today)
         return replace(config, interval_days=(window[0] - today).days) if window else config
 
     def gap(self, patient_id: str, day: date | None = None) -> tuple[date, int] | None:
         """(due day, days late) when a session on ``day`` is far past the plan's window."""
         day = day or self.clinic.clock.now().date()
-        return far_outside(self.current(patient_id), self.visits(patient_id), day)
+        course = self.current(patient_id)
+        if course is None or course.status != "active":
+            return None  # no plan to be outside of: the history is not read
+        return far_outside(course, self.visits(patient_id, course.on), day)
 
     # -- changes ----------------------------------------------------------------------------
     def _write(self, kind: str, patient_id: str, *, by: str = "", **fields: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from microneedle_desk.core.due import course_on, next_window, place_text, sessio
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.store.courses import CourseFile
 from microneedle_desk.store.store import Store
+from microneedle_desk.store.visits import patient_rows
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,6 @@ def course_note(store: Store, state: SessionState) -> CourseNote | None:
     if course is None:
         return None
     day = state.started.wall.date()
-    visits = visits_from_rows(store.patient_summaries(state.patient_id))
+    visits = visits_from_rows(patient_rows(store, state.patient_id, course.on))
     return CourseNote(place_text(session_place(course, visits, day)), course.plan.label,
                       next_window(course, visits, day))

@@ -82,3 +82,16 @@ def visit_rows(store: Store) -> tuple[dict[str, list[Row]], int]:
                 m: {"source": sources[m], "rows": rows} for m, rows in months.items()}}))
             store.note_derived(path)
     return months, derived
+
+
+def patient_rows(store: Store, patient_id: str, since: date | None = None) -> list[dict[str, Any]]:
+    """One patient's history rows, oldest first; with ``since``, only the months from then on.
+
+    A course reads its own months only: the whole history index (every month of every patient)
+    would be read for one patient at a session's start otherwise."""
+    if since is None:
+        return store.patient_summaries(patient_id)
+    first = since.strftime("%Y-%m")
+    rows = [r for month in store.index_months() if month >= first
+            for r in store.month_rows(month) if r.get("patient_id") == patient_id]
+    return sorted(rows, key=lambda r: str(r.get("started_at")))
