@@ -32,6 +32,7 @@ def add_demo_courses(store: Store, visits: dict[str, tuple[Patient, list[date]]]
     """Course events for the demo patients (by clinic ID order, a state each in turn); how many."""
     book = CourseFile(store)
     made = 0
+    written: list[dict[str, Any]] = []
     for number, (patient, seen) in enumerate(sorted(visits.values(), key=lambda v: v[0].clinic_id)):
         kind = KINDS[number % len(KINDS)]
         days = sorted(set(seen))
@@ -46,8 +47,9 @@ def add_demo_courses(store: Store, visits: dict[str, tuple[Patient, list[date]]]
         def event(kind_: str, day: date, course_id: str | None, who: Patient = patient,
                   **fields: Any) -> dict[str, Any]:
             moment = datetime.combine(day, time(18, 0), tz)
-            return book.append(make_course_event(kind_, patient_id=who.id, course_id=course_id, by=by,
-                                                 device=store.device, now=moment, on=day, **fields))
+            written.append(make_course_event(kind_, patient_id=who.id, course_id=course_id, by=by,
+                                             device=store.device, now=moment, on=day, **fields))
+            return written[-1]
 
         started = event(STARTED, days[0], None, plan=plan)
         course_id = started["course_id"]
@@ -60,5 +62,6 @@ def add_demo_courses(store: Store, visits: dict[str, tuple[Patient, list[date]]]
             event(CHANGED, days[2], course_id, plan=_plan(store, "monthly_6_prp"), reason=CHANGE_REASON)
         elif kind == "completed" and len(days) >= plan.sessions:
             event(ENDED, days[plan.sessions - 1], course_id, outcome="completed")
+    book.append_many(written)
     book.close()
     return made

@@ -75,5 +75,13 @@ class CourseFile:
         self._by_patient = None
         return event
 
+    def append_many(self, events: list[dict[str, Any]]) -> None:
+        """Many checked events in one write (the demo data's courses: one write per event would
+        rewrite the file thousands of times)."""
+        for event in events:
+            validate_course_event(event)
+        self._writable().table("events").insert_multiple(events)
+        self._by_patient = None
+
     def add_preset(self, record: dict[str, Any]) -> None:
         self._writable().table("presets").insert(record)
