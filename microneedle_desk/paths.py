@@ -156,6 +156,16 @@ def courses_file(root: Path) -> Path:
     return root / "courses.json"
 
 
+def due_index_dir(root: Path) -> Path:
+    """What the Due list reads, derived from the records (store/visits.py, store/course_index.py)."""
+    return index_dir(root) / "due"
+
+
 def visits_index_file(root: Path) -> Path:
     """Each patient's signed session days, derived from the history index for the Due list."""
-    return index_dir(root) / "due" / "visits.json"
+    return due_index_dir(root) / "visits.json"
+
+
+def due_courses_file(root: Path) -> Path:
+    """Each patient's course as their course events leave it, derived from ``courses.json``."""
+    return due_index_dir(root) / "courses.json"

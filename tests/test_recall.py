@@ -11,6 +11,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from microneedle_desk.store.backup import take_backup
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 from microneedle_desk.store.visits import visit_rows
+from tests.helpers import TEST_PIN, _quick_hash
 
 
 @pytest.fixture
@@ -92,21 +94,22 @@ def test_the_visit_days_are_derived_again_when_the_history_or_the_derived_file_c
         demo: tuple[Path, str], protocol: Protocol) -> None:
     root, as_of = demo
     store = Store(root, protocol, FakeClock())
+    months = len(store.index_months())
     first, derived = visit_rows(store)
-    assert derived == len(first), "the first read derives every month"
+    assert derived == months, "the first read derives every month"
     again, derived = visit_rows(store)
-    assert derived == 0 and again == first, "unchanged months are read as derived"
+    assert derived == 0 and again == first, "an unchanged history is read as derived"
     cache = paths.visits_index_file(root)
     doc = json.loads(cache.read_text())
-    month = next(iter(doc["months"]))
-    doc["months"][month]["rows"] = []  # someone edits the derived file: it is not trusted
+    someone = next(iter(doc["patients"]))
+    doc["patients"][someone] = []  # someone edits the derived file: it is not trusted
     cache.write_text(json.dumps(doc))
     repaired, derived = visit_rows(store)
-    assert derived == len(first) and repaired == first
-    index = paths.index_file(root, month)
-    os.utime(index, ns=(1, 1))  # a month file changed since it was derived
-    _, derived = visit_rows(store)
-    assert derived == 1
+    assert derived == months and repaired == first
+    month = store.index_months()[0]
+    os.utime(paths.index_file(root, month), ns=(1, 1))  # a month file changed since it was derived
+    again, derived = visit_rows(store)
+    assert derived == 1 and again == first, "only that month is derived again, to the same visits"
     before = due_list(StoreSource(store), datetime.fromisoformat(as_of).date(), lambda i: 14)
     store.close()
     assert check_store(root, protocol) == [], "the derived file is one the check knows"
@@ -125,3 +128,23 @@ def test_course_records_are_checked_and_kept_in_backups(demo: tuple[Path, str], 
     courses.write_text(json.dumps(data))
     problems = check_store(root, protocol)
     assert any(p.file == "courses.json" and "course_vanished" in p.what for p in problems)
+
+
+def test_the_due_list_follows_a_course_change_made_after_it_was_read(demo: tuple[Path, str],
+                                                                      protocol: Protocol) -> None:
+    from microneedle_desk.clinic import Clinic
+
+    root, as_of = demo
+    store = Store(root, protocol, FakeClock())
+    clinic = Clinic(store, protocol, store.clock)
+    day = datetime.fromisoformat(as_of).date()
+    rows = due_list(StoreSource(store, clinic.courses.file), day, lambda i: 14)
+    running = next(r for r in rows if r.state in ("overdue", "due", "not_booked", "booked"))
+    book = clinic.accounts  # the demo data's accounts exist: a course change needs someone signed in
+    admin = book._save(replace(book._new("Dr Check", "admin", None, must_change=False),
+                               pin_hash=_quick_hash(TEST_PIN)))
+    clinic.sign_in_as(admin)
+    clinic.courses.pause(running.patient_id, "Travelling")
+    after = due_list(StoreSource(store, clinic.courses.file), day, lambda i: 14)
+    assert next(r for r in after if r.patient_id == running.patient_id).state == "paused"
+    store.close()

@@ -166,8 +166,24 @@ def parse_course_plan(raw: object, *, needle_range: tuple[Decimal, Decimal], adj
                       bool(raw.get("clinic", clinic)) or clinic)
 
 
+_READ: dict[tuple[Any, ...], CoursePlan] = {}
+
+
 def plan_from_doc(doc: dict[str, Any]) -> CoursePlan:
-    """A plan as a course event keeps it (checked when the event was made: read as written)."""
+    """A plan as a course event keeps it (checked when the event was made: read as written).
+
+    Thousands of events hold copies of a handful of plans: each distinct copy is built once."""
+    maint_doc = doc.get("maintenance")
+    key = (doc.get("id"), doc.get("label"), doc.get("source"), doc.get("sessions"), doc.get("interval_days"),
+           doc.get("window_days"), doc.get("needle_mm"), doc.get("adjunct"), doc.get("clinic"),
+           tuple(sorted(maint_doc.items())) if isinstance(maint_doc, dict) else None)
+    plan = _READ.get(key)
+    if plan is None:
+        plan = _READ[key] = _plan_from_doc(doc)
+    return plan
+
+
+def _plan_from_doc(doc: dict[str, Any]) -> CoursePlan:
     main = Phase(int(doc["interval_days"]), int(doc["window_days"]), int(doc["sessions"]))
     maint = doc.get("maintenance")
     maintenance = (Phase(int(maint["interval_days"]), int(maint["window_days"]),

@@ -9,7 +9,7 @@ after a session are rows of their own (:func:`followup_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -81,27 +81,27 @@ class DueRow:
         return tr("{n} of {total}").format(n=self.done, total=self.total) if self.total else str(self.done)
 
 
-Pairs = list[tuple[int, int]]
-"""A patient's signed sessions in their compact form, oldest first: (day, booked next day or 0),
+Pairs = Sequence[Sequence[int]]
+"""A patient's signed sessions in their compact form, oldest first: (day, booked next day or 0, ...),
 each as a date ordinal. The Due list reads tens of thousands; most need only their last two."""
 
 
 def to_visits(pairs: Pairs) -> list[Visit]:
     ordinal = date.fromordinal
-    return [Visit(ordinal(day), "", ordinal(booked) if booked else None) for day, booked in pairs]
+    return [Visit(ordinal(p[0]), "", ordinal(p[1]) if p[1] else None) for p in pairs]
 
 
 def last_visits(pairs: Pairs, as_of: date) -> tuple[list[Visit], int]:
     """The last two visit days up to ``as_of`` (a day's last session each) and how many days in all."""
     end = as_of.toordinal()
     kept = pairs if not pairs or pairs[-1][0] <= end else [p for p in pairs if p[0] <= end]
-    tail: Pairs = []
+    tail: list[Sequence[int]] = []
     for pair in reversed(kept):
         if not tail or pair[0] != tail[-1][0]:
             tail.append(pair)
             if len(tail) == 2:
                 break
-    return to_visits(tail[::-1]), len({day for day, _ in kept})
+    return to_visits(tail[::-1]), len({p[0] for p in kept})
 
 
 def visits_from_rows(rows: Iterable[dict[str, object]]) -> list[Visit]:

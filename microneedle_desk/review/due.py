@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from microneedle_desk.core.course_events import current_course, fold_courses
+from microneedle_desk.core.course_events import Course
 from microneedle_desk.core.due import (
     FOLLOWUP_LAST_DAY,
     DueRow,
@@ -28,6 +28,7 @@ from microneedle_desk.core.due import (
     to_visits,
 )
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.course_index import current_courses
 from microneedle_desk.store.courses import CourseFile
 from microneedle_desk.store.store import Store
 from microneedle_desk.store.visits import visit_rows
@@ -65,12 +66,12 @@ class DueSource(Protocol):
         """(id, name, clinic patient ID, indication) of every patient."""
         ...
 
-    def visits(self) -> dict[str, Pairs]:
+    def visits(self) -> Mapping[str, Pairs]:
         """Each patient's signed sessions, oldest first (see :data:`~microneedle_desk.core.due.Pairs`)."""
         ...
 
-    def course_events(self) -> dict[str, list[dict[str, Any]]]:
-        """Each patient's course events."""
+    def current_courses(self) -> dict[str, Course]:
+        """Each patient's current course, folded from their course events."""
         ...
 
     def recent_sessions(self, since: date, before: date) -> list[tuple[str, str, date]]:
@@ -93,15 +94,9 @@ class StoreSource:
         return [(pid, name, clinic_id, indication) for pid, name, clinic_id, _dob, indication
                 in self.store.patient_list()]
 
-    def visits(self) -> dict[str, Pairs]:
-        months, _ = visit_rows(self.store)
-        grouped: dict[str, Pairs] = {}
-        for month in sorted(months):
-            for pid, day, booked in months[month]:
-                grouped.setdefault(pid, []).append((day, booked))
-        for pairs in grouped.values():
-            pairs.sort()
-        return grouped
+    def visits(self) -> Mapping[str, Pairs]:
+        patients, _ = visit_rows(self.store)
+        return patients  # [day, booked, month]: read as (day, booked, ...)
 
     def recent_sessions(self, since: date, before: date) -> list[tuple[str, str, date]]:
         out = []
@@ -114,8 +109,8 @@ class StoreSource:
             month = (month + timedelta(days=32)).replace(day=1)
         return out
 
-    def course_events(self) -> dict[str, list[dict[str, Any]]]:
-        return self.courses.by_patient()
+    def current_courses(self) -> dict[str, Course]:
+        return current_courses(self.store, self.courses)
 
     def followed_up(self, sessions: list[tuple[str, date]]) -> set[str]:
         months = {day.strftime("%Y-%m") for _, day in sessions}
@@ -130,14 +125,14 @@ def due_list(source: DueSource, as_of: date, fallback_days: Callable[[str], int]
     follow-up calls due ``as_of``. ``fallback_days(indication)`` is the interval hinted for a
     patient with one session and no plan."""
     visits = source.visits()
-    events = source.course_events()
+    courses = source.current_courses()
     rows: list[DueRow] = []
     people = {}
     hints: dict[str, int] = {}
     for pid, name, clinic_id, indication in source.patients():
         people[pid] = (name, clinic_id)
         mine = visits.get(pid, [])
-        course = current_course(fold_courses(events[pid])) if pid in events else None
+        course = courses.get(pid)
         if not mine and course is None:
             continue
         if indication not in hints:
@@ -145,8 +140,10 @@ def due_list(source: DueSource, as_of: date, fallback_days: Callable[[str], int]
         if course is None:  # most patients: only their last two visit days are needed
             last, count = last_visits(mine, as_of)
             row = no_plan_row(DueRow(pid, name, clinic_id, "no_plan"), last, count, hints[indication])
-        else:
-            row = due_row(pid, name, clinic_id, to_visits(mine), course, as_of, hints[indication])
+        else:  # the visits of the course's own time only
+            since = course.on.toordinal()
+            row = due_row(pid, name, clinic_id, to_visits([p for p in mine if p[0] >= since]), course, as_of,
+                          hints[indication])
         if row is not None:
             rows.append(row)
     recent = [(pid, *people[pid], sid, day)

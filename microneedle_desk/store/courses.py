@@ -46,10 +46,13 @@ class CourseFile:
         return [dict(d) for d in db.table("events").all()] if db is not None else []
 
     def by_patient(self) -> dict[str, list[dict[str, Any]]]:
-        """Every patient's course events, as stored (read once until the next write)."""
+        """Every patient's course events, as stored (read once until the next write; the parsed
+        file's own dicts, not TinyDB documents: read them, never change them)."""
         if self._by_patient is None:
+            db = self._open()
+            raw = (db.storage.read() or {}) if db is not None else {}
             out: dict[str, list[dict[str, Any]]] = {}
-            for ev in self.events():
+            for ev in (raw.get("events") or {}).values():
                 out.setdefault(str(ev.get("patient_id")), []).append(ev)
             self._by_patient = out
         return self._by_patient

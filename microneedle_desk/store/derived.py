@@ -40,11 +40,11 @@ def file_digest(path: Path) -> str | None:
 
 
 def derived_files(root: Path) -> list[Path]:
-    """Every derived file now in the folder: index months, the patients' last sessions, visit days."""
+    """Every derived file now in the folder: index months, the patients' last sessions, the Due list's."""
     index, lasts = paths.index_dir(root), paths.patient_lasts_dir(root)
-    visits = paths.visits_index_file(root)  # the Due list's visit days (store/visits.py)
+    due = paths.due_index_dir(root)  # the Due list's visit days and courses (store/visits.py, course_index.py)
     return ([index / name for name in json_file_names(index)] + [lasts / name for name in json_file_names(lasts)]
-            + ([visits] if visits.is_file() else []))
+            + [due / name for name in json_file_names(due)])
 
 
 def relative(root: Path, path: Path) -> str:

@@ -23,8 +23,9 @@ from microneedle_desk.store.derived import relative
 from microneedle_desk.store.storage import dumps, write_atomic
 from microneedle_desk.store.store import Store
 
-VERSION = 2
+VERSION = 3
 Row = list[Any]  # [patient id, day as a date ordinal, booked next day as an ordinal or 0]
+Visit = list[int]  # [day, booked or 0, the month it came from (its place in "months")]
 
 
 def _source(store: Store, month: str, digests: dict[str, str]) -> list[Any]:
@@ -51,37 +52,46 @@ def _derive(store: Store, month: str) -> list[Row]:
     return out
 
 
-def visit_rows(store: Store) -> tuple[dict[str, list[Row]], int]:
-    """Every month's signed session rows (by month) and how many months were derived again."""
+def visit_rows(store: Store) -> tuple[dict[str, list[Visit]], int]:
+    """Each patient's signed sessions, oldest first, as [day, booked, month] (ordinals), and how
+    many months were derived again. Kept by patient, so an unchanged history is read as it is;
+    a month that changed is taken out of every patient and derived again."""
     path = paths.visits_index_file(store.root)
-    cached: dict[str, Any] = {}
     digests = store.derived_digests()
     noted = digests.get(relative(store.root, path))
-    with suppress(OSError, ValueError):
+    sources: dict[str, Any] = {}
+    patients: dict[str, list[Visit]] = {}
+    with suppress(OSError, ValueError, TypeError, KeyError):
         raw = path.read_bytes() if noted and path.exists() else b""
         # the file as the store last wrote it, or not at all (hashing it is cheaper than deriving)
         if raw and hashlib.sha256(raw).hexdigest() == noted:
             data = json.loads(raw)
-            if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("months"), dict):
-                cached = data["months"]
-    months: dict[str, list[Row]] = {}
-    sources: dict[str, list[Any]] = {}
-    derived = 0
-    for month in store.index_months():
-        source = _source(store, month, digests)
-        entry = cached.get(month)
-        if isinstance(entry, dict) and entry.get("source") == source and isinstance(entry.get("rows"), list):
-            months[month] = entry["rows"]
-        else:
-            months[month] = _derive(store, month)
-            derived += 1
-        sources[month] = source
-    if (derived or set(cached) != set(months)) and not store.read_only:
-        with suppress(OSError):  # only a speed-up: the next read derives again
-            write_atomic(path, dumps({"version": VERSION, "months": {
-                m: {"source": sources[m], "rows": rows} for m, rows in months.items()}}))
-            store.note_derived(path)
-    return months, derived
+            if data.get("version") == VERSION:
+                sources, patients = dict(data["sources"]), dict(data["patients"])
+    months = store.index_months()
+    now = {month: _source(store, month, digests) for month in months}
+    order = sorted(set(now) | set(sources))
+    stale = {m for m in order if now.get(m) != sources.get(m)}
+    if stale:
+        known = sorted(sources)  # the month indexes the file was written with
+        gone = {i for i, m in enumerate(known) if m in stale}
+        place = {m: i for i, m in enumerate(sorted(now))}
+        regrouped: dict[str, list[Visit]] = {}
+        for pid, visits in patients.items():  # keep the unchanged months, renumbered
+            kept = [[v[0], v[1], place[known[v[2]]]] for v in visits if v[2] not in gone]
+            if kept:
+                regrouped[pid] = kept
+        for month in sorted(stale & set(now)):
+            for pid, day, booked in _derive(store, month):
+                regrouped.setdefault(pid, []).append([day, booked, place[month]])
+        for visits in regrouped.values():
+            visits.sort()
+        patients, sources = regrouped, now
+        if not store.read_only:
+            with suppress(OSError):  # only a speed-up: the next read derives again
+                write_atomic(path, dumps({"version": VERSION, "sources": sources, "patients": patients}))
+                store.note_derived(path)
+    return patients, len(stale & set(now))
 
 
 def patient_rows(store: Store, patient_id: str, since: date | None = None) -> list[dict[str, Any]]:
