@@ -78,12 +78,12 @@ def child(store: str, as_of: str) -> None:
     records = Store(Path(store), protocol, clock)
     settings = Settings(protocol, Path(tempfile.mkdtemp()) / "settings.ini")
     ctx = UiContext(protocol, clock, records, settings, SessionController(protocol, clock, records))
+    from datetime import date
+
     from microneedle_desk.ui.due_view import DueWindow
 
     t0 = time.perf_counter()
-    window = DueWindow(ctx)
-    window.as_of.setText(as_of)
-    window.reload()
+    window = DueWindow(ctx, as_of=date.fromisoformat(as_of))
     window.resize(1300, 700)
     window.show()
     window.repaint()

@@ -41,13 +41,20 @@ class DueModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DueRow] = []
-        self.texts: list[tuple[str, ...]] = []
+        self._texts: dict[int, tuple[str, ...]] = {}
         self.heads = headers()
 
     def set_rows(self, rows: list[DueRow]) -> None:
         self.beginResetModel()
-        self.rows, self.texts = rows, [cells(r) for r in rows]
+        self.rows, self._texts = rows, {}
         self.endResetModel()
+
+    def texts(self, row: int) -> tuple[str, ...]:
+        """A row's cells, made when first shown (a table of thousands shows a few dozen)."""
+        found = self._texts.get(row)
+        if found is None:
+            found = self._texts[row] = cells(self.rows[row])
+        return found
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.rows)
@@ -60,14 +67,14 @@ class DueModel(QAbstractTableModel):
             return None
         row, col = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.texts[row][col]
+            return self.texts(row)[col]
         if role == SORT_ROLE:
             r = self.rows[row]
             if col == 0:
                 return STATES.index(r.state) if r.state in STATES else len(STATES)
             if col == DAYS_COLUMN:
                 return r.days_overdue if r.days_overdue is not None else -1
-            return self.texts[row][col]
+            return self.texts(row)[col]
         if role == Qt.ItemDataRole.UserRole:
             return self.rows[row].patient_id
         return None
@@ -102,12 +109,13 @@ class DueFilter(QSortFilterProxyModel):
 
 
 class DueWindow(QWidget):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, as_of: date | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
         self.setWindowTitle(tr("Due list"))
         self.resize(1100, 700)
-        self.as_of = QLineEdit(clinic_today(ctx.settings, ctx.clock.now()).isoformat())
+        self.day = as_of or clinic_today(ctx.settings, ctx.clock.now())
+        self.as_of = QLineEdit(self.day.isoformat())
         self.as_of.setAccessibleName(tr("As of (YYYY-MM-DD)"))
         self.as_of.setMaximumWidth(120)
         self.as_of.returnPressed.connect(self.reload)
@@ -123,6 +131,9 @@ class DueWindow(QWidget):
         self.proxy = DueFilter(self.model)
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        # the rows come in the list's own order (state, days overdue, due date): no sort until a
+        # header is clicked, which then sorts by that column
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -130,7 +141,6 @@ class DueWindow(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no row measured
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda _i: self.open_course())
         self.counts = QLabel()
         self.problem = QLabel()
@@ -160,7 +170,6 @@ class DueWindow(QWidget):
         layout.addLayout(bottom)
         self.state.currentIndexChanged.connect(self.apply_filter)
         self.search.textChanged.connect(self.apply_filter)
-        self.day = clinic_today(ctx.settings, ctx.clock.now())
         self.reload()
 
     def reload(self) -> None:
