@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from e2e import driver
 from e2e.driver import PIN, answer_next_dialog, click, type_into
@@ -77,6 +78,28 @@ def test_the_due_page_and_recall_list_the_same_patients_in_the_same_states_on_de
     assert code == 0
     listed = sorted((row["clinic_id"], row["state_id"]) for row in csv.DictReader(io.StringIO(out.read_text())))
     assert listed == shown
+
+    # the page's own tools: a state filter, a search, sorting by a column, CSV and PDF of what is shown
+    driver.choose(qtbot, due.state, "Paused")
+    paused = due.shown()
+    assert paused and all(r.state == "paused" for r in paused)
+    assert len(paused) == sum(1 for _, state in listed if state == "paused")
+    type_into(qtbot, due.search, paused[0].clinic_id, enter=False)
+    assert [r.clinic_id for r in due.shown()] == [paused[0].clinic_id]
+    due.search.clear()
+    driver.choose(qtbot, due.state, "Overdue")
+    header = due.table.horizontalHeader()
+    before = [r.clinic_id for r in due.shown()]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(1) + 5, 5))  # the Clinic ID column
+    ids = [r.clinic_id for r in due.shown()]
+    assert before != sorted(before), "the list's own order is by days overdue, not by ID"
+    assert ids in (sorted(ids), sorted(ids, reverse=True)) and sorted(ids) == sorted(before)
+    exported = due.export_csv(str(tmp_path / "due.csv"))
+    rows = list(csv.DictReader(io.StringIO(Path(exported).read_text(encoding="utf-8"))))
+    assert len(rows) == len(due.shown()) and {r["state_id"] for r in rows} == {"overdue"}
+    pdf = due.save_pdf(str(tmp_path / "due.pdf"))
+    assert Path(pdf).read_bytes().startswith(b"%PDF")
 
 
 def test_a_session_five_months_late_asks_for_a_new_phase_or_course_before_it_starts(
