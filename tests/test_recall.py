@@ -148,3 +148,24 @@ def test_the_due_list_follows_a_course_change_made_after_it_was_read(demo: tuple
     after = due_list(StoreSource(store, clinic.courses.file), day, lambda i: 14)
     assert next(r for r in after if r.patient_id == running.patient_id).state == "paused"
     store.close()
+
+
+def test_the_lists_compact_reading_gives_the_rows_the_visit_by_visit_rules_give(
+        demo: tuple[Path, str], protocol: Protocol) -> None:
+    from microneedle_desk.core.due import due_row, to_visits
+
+    root, as_of = demo
+    store = Store(root, protocol, FakeClock())
+    source = StoreSource(store)
+    visits, courses = source.visits(), source.current_courses()
+    for day in (datetime.fromisoformat(as_of).date() - timedelta(days=d) for d in (0, 20, 90)):
+        listed = {r.patient_id: r for r in due_list(source, day, lambda i: 14) if r.state != "followup"}
+        for pid, name, clinic_id, _ in source.patients():
+            slow = due_row(pid, name, clinic_id, to_visits(visits.get(pid, [])), courses.get(pid), day, 14)
+            assert (slow is None) == (pid not in listed)
+            if slow is not None:
+                fast = listed[pid]
+                assert (fast.state, fast.next_due, fast.done, fast.total, fast.days_overdue, fast.last_session,
+                        fast.booked) == (slow.state, slow.next_due, slow.done, slow.total, slow.days_overdue,
+                                         slow.last_session, slow.booked), clinic_id
+    store.close()

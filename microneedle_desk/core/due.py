@@ -137,22 +137,39 @@ def progress(course: Course, visits: list[Visit], until: date | None = None) -> 
     """The course's place: a main phase whose sessions are all done moves into maintenance when
     the plan has one (visits past the main count are maintenance visits)."""
     days = in_course(course, visits, until)
-    last = days[-1] if days else None
+    return standing(course, len(days), days[-1] if days else None)
+
+
+def standing(course: Course, count: int, last: Visit | None) -> Progress:
+    """:func:`progress` from the number of visit days in the phase and the last of them."""
     plan = course.plan
     if course.phase.kind == "maintenance" and plan.maintenance is not None:
         rule = plan.maintenance
         total = rule.sessions
-        return Progress("maintenance", len(days), total, rule, last, total is not None and len(days) >= total)
+        return Progress("maintenance", count, total, rule, last, total is not None and count >= total)
     n = plan.sessions
-    if len(days) > n and plan.maintenance is not None:
+    if count > n and plan.maintenance is not None:
         rule = plan.maintenance
-        done = len(days) - n
+        done = count - n
         return Progress("maintenance", done, rule.sessions, rule, last,
                         rule.sessions is not None and done >= rule.sessions)
-    finished = len(days) >= n and plan.maintenance is None
-    if len(days) >= n and plan.maintenance is not None:  # main phase done: maintenance is next
+    finished = count >= n and plan.maintenance is None
+    if count >= n and plan.maintenance is not None:  # main phase done: maintenance is next
         return Progress("maintenance", 0, plan.maintenance.sessions, plan.maintenance, last, False)
-    return Progress("main", len(days), n, plan.main, last, finished)
+    return Progress("main", count, n, plan.main, last, finished)
+
+
+def phase_pairs(course: Course, pairs: Pairs, as_of: date) -> tuple[int, Visit | None]:
+    """From a patient's compact visits: how many visit days the course's phase has up to ``as_of``,
+    and the last of them (the Due list's reading: no visit list is built)."""
+    start = course.phase.on.toordinal()
+    stop = min(as_of.toordinal(), course.ended_on.toordinal() if course.ended_on else as_of.toordinal())
+    days = [p for p in pairs if start <= p[0] <= stop]
+    if not days:
+        return 0, None
+    last = days[-1]
+    return len({p[0] for p in days}), Visit(date.fromordinal(last[0]), "",
+                                              date.fromordinal(last[1]) if last[1] else None)
 
 
 def session_place(course: Course | None, visits: list[Visit], day: date) -> tuple[str, int, int | None] | None:
@@ -191,8 +208,13 @@ def due_row(patient_id: str, name: str, clinic_id: str, visits: list[Visit], cou
         row.last_session = days[-1].day
     if course is None:
         return no_plan_row(row, days, len(days), fallback_days)
-    row.plan = course.plan.label
     p = progress(course, days)
+    return course_row(row, course, p, as_of)
+
+
+def course_row(row: DueRow, course: Course, p: Progress, as_of: date) -> DueRow:
+    """A patient's row from their course and its standing (``p``) on ``as_of``."""
+    row.plan = course.plan.label
     row.phase, row.done, row.total = p.kind, p.done, p.total
     if p.kind == "maintenance" and p.done == 0:  # the main phase just done: "6 of 6" until maintenance starts
         row.phase, row.done, row.total = "main", course.plan.sessions, course.plan.sessions
@@ -206,8 +228,6 @@ def due_row(patient_id: str, name: str, clinic_id: str, visits: list[Visit], cou
     last = p.last
     row.booked = last.booked if last else None
     due = last.day + timedelta(days=p.rule.interval_days) if last else course.phase.on
-    if p.kind == "maintenance" and p.done == 0 and last is not None:
-        due = last.day + timedelta(days=p.rule.interval_days)
     row.next_due = due
     low, high = p.rule.window(due)
     if as_of > high:

@@ -19,13 +19,14 @@ from microneedle_desk.core.due import (
     FOLLOWUP_LAST_DAY,
     DueRow,
     Pairs,
-    due_row,
+    course_row,
     followup_rows,
     last_visits,
     no_plan_row,
+    phase_pairs,
     sort_key,
+    standing,
     state_label,
-    to_visits,
 )
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.course_index import current_courses
@@ -140,10 +141,11 @@ def due_list(source: DueSource, as_of: date, fallback_days: Callable[[str], int]
         if course is None:  # most patients: only their last two visit days are needed
             last, count = last_visits(mine, as_of)
             row = no_plan_row(DueRow(pid, name, clinic_id, "no_plan"), last, count, hints[indication])
-        else:  # the visits of the course's own time only
-            since = course.on.toordinal()
-            row = due_row(pid, name, clinic_id, to_visits([p for p in mine if p[0] >= since]), course, as_of,
-                          hints[indication])
+        else:  # the course's phase read from the compact visits: no visit list is built
+            last, _ = last_visits(mine, as_of)
+            count, last_in_phase = phase_pairs(course, mine, as_of)
+            row = DueRow(pid, name, clinic_id, "no_plan", last_session=last[-1].day if last else None)
+            row = course_row(row, course, standing(course, count, last_in_phase), as_of)
         if row is not None:
             rows.append(row)
     recent = [(pid, *people[pid], sid, day)
