@@ -82,17 +82,18 @@ def child(store: str, as_of: str) -> None:
 
     from microneedle_desk.ui.due_view import DueWindow
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     window = DueWindow(ctx, as_of=date.fromisoformat(as_of))
     window.resize(1300, 700)
     window.show()
     window.repaint()
     app.processEvents()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     states: dict[str, int] = {}
     for row in window.model.rows:
         states[row.state] = states.get(row.state, 0) + 1
-    print(json.dumps({"ms": round(elapsed * 1000, 1), "rows": window.model.rowCount(), "states": states}))
+    print(json.dumps({"ms": round(elapsed * 1000, 1), "cpu_ms": round(cpu * 1000, 1),
+                      "rows": window.model.rowCount(), "states": states}))
 
 
 def _median(values: list[float]) -> dict[str, float]:
@@ -118,32 +119,40 @@ def main() -> int:
                              capture_output=True, text=True).stdout
         return dict(json.loads(out.strip().splitlines()[-1]))
 
-    def recall(output: Path) -> float:
+    def recall(output: Path) -> tuple[float, float]:
         t0 = time.perf_counter()
+        before = os.times()
         subprocess.run([sys.executable, "-m", "microneedle_desk", "--data-dir", str(store), "recall", "--as-of",
                         as_of, "--format", "csv", "-o", str(output)], env=_env(), check=True, capture_output=True)
-        return (time.perf_counter() - t0) * 1000
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        return (time.perf_counter() - t0) * 1000, cpu * 1000
 
     from microneedle_desk import paths
 
-    cache = paths.visits_index_file(store)
-    cache.unlink(missing_ok=True)
+    for derived in (paths.visits_index_file(store), paths.due_courses_file(store)):
+        derived.unlink(missing_ok=True)
     first = page()  # derives the visit days (read-write store): the first opening ever
     pages = [page() for _ in range(args.rounds)]
     with tempfile.TemporaryDirectory() as tmp:
-        recalls = [recall(Path(tmp) / f"due-{i}.csv") for i in range(args.rounds)]
+        timed = [recall(Path(tmp) / f"due-{i}.csv") for i in range(args.rounds)]
         with open(Path(tmp) / "due-0.csv", encoding="utf-8") as f:
             recall_rows = sum(1 for _ in f) - 1
     due_ms = _median([p["ms"] for p in pages])
-    recall_ms = _median(recalls)
+    due_cpu = _median([p["cpu_ms"] for p in pages])
+    recall_ms = _median([t[0] for t in timed])
+    recall_cpu = _median([t[1] for t in timed])
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": platform.platform(),
         "python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
         "store": info, "as_of": as_of, "rows": pages[0]["rows"], "states": pages[0]["states"],
-        "due_page_ms": due_ms, "due_page_first_derivation_ms": first["ms"], "recall_ms": recall_ms,
+        "due_page_ms": due_ms, "due_page_cpu_ms": due_cpu, "due_page_first_derivation_ms": first["ms"],
+        "recall_ms": recall_ms, "recall_cpu_ms": recall_cpu,
         "recall_rows": recall_rows, "targets": TARGETS,
-        "within_targets": {"due_page_ms": due_ms["median"] <= TARGETS["due_page_ms"],
-                           "recall_ms": recall_ms["median"] <= TARGETS["recall_ms"]},
+        "within_targets": {"due_page_wall": due_ms["median"] <= TARGETS["due_page_ms"],
+                           "due_page_cpu": due_cpu["median"] <= TARGETS["due_page_ms"],
+                           "recall_wall": recall_ms["median"] <= TARGETS["recall_ms"],
+                           "recall_cpu": recall_cpu["median"] <= TARGETS["recall_ms"]},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "due.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -152,12 +161,15 @@ def main() -> int:
         f"{info['sessions']:,} sessions, {info['patients']:,} patients (demo data, courses in every state); "
         f"as of {as_of}; {result['machine']}, Python {result['python']}, {result['cpus']} CPUs, "
         f"load average {', '.join(f'{x:.1f}' for x in result['load_avg'])}.", "",
-        "| measure | median | min | max | target |", "|---|---|---|---|---|",
+        "Wall time is what a person waits; on a machine other work shares, the process's own CPU time",
+        "shows what the code costs without that wait.", "",
+        "| measure | wall median | wall min | wall max | CPU median | target |", "|---|---|---|---|---|---|",
         f"| Due page opens (first frame, {pages[0]['rows']:,} rows) | {due_ms['median']} ms | {due_ms['min']} ms "
-        f"| {due_ms['max']} ms | ≤ {TARGETS['due_page_ms']:.0f} ms |",
-        f"| Due page, first opening ever (visit days derived) | {first['ms']} ms | | | |",
+        f"| {due_ms['max']} ms | {due_cpu['median']} ms | ≤ {TARGETS['due_page_ms']:.0f} ms |",
+        f"| Due page, first opening ever (visit days and courses derived) | {first['ms']} ms | | | "
+        f"{first['cpu_ms']} ms | |",
         f"| `recall --format csv -o FILE`, whole command | {recall_ms['median']} ms | {recall_ms['min']} ms "
-        f"| {recall_ms['max']} ms | ≤ {TARGETS['recall_ms']:.0f} ms |", "",
+        f"| {recall_ms['max']} ms | {recall_cpu['median']} ms | ≤ {TARGETS['recall_ms']:.0f} ms |", "",
         "States: " + ", ".join(f"{k} {v}" for k, v in sorted(pages[0]["states"].items())), "",
     ]
     (RESULTS / "due.md").write_text("\n".join(lines))
