@@ -693,6 +693,45 @@ class Store:
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
         return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
+    def finished_records(self, rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], SessionState,
+                                                                             list[dict[str, Any]]]]:
+        """For each history row (in the order given): the row, its session as signed (replayed by
+        the rules) and its amendments, oldest first.
+
+        One day file is read at a time and let go of before the next (unless it was already
+        open), so reading every session of a long history holds one day in memory, not years."""
+        opened: set[Path] = set()
+
+        def table(path: Path, name: str) -> Any:
+            if path not in self._dbs:
+                opened.add(path)
+            return self._db_for(path).table(name)
+
+        files: dict[str, Path] = {}
+
+        def day_file(key: str) -> Path:
+            if key not in files:
+                files[key] = paths.session_file(self.root, key)
+            return files[key]
+
+        current: Path | None = None
+        for row in rows:
+            path = day_file(str(row.get("file") or str(row.get("started_at", ""))[:10]))
+            if path != current:
+                for done in opened:
+                    self._release(done)
+                opened.clear()
+                current = path
+            doc = table(path, "sessions").get(Query().id == row["id"]) if path.exists() else None
+            if doc is None:
+                raise StoreError(f"Session {row['id']} is in the history but not in its day file.")
+            state = replay(doc["events"], self.protocol)
+            day = day_file(self.file_key(state))
+            found = table(day, "amendments").search(Query().session_id == row["id"]) if day.exists() else []
+            yield row, state, sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
+        for done in opened:
+            self._release(done)
+
     # == demo data and bulk import (used by `microneedle-desk demo-data` and bench/) =====
     # Everything below serves generated demo data only. It keeps the same document shapes,
     # hash chain and index rows as the one-event-at-a-time path above, but writes each
