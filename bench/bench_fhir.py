@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,8 @@ def write_md(doc: dict[str, Any]) -> None:
              f"`{doc['command']}`. Raw figures: `fhir.json`. Demo stores from `bench/run.py` (bench/.work/store-N, "
              "seed 2), exported from a linked copy by the real command in its own process. The 2 CPUs are shared "
              "with other work: CPU time is what the export costs whatever else runs.", "",
-             "| sessions | de-identified | signed sessions written | entries | bundle MB | wall s | CPU s | peak RSS MB |",
+             "| sessions | de-identified | signed sessions written | entries | bundle MB | wall s | CPU s "
+             "| peak RSS MB |",
              "|---:|:---:|---:|---:|---:|---:|---:|---:|"]
     for run in doc["runs"]:
         written = run["said"].split()[1]
@@ -153,7 +154,7 @@ def main() -> int:
                   f"{run['cpu_s']} s CPU, peak {run['peak_rss_mb']} MB, {run['bundle_mb']} MB bundle", flush=True)
             runs.append(run)
     doc: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
+        "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
         "platform": platform.platform(), "python": platform.python_version(),
         "command": "env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bench/bench_fhir.py", "runs": runs}
     if not args.no_validate:

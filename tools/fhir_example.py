@@ -47,8 +47,8 @@ def example_text() -> str:
     sys.path.insert(0, str(ROOT))
     from microneedle_desk import paths
     from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.core.fold import replay
     from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.core.session import replay
     from microneedle_desk.review import fhir, fhir_source
     from microneedle_desk.review.demo import generate
     from microneedle_desk.store.accounts import AccountBook

@@ -25,7 +25,7 @@ from typing import Any
 
 from microneedle_desk.core.amendments import AMENDABLE, SCREENING_PREFIX, display_value
 from microneedle_desk.core.deviations import deviations
-from microneedle_desk.core.session import Anchor
+from microneedle_desk.core.session_state import Anchor
 from microneedle_desk.i18n import tr
 from microneedle_desk.review import export
 from microneedle_desk.review import fhir_codes as codes

@@ -19,7 +19,7 @@ from typing import Any
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.review import export
 from microneedle_desk.store.store import Store
 
