@@ -256,6 +256,19 @@ def test_each_session_s_entries_are_written_before_the_next_session_is_read(
     assert len(resources(checked_bundle(path), "Procedure")) == 5
 
 
+def test_reading_a_whole_history_holds_one_month_of_rows_and_one_day_file_at_a_time(
+        store: Store) -> None:
+    months = store.index_months()
+    assert len(months) > 3
+    seen = []
+    for record in fhir_source.month_records(store, None, None):
+        held_months, open_days = set(store._months), [p for p in store._dbs if p.parent.name == "sessions"]
+        assert len(held_months) <= 1 and len(open_days) <= 2, (held_months, open_days)
+        seen.append(record.signed.id)
+    assert not store._months, "no month of rows is kept after the export"
+    assert seen == [r["id"] for r in _signed(store)]
+
+
 def test_the_bundle_check_fails_on_an_invalid_resource_and_on_a_dangling_reference(
         store: Store, protocol: Protocol, tmp_path: Path) -> None:
     setup = fhir_source.store_setup(store, protocol, "2026-11-25T18:00:00+01:00", False)

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store(root, protocol, clock, read_only=not writable)
         try:
-            rows = export.in_range(store.summaries(), date_from, date_to)
+            patient_id = None
             if args.patient is not None:
                 from microneedle_desk.review.fhir_source import find_patient
 
@@ -96,15 +96,19 @@ def run(args: argparse.Namespace) -> int:
                 if patient is None:
                     return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
                                  EXIT_USAGE)
-                rows = [r for r in rows if r.get("patient_id") == patient.id]
-            if args.format == "fhir" and args.lot is None:
+                patient_id = patient.id
+            if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
                 from microneedle_desk.commands.export_fhir import write_fhir
 
-                count = write_fhir(store, protocol, rows, args.output, args.deidentify, clock)
+                count = write_fhir(store, protocol, (date_from, date_to, patient_id), args.output,
+                                   args.deidentify, clock)
                 kind = tr("de-identified ") if args.deidentify else ""
                 print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
                     n=count, kind=kind, path=args.output))
                 return EXIT_OK
+            rows = export.in_range(store.summaries(), date_from, date_to)
+            if patient_id is not None:
+                rows = [r for r in rows if r.get("patient_id") == patient_id]
             if args.lot is not None:
                 hits = export.lot_recall(rows, args.lot)
                 if args.output:

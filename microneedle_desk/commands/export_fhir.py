@@ -4,7 +4,7 @@ FHIR R4B bundle (review/fhir.py), with a progress line on a terminal."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from datetime import date
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import Clock
@@ -24,21 +24,19 @@ def clinic_name(store: Store, protocol: Protocol) -> str:
     return str(Settings(protocol, file).get("clinic/name") or "").strip()
 
 
-def write_fhir(store: Store, protocol: Protocol, rows: list[dict[str, Any]], output: str, deidentify: bool,
-               clock: Clock) -> int:
-    """Write the signed sessions among ``rows`` to ``output``; returns how many were written."""
-    chosen = fhir_source.select_rows(rows, None, None)
+def write_fhir(store: Store, protocol: Protocol, chosen: tuple[date | None, date | None, str | None], output: str,
+               deidentify: bool, clock: Clock) -> int:
+    """Write the signed sessions from ``chosen`` = (first day, last day, patient id; None: any) to
+    ``output``; returns how many were written."""
     setup = fhir_source.store_setup(store, protocol, clock.now().isoformat(timespec="seconds"), deidentify,
                                     clinic_name(store, protocol))
-    total = len(chosen)
     shown = sys.stderr.isatty()
 
     def progress(done: int) -> None:
-        if shown and (done % 250 == 0 or done == total):
-            print("\r" + tr("  {done} of {total} sessions").format(done=f"{done:,}", total=f"{total:,}"),
-                  end="", file=sys.stderr, flush=True)
+        if shown and done % 250 == 0:
+            print("\r" + tr("  {done} sessions written").format(done=f"{done:,}"), end="", file=sys.stderr, flush=True)
 
-    written = fhir.write_bundle(output, fhir_source.store_records(store, chosen), setup, progress)
-    if shown and total:
+    written = fhir.write_bundle(output, fhir_source.month_records(store, *chosen), setup, progress)
+    if shown and written.sessions >= 250:
         print(file=sys.stderr)
     return written.sessions

@@ -100,3 +100,18 @@ def store_records(store: Store, rows: list[dict[str, Any]]) -> Iterator[SessionR
     patients = {p.id: p for p in store.patients()}
     for row, signed, amendments in store.finished_records(rows):
         yield SessionRecord(row, signed, amendments, patients.get(signed.patient_id))
+
+
+def month_records(store: Store, date_from: date | None, date_to: date | None,
+                  patient_id: str | None = None) -> Iterator[SessionRecord]:
+    """The signed sessions in the range (of one patient when given), oldest first, read from the
+    data folder one month of history rows at a time: however long the history, an export holds
+    one month of rows and one day of sessions."""
+    low = date_from.isoformat()[:7] if date_from else ""
+    high = date_to.isoformat()[:7] if date_to else "9999"
+    patients = {p.id: p for p in store.patients()}
+    for month in reversed(store.index_months()):
+        if low <= month <= high:
+            rows = select_rows(store.month_rows_once(month), date_from, date_to, patient_id)
+            for row, signed, amendments in store.finished_records(rows):
+                yield SessionRecord(row, signed, amendments, patients.get(signed.patient_id))
