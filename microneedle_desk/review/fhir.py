@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from microneedle_desk.review import fhir_codes
+from microneedle_desk.review.export import write_private_with
 from microneedle_desk.review.fhir_map import SessionMapper
 from microneedle_desk.review.fhir_source import ExportSetup, SessionRecord
 
@@ -70,18 +69,4 @@ def write_bundle(path: str | os.PathLike[str], records: Iterable[SessionRecord],
     """Write the bundle to ``path``, readable by its owner only, replacing it whole or not at all.
 
     Raises UnsafeOutput (an OSError) when ``path`` is a device, a pipe, a link or a folder."""
-    from microneedle_desk.store.folder import refuse_unsafe_output
-
-    refuse_unsafe_output(path)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            done = write_stream(f, records, setup, progress, indent)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return done
+    return write_private_with(path, lambda f: write_stream(f, records, setup, progress, indent))
