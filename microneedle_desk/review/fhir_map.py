@@ -20,6 +20,7 @@ amended says so (``status`` "amended") and the amendment is its ``Provenance``.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -48,6 +49,16 @@ AMENDED_ROLE = {
 }
 """Amended field -> the role of the resource that carries it (anything else: the Procedure)."""
 WITHHELD = "(free text withheld in a de-identified export)"
+
+
+def uuid5(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))``, without the UUID objects (made for
+    every resource of every session)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def ref(rid: str) -> dict[str, str]:
@@ -140,10 +151,10 @@ class _Session:
         start, end = self.s.needling_started_at(), self.s.needling_finished_at()
         self.period = {k: v for k, v in (("start", _when(start)), ("end", _when(end))) if v}
         self.ids: dict[str, str] = {"procedure": self.s.id}
-        self.namespace = uuid.UUID(self.s.id)
+        self.namespace = uuid.UUID(self.s.id).bytes
 
     def rid(self, role: str) -> str:
-        self.ids[role] = str(uuid.uuid5(self.namespace, role))
+        self.ids[role] = uuid5(self.namespace, role)
         return self.ids[role]
 
     def at(self, kind: str) -> str | None:

@@ -145,16 +145,24 @@ class StoreFiled(StoreIndex):
         open), so reading every session of a long history holds one day in memory, not years."""
         opened: set[Path] = set()
         files: dict[str, Path] = {}
+        tables: dict[tuple[Path, str], dict[str, list[dict[str, Any]]]] = {}  # (file, table) -> docs by session
 
         def day_file(key: str) -> Path:
             if key not in files:
                 files[key] = paths.session_file(self.root, key)
             return files[key]
 
-        def table(path: Path, name: str) -> Any:
-            if path not in self._dbs:
-                opened.add(path)
-            return self._db_for(path).table(name)
+        def docs(path: Path, name: str, key: str) -> dict[str, list[dict[str, Any]]]:
+            """A day file's table, read once, its documents by session id."""
+            if (path, name) not in tables:
+                by_session: dict[str, list[dict[str, Any]]] = {}
+                if path.exists():
+                    if path not in self._dbs:
+                        opened.add(path)
+                    for doc in self._db_for(path).table(name).all():
+                        by_session.setdefault(str(doc.get(key)), []).append(doc)
+                tables[(path, name)] = by_session
+            return tables[(path, name)]
 
         current: Path | None = None
         for row in rows:
@@ -163,14 +171,14 @@ class StoreFiled(StoreIndex):
                 for done in opened:
                     self._release(done)
                 opened.clear()
+                tables.clear()
                 current = path
-            doc = table(path, "sessions").get(Query().id == row["id"]) if path.exists() else None
-            if doc is None:
+            found = docs(path, "sessions", "id").get(row["id"])
+            if not found:
                 raise StoreError(f"Session {row['id']} is in the history but not in its day file.")
-            state = replay(doc["events"], self.protocol)
-            day = day_file(self.file_key(state))
-            found = table(day, "amendments").search(Query().session_id == row["id"]) if day.exists() else []
-            yield row, state, sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
+            state = replay(found[0]["events"], self.protocol)
+            amendments = docs(day_file(self.file_key(state)), "amendments", "session_id").get(row["id"], [])
+            yield row, state, sorted((dict(d) for d in amendments), key=lambda d: int(d["chain"]["seq"]))
         for done in opened:
             self._release(done)
 
