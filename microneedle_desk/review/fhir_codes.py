@@ -13,6 +13,7 @@ per group, so a code never means two things.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
@@ -63,10 +64,14 @@ def code(prefix: str, item: str) -> str:
     return f"{prefix}-{item}"
 
 
+# The same few codings and concepts are in every session: each is made once and shared by the
+# resources that name it (they are only read, then written out).
+@lru_cache(maxsize=4096)
 def coding(code_: str, display: str, system: str = SYSTEM) -> dict[str, Any]:
     return {"system": system, "code": code_, "display": display}
 
 
+@lru_cache(maxsize=4096)
 def concept(code_: str, display: str, text: str | None = None) -> dict[str, Any]:
     """A CodeableConcept with one local coding."""
     return {"coding": [coding(code_, display)], "text": text or display}

@@ -28,11 +28,11 @@ from microneedle_desk.core.amendments import AMENDABLE, SCREENING_PREFIX, displa
 from microneedle_desk.core.deviations import deviations
 from microneedle_desk.core.session_state import Anchor
 from microneedle_desk.i18n import tr
-from microneedle_desk.review import export
 from microneedle_desk.review import fhir_codes as codes
+from microneedle_desk.review import fhir_people as people
+from microneedle_desk.review.fhir_people import ref
 from microneedle_desk.review.fhir_source import SYSTEM_NAMESPACE, ExportSetup, SessionRecord
 
-GENDER = {"female": "female", "male": "male", "other": "other"}
 DEVIATION_EVENTS = {
     "screening_override": ("screening_override",),
     "cartridge_expired": ("cartridge_set", "cartridge_expiry_set"),
@@ -61,10 +61,6 @@ def uuid5(namespace: bytes, name: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def ref(rid: str) -> dict[str, str]:
-    return {"reference": f"urn:uuid:{rid}"}
-
-
 def _when(anchor: Anchor | None) -> str | None:
     return anchor.wall.isoformat(timespec="seconds") if anchor is not None else None
 
@@ -75,47 +71,6 @@ class SessionMapper:
     def __init__(self, setup: ExportSetup) -> None:
         self.setup, self.protocol = setup, setup.protocol
         self.written: set[str] = set()  # ids of patients, practitioners and handpieces already in the bundle
-
-    # -- people --------------------------------------------------------------------
-    def patient_id(self, rec: SessionRecord) -> str:
-        pid = rec.signed.patient_id
-        if self.setup.deidentify:
-            return str(uuid.uuid5(SYSTEM_NAMESPACE, "patient:" + export.pseudonym(self.setup.secret, pid)))
-        return pid
-
-    def _patient(self, rec: SessionRecord) -> dict[str, Any]:
-        s, p = rec.signed, rec.patient
-        snap = s.patient_snapshot
-        name = p.name if p else str(snap.get("name", ""))
-        dob = p.dob.isoformat() if p else str(snap.get("dob", ""))
-        sex = p.sex if p else str(snap.get("sex", ""))
-        res: dict[str, Any] = {"resourceType": "Patient", "id": self.patient_id(rec)}
-        if self.setup.deidentify:
-            res["identifier"] = [{"system": self.setup.pseudonym_system,
-                                  "value": export.pseudonym(self.setup.secret, s.patient_id)}]
-        else:
-            clinic_id = p.clinic_id if p else str(snap.get("clinic_id", ""))
-            ident: dict[str, Any] = {
-                "use": "usual", "type": {"coding": [codes.coding("MR", "Medical record number", codes.IDENTIFIER_TYPE)],
-                                         "text": "Clinic patient ID"},
-                "system": self.setup.patient_system, "value": clinic_id}
-            if self.setup.clinic_name:
-                ident["assigner"] = {"display": self.setup.clinic_name}
-            res["identifier"] = [ident]
-            if name:
-                res["name"] = [{"text": name}]
-        if sex in GENDER:
-            res["gender"] = GENDER[sex]
-        if dob:
-            res["birthDate"] = dob[:4] if self.setup.deidentify else dob
-        return res
-
-    def _practitioner(self, account: str) -> dict[str, Any]:
-        res: dict[str, Any] = {"resourceType": "Practitioner", "id": account, "active": True}
-        name = self.setup.practitioners.get(account)
-        if name:
-            res["name"] = [{"text": name}]
-        return res
 
     def _once(self, res: dict[str, Any], out: list[dict[str, Any]]) -> None:
         if res["id"] not in self.written:
@@ -128,11 +83,12 @@ class SessionMapper:
         last = {e["type"]: e for e in signed.events}
         amended = {a["field"] for a in rec.amendments}
         out: list[dict[str, Any]] = []
-        self._once(self._patient(rec), out)
-        people = [s.practitioner_id, s.signed_by, *(str(e.get("by")) for e in signed.events),
-                  *(str(a["by"]) for a in rec.amendments)]
-        for account in dict.fromkeys(p for p in people if p and p != "None"):
-            self._once(self._practitioner(account), out)
+        if people.patient_id(self.setup, rec) not in self.written:
+            self._once(people.patient(self.setup, rec), out)
+        accounts = [s.practitioner_id, s.signed_by, *(str(e.get("by")) for e in signed.events),
+                    *(str(a["by"]) for a in rec.amendments)]
+        for account in dict.fromkeys(a for a in accounts if a and a != "None" and a not in self.written):
+            self._once(people.practitioner(self.setup, account), out)
         ctx = _Session(self, rec, last, amended)
         out += ctx.build()
         return out
@@ -145,7 +101,7 @@ class _Session:
                  amended: set[str]) -> None:
         self.m, self.rec, self.s, self.last, self.amended = mapper, rec, rec.state, last, amended
         self.deid, self.protocol = mapper.setup.deidentify, mapper.protocol
-        self.patient = ref(mapper.patient_id(rec))
+        self.patient = ref(people.patient_id(mapper.setup, rec))
         self.procedure = ref(self.s.id)
         self.performer = ref(self.s.practitioner_id)
         start, end = self.s.needling_started_at(), self.s.needling_finished_at()
@@ -375,7 +331,7 @@ class _Session:
             text = f"{label}: {self.text(se.note)}" if se.note else label
             res: dict[str, Any] = {
                 "resourceType": "AdverseEvent", "id": self.rid("side-effect:" + entry), "actuality": "actual",
-                "event": codes.concept(codes.code("side-effect", se.kind), label, text),
+                "event": {"coding": [codes.coding(codes.code("side-effect", se.kind), label)], "text": text},
                 "subject": self.patient, "date": se.at, "recordedDate": se.at,
                 "severity": {"coding": [codes.coding(se.severity, p.label("severities", se.severity), codes.SEVERITY)]},
                 "suspectEntity": [{"instance": self.procedure}]}
