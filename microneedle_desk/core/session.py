@@ -96,20 +96,19 @@ class Session:
         return self.state.id
 
     # -- the one way in -------------------------------------------------------------
-    def _event(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
-        """The next event of this session, stamped with the clock, the practitioner and the device."""
-        return {
+    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
+        event = {
             "id": new_id(), "session": session_id or self.state.id, "n": len(self.state.events),
             "type": kind, "at": iso(self.clock.now()), "mono": self.clock.monotonic(),
             "boot": self.clock.boot_id(), "by": self.state.practitioner_id,
             "device": self.device, "data": data,
         }
-
-    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
-        event = self._event(kind, data, session_id)
         # The event is checked by folding it into a copy: the session's own state changes only
         # once the PIN (for an override) is proved and the sink has kept it. A PIN prompt runs
         # the event loop, and a view that redraws meanwhile must see the state as recorded.
+        if self.sink is None and self.confirm_override is None:
+            apply_event(self.state, event, self.protocol)  # nothing after the reducer can refuse it
+            return event
         after = copy.deepcopy(self.state)
         apply_event(after, event, self.protocol)
         if self.confirm_override is not None and is_override(event):

@@ -19,10 +19,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
 
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.fold import apply_event
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.session import Session
@@ -105,27 +103,6 @@ class _Course:
     grade: str
     days: list[date] = field(default_factory=list)
     done: int = 0
-
-
-class _GeneratedSession(Session):
-    """A Session with no sink whose events go through the ordinary reducer, once.
-
-    A live Session folds each event into a copy first, so its state changes only once the
-    sink (the store) has kept the event. The generator runs sessions with no sink and no PIN
-    prompt, so nothing can refuse an event after the reducer has checked it: each event is
-    folded straight into the state (copying the state was almost all of the generation time).
-    """
-
-    def __init__(self, protocol: Protocol, clock: Any, device: str, state: SessionState,
-                 sink: Any = None) -> None:
-        if sink is not None or state.events:
-            raise ValueError("generated sessions start empty and have no sink")
-        super().__init__(protocol, clock, device, SessionState(), None)
-
-    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
-        event = self._event(kind, data, session_id)
-        apply_event(self.state, event, self.protocol)
-        return event
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...] | list[tuple[str, int]]) -> str:
@@ -278,7 +255,7 @@ class _Generator:
                           boot=f"demo-boot-{start.date().isoformat()}")
         who = course.practitioner if rng.random() < 0.85 else rng.choice(self.practitioners)
         config = SessionConfig(interval_days=protocol.indication(patient.indication).interval_days)
-        s = _GeneratedSession.start(protocol, clock, store.device, patient, who, config)
+        s = Session.start(protocol, clock, store.device, patient, who, config)  # no sink: filed in bulk
         wait = self._wait
         if course.done > 0:
             course.grade = _better_grade(rng, protocol, patient.scale, course.grade)
