@@ -27,6 +27,7 @@ from microneedle_desk.core.deviations import (
     kinds,
     needling_deviation,
 )
+from microneedle_desk.core.photos import HANDLERS as PHOTO_HANDLERS
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import (
@@ -188,6 +189,9 @@ class SessionState(Record):
     signed_at: str = ""
     deviations_acknowledged: tuple[str, ...] = ()
     abandon_reason: str = ""
+    photo_consent: str = ""  # core/photos.py: declined, clinical or teaching; "" not asked
+    photos: list[dict[str, Any]] = field(default_factory=list)
+    photo_skips: dict[str, str] = field(default_factory=dict)  # view -> why no photo
     events: list[dict[str, Any]] = field(default_factory=list)
 
     # -- derived facts -------------------------------------------------------------
@@ -868,6 +872,7 @@ _HANDLERS: dict[str, Callable[[SessionState, dict[str, Any], Anchor, dict[str, A
     "signed": _signed,
     "abandoned": _abandoned,
 }
+_HANDLERS.update(PHOTO_HANDLERS)
 EVENT_TYPES = tuple(_HANDLERS)
 
 
@@ -1166,6 +1171,16 @@ class Session:
     def deviations(self) -> list[Deviation]:
         """The session's departures from the protocol (see :mod:`microneedle_desk.core.deviations`)."""
         return deviations(self.state, self.protocol)
+
+    def record_photo_consent(self, value: str) -> None:
+        self._emit("photo_consent", {"value": value})
+
+    def add_photo(self, photo: dict[str, Any]) -> None:
+        """A stored photo's record (core/photos.py checks it)."""
+        self._emit("photo_added", {"photo": photo})
+
+    def skip_photo(self, view: str, reason: str) -> None:
+        self._emit("photo_skipped", {"view": view, "reason": reason})
 
     def save_draft(self, field: str, text: str) -> None:
         """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""
