@@ -14,23 +14,15 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from typing import Protocol as Shape
 
+from microneedle_desk.core.fold_common import Handler
 from microneedle_desk.core.records import is_uuid
+from microneedle_desk.core.session_state import Anchor, SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.core.protocol import Protocol
-
-
-class SessionState(Shape):
-    """What the photo rules read and change of a session's state (core/session.py's SessionState)."""
-
-    photo_consent: str
-    photos: list[dict[str, Any]]
-    photo_skips: dict[str, str]
-    needling_marks: list[Any]
 
 PHOTO_CONSENTS = ("declined", "clinical", "teaching")
 """The patient's consent to photos: none; for the clinical record only; also for teaching."""
@@ -126,11 +118,11 @@ def check_new_photo(state: SessionState, photo: object, protocol: Protocol) -> d
 
 
 # -- the reducer's handlers (registered with the session's) ------------------------------
-def _consent(s: SessionState, d: dict[str, Any], a: Any, e: dict[str, Any], p: Protocol) -> None:
+def _consent(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     s.photo_consent = check_consent(d.get("value"))
 
 
-def _added(s: SessionState, d: dict[str, Any], a: Any, e: dict[str, Any], p: Protocol) -> None:
+def _added(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     photo = check_new_photo(s, d.get("photo"), p)
     if photo["phase"] != ("after" if s.needling_marks else "before"):
         raise ValidationError("phase", tr("A photo taken now is a photo {phase} needling.").format(
@@ -140,7 +132,7 @@ def _added(s: SessionState, d: dict[str, Any], a: Any, e: dict[str, Any], p: Pro
         s.photo_skips.pop(photo["view"], None)
 
 
-def _skipped(s: SessionState, d: dict[str, Any], a: Any, e: dict[str, Any], p: Protocol) -> None:
+def _skipped(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     view = check_view(d.get("view"), p)
     reason = require_text(d.get("reason"), "reason", tr("The reason for not taking this photo"), 500)
     if view in photos_in_force(s):
@@ -149,7 +141,7 @@ def _skipped(s: SessionState, d: dict[str, Any], a: Any, e: dict[str, Any], p: P
     s.photo_skips[view] = reason
 
 
-HANDLERS = {"photo_consent": _consent, "photo_added": _added, "photo_skipped": _skipped}
+HANDLERS: dict[str, Handler] = {"photo_consent": _consent, "photo_added": _added, "photo_skipped": _skipped}
 
 
 # -- a photo added to a signed session (an amendment) -------------------------------------

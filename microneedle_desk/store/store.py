@@ -29,6 +29,8 @@ from tinydb import Query, TinyDB
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.fold import apply_event, replay
+from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
@@ -40,17 +42,10 @@ from microneedle_desk.core.records import (
     new_id,
     validate_patient_doc,
 )
-from microneedle_desk.core.session import (
-    RULES,
-    EventError,
-    SessionState,
-    apply_event,
-    is_override,
-    replay,
-    tr,
-)
+from microneedle_desk.core.session_state import RULES, SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
     derived_files,
