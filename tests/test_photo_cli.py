@@ -137,3 +137,22 @@ def test_a_backup_holds_the_photos_and_restore_puts_them_back(
     restore(data_dir, backups(data_dir)[0], shipped_protocol(), FakeClock().now())
     assert {p.name: p.read_bytes() for p in (data_dir / "photos").iterdir()} == files
     assert cli.main(["check", "--data-dir", str(data_dir)]) == 0
+
+
+def test_the_export_references_each_photo_and_the_deidentified_export_leaves_them_out(
+        tmp_path: Path, data_dir: Path, pin_typed: list[str]) -> None:
+    import json
+
+    signed, _ = two_sessions(tmp_path)
+    assert photo("add", "--session", signed, "--view", "vertex", "--amend", "--reason", "Attached late",
+                 str(camera_jpeg(tmp_path / "b.jpg"))) == 0
+    stored = next(p.name for p in (data_dir / "photos").iterdir() if not p.name.endswith(".thumb.jpg"))
+    out = tmp_path / "out.json"
+    assert cli.main(["export", "--format", "json", "-o", str(out)]) == 0
+    session = json.loads(out.read_text())["sessions"][0]
+    assert session["photos"] == [f"vertex:{stored}:{session['photos'][0].split(':')[2]}"]
+    assert cli.main(["export", "--format", "csv", "-o", str(out)]) == 0
+    assert f"vertex:{stored}:" in out.read_text()
+    for fmt in ("csv", "json"):
+        assert cli.main(["export", "--format", fmt, "--deidentify", "-o", str(out)]) == 0
+        assert "photos" not in out.read_text() and stored not in out.read_text()
