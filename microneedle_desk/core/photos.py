@@ -97,6 +97,32 @@ def missing_views(state: SessionState, protocol: Protocol) -> list[str]:
     return [v for v in protocol.ids("photo_views") if v not in taken and v not in state.photo_skips]
 
 
+def photo_lines(state: SessionState, protocol: Protocol) -> list[str]:
+    """What the sign-off summary and the sheet say of the photos: consent, then each view taken,
+    skipped (with why) or not taken."""
+    lines = [tr("Photo consent: {consent}").format(consent=consent_label(state.photo_consent))]
+    taken = photos_in_force(state)
+    parts = []
+    for view in protocol.photo_views:
+        if view.id in taken:
+            parts.append(tr("{view} taken").format(view=view.label))
+        elif view.id in state.photo_skips:
+            parts.append(tr("{view} skipped ({why})").format(view=view.label, why=state.photo_skips[view.id]))
+        else:
+            parts.append(tr("{view} not taken").format(view=view.label))
+    if parts:
+        lines.append(tr("Photos: {views}").format(views="; ".join(parts)))
+    return lines
+
+
+def photos_missing(state: SessionState, protocol: Protocol, required: bool) -> list[str]:
+    """Sign-off's "still missing" lines for photos: only when the clinic makes them required."""
+    if not required:
+        return []
+    return [tr("Photos: {view} not taken (attach it, or skip it with a reason)").format(
+        view=protocol.label("photo_views", view)) for view in missing_views(state, protocol)]
+
+
 def duplicate_of(state: SessionState, source_sha256: str, sha256: str) -> dict[str, Any] | None:
     for photo in state.photos:
         if source_sha256 in (photo["source_sha256"], photo["sha256"]) or sha256 == photo["sha256"]:

@@ -1,0 +1,76 @@
+"""Photos during a session, by keys and clicks: consent to photos on the Screening step, the views
+attached from files (typed paths: no file dialog), one skipped with a reason, a bad file refused
+on screen, and at the next session last time's photo shown under the new one to frame it alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from e2e import driver
+from e2e.driver import PIN, click, type_into
+from tests.photo_helpers import camera_jpeg
+
+
+def photos_on_screening(qtbot: Any, window: Any, consent: str = "clinical") -> Any:
+    page = window.current_page()
+    assert page.step_id == "screening"
+    click(qtbot, page.photo_consent[consent])
+    click(qtbot, page.photos_button)
+    photos = page.photos_window
+    qtbot.waitExposed(photos)
+    return photos
+
+
+def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_session(
+        qtbot: Any, clinic: Any, fake_clock: Any, tmp_path: Path) -> None:
+    window = clinic
+    driver.register_patient(qtbot, window)
+    driver.start_session(qtbot, window)
+    photos = photos_on_screening(qtbot, window)
+
+    first = camera_jpeg(tmp_path / "IMG_0100.jpg", colour=(200, 40, 40))
+    type_into(qtbot, photos.path_fields["frontal"], str(first))  # Enter attaches
+    assert photos.error.text() == ""
+    assert photos.status["frontal"].text() == "Taken (IMG_0100.jpg)"
+    not_a_photo = tmp_path / "notes.jpg"
+    not_a_photo.write_text("a note, not a photo")
+    type_into(qtbot, photos.path_fields["vertex"], str(not_a_photo), enter=False)
+    click(qtbot, photos.attach_buttons["vertex"])
+    assert "not a photo this app reads" in photos.error.text()
+    assert photos.status["vertex"].text() == "Not taken"
+    type_into(qtbot, photos.reason_fields["occipital"], "Patient declined this view", enter=False)
+    click(qtbot, photos.skip_buttons["occipital"])
+    assert photos.status["occipital"].text() == "Skipped: Patient declined this view"
+    assert photos.compare_note.text() == "Last time's photo: none for this view."
+    photos.close()
+
+    driver.walk_session(qtbot, window, fake_clock)
+    summary = window.current_page().summary.text()
+    assert "Photo consent: for the clinical record only" in summary
+    assert "Frontal hairline taken" in summary and "Vertex (crown) not taken" in summary
+    assert "Occipital skipped (Patient declined this view)" in summary
+    driver.sign(qtbot, window, PIN)
+    assert window.stack.currentIndex() == 0
+
+    fake_clock.advance(14 * 24 * 3600)
+    driver.start_session(qtbot, window)
+    photos = photos_on_screening(qtbot, window, "teaching")
+    assert photos.status["frontal"].text() == "Not taken", "a new session starts with no photos"
+    assert photos.compare_view.currentData() == "frontal"
+    assert photos.comparison.before is not None and photos.comparison.now is None, "last time's photo shows"
+    assert photos.compare_note.text() == ""
+    second = camera_jpeg(tmp_path / "IMG_0200.jpg", colour=(40, 40, 200))
+    type_into(qtbot, photos.path_fields["frontal"], str(second))
+    assert photos.comparison.before is not None and photos.comparison.now is not None
+    assert not photos.comparison.side_by_side and photos.comparison.opacity == 0.35
+    photos.opacity.setValue(60)
+    assert photos.comparison.opacity == 0.6
+    click(qtbot, photos.beside)
+    assert photos.comparison.side_by_side and not photos.opacity.isEnabled()
+    grab = photos.comparison.grab().toImage()
+    left = grab.pixelColor(grab.width() // 4, grab.height() // 2)
+    right = grab.pixelColor(3 * grab.width() // 4, grab.height() // 2)
+    assert left.red() > left.blue() and right.blue() > right.red(), "last time left, this time right"
+    type_into(qtbot, photos.path_fields["vertex"], str(first))
+    assert "already" not in photos.error.text(), "a photo of another session may be shown, not refused"
