@@ -156,3 +156,39 @@ def test_the_export_references_each_photo_and_the_deidentified_export_leaves_the
     for fmt in ("csv", "json"):
         assert cli.main(["export", "--format", fmt, "--deidentify", "-o", str(out)]) == 0
         assert "photos" not in out.read_text() and stored not in out.read_text()
+
+
+def test_the_sheet_says_the_photo_consent_and_shows_the_days_photos_and_the_course_report_pairs_them(
+        tmp_path: Path, data_dir: Path, pin_typed: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.printing import jobs
+    from microneedle_desk.printing.content import ClinicInfo
+    from microneedle_desk.store.store import Store
+
+    signed, _ = two_sessions(tmp_path)
+    assert photo("add", "--session", signed, "--view", "vertex", "--amend", "--reason", "Attached late",
+                 str(camera_jpeg(tmp_path / "b.jpg"))) == 0
+    store = Store(data_dir, shipped_protocol(), SystemClock(), read_only=True)
+    try:
+        sheet = jobs.sheet_for(store, signed, ClinicInfo(), "test", FakeClock().now())
+        patient = store.patients()[0].id
+    finally:
+        store.close()
+    photos = next(s for s in sheet.sections if s.title == "Photos")
+    assert "Consent to photos: for the clinical record only." in photos.paragraphs
+    assert "Vertex (crown): taken" in photos.bullets and "Frontal hairline: not taken" in photos.bullets
+    assert [caption for _, caption in photos.images] == ["Vertex (crown)"]
+    assert photos.images[0][0].endswith(".thumb.jpg") and Path(photos.images[0][0]).is_file()
+
+    pdf = tmp_path / "course.pdf"
+    assert cli.main(["sheet", "--course", patient, "-o", str(pdf)]) == 0
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("Course report", "Vertex (crown)", "Only one session has this view so far", "Grade trend",
+                  "Sessions", "Frontal hairline: no photo in any signed session"):
+        assert words in text, words
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) >= 3, "the vertex photo is drawn in the report"
+    assert cli.main(["sheet", "--course", "00000000-0000-4000-8000-00000000dead", "-o", str(pdf)]) == 1
+    assert "no patient with id" in capsys.readouterr().err

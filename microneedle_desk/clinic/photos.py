@@ -15,21 +15,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from microneedle_desk.core.accounts import PermissionDenied
-from microneedle_desk.core.amendments import amended_state, check_value, effective_values
+from microneedle_desk.core.amendments import check_value, effective_values
 from microneedle_desk.core.photos import (
     PHOTO_PREFIX,
-    amended_photos,
     check_consent,
     check_new_photo,
     check_view,
     missing_views,
-    photos_in_force,
 )
 from microneedle_desk.core.protocol import Protocol as CoreProtocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.core.session import Session, SessionState, replay
+from microneedle_desk.core.session import Session, SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.i18n import tr
+from microneedle_desk.review import photos as reading
+from microneedle_desk.review.photos import CoursePhoto
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import photos as photo_files
 from microneedle_desk.store.store import Store
@@ -54,18 +54,6 @@ class Attached(FrozenRecord):
 
     record: dict[str, Any]
     notes: tuple[str, ...]
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class CoursePhoto(FrozenRecord):
-    """One session's photo of a view, with what the course view shows beside it."""
-
-    session_id: str
-    started_at: str
-    needle_mm: float | None
-    grade: str
-    scale: str
-    record: dict[str, Any]
 
 
 class PhotoDesk:
@@ -132,35 +120,21 @@ class PhotoDesk:
                                                 "is {status}.").format(status=state.status.replace("_", " ")))
         return state, self.clinic.store.amendments(session_id)
 
-    # -- reading ------------------------------------------------------------------------
+    # -- reading ----------------------------------------------------------------------------
     def state(self, session_id: str) -> SessionState:
-        doc = self.clinic.store.session_doc(session_id)
-        if doc is None:
-            raise ValidationError("session", tr("There is no session {id} in this data folder.").format(
-                id=session_id))
-        return replay(doc["events"], self.clinic.protocol)
+        return reading.session_state(self.clinic.store, session_id)
 
     def photos(self, session_id: str) -> list[dict[str, Any]]:
         """Every photo of a session, the ones amended in after it was signed too, oldest first."""
-        state = self.state(session_id)
-        return amended_photos(state, self.clinic.store.amendments(session_id))
+        return reading.session_photos(self.clinic.store, session_id)
 
     def in_force(self, session_id: str) -> dict[str, dict[str, Any]]:
         """View -> the session's photo of it before needling (retakes and amendments applied)."""
-        state = self.state(session_id)
-        return photos_in_force(amended_state(state, self.clinic.store.amendments(session_id)))
+        return reading.in_force(self.clinic.store, session_id)
 
     def course(self, patient_id: str, view: str) -> list[CoursePhoto]:
-        """The patient's finished sessions that have a photo of ``view``, oldest first."""
-        out = []
-        for row in self.clinic.store.patient_summaries(patient_id):
-            if row.get("status") != "signed":
-                continue
-            photo = self.in_force(str(row["id"])).get(view)
-            if photo is not None:
-                out.append(CoursePhoto(str(row["id"]), str(row.get("started_at", "")), row.get("needle_mm"),
-                                       str(row.get("grade", "")), str(row.get("scale", "")), photo))
-        return out
+        """The patient's signed sessions that have a photo of ``view``, oldest first."""
+        return reading.course(self.clinic.store, patient_id, view)
 
     def previous(self, patient_id: str, view: str, before: str = "") -> dict[str, Any] | None:
         """The newest earlier photo of ``view`` for this patient (to frame the new one alike)."""
@@ -168,8 +142,7 @@ class PhotoDesk:
         return found[-1].record if found else None
 
     def file(self, record: dict[str, Any], thumb: bool = False) -> Path:
-        path = photo_files.thumb_path if thumb else photo_files.photo_path
-        return path(self.root, str(record["photo_id"]))
+        return reading.file_of(self.clinic.store, record, thumb)
 
     # -- sign-off -------------------------------------------------------------------------
     def required(self) -> bool:
