@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,7 +160,7 @@ def test_the_export_references_each_photo_and_the_deidentified_export_leaves_the
 
 
 def test_the_sheet_says_the_photo_consent_and_shows_the_days_photos_and_the_course_report_pairs_them(
-        tmp_path: Path, data_dir: Path, pin_typed: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+        qapp: Any, tmp_path: Path, data_dir: Path, pin_typed: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     import subprocess
 
     from microneedle_desk.core.clock import SystemClock

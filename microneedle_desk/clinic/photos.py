@@ -25,7 +25,8 @@ from microneedle_desk.core.photos import (
 )
 from microneedle_desk.core.protocol import Protocol as CoreProtocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.core.session import Session, SessionState
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
 from microneedle_desk.i18n import tr
 from microneedle_desk.review import photos as reading
