@@ -74,3 +74,34 @@ def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_
     assert left.red() > left.blue() and right.blue() > right.red(), "last time left, this time right"
     type_into(qtbot, photos.path_fields["vertex"], str(first))
     assert "already" not in photos.error.text(), "a photo of another session may be shown, not refused"
+
+
+def test_the_newest_photos_of_the_camera_folder_are_assigned_to_views_and_attached(
+        qtbot: Any, clinic: Any, tmp_path: Path) -> None:
+    import os
+
+    window = clinic
+    camera = tmp_path / "camera"
+    camera.mkdir()
+    for n, colour in enumerate([(10, 10, 10), (200, 0, 0), (0, 200, 0), (0, 0, 200)]):
+        shot = camera_jpeg(camera / f"IMG_{n:04d}.jpg", colour=colour)
+        os.utime(shot, (1_000_000 + n, 1_000_000 + n))  # taken one after the other
+    (camera / "notes.txt").write_text("not a photo")
+    window.ctx.settings.set("photos/watch_folder", str(camera))
+    driver.register_patient(qtbot, window)
+    driver.start_session(qtbot, window)
+    photos = photos_on_screening(qtbot, window)
+
+    photos.newest.setValue(3)
+    click(qtbot, photos.import_button)
+    listed = [(path.name, combo.currentData()) for path, combo in photos.batch]
+    assert listed == [("IMG_0001.jpg", "frontal"), ("IMG_0002.jpg", "mid_scalp"), ("IMG_0003.jpg", "vertex")], \
+        "the newest three, oldest first, on the views in the protocol's order"
+    driver.choose(qtbot, photos.batch[2][1], "Occipital")
+    click(qtbot, photos.attach_batch)
+    assert photos.error.text() == ""
+    assert photos.status["frontal"].text() == "Taken (IMG_0001.jpg)"
+    assert photos.status["mid_scalp"].text() == "Taken (IMG_0002.jpg)"
+    assert photos.status["vertex"].text() == "Not taken"
+    assert photos.status["occipital"].text() == "Taken (IMG_0003.jpg)"
+    assert photos.batch == [] and photos.attach_batch.isHidden()
