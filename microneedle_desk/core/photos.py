@@ -101,18 +101,25 @@ def photo_lines(state: SessionState, protocol: Protocol) -> list[str]:
     """What the sign-off summary and the sheet say of the photos: consent, then each view taken,
     skipped (with why) or not taken."""
     lines = [tr("Photo consent: {consent}").format(consent=consent_label(state.photo_consent))]
-    taken = photos_in_force(state)
-    parts = []
-    for view in protocol.photo_views:
-        if view.id in taken:
-            parts.append(tr("{view} taken").format(view=view.label))
-        elif view.id in state.photo_skips:
-            parts.append(tr("{view} skipped ({why})").format(view=view.label, why=state.photo_skips[view.id]))
-        else:
-            parts.append(tr("{view} not taken").format(view=view.label))
+    parts = [f"{label} {fate}" for label, fate in view_fates(state, protocol)]
     if parts:
         lines.append(tr("Photos: {views}").format(views="; ".join(parts)))
     return lines
+
+
+def view_fates(state: SessionState, protocol: Protocol) -> list[tuple[str, str]]:
+    """(view label, "taken" / "skipped (why)" / "not taken") for each standard view, in order."""
+    taken = photos_in_force(state)
+    out = []
+    for view in protocol.photo_views:
+        if view.id in taken:
+            fate = tr("taken")
+        elif view.id in state.photo_skips:
+            fate = tr("skipped ({why})").format(why=state.photo_skips[view.id])
+        else:
+            fate = tr("not taken")
+        out.append((view.label, fate))
+    return out
 
 
 def photos_missing(state: SessionState, protocol: Protocol, required: bool) -> list[str]:

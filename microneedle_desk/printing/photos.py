@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from microneedle_desk.core.amendments import amended_state
-from microneedle_desk.core.photos import consent_label, photos_in_force
+from microneedle_desk.core.photos import consent_label, photos_in_force, view_fates
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
@@ -37,15 +37,7 @@ def photo_section(store: Store, state: SessionState, amendments: list[dict[str, 
     after = photos_in_force(state, "after")
     section = Section(tr("Photos"))
     section.paragraphs.append(tr("Consent to photos: {consent}.").format(consent=consent_label(state.photo_consent)))
-    fates = []
-    for view in p.photo_views:
-        if view.id in taken:
-            fates.append(tr("{view}: taken").format(view=view.label))
-        elif view.id in state.photo_skips:
-            fates.append(tr("{view}: skipped ({why})").format(view=view.label, why=state.photo_skips[view.id]))
-        else:
-            fates.append(tr("{view}: not taken").format(view=view.label))
-    section.bullets.extend(fates)
+    section.bullets.extend(f"{label}: {fate}" for label, fate in view_fates(state, p))
     section.images = [(str(reading.file_of(store, photo, thumb=True)), p.label("photo_views", view))
                       for view, photo in taken.items()]
     section.images += [(str(reading.file_of(store, photo, thumb=True)),

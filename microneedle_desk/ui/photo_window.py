@@ -97,6 +97,23 @@ class Comparison(QWidget):
         painter.setOpacity(1.0)
 
 
+def _entry(name: str, hint: str, action: str, action_name: str, act: Any,
+           *extra: QWidget) -> tuple[QHBoxLayout, QLineEdit, QPushButton]:
+    """A field and the button that acts on it (Enter in the field presses it)."""
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(hint)
+    button = QPushButton(action)
+    button.setAccessibleName(action_name)
+    button.clicked.connect(act)
+    edit.returnPressed.connect(button.click)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    for widget in (*extra, button):
+        row.addWidget(widget)
+    return row, edit, button
+
+
 class PhotoWindow(QWidget):
     """The standard views of the open session."""
 
@@ -123,34 +140,17 @@ class PhotoWindow(QWidget):
             title.setWordWrap(True)
             title.setMinimumWidth(260)
             grid.addWidget(title, row, 0)
-            path = QLineEdit()
-            path.setAccessibleName(tr("{view}: photo file").format(view=view.label))
-            path.setPlaceholderText(tr("photo file (JPEG, PNG, TIFF, WebP)"))
-            self.path_fields[view.id] = path
             choose = QPushButton(tr("Choose…"))
             choose.clicked.connect(lambda _=False, v=view.id: self.choose_file(v))
-            attach = QPushButton(tr("Attach"))
-            attach.setAccessibleName(tr("Attach the {view} photo").format(view=view.label))
-            attach.clicked.connect(lambda _=False, v=view.id: self.attach(v))
-            path.returnPressed.connect(attach.click)
-            self.attach_buttons[view.id] = attach
-            files = QHBoxLayout()
-            files.addWidget(path, 1)
-            files.addWidget(choose)
-            files.addWidget(attach)
+            files, self.path_fields[view.id], self.attach_buttons[view.id] = _entry(
+                tr("{view}: photo file").format(view=view.label), tr("photo file (JPEG, PNG, TIFF, WebP)"),
+                tr("Attach"), tr("Attach the {view} photo").format(view=view.label),
+                lambda _=False, v=view.id: self.attach(v), choose)
             grid.addLayout(files, row, 1)
-            reason = QLineEdit()
-            reason.setAccessibleName(tr("{view}: reason for not taking it").format(view=view.label))
-            reason.setPlaceholderText(tr("or why not taken (declined, not applicable…)"))
-            self.reason_fields[view.id] = reason
-            skip = QPushButton(tr("Skip"))
-            skip.setAccessibleName(tr("Skip the {view} photo").format(view=view.label))
-            skip.clicked.connect(lambda _=False, v=view.id: self.skip(v))
-            reason.returnPressed.connect(skip.click)
-            self.skip_buttons[view.id] = skip
-            skips = QHBoxLayout()
-            skips.addWidget(reason, 1)
-            skips.addWidget(skip)
+            skips, self.reason_fields[view.id], self.skip_buttons[view.id] = _entry(
+                tr("{view}: reason for not taking it").format(view=view.label),
+                tr("or why not taken (declined, not applicable…)"), tr("Skip"),
+                tr("Skip the {view} photo").format(view=view.label), lambda _=False, v=view.id: self.skip(v))
             grid.addLayout(skips, row, 2)
             status = QLabel()
             status.setMinimumWidth(150)
