@@ -36,6 +36,15 @@ _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b
 
 # EXIF tags: DateTimeOriginal, its UTC offset, and the plain DateTime of the main image
 _EXIF_IFD, _ORIGINAL, _OFFSET_ORIGINAL, _DATETIME = 0x8769, 0x9003, 0x9011, 0x0132
+_ORIENTATION = 0x0112
+
+
+def _turns() -> dict[int, Any]:
+    from PIL import Image
+
+    t = Image.Transpose
+    return {2: t.FLIP_LEFT_RIGHT, 3: t.ROTATE_180, 4: t.FLIP_TOP_BOTTOM, 5: t.TRANSPOSE, 6: t.ROTATE_270,
+            7: t.TRANSVERSE, 8: t.ROTATE_90}  # the EXIF orientation -> the turn that makes it upright
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -111,7 +120,7 @@ def _capture_time(exif: Any) -> str | None:
 def prepare(source: Path) -> PreparedPhoto:
     """Read ``source`` and make the stored copy and thumbnail in memory; ValidationError with a
     message for the person when it cannot be used (nothing is written either way)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     data = _read(source)
     name = source.name
@@ -122,8 +131,8 @@ def prepare(source: Path) -> PreparedPhoto:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
-            image.load()  # header first; then the pixels (a cut-short file fails here)
+            opened = Image.open(io.BytesIO(data))
+            opened.load()  # header first; then the pixels (a cut-short file fails here)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refuse(_too_large(name)) from None
         except UnidentifiedImageError:
@@ -132,33 +141,44 @@ def prepare(source: Path) -> PreparedPhoto:
         except (OSError, SyntaxError, ValueError):
             raise _refuse(tr("{name} is damaged or incomplete (it may have been cut short while copying): "
                              "copy it again from the camera or phone.").format(name=name)) from None
-    if image.format not in FORMATS:
+    image: Image.Image = opened
+    if opened.format not in FORMATS:
         raise _refuse(tr("{name} is a {kind} file: use a JPEG, PNG, TIFF or WebP photo.")
-                      .format(name=name, kind=image.format or "?"))
+                      .format(name=name, kind=opened.format or "?"))
     if image.width * image.height > MAX_PIXELS:
         raise _refuse(_too_large(name))
     notes: list[str] = []
-    captured = _capture_time(image.getexif())
+    exif = image.getexif()
+    captured = _capture_time(exif)
     icc = image.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(image)
-    if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
+    orientation = exif.get(_ORIENTATION)
+    # made smaller first, then turned: turning a 12-megapixel picture costs more than the resize
+    if max(image.size) > LONG_SIDE:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        image.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        notes.append(tr("it was made smaller (at most {px} pixels on its long side)").format(px=LONG_SIDE))
+    turns = _turns()
+    upright = image.transpose(turns[orientation]) if orientation in turns else image
+    if _has_alpha(upright):
         rgba = upright.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
         upright = flat
         notes.append(tr("its transparent parts were filled with white"))
     rgb = upright.convert("RGB")
-    if max(rgb.size) > LONG_SIDE:
-        rgb.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
-        notes.append(tr("it was made smaller (at most {px} pixels on its long side)").format(px=LONG_SIDE))
     rgb.info.clear()  # nothing of the original's metadata rides along (XMP, comments, EXIF)
     stored = _jpeg(rgb, QUALITY, icc)
     small = rgb.copy()
-    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     return PreparedPhoto(
         photo_id=new_id(), data=stored, thumb=_jpeg(small, 85, icc),
         sha256=hashlib.sha256(stored).hexdigest(), source_sha256=hashlib.sha256(data).hexdigest(),
         width=rgb.width, height=rgb.height, captured=captured, original_name=name[:255], notes=tuple(notes))
+
+
+def _has_alpha(image: Any) -> bool:
+    return bool(image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info))
 
 
 def _too_large(name: str) -> str:
@@ -168,7 +188,7 @@ def _too_large(name: str) -> str:
 
 def _jpeg(image: Any, quality: int, icc: bytes | None) -> bytes:
     out = io.BytesIO()
-    options: dict[str, Any] = {"quality": quality, "optimize": True}
+    options: dict[str, Any] = {"quality": quality}
     if icc:
         options["icc_profile"] = icc
     image.save(out, "JPEG", **options)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -173,6 +174,9 @@ class PhotoWindow(QWidget):
         self.attach_batch = QPushButton(tr("Attach these to the views chosen"))
         self.attach_batch.clicked.connect(self.attach_listed)
         self.attach_batch.hide()
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(tr("Photos attached so far"))
+        self.progress.hide()
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_label, 1)
         folder_row.addWidget(self.import_button)
@@ -182,6 +186,7 @@ class PhotoWindow(QWidget):
         folder_lay.addLayout(folder_row)
         folder_lay.addLayout(self.batch_box)
         folder_lay.addWidget(self.attach_batch)
+        folder_lay.addWidget(self.progress)
 
         # -- comparing with last time --------------------------------------------------------
         self.compare_view = QComboBox()
@@ -320,10 +325,18 @@ class PhotoWindow(QWidget):
         if len(set(views)) != len(views):
             self.error.setText(tr("Two photos are given the same view: give each its own, or leave one out."))
             return
-        for path, view in chosen:
-            self.path_fields[view].setText(str(path))
-            if not self.attach(view):
-                return  # the refusal is on screen; the rest stay listed to fix and try again
+        self.progress.setRange(0, len(chosen))
+        self.progress.setValue(0)
+        self.progress.show()
+        try:
+            for done, (path, view) in enumerate(chosen, start=1):
+                self.path_fields[view].setText(str(path))
+                if not self.attach(view):
+                    return  # the refusal is on screen; the rest stay listed to fix and try again
+                self.progress.setValue(done)
+                self.progress.repaint()  # each photo takes a moment: show how far it got
+        finally:
+            self.progress.hide()
         self._clear_batch()
 
     # -- showing ----------------------------------------------------------------------------
