@@ -64,7 +64,7 @@ def test_photo_add_stores_the_view_and_list_prints_view_file_sha_and_capture_tim
     assert pin_typed == ["PIN of Dr Test: "]
     assert "Stored the frontal photo" in capsys.readouterr().out
     assert photo("list", "--data-dir", str(data_dir), "--session", open_id) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = [line for line in capsys.readouterr().out.splitlines() if "\t" in line]
     assert len(lines) == 1
     view, name, sha, captured = lines[0].split("\t")
     assert (view, captured) == ("frontal", "2026-11-01T10:20:30+01:00")
@@ -73,6 +73,12 @@ def test_photo_add_stores_the_view_and_list_prints_view_file_sha_and_capture_tim
     stored = data_dir / "photos" / name
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
     assert SERIAL.encode() not in stored.read_bytes()
+    from microneedle_desk.store.accounts import read_access_log
+    from microneedle_desk.store.store import Store
+
+    log_store = Store(data_dir, shipped_protocol(), FakeClock(), read_only=True)
+    assert [e["action"] for e in read_access_log(log_store)].count("photo") == 2, "each use is in the access log"
+    log_store.close()
 
 
 @pytest.mark.parametrize(("view", "content", "message"), [
