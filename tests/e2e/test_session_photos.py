@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from PySide6.QtWidgets import QDialog
+
 from e2e import driver
 from e2e.driver import PIN, click, type_into
 from tests.photo_helpers import camera_jpeg
@@ -105,3 +108,42 @@ def test_the_newest_photos_of_the_camera_folder_are_assigned_to_views_and_attach
     assert photos.status["vertex"].text() == "Not taken"
     assert photos.status["occipital"].text() == "Taken (IMG_0003.jpg)"
     assert photos.batch == [] and photos.attach_batch.isHidden()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the offscreen platform; the window is raised
+def test_a_photo_is_added_to_a_signed_session_from_its_history_as_an_amendment_with_the_pin(
+        qtbot: Any, clinic: Any, fake_clock: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window = clinic
+    driver.register_patient(qtbot, window)
+    driver.start_session(qtbot, window)
+    photos_on_screening(qtbot, window).close()  # consent to photos, no photo taken today
+    driver.walk_session(qtbot, window, fake_clock)
+    driver.sign(qtbot, window, PIN)
+    window.review_menu.actions["history"].trigger()
+    history = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Session history")
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1)
+    history.table.setFocus()
+    history.table.selectRow(0)
+    qtbot.keyClick(history.table, Qt.Key.Key_Return)
+    dialog = next(w for w in history.findChildren(QDialog)
+                  if w.isVisible() and w.windowTitle() == "Session (read-only)")
+    assert dialog.photo_button.isEnabled()
+    click(qtbot, dialog.photo_button)
+    attach = next(w for w in dialog.findChildren(QDialog) if w.isVisible()
+                  and w.windowTitle() == "Attach a photo to a signed session")
+    driver.choose(qtbot, attach.view, "Vertex (crown)")
+    type_into(qtbot, attach.path, str(tmp_path / "missing.jpg"), enter=False)
+    type_into(qtbot, attach.reason, "Taken at the session, attached late", enter=False)
+    click(qtbot, attach.save_button)
+    assert "There is no file missing.jpg" in attach.error.text(), "refused before any PIN is asked"
+    type_into(qtbot, attach.path, str(camera_jpeg(tmp_path / "IMG_0300.jpg")), enter=False)
+    driver.answer_next_dialog(qtbot, driver.enter_pin(PIN))
+    click(qtbot, attach.save_button)
+    assert not attach.isVisible()
+    session_id = window.ctx.store.summaries()[0]["id"]
+    [amendment] = window.ctx.store.amendments(session_id)
+    assert amendment["field"] == "photo:vertex" and amendment["reason"] == "Taken at the session, attached late"
+    assert "Photo: Vertex (crown)" in dialog.text()
