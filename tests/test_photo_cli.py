@@ -73,7 +73,7 @@ def test_photo_add_stores_the_view_and_list_prints_view_file_sha_and_capture_tim
     stored = data_dir / "photos" / name
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
     assert SERIAL.encode() not in stored.read_bytes()
-    from microneedle_desk.store.accounts import read_access_log
+    from microneedle_desk.store.access_log import read_access_log
     from microneedle_desk.store.store import Store
 
     log_store = Store(data_dir, shipped_protocol(), FakeClock(), read_only=True)
