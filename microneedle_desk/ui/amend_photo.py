@@ -73,11 +73,9 @@ class AmendPhotoDialog(QDialog):
         layout.addWidget(buttons)
 
     def choose_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from microneedle_desk.ui.photo_window import choose_photo_file
 
-        start = str(self.ctx.settings.get("photos/watch_folder") or Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, tr("Choose the photo"), start,
-                                              tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic)"))
+        path = choose_photo_file(self, self.ctx)
         if path:
             self.path.setText(path)
 

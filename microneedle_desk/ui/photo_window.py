@@ -53,6 +53,16 @@ def newest_files(folder: Path, count: int) -> list[Path]:
     return [path for _, path in sorted(found, key=lambda t: t[0], reverse=True)[:count]]
 
 
+def choose_photo_file(parent: QWidget, ctx: UiContext) -> str:
+    """A photo file picked in the system's dialog, starting in the camera folder ("" if cancelled)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    start = str(ctx.settings.get("photos/watch_folder") or Path.home())
+    path, _ = QFileDialog.getOpenFileName(parent, tr("Choose the photo"), start,
+                                          tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic)"))
+    return path
+
+
 class Comparison(QWidget):
     """Last time's photo over this one at an opacity (overlay), or the two side by side."""
 
@@ -128,6 +138,7 @@ class PhotoWindow(QWidget):
         self.attach_buttons: dict[str, QPushButton] = {}
         self.reason_fields: dict[str, QLineEdit] = {}
         self.skip_buttons: dict[str, QPushButton] = {}
+        self.choose_buttons: dict[str, QPushButton] = {}
         self.status: dict[str, QLabel] = {}
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -141,7 +152,8 @@ class PhotoWindow(QWidget):
             title.setWordWrap(True)
             title.setMinimumWidth(260)
             grid.addWidget(title, row, 0)
-            choose = QPushButton(tr("Choose…"))
+            choose = self.choose_buttons[view.id] = QPushButton(tr("Choose…"))
+            choose.setAccessibleName(tr("Choose the {view} photo's file").format(view=view.label))
             choose.clicked.connect(lambda _=False, v=view.id: self.choose_file(v))
             files, self.path_fields[view.id], self.attach_buttons[view.id] = _entry(
                 tr("{view}: photo file").format(view=view.label), tr("photo file (JPEG, PNG, TIFF, WebP)"),
@@ -248,11 +260,7 @@ class PhotoWindow(QWidget):
             self.error.setText(message)
 
     def choose_file(self, view: str) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        start = str(self.ctx.settings.get("photos/watch_folder") or Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, tr("Choose the photo"), start,
-                                              tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic)"))
+        path = choose_photo_file(self, self.ctx)
         if path:
             self.path_fields[view].setText(path)
             self.attach(view)

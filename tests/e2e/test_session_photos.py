@@ -42,6 +42,10 @@ def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_
     click(qtbot, photos.attach_buttons["vertex"])
     assert "not a photo this app reads" in photos.error.text()
     assert photos.status["vertex"].text() == "Not taken"
+    chosen = camera_jpeg(tmp_path / "IMG_0101.jpg", colour=(90, 160, 30))
+    driver.answer_next_dialog(qtbot, driver.save_file_as(str(chosen)))  # the system's file dialog
+    click(qtbot, photos.choose_buttons["temporal_left"])
+    assert photos.status["temporal_left"].text() == "Taken (IMG_0101.jpg)", photos.error.text()
     type_into(qtbot, photos.reason_fields["occipital"], "Patient declined this view", enter=False)
     click(qtbot, photos.skip_buttons["occipital"])
     assert photos.status["occipital"].text() == "Skipped: Patient declined this view"
@@ -60,7 +64,7 @@ def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_
     driver.start_session(qtbot, window)
     photos = photos_on_screening(qtbot, window, "teaching")
     assert photos.status["frontal"].text() == "Not taken", "a new session starts with no photos"
-    assert photos.compare_view.currentData() == "frontal"
+    driver.choose(qtbot, photos.compare_view, "Frontal hairline")
     assert photos.comparison.before is not None and photos.comparison.now is None, "last time's photo shows"
     assert photos.compare_note.text() == ""
     second = camera_jpeg(tmp_path / "IMG_0200.jpg", colour=(40, 40, 200))
