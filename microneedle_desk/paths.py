@@ -169,3 +169,8 @@ def visits_index_file(root: Path) -> Path:
 def due_courses_file(root: Path) -> Path:
     """Each patient's course as their course events leave it, derived from ``courses.json``."""
     return due_index_dir(root) / "courses.json"
+
+
+def photos_dir(root: Path) -> Path:
+    """The stored copies of session photos, each named by its UUID, with their thumbnails."""
+    return root / "photos"

@@ -114,7 +114,7 @@ class CourseActions(QWidget):
         row.addWidget(self.status, 1)
         self.buttons: dict[str, QPushButton] = {}
         for key, text in (("start", tr("&Start course…")), ("pause", tr("P&ause…")), ("resume", tr("Res&ume")),
-                          ("change", tr("Change p&lan…")), ("phase", tr("New p&hase…")),
+                          ("change", tr("Change p&lan…")), ("phase", tr("Ne&w phase…")),
                           ("end", tr("&End course…"))):
             b = QPushButton(text)
             b.clicked.connect(lambda _=False, k=key: self.act(k))
