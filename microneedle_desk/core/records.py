@@ -50,13 +50,14 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(text: object, field: str = "timestamp") -> datetime:
     if not isinstance(text, str):
-        raise ValidationError(field, f"{field} must be a timestamp with its UTC offset.")
+        raise ValidationError(field, tr("{field} must be a timestamp with its UTC offset.").format(field=field))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(field, f"{field} “{text}” is not a timestamp.") from None
+        raise ValidationError(field, tr("{field} “{text}” is not a timestamp.").format(
+            field=field, text=text)) from None
     if moment.tzinfo is None:
-        raise ValidationError(field, f"{field} “{text}” has no UTC offset.")
+        raise ValidationError(field, tr("{field} “{text}” has no UTC offset.").format(field=field, text=text))
     return moment
 
 
@@ -115,7 +116,8 @@ def check_grade(protocol: Protocol, indication: str, scale: str, grade: object) 
         return require_choice(str(grade), sc.grades, "grade", f"The {sc.label} grade")
     text = str(grade).strip()
     if not text.isdigit() or not 0 <= int(text) <= 100:
-        raise ValidationError("grade", f"The SALT score must be a whole number 0–100; “{text}” is not.")
+        raise ValidationError("grade", tr("The SALT score must be a whole number 0–100; “{text}” is not.").format(
+                                          text=text))
     return str(int(text))
 
 
@@ -128,9 +130,9 @@ def make_patient(
     name_t = require_text(name, "name", "The patient's name", 200)
     birth = parse_date(dob, "dob", "Date of birth")
     if birth > now.date():
-        raise ValidationError("dob", "Date of birth cannot be in the future.")
+        raise ValidationError("dob", tr("Date of birth cannot be in the future."))
     if birth.year < 1900:
-        raise ValidationError("dob", "Date of birth must be in 1900 or later.")
+        raise ValidationError("dob", tr("Date of birth must be in 1900 or later."))
     clinic = require_text(clinic_id, "clinic_id", "The clinic patient ID", 64)
     if sex not in protocol.ids("sexes"):
         raise ValidationError("sex", tr("Choose the patient's sex ({choices}): it decides which screening "
@@ -149,13 +151,13 @@ def make_patient(
 
 def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
     if not isinstance(doc, dict):
-        raise ValidationError("patient", "A patient record must be a JSON object.")
+        raise ValidationError("patient", tr("A patient record must be a JSON object."))
     for key in ("id", "name", "dob", "clinic_id", "sex", "indication", "scale", "grade",
                 "device", "created_at"):
         if key not in doc:
-            raise ValidationError(key, f"The patient record lacks “{key}”.")
+            raise ValidationError(key, tr("The patient record lacks “{key}”.").format(key=key))
     if not is_uuid(doc["id"]):
-        raise ValidationError("id", "A patient id must be a UUID.")
+        raise ValidationError("id", tr("A patient id must be a UUID."))
     created = parse_iso(doc["created_at"], "created_at")
     return make_patient(
         protocol, name=doc["name"], dob=doc["dob"], clinic_id=doc["clinic_id"], sex=doc["sex"],

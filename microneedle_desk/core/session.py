@@ -400,7 +400,7 @@ def is_override(event: dict[str, Any]) -> bool:
 def _flag(data: dict[str, Any], key: str = "value") -> bool:
     value = data.get(key)
     if not isinstance(value, bool):
-        raise EventError(key, f"“{key}” must be true or false.")
+        raise EventError(key, tr("“{key}” must be true or false.").format(key=key))
     return value
 
 
@@ -408,32 +408,34 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     """Check ``event`` and fold it into ``state``. Raises before changing anything."""
     for key in ("id", "session", "n", "type", "at", "mono", "boot", "by", "device", "data"):
         if key not in event:
-            raise EventError(key, f"An event lacks “{key}”.")
+            raise EventError(key, tr("An event lacks “{key}”.").format(key=key))
     kind, data = event["type"], event["data"]
     if not isinstance(kind, str):
-        raise EventError("type", "An event's type must be text.")
+        raise EventError("type", tr("An event's type must be text."))
     if not isinstance(data, dict):
-        raise EventError("data", "An event's data must be an object.")
+        raise EventError("data", tr("An event's data must be an object."))
     if isinstance(event["n"], bool) or event["n"] != len(state.events):
-        raise EventError("n", f"Event number {event['n']} is out of order (expected {len(state.events)}).")
+        raise EventError("n", tr("Event number {value} is out of order (expected {len}).").format(
+                                 value=event['n'], len=len(state.events)))
     mono = event["mono"]
     if isinstance(mono, bool) or not isinstance(mono, (int, float)) or not math.isfinite(mono):
-        raise EventError("mono", "An event's monotonic reading must be a finite number.")
+        raise EventError("mono", tr("An event's monotonic reading must be a finite number."))
     if not is_uuid(event["id"]):
-        raise EventError("id", "An event id must be a UUID.")
+        raise EventError("id", tr("An event id must be a UUID."))
     for key, who in (("by", "the practitioner"), ("device", "the device"), ("boot", "the clock's boot id")):
         if not isinstance(event[key], str) or not event[key].strip():
-            raise EventError(key, f"An event must name {who} in “{key}”.")
+            raise EventError(key, tr("An event must name {who} in “{key}”.").format(who=who, key=key))
     anchor = _anchor(event)
     if state.status in ("signed", "abandoned"):
-        raise EventError("status", f"This session is {state.status}: it cannot change any more.")
+        raise EventError("status", tr("This session is {status}: it cannot change any more.").format(
+                                      status=state.status))
     if kind != "session_started" and state.status == "new":
-        raise EventError("type", "A session must begin with its start event.")
+        raise EventError("type", tr("A session must begin with its start event."))
     if kind != "session_started" and event["session"] != state.id:
-        raise EventError("session", "The event belongs to another session.")
+        raise EventError("session", tr("The event belongs to another session."))
     handler = _HANDLERS.get(kind)
     if handler is None:
-        raise EventError("type", f"Unknown event type “{kind}”.")
+        raise EventError("type", tr("Unknown event type “{kind}”.").format(kind=kind))
     handler(state, data, anchor, event, protocol)
     for superseded in _SUPERSEDES.get(kind, ()):
         state.drafts.pop(superseded, None)
@@ -442,10 +444,10 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
 
 def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.status != "new":
-        raise EventError("type", "The session has already started.")
+        raise EventError("type", tr("The session has already started."))
     cfg = d.get("config", {})
     if not isinstance(cfg, dict):
-        raise EventError("config", "The start event's settings must be an object.")
+        raise EventError("config", tr("The start event's settings must be an object."))
     bounds = p.bounds
     config = SessionConfig(
         washout_months=parse_whole(cfg.get("washout_months"), bounds["isotretinoin_washout_months"],
@@ -455,10 +457,10 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
         interval_days=int(parse_decimal(cfg.get("interval_days"), "interval_days", "Interval", "days")),
     )
     if not 1 <= config.interval_days <= 365:
-        raise EventError("interval_days", "The session interval must be 1–365 days.")
+        raise EventError("interval_days", tr("The session interval must be 1–365 days."))
     patient = d.get("patient")
     if not isinstance(patient, dict):
-        raise EventError("patient", "The start event must carry the patient's details.")
+        raise EventError("patient", tr("The start event must carry the patient's details."))
     indication = require_choice(patient.get("indication"), p.ids("indications"), "indication",
                                 "Indication")
     grade = check_grade(p, indication, str(patient.get("scale")), patient.get("grade"))
@@ -470,7 +472,8 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
                          .format(last=RULES))
     content = d.get("content", 1)
     if isinstance(content, bool) or content not in range(1, CONTENT_VERSION + 1):
-        raise EventError("content", f"The record form must be 1–{CONTENT_VERSION}; {content!r} is not.")
+        raise EventError("content", tr("The record form must be 1–{CONTENT_VERSION}; {content!r} is not.").format(
+                                       CONTENT_VERSION=CONTENT_VERSION, content=content))
     not_applicable = check_not_applicable(d.get("not_applicable", []), str(patient.get("sex", "")), p)
     # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
@@ -506,7 +509,7 @@ def _last_dose(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 def _override(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     items = s.blocking_items()
     if not items:
-        raise EventError("justification", "Nothing is blocking: there is nothing to override.")
+        raise EventError("justification", tr("Nothing is blocking: there is nothing to override."))
     reason = _reason(s, d, "justification", "The clinical justification for the override")
     s.override_items, s.override_reason = tuple(items), reason
 
@@ -517,10 +520,10 @@ def _consent(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
 
 def _require_cleared(s: SessionState, p: Protocol, what: str) -> None:
     if not s.screening_cleared(p):
-        raise EventError("screening", f"{what} is not possible until every screening question is "
-                                      "answered and nothing is left blocking.")
+        raise EventError("screening", tr("{what} is not possible until every screening question is answered "
+                                         "and nothing is left blocking.").format(what=what))
     if not s.consent_by:
-        raise EventError("consent", f"{what} is not possible before consent is confirmed.")
+        raise EventError("consent", tr("{what} is not possible before consent is confirmed.").format(what=what))
 
 
 def _product(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -534,22 +537,22 @@ def _dwell_minutes(raw: object, p: Protocol) -> int:
 def _applied(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     _require_cleared(s, p, "Applying the anesthetic")
     if not s.anesthetic_product:
-        raise EventError("product", "Enter the anesthetic product before applying it.")
+        raise EventError("product", tr("Enter the anesthetic product before applying it."))
     if s.applied is not None:
-        raise EventError("applied", "The anesthetic was already applied.")
+        raise EventError("applied", tr("The anesthetic was already applied."))
     s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
     s.applied = a
 
 
 def _dwell_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("dwell", "Needling has started: the numbing time is closed.")
+        raise EventError("dwell", tr("Needling has started: the numbing time is closed."))
     s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
 
 
 def _needle(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("needle", "Needling has started: the needle length is fixed now.")
+        raise EventError("needle", tr("Needling has started: the needle length is fixed now."))
     s.needle_mm = parse_bounded(d.get("mm"), p.bounds["needle_length_mm"], "needle",
                                 "Needle length", "mm")
 
@@ -597,14 +600,14 @@ def _antiseptic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any]
 
 def _needling_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_finished_at() is not None:
-        raise EventError("needling", "Needling is finished: its plan is closed.")
+        raise EventError("needling", tr("Needling is finished: its plan is closed."))
     s.needling_planned_min = parse_whole(d.get("planned_minutes"), p.bounds["needling_minutes"],
                                          "needling", "Planned needling time", "min")
 
 
 def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("needling", "Needling has already started.")
+        raise EventError("needling", tr("Needling has already started."))
     _require_cleared(s, p, "Needling")
     missing = []
     if s.applied is None:
@@ -630,8 +633,9 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
     if deviation == "dwell_below_min":
         minimum = p.bounds["dwell_minutes"].min
         if not str(d.get("early_reason") or "").strip():
-            raise EventError("early_reason", f"The numbing cream has been on for less than {minimum} min: "
-                                             "wait, or write the reason to start early.")
+            raise EventError("early_reason", tr("The numbing cream has been on for less than {minimum} min: "
+                                                "wait, or write the reason to start early.").format(
+                                                minimum=minimum))
         early = _reason(s, d, "early_reason", tr("The reason to start needling early"))
     elif deviation == "dwell_above_max" and s.rules >= 2:
         if not str(d.get("late_reason") or "").strip():
@@ -650,9 +654,10 @@ def _needling_mark(kind: str) -> Callable[..., None]:
         if not allowed:
             state = "running" if cd.running else "paused" if cd.paused else (
                 "finished" if cd.finished else "not started")
-            raise EventError("needling", f"Needling cannot be {kind}: it is {state}.")
+            raise EventError("needling", tr("Needling cannot be {kind}: it is {state}.").format(
+                                            kind=kind, state=state))
         if s.needling_marks and s.needling_marks[-1][1].seconds_until(a) < 0:
-            raise EventError("needling", "A needling mark cannot be earlier than the one before.")
+            raise EventError("needling", tr("A needling mark cannot be earlier than the one before."))
         reason = ""
         if kind == "finished" and s.rules >= 2:
             elapsed = cd.elapsed(s.needling_marks[0][1].seconds_until(a))
@@ -671,7 +676,7 @@ def _needling_mark(kind: str) -> Callable[..., None]:
 def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     zone = require_choice(d.get("zone"), p.ids("zones"), "zone", "Scalp zone")
     if not s.needling_marks:
-        raise EventError("zone", "Tick zones once needling has started.")
+        raise EventError("zone", tr("Tick zones once needling has started."))
     if _flag(d, "treated"):
         s.zones.add(zone)
     else:
@@ -681,10 +686,10 @@ def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: P
 def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     count = d.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
-        raise EventError("passes", "Passes must be a whole number 1–20.")
+        raise EventError("passes", tr("Passes must be a whole number 1–20."))
     directions = d.get("directions")
     if not isinstance(directions, list) or not directions:
-        raise EventError("directions", "Tick at least one direction of the passes.")
+        raise EventError("directions", tr("Tick at least one direction of the passes."))
     for direction in directions:
         require_choice(direction, p.ids("pass_directions"), "directions", "Pass direction")
     s.passes, s.directions = count, tuple(dict.fromkeys(directions))
@@ -692,7 +697,7 @@ def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
 
 def _after_needling(s: SessionState, what: str) -> None:
     if not s.needling_marks:
-        raise EventError("needling", f"{what} comes after needling has started.")
+        raise EventError("needling", tr("{what} comes after needling has started.").format(what=what))
 
 
 def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -723,7 +728,7 @@ def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any]
     _after_needling(s, "Clean-up")
     used = d.get("used", True)  # the first record form always named a product
     if not isinstance(used, bool):
-        raise EventError("used", "Whether an antibiotic cream was used must be true or false.")
+        raise EventError("used", tr("Whether an antibiotic cream was used must be true or false."))
     product = check_antibiotic(d.get("product"), used)
     s.antibiotic_used, s.antibiotic_product = used, product
 
@@ -760,14 +765,14 @@ def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any
 def _side_effect_removed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     entry = d.get("entry_id")
     if entry not in s.side_effects:
-        raise EventError("entry_id", "There is no such side-effect entry.")
+        raise EventError("entry_id", tr("There is no such side-effect entry."))
     del s.side_effects[entry]
 
 
 def _none_observed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     value = _flag(d)
     if value and s.side_effects:
-        raise EventError("none_observed", "Remove the recorded side effects before confirming none observed.")
+        raise EventError("none_observed", tr("Remove the recorded side effects before confirming none observed."))
     s.none_observed = value
 
 
@@ -778,7 +783,7 @@ def _aftercare(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 def _next_session(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     day = parse_date(d.get("date"), "next_session", "The next session date")
     if day <= a.wall.date():
-        raise EventError("next_session", "The next session must be after today.")
+        raise EventError("next_session", tr("The next session must be after today."))
     s.next_session = day
 
 
@@ -791,7 +796,7 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
     parse_iso(d.get("down_since"), "down_since")
     gap = d.get("gap_seconds")
     if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap < math.inf:
-        raise EventError("gap_seconds", "The gap must be a number of seconds.")
+        raise EventError("gap_seconds", tr("The gap must be a number of seconds."))
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
 
@@ -1097,7 +1102,7 @@ class Session:
         if cd.paused:
             self.resume_needling()
             return "resumed"
-        raise EventError("needling", "Needling is finished.")
+        raise EventError("needling", tr("Needling is finished."))
 
     def set_zone(self, zone: str, treated: bool = True) -> None:
         self._emit("zone_set", {"zone": zone, "treated": treated})
@@ -1261,7 +1266,7 @@ def check_not_applicable(raw: object, sex: str, p: Protocol) -> tuple[str, ...]:
     """Screening items the start event records as not asked: only items the protocol limits
     to other sexes than the patient's."""
     if not isinstance(raw, list):
-        raise EventError("not_applicable", "The items not asked must be a list.")
+        raise EventError("not_applicable", tr("The items not asked must be a list."))
     out: list[str] = []
     for item in raw:
         require_choice(item, p.ids("contraindications"), "not_applicable", "Screening item")
@@ -1290,9 +1295,10 @@ def check_endpoints(raw: object, p: Protocol) -> tuple[str, ...]:
 def check_endpoint_note(raw: object, kinds: tuple[str, ...]) -> str:
     note = str(raw if raw is not None else "").strip()
     if len(note) > 2000:
-        raise EventError("note", "The endpoint note is limited to 2000 characters.")
+        raise EventError("note", tr("The endpoint note is limited to 2000 characters."))
     if "neither" in kinds and not note:
-        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+        raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was "
+                                    "seen."))
     return note
 
 

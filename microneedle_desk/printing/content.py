@@ -211,7 +211,7 @@ AMENDED = " (amended)"  # through tr() where printed, in the language then in us
 
 
 def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> list[Section]:
-    questions = Section("Screening", label_share=0.8)
+    questions = Section(tr("Screening"), label_share=0.8)
     sex = protocol.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
     for item in protocol.contraindications:
         answer = state.answers.get(item.id)
@@ -221,7 +221,7 @@ def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> li
             text = "not answered" if answer is None else _yes(answer)
             text += tr(AMENDED) if SCREENING_PREFIX + item.id in amended else ""
         questions.fields.append(Field(item.question, text))
-    sec = Section("Consent", columns=1)
+    sec = Section(tr("Consent"), columns=1)
     if state.not_applicable:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.not_applicable)
         sec.fields.append(Field(tr("Not asked"), tr("{items}: not applicable to a {sex} patient").format(
@@ -284,7 +284,7 @@ def _home_roller(state: SessionState) -> str:
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
-    sec = Section("Side effects")
+    sec = Section(tr("Side effects"))
     if state.side_effects:
         sec.table = Table(("Side effect", "Severity", "Note", "Recorded"))
         for se in sorted(state.side_effects.values(), key=lambda s: s.at):
@@ -349,20 +349,20 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
     finished = s.needling_finished_at()
     started = s.needling_started_at()
     sections = [
-        Section("Indication and grade", [
+        Section(tr("Indication and grade"), [
             Field("Indication", protocol.label("indications", s.indication) if s.indication else ""),
             Field("Grade", m(f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade,
                              "grade")),
         ]),
         *_screening(s, protocol, amended),
-        Section("Anesthetic", [
+        Section(tr("Anesthetic"), [
             Field("Product", m(s.anesthetic_product, "anesthetic_product")),
             Field("Applied at", fmt_dt(s.applied.wall) if s.applied else ""),
             Field("Planned dwell", f"{s.dwell_planned_min} min" if s.dwell_planned_min else ""),
             Field("Actual dwell", fmt_duration(s.actual_dwell_seconds())),
             *([Field("Started early because", s.early_start_reason)] if s.early_start_reason else []),
         ]),
-        Section("Device and antiseptic", [
+        Section(tr("Device and antiseptic"), [
             Field("Needle length", m(_mm(s.needle_mm), "needle_mm")),
             Field("Handpiece serial", m(s.handpiece_serial, "handpiece_serial")),
             Field("Cartridge lot", m(s.cartridge_lot, "cartridge_lot")),
@@ -371,7 +371,7 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
             Field("Antiseptic", m(protocol.label("antiseptics", s.antiseptic) if s.antiseptic else "",
                                   "antiseptic")),
         ]),
-        Section("Needling", [
+        Section(tr("Needling"), [
             Field("Started", fmt_dt(started.wall) if started else ""),
             Field("Finished", fmt_dt(finished.wall) if finished else ""),
             Field("Planned time", f"{s.needling_planned_min} min" if s.needling_planned_min else ""),
@@ -386,14 +386,14 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
                                 + (f" — {s.endpoint_note}" if s.endpoint_note else ""),
                                 "endpoint", "endpoint_note")),
         ]),
-        Section("Clean-up and adjunct", [
+        Section(tr("Clean-up and adjunct"), [
             Field("Blood washed away", _yes(s.blood_washed)),
             Field("Antibiotic cream", m(_antibiotic(s), "antibiotic_product")),
             Field("Adjunct", m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
             *([Field(tr("Minoxidil resumes"), fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
         ], columns=1, label_share=0.2),
         _side_effects(s, protocol),
-        Section("Aftercare", [
+        Section(tr("Aftercare"), [
             Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
             Field(tr("Home derma roller"), m(_home_roller(s), "home_roller")),
             Field("Next session", m(fmt_date(s.next_session), "next_session")),
@@ -404,11 +404,11 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
     if clock is not None:
         sections.append(clock)
     if s.interruptions:
-        sections.append(Section("Interruptions", columns=1, fields=[
+        sections.append(Section(tr("Interruptions"), columns=1, fields=[
             Field("App stopped", f"from {fmt_iso_text(i['down_since'])} to {fmt_iso_text(i['resumed_at'])} "
                                  f"({fmt_duration(float(i['gap_seconds']))})") for i in s.interruptions]))
     if s.status == "abandoned":
-        sections.append(Section("Abandoned", paragraphs=[f"The session was abandoned: {s.abandon_reason}"]))
+        sections.append(Section(tr("Abandoned"), paragraphs=[f"The session was abandoned: {s.abandon_reason}"]))
     if info.amendments:
         table = Table(("When", "By", "What", "Was", "Now", "Why"))
         for a in info.amendments:
@@ -416,7 +416,7 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
             table.rows.append((fmt_iso_text(str(a.get("at", ""))), name_of(str(a.get("by", ""))),
                                field_label(what, protocol), display_value(what, a.get("old"), protocol),
                                display_value(what, a.get("new"), protocol), str(a.get("reason", ""))))
-        sections.append(Section("Amendments after signing", table=table))
+        sections.append(Section(tr("Amendments after signing"), table=table))
     signed = s.status == "signed"
     printed_at = info.printed_at
     footer = Footer(
@@ -454,37 +454,37 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
     dwell, needling = b["dwell_minutes"], b["needling_minutes"]
     labels = lambda group: [c.label for c in getattr(protocol, group)]  # noqa: E731
     sections = [
-        Section("Indication and grade", [
+        Section(tr("Indication and grade"), [
             _ticks("Indication", [i.label for i in protocol.indications]),
             _line("Scale and grade"),
         ], columns=1),
-        Section("Screening", [Field(c.question, kind="yesno") for c in protocol.contraindications],
+        Section(tr("Screening"), [Field(c.question, kind="yesno") for c in protocol.contraindications],
                 label_share=0.66),
-        Section("Consent", [_line("Last isotretinoin dose"), _line("Override justification"),
+        Section(tr("Consent"), [_line("Last isotretinoin dose"), _line("Override justification"),
                             _line("Consent given by"), _line("Consent time")]),
-        Section("Anesthetic", [
+        Section(tr("Anesthetic"), [
             _line("Product"), _line("Applied at", "time"),
             Field("Planned dwell", kind="box", hint=f"min ({dwell.min}–{dwell.max})"),
             _line("Started early because"),
         ]),
-        Section("Device and antiseptic", [
+        Section(tr("Device and antiseptic"), [
             Field("Needle length", kind="box", hint=f"mm ({needle.min}–{needle.max} mm)"),
             _line("Handpiece serial"), _line("Cartridge lot"), _line("Cartridge expiry"),
             _ticks("", ["New, sealed cartridge"]), _ticks("Antiseptic", labels("antiseptics")),
         ]),
-        Section("Needling", new_page=True, fields=[
+        Section(tr("Needling"), new_page=True, fields=[
             _line("Started", "time"), _line("Finished", "time"),
             Field("Planned time", kind="box", hint=f"min ({needling.min}–{needling.max})"),
             _line("Pauses (from–to)"),
             Field("Passes", kind="box", hint="count"),
             _ticks("Directions", labels("pass_directions")),
         ]),
-        Section("Zones and endpoint", [
+        Section(tr("Zones and endpoint"), [
             _ticks("Zones treated", [z.label for z in protocol.zones]),
             _ticks("Endpoint", labels("endpoints")),
             _line("Endpoint note"),
         ], columns=1),
-        Section("Clean-up and adjunct", [
+        Section(tr("Clean-up and adjunct"), [
             _ticks("", ["Blood washed away"]), _line("Antibiotic cream"), _ticks("", [tr("No antibiotic used")]),
             _ticks("Adjunct", labels("adjuncts")),
             _line(tr("Minoxidil product")),
@@ -493,12 +493,12 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
             Field("PRP volume", kind="box", hint="mL"), _line(tr("PRP kit lot")),
             _line("Minoxidil resumes", "date and time"),
         ]),
-        Section("Side effects", [
+        Section(tr("Side effects"), [
             _ticks("", ["None observed"]),
             _ticks("Seen", labels("side_effects")),
             _line("Severity and notes"), _line(""), _line(""),
         ], columns=1),
-        Section("Aftercare", [
+        Section(tr("Aftercare"), [
             _ticks("", ["Aftercare explained, handout given"]),
             _ticks(tr("Derma roller at home"), [tr("No"), tr("Yes")]),
             Field(tr("Home roller needles"), kind="box",
@@ -537,7 +537,7 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
         return [a.text for a in protocol.aftercare if a.group == group]
 
     sections = [
-        Section("The next few days", paragraphs=[
+        Section(tr("The next few days"), paragraphs=[
             "Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. "
             "Small dots of dried blood, some itching, dryness or light flaking are common. "
             "These usually fade within a few days.",
@@ -545,11 +545,11 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
         Section(tr("For about two weeks"), bullets=points("two_weeks"),
                 paragraphs=[tr("Your skin is more sensitive than usual to sunlight and to skin-care products. "
                                "Until the date below:")], highlight=until),
-        Section("Minoxidil", paragraphs=points("minoxidil"), highlight=resume_text),
+        Section(tr("Minoxidil"), paragraphs=points("minoxidil"), highlight=resume_text),
     ]
     sections += [
-        Section("Call the clinic if you notice", bullets=points("call")),
-        Section("Your next appointment", highlight=next_text),
+        Section(tr("Call the clinic if you notice"), bullets=points("call")),
+        Section(tr("Your next appointment"), highlight=next_text),
     ]
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""

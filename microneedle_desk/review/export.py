@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError
 
 FIELDS: tuple[str, ...] = (
@@ -50,9 +51,9 @@ def pseudonym_secret(store: Store, create: bool = True) -> bytes:
     if known:
         return bytes.fromhex(str(known))
     if store.read_only or not create:
-        raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
-                          "holds it, or the folder is read-only). Run the de-identified export from the app, "
-                          "or with the app closed, as the folder's owner.")
+        raise ExportError(tr("This store has no pseudonym secret yet, and it is open read-only (the app holds "
+                             "it, or the folder is read-only). Run the de-identified export from the app, or "
+                             "with the app closed, as the folder's owner."))
     secret = secrets.token_bytes(32)
     store.set_meta_value(SECRET_KEY, secret.hex())
     return secret
@@ -161,7 +162,7 @@ def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]
     """Sessions that used cartridge lot ``lot`` (case and surrounding spaces ignored), oldest first."""
     wanted = lot.strip().casefold()
     if not wanted:
-        raise StoreError("Give the cartridge lot number to look for.")
+        raise StoreError(tr("Give the cartridge lot number to look for."))
     hits = [r for r in rows if str(r.get("cartridge_lot") or "").strip().casefold() == wanted]
     return sorted(hits, key=lambda r: str(r.get("started_at", "")))
 

@@ -142,7 +142,7 @@ class AccountBook:
         if role not in ROLES:
             raise ValueError(f"The role must be one of {', '.join(ROLES)}.")
         if any(a.name.casefold() == clean.casefold() for a in self.accounts()):
-            raise StoreError(f"There is already an account named “{clean}”.")
+            raise StoreError(tr("There is already an account named “{clean}”.").format(clean=clean))
         return Account(id=account_id or new_id(), name=clean, role=role, active=True,
                        pin_hash=hash_secret(pin) if pin is not None else None,
                        must_change_pin=must_change, failures=0, locked_until=None,

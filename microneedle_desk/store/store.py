@@ -115,7 +115,7 @@ class Store:
         info = meta.table("meta").all()
         if not info:
             if read_only:
-                raise StoreError(f"There is no store in {root} yet.")
+                raise StoreError(tr("There is no store in {root} yet.").format(root=root))
             import socket  # only for a new store: ~5 ms of every other start-up
 
             meta.table("meta").insert({
@@ -127,7 +127,6 @@ class Store:
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            from microneedle_desk.i18n import tr
             from microneedle_desk.store.upgrade import version_problem
 
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
@@ -168,7 +167,7 @@ class Store:
 
     def _guard(self) -> None:
         if self.read_only:
-            raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+            raise ReadOnlyError(tr("This copy of the app is read-only: another copy holds the data."))
 
     # -- practitioners --------------------------------------------------------------
     def practitioners(self, include_inactive: bool = False) -> list[Practitioner]:
@@ -213,8 +212,9 @@ class Store:
         wanted = patient.clinic_id.casefold()
         for other in self._patients_table().all():
             if str(other.get("clinic_id", "")).casefold() == wanted:
-                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is already "
-                                                   f"used by another patient; each patient needs their own ID.")
+                raise ValidationError("clinic_id", tr("The clinic patient ID “{clinic_id}” is already used by "
+                                                      "another patient; each patient needs their own ID.").format(
+                                                      clinic_id=patient.clinic_id))
         self._patients_table().insert(doc)
         return patient
 
@@ -251,9 +251,9 @@ class Store:
         self._guard()
         session_id = str(event.get("session", ""))
         if not is_uuid(session_id):
-            raise EventError("session", "An event must name its session by UUID.")
+            raise EventError("session", tr("An event must name its session by UUID."))
         if not is_uuid(event.get("id")):
-            raise EventError("id", "An event id must be a UUID.")
+            raise EventError("id", tr("An event id must be a UUID."))
         mine = self._active_state(session_id)
         if mine.status == "new" and event.get("type") != "session_started":
             # No draft and not a start (rare): say so if the session is filed (a filed record
@@ -296,7 +296,8 @@ class Store:
             row = self._rows().get(session_id)
         if row is not None:
             filed = str(row.get("status") or "finished")
-            raise EventError("status", f"This session is {filed}: it cannot change any more.")
+            raise EventError("status", tr("This session is {filed}: it cannot change any more.").format(
+                                          filed=filed))
 
     def _active_events(self, path: Path) -> list[dict[str, Any]]:
         events = self._db_for(path).table("events").all()
@@ -660,14 +661,14 @@ class Store:
         private = None
         if self.has_accounts():
             if self.signature_guard is None:
-                raise StoreError("A correction needs the PIN of the person making it: make it in the app, "
-                                 "signed in.")
+                raise StoreError(tr("A correction needs the PIN of the person making it: make it in the app, "
+                                    "signed in."))
             private = self.signature_guard("amend", by)
         from microneedle_desk.core.amendments import amended_state, make_amendment
 
         doc = self.session_doc(session_id)
         if doc is None:
-            raise StoreError("There is no such session.")
+            raise StoreError(tr("There is no such session."))
         state = replay(doc["events"], self.protocol)
         earlier = self.amendments(session_id)
         amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
@@ -726,8 +727,8 @@ class Store:
             validate_patient_doc(doc, self.protocol)
             key = patient.clinic_id.casefold()
             if key in taken:
-                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is "
-                                                   "already used by another patient.")
+                raise ValidationError("clinic_id", tr("The clinic patient ID “{clinic_id}” is already used by "
+                                                      "another patient.").format(clinic_id=patient.clinic_id))
             taken.add(key)
             docs.append(doc)
         self._patients_table().insert_multiple(docs)
@@ -751,7 +752,7 @@ class Store:
         for given in states:
             state = replay(given.events, self.protocol)
             if state.status not in ("signed", "abandoned"):
-                raise EventError("status", "Only signed or abandoned sessions can be imported.")
+                raise EventError("status", tr("Only signed or abandoned sessions can be imported."))
             checked.append(state)
         if not checked:
             return 0
@@ -778,7 +779,7 @@ class Store:
             table = self._db_for(path).table("sessions")
             known = {d.get("id") for d in table.all()}
             if any(d["id"] in known for d in by_file[key]):
-                raise StoreError("A session being imported is already in the store.")
+                raise StoreError(tr("A session being imported is already in the store."))
             table.insert_multiple(by_file[key])
             self._release(path)
         for month in sorted(by_index):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from microneedle_desk.core.countdown import reading
 from microneedle_desk.core.session import CountdownView
+from microneedle_desk.i18n import tr
 
 # state -> (background, foreground, word shown beside the digits)
 STATE_STYLE = {
@@ -59,7 +60,7 @@ class CountdownBox(QFrame):
         figure.addStretch(1)
         layout.addLayout(figure)
         layout.addWidget(self.message)
-        self.setAccessibleName(f"{key} countdown")
+        self.setAccessibleName(tr("{key} countdown").format(key=key))
         self._colours: tuple[str, str] | None = None  # the colours the style sheet was last set with
 
     def show_view(self, view: CountdownView, flash: bool = False) -> None:

@@ -96,7 +96,7 @@ class PrintActions(QObject):
             menu = action.menu()
             if isinstance(menu, QMenu) and action.text().replace("&", "") in ("File", "Session"):
                 return menu
-        menu = QMenu("&File", bar)
+        menu = QMenu(tr("&File"), bar)
         bar.insertMenu(bar.actions()[0] if bar.actions() else None, menu)  # type: ignore[arg-type]
         return menu
 
@@ -135,7 +135,7 @@ class PrintActions(QObject):
         from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
         dialog = QDialog(self.window)
-        dialog.setWindowTitle("Print a day's sheets")
+        dialog.setWindowTitle(tr("Print a day's sheets"))
         edit = QDateEdit(QDate.currentDate())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
@@ -143,7 +143,7 @@ class PrintActions(QObject):
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("Every session started on this day goes into one printout:"))
+        layout.addWidget(QLabel(tr("Every session started on this day goes into one printout:")))
         layout.addWidget(edit)
         layout.addWidget(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -162,13 +162,13 @@ class PrintActions(QObject):
                 return None
             ids = _jobs().sessions_of_day(store, day)
             if not ids:
-                self.warn(f"No session was started on {day.isoformat()}.")
+                self.warn(tr("No session was started on {isoformat}.").format(isoformat=day.isoformat()))
                 return None
             self.printed = list(ids)
             return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
         sid = self.session_id()
         if sid is None:
-            self.warn("There is no session to print yet.")
+            self.warn(tr("There is no session to print yet."))
             return None
         self.printed = [sid]
         if what == "handout":
@@ -181,7 +181,8 @@ class PrintActions(QObject):
                 self.ctx.signer.require("print")
             return self.docs(what)
         except (_jobs().NotFoundError, StoreError, ValidationError) as exc:
-            self.warn(f"The {TARGETS[what]} cannot be printed: {getattr(exc, 'message', '') or exc}")
+            self.warn(tr("The {value} cannot be printed: {value2}").format(
+                         value=TARGETS[what], value2=getattr(exc, 'message', '') or exc))
             return None
 
     def record(self, what: str, how: str) -> None:
@@ -216,7 +217,7 @@ class PrintActions(QObject):
         try:
             _render().render(docs, printer)
         except _render().RenderError as exc:
-            self.warn(f"Printing failed: {exc}")
+            self.warn(tr("Printing failed: {exc}").format(exc=exc))
             return False
         return True
 
@@ -228,7 +229,7 @@ class PrintActions(QObject):
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
         dialog = QPrintPreviewDialog(printer, self.window)
-        dialog.setWindowTitle(f"Print preview — {TARGETS[what]}")
+        dialog.setWindowTitle(tr("Print preview — {value}").format(value=TARGETS[what]))
         dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
         self.record(what, "print preview (it may be printed from there)")
         dialog.exec()
@@ -242,7 +243,7 @@ class PrintActions(QObject):
         from PySide6.QtWidgets import QDialog
 
         dialog = QPrintDialog(printer, self.window)
-        dialog.setWindowTitle(f"Print the {TARGETS[what]}")
+        dialog.setWindowTitle(tr("Print the {value}").format(value=TARGETS[what]))
         if dialog.exec() == QDialog.DialogCode.Accepted and self.paint(docs, printer):
             self.record(what, "printed")
 
@@ -282,13 +283,14 @@ class PrintActions(QObject):
         try:
             pages = _render().write_pdf(docs, path, _jobs().default_paper(self.ctx.settings))
         except (_render().RenderError, OSError) as exc:
-            self.warn(f"The PDF could not be saved: {exc}")
+            self.warn(tr("The PDF could not be saved: {exc}").format(exc=exc))
             return
         self.record(what, "saved as PDF")
-        self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
+        self.window.statusBar().showMessage(tr("Saved the {value} as PDF ({pages} page(s)).").format(
+                                               value=TARGETS[what], pages=pages), 10000)
 
     def warn(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         self.window.statusBar().showMessage(message, 15000)
-        QMessageBox.warning(self.window, "Printing", message)
+        QMessageBox.warning(self.window, tr("Printing"), message)

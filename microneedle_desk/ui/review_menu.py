@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -37,7 +38,7 @@ class ReviewMenu(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window, self.ctx = window, window.ctx
-        self.menu = window.menuBar().addMenu("&Review")
+        self.menu = window.menuBar().addMenu(tr("&Review"))
         self.windows: list[QWidget] = []
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, slot, tip in (
@@ -96,7 +97,7 @@ class ReviewMenu(QObject):
     def recall(self) -> None:
         from PySide6.QtWidgets import QInputDialog
 
-        lot, ok = QInputDialog.getText(self.window, "Cartridge lot recall", "Cartridge lot number:")
+        lot, ok = QInputDialog.getText(self.window, tr("Cartridge lot recall"), tr("Cartridge lot number:"))
         if ok and lot.strip():
             recall_dialog(self.window, self.ctx, lot.strip())
 
@@ -137,10 +138,10 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     if not allowed(parent, ctx, "export", "Export"):
         return None
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Export sessions")
+    dialog.setWindowTitle(tr("Export sessions"))
     fmt = QComboBox()
-    fmt.addItem("CSV (spreadsheet)", "csv")
-    fmt.addItem("JSON", "json")
+    fmt.addItem(tr("CSV (spreadsheet)"), "csv")
+    fmt.addItem(tr("JSON"), "json")
     days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
     edits = []
     for day in (days[0], days[-1]):
@@ -149,11 +150,11 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
         edits.append(edit)
-    deid = QCheckBox("De-identify (no names, dates of birth or clinic IDs; pseudonyms)")
+    deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
     form = QFormLayout()
-    form.addRow("Format", fmt)
-    form.addRow("From", edits[0])
-    form.addRow("To", edits[1])
+    form.addRow(tr("Format"), fmt)
+    form.addRow(tr("From"), edits[0])
+    form.addRow(tr("To"), edits[1])
     form.addRow("", deid)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
@@ -177,11 +178,13 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
                 export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
         export.write_private(path, text)
     except (export.ExportError, OSError, ValidationError) as exc:
-        QMessageBox.warning(parent, "Export", f"The export was not written: {getattr(exc, 'message', exc)}")
+        QMessageBox.warning(parent, tr("Export"), tr("The export was not written: {getattr}").format(
+                                                 getattr=getattr(exc, 'message', exc)))
         return None
     record(ctx, "exported", f"sessions as {kind.upper()}, {len(recs)} session(s) from {low} to {high}, "
                             + ("de-identified" if deid.isChecked() else "identified"))
-    QMessageBox.information(parent, "Export", f"Wrote {len(recs):,} session(s) to {path}.")
+    QMessageBox.information(parent, tr("Export"), tr("Wrote {len:,} session(s) to {path}.").format(
+                                                 len=len(recs), path=path))
     return path
 
 
@@ -193,7 +196,7 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
 
     hits = export.lot_recall(ctx.store.summaries(), lot)
     dialog = QDialog(parent)
-    dialog.setWindowTitle(f"Lot recall — {lot}")
+    dialog.setWindowTitle(tr("Lot recall — {lot}").format(lot=lot))
     text = QPlainTextEdit(export.recall_text(hits, lot))
     text.setReadOnly(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -207,7 +210,8 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
             try:
                 export.write_private(path, export.recall_csv(hits))
             except OSError as exc:
-                QMessageBox.warning(dialog, "Lot recall", f"The recall list was not written: {exc}")
+                QMessageBox.warning(dialog, tr("Lot recall"), tr("The recall list was not written: {exc}").format(
+                                                             exc=exc))
                 return
             record(ctx, "exported", f"lot recall list for lot {lot}, {len(hits)} session(s)")
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,10 +90,10 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.store = store
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(tr("Settings"))
         self.fields: dict[str, QWidget] = {}
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Settings sections")
+        self.tabs.setAccessibleName(tr("Settings sections"))
         for title, prefixes in self.TABS:
             page = QWidget()
             form = QFormLayout(page)
@@ -108,7 +109,7 @@ class SettingsDialog(QDialog):
         self.error_label.setObjectName("settings_error")
         self.error_label.setStyleSheet("QLabel#settings_error { color: #b00020; font-weight: bold; }")
         self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Error")
+        self.error_label.setAccessibleName(tr("Error"))
         self.error_label.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -142,7 +143,8 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(str(value))
             if opt.minimum is not None:
                 edit.setPlaceholderText(f"{opt.minimum}–{opt.maximum}")
-                edit.setToolTip(f"{label}: {opt.minimum}–{opt.maximum} (default {opt.default})")
+                edit.setToolTip(tr("{label}: {minimum}–{maximum} (default {default})").format(
+                                   label=label, minimum=opt.minimum, maximum=opt.maximum, default=opt.default))
             widget = edit
         widget.setAccessibleName(label)
         self.fields[key] = widget
@@ -153,9 +155,9 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         self.logo = QLineEdit(value)
-        self.logo.setAccessibleName("Logo image file")
-        choose = QPushButton("C&hoose…")
-        choose.setAccessibleName("Choose a logo image")
+        self.logo.setAccessibleName(tr("Logo image file"))
+        choose = QPushButton(tr("C&hoose…"))
+        choose.setAccessibleName(tr("Choose a logo image"))
         choose.clicked.connect(self._choose_logo)
         row.addWidget(self.logo, 1)
         row.addWidget(choose)
@@ -217,12 +219,12 @@ class SettingsActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.action = QAction("&Settings…", window)
+        self.action = QAction(tr("&Settings…"), window)
         self.action.setShortcut(QKeySequence("Ctrl+,"))
-        self.action.setToolTip(f"Clinic, practitioners, protocol defaults, alerts and keys "
-                               f"({self.action.shortcut().toString()})")
+        self.action.setToolTip(tr("Clinic, practitioners, protocol defaults, alerts and keys ({toString})").format(
+                                  toString=self.action.shortcut().toString()))
         self.action.triggered.connect(self.open)
-        menu = window.menuBar().addMenu("&Tools")
+        menu = window.menuBar().addMenu(tr("&Tools"))
         menu.addAction(self.action)
         window.addAction(self.action)
         self.signer = window.ctx.signer  # accounts: only admins change settings
@@ -239,7 +241,7 @@ class SettingsActions(QObject):
             try:
                 self.signer.require("change_settings")
             except ValidationError as exc:
-                QMessageBox.warning(self.window, "Settings", exc.message)
+                QMessageBox.warning(self.window, tr("Settings"), exc.message)
                 return
         dialog = self.dialog()
         if dialog.exec() == QDialog.DialogCode.Accepted:

@@ -109,7 +109,7 @@ class StepPage(QWidget):
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.error_label.setAccessibleName("Error message")
+        self.error_label.setAccessibleName(tr("Error message"))
         self.error_label.hide()
         self.body = QVBoxLayout()
         outer = QVBoxLayout(self)

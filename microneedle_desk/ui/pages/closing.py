@@ -39,7 +39,7 @@ class EndpointPage(StepPage):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.note = self.line("Endpoint note", "note (required for Neither)")
+        self.note = self.line(tr("Endpoint note"), "note (required for Neither)")
         row = QHBoxLayout()
         self.boxes: dict[str, QCheckBox] = {}
         for choice in ctx.protocol.endpoints:
@@ -85,9 +85,9 @@ class CleanupPage(StepPage):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.washed = QCheckBox("Blood washed away")
+        self.washed = QCheckBox(tr("Blood washed away"))
         self.washed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_blood_washed(bool(checked))))
-        self.product = self.line("Antibiotic cream product")
+        self.product = self.line(tr("Antibiotic cream product"))
         self.keep_text(self.product, lambda s: s.antibiotic_product,
                        lambda text: self.act(lambda c: c.apply_antibiotic(text)), draft="antibiotic_product")
         self.none = QCheckBox(tr("No antibiotic cream used"))
@@ -95,7 +95,7 @@ class CleanupPage(StepPage):
         self.none.clicked.connect(self._none_clicked)
         form = QFormLayout()
         form.addRow(self.washed)
-        form.addRow("Antibiotic cream", self.product)
+        form.addRow(tr("Antibiotic cream"), self.product)
         form.addRow(self.none)
         self.body.addLayout(form)
         self._used_shown: tuple[str, bool | None] | None = None  # (session, antibiotic used) last shown
@@ -149,11 +149,11 @@ class AdjunctPage(StepPage):
         mx.addRow(tr("Form"), self.mx_form)
         mx.addRow(tr("Strength"), self.mx_strength)
         # -- PRP -----------------------------------------------------------------------------
-        self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
+        self.prp = self.line(tr("PRP volume in millilitres"), f"mL, {b.min}–{b.max}")
         self.kit_lot = self.line(tr("PRP kit lot"), tr("lot number of the PRP kit"))
-        prp = QGroupBox("PRP")
+        prp = QGroupBox(tr("PRP"))
         pf = QFormLayout(prp)
-        pf.addRow("Volume (mL)", self.prp)
+        pf.addRow(tr("Volume (mL)"), self.prp)
         pf.addRow(tr("Kit lot"), self.kit_lot)
         details = QHBoxLayout()
         details.addWidget(minoxidil, 1)
@@ -244,8 +244,9 @@ class AdjunctPage(StepPage):
                 self.mx_strength.setCurrentIndex(max(0, self.mx_strength.findData(state.minoxidil_strength)))
         resume = state.minoxidil_resume_at()
         if resume is not None:
-            self.info.setText(f"The patient may resume minoxidil from {resume.strftime('%A %d %B %Y, %H:%M')} "
-                              f"({state.config.minoxidil_hours} h after needling).")
+            self.info.setText(tr("The patient may resume minoxidil from {strftime} ({minoxidil_hours} h after "
+                                 "needling).").format(
+                strftime=resume.strftime('%A %d %B %Y, %H:%M'), minoxidil_hours=state.config.minoxidil_hours))
         elif state.adjunct == "prp" and state.prp_ml is not None:
             self.info.setText(tr("PRP recorded: {ml} mL, kit lot {lot}.").format(ml=state.prp_ml,
                                                                                  lot=state.prp_kit_lot or "—"))
@@ -259,24 +260,24 @@ class SideEffectsPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         p = ctx.protocol
-        self.none = QCheckBox("None observed during the session")
+        self.none = QCheckBox(tr("None observed during the session"))
         self.none.clicked.connect(lambda checked: self.act(lambda c: c.declare_none_observed(bool(checked))))
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Side effect")
+        self.kind.setAccessibleName(tr("Side effect"))
         for c in p.side_effects:
             self.kind.addItem(c.label, c.id)
         self.severity = QComboBox()
-        self.severity.setAccessibleName("Severity")
+        self.severity.setAccessibleName(tr("Severity"))
         for c in p.severities:
             self.severity.addItem(c.label, c.id)
-        self.note = self.line("Side effect note", "note (optional)")
+        self.note = self.line(tr("Side effect note"), "note (optional)")
         self.keep_text(self.note, lambda s: "", draft="side_effect_note")  # recorded with "Add"
-        add = QPushButton("A&dd side effect")
+        add = QPushButton(tr("A&dd side effect"))
         add.clicked.connect(self._add)
         enter_submits((self.kind, self.severity, self.note), self._add, self)
         self.list = QListWidget()
-        self.list.setAccessibleName("Recorded side effects")
-        remove = QPushButton("Re&move selected")
+        self.list.setAccessibleName(tr("Recorded side effects"))
+        remove = QPushButton(tr("Re&move selected"))
         remove.clicked.connect(self._remove)
         row = QHBoxLayout()
         row.addWidget(self.kind, 3)
@@ -284,7 +285,7 @@ class SideEffectsPage(StepPage):
         row.addWidget(self.note, 3)
         row.addWidget(add)
         self.body.addWidget(self.none)
-        self.body.addWidget(heading("Or record what was seen"))
+        self.body.addWidget(heading(tr("Or record what was seen")))
         self.body.addLayout(row)
         self.body.addWidget(self.list)
         self.body.addWidget(remove)
@@ -350,7 +351,7 @@ class AftercarePage(StepPage):
             rows.addStretch(1)
             points.addLayout(rows, 0, column)
         self.body.addLayout(points)
-        self.given = QCheckBox("Aftercare explained to the patient and handout given")
+        self.given = QCheckBox(tr("Aftercare explained to the patient and handout given"))
         self.given.clicked.connect(lambda checked: self.act(lambda c: c.confirm_aftercare(bool(checked))))
         # -- home derma roller --------------------------------------------------------------
         roller = p.bounds["home_roller_mm"]
@@ -370,7 +371,7 @@ class AftercarePage(StepPage):
         self.roller_mm.editingFinished.connect(self._roller_mm_done)
         self.roller_info = QLabel()
         self.roller_info.setWordWrap(True)
-        self.next_date = self.line("Next session date", "YYYY-MM-DD")
+        self.next_date = self.line(tr("Next session date"), "YYYY-MM-DD")
         self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
                        lambda text: self.act(lambda c: c.set_next_session(text)), draft="next_session",
                        default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
@@ -379,7 +380,7 @@ class AftercarePage(StepPage):
         form.addRow(self.given)
         form.addRow(tr("Derma roller at home"), roller_row)
         form.addRow(self.roller_info)
-        form.addRow("Next session", self.next_date)
+        form.addRow(tr("Next session"), self.next_date)
         form.addRow(self.suggested)
         self.body.addLayout(form)
         self._shown: tuple[str, bool | None] | None = None  # (session, home roller) last put on screen
@@ -419,8 +420,9 @@ class AftercarePage(StepPage):
             .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
-            self.suggested.setText(f"Suggested from the protocol interval of {state.config.interval_days} days: "
-                                   f"{suggested.isoformat()} (press Enter in the field to keep it).")
+            self.suggested.setText(tr("Suggested from the protocol interval of {interval_days} days: "
+                                      "{isoformat} (press Enter in the field to keep it).").format(
+                                      interval_days=state.config.interval_days, isoformat=suggested.isoformat()))
 
 
 class SignoffPage(StepPage):
@@ -430,10 +432,10 @@ class SignoffPage(StepPage):
         super().__init__(ctx, parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Session summary")
+        self.summary.setAccessibleName(tr("Session summary"))
         self.missing = QLabel()
         self.missing.setWordWrap(True)
-        self.missing.setAccessibleName("Still missing")
+        self.missing.setAccessibleName(tr("Still missing"))
         self.missing.setStyleSheet("color: #b00020;")
         self.deviations = QLabel()
         self.deviations.setWordWrap(True)
@@ -444,8 +446,8 @@ class SignoffPage(StepPage):
         self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
         self._listed: tuple[str, tuple[str, ...]] | None = None
         self._signable = False
-        self.sign = QPushButton("S&ign the session")
-        self.sign.setAccessibleName("Sign the session")
+        self.sign = QPushButton(tr("S&ign the session"))
+        self.sign.setAccessibleName(tr("Sign the session"))
         self.sign.clicked.connect(lambda: self.act(lambda c: c.sign(acknowledge=self.acknowledge.isChecked())))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)

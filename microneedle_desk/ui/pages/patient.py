@@ -133,12 +133,12 @@ class PatientPage(StepPage):
         super().__init__(ctx, parent)
         p = ctx.protocol
         # -- find ---------------------------------------------------------------------
-        self.search = self.line("Search patients", "Type a name, clinic ID or date of birth (YYYY-MM-DD)")
+        self.search = self.line(tr("Search patients"), "Type a name, clinic ID or date of birth (YYYY-MM-DD)")
         self.model = PatientTable(self)
         self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Patients")
+        self.table.setAccessibleName(tr("Patients"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -147,36 +147,36 @@ class PatientPage(StepPage):
         self.table.setMinimumHeight(120)
         self.search.textChanged.connect(self.model.set_text)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        find = QGroupBox("Find a patient")
+        find = QGroupBox(tr("Find a patient"))
         find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
         find_layout.addWidget(self.search)
         find_layout.addWidget(self.table, 1)
         # -- register -----------------------------------------------------------------
-        self.name = self.line("Name")
-        self.dob = self.line("Date of birth", "YYYY-MM-DD")
-        self.clinic_id = self.line("Clinic patient ID")
+        self.name = self.line(tr("Name"))
+        self.dob = self.line(tr("Date of birth"), "YYYY-MM-DD")
+        self.clinic_id = self.line(tr("Clinic patient ID"))
         # No sex is chosen until the person chooses one: it decides which questions are asked.
         self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, c.label) for c in p.sexes)])
         self.indication = self._combo("Indication", [(i.id, i.label) for i in p.indications])
         self.scale = self._combo("Grading scale", [])
         self.grade = QComboBox()
         self.grade.setEditable(True)
-        self.grade.setAccessibleName("Grade")
+        self.grade.setAccessibleName(tr("Grade"))
         self.indication.currentIndexChanged.connect(self._fill_scales)
         self.scale.currentIndexChanged.connect(self._fill_grades)
         self._fill_scales()
-        register_button = QPushButton("Register &patient")
-        register_button.setAccessibleName("Register patient")
+        register_button = QPushButton(tr("Register &patient"))
+        register_button.setAccessibleName(tr("Register patient"))
         register_button.clicked.connect(self.register)
-        reg = QGroupBox("Or register a new patient")
+        reg = QGroupBox(tr("Or register a new patient"))
         form = QFormLayout(reg)
-        form.addRow("Name", self.name)
-        form.addRow("Date of birth", self.dob)
-        form.addRow("Clinic patient ID", self.clinic_id)
-        form.addRow("Sex", self.sex)
-        form.addRow("Indication", self.indication)
-        form.addRow("Grading scale", self.scale)
-        form.addRow("Grade", self.grade)
+        form.addRow(tr("Name"), self.name)
+        form.addRow(tr("Date of birth"), self.dob)
+        form.addRow(tr("Clinic patient ID"), self.clinic_id)
+        form.addRow(tr("Sex"), self.sex)
+        form.addRow(tr("Indication"), self.indication)
+        form.addRow(tr("Grading scale"), self.scale)
+        form.addRow(tr("Grade"), self.grade)
         form.addRow(register_button)
         enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
                       self.register, self)
@@ -187,17 +187,17 @@ class PatientPage(StepPage):
         self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
-        self.practitioner.setAccessibleName("Practitioner")
-        self.practitioner.setToolTip("Who does and signs this session. Each person has their own account "
-                                     "and PIN; an admin adds people in Account › Manage accounts.")
-        self.chosen = QLabel("No patient chosen yet.")
-        self.chosen.setAccessibleName("Chosen patient")
-        self.start_button = QPushButton("Start sess&ion")
-        self.start_button.setAccessibleName("Start session")
-        self.start_button.setToolTip("Start the session for the chosen patient (Alt+I)")
+        self.practitioner.setAccessibleName(tr("Practitioner"))
+        self.practitioner.setToolTip(tr("Who does and signs this session. Each person has their own account "
+                                        "and PIN; an admin adds people in Account › Manage accounts."))
+        self.chosen = QLabel(tr("No patient chosen yet."))
+        self.chosen.setAccessibleName(tr("Chosen patient"))
+        self.start_button = QPushButton(tr("Start sess&ion"))
+        self.start_button.setAccessibleName(tr("Start session"))
+        self.start_button.setToolTip(tr("Start the session for the chosen patient (Alt+I)"))
         self.start_button.clicked.connect(self.start_requested.emit)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Practitioner"))
+        row.addWidget(QLabel(tr("Practitioner")))
         row.addWidget(self.practitioner, 2)
         row.addWidget(self.chosen, 3)
         row.addWidget(self.start_button)
@@ -270,10 +270,11 @@ class PatientPage(StepPage):
     def select(self, patient: Patient | None) -> None:
         self.selected = patient
         if patient is None:
-            self.chosen.setText("No patient chosen yet.")
+            self.chosen.setText(tr("No patient chosen yet."))
             return
         self.show_error("")  # a refusal shown before was about the choice the person just changed
-        self.chosen.setText(f"Chosen: {patient.name} · {patient.clinic_id} · born {patient.dob.isoformat()}")
+        self.chosen.setText(tr("Chosen: {name} · {clinic_id} · born {isoformat}").format(
+                               name=patient.name, clinic_id=patient.clinic_id, isoformat=patient.dob.isoformat()))
 
     def _choose_first_shown(self) -> None:
         """Enter in the search box chooses the first patient listed."""
@@ -306,13 +307,13 @@ class PatientPage(StepPage):
     def practitioner_id(self) -> str | None:
         """The picked practitioner's account id (None, with a message, when nobody can be picked)."""
         if self.practitioner.count() == 0:
-            self.show_error("Nobody can run a session yet: each practitioner needs an account with a PIN. "
-                            "The first one is made on the first-start screen; an admin adds more in "
-                            "Account › Manage accounts.")
+            self.show_error(tr("Nobody can run a session yet: each practitioner needs an account with a PIN. "
+                               "The first one is made on the first-start screen; an admin adds more in Account "
+                               "› Manage accounts."))
             return None
         account_id = self.practitioner.currentData()
         if not account_id:
-            self.show_error("Pick the practitioner who does this session.")
+            self.show_error(tr("Pick the practitioner who does this session."))
             return None
         self.ctx.settings.set("ui/last_practitioner", self.practitioner.currentText())
         return str(account_id)
@@ -322,6 +323,7 @@ class PatientPage(StepPage):
         self.start_button.setEnabled(not running)
         if running and state is not None:
             snap = state.patient_snapshot
-            self.chosen.setText(f"In session: {snap.get('name')} · {snap.get('clinic_id')}")
+            self.chosen.setText(tr("In session: {get} · {get2}").format(
+                                   get=snap.get('name'), get2=snap.get('clinic_id')))
         else:
             self.select(self.selected)  # the chosen patient again once the session is over
