@@ -74,6 +74,9 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
+    from microneedle_desk.ui.language import apply_language
+
+    apply_language(settings.get("clinic/language"))
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame)

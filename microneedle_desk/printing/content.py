@@ -220,7 +220,7 @@ def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> li
         else:
             text = "not answered" if answer is None else _yes(answer)
             text += tr(AMENDED) if SCREENING_PREFIX + item.id in amended else ""
-        questions.fields.append(Field(item.question, text))
+        questions.fields.append(Field(tr(item.question), text))
     sec = Section(tr("Consent"), columns=1)
     if state.not_applicable:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.not_applicable)
@@ -480,7 +480,7 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
             _ticks("Directions", labels("pass_directions")),
         ]),
         Section(tr("Zones and endpoint"), [
-            _ticks("Zones treated", [z.label for z in protocol.zones]),
+            _ticks("Zones treated", [tr(z.label) for z in protocol.zones]),
             _ticks("Endpoint", labels("endpoints")),
             _line("Endpoint note"),
         ], columns=1),
@@ -534,7 +534,7 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
     phone = clinic.phone or "the clinic"
 
     def points(group: str) -> list[str]:
-        return [a.text for a in protocol.aftercare if a.group == group]
+        return [tr(a.text) for a in protocol.aftercare if a.group == group]
 
     sections = [
         Section(tr("The next few days"), paragraphs=[
@@ -557,7 +557,7 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
             roller = tr("Your roller's needles: {mm} mm.").format(mm=state.home_roller_mm)
         sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
                                 paragraphs=[p for p in (roller,) if p],
-                                bullets=[a.text for a in protocol.home_roller]))
+                                bullets=[tr(a.text) for a in protocol.home_roller]))
     patient: list[tuple[str, str]] = [("For", ""), ("Treated on", "")]  # written in by hand
     if state is not None:
         patient = [("For", str(state.patient_snapshot.get("name", ""))), ("Treated on", fmt_date(treated))]

@@ -221,7 +221,7 @@ class GradeDialog(QDialog):
             self.picker.addItems(list(sc.grades))
             if current in sc.grades:
                 self.picker.setCurrentText(current)
-            form.addRow(sc.label, self.picker)
+            form.addRow(tr(sc.label), self.picker)
         else:
             self.salt.setValue(int(current) if current.isdigit() else 0)
             calc = QPushButton(tr("SALT &calculator…"))

@@ -131,7 +131,7 @@ class HistoryWindow(QWidget):
         self.indication = QComboBox()
         self.indication.addItem(tr("any indication"), "")
         for ind in ctx.protocol.indications:
-            self.indication.addItem(ind.label, ind.id)
+            self.indication.addItem(tr(ind.label), ind.id)
         self.needle_min = _mm_box("Shortest needle length shown")
         self.needle_max = _mm_box("Longest needle length shown")
         self.with_effects = QCheckBox(tr("has side effects"))
@@ -526,10 +526,10 @@ class FollowupDialog(QDialog):
         self.what = QComboBox()
         self.what.addItem(tr("— choose —"), "")
         for item in ctx.protocol.side_effects:
-            self.what.addItem(item.label, item.id)
+            self.what.addItem(tr(item.label), item.id)
         self.severity = QComboBox()
         for item in ctx.protocol.severities:
-            self.severity.addItem(item.label, item.id)
+            self.severity.addItem(tr(item.label), item.id)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(tr("e.g. phone check at 48 h; settled with cold compresses"))
         self.note.setMaximumHeight(90)
@@ -681,8 +681,8 @@ class AmendDialog(QDialog):
             group = kind.split(":", 1)[1]
             boxes: dict[str, QCheckBox] = {}
             for c in getattr(p, group):
-                box = QCheckBox(c.label)
-                box.setAccessibleName(f"{label}: {c.label}")
+                box = QCheckBox(tr(c.label))
+                box.setAccessibleName(f"{label}: {tr(c.label)}")
                 box.setChecked(c.id in (current or []))
                 boxes[c.id] = box
                 add(box)
@@ -702,7 +702,7 @@ class AmendDialog(QDialog):
             self.inputs["form"] = self._combo(tr("Minoxidil form"), [(c.id, c.label) for c in p.minoxidil_forms],
                                               cur.get("form"))
             self.inputs["strength"] = self._combo(tr("Minoxidil strength"),
-                                                  [(s.id, s.label) for s in p.minoxidil_strengths],
+                                                  [(s.id, tr(s.label)) for s in p.minoxidil_strengths],
                                                   cur.get("strength"))
             for widget in (self.inputs["product"], self.inputs["form"], self.inputs["strength"]):
                 add(widget)

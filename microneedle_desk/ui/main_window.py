@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
-            self.steps.addItem(QListWidgetItem(step.title))
+            self.steps.addItem(QListWidgetItem(tr(step.title)))
         self.steps.currentRowChanged.connect(self.go_to)
         self.patient_page: PatientPage = self.pages[0]  # type: ignore[assignment]
         self.patient_page.start_requested.connect(self.start_session)
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         self.needling_action.setEnabled(False)
         self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
-            self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
+            self._action(go_menu, tr(step.title), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
         action = QAction(text, self)
@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(steps) - 1 and not gated)
         for i, step in enumerate(steps):
-            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + step.title)
+            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + tr(step.title))
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:

@@ -26,7 +26,7 @@ class ScalpMap(QWidget):
         if treated != self.treated:
             self.treated = set(treated)
             self.update()
-        names = ", ".join(z.label for z in self.zones if z.id in treated) or "none"
+        names = ", ".join(tr(z.label) for z in self.zones if z.id in treated) or "none"
         self.setAccessibleDescription(tr("Treated zones: {names}").format(names=names))
 
     def _frame(self) -> QRectF:
@@ -52,7 +52,7 @@ class ScalpMap(QWidget):
             painter.drawPolygon(poly)
             painter.setPen(QColor("#ffffff") if done else self.palette().text().color())
             painter.drawText(poly.boundingRect(), Qt.AlignmentFlag.AlignCenter,
-                             zone.label.split(" ")[0] + (" ✓" if done else ""))
+                             tr(zone.label).split(" ")[0] + (" ✓" if done else ""))
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
@@ -76,11 +76,21 @@ class KeyCapture(QPushButton):
         self._stop()
 
 
+def option_label(key: str, label: str, settings: Settings) -> str:
+    """The option's label in the person's language (the per-indication ones name the indication)."""
+    for prefix, text in (("protocol/needle_mm/", N_("Default needle length, {indication} (mm)")),
+                         ("protocol/interval_days/", N_("Session interval, {indication} (days)"))):
+        if key.startswith(prefix):
+            indication = settings.protocol.indication(key[len(prefix):])
+            return tr(text).format(indication=tr(indication.label))
+    return tr(label)
+
+
 class SettingsDialog(QDialog):
     TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("&Clinic", ("clinic/",)),
-        ("P&rotocol", ("protocol/", "store/")),
-        ("&Alerts and keys", ("alerts/", "room/")),
+        (N_("&Clinic"), ("clinic/",)),
+        (N_("P&rotocol"), ("protocol/", "store/")),
+        (N_("&Alerts and keys"), ("alerts/", "room/")),
     )
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
@@ -99,11 +109,12 @@ class SettingsDialog(QDialog):
             form = QFormLayout(page)
             for key, opt in settings.options.items():
                 if key.startswith(prefixes):
-                    widget = self._field(key, opt.label)
-                    label = QLabel(opt.label + ":")
+                    shown = option_label(key, opt.label, settings)
+                    widget = self._field(key, shown)
+                    label = QLabel(tr("{label}:").format(label=shown))
                     label.setBuddy(widget)
                     form.addRow(label, widget)
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(page, tr(title))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -127,6 +138,13 @@ class SettingsDialog(QDialog):
         widget: QWidget
         if key.startswith("room/") and key.endswith("_key"):
             widget = KeyCapture(str(value))
+        elif key == "clinic/language":
+            combo = QComboBox()
+            combo.addItem(tr("As the system (takes effect at the next start)"), "")
+            for code in opt.choices[1:]:
+                combo.addItem(LANGUAGE_NAMES.get(code, code), code)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            widget = combo
         elif opt.choices:
             combo = QComboBox()
             for choice in opt.choices:

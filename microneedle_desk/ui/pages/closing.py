@@ -43,7 +43,7 @@ class EndpointPage(StepPage):
         row = QHBoxLayout()
         self.boxes: dict[str, QCheckBox] = {}
         for choice in ctx.protocol.endpoints:
-            box = QCheckBox(choice.label)
+            box = QCheckBox(tr(choice.label))
             box.setAccessibleName(tr("Endpoint: {label}").format(label=choice.label))
             box.clicked.connect(lambda _=False: self._save())
             self.boxes[choice.id] = box
@@ -139,7 +139,7 @@ class AdjunctPage(StepPage):
         self.mx_form.setAccessibleName(tr("Minoxidil form"))
         self.mx_form.addItem(tr("— choose —"), "")
         for c in p.minoxidil_forms:
-            self.mx_form.addItem(c.label, c.id)
+            self.mx_form.addItem(tr(c.label), c.id)
         self.mx_strength = QComboBox()
         self.mx_strength.setAccessibleName(tr("Minoxidil strength"))
         self._fill_strengths("")
@@ -183,7 +183,7 @@ class AdjunctPage(StepPage):
         self.mx_strength.addItem(tr("— choose —"), "")
         for s in self.ctx.protocol.minoxidil_strengths:
             if not form or form in s.forms:
-                self.mx_strength.addItem(s.label, s.id)
+                self.mx_strength.addItem(tr(s.label), s.id)
         index = self.mx_strength.findData(current)
         self.mx_strength.setCurrentIndex(max(0, index))
         self.mx_strength.blockSignals(False)
@@ -265,11 +265,11 @@ class SideEffectsPage(StepPage):
         self.kind = QComboBox()
         self.kind.setAccessibleName(tr("Side effect"))
         for c in p.side_effects:
-            self.kind.addItem(c.label, c.id)
+            self.kind.addItem(tr(c.label), c.id)
         self.severity = QComboBox()
         self.severity.setAccessibleName(tr("Severity"))
         for c in p.severities:
-            self.severity.addItem(c.label, c.id)
+            self.severity.addItem(tr(c.label), c.id)
         self.note = self.line(tr("Side effect note"), "note (optional)")
         self.keep_text(self.note, lambda s: "", draft="side_effect_note")  # recorded with "Add"
         add = QPushButton(tr("A&dd side effect"))
@@ -343,7 +343,7 @@ class AftercarePage(StepPage):
                     self.minoxidil_points.append(title)
                 for point in p.aftercare:
                     if point.group == g:
-                        label = QLabel(f"•  {point.text}")
+                        label = QLabel(f"•  {tr(point.text)}")
                         label.setWordWrap(True)
                         rows.addWidget(label)
                         if g == "minoxidil":

@@ -73,7 +73,7 @@ class NeedlingPage(StepPage):
         self.zone_boxes: dict[str, QCheckBox] = {}
         zone_grid = QGridLayout()
         for i, zone in enumerate(ctx.protocol.zones):
-            box = QCheckBox(zone.label)
+            box = QCheckBox(tr(zone.label))
             box.setAccessibleName(tr("Zone treated: {label}").format(label=zone.label))
             box.clicked.connect(lambda checked, z=zone.id: self.act(lambda c: c.set_zone(z, bool(checked))))
             zone_grid.addWidget(box, i // 2, i % 2)

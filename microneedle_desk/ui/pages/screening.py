@@ -41,11 +41,11 @@ class ScreeningPage(StepPage):
         self.last_dose: QLineEdit | None = None
         self.eligible = QLabel()
         for r, item in enumerate(ctx.protocol.contraindications):
-            grid.addWidget(QLabel(item.question), r, 0)
+            grid.addWidget(QLabel(tr(item.question)), r, 0)
             group = QButtonGroup(self)
             yes, no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
             for button, answer in ((yes, True), (no, False)):
-                button.setAccessibleName(f"{item.question} {button.text()}")
+                button.setAccessibleName(f"{tr(item.question)} {button.text()}")
                 group.addButton(button)
                 button.clicked.connect(lambda _=False, i=item.id, a=answer: self.act(lambda c: c.answer(i, a)))
             grid.addWidget(yes, r, 1)
@@ -54,7 +54,7 @@ class ScreeningPage(StepPage):
             if item.applies_to_sex:
                 self.not_asked[item.id] = QLabel()
                 self.not_asked[item.id].setAccessibleName(tr("{question} not applicable").format(
-                    question=item.question))
+                    question=tr(item.question)))
                 grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
                 self.last_dose = self.line(tr("Last isotretinoin dose"), "last dose YYYY-MM-DD")

@@ -1,0 +1,47 @@
+"""The app's language and number/date formats: the language setting, else the system's locale.
+
+The texts of the app come from its own catalogue (:mod:`microneedle_desk.i18n`); the texts Qt
+draws itself (the buttons of a standard dialog, a line edit's context menu, the file dialog) come
+from Qt's own translations, shipped with PySide6. Numbers and dates on screen follow the
+``QLocale`` made default here, so a German screen shows and reads ``1,2``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from microneedle_desk import i18n
+
+_translators: list[QTranslator] = []
+
+
+def locale_for(language: str) -> QLocale:
+    """The system's locale when it speaks ``language`` (keeping its country's formats), else the language's own."""
+    system = QLocale.system()
+    if system.name().split("_")[0] == language:
+        return system
+    return QLocale(language)
+
+
+def apply_language(setting: str | None) -> str:
+    """Use the language setting ("" or None: the system's). Call before any window is built."""
+    i18n.set_language(setting or None)
+    language = i18n.current_language()
+    QLocale.setDefault(locale_for(language))
+    app = QCoreApplication.instance()
+    for old in _translators:
+        if app is not None:
+            app.removeTranslator(old)
+    _translators.clear()
+    if language != i18n.SOURCE_LANGUAGE and app is not None:
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        translator = QTranslator(app)
+        if translator.load(f"qtbase_{language}", folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+    return language
+
+
+def decimal_separator() -> str:
+    """The separator numbers are shown and typed with on screen."""
+    return QLocale().decimalPoint() or "."
