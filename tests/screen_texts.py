@@ -44,9 +44,7 @@ def visible_texts(root: QWidget) -> set[str]:
             continue
         if w.isWindow() and w.windowTitle():
             found.add(w.windowTitle())
-        if isinstance(w, QLabel):
-            found.add(w.text())
-        elif isinstance(w, QAbstractButton):
+        if isinstance(w, (QLabel, QAbstractButton)):
             found.add(w.text())
         elif isinstance(w, QGroupBox):
             found.add(w.title())

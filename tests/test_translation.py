@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from screen_texts import Catalogue, visible_texts
 
 from microneedle_desk import i18n
-from screen_texts import Catalogue, visible_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
