@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from microneedle_desk.core.protocol import Bound
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -133,7 +133,7 @@ def require_text(raw: object, field: str, what: str, max_len: int = 2000) -> str
 JUSTIFICATION_MIN_WORDS = 3
 JUSTIFICATION_MIN_LETTERS = 15
 _WORD = re.compile(r"[^\W\d_]+")
-JUSTIFICATION_EXAMPLE = "patient must leave early; numbness tested and adequate"
+JUSTIFICATION_EXAMPLE = N_("patient must leave early; numbness tested and adequate")
 
 
 def _tr(text: str) -> str:

@@ -23,7 +23,7 @@ from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.timeline import clock_set_back, utc_offsets
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 
 SHEET_TITLE = "Scalp microneedling — session record"
 BLANK_TITLE = "Scalp microneedling — session record (paper)"
@@ -207,7 +207,7 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
             ("Course", number)]
 
 
-AMENDED = " (amended)"  # through tr() where printed, in the language then in use
+AMENDED = N_(" (amended)")  # through tr() where printed, in the language then in use
 
 
 def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> list[Section]:

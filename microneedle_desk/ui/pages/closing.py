@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
-from microneedle_desk.i18n import tr, trn
+from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
@@ -318,10 +318,10 @@ class SideEffectsPage(StepPage):
 
 
 AFTERCARE_HEADINGS = {
-    "first_days": "The first days",  # through tr() where shown, in the language then in use
-    "two_weeks": "For about two weeks",
-    "minoxidil": "Minoxidil",
-    "call": "Call the clinic for",
+    "first_days": N_("The first days"),  # through tr() where shown, in the language then in use
+    "two_weeks": N_("For about two weeks"),
+    "minoxidil": N_("Minoxidil"),
+    "call": N_("Call the clinic for"),
 }
 
 
