@@ -65,6 +65,17 @@ def visible_texts(root: QWidget) -> set[str]:
     return {t for t in (plain(x) for x in found) if t}
 
 
+# Texts Qt draws itself (a standard dialog's buttons), translated by Qt's own catalogue.
+QT_STANDARD = ("OK", "&OK", "Save", "&Save", "Cancel", "&Cancel", "Close", "&Close", "Apply", "&Yes", "&No",
+               "Open", "&Open", "Discard", "Reset", "Help", "Abort", "Retry", "Ignore", "Restore Defaults")
+
+
+def qt_texts() -> list[str]:
+    from PySide6.QtCore import QCoreApplication
+
+    return [QCoreApplication.translate("QPlatformTheme", text) for text in QT_STANDARD]
+
+
 class Catalogue:
     """The translated texts of ``language`` as patterns a shown text is matched against."""
 
@@ -72,14 +83,18 @@ class Catalogue:
         entries = i18n.load_catalogue(language)
         texts = list(entries.texts.values()) + [f for forms in entries.plurals.values() for f in forms]
         texts += list(i18n._data_texts.get(language, {}).values())
+        texts += qt_texts()
         self.data = sorted((v for v in data_values if v), key=len, reverse=True)
-        self.patterns = [self._pattern(plain(t)) for t in texts if plain(t)]
+        # a template that is nothing but placeholders ("{label}:") would match any text at all
+        self.patterns = [self._pattern(plain(t)) for t in texts
+                         if re.search(r"[^\W\d_]{2,}", re.sub(r"\{[^{}]*\}", "", t))]
 
     @staticmethod
     def _pattern(text: str) -> re.Pattern[str]:
         parts = re.split(r"\{[^{}]*\}", text.replace("{{", "\1").replace("}}", "\2"))
         body = "(?:.+?)".join(re.escape(p.replace("\1", "{").replace("\2", "}")) for p in parts)
-        return re.compile(r"\s*" + re.sub(r"(\\ )+", r"\\s+", body) + r"\s*", re.S)
+        body = re.sub(r"(\\ )+", r"\\s+", body)
+        return re.compile(r"\s*" + (body + "?" if body.endswith(":") else body) + r"\s*", re.S)
 
     def is_data(self, text: str) -> bool:
         for value in self.data:
@@ -89,8 +104,14 @@ class Catalogue:
     def known(self, text: str) -> bool:
         if self.is_data(text) or any(p.fullmatch(text) for p in self.patterns):
             return True
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1:
+            return all(self.known(line) for line in lines)
+        bare = text.strip().lstrip("•✓⚠→ ").rstrip(":").strip()
+        if bare != text.strip():
+            return self.known(bare)
         parts = [p for p in _SEPARATORS.split(text) if p and p.strip()]
-        return len(parts) > 1 and all(self.known(p) for p in parts)
+        return parts != [text] and all(self.known(p) for p in parts)
 
     def unknown(self, texts: Iterable[str]) -> set[str]:
         return {t for t in texts if not self.known(t)}

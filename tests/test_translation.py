@@ -4,6 +4,7 @@ right language, and the language setting over the system's locale."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ def _messages_tool() -> Any:
     spec = importlib.util.spec_from_file_location("messages_tool", ROOT / "tools" / "messages.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -123,7 +125,10 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
 def test_every_screen_of_a_session_shows_only_german_texts_under_a_german_locale(qtbot: Any,
                                                                                    german_window: Any) -> None:
     shown = _walk_screens(qtbot, german_window)
-    catalogue = Catalogue("de", ["Alex Demo", "DEMO-1", "Dr Demo", "EMLA", "LOT-7", german_window.windowTitle()])
+    protocol = german_window.ctx.protocol
+    grades = [grade for scale in protocol.scales for grade in scale.grades]  # names of the grading scales
+    catalogue = Catalogue("de", ["Alex Demo", "DEMO-1", "Dr Demo", "EMLA", "LOT-7", *grades,
+                                 *i18n.LANGUAGE_NAMES.values()])
     untranslated = {screen: sorted(catalogue.unknown(texts)) for screen, texts in shown.items()}
     untranslated = {screen: texts for screen, texts in untranslated.items() if texts}
     assert not untranslated, "texts not from the German catalogue:\n" + "\n".join(
@@ -171,9 +176,9 @@ def test_the_language_setting_overrides_the_system_locale(monkeypatch: pytest.Mo
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
     i18n.set_language(None)
     assert i18n.current_language() == "de"
-    assert i18n.tr("Next") != "Next"
+    assert i18n.tr("Sign the session") == "Sitzung unterschreiben"
     i18n.set_language("en")
-    assert i18n.tr("Next") == "Next"
+    assert i18n.tr("Sign the session") == "Sign the session"
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     i18n.set_language("de")
     assert i18n.current_language() == "de"

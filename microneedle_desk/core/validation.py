@@ -28,8 +28,9 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
-def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal:
-    """A number from text or a number. Decimal commas are refused, not guessed at."""
+def parse_decimal(raw: object, field: str, what: str, unit: str = "", decimal_separator: str = ".") -> Decimal:
+    """A number from text or a number, written with ``decimal_separator`` (the person's locale's:
+    "," reads "1,2" as 1.2, and a point too). Under a point, a decimal comma is refused, not guessed at."""
     suffix = f" {unit}" if unit else ""
     if isinstance(raw, bool):
         raise ValidationError(field, tr("{what} must be a number{suffix}.").format(what=what, suffix=suffix))
@@ -45,6 +46,8 @@ def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal
     if not text:
         raise ValidationError(field, tr("{what} is empty: enter a number{suffix}.").format(
                                         what=what, suffix=suffix))
+    if decimal_separator == "," and re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
     if re.fullmatch(r"[+-]?\d+,\d+", text):
         raise ValidationError(
             field, tr("{what}: use a decimal point, not a comma (for example {replace}).").format(
@@ -80,9 +83,10 @@ def check_in_bound(value: Decimal, bound: Bound, field: str, what: str, unit: st
     return value
 
 
-def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "",
+                  decimal_separator: str = ".") -> Decimal:
     try:
-        value = parse_decimal(raw, field, what, unit)
+        value = parse_decimal(raw, field, what, unit, decimal_separator)
     except ValidationError as exc:  # say what is allowed, not only that it is not a number
         raise ValidationError(field, tr("{message} Allowed: {allowed}.").format(
                                         message=exc.message, allowed=_allowed(bound, unit))) from None

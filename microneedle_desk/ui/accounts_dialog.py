@@ -41,6 +41,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook, filter_entries
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import role_name
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 DONE_STYLE = "color: #1b5e20;"
@@ -176,8 +177,8 @@ class AccountsDialog(QDialog):
         accounts = self.book.accounts()
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            cells = (account.name, account.role.capitalize(), "Active" if account.active else "Retired",
-                     _pin_state(account))
+            cells = (account.name, role_name(account.role).capitalize(),
+                     tr("Active") if account.active else tr("Retired"), _pin_state(account))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, account.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from microneedle_desk import i18n
+from microneedle_desk.i18n import N_, tr
 
 _translators: list[QTranslator] = []
 
@@ -45,3 +46,23 @@ def apply_language(setting: str | None) -> str:
 def decimal_separator() -> str:
     """The separator numbers are shown and typed with on screen."""
     return QLocale().decimalPoint() or "."
+
+
+def shown_number(value: object) -> str:
+    """A recorded number as the locale writes it (1,2 under German), its decimals kept; "—" for none."""
+    if value is None:
+        return "—"
+    text = str(value)
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    try:
+        return QLocale().toString(float(text), "f", decimals)
+    except ValueError:
+        return text
+
+
+ROLE_NAMES = {"practitioner": N_("practitioner"), "admin": N_("admin")}
+
+
+def role_name(role: str) -> str:
+    """An account's role as the person reads it."""
+    return tr(ROLE_NAMES.get(role, role))

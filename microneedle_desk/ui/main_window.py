@@ -194,20 +194,20 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         session_menu = self.menuBar().addMenu(tr("&Session"))
-        self.new_action = self._action(session_menu, "&New session", QKeySequence.StandardKey.New,
+        self.new_action = self._action(session_menu, tr("&New session"), QKeySequence.StandardKey.New,
                                        lambda: self.go_to(0))
-        self.abandon_action = self._action(session_menu, "&Abandon session…", "Ctrl+Shift+A", self.abandon)
+        self.abandon_action = self._action(session_menu, tr("&Abandon session…"), "Ctrl+Shift+A", self.abandon)
         session_menu.addSeparator()
-        self._action(session_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
+        self._action(session_menu, tr("&Quit"), "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
         go_menu = self.menuBar().addMenu(tr("&Go"))
-        self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
-        self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
+        self._action(go_menu, tr("&Next step"), "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
+        self._action(go_menu, tr("&Previous step"), "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
         # Works on the Needling step only (disabled elsewhere, see refresh); a held key or
         # pedal does not repeat it.
-        self.needling_action = self._action(go_menu, "&Start/pause needling", "F9", self.toggle_needling)
+        self.needling_action = self._action(go_menu, tr("&Start/pause needling"), "F9", self.toggle_needling)
         self.needling_action.setAutoRepeat(False)
         self.needling_action.setEnabled(False)
-        self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
+        self._action(go_menu, tr("&Acknowledge alert"), "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
             self._action(go_menu, tr(step.title), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
 
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
-        self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=ALERT_TEXT.get(kind, kind)))
+        self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
         if self.ctx.settings.get("alerts/flash"):
             self._flash_left = 10

@@ -47,7 +47,7 @@ class AlertNotifier(QObject):
     def on_alert(self, kind: str) -> None:
         if self.window.isActiveWindow():
             return
-        text = ALERT_TEXT.get(kind, kind)
+        text = tr(ALERT_TEXT.get(kind, kind))
         tray = self._tray()
         if tray is None:
             return

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
@@ -52,10 +52,10 @@ def _render() -> Any:
 
 
 TARGETS = {
-    "sheet": "session sheet",
-    "handout": "aftercare handout",
-    "day": "day's sheets",
-    "blank": "blank sheet",
+    "sheet": N_("session sheet"),
+    "handout": N_("aftercare handout"),
+    "day": N_("day's sheets"),
+    "blank": N_("blank sheet"),
 }
 
 
@@ -69,14 +69,14 @@ class PrintActions(QObject):
         # before Quit (the menu's last entry), after what the menu already holds
         first = self.menu.actions()[-1] if self.menu.actions() else None
         ops: list[tuple[str, str, object]] = [
-            ("preview", "Print pre&view…", "Ctrl+Shift+P"),
-            ("print", "&Print…", QKeySequence.StandardKey.Print),
-            ("pdf", "Save as P&DF…", "Ctrl+Shift+D"),
+            ("preview", tr("Print pre&view…"), "Ctrl+Shift+P"),
+            ("print", tr("&Print…"), QKeySequence.StandardKey.Print),
+            ("pdf", tr("Save as P&DF…"), "Ctrl+Shift+D"),
         ]
         for op, text, shortcut in ops:  # the session sheet: top level, with shortcuts
             self._add(self.menu, "sheet", op, text, shortcut, before=first)
-        for what, title in (("handout", "Aftercare &handout"), ("day", "All sheets of a da&y"),
-                            ("blank", "&Blank sheet")):
+        for what, title in (("handout", tr("Aftercare &handout")), ("day", tr("All sheets of a da&y")),
+                            ("blank", tr("&Blank sheet"))):
             sub = QMenu(title, self.menu)
             for op, text, _ in ops:
                 self._add(sub, what, op, text, None)
@@ -182,7 +182,7 @@ class PrintActions(QObject):
             return self.docs(what)
         except (_jobs().NotFoundError, StoreError, ValidationError) as exc:
             self.warn(tr("The {value} cannot be printed: {value2}").format(
-                         value=TARGETS[what], value2=getattr(exc, 'message', '') or exc))
+                         value=tr(TARGETS[what]), value2=getattr(exc, 'message', '') or exc))
             return None
 
     def record(self, what: str, how: str) -> None:
@@ -229,7 +229,7 @@ class PrintActions(QObject):
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
         dialog = QPrintPreviewDialog(printer, self.window)
-        dialog.setWindowTitle(tr("Print preview — {value}").format(value=TARGETS[what]))
+        dialog.setWindowTitle(tr("Print preview — {value}").format(value=tr(TARGETS[what])))
         dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
         self.record(what, "print preview (it may be printed from there)")
         dialog.exec()
@@ -243,7 +243,7 @@ class PrintActions(QObject):
         from PySide6.QtWidgets import QDialog
 
         dialog = QPrintDialog(printer, self.window)
-        dialog.setWindowTitle(tr("Print the {value}").format(value=TARGETS[what]))
+        dialog.setWindowTitle(tr("Print the {value}").format(value=tr(TARGETS[what])))
         if dialog.exec() == QDialog.DialogCode.Accepted and self.paint(docs, printer):
             self.record(what, "printed")
 
@@ -266,8 +266,8 @@ class PrintActions(QObject):
         name = "-".join(part for part in (what, clinic_id, day) if part) + ".pdf"
         who = ", ".join(v for k, v in docs[0].patient if k in ("Patient", "Clinic ID", "Session date") and v) \
             if len(docs) == 1 else ""
-        title = tr("Save the {what} of {who} as PDF").format(what=TARGETS[what], who=who) if who \
-            else tr("Save the {what} as PDF").format(what=TARGETS[what])
+        title = tr("Save the {what} of {who} as PDF").format(what=tr(TARGETS[what]), who=who) if who \
+            else tr("Save the {what} as PDF").format(what=tr(TARGETS[what]))
         return name, title
 
     def save_pdf(self, what: str = "sheet") -> None:
@@ -287,7 +287,7 @@ class PrintActions(QObject):
             return
         self.record(what, "saved as PDF")
         self.window.statusBar().showMessage(tr("Saved the {value} as PDF ({pages} page(s)).").format(
-                                               value=TARGETS[what], pages=pages), 10000)
+                                               value=tr(TARGETS[what]), pages=pages), 10000)
 
     def warn(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -42,15 +42,15 @@ class ReviewMenu(QObject):
         self.windows: list[QWidget] = []
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, slot, tip in (
-                ("history", "Session &history…", "Ctrl+Shift+H", self.open_history,
-                 "Every session in a table you can sort, filter and search"),
-                ("course", "Patient &course…", "Ctrl+Shift+C", self.open_course,
-                 "One patient's sessions, grades and next due date"),
-                ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
-                 "Sessions, needle lengths, times, side effects and overrides as charts"),
-                ("export", "&Export sessions…", "Ctrl+Shift+E", self.export,
-                 "Sessions as CSV or JSON, optionally de-identified"),
-                ("recall", "Cartridge &lot recall…", "Ctrl+Shift+L", self.recall,
+                ("history", tr("Session &history…"), "Ctrl+Shift+H", self.open_history,
+                 tr("Every session in a table you can sort, filter and search")),
+                ("course", tr("Patient &course…"), "Ctrl+Shift+C", self.open_course,
+                 tr("One patient's sessions, grades and next due date")),
+                ("dashboard", tr("&Dashboard…"), "Ctrl+Shift+B", self.open_dashboard,
+                 tr("Sessions, needle lengths, times, side effects and overrides as charts")),
+                ("export", tr("&Export sessions…"), "Ctrl+Shift+E", self.export,
+                 tr("Sessions as CSV or JSON, optionally de-identified")),
+                ("recall", tr("Cartridge &lot recall…"), "Ctrl+Shift+L", self.recall,
                  "Which patients and sessions got a cartridge lot")):
             action = QAction(text, window)
             action.setShortcut(QKeySequence(shortcut))

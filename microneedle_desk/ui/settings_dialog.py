@@ -51,7 +51,8 @@ class KeyCapture(QPushButton):
 
     def _show(self) -> None:
         shown = QKeySequence(self.sequence).toString() or "none"
-        self.setText("Press the pedal now…" if self.capturing else f"{shown}   (click, then press the pedal)")
+        self.setText(tr("Press the pedal now…") if self.capturing
+                     else tr("{shown}   (click, then press the pedal)").format(shown=shown))
 
     def start(self) -> None:
         self.capturing = True
@@ -74,6 +75,9 @@ class KeyCapture(QPushButton):
         if key != Qt.Key.Key_Escape:
             self.sequence = QKeySequence(event.keyCombination()).toString(QKeySequence.SequenceFormat.PortableText)
         self._stop()
+
+
+CHOICE_NAMES = (N_("Letter"),)  # the choices shown by name (through tr() where shown)
 
 
 def option_label(key: str, label: str, settings: Settings) -> str:
@@ -148,7 +152,7 @@ class SettingsDialog(QDialog):
         elif opt.choices:
             combo = QComboBox()
             for choice in opt.choices:
-                combo.addItem(choice.upper() if len(choice) <= 2 or choice == "a4" else choice.capitalize(), choice)
+                combo.addItem(choice.upper() if len(choice) <= 2 or choice == "a4" else tr(choice.capitalize()), choice)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             widget = combo
         elif opt.kind is bool:

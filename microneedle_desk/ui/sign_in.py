@@ -40,6 +40,7 @@ from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
+from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
 if TYPE_CHECKING:
@@ -157,14 +158,14 @@ class Security(QObject):
         self._guarded: list[tuple[QAction, str]] = []
         self._menus_pending = False
         menu = window.menuBar().addMenu(tr("&Account"))
-        self.sign_in_action = window._action(menu, "&Sign in as…", "Ctrl+Shift+I", self.sign_in)
+        self.sign_in_action = window._action(menu, tr("&Sign in as…"), "Ctrl+Shift+I", self.sign_in)
         # Ctrl+Shift+P is Print preview (File menu)
-        self.change_pin_action = window._action(menu, "&Change my PIN…", "Ctrl+Shift+K", self.change_pin)
-        self.lock_action = window._action(menu, "&Lock now", "Ctrl+L", self.lock)
+        self.change_pin_action = window._action(menu, tr("&Change my PIN…"), "Ctrl+Shift+K", self.change_pin)
+        self.lock_action = window._action(menu, tr("&Lock now"), "Ctrl+L", self.lock)
         menu.addSeparator()
-        self.manage_action = window._action(menu, "&Manage accounts…", "Ctrl+Shift+U", self.manage_accounts)
+        self.manage_action = window._action(menu, tr("&Manage accounts…"), "Ctrl+Shift+U", self.manage_accounts)
         # Ctrl+Shift+L is Review > Cartridge lot recall
-        self.access_log_action = window._action(menu, "&Access log…", "Ctrl+Shift+G", self.show_access_log)
+        self.access_log_action = window._action(menu, tr("&Access log…"), "Ctrl+Shift+G", self.show_access_log)
         page = window.patient_page
         page.table.selectionModel().selectionChanged.connect(self._patient_opened)
         printing = getattr(window, "print_actions", None)  # attached before this part: guard it from here
@@ -243,9 +244,11 @@ class Security(QObject):
             self._hide_if_empty(top, guarded)
         self.change_pin_action.setVisible(self.current is not None)
         self.lock_action.setVisible(self.current is not None)
-        name = f" — {self.current.name} ({self.current.role})" if self.current else ""
-        base = self.window.windowTitle().split(" — signed in:")[0]
-        self.window.setWindowTitle(base + (f" — signed in:{name[2:]}" if name else ""))
+        marker = " — " + tr("signed in:")
+        base = self.window.windowTitle().split(marker)[0]
+        if self.current is not None:
+            base += f"{marker} {self.current.name} ({role_name(self.current.role)})"
+        self.window.setWindowTitle(base)
 
     def _hide_if_empty(self, menu_action: QAction, guarded: set[int]) -> bool:
         """A (sub)menu holding role-bound entries shows only when one of its entries shows.

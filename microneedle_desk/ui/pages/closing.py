@@ -25,6 +25,7 @@ from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_number
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class EndpointPage(StepPage):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.note = self.line(tr("Endpoint note"), "note (required for Neither)")
+        self.note = self.line(tr("Endpoint note"), tr("note (required for Neither)"))
         row = QHBoxLayout()
         self.boxes: dict[str, QCheckBox] = {}
         for choice in ctx.protocol.endpoints:
@@ -149,7 +150,7 @@ class AdjunctPage(StepPage):
         mx.addRow(tr("Form"), self.mx_form)
         mx.addRow(tr("Strength"), self.mx_strength)
         # -- PRP -----------------------------------------------------------------------------
-        self.prp = self.line(tr("PRP volume in millilitres"), f"mL, {b.min}–{b.max}")
+        self.prp = self.line(tr("PRP volume in millilitres"), tr("mL, {min}–{max}").format(min=b.min, max=b.max))
         self.kit_lot = self.line(tr("PRP kit lot"), tr("lot number of the PRP kit"))
         prp = QGroupBox(tr("PRP"))
         pf = QFormLayout(prp)
@@ -270,7 +271,7 @@ class SideEffectsPage(StepPage):
         self.severity.setAccessibleName(tr("Severity"))
         for c in p.severities:
             self.severity.addItem(tr(c.label), c.id)
-        self.note = self.line(tr("Side effect note"), "note (optional)")
+        self.note = self.line(tr("Side effect note"), tr("note (optional)"))
         self.keep_text(self.note, lambda s: "", draft="side_effect_note")  # recorded with "Add"
         add = QPushButton(tr("A&dd side effect"))
         add.clicked.connect(self._add)
@@ -371,7 +372,7 @@ class AftercarePage(StepPage):
         self.roller_mm.editingFinished.connect(self._roller_mm_done)
         self.roller_info = QLabel()
         self.roller_info.setWordWrap(True)
-        self.next_date = self.line(tr("Next session date"), "YYYY-MM-DD")
+        self.next_date = self.line(tr("Next session date"), tr("YYYY-MM-DD"))
         self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
                        lambda text: self.act(lambda c: c.set_next_session(text)), draft="next_session",
                        default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
@@ -492,14 +493,17 @@ class SignoffPage(StepPage):
         self._enable_sign()
         dwell = state.actual_dwell_seconds()
         needling = state.actual_needling_seconds()
+        mm = shown_number
         lines = [
-            f"Needle {state.needle_mm} mm · cartridge lot {state.cartridge_lot or '—'}",
-            f"Dwell {format_duration(dwell) if dwell is not None else '—'} (planned {state.dwell_planned_min} min)",
-            f"Needling {format_duration(needling) if needling is not None else '—'} "
-            f"(planned {state.needling_planned_min} min)",
-            f"Zones: {', '.join(p.label('zones', z) for z in sorted(state.zones)) or '—'}",
-            f"Adjunct: {p.label('adjuncts', state.adjunct) if state.adjunct else '—'}",
-            f"Side effects: {len(state.side_effects)} recorded" if state.side_effects
-            else ("Side effects: none observed" if state.none_observed else "Side effects: —"),
+            tr("Needle {mm} mm · cartridge lot {lot}").format(mm=mm(state.needle_mm), lot=state.cartridge_lot or "—"),
+            tr("Dwell {time} (planned {minutes} min)").format(
+                time=format_duration(dwell) if dwell is not None else "—", minutes=state.dwell_planned_min),
+            tr("Needling {time} (planned {minutes} min)").format(
+                time=format_duration(needling) if needling is not None else "—",
+                minutes=state.needling_planned_min if state.needling_planned_min is not None else "—"),
+            tr("Zones: {value}").format(value=', '.join(p.label('zones', z) for z in sorted(state.zones)) or '—'),
+            tr("Adjunct: {value}").format(value=p.label('adjuncts', state.adjunct) if state.adjunct else '—'),
+            tr("Side effects: {len} recorded").format(len=len(state.side_effects)) if state.side_effects
+            else (tr("Side effects: none observed") if state.none_observed else tr("Side effects: —")),
         ]
         self.summary.setText("\n".join(lines))

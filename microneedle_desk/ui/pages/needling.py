@@ -87,8 +87,8 @@ class NeedlingPage(StepPage):
         self.direction_boxes: dict[str, QCheckBox] = {}
         dirs = QHBoxLayout()
         for d in ctx.protocol.pass_directions:
-            box = QCheckBox(d.label)
-            box.setAccessibleName(tr("Pass direction: {label}").format(label=d.label))
+            box = QCheckBox(tr(d.label))
+            box.setAccessibleName(tr("Pass direction: {label}").format(label=tr(d.label)))
             box.clicked.connect(self._passes_changed)
             dirs.addWidget(box)
             self.direction_boxes[d.id] = box

@@ -133,7 +133,7 @@ class PatientPage(StepPage):
         super().__init__(ctx, parent)
         p = ctx.protocol
         # -- find ---------------------------------------------------------------------
-        self.search = self.line(tr("Search patients"), "Type a name, clinic ID or date of birth (YYYY-MM-DD)")
+        self.search = self.line(tr("Search patients"), tr("Type a name, clinic ID or date of birth (YYYY-MM-DD)"))
         self.model = PatientTable(self)
         self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
@@ -153,11 +153,11 @@ class PatientPage(StepPage):
         find_layout.addWidget(self.table, 1)
         # -- register -----------------------------------------------------------------
         self.name = self.line(tr("Name"))
-        self.dob = self.line(tr("Date of birth"), "YYYY-MM-DD")
+        self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
         self.clinic_id = self.line(tr("Clinic patient ID"))
         # No sex is chosen until the person chooses one: it decides which questions are asked.
-        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, c.label) for c in p.sexes)])
-        self.indication = self._combo("Indication", [(i.id, i.label) for i in p.indications])
+        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
+        self.indication = self._combo("Indication", [(i.id, tr(i.label)) for i in p.indications])
         self.scale = self._combo("Grading scale", [])
         self.grade = QComboBox()
         self.grade.setEditable(True)
@@ -236,7 +236,7 @@ class PatientPage(StepPage):
 
     # -- data -----------------------------------------------------------------------
     def reload(self) -> None:
-        labels = {i.id: i.label for i in self.ctx.protocol.indications}
+        labels = {i.id: tr(i.label) for i in self.ctx.protocol.indications}
         self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
                          for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
         self.reload_people()

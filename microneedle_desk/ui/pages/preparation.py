@@ -26,7 +26,7 @@ class AnestheticPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         b = ctx.protocol.bounds["dwell_minutes"]
-        self.product = self.line(tr("Anesthetic product"), "product name, e.g. lidocaine 5% cream")
+        self.product = self.line(tr("Anesthetic product"), tr("product name, e.g. lidocaine 5% cream"))
         self.keep_text(self.product, lambda s: s.anesthetic_product,
                        lambda text: self.act(lambda c: c.set_anesthetic_product(text)), draft="anesthetic_product")
         self.planned = self.line(tr("Planned dwell in minutes"), f"{b.min}–{b.max}")
@@ -106,7 +106,7 @@ class DevicePage(StepPage):
         needle_row.addWidget(plus)
         needle_row.addWidget(QLabel(tr("mm (allowed {min}–{max})").format(min=b.min, max=b.max)))
         self.lot = self.line(tr("Cartridge lot number"))
-        self.expiry = self.line(tr("Cartridge expiry date"), "YYYY-MM-DD")
+        self.expiry = self.line(tr("Cartridge expiry date"), tr("YYYY-MM-DD"))
         # each saved on its own: a lot typed before its expiry is kept
         self.keep_text(self.lot, lambda s: s.cartridge_lot,
                        lambda text: self.act(lambda c: c.set_cartridge_lot(text)), draft="cartridge_lot")
@@ -173,7 +173,8 @@ class DevicePage(StepPage):
         step = self.bound.step or Decimal("0.1")
         typed = self.needle.text().strip()
         try:
-            value = parse_decimal(self._typed_mm(typed) if typed else self.bound.min, "needle", "Needle length", "mm")
+            value = parse_decimal(typed or self.bound.min, "needle", tr("Needle length"), "mm",
+                                  decimal_separator=self._separator())
         except ValidationError as exc:
             self.show_error(exc.message)
             return

@@ -57,7 +57,7 @@ class ScreeningPage(StepPage):
                     question=tr(item.question)))
                 grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
-                self.last_dose = self.line(tr("Last isotretinoin dose"), "last dose YYYY-MM-DD")
+                self.last_dose = self.line(tr("Last isotretinoin dose"), tr("last dose YYYY-MM-DD"))
                 self.keep_text(self.last_dose, _dose,
                                lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(text)),
                                draft="isotretinoin_last_dose")
@@ -87,7 +87,7 @@ class ScreeningPage(StepPage):
         lay.addWidget(override, 1, 1)
         self.body.addWidget(self.blocked)
         # -- consent --------------------------------------------------------------------
-        self.consent_by = self.line(tr("Consent given by"), "who gave consent (patient or guardian)")
+        self.consent_by = self.line(tr("Consent given by"), tr("who gave consent (patient or guardian)"))
         self.keep_text(self.consent_by, lambda s: s.consent_by, draft="consent_by")
         self.consent_button = QPushButton(tr("Confirm &consent"))
         self.consent_button.clicked.connect(lambda: self.act(lambda c: c.confirm_consent(self.consent_by.text())))
