@@ -88,14 +88,19 @@ class Patient(FrozenRecord):
     device: str
     created_at: str
     demo: bool = False
+    # The language the patient reads (their handout is printed in it); "" is the clinic's.
+    language: str = ""
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc = {
             "schema": SCHEMA_VERSION, "kind": "patient", "id": self.id, "name": self.name,
             "dob": self.dob.isoformat(), "clinic_id": self.clinic_id, "sex": self.sex,
             "indication": self.indication, "scale": self.scale, "grade": self.grade,
             "device": self.device, "created_at": self.created_at, "demo": self.demo,
         }
+        if self.language:  # only when chosen: a record from before the choice reads the same
+            doc["language"] = self.language
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Patient:
@@ -104,6 +109,7 @@ class Patient(FrozenRecord):
             clinic_id=doc["clinic_id"], sex=doc["sex"], indication=doc["indication"],
             scale=doc["scale"], grade=doc["grade"], device=doc["device"],
             created_at=doc["created_at"], demo=bool(doc.get("demo", False)),
+            language=str(doc.get("language", "") or ""),
         )
 
 
@@ -124,7 +130,7 @@ def check_grade(protocol: Protocol, indication: str, scale: str, grade: object) 
 def make_patient(
     protocol: Protocol, *, name: object, dob: object, clinic_id: object, sex: object,
     indication: object, scale: object, grade: object, device: str, now: datetime,
-    demo: bool = False, patient_id: str | None = None,
+    demo: bool = False, patient_id: str | None = None, language: object = "",
 ) -> Patient:
     """Check a new patient's fields; raises ValidationError naming what is allowed."""
     name_t = require_text(name, "name", "The patient's name", 200)
@@ -145,8 +151,20 @@ def make_patient(
     return Patient(
         id=patient_id or new_id(), name=name_t, dob=birth, clinic_id=clinic, sex=sex_t,
         indication=ind, scale=scale_t, grade=grade_t, device=device, created_at=iso(now),
-        demo=demo,
+        demo=demo, language=check_language(language),
     )
+
+
+def check_language(raw: object) -> str:
+    """A patient's language: "" (the clinic's) or one the app is translated into."""
+    from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages
+
+    text = "" if raw is None else str(raw).strip()
+    if text and text not in available_languages():
+        raise ValidationError("language", tr("The patient's language must be one the app is translated into: "
+                                             "{allowed}; “{text}” is not.").format(
+            allowed=", ".join(f"{code} ({LANGUAGE_NAMES[code]})" for code in available_languages()), text=text))
+    return text
 
 
 def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
@@ -163,7 +181,7 @@ def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
         protocol, name=doc["name"], dob=doc["dob"], clinic_id=doc["clinic_id"], sex=doc["sex"],
         indication=doc["indication"], scale=doc["scale"], grade=doc["grade"],
         device=str(doc["device"]), now=created, demo=bool(doc.get("demo", False)),
-        patient_id=doc["id"],
+        patient_id=doc["id"], language=doc.get("language", ""),
     )
 
 

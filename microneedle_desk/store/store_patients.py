@@ -71,6 +71,26 @@ class StorePatients(StoreFiles):
         self._patients_table().insert(doc)
         return patient
 
+    def set_patient_language(self, patient_id: str, language: str) -> Patient:
+        """Record the language a patient reads (checked by the caller); every other field is kept."""
+        self._guard()
+        table = self._patients_table()
+        doc = table.get(Query().id == patient_id)
+        if doc is None:
+            raise ValidationError("patient", tr("There is no such patient."))
+        changed = {k: v for k, v in doc.items() if k != "language"}
+        if language:
+            changed["language"] = language
+        validate_patient_doc(changed, self.protocol)
+
+        def set_language(stored: dict[str, Any]) -> None:
+            stored.pop("language", None)
+            if language:
+                stored["language"] = language
+
+        table.update(set_language, Query().id == patient_id)  # one write: the record is never missing
+        return Patient.from_doc(changed)
+
     def find_patients(self, text: str) -> list[Patient]:
         needle = text.strip().casefold()
         found = [p for p in self.patients()

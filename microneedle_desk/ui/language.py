@@ -8,7 +8,9 @@ from Qt's own translations, shipped with PySide6. Numbers and dates on screen fo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, QDate, QLibraryInfo, QLocale, QTranslator
 
 from microneedle_desk import i18n
 from microneedle_desk.i18n import N_, tr
@@ -66,3 +68,12 @@ ROLE_NAMES = {"practitioner": N_("practitioner"), "admin": N_("admin")}
 def role_name(role: str) -> str:
     """An account's role as the person reads it."""
     return tr(ROLE_NAMES.get(role, role))
+
+
+def shown_date(day: date) -> str:
+    """A date as the locale writes it, with the whole year (29.02.1980 under German)."""
+    locale = QLocale()
+    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in pattern:
+        pattern = pattern.replace("yy", "yyyy")
+    return locale.toString(QDate(day.year, day.month, day.day), pattern)

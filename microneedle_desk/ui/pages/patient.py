@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages, tr
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_date
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
@@ -151,6 +152,16 @@ class PatientPage(StepPage):
         find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
         find_layout.addWidget(self.search)
         find_layout.addWidget(self.table, 1)
+        # the chosen patient's language: their aftercare handout prints in it
+        self.chosen_language = self._language_combo()
+        self.chosen_language.setEnabled(False)
+        self.chosen_language.activated.connect(self._language_chosen)
+        language_row = QHBoxLayout()
+        language_label = QLabel(tr("Handout language of the chosen patient"))
+        language_label.setBuddy(self.chosen_language)
+        language_row.addWidget(language_label)
+        language_row.addWidget(self.chosen_language, 1)
+        find_layout.addLayout(language_row)
         # -- register -----------------------------------------------------------------
         self.name = self.line(tr("Name"))
         self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
@@ -162,6 +173,7 @@ class PatientPage(StepPage):
         self.grade = QComboBox()
         self.grade.setEditable(True)
         self.grade.setAccessibleName(tr("Grade"))
+        self.language = self._language_combo()
         self.indication.currentIndexChanged.connect(self._fill_scales)
         self.scale.currentIndexChanged.connect(self._fill_grades)
         self._fill_scales()
@@ -177,6 +189,7 @@ class PatientPage(StepPage):
         form.addRow(tr("Indication"), self.indication)
         form.addRow(tr("Grading scale"), self.scale)
         form.addRow(tr("Grade"), self.grade)
+        form.addRow(tr("Handout language"), self.language)
         form.addRow(register_button)
         enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
                       self.register, self)
@@ -269,12 +282,34 @@ class PatientPage(StepPage):
 
     def select(self, patient: Patient | None) -> None:
         self.selected = patient
+        self.chosen_language.setEnabled(patient is not None)
         if patient is None:
             self.chosen.setText(tr("No patient chosen yet."))
             return
+        self.chosen_language.setCurrentIndex(max(0, self.chosen_language.findData(patient.language)))
         self.show_error("")  # a refusal shown before was about the choice the person just changed
         self.chosen.setText(tr("Chosen: {name} · {clinic_id} · born {isoformat}").format(
-                               name=patient.name, clinic_id=patient.clinic_id, isoformat=patient.dob.isoformat()))
+                               name=patient.name, clinic_id=patient.clinic_id, isoformat=shown_date(patient.dob)))
+
+    def _language_combo(self) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(tr("The clinic's language"), "")
+        for code in available_languages():
+            combo.addItem(LANGUAGE_NAMES[code], code)
+        combo.setAccessibleName(tr("Handout language"))
+        return combo
+
+    def _language_chosen(self) -> None:
+        """The chosen patient reads another language: recorded on the patient at once."""
+        patient = self.selected
+        if patient is None:
+            return
+        language = str(self.chosen_language.currentData() or "")
+        try:
+            self.selected = self.ctx.controller.clinic.set_patient_language(patient.id, language)
+        except ValidationError as exc:
+            self.show_error(exc.message)
+            self.chosen_language.setCurrentIndex(max(0, self.chosen_language.findData(patient.language)))
 
     def _choose_first_shown(self) -> None:
         """Enter in the search box chooses the first patient listed."""
@@ -286,7 +321,8 @@ class PatientPage(StepPage):
             patient = self.ctx.controller.clinic.register_patient(
                 name=self.name.text(), dob=self.dob.text(), clinic_id=self.clinic_id.text(),
                 sex=str(self.sex.currentData() or ""), indication=str(self.indication.currentData() or ""),
-                scale=str(self.scale.currentData() or ""), grade=self.grade.currentText())
+                scale=str(self.scale.currentData() or ""), grade=self.grade.currentText(),
+                language=str(self.language.currentData() or ""))
         except ValidationError as exc:
             self.show_error(exc.message)
             field = {"name": self.name, "dob": self.dob, "clinic_id": self.clinic_id, "sex": self.sex,
@@ -299,6 +335,7 @@ class PatientPage(StepPage):
             edit.clear()
         self.sex.setCurrentIndex(0)
         self.indication.setCurrentIndex(0)  # the next patient's form carries nothing of this one
+        self.language.setCurrentIndex(0)
         self._fill_scales()
         self.reload()
         self.search.setText(patient.clinic_id)
