@@ -72,30 +72,36 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
     from microneedle_desk.ui.settings_dialog import SettingsDialog
 
     ctx = window.ctx
-    shown: dict[str, set[str]] = {"patient page": visible_texts(window)}
+
+    def texts() -> set[str]:
+        window.refresh()  # what the refresh timer would show next: countdowns, timings
+        QApplication.processEvents()
+        return visible_texts(window)
+
+    shown: dict[str, set[str]] = {"patient page": texts()}
     patient = make_patient(ctx.protocol, name="Alex Demo", dob="1980-02-29", clinic_id="DEMO-1", sex="female",
                            indication="aga_female", scale="ludwig", grade="II", device=ctx.store.device,
                            now=ctx.clock.now(), demo=True)
     ctx.store.add_patient(patient)
     window.patient_page.reload()
     window.patient_page.select(patient)
-    shown["patient chosen"] = visible_texts(window)
+    shown["patient chosen"] = texts()
     window.start_session()
     c = ctx.controller
     for i in range(len(ctx.protocol.steps)):
         window.go_to(i)
         QApplication.processEvents()
-        shown[f"step {i + 1}"] = visible_texts(window)
+        shown[f"step {i + 1}"] = texts()
         if i == 1:
             c.act(lambda k: k.answer("skin_infection_or_rash", True))  # a blocking answer and its message
-            shown["screening blocked"] = visible_texts(window)
+            shown["screening blocked"] = texts()
             for item in ctx.protocol.contraindications:
                 c.act(lambda k, item=item: k.answer(item.id, False))
             c.act(lambda k: k.confirm_consent("Alex Demo"))
         elif i == 2:
             c.act(lambda k: k.set_anesthetic_product("EMLA"))
             c.act(lambda k: k.apply_anesthetic(30))
-            shown["dwell running"] = visible_texts(window)
+            shown["dwell running"] = texts()
         elif i == 3:
             c.act(lambda k: k.set_needle_length("1.2"))
             c.act(lambda k: k.set_cartridge("LOT-7", "2099-06-30"))
@@ -104,14 +110,14 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
             c.act(lambda k: k.set_antiseptic("alcohol"))
             ctx.clock.advance(31 * 60)
             c.poll()
-            shown["alert"] = visible_texts(window)
+            shown["alert"] = texts()
             window.acknowledge_alert()
         elif i == 5:
             c.act(lambda k: k.start_needling())
             ctx.clock.advance(5 * 60)
             c.poll()
             c.act(lambda k: k.set_zone("frontal", True))
-            shown["needling"] = visible_texts(window)
+            shown["needling"] = texts()
     dialog = SettingsDialog(ctx.settings, ctx.store, window)
     dialog.show()
     shown["settings"] = visible_texts(dialog)

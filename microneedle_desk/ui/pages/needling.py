@@ -181,9 +181,10 @@ class NeedlingPage(StepPage):
         now = self.ctx.clock.monotonic()
         pauses = len(cd.pauses())
         if state.needling_marks:
-            self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
-                                f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
-                                                         if state.early_start_reason else "")
+            self.timing.setText(tr("Needling time so far (pauses excluded): {time}; {n} pause(s).").format(
+                                time=format_duration(cd.elapsed(now)), n=pauses)
+                                + (" " + tr("Early start: {reason}").format(reason=state.early_start_reason)
+                                   if state.early_start_reason else "")
                                 + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
                                    if state.late_start_reason else "")
                                 + (" " + tr("Finished outside the protocol's time: {reason}").format(

@@ -152,16 +152,6 @@ class PatientPage(StepPage):
         find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
         find_layout.addWidget(self.search)
         find_layout.addWidget(self.table, 1)
-        # the chosen patient's language: their aftercare handout prints in it
-        self.chosen_language = self._language_combo()
-        self.chosen_language.setEnabled(False)
-        self.chosen_language.activated.connect(self._language_chosen)
-        language_row = QHBoxLayout()
-        language_label = QLabel(tr("Handout language of the chosen patient"))
-        language_label.setBuddy(self.chosen_language)
-        language_row.addWidget(language_label)
-        language_row.addWidget(self.chosen_language, 1)
-        find_layout.addLayout(language_row)
         # -- register -----------------------------------------------------------------
         self.name = self.line(tr("Name"))
         self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
@@ -194,9 +184,20 @@ class PatientPage(StepPage):
         enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
                       self.register, self)
         enter_submits((self.search,), self._choose_first_shown, self)
+        # the chosen patient's language: their aftercare handout prints in it
+        self.chosen_language = self._language_combo()
+        self.chosen_language.setAccessibleName(tr("Handout language of the chosen patient"))
+        self.chosen_language.setEnabled(False)
+        self.chosen_language.activated.connect(self._language_chosen)
+        of_chosen = QGroupBox(tr("Chosen patient"))
+        QFormLayout(of_chosen).addRow(tr("Handout language"), self.chosen_language)
+        right = QVBoxLayout()
+        right.addWidget(reg)
+        right.addWidget(of_chosen)
+        right.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(find, 3)
-        top.addWidget(reg, 2, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(right, 2)
         self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
