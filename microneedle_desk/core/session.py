@@ -103,17 +103,16 @@ class Session:
             "boot": self.clock.boot_id(), "by": self.state.practitioner_id,
             "device": self.device, "data": data,
         }
-        before = copy.deepcopy(self.state)
-        apply_event(self.state, event, self.protocol)
-        if self.sink is not None or self.confirm_override is not None:
-            try:
-                if self.confirm_override is not None and is_override(event):
-                    self.confirm_override(event)
-                if self.sink is not None:
-                    self.sink(event, self.state)
-            except BaseException:
-                self.state = before
-                raise
+        # The event is checked by folding it into a copy: the session's own state changes only
+        # once the PIN (for an override) is proved and the sink has kept it. A PIN prompt runs
+        # the event loop, and a view that redraws meanwhile must see the state as recorded.
+        after = copy.deepcopy(self.state)
+        apply_event(after, event, self.protocol)
+        if self.confirm_override is not None and is_override(event):
+            self.confirm_override(event)
+        if self.sink is not None:
+            self.sink(event, after)
+        apply_event(self.state, event, self.protocol)  # the same fold: views keep one state object
         return event
 
     # -- commands -------------------------------------------------------------------
