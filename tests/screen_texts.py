@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -54,6 +55,8 @@ def visible_texts(root: QWidget) -> set[str]:
             found.add(w.placeholderText())
         elif isinstance(w, QTabBar):
             found.update(w.tabText(i) for i in range(w.count()))
+        elif isinstance(w, QHeaderView) and w.model() is not None:
+            found.update(str(w.model().headerData(i, w.orientation()) or "") for i in range(w.count()))
         elif isinstance(w, QListWidget):
             found.update(w.item(i).text() for i in range(w.count()))
         elif isinstance(w, QMenuBar):

@@ -32,19 +32,20 @@ from PySide6.QtCore import (
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.summary import summarize
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import Store
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("date", "Date"),
-    ("patient", "Patient"),
-    ("practitioner", "Practitioner"),
-    ("indication", "Indication"),
-    ("needle", "Needle mm"),
-    ("dwell", "Dwell"),
-    ("needling", "Needling"),
-    ("adjunct", "Adjunct"),
-    ("side_effects", "Side effects"),
-    ("status", "Status"),
+    ("date", N_("Date")),
+    ("patient", N_("Patient")),
+    ("practitioner", N_("Practitioner")),
+    ("indication", N_("Indication")),
+    ("needle", N_("Needle mm")),
+    ("dwell", N_("Dwell")),
+    ("needling", N_("Needling")),
+    ("adjunct", N_("Adjunct")),
+    ("side_effects", N_("Side effects")),
+    ("status", N_("Status")),
 )
 NUMERIC = {4, 5, 6}
 ROW_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1  # the summary dict
@@ -362,7 +363,7 @@ class HistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
+            return tr(COLUMNS[section][1])
         return None
 
     # -- filtering -------------------------------------------------------------------------

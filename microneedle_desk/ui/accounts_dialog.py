@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, require
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.accounts import AccountBook, filter_entries
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
@@ -65,7 +65,7 @@ def _pin_state(account: Account) -> str:
 class AccountsDialog(QDialog):
     """List the accounts; add, retire, reset the PIN of, and change the role of one."""
 
-    COLUMNS = ("Name", "Role", "Status", "PIN")
+    COLUMNS = (N_("Name"), N_("Role"), N_("Status"), N_("PIN"))
     changed = Signal()
 
     def __init__(self, book: AccountBook, actor: Account | None, parent: QWidget | None = None) -> None:
@@ -78,7 +78,7 @@ class AccountsDialog(QDialog):
         self.confirm: Callable[[str], bool] = self._ask
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName(tr("Accounts"))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -295,7 +295,7 @@ class AccountsDialog(QDialog):
 
 # == access log =========================================================================
 class AccessModel(QAbstractTableModel):
-    COLUMNS = ("When", "Who", "Action", "Patient", "Session", "Detail")
+    COLUMNS = (N_("When"), N_("Who"), N_("Action"), N_("Patient"), N_("Session"), N_("Detail"))
 
     def __init__(self, book: AccountBook, patient_label: Callable[[str], str]) -> None:
         super().__init__()
@@ -316,7 +316,7 @@ class AccessModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
+            return tr(self.COLUMNS[section])
         return None
 
     def who(self, entry: dict[str, Any]) -> str:

@@ -34,14 +34,15 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
-HEADERS = ("#", "Date", "Interval", "Needle mm", "Grade", "Side effects", "Follow-ups", "Adjunct", "Status")
+HEADERS = ("#", N_("Date"), N_("Interval"), N_("Needle mm"),
+           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"))
 
 
 class CourseWindow(QWidget):
@@ -55,7 +56,7 @@ class CourseWindow(QWidget):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.next_due = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()

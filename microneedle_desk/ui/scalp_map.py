@@ -51,8 +51,11 @@ class ScalpMap(QWidget):
             painter.setPen(QPen(self.palette().text().color(), 1))
             painter.drawPolygon(poly)
             painter.setPen(QColor("#ffffff") if done else self.palette().text().color())
-            painter.drawText(poly.boundingRect(), Qt.AlignmentFlag.AlignCenter,
-                             tr(zone.label).split(" ")[0] + (" ✓" if done else ""))
+            # the label without its explanation in brackets, its words on lines of their own where narrow
+            # (German names a side after the zone: "Temporal links" must keep "links")
+            name = tr(zone.label).split(" (")[0]
+            painter.drawText(poly.boundingRect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             name + (" ✓" if done else ""))
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

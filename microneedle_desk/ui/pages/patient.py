@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages, tr
+from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date
 from microneedle_desk.ui.pages.base import StepPage
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
-COLUMNS = ("Name", "Clinic ID", "Date of birth", "Indication")
+COLUMNS = (N_("Name"), N_("Clinic ID"), N_("Date of birth"), N_("Indication"))
 _TOP = QModelIndex()  # the table's root: its rows have no children
 
 
@@ -84,7 +84,7 @@ class PatientTable(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         return super().headerData(section, orientation, role)
 
     # -- loading and filtering --------------------------------------------------------
@@ -151,6 +151,17 @@ class PatientPage(StepPage):
         find = QGroupBox(tr("Find a patient"))
         find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
         find_layout.addWidget(self.search)
+        # the chosen patient's language: their aftercare handout prints in it
+        self.chosen_language = self._language_combo()
+        self.chosen_language.setAccessibleName(tr("Handout language of the chosen patient"))
+        self.chosen_language.setEnabled(False)
+        self.chosen_language.activated.connect(self._language_chosen)
+        language_row = QHBoxLayout()
+        language_label = QLabel(tr("Handout language"))
+        language_label.setBuddy(self.chosen_language)
+        language_row.addWidget(language_label)
+        language_row.addWidget(self.chosen_language, 1)
+        find_layout.addLayout(language_row)
         find_layout.addWidget(self.table, 1)
         # -- register -----------------------------------------------------------------
         self.name = self.line(tr("Name"))
@@ -184,20 +195,9 @@ class PatientPage(StepPage):
         enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
                       self.register, self)
         enter_submits((self.search,), self._choose_first_shown, self)
-        # the chosen patient's language: their aftercare handout prints in it
-        self.chosen_language = self._language_combo()
-        self.chosen_language.setAccessibleName(tr("Handout language of the chosen patient"))
-        self.chosen_language.setEnabled(False)
-        self.chosen_language.activated.connect(self._language_chosen)
-        of_chosen = QGroupBox(tr("Chosen patient"))
-        QFormLayout(of_chosen).addRow(tr("Handout language"), self.chosen_language)
-        right = QVBoxLayout()
-        right.addWidget(reg)
-        right.addWidget(of_chosen)
-        right.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(find, 3)
-        top.addLayout(right, 2)
+        top.addWidget(reg, 2, Qt.AlignmentFlag.AlignTop)
         self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
