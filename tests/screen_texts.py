@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHeaderView,
@@ -57,6 +58,10 @@ def visible_texts(root: QWidget) -> set[str]:
             found.update(w.tabText(i) for i in range(w.count()))
         elif isinstance(w, QHeaderView) and w.model() is not None:
             found.update(str(w.model().headerData(i, w.orientation()) or "") for i in range(w.count()))
+        elif isinstance(w, QAbstractItemView) and not isinstance(w, QListWidget) and w.model() is not None:
+            model = w.model()
+            for row in range(min(model.rowCount(), 50)):
+                found.update(str(model.data(model.index(row, col)) or "") for col in range(model.columnCount()))
         elif isinstance(w, QListWidget):
             found.update(w.item(i).text() for i in range(w.count()))
         elif isinstance(w, QMenuBar):

@@ -69,6 +69,8 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
     from PySide6.QtWidgets import QApplication
 
     from microneedle_desk.core.records import make_patient
+    from microneedle_desk.ui.first_start import FirstStartDialog
+    from microneedle_desk.ui.history_view import HistoryWindow
     from microneedle_desk.ui.settings_dialog import SettingsDialog
 
     ctx = window.ctx
@@ -118,6 +120,19 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
             c.poll()
             c.act(lambda k: k.set_zone("frontal", True))
             shown["needling"] = texts()
+    c.act(lambda k: k.set_handpiece_serial("HP-1"))
+    window.go_to(len(ctx.protocol.steps) - 1)
+    shown["sign-off"] = texts()
+    c.close()
+    history = HistoryWindow(ctx, window)  # the session in progress is listed
+    history.show()
+    QApplication.processEvents()
+    shown["history"] = visible_texts(history)
+    history.close()
+    first = FirstStartDialog(window)
+    first.show()
+    shown["first start"] = visible_texts(first)
+    first.close()
     dialog = SettingsDialog(ctx.settings, ctx.store, window)
     dialog.show()
     shown["settings"] = visible_texts(dialog)

@@ -65,18 +65,23 @@ def minutes_text(seconds: object) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+STATUS_NAMES = {"in_progress": N_("in progress"), "signed": N_("signed"), "amended": N_("amended"),
+                "abandoned": N_("abandoned")}
+
+
 def status_of(summary: dict[str, Any]) -> str:
+    """The session's state in words, in the person's language (searched as shown)."""
     status = str(summary.get("status") or "")
     if status == "signed" and (summary.get("amended") or summary.get("amendments")):
-        return "amended"
-    return status.replace("_", " ")
+        status = "amended"
+    return tr(STATUS_NAMES.get(status, status.replace("_", " ")))
 
 
 class Labels:
     """The protocol's display labels as dicts, looked up once per load."""
 
     def __init__(self, protocol: Protocol) -> None:
-        self.indications = {i.id: i.label for i in protocol.indications}
+        self.indications = {i.id: tr(i.label) for i in protocol.indications}
         self.adjuncts = {a: protocol.label("adjuncts", a) for a in protocol.ids("adjuncts")}
         self.side_effects = {k: protocol.label("side_effects", k) for k in protocol.ids("side_effects")}
 
@@ -103,7 +108,7 @@ class Row:
             effects = summary.get("side_effects") or []
             se = labels.side_effects
             effect_text = ", ".join([se.get(k, k) for k in effects]) if effects else (
-                "none" if summary.get("none_observed") else "")
+                tr("none") if summary.get("none_observed") else "")
             self._disp = (
                 str(summary.get("started_at") or "")[:16].replace("T", " "),
                 f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})",

@@ -46,7 +46,7 @@ from microneedle_desk.core.amendments import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
@@ -143,11 +143,11 @@ class HistoryWindow(QWidget):
         row1.addWidget(self.search, 3)
         row1.addWidget(self.count, 1)
         row2 = QHBoxLayout()
-        for label, w in (("From", self.date_from), ("to", self.date_to), ("", self.practitioner),
-                         ("", self.indication), ("Needle", self.needle_min), ("–", self.needle_max),
+        for label, w in ((N_("From"), self.date_from), (N_("to"), self.date_to), ("", self.practitioner),
+                         ("", self.indication), (N_("Needle"), self.needle_min), ("–", self.needle_max),
                          ("", self.with_effects), ("", self.with_overrides), ("", self.only_patient)):
             if label:
-                row2.addWidget(QLabel(label))
+                row2.addWidget(QLabel(tr(label)))
             row2.addWidget(w)
         row2.addStretch(1)
         # -- table -------------------------------------------------------------------------
