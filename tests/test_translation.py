@@ -211,3 +211,19 @@ def test_the_system_locale_is_read_the_way_gettext_reads_it() -> None:
     assert i18n.language_from_environment({"LC_ALL": "C", "LANG": "de_DE.UTF-8"}) == "en"
     assert i18n.language_from_environment({"LC_MESSAGES": "de_CH.UTF-8"}) == "de"
     assert i18n.language_from_environment({}) == "en"
+
+
+def test_a_german_date_is_read_and_shown_in_the_german_form(qtbot: Any, german_window: Any) -> None:
+    from datetime import date
+
+    page = german_window.patient_page
+    page.name.setText("Alex Demo")
+    page.dob.setText("29.02.1980")
+    page.clinic_id.setText("DEMO-1")
+    page.sex.setCurrentIndex(page.sex.findData("male"))
+    page.indication.setCurrentIndex(page.indication.findData("aga_male"))
+    page.grade.setCurrentText("III")
+    page.register()
+    patients = german_window.ctx.store.patients()
+    assert [p.dob for p in patients] == [date(1980, 2, 29)], page.error_label.text()
+    assert "29.02.1980" in page.chosen.text(), "shown back as the locale writes it"

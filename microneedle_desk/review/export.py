@@ -170,15 +170,16 @@ def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]
 def recall_text(hits: list[dict[str, Any]], lot: str) -> str:
     """The recall list for people: one block per patient, their sessions below."""
     if not hits:
-        return f"No session used cartridge lot {lot}.\n"
+        return tr("No session used cartridge lot {lot}.\n").format(lot=lot)
     patients: dict[str, list[dict[str, Any]]] = {}
     for row in hits:
         patients.setdefault(str(row.get("patient_id")), []).append(row)
-    lines = [f"Cartridge lot {lot}: {len(patients)} patient(s), {len(hits)} session(s).", ""]
+    lines = [tr("Cartridge lot {lot}: {patients} patient(s), {sessions} session(s).").format(
+        lot=lot, patients=len(patients), sessions=len(hits)), ""]
     for rows in sorted(patients.values(), key=lambda rs: str(rs[0].get("patient_name", "")).casefold()):
         first = rows[0]
-        lines.append(f"{first.get('patient_name', '')}  (clinic ID {first.get('clinic_id', '')}, "
-                     f"born {first.get('dob', '')})")
+        lines.append(tr("{name}  (clinic ID {clinic_id}, born {dob})").format(
+            name=first.get("patient_name", ""), clinic_id=first.get("clinic_id", ""), dob=first.get("dob", "")))
         for row in rows:
             lines.append(f"    {str(row.get('started_at', ''))[:16].replace('T', ' ')}  "
                          f"session {row.get('id')}  {row.get('status')}")

@@ -119,7 +119,7 @@ class CourseWindow(QWidget):
         if not self.charts:
             from microneedle_desk.ui import charts
 
-            self.charts["needle"] = charts.plot_widget("Needle length", "mm", "date", dates=True)
+            self.charts["needle"] = charts.plot_widget(tr("Needle length"), "mm", "date", dates=True)
             self.charts["grade"] = charts.plot_widget("Grade", "grade", "date", dates=True)
             for w in self.charts.values():
                 self.chart_row.addWidget(w)
@@ -189,7 +189,7 @@ class CourseWindow(QWidget):
             self.save_grade(str(sid), dialog.grade(), dialog.reason.text())
 
     def save_grade(self, session_id: str, grade: str, reason: str) -> bool:
-        reason = reason or "Grade recorded after the session"
+        reason = reason or tr("Grade recorded after the session")
         try:
             if self.ctx.signer is not None:  # signed with the PIN of the person making it
                 if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:

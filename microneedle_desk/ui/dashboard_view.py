@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 CHARTS: tuple[tuple[str, str, str, str], ...] = (
-    ("sessions", "Sessions per period", "sessions", "period"),
-    ("needle", "Needle-length distribution (signed)", "sessions", "needle length (mm)"),
-    ("times", "Planned vs actual time (min)", "actual (min)", "planned (min)"),
-    ("se_needle", "Side effects per 100 sessions, by needle length", "per 100", "needle length (mm)"),
-    ("se_type", "Side effects per 100 sessions, by type", "", "per 100"),
-    ("overrides", "Overrides by kind", "", "count"),
+    ("sessions", N_("Sessions per period"), N_("sessions"), N_("period")),
+    ("needle", N_("Needle-length distribution (signed)"), N_("sessions"), N_("needle length (mm)")),
+    ("times", N_("Planned vs actual time (min)"), N_("actual (min)"), N_("planned (min)")),
+    ("se_needle", N_("Side effects per 100 sessions, by needle length"), N_("per 100"), N_("needle length (mm)")),
+    ("se_type", N_("Side effects per 100 sessions, by type"), "", N_("per 100")),
+    ("overrides", N_("Overrides by kind"), "", N_("count")),
 )
 
 
@@ -76,9 +76,9 @@ class DashboardWindow(QWidget):
         grid = QGridLayout()
         self.plots: dict[str, Any] = {}
         for i, (key, title, left, bottom) in enumerate(CHARTS):
-            plot = charts.plot_widget(title, left, bottom)
+            plot = charts.plot_widget(tr(title), tr(left), tr(bottom))
             save = QPushButton(tr("Save PNG…"))
-            save.setToolTip(tr("Save “{title}” as a PNG image").format(title=title))
+            save.setToolTip(tr("Save “{title}” as a PNG image").format(title=tr(title)))
             save.clicked.connect(lambda _=False, k=key: self.save_one(k))
             cell = QVBoxLayout()
             cell.addWidget(plot, 1)

@@ -122,8 +122,8 @@ class HistoryWindow(QWidget):
         # the window lay out and repaint whole (~25 ms on top of that keystroke's filter)
         self.search.setFixedHeight(self.search.sizeHint().height())
         self.search.setAccessibleName(tr("Search sessions"))
-        self.date_from = _date_edit("First day shown")
-        self.date_to = _date_edit("Last day shown")
+        self.date_from = _date_edit(tr("First day shown"))
+        self.date_to = _date_edit(tr("Last day shown"))
         self.practitioner = QComboBox()
         self.practitioner.addItem(tr("any practitioner"), "")
         for p in ctx.store.practitioners(include_inactive=True):
@@ -132,8 +132,8 @@ class HistoryWindow(QWidget):
         self.indication.addItem(tr("any indication"), "")
         for ind in ctx.protocol.indications:
             self.indication.addItem(tr(ind.label), ind.id)
-        self.needle_min = _mm_box("Shortest needle length shown")
-        self.needle_max = _mm_box("Longest needle length shown")
+        self.needle_min = _mm_box(tr("Shortest needle length shown"))
+        self.needle_max = _mm_box(tr("Longest needle length shown"))
         self.with_effects = QCheckBox(tr("has side effects"))
         self.with_overrides = QCheckBox(tr("has overrides"))
         self.only_patient = QCheckBox(tr("only this patient"))
@@ -344,9 +344,9 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
     if may_see_session(account, practitioner, own_only=True):
         return None
     if account is None:
-        return "Sign in first: this clinic shows a session's detail only to the practitioner who led it."
-    return ("This clinic shows a session's detail only to the practitioner who led it (and to admins). "
-            "This session was led by someone else; ask them or an admin.")
+        return tr("Sign in first: this clinic shows a session's detail only to the practitioner who led it.")
+    return (tr("This clinic shows a session's detail only to the practitioner who led it (and to admins). This "
+               "session was led by someone else; ask them or an admin."))
 
 
 # -- one session, read-only -----------------------------------------------------------------

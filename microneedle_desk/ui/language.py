@@ -70,10 +70,26 @@ def role_name(role: str) -> str:
     return tr(ROLE_NAMES.get(role, role))
 
 
+def _date_pattern() -> str:
+    pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
+
+
 def shown_date(day: date) -> str:
-    """A date as the locale writes it, with the whole year (29.02.1980 under German)."""
-    locale = QLocale()
-    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
-    if "yyyy" not in pattern:
-        pattern = pattern.replace("yy", "yyyy")
-    return locale.toString(QDate(day.year, day.month, day.day), pattern)
+    """A date as the person's language writes it: the locale's order with the whole year
+    (29.02.1980 under German); in English the app's unambiguous 1980-02-29."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return day.isoformat()
+    return QLocale().toString(QDate(day.year, day.month, day.day), _date_pattern())
+
+
+def typed_date(text: str) -> str:
+    """A typed date for the core, which reads ISO 8601: the locale's own form (29.02.1980 under
+    German) becomes 1980-02-29; anything else goes on as typed, for the core to accept or refuse."""
+    text = text.strip()
+    if i18n.current_language() != i18n.SOURCE_LANGUAGE and text:
+        for pattern in (_date_pattern(), _date_pattern().replace("dd", "d").replace("MM", "M")):
+            parsed = QLocale().toDate(text, pattern)
+            if parsed.isValid():
+                return parsed.toString("yyyy-MM-dd")
+    return text

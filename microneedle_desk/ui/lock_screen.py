@@ -46,19 +46,19 @@ def lock_lines(session: Session | None) -> list[tuple[str, str]]:
     if session is None:
         return []
     if session.state.status != "in_progress":
-        raise PermissionDenied("The lock screen shows only the countdowns of the session in progress; "
-                               "this session is not running.")
+        raise PermissionDenied(tr("The lock screen shows only the countdowns of the session in progress; this "
+                                  "session is not running."))
     views: list[CountdownView] = [v for v in session.countdowns() if v.state != "done"]
     private = [str(v).strip().casefold() for v in session.state.patient_snapshot.values() if str(v).strip()]
     private = [p for p in private if len(p) >= 3]  # "III" grades and sex codes are not identifying
     lines = []
     for view in views:
         left = format_duration(abs(view.remaining))
-        text = f"{left} left" if view.remaining >= 0 else f"{left} over"
+        text = tr("{left} left").format(left=left) if view.remaining >= 0 else tr("{left} over").format(left=left)
         line = (view.label, f"{text} · {STATE_WORDS.get(view.state, view.state)}")
         shown = " ".join(line).casefold()
         if any(p in shown for p in private):
-            raise PermissionDenied("The lock screen cannot show this countdown: it would reveal patient details.")
+            raise PermissionDenied(tr("The lock screen cannot show this countdown: it would reveal patient details."))
         lines.append(line)
     return lines
 
@@ -119,8 +119,9 @@ class LockScreen(QWidget):
             lines = []
             self.message.setText(exc.message)
         self.countdowns.setText("\n".join(f"{label}: {text}" for label, text in lines) if lines
-                                else "No countdown running.")
-        self.who.setText(f"Signed in: {signed_in.name}" if signed_in else "Nobody is signed in.")
+                                else tr("No countdown running."))
+        self.who.setText(tr("Signed in: {name}").format(name=signed_in.name) if signed_in
+                         else tr("Nobody is signed in."))
         current = self.take_over_account.currentData()
         self.take_over_account.clear()
         for account in others:
@@ -128,7 +129,7 @@ class LockScreen(QWidget):
         if current is not None:
             self.take_over_account.setCurrentIndex(max(0, self.take_over_account.findData(current)))
         has_session = session is not None and session.state.status == "in_progress"
-        self.take_over_button.setText("Take &over the session" if has_session else "S&ign in instead")
+        self.take_over_button.setText(tr("Take &over the session") if has_session else tr("S&ign in instead"))
 
     def all_text(self) -> str:
         """Every text this screen shows (used by tests and the accessibility check)."""

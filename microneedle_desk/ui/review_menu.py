@@ -51,7 +51,7 @@ class ReviewMenu(QObject):
                 ("export", tr("&Export sessions…"), "Ctrl+Shift+E", self.export,
                  tr("Sessions as CSV or JSON, optionally de-identified")),
                 ("recall", tr("Cartridge &lot recall…"), "Ctrl+Shift+L", self.recall,
-                 "Which patients and sessions got a cartridge lot")):
+                 tr("Which patients and sessions got a cartridge lot"))):
             action = QAction(text, window)
             action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(f"{tip} ({action.shortcut().toString()})")
@@ -202,7 +202,7 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
 
     def save() -> None:
-        if not allowed(dialog, ctx, "export", "Lot recall"):
+        if not allowed(dialog, ctx, "export", tr("Lot recall")):
             return
         path, _ = QFileDialog.getSaveFileName(dialog, "Save the recall list", f"recall-{lot}.csv",
                                               "CSV files (*.csv)")

@@ -71,7 +71,7 @@ class SignInDialog(QDialog):
         self.clinic, self.first_admin = clinic, first_admin
         book = clinic.accounts
         self.account: Account | None = None
-        self.setWindowTitle("Create the first admin" if first_admin else "Sign in")
+        self.setWindowTitle(tr("Create the first admin") if first_admin else tr("Sign in"))
         self.who = QComboBox()
         self.who.setAccessibleName(tr("Account"))
         self.name = QLineEdit()

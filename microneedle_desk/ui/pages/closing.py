@@ -25,7 +25,7 @@ from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.language import shown_number
+from microneedle_desk.ui.language import shown_date, shown_number, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -373,9 +373,9 @@ class AftercarePage(StepPage):
         self.roller_info = QLabel()
         self.roller_info.setWordWrap(True)
         self.next_date = self.line(tr("Next session date"), tr("YYYY-MM-DD"))
-        self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
-                       lambda text: self.act(lambda c: c.set_next_session(text)), draft="next_session",
-                       default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
+        self.keep_text(self.next_date, lambda s: shown_date(s.next_session) if s.next_session else "",
+                       lambda text: self.act(lambda c: c.set_next_session(typed_date(text))), draft="next_session",
+                       default=lambda s: shown_date(day) if (day := s.suggested_next_session()) else "")
         self.suggested = QLabel()
         form = QFormLayout()
         form.addRow(self.given)
@@ -423,7 +423,7 @@ class AftercarePage(StepPage):
         if suggested:
             self.suggested.setText(tr("Suggested from the protocol interval of {interval_days} days: "
                                       "{isoformat} (press Enter in the field to keep it).").format(
-                                      interval_days=state.config.interval_days, isoformat=suggested.isoformat()))
+                                      interval_days=state.config.interval_days, isoformat=shown_date(suggested)))
 
 
 class SignoffPage(StepPage):

@@ -23,7 +23,7 @@ from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.language import shown_date
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
@@ -320,7 +320,7 @@ class PatientPage(StepPage):
     def register(self) -> None:
         try:
             patient = self.ctx.controller.clinic.register_patient(
-                name=self.name.text(), dob=self.dob.text(), clinic_id=self.clinic_id.text(),
+                name=self.name.text(), dob=typed_date(self.dob.text()), clinic_id=self.clinic_id.text(),
                 sex=str(self.sex.currentData() or ""), indication=str(self.indication.currentData() or ""),
                 scale=str(self.scale.currentData() or ""), grade=self.grade.currentText(),
                 language=str(self.language.currentData() or ""))

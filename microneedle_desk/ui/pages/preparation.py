@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPush
 
 from microneedle_desk.core.validation import ValidationError, parse_decimal
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
@@ -110,8 +111,9 @@ class DevicePage(StepPage):
         # each saved on its own: a lot typed before its expiry is kept
         self.keep_text(self.lot, lambda s: s.cartridge_lot,
                        lambda text: self.act(lambda c: c.set_cartridge_lot(text)), draft="cartridge_lot")
-        self.keep_text(self.expiry, lambda s: s.cartridge_expiry.isoformat() if s.cartridge_expiry else "",
-                       lambda text: self.act(lambda c: c.set_cartridge_expiry(text)), draft="cartridge_expiry")
+        self.keep_text(self.expiry, lambda s: shown_date(s.cartridge_expiry) if s.cartridge_expiry else "",
+                       lambda text: self.act(lambda c: c.set_cartridge_expiry(typed_date(text))),
+                       draft="cartridge_expiry")
         self.sealed = QCheckBox(tr("Cartridge is new and was sealed"))
         self.sealed.setAccessibleName(tr("Cartridge is new and sealed"))
         self.sealed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_cartridge_new(bool(checked))))
@@ -144,7 +146,8 @@ class DevicePage(StepPage):
         self.body.addLayout(form)
 
     def _override_cartridge(self) -> None:
-        if self.act(lambda c: c.override_cartridge(self.lot.text(), self.expiry.text(), self.cartridge_reason.text())):
+        if self.act(lambda c: c.override_cartridge(self.lot.text(), typed_date(self.expiry.text()),
+                                                  self.cartridge_reason.text())):
             self.cartridge_reason.clear()
 
     # -- the needle length, in the person's own decimal separator ----------------------------

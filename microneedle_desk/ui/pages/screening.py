@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def _dose(state: SessionState) -> str:
-    return state.isotretinoin_last_dose.isoformat() if state.isotretinoin_last_dose else ""
+    return shown_date(state.isotretinoin_last_dose) if state.isotretinoin_last_dose else ""
 
 
 class ScreeningPage(StepPage):
@@ -59,7 +60,7 @@ class ScreeningPage(StepPage):
             if item.asks_last_dose:
                 self.last_dose = self.line(tr("Last isotretinoin dose"), tr("last dose YYYY-MM-DD"))
                 self.keep_text(self.last_dose, _dose,
-                               lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(text)),
+                               lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(typed_date(text))),
                                draft="isotretinoin_last_dose")
                 box = QHBoxLayout()
                 box.addWidget(self.last_dose)
@@ -120,7 +121,7 @@ class ScreeningPage(StepPage):
                 self.not_asked[item_id].setText(
                     "" if asked else tr("Not applicable ({sex} patient): not asked").format(sex=sex))
         eligible = state.eligible_from()
-        self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
+        self.eligible.setText(tr("Eligible from {day}").format(day=shown_date(eligible)) if eligible else "")
         blocking = state.blocking_items()
         uncovered = [i for i in blocking if i not in state.override_items]
         self.blocked.setVisible(bool(blocking))
