@@ -227,3 +227,43 @@ def test_a_german_date_is_read_and_shown_in_the_german_form(qtbot: Any, german_w
     patients = german_window.ctx.store.patients()
     assert [p.dob for p in patients] == [date(1980, 2, 29)], page.error_label.text()
     assert "29.02.1980" in page.chosen.text(), "shown back as the locale writes it"
+
+
+def test_the_language_setting_overrides_a_german_system_locale_in_the_window(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch, data_dir: Path, request: pytest.FixtureRequest) -> None:
+    from PySide6.QtCore import QLocale
+
+    from microneedle_desk import paths
+    from microneedle_desk.core.protocol import load_protocol
+    from microneedle_desk.settings import Settings
+    from microneedle_desk.ui.language import apply_language
+
+    before = QLocale()
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    Settings(load_protocol(paths.protocol_file()), paths.settings_file(data_dir)).set("clinic/language", "en")
+    try:
+        window = request.getfixturevalue("window")
+        assert i18n.current_language() == "en"
+        assert window.menuBar().actions()[0].text() != "&Datei", "the menus are English, as the setting says"
+        assert QLocale().decimalPoint() == "."
+    finally:
+        apply_language("en")
+        QLocale.setDefault(before)
+
+
+def test_a_protocol_translation_missing_a_text_is_refused_when_the_protocol_is_read(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+
+    shutil.copy(ROOT / "resources" / "protocol.json", tmp_path / "protocol.json")
+    german = json.loads((ROOT / "resources" / "protocol.de.json").read_text(encoding="utf-8"))
+    del german["texts"]["aftercare"]["no_sun"]
+    (tmp_path / "protocol.de.json").write_text(json.dumps(german), encoding="utf-8")
+    with pytest.raises(ProtocolError, match="aftercare/no_sun/text"):
+        load_protocol(tmp_path / "protocol.json")
+    (tmp_path / "protocol.de.json").unlink()
+    (tmp_path / "locale" / "de").mkdir(parents=True)
+    with pytest.raises(ProtocolError, match="protocol.de.json is missing"):
+        load_protocol(tmp_path / "protocol.json")
