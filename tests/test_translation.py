@@ -265,5 +265,5 @@ def test_a_protocol_translation_missing_a_text_is_refused_when_the_protocol_is_r
         load_protocol(tmp_path / "protocol.json")
     (tmp_path / "protocol.de.json").unlink()
     (tmp_path / "locale" / "de").mkdir(parents=True)
-    with pytest.raises(ProtocolError, match="protocol.de.json is missing"):
+    with pytest.raises(ProtocolError, match=r"protocol\.de\.json is missing"):
         load_protocol(tmp_path / "protocol.json")
