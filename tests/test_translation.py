@@ -64,11 +64,23 @@ def german_window(qtbot: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.F
     QLocale.setDefault(before)
 
 
+def _choose_new_patient(window: Any, sex: str, indication: str, scale: str, grade: str) -> None:
+    """A demo patient registered and chosen on the patient page."""
+    from microneedle_desk.core.records import make_patient
+
+    ctx = window.ctx
+    patient = make_patient(ctx.protocol, name="Alex Demo", dob="1980-02-29", clinic_id="DEMO-1", sex=sex,
+                           indication=indication, scale=scale, grade=grade, device=ctx.store.device,
+                           now=ctx.clock.now(), demo=True)
+    ctx.store.add_patient(patient)
+    window.patient_page.reload()
+    window.patient_page.select(patient)
+
+
 def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
     """The texts of the patient page, each step of a session in progress, and the settings."""
     from PySide6.QtWidgets import QApplication
 
-    from microneedle_desk.core.records import make_patient
     from microneedle_desk.ui.first_start import FirstStartDialog
     from microneedle_desk.ui.history_view import HistoryWindow
     from microneedle_desk.ui.settings_dialog import SettingsDialog
@@ -81,12 +93,7 @@ def _walk_screens(qtbot: Any, window: Any) -> dict[str, set[str]]:
         return visible_texts(window)
 
     shown: dict[str, set[str]] = {"patient page": texts()}
-    patient = make_patient(ctx.protocol, name="Alex Demo", dob="1980-02-29", clinic_id="DEMO-1", sex="female",
-                           indication="aga_female", scale="ludwig", grade="II", device=ctx.store.device,
-                           now=ctx.clock.now(), demo=True)
-    ctx.store.add_patient(patient)
-    window.patient_page.reload()
-    window.patient_page.select(patient)
+    _choose_new_patient(window, "female", "aga_female", "ludwig", "II")
     shown["patient chosen"] = texts()
     window.start_session()
     c = ctx.controller
@@ -171,16 +178,9 @@ def test_a_decimal_comma_is_read_where_the_locale_writes_one() -> None:
 
 
 def test_the_device_step_accepts_1_comma_2_mm_under_german(qtbot: Any, german_window: Any) -> None:
-    from microneedle_desk.core.records import make_patient
-
     win = german_window
     ctx = win.ctx
-    patient = make_patient(ctx.protocol, name="Alex Demo", dob="1980-02-29", clinic_id="DEMO-1", sex="male",
-                           indication="aga_male", scale="norwood_hamilton", grade="III", device=ctx.store.device,
-                           now=ctx.clock.now(), demo=True)
-    ctx.store.add_patient(patient)
-    win.patient_page.reload()
-    win.patient_page.select(patient)
+    _choose_new_patient(win, "male", "aga_male", "norwood_hamilton", "III")
     win.start_session()
     win.go_to(3)
     device = win.pages[3]
