@@ -1,4 +1,4 @@
-"""Dates and times in words, in the language in use, without Qt (printouts, command line).
+"""Dates, times and numbers in the language in use, without Qt (printouts, command line).
 
 Month and weekday names and the order of a date's parts come from the catalogue like any other
 text, so a language brings its own ("26. Nov. 2026", "Mittwoch, 26. November 2026 um 09:45 Uhr").
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from microneedle_desk.i18n import N_, tr
+from microneedle_desk.i18n import DECIMAL_MARKS, N_, current_language, tr
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
           N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
@@ -39,3 +39,9 @@ def long_moment(moment: datetime) -> str:
 def short_moment(moment: datetime) -> str:
     """``26 Nov 2026, 09:45``."""
     return tr("{date}, {time}").format(date=short_date(moment.date()), time=moment.strftime("%H:%M"))
+
+
+def decimal(value: object) -> str:
+    """A recorded number as the language in use writes it (``1,2`` in German); files keep ``1.2``."""
+    text = str(value)
+    return text.replace(".", DECIMAL_MARKS.get(current_language(), ".")) if value is not None else ""

@@ -28,6 +28,8 @@ DOMAIN = "microneedle_desk"
 SOURCE_LANGUAGE = "en"
 # The languages shipped, with their names in their own language (for the language setting).
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+# How each writes a decimal number, for what is printed without Qt (the screens ask QLocale).
+DECIMAL_MARKS = {"en": ".", "de": ","}
 
 
 def _one_other(n: int) -> int:

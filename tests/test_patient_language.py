@@ -83,3 +83,18 @@ def test_the_german_handout_names_dates_in_german(tmp_path: Path) -> None:
     text = jobs.handout_for(clinic.store, session_id, CLINIC, clock.now()).text()
     assert "Mittwoch, 9. Dezember 2026" in text, "two weeks after the session, in German words"
     assert "Wednesday" not in text
+
+
+def test_numbers_on_a_german_handout_use_a_decimal_comma(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from microneedle_desk.printing.content import handout
+
+    clock = FakeClock()
+    clinic = open_clinic(tmp_path, clock)
+    patient = clinic.store.add_patient(make_demo_patient(clinic.protocol, clock, device=clinic.store.device))
+    session = start_session(clinic.protocol, clock, patient, sink=pin_sink(clinic.store), device=clinic.store.device)
+    run_complete_session(session, clock)
+    state = replace(session.state, home_roller=True, home_roller_mm=0.25)
+    assert "0,25 mm" in handout(state, CLINIC, clock.now(), protocol=clinic.protocol, language="de").text()
+    assert "0.25 mm" in handout(state, CLINIC, clock.now(), protocol=clinic.protocol).text()

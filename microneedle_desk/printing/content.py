@@ -24,7 +24,7 @@ from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.timeline import clock_set_back, utc_offsets
-from microneedle_desk.dates import long_date, long_moment, short_date, short_moment
+from microneedle_desk.dates import decimal, long_date, long_moment, short_date, short_moment
 from microneedle_desk.i18n import N_, tr
 
 SHEET_TITLE = N_("Scalp microneedling — session record")
@@ -187,7 +187,7 @@ def short_hash(record_hash: str) -> str:
 
 
 def _mm(value: object) -> str:
-    return tr("{value} mm").format(value=value) if value is not None else ""
+    return tr("{value} mm").format(value=decimal(value)) if value is not None else ""
 
 
 def _yes(value: bool) -> str:
@@ -271,7 +271,7 @@ def _adjunct(state: SessionState, protocol: Protocol) -> str:
         return label
     if state.adjunct == "prp" and state.prp_ml is not None:
         lot = tr(", kit lot {lot}").format(lot=state.prp_kit_lot) if state.prp_kit_lot else ""
-        return tr("{label} — {prp_ml} mL{lot}").format(label=label, prp_ml=state.prp_ml, lot=lot)
+        return tr("{label} — {prp_ml} mL{lot}").format(label=label, prp_ml=decimal(state.prp_ml), lot=lot)
     return label
 
 
@@ -286,7 +286,8 @@ def _home_roller(state: SessionState) -> str:
         return tr("Not asked") if state.content < 2 else ""
     if not state.home_roller:
         return tr("Not used")
-    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(mm=state.home_roller_mm)
+    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(
+        mm=decimal(state.home_roller_mm))
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
@@ -580,7 +581,7 @@ def _handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetim
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""
         if state is not None and state.home_roller_mm is not None:
-            roller = tr("Your roller's needles: {mm} mm.").format(mm=state.home_roller_mm)
+            roller = tr("Your roller's needles: {mm} mm.").format(mm=decimal(state.home_roller_mm))
         sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
                                 paragraphs=[p for p in (roller,) if p],
                                 bullets=[tr(a.text) for a in protocol.home_roller]))

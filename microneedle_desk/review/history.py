@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -82,6 +83,7 @@ class Labels:
 
     def __init__(self, protocol: Protocol) -> None:
         self.indications = {i.id: tr(i.label) for i in protocol.indications}
+        self.locale = QLocale()  # numbers as the person writes them (1,2 under German)
         self.adjuncts = {a: protocol.label("adjuncts", a) for a in protocol.ids("adjuncts")}
         self.side_effects = {k: protocol.label("side_effects", k) for k in protocol.ids("side_effects")}
 
@@ -113,7 +115,7 @@ class Row:
                 str(summary.get("started_at") or "")[:16].replace("T", " "),
                 f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})",
                 self.practitioner, labels.indications.get(str(summary.get("indication")), ""),
-                f"{self.needle:.1f}" if self.needle is not None else "",
+                labels.locale.toString(self.needle, "f", 1) if self.needle is not None else "",
                 minutes_text(summary.get("dwell_actual_s")), minutes_text(summary.get("needling_actual_s")),
                 labels.adjuncts.get(str(summary.get("adjunct")), ""), effect_text, status_of(summary),
             )
