@@ -162,6 +162,9 @@ def test_every_screen_of_a_session_shows_only_german_texts_under_a_german_locale
     assert not untranslated, "texts not from the German catalogue:\n" + "\n".join(
         f"{screen}: {texts}" for screen, texts in untranslated.items())
     assert "Betäubung" in shown["step 3"], "the step's title is the protocol's German one"
+    from PySide6.QtCore import QCoreApplication
+
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Abbrechen", "Qt's own texts in German too"
 
 
 def test_the_screen_test_notices_an_english_text() -> None:
