@@ -51,14 +51,17 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox
 
     from microneedle_desk.review import export
+    from microneedle_desk.store.store import StoreError
 
     if not allowed(parent, ctx, "export", tr("Export")):
         return None
     dialog = QDialog(parent)
     dialog.setWindowTitle(tr("Export sessions"))
     fmt = QComboBox()
+    fmt.setAccessibleName(tr("Format"))
     fmt.addItem(tr("CSV (spreadsheet)"), "csv")
     fmt.addItem(tr("JSON"), "json")
+    fmt.addItem(tr("FHIR R4B (for a health record system; signed sessions)"), "fhir")
     days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
     edits = []
     for day in (days[0], days[-1]):
@@ -82,26 +85,34 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     kind = str(fmt.currentData())
-    path, _ = QFileDialog.getSaveFileName(parent, "Export sessions", f"sessions.{kind}",
-                                          f"{kind.upper()} files (*.{kind})")
+    suffix = "json" if kind == "fhir" else kind
+    name = "sessions-fhir.json" if kind == "fhir" else f"sessions.{kind}"
+    path, _ = QFileDialog.getSaveFileName(parent, tr("Export sessions"), name, tr("{kind} files (*.{suffix})").format(
+        kind=suffix.upper(), suffix=suffix))
     if not path:
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
     try:
         if ctx.signer is not None:
             ctx.signer.require("export")  # checked again where the file is written
-        recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
-        text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
-                export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
-        export.write_private(path, text)
-    except (export.ExportError, OSError, ValidationError) as exc:
-        QMessageBox.warning(parent, tr("Export"), tr("The export was not written: {getattr}").format(
-                                                 getattr=getattr(exc, 'message', exc)))
+        if kind == "fhir":
+            from microneedle_desk.ui.fhir_export import write_fhir
+
+            count = write_fhir(parent, ctx, rows, low, high, deid.isChecked(), path)
+        else:
+            recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
+            text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
+                    export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
+            export.write_private(path, text)
+            count = len(recs)
+    except (export.ExportError, StoreError, OSError, ValidationError) as exc:
+        QMessageBox.warning(parent, tr("Export"), tr("The export was not written: {why}").format(
+            why=getattr(exc, "message", exc)))
         return None
-    record(ctx, "exported", f"sessions as {kind.upper()}, {len(recs)} session(s) from {low} to {high}, "
+    record(ctx, "exported", f"sessions as {kind.upper()}, {count} session(s) from {low} to {high}, "
                             + ("de-identified" if deid.isChecked() else "identified"))
-    QMessageBox.information(parent, tr("Export"), tr("Wrote {len:,} session(s) to {path}.").format(
-                                                 len=len(recs), path=path))
+    QMessageBox.information(parent, tr("Export"), tr("Wrote {n} session(s) to {path}.").format(
+        n=f"{count:,}", path=path))
     return path
 
 

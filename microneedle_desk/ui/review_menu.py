@@ -44,7 +44,7 @@ class ReviewMenu(QObject):
                 ("dashboard", tr("&Dashboard…"), "Ctrl+Shift+B", self.open_dashboard,
                  tr("Sessions, needle lengths, times, side effects and overrides as charts")),
                 ("export", tr("&Export sessions…"), "Ctrl+Shift+E", self.export,
-                 tr("Sessions as CSV or JSON, optionally de-identified")),
+                 tr("Sessions as CSV, JSON or FHIR, optionally de-identified")),
                 ("recall", tr("Cartridge &lot recall…"), "Ctrl+Shift+L", self.recall,
                  tr("Which patients and sessions got a cartridge lot"))):
             action = QAction(text, window)
