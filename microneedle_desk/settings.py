@@ -97,6 +97,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("ui/geometry", str, "", N_("Main window size and place")),
         Option("security/idle_minutes", int, 10, N_("Lock the window after idle (min)"), 1, 240),
         Option("security/own_sessions_only", bool, False, N_("Practitioners see only their own sessions' detail")),
+        Option("photos/required", bool, False, N_("Every standard photo view is taken or skipped before sign-off")),
+        Option("photos/watch_folder", str, "", N_("Folder the camera or phone drops photos into")),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),

@@ -95,7 +95,7 @@ class Catalogue:
         self.data = sorted((v for v in data_values if v), key=len, reverse=True)
         # a template that is nothing but placeholders ("{label}:") would match any text at all
         self.patterns = [self._pattern(plain(t)) for t in texts
-                         if re.search(r"[^\W\d_]{2,}", re.sub(r"\{[^{}]*\}", "", t))]
+                         if re.search(r"[^\W\d_]{2,}", re.sub(r"\{[^{}]*\}", "", plain(t)))]
 
     @staticmethod
     def _pattern(text: str) -> re.Pattern[str]:

@@ -23,6 +23,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--session", metavar="ID", help=tr("the session to print (ids as `export` lists them)"))
     what.add_argument("--day", metavar="YYYY-MM-DD", help=tr("every session started on this day, in one PDF"))
     what.add_argument("--blank", action="store_true", help=tr("a blank sheet to fill in by hand"))
+    what.add_argument("--course", metavar="PATIENT_ID",
+                      help=tr("a patient's course report: before/after photos of each view, grade trend, sessions"))
     parser.add_argument("--handout", action="store_true",
                         help=tr("the patient's aftercare handout instead of the session sheet (without --session "
                                 "or --day: a handout with the dates left blank)"))
@@ -38,8 +40,11 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.blank and args.handout:
         return _fail(tr("--blank and --handout cannot be combined: choose one."), EXIT_USAGE)
-    if not (args.session or args.day or args.blank or args.handout):
-        return _fail(tr("say what to print: --session ID, --day YYYY-MM-DD, --blank or --handout."), EXIT_USAGE)
+    if args.course and args.handout:
+        return _fail(tr("--course and --handout cannot be combined: choose one."), EXIT_USAGE)
+    if not (args.session or args.day or args.blank or args.handout or args.course):
+        return _fail(tr("say what to print: --session ID, --day YYYY-MM-DD, --course PATIENT_ID, --blank or "
+                        "--handout."), EXIT_USAGE)
     day = None
     if args.day:
         try:
@@ -82,6 +87,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             store = Store(paths.data_dir(), protocol, clock, read_only=True)
             try:
+                if args.course:
+                    from microneedle_desk.printing.photos import course_report
+
+                    if store.patient(args.course) is None:
+                        return _fail(f"there is no patient with id {args.course}.")
+                    try:
+                        docs = [course_report(store, args.course, clinic, by, now)]
+                    except LookupError as exc:
+                        return _fail(str(exc))
+                    pages = write_pdf(docs, args.output, paper)
+                    print(f"Wrote the course report, {pages} page(s), {paper.upper()}, to {args.output}")
+                    return EXIT_OK
                 ids = [args.session] if args.session else jobs.sessions_of_day(store, day)  # type: ignore[arg-type]
                 if not ids:
                     return _fail(tr("no session was started on {day}.").format(day=args.day))

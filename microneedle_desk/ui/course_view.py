@@ -69,9 +69,11 @@ class CourseWindow(QWidget):
         self.grade_button.clicked.connect(self.record_grade)
         self.charts_button.clicked.connect(self.show_charts)
         self.save_button.clicked.connect(self.save_charts)
+        self.photos_button = QPushButton(tr("Compare p&hotos…"))
+        self.photos_button.clicked.connect(self.compare_photos)
         buttons = QHBoxLayout()
         buttons.addWidget(self.next_due, 1)
-        for b in (self.grade_button, self.charts_button, self.save_button):
+        for b in (self.grade_button, self.charts_button, self.save_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
         layout = QVBoxLayout(self)
@@ -113,6 +115,14 @@ class CourseWindow(QWidget):
         self.table.resizeColumnsToContents()
         if self.charts:
             self.draw_charts()
+
+    def compare_photos(self) -> QWidget:
+        """Each session's photo of a view in a row; two of them before and after."""
+        from microneedle_desk.ui.photo_compare import PhotoCompareWindow
+
+        self.photo_window = PhotoCompareWindow(self.ctx, self.patient_id, self)
+        self.photo_window.show()
+        return self.photo_window
 
     # -- charts ----------------------------------------------------------------------------
     def show_charts(self) -> None:

@@ -95,6 +95,7 @@ class SettingsDialog(QDialog):
         (N_("&Clinic"), ("clinic/",)),
         (N_("P&rotocol"), ("protocol/", "store/")),
         (N_("&Alerts and keys"), ("alerts/", "room/")),
+        (N_("Ph&otos"), ("photos/",)),
     )
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
+from microneedle_desk.core.photos import photo_lines, photos_missing
 from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, shown_number, typed_date
@@ -455,6 +456,17 @@ class SignoffPage(StepPage):
         self.body.addWidget(self.deviations)
         self.body.addWidget(self.acknowledge)
         self.body.addWidget(self.sign)
+        self.photos_button = QPushButton(tr("&Photos…"))
+        self.photos_button.setAccessibleName(tr("Photos of this session"))
+        self.photos_button.clicked.connect(self.open_photos)
+        self.photos_window: QWidget | None = None  # the photo window, once opened from here
+        self.body.addWidget(self.photos_button)
+
+    def open_photos(self) -> QWidget:
+        from microneedle_desk.ui.photo_window import photo_window
+
+        self.photos_window = photo_window(self.ctx, self.window())
+        return self.photos_window
 
     def _enable_sign(self) -> None:
         self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
@@ -463,7 +475,7 @@ class SignoffPage(StepPage):
         if state is None:
             return
         p = self.ctx.protocol
-        missing = state.missing(p)
+        missing = state.missing(p) + photos_missing(state, p, bool(self.ctx.settings.get("photos/required")))
         found = deviations(state, p)
         text = (tr("Still missing before signing:") + "\n• " + "\n• ".join(missing) if missing
                 else tr("Nothing missing: review the deviations below, then sign.") if found
@@ -501,9 +513,10 @@ class SignoffPage(StepPage):
             tr("Needling {time} (planned {minutes} min)").format(
                 time=format_duration(needling) if needling is not None else "—",
                 minutes=state.needling_planned_min if state.needling_planned_min is not None else "—"),
-            tr("Zones: {value}").format(value=', '.join(p.label('zones', z) for z in sorted(state.zones)) or '—'),
-            tr("Adjunct: {value}").format(value=p.label('adjuncts', state.adjunct) if state.adjunct else '—'),
+            tr("Zones: {value}").format(value=", ".join(p.label("zones", z) for z in sorted(state.zones)) or "—"),
+            tr("Adjunct: {value}").format(value=p.label("adjuncts", state.adjunct) if state.adjunct else "—"),
             tr("Side effects: {len} recorded").format(len=len(state.side_effects)) if state.side_effects
             else (tr("Side effects: none observed") if state.none_observed else tr("Side effects: —")),
+            *photo_lines(state, p),
         ]
         self.summary.setText("\n".join(lines))
