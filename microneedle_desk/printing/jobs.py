@@ -111,7 +111,9 @@ def handout_for(store: Store, session_id: str, clinic: ClinicInfo, now: datetime
     state = amended_state(state, list(amendments(store, session_id)))
     note = course_note(store, state)
     course = (note.place, note.next_window[1], note.next_window[2]) if note and note.next_window else None
-    return handout(state, clinic, now, protocol=store.protocol, course=course)
+    patient = store.patient(state.patient_id)  # the language they read now, chosen on the patient page
+    return handout(state, clinic, now, protocol=store.protocol, language=patient.language if patient else "",
+                   course=course)
 
 
 def sessions_of_day(store: Store, day: date) -> list[str]:
