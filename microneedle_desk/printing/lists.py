@@ -59,7 +59,7 @@ def course_summary_doc(name: str, clinic_id: str, courses: list[Course], visits:
                  tr("late") if p.late else tr("early") if p.early else ("" if p.came is None else tr("on time")))
                 for p in schedule(course, visits)]
         sections.append(Section(tr("Planned against what happened"), columns=1, table=Table(
-            (tr("#"), tr("Due"), tr("On time"), tr("Came"), tr("")), rows)))
+            ("#", tr("Due"), tr("On time"), tr("Came"), ""), rows)))
     sections.append(Section(tr("Sessions"), columns=1, table=Table(
         (tr("Date"), tr("Needle mm"), tr("Grade"), tr("Status")), [tuple(s) for s in sessions])))
     if not courses:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from microneedle_desk.core.course_schedule import PlanPoint, schedule, summary
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -22,7 +22,7 @@ def _x(day: Any) -> float:
 class PlanPanel(QWidget):
     """The current course's planned sessions: due day, on-time window, the visit, late or early."""
 
-    HEADERS = ("#", "Phase", "Due", "On time", "Came", "")
+    HEADERS = ("#", N_("Phase"), N_("Due"), N_("On time"), N_("Came"), "")
 
     def __init__(self, ctx: UiContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,7 +30,7 @@ class PlanPanel(QWidget):
         self.points: list[PlanPoint] = []
         self.summary = QLabel()
         self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
+        self.table.setHorizontalHeaderLabels([tr(h) if h not in ("#", "") else h for h in self.HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setMaximumHeight(170)

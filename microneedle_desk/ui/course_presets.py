@@ -19,15 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
-FIELDS = (("id", "&Id (letters, digits, _ - .)"), ("label", "&Label"), ("source", "S&ource"),
-          ("sessions", "&Sessions"), ("interval_days", "&Interval (days)"), ("window_days", "&Window ± (days)"),
-          ("needle_mm", "&Needle (mm, optional)"), ("maint_interval", "&Maintenance interval (days, optional)"),
-          ("maint_window", "Maintenance wi&ndow ± (days)"), ("maint_sessions", "Maintenance sessions (optional)"))
+FIELDS = (("id", N_("&Id (letters, digits, _ - .)")), ("label", N_("&Label")), ("source", N_("S&ource")),
+          ("sessions", N_("&Sessions")), ("interval_days", N_("&Interval (days)")),
+          ("window_days", N_("&Window ± (days)")), ("needle_mm", N_("&Needle (mm, optional)")),
+          ("maint_interval", N_("&Maintenance interval (days, optional)")),
+          ("maint_window", N_("Maintenance wi&ndow ± (days)")),
+          ("maint_sessions", N_("Maintenance sessions (optional)")))
 
 
 class CoursePresetDialog(QDialog):
