@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "sheet": "Print session sheets, a day's sheets, blank sheets or aftercare handouts to PDF.",
     "check": "Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable).",
-    "backup": "Take a backup of the data folder now.",
-    "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
+    "backup": "Take a backup of the data folder now (and an encrypted copy with --to DIR).",
+    "backup-key": "Make the clinic's backup key pair; the private key goes to FILE only.",
+    "restore": "Put a backup (a file, or a folder of encrypted ones) back in place; the current files are "
+               "moved aside, never deleted.",
     "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
 }

@@ -1,9 +1,10 @@
 """Rolling backups of the data folder, and restoring one.
 
-A backup is a zip of the data folder's JSON files (meta, patients, sessions in progress,
-finished sessions, the history index) in ``backups/``, written atomically and readable
-only by the user. One is taken at the first start of each day and before every upgrade;
-the newest ``store/backups_kept`` are kept.
+A backup is a manifest in ``backups/`` naming the data folder's JSON files (meta, patients,
+sessions in progress, finished sessions, the history index, the access log), each stored
+once across all backups under its content hash (store/backup_repo.py), readable only by the
+user. One is taken at the first start of each day and before every upgrade; the newest
+``store/backups_kept`` are kept. Zips written by earlier versions are still restored.
 
 Restoring never deletes anything: the backup is first verified with the same checker as
 ``microneedle-desk check`` (on a temporary extraction), then the current files are moved
@@ -28,11 +29,12 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
-_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
+_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
 _MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|active/[0-9a-f-]{36}\.json"
                      r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json)$")
 
@@ -66,14 +68,15 @@ def _backups_folder(root: Path) -> Path:
 class RestoreResult(FrozenRecord):
     """What a restore did."""
 
-    backup: Path
+    backup: str
     quarantined: Path | None   # where the files that were replaced now are
     files: int
 
 
 def data_files(root: Path) -> list[Path]:
     """The data folder's JSON files, as a backup holds them (relative paths)."""
-    found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name)
+    found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name,
+                                     paths.backup_keys_file(root).name)
              if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
                    paths.access_dir(root)):
@@ -97,8 +100,7 @@ def snapshot(root: Path) -> Path:
     instant however long the zipping takes. Falls back to copies where links are refused.
     """
     folder = _backups_folder(root)
-    for stale in folder.glob(".snapshot-*"):  # left by a stop during an earlier backup
-        shutil.rmtree(stale, ignore_errors=True)
+    repo.drop_leftovers(folder)
     snap = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
     with WRITE_GATE:
         made: set[Path] = set()
@@ -113,30 +115,35 @@ def snapshot(root: Path) -> Path:
     return snap
 
 
-def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: Path | None = None) -> Path:
-    """Zip the data files (of ``source``, a snapshot, if given) into ``backups/``; then keep only
-    the newest ``keep`` backups."""
-    buffer = io.BytesIO()
+def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: Path | None = None,
+                progress: repo.Progress | None = None) -> Path:
+    """Store the data files (of ``source``, a snapshot, if given) not yet stored and write the
+    backup's manifest in ``backups/``; then keep only the newest ``keep`` backups."""
     src = source or root
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel in data_files(src):
-            zf.writestr(rel.as_posix(), (src / rel).read_bytes())
-        anchor = _chain_head(src)
-        if anchor is not None:  # the head, kept outside the folder: `check` compares with it
-            zf.writestr(ANCHOR_MEMBER, json.dumps(anchor))
     suffix = f"-{reason}" if reason else ""
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = _backups_folder(root) / f"{PREFIX}{stamp}{suffix}.zip"
+    folder = _backups_folder(root)
+    target = folder / f"{PREFIX}{stamp}{suffix}.json"
     if target.is_symlink() or (target.exists() and not target.is_file()):
         from microneedle_desk.i18n import tr
 
         raise BackupPlaceError(tr("{path} is not an ordinary file and is left as it is: move it away and "
                                   "take the backup again.").format(path=target))
-    write_atomic(target, buffer.getvalue())
-    for old in backups(root)[max(1, keep):]:
-        if old != target:
-            old.unlink()
+    repo.write_manifest(folder, src, data_files(src), target, now, reason, _chain_head(src), progress)
+    prune(root, keep, target)
     return target
+
+
+def prune(root: Path, keep: int, newest: Path | None = None) -> None:
+    """Keep the newest ``keep`` backups: older manifests go first, then the stored files no
+    remaining manifest names (a stop in between leaves only unnamed files)."""
+    for old in backups(root)[max(1, keep):]:
+        if old != newest:
+            old.unlink()
+    folder = paths.backups_dir(root)
+    named = repo.referenced(folder, [p for p in backups(root) if p.suffix == ".json"])
+    if named is not None:
+        repo.prune_objects(folder, named)
 
 
 def _chain_head(root: Path) -> dict[str, Any] | None:
@@ -188,10 +195,32 @@ def daily_backup_in_background(root: Path, now: datetime, keep: int) -> threadin
     return thread
 
 
-def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
-    """Check a backup without touching the data folder; problems as ``check`` reports them."""
+Backup = Path | repo.Source  # a backup in the data folder (manifest or older zip), or an encrypted copy
+
+
+def _source(backup: Backup) -> repo.Source | None:
+    """The manifest behind ``backup``; None for a zip of an earlier version."""
+    if not isinstance(backup, Path):
+        return backup
+    if backup.suffix != ".json":
+        return None
+    try:
+        return repo.LocalSource(backup)
+    except repo.ManifestError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def verify_backup(backup: Backup, protocol: Protocol) -> list[Problem]:
+    """Check a backup without touching the data folder; problems as ``check`` reports them:
+    first every file against the hash the backup recorded, then the records as ``check`` does."""
+    source = _source(backup)
     with tempfile.TemporaryDirectory(prefix="microneedle-desk-verify-") as tmp:
-        _extract(backup, Path(tmp))
+        if source is None:
+            _extract_zip(Path(str(backup)), Path(tmp))
+        else:
+            damaged = hash_problems(source, Path(tmp))
+            if damaged:
+                return damaged
         try:
             # The history index inside is derived again from the records after a restore.
             return [p for p in check_store(Path(tmp), protocol) if not p.derived]
@@ -199,7 +228,24 @@ def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
             return [Problem(backup.name, "", str(exc).replace(tmp, "the backup"))]
 
 
-def _extract(backup: Path, into: Path) -> int:
+def hash_problems(source: repo.Source, into: Path | None = None) -> list[Problem]:
+    """The backup's files that are missing or differ from their recorded hash, by name."""
+    return [Problem(entry.path, "", f"in the backup {source.name}: {why}")
+            for entry, why in repo.damaged(source, into)]
+
+
+def _extract(backup: Backup, into: Path) -> int:
+    source = _source(backup)
+    if source is None:
+        return _extract_zip(Path(str(backup)), into)
+    damaged = hash_problems(source, into)
+    if damaged:
+        raise BackupError(f"{source.name} does not pass the check, so it was not restored:\n"
+                          + "\n".join(str(p) for p in damaged))
+    return len(source.entries())
+
+
+def _extract_zip(backup: Path, into: Path) -> int:
     try:
         with zipfile.ZipFile(backup) as zf:
             names = zf.namelist()
@@ -225,7 +271,7 @@ def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
     return None
 
 
-def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> RestoreResult:
+def restore(root: Path, backup: Backup, protocol: Protocol, now: datetime) -> RestoreResult:
     """Put a verified backup in place; the current files go to ``quarantine/<timestamp>/``.
 
     All or nothing, whenever the process is stopped: the backup is unpacked beside the live
@@ -262,7 +308,7 @@ def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> Rest
                "old": [rel.as_posix() for rel in old], "new": [rel.as_posix() for rel in new]}
     write_atomic(paths.restore_journal_file(root), json.dumps(journal).encode("utf-8"))
     _switch(root, journal)
-    return RestoreResult(backup, aside if old else None, count)
+    return RestoreResult(backup.name, aside if old else None, count)
 
 
 def _switch(root: Path, journal: dict[str, Any]) -> None:
