@@ -65,6 +65,7 @@ QT_PACKAGES: tuple[str, ...] = (
 TEST_ONLY_PACKAGES: tuple[str, ...] = (
     "poppler-utils", "xvfb", "xauth", "desktop-file-utils", "appstream",
     "strace",  # kills a child at its Nth file operation: restore must survive any of them
+    "age",  # an admin's tool: the encrypted backups must open with it, not only with the app
 )
 RUN_PACKAGES = QT_PACKAGES
 TEST_PACKAGES = QT_PACKAGES + TEST_ONLY_PACKAGES

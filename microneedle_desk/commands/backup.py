@@ -11,6 +11,7 @@ key for ``--to``); 2 cannot write (the backups folder or DIR cannot take it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -66,10 +67,8 @@ def run(args: argparse.Namespace) -> int:
         if dest is None:
             return 0
         if not dest.exists() and dest.parent.is_dir():
-            try:
+            with contextlib.suppress(OSError):  # said below, as the copy fails
                 dest.mkdir()
-            except OSError:
-                pass  # said below, as the copy fails
         try:
             written = copy_backup(root, target, dest, keep, progress=progress_line(tr("Encrypted copy")))
         except BackupKeyError as exc:

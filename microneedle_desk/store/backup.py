@@ -13,7 +13,6 @@ aside into ``quarantine/<timestamp>/`` and the backup's files are put in their p
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -168,27 +167,37 @@ def daily_backup(root: Path, now: datetime, keep: int) -> Path | None:
     return take_backup(root, now, keep, "daily")
 
 
-def daily_backup_in_background(root: Path, now: datetime, keep: int) -> threading.Thread | None:
-    """Today's backup without making the practitioner wait: snapshot and zip in a thread.
+def daily_backup_in_background(root: Path, now: datetime, keep: int, second: Path | None = None,
+                               progress: repo.Progress | None = None) -> threading.Thread | None:
+    """Today's backup without making the practitioner wait: snapshot and store in a thread,
+    then the encrypted copy to the ``second`` location when one is set and reachable.
 
-    The snapshot holds ``WRITE_GATE`` while it links the files (~0.1 s for ~3,000 files at
-    50,000 sessions, once a day), so it still falls between two writes; a step saved in
-    that instant waits for it. With years of records the zip takes seconds. A stop before
-    the zip is written leaves no backup for today, so the next start takes it.
+    The snapshot holds ``WRITE_GATE`` while it links the files (once a day), so it still
+    falls between two writes; a step saved in that instant waits for it. A stop before the
+    manifest is written leaves no backup for today, so the next start takes it. A second
+    location missing, full or unwritable is noted (offsite.last_copy) and never raises.
     """
-    if backed_up_today(root, now):
+    from microneedle_desk.store import offsite
+
+    local_due = not backed_up_today(root, now)
+    copy_due = second is not None and not offsite.copied_today(root, now, second)
+    if not local_due and not copy_due:
         return None
 
     def work() -> None:
         snap: Path | None = None
         try:
-            snap = snapshot(root)
-            take_backup(root, now, keep, "daily", source=snap)
+            if local_due:
+                snap = snapshot(root)
+                take_backup(root, now, keep, "daily", source=snap, progress=progress)
         except OSError:
-            pass  # retried at the next start: no backup for today exists
+            return  # retried at the next start: no backup for today exists
         finally:
             if snap is not None:
                 shutil.rmtree(snap, ignore_errors=True)
+        newest = next((p for p in backups(root) if p.suffix == ".json"), None)
+        if second is not None and copy_due and newest is not None:
+            offsite.copy_and_note(root, now, newest, second, keep, progress)
 
     thread = threading.Thread(target=work, name="daily-backup", daemon=True)
     thread.start()

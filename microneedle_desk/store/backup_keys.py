@@ -86,12 +86,12 @@ def read_identities(text: str) -> list[Any]:
     import pyrage
 
     found = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.upper().startswith("AGE-SECRET-KEY-"):
+    for raw in text.splitlines():
+        line = raw.strip().upper()
+        if line.startswith("AGE-SECRET-KEY-"):
             try:
-                found.append(pyrage.x25519.Identity.from_str(line.upper()))
-            except Exception:  # noqa: BLE001 - pyrage raises its own unexported error type
+                found.append(pyrage.x25519.Identity.from_str(line))
+            except Exception:  # pyrage raises its own unexported error type
                 raise BackupKeyError("The recovery key is not a valid age key (it should start with "
                                      "AGE-SECRET-KEY-1 and be copied whole).") from None
     if not found:

@@ -29,6 +29,7 @@ import re
 import shutil
 import tempfile
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -197,7 +198,7 @@ class LocalSource:
         return entries_of(self.manifest)
 
     def open_entry(self, entry: Entry) -> IO[bytes]:
-        return gzip.open(object_path(self.backups, entry.sha256), "rb")
+        return gzip.open(object_path(self.backups, entry.sha256), "rb")  # type: ignore[return-value]
 
     def where(self, entry: Entry) -> str:
         return f"backups/objects/{entry.sha256[:2]}/{entry.sha256}.gz"
@@ -222,7 +223,7 @@ def copy_entry(source: Source, entry: Entry, into: Path | None) -> str | None:
                     out.write(chunk)
     except FileNotFoundError:
         return f"its stored copy ({source.where(entry)}) is missing from the backup."
-    except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, ValueError, zlib.error) as exc:
         return f"its stored copy ({source.where(entry)}) cannot be read ({exc})."
     finally:
         if out is not None:
@@ -278,3 +279,23 @@ def drop_leftovers(folder: Path) -> None:
     """Snapshot folders left by a stop during an earlier backup."""
     for stale in folder.glob(".snapshot-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def check_manifests(backups: Path, manifests: Iterable[Path]) -> list[tuple[str, str, str]]:
+    """(backup, file, what is wrong) for every file of every backup that is missing or does not
+    match its hash; a file shared by several backups is read once."""
+    found: list[tuple[str, str, str]] = []
+    verdict: dict[str, str | None] = {}
+    for path in manifests:
+        try:
+            source = LocalSource(path)
+        except ManifestError as exc:
+            found.append((path.name, "", str(exc)))
+            continue
+        for entry in source.entries():
+            if entry.sha256 not in verdict:
+                verdict[entry.sha256] = copy_entry(source, entry, None)
+            why = verdict[entry.sha256]
+            if why is not None:
+                found.append((path.name, entry.path, why))
+    return found

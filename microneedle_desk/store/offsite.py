@@ -24,6 +24,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -66,7 +67,7 @@ def _put(path: Path, write: Callable[[IO[bytes]], None]) -> None:
 
 
 def _put_bytes(path: Path, data: bytes) -> None:
-    _put(path, lambda out: out.write(data))  # type: ignore[arg-type, return-value]
+    _put(path, lambda out: out.write(data))  # type: ignore[arg-type]
 
 
 def reachable(dest: Path) -> str | None:
@@ -192,7 +193,9 @@ class EncryptedSource:
             plain.close()
             raise OSError(f"it does not decrypt ({exc})") from None
         plain.seek(0)
-        return gzip.GzipFile(fileobj=plain, mode="rb")  # type: ignore[return-value]
+        stream = gzip.GzipFile(fileobj=plain, mode="rb")
+        stream.myfileobj = plain  # type: ignore[assignment]  # closed with the stream
+        return stream  # type: ignore[return-value]
 
 
 def open_encrypted(where: Path, identities: list[Any]) -> EncryptedSource:
@@ -208,3 +211,49 @@ def open_encrypted(where: Path, identities: list[Any]) -> EncryptedSource:
 
 def is_encrypted(where: Path) -> bool:
     return where.name.endswith(SUFFIX) or (where.is_dir() and (where / "manifests").is_dir())
+
+
+def record_copy(root: Path, now: datetime, dest: Path, why: str | None) -> None:
+    """Note the outcome of a copy to the second location (for the status bar)."""
+    from microneedle_desk import paths
+    from microneedle_desk.store.storage import write_atomic
+
+    status = {"at": now.isoformat(), "dest": str(dest), "ok": why is None, "why": why or ""}
+    last = last_copy(root)
+    if why is not None and last is not None and last.get("ok"):
+        status["last_ok"] = last["at"]
+    elif why is not None and last is not None and last.get("last_ok"):
+        status["last_ok"] = last["last_ok"]
+    with contextlib.suppress(OSError):
+        write_atomic(paths.offsite_status_file(root), json.dumps(status).encode("utf-8"))
+
+
+def last_copy(root: Path) -> dict[str, Any] | None:
+    """The last attempt's outcome: at, dest, ok, why, and last_ok (when the last good one was)."""
+    from microneedle_desk import paths
+
+    try:
+        data = json.loads(paths.offsite_status_file(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def copied_today(root: Path, now: datetime, dest: Path) -> bool:
+    last = last_copy(root)
+    return bool(last and last.get("ok") and last.get("dest") == str(dest)
+                and str(last.get("at", ""))[:10] == now.isoformat()[:10])
+
+
+def copy_and_note(root: Path, now: datetime, newest: Path, dest: Path, keep: int,
+                  progress: repo.Progress | None = None) -> bool:
+    """Copy the backup ``newest`` to ``dest`` and note how it went; never raises for a missing,
+    full or unwritable location (that is noted, and tried again later). True when copied."""
+    try:
+        copy_backup(root, newest, dest, keep, progress)
+    except (OSError, BackupKeyError, repo.ManifestError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        record_copy(root, now, dest, why)
+        return False
+    record_copy(root, now, dest, None)
+    return True
