@@ -80,8 +80,13 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = start_notes + after_open(root, clock, int(settings.get("store/backups_kept")),
-                                         background=interactive if background_backup is None else background_backup)
+        background = interactive if background_backup is None else background_backup
+        keep = int(settings.get("store/backups_kept"))
+        notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic)
+        if background:  # after the first frame: the window never waits for a backup
+            from microneedle_desk.ui.backup_status import BackupStatus
+
+            BackupStatus(window, clinic, keep, start_now=not parts_after_first_frame)  # the window keeps it
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
@@ -186,17 +191,18 @@ def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list
         files=", ".join(sorted({p.file for p in problems})))
 
 
-def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:
-    """Take the day's first backup (zipped in a thread in the app); return warnings about
-    files others can read."""
+def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
+               clinic: Clinic | None = None) -> list[str]:
+    """Take the day's first backup (in the app, ``background`` with a ``clinic``: started by
+    ui/backup_status.py after the first frame); return warnings about files others can read."""
     notes: list[str] = []
     # Looked at before the backup starts: a backup in the background makes and removes its
     # snapshot folder while the walk would run (a FileNotFoundError at start-up).
     exposed = exposed_files(root)
     try:
-        if background:
+        if background and clinic is None:
             backups.daily_backup_in_background(root, clock.now(), keep)
-        else:
+        elif not background:
             backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")

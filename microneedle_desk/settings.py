@@ -84,6 +84,7 @@ def _options(protocol: Protocol) -> dict[str, Option]:
                "Minoxidil resume delay (h)", int(b["minoxidil_resume_hours"].min),
                int(b["minoxidil_resume_hours"].max)),
         Option("store/backups_kept", int, 14, "Backups kept", 1, 365),
+        Option("backup/second_location", str, "", "Second location for the encrypted backups"),
         Option("alerts/sound", bool, True, "Alert sound"),
         Option("alerts/volume", int, 70, "Alert volume (%)", 0, 100),
         Option("alerts/flash", bool, True, "Flash the countdown on alerts"),

@@ -69,7 +69,7 @@ PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
 # ``check`` is not among them: it only verifies, and leaves the folder exactly as it found it
 # (logging it would rewrite the access log and the chain head in meta.json).
 CLI_ACTIONS = {"export": "exported", "sheet": "sheet", "backup": "backup",
-               "restore": "restore", "demo-data": "demo-data"}
+               "restore": "restore", "demo-data": "demo-data", "backup-key": "settings changed"}
 
 
 class SignInError(ValidationError):

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
+    from microneedle_desk.clinic import Clinic
     from microneedle_desk.store.store import Store
     from microneedle_desk.ui.main_window import MainWindow
 
@@ -82,7 +84,8 @@ class SettingsDialog(QDialog):
         ("&Alerts and keys", ("alerts/", "room/")),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
+                 clinic: Clinic | None = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
@@ -103,6 +106,11 @@ class SettingsDialog(QDialog):
                     label.setBuddy(widget)
                     form.addRow(label, widget)
             self.tabs.addTab(page, title)
+        if clinic is not None and not clinic.store.read_only:
+            from microneedle_desk.ui.backups_page import BackupsPage
+
+            self.backups_page = BackupsPage(clinic)
+            self.tabs.addTab(self.backups_page, tr("&Backups"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -230,7 +238,8 @@ class SettingsActions(QObject):
             self.signer.guard(self.action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
+                              clinic=self.window.ctx.controller.clinic)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox
