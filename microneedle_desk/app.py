@@ -70,13 +70,21 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
-    start_notes = check_at_start(root, protocol, clock, read_only, interactive)
+    # A store opened here for the first time is checked after the first frame (store/first_check.py).
+    from microneedle_desk.store.first_check import should_defer
+
+    deferred = parts_after_first_frame and not read_only and not needs_upgrade(root) and should_defer(root)
+    start_notes = check_at_start(root, protocol, clock, read_only, interactive, deferred=deferred)
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame)
+    if deferred:
+        from microneedle_desk.ui.first_check import FirstCheck
+
+        FirstCheck(window, root, protocol)  # the window keeps it
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
@@ -135,7 +143,8 @@ def confirm_restore(text: str) -> bool:
     return box.clickedButton() is restore_button
 
 
-def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> list[str]:
+def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool,
+                   deferred: bool = False) -> list[str]:
     """Check the store before opening it; offer the newest good backup when a file is bad.
 
     A bad file is never overwritten or repaired: restoring moves the current files aside
@@ -149,6 +158,9 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
             notes.append(finished)
     if not paths.meta_file(root).exists():
         return notes  # a first start: nothing to check yet
+    if deferred:  # checked after the first frame (ui/first_check.py)
+        backups.quarantine_strays(root, clock.now())
+        return notes
     try:
         problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
