@@ -21,7 +21,7 @@ from microneedle_desk.core.amendments import (
 )
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.timeline import clock_set_back, utc_offsets
 from microneedle_desk.i18n import tr
 
@@ -452,7 +452,10 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
     b = protocol.bounds
     needle = b["needle_length_mm"]
     dwell, needling = b["dwell_minutes"], b["needling_minutes"]
-    labels = lambda group: [c.label for c in getattr(protocol, group)]  # noqa: E731
+
+    def labels(group: str) -> list[str]:
+        return [c.label for c in getattr(protocol, group)]
+
     sections = [
         Section("Indication and grade", [
             _ticks("Indication", [i.label for i in protocol.indications]),
