@@ -78,17 +78,30 @@ def child_backup(data: str, usb: str, stamp: str) -> int:
 
 
 def child_add(data: str, day: int) -> int:
-    """Twenty new demo sessions, dated ``day`` days after the store's last day."""
+    """A clinic day: twenty new demo sessions, all on the ``day``-th day after the store's last
+    (the demo generator's courses, every visit put on that one day, as a day's work is)."""
+    from datetime import time as clock_time
     from datetime import timedelta
 
     from microneedle_desk import paths
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.review.demo import END_DATE, generate
+    from microneedle_desk.review import demo
     from microneedle_desk.store.store import Store
 
     store = Store(Path(data), load_protocol(paths.protocol_file()), FakeClock())
-    generate(store, NEW_PER_DAY, seed=1000 + day, end=END_DATE + timedelta(days=day))
+    when = demo.END_DATE + timedelta(days=day)
+    gen = demo._Generator(store, 1000 + day, when)
+    taken = [int(p.clinic_id[5:]) for p in store.patients()
+             if p.clinic_id.startswith("DEMO-") and p.clinic_id[5:].isdigit()]
+    visits = gen.plan(NEW_PER_DAY, max(taken, default=0) + 1)
+    store.import_patients(sorted({id(c): c.patient for _, c in visits}.values(), key=lambda p: p.clinic_id))
+    batch = []
+    for n, (_day, course) in enumerate(visits):
+        start = datetime.combine(when, clock_time(8, 0), demo.TZ) + timedelta(minutes=25 * n)
+        batch.append(gen.run_session(course, start))
+        course.done += 1
+    store.import_finished(batch)
     store.close()
     return 0
 
