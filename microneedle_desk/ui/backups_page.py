@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -36,12 +37,14 @@ class RecoveryKeyDialog(QDialog):
         self.text = text
         self.setWindowTitle(tr("Recovery key"))
         about = QLabel(tr(
-            "This is the only copy of the recovery key. Without it no encrypted backup can be opened, "
-            "also not by us. Print it, or save it to a USB stick kept apart from this laptop, and keep it "
+            "This is the only copy of the recovery key: without it no encrypted backup can be opened, "
+            "by anyone. Print it, or save it to a USB stick kept apart from this laptop, and keep it "
             "locked away. It is not kept on this laptop."))
         about.setWordWrap(True)
         self.view = QPlainTextEdit(text)
         self.view.setReadOnly(True)
+        self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # a key broken at its hyphen misleads
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.view.setAccessibleName(tr("Recovery key"))
         print_button = QPushButton(tr("&Print…"))
         print_button.clicked.connect(self.print_key)
