@@ -214,7 +214,8 @@ def test_a_replaced_backup_key_leaves_older_copies_readable_with_the_old_recover
     newest, older = offsite.manifests(usb)[0], offsite.manifests(usb)[1]
     assert newest.parent.name != older.parent.name, "the manifest's folder names the key it is encrypted to"
     assert offsite.open_encrypted(usb, read_identities(out.read_text())).name == newest.name
-    old = offsite.EncryptedSource(older, read_identities(old_key.read_text()))
+    old = offsite.open_encrypted(usb, read_identities(old_key.read_text()))
+    assert old.name == older.name, "the old recovery key opens the newest backup made with its key"
     fresh = tmp_path / "fresh"
     backup.restore(fresh, old, P, FakeClock().now())
     assert records(fresh) == expected

@@ -199,13 +199,17 @@ class EncryptedSource:
 
 
 def open_encrypted(where: Path, identities: list[Any]) -> EncryptedSource:
-    """The backup ``where`` names: a ``.json.age`` manifest, or the newest in a second location."""
+    """The backup ``where`` names: a ``.json.age`` manifest, or, in a second location, the newest
+    one the recovery key given opens (an old key still opens the backups made before a new one)."""
+    from microneedle_desk.store.backup_keys import key_id_of
+
     if where.is_dir():
         found = manifests(where)
         if not found:
             raise repo.ManifestError(f"{where} holds no encrypted microneedle-desk backup "
                                      "(no manifests/<key id>/*.json.age).")
-        where = found[0]
+        mine = {key_id_of(str(identity.to_public())) for identity in identities}
+        where = next((m for m in found if m.parent.name in mine), found[0])
     return EncryptedSource(where, identities)
 
 
