@@ -6,19 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from e2e import driver
-from e2e.driver import click, type_into
 
 
 def test_a_minimised_window_refreshes_nothing_while_the_dwell_alert_stays_set_for_its_deadline(
         qtbot: Any, clinic: Any) -> None:
     controller = clinic.ctx.controller
-    driver.register_patient(qtbot, clinic)
-    driver.start_session(qtbot, clinic)
-    driver.screen(qtbot, clinic)
-    page = clinic.current_page()
-    type_into(qtbot, page.product, "Lidocaine 5% cream")
-    type_into(qtbot, page.planned, "30")
-    click(qtbot, page.apply_button)
+    driver.open_session_with_dwell(qtbot, clinic)
     assert controller._tick.isActive(), "shown, the countdown is refreshed"
     assert controller._alarm.isActive()
 
