@@ -71,6 +71,9 @@ class Clinic(StepEntries):
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
         self._backups: BackupSettings | None = None
+        from microneedle_desk.clinic.photos import PhotoDesk
+
+        self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
 
     @classmethod
     def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
@@ -334,6 +337,7 @@ class Clinic(StepEntries):
         """Sign the session: its practitioner's PIN (once anyone has an account) and, when it departs
         from the protocol, ``acknowledge`` that they reviewed the departures listed."""
         session = self._open_session()
+        self.photos.refuse_incomplete(session.state)
         self._prove(session.state.practitioner_id, SIGN, pin)
         session.sign(acknowledge=acknowledge)
 

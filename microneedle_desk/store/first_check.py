@@ -21,6 +21,7 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.photos import photo_files
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 # More changed files than a day's work makes: the check would wait on history, not on today.
@@ -75,6 +76,7 @@ def _snapshot(root: Path) -> Path:
         rels = [Path(n) for n in names if (root / n).is_file()]
         for folder in folders:
             rels += [folder.relative_to(root) / n for n in json_file_names(folder)]
+        rels += [Path(paths.photos_dir(root).name) / n for n in photo_files(root)]  # the check reads them
         for rel in rels:
             ensure_private_dir((snap / rel).parent)
             try:
