@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -42,6 +42,9 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
+
+if TYPE_CHECKING:
+    from microneedle_desk.clinic.backups import BackupSettings
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -67,6 +70,7 @@ class Clinic(StepEntries):
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        self._backups: BackupSettings | None = None
         from microneedle_desk.clinic.photos import PhotoDesk
 
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
@@ -111,6 +115,15 @@ class Clinic(StepEntries):
         if value != self._locked:
             self._locked = value
             self._publish(LockChanged(value))
+
+    @property
+    def backups(self) -> BackupSettings:
+        """The backup key, the second location and the day's backup (clinic/backups.py)."""
+        if self._backups is None:
+            from microneedle_desk.clinic.backups import BackupSettings
+
+            self._backups = BackupSettings(self)
+        return self._backups
 
     @property
     def accounts(self) -> AccountBook:
