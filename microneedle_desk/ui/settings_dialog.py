@@ -33,6 +33,7 @@ from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
+    from microneedle_desk.clinic import Clinic
     from microneedle_desk.store.store import Store
     from microneedle_desk.ui.main_window import MainWindow
 
@@ -98,7 +99,8 @@ class SettingsDialog(QDialog):
         (N_("Ph&otos"), ("photos/",)),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
+                 clinic: Clinic | None = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
@@ -120,6 +122,11 @@ class SettingsDialog(QDialog):
                     label.setBuddy(widget)
                     form.addRow(label, widget)
             self.tabs.addTab(page, tr(title))
+        if clinic is not None and not clinic.store.read_only:
+            from microneedle_desk.ui.backups_page import BackupsPage
+
+            self.backups_page = BackupsPage(clinic)
+            self.tabs.addTab(self.backups_page, tr("&Backups"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -263,7 +270,8 @@ class SettingsActions(QObject):
             self.signer.guard(self.plans_action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
+                              clinic=self.window.ctx.controller.clinic)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox
