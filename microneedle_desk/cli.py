@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
     "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
+    "server": "Set up the clinic server's schema (server init --server DSN; exit 0 done, 1 refused, 2 unreachable).",
+    "sync": "Push to and pull from the clinic server (exit 0 done, 1 conflicts to review, 2 unreachable or refused).",
 }
 
 

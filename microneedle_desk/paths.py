@@ -149,3 +149,13 @@ def access_dir(root: Path) -> Path:
 
 def access_file(root: Path, month: str) -> Path:
     return access_dir(root) / f"{month}.json"
+
+
+def sync_state_file(root: Path) -> Path:
+    """What this laptop has sent to the clinic server and pulled from it (the sync's cursors)."""
+    return root / "sync" / "state.json"
+
+
+def clinic_copy_dir(root: Path) -> Path:
+    """Records pulled from the clinic server: other rooms' session summaries (not this laptop's chain)."""
+    return root / "clinic"

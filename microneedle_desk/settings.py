@@ -93,6 +93,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("ui/geometry", str, "", "Main window size and place"),
         Option("security/idle_minutes", int, 10, "Lock the window after idle (min)", 1, 240),
         Option("security/own_sessions_only", bool, False, "Practitioners see only their own sessions' detail"),
+        # a libpq connection string or URI, never with a password (server/connection.py refuses one)
+        Option("server/dsn", str, "", "Clinic server (PostgreSQL connection)"),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),

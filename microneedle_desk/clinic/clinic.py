@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -40,6 +40,9 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
+
+if TYPE_CHECKING:
+    from microneedle_desk.clinic.server_sync import ServerSync
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -65,6 +68,7 @@ class Clinic:
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        self._server: ServerSync | None = None
 
     @classmethod
     def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
@@ -113,6 +117,15 @@ class Clinic:
         if self._accounts is None:
             self._accounts = AccountBook(self.store)
         return self._accounts
+
+    @property
+    def server(self) -> ServerSync:
+        """The clinic server: which, a connection test, sync (clinic/server_sync.py)."""
+        if self._server is None:
+            from microneedle_desk.clinic.server_sync import ServerSync
+
+            self._server = ServerSync(self)
+        return self._server
 
     # -- who is signed in ---------------------------------------------------------------
     @property

@@ -51,6 +51,7 @@ from microneedle_desk.core.session import (
 )
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
     derived_files,
@@ -137,6 +138,7 @@ class Store:
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
         self._lasts = PatientLasts(self)
+        self.clinic_copy = ClinicCopy(root, protocol)  # other rooms' sessions, pulled from the clinic server
         if not read_only and SIGNED_FROM not in info[0]:
             # Records sealed from here on carry their signer's signature; those before cannot.
             meta.table("meta").update({SIGNED_FROM: int(meta.table("chain").all()[0]["seq"]) + 1})
@@ -217,6 +219,36 @@ class Store:
                                                    f"used by another patient; each patient needs their own ID.")
         self._patients_table().insert(doc)
         return patient
+
+    def adopt_patients(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """Take in patients registered on other laptops (pulled from the clinic server).
+
+        Each is checked as a patient registered here is; one already here (same UUID) is left
+        as it is. One whose clinic patient ID is used here by another patient is not taken in:
+        it is returned, for the admin to resolve (the server keeps both). Returns (taken, held).
+        """
+        self._guard()
+        table = self._patients_table()
+        here = {str(d.get("id")): str(d.get("clinic_id", "")).casefold() for d in table.all()}
+        taken = set(here.values())
+        new, held = [], []
+        for doc in docs:
+            if str(doc.get("id")) in here:
+                continue
+            try:
+                patient = validate_patient_doc(doc, self.protocol)
+            except ValidationError:
+                held.append(doc)  # the rules here refuse it: the admin looks at it on the server
+                continue
+            if patient.clinic_id.casefold() in taken:
+                held.append(doc)
+                continue
+            taken.add(patient.clinic_id.casefold())
+            here[patient.id] = patient.clinic_id.casefold()
+            new.append(patient.to_doc())
+        if new:
+            table.insert_multiple(new)
+        return len(new), held
 
     def find_patients(self, text: str) -> list[Patient]:
         needle = text.strip().casefold()
@@ -582,9 +614,13 @@ class Store:
         return dict(row) if row is not None else None
 
     def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
-        """One patient's history rows, oldest first."""
+        """One patient's history rows, oldest first: this laptop's and other rooms' (pulled)."""
         self._rows()
         rows = self._rows_by_patient.get(patient_id, [])
+        pulled = self.clinic_copy.patient_rows(patient_id)
+        if pulled:
+            mine = {r["id"] for r in rows}
+            rows = rows + [r for r in pulled if r["id"] not in mine]
         return sorted((dict(r) for r in rows), key=lambda r: str(r.get("started_at")))
 
     def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
@@ -625,6 +661,15 @@ class Store:
         return str(entry["started_at"]) if entry else None
 
     def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+        record = self._own_last(patient_id)
+        pulled = self.clinic_copy.patient_rows(patient_id)
+        if pulled:
+            record = copy.deepcopy(record)
+            for row in pulled:  # a session in another room may be the newest
+                merge_last(record, row, str(row.get("started_at") or "")[:7])
+        return record
+
+    def _own_last(self, patient_id: str) -> dict[str, dict[str, Any]]:
         if self._row_index is None and self._lasts.ready():
             try:
                 return self._lasts.record(patient_id)

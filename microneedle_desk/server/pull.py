@@ -1,0 +1,64 @@
+"""Pull: bring this laptop the clinic's patients and other rooms' session summaries.
+
+One REPEATABLE READ transaction reads everything that arrived since the last pull: rows whose
+inserting transaction is at or after the oldest one still open at that pull's snapshot
+(``pg_snapshot_xmin``), so a push that was still committing then is not missed. A row seen
+twice is taken once (by UUID). Only kept records travel; quarantine never leaves the server.
+
+Patients land in the laptop's patient list through the store's own check
+(:meth:`Store.adopt_patients`); sessions land in the pulled copy (store/clinic_copy.py),
+replayed under the rules, never in this laptop's hash chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from microneedle_desk.core.record_base import Record
+
+
+@dataclass(eq=False, repr=False)
+class PullCounts(Record):
+    pulled: int = 0
+    held: int = 0      # patients whose clinic ID is used here by someone else: for the admin
+    refused: int = 0   # sessions the rules refuse (the server's own check quarantines those)
+
+
+def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
+    """What arrived since snapshot ``since`` from other laptops, and the cursor for next time."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        xmin = str(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
+        patients = [dict(r[0]) for r in conn.execute(
+            "SELECT doc FROM clinic.patients WHERE xid >= %s::xid8 AND device <> %s ORDER BY xid, id",
+            (since, device)).fetchall()]
+        touched = conn.execute(
+            "SELECT DISTINCT session_id FROM clinic.records WHERE xid >= %s::xid8 AND device <> %s "
+            "AND kind IN ('session', 'amendment')", (since, device)).fetchall()
+        ids = [r[0] for r in touched]
+        rows = conn.execute(
+            "SELECT r.kind, r.session_id::text, r.doc, coalesce(d.name, '') FROM clinic.records r "
+            "LEFT JOIN clinic.devices d ON d.device = r.device "
+            "WHERE r.session_id = ANY(%s::uuid[]) AND r.kind IN ('session', 'amendment') ORDER BY r.seq",
+            (ids,)).fetchall() if ids else []
+    sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
+    amendments: dict[str, list[dict[str, Any]]] = {}
+    for kind, sid, doc, room in rows:
+        if kind == "session":
+            sessions[sid] = (dict(doc), amendments.setdefault(sid, []), str(room))
+        else:
+            amendments.setdefault(sid, []).append(dict(doc))
+    return {"patients": patients, "sessions": list(sessions.values())}, xmin
+
+
+def land(store: Any, found: dict[str, Any]) -> PullCounts:
+    """Put what :func:`fetch` found into the laptop's store (on the thread that owns the store)."""
+    counts = PullCounts()
+    taken, held = store.adopt_patients(found["patients"])
+    counts.pulled += taken
+    counts.held = len(held)
+    kept, refused = store.clinic_copy.land(found["sessions"])
+    counts.pulled += kept
+    counts.refused = refused
+    return counts

@@ -1,0 +1,97 @@
+"""Other rooms' sessions, as pulled from the clinic server: one history row per session.
+
+Kept apart from this laptop's own records (``clinic/YYYY-MM.json`` beside ``sessions/``):
+this laptop's hash chain holds what was made here, and a pulled session never enters it.
+A pulled session lands here only through the same rules as one made here: its events are
+replayed under the protocol (a record the rules refuse is not kept), its amendments
+applied, and its row made by the same summary as the history's own. The course view, the
+"last time" needle length and the session count read these rows beside the laptop's own.
+
+It is a copy of what the server holds, never the only copy: removing the folder (and the
+sync cursor) makes the next sync pull it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from microneedle_desk import paths
+from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.session import replay
+from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.storage import BadFileError, dumps, json_file_names, read_json_file, write_atomic
+
+
+class ClinicCopy:
+    """The pulled rows of one data folder."""
+
+    def __init__(self, root: Path, protocol: Protocol) -> None:
+        self.folder = paths.clinic_copy_dir(root)
+        self.protocol = protocol
+        self._rows: dict[str, dict[str, Any]] | None = None
+        self._by_patient: dict[str, list[dict[str, Any]]] = {}
+
+    def _month_file(self, month: str) -> Path:
+        return self.folder / f"{month}.json"
+
+    def _read_month(self, month: str) -> dict[str, dict[str, Any]]:
+        path = self._month_file(month)
+        if not path.exists():
+            return {}
+        try:
+            data = read_json_file(path)
+        except BadFileError:
+            return {}  # a damaged copy: the next sync from scratch brings it again
+        rows = data.get("summaries") if isinstance(data, dict) else None
+        return {str(k): v for k, v in rows.items() if isinstance(v, dict)} if isinstance(rows, dict) else {}
+
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Every pulled session's row by session id (shared: read, never change)."""
+        if self._rows is None:
+            rows: dict[str, dict[str, Any]] = {}
+            by_patient: dict[str, list[dict[str, Any]]] = {}
+            for name in json_file_names(self.folder):
+                for sid, row in self._read_month(name.removesuffix(".json")).items():
+                    rows[sid] = row
+                    by_patient.setdefault(str(row.get("patient_id")), []).append(row)
+            self._rows, self._by_patient = rows, by_patient
+        return self._rows
+
+    def patient_rows(self, patient_id: str) -> list[dict[str, Any]]:
+        if not self.folder.exists():
+            return []
+        self.rows()
+        return list(self._by_patient.get(patient_id, []))
+
+    def land(self, sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]]) -> tuple[int, int]:
+        """File pulled sessions ``(session doc, its amendments, room name)``; returns (new or changed, refused).
+
+        Each month's file is written once per call. A session whose events the rules refuse is
+        refused here too (the server's check quarantines such records; this guards the laptop)."""
+        by_month: dict[str, dict[str, dict[str, Any]]] = {}
+        refused = 0
+        for doc, amendments, room in sessions:
+            try:
+                state = replay(list(doc.get("events") or []), self.protocol)
+                if state.started is None or state.status != doc.get("status") or state.id != doc.get("id"):
+                    raise ValidationError("session", "the record does not match its events.")
+                ordered = sorted(amendments, key=lambda a: int(a.get("chain", {}).get("seq", 0)))
+                row = summarize(amended_state(state, ordered) if ordered else state, self.protocol)
+            except (ValidationError, KeyError, TypeError, ValueError):
+                refused += 1
+                continue
+            row["room"] = room
+            if ordered:
+                row["amended"] = len(ordered)
+            by_month.setdefault(str(row["started_at"])[:7], {})[str(row["id"])] = row
+        new = 0
+        for month, rows in by_month.items():
+            current = self._read_month(month)
+            new += sum(1 for sid, row in rows.items() if current.get(sid) != row)
+            current.update(rows)
+            write_atomic(self._month_file(month), dumps({"summaries": current}))
+        self._rows = None
+        return new, refused
