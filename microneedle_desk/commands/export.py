@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import Any
 
 from microneedle_desk import paths
 
@@ -28,6 +29,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lot", metavar="LOT",
                         help="cartridge lot recall: list the patients and sessions that got this lot")
     parser.add_argument("-o", "--output", metavar="FILE", help="the file to write")
+    parser.add_argument("--server", metavar="DSN",
+                        help="export the whole clinic from its server (libpq string or URI) instead of this laptop")
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         if unsafe is not None:
             return _fail(str(unsafe))
 
+    if getattr(args, "server", None):
+        return _from_server(args, date_from, date_to)
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.review import export
@@ -82,26 +87,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store(root, protocol, clock, read_only=not writable)
         try:
-            rows = export.in_range(store.summaries(), date_from, date_to)
-            if args.lot is not None:
-                hits = export.lot_recall(rows, args.lot)
-                if args.output:
-                    text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
-                            else export.recall_text(hits, args.lot))
-                    export.write_private(args.output, text)
-                    print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
-                          f"{len(hits)} session(s); written to {args.output}")
-                else:
-                    sys.stdout.write(export.recall_text(hits, args.lot))
-                return EXIT_OK
-            recs = export.records(store, rows, args.deidentify)
+            return _write(args, store, date_from, date_to, clock.now().isoformat(timespec="seconds"))
         finally:
             store.close()
-        if args.format == "csv":
-            text = export.to_csv(recs, args.deidentify)
-        else:
-            text = export.to_json(recs, args.deidentify, clock.now().isoformat(timespec="seconds"))
-        export.write_private(args.output, text)
     except export.ExportError as exc:
         return _fail(str(exc))
     except (StoreError, BadFileError) as exc:
@@ -111,6 +99,51 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if writable and lock is not None:
             lock.release()
+
+
+def _write(args: argparse.Namespace, store: Any, date_from: date | None, date_to: date | None, now: str) -> int:
+    """The recall list or the export, from ``store``: a data folder's Store, or the clinic's records
+    on its server (server/reading.py), which answer the same questions."""
+    from microneedle_desk.review import export
+
+    rows = export.in_range(store.summaries(), date_from, date_to)
+    if args.lot is not None:
+        hits = export.lot_recall(rows, args.lot)
+        if args.output:
+            text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
+                    else export.recall_text(hits, args.lot))
+            export.write_private(args.output, text)
+            print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
+                  f"{len(hits)} session(s); written to {args.output}")
+        else:
+            sys.stdout.write(export.recall_text(hits, args.lot))
+        return EXIT_OK
+    recs = export.records(store, rows, args.deidentify)
+    text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
+    export.write_private(args.output, text)
     kind = "de-identified " if args.deidentify else ""
     print(f"Wrote {len(recs)} {kind}session(s) as {args.format.upper()} to {args.output}")
     return EXIT_OK
+
+
+def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date | None) -> int:
+    """The same export of the whole clinic, read from its server (exit 1 when it cannot be read)."""
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.review import export
+    from microneedle_desk.server import schema
+    from microneedle_desk.server.connection import ServerError, connect
+    from microneedle_desk.server.reading import ClinicRecords
+
+    try:
+        protocol = load_protocol(paths.protocol_file())
+        with connect(args.server) as conn:
+            schema.require_current(conn)
+            return _write(args, ClinicRecords(conn, protocol), date_from, date_to,
+                          SystemClock().now().isoformat(timespec="seconds"))
+    except ServerError as exc:
+        return _fail(f"the clinic's records cannot be read: {exc}")
+    except (ProtocolError, export.ExportError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"the file could not be written: {exc.strerror or exc}")

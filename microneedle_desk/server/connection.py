@@ -49,14 +49,16 @@ def dsn_problem(dsn: object) -> str | None:
 
 
 def connect(dsn: str, *, timeout: float = CONNECT_TIMEOUT_S) -> psycopg.Connection[Any]:
-    """An open connection (autocommit off); raises :class:`Unreachable` saying why not."""
+    """An open connection; raises :class:`Unreachable` saying why not."""
     import psycopg
 
     problem = dsn_problem(dsn)
     if problem is not None:
         raise Unreachable(problem)
     try:
-        return psycopg.connect(dsn, connect_timeout=max(1, int(timeout)), application_name=APPLICATION_NAME)
+        # autocommit: every unit of work is an explicit transaction block (conn.transaction())
+        return psycopg.connect(dsn, connect_timeout=max(1, int(timeout)), application_name=APPLICATION_NAME,
+                               autocommit=True)
     except psycopg.OperationalError as exc:
         raise Unreachable(reason(exc)) from None
 

@@ -61,6 +61,7 @@ class Outgoing(Record):
 
     device: dict[str, Any]
     patients: list[dict[str, Any]] = field(default_factory=list)
+    practitioners: list[dict[str, Any]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
     chain: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (kind, doc), by place
     followups: list[dict[str, Any]] = field(default_factory=list)
@@ -91,6 +92,7 @@ def collect(root: Path, state: dict[str, Any]) -> Outgoing:
         data = read_json_file(people)
         sent = set(state["patients"])
         out.patients = [d for d in _table(data, "patients") if d.get("id") not in sent]
+        out.practitioners = [d for d in _table(data, "practitioners") if d.get("id") not in sent]
         known = state["accounts"]
         for doc in _table(data, "accounts"):
             public = public_account(doc)

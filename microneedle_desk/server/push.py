@@ -60,6 +60,11 @@ def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: 
         for account in out.accounts:
             conn.execute("INSERT INTO clinic.accounts (id, digest, device, doc) VALUES (%s, %s, %s, %s) "
                          "ON CONFLICT DO NOTHING", (account["id"], digest(account), device, _jsonb(account)))
+        for person in out.practitioners:
+            conn.execute("INSERT INTO clinic.practitioners (id, device, name, doc) VALUES (%s, %s, %s, %s) "
+                         "ON CONFLICT DO NOTHING", (person["id"], person.get("device") or device,
+                                                    str(person.get("name", "")), _jsonb(person)))
+    state["patients"] += [str(p["id"]) for p in out.practitioners]  # ids never shared by patients
     for account in out.accounts:
         state["accounts"][str(account["id"])] = digest(account)
     for start in range(0, len(out.patients), BATCH):
@@ -108,11 +113,20 @@ def _seq(doc: dict[str, Any]) -> int:
 
 
 def server_accounts(conn: Any) -> dict[str, dict[str, Any]]:
-    """Every account as the server holds it, its newest version by id (public parts only)."""
-    rows = conn.execute("SELECT DISTINCT ON (id) id::text, doc FROM clinic.accounts "
-                        "ORDER BY id, received_at DESC").fetchall()
-    conn.rollback()
-    return {str(i): dict(doc) for i, doc in rows}
+    """Every account as the server holds it by id: its newest version, holding as earlier keys
+    every key an older version held (a signature made before a key change still verifies)."""
+    rows = conn.execute("SELECT id::text, doc FROM clinic.accounts ORDER BY id, received_at").fetchall()
+    out: dict[str, dict[str, Any]] = {}
+    for account_id, doc in rows:
+        newest = dict(doc)
+        older = out.get(str(account_id))
+        if older is not None:
+            mine = {k.get("public") for k in [*newest.get("past_keys", []), newest.get("key") or {}]}
+            kept = [k for k in [*older.get("past_keys", []), older.get("key")]
+                    if isinstance(k, dict) and k.get("public") not in mine]
+            newest["past_keys"] = kept + list(newest.get("past_keys", []))
+        out[str(account_id)] = newest
+    return out
 
 
 def _push_patients(conn: Any, batch: list[dict[str, Any]], counts: PushCounts) -> None:

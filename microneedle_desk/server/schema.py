@@ -52,6 +52,9 @@ CREATE TABLE clinic.patients (
 CREATE INDEX patients_clinic_id ON clinic.patients (lower(clinic_id));
 CREATE INDEX patients_person ON clinic.patients (lower(name), dob);
 CREATE INDEX patients_xid ON clinic.patients (xid);
+CREATE TABLE clinic.practitioners (
+    id uuid PRIMARY KEY, device uuid NOT NULL, name text NOT NULL, doc jsonb NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE clinic.accounts (
     id uuid NOT NULL, digest text NOT NULL, device uuid NOT NULL, doc jsonb NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, digest));

@@ -84,7 +84,7 @@ def land(store: Any, root: Path, result: SyncResult) -> SyncResult:
     state = outbox.load_state(root)
     state["pulled_xmin"] = found["cursor"]
     sent = set(state["patients"])  # on the server already: never offered back to it
-    state["patients"] += [str(p["id"]) for p in found["patients"] if str(p.get("id")) not in sent]
+    state["patients"] += [str(p["id"]) for p in found["patients"] if p.get("id") and str(p["id"]) not in sent]
     outbox.save_state(root, state)
     result.found = {}
     return result

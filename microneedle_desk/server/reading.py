@@ -1,0 +1,87 @@
+"""The whole clinic's records, read from the server, in the shapes the review code reads.
+
+:class:`ClinicRecords` answers what exports, recall lists and checks ask a store for
+(``summaries()``, ``practitioners()``, ``meta_value()``), so ``export --server`` and the
+other readers take records "from an object passed in" whether it is a data folder or the
+clinic. Each row is the session's summary with its amendments applied and the room (the
+laptop's name) it was made in. Quarantined records are never read here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import Practitioner
+from microneedle_desk.core.session import replay
+from microneedle_desk.core.summary import summarize
+
+HISTORY_PAGE = 200
+
+
+class ClinicRecords:
+    """Read-only view of the clinic server (an open psycopg connection)."""
+
+    read_only = False  # the pseudonym secret of a de-identified export is kept on the server
+
+    def __init__(self, conn: Any, protocol: Protocol) -> None:
+        self.conn, self.protocol = conn, protocol
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every kept session's history row, amendments applied, with its room."""
+        amended: dict[str, list[dict[str, Any]]] = {}
+        for sid, doc in self.conn.execute(
+                "SELECT session_id::text, doc FROM clinic.records WHERE kind = 'amendment' ORDER BY device, seq"):
+            amended.setdefault(str(sid), []).append(dict(doc))
+        rows = []
+        cur = self.conn.execute(
+            "SELECT r.id::text, r.summary, coalesce(d.name, ''), r.device::text, "
+            "CASE WHEN r.id::text = ANY(%s) THEN r.doc END FROM clinic.records r "
+            "LEFT JOIN clinic.devices d ON d.device = r.device WHERE r.kind = 'session'", (list(amended),))
+        for sid, summary, room, device, doc in cur:
+            if doc is not None:
+                state = amended_state(replay(doc["events"], self.protocol), amended[sid])
+                row = summarize(state, self.protocol)
+                row["amended"] = len(amended[sid])
+            else:
+                row = dict(summary)
+            row["room"], row["room_device"] = room, device
+            rows.append(row)
+        self.conn.rollback()
+        return rows
+
+    def history_page(self, limit: int = HISTORY_PAGE, room: str | None = None) -> list[dict[str, Any]]:
+        """The newest sessions of the clinic first (the whole-clinic history's first rows)."""
+        where = "AND d.name = %s" if room else ""
+        params: tuple[Any, ...] = (room, limit) if room else (limit,)
+        rows = self.conn.execute(
+            "SELECT r.summary, coalesce(d.name, '') FROM clinic.records r "
+            "LEFT JOIN clinic.devices d ON d.device = r.device "
+            f"WHERE r.kind = 'session' {where} ORDER BY r.started_at DESC LIMIT %s", params).fetchall()
+        self.conn.rollback()
+        return [{**dict(summary), "room": name} for summary, name in rows]
+
+    def practitioners(self, include_inactive: bool = False) -> list[Practitioner]:
+        people = [Practitioner.from_doc(dict(doc)) for (doc,) in
+                  self.conn.execute("SELECT doc FROM clinic.practitioners").fetchall()]
+        accounts = [dict(doc) for (doc,) in self.conn.execute(
+            "SELECT DISTINCT ON (id) doc FROM clinic.accounts ORDER BY id, received_at DESC").fetchall()]
+        self.conn.rollback()
+        known = {p.id for p in people}
+        people += [Practitioner(str(a["id"]), str(a["name"]), str(a.get("device", "")), str(a.get("created_at", "")),
+                                bool(a.get("active", True))) for a in accounts if str(a.get("id")) not in known]
+        return sorted((p for p in people if include_inactive or p.active), key=lambda p: p.name.lower())
+
+    def meta_value(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM clinic.meta WHERE key = %s", (key,)).fetchone()
+        self.conn.rollback()
+        return row[0] if row else None
+
+    def set_meta_value(self, key: str, value: Any) -> None:
+        with self.conn.transaction():
+            self.conn.execute("INSERT INTO clinic.meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                              (key, str(value)))
+
+    def close(self) -> None:
+        self.conn.close()
