@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
 ARGS ?=
 
-.PHONY: test run lint setup bench bench-session bench-review bundle
+.PHONY: test run lint setup bench bench-session bench-review bench-sync bundle
 
 ## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
@@ -23,14 +23,17 @@ lint:
 setup:
 	$(PYTHON) tools/bootstrap.py setup
 
-## both benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
-bench: bench-session bench-review
+## the benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
+bench: bench-session bench-review bench-sync
 
 bench-session: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/run.py $(ARGS)
 
 bench-review: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_review.py $(ARGS)
+
+bench-sync: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_sync.py $(ARGS)
 
 bundle: setup
 	$(VENV_PYTHON) packaging/build.py $(ARGS)
