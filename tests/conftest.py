@@ -80,3 +80,17 @@ def window(qtbot: Any, data_dir: Path, fake_clock: FakeClock, monkeypatch: pytes
     yield win
     win.ctx.controller.close()
     lock.release()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the clinic-server tests (tests/pg_cluster.py), started
+    once: if it cannot start, each test that needs it fails with the reason (never skipped)."""
+    from pg_cluster import Cluster
+
+    made = Cluster()
+    made.start()
+    try:
+        yield made
+    finally:
+        made.remove()

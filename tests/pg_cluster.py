@@ -102,3 +102,16 @@ class Cluster:
         with contextlib.suppress(ClusterError):
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def fresh_clinic(cluster: Cluster) -> str:
+    """The DSN of a new database in ``cluster`` with the clinic schema in place."""
+    import uuid
+
+    from microneedle_desk.server import schema
+    from microneedle_desk.server.connection import connect
+
+    url = cluster.create_database(f"clinic_{uuid.uuid4().hex[:12]}")
+    with connect(url) as conn:
+        schema.migrate(conn)
+    return url

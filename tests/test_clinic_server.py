@@ -1,7 +1,8 @@
 """The clinic server: laptops push to and pull from one real PostgreSQL database.
 
-A throwaway cluster (tests/pg_cluster.py) is started once for this module; each test gets a
-fresh database in it. If the cluster cannot start, every test here fails with the reason.
+A throwaway cluster (tests/pg_cluster.py, the ``cluster`` fixture of tests/conftest.py) is
+started once for the test run; each test gets a fresh database in it. If the cluster cannot
+start, every test here fails with the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from helpers import (
     shipped_protocol,
     start_session,
 )
-from pg_cluster import Cluster
+from pg_cluster import Cluster, fresh_clinic
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.clinic import Clinic
@@ -42,22 +42,9 @@ P = shipped_protocol()
 PY = sys.executable
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    made = Cluster()  # raises ClusterError with the reason: the tests fail, they are not skipped
-    made.start()
-    try:
-        yield made
-    finally:
-        made.remove()
-
-
 @pytest.fixture
 def dsn(cluster: Cluster) -> str:
-    url = cluster.create_database(f"clinic_{uuid.uuid4().hex[:12]}")
-    with connect(url) as conn:
-        schema.migrate(conn)
-    return url
+    return fresh_clinic(cluster)
 
 
 @pytest.fixture(scope="module")

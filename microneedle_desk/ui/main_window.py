@@ -175,6 +175,9 @@ class MainWindow(QMainWindow):
         self.heartbeat = Heartbeat(self)
         self.settings_actions = SettingsActions(self)
         self.notifier = AlertNotifier(self)
+        from microneedle_desk.ui.server_status import ServerStatus  # background sync with the clinic server
+
+        self.server_status = ServerStatus(self)
         self.parts_attached.emit()
 
     def wait_for_parts(self, timeout_ms: int = 3000) -> None:

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic.server_sync import DSN_KEY
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,12 +84,14 @@ class SettingsDialog(QDialog):
         ("&Alerts and keys", ("alerts/", "room/")),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
+                 server: Any = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
         self.settings = settings
         self.store = store
+        self.server = server  # the Clinic's ServerSync: the server is set through it (admins only)
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
         self.setWindowTitle("Settings")
         self.fields: dict[str, QWidget] = {}
@@ -103,6 +107,8 @@ class SettingsDialog(QDialog):
                     label.setBuddy(widget)
                     form.addRow(label, widget)
             self.tabs.addTab(page, title)
+        if server is not None:
+            self.tabs.addTab(self._server_page(), tr("Clinic &server"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -147,6 +153,43 @@ class SettingsDialog(QDialog):
         widget.setAccessibleName(label)
         self.fields[key] = widget
         return widget
+
+    def _server_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.dsn = QLineEdit(str(self.settings.get(DSN_KEY)))
+        self.dsn.setAccessibleName(tr("Clinic server address"))
+        self.dsn.setPlaceholderText("postgresql://desk1@clinic-server/clinic")
+        self.dsn.setToolTip(tr("A libpq connection string or URI. The password goes in ~/.pgpass or a service "
+                               "file, never here."))
+        label = QLabel(tr("Server (libpq address):"))
+        label.setBuddy(self.dsn)
+        form.addRow(label, self.dsn)
+        test = QPushButton(tr("&Test connection"))
+        test.setAccessibleName(tr("Test the connection to the clinic server"))
+        test.clicked.connect(self.test_server)
+        self.server_answer = QLabel()
+        self.server_answer.setWordWrap(True)
+        self.server_answer.setAccessibleName(tr("Clinic server test result"))
+        form.addRow(test, self.server_answer)
+        note = QLabel(tr("When a server is set, this laptop syncs after every sign-off and every few minutes; "
+                         "it keeps working when the server is away. Leave empty for a laptop on its own."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def test_server(self) -> None:
+        from microneedle_desk.server.connection import dsn_problem
+
+        dsn = self.dsn.text().strip()
+        problem = dsn_problem(dsn)
+        if problem is not None:
+            self.server_answer.setText(problem)
+            return
+        try:
+            self.server_answer.setText(self.server.test_connection(dsn))
+        except ValidationError as exc:
+            self.server_answer.setText(exc.message)
 
     def _logo_field(self, value: str) -> QWidget:
         box = QWidget()
@@ -204,6 +247,14 @@ class SettingsDialog(QDialog):
                 widget.setFocus()
                 return
         self.changed_keys = []
+        if self.server is not None and self.dsn.text().strip() != str(self.settings.get(DSN_KEY)):
+            try:
+                self.server.set_server(self.dsn.text())  # checked (and logged) by the clinic
+            except ValidationError as exc:
+                self.show_error(exc.message)
+                self.tabs.setCurrentIndex(self.tabs.count() - 1)
+                self.dsn.setFocus()
+                return
         for key, value in checked.items():
             if value != self.settings.get(key):
                 self.settings.set(key, value)
@@ -230,7 +281,8 @@ class SettingsActions(QObject):
             self.signer.guard(self.action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
+                              server=self.window.ctx.controller.clinic.server)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -253,4 +305,7 @@ class SettingsActions(QObject):
         if room is not None:
             room.apply_keys()
         self.window.patient_page.reload()
+        status = getattr(self.window, "server_status", None)
+        if status is not None:
+            status.follow_settings()
         self.window.refresh()

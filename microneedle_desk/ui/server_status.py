@@ -1,0 +1,120 @@
+"""Background sync with the clinic server, and its line in the status bar.
+
+When a server is set, a sync runs after every sign-off (and abandonment) and every few
+minutes. The network part runs in a worker thread, so a session never waits for it; what
+was pulled is landed in the store back on this (the store's) thread. A server that is away
+is said calmly in the status bar and tried again later, waiting longer each time. The bar
+appears only when a server is set (on a small screen it takes room from the step page).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel
+
+from microneedle_desk.i18n import tr, trn
+
+
+class ServerStatus(QObject):
+    finished = Signal(object, str)  # (SyncResult or None, why it failed) from the worker thread
+
+    def __init__(self, window: Any) -> None:  # the MainWindow (not imported: no import circle)
+        super().__init__(window)
+        self.window = window
+        self.server = window.ctx.controller.clinic.server
+        self.label: QLabel | None = None
+        self.running = False
+        self.again = False  # a sign-off came while a sync ran: one more right after
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self.timer.timeout.connect(self.sync_now)
+        self.finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        window.ctx.controller.session_closed.connect(self._session_closed)
+        self.follow_settings()
+
+    def follow_settings(self) -> None:
+        """Start (or stop) syncing as the server setting now says."""
+        if not self.server.dsn:
+            self.timer.stop()
+            if self.label is not None:
+                self.label.hide()
+            return
+        if self.label is None:
+            self.label = QLabel()
+            self.label.setAccessibleName(tr("Clinic server"))
+            self.window.statusBar().addPermanentWidget(self.label)
+        self.label.show()
+        self.show_status()
+        self.timer.start(2000)  # soon after start-up, once the window is in place
+
+    def _session_closed(self, status: str) -> None:
+        if self.server.dsn and status in ("signed", "abandoned"):
+            self.sync_now()
+
+    def sync_now(self) -> None:
+        if not self.server.dsn or self.window.ctx.store.read_only:
+            return
+        if self.running:
+            self.again = True
+            return
+        self.running = True
+        self.timer.stop()
+        dsn = self.server.dsn
+        threading.Thread(target=self._work, args=(dsn,), name="clinic-sync", daemon=True).start()
+
+    def _work(self, dsn: str) -> None:
+        from microneedle_desk.server.connection import ServerError, reason
+
+        try:
+            result: Any = self.server.exchange(dsn)
+        except ServerError as exc:
+            self.finished.emit(None, str(exc))
+        except Exception as exc:
+            self.finished.emit(None, reason(exc))
+        else:
+            self.finished.emit(result, "")
+
+    def _done(self, result: Any, why: str) -> None:
+        self.running = False
+        if result is None:
+            self.server.failed(why)
+        else:
+            try:
+                self.server.land(result)
+            except (OSError, ValueError) as exc:
+                self.server.failed(tr("What the clinic server sent could not be saved here: {why}").format(
+                    why=getattr(exc, "strerror", None) or exc))
+        self.show_status()
+        if self.again:
+            self.again = False
+            self.sync_now()
+        elif self.server.dsn:
+            self.timer.start(int(self.server.next_wait_s() * 1000))
+
+    def text(self) -> str:
+        parts = []
+        last = self.server.last_success
+        if self.server.problem:
+            parts.append(tr("Clinic server away: {why} Trying again in {minutes} min.").format(
+                why=self.server.problem, minutes=max(1, round(self.server.next_wait_s() / 60))))
+        elif last is not None:
+            parts.append(tr("Synced with the clinic server at {time}").format(time=last.strftime("%H:%M")))
+        else:
+            parts.append(tr("Not synced with the clinic server yet"))
+        waiting = self.server.waiting()
+        parts.append(trn("{n} record waits", "{n} records wait", waiting).format(n=waiting))
+        result = self.server.last_result
+        if result is not None and result.clock_is_off():
+            parts.append(tr("this laptop's clock is {minutes} min off the server's: please set the time").format(
+                minutes=round(result.clock_offset_s / 60)))
+        if result is not None and result.to_review:
+            parts.append(tr("{n} to review by an admin").format(n=result.to_review))
+        return " · ".join(parts)
+
+    def show_status(self) -> None:
+        if self.label is not None:
+            self.label.setText(self.text())

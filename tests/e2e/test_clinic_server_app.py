@@ -1,0 +1,56 @@
+"""The app with a clinic server: set in Settings by the admin, synced in the background after a
+sign-off, its state in the status bar; a server that is away never stops a session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e import driver
+from e2e.driver import set_clinic_server
+from microneedle_desk.server.connection import connect
+
+
+def sessions_on(dsn: str) -> list[str]:
+    with connect(dsn) as conn:
+        return [r[0] for r in conn.execute("SELECT id::text FROM clinic.records WHERE kind = 'session'").fetchall()]
+
+
+def test_a_signed_session_reaches_the_clinic_server_in_the_background_and_the_bar_says_so(
+        qtbot: Any, clinic: Any, cluster: Any, fake_clock: Any) -> None:
+    from pg_cluster import fresh_clinic
+
+    dsn = fresh_clinic(cluster)
+    said = set_clinic_server(qtbot, clinic, dsn)
+    assert said and "set up for this app" in said[0]
+    assert clinic.ctx.settings.get("server/dsn") == dsn
+    status = clinic.server_status
+    qtbot.waitUntil(lambda: status.server.last_success is not None, timeout=30000)
+    driver.register_patient(qtbot, clinic, name="Sam Sync", clinic_id="SYNC-1")
+    driver.start_session(qtbot, clinic)
+    driver.walk_session(qtbot, clinic, fake_clock, consent_by="Sam Sync")
+    driver.sign(qtbot, clinic)
+    session_id = clinic.ctx.store.summaries()[0]["id"]
+    qtbot.waitUntil(lambda: session_id in sessions_on(dsn) and not status.running, timeout=30000)
+    assert "Synced with the clinic server" in status.label.text()
+    assert "0 records wait" in status.label.text()
+    with connect(dsn) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM clinic.patients").fetchall()]
+    assert names == ["Sam Sync"]
+
+
+def test_a_server_that_is_away_is_said_calmly_and_the_session_goes_on(
+        qtbot: Any, clinic: Any, fake_clock: Any, tmp_path: Any) -> None:
+    away = f"host={tmp_path} port=1 user=desk1 dbname=clinic"
+    said = set_clinic_server(qtbot, clinic, away)
+    assert said and "cannot be reached" in said[0]
+    status = clinic.server_status
+    qtbot.waitUntil(lambda: bool(status.server.problem), timeout=30000)
+    driver.register_patient(qtbot, clinic, name="Ola Offline", clinic_id="OFF-1")
+    driver.start_session(qtbot, clinic)
+    driver.walk_session(qtbot, clinic, fake_clock, consent_by="Ola Offline")
+    driver.sign(qtbot, clinic)
+    assert clinic.ctx.store.summaries()[0]["status"] == "signed"  # recorded here, whatever the server does
+    qtbot.waitUntil(lambda: not status.running and status.server.failures >= 2, timeout=30000)
+    text = status.label.text()
+    assert "Clinic server away" in text and "Trying again in" in text
+    assert "records wait" in text and "0 records wait" not in text
