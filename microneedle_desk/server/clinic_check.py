@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.server.push import server_accounts
 from microneedle_desk.server.verify import RecordVerifier

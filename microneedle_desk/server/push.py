@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import Record
-from microneedle_desk.core.session import SessionState, replay
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.server.outbox import Outgoing, digest, save_state
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Practitioner
-from microneedle_desk.core.session import replay
 from microneedle_desk.core.summary import summarize
 
 HISTORY_PAGE = 200

@@ -16,7 +16,7 @@ from typing import Any
 from microneedle_desk.core.accounts import ACCESS_ACTIONS
 from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.check import ACCESS_KEYS, SESSION_KEYS, _Checker
 from microneedle_desk.store.upgrade import as_current

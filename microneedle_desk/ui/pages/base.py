@@ -33,7 +33,7 @@ from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 
