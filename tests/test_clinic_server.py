@@ -31,6 +31,7 @@ from pg_cluster import Cluster, fresh_clinic
 from microneedle_desk import paths
 from microneedle_desk.clinic.clinic import Clinic
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.server import push as push_module
 from microneedle_desk.server import schema
 from microneedle_desk.server.connection import ServerError, Unreachable, connect, dsn_problem
@@ -287,13 +288,35 @@ def test_the_same_clinic_patient_id_for_two_people_is_a_conflict_and_both_are_ke
     assert checked.returncode == 0 and "To review" in checked.stdout
 
 
-def test_the_same_person_registered_twice_is_offered_as_a_merge(dsn: str, tmp_path: Path) -> None:
+def test_the_same_person_registered_twice_is_offered_as_a_merge_that_is_itself_a_record(
+        dsn: str, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    new_laptop(one, "Dan Dual", "X-1")
-    new_laptop(two, "dan dual", "Y-7")
+    first = new_laptop(one, "Dan Dual", "X-1")
+    second = new_laptop(two, "dan dual", "Y-7")
+    sign_session_for(one, first, str(uuid.UUID(int=8, version=4)))
     sync(one, dsn)
     assert sync(two, dsn).conflicts >= 1
     assert server_rows(dsn, "SELECT kind FROM clinic.conflicts") == [("same_person",)]
+    admin = Clinic.open(two, P, FakeClock())
+    try:
+        admin.server.set_server(dsn)
+        findings = admin.server.findings()
+        assert [(f["kind"], {f["a"]["id"], f["b"]["id"]}) for f in findings] == [("same_person", {first, second})]
+        merge_id = admin.server.merge_patients(second, first)
+        with pytest.raises(ValidationError, match="merged already"):
+            admin.server.merge_patients(second, first)
+        with pytest.raises(ValidationError, match="can be merged"):
+            admin.server.merge_patients(second, str(uuid.uuid4()))
+    finally:
+        admin.store.close()
+    assert server_rows(dsn, "SELECT id::text, kept::text, merged::text FROM clinic.merges") == [
+        (merge_id, second, first)]
+    assert "To review" not in cli("check", "--server", dsn).stdout
+    sync(two, dsn)
+    store = Store(two, P, FakeClock(), read_only=True)
+    assert len(store.patient_summaries(second)) == 1  # Dan's session in room one, under the kept registration
+    assert store.last_needle_mm(second) == 1.5
+    store.close()
 
 
 def test_a_tampered_record_is_quarantined_reported_and_never_merged(dsn: str, tmp_path: Path) -> None:
@@ -369,3 +392,22 @@ def test_a_session_from_another_room_sets_the_needle_length_of_last_time(dsn: st
     assert store.summaries() == []  # this laptop's own history holds only its own sessions
     store.close()
     assert check_store(two, P) == []
+
+
+def test_only_an_admin_sets_the_server_and_never_with_a_password(tmp_path: Path) -> None:
+    from microneedle_desk.core.accounts import PermissionDenied
+
+    root = tmp_path / "l1"
+    new_laptop(root, "Ann", "A-1")
+    clinic = Clinic.open(root, P, FakeClock())
+    try:
+        with pytest.raises(ValidationError, match="pgpass"):
+            clinic.server.set_server("postgresql://desk1:s3cret@clinic/db")
+        assert clinic.server.dsn == ""
+        pin_sink(clinic.store)  # someone has an account now: settings are an admin's
+        with pytest.raises(PermissionDenied):
+            clinic.server.set_server("service=clinic")
+        assert clinic.server.dsn == ""
+    finally:
+        clinic.store.close()
+    assert "s3cret" not in paths.settings_file(root).read_text()

@@ -112,3 +112,26 @@ class ServerSync:
     def status(self) -> dict[str, Any]:
         return {"dsn_set": bool(self.dsn), "last_success": self.last_success, "problem": self.problem,
                 "clock_off_s": self.last_result.clock_offset_s if self.last_result else 0.0}
+
+    # -- findings for the admin (server/conflicts.py) -------------------------------------------
+    def findings(self) -> list[dict[str, Any]]:
+        """Open duplicate-ID and same-person findings on the server (admins only)."""
+        from microneedle_desk.server.conflicts import open_findings
+
+        self.clinic.require("admin")
+        with connect(self.dsn) as conn:
+            return open_findings(conn)
+
+    def merge_patients(self, kept: str, merged: str) -> str:
+        """Record on the server that two registrations are one person (admins only): a record of
+        its own, by the signed-in admin; the laptops show both under the kept one after their sync."""
+        from microneedle_desk.core.records import iso
+        from microneedle_desk.server.conflicts import record_merge
+
+        account = self.clinic.require("admin")
+        try:
+            with connect(self.dsn) as conn:
+                return record_merge(conn, kept, merged, author=account.id if account else "",
+                                    device=self.clinic.store.device, at=iso(self.clinic.clock.now()))
+        except ServerError as exc:
+            raise ValidationError("server", str(exc)) from None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microneedle_desk.core.record_base import Record
+from microneedle_desk.server.conflicts import merges_since
 
 
 @dataclass(eq=False, repr=False)
@@ -42,6 +43,7 @@ def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
             "LEFT JOIN clinic.devices d ON d.device = r.device "
             "WHERE r.session_id = ANY(%s::uuid[]) AND r.kind IN ('session', 'amendment') ORDER BY r.seq",
             (ids,)).fetchall() if ids else []
+        merges = merges_since(conn, since)
     sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
     amendments: dict[str, list[dict[str, Any]]] = {}
     for kind, sid, doc, room in rows:
@@ -49,7 +51,7 @@ def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
             sessions[sid] = (dict(doc), amendments.setdefault(sid, []), str(room))
         else:
             amendments.setdefault(sid, []).append(dict(doc))
-    return {"patients": patients, "sessions": list(sessions.values())}, xmin
+    return {"patients": patients, "sessions": list(sessions.values()), "merges": merges}, xmin
 
 
 def land(store: Any, found: dict[str, Any]) -> PullCounts:
@@ -59,6 +61,7 @@ def land(store: Any, found: dict[str, Any]) -> PullCounts:
     counts.pulled += taken
     counts.held = len(held)
     kept, refused = store.clinic_copy.land(found["sessions"])
+    store.clinic_copy.note_merges(found.get("merges", []))
     counts.pulled += kept
     counts.refused = refused
     return counts

@@ -24,6 +24,8 @@ from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import BadFileError, dumps, json_file_names, read_json_file, write_atomic
 
+MERGES_FILE = "merges.json"  # merged patient id -> the kept one's
+
 
 class ClinicCopy:
     """The pulled rows of one data folder."""
@@ -33,6 +35,7 @@ class ClinicCopy:
         self.protocol = protocol
         self._rows: dict[str, dict[str, Any]] | None = None
         self._by_patient: dict[str, list[dict[str, Any]]] = {}
+        self._merged: dict[str, str] | None = None
 
     def _month_file(self, month: str) -> Path:
         return self.folder / f"{month}.json"
@@ -54,6 +57,8 @@ class ClinicCopy:
             rows: dict[str, dict[str, Any]] = {}
             by_patient: dict[str, list[dict[str, Any]]] = {}
             for name in json_file_names(self.folder):
+                if name == MERGES_FILE:
+                    continue
                 for sid, row in self._read_month(name.removesuffix(".json")).items():
                     rows[sid] = row
                     by_patient.setdefault(str(row.get("patient_id")), []).append(row)
@@ -65,6 +70,42 @@ class ClinicCopy:
             return []
         self.rows()
         return list(self._by_patient.get(patient_id, []))
+
+    # -- one person registered twice, merged by the admin on the server -----------------------
+    def _merges(self) -> dict[str, str]:
+        if self._merged is None:
+            path = self.folder / MERGES_FILE
+            try:
+                data = read_json_file(path) if path.exists() else {}
+            except BadFileError:
+                data = {}  # a damaged copy: the next sync from scratch brings it again
+            table = data.get("merges") if isinstance(data, dict) else None
+            self._merged = {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+        return self._merged
+
+    def aliases(self, patient_id: str) -> set[str]:
+        """The patient and every registration merged with them (the same person)."""
+        merges = self._merges()
+        if not merges:
+            return {patient_id}
+        linked: dict[str, set[str]] = {}
+        for merged, kept in merges.items():
+            linked.setdefault(merged, set()).add(kept)
+            linked.setdefault(kept, set()).add(merged)
+        found, todo = {patient_id}, [patient_id]
+        while todo:
+            for other in linked.get(todo.pop(), set()) - found:
+                found.add(other)
+                todo.append(other)
+        return found
+
+    def note_merges(self, pairs: list[tuple[str, str]]) -> None:
+        """Keep the merges pulled from the server: (kept, merged) pairs."""
+        merges = dict(self._merges())
+        merges.update({merged: kept for kept, merged in pairs})
+        if merges != self._merges():
+            write_atomic(self.folder / MERGES_FILE, dumps({"merges": merges}))
+            self._merged = merges
 
     def land(self, sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]]) -> tuple[int, int]:
         """File pulled sessions ``(session doc, its amendments, room name)``; returns (new or changed, refused).
