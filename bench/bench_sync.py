@@ -120,7 +120,7 @@ def main() -> int:
         for _ in range(5):
             with connect(dsn) as conn:
                 started = time.perf_counter()
-                rows = ClinicRecords(conn, protocol).history_page()
+                rows = ClinicRecords(conn, protocol).history_page()  # the newest 200 of all rooms
                 timings.append((time.perf_counter() - started) * 1000)
         out["clinic_history_first_rows_ms"] = round(sorted(timings)[len(timings) // 2], 1)
         out["clinic_history_rows"] = len(rows)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if result.clock_is_off():
         print(tr("This laptop's clock is {minutes} minutes off the server's: set the time (records keep the "
-                 "laptop's time).").format(minutes=round(result.clock_offset_s / 60)), file=sys.stderr)
+                 "laptop's time).").format(minutes=abs(round(result.clock_offset_s / 60))), file=sys.stderr)
     return EXIT_CONFLICTS if result.to_review else EXIT_DONE
 
 

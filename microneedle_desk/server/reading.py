@@ -51,16 +51,34 @@ class ClinicRecords:
         self.conn.rollback()
         return rows
 
-    def history_page(self, limit: int = HISTORY_PAGE, room: str | None = None) -> list[dict[str, Any]]:
-        """The newest sessions of the clinic first (the whole-clinic history's first rows)."""
-        where = "AND d.name = %s" if room else ""
-        params: tuple[Any, ...] = (room, limit) if room else (limit,)
+    def history_page(self, limit: int = HISTORY_PAGE, room: str = "", text: str = "",
+                     before: str | None = None) -> list[dict[str, Any]]:
+        """The clinic's sessions newest first, ``limit`` at a time (the next page: ``before`` the
+        last one's ``started_at``), of one room (device id) and matching ``text`` (name, clinic ID
+        or session id) when given. Each row is the summary as signed, with its room."""
+        where, params = ["r.kind = 'session'"], []
+        if room:
+            where.append("r.device = %s::uuid")
+            params.append(room)
+        if text.strip():
+            where.append("(r.summary->>'patient_name' ILIKE %s OR r.summary->>'clinic_id' ILIKE %s "
+                         "OR r.id::text LIKE %s)")
+            like = "%" + text.strip().replace("%", r"\%").replace("_", r"\_") + "%"
+            params += [like, like, text.strip().lower() + "%"]
+        if before:
+            where.append("r.started_at < %s::timestamptz")
+            params.append(before)
         rows = self.conn.execute(
-            "SELECT r.summary, coalesce(d.name, '') FROM clinic.records r "
+            "SELECT r.summary, coalesce(d.name, ''), r.device::text, r.started_at FROM clinic.records r "
             "LEFT JOIN clinic.devices d ON d.device = r.device "
-            f"WHERE r.kind = 'session' {where} ORDER BY r.started_at DESC LIMIT %s", params).fetchall()
-        self.conn.rollback()
-        return [{**dict(summary), "room": name} for summary, name in rows]
+            f"WHERE {' AND '.join(where)} ORDER BY r.started_at DESC LIMIT %s", (*params, limit)).fetchall()
+        return [{**dict(summary), "room": name, "room_device": device, "_at": at.isoformat()}
+                for summary, name, device, at in rows]
+
+    def rooms(self) -> list[tuple[str, str]]:
+        """(device id, name) of every laptop that has pushed, by name."""
+        return [(str(d), str(n)) for d, n in self.conn.execute(
+            "SELECT device::text, name FROM clinic.devices ORDER BY name, device").fetchall()]
 
     def practitioners(self, include_inactive: bool = False) -> list[Practitioner]:
         people = [Practitioner.from_doc(dict(doc)) for (doc,) in

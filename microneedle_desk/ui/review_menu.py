@@ -43,6 +43,8 @@ class ReviewMenu(QObject):
         for key, text, shortcut, slot, tip in (
                 ("history", "Session &history…", "Ctrl+Shift+H", self.open_history,
                  "Every session in a table you can sort, filter and search"),
+                ("clinic_history", "Session history: &whole clinic…", "Ctrl+Shift+W", self.open_clinic_history,
+                 "Every room's sessions, read from the clinic server (when one is set)"),
                 ("course", "Patient &course…", "Ctrl+Shift+C", self.open_course,
                  "One patient's sessions, grades and next due date"),
                 ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
@@ -73,6 +75,11 @@ class ReviewMenu(QObject):
         from microneedle_desk.ui.history_view import HistoryWindow
 
         return self._keep(HistoryWindow(self.ctx, self.window))
+
+    def open_clinic_history(self) -> QWidget:
+        from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
+
+        return self._keep(ClinicHistoryWindow(self.ctx, self.window, export_dialog))
 
     def open_course(self, patient_id: str | None = None) -> QWidget | None:
         from microneedle_desk.ui.course_view import CourseWindow, PatientPicker

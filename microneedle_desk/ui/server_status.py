@@ -38,6 +38,9 @@ class ServerStatus(QObject):
 
     def follow_settings(self) -> None:
         """Start (or stop) syncing as the server setting now says."""
+        review = getattr(self.window, "review_menu", None)  # its whole-clinic history needs a server
+        if review is not None and "clinic_history" in review.actions:
+            review.actions["clinic_history"].setEnabled(bool(self.server.dsn))
         if not self.server.dsn:
             self.timer.stop()
             if self.label is not None:
@@ -109,8 +112,11 @@ class ServerStatus(QObject):
         parts.append(trn("{n} record waits", "{n} records wait", waiting).format(n=waiting))
         result = self.server.last_result
         if result is not None and result.clock_is_off():
-            parts.append(tr("this laptop's clock is {minutes} min off the server's: please set the time").format(
-                minutes=round(result.clock_offset_s / 60)))
+            minutes = abs(round(result.clock_offset_s / 60))
+            parts.append((tr("this laptop's clock is {minutes} min ahead of the server's: please set the time")
+                          if result.clock_offset_s > 0 else
+                          tr("this laptop's clock is {minutes} min behind the server's: please set the time")
+                          ).format(minutes=minutes))
         if result is not None and result.to_review:
             parts.append(tr("{n} to review by an admin").format(n=result.to_review))
         return " · ".join(parts)

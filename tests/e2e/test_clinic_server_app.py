@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from e2e import driver
 from e2e.driver import set_clinic_server
 from microneedle_desk.server.connection import connect
@@ -15,6 +17,7 @@ def sessions_on(dsn: str) -> list[str]:
         return [r[0] for r in conn.execute("SELECT id::text FROM clinic.records WHERE kind = 'session'").fetchall()]
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the offscreen platform; the window is raised
 def test_a_signed_session_reaches_the_clinic_server_in_the_background_and_the_bar_says_so(
         qtbot: Any, clinic: Any, cluster: Any, fake_clock: Any) -> None:
     from pg_cluster import fresh_clinic
@@ -36,6 +39,20 @@ def test_a_signed_session_reaches_the_clinic_server_in_the_background_and_the_ba
     with connect(dsn) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM clinic.patients").fetchall()]
     assert names == ["Sam Sync"]
+
+    # Review → Session history: whole clinic, with the room as a column and a filter
+    driver.focus_window(qtbot, clinic)
+    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+W")
+    history = clinic.review_menu.windows[-1]
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1 and history.room.count() == 2, timeout=20000)
+    room = clinic.ctx.store.meta_value("device_name")
+    assert [history.model.data(history.model.index(0, c)) for c in (1, 2)] == [room, "Sam Sync"]
+    history.room.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not history.busy, timeout=20000)
+    assert history.model.rowCount() == 1
+    driver.type_into(qtbot, history.search, "nobody-like-this", enter=False)
+    qtbot.waitUntil(lambda: history.model.rowCount() == 0 and not history.busy, timeout=20000)
+    history.close()
 
 
 def test_a_server_that_is_away_is_said_calmly_and_the_session_goes_on(

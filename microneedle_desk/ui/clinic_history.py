@@ -1,0 +1,178 @@
+"""The whole clinic's history, read from the clinic server: every room's sessions, newest first.
+
+The room (the laptop a session was made on) is a column and a filter. Rows come a page at a
+time from the server in a worker thread, so a slow or absent server never freezes the
+window; "This laptop" stays the ordinary history (Review → Session history).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.i18n import tr, trn
+
+PAGE = 200
+TYPING_PAUSE_MS = 300  # the server is asked once typing pauses, not at every key
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def columns() -> tuple[tuple[str, str], ...]:
+    return (("started_at", tr("Started")), ("room", tr("Room")), ("patient_name", tr("Patient")),
+            ("clinic_id", tr("Clinic ID")), ("indication", tr("Indication")), ("needle_mm", tr("Needle (mm)")),
+            ("status", tr("Status")))
+
+
+class ClinicModel(QAbstractTableModel):
+    def __init__(self, labels: dict[str, str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.labels = labels  # indication id -> its words
+        self.rows: list[dict[str, Any]] = []
+        self.cols = columns()
+
+    def set_rows(self, rows: list[dict[str, Any]], append: bool = False) -> None:
+        self.beginResetModel()
+        self.rows = [*self.rows, *rows] if append else list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.cols)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        key = self.cols[index.column()][0]
+        value = self.rows[index.row()].get(key)
+        if key == "started_at":
+            return str(value or "").replace("T", " ")[:16]
+        if key == "indication":
+            return self.labels.get(str(value), str(value or ""))
+        return "" if value is None else str(value)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.cols[section][1]
+        return None
+
+
+class ClinicHistoryWindow(QWidget):
+    """Every room's sessions, from the clinic server."""
+
+    answered = Signal(object, object, str, bool)  # rows, rooms (or None), why not, a further page
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None, export: Any = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.export = export  # review_menu.export_dialog (passed in: no import circle)
+        self.server = ctx.controller.clinic.server
+        self.setWindowTitle(tr("Session history: whole clinic"))
+        self.resize(1100, 650)
+        self.model = ClinicModel({ind.id: ind.label for ind in ctx.protocol.indications}, self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search: name, clinic ID or session ID…"))
+        self.search.setAccessibleName(tr("Search the whole clinic's sessions"))
+        self.room = QComboBox()
+        self.room.setAccessibleName(tr("Room"))
+        self.room.addItem(tr("every room"), "")
+        self.count = QLabel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        for col, width in enumerate((140, 140, 200, 110, 260, 90)):  # Status: the rest
+            self.table.horizontalHeader().resizeSection(col, width)
+        self.more = QPushButton(tr("&Older sessions"))
+        self.more.clicked.connect(lambda: self.ask(append=True))
+        self.export_button = QPushButton(tr("&Export shown…"))
+        self.export_button.clicked.connect(self.export_shown)
+        self.export_button.setVisible(ctx.may("export") and export is not None)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 3)
+        top.addWidget(QLabel(tr("Room:")))
+        top.addWidget(self.room, 1)
+        top.addWidget(self.count, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.more)
+        bottom.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.pause = QTimer(self)
+        self.pause.setSingleShot(True)
+        self.pause.setInterval(TYPING_PAUSE_MS)
+        self.pause.timeout.connect(self.ask)
+        self.search.textChanged.connect(lambda _text: self.pause.start())
+        self.room.currentIndexChanged.connect(lambda _i: self.ask())
+        self.answered.connect(self._answer, Qt.ConnectionType.QueuedConnection)
+        self.busy = False
+        self._asked: tuple[str, str] = ("", "")
+        self.ask(with_rooms=True)
+
+    def ask(self, append: bool = False, with_rooms: bool = False) -> None:
+        """Ask the server for the first page (or, ``append``, the next one) in a worker thread."""
+        if self.busy:
+            return
+        self.busy = True
+        room, text = str(self.room.currentData() or ""), self.search.text()
+        self._asked = (room, text)
+        before = str(self.model.rows[-1]["_at"]) if append and self.model.rows else None
+        self.count.setText(tr("Asking the clinic server…"))
+        threading.Thread(target=self._work, args=(room, text, before, append, with_rooms), daemon=True,
+                         name="clinic-history").start()
+
+    def _work(self, room: str, text: str, before: str | None, append: bool, with_rooms: bool) -> None:
+        from microneedle_desk.server.connection import ServerError, connect, reason
+        from microneedle_desk.server.reading import ClinicRecords
+
+        try:
+            with connect(self.server.dsn) as conn:
+                records = ClinicRecords(conn, self.ctx.protocol)
+                rows = records.history_page(PAGE, room, text, before)
+                rooms = records.rooms() if with_rooms else None
+        except Exception as exc:
+            self.answered.emit(None, None, str(exc) if isinstance(exc, ServerError) else reason(exc), append)
+            return
+        self.answered.emit(rows, rooms, "", append)
+
+    def _answer(self, rows: Any, rooms: Any, why: str, append: bool) -> None:
+        self.busy = False
+        if rows is None:
+            self.count.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
+            return
+        if rooms is not None:
+            for device, name in rooms:
+                self.room.addItem(name or device[:8], device)
+        self.model.set_rows(rows, append=append)
+        self.more.setEnabled(len(rows) == PAGE)
+        self.count.setText(trn("{n} session shown", "{n} sessions shown", len(self.model.rows)).format(
+            n=len(self.model.rows)))
+        if self._asked != (str(self.room.currentData() or ""), self.search.text()):
+            self.ask()  # the filter changed while the server answered
+
+    def export_shown(self) -> None:
+        if self.export is not None:
+            self.export(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows])
