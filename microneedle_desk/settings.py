@@ -174,7 +174,8 @@ class Settings:
 
     def version(self) -> int:
         try:
-            return int(self._qs.value("meta/version", 0))  # type: ignore[call-overload]
+            stored = str(self._qs.value("meta/version", 0))
+            return int(stored)
         except (TypeError, ValueError):
             return 0
 

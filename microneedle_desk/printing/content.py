@@ -452,7 +452,10 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
     b = protocol.bounds
     needle = b["needle_length_mm"]
     dwell, needling = b["dwell_minutes"], b["needling_minutes"]
-    labels = lambda group: [c.label for c in getattr(protocol, group)]  # noqa: E731
+
+    def labels(group: str) -> list[str]:
+        return [c.label for c in getattr(protocol, group)]
+
     sections = [
         Section("Indication and grade", [
             _ticks("Indication", [i.label for i in protocol.indications]),

@@ -242,7 +242,7 @@ class _Checker(Record):
         if len(heads) != 1:
             self.add(path, "", f"it should hold one record-chain head, it holds {len(heads)}.")
             return None
-        head = heads[0]
+        head: dict[str, Any] = heads[0]
         seq, digest = head.get("seq"), head.get("hash")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str) \
                 or not _HEX64.match(digest):
