@@ -19,7 +19,7 @@ from microneedle_desk.i18n import tr, trn
 
 
 class ServerStatus(QObject):
-    finished = Signal(object, str)  # (SyncResult or None, why it failed) from the worker thread
+    finished = Signal(object, str, int)  # (SyncResult or None, why it failed, records waiting) from the worker
 
     def __init__(self, window: Any) -> None:  # the MainWindow (not imported: no import circle)
         super().__init__(window)
@@ -28,6 +28,7 @@ class ServerStatus(QObject):
         self.label: QLabel | None = None
         self.running = False
         self.again = False  # a sign-off came while a sync ran: one more right after
+        self.waiting: int | None = None  # records the server has not confirmed (None: not counted yet)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
@@ -72,17 +73,20 @@ class ServerStatus(QObject):
     def _work(self, dsn: str) -> None:
         from microneedle_desk.server.connection import ServerError, reason
 
+        result: Any = None
+        why = ""
         try:
-            result: Any = self.server.exchange(dsn)
+            result = self.server.exchange(dsn)
         except ServerError as exc:
-            self.finished.emit(None, str(exc))
-        except Exception as exc:
-            self.finished.emit(None, reason(exc))
-        else:
-            self.finished.emit(result, "")
+            why = str(exc)
+        except Exception as exc:  # whatever the network does, the app keeps working
+            why = reason(exc)
+        # counted here, off the window's thread: it reads the data folder's changed files
+        self.finished.emit(result, why, self.server.waiting())
 
-    def _done(self, result: Any, why: str) -> None:
+    def _done(self, result: Any, why: str, waiting: int) -> None:
         self.running = False
+        self.waiting = waiting
         if result is None:
             self.server.failed(why)
         else:
@@ -108,8 +112,8 @@ class ServerStatus(QObject):
             parts.append(tr("Synced with the clinic server at {time}").format(time=last.strftime("%H:%M")))
         else:
             parts.append(tr("Not synced with the clinic server yet"))
-        waiting = self.server.waiting()
-        parts.append(trn("{n} record waits", "{n} records wait", waiting).format(n=waiting))
+        if self.waiting is not None:
+            parts.append(trn("{n} record waits", "{n} records wait", self.waiting).format(n=self.waiting))
         result = self.server.last_result
         if result is not None and result.clock_is_off():
             minutes = abs(round(result.clock_offset_s / 60))
