@@ -411,3 +411,24 @@ def test_only_an_admin_sets_the_server_and_never_with_a_password(tmp_path: Path)
     finally:
         clinic.store.close()
     assert "s3cret" not in paths.settings_file(root).read_text()
+
+
+def test_export_server_takes_the_same_options_deidentified_and_lot_recall(dsn: str, tmp_path: Path) -> None:
+    root = tmp_path / "l1"
+    sign_session_for(root, new_laptop(root, "Hal Hidden", "H-1"), str(uuid.UUID(int=9, version=4)))
+    sync(root, dsn)
+    out = tmp_path / "anon.csv"
+    done = cli("export", "--server", dsn, "--format", "csv", "--deidentify", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    assert "Hal Hidden" not in text and "H-1" not in text and "P-" in text
+    again = tmp_path / "anon2.csv"
+    assert cli("export", "--server", dsn, "--format", "csv", "--deidentify", "-o", str(again)).returncode == 0
+    assert again.read_text() == text  # the same pseudonym each time: the secret is kept on the server
+    recall = cli("export", "--server", dsn, "--lot", "LOT-1")
+    assert recall.returncode == 0 and "Hal Hidden" in recall.stdout
+    assert cli("export", "--server", dsn, "--format", "csv").returncode == 2  # -o missing: a usage mistake
+    gone = f"host={tmp_path} port=1 user=nobody dbname=none"
+    assert cli("export", "--server", gone, "--format", "csv", "-o", str(out)).returncode == 1
+    assert cli("check", "--server", gone).returncode == 2
+    assert cli("check", "--quick", "--server", dsn).returncode == 0
