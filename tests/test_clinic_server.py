@@ -432,3 +432,22 @@ def test_export_server_takes_the_same_options_deidentified_and_lot_recall(dsn: s
     assert cli("export", "--server", gone, "--format", "csv", "-o", str(out)).returncode == 1
     assert cli("check", "--server", gone).returncode == 2
     assert cli("check", "--quick", "--server", dsn).returncode == 0
+
+
+def test_a_session_in_progress_stays_on_its_laptop(dsn: str, tmp_path: Path) -> None:
+    root = tmp_path / "l1"
+    patient_id = new_laptop(root, "Ida Inprogress", "I-1")
+    store = Store(root, P, FakeClock())
+    try:
+        patient = store.patient(patient_id)
+        session = start_session(P, store.clock, patient, sink=pin_sink(store, str(uuid.UUID(int=10, version=4))),
+                                device=store.device, practitioner_id=str(uuid.UUID(int=10, version=4)))
+    finally:
+        store.close()
+    result = sync(root, dsn)
+    assert result.pushed >= 1  # the patient and the account travel
+    assert server_rows(dsn, "SELECT count(*) FROM clinic.records WHERE kind = 'session'") == [(0,)]
+    assert server_rows(dsn, f"SELECT count(*) FROM clinic.records WHERE doc::text LIKE '%{session.id}%'") == [(0,)]
+    assert paths.active_file(root, session.id).exists()
+    accounts = server_rows(dsn, "SELECT doc FROM clinic.accounts")
+    assert accounts and all("pin_hash" not in doc and "sealed" not in json.dumps(doc) for (doc,) in accounts)
