@@ -381,14 +381,22 @@ def test_the_server_stopped_during_sync_loses_nothing_and_the_next_sync_complete
 
 def test_a_session_from_another_room_sets_the_needle_length_of_last_time(dsn: str, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
+    from microneedle_desk.review.course import patient_course
+    from microneedle_desk.review.followup import add_followup
+
     patient = new_laptop(one, "Gus Go", "N-1")
-    sign_session_for(one, patient, str(uuid.UUID(int=7, version=4)))
+    session = sign_session_for(one, patient, str(uuid.UUID(int=7, version=4)))
+    store = Store(one, P, FakeClock())
+    add_followup(store, session, on=store.clock.now().date().isoformat(), none=True, by="Dr Test")
+    store.close()
     sync(one, dsn)
     new_laptop(two, "Other", "N-2")
-    assert sync(two, dsn).pulled >= 2
+    assert sync(two, dsn).pulled >= 3
     store = Store(two, P, FakeClock(), read_only=True)
     assert store.last_needle_mm(patient) == 1.5
     assert store.patient_session_count(patient) == 1
+    course = patient_course(store, patient)
+    assert [(e.session_id, len(e.followups)) for e in course.entries] == [(session, 1)]
     assert store.summaries() == []  # this laptop's own history holds only its own sessions
     store.close()
     assert check_store(two, P) == []

@@ -44,6 +44,11 @@ def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
             "WHERE r.session_id = ANY(%s::uuid[]) AND r.kind IN ('session', 'amendment') ORDER BY r.seq",
             (ids,)).fetchall() if ids else []
         merges = merges_since(conn, since)
+        followups = [{**dict(doc), "patient_id": str(pid), "needle_mm": (summary or {}).get("needle_mm")}
+                     for doc, pid, summary in conn.execute(
+            "SELECT f.doc, r.patient_id, r.summary FROM clinic.followups f "
+            "JOIN clinic.records r ON r.id = f.session_id AND r.kind = 'session' "
+            "WHERE f.xid >= %s::xid8 AND f.device <> %s", (since, device)).fetchall()]
     sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
     amendments: dict[str, list[dict[str, Any]]] = {}
     for kind, sid, doc, room in rows:
@@ -51,7 +56,8 @@ def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
             sessions[sid] = (dict(doc), amendments.setdefault(sid, []), str(room))
         else:
             amendments.setdefault(sid, []).append(dict(doc))
-    return {"patients": patients, "sessions": list(sessions.values()), "merges": merges}, xmin
+    return {"patients": patients, "sessions": list(sessions.values()), "merges": merges,
+            "followups": followups}, xmin
 
 
 def land(store: Any, found: dict[str, Any]) -> PullCounts:
@@ -62,6 +68,7 @@ def land(store: Any, found: dict[str, Any]) -> PullCounts:
     counts.held = len(held)
     kept, refused = store.clinic_copy.land(found["sessions"])
     store.clinic_copy.note_merges(found.get("merges", []))
+    counts.pulled += store.clinic_copy.note_followups(found.get("followups", []))
     counts.pulled += kept
     counts.refused = refused
     return counts

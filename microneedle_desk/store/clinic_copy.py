@@ -20,11 +20,13 @@ from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import BadFileError, dumps, json_file_names, read_json_file, write_atomic
 
 MERGES_FILE = "merges.json"  # merged patient id -> the kept one's
+FOLLOWUPS_FILE = "followups.json"  # other rooms' follow-ups, by id
 
 
 class ClinicCopy:
@@ -36,6 +38,7 @@ class ClinicCopy:
         self._rows: dict[str, dict[str, Any]] | None = None
         self._by_patient: dict[str, list[dict[str, Any]]] = {}
         self._merged: dict[str, str] | None = None
+        self._followups: list[dict[str, Any]] | None = None
 
     def _month_file(self, month: str) -> Path:
         return self.folder / f"{month}.json"
@@ -57,7 +60,7 @@ class ClinicCopy:
             rows: dict[str, dict[str, Any]] = {}
             by_patient: dict[str, list[dict[str, Any]]] = {}
             for name in json_file_names(self.folder):
-                if name == MERGES_FILE:
+                if name in (MERGES_FILE, FOLLOWUPS_FILE):
                     continue
                 for sid, row in self._read_month(name.removesuffix(".json")).items():
                     rows[sid] = row
@@ -106,6 +109,31 @@ class ClinicCopy:
         if merges != self._merges():
             write_atomic(self.folder / MERGES_FILE, dumps({"merges": merges}))
             self._merged = merges
+
+    # -- follow-ups of other rooms' sessions ------------------------------------------------------
+    def followups(self) -> list[dict[str, Any]]:
+        """Pulled follow-ups, as the index keeps its own (with the session's patient and needle)."""
+        if self._followups is None:
+            path = self.folder / FOLLOWUPS_FILE
+            try:
+                data = read_json_file(path) if path.exists() else {}
+            except BadFileError:
+                data = {}
+            table = data.get("followups") if isinstance(data, dict) else None
+            self._followups = [d for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
+        return self._followups
+
+    def note_followups(self, docs: list[dict[str, Any]]) -> int:
+        """Keep pulled follow-ups (checked for shape: a follow-up names its session and day). Returns
+        how many were new."""
+        known = {str(d.get("id")): d for d in self.followups()}
+        new = [d for d in docs if is_uuid(d.get("id")) and is_uuid(d.get("session_id"))
+               and isinstance(d.get("on"), str) and str(d["id"]) not in known]
+        if new:
+            known.update({str(d["id"]): d for d in new})
+            write_atomic(self.folder / FOLLOWUPS_FILE, dumps({"followups": known}))
+            self._followups = list(known.values())
+        return len(new)
 
     def land(self, sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]]) -> tuple[int, int]:
         """File pulled sessions ``(session doc, its amendments, room name)``; returns (new or changed, refused).
