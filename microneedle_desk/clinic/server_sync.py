@@ -119,8 +119,11 @@ class ServerSync:
         from microneedle_desk.server.conflicts import open_findings
 
         self.clinic.require("admin")
-        with connect(self.dsn) as conn:
-            return open_findings(conn)
+        try:
+            with connect(self.dsn) as conn:
+                return open_findings(conn)
+        except ServerError as exc:
+            raise ValidationError("server", str(exc)) from None
 
     def merge_patients(self, kept: str, merged: str) -> str:
         """Record on the server that two registrations are one person (admins only): a record of

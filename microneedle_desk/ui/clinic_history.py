@@ -108,6 +108,10 @@ class ClinicHistoryWindow(QWidget):
         self.export_button = QPushButton(tr("&Export shown…"))
         self.export_button.clicked.connect(self.export_shown)
         self.export_button.setVisible(ctx.may("export") and export is not None)
+        self.findings_button = QPushButton(tr("&Findings to review…"))
+        self.findings_button.setToolTip(tr("One patient ID for two people, one person registered twice"))
+        self.findings_button.clicked.connect(self.open_findings)
+        self.findings_button.setVisible(ctx.may("admin"))
         top = QHBoxLayout()
         top.addWidget(self.search, 3)
         top.addWidget(QLabel(tr("Room:")))
@@ -115,6 +119,7 @@ class ClinicHistoryWindow(QWidget):
         top.addWidget(self.count, 1)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
+        bottom.addWidget(self.findings_button)
         bottom.addWidget(self.more)
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -172,6 +177,13 @@ class ClinicHistoryWindow(QWidget):
             n=len(self.model.rows)))
         if self._asked != (str(self.room.currentData() or ""), self.search.text()):
             self.ask()  # the filter changed while the server answered
+
+    def open_findings(self) -> QWidget:
+        from microneedle_desk.ui.clinic_findings import FindingsDialog
+
+        dialog = FindingsDialog(self.server, self)
+        dialog.show()
+        return dialog
 
     def export_shown(self) -> None:
         if self.export is not None:

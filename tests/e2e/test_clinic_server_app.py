@@ -71,3 +71,43 @@ def test_a_server_that_is_away_is_said_calmly_and_the_session_goes_on(
     text = status.label.text()
     assert "Clinic server away" in text and "Trying again in" in text
     assert "records wait" in text and "0 records wait" not in text
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_the_admin_merges_one_person_registered_in_two_rooms(
+        qtbot: Any, clinic: Any, cluster: Any, tmp_path: Any) -> None:
+    from pg_cluster import fresh_clinic
+
+    from microneedle_desk.clinic.clinic import Clinic
+    from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.core.protocol import load_protocol
+    from microneedle_desk.core.records import make_patient
+    from microneedle_desk.paths import protocol_file
+
+    dsn = fresh_clinic(cluster)
+    protocol = load_protocol(protocol_file())
+    other = Clinic.open(tmp_path / "room2", protocol, FakeClock())  # another room registered her first
+    other.store.add_patient(make_patient(protocol, name="Tia Twice", dob="1975-05-05", clinic_id="R2-9",
+                                         sex="female", indication="aga_female", scale="ludwig", grade="I",
+                                         device=other.store.device, now=other.clock.now()))
+    other.server.sync_now(dsn)
+    other.store.close()
+    driver.register_patient(qtbot, clinic, name="Tia Twice", dob="1975-05-05", clinic_id="R1-3",
+                            indication="Female-pattern androgenetic alopecia", grade="I")
+    set_clinic_server(qtbot, clinic, dsn)
+    status = clinic.server_status
+    qtbot.waitUntil(lambda: status.server.last_success is not None and not status.running, timeout=30000)
+    assert "1 to review" in status.label.text()
+    history = clinic.review_menu.open_clinic_history()
+    findings = history.open_findings()
+    qtbot.waitUntil(lambda: findings.table.rowCount() == 1, timeout=20000)
+    assert "one person twice" in findings.table.item(0, 0).text()
+    assert not findings.keep_first.isEnabled()  # nothing chosen yet
+    findings.table.selectRow(0)
+    driver.click(qtbot, findings.keep_first)
+    qtbot.waitUntil(lambda: findings.table.rowCount() == 0, timeout=20000)
+    assert "Merged" in findings.status.text()
+    with connect(dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM clinic.merges").fetchone() == (1,)
+    findings.close()
+    history.close()
