@@ -106,14 +106,16 @@ class Session:
         # The event is checked by folding it into a copy: the session's own state changes only
         # once the PIN (for an override) is proved and the sink has kept it. A PIN prompt runs
         # the event loop, and a view that redraws meanwhile must see the state as recorded.
+        if self.sink is None and self.confirm_override is None:
+            apply_event(self.state, event, self.protocol)  # nothing after the reducer can refuse it
+            return event
         after = copy.deepcopy(self.state)
         apply_event(after, event, self.protocol)
         if self.confirm_override is not None and is_override(event):
             self.confirm_override(event)
         if self.sink is not None:
             self.sink(event, after)
-        if after is not self.state:  # a state that is never copied (demo generation) has it already
-            apply_event(self.state, event, self.protocol)  # the same fold: views keep one state object
+        apply_event(self.state, event, self.protocol)  # the same fold: views keep one state object
         return event
 
     # -- commands -------------------------------------------------------------------

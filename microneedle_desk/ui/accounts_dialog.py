@@ -227,9 +227,9 @@ class AccountsDialog(QDialog):
 
     def _ask_own_pin(self, actor: Account) -> Callable[[], str | None]:
         """The admin's PIN, asked only once the change itself is accepted: it signs the new key."""
-        from microneedle_desk.ui import sign_in
+        from microneedle_desk.ui import pin_prompt
 
-        return lambda: sign_in.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
+        return lambda: pin_prompt.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)

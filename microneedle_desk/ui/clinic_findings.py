@@ -6,10 +6,8 @@ The server is asked in a worker thread, so a server that is away never freezes t
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.background import Background
 
 
 def kind_text(kind: str) -> str:
@@ -37,8 +36,6 @@ def patient_text(p: dict[str, Any]) -> str:
 
 
 class FindingsDialog(QDialog):
-    answered = Signal(object, str)  # findings (or None), why not
-
     def __init__(self, server: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.server = server  # the Clinic's ServerSync
@@ -74,26 +71,19 @@ class FindingsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.table.itemSelectionChanged.connect(self._selection)
-        self.answered.connect(self._answer, Qt.ConnectionType.QueuedConnection)
+        self.background = Background(self)
         self._selection()
         self.reload()
 
     def reload(self) -> None:
         self.status.setText(tr("Asking the clinic server…"))
-        threading.Thread(target=self._work, daemon=True, name="clinic-findings").start()
+        self.background.run(self.server.findings, self._answer, "clinic-findings")
 
-    def _work(self) -> None:
-        from microneedle_desk.server.connection import reason
+    def _answer(self, findings: Any, error: BaseException | None) -> None:
+        if error is not None:
+            from microneedle_desk.server.connection import reason
 
-        try:
-            self.answered.emit(self.server.findings(), "")
-        except ValidationError as exc:
-            self.answered.emit(None, exc.message)
-        except Exception as exc:  # said in the dialog, whatever the network did
-            self.answered.emit(None, reason(exc))
-
-    def _answer(self, findings: Any, why: str) -> None:
-        if findings is None:
+            why = error.message if isinstance(error, ValidationError) else reason(error)
             self.status.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
             return
         self.findings = list(findings)

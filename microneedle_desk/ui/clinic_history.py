@@ -7,10 +7,9 @@ window; "This laptop" stays the ordinary history (Review → Session history).
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.ui.background import Background
 
 PAGE = 200
 TYPING_PAUSE_MS = 300  # the server is asked once typing pauses, not at every key
@@ -76,12 +76,9 @@ class ClinicModel(QAbstractTableModel):
 class ClinicHistoryWindow(QWidget):
     """Every room's sessions, from the clinic server."""
 
-    answered = Signal(object, object, str, bool)  # rows, rooms (or None), why not, a further page
-
-    def __init__(self, ctx: Any, parent: QWidget | None = None, export: Any = None) -> None:
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
-        self.export = export  # review_menu.export_dialog (passed in: no import circle)
         self.server = ctx.controller.clinic.server
         self.setWindowTitle(tr("Session history: whole clinic"))
         self.resize(1100, 650)
@@ -107,7 +104,7 @@ class ClinicHistoryWindow(QWidget):
         self.more.clicked.connect(lambda: self.ask(append=True))
         self.export_button = QPushButton(tr("&Export shown…"))
         self.export_button.clicked.connect(self.export_shown)
-        self.export_button.setVisible(ctx.may("export") and export is not None)
+        self.export_button.setVisible(ctx.may("export"))
         self.findings_button = QPushButton(tr("&Findings to review…"))
         self.findings_button.setToolTip(tr("One patient ID for two people, one person registered twice"))
         self.findings_button.clicked.connect(self.open_findings)
@@ -132,42 +129,42 @@ class ClinicHistoryWindow(QWidget):
         self.pause.timeout.connect(self.ask)
         self.search.textChanged.connect(lambda _text: self.pause.start())
         self.room.currentIndexChanged.connect(lambda _i: self.ask())
-        self.answered.connect(self._answer, Qt.ConnectionType.QueuedConnection)
-        self.busy = False
+        self.background = Background(self)
         self._asked: tuple[str, str] = ("", "")
         self.ask(with_rooms=True)
+
+    @property
+    def busy(self) -> bool:
+        return self.background.busy
 
     def ask(self, append: bool = False, with_rooms: bool = False) -> None:
         """Ask the server for the first page (or, ``append``, the next one) in a worker thread."""
         if self.busy:
             return
-        self.busy = True
         room, text = str(self.room.currentData() or ""), self.search.text()
         self._asked = (room, text)
         before = str(self.model.rows[-1]["_at"]) if append and self.model.rows else None
         self.count.setText(tr("Asking the clinic server…"))
-        threading.Thread(target=self._work, args=(room, text, before, append, with_rooms), daemon=True,
-                         name="clinic-history").start()
+        dsn, protocol = self.server.dsn, self.ctx.protocol
 
-    def _work(self, room: str, text: str, before: str | None, append: bool, with_rooms: bool) -> None:
-        from microneedle_desk.server.connection import ServerError, connect, reason
-        from microneedle_desk.server.reading import ClinicRecords
+        def work() -> tuple[Any, Any]:  # in the worker thread: no Qt object here
+            from microneedle_desk.server.connection import connect
+            from microneedle_desk.server.reading import ClinicRecords
 
-        try:
-            with connect(self.server.dsn) as conn:
-                records = ClinicRecords(conn, self.ctx.protocol)
-                rows = records.history_page(PAGE, room, text, before)
-                rooms = records.rooms() if with_rooms else None
-        except Exception as exc:
-            self.answered.emit(None, None, str(exc) if isinstance(exc, ServerError) else reason(exc), append)
-            return
-        self.answered.emit(rows, rooms, "", append)
+            with connect(dsn) as conn:
+                records = ClinicRecords(conn, protocol)
+                return records.history_page(PAGE, room, text, before), records.rooms() if with_rooms else None
 
-    def _answer(self, rows: Any, rooms: Any, why: str, append: bool) -> None:
-        self.busy = False
-        if rows is None:
+        self.background.run(work, lambda answer, error: self._answer(answer, error, append), "clinic-history")
+
+    def _answer(self, answer: Any, error: BaseException | None, append: bool) -> None:
+        if error is not None:
+            from microneedle_desk.server.connection import ServerError, reason
+
+            why = str(error) if isinstance(error, ServerError) else reason(error)
             self.count.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
             return
+        rows, rooms = answer
         if rooms is not None:
             for device, name in rooms:
                 self.room.addItem(name or device[:8], device)
@@ -186,5 +183,6 @@ class ClinicHistoryWindow(QWidget):
         return dialog
 
     def export_shown(self) -> None:
-        if self.export is not None:
-            self.export(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows])
+        from microneedle_desk.ui.export_dialog import export_dialog
+
+        export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows])

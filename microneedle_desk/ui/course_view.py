@@ -192,7 +192,7 @@ class CourseWindow(QWidget):
                 if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
                     return False
             else:
-                from microneedle_desk.ui.history_view import who_is_working
+                from microneedle_desk.ui.context import who_is_working
 
                 self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:

@@ -50,6 +50,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -89,12 +90,6 @@ def _mm_box(tip: str) -> QDoubleSpinBox:
     box.setSpecialValueText("any")
     box.setToolTip(tip)
     return box
-
-
-def who_is_working(ctx: UiContext) -> str:
-    from microneedle_desk.printing import jobs
-
-    return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"
 
 
 class HistoryWindow(QWidget):
@@ -318,7 +313,7 @@ class HistoryWindow(QWidget):
         CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
 
     def export_shown(self) -> None:
-        from microneedle_desk.ui.review_menu import export_dialog
+        from microneedle_desk.ui.export_dialog import export_dialog
 
         export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
 

@@ -9,18 +9,16 @@ appears only when a server is set (on a small screen it takes room from the step
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.ui.background import Background
 
 
 class ServerStatus(QObject):
-    finished = Signal(object, str, int)  # (SyncResult or None, why it failed, records waiting) from the worker
-
     def __init__(self, window: Any) -> None:  # the MainWindow (not imported: no import circle)
         super().__init__(window)
         self.window = window
@@ -33,7 +31,7 @@ class ServerStatus(QObject):
         self.timer.setSingleShot(True)
         self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
         self.timer.timeout.connect(self.sync_now)
-        self.finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        self.background = Background(self)
         window.ctx.controller.session_closed.connect(self._session_closed)
         self.follow_settings()
 
@@ -67,22 +65,23 @@ class ServerStatus(QObject):
             return
         self.running = True
         self.timer.stop()
-        dsn = self.server.dsn
-        threading.Thread(target=self._work, args=(dsn,), name="clinic-sync", daemon=True).start()
+        server, dsn = self.server, self.server.dsn
 
-    def _work(self, dsn: str) -> None:
-        from microneedle_desk.server.connection import ServerError, reason
+        def work() -> tuple[Any, str, int]:  # in the worker thread: no Qt object here
+            from microneedle_desk.server.connection import ServerError, reason
 
-        result: Any = None
-        why = ""
-        try:
-            result = self.server.exchange(dsn)
-        except ServerError as exc:
-            why = str(exc)
-        except Exception as exc:  # whatever the network does, the app keeps working
-            why = reason(exc)
-        # counted here, off the window's thread: it reads the data folder's changed files
-        self.finished.emit(result, why, self.server.waiting())
+            result: Any = None
+            why = ""
+            try:
+                result = server.exchange(dsn)
+            except ServerError as exc:
+                why = str(exc)
+            except Exception as exc:  # whatever the network does, the app keeps working
+                why = reason(exc)
+            # counted here, off the window's thread: it reads the data folder's changed files
+            return result, why, server.waiting()
+
+        self.background.run(work, lambda answer, _error: self._done(*answer), "clinic-sync")
 
     def _done(self, result: Any, why: str, waiting: int) -> None:
         self.running = False

@@ -39,24 +39,11 @@ from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.accounts import AccountBook
+from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
-
-PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
-                "override": "confirm this departure from the protocol"}
-
-
-
-def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
-    """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
-    from PySide6.QtWidgets import QInputDialog
-
-    text, ok = QInputDialog.getText(parent, "PIN", f"{name}: your PIN to {PURPOSE_TEXT.get(purpose, purpose)}",
-                                    QLineEdit.EchoMode.Password)
-    return text if ok else None
-
 
 class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
@@ -179,7 +166,7 @@ class Security(QObject):
         """
         by = ""
         if not self.enforcing:
-            from microneedle_desk.ui.history_view import who_is_working
+            from microneedle_desk.ui.context import who_is_working
 
             by = who_is_working(self.window.ctx)
         try:
@@ -289,10 +276,10 @@ class Security(QObject):
     def change_pin(self) -> None:
         if self.current is None:
             return
-        old = ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
+        old = pin_prompt.ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
         if old is None:
             return
-        new = ask_pin(self.window, self.current.name, "set as your new PIN")
+        new = pin_prompt.ask_pin(self.window, self.current.name, "set as your new PIN")
         if new is None:
             return
         try:
@@ -305,7 +292,7 @@ class Security(QObject):
     # -- signatures ---------------------------------------------------------------------
     def _ask_pin(self, account: Account, purpose: str) -> str | None:
         """The clinic's PIN prompt: a dialog over the window (``ask_pin``, which tests replace)."""
-        return ask_pin(self.window, account.name, purpose)
+        return pin_prompt.ask_pin(self.window, account.name, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:
