@@ -66,7 +66,8 @@ class Cluster:
                 raise ClusterError("Running as root, the test cluster must run as an unprivileged user, but "
                                    "there is no `postgres` user (Debian's `postgresql` package creates it).") from None
             os.chown(self.folder, user.pw_uid, user.pw_gid)
-            runuser = shutil.which("runuser")
+            runuser = shutil.which("runuser") or next(
+                (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.access(p, os.X_OK)), None)
             if runuser is None:
                 raise ClusterError("Running as root, `runuser` is needed to start the test cluster as `postgres`.")
             self._as = [runuser, "-u", "postgres", "--"]
