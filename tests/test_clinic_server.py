@@ -459,3 +459,24 @@ def test_a_session_in_progress_stays_on_its_laptop(dsn: str, tmp_path: Path) -> 
     assert paths.active_file(root, session.id).exists()
     accounts = server_rows(dsn, "SELECT doc FROM clinic.accounts")
     assert accounts and all("pin_hash" not in doc and "sealed" not in json.dumps(doc) for (doc,) in accounts)
+
+
+def test_a_record_resealed_after_a_change_fails_its_signature_and_is_quarantined(dsn: str, tmp_path: Path) -> None:
+    from microneedle_desk.core.records import content_hash
+
+    root = tmp_path / "l1"
+    patient = new_laptop(root, "Ron Reseal", "RS-1")
+    session = sign_session_for(root, patient, str(uuid.UUID(int=11, version=4)))
+    day = next(paths.sessions_dir(root).glob("*.json"))
+    data = json.loads(day.read_text())
+    for doc in data["sessions"].values():
+        if doc["id"] == session:
+            needle = next(e for e in doc["events"] if e["type"] == "needle_length_set")
+            needle["data"]["mm"] = 0.5  # within the rules: only the signature can tell
+            doc["hash"] = content_hash(doc, doc["chain"]["prev"])  # the seal made anew: the chain still holds
+    day.write_text(json.dumps(data))
+    result = sync(root, dsn)
+    assert result.quarantined == 1
+    reason = server_rows(dsn, "SELECT reason FROM clinic.quarantine")[0][0]
+    assert "signature" in reason
+    assert server_rows(dsn, "SELECT count(*) FROM clinic.records WHERE kind = 'session'") == [(0,)]

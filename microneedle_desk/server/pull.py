@@ -17,6 +17,7 @@ from typing import Any
 
 from microneedle_desk.core.record_base import Record
 from microneedle_desk.server.conflicts import merges_since
+from microneedle_desk.server.reading import followup_rows
 
 
 @dataclass(eq=False, repr=False)
@@ -44,11 +45,7 @@ def fetch(conn: Any, device: str, since: str) -> tuple[dict[str, Any], str]:
             "WHERE r.session_id = ANY(%s::uuid[]) AND r.kind IN ('session', 'amendment') ORDER BY r.seq",
             (ids,)).fetchall() if ids else []
         merges = merges_since(conn, since)
-        followups = [{**dict(doc), "patient_id": str(pid), "needle_mm": (summary or {}).get("needle_mm")}
-                     for doc, pid, summary in conn.execute(
-            "SELECT f.doc, r.patient_id, r.summary FROM clinic.followups f "
-            "JOIN clinic.records r ON r.id = f.session_id AND r.kind = 'session' "
-            "WHERE f.xid >= %s::xid8 AND f.device <> %s", (since, device)).fetchall()]
+        followups = followup_rows(conn, since, not_of=device)
     sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
     amendments: dict[str, list[dict[str, Any]]] = {}
     for kind, sid, doc, room in rows:

@@ -20,6 +20,17 @@ from microneedle_desk.core.summary import summarize
 HISTORY_PAGE = 200
 
 
+def followup_rows(conn: Any, since: str = "0", not_of: str | None = None) -> list[dict[str, Any]]:
+    """Follow-ups that arrived since snapshot ``since`` (see pull.fetch), but not those of laptop
+    ``not_of``, each with its session's patient and needle length as the laptop's index keeps them."""
+    rows = conn.execute(
+        "SELECT f.doc, r.patient_id, r.summary FROM clinic.followups f "
+        "JOIN clinic.records r ON r.id = f.session_id AND r.kind = 'session' "
+        "WHERE f.xid >= %s::xid8 AND f.device IS DISTINCT FROM %s::uuid", (since, not_of)).fetchall()
+    return [{**dict(doc), "patient_id": str(pid), "needle_mm": (summary or {}).get("needle_mm")}
+            for doc, pid, summary in rows]
+
+
 class ClinicRecords:
     """Read-only view of the clinic server (an open psycopg connection)."""
 
@@ -79,6 +90,10 @@ class ClinicRecords:
         """(device id, name) of every laptop that has pushed, by name."""
         return [(str(d), str(n)) for d, n in self.conn.execute(
             "SELECT device::text, name FROM clinic.devices ORDER BY name, device").fetchall()]
+
+    def followups(self) -> list[dict[str, Any]]:
+        """Every follow-up kept, as the index keeps its own (with the session's patient and needle)."""
+        return followup_rows(self.conn)
 
     def practitioners(self, include_inactive: bool = False) -> list[Practitioner]:
         people = [Practitioner.from_doc(dict(doc)) for (doc,) in

@@ -1,6 +1,6 @@
 """Other rooms' sessions, as pulled from the clinic server: one history row per session.
 
-Kept apart from this laptop's own records (``clinic/YYYY-MM.json`` beside ``sessions/``):
+Kept apart from this laptop's own records (``clinic/sessions-<xx>.json`` beside ``sessions/``):
 this laptop's hash chain holds what was made here, and a pulled session never enters it.
 A pulled session lands here only through the same rules as one made here: its events are
 replayed under the protocol (a record the rules refuse is not kept), its amendments
@@ -23,7 +23,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.store.storage import BadFileError, dumps, json_file_names, read_json_file, write_atomic
+from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
 
 MERGES_FILE = "merges.json"  # merged patient id -> the kept one's
 FOLLOWUPS_FILE = "followups.json"  # other rooms' follow-ups, by id
@@ -35,44 +35,38 @@ class ClinicCopy:
     def __init__(self, root: Path, protocol: Protocol) -> None:
         self.folder = paths.clinic_copy_dir(root)
         self.protocol = protocol
-        self._rows: dict[str, dict[str, Any]] | None = None
-        self._by_patient: dict[str, list[dict[str, Any]]] = {}
+        self._shards: dict[str, dict[str, dict[str, Any]]] = {}  # shard -> session id -> row
         self._merged: dict[str, str] | None = None
         self._followups: list[dict[str, Any]] | None = None
 
-    def _month_file(self, month: str) -> Path:
-        return self.folder / f"{month}.json"
+    @staticmethod
+    def shard_of(patient_id: str) -> str:
+        """Rows are filed by their patient's id (its first two hex digits): the course and the
+        "last time" needle length read one small file, however many sessions the clinic has."""
+        head = patient_id[:2].lower()
+        return head if len(head) == 2 and all(c in "0123456789abcdef" for c in head) else "xx"
 
-    def _read_month(self, month: str) -> dict[str, dict[str, Any]]:
-        path = self._month_file(month)
-        if not path.exists():
-            return {}
-        try:
-            data = read_json_file(path)
-        except BadFileError:
-            return {}  # a damaged copy: the next sync from scratch brings it again
-        rows = data.get("summaries") if isinstance(data, dict) else None
-        return {str(k): v for k, v in rows.items() if isinstance(v, dict)} if isinstance(rows, dict) else {}
+    def _shard_file(self, shard: str) -> Path:
+        return self.folder / f"sessions-{shard}.json"
 
-    def rows(self) -> dict[str, dict[str, Any]]:
-        """Every pulled session's row by session id (shared: read, never change)."""
-        if self._rows is None:
-            rows: dict[str, dict[str, Any]] = {}
-            by_patient: dict[str, list[dict[str, Any]]] = {}
-            for name in json_file_names(self.folder):
-                if name in (MERGES_FILE, FOLLOWUPS_FILE):
-                    continue
-                for sid, row in self._read_month(name.removesuffix(".json")).items():
-                    rows[sid] = row
-                    by_patient.setdefault(str(row.get("patient_id")), []).append(row)
-            self._rows, self._by_patient = rows, by_patient
-        return self._rows
+    def _shard(self, shard: str) -> dict[str, dict[str, Any]]:
+        rows = self._shards.get(shard)
+        if rows is None:
+            path = self._shard_file(shard)
+            try:
+                data = read_json_file(path) if path.exists() else {}
+            except BadFileError:
+                data = {}  # a damaged copy: the next sync from scratch brings it again
+            table = data.get("summaries") if isinstance(data, dict) else None
+            rows = {str(k): v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
+            self._shards[shard] = rows
+        return rows
 
     def patient_rows(self, patient_id: str) -> list[dict[str, Any]]:
+        """The pulled rows of one patient (shared: read, never change)."""
         if not self.folder.exists():
             return []
-        self.rows()
-        return list(self._by_patient.get(patient_id, []))
+        return [r for r in self._shard(self.shard_of(patient_id)).values() if r.get("patient_id") == patient_id]
 
     # -- one person registered twice, merged by the admin on the server -----------------------
     def _merges(self) -> dict[str, str]:
@@ -138,9 +132,9 @@ class ClinicCopy:
     def land(self, sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]]) -> tuple[int, int]:
         """File pulled sessions ``(session doc, its amendments, room name)``; returns (new or changed, refused).
 
-        Each month's file is written once per call. A session whose events the rules refuse is
+        Each patient-shard file is written once per call. A session whose events the rules refuse is
         refused here too (the server's check quarantines such records; this guards the laptop)."""
-        by_month: dict[str, dict[str, dict[str, Any]]] = {}
+        by_shard: dict[str, dict[str, dict[str, Any]]] = {}
         refused = 0
         for doc, amendments, room in sessions:
             try:
@@ -155,12 +149,12 @@ class ClinicCopy:
             row["room"] = room
             if ordered:
                 row["amended"] = len(ordered)
-            by_month.setdefault(str(row["started_at"])[:7], {})[str(row["id"])] = row
+            by_shard.setdefault(self.shard_of(str(row["patient_id"])), {})[str(row["id"])] = row
         new = 0
-        for month, rows in by_month.items():
-            current = self._read_month(month)
+        for shard, rows in by_shard.items():
+            current = dict(self._shard(shard))
             new += sum(1 for sid, row in rows.items() if current.get(sid) != row)
             current.update(rows)
-            write_atomic(self._month_file(month), dumps({"summaries": current}))
-        self._rows = None
+            write_atomic(self._shard_file(shard), dumps({"summaries": current}))
+            self._shards[shard] = current
         return new, refused

@@ -105,6 +105,9 @@ class ClinicHistoryWindow(QWidget):
         self.export_button = QPushButton(tr("&Export shown…"))
         self.export_button.clicked.connect(self.export_shown)
         self.export_button.setVisible(ctx.may("export"))
+        self.dashboard_button = QPushButton(tr("Clinic &dashboard…"))
+        self.dashboard_button.setToolTip(tr("The dashboard over every room's sessions (or the room chosen)"))
+        self.dashboard_button.clicked.connect(self.open_dashboard)
         self.findings_button = QPushButton(tr("&Findings to review…"))
         self.findings_button.setToolTip(tr("One patient ID for two people, one person registered twice"))
         self.findings_button.clicked.connect(self.open_findings)
@@ -117,6 +120,7 @@ class ClinicHistoryWindow(QWidget):
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.findings_button)
+        bottom.addWidget(self.dashboard_button)
         bottom.addWidget(self.more)
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -174,6 +178,41 @@ class ClinicHistoryWindow(QWidget):
             n=len(self.model.rows)))
         if self._asked != (str(self.room.currentData() or ""), self.search.text()):
             self.ask()  # the filter changed while the server answered
+
+    def open_dashboard(self) -> None:
+        """Read every kept session's row (or the chosen room's) in the worker, then show the dashboard."""
+        if self.busy:
+            return
+        dsn, protocol, room = self.server.dsn, self.ctx.protocol, str(self.room.currentData() or "")
+        self.count.setText(tr("Reading the clinic's sessions for the dashboard…"))
+
+        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # in the worker thread
+            from microneedle_desk.server.connection import connect
+            from microneedle_desk.server.reading import ClinicRecords
+
+            with connect(dsn) as conn:
+                records = ClinicRecords(conn, protocol)
+                rows = [r for r in records.summaries() if not room or r.get("room_device") == room]
+                return rows, records.followups()
+
+        self.background.run(work, self._show_dashboard, "clinic-dashboard")
+
+    def _show_dashboard(self, answer: Any, error: BaseException | None) -> None:
+        if error is not None:
+            from microneedle_desk.server.connection import ServerError, reason
+
+            why = str(error) if isinstance(error, ServerError) else reason(error)
+            self.count.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
+            return
+        from microneedle_desk.ui.dashboard_view import DashboardWindow
+
+        rows, followups = answer
+        ids = {r["id"] for r in rows}
+        self.count.setText(trn("{n} session shown", "{n} sessions shown", len(self.model.rows)).format(
+            n=len(self.model.rows)))
+        self.dashboard = DashboardWindow(self.ctx, self, rows=rows, window_title=tr("Dashboard: whole clinic"),
+                                         followups=[f for f in followups if f.get("session_id") in ids])
+        self.dashboard.show()
 
     def open_findings(self) -> QWidget:
         from microneedle_desk.ui.clinic_findings import FindingsDialog

@@ -50,6 +50,11 @@ def test_a_signed_session_reaches_the_clinic_server_in_the_background_and_the_ba
     history.room.setCurrentIndex(1)
     qtbot.waitUntil(lambda: not history.busy, timeout=20000)
     assert history.model.rowCount() == 1
+    driver.click(qtbot, history.dashboard_button)  # the dashboard over the room chosen, from the server
+    qtbot.waitUntil(lambda: getattr(history, "dashboard", None) is not None, timeout=20000)
+    assert [r["id"] for r in history.dashboard.rows] == [session_id]
+    assert history.dashboard.windowTitle() == "Dashboard: whole clinic"
+    history.dashboard.close()
     driver.type_into(qtbot, history.search, "nobody-like-this", enter=False)
     qtbot.waitUntil(lambda: history.model.rowCount() == 0 and not history.busy, timeout=20000)
     history.close()
