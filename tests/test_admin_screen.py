@@ -14,7 +14,7 @@ from helpers import make_demo_patient, run_complete_session, start_session
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
 from microneedle_desk.core.accounts import PermissionDenied
-from microneedle_desk.store.accounts import read_access_log
+from microneedle_desk.store.access_log import read_access_log
 from microneedle_desk.store.check import check_store
 
 ADMIN_PIN = "481516"
@@ -345,7 +345,7 @@ def test_access_log_dialog_filters_by_action_account_days_and_patient_and_export
 
 
 def test_access_log_csv_quotes_typed_text_a_spreadsheet_would_run():
-    from microneedle_desk.store.accounts import access_csv
+    from microneedle_desk.store.access_log import access_csv
 
     entry = {"at": "2026-11-25T09:00:00.000+00:00", "account_id": None, "os_user": "clinic", "action": "exported",
              "subject": {}, "detail": "=HYPERLINK(\"x\")", "chain": {"seq": 1}, "hash": "ab"}

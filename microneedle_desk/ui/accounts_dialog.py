@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, require
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.accounts import AccountBook, filter_entries
+from microneedle_desk.store.access_log import filter_entries
+from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
 
