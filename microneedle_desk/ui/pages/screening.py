@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QWidget,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
+from microneedle_desk.ui.pages.base import PlainTextField, StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -73,7 +72,7 @@ class ScreeningPage(StepPage):
         self.blocked.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
         self.blocked_text = QLabel()
         self.blocked_text.setWordWrap(True)
-        self.justification = QPlainTextEdit()
+        self.justification = PlainTextField()
         self.justification.setAccessibleName("Clinical justification for the override")
         self.justification.setPlaceholderText("Clinical justification (required to override)")
         self.justification.setMaximumHeight(70)
