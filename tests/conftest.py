@@ -94,3 +94,11 @@ def cluster() -> Iterator[Any]:
         yield made
     finally:
         made.remove()
+
+
+@pytest.fixture
+def dsn(cluster: Any) -> str:
+    """A fresh clinic database (schema in place) in the test cluster: its libpq connection string."""
+    from pg_cluster import fresh_clinic
+
+    return str(fresh_clinic(cluster))
