@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.record_base import Record
-from microneedle_desk.store.storage import BadFileError, dumps, json_file_names, read_json_file, write_atomic
+from microneedle_desk.store.storage import BadFileError, dumps, ensure_private_dir, json_file_names, read_json_file
 
 STATE_VERSION = 1
 
@@ -37,7 +38,21 @@ def load_state(root: Path) -> dict[str, Any]:
 
 
 def save_state(root: Path, state: dict[str, Any]) -> None:
-    write_atomic(paths.sync_state_file(root), dumps(state))
+    """Write the cursor atomically (0600 in a 0700 folder) without Qt: the app's sync worker
+    thread writes it, and a crash leaves the old cursor or the new one."""
+    path = paths.sync_state_file(root)
+    ensure_private_dir(path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(dumps(state))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def for_server(state: dict[str, Any], server: str) -> dict[str, Any]:

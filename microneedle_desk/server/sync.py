@@ -64,7 +64,7 @@ def exchange(dsn: str, root: Path, protocol: Protocol, now: Callable[[], datetim
             counts = push.push(conn, root, state, out, protocol, progress)
             result.pushed, result.already = counts.pushed, counts.already
             result.conflicts, result.quarantined = counts.conflicts, counts.quarantined
-            result.found, xmin = pull.fetch(conn, out.device["device"], str(state["pulled_xmin"]))
+            result.found, xmin = pull.fetch(conn, out.device["device"], str(state["pulled_xmin"]), protocol)
             result.found["cursor"] = xmin
             return result
     except psycopg.errors.InsufficientPrivilege as exc:

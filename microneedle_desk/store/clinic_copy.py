@@ -129,32 +129,40 @@ class ClinicCopy:
             self._followups = list(known.values())
         return len(new)
 
-    def land(self, sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]]) -> tuple[int, int]:
-        """File pulled sessions ``(session doc, its amendments, room name)``; returns (new or changed, refused).
-
-        Each patient-shard file is written once per call. A session whose events the rules refuse is
-        refused here too (the server's check quarantines such records; this guards the laptop)."""
+    def land(self, rows: list[dict[str, Any]]) -> int:
+        """File rows made by :func:`pulled_rows`; returns how many were new or changed. Each
+        patient-shard file is written once per call."""
         by_shard: dict[str, dict[str, dict[str, Any]]] = {}
-        refused = 0
-        for doc, amendments, room in sessions:
-            try:
-                state = replay(list(doc.get("events") or []), self.protocol)
-                if state.started is None or state.status != doc.get("status") or state.id != doc.get("id"):
-                    raise ValidationError("session", "the record does not match its events.")
-                ordered = sorted(amendments, key=lambda a: int(a.get("chain", {}).get("seq", 0)))
-                row = summarize(amended_state(state, ordered) if ordered else state, self.protocol)
-            except (ValidationError, KeyError, TypeError, ValueError):
-                refused += 1
-                continue
-            row["room"] = room
-            if ordered:
-                row["amended"] = len(ordered)
+        for row in rows:
             by_shard.setdefault(self.shard_of(str(row["patient_id"])), {})[str(row["id"])] = row
         new = 0
-        for shard, rows in by_shard.items():
+        for shard, given in by_shard.items():
             current = dict(self._shard(shard))
-            new += sum(1 for sid, row in rows.items() if current.get(sid) != row)
-            current.update(rows)
+            new += sum(1 for sid, row in given.items() if current.get(sid) != row)
+            current.update(given)
             write_atomic(self._shard_file(shard), dumps({"summaries": current}))
             self._shards[shard] = current
-        return new, refused
+        return new
+
+
+def pulled_rows(sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]], protocol: Protocol
+                ) -> tuple[list[dict[str, Any]], int]:
+    """History rows of pulled sessions ``(session doc, its amendments, room name)``, and how many
+    were refused: each session's events replayed under the rules (as a session made here), its
+    amendments applied. Pure work, no file: the app runs it off the window's thread."""
+    rows, refused = [], 0
+    for doc, amendments, room in sessions:
+        try:
+            state = replay(list(doc.get("events") or []), protocol)
+            if state.started is None or state.status != doc.get("status") or state.id != doc.get("id"):
+                raise ValidationError("session", "the record does not match its events.")
+            ordered = sorted(amendments, key=lambda a: int(a.get("chain", {}).get("seq", 0)))
+            row = summarize(amended_state(state, ordered) if ordered else state, protocol)
+        except (ValidationError, KeyError, TypeError, ValueError):
+            refused += 1  # the server's own check quarantines such records; this guards the laptop
+            continue
+        row["room"] = room
+        if ordered:
+            row["amended"] = len(ordered)
+        rows.append(row)
+    return rows, refused

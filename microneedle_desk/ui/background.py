@@ -7,13 +7,29 @@ while the network is still answering is never reached from the worker.
 
 from __future__ import annotations
 
+import atexit
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
 POLL_MS = 50
+EXIT_WAIT_S = 10.0  # at exit, how long a worker still talking to the server is waited for
+
+_workers: set[threading.Thread] = set()
+
+
+def _wait_for_workers() -> None:
+    """At exit, let workers finish (a sync ends its batch) before the interpreter tears down the
+    libraries they are inside: a daemon thread stopped mid-call in a C library can crash the exit."""
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for thread in list(_workers):
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(_wait_for_workers)
 
 
 class Background(QObject):
@@ -41,9 +57,12 @@ class Background(QObject):
             except Exception as exc:  # handed to ``then``, which says it
                 result, error = None, exc
             done.append((then, result, error))
+            _workers.discard(threading.current_thread())
 
         self._running += 1
-        threading.Thread(target=target, name=name, daemon=True).start()
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        _workers.add(thread)
+        thread.start()
         self.timer.start()
 
     def _deliver(self) -> None:
