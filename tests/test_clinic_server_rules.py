@@ -169,6 +169,12 @@ def test_export_server_takes_the_same_options_deidentified_and_lot_recall(dsn: s
     assert cli("export", "--server", gone, "--format", "csv", "-o", str(out)).returncode == 1
     assert cli("check", "--server", gone).returncode == 2
     assert cli("check", "--quick", "--server", dsn).returncode == 0
+    bundle = tmp_path / "clinic.fhir.json"
+    fhir = cli("export", "--server", dsn, "--format", "fhir", "--patient", "H-1", "-o", str(bundle))
+    assert fhir.returncode == 0, fhir.stderr
+    assert "Wrote 1 " in fhir.stdout
+    assert json.loads(bundle.read_text())["resourceType"] == "Bundle"
+    assert cli("export", "--server", dsn, "--format", "csv", "--patient", "NOBODY", "-o", str(out)).returncode == 2
 
 
 def test_a_record_resealed_after_a_change_fails_its_signature_and_is_quarantined(dsn: str, tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
-"""``microneedle-desk export``: session summaries as CSV or JSON, and cartridge-lot recall.
+"""``microneedle-desk export``: session summaries as CSV or JSON, signed sessions as a FHIR R4B
+bundle, and cartridge-lot recall.
 
-    microneedle-desk export --format csv|json [--from DATE] [--to DATE] [--deidentify] -o FILE
+    microneedle-desk export --format csv|json|fhir [--from DATE] [--to DATE] [--deidentify]
+                            [--patient PATIENT_ID] -o FILE
     microneedle-desk export --lot LOT [-o FILE]
+    microneedle-desk export --server DSN ...   (the same, over the whole clinic on its server)
 
 Session ids in the export are the ones ``microneedle-desk sheet --session ID`` prints.
 Exit codes: 0 written (or listed); 1 the records cannot be read or the file not written;
@@ -16,16 +19,20 @@ from datetime import date
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.i18n import tr
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("csv", "json"), help="file format (sessions: required)")
+    parser.add_argument("--format", choices=("csv", "json", "fhir"),
+                        help="file format (sessions: required); fhir: one FHIR R4B Bundle of the signed sessions")
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day included")
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day included")
     parser.add_argument("--deidentify", action="store_true",
                         help="drop names, dates of birth and clinic IDs; patients become stable pseudonyms")
+    parser.add_argument("--patient", metavar="PATIENT_ID",
+                        help="only this patient's sessions (the clinic patient ID, or the patient's UUID)")
     parser.add_argument("--lot", metavar="LOT",
                         help="cartridge lot recall: list the patients and sessions that got this lot")
     parser.add_argument("-o", "--output", metavar="FILE", help="the file to write")
@@ -49,7 +56,7 @@ def _day(text: str | None, option: str) -> date | None:
 
 def run(args: argparse.Namespace) -> int:
     if args.lot is None and (not args.format or not args.output):
-        return _fail("give --format csv|json and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
+        return _fail("give --format csv|json|fhir and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
     if args.lot is not None and args.deidentify:
         return _fail("a recall list names the patients to contact: --deidentify does not apply.", EXIT_USAGE)
     try:
@@ -87,9 +94,33 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store(root, protocol, clock, read_only=not writable)
         try:
-            return _write(args, store, date_from, date_to, clock.now().isoformat(timespec="seconds"))
+            patient_id = None
+            if args.patient is not None:
+                from microneedle_desk.review.fhir_source import find_patient
+
+                patient = find_patient(store, args.patient)
+                if patient is None:
+                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
+                                 EXIT_USAGE)
+                patient_id = patient.id
+            if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
+                from microneedle_desk.commands.export_fhir import write_fhir
+
+                count = write_fhir(store, protocol, (date_from, date_to, patient_id), args.output,
+                                   args.deidentify, clock)
+                kind = tr("de-identified ") if args.deidentify else ""
+                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
+                    n=count, kind=kind, path=args.output))
+                return EXIT_OK
+            rows = export.in_range(store.summaries(), date_from, date_to)
+            if patient_id is not None:
+                rows = [r for r in rows if r.get("patient_id") == patient_id]
+            if args.lot is not None:
+                return _recall(args, rows)
+            recs = export.records(store, rows, args.deidentify)
         finally:
             store.close()
+        _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
     except export.ExportError as exc:
         return _fail(str(exc))
     except (StoreError, BadFileError) as exc:
@@ -99,51 +130,79 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if writable and lock is not None:
             lock.release()
-
-
-def _write(args: argparse.Namespace, store: Any, date_from: date | None, date_to: date | None, now: str) -> int:
-    """The recall list or the export, from ``store``: a data folder's Store, or the clinic's records
-    on its server (server/reading.py), which answer the same questions."""
-    from microneedle_desk.review import export
-
-    rows = export.in_range(store.summaries(), date_from, date_to)
-    if args.lot is not None:
-        hits = export.lot_recall(rows, args.lot)
-        if args.output:
-            text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
-                    else export.recall_text(hits, args.lot))
-            export.write_private(args.output, text)
-            print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
-                  f"{len(hits)} session(s); written to {args.output}")
-        else:
-            sys.stdout.write(export.recall_text(hits, args.lot))
-        return EXIT_OK
-    recs = export.records(store, rows, args.deidentify)
-    text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
-    export.write_private(args.output, text)
     kind = "de-identified " if args.deidentify else ""
     print(f"Wrote {len(recs)} {kind}session(s) as {args.format.upper()} to {args.output}")
     return EXIT_OK
 
 
+def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+    from microneedle_desk.review import export
+
+    hits = export.lot_recall(rows, args.lot)
+    if args.output:
+        text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
+                else export.recall_text(hits, args.lot))
+        export.write_private(args.output, text)
+        print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
+              f"{len(hits)} session(s); written to {args.output}")
+    else:
+        sys.stdout.write(export.recall_text(hits, args.lot))
+    return EXIT_OK
+
+
+def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) -> None:
+    from microneedle_desk.review import export
+
+    text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
+    export.write_private(args.output, text)
+
+
 def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date | None) -> int:
-    """The same export of the whole clinic, read from its server (exit 1 when it cannot be read)."""
+    """The same export of the whole clinic, read from its server (server/reading.py answers what a
+    data folder's store would); exit 1 when it cannot be read."""
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.review import export
+    from microneedle_desk.review.fhir_source import find_patient
     from microneedle_desk.server import schema
     from microneedle_desk.server.connection import ServerError, connect
     from microneedle_desk.server.reading import ClinicRecords
 
+    clock = SystemClock()
     try:
         protocol = load_protocol(paths.protocol_file())
         with connect(args.server) as conn:
             schema.require_current(conn)
-            return _write(args, ClinicRecords(conn, protocol), date_from, date_to,
-                          SystemClock().now().isoformat(timespec="seconds"))
+            records: Any = ClinicRecords(conn, protocol, paths.data_dir())  # answers as a Store does
+            patient_id = None
+            if args.patient is not None:
+                patient = find_patient(records, args.patient)
+                if patient is None:
+                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
+                                 EXIT_USAGE)
+                patient_id = patient.id
+            if args.format == "fhir" and args.lot is None:
+                from microneedle_desk.commands.export_fhir import write_fhir
+
+                count = write_fhir(records, protocol, (date_from, date_to, patient_id), args.output,
+                                   args.deidentify, clock)
+                kind = tr("de-identified ") if args.deidentify else ""
+                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
+                    n=count, kind=kind, path=args.output))
+                return EXIT_OK
+            rows = export.in_range(records.summaries(), date_from, date_to)
+            if patient_id is not None:
+                rows = [r for r in rows if r.get("patient_id") == patient_id]
+            if args.lot is not None:
+                return _recall(args, rows)
+            recs = export.records(records, rows, args.deidentify)
+            _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
     except ServerError as exc:
         return _fail(f"the clinic's records cannot be read: {exc}")
     except (ProtocolError, export.ExportError) as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"the file could not be written: {exc.strerror or exc}")
+    kind = "de-identified " if args.deidentify else ""
+    print(f"Wrote {len(recs)} {kind}session(s) as {args.format.upper()} to {args.output}")
+    return EXIT_OK

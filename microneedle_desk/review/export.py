@@ -18,10 +18,10 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from microneedle_desk.store.store import Store, StoreError
 
@@ -38,6 +38,7 @@ LIST_FIELDS = ("side_effects", "overrides", "zones")
 NUMBER_FIELDS = ("needle_mm", "dwell_planned_min", "dwell_actual_s", "needling_planned_min",
                  "needling_actual_s", "prp_ml")
 SECRET_KEY = "pseudonym_secret"
+T = TypeVar("T")
 
 
 class ExportError(Exception):
@@ -140,6 +141,12 @@ def write_private(path: str | os.PathLike[str], text: str) -> None:
 
     Raises UnsafeOutput (an OSError) when ``path`` is a device, a pipe, a link or a folder:
     the rename that replaces the file would put a plain file in its place."""
+    write_private_with(path, lambda f: f.write(text))
+
+
+def write_private_with(path: str | os.PathLike[str], write: Callable[[IO[str]], T]) -> T:
+    """Like :func:`write_private`, with ``write(file)`` writing the text as it is made (an export
+    too large to hold as one text); returns what ``write`` returns."""
     from microneedle_desk.store.folder import refuse_unsafe_output
 
     refuse_unsafe_output(path)
@@ -147,13 +154,14 @@ def write_private(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            result = write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return result
 
 
 # -- lot recall ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The whole clinic's records, read from the server, in the shapes the review code reads.
 
 :class:`ClinicRecords` answers what exports, recall lists and checks ask a store for
-(``summaries()``, ``practitioners()``, ``meta_value()``), so ``export --server`` and the
+(``summaries()``, ``patients()``, ``practitioners()``, ``meta_value()``, and what the FHIR export
+reads a month at a time), so ``export --server`` in every format and the
 other readers take records "from an object passed in" whether it is a data folder or the
 clinic. Each row is the session's summary with its amendments applied and the room (the
 laptop's name) it was made in. Quarantined records are never read here.
@@ -9,12 +10,15 @@ laptop's name) it was made in. Quarantined records are never read here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Practitioner
+from microneedle_desk.core.records import Patient, Practitioner
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 
 HISTORY_PAGE = 200
@@ -36,8 +40,58 @@ class ClinicRecords:
 
     read_only = False  # the pseudonym secret of a de-identified export is kept on the server
 
-    def __init__(self, conn: Any, protocol: Protocol) -> None:
+    def __init__(self, conn: Any, protocol: Protocol, root: Path | None = None) -> None:
         self.conn, self.protocol = conn, protocol
+        self.root = root or Path()  # a data folder whose settings name the clinic (an export's header)
+        self._device: str | None = None
+
+    @property
+    def device(self) -> str:
+        """The clinic database's own UUID, where a data folder has its device's: the FHIR export's
+        identifier systems are made from it, the same for every export of this clinic."""
+        if self._device is None:
+            from microneedle_desk.server.schema import clinic_identity
+
+            self._device = clinic_identity(self.conn)
+        return self._device
+
+    def patients(self) -> list[Patient]:
+        """Every patient of the clinic, as registered (both of a duplicate-ID finding too)."""
+        return [Patient.from_doc(dict(doc)) for (doc,) in self.conn.execute(
+            "SELECT doc FROM clinic.patients WHERE doc ? 'dob' ORDER BY received_at").fetchall()]
+
+    # -- what the FHIR export reads a month at a time (as from a data folder's index) ----------------
+    def index_months(self) -> list[str]:
+        """The months (``YYYY-MM``) that have sessions, newest first."""
+        return [str(m) for (m,) in self.conn.execute(
+            "SELECT DISTINCT left(summary->>'started_at', 7) AS m FROM clinic.records "
+            "WHERE kind = 'session' ORDER BY m DESC").fetchall()]
+
+    def month_rows_once(self, month: str) -> list[dict[str, Any]]:
+        """One month's history rows (as signed; amendments are applied by the reader)."""
+        return [{**dict(summary), "room": room} for summary, room in self.conn.execute(
+            "SELECT r.summary, coalesce(d.name, '') FROM clinic.records r "
+            "LEFT JOIN clinic.devices d ON d.device = r.device "
+            "WHERE r.kind = 'session' AND left(r.summary->>'started_at', 7) = %s", (month,)).fetchall()]
+
+    def finished_records(self, rows: list[dict[str, Any]]
+                         ) -> Iterator[tuple[dict[str, Any], SessionState, list[dict[str, Any]]]]:
+        """For each row: the row, its session as signed (replayed by the rules), its amendments."""
+        for start in range(0, len(rows), 200):
+            chunk = rows[start:start + 200]
+            found: dict[str, dict[str, Any]] = {}
+            amendments: dict[str, list[dict[str, Any]]] = {}
+            for kind, sid, doc in self.conn.execute(
+                    "SELECT kind, session_id::text, doc FROM clinic.records WHERE session_id = ANY(%s::uuid[]) "
+                    "AND kind IN ('session', 'amendment') ORDER BY seq", ([r["id"] for r in chunk],)).fetchall():
+                if kind == "session":
+                    found[str(sid)] = dict(doc)
+                else:
+                    amendments.setdefault(str(sid), []).append(dict(doc))
+            for row in chunk:
+                doc = found.get(str(row["id"]))
+                if doc is not None:
+                    yield row, replay(doc["events"], self.protocol), amendments.get(str(row["id"]), [])
 
     def summaries(self) -> list[dict[str, Any]]:
         """Every kept session's history row, amendments applied, with its room."""

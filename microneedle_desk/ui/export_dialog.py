@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -50,14 +51,17 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox
 
     from microneedle_desk.review import export
+    from microneedle_desk.store.store import StoreError
 
-    if not allowed(parent, ctx, "export", "Export"):
+    if not allowed(parent, ctx, "export", tr("Export")):
         return None
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Export sessions")
+    dialog.setWindowTitle(tr("Export sessions"))
     fmt = QComboBox()
-    fmt.addItem("CSV (spreadsheet)", "csv")
-    fmt.addItem("JSON", "json")
+    fmt.setAccessibleName(tr("Format"))
+    fmt.addItem(tr("CSV (spreadsheet)"), "csv")
+    fmt.addItem(tr("JSON"), "json")
+    fmt.addItem(tr("FHIR R4B (for a health record system; signed sessions)"), "fhir")
     days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
     edits = []
     for day in (days[0], days[-1]):
@@ -66,11 +70,11 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
         edits.append(edit)
-    deid = QCheckBox("De-identify (no names, dates of birth or clinic IDs; pseudonyms)")
+    deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
     form = QFormLayout()
-    form.addRow("Format", fmt)
-    form.addRow("From", edits[0])
-    form.addRow("To", edits[1])
+    form.addRow(tr("Format"), fmt)
+    form.addRow(tr("From"), edits[0])
+    form.addRow(tr("To"), edits[1])
     form.addRow("", deid)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
@@ -81,24 +85,34 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     kind = str(fmt.currentData())
-    path, _ = QFileDialog.getSaveFileName(parent, "Export sessions", f"sessions.{kind}",
-                                          f"{kind.upper()} files (*.{kind})")
+    suffix = "json" if kind == "fhir" else kind
+    name = "sessions-fhir.json" if kind == "fhir" else f"sessions.{kind}"
+    path, _ = QFileDialog.getSaveFileName(parent, tr("Export sessions"), name, tr("{kind} files (*.{suffix})").format(
+        kind=suffix.upper(), suffix=suffix))
     if not path:
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
     try:
         if ctx.signer is not None:
             ctx.signer.require("export")  # checked again where the file is written
-        recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
-        text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
-                export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
-        export.write_private(path, text)
-    except (export.ExportError, OSError, ValidationError) as exc:
-        QMessageBox.warning(parent, "Export", f"The export was not written: {getattr(exc, 'message', exc)}")
+        if kind == "fhir":
+            from microneedle_desk.ui.fhir_export import write_fhir
+
+            count = write_fhir(parent, ctx, rows, low, high, deid.isChecked(), path)
+        else:
+            recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
+            text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
+                    export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
+            export.write_private(path, text)
+            count = len(recs)
+    except (export.ExportError, StoreError, OSError, ValidationError) as exc:
+        QMessageBox.warning(parent, tr("Export"), tr("The export was not written: {why}").format(
+            why=getattr(exc, "message", exc)))
         return None
-    record(ctx, "exported", f"sessions as {kind.upper()}, {len(recs)} session(s) from {low} to {high}, "
+    record(ctx, "exported", f"sessions as {kind.upper()}, {count} session(s) from {low} to {high}, "
                             + ("de-identified" if deid.isChecked() else "identified"))
-    QMessageBox.information(parent, "Export", f"Wrote {len(recs):,} session(s) to {path}.")
+    QMessageBox.information(parent, tr("Export"), tr("Wrote {n} session(s) to {path}.").format(
+        n=f"{count:,}", path=path))
     return path
 
 

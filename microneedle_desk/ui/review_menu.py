@@ -45,7 +45,7 @@ class ReviewMenu(QObject):
                 ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
                  "Sessions, needle lengths, times, side effects and overrides as charts"),
                 ("export", "&Export sessions…", "Ctrl+Shift+E", self.export,
-                 "Sessions as CSV or JSON, optionally de-identified"),
+                 "Sessions as CSV, JSON or FHIR, optionally de-identified"),
                 ("recall", "Cartridge &lot recall…", "Ctrl+Shift+L", self.recall,
                  "Which patients and sessions got a cartridge lot")):
             action = QAction(text, window)
