@@ -151,6 +151,11 @@ def access_file(root: Path, month: str) -> Path:
     return access_dir(root) / f"{month}.json"
 
 
+def photos_dir(root: Path) -> Path:
+    """The stored copies of session photos, each named by its UUID, with their thumbnails."""
+    return root / "photos"
+
+
 def sync_state_file(root: Path) -> Path:
     """What this laptop has sent to the clinic server and pulled from it (the sync's cursors)."""
     return root / "sync" / "state.json"

@@ -93,6 +93,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("ui/geometry", str, "", "Main window size and place"),
         Option("security/idle_minutes", int, 10, "Lock the window after idle (min)", 1, 240),
         Option("security/own_sessions_only", bool, False, "Practitioners see only their own sessions' detail"),
+        Option("photos/required", bool, False, "Every standard photo view is taken or skipped before sign-off"),
+        Option("photos/watch_folder", str, "", "Folder the camera or phone drops photos into"),
         # a libpq connection string or URI, never with a password (server/connection.py refuses one)
         Option("server/dsn", str, "", "Clinic server (PostgreSQL connection)"),
     ]

@@ -70,6 +70,9 @@ class Clinic(StepEntries):
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        from microneedle_desk.clinic.photos import PhotoDesk
+
+        self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
         self._server: ServerSync | None = None
 
     @classmethod
@@ -334,6 +337,7 @@ class Clinic(StepEntries):
         """Sign the session: its practitioner's PIN (once anyone has an account) and, when it departs
         from the protocol, ``acknowledge`` that they reviewed the departures listed."""
         session = self._open_session()
+        self.photos.refuse_incomplete(session.state)
         self._prove(session.state.practitioner_id, SIGN, pin)
         session.sign(acknowledge=acknowledge)
 

@@ -41,7 +41,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 ACCESS_ACTIONS = (
     "sign-in", "sign-in failed", "sign-out", "lock", "unlock", "take-over", "pin proved",
     "opened patient record", "opened session", "printed", "exported", "backup", "restore",
-    "check", "sheet", "demo-data", "settings changed", "account changed", "amended",
+    "check", "sheet", "demo-data", "settings changed", "account changed", "amended", "photo",
 )
 
 PIN_MIN_DIGITS = 6

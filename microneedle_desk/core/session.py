@@ -330,6 +330,16 @@ class Session:
         """The session's departures from the protocol (see :mod:`microneedle_desk.core.deviations`)."""
         return deviations(self.state, self.protocol)
 
+    def record_photo_consent(self, value: str) -> None:
+        self._emit("photo_consent", {"value": value})
+
+    def add_photo(self, photo: dict[str, Any]) -> None:
+        """A stored photo's record (core/photos.py checks it)."""
+        self._emit("photo_added", {"photo": photo})
+
+    def skip_photo(self, view: str, reason: str) -> None:
+        self._emit("photo_skipped", {"view": view, "reason": reason})
+
     def save_draft(self, field: str, text: str) -> None:
         """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""
         self._emit("draft", {"field": field, "text": text})

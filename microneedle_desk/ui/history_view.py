@@ -412,13 +412,17 @@ class SessionDialog(QDialog):
         self.amend_button.setToolTip(tr("Correct a field of the signed record: the original stays, the "
                                         "amendment says who, when and why"))
         self.amend_button.clicked.connect(self.amend)
+        self.photo_button = QPushButton(tr("Attach a ph&oto…"))
+        self.photo_button.setToolTip(tr("Add a photo to the signed record, as an amendment with its reason"))
+        self.photo_button.clicked.connect(self.attach_photo)
         close = QPushButton("Close")
         self.followup_button.clicked.connect(self.record_followup)
         self.sheet_button.clicked.connect(lambda: self.print_doc("sheet"))
         self.handout_button.clicked.connect(lambda: self.print_doc("handout"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for b in (self.followup_button, self.amend_button, self.sheet_button, self.handout_button):
+        for b in (self.followup_button, self.amend_button, self.photo_button, self.sheet_button,
+                  self.handout_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -434,6 +438,7 @@ class SessionDialog(QDialog):
         self.followup_button.setEnabled(finished and not self.ctx.store.read_only)
         self.amend_button.setEnabled(state is not None and state.status == "signed"
                                      and not self.ctx.store.read_only)
+        self.photo_button.setEnabled(self.amend_button.isEnabled())
 
     def text(self) -> str:
         return self.view.toPlainText()
@@ -457,6 +462,13 @@ class SessionDialog(QDialog):
 
     def amend_dialog(self) -> AmendDialog:
         return AmendDialog(self.ctx, self.session_id, self)
+
+    def attach_photo(self) -> QDialog:
+        from microneedle_desk.ui.amend_photo import AmendPhotoDialog
+
+        dialog = AmendPhotoDialog(self.ctx, self.session_id, self, done=self.refresh)
+        dialog.open()
+        return dialog
 
     def amend(self) -> None:
         dialog = self.amend_dialog()
