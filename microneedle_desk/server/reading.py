@@ -60,6 +60,18 @@ class ClinicRecords:
         return [Patient.from_doc(dict(doc)) for (doc,) in self.conn.execute(
             "SELECT doc FROM clinic.patients WHERE doc ? 'dob' ORDER BY received_at").fetchall()]
 
+    def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
+        """A kept session's document (``file``, a data folder's day file, means nothing here)."""
+        row = self.conn.execute("SELECT doc FROM clinic.records WHERE id = %s::uuid AND kind = 'session'",
+                                (session_id,)).fetchone()
+        return dict(row[0]) if row else None
+
+    def amendments(self, session_id: str) -> list[dict[str, Any]]:
+        """A session's kept amendments, oldest first."""
+        return [dict(doc) for (doc,) in self.conn.execute(
+            "SELECT doc FROM clinic.records WHERE session_id = %s::uuid AND kind = 'amendment' ORDER BY seq",
+            (session_id,)).fetchall()]
+
     # -- what the FHIR export reads a month at a time (as from a data folder's index) ----------------
     def index_months(self) -> list[str]:
         """The months (``YYYY-MM``) that have sessions, newest first."""
