@@ -82,6 +82,9 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
+    from microneedle_desk.ui.language import apply_language
+
+    apply_language(settings.get("clinic/language"))
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame, attach=_attach_parts)
@@ -95,7 +98,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
             if interactive:
                 from PySide6.QtWidgets import QMessageBox
 
-                QMessageBox.warning(window, "About the records", "\n\n".join(notes))
+                QMessageBox.warning(window, tr("About the records"), "\n\n".join(notes))
     return window, lock
 
 
@@ -131,7 +134,7 @@ def confirm_restore(text: str) -> bool:
     """Ask the admin whether to restore; tests replace this function."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Warning, "The records need attention", text)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("The records need attention"), text)
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.exec()
@@ -232,9 +235,9 @@ def offer_resume(window: MainWindow) -> None:
         name = active.events[0]["data"].get("patient", {}).get("name", "a patient")
         last = datetime.fromisoformat(active.events[-1]["at"])
         box = QMessageBox(window)
-        box.setWindowTitle("Unfinished session")
-        box.setText(f"A session for {name} was interrupted; the last entry was saved at "
-                    f"{last.strftime('%H:%M:%S on %d %b %Y')}.")
+        box.setWindowTitle(tr("Unfinished session"))
+        box.setText(tr("A session for {name} was interrupted; the last entry was saved at {strftime}.").format(
+                       name=name, strftime=last.strftime('%H:%M:%S on %d %b %Y')))
         resume = box.addButton("Resume it", QMessageBox.ButtonRole.AcceptRole)
         abandon = box.addButton("Abandon it…", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton("Decide later", QMessageBox.ButtonRole.RejectRole)
@@ -243,7 +246,8 @@ def offer_resume(window: MainWindow) -> None:
             resume_session(window, active.events)
             return
         if box.clickedButton() is abandon:
-            reason, ok = QInputDialog.getText(window, "Abandon session", "Why is it abandoned? (kept in the record)")
+            reason, ok = QInputDialog.getText(window, tr("Abandon session"), tr("Why is it abandoned? (kept in the "
+                                                                            "record)"))
             if ok and reason.strip():
                 session = ctx.controller.resume(active.events)
                 ctx.controller.act(partial(Clinic.abandon, reason=reason))
@@ -280,7 +284,8 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx.controller.resume(events)
     ctx.controller.act(lambda c: c.record_interruption(down_since, gap))
     window.statusBar().showMessage(
-        f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
+        tr("Session resumed. The app was stopped for {format_duration}; countdowns kept running.").format(
+           format_duration=format_duration(gap)), 30000)
     session = ctx.controller.session
     window.go_to(resume_step(session.state, ctx.protocol) if session is not None else 1)
 
@@ -372,13 +377,13 @@ def run_app() -> int:
     except ProtocolError as exc:
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "Protocol file broken", str(exc))
+        QMessageBox.critical(None, tr("Protocol file broken"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     except (StoreError, BadFileError) as exc:
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "The records cannot be opened", str(exc))
+        QMessageBox.critical(None, tr("The records cannot be opened"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     window.confirm_close = True

@@ -34,7 +34,7 @@ from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.records import Patient, check_language, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
 from microneedle_desk.core.validation import ValidationError
@@ -290,14 +290,20 @@ class Clinic(StepEntries):
 
     # -- patients -------------------------------------------------------------------------
     def register_patient(self, *, name: str, dob: str, clinic_id: str, sex: str, indication: str, scale: str,
-                         grade: str) -> Patient:
+                         grade: str, language: str = "") -> Patient:
         """Register a patient (once anyone has an account, by a signed-in person who runs sessions);
         ValidationError names the field and what is allowed."""
         self.require("run_sessions")
         patient = make_patient(self.protocol, name=name, dob=dob, clinic_id=clinic_id, sex=sex,
                                indication=indication, scale=scale, grade=grade, device=self.store.device,
-                               now=self.clock.now())
+                               now=self.clock.now(), language=language)
         return self.store.add_patient(patient)
+
+    def set_patient_language(self, patient_id: str, language: str) -> Patient:
+        """The language ``patient_id`` reads ("" for the clinic's): their handouts print in it.
+        By a person who runs sessions; ValidationError for a language the app does not have."""
+        self.require("run_sessions")
+        return self.store.set_patient_language(patient_id, check_language(language))
 
     # -- the session's life ---------------------------------------------------------------
     def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,

@@ -12,11 +12,12 @@ import sys
 from microneedle_desk import paths
 from microneedle_desk.commands.restore import backups_kept, hold_lock
 from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.i18n import tr
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", type=int, default=None,
-                        help="how many backups to keep (default: the setting “Backups kept”)")
+                        help=tr("how many backups to keep (default: the setting “Backups kept”)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
-        print(f"There are no records in {root} to back up.", file=sys.stderr)
+        print(tr("There are no records in {root} to back up.").format(root=root), file=sys.stderr)
         return 2
     with hold_lock(root) as refusal:
         if refusal:
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
             print(tr("No backup was taken: {path} could not be written ({why}).").format(
                 path=paths.backups_dir(root), why=exc.strerror or exc), file=sys.stderr)
             return 1
-    print(f"Backup written: {target}")
+    print(tr("Backup written: {target}").format(target=target))
     return 0

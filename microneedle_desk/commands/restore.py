@@ -16,10 +16,11 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.i18n import tr
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a backup zip (see the backups folder in the data folder)")
+    parser.add_argument("file", metavar="FILE", help=tr("a backup zip (see the backups folder in the data folder)"))
 
 
 @contextmanager
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     root = paths.data_dir()
     backup = Path(args.file).expanduser()
     if not backup.is_file():
-        print(f"There is no backup file {backup}.", file=sys.stderr)
+        print(tr("There is no backup file {backup}.").format(backup=backup), file=sys.stderr)
         return 2
     if not os.access(backup, os.R_OK):
         from microneedle_desk.store.folder import file_unreadable_sentence
@@ -89,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         except BackupError as exc:
             print(str(exc), file=sys.stderr)
             return 1
-    print(f"Restored {result.files} file(s) from {backup.name}.")
+    print(tr("Restored {files} file(s) from {name}.").format(files=result.files, name=backup.name))
     if result.quarantined:
-        print(f"The files it replaced were moved, not deleted, to {result.quarantined}.")
+        print(tr("The files it replaced were moved, not deleted, to {quarantined}.").format(
+            quarantined=result.quarantined))
     return 0

@@ -28,6 +28,7 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
 from microneedle_desk.store.photos import photo_files as photo_file_names
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
@@ -209,14 +210,14 @@ def _extract(backup: Path, into: Path) -> int:
             names = zf.namelist()
             bad = [n for n in names if not _MEMBER.match(n)]
             if bad:
-                raise BackupError(f"{backup.name} holds files a backup never holds ({bad[0]}); "
-                                  "it is not a microneedle-desk backup.")
+                raise BackupError(tr("{name} holds files a backup never holds ({value}); it is not a "
+                                     "microneedle-desk backup.").format(name=backup.name, value=bad[0]))
             names = [n for n in names if n != ANCHOR_MEMBER]  # not a data file: it stays in the zip
             for name in names:
                 write_atomic(into / name, zf.read(name))
             return len(names)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BackupError(f"{backup.name} cannot be read as a backup ({exc}).") from None
+        raise BackupError(tr("{name} cannot be read as a backup ({exc}).").format(name=backup.name, exc=exc)) from None
 
 
 def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
@@ -353,8 +354,9 @@ def finish_interrupted_restore(root: Path) -> str | None:
         try:
             journal = json.loads(journal_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise BackupError(f"An interrupted restore left {journal_path.name}, which cannot be read ({exc}). "
-                              "Nothing was changed; keep the folder as it is and ask your IT support.") from None
+            raise BackupError(tr("An interrupted restore left {name}, which cannot be read ({exc}). Nothing "
+                                 "was changed; keep the folder as it is and ask your IT support.").format(
+                                 name=journal_path.name, exc=exc)) from None
         _switch(root, journal)
         return (f"A restore of {journal.get('backup', 'a backup')} was interrupted; it has now been completed. "
                 f"The records are those of the backup; the files it replaced are in {journal.get('aside')}.")

@@ -107,7 +107,7 @@ class SessionController(QObject):
             self.error.emit(exc.field, exc.message)
             return False
         except (StoreError, OSError) as exc:
-            self.error.emit("store", f"The record could not be saved: {exc}")
+            self.error.emit("store", tr("The record could not be saved: {exc}").format(exc=exc))
             return False
         return True
 
@@ -119,7 +119,7 @@ class SessionController(QObject):
         try:
             fired = session.poll()
         except (StoreError, OSError, ValidationError) as exc:
-            self.error.emit("store", f"An alert could not be recorded: {exc}")
+            self.error.emit("store", tr("An alert could not be recorded: {exc}").format(exc=exc))
             fired = []
         for kind in fired:
             self.alert.emit(kind)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.session_state import ALERT_TEXT
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._attach = attach
         self.ctx = ctx
-        self.setWindowTitle("microneedle-desk — scalp microneedling session")
+        self.setWindowTitle(tr("microneedle-desk — scalp microneedling session"))
         self.sound = AlertSound(self)
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
@@ -89,35 +90,35 @@ class MainWindow(QMainWindow):
         self.countdowns = CountdownPanel()
         self.alert_bar = QPushButton()
         self.alert_bar.setObjectName("alert_bar")
-        self.alert_bar.setAccessibleName("Alert")
-        self.alert_bar.setToolTip("Acknowledge the alert (Esc)")
+        self.alert_bar.setAccessibleName(tr("Alert"))
+        self.alert_bar.setToolTip(tr("Acknowledge the alert (Esc)"))
         self.alert_bar.setStyleSheet("QPushButton#alert_bar { background: #e0a100; color: #1a1a1a;"
                                      " font-size: 16pt; font-weight: bold; padding: 8px; }")
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
         self.steps = StepList()
-        self.steps.setAccessibleName("Steps")
+        self.steps.setAccessibleName(tr("Steps"))
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = QStackedWidget()
         self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
-            self.steps.addItem(QListWidgetItem(step.title))
+            self.steps.addItem(QListWidgetItem(tr(step.title)))
         self.steps.currentRowChanged.connect(self.go_to)
         self.patient_page: PatientPage = self.pages[0]  # type: ignore[assignment]
         self.patient_page.start_requested.connect(self.start_session)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.stack)
-        self.back = QPushButton("◀ &Back")
-        self.back.setToolTip("Previous step (Ctrl+PgUp)")
-        self.next = QPushButton("&Next ▶")
-        self.next.setToolTip("Next step (Ctrl+PgDown)")
+        self.back = QPushButton(tr("◀ &Back"))
+        self.back.setToolTip(tr("Previous step (Ctrl+PgUp)"))
+        self.next = QPushButton(tr("&Next ▶"))
+        self.next.setToolTip(tr("Next step (Ctrl+PgDown)"))
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
         self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
         self.who = QLabel()
-        self.who.setAccessibleName("Patient and practitioner")
+        self.who.setAccessibleName(tr("Patient and practitioner"))
         nav = QHBoxLayout()
         nav.addWidget(self.who, 1)
         nav.addWidget(self.back)
@@ -187,23 +188,23 @@ class MainWindow(QMainWindow):
         self.attach_parts()
 
     def _build_menus(self) -> None:
-        session_menu = self.menuBar().addMenu("&Session")
-        self.new_action = self._action(session_menu, "&New session", QKeySequence.StandardKey.New,
+        session_menu = self.menuBar().addMenu(tr("&Session"))
+        self.new_action = self._action(session_menu, tr("&New session"), QKeySequence.StandardKey.New,
                                        lambda: self.go_to(0))
-        self.abandon_action = self._action(session_menu, "&Abandon session…", "Ctrl+Shift+A", self.abandon)
+        self.abandon_action = self._action(session_menu, tr("&Abandon session…"), "Ctrl+Shift+A", self.abandon)
         session_menu.addSeparator()
-        self._action(session_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
-        go_menu = self.menuBar().addMenu("&Go")
-        self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
-        self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
+        self._action(session_menu, tr("&Quit"), "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
+        go_menu = self.menuBar().addMenu(tr("&Go"))
+        self._action(go_menu, tr("&Next step"), "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
+        self._action(go_menu, tr("&Previous step"), "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
         # Works on the Needling step only (disabled elsewhere, see refresh); a held key or
         # pedal does not repeat it.
-        self.needling_action = self._action(go_menu, "&Start/pause needling", "F9", self.toggle_needling)
+        self.needling_action = self._action(go_menu, tr("&Start/pause needling"), "F9", self.toggle_needling)
         self.needling_action.setAutoRepeat(False)
         self.needling_action.setEnabled(False)
-        self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
+        self._action(go_menu, tr("&Acknowledge alert"), "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
-            self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
+            self._action(go_menu, tr(step.title), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
         action = QAction(text, self)
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
     def go_to(self, index: int) -> None:
         index = max(0, min(len(self.pages) - 1, index))
         if self.ctx.controller.session is None and index > 0:
-            self.patient_page.show_error("Start a session first: choose a patient and press Start session.")
+            self.patient_page.show_error(tr("Start a session first: choose a patient and press Start session."))
             index = 0
         self.pages[index]  # built on first visit
         if self.stack.currentIndex() != index:
@@ -247,11 +248,11 @@ class MainWindow(QMainWindow):
     def start_session(self) -> None:
         page = self.patient_page
         if self.ctx.store.read_only:
-            page.show_error("This copy is read-only: another copy of the app holds the data.")
+            page.show_error(tr("This copy is read-only: another copy of the app holds the data."))
             return
         patient = page.selected
         if patient is None:
-            page.show_error("Choose a patient from the list, or register one, before starting.")
+            page.show_error(tr("Choose a patient from the list, or register one, before starting."))
             return
         practitioner = page.practitioner_id()
         if practitioner is None:
@@ -273,8 +274,8 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtWidgets import QInputDialog
 
-        reason, ok = QInputDialog.getText(self, "Abandon session",
-                                          "Why is the session abandoned? (kept in the record)")
+        reason, ok = QInputDialog.getText(self, tr("Abandon session"),
+                                          tr("Why is the session abandoned? (kept in the record)"))
         if ok:
             self.ctx.controller.act(lambda c: c.abandon(reason))
 
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
         self.patient_page.reload()
         self.go_to(0)
         word = "signed and saved" if status == "signed" else "abandoned and kept"
-        self.statusBar().showMessage(f"The session was {word}.", 15000)
+        self.statusBar().showMessage(tr("The session was {word}.").format(word=word), 15000)
 
     def on_needling_step(self) -> bool:
         """Whether the needling keys act now: a session is open and its Needling step is shown."""
@@ -328,7 +329,7 @@ class MainWindow(QMainWindow):
             self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
                              f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}")
         else:
-            self.who.setText("No session open.")
+            self.who.setText(tr("No session open."))
         self.abandon_action.setEnabled(session is not None)
         self.needling_action.setEnabled(self.on_needling_step())
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
@@ -339,7 +340,7 @@ class MainWindow(QMainWindow):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(steps) - 1 and not gated)
         for i, step in enumerate(steps):
-            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + step.title)
+            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + tr(step.title))
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
@@ -348,7 +349,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
-        self.alert_bar.setText(f"⚠ {ALERT_TEXT.get(kind, kind)}   (Esc to acknowledge)")
+        self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
         if self.ctx.settings.get("alerts/flash"):
             self._flash_left = 10
@@ -477,9 +478,9 @@ class MainWindow(QMainWindow):
             from PySide6.QtWidgets import QMessageBox
 
             answer = QMessageBox.question(
-                self, "Session in progress",
-                "A session is in progress. Everything entered is already saved; it will be "
-                "offered for resuming at the next start. Close the app?")
+                self, tr("Session in progress"),
+                tr("A session is in progress. Everything entered is already saved; it will be offered for "
+                   "resuming at the next start. Close the app?"))
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

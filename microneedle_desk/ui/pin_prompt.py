@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
-                "override": "confirm this departure from the protocol"}
+from microneedle_desk.i18n import N_, tr
+
+PURPOSE_TEXT = {"start": N_("start this session"), "sign": N_("sign this session"), "amend": N_("make this correction"),
+                "override": N_("confirm this departure from the protocol")}
 
 
 
@@ -16,6 +18,7 @@ def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
     """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
     from PySide6.QtWidgets import QInputDialog
 
-    text, ok = QInputDialog.getText(parent, "PIN", f"{name}: your PIN to {PURPOSE_TEXT.get(purpose, purpose)}",
+    text, ok = QInputDialog.getText(parent, tr("PIN"), tr("{name}: your PIN to {get}").format(
+                                                      name=name, get=tr(PURPOSE_TEXT.get(purpose, purpose))),
                                     QLineEdit.EchoMode.Password)
     return text if ok else None
