@@ -78,7 +78,11 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
-    start_notes = check_at_start(root, protocol, clock, read_only, interactive)
+    # A store opened here for the first time is checked after the first frame (store/first_check.py).
+    from microneedle_desk.store.first_check import should_defer
+
+    deferred = parts_after_first_frame and not read_only and not needs_upgrade(root) and should_defer(root)
+    start_notes = check_at_start(root, protocol, clock, read_only, interactive, deferred=deferred)
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
@@ -88,11 +92,20 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame, attach=_attach_parts)
+    if deferred:
+        from microneedle_desk.ui.first_check import FirstCheck
+
+        FirstCheck(window, root, protocol)  # the window keeps it
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = start_notes + after_open(root, clock, int(settings.get("store/backups_kept")),
-                                         background=interactive if background_backup is None else background_backup)
+        background = interactive if background_backup is None else background_backup
+        keep = int(settings.get("store/backups_kept"))
+        notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic)
+        if background:  # after the first frame: the window never waits for a backup
+            from microneedle_desk.ui.backup_status import BackupStatus
+
+            BackupStatus(window, clinic, keep, start_now=not parts_after_first_frame)  # the window keeps it
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
@@ -141,7 +154,8 @@ def confirm_restore(text: str) -> bool:
     return box.clickedButton() is restore_button
 
 
-def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> list[str]:
+def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool,
+                   deferred: bool = False) -> list[str]:
     """Check the store before opening it; offer the newest good backup when a file is bad.
 
     A bad file is never overwritten or repaired: restoring moves the current files aside
@@ -155,6 +169,9 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
             notes.append(finished)
     if not paths.meta_file(root).exists():
         return notes  # a first start: nothing to check yet
+    if deferred:  # checked after the first frame (ui/first_check.py)
+        backups.quarantine_strays(root, clock.now())
+        return notes
     try:
         problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
@@ -197,17 +214,18 @@ def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list
         files=", ".join(sorted({p.file for p in problems})))
 
 
-def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:
-    """Take the day's first backup (zipped in a thread in the app); return warnings about
-    files others can read."""
+def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
+               clinic: Clinic | None = None) -> list[str]:
+    """Take the day's first backup (in the app, ``background`` with a ``clinic``: started by
+    ui/backup_status.py after the first frame); return warnings about files others can read."""
     notes: list[str] = []
     # Looked at before the backup starts: a backup in the background makes and removes its
     # snapshot folder while the walk would run (a FileNotFoundError at start-up).
     exposed = exposed_files(root)
     try:
-        if background:
+        if background and clinic is None:
             backups.daily_backup_in_background(root, clock.now(), keep)
-        else:
+        elif not background:
             backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")

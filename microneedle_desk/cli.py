@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "sheet": N_("Print session sheets, a day's sheets, blank sheets or aftercare handouts to PDF."),
     "check": N_("Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable)."),
-    "backup": N_("Take a backup of the data folder now."),
-    "restore": N_("Put a backup back in place; the current files are moved aside, never deleted."),
+    "backup": N_("Take a backup of the data folder now (and an encrypted copy with --to DIR)."),
+    "backup-key": N_("Make the clinic's backup key pair; the private key goes to FILE only."),
+    "restore": N_("Put a backup (a file, or a folder of encrypted ones) back in place; the current files are "
+                  "moved aside, never deleted."),
     "export": N_("Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot."),
     "photo": N_("Attach a standard scalp photo to a session (photo add), or list a session's photos (photo list)."),
     "demo-data": N_("Fill the data folder with realistic demo sessions (refused if it holds real records)."),

@@ -88,6 +88,7 @@ def _options(protocol: Protocol) -> dict[str, Option]:
                N_("Minoxidil resume delay (h)"), int(b["minoxidil_resume_hours"].min),
                int(b["minoxidil_resume_hours"].max)),
         Option("store/backups_kept", int, 14, N_("Backups kept"), 1, 365),
+        Option("backup/second_location", str, "", N_("Second location for the encrypted backups")),
         Option("alerts/sound", bool, True, N_("Alert sound")),
         Option("alerts/volume", int, 70, N_("Alert volume (%)"), 0, 100),
         Option("alerts/flash", bool, True, N_("Flash the countdown on alerts")),

@@ -44,6 +44,7 @@ from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
 
 if TYPE_CHECKING:
+    from microneedle_desk.clinic.backups import BackupSettings
     from microneedle_desk.clinic.server_sync import ServerSync
 
 PinPrompt = Callable[[Account, str], "str | None"]
@@ -70,6 +71,7 @@ class Clinic(StepEntries):
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        self._backups: BackupSettings | None = None
         from microneedle_desk.clinic.photos import PhotoDesk
 
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
@@ -115,6 +117,15 @@ class Clinic(StepEntries):
         if value != self._locked:
             self._locked = value
             self._publish(LockChanged(value))
+
+    @property
+    def backups(self) -> BackupSettings:
+        """The backup key, the second location and the day's backup (clinic/backups.py)."""
+        if self._backups is None:
+            from microneedle_desk.clinic.backups import BackupSettings
+
+            self._backups = BackupSettings(self)
+        return self._backups
 
     @property
     def accounts(self) -> AccountBook:

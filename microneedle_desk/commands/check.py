@@ -1,5 +1,9 @@
 """``microneedle-desk check``: verify the store without changing anything.
 
+The records, and every backup in the data folder's ``backups/``: each file a backup names is
+read and compared with the hash recorded when the backup was taken (a file shared by
+several backups is read once). ``--no-backups`` checks the records only.
+
 Exit 0 when all is well, 1 when problems are found (one per line: file, record, what is
 wrong), 2 when the store cannot be read at all.
 """
@@ -8,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.check import StoreUnreadable, check_store
+from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +25,19 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
                         help=tr("skip replaying sealed sessions (their hashes are still checked)"))
     parser.add_argument("--server", metavar="DSN",
                         help=tr("check the whole clinic on its server (libpq string or URI) instead of this laptop"))
+    parser.add_argument("--no-backups", action="store_true",
+                        help=tr("do not read the backups in the data folder against their hashes"))
+
+
+def backup_problems(root: Path) -> list[Problem]:
+    """Every file of the data folder's backups that is missing or differs from its hash."""
+    from microneedle_desk.store import backup_repo
+    from microneedle_desk.store.backup import backups
+
+    folder = paths.backups_dir(root)
+    return [Problem(f"{folder.name}/{manifest}", file, what)
+            for manifest, file, what in backup_repo.check_manifests(
+                folder, [p for p in backups(root) if p.suffix == ".json"])]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         protocol = load_protocol(paths.protocol_file())
         problems = check_store(root, protocol, deep=not getattr(args, "quick", False))
+        if not getattr(args, "no_backups", False):
+            problems += backup_problems(root)
     except (StoreUnreadable, ProtocolError) as exc:
         print(tr("Cannot check the store: {exc}").format(exc=exc), file=sys.stderr)
         return 2

@@ -67,7 +67,7 @@ ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash"
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
 ANCHOR_MEMBER = "anchor.json"  # in a backup zip: the chain head when it was taken
 RESTORED = "restored"  # meta: the backup last restored and when ({"backup": name, "at": YYYYmmdd-HHMMSS})
-_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
+_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
 
 
 class StoreUnreadable(Exception):
@@ -591,9 +591,12 @@ def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[s
         names = [n for n in names if not since < _stamp(n) <= until]
     for name in names:
         try:
-            with zipfile.ZipFile(folder / name) as zf:
-                anchor = json.loads(zf.read(ANCHOR_MEMBER))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            if name.endswith(".json"):  # a manifest holds the head it was taken at
+                anchor = json.loads((folder / name).read_bytes()).get("anchor")
+            else:
+                with zipfile.ZipFile(folder / name) as zf:
+                    anchor = json.loads(zf.read(ANCHOR_MEMBER))
+        except (OSError, KeyError, ValueError, AttributeError, zipfile.BadZipFile):
             continue  # an older backup without one, or unreadable: the next one may tell
         if not isinstance(anchor, dict):
             continue

@@ -468,6 +468,11 @@ class MainWindow(QMainWindow):
     def remember_place(self) -> None:
         self.ctx.settings.set("ui/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.ctx.controller.set_shown(not self.isMinimized())
+        super().changeEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for index in range(len(self.pages)):  # nothing typed is lost on closing
             page = self.pages.built(index)

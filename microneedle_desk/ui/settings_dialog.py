@@ -34,6 +34,7 @@ from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
+    from microneedle_desk.clinic import Clinic
     from microneedle_desk.store.store import Store
     from microneedle_desk.ui.main_window import MainWindow
 
@@ -100,13 +101,13 @@ class SettingsDialog(QDialog):
     )
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
-                 server: Any = None) -> None:
+                 clinic: Clinic | None = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
         self.settings = settings
         self.store = store
-        self.server = server  # the Clinic's ServerSync: the server is set through it (admins only)
+        self.server = clinic.server if clinic is not None else None  # the server is set through the Clinic (admins)
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
         self.setWindowTitle(tr("Settings"))
         self.fields: dict[str, QWidget] = {}
@@ -123,7 +124,12 @@ class SettingsDialog(QDialog):
                     label.setBuddy(widget)
                     form.addRow(label, widget)
             self.tabs.addTab(page, tr(title))
-        if server is not None:
+        if clinic is not None and not clinic.store.read_only:
+            from microneedle_desk.ui.backups_page import BackupsPage
+
+            self.backups_page = BackupsPage(clinic)
+            self.tabs.addTab(self.backups_page, tr("&Backups"))
+        if self.server is not None:
             self.tabs.addTab(self._server_page(), tr("Clinic &server"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
@@ -207,8 +213,8 @@ class SettingsDialog(QDialog):
 
         dsn = self.dsn.text().strip()
         problem = dsn_problem(dsn)
-        if problem is not None:
-            self.server_answer.setText(problem)
+        if problem is not None or self.server is None:
+            self.server_answer.setText(problem or "")
             return
         try:
             self.server_answer.setText(self.server.test_connection(dsn))
@@ -306,7 +312,7 @@ class SettingsActions(QObject):
 
     def dialog(self) -> SettingsDialog:
         return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
-                              server=self.window.ctx.controller.clinic.server)
+                              clinic=self.window.ctx.controller.clinic)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox
