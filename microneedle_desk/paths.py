@@ -184,3 +184,13 @@ def due_courses_file(root: Path) -> Path:
 def photos_dir(root: Path) -> Path:
     """The stored copies of session photos, each named by its UUID, with their thumbnails."""
     return root / "photos"
+
+
+def sync_state_file(root: Path) -> Path:
+    """What this laptop has sent to the clinic server and pulled from it (the sync's cursors)."""
+    return root / "sync" / "state.json"
+
+
+def clinic_copy_dir(root: Path) -> Path:
+    """Records pulled from the clinic server: other rooms' session summaries (not this laptop's chain)."""
+    return root / "clinic"

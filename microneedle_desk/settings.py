@@ -101,6 +101,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("security/own_sessions_only", bool, False, N_("Practitioners see only their own sessions' detail")),
         Option("photos/required", bool, False, N_("Every standard photo view is taken or skipped before sign-off")),
         Option("photos/watch_folder", str, "", N_("Folder the camera or phone drops photos into")),
+        # a libpq connection string or URI, never with a password (server/connection.py refuses one)
+        Option("server/dsn", str, "", N_("Clinic server (PostgreSQL connection)")),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),

@@ -46,6 +46,7 @@ from microneedle_desk.store.store import Store
 if TYPE_CHECKING:
     from microneedle_desk.clinic.backups import BackupSettings
     from microneedle_desk.clinic.courses import CourseDesk
+    from microneedle_desk.clinic.server_sync import ServerSync
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -76,6 +77,7 @@ class Clinic(StepEntries):
         from microneedle_desk.clinic.photos import PhotoDesk
 
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
+        self._server: ServerSync | None = None
 
     @classmethod
     def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
@@ -146,6 +148,15 @@ class Clinic(StepEntries):
         if self._accounts is None:
             self._accounts = AccountBook(self.store)
         return self._accounts
+
+    @property
+    def server(self) -> ServerSync:
+        """The clinic server: which, a connection test, sync (clinic/server_sync.py)."""
+        if self._server is None:
+            from microneedle_desk.clinic.server_sync import ServerSync
+
+            self._server = ServerSync(self)
+        return self._server
 
     # -- who is signed in ---------------------------------------------------------------
     @property

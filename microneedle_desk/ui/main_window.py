@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
     heartbeat: Any
     settings_actions: Any
     notifier: Any
+    server_status: Any
 
     def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False,
                  attach: Callable[[MainWindow], None] | None = None) -> None:

@@ -39,6 +39,8 @@ class ReviewMenu(QObject):
         for key, text, shortcut, slot, tip in (
                 ("history", tr("Session &history…"), "Ctrl+Shift+H", self.open_history,
                  tr("Every session in a table you can sort, filter and search")),
+                ("clinic_history", tr("Session history: &whole clinic…"), "Ctrl+Shift+W", self.open_clinic_history,
+                 tr("Every room's sessions, read from the clinic server (when one is set)")),
                 ("course", tr("Patient &course…"), "Ctrl+Shift+C", self.open_course,
                  tr("One patient's sessions, grades and next due date")),
                 ("due", tr("D&ue list…"), "Ctrl+Shift+N", self.open_due,
@@ -71,6 +73,11 @@ class ReviewMenu(QObject):
         from microneedle_desk.ui.history_view import HistoryWindow
 
         return self._keep(HistoryWindow(self.ctx, self.window))
+
+    def open_clinic_history(self) -> QWidget:
+        from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
+
+        return self._keep(ClinicHistoryWindow(self.ctx, self.window))
 
     def open_course(self, patient_id: str | None = None) -> QWidget | None:
         from microneedle_desk.ui.course_view import CourseWindow, PatientPicker

@@ -341,6 +341,34 @@ def open_due_list(qtbot: Any, window: Any) -> Any:
 
     qtbot.waitUntil(lambda: any(isinstance(w, DueWindow) and w.isVisible() for w in window.review_menu.windows))
     return next(w for w in window.review_menu.windows if isinstance(w, DueWindow))
+def set_clinic_server(qtbot: Any, window: Any, dsn: str) -> list[str]:
+    """Settings (Ctrl+,) → Clinic server: type the address, press Test connection, then Save.
+    Returns what the test said."""
+    said: list[str] = []
+
+    def handle(dialog: QDialog) -> None:
+        dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+        edit = dialog.dsn
+        edit.setFocus()
+        edit.selectAll()
+        QTest_keyClicks(edit, dsn)
+        button(dialog, "Test connection").click()
+        said.append(dialog.server_answer.text())
+        button(dialog, "Save").click()
+
+    answer_next_dialog(qtbot, handle)
+    focus_window(qtbot, window)
+    QTest_keyClick_combo(window, "Ctrl+,")
+    return said
+
+
+def QTest_keyClick_combo(widget: QWidget, sequence: str) -> None:
+    """Press a shortcut such as "Ctrl+," on ``widget``."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtTest import QTest
+
+    combo = QKeySequence(sequence)[0]
+    QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
 
 
 def export_sessions(qtbot: Any, window: Any, fmt: str, path: str, *, deidentify: bool = False) -> list[str]:
