@@ -46,7 +46,7 @@ from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
-RAW = json.loads(Path("resources/protocol.json").read_text(encoding="utf-8"), parse_float=Decimal)
+RAW = json.loads(Path("microneedle_desk/resources/protocol.json").read_text(encoding="utf-8"), parse_float=Decimal)
 CLINIC = ClinicInfo("Demo Hair Clinic", "12 Example Street", "+44 20 7946 0000")
 
 
