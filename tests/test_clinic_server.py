@@ -51,7 +51,7 @@ def test_server_init_creates_the_schema_then_finds_it_current(cluster: Cluster) 
     url = cluster.create_database("init_twice")
     first = cli("server", "init", "--server", url)
     assert first.returncode == 0, first.stderr
-    assert "version 2" in first.stdout
+    assert "version 3" in first.stdout
     again = cli("server", "init", "--server", url)
     assert again.returncode == 0 and "current" in again.stdout
 
@@ -70,7 +70,7 @@ def test_server_init_upgrades_a_database_of_the_previous_version_keeping_its_rec
     with pytest.raises(ServerError, match="not set up for this app"):
         sync(root, url)
     done = cli("server", "init", "--server", url)
-    assert done.returncode == 0 and "from version 1 to 2" in done.stdout
+    assert done.returncode == 0 and "from version 1 to 3" in done.stdout
     assert server_rows(url, "SELECT clinic_id FROM clinic.patients") == [("OLD-1",)]
     assert sync(root, url).pushed == 1
 
@@ -203,7 +203,8 @@ def test_a_push_killed_mid_batch_and_retried_leaves_exactly_one_copy(
     monkeypatch.setattr(push_module, "_push_chain", real_chain)
     assert server_rows(dsn, "SELECT count(*) FROM clinic.records") == [(21,)]
     result = sync(root, dsn)
-    assert result.quarantined == 0 and result.already == 7 and result.pushed == 40 - 21
+    course_events = server_rows(dsn, "SELECT count(*) FROM clinic.course_events")[0][0]  # sent after the chain
+    assert result.quarantined == 0 and result.already == 7 and result.pushed == 40 - 21 + course_events
     assert server_rows(dsn, "SELECT count(*), count(DISTINCT id) FROM clinic.records") == [(40, 40)]
     assert sync(root, dsn).pushed == 0
 

@@ -1,12 +1,14 @@
 """``microneedle-desk recall``: who is due, overdue, not booked, paused or done, as the Due page lists them.
 
-    microneedle-desk recall [--data-dir DIR] [--as-of YYYY-MM-DD] [--format {text,csv}] [-o FILE]
+    microneedle-desk recall [--data-dir DIR | --server DSN] [--as-of YYYY-MM-DD] [--format {text,csv}] [-o FILE]
 
 The list is :func:`microneedle_desk.review.due.due_list` over a
-:class:`~microneedle_desk.review.due.DueSource`: here the data folder's records
-(:func:`folder_source`); :func:`write_list` takes any other source the same way.
-Exit codes: 0 listed (or written); 1 the records cannot be read or the file not written;
-2 a usage mistake (a date that is not YYYY-MM-DD).
+:class:`~microneedle_desk.review.due.DueSource`: the data folder's records
+(:func:`folder_source`), or with ``--server`` the whole clinic's on its server
+(:class:`microneedle_desk.server.due_source.ServerSource`).
+Exit codes: 0 listed (or written); 1 the records cannot be read (a server that cannot be
+reached too, as for ``export --server``) or the file not written; 2 a usage mistake (a date
+that is not YYYY-MM-DD, or both --data-dir and --server).
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
 from microneedle_desk import paths
+from microneedle_desk.i18n import tr
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.protocol import Protocol
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +34,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
                         help="the day the list is for (default: today in the clinic's time zone)")
     parser.add_argument("--format", choices=("text", "csv"), default="text", help="text (default) or csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the list to FILE instead of the screen")
+    parser.add_argument("--server", metavar="DSN",
+                        help=tr("list the whole clinic from its server (libpq string or URI) instead of this laptop"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -79,6 +88,9 @@ def write_list(source: object, as_of: date, fallback_days: Callable[[str], int],
 
 
 def run(args: argparse.Namespace) -> int:
+    server = getattr(args, "server", None)
+    if server and getattr(args, "data_dir", None) is not None:
+        return _fail(tr("give --data-dir or --server, not both."), EXIT_USAGE)
     as_of: date | None = None
     if args.as_of:
         try:
@@ -105,11 +117,37 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     settings = Settings(protocol, paths.settings_file(paths.data_dir()))
     day = as_of or clinic_today(settings)
+    if server:
+        return _from_server(server, protocol, day, fallback_interval(settings), args)
     try:
         with folder_source() as source:
             count = write_list(source, day, fallback_interval(settings), args.format, args.output)
     except (StoreError, BadFileError) as exc:
         return _fail(f"the records cannot be read: {exc}")
+    except OSError as exc:
+        return _fail(f"the file could not be written: {exc.strerror or exc}")
+    if args.output:
+        print(f"Wrote {count} entries as of {day.isoformat()} to {args.output}")
+    return EXIT_OK
+
+
+def _from_server(dsn: str, protocol: Protocol, day: date, fallback_days: Callable[[str], int],
+                 args: argparse.Namespace) -> int:
+    """The same list over the whole clinic, read from its server; exit 1 when it cannot be read."""
+    import psycopg
+
+    from microneedle_desk.server import schema
+    from microneedle_desk.server.connection import ServerError, connect, reason
+    from microneedle_desk.server.due_source import ServerSource
+
+    try:
+        with connect(dsn) as conn:
+            schema.require_current(conn)
+            count = write_list(ServerSource(conn, protocol), day, fallback_days, args.format, args.output)
+    except ServerError as exc:
+        return _fail(tr("the clinic's records cannot be read: {why}").format(why=exc))
+    except psycopg.OperationalError as exc:  # the connection lost while reading
+        return _fail(tr("the clinic's records cannot be read: {why}").format(why=reason(exc)))
     except OSError as exc:
         return _fail(f"the file could not be written: {exc.strerror or exc}")
     if args.output:

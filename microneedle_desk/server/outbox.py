@@ -65,7 +65,7 @@ def for_server(state: dict[str, Any], server: str) -> dict[str, Any]:
 
 def load_state_defaults(state: dict[str, Any]) -> dict[str, Any]:
     for key, value in (("server", ""), ("chain_seq", 0), ("stamps", {}), ("patients", []), ("accounts", {}),
-                       ("followups", []), ("pulled_xmin", "0")):
+                       ("followups", []), ("course_events", []), ("pulled_xmin", "0")):
         state.setdefault(key, value)
     return state
 
@@ -80,11 +80,12 @@ class Outgoing(Record):
     accounts: list[dict[str, Any]] = field(default_factory=list)
     chain: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (kind, doc), by place
     followups: list[dict[str, Any]] = field(default_factory=list)
+    course_events: list[dict[str, Any]] = field(default_factory=list)
     stamps: dict[str, list[int]] = field(default_factory=dict)  # files read, as they were
     unreadable: list[str] = field(default_factory=list)
 
     def count(self) -> int:
-        return len(self.patients) + len(self.accounts) + len(self.chain) + len(self.followups)
+        return len(self.patients) + len(self.accounts) + len(self.chain) + len(self.followups) + len(self.course_events)
 
 
 def _table(data: Any, name: str) -> list[dict[str, Any]]:
@@ -142,6 +143,11 @@ def collect(root: Path, state: dict[str, Any]) -> Outgoing:
                         out.chain.append((kind, doc))
             out.followups += [d for d in _table(data, "followups") if d.get("id") not in sent_followups]
     out.chain.sort(key=lambda item: _place(item[1]))
+    courses = paths.courses_file(root)
+    if courses.exists():
+        sent_events = set(state["course_events"])
+        out.course_events = [d for d in _table(read_json_file(courses), "events")
+                             if d.get("kind") == "course_event" and d.get("id") not in sent_events]
     return out
 
 

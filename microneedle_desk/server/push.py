@@ -95,9 +95,39 @@ def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: 
         counts.already += len(notes) - new
         state["followups"] += [d["id"] for d in notes]
         save_state(root, state)
+    for start in range(0, len(out.course_events), BATCH):
+        _push_course_events(conn, out.course_events[start:start + BATCH], device, counts)
+        state["course_events"] += [str(d["id"]) for d in out.course_events[start:start + BATCH]]
+        save_state(root, state)
     state["stamps"].update(out.stamps)
     save_state(root, state)
     return counts
+
+
+def _push_course_events(conn: Any, batch: list[dict[str, Any]], device: str, counts: PushCounts) -> None:
+    """Course events by their UUID; one the rules refuse (a damaged file) stays on the laptop,
+    where ``check`` names it."""
+    from microneedle_desk.core.course_events import validate_course_event
+    from microneedle_desk.core.validation import ValidationError
+
+    good = []
+    for doc in batch:
+        try:
+            good.append(validate_course_event(doc))
+        except ValidationError:
+            counts.quarantined += 1
+    with conn.transaction(), conn.cursor() as cur:
+        if good:
+            cur.executemany(
+                "INSERT INTO clinic.course_events (id, patient_id, course_id, device, author, local_time, doc) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                [(d["id"], d["patient_id"], d["course_id"], str(d.get("device") or device), str(d["by"]),
+                  str(d["at"]), _jsonb(d)) for d in good], returning=True)
+            new = _returned(cur)
+        else:
+            new = 0
+    counts.pushed += new
+    counts.already += len(good) - new
 
 
 def _returned(cur: Any) -> int:

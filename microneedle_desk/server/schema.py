@@ -90,7 +90,19 @@ CREATE TABLE clinic.merges (
 CREATE INDEX records_history ON clinic.records (started_at DESC) WHERE kind = 'session';
 """ + _append_only("merges")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: course events (started, paused, changed, ended, new phase), each an append-only
+# record with its UUID, patient, device, author and local time, so every room's Due list and
+# course view see the whole clinic's courses.
+_V3 = """
+CREATE TABLE clinic.course_events (
+    id uuid PRIMARY KEY, patient_id uuid NOT NULL, course_id uuid NOT NULL, device text NOT NULL,
+    author text NOT NULL, local_time text NOT NULL, doc jsonb NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(), xid xid8 NOT NULL DEFAULT pg_current_xact_id());
+CREATE INDEX course_events_patient ON clinic.course_events (patient_id);
+CREATE INDEX course_events_xid ON clinic.course_events (xid);
+""" + _append_only("course_events")
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 VERSION = len(MIGRATIONS)
 
 
