@@ -41,6 +41,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook, filter_entries
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.pin_field import PinField
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 DONE_STYLE = "color: #1b5e20;"
@@ -152,9 +153,8 @@ class AccountsDialog(QDialog):
         self.resize(860, 560)
 
     @staticmethod
-    def _pin_edit(name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    def _pin_edit(name: str) -> PinField:
+        edit = PinField()
         edit.setAccessibleName(name)
         return edit
 
@@ -236,7 +236,7 @@ class AccountsDialog(QDialog):
         self.message.setText(text)
 
     def add_account(self) -> bool:
-        name, role, pin = self.new_name.text().strip(), str(self.new_role.currentData()), self.new_pin.text()
+        name, role, pin = self.new_name.text().strip(), str(self.new_role.currentData()), self.new_pin.pin()
         self.new_pin.clear()
         if not pin:
             self.show_message("Give the new account a temporary PIN: they choose their own at their "
@@ -269,7 +269,7 @@ class AccountsDialog(QDialog):
 
     def reset_selected(self) -> bool:
         account = self._chosen()
-        pin = self.reset_pin.text()
+        pin = self.reset_pin.pin()
         self.reset_pin.clear()
         if account is None:
             return False

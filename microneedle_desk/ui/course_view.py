@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 HEADERS = ("#", "Date", "Interval", "Needle mm", "Grade", "Side effects", "Follow-ups", "Adjunct", "Status")
 
 
-class CourseWindow(QWidget):
+class CourseWindow(QDialog):
     def __init__(self, ctx: UiContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx, self.patient_id = ctx, patient_id

@@ -50,6 +50,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.a11y import DateField, labelled
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -65,7 +66,7 @@ COMPACT_ROWS = 10000  # search texts made anew per turn once all rows are in (~8
 
 
 def _date_edit(tip: str) -> QDateEdit:
-    edit = QDateEdit()
+    edit = DateField()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMinimumDate(ANY_DATE)
@@ -97,7 +98,7 @@ def who_is_working(ctx: UiContext) -> str:
     return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"
 
 
-class HistoryWindow(QWidget):
+class HistoryWindow(QDialog):
     """Sessions table with filters; Enter or double-click opens the session."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -143,16 +144,18 @@ class HistoryWindow(QWidget):
         row1.addWidget(self.search, 3)
         row1.addWidget(self.count, 1)
         row2 = QHBoxLayout()
-        for label, w in (("From", self.date_from), ("to", self.date_to), ("", self.practitioner),
-                         ("", self.indication), ("Needle", self.needle_min), ("–", self.needle_max),
+        for label, w in ((tr("From"), self.date_from), (tr("to"), self.date_to),
+                         (tr("Practitioner"), self.practitioner), (tr("Indication"), self.indication),
+                         (tr("Needle from"), self.needle_min), (tr("to"), self.needle_max),
                          ("", self.with_effects), ("", self.with_overrides), ("", self.only_patient)):
             if label:
-                row2.addWidget(QLabel(label))
+                row2.addWidget(labelled(w, label))
             row2.addWidget(w)
         row2.addStretch(1)
         # -- table -------------------------------------------------------------------------
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setAccessibleName(tr("Sessions"))
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -586,7 +589,6 @@ class AmendDialog(QDialog):
         self.reason.setAccessibleName(tr("Reason for the amendment"))
         self.reason.setPlaceholderText(tr("why the record is corrected"))
         self.error = QLabel()
-        self.error.setAccessibleName("Error message")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.session import ALERT_TEXT
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
@@ -76,8 +77,9 @@ class MainWindow(QMainWindow):
         self.countdowns = CountdownPanel()
         self.alert_bar = QPushButton()
         self.alert_bar.setObjectName("alert_bar")
-        self.alert_bar.setAccessibleName("Alert")
-        self.alert_bar.setToolTip("Acknowledge the alert (Esc)")
+        # its name is the warning it shows; what pressing it does is its description
+        self.alert_bar.setToolTip(tr("Acknowledge the alert (Esc)"))
+        self.alert_bar.setAccessibleDescription(tr("Press to acknowledge the alert (Esc)"))
         self.alert_bar.setStyleSheet("QPushButton#alert_bar { background: #e0a100; color: #1a1a1a;"
                                      " font-size: 16pt; font-weight: bold; padding: 8px; }")
         self.alert_bar.clicked.connect(self.acknowledge_alert)
@@ -96,6 +98,7 @@ class MainWindow(QMainWindow):
         self.patient_page.start_requested.connect(self.start_session)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame around the page, not a stop of its own
         scroll.setWidget(self.stack)
         self.back = QPushButton("◀ &Back")
         self.back.setToolTip("Previous step (Ctrl+PgUp)")
@@ -104,7 +107,6 @@ class MainWindow(QMainWindow):
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
         self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
         self.who = QLabel()
-        self.who.setAccessibleName("Patient and practitioner")
         nav = QHBoxLayout()
         nav.addWidget(self.who, 1)
         nav.addWidget(self.back)
@@ -226,7 +228,8 @@ class MainWindow(QMainWindow):
             self.patient_page.show_error("Start a session first: choose a patient and press Start session.")
             index = 0
         self.pages[index]  # built on first visit
-        if self.stack.currentIndex() != index:
+        opened = self.stack.currentIndex() != index
+        if opened:
             left = self.pages.built(self.stack.currentIndex())
             if left is not None:
                 left.leave()  # what was typed on the step is saved as it is left
@@ -236,6 +239,21 @@ class MainWindow(QMainWindow):
             self.steps.setCurrentRow(index)
             self.steps.blockSignals(False)
         self.refresh()
+        if opened:
+            self._step_opened(index)
+
+    def _step_opened(self, index: int) -> None:
+        """Say which step opened, and put the focus on its first field, unless the person is
+        moving through the step list (arrow keys there go on moving through it)."""
+        from PySide6.QtWidgets import QApplication
+
+        from microneedle_desk.ui.a11y import announce
+
+        steps = self.ctx.protocol.steps
+        announce(self, tr("Step {n} of {total}: {title}").format(n=index + 1, total=len(steps),
+                                                                   title=steps[index].title))
+        if QApplication.focusWidget() is not self.steps and self.isActiveWindow():
+            self.current_page().focus_first()
 
     @property
     def needling_page(self) -> NeedlingPage:
@@ -348,13 +366,16 @@ class MainWindow(QMainWindow):
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
-        self.current_page().show_error(message)
+        self.current_page().show_error(message)  # the page announces it
         self._refusal = message
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
         self.alert_bar.setText(f"⚠ {ALERT_TEXT.get(kind, kind)}   (Esc to acknowledge)")
         self.alert_bar.show()
+        from microneedle_desk.ui.a11y import announce
+
+        announce(self, self.alert_bar.text(), assertive=True)
         if self.ctx.settings.get("alerts/flash"):
             self._flash_left = 10
         if self.ctx.settings.get("alerts/sound"):

@@ -38,8 +38,10 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
+from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -51,11 +53,10 @@ PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "ame
 
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
     """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
-    from PySide6.QtWidgets import QInputDialog
+    from microneedle_desk.ui.pin_field import ask_secret
 
-    text, ok = QInputDialog.getText(parent, "PIN", f"{name}: your PIN to {PURPOSE_TEXT.get(purpose, purpose)}",
-                                    QLineEdit.EchoMode.Password)
-    return text if ok else None
+    return ask_secret(parent, tr("PIN"), tr("{name}: your PIN to {purpose}").format(
+        name=name, purpose=PURPOSE_TEXT.get(purpose, purpose)))
 
 
 class SignInDialog(QDialog):
@@ -73,14 +74,11 @@ class SignInDialog(QDialog):
         self.who.setAccessibleName("Account")
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin = PinField()
         self.pin.setAccessibleName("PIN")
-        self.new_pin = QLineEdit()
-        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin = PinField()
         self.new_pin.setAccessibleName("New PIN")
-        self.again = QLineEdit()
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = PinField()
         self.again.setAccessibleName("New PIN again")
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -119,11 +117,11 @@ class SignInDialog(QDialog):
             self.accept()
 
     def _attempt(self) -> Account | None:
-        if self.new_pin.text() != self.again.text():  # a typing check: the clinic sees one new PIN
+        if self.new_pin.pin() != self.again.pin():  # a typing check: the clinic sees one new PIN
             raise ValidationError("pin", "The two new PINs differ.")
         if self.first_admin:
-            return self.clinic.create_first_admin(self.name.text(), self.new_pin.text())
-        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.text(), self.new_pin.text())
+            return self.clinic.create_first_admin(self.name.text(), self.new_pin.pin())
+        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.pin(), self.new_pin.pin())
 
 
 class Security(QObject):
@@ -359,7 +357,7 @@ class Security(QObject):
         if self.current is None:
             return
         try:
-            account = self.clinic.unlock(self.lock_screen.pin.text())
+            account = self.clinic.unlock(self.lock_screen.pin.pin())
         except ValidationError as exc:
             self.lock_screen.pin.clear()
             self.lock_screen.message.setText(exc.message)
@@ -369,7 +367,7 @@ class Security(QObject):
     def take_over(self) -> None:
         """Another practitioner unlocks only by taking over the session (recorded)."""
         account_id = str(self.lock_screen.take_over_account.currentData() or "")
-        pin = self.lock_screen.take_over_pin.text()
+        pin = self.lock_screen.take_over_pin.pin()
         try:
             account = self.clinic.take_over(account_id, pin)
         except ValidationError as exc:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import announce
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session import SessionState
@@ -109,7 +110,6 @@ class StepPage(QWidget):
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.error_label.setAccessibleName("Error message")
         self.error_label.hide()
         self.body = QVBoxLayout()
         outer = QVBoxLayout(self)
@@ -129,12 +129,20 @@ class StepPage(QWidget):
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
+        announce(self, message, assertive=True)  # said once, without moving the focus
 
     def refresh(self, state: SessionState | None) -> None:
         """Render the session's state. Pages override."""
 
     def focus_first(self) -> None:
-        self.focusNextChild()
+        """Focus the step's first field (in Tab order) that can take the focus now."""
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (self.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def leave(self) -> None:
         """The person leaves the step (or closes the window): save every field they changed.

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
@@ -279,7 +280,9 @@ class SideEffectsPage(StepPage):
         remove = QPushButton("Re&move selected")
         remove.clicked.connect(self._remove)
         row = QHBoxLayout()
+        row.addWidget(labelled(self.kind, tr("Side effect")))
         row.addWidget(self.kind, 3)
+        row.addWidget(labelled(self.severity, tr("Severity")))
         row.addWidget(self.severity, 1)
         row.addWidget(self.note, 3)
         row.addWidget(add)
@@ -430,14 +433,11 @@ class SignoffPage(StepPage):
         super().__init__(ctx, parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Session summary")
         self.missing = QLabel()
         self.missing.setWordWrap(True)
-        self.missing.setAccessibleName("Still missing")
         self.missing.setStyleSheet("color: #b00020;")
         self.deviations = QLabel()
         self.deviations.setWordWrap(True)
-        self.deviations.setAccessibleName(tr("Deviations from the protocol"))
         # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
         self.acknowledge = QCheckBox()
         self.acknowledge.setAccessibleName(tr("I have reviewed the deviations"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage
 
@@ -191,13 +192,12 @@ class PatientPage(StepPage):
         self.practitioner.setToolTip("Who does and signs this session. Each person has their own account "
                                      "and PIN; an admin adds people in Account › Manage accounts.")
         self.chosen = QLabel("No patient chosen yet.")
-        self.chosen.setAccessibleName("Chosen patient")
         self.start_button = QPushButton("Start sess&ion")
         self.start_button.setAccessibleName("Start session")
         self.start_button.setToolTip("Start the session for the chosen patient (Alt+I)")
         self.start_button.clicked.connect(self.start_requested.emit)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Practitioner"))
+        row.addWidget(labelled(self.practitioner, tr("Practitioner")))
         row.addWidget(self.practitioner, 2)
         row.addWidget(self.chosen, 3)
         row.addWidget(self.start_button)

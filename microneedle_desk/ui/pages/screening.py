@@ -100,7 +100,6 @@ class ScreeningPage(StepPage):
         row.addWidget(self.consent_state, 2)
         self.body.addLayout(row)
         self.status = QLabel()
-        self.status.setAccessibleName("Screening status")
         self.body.addWidget(self.status)
 
     def refresh(self, state: SessionState | None) -> None:
