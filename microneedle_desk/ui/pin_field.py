@@ -38,10 +38,10 @@ class PinField(QLineEdit):
     def pin(self) -> str:
         return self._secret
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str | None) -> None:
         """Put ``text`` in as the PIN (the field itself shows and reports bullets only)."""
-        self._secret = text
-        super().setText(BULLET * len(text))
+        self._secret = text or ""
+        super().setText(BULLET * len(self._secret))
 
     def clear(self) -> None:
         self.setText("")
