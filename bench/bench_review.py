@@ -252,7 +252,8 @@ def start_child(root: Path) -> dict[str, Any]:
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
-    from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.core.session import Session
+    from microneedle_desk.core.session_state import SessionConfig
     from microneedle_desk.review.demo import END_DATE, TZ
     from microneedle_desk.store.store import Store
 

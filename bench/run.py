@@ -168,7 +168,8 @@ def _open_session_with_dwell_anchor(window: Any, seconds_ago: float, planned_min
     """Write a session whose anesthetic was applied ``seconds_ago`` and open it in the window."""
     from microneedle_desk.core.clock import FakeClock, SystemClock
     from microneedle_desk.core.records import make_patient
-    from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.core.session import Session
+    from microneedle_desk.core.session_state import SessionConfig
 
     ctx = window.ctx
     real: SystemClock = ctx.clock
@@ -320,10 +321,12 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
 
     from microneedle_desk import paths
     from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.core.fold_common import is_override
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
     from microneedle_desk.core.script import run_complete_session
-    from microneedle_desk.core.session import Session, SessionConfig, is_override
+    from microneedle_desk.core.session import Session
+    from microneedle_desk.core.session_state import SessionConfig
     from microneedle_desk.review.demo import END_DATE, TZ
     from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.store import Store

@@ -23,7 +23,7 @@ from PySide6.QtCore import QSettings
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.core.session import SessionConfig
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError, parse_bounded, require_choice
 
 SETTINGS_VERSION = 2

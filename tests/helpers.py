@@ -33,7 +33,8 @@ from microneedle_desk.core import script
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol, load_protocol
 from microneedle_desk.core.records import Patient, iso, make_patient, new_id
-from microneedle_desk.core.session import Session, SessionConfig, Sink
+from microneedle_desk.core.session import Session, Sink
+from microneedle_desk.core.session_state import SessionConfig
 
 PROTOCOL_FILE = Path(__file__).resolve().parent.parent / "resources" / "protocol.json"
 DEVICE = "test-device"

@@ -30,7 +30,8 @@ from microneedle_desk.core.accounts import (
 )
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.store.accounts import AccountBook, SignInError, read_access_log
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store

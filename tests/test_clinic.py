@@ -20,7 +20,8 @@ from microneedle_desk.clinic import (
 )
 from microneedle_desk.core.accounts import Account, PermissionDenied
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.store import Store
 from tests.helpers import (

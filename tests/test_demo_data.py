@@ -13,9 +13,10 @@ import pytest
 
 from microneedle_desk.cli import main
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.fold import replay
+from microneedle_desk.core.fold_common import EventError
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import content_hash, make_patient
-from microneedle_desk.core.session import EventError, replay
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.review.demo import generate

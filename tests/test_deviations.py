@@ -27,8 +27,9 @@ from microneedle_desk import paths
 from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.deviations import deviations
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol, load_protocol
-from microneedle_desk.core.session import Session, replay
+from microneedle_desk.core.session import Session
 from microneedle_desk.core.validation import ValidationError, require_justification
 from microneedle_desk.printing import content
 from microneedle_desk.store.accounts import AccountBook

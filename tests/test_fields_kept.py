@@ -23,7 +23,9 @@ from helpers import (
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.session import DRAFT_FIELDS, Session, replay
+from microneedle_desk.core.fold import replay
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import DRAFT_FIELDS
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.check import check_store

@@ -24,7 +24,8 @@ from PySide6.QtCore import QSettings
 from microneedle_desk import cli, paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.signing import fingerprint
 from microneedle_desk.printing import content, jobs
 from microneedle_desk.printing.content import ClinicInfo, SheetInfo

@@ -34,8 +34,10 @@ from microneedle_desk.core.amendments import (
     validate_amendment_doc,
 )
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.fold import apply_event, replay
+from microneedle_desk.core.fold_common import EventError
 from microneedle_desk.core.protocol import ProtocolError, parse_protocol
-from microneedle_desk.core.session import EventError, Session, apply_event, replay
+from microneedle_desk.core.session import Session
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.printing import jobs
 from microneedle_desk.printing.content import ClinicInfo, handout

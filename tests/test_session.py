@@ -30,17 +30,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.fold import EVENT_TYPES, apply_event, replay
+from microneedle_desk.core.fold_common import EventError
 from microneedle_desk.core.records import is_uuid
-from microneedle_desk.core.session import (
-    ALERT_TEXT,
-    EVENT_TYPES,
-    EventError,
-    Session,
-    SessionConfig,
-    SessionState,
-    apply_event,
-    replay,
-)
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import ALERT_TEXT, SessionConfig, SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 

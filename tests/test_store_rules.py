@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.records import content_hash
-from microneedle_desk.core.session import Session, replay
+from microneedle_desk.core.session import Session
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store import storage
 from microneedle_desk.store.store import GENESIS, Store

@@ -47,7 +47,8 @@ def child(data_dir: Path, seed: int) -> int:
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.core.records import make_patient
-    from microneedle_desk.core.session import Session, SessionConfig
+    from microneedle_desk.core.session import Session
+    from microneedle_desk.core.session_state import SessionConfig
     from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.backup import quarantine_strays
     from microneedle_desk.store.lock import StoreLock

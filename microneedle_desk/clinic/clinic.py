@@ -34,7 +34,8 @@ from microneedle_desk.core.accounts import Account, PermissionDenied, permitted,
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient, make_patient
-from microneedle_desk.core.session import Session, SessionConfig, SessionState
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig, SessionState
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings

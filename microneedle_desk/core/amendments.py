@@ -19,8 +19,7 @@ from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION, check_grade, is_uuid, iso, new_id, parse_iso
-from microneedle_desk.core.session import (
-    SessionState,
+from microneedle_desk.core.session_checks import (
     check_antibiotic,
     check_endpoints,
     check_home_roller_mm,
@@ -29,6 +28,7 @@ from microneedle_desk.core.session import (
     check_needle_mm,
     check_prp_ml,
 )
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import (
     ValidationError,
     parse_date,

@@ -19,7 +19,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
 
 # Kinds, in the order a session meets them (also the order they are listed in).
 KINDS = ("screening_override", "cartridge_expired", "cartridge_unconfirmed", "dwell_below_min",

@@ -13,7 +13,7 @@ from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid, iso, new_id, parse_iso
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, parse_date, require_choice, require_text
 
 FOLLOWUP_KEYS = ("schema", "kind", "id", "session_id", "on", "none", "what", "severity", "note",

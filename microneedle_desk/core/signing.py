@@ -182,6 +182,6 @@ def fingerprint(signature: dict[str, Any] | None) -> str:
 
 def needs_signature(event: dict[str, Any]) -> bool:
     """Whether a saved event is one a person signs (a start, a take-over, an override, a sign-off)."""
-    from microneedle_desk.core.session import is_override
+    from microneedle_desk.core.fold_common import is_override
 
     return event.get("type") in ("session_started", "signed", "practitioner_changed") or is_override(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 
 
 def summarize(state: SessionState, protocol: Protocol) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from microneedle_desk.core.amendments import (
 )
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.timeline import clock_set_back, utc_offsets
 from microneedle_desk.i18n import tr
 

@@ -11,8 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.records import is_uuid
-from microneedle_desk.core.session import SessionState, replay
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.printing.content import (
     ClinicInfo,
     PrintDoc,

@@ -24,7 +24,8 @@ from typing import Any
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient, make_patient
-from microneedle_desk.core.session import Session, SessionConfig, SessionState
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig, SessionState
 from microneedle_desk.store.store import Store
 
 END_DATE = date(2026, 10, 30)

@@ -15,7 +15,7 @@ from typing import Any
 from tinydb import Query
 
 from microneedle_desk.core.followup import make_followup
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
 
 TABLE = "followups"

@@ -29,8 +29,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import replay
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.store.store import Store
 

@@ -46,8 +46,9 @@ from microneedle_desk.core.accounts import (
     seconds_to_wait,
     verify_secret,
 )
+from microneedle_desk.core.fold_common import is_override
 from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
-from microneedle_desk.core.session import SessionState, is_override, tr
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import (
     PrivateKey,
     SealedKeyError,
@@ -59,6 +60,7 @@ from microneedle_desk.core.signing import (
     sign_event,
 )
 from microneedle_desk.core.validation import ValidationError, require_text
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.store import Store, StoreError
 

@@ -36,10 +36,11 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, validate_account_doc
 from microneedle_desk.core.amendments import validate_amendment_doc
+from microneedle_desk.core.fold import apply_event
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
-from microneedle_desk.core.session import SessionState, apply_event
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.derived import derived_files, file_digest, month_from_records, relative, row_differences

@@ -17,8 +17,9 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.session import SessionState, replay
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file

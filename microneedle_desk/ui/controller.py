@@ -20,7 +20,8 @@ from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
-from microneedle_desk.core.session import Session, SessionConfig
+from microneedle_desk.core.session import Session
+from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.core.session import ALERT_TEXT
+from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext

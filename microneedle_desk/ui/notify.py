@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from microneedle_desk.core.session import ALERT_TEXT
+from microneedle_desk.core.session_state import ALERT_TEXT
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow

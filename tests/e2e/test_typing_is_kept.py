@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from e2e import driver
 from e2e.driver import click
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.session import SessionState
+from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.ui.main_window import MainWindow
 
 REFRESH_RUN_MS = 2000  # real event-loop time with the 200 ms refresh timer running

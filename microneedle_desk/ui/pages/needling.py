@@ -25,7 +25,7 @@ from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.scalp_map import ScalpMap
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 

@@ -27,7 +27,7 @@ from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 COLUMNS = ("Name", "Clinic ID", "Date of birth", "Indication")

@@ -12,7 +12,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 

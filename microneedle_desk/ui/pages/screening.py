@@ -22,7 +22,7 @@ from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
-    from microneedle_desk.core.session import SessionState
+    from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
 

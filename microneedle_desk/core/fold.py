@@ -1,0 +1,67 @@
+"""The session's reducer: ``apply_event`` checks one event against the protocol and the state
+so far and folds it in; the same function serves live commands and the replay of a stored
+session, so a record that bypassed the screens is checked by the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from microneedle_desk.core.fold_common import EventError, Handler, anchor_of
+from microneedle_desk.core.fold_preparation import PREPARATION_HANDLERS
+from microneedle_desk.core.fold_treatment import TREATMENT_HANDLERS
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.records import (
+    is_uuid,
+)
+from microneedle_desk.core.session_state import SUPERSEDED_DRAFTS, SessionState
+
+
+def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) -> None:
+    """Check ``event`` and fold it into ``state``. Raises before changing anything."""
+    for key in ("id", "session", "n", "type", "at", "mono", "boot", "by", "device", "data"):
+        if key not in event:
+            raise EventError(key, f"An event lacks “{key}”.")
+    kind, data = event["type"], event["data"]
+    if not isinstance(kind, str):
+        raise EventError("type", "An event's type must be text.")
+    if not isinstance(data, dict):
+        raise EventError("data", "An event's data must be an object.")
+    if isinstance(event["n"], bool) or event["n"] != len(state.events):
+        raise EventError("n", f"Event number {event['n']} is out of order (expected {len(state.events)}).")
+    mono = event["mono"]
+    if isinstance(mono, bool) or not isinstance(mono, (int, float)) or not math.isfinite(mono):
+        raise EventError("mono", "An event's monotonic reading must be a finite number.")
+    if not is_uuid(event["id"]):
+        raise EventError("id", "An event id must be a UUID.")
+    for key, who in (("by", "the practitioner"), ("device", "the device"), ("boot", "the clock's boot id")):
+        if not isinstance(event[key], str) or not event[key].strip():
+            raise EventError(key, f"An event must name {who} in “{key}”.")
+    anchor = anchor_of(event)
+    if state.status in ("signed", "abandoned"):
+        raise EventError("status", f"This session is {state.status}: it cannot change any more.")
+    if kind != "session_started" and state.status == "new":
+        raise EventError("type", "A session must begin with its start event.")
+    if kind != "session_started" and event["session"] != state.id:
+        raise EventError("session", "The event belongs to another session.")
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise EventError("type", f"Unknown event type “{kind}”.")
+    handler(state, data, anchor, event, protocol)
+    for superseded in SUPERSEDED_DRAFTS.get(kind, ()):
+        state.drafts.pop(superseded, None)
+    state.events.append(event)
+
+
+
+
+HANDLERS: dict[str, Handler] = {**PREPARATION_HANDLERS, **TREATMENT_HANDLERS}
+EVENT_TYPES = tuple(HANDLERS)
+
+
+def replay(events: list[dict[str, Any]], protocol: Protocol) -> SessionState:
+    state = SessionState()
+    for event in events:
+        apply_event(state, event, protocol)
+    return state

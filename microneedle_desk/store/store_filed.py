@@ -1,0 +1,194 @@
+"""Finished sessions as filed: day files sealed into the hash chain, reading them back,
+amendments (a signed session is never edited: a correction is a sealed document of its
+own, checked by the same rules), and the bulk filing of demo data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from microneedle_desk import paths
+from microneedle_desk.core.fold import replay
+from microneedle_desk.core.fold_common import EventError
+from microneedle_desk.core.records import (
+    SCHEMA_VERSION,
+    content_hash,
+)
+from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.summary import summarize
+from microneedle_desk.i18n import tr
+from microneedle_desk.store.store_files import StoreError
+from microneedle_desk.store.store_index import StoreIndex
+
+
+class StoreFiled(StoreIndex):
+
+
+    def _chain_append(self, doc: dict[str, Any], table: Any) -> dict[str, Any]:
+        """Add ``doc`` to the hash chain and insert it into ``table``.
+
+        The head is written with an intent first, then the record, then the new head, so a
+        crash at any point leaves a chain that :meth:`recover` can complete or roll back.
+        """
+        chain = self._db_for(paths.meta_file(self.root)).table("chain")
+        head = self._chain_head()
+        doc = dict(doc)
+        doc["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
+        doc["hash"] = content_hash(doc, head["hash"])
+        chain.update({"intent": {"seq": doc["chain"]["seq"], "hash": doc["hash"]}})
+        table.insert(doc)
+        chain.update({"seq": doc["chain"]["seq"], "hash": doc["hash"], "intent": None})
+        return doc
+
+    def _find_hash(self, wanted: str) -> bool:
+        folder = paths.sessions_dir(self.root)
+        for path in sorted(folder.glob("*.json"), reverse=True) if folder.exists() else []:
+            db = self._db_for(path)
+            for name in ("sessions", "amendments"):
+                if db.table(name).get(Query().hash == wanted) is not None:
+                    return True
+        # access log (accounts issue): its records are in the same chain
+        access = paths.access_dir(self.root)
+        for path in sorted(access.glob("*.json"), reverse=True) if access.exists() else []:
+            if self._db_for(path).table("access").get(Query().hash == wanted) is not None:
+                return True
+        return False
+
+    def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
+        """A finished session's stored document, or an in-progress one's events."""
+        active = paths.active_file(self.root, session_id)
+        if active.exists():
+            return {"id": session_id, "status": "in_progress", "events": self._active_events(active)}
+        row = None if file else self._rows().get(session_id)
+        file = file or (str(row["file"]) if row and row.get("file") else None)
+        files = [paths.session_file(self.root, file)] if file else self._session_files()
+        for path in files:
+            if path.exists():
+                doc = self._db_for(path).table("sessions").get(Query().id == session_id)
+                if doc is not None:
+                    return dict(doc)
+        return None
+
+    def _session_files(self) -> list[Path]:
+        folder = paths.sessions_dir(self.root)
+        return sorted(folder.glob("*.json"), reverse=True) if folder.exists() else []
+
+    def session_state(self, session_id: str) -> SessionState | None:
+        doc = self.session_doc(session_id)
+        return replay(doc["events"], self.protocol) if doc else None
+
+    def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+        for path in self._session_files():
+            db = self._db_for(path)
+            for name in ("sessions", "amendments"):
+                for doc in db.table(name).all():
+                    yield path, name, dict(doc)
+
+    # -- amendments (durability issue) --------------------------------------------------
+    # A signed session is never edited: a correction is an amendment document in the
+    # session's day file, sealed into the same hash chain. Its value is checked by the
+    # same rules as a live session (core/amendments.py), so a forbidden value cannot get in.
+    def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> dict[str, Any]:
+        """Record a correction to one field of a signed session; returns the sealed amendment.
+
+        Once the store has accounts, ``by`` must be an account that has just proved its PIN
+        (:meth:`AccountBook.amend <microneedle_desk.store.accounts.AccountBook.amend>`): a view
+        that calls this directly is refused.
+        """
+        self._guard()
+        private = None
+        if self.has_accounts():
+            if self.signature_guard is None:
+                raise StoreError("A correction needs the PIN of the person making it: make it in the app, "
+                                 "signed in.")
+            private = self.signature_guard("amend", by)
+        from microneedle_desk.core.amendments import amended_state, make_amendment
+
+        doc = self.session_doc(session_id)
+        if doc is None:
+            raise StoreError("There is no such session.")
+        state = replay(doc["events"], self.protocol)
+        earlier = self.amendments(session_id)
+        amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
+                                   self.device, self.protocol)
+        if private is not None:
+            from microneedle_desk.core.signing import sign_amendment
+
+            amendment["sig"] = sign_amendment(private, by, amendment)
+        day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
+        sealed = self._chain_append(amendment, day_db.table("amendments"))
+        self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
+        return sealed
+
+    def amendments(self, session_id: str) -> list[dict[str, Any]]:
+        """A session's amendments, oldest first (the original record stays as signed)."""
+        state_doc = self.session_doc(session_id)
+        if state_doc is None or state_doc.get("status") == "in_progress":
+            return []
+        state = replay(state_doc["events"], self.protocol)
+        path = paths.session_file(self.root, self.file_key(state))
+        if not path.exists():
+            return []
+        found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
+        return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
+
+    def import_finished(self, states: list[SessionState]) -> int:
+        """File finished (signed or abandoned) sessions in bulk, chained in the order given.
+
+        Each session's events are replayed here against the protocol (the store's own
+        check, as for every event saved live), so the caller cannot slip in a record the
+        rules refuse. Writes: chain intent, then each day file once, each month's index
+        once, then the chain head (the same crash story as :meth:`_chain_append`). The
+        day and index files are released afterwards, so importing years of history
+        does not keep it all in memory. Returns how many sessions were filed.
+        """
+        self._guard()
+        if not self.is_demo():
+            # a signed session filed here was never signed with its signer's PIN
+            raise StoreError(tr("Sessions are filed in bulk only into a demo store: a real session is "
+                                "signed in the app, with the signer's PIN."))
+        checked: list[SessionState] = []
+        for given in states:
+            state = replay(given.events, self.protocol)
+            if state.status not in ("signed", "abandoned"):
+                raise EventError("status", "Only signed or abandoned sessions can be imported.")
+            checked.append(state)
+        if not checked:
+            return 0
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        by_index: dict[str, list[dict[str, Any]]] = {}
+        head = self._chain_head()
+        seq, prev = int(head["seq"]), str(head["hash"])
+        for state in checked:
+            key = self.file_key(state)
+            doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                                   "patient_id": state.patient_id, "device": state.device,
+                                   "status": state.status, "events": state.events}
+            seq += 1
+            doc["chain"] = {"seq": seq, "prev": prev, "device": self.device}
+            doc["hash"] = prev = content_hash(doc, prev)
+            by_file.setdefault(key, []).append(doc)
+            row = summarize(state, self.protocol)
+            row["hash"], row["file"] = doc["hash"], key
+            by_index.setdefault(self.index_key(state), []).append(row)
+        chain = self._db_for(paths.meta_file(self.root)).table("chain")
+        chain.update({"intent": {"seq": seq, "hash": prev}})
+        for key in sorted(by_file):
+            path = paths.session_file(self.root, key)
+            table = self._db_for(path).table("sessions")
+            known = {d.get("id") for d in table.all()}
+            if any(d["id"] in known for d in by_file[key]):
+                raise StoreError("A session being imported is already in the store.")
+            table.insert_multiple(by_file[key])
+            self._release(path)
+        for month in sorted(by_index):
+            path = paths.index_file(self.root, month)
+            self._db_for(path).table("summaries").insert_multiple(by_index[month])
+            self._release(path)
+        chain.update({"seq": seq, "hash": prev, "intent": None})
+        self._lasts.note((row, month) for month, rows in by_index.items() for row in rows)
+        return len(checked)

@@ -1,0 +1,217 @@
+"""The store's derived data: one summary row per finished session by month (the history
+reads these), their digests that say whether a file is still what the records derive,
+and what the rows tell of a patient's last sessions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from microneedle_desk import paths
+from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.summary import summarize
+from microneedle_desk.store.derived import (
+    DERIVED_TABLE,
+    derived_files,
+    file_digest,
+    month_from_records,
+    relative,
+)
+from microneedle_desk.store.lasts import merge as merge_last
+from microneedle_desk.store.storage import (
+    dumps,
+    json_file_names,
+    write_atomic,
+)
+from microneedle_desk.store.store_patients import StorePatients
+
+
+class StoreIndex(StorePatients):
+
+
+    def index_key(self, state: SessionState) -> str:
+        """The history-index file of a session: its month (``YYYY-MM``), so a sign-off
+        rewrites a few hundred rows, not a year's."""
+        return self.file_key(state)[:7]
+
+    def _index_upsert(self, state: SessionState, entry: dict[str, Any], amendments: int = 0) -> None:
+        table = self._db_for(paths.index_file(self.root, self.index_key(state))).table("summaries")
+        row = summarize(state, self.protocol)
+        row["hash"] = entry.get("hash", "")
+        row["file"] = self.file_key(state)
+        if amendments:
+            row["amended"] = amendments  # the history shows "amended"; the values are the corrected ones
+        if table.get(Query().id == state.id) is None:
+            table.insert(row)
+        else:
+            table.update(row, Query().id == state.id)
+        self._lasts.note([(row, self.index_key(state))])
+
+    # -- finished sessions ----------------------------------------------------------
+    def index_months(self) -> list[str]:
+        """The months (``YYYY-MM``) that have history rows, newest first."""
+        return [name.removesuffix(".json") for name in reversed(json_file_names(paths.index_dir(self.root)))]
+
+    def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
+        """One month's history rows (or its ``followups`` copies) as read from its index file,
+        kept until that file is written.
+
+        The rows are the store's own (shared, not copies): read them, never change them. The
+        history reads the newest months first, so its first rows do not wait for older years.
+        """
+        tables = self._months.get(month)
+        if tables is None:
+            path = paths.index_file(self.root, month)
+            was_open = path in self._dbs
+            data = self._db_for(path).storage.read() if path.exists() else None
+            tables = {name: list(records.values()) for name, records in (data or {}).items()}
+            self._months[month] = tables
+            if not was_open:
+                self._release(path)  # the file's content is kept once, as these rows
+        return tables.get(table, [])
+
+    def index_records(self, table: str) -> list[dict[str, Any]]:
+        """Every month's records of an index table (``followups``), oldest month first; shared."""
+        out: list[dict[str, Any]] = []
+        for month in reversed(self.index_months()):
+            out.extend(self.month_rows(month, table))
+        return out
+
+    def add_index_record(self, state: SessionState, table: str, record: dict[str, Any]) -> None:
+        """File ``record`` in table ``table`` of the session's month in the history index."""
+        self._guard()
+        self._db_for(paths.index_file(self.root, self.index_key(state))).table(table).insert(record)
+
+    def filed_table(self, state: SessionState, table: str) -> Any:
+        """Table ``table`` (``followups``) of the day file a finished session is filed in."""
+        return self._db_for(paths.session_file(self.root, self.file_key(state))).table(table)
+
+    def _rows(self) -> dict[str, dict[str, Any]]:
+        """History rows by session id, read once and kept until an index file is written."""
+        if self._row_index is None:
+            rows: dict[str, dict[str, Any]] = {}
+            by_patient: dict[str, list[dict[str, Any]]] = {}
+            for month in reversed(self.index_months()):
+                for row in self.month_rows(month):
+                    rows[row["id"]] = row
+                    by_patient.setdefault(str(row.get("patient_id")), []).append(row)
+            self._row_index, self._rows_by_patient = rows, by_patient
+        return self._row_index
+
+    def _index_written(self, month: str, path: Path) -> None:
+        self._drop_rows(month)
+        self.note_derived(path)
+
+    # -- derived data (store/derived.py) ------------------------------------------------
+    def derived_digests(self) -> dict[str, str]:
+        """The SHA-256 of each derived file as the store last wrote it, by path in the folder."""
+        docs = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE).all()
+        files = docs[0].get("files") if docs else None
+        return dict(files) if isinstance(files, dict) else {}
+
+    def note_derived(self, path: Path) -> None:
+        """Remember the content of a derived file just written (or removed)."""
+        self._note_derived([path])
+
+    def note_all_derived(self) -> None:
+        """Take the derived files as they are now (a store from before their digests were kept)."""
+        self._note_derived(derived_files(self.root))
+
+    def _note_derived(self, written: list[Path]) -> None:
+        # one meta.json write for however many files: the first opening of a large store notes ~150
+        if self.read_only:
+            return
+        files = self.derived_digests()
+        before = dict(files)
+        for path in written:
+            key, digest = relative(self.root, path), file_digest(path)
+            if digest is None:
+                files.pop(key, None)
+            else:
+                files[key] = digest
+        if files == before:
+            return
+        table = self._db_for(paths.meta_file(self.root)).table(DERIVED_TABLE)
+        if table.all():
+            table.update({"files": files})
+        else:
+            table.insert({"files": files})
+
+    def rebuild_derived(self, months: list[str] | None = None) -> list[str]:
+        """Derive the history index of ``months`` (every month when None) and every patient's
+        last session again from the sealed records. Returns the months rebuilt."""
+        self._guard()
+        wanted = set(months) if months is not None else (
+            set(self.index_months()) | {name[:7] for name in json_file_names(paths.sessions_dir(self.root))})
+        for month in sorted(wanted):
+            path = paths.index_file(self.root, month)
+            self._release(path)
+            content = month_from_records(self.root, month, self.protocol)
+            if content["summaries"] or content["followups"]:
+                write_atomic(path, dumps(content))
+            else:
+                path.unlink(missing_ok=True)
+            self._drop_rows(month)
+            self.note_derived(path)
+        self._lasts.rebuild()
+        return sorted(wanted)
+
+    def _drop_rows(self, month: str | None = None) -> None:
+        if month is None:
+            self._months.clear()
+        else:
+            self._months.pop(month, None)
+        self._row_index = None
+        self._rows_by_patient = {}
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every finished session's history row (copies the caller may change)."""
+        return [dict(r) for r in self._rows().values()]
+
+    def shared_summaries(self) -> list[dict[str, Any]]:
+        """Every finished session's history row, the store's own dicts: read, never change.
+
+        For the history, the dashboard and exports, which only read (10,000 copies cost
+        ~0.1 s that the first frame cannot spare)."""
+        return list(self._rows().values())
+
+    def summary(self, session_id: str) -> dict[str, Any] | None:
+        row = self._rows().get(session_id)
+        return dict(row) if row is not None else None
+
+    def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
+        """One patient's history rows, oldest first."""
+        self._rows()
+        rows = self._rows_by_patient.get(patient_id, [])
+        return sorted((dict(r) for r in rows), key=lambda r: str(r.get("started_at")))
+
+    def patient_session_count(self, patient_id: str) -> int:
+        return sum(1 for r in self.patient_summaries(patient_id) if r.get("status") == "signed")
+
+    def last_needle_mm(self, patient_id: str) -> float | None:
+        """The needle length of the patient's newest session that has one (the preset of the
+        next). Read from the patient's record (store/lasts.py), not from the whole history."""
+        entry = self._last(patient_id).get("needle")
+        return float(entry["needle_mm"]) if entry else None
+
+    def last_session_started(self, patient_id: str) -> str | None:
+        """When the patient's newest finished session started (ISO text), None for none."""
+        entry = self._last(patient_id).get("last")
+        return str(entry["started_at"]) if entry else None
+
+    def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+        if self._row_index is None and self._lasts.ready():
+            try:
+                return self._lasts.record(patient_id)
+            except LookupError:  # a restored backup, say: derive again (or read the index below)
+                if not self.read_only:
+                    self._lasts.rebuild()
+                    return self._lasts.record(patient_id)
+        record: dict[str, dict[str, Any]] = {}  # the whole index: in memory, or a read-only copy
+        self._rows()
+        for row in self._rows_by_patient.get(patient_id, []):
+            merge_last(record, row, str(row.get("file") or row.get("started_at") or "")[:7])
+        return record
