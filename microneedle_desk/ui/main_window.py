@@ -362,7 +362,14 @@ class MainWindow(QMainWindow):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(steps) - 1 and not gated)
         for i, step in enumerate(steps):
-            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + step.title)
+            done = step.id in done_steps
+            item = self.steps.item(i)
+            text = ("✓ " if done else "   ") + step.title
+            if item.text() != text:  # set only on a change: each setting is told to screen readers
+                item.setText(text)
+                # the tick said in words: a screen reader reads the step and whether it is done
+                item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                             tr("{step}: done").format(step=step.title) if done else step.title)
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
