@@ -38,6 +38,13 @@ def contrast(a: QColor, b: QColor) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def over(colour: QColor, background: QColor) -> QColor:
+    """``colour`` as seen drawn over ``background`` (Qt's placeholder grey is often black at half alpha)."""
+    a = colour.alphaF()
+    return QColor.fromRgbF(*(a * c + (1 - a) * b for c, b in zip(colour.getRgbF()[:3], background.getRgbF()[:3],
+                                                                   strict=True)))
+
+
 def marked_pixels(before: QImage, after: QImage) -> int:
     """Pixels that the focus changed to a colour at least 3:1 against what was there."""
     return sum(1 for y in range(after.height()) for x in range(after.width())
@@ -85,6 +92,27 @@ def test_every_kind_of_control_shows_a_focus_mark_of_3_to_1_all_round(qtbot: Any
             if marked_pixels(before, after) < 0.9 * ring:  # (corners may blend into a frame)
                 faint.append(f"{type(widget).__name__}: {marked_pixels(before, after)} of {ring} pixels")
         assert faint == [], "\n".join(faint)
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_placeholder_text_is_at_least_4_5_to_1_against_its_field(qtbot: Any, theme: str) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+
+    from microneedle_desk.ui.desktop import apply_colour_scheme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_style, old_palette = app.style().name(), app.palette()
+    try:
+        apply_colour_scheme(app, Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light)
+        palette = app.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        ratio = contrast(over(palette.color(QPalette.ColorRole.PlaceholderText), base), base)
+        assert ratio >= 4.5, f"{ratio:.2f}:1"
     finally:
         app.setStyle(old_style)
         app.setPalette(old_palette)

@@ -8,9 +8,9 @@ is); :func:`spoken_duration` puts a countdown's time into words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
-from PySide6.QtWidgets import QDateEdit, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeyEvent
+from PySide6.QtWidgets import QDateEdit, QDialog, QLabel, QWidget
 
 from microneedle_desk.i18n import trn
 
@@ -55,8 +55,17 @@ class DateField(QDateEdit):
         return QWidget.focusNextPrevChild(self, next_child)
 
 
-def no_auto_default(window: QWidget) -> None:
-    """Enter in a window that is not a question (History, the dashboard) presses no button of
-    its own accord: a dialog would otherwise take Enter in a list as a press of the last button."""
-    for button in window.findChildren(QPushButton):
-        button.setAutoDefault(False)
+class SecondaryWindow(QDialog):
+    """A window of its own beside the main one (History, the dashboard, a patient's course):
+    a window to assistive technology (a plain widget reads as a pane), closed by Esc. It is no
+    question to answer: Enter presses no button of its own accord, as a dialog's would (Enter in
+    its table opens the row; a dialog would also press the default button of a dialog it opened)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        QWidget.keyPressEvent(self, event)

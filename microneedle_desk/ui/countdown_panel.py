@@ -90,7 +90,9 @@ def milestone(before: CountdownView | None, now: CountdownView) -> str:
 
 
 class CountdownBox(QFrame):
-    def __init__(self, key: str, digits_pt: int = 44, parent: QWidget | None = None) -> None:
+    def __init__(self, key: str, digits_pt: int = 44, parent: QWidget | None = None, compact: bool = False) -> None:
+        """``compact``: the title and state beside the figure instead of above it (one row less,
+        for the main window on a short screen)."""
         super().__init__(parent)
         self.key = key
         self.setObjectName(f"countdown_{key}")
@@ -107,29 +109,44 @@ class CountdownBox(QFrame):
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
         self.digits.setFont(font)
-        bold = QFont()
-        bold.setPointSize(max(11, digits_pt // 3))
-        bold.setBold(True)
-        self.title.setFont(bold)
-        self.state_word.setFont(bold)
-        self.caption.setFont(bold)
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
-        top.addWidget(self.state_word)
+        self.set_digits_pt(digits_pt)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
-        layout.addLayout(top)
         figure = QHBoxLayout()
+        if compact:
+            words = QVBoxLayout()
+            words.addWidget(self.title)
+            words.addWidget(self.state_word)
+            figure.addLayout(words)
+        else:
+            top = QHBoxLayout()
+            top.addWidget(self.title)
+            top.addStretch(1)
+            top.addWidget(self.state_word)
+            layout.addLayout(top)
         figure.addStretch(1)
         figure.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignVCenter)
         figure.addWidget(self.digits)
         figure.addStretch(1)
         layout.addLayout(figure)
+        self.message.setMinimumWidth(1)  # wraps in the box's width, never widens it
         layout.addWidget(self.message)
         self.setAccessibleName(tr("{key} countdown").format(key=key))
         self._colours: tuple[str, str] | None = None  # the colours the style sheet was last set with
         self._last: CountdownView | None = None  # the view shown before, to tell its milestones
+
+    def set_digits_pt(self, digits_pt: int) -> None:
+        """The figure's size in points; the words beside it a third of it (at least 11)."""
+        font = self.digits.font()
+        if font.pointSize() != digits_pt:
+            font.setPointSize(digits_pt)
+            self.digits.setFont(font)
+            self.digits.updateGeometry()
+        bold = QFont()
+        bold.setPointSize(max(11, digits_pt // 3))
+        bold.setBold(True)
+        for label in (self.title, self.state_word, self.caption):
+            label.setFont(bold)
 
     def show_view(self, view: CountdownView, flash: bool = False) -> None:
         bg, fg, word = STATE_STYLE.get(view.state, STATE_STYLE["running"])
@@ -163,9 +180,10 @@ class CountdownBox(QFrame):
 class CountdownPanel(QWidget):
     """One box per countdown that has started; hidden while there is none."""
 
-    def __init__(self, digits_pt: int = 44, parent: QWidget | None = None) -> None:
+    def __init__(self, digits_pt: int = 44, parent: QWidget | None = None, compact: bool = False) -> None:
         super().__init__(parent)
         self.digits_pt = digits_pt
+        self.compact = compact
         self.boxes: dict[str, CountdownBox] = {}
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -179,7 +197,13 @@ class CountdownPanel(QWidget):
         for view in views:
             box = self.boxes.get(view.key)
             if box is None:
-                box = self.boxes[view.key] = CountdownBox(view.key, self.digits_pt, self)
+                box = self.boxes[view.key] = CountdownBox(view.key, self.digits_pt, self, self.compact)
                 self._layout.addWidget(box, 1)
             box.show_view(view, flash=flash_on and view.key in self.flashing)
         self.setVisible(bool(views))
+
+    def set_digits_pt(self, digits_pt: int) -> None:
+        if digits_pt != self.digits_pt:
+            self.digits_pt = digits_pt
+            for box in self.boxes.values():
+                box.set_digits_pt(digits_pt)

@@ -36,6 +36,7 @@ from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.a11y import SecondaryWindow
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -43,9 +44,9 @@ if TYPE_CHECKING:
 HEADERS = ("#", "Date", "Interval", "Needle mm", "Grade", "Side effects", "Follow-ups", "Adjunct", "Status")
 
 
-class CourseWindow(QDialog):
+class CourseWindow(SecondaryWindow):
     def __init__(self, ctx: UiContext, patient_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         self.ctx, self.patient_id = ctx, patient_id
         self.course: Course | None = None
         self.charts: dict[str, Any] = {}

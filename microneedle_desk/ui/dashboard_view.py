@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,7 +26,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
-from microneedle_desk.ui.a11y import DateField, labelled
+from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -46,9 +45,9 @@ def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-class DashboardWindow(QDialog):
+class DashboardWindow(SecondaryWindow):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         from microneedle_desk.ui import charts
 
         self.ctx = ctx

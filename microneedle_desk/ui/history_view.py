@@ -50,7 +50,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
-from microneedle_desk.ui.a11y import DateField, labelled
+from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -98,11 +98,11 @@ def who_is_working(ctx: UiContext) -> str:
     return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"
 
 
-class HistoryWindow(QDialog):
+class HistoryWindow(SecondaryWindow):
     """Sessions table with filters; Enter or double-click opens the session."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Session history")
         self.resize(1200, 700)

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.alert_bar import AlertBar
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
@@ -74,14 +75,11 @@ class MainWindow(QMainWindow):
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
         # -- countdowns and alert banner -------------------------------------------
-        self.countdowns = CountdownPanel()
-        self.alert_bar = QPushButton()
-        self.alert_bar.setObjectName("alert_bar")
+        self.countdowns = CountdownPanel(compact=True)
+        self.alert_bar = AlertBar()
         # its name is the warning it shows; what pressing it does is its description
         self.alert_bar.setToolTip(tr("Acknowledge the alert (Esc)"))
         self.alert_bar.setAccessibleDescription(tr("Press to acknowledge the alert (Esc)"))
-        self.alert_bar.setStyleSheet("QPushButton#alert_bar { background: #e0a100; color: #1a1a1a;"
-                                     " font-size: 16pt; font-weight: bold; padding: 8px; }")
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
@@ -89,7 +87,7 @@ class MainWindow(QMainWindow):
         self.steps.setAccessibleName("Steps")
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
             self.steps.addItem(QListWidgetItem(step.title))
@@ -107,6 +105,7 @@ class MainWindow(QMainWindow):
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
         self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
         self.who = QLabel()
+        self.who.setWordWrap(True)  # a long name wraps rather than widening the window
         nav = QHBoxLayout()
         nav.addWidget(self.who, 1)
         nav.addWidget(self.back)
@@ -431,6 +430,12 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self)
             self._watching_space = True
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The countdown figure takes its share of the height: full size on a tall window,
+        # smaller on a short or scaled screen, so the step below keeps room for its fields.
+        self.countdowns.set_digits_pt(max(20, min(44, self.height() // 16)))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
@@ -521,6 +526,24 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+class CurrentPageStack(QStackedWidget):
+    """The step pages, asking for the room the page shown needs (a stack asks for its largest
+    page's): a short step is not given the height of the tallest one, which would push its
+    actions out of view and bring a scroll bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
 class StepList(QListWidget):
     """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
     the start of a step's name (the names are indented to line up with the ticked ones)."""
@@ -553,6 +576,7 @@ class LazyPages:
         if page is None:
             with self._building():
                 page = self._pages[index] = page_class(index)(self.ctx)
+            page.settle_tab_order()
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(self._placeholders[index])

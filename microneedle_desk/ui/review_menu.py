@@ -64,10 +64,7 @@ class ReviewMenu(QObject):
                 signer.guard(action, "export" if key == "export" else "review_history")
 
     def _keep(self, widget: QWidget) -> QWidget:
-        from microneedle_desk.ui.a11y import no_auto_default
-
         self.windows = [w for w in self.windows if w.isVisible()] + [widget]
-        no_auto_default(widget)
         widget.show()
         widget.raise_()
         return widget

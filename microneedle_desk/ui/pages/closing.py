@@ -279,13 +279,19 @@ class SideEffectsPage(StepPage):
         self.list.setAccessibleName("Recorded side effects")
         remove = QPushButton("Re&move selected")
         remove.clicked.connect(self._remove)
-        row = QHBoxLayout()
-        row.addWidget(labelled(self.kind, tr("Side effect")))
-        row.addWidget(self.kind, 3)
-        row.addWidget(labelled(self.severity, tr("Severity")))
-        row.addWidget(self.severity, 1)
-        row.addWidget(self.note, 3)
-        row.addWidget(add)
+        row = QGridLayout()  # two rows: one is too wide for a scaled laptop screen
+        row.addWidget(labelled(self.kind, tr("Side effect")), 0, 0)
+        row.addWidget(self.kind, 0, 1)
+        row.addWidget(labelled(self.severity, tr("Severity")), 0, 2)
+        row.addWidget(self.severity, 0, 3)
+        row.addWidget(labelled(self.note, tr("Note")), 1, 0)
+        row.addWidget(self.note, 1, 1, 1, 2)
+        row.addWidget(add, 1, 3)
+        for combo in (self.kind, self.severity):  # as wide as there is room for, not as its longest entry
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        row.setColumnStretch(1, 3)
+        row.setColumnStretch(3, 1)
         self.body.addWidget(self.none)
         self.body.addWidget(heading("Or record what was seen"))
         self.body.addLayout(row)
@@ -451,10 +457,24 @@ class SignoffPage(StepPage):
         self.body.addWidget(self.missing)
         self.body.addWidget(self.deviations)
         self.body.addWidget(self.acknowledge)
-        self.body.addWidget(self.sign)
+        # whether it can be signed, said in words beside the button (not by its grey alone)
+        self.readiness = QLabel()
+        self.readiness.setObjectName("readiness")
+        self.readiness.setWordWrap(True)
+        self.action_row.addWidget(self.sign)
+        self.action_row.addWidget(self.readiness, 1)
 
     def _enable_sign(self) -> None:
-        self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
+        ready = self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked())
+        self.sign.setEnabled(ready)
+        if ready:
+            text = tr("Ready to sign.")
+        elif not self._signable:
+            text = tr("Not ready to sign: see what is still missing above.")
+        else:
+            text = tr("Not ready to sign: tick that you reviewed the deviations.")
+        if self.readiness.text() != text:
+            self.readiness.setText(text)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:

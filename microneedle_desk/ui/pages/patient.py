@@ -196,12 +196,12 @@ class PatientPage(StepPage):
         self.start_button.setAccessibleName("Start session")
         self.start_button.setToolTip("Start the session for the chosen patient (Alt+I)")
         self.start_button.clicked.connect(self.start_requested.emit)
-        row = QHBoxLayout()
+        self.chosen.setWordWrap(True)
+        row = self.action_row  # always in view, under the list and the form
         row.addWidget(labelled(self.practitioner, tr("Practitioner")))
         row.addWidget(self.practitioner, 2)
         row.addWidget(self.chosen, 3)
         row.addWidget(self.start_button)
-        self.body.addLayout(row)
         self.grow_body()
         self.selected: Patient | None = None
         self.reload()
