@@ -72,12 +72,13 @@ def main() -> int:
             actions = []
         for area in window.findChildren(QAbstractScrollArea) if not args.reachable else []:
             if area.isVisible() and area.horizontalScrollBar().isVisible():
-                faults.append({"where": where, "fault": f"sideways scroll bar in {area.objectName() or type(area).__name__}"})
+                name = area.objectName() or type(area).__name__
+                faults.append({"where": where, "fault": f"sideways scroll bar in {name}"})
         for widget in actions:
             shown = widget.visibleRegion().boundingRect()
             if not widget.isVisible() or shown.size() != widget.size():
-                faults.append({"where": where, "fault": f"{widget.text().replace('&', '')!r} shows "
-                                                        f"{shown.width()}x{shown.height()} of {widget.width()}x{widget.height()}"})
+                faults.append({"where": where, "fault": f"{widget.text().replace('&', '')!r} shows {shown.width()}x"
+                                                        f"{shown.height()} of {widget.width()}x{widget.height()}"})
         if args.shots:
             window.grab().save(str(Path(args.shots) / f"{where}.png"))
 
