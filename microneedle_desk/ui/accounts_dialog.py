@@ -77,6 +77,7 @@ class AccountsDialog(QDialog):
         # how a retirement is confirmed (tests replace it)
         self.confirm: Callable[[str], bool] = self._ask
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -408,6 +409,7 @@ class AccessLogDialog(QDialog):
         filters.addWidget(self.until)
         filters.addStretch(1)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setAccessibleName("Access records")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

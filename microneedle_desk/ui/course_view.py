@@ -55,6 +55,7 @@ class CourseWindow(SecondaryWindow):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.next_due = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -154,6 +154,7 @@ class HistoryWindow(SecondaryWindow):
         row2.addStretch(1)
         # -- table -------------------------------------------------------------------------
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(tr("Sessions"))
         self.table.setSortingEnabled(True)
@@ -533,6 +534,7 @@ class FollowupDialog(QDialog):
         for item in ctx.protocol.severities:
             self.severity.addItem(item.label, item.id)
         self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab leaves the note, as in every other field
         self.note.setPlaceholderText("e.g. phone check at 48 h; settled with cold compresses")
         self.note.setMaximumHeight(90)
         self.none.toggled.connect(self._none_toggled)

@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         steps = self.ctx.protocol.steps
         announce(self, tr("Step {n} of {total}: {title}").format(n=index + 1, total=len(steps),
                                                                    title=steps[index].title))
-        if QApplication.focusWidget() is not self.steps and self.isActiveWindow():
+        if QApplication.focusWidget() is not self.steps:  # (in a window not active yet: its focus on return)
             self.current_page().focus_first()
 
     @property

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSizePolicy,
@@ -325,6 +326,10 @@ class StepPage(QWidget):
         ordered = focusable([w for w in chain if w not in feet]) + focusable(feet)
         for first, second in itertools.pairwise(ordered):
             QWidget.setTabOrder(first, second)
+        # Enter presses the focused button: on the Needling step Space is the needling key
+        # wherever Space has no use of its own, buttons included.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(True)
 
     def act(self, command: Callable[[Clinic], object]) -> bool:
         """Send one of the clinic's typed commands (``lambda c: c.answer(item, yes)``); True when it

@@ -138,6 +138,7 @@ class PatientPage(StepPage):
         self.model = PatientTable(self)
         self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName("Patients")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
