@@ -20,7 +20,6 @@ from e2e.driver import (
     fill,
     focused,
     key,
-    keys,
     pass_time,
     pick_by_keys,
     press_by_keys,
