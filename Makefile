@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
 ARGS ?=
 
-.PHONY: test run lint setup bench bench-session bench-review bundle
+.PHONY: test run lint setup bench bench-session bench-review bench-fhir bench-photos bundle
 
 ## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
@@ -23,14 +23,22 @@ lint:
 setup:
 	$(PYTHON) tools/bootstrap.py setup
 
-## both benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
-bench: bench-session bench-review
+## the benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
+bench: bench-session bench-review bench-fhir bench-photos
 
 bench-session: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/run.py $(ARGS)
 
 bench-review: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_review.py $(ARGS)
+
+## FHIR export of 2,000 and 10,000 demo sessions: time, CPU, peak memory, validation of the bundle
+bench-fhir: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_fhir.py $(ARGS)
+
+## one 12-megapixel photo imported: time and peak memory
+bench-photos: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_photos.py
 
 bundle: setup
 	$(VENV_PYTHON) packaging/build.py $(ARGS)

@@ -45,6 +45,14 @@ def make_app() -> QApplication:
     return app
 
 
+def _attach_parts(window: MainWindow) -> None:
+    # The parts' modules load when they are attached, after the first frame: the window is
+    # usable before printing, review and settings are imported.
+    from microneedle_desk.ui import parts
+
+    parts.attach(window)
+
+
 def build_window(clock: Clock | None = None, interactive: bool = True,
                  background_backup: bool | None = None,
                  parts_after_first_frame: bool = False) -> tuple[MainWindow, StoreLock]:
@@ -76,7 +84,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     assert settings is not None
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
-                        parts_after_first_frame=parts_after_first_frame)
+                        parts_after_first_frame=parts_after_first_frame, attach=_attach_parts)
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
@@ -294,7 +302,9 @@ def greet(window: MainWindow) -> bool:
 
     if not desktop.after_show(window):
         return False
-    security = window.security
+    from microneedle_desk.ui import parts
+
+    security = parts.security(window)
     if security.current is None and not security.sign_in_at_start():
         return False
     offer_resume(window)

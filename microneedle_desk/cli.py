@@ -26,11 +26,12 @@ COMMANDS: dict[str, str] = {
     "backup": "Take a backup of the data folder now.",
     "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
     "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
+    "photo": "Attach a standard scalp photo to a session (photo add), or list a session's photos (photo list).",
     "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
 }
 
 
-FOLDER_FAILURE_EXIT = {"export": 1, "sheet": 1}
+FOLDER_FAILURE_EXIT = {"export": 1, "sheet": 1, "photo": 1}
 """Commands whose documented code for "the records cannot be read" is not 2 (their 2 is a
 usage mistake); the other commands answer an unusable data folder with 2."""
 

@@ -149,3 +149,8 @@ def access_dir(root: Path) -> Path:
 
 def access_file(root: Path, month: str) -> Path:
     return access_dir(root) / f"{month}.json"
+
+
+def photos_dir(root: Path) -> Path:
+    """The stored copies of session photos, each named by its UUID, with their thumbnails."""
+    return root / "photos"

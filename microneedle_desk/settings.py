@@ -93,6 +93,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("ui/geometry", str, "", "Main window size and place"),
         Option("security/idle_minutes", int, 10, "Lock the window after idle (min)", 1, 240),
         Option("security/own_sessions_only", bool, False, "Practitioners see only their own sessions' detail"),
+        Option("photos/required", bool, False, "Every standard photo view is taken or skipped before sign-off"),
+        Option("photos/watch_folder", str, "", "Folder the camera or phone drops photos into"),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),
@@ -172,7 +174,8 @@ class Settings:
 
     def version(self) -> int:
         try:
-            return int(self._qs.value("meta/version", 0))  # type: ignore[call-overload]
+            stored = str(self._qs.value("meta/version", 0))
+            return int(stored)
         except (TypeError, ValueError):
             return 0
 

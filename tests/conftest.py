@@ -67,13 +67,13 @@ def window(qtbot: Any, data_dir: Path, fake_clock: FakeClock, monkeypatch: pytes
     with the first account (WINDOW_PRACTITIONER) made and signed in; PIN prompts answer WINDOW_PIN.
     (tests/e2e does the same by keys, from the first-start screen.)"""
     from microneedle_desk.app import build_window
-    from microneedle_desk.ui import sign_in
+    from microneedle_desk.ui import pin_prompt
 
     win, lock = build_window(fake_clock, interactive=False)
     win.ctx.settings.set("alerts/sound", False)
     account = win.security.book.create_first_admin(WINDOW_PRACTITIONER, WINDOW_PIN)
     win.security.set_current(account)
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, _name, _purpose: WINDOW_PIN)
+    monkeypatch.setattr(pin_prompt, "ask_pin", lambda _parent, _name, _purpose: WINDOW_PIN)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

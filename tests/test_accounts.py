@@ -32,7 +32,8 @@ from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig
-from microneedle_desk.store.accounts import AccountBook, SignInError, read_access_log
+from microneedle_desk.store.access_log import read_access_log
+from microneedle_desk.store.accounts import AccountBook, SignInError
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
@@ -310,13 +311,13 @@ def test_each_command_line_use_is_logged_with_the_os_user_except_check_which_onl
 @pytest.fixture
 def window(qtbot, data_dir, fake_clock, monkeypatch):
     from microneedle_desk.app import build_window
-    from microneedle_desk.ui import sign_in
+    from microneedle_desk.ui import pin_prompt
 
     win, lock = build_window(fake_clock, interactive=False)
     win.ctx.settings.set("alerts/sound", False)
     qtbot.addWidget(win)
     pins: dict[str, str] = {}
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, name, _purpose: pins.get(name))
+    monkeypatch.setattr(pin_prompt, "ask_pin", lambda _parent, name, _purpose: pins.get(name))
     win.pins = pins  # type: ignore[attr-defined]
     yield win
     win.ctx.controller.close()

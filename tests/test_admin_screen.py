@@ -14,7 +14,7 @@ from helpers import make_demo_patient, run_complete_session, start_session
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
 from microneedle_desk.core.accounts import PermissionDenied
-from microneedle_desk.store.accounts import read_access_log
+from microneedle_desk.store.access_log import read_access_log
 from microneedle_desk.store.check import check_store
 
 ADMIN_PIN = "481516"
@@ -25,12 +25,12 @@ PATIENT_NAME = "Zelda Unique"
 @pytest.fixture
 def window(qtbot: Any, data_dir: Path, fake_clock: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     from microneedle_desk.app import build_window
-    from microneedle_desk.ui import sign_in
+    from microneedle_desk.ui import pin_prompt
 
     win, lock = build_window(fake_clock, interactive=False)
     win.ctx.settings.set("alerts/sound", False)
     qtbot.addWidget(win)
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, _name, _purpose: None)
+    monkeypatch.setattr(pin_prompt, "ask_pin", lambda _parent, _name, _purpose: None)
     yield win
     win.ctx.controller.close()
     lock.release()
@@ -71,13 +71,13 @@ def _accounts_dialog(win: Any, qtbot: Any) -> Any:
 
 # -- the accounts screen -----------------------------------------------------------------------
 def test_admin_adds_resets_changes_role_and_retires_an_account_through_the_dialog(window, qtbot, monkeypatch):
-    from microneedle_desk.ui import sign_in
+    from microneedle_desk.ui import pin_prompt
 
     win = window
     book = win.security.book
     admin = book.create_first_admin("Dr Admin Demo", ADMIN_PIN)
     asked_pin: list[str] = []
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, name, _purpose: asked_pin.append(name) or ADMIN_PIN)
+    monkeypatch.setattr(pin_prompt, "ask_pin", lambda _parent, name, _purpose: asked_pin.append(name) or ADMIN_PIN)
     win.security.set_current(admin)
     assert win.security.manage_action.isVisible()
     dialog = _accounts_dialog(win, qtbot)
@@ -345,7 +345,7 @@ def test_access_log_dialog_filters_by_action_account_days_and_patient_and_export
 
 
 def test_access_log_csv_quotes_typed_text_a_spreadsheet_would_run():
-    from microneedle_desk.store.accounts import access_csv
+    from microneedle_desk.store.access_log import access_csv
 
     entry = {"at": "2026-11-25T09:00:00.000+00:00", "account_id": None, "os_user": "clinic", "action": "exported",
              "subject": {}, "detail": "=HYPERLINK(\"x\")", "chain": {"seq": 1}, "hash": "ab"}

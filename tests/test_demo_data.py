@@ -57,7 +57,8 @@ def test_every_generated_session_replays_and_matches_its_summary_row(tmp_path: P
 
 def test_the_hash_chain_of_imported_sessions_is_whole_and_in_order(tmp_path: Path, protocol: Protocol) -> None:
     """Each run's sessions, then its access record (the OS user who ran demo-data), in one chain."""
-    from microneedle_desk.store.accounts import os_user, read_access_log
+    from microneedle_desk.store.access_log import read_access_log
+    from microneedle_desk.store.folder import os_user
 
     root = tmp_path / "data"
     assert _generate(root, 40) == 0

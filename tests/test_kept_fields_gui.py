@@ -13,7 +13,7 @@ from test_session_gui import click, register_and_start, type_into
 
 from microneedle_desk import app
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.ui import sign_in
+from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.main_window import MainWindow
 
 REFRESHES = 600  # ms of real event loop: three refreshes
@@ -106,7 +106,7 @@ def test_a_draft_comes_back_into_its_field_after_a_crash(
     first, lock = app.build_window(fake_clock, interactive=False)
     qtbot.addWidget(first)
     first.security.set_current(first.security.book.create_first_admin(WINDOW_PRACTITIONER, WINDOW_PIN))
-    monkeypatch.setattr(sign_in, "ask_pin", lambda _parent, _name, _purpose: WINDOW_PIN)
+    monkeypatch.setattr(pin_prompt, "ask_pin", lambda _parent, _name, _purpose: WINDOW_PIN)
     register_and_start(qtbot, first)
     device = _device(first)
     type_into(qtbot, device.lot, "LOT-5")

@@ -137,12 +137,19 @@ def _read(proc: subprocess.Popen[str], lines: list[str]) -> None:
         lines.append(line.strip())
 
 
-def run_once(data_dir: Path, seed: int, delay: float, tally: Tally) -> None:
+def run_once(data_dir: Path, seed: int, delay: float, tally: Tally, from_ready: bool = False) -> None:
+    """One child killed ``delay`` seconds after it starts, or, ``from_ready``, after it says it
+    has opened the store and begins saving (a slow start must not leave only kills during it)."""
     proc = subprocess.Popen([sys.executable, __file__, "--child", "--data-dir", str(data_dir), "--seed", str(seed)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=_read, args=(proc, lines), daemon=True)
     reader.start()
+    if from_ready:
+        waited = 0.0
+        while "ready" not in lines and proc.poll() is None and waited < 60:
+            time.sleep(0.01)
+            waited += 0.01
     time.sleep(delay)
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
@@ -241,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     round_no = 0
     while tally.kills < args.kills:
         round_no += 1
-        run_once(args.data_dir, rng.randrange(1, 10**9), rng.uniform(args.min_delay, args.max_delay), tally)
+        run_once(args.data_dir, rng.randrange(1, 10**9), rng.uniform(args.min_delay, args.max_delay), tally,
+                 from_ready=tally.kills % 2 == 1)
     print(tally.report())
     print(f"run time: {time.monotonic() - started:.0f} s over {round_no} restarts")
     for line in (tally.problems + tally.stray + tally.lost_signed + tally.in_progress_short)[:20]:

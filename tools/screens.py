@@ -61,11 +61,11 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         grab(first, "first-start")
         first.close()
         ctx.settings.set("clinic/name", "Demo Dermatology Clinic (sample)")
-        from microneedle_desk.ui import sign_in
+        from microneedle_desk.ui import pin_prompt
 
         doctor = window.security.book.create_first_admin("Dr Demo Practitioner", "246810")
         window.security.set_current(doctor)
-        sign_in.ask_pin = lambda *_: "246810"  # the PIN prompts are answered as the demo doctor would
+        pin_prompt.ask_pin = lambda *_: "246810"  # the PIN prompts are answered as the demo doctor would
         ctx.settings.set("ui/last_practitioner", doctor.name)
         patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17", clinic_id="DEMO-0042",
                                sex="male", indication="aga_male", scale="norwood_hamilton", grade="III vertex",

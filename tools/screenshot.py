@@ -42,11 +42,11 @@ def main() -> int:
         ctx.settings.set("alerts/sound", False)
         # the practitioner has an account and is signed in; the PIN prompts (start, override,
         # sign) are answered with their PIN, as they would type it
-        from microneedle_desk.ui import sign_in
+        from microneedle_desk.ui import pin_prompt
 
         doctor = window.security.book.create_first_admin("Dr Demo Practitioner", SHOT_PIN)
         window.security.set_current(doctor)
-        sign_in.ask_pin = lambda *_: SHOT_PIN
+        pin_prompt.ask_pin = lambda *_: SHOT_PIN
         ctx.settings.set("ui/last_practitioner", doctor.name)
         patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17",
                                clinic_id="DEMO-0042", sex="male", indication="aga_male",

@@ -1,6 +1,8 @@
-"""``microneedle-desk export``: session summaries as CSV or JSON, and cartridge-lot recall.
+"""``microneedle-desk export``: session summaries as CSV or JSON, signed sessions as a FHIR R4B
+bundle, and cartridge-lot recall.
 
-    microneedle-desk export --format csv|json [--from DATE] [--to DATE] [--deidentify] -o FILE
+    microneedle-desk export --format csv|json|fhir [--from DATE] [--to DATE] [--deidentify]
+                            [--patient PATIENT_ID] -o FILE
     microneedle-desk export --lot LOT [-o FILE]
 
 Session ids in the export are the ones ``microneedle-desk sheet --session ID`` prints.
@@ -15,16 +17,20 @@ import sys
 from datetime import date
 
 from microneedle_desk import paths
+from microneedle_desk.i18n import tr
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("csv", "json"), help="file format (sessions: required)")
+    parser.add_argument("--format", choices=("csv", "json", "fhir"),
+                        help="file format (sessions: required); fhir: one FHIR R4B Bundle of the signed sessions")
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day included")
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day included")
     parser.add_argument("--deidentify", action="store_true",
                         help="drop names, dates of birth and clinic IDs; patients become stable pseudonyms")
+    parser.add_argument("--patient", metavar="PATIENT_ID",
+                        help="only this patient's sessions (the clinic patient ID, or the patient's UUID)")
     parser.add_argument("--lot", metavar="LOT",
                         help="cartridge lot recall: list the patients and sessions that got this lot")
     parser.add_argument("-o", "--output", metavar="FILE", help="the file to write")
@@ -46,7 +52,7 @@ def _day(text: str | None, option: str) -> date | None:
 
 def run(args: argparse.Namespace) -> int:
     if args.lot is None and (not args.format or not args.output):
-        return _fail("give --format csv|json and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
+        return _fail("give --format csv|json|fhir and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
     if args.lot is not None and args.deidentify:
         return _fail("a recall list names the patients to contact: --deidentify does not apply.", EXIT_USAGE)
     try:
@@ -82,7 +88,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store(root, protocol, clock, read_only=not writable)
         try:
+            patient_id = None
+            if args.patient is not None:
+                from microneedle_desk.review.fhir_source import find_patient
+
+                patient = find_patient(store, args.patient)
+                if patient is None:
+                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
+                                 EXIT_USAGE)
+                patient_id = patient.id
+            if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
+                from microneedle_desk.commands.export_fhir import write_fhir
+
+                count = write_fhir(store, protocol, (date_from, date_to, patient_id), args.output,
+                                   args.deidentify, clock)
+                kind = tr("de-identified ") if args.deidentify else ""
+                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
+                    n=count, kind=kind, path=args.output))
+                return EXIT_OK
             rows = export.in_range(store.summaries(), date_from, date_to)
+            if patient_id is not None:
+                rows = [r for r in rows if r.get("patient_id") == patient_id]
             if args.lot is not None:
                 hits = export.lot_recall(rows, args.lot)
                 if args.output:

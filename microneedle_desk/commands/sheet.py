@@ -22,6 +22,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--session", metavar="ID", help="the session to print (ids as `export` lists them)")
     what.add_argument("--day", metavar="YYYY-MM-DD", help="every session started on this day, in one PDF")
     what.add_argument("--blank", action="store_true", help="a blank sheet to fill in by hand")
+    what.add_argument("--course", metavar="PATIENT_ID",
+                      help="a patient's course report: before/after photos of each view, grade trend, sessions")
     parser.add_argument("--handout", action="store_true",
                         help="the patient's aftercare handout instead of the session sheet "
                              "(without --session or --day: a handout with the dates left blank)")
@@ -37,8 +39,11 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.blank and args.handout:
         return _fail("--blank and --handout cannot be combined: choose one.", EXIT_USAGE)
-    if not (args.session or args.day or args.blank or args.handout):
-        return _fail("say what to print: --session ID, --day YYYY-MM-DD, --blank or --handout.", EXIT_USAGE)
+    if args.course and args.handout:
+        return _fail("--course and --handout cannot be combined: choose one.", EXIT_USAGE)
+    if not (args.session or args.day or args.blank or args.handout or args.course):
+        return _fail("say what to print: --session ID, --day YYYY-MM-DD, --course PATIENT_ID, --blank or "
+                     "--handout.", EXIT_USAGE)
     day = None
     if args.day:
         try:
@@ -79,6 +84,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             store = Store(paths.data_dir(), protocol, clock, read_only=True)
             try:
+                if args.course:
+                    from microneedle_desk.printing.photos import course_report
+
+                    if store.patient(args.course) is None:
+                        return _fail(f"there is no patient with id {args.course}.")
+                    try:
+                        docs = [course_report(store, args.course, clinic, by, now)]
+                    except LookupError as exc:
+                        return _fail(str(exc))
+                    pages = write_pdf(docs, args.output, paper)
+                    print(f"Wrote the course report, {pages} page(s), {paper.upper()}, to {args.output}")
+                    return EXIT_OK
                 ids = [args.session] if args.session else jobs.sessions_of_day(store, day)  # type: ignore[arg-type]
                 if not ids:
                     return _fail(f"no session was started on {args.day}.")

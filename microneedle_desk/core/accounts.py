@@ -41,7 +41,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 ACCESS_ACTIONS = (
     "sign-in", "sign-in failed", "sign-out", "lock", "unlock", "take-over", "pin proved",
     "opened patient record", "opened session", "printed", "exported", "backup", "restore",
-    "check", "sheet", "demo-data", "settings changed", "account changed", "amended",
+    "check", "sheet", "demo-data", "settings changed", "account changed", "amended", "photo",
 )
 
 PIN_MIN_DIGITS = 6
@@ -129,7 +129,7 @@ def is_hash_doc(stored: object) -> bool:
         bytes.fromhex(str(stored["hash"]))
     except ValueError:
         return False
-    return stored["alg"] == "scrypt"
+    return bool(stored["alg"] == "scrypt")
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -250,7 +250,7 @@ def may_see_session(account: Account | None, practitioner_id: str, own_only: boo
 # -- wrong secrets --------------------------------------------------------------------
 def wait_seconds(lockouts: int) -> int:
     """The wait imposed at the ``lockouts``-th lockout (1 -> 30 s, 2 -> 60 s, 3 -> 120 s ...)."""
-    return min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** max(0, lockouts - 1))
+    return int(min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** max(0, lockouts - 1)))
 
 
 def seconds_to_wait(account: Account, now: datetime, mono: float | None = None, boot: str | None = None) -> float:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from microneedle_desk.core.photos import PHOTO_PREFIX, check_amended_photo, photos_in_force
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION, check_grade, is_uuid, iso, new_id, parse_iso
 from microneedle_desk.core.session_checks import (
@@ -90,10 +91,14 @@ def amendable_fields(protocol: Protocol, state: SessionState | None = None) -> d
 
 
 def field_label(field: str, protocol: Protocol) -> str:
+    if field.startswith(PHOTO_PREFIX):
+        return f"Photo: {protocol.label('photo_views', field[len(PHOTO_PREFIX):])}"
     return amendable_fields(protocol).get(field, field)
 
 
 def field_kind(field: str) -> str:
+    if field.startswith(PHOTO_PREFIX):
+        return "photo"
     return "yesno" if field.startswith(SCREENING_PREFIX) else KINDS[field]
 
 
@@ -141,6 +146,8 @@ def current_values(state: SessionState, protocol: Protocol | None = None) -> dic
     values = {field: _current(state, field) for field in fields}
     for item, answer in state.answers.items():
         values[SCREENING_PREFIX + item] = answer
+    for view, photo in photos_in_force(state).items():
+        values[PHOTO_PREFIX + view] = photo
     return values
 
 
@@ -160,6 +167,9 @@ def amended_state(state: SessionState, amendments: list[dict[str, Any]]) -> Sess
         field, new = doc["field"], read_value(doc["field"], doc["new"])
         if field.startswith(SCREENING_PREFIX):
             out.answers[field[len(SCREENING_PREFIX):]] = bool(new)
+        elif field.startswith(PHOTO_PREFIX):
+            out.photos.append(dict(new))
+            out.photo_skips.pop(field[len(PHOTO_PREFIX):], None)
         elif field in ("needle_mm", "prp_ml"):
             setattr(out, field, Decimal(str(new)) if new is not None else None)
         elif field in ("next_session", "cartridge_expiry", "isotretinoin_last_dose"):
@@ -189,6 +199,8 @@ def display_value(field: str, value: Any, protocol: Protocol) -> str:
     if value is None or (value == "" and field != "antibiotic_product"):
         return "—"
     kind = field_kind(field)
+    if kind == "photo" and isinstance(value, dict):
+        return f"{value.get('file')} (SHA-256 {str(value.get('sha256'))[:12]}…)"
     if kind == "yesno":
         return "Yes" if value else "No"
     if kind.startswith(("choice:", "multi:")):
@@ -224,6 +236,8 @@ def check_value(field: str, raw: object, state: SessionState, values: dict[str, 
     """
     if field.startswith(SCREENING_PREFIX):
         return _screening(field[len(SCREENING_PREFIX):], raw, state, protocol)
+    if field.startswith(PHOTO_PREFIX):
+        return check_amended_photo(field, raw, state, values, protocol)
     if field not in AMENDABLE:
         raise ValidationError("field", f"“{field}” cannot be amended. Amendable fields: "
                                        + ", ".join(AMENDABLE) + ", screening answers.")

@@ -11,6 +11,7 @@ from typing import Any
 from microneedle_desk.core.fold_common import EventError, Handler, anchor_of
 from microneedle_desk.core.fold_preparation import PREPARATION_HANDLERS
 from microneedle_desk.core.fold_treatment import TREATMENT_HANDLERS
+from microneedle_desk.core.photos import HANDLERS as PHOTO_HANDLERS
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import (
     is_uuid,
@@ -56,7 +57,7 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
 
 
 
-HANDLERS: dict[str, Handler] = {**PREPARATION_HANDLERS, **TREATMENT_HANDLERS}
+HANDLERS: dict[str, Handler] = {**PREPARATION_HANDLERS, **TREATMENT_HANDLERS, **PHOTO_HANDLERS}
 EVENT_TYPES = tuple(HANDLERS)
 
 

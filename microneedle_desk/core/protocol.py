@@ -117,6 +117,15 @@ class Step(FrozenRecord):
     instruction: str
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class PhotoView(FrozenRecord):
+    """One standard scalp photo view, with how to take it alike each time."""
+
+    id: str
+    label: str
+    instruction: str
+
+
 STEP_IDS = (
     "patient", "screening", "anesthetic", "device", "antiseptic", "needling",
     "endpoint", "cleanup", "adjunct", "side_effects", "aftercare", "signoff",
@@ -154,6 +163,7 @@ class Protocol(FrozenRecord):
     aftercare: tuple[AftercarePoint, ...]
     home_roller: tuple[AftercarePoint, ...]
     steps: tuple[Step, ...]
+    photo_views: tuple[PhotoView, ...] = ()
 
     def contraindication(self, item_id: str) -> Contraindication:
         for item in self.contraindications:
@@ -314,6 +324,13 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
     if tuple(s.id for s in steps) != STEP_IDS:
         p.fail(f'"steps" must list, in order: {", ".join(STEP_IDS)}.')
 
+    photo_views = tuple(
+        PhotoView(p.text(v, "id", "photo_views"), p.text(v, "label", "photo_views"),
+                  p.text(v, "instruction", "photo_views"))
+        for v in p.lst(root.get("photo_views", []), '"photo_views"')
+    )
+    if len({v.id for v in photo_views}) != len(photo_views):
+        p.fail('"photo_views" has the same id twice.')
     protocol = Protocol(
         bounds=bounds,
         indications=tuple(indications),
@@ -332,6 +349,7 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
         aftercare=aftercare,
         home_roller=home_roller,
         steps=steps,
+        photo_views=photo_views,
     )
     for group in ("indications", "scales", "sexes", "contraindications", "antiseptics",
                   "endpoints", "adjuncts", "pass_directions", "zones", "side_effects",

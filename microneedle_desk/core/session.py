@@ -103,17 +103,19 @@ class Session:
             "boot": self.clock.boot_id(), "by": self.state.practitioner_id,
             "device": self.device, "data": data,
         }
-        before = copy.deepcopy(self.state)
-        apply_event(self.state, event, self.protocol)
-        if self.sink is not None or self.confirm_override is not None:
-            try:
-                if self.confirm_override is not None and is_override(event):
-                    self.confirm_override(event)
-                if self.sink is not None:
-                    self.sink(event, self.state)
-            except BaseException:
-                self.state = before
-                raise
+        # The event is checked by folding it into a copy: the session's own state changes only
+        # once the PIN (for an override) is proved and the sink has kept it. A PIN prompt runs
+        # the event loop, and a view that redraws meanwhile must see the state as recorded.
+        if self.sink is None and self.confirm_override is None:
+            apply_event(self.state, event, self.protocol)  # nothing after the reducer can refuse it
+            return event
+        after = copy.deepcopy(self.state)
+        apply_event(after, event, self.protocol)
+        if self.confirm_override is not None and is_override(event):
+            self.confirm_override(event)
+        if self.sink is not None:
+            self.sink(event, after)
+        apply_event(self.state, event, self.protocol)  # the same fold: views keep one state object
         return event
 
     # -- commands -------------------------------------------------------------------
@@ -327,6 +329,16 @@ class Session:
     def deviations(self) -> list[Deviation]:
         """The session's departures from the protocol (see :mod:`microneedle_desk.core.deviations`)."""
         return deviations(self.state, self.protocol)
+
+    def record_photo_consent(self, value: str) -> None:
+        self._emit("photo_consent", {"value": value})
+
+    def add_photo(self, photo: dict[str, Any]) -> None:
+        """A stored photo's record (core/photos.py checks it)."""
+        self._emit("photo_added", {"photo": photo})
+
+    def skip_photo(self, view: str, reason: str) -> None:
+        self._emit("photo_skipped", {"view": view, "reason": reason})
 
     def save_draft(self, field: str, text: str) -> None:
         """Keep text being typed into ``field`` (one of DRAFT_FIELDS), not yet saved as its value."""

@@ -154,6 +154,9 @@ class SessionState(Record):
     signed_at: str = ""
     deviations_acknowledged: tuple[str, ...] = ()
     abandon_reason: str = ""
+    photo_consent: str = ""  # core/photos.py: declined, clinical or teaching; "" not asked
+    photos: list[dict[str, Any]] = field(default_factory=list)
+    photo_skips: dict[str, str] = field(default_factory=dict)  # view -> why no photo
     events: list[dict[str, Any]] = field(default_factory=list)
 
     # -- derived facts -------------------------------------------------------------

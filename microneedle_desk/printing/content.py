@@ -73,6 +73,8 @@ class Section:
     table: Table | None = None
     highlight: str = ""           # one line in bold, larger type (a date the patient must see)
     new_page: bool = False        # start this section on a new page (the blank form's second half)
+    images: list[tuple[str, str]] = field(default_factory=list)  # (image file, caption), in a row
+    image_px: int = 0             # each image's width in CSS pixels (0: a thumbnail's)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class PrintDoc:
             parts += [f"{f.label} {f.value} {f.hint} {' '.join(f.options)}" for f in s.fields]
             if s.table:
                 parts += [" ".join(s.table.headers)] + [" ".join(r) for r in s.table.rows]
+            parts += [caption for _, caption in s.images]
         return "\n".join(p for p in parts if p)
 
 
@@ -452,7 +455,10 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
     b = protocol.bounds
     needle = b["needle_length_mm"]
     dwell, needling = b["dwell_minutes"], b["needling_minutes"]
-    labels = lambda group: [c.label for c in getattr(protocol, group)]  # noqa: E731
+
+    def labels(group: str) -> list[str]:
+        return [c.label for c in getattr(protocol, group)]
+
     sections = [
         Section("Indication and grade", [
             _ticks("Indication", [i.label for i in protocol.indications]),

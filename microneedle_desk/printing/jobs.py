@@ -12,6 +12,7 @@ from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
+from microneedle_desk.core.photos import PHOTO_PREFIX
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.printing.content import (
@@ -91,7 +92,13 @@ def sheet_for(store: Store, session_id: str, clinic: ClinicInfo, printed_by: str
     state, doc = _load(store, session_id)
     info = SheetInfo(session_number=session_number(store, state), record_hash=str(doc.get("hash", "")),
                      amendments=amendments(store, session_id), printed_by=printed_by, printed_at=now)
-    return session_sheet(state, store.protocol, clinic, info, name_of(store))
+    sheet = session_sheet(state, store.protocol, clinic, info, name_of(store))
+    if state.photo_consent or state.photos or state.photo_skips or any(
+            str(a.get("field", "")).startswith(PHOTO_PREFIX) for a in info.amendments):
+        from microneedle_desk.printing.photos import photo_section
+
+        sheet.sections.append(photo_section(store, state, list(info.amendments)))
+    return sheet
 
 
 def handout_for(store: Store, session_id: str, clinic: ClinicInfo, now: datetime) -> PrintDoc:

@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 from microneedle_desk import APP_NAME, ORG_NAME
 from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import PrintDoc
-from microneedle_desk.printing.sheet import LOGO_URL, body_html, footer_html, header_html
+from microneedle_desk.printing.sheet import LOGO_URL, body_html, footer_html, header_html, image_url
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 MARGIN_MM = 14.0
@@ -75,13 +75,15 @@ def _base_font(large: bool) -> QFont:
 
 
 def _text_doc(html: str, device: QPagedPaintDevice, width: float, font: QFont,
-              logo: QImage | None = None) -> QTextDocument:
+              logo: QImage | None = None, images: dict[str, QImage] | None = None) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     doc.setDefaultFont(font)
     doc.setDocumentMargin(0)
     if logo is not None:
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(LOGO_URL), logo)
+    for url, image in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), image)
     doc.setHtml(html)
     doc.setTextWidth(width)
     return doc
@@ -92,6 +94,19 @@ def _logo(path: str) -> QImage | None:
         return None
     image = QImage(path)
     return None if image.isNull() else image
+
+
+def _section_images(doc: PrintDoc) -> dict[str, QImage]:
+    """The sections' images by their HTML name; a file that cannot be read prints as a grey box."""
+    out: dict[str, QImage] = {}
+    for section in doc.sections:
+        for path, _caption in section.images:
+            image = QImage(path)
+            if image.isNull():
+                image = QImage(160, 120, QImage.Format.Format_RGB32)
+                image.fill(QColor(200, 200, 200))
+            out[image_url(path)] = image
+    return out
 
 
 def _draft_mark(painter: QPainter, text: str, width: float, height: float) -> None:
@@ -126,7 +141,7 @@ def _render_one(doc: PrintDoc, painter: QPainter, device: QPagedPaintDevice, fir
     body_h = height - header_h - footer_h - 2 * gap
     if body_h < height / 3:
         raise RenderError("The page is too small for the header and footer.")
-    body = _text_doc(body_html(doc), device, width, font)
+    body = _text_doc(body_html(doc), device, width, font, images=_section_images(doc))
     body.setPageSize(QSizeF(width, body_h))
     pages = body.pageCount()
     pen = QPen(QColor(120, 120, 120))

@@ -18,6 +18,7 @@ MUTED = "#4a4a4a"
 ACCENT = "#1f3a5f"
 DRAFT_RED = "#b00020"
 LOGO_URL = "logo"  # resource name the renderer registers the logo image under
+IMAGE_WIDTH_PX = 150  # CSS pixels: a photo thumbnail on a sheet or report
 
 
 def _e(text: str) -> str:
@@ -77,7 +78,7 @@ def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
     page_text = f"Page {page} of {pages}"
     right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "") if t]
     right.append(f"<b>{page_text}</b>")
-    if doc.kind == "handout":
+    if doc.kind in ("handout", "course"):  # nothing to sign: a note, or nothing
         left = f'<span style="font-size: 13pt; font-weight: bold;">{_e(f.note)}</span>'
     else:
         who = f"<b>{_e(f.practitioner)}</b>" if f.practitioner else "_" * 26
@@ -162,4 +163,23 @@ def body_html(doc: PrintDoc) -> str:
             out.append(_fields_table(s, padding))
         if s.table is not None:
             out.append(_data_table(s))
+        if s.images:
+            out.append(_images(s))
     return "".join(out)
+
+
+def image_url(path: str) -> str:
+    """The name a section's image goes by in the page's HTML (the renderer supplies the pixels)."""
+    return "mnd-image:" + path
+
+
+def _images(section: Section) -> str:
+    """The section's images side by side, each with its caption below."""
+    share = max(1, 100 // max(1, len(section.images)))
+    cells = "".join(f'<td width="{share}%" align="center" valign="top"><img src="{_e(image_url(path))}" '
+                    f'width="{section.image_px or IMAGE_WIDTH_PX}"><br>{_e(caption)}</td>'
+                    for path, caption in section.images)
+    return f'<table width="100%" cellspacing="4" cellpadding="0"><tr>{cells}</tr></table>'
+
+
+

@@ -19,7 +19,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
 
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
@@ -104,28 +103,6 @@ class _Course:
     grade: str
     days: list[date] = field(default_factory=list)
     done: int = 0
-
-
-class _NoRollbackState(SessionState):
-    """A session state that Session need not copy.
-
-    Session deep-copies its state before each event so it can roll back when the sink
-    (the store) refuses the event. The generator runs sessions with no sink, so there is
-    nothing to roll back, and that copy was almost all of the generation time.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _NoRollbackState:
-        return self
-
-
-class _GeneratedSession(Session):
-    """A Session with no sink whose events go through the ordinary ``_emit`` and reducer."""
-
-    def __init__(self, protocol: Protocol, clock: Any, device: str, state: SessionState,
-                 sink: Any = None) -> None:
-        if sink is not None or state.events:
-            raise ValueError("generated sessions start empty and have no sink")
-        super().__init__(protocol, clock, device, _NoRollbackState(), None)
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...] | list[tuple[str, int]]) -> str:
@@ -278,7 +255,7 @@ class _Generator:
                           boot=f"demo-boot-{start.date().isoformat()}")
         who = course.practitioner if rng.random() < 0.85 else rng.choice(self.practitioners)
         config = SessionConfig(interval_days=protocol.indication(patient.indication).interval_days)
-        s = _GeneratedSession.start(protocol, clock, store.device, patient, who, config)
+        s = Session.start(protocol, clock, store.device, patient, who, config)  # no sink: filed in bulk
         wait = self._wait
         if course.done > 0:
             course.grade = _better_grade(rng, protocol, patient.scale, course.grade)

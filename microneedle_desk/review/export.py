@@ -18,10 +18,10 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from microneedle_desk.store.store import Store, StoreError
 
@@ -30,14 +30,16 @@ FIELDS: tuple[str, ...] = (
     "practitioner", "indication", "scale", "grade", "needle_mm", "dwell_planned_min",
     "dwell_actual_s", "needling_planned_min", "needling_actual_s", "adjunct", "prp_ml",
     "side_effects", "none_observed", "overrides", "cartridge_lot", "zones", "next_session",
-    "abandon_reason",
+    "abandon_reason", "photos",
 )
-IDENTIFYING = ("patient_name", "clinic_id", "dob", "abandon_reason")
-"""Dropped by de-identification (the reason for abandoning is free text that may name someone)."""
-LIST_FIELDS = ("side_effects", "overrides", "zones")
+IDENTIFYING = ("patient_name", "clinic_id", "dob", "abandon_reason", "photos")
+"""Dropped by de-identification (the reason for abandoning is free text that may name someone;
+a scalp photo may show a face or a tattoo)."""
+LIST_FIELDS = ("side_effects", "overrides", "zones", "photos")
 NUMBER_FIELDS = ("needle_mm", "dwell_planned_min", "dwell_actual_s", "needling_planned_min",
                  "needling_actual_s", "prp_ml")
 SECRET_KEY = "pseudonym_secret"
+T = TypeVar("T")
 
 
 class ExportError(Exception):
@@ -79,6 +81,8 @@ def records(store: Store, rows: Iterable[dict[str, Any]], deidentify: bool = Fal
         for key in FIELDS:
             if key == "practitioner":
                 rec[key] = names.get(str(row.get("practitioner_id")), "")
+            elif key == "photos":
+                rec[key] = [] if deidentify else photo_refs(store, row)
             elif key in LIST_FIELDS:
                 rec[key] = list(row.get(key) or [])
             else:
@@ -89,6 +93,22 @@ def records(store: Store, rows: Iterable[dict[str, Any]], deidentify: bool = Fal
             rec["patient_id"] = pseudonym(secret, str(row.get("patient_id")))
         out.append(rec)
     return out
+
+
+def photo_refs(store: Store, row: dict[str, Any]) -> list[str]:
+    """The session's photos as ``view:stored file:SHA-256`` (the copies are in the data folder's
+    ``photos/``), the ones amended in after signing too. Read from the events without replaying
+    them: an export of every session stays one read of each day file."""
+    doc = store.session_doc(str(row.get("id")), str(row["file"]) if row.get("file") else None) or {}
+    found = [e["data"]["photo"] for e in doc.get("events", [])
+             if isinstance(e, dict) and e.get("type") == "photo_added" and isinstance(e.get("data"), dict)
+             and isinstance(e["data"].get("photo"), dict)]
+    if row.get("amended"):
+        from microneedle_desk.core.photos import PHOTO_PREFIX
+
+        found += [a["new"] for a in store.amendments(str(row.get("id")))
+                  if str(a.get("field", "")).startswith(PHOTO_PREFIX) and isinstance(a.get("new"), dict)]
+    return [f"{p.get('view')}:{p.get('file')}:{p.get('sha256')}" for p in found]
 
 
 def to_csv(recs: list[dict[str, Any]], deidentify: bool = False) -> str:
@@ -140,6 +160,12 @@ def write_private(path: str | os.PathLike[str], text: str) -> None:
 
     Raises UnsafeOutput (an OSError) when ``path`` is a device, a pipe, a link or a folder:
     the rename that replaces the file would put a plain file in its place."""
+    write_private_with(path, lambda f: f.write(text))
+
+
+def write_private_with(path: str | os.PathLike[str], write: Callable[[IO[str]], T]) -> T:
+    """Like :func:`write_private`, with ``write(file)`` writing the text as it is made (an export
+    too large to hold as one text); returns what ``write`` returns."""
     from microneedle_desk.store.folder import refuse_unsafe_output
 
     refuse_unsafe_output(path)
@@ -147,13 +173,14 @@ def write_private(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            result = write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return result
 
 
 # -- lot recall ------------------------------------------------------------------------

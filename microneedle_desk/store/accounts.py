@@ -32,7 +32,6 @@ from tinydb import Query
 
 from microneedle_desk import paths
 from microneedle_desk.core.accounts import (
-    ACCESS_ACTIONS,
     ROLES,
     Account,
     PermissionDenied,
@@ -46,43 +45,21 @@ from microneedle_desk.core.accounts import (
     seconds_to_wait,
     verify_secret,
 )
-from microneedle_desk.core.fold_common import is_override
-from microneedle_desk.core.records import SCHEMA_VERSION, Practitioner, iso, new_id
-from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.records import Practitioner, iso, new_id
 from microneedle_desk.core.signing import (
     PrivateKey,
-    SealedKeyError,
     cost_of,
-    make_key_doc,
     new_private_key,
-    open_key,
     seal_key,
-    sign_event,
 )
-from microneedle_desk.core.validation import ValidationError, require_text
-from microneedle_desk.i18n import tr
+from microneedle_desk.core.validation import require_text
+from microneedle_desk.store.access_log import CLI_ACTIONS
 from microneedle_desk.store.folder import os_user
+from microneedle_desk.store.signatures import Signatures, SignInError
 from microneedle_desk.store.store import Store, StoreError
 
-PROOF_SECONDS = 120  # a proof of PIN is good for one signature within this time
 
-# The CLI commands that are logged with the OS user's name (demo-data too: its access
-# record is sealed into the same chain as the demo sessions it wrote).
-# ``check`` is not among them: it only verifies, and leaves the folder exactly as it found it
-# (logging it would rewrite the access log and the chain head in meta.json).
-CLI_ACTIONS = {"export": "exported", "sheet": "sheet", "backup": "backup",
-               "restore": "restore", "demo-data": "demo-data"}
-
-
-class SignInError(ValidationError):
-    """A sign-in or PIN proof that failed. The message is safe to show (no PIN in it)."""
-
-    def __init__(self, message: str, wait: float = 0.0) -> None:
-        super().__init__("pin", message)
-        self.wait = wait
-
-
-class AccountBook:
+class AccountBook(Signatures):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock = store.clock
@@ -323,161 +300,6 @@ class AccountBook:
         self.log("unlock", account.id)
         return account
 
-    # -- signing keys (core/signing.py) ---------------------------------------------------
-    def _key_doc(self, account: Account, private: PrivateKey, pin: str, voucher_id: str,
-                 voucher: PrivateKey) -> dict[str, Any]:
-        return make_key_doc(account.id, private, pin, cost_of(account.pin_hash), iso(self.clock.now()),
-                            voucher_id, voucher)
-
-    def _open(self, account_id: str, pin: str) -> PrivateKey:
-        """The account's signing key, opened with a PIN just checked. An account from before
-        signatures gets its key now, at its first PIN entry (vouched for by itself: no admin
-        is at hand; its records from then on are signed)."""
-        account = self._get(account_id)
-        if account.key is None:
-            private = new_private_key()
-            self._save(replace(account, key=self._key_doc(account, private, pin, account.id, private)))
-            self.log("account changed", account.id, detail="signing key made at PIN entry")
-            return private
-        try:
-            return open_key(account.key, pin)
-        except SealedKeyError:
-            raise SignInError(tr("{name}'s signing key does not open with this PIN (the account was changed "
-                                 "outside the app): ask an admin to reset the PIN.").format(name=account.name)) \
-                from None
-
-    def _voucher(self, actor: Account, actor_pin: str | Callable[[], str | None] | None) -> PrivateKey:
-        """The admin's own signing key, to vouch for another account's new key. ``actor_pin`` is
-        the admin's PIN, or a function that asks for it (called once the rest was accepted)."""
-        if callable(actor_pin):
-            actor_pin = actor_pin()
-        if actor_pin is None:
-            raise PermissionDenied(tr("A new signing key is vouched for by the admin: give your PIN to add or "
-                                      "reset an account."))
-        self._check(self._get(actor.id), actor_pin, "account change")
-        return self._open(actor.id, actor_pin)
-
-    def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
-        """Check a PIN for one signature (``start``, ``sign``, ``override``, ``amend``, ``unlock``,
-        ``take-over``)."""
-        account = self._check(self._get(account_id), pin, purpose)
-        require("run_sessions", account)
-        private = self._open(account.id, pin)
-        self._proofs[account.id] = (purpose, self.clock.monotonic(), private)
-        self.log("pin proved", account.id, subject=subject, detail=purpose)
-        return account
-
-    def _consume(self, account_id: str, purpose: str) -> PrivateKey:
-        """Use up a proof: the signing key it opened, for this one signature."""
-        proof = self._proofs.get(account_id)
-        if proof is None or proof[0] != purpose or self.clock.monotonic() - proof[1] > PROOF_SECONDS:
-            if purpose == "override":
-                raise PermissionDenied(tr("Not recorded: a departure from the protocol is confirmed with the "
-                                          "acting practitioner's PIN."))
-            raise PermissionDenied("This needs the practitioner's PIN: the person who starts or signs a "
-                                   "session must prove who they are.")
-        del self._proofs[account_id]
-        return proof[2]
-
-    def _consume_signature(self, purpose: str, account_id: str) -> PrivateKey:
-        require(purpose, self.account(account_id))
-        return self._consume(account_id, purpose)
-
-    def _sign(self, event: dict[str, Any], who: str, private: PrivateKey) -> None:
-        """Add the signer's signature over the session up to and including ``event``, as saved."""
-        prior = self.store._active_state(str(event.get("session", ""))).events
-        event["sig"] = sign_event(private, who, prior, event)
-
-    def guarded_sink(self) -> Any:
-        """A session sink that saves only starts and sign-offs by a person who just proved their PIN."""
-
-        def sink(event: dict[str, Any], state: SessionState) -> None:
-            kind = event.get("type")
-            if is_override(event):
-                who = str(event.get("by", ""))
-                require("run_sessions", self.account(who))
-                self._sign(event, who, self._consume(who, "override"))
-                self.store._append_proven(event, state)
-                return
-            if kind in ("session_started", "signed", "practitioner_changed"):
-                who = str(event.get("data", {}).get("practitioner_id") or event.get("by", "")) \
-                    if kind != "signed" else str(event.get("by", ""))
-                account = self.account(who)
-                require("run_sessions", account)
-                purpose = {"session_started": "start", "signed": "sign"}.get(str(kind))
-                if purpose is None:
-                    reason = str(event.get("data", {}).get("reason", ""))
-                    purpose = "take-over" if reason == "taken_over" else "start"
-                self._sign(event, who, self._consume(who, purpose))
-                self.store._append_proven(event, state)
-            else:
-                self.store.append_event(event, state)
-
-        return sink
-
-    def pin_sink(self, pin: str, then: Any = None) -> Any:
-        """The guarded sink for a scripted session (bench, fault injection, tests): before each
-        event that needs a signature (start, sign-off, override) the practitioner named on it
-        proves ``pin``, as a person does at the PIN prompt. A wrong PIN is refused as there.
-        ``then(event)`` runs after each saved event."""
-        guarded = self.guarded_sink()
-        purposes = {"session_started": "start", "signed": "sign"}
-
-        def sink(event: dict[str, Any], state: SessionState) -> None:
-            purpose = "override" if is_override(event) else purposes.get(str(event.get("type")))
-            if purpose is not None:
-                who = event.get("data", {}).get("practitioner_id") if purpose == "start" else event.get("by")
-                self.prove(str(who), pin, purpose)
-            guarded(event, state)
-            if then is not None:
-                then(event)
-
-        return sink
-
-    def amend(self, account_id: str, pin: str, session_id: str, field: str, value: object,
-              reason: str) -> dict[str, Any]:
-        """An amendment by the person who proves their PIN now."""
-        account = self.prove(account_id, pin, "amend", {"session_id": session_id})
-        # the store's signature guard (_consume_signature) checks the role and uses up the proof
-        sealed = self.store.amend(session_id, field, value, reason, by=account.id)
-        self.log("amended", account.id, subject={"session_id": session_id})
-        return sealed
-
-    # -- the access log ---------------------------------------------------------------
-    def log(self, action: str, account_id: str | None = None, *, os_user_name: str | None = None,
-            subject: dict[str, str] | None = None, detail: str = "") -> dict[str, Any] | None:
-        """Append one sealed access record; None when the store is read-only (nothing written)."""
-        if action not in ACCESS_ACTIONS:
-            raise ValueError(f"unknown access action {action!r}")
-        if self.store.read_only:
-            return None
-        now = self.clock.now()
-        doc = {"schema": SCHEMA_VERSION, "kind": "access", "id": new_id(), "at": iso(now),
-               "device": self.store.device, "account_id": account_id, "os_user": os_user_name,
-               "action": action, "subject": dict(subject or {}), "detail": detail}
-        table = self.store._db_for(paths.access_file(self.store.root, now.strftime("%Y-%m"))).table("access")
-        return self.store._chain_append(doc, table)
-
-    def entries(self, actor: Account | None, *, patient_id: str | None = None, session_id: str | None = None,
-                account_id: str | None = None, action: str | None = None, since: str | None = None,
-                until: str | None = None) -> list[dict[str, Any]]:
-        """The access log, oldest first, filtered; admins only."""
-        require("see_access_log", actor)
-        return filter_entries(read_access_log(self.store), patient_id=patient_id, session_id=session_id,
-                              account_id=account_id, action=action, since=since, until=until)
-
-    def who(self, entry: dict[str, Any]) -> str:
-        """Who an access record names: the account's name, or the OS user of a command-line use."""
-        if entry.get("account_id"):
-            return self.name(str(entry["account_id"]))
-        return f"OS user {entry.get('os_user') or '(unknown)'}"
-
-    def export_csv(self, actor: Account | None, entries: list[dict[str, Any]]) -> str:
-        """The given access records as CSV (admins only). Log the export once it is written."""
-        require("see_access_log", actor)
-        require("export", actor)
-        return access_csv(entries, self.who)
-
 
 def _acceptable(pin: str) -> bool:
     try:
@@ -493,59 +315,6 @@ def session_people(store: Store) -> list[Account]:
     table = store._db_for(paths.patients_file(store.root)).table("accounts")
     people = [Account.from_doc(d) for d in table.all()]
     return sorted((a for a in people if a.active and permitted("run_sessions", a)), key=lambda a: a.name.casefold())
-
-
-def read_access_log(store: Store) -> list[dict[str, Any]]:
-    folder = paths.access_dir(store.root)
-    out: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        out.extend(dict(d) for d in store._db_for(path).table("access").all())
-    return sorted(out, key=lambda d: int(d["chain"]["seq"]))
-
-
-def filter_entries(entries: list[dict[str, Any]], *, patient_id: str | None = None, session_id: str | None = None,
-                   account_id: str | None = None, action: str | None = None, since: str | None = None,
-                   until: str | None = None) -> list[dict[str, Any]]:
-    """Keep the records that match every filter given. ``since`` and ``until`` are days
-    (``YYYY-MM-DD``, both included), compared with the day of the record's local time."""
-
-    def keep(d: dict[str, Any]) -> bool:
-        subject = d.get("subject") or {}
-        day = str(d.get("at", ""))[:10]
-        return ((patient_id is None or subject.get("patient_id") == patient_id)
-                and (session_id is None or subject.get("session_id") == session_id)
-                and (account_id is None or d.get("account_id") == account_id)
-                and (action is None or d.get("action") == action)
-                and (since is None or day >= since)
-                and (until is None or day <= until))
-
-    return [d for d in entries if keep(d)]
-
-
-ACCESS_CSV_COLUMNS = ("at", "who", "account_id", "os_user", "action", "patient_id", "session_id", "detail",
-                      "seq", "hash")
-
-
-def access_csv(entries: list[dict[str, Any]], who: Any) -> str:
-    """Access records as CSV: UUIDs for patients and sessions (never a name), the person's name."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ACCESS_CSV_COLUMNS)
-    for e in entries:
-        subject = e.get("subject") or {}
-        writer.writerow([e.get("at", ""), _cell(who(e)), e.get("account_id") or "", _cell(e.get("os_user") or ""),
-                         e.get("action", ""), subject.get("patient_id", ""), subject.get("session_id", ""),
-                         _cell(e.get("detail", "")), (e.get("chain") or {}).get("seq", ""), e.get("hash", "")])
-    return out.getvalue()
-
-
-def _cell(text: object) -> str:
-    """Typed text (a name, a lot number) that a spreadsheet would run as a formula is quoted."""
-    value = str(text)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def log_cli_use(command: str, code: int) -> str:

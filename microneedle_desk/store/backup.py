@@ -1,7 +1,7 @@
 """Rolling backups of the data folder, and restoring one.
 
 A backup is a zip of the data folder's JSON files (meta, patients, sessions in progress,
-finished sessions, the history index) in ``backups/``, written atomically and readable
+finished sessions, the history index) and the session photos in ``backups/``, written atomically and readable
 only by the user. One is taken at the first start of each day and before every upgrade;
 the newest ``store/backups_kept`` are kept.
 
@@ -29,12 +29,14 @@ from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
+from microneedle_desk.store.photos import photo_files as photo_file_names
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
 _MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|active/[0-9a-f-]{36}\.json"
-                     r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json)$")
+                     r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
+                     r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
 
 
 _SAVE_TEMP = re.compile(r"^.+\.(json|zip)\.[A-Za-z0-9]{6}$")
@@ -79,6 +81,8 @@ def data_files(root: Path) -> list[Path]:
                    paths.access_dir(root)):
         sub = folder.relative_to(root)
         found += [sub / name for name in json_file_names(folder)]
+    # photos are sealed files named by their UUID (their SHA-256 is in the records)
+    found += [Path(paths.photos_dir(root).name) / name for name in photo_file_names(root)]
     return found
 
 
@@ -248,7 +252,7 @@ def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> Rest
     staging = paths.restore_staging_dir(root)
     shutil.rmtree(staging, ignore_errors=True)
     count = _extract(backup, staging)
-    new = sorted(p.relative_to(staging) for p in staging.rglob("*.json"))
+    new = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.suffix in (".json", ".jpg"))
     # The patients' last sessions are derived and not in a backup: those of the replaced
     # records go aside with them, and the next opening derives them from the restored ones.
     lasts = paths.patient_lasts_dir(root)

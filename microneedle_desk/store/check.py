@@ -37,6 +37,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, validate_account_doc
 from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.fold import apply_event
+from microneedle_desk.core.photos import PHOTO_PREFIX
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.records import content_hash, is_uuid, validate_patient_doc
@@ -44,6 +45,7 @@ from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.derived import derived_files, file_digest, month_from_records, relative, row_differences
+from microneedle_desk.store.photos import photo_problem
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file, write_atomic
 from microneedle_desk.store.upgrade import as_current, version_problem
 
@@ -242,7 +244,7 @@ class _Checker(Record):
         if len(heads) != 1:
             self.add(path, "", f"it should hold one record-chain head, it holds {len(heads)}.")
             return None
-        head = heads[0]
+        head: dict[str, Any] = heads[0]
         seq, digest = head.get("seq"), head.get("hash")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str) \
                 or not _HEX64.match(digest):
@@ -306,7 +308,15 @@ class _Checker(Record):
                 self.add(path, f"session {session_id}, event {event.get('n', '?')} ({event.get('type', '?')})",
                          exc.message)
                 return None
+        self.check_photos(path, f"session {session_id}", state.photos)
         return state
+
+    def check_photos(self, path: Path, label: str, photos: list[dict[str, Any]]) -> None:
+        """Each photo on record is in ``photos/`` with the SHA-256 it was stored with."""
+        for photo in photos:
+            what = photo_problem(self.root, photo)
+            if what:
+                self.add(path, label, what + ".")
 
     def check_active(self, path: Path) -> None:
         data = self.load(path, TABLES["active"])
@@ -376,6 +386,8 @@ class _Checker(Record):
                 self.add(path, label, exc.message)
                 continue
             done.append(doc)
+            if str(doc.get("field", "")).startswith(PHOTO_PREFIX):
+                self.check_photos(path, label, [doc["new"]])
 
     def sealed_ok(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
         """Shape, version and seal of a signed record; adds it to the chain when whole."""
@@ -673,7 +685,7 @@ def exposed_files(root: Path) -> list[str]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((entry.path, prefix + entry.name + "/"))
-                elif entry.name.endswith((".json", ".zip", ".ini")) and entry.is_file() \
+                elif entry.name.endswith((".json", ".zip", ".ini", ".jpg")) and entry.is_file() \
                         and entry.stat().st_mode & 0o077:
                     found.append(prefix + entry.name)
             except FileNotFoundError:

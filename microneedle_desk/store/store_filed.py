@@ -136,6 +136,52 @@ class StoreFiled(StoreIndex):
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
         return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
+    def finished_records(self, rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], SessionState,
+                                                                             list[dict[str, Any]]]]:
+        """For each history row (in the order given): the row, its session as signed (replayed by
+        the rules) and its amendments, oldest first.
+
+        One day file is read at a time and let go of before the next (unless it was already
+        open), so reading every session of a long history holds one day in memory, not years."""
+        opened: set[Path] = set()
+        files: dict[str, Path] = {}
+        tables: dict[tuple[Path, str], dict[str, list[dict[str, Any]]]] = {}  # (file, table) -> docs by session
+
+        def day_file(key: str) -> Path:
+            if key not in files:
+                files[key] = paths.session_file(self.root, key)
+            return files[key]
+
+        def docs(path: Path, name: str, key: str) -> dict[str, list[dict[str, Any]]]:
+            """A day file's table, read once, its documents by session id."""
+            if (path, name) not in tables:
+                by_session: dict[str, list[dict[str, Any]]] = {}
+                if path.exists():
+                    if path not in self._dbs:
+                        opened.add(path)
+                    for doc in self._db_for(path).table(name).all():
+                        by_session.setdefault(str(doc.get(key)), []).append(doc)
+                tables[(path, name)] = by_session
+            return tables[(path, name)]
+
+        current: Path | None = None
+        for row in rows:
+            path = day_file(str(row.get("file") or str(row.get("started_at", ""))[:10]))
+            if path != current:
+                for done in opened:
+                    self._release(done)
+                opened.clear()
+                tables.clear()
+                current = path
+            found = docs(path, "sessions", "id").get(row["id"])
+            if not found:
+                raise StoreError(f"Session {row['id']} is in the history but not in its day file.")
+            state = replay(found[0]["events"], self.protocol)
+            amendments = docs(day_file(self.file_key(state)), "amendments", "session_id").get(row["id"], [])
+            yield row, state, sorted((dict(d) for d in amendments), key=lambda d: int(d["chain"]["seq"]))
+        for done in opened:
+            self._release(done)
+
     def import_finished(self, states: list[SessionState]) -> int:
         """File finished (signed or abandoned) sessions in bulk, chained in the order given.
 

@@ -73,6 +73,15 @@ class StoreIndex(StorePatients):
                 self._release(path)  # the file's content is kept once, as these rows
         return tables.get(table, [])
 
+    def month_rows_once(self, month: str) -> list[dict[str, Any]]:
+        """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
+        they were kept already: a reader that walks every month holds one month at a time."""
+        held = month in self._months
+        rows = self.month_rows(month)
+        if not held:
+            self._months.pop(month, None)
+        return rows
+
     def index_records(self, table: str) -> list[dict[str, Any]]:
         """Every month's records of an index table (``followups``), oldest month first; shared."""
         out: list[dict[str, Any]] = []

@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, require
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.accounts import AccountBook, filter_entries
+from microneedle_desk.store.access_log import filter_entries
+from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.pin_field import PinField
@@ -228,9 +229,9 @@ class AccountsDialog(QDialog):
 
     def _ask_own_pin(self, actor: Account) -> Callable[[], str | None]:
         """The admin's PIN, asked only once the change itself is accepted: it signs the new key."""
-        from microneedle_desk.ui import sign_in
+        from microneedle_desk.ui import pin_prompt
 
-        return lambda: sign_in.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
+        return lambda: pin_prompt.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)

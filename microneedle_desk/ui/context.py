@@ -30,3 +30,10 @@ class UiContext(Record):
         """Whether the signed-in person may do this (everyone, before the accounts part is attached
         or anyone has an account): the one question views ask to show or hide an action."""
         return self.signer is None or bool(self.signer.may(permission))
+
+
+def who_is_working(ctx: UiContext) -> str:
+    """The name a correction or follow-up made in a review window is recorded under."""
+    from microneedle_desk.printing import jobs
+
+    return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import SecondaryWindow
@@ -69,9 +70,11 @@ class CourseWindow(SecondaryWindow):
         self.grade_button.clicked.connect(self.record_grade)
         self.charts_button.clicked.connect(self.show_charts)
         self.save_button.clicked.connect(self.save_charts)
+        self.photos_button = QPushButton(tr("Compare p&hotos…"))
+        self.photos_button.clicked.connect(self.compare_photos)
         buttons = QHBoxLayout()
         buttons.addWidget(self.next_due, 1)
-        for b in (self.grade_button, self.charts_button, self.save_button):
+        for b in (self.grade_button, self.charts_button, self.save_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
         layout = QVBoxLayout(self)
@@ -112,6 +115,14 @@ class CourseWindow(SecondaryWindow):
         self.table.resizeColumnsToContents()
         if self.charts:
             self.draw_charts()
+
+    def compare_photos(self) -> QWidget:
+        """Each session's photo of a view in a row; two of them before and after."""
+        from microneedle_desk.ui.photo_compare import PhotoCompareWindow
+
+        self.photo_window = PhotoCompareWindow(self.ctx, self.patient_id, self)
+        self.photo_window.show()
+        return self.photo_window
 
     # -- charts ----------------------------------------------------------------------------
     def show_charts(self) -> None:
@@ -194,7 +205,7 @@ class CourseWindow(SecondaryWindow):
                 if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
                     return False
             else:
-                from microneedle_desk.ui.history_view import who_is_working
+                from microneedle_desk.ui.context import who_is_working
 
                 self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:

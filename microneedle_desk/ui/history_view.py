@@ -51,6 +51,7 @@ from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -90,12 +91,6 @@ def _mm_box(tip: str) -> QDoubleSpinBox:
     box.setSpecialValueText("any")
     box.setToolTip(tip)
     return box
-
-
-def who_is_working(ctx: UiContext) -> str:
-    from microneedle_desk.printing import jobs
-
-    return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"
 
 
 class HistoryWindow(SecondaryWindow):
@@ -322,7 +317,7 @@ class HistoryWindow(SecondaryWindow):
         CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
 
     def export_shown(self) -> None:
-        from microneedle_desk.ui.review_menu import export_dialog
+        from microneedle_desk.ui.export_dialog import export_dialog
 
         export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
 
@@ -421,13 +416,17 @@ class SessionDialog(QDialog):
         self.amend_button.setToolTip(tr("Correct a field of the signed record: the original stays, the "
                                         "amendment says who, when and why"))
         self.amend_button.clicked.connect(self.amend)
+        self.photo_button = QPushButton(tr("Attach a ph&oto…"))
+        self.photo_button.setToolTip(tr("Add a photo to the signed record, as an amendment with its reason"))
+        self.photo_button.clicked.connect(self.attach_photo)
         close = QPushButton("Close")
         self.followup_button.clicked.connect(self.record_followup)
         self.sheet_button.clicked.connect(lambda: self.print_doc("sheet"))
         self.handout_button.clicked.connect(lambda: self.print_doc("handout"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for b in (self.followup_button, self.amend_button, self.sheet_button, self.handout_button):
+        for b in (self.followup_button, self.amend_button, self.photo_button, self.sheet_button,
+                  self.handout_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -443,6 +442,7 @@ class SessionDialog(QDialog):
         self.followup_button.setEnabled(finished and not self.ctx.store.read_only)
         self.amend_button.setEnabled(state is not None and state.status == "signed"
                                      and not self.ctx.store.read_only)
+        self.photo_button.setEnabled(self.amend_button.isEnabled())
 
     def text(self) -> str:
         return self.view.toPlainText()
@@ -466,6 +466,13 @@ class SessionDialog(QDialog):
 
     def amend_dialog(self) -> AmendDialog:
         return AmendDialog(self.ctx, self.session_id, self)
+
+    def attach_photo(self) -> QDialog:
+        from microneedle_desk.ui.amend_photo import AmendPhotoDialog
+
+        dialog = AmendPhotoDialog(self.ctx, self.session_id, self, done=self.refresh)
+        dialog.open()
+        return dialog
 
     def amend(self) -> None:
         dialog = self.amend_dialog()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent
@@ -63,12 +63,24 @@ class MainWindow(QMainWindow):
     parts_attached = Signal()  # the menus' parts (see attach_parts) are in place
     first_frame = Signal()  # the window's first paint is under way (its frame follows at once)
 
-    def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False) -> None:
-        """``parts_after_first_frame``: attach the parts (accounts, printing, review, room
-        view, settings, notifications) right after the window's first painted frame instead
-        of now; the app starts this way and waits for them (wait_for_parts) before anything
-        can be done in the window."""
+    # The parts attached to the frame by the assembly's ``attach`` (see ui/parts.py, which
+    # types them): the window imports none of them, so each may know the window.
+    print_actions: Any
+    security: Any
+    review_menu: Any
+    room_view: Any
+    heartbeat: Any
+    settings_actions: Any
+    notifier: Any
+
+    def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False,
+                 attach: Callable[[MainWindow], None] | None = None) -> None:
+        """``attach`` adds the parts (accounts, printing, review, room view, settings,
+        notifications); ``parts_after_first_frame``: attach them right after the window's first
+        painted frame instead of now; the app starts this way and waits for them
+        (wait_for_parts) before anything can be done in the window."""
         super().__init__()
+        self._attach = attach
         self.ctx = ctx
         self.setWindowTitle("microneedle-desk — scalp microneedling session")
         self.sound = AlertSound(self)
@@ -156,26 +168,8 @@ class MainWindow(QMainWindow):
             return
         self._parts_attached = True
         self._parts_timer.stop()
-        from microneedle_desk.ui.print_actions import PrintActions  # a part attached to the frame
-
-        self.print_actions = PrintActions(self)
-        from microneedle_desk.ui.sign_in import Security  # accounts issue: sign-in, PIN prompts, idle lock
-
-        self.security = Security(self)
-        from microneedle_desk.ui.review_menu import attach as attach_review  # Review menu, the same way
-
-        self.review_menu = attach_review(self)
-        # Clinic-laptop parts: room view + pedal key (sets needling_action's key), settings, notifications.
-        from microneedle_desk.ui.notify import AlertNotifier
-        from microneedle_desk.ui.room_view import RoomView
-        from microneedle_desk.ui.settings_dialog import SettingsActions
-
-        self.room_view = RoomView(self)
-        from microneedle_desk.ui.heartbeat import Heartbeat
-
-        self.heartbeat = Heartbeat(self)
-        self.settings_actions = SettingsActions(self)
-        self.notifier = AlertNotifier(self)
+        if self._attach is not None:
+            self._attach(self)
         self.parts_attached.emit()
 
     def wait_for_parts(self, timeout_ms: int = 3000) -> None:

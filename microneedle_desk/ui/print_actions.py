@@ -122,7 +122,8 @@ class PrintActions(QObject):
         session = self.ctx.controller.session
         if session is not None:
             return session.id
-        return _jobs().latest_session(self.ctx.store)
+        latest: str | None = _jobs().latest_session(self.ctx.store)
+        return latest
 
     def printed_by(self) -> str:
         session = self.ctx.controller.session

@@ -80,6 +80,7 @@ class SettingsDialog(QDialog):
         ("&Clinic", ("clinic/",)),
         ("P&rotocol", ("protocol/", "store/")),
         ("&Alerts and keys", ("alerts/", "room/")),
+        ("Ph&otos", ("photos/",)),
     )
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:

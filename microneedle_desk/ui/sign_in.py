@@ -38,26 +38,13 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
+from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
-
-PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
-                "override": "confirm this departure from the protocol"}
-
-
-
-def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
-    """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
-    from microneedle_desk.ui.pin_field import ask_secret
-
-    return ask_secret(parent, tr("PIN"), tr("{name}: your PIN to {purpose}").format(
-        name=name, purpose=PURPOSE_TEXT.get(purpose, purpose)))
-
 
 class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
@@ -177,7 +164,7 @@ class Security(QObject):
         """
         by = ""
         if not self.enforcing:
-            from microneedle_desk.ui.history_view import who_is_working
+            from microneedle_desk.ui.context import who_is_working
 
             by = who_is_working(self.window.ctx)
         try:
@@ -287,10 +274,10 @@ class Security(QObject):
     def change_pin(self) -> None:
         if self.current is None:
             return
-        old = ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
+        old = pin_prompt.ask_pin(self.window, self.current.name, "confirm it is you (current PIN)")
         if old is None:
             return
-        new = ask_pin(self.window, self.current.name, "set as your new PIN")
+        new = pin_prompt.ask_pin(self.window, self.current.name, "set as your new PIN")
         if new is None:
             return
         try:
@@ -303,7 +290,7 @@ class Security(QObject):
     # -- signatures ---------------------------------------------------------------------
     def _ask_pin(self, account: Account, purpose: str) -> str | None:
         """The clinic's PIN prompt: a dialog over the window (``ask_pin``, which tests replace)."""
-        return ask_pin(self.window, account.name, purpose)
+        return pin_prompt.ask_pin(self.window, account.name, purpose)
 
     # -- lock -----------------------------------------------------------------------------
     def _idle(self) -> None:

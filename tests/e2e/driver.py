@@ -399,3 +399,33 @@ def radio_by_keys(qtbot: Any, target: QRadioButton, limit: int = 80) -> None:
     assert QApplication.focusWidget() is target, "the arrow keys move through the set"
     if not target.isChecked():
         key(qtbot, Qt.Key.Key_Space)
+
+
+def export_sessions(qtbot: Any, window: Any, fmt: str, path: str, *, deidentify: bool = False) -> list[str]:
+    """Review › Export sessions… by its shortcut (Ctrl+Shift+E): pick the format ``fmt`` by keys, tick
+    de-identify when asked, Save, name the file ``path`` and read the message that follows.
+    Returns the message's text (in a list, filled once it was shown)."""
+    said: list[str] = []
+
+    def read_message(dialog: QDialog) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        assert isinstance(dialog, QMessageBox), f"expected the export's message, got {dialog!r}"
+        said.append(dialog.text())
+        dialog.accept()
+
+    def name_file(dialog: QDialog) -> None:
+        answer_next_dialog(qtbot, read_message)
+        save_file_as(path)(dialog)
+
+    def fill(dialog: QDialog) -> None:
+        choose(qtbot, dialog.findChild(QComboBox), fmt)
+        if deidentify:
+            click(qtbot, dialog.findChild(QCheckBox))
+        answer_next_dialog(qtbot, name_file)
+        click(qtbot, button(dialog, "Save"))
+
+    answer_next_dialog(qtbot, fill)
+    focus_window(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    return said

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -93,6 +93,21 @@ class KeptField:
         return self.shown is not None and (self.touched or self.read() != self.shown)
 
 
+class PlainTextField(QPlainTextEdit):
+    """A plain-text editor that says when it is left (a QPlainTextEdit has no editingFinished).
+
+    Told by its own focus-out event rather than by the application's focusChanged signal:
+    PySide hands that signal's slot the widget that lost the focus, and a dialog's widget
+    deleted just before (a closed PIN prompt) crashed the process when it was wrapped.
+    """
+
+    left = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.left.emit()
+
+
 class StepPage(QWidget):
     step_id = ""
 
@@ -142,7 +157,6 @@ class StepPage(QWidget):
         outer.addWidget(self.step_scroll, 1)
         outer.addLayout(self.action_row)
         self.kept: list[KeptField] = []
-        self._watching_focus = False
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -177,7 +191,7 @@ class StepPage(QWidget):
         self.save_drafts()
 
     # -- kept editors ---------------------------------------------------------------
-    def keep_text(self, edit: QLineEdit | QPlainTextEdit, saved: Callable[[SessionState], str],
+    def keep_text(self, edit: QLineEdit | PlainTextField, saved: Callable[[SessionState], str],
                   save: Callable[[str], object] | None = None, draft: str | None = None,
                   default: Callable[[SessionState], str] | None = None) -> KeptField:
         """Show the record's value in ``edit`` without ever writing over typing; save the text
@@ -193,7 +207,7 @@ class StepPage(QWidget):
         else:
             kept = KeptField((edit,), edit.toPlainText, edit.setPlainText, saved, default, save, draft)
             edit.textChanged.connect(self._typed)  # signals are blocked while the page writes
-            self._watch_focus()  # a plain-text editor has no editingFinished
+            edit.left.connect(lambda: self._left(kept))
         self.kept.append(kept)
         return kept
 
@@ -286,21 +300,6 @@ class StepPage(QWidget):
             state = self._state()
             if state is None:
                 return
-
-    def _watch_focus(self) -> None:
-        # The application's focus signal, not an event filter: PySide can crash handing a filter
-        # events while the page is still inside its constructor.
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication.instance()
-        if not self._watching_focus and isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
-            self._watching_focus = True
-
-    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        for kept in self.kept:
-            if old in kept.widgets and isinstance(old, QPlainTextEdit):
-                self._left(kept)
 
     # -- helpers --------------------------------------------------------------------
     def grow_body(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
+from microneedle_desk.core.photos import photo_lines, photos_missing
 from microneedle_desk.i18n import tr, trn
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
@@ -463,6 +464,17 @@ class SignoffPage(StepPage):
         self.readiness.setWordWrap(True)
         self.action_row.addWidget(self.sign)
         self.action_row.addWidget(self.readiness, 1)
+        self.photos_button = QPushButton(tr("&Photos…"))
+        self.photos_button.setAccessibleName(tr("Photos of this session"))
+        self.photos_button.clicked.connect(self.open_photos)
+        self.photos_window: QWidget | None = None  # the photo window, once opened from here
+        self.body.addWidget(self.photos_button)
+
+    def open_photos(self) -> QWidget:
+        from microneedle_desk.ui.photo_window import photo_window
+
+        self.photos_window = photo_window(self.ctx, self.window())
+        return self.photos_window
 
     def _enable_sign(self) -> None:
         ready = self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked())
@@ -480,7 +492,7 @@ class SignoffPage(StepPage):
         if state is None:
             return
         p = self.ctx.protocol
-        missing = state.missing(p)
+        missing = state.missing(p) + photos_missing(state, p, bool(self.ctx.settings.get("photos/required")))
         found = deviations(state, p)
         text = (tr("Still missing before signing:") + "\n• " + "\n• ".join(missing) if missing
                 else tr("Nothing missing: review the deviations below, then sign.") if found
@@ -519,5 +531,6 @@ class SignoffPage(StepPage):
             f"Adjunct: {p.label('adjuncts', state.adjunct) if state.adjunct else '—'}",
             f"Side effects: {len(state.side_effects)} recorded" if state.side_effects
             else ("Side effects: none observed" if state.none_observed else "Side effects: —"),
+            *photo_lines(state, p),
         ]
         self.summary.setText("\n".join(lines))

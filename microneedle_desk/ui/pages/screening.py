@@ -11,15 +11,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QWidget,
 )
 
+from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
-from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
+from microneedle_desk.ui.pages.base import PlainTextField, StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 
 def _dose(state: SessionState) -> str:
     return state.isotretinoin_last_dose.isoformat() if state.isotretinoin_last_dose else ""
+
+
+def photo_consent_choices() -> list[Choice]:
+    return [Choice("declined", tr("Declined")), Choice("clinical", tr("Clinical record only")),
+            Choice("teaching", tr("Also for teaching"))]
 
 
 class ScreeningPage(StepPage):
@@ -76,7 +81,7 @@ class ScreeningPage(StepPage):
         self.blocked.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
         self.blocked_text = QLabel()
         self.blocked_text.setWordWrap(True)
-        self.justification = QPlainTextEdit()
+        self.justification = PlainTextField()
         self.justification.setAccessibleName("Clinical justification for the override")
         self.justification.setPlaceholderText("Clinical justification (required to override)")
         self.justification.setMaximumHeight(70)
@@ -102,8 +107,25 @@ class ScreeningPage(StepPage):
         row.addWidget(self.consent_button)
         row.addWidget(self.consent_state, 2)
         self.body.addLayout(row)
+        # -- photos: consent of its own, then the standard views -------------------------------
+        photo_row, self.photo_consent_group, self.photo_consent = self.radio_row(
+            tr("Consent to photos"), photo_consent_choices(),
+            lambda value: self.act(lambda c: c.photos.record_consent(value)))
+        photo_row.insertWidget(0, QLabel(tr("Consent to photos")))
+        self.photos_button = QPushButton(tr("&Photos…"))
+        self.photos_button.setAccessibleName(tr("Photos of this session"))
+        self.photos_button.clicked.connect(self.open_photos)
+        self.photos_window: QWidget | None = None  # the photo window, once opened from here
+        photo_row.addWidget(self.photos_button)
+        self.body.addLayout(photo_row)
         self.status = QLabel()
         self.body.addWidget(self.status)
+
+    def open_photos(self) -> QWidget:
+        from microneedle_desk.ui.photo_window import photo_window
+
+        self.photos_window = photo_window(self.ctx, self.window())
+        return self.photos_window
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
@@ -121,6 +143,8 @@ class ScreeningPage(StepPage):
                 sex = p.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
                 self.not_asked[item_id].setText(
                     "" if asked else tr("Not applicable ({sex} patient): not asked").format(sex=sex))
+        for value, button in self.photo_consent.items():
+            set_checked_quietly(button, self.photo_consent_group, state.photo_consent == value)
         eligible = state.eligible_from()
         self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
         blocking = state.blocking_items()

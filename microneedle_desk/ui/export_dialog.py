@@ -1,0 +1,155 @@
+"""The export and lot-recall dialogs of the Review menu and the History window: what is
+written, in which format, for which dates, and the access-log line for every file written.
+Only people whose role may export see them work; anyone else is told why.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
+
+if TYPE_CHECKING:
+    from microneedle_desk.ui.context import UiContext
+
+
+def allowed(parent: QWidget | None, ctx: UiContext, permission: str, title: str) -> bool:
+    """Whether the signed-in person may do this; if not, say so with the core's message."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if ctx.signer is None:
+        return True
+    try:
+        ctx.signer.require(permission)
+    except ValidationError as exc:
+        QMessageBox.warning(parent, title, exc.message)
+        return False
+    return True
+
+
+def record(ctx: UiContext, action: str, detail: str) -> None:
+    """Into the access log, by the signed-in person (no patient name: the detail says what, not whom)."""
+    if ctx.signer is not None:
+        ctx.signer.record(action, detail=detail)
+
+
+def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -> str | None:
+    """Ask format, date range and de-identification; write the chosen rows. Returns the path."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox
+
+    from microneedle_desk.review import export
+    from microneedle_desk.store.store import StoreError
+
+    if not allowed(parent, ctx, "export", tr("Export")):
+        return None
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(tr("Export sessions"))
+    fmt = QComboBox()
+    fmt.setAccessibleName(tr("Format"))
+    fmt.addItem(tr("CSV (spreadsheet)"), "csv")
+    fmt.addItem(tr("JSON"), "json")
+    fmt.addItem(tr("FHIR R4B (for a health record system; signed sessions)"), "fhir")
+    days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
+    edits = []
+    for day in (days[0], days[-1]):
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
+        edits.append(edit)
+    deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
+    form = QFormLayout()
+    form.addRow(tr("Format"), fmt)
+    form.addRow(tr("From"), edits[0])
+    form.addRow(tr("To"), edits[1])
+    form.addRow("", deid)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    kind = str(fmt.currentData())
+    suffix = "json" if kind == "fhir" else kind
+    name = "sessions-fhir.json" if kind == "fhir" else f"sessions.{kind}"
+    path, _ = QFileDialog.getSaveFileName(parent, tr("Export sessions"), name, tr("{kind} files (*.{suffix})").format(
+        kind=suffix.upper(), suffix=suffix))
+    if not path:
+        return None
+    low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
+    try:
+        if ctx.signer is not None:
+            ctx.signer.require("export")  # checked again where the file is written
+        if kind == "fhir":
+            from microneedle_desk.ui.fhir_export import write_fhir
+
+            count = write_fhir(parent, ctx, rows, low, high, deid.isChecked(), path)
+        else:
+            recs = export.records(ctx.store, export.in_range(rows, low, high), deid.isChecked())
+            text = (export.to_csv(recs, deid.isChecked()) if kind == "csv" else
+                    export.to_json(recs, deid.isChecked(), ctx.clock.now().isoformat(timespec="seconds")))
+            export.write_private(path, text)
+            count = len(recs)
+    except (export.ExportError, StoreError, OSError, ValidationError) as exc:
+        QMessageBox.warning(parent, tr("Export"), tr("The export was not written: {why}").format(
+            why=getattr(exc, "message", exc)))
+        return None
+    record(ctx, "exported", f"sessions as {kind.upper()}, {count} session(s) from {low} to {high}, "
+                            + ("de-identified" if deid.isChecked() else "identified"))
+    QMessageBox.information(parent, tr("Export"), tr("Wrote {n} session(s) to {path}.").format(
+        n=f"{count:,}", path=path))
+    return path
+
+
+def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
+    """Who got cartridge lot ``lot``: patients and sessions, with a button to save the list."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QPlainTextEdit
+
+    from microneedle_desk.review import export
+
+    hits = export.lot_recall(ctx.store.summaries(), lot)
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(f"Lot recall — {lot}")
+    text = QPlainTextEdit(export.recall_text(hits, lot))
+    text.setReadOnly(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+
+    def save() -> None:
+        if not allowed(dialog, ctx, "export", "Lot recall"):
+            return
+        path, _ = QFileDialog.getSaveFileName(dialog, "Save the recall list", f"recall-{lot}.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            try:
+                export.write_private(path, export.recall_csv(hits))
+            except OSError as exc:
+                QMessageBox.warning(dialog, "Lot recall", f"The recall list was not written: {exc}")
+                return
+            record(ctx, "exported", f"lot recall list for lot {lot}, {len(hits)} session(s)")
+
+    buttons.accepted.connect(save)
+    save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+    save_button.setVisible(ctx.may("export"))  # saving a list is an export
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(text)
+    layout.addWidget(buttons)
+    dialog.resize(700, 500)
+    dialog.setProperty("hits", len(hits))
+    dialog.show()
+    return dialog

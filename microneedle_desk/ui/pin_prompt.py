@@ -1,0 +1,22 @@
+"""The one PIN prompt of the screens: the clinic asks for a PIN through it (see
+:class:`~microneedle_desk.ui.sign_in.Security`), and so do the accounts dialog and the PIN
+change. Tests and the screenshot tools replace :func:`ask_pin` here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from microneedle_desk.i18n import tr
+
+PURPOSE_TEXT = {"start": "start this session", "sign": "sign this session", "amend": "make this correction",
+                "override": "confirm this departure from the protocol"}
+
+
+
+def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
+    """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
+    from microneedle_desk.ui.pin_field import ask_secret  # the app's own field: no PIN to the accessibility bus
+
+    return ask_secret(parent, tr("PIN"), tr("{name}: your PIN to {purpose}").format(
+        name=name, purpose=PURPOSE_TEXT.get(purpose, purpose)))
