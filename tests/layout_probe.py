@@ -43,7 +43,7 @@ def main() -> int:
     if args.language:
         i18n.set_language(args.language)
     from microneedle_desk.app import build_window, make_app
-    from microneedle_desk.ui import sign_in
+    from microneedle_desk.ui import pin_prompt
 
     app = make_app()
     scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
@@ -54,7 +54,7 @@ def main() -> int:
     ctx.settings.set("alerts/sound", False)
     doctor = window.security.book.create_first_admin("Dr Demo Practitioner", "246810")
     window.security.set_current(doctor)
-    sign_in.ask_pin = lambda *_: "246810"
+    pin_prompt.ask_pin = lambda *_: "246810"
     patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17", clinic_id="DEMO-0042",
                            sex="male", indication="aga_male", scale="norwood_hamilton", grade="III vertex",
                            device=ctx.store.device, now=clock.now(), demo=True)
