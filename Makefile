@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
 ARGS ?=
 
-.PHONY: test run lint setup bench bench-session bench-review bench-fhir bench-photos bundle
+.PHONY: test run lint setup bench bench-session bench-review bench-backup bench-fhir bench-photos bundle
 
 ## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
@@ -24,10 +24,13 @@ setup:
 	$(PYTHON) tools/bootstrap.py setup
 
 ## the benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
-bench: bench-session bench-review bench-fhir bench-photos
+bench: bench-session bench-review bench-backup bench-fhir bench-photos
 
 bench-session: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/run.py $(ARGS)
+
+bench-backup: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_backup.py $(ARGS)
 
 bench-review: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_review.py $(ARGS)

@@ -78,24 +78,40 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
-    start_notes = check_at_start(root, protocol, clock, read_only, interactive)
+    # A store opened here for the first time is checked after the first frame (store/first_check.py).
+    from microneedle_desk.store.first_check import should_defer
+
+    deferred = parts_after_first_frame and not read_only and not needs_upgrade(root) and should_defer(root)
+    start_notes = check_at_start(root, protocol, clock, read_only, interactive, deferred=deferred)
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
+    from microneedle_desk.ui.language import apply_language
+
+    apply_language(settings.get("clinic/language"))
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame, attach=_attach_parts)
+    if deferred:
+        from microneedle_desk.ui.first_check import FirstCheck
+
+        FirstCheck(window, root, protocol)  # the window keeps it
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
-        notes = start_notes + after_open(root, clock, int(settings.get("store/backups_kept")),
-                                         background=interactive if background_backup is None else background_backup)
+        background = interactive if background_backup is None else background_backup
+        keep = int(settings.get("store/backups_kept"))
+        notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic)
+        if background:  # after the first frame: the window never waits for a backup
+            from microneedle_desk.ui.backup_status import BackupStatus
+
+            BackupStatus(window, clinic, keep, start_now=not parts_after_first_frame)  # the window keeps it
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
                 from PySide6.QtWidgets import QMessageBox
 
-                QMessageBox.warning(window, "About the records", "\n\n".join(notes))
+                QMessageBox.warning(window, tr("About the records"), "\n\n".join(notes))
     return window, lock
 
 
@@ -131,14 +147,15 @@ def confirm_restore(text: str) -> bool:
     """Ask the admin whether to restore; tests replace this function."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Warning, "The records need attention", text)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("The records need attention"), text)
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is restore_button
 
 
-def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool) -> list[str]:
+def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool, interactive: bool,
+                   deferred: bool = False) -> list[str]:
     """Check the store before opening it; offer the newest good backup when a file is bad.
 
     A bad file is never overwritten or repaired: restoring moves the current files aside
@@ -152,6 +169,9 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
             notes.append(finished)
     if not paths.meta_file(root).exists():
         return notes  # a first start: nothing to check yet
+    if deferred:  # checked after the first frame (ui/first_check.py)
+        backups.quarantine_strays(root, clock.now())
+        return notes
     try:
         problems = check_store(root, protocol, deep=False, use_cache=True)
     except StoreUnreadable as exc:
@@ -194,17 +214,18 @@ def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list
         files=", ".join(sorted({p.file for p in problems})))
 
 
-def after_open(root: Path, clock: Clock, keep: int, background: bool = False) -> list[str]:
-    """Take the day's first backup (zipped in a thread in the app); return warnings about
-    files others can read."""
+def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
+               clinic: Clinic | None = None) -> list[str]:
+    """Take the day's first backup (in the app, ``background`` with a ``clinic``: started by
+    ui/backup_status.py after the first frame); return warnings about files others can read."""
     notes: list[str] = []
     # Looked at before the backup starts: a backup in the background makes and removes its
     # snapshot folder while the walk would run (a FileNotFoundError at start-up).
     exposed = exposed_files(root)
     try:
-        if background:
+        if background and clinic is None:
             backups.daily_backup_in_background(root, clock.now(), keep)
-        else:
+        elif not background:
             backups.daily_backup(root, clock.now(), keep)
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")
@@ -232,9 +253,9 @@ def offer_resume(window: MainWindow) -> None:
         name = active.events[0]["data"].get("patient", {}).get("name", "a patient")
         last = datetime.fromisoformat(active.events[-1]["at"])
         box = QMessageBox(window)
-        box.setWindowTitle("Unfinished session")
-        box.setText(f"A session for {name} was interrupted; the last entry was saved at "
-                    f"{last.strftime('%H:%M:%S on %d %b %Y')}.")
+        box.setWindowTitle(tr("Unfinished session"))
+        box.setText(tr("A session for {name} was interrupted; the last entry was saved at {strftime}.").format(
+                       name=name, strftime=last.strftime('%H:%M:%S on %d %b %Y')))
         resume = box.addButton("Resume it", QMessageBox.ButtonRole.AcceptRole)
         abandon = box.addButton("Abandon it…", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton("Decide later", QMessageBox.ButtonRole.RejectRole)
@@ -243,7 +264,8 @@ def offer_resume(window: MainWindow) -> None:
             resume_session(window, active.events)
             return
         if box.clickedButton() is abandon:
-            reason, ok = QInputDialog.getText(window, "Abandon session", "Why is it abandoned? (kept in the record)")
+            reason, ok = QInputDialog.getText(window, tr("Abandon session"), tr("Why is it abandoned? (kept in the "
+                                                                            "record)"))
             if ok and reason.strip():
                 session = ctx.controller.resume(active.events)
                 ctx.controller.act(partial(Clinic.abandon, reason=reason))
@@ -280,7 +302,8 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     ctx.controller.resume(events)
     ctx.controller.act(lambda c: c.record_interruption(down_since, gap))
     window.statusBar().showMessage(
-        f"Session resumed. The app was stopped for {format_duration(gap)}; countdowns kept running.", 30000)
+        tr("Session resumed. The app was stopped for {format_duration}; countdowns kept running.").format(
+           format_duration=format_duration(gap)), 30000)
     session = ctx.controller.session
     window.go_to(resume_step(session.state, ctx.protocol) if session is not None else 1)
 
@@ -372,13 +395,13 @@ def run_app() -> int:
     except ProtocolError as exc:
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "Protocol file broken", str(exc))
+        QMessageBox.critical(None, tr("Protocol file broken"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     except (StoreError, BadFileError) as exc:
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "The records cannot be opened", str(exc))
+        QMessageBox.critical(None, tr("The records cannot be opened"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     window.confirm_close = True

@@ -15,19 +15,22 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import __version__, paths
+from microneedle_desk.i18n import N_, tr
 
 if TYPE_CHECKING:
     from microneedle_desk.store.folder import FolderError
 
 # name -> one-line help. Modules: microneedle_desk/commands/<name with - as _>.py
 COMMANDS: dict[str, str] = {
-    "sheet": "Print session sheets, a day's sheets, blank sheets or aftercare handouts to PDF.",
-    "check": "Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable).",
-    "backup": "Take a backup of the data folder now.",
-    "restore": "Put a backup back in place; the current files are moved aside, never deleted.",
-    "export": "Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot.",
-    "photo": "Attach a standard scalp photo to a session (photo add), or list a session's photos (photo list).",
-    "demo-data": "Fill the data folder with realistic demo sessions (refused if it holds real records).",
+    "sheet": N_("Print session sheets, a day's sheets, blank sheets or aftercare handouts to PDF."),
+    "check": N_("Verify the records without changing anything (exit 0 all well, 1 problems, 2 unreadable)."),
+    "backup": N_("Take a backup of the data folder now (and an encrypted copy with --to DIR)."),
+    "backup-key": N_("Make the clinic's backup key pair; the private key goes to FILE only."),
+    "restore": N_("Put a backup (a file, or a folder of encrypted ones) back in place; the current files are "
+                  "moved aside, never deleted."),
+    "export": N_("Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot."),
+    "photo": N_("Attach a standard scalp photo to a session (photo add), or list a session's photos (photo list)."),
+    "demo-data": N_("Fill the data folder with realistic demo sessions (refused if it holds real records)."),
 }
 
 
@@ -39,19 +42,20 @@ usage mistake); the other commands answer an unusable data folder with 2."""
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="microneedle-desk",
-        description="Treatment-room companion for scalp microneedling. With no command it opens the app.",
+        description=tr("Treatment-room companion for scalp microneedling. With no command it opens the app."),
     )
     parser.add_argument("--version", action="version", version=f"microneedle-desk {__version__}")
     parser.add_argument("--self-check", action="store_true",
-                        help="check this installation without a display (protocol, store, PDF) and exit 0 if sound")
+                        help=tr("check this installation without a display (protocol, store, PDF) and exit 0 if sound"))
     parser.add_argument("--data-dir", metavar="DIR",
-                        help=f"data folder (default: ${paths.DATA_DIR_ENV}, else the user's data folder)")
+                        help=tr("data folder (default: ${DATA_DIR_ENV}, else the user's data folder)").format(
+                            DATA_DIR_ENV=paths.DATA_DIR_ENV))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module = _command_module(name)
-        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        command_parser = sub.add_parser(name, help=tr(help_text), description=tr(help_text))
         command_parser.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-                                    help="data folder (overrides the one given before the command)")
+                                    help=tr("data folder (overrides the one given before the command)"))
         module.add_parser(command_parser)
     return parser
 
@@ -122,7 +126,7 @@ def _data_dir_problem(option: str | None, command: str | None) -> FolderError | 
 def _refuse(problem: FolderError, command: str | None) -> int:
     """Say ``problem`` on stderr; the exit code is 2 for a usage mistake, else the command's
     documented code for records that cannot be read."""
-    print(f"microneedle-desk: {problem}", file=sys.stderr)
+    print(tr("microneedle-desk: {problem}").format(problem=problem), file=sys.stderr)
     if problem.usage or command is None:
         return 2
     return FOLDER_FAILURE_EXIT.get(command, 2)

@@ -137,6 +137,16 @@ def backups_dir(root: Path) -> Path:
     return root / "backups"
 
 
+def backup_keys_file(root: Path) -> Path:
+    """The clinic's backup public keys (age recipients), the current one last; never a private key."""
+    return root / "backup-keys.json"
+
+
+def offsite_status_file(root: Path) -> Path:
+    """When the day's backup last reached the second location, or why it did not. Not a record."""
+    return backups_dir(root) / "second-location.json"
+
+
 def quarantine_dir(root: Path) -> Path:
     """Bad files are moved here, renamed, never deleted."""
     return root / "quarantine"

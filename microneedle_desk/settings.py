@@ -25,6 +25,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError, parse_bounded, require_choice
+from microneedle_desk.i18n import N_, available_languages
 
 SETTINGS_VERSION = 2
 FILE_MODE = 0o600
@@ -68,33 +69,37 @@ class Option(FrozenRecord):
 def _options(protocol: Protocol) -> dict[str, Option]:
     b = protocol.bounds
     opts = [
-        Option("clinic/name", str, "", "Clinic name"),
-        Option("clinic/address", str, "", "Clinic address"),
-        Option("clinic/phone", str, "", "Clinic phone"),
-        Option("clinic/logo", str, "", "Logo image file"),
-        Option("clinic/paper", str, "a4", "Paper size", choices=("a4", "letter")),
-        Option("protocol/dwell_minutes", int, int(b["dwell_minutes"].default or 30), "Planned dwell (min)",
+        Option("clinic/name", str, "", N_("Clinic name")),
+        Option("clinic/address", str, "", N_("Clinic address")),
+        Option("clinic/phone", str, "", N_("Clinic phone")),
+        Option("clinic/logo", str, "", N_("Logo image file")),
+        Option("clinic/paper", str, "a4", N_("Paper size"), choices=("a4", "letter")),
+        # "" follows the system's locale; the clinic's language prints the session sheet and is
+        # the language a new patient's handout is printed in
+        Option("clinic/language", str, "", N_("Language"), choices=("", *available_languages())),
+        Option("protocol/dwell_minutes", int, int(b["dwell_minutes"].default or 30), N_("Planned dwell (min)"),
                int(b["dwell_minutes"].min), int(b["dwell_minutes"].max)),
         Option("protocol/needling_minutes", int, int(b["needling_minutes"].default or 15),
-               "Planned needling time (min)", int(b["needling_minutes"].min), int(b["needling_minutes"].max)),
+               N_("Planned needling time (min)"), int(b["needling_minutes"].min), int(b["needling_minutes"].max)),
         Option("protocol/washout_months", int, int(b["isotretinoin_washout_months"].default or 6),
-               "Isotretinoin washout (months)", int(b["isotretinoin_washout_months"].min),
+               N_("Isotretinoin washout (months)"), int(b["isotretinoin_washout_months"].min),
                int(b["isotretinoin_washout_months"].max)),
         Option("protocol/minoxidil_hours", int, int(b["minoxidil_resume_hours"].default or 24),
-               "Minoxidil resume delay (h)", int(b["minoxidil_resume_hours"].min),
+               N_("Minoxidil resume delay (h)"), int(b["minoxidil_resume_hours"].min),
                int(b["minoxidil_resume_hours"].max)),
-        Option("store/backups_kept", int, 14, "Backups kept", 1, 365),
-        Option("alerts/sound", bool, True, "Alert sound"),
-        Option("alerts/volume", int, 70, "Alert volume (%)", 0, 100),
-        Option("alerts/flash", bool, True, "Flash the countdown on alerts"),
-        Option("room/pedal_key", str, "F9", "Foot-pedal key (starts/pauses needling)"),
-        Option("room/view_key", str, "F11", "Treatment-room view key"),
-        Option("ui/last_practitioner", str, "", "Last practitioner"),
-        Option("ui/geometry", str, "", "Main window size and place"),
-        Option("security/idle_minutes", int, 10, "Lock the window after idle (min)", 1, 240),
-        Option("security/own_sessions_only", bool, False, "Practitioners see only their own sessions' detail"),
-        Option("photos/required", bool, False, "Every standard photo view is taken or skipped before sign-off"),
-        Option("photos/watch_folder", str, "", "Folder the camera or phone drops photos into"),
+        Option("store/backups_kept", int, 14, N_("Backups kept"), 1, 365),
+        Option("backup/second_location", str, "", N_("Second location for the encrypted backups")),
+        Option("alerts/sound", bool, True, N_("Alert sound")),
+        Option("alerts/volume", int, 70, N_("Alert volume (%)"), 0, 100),
+        Option("alerts/flash", bool, True, N_("Flash the countdown on alerts")),
+        Option("room/pedal_key", str, "F9", N_("Foot-pedal key (starts/pauses needling)")),
+        Option("room/view_key", str, "F11", N_("Treatment-room view key")),
+        Option("ui/last_practitioner", str, "", N_("Last practitioner")),
+        Option("ui/geometry", str, "", N_("Main window size and place")),
+        Option("security/idle_minutes", int, 10, N_("Lock the window after idle (min)"), 1, 240),
+        Option("security/own_sessions_only", bool, False, N_("Practitioners see only their own sessions' detail")),
+        Option("photos/required", bool, False, N_("Every standard photo view is taken or skipped before sign-off")),
+        Option("photos/watch_folder", str, "", N_("Folder the camera or phone drops photos into")),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),

@@ -8,6 +8,9 @@ import shutil
 import tempfile
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# The tests read the English texts; a test of another language asks for it (and is put back).
+os.environ["LANGUAGE"] = os.environ["LC_ALL"] = os.environ["LC_MESSAGES"] = ""
+os.environ["LANG"] = "C.UTF-8"
 if not os.environ.get("XDG_RUNTIME_DIR"):  # unset in CI; Qt would warn, and qt_log_level_fail fails on that
     _runtime_dir = tempfile.mkdtemp(prefix="microneedle-desk-runtime-")  # mode 0700, as Qt wants
     atexit.register(shutil.rmtree, _runtime_dir, ignore_errors=True)
@@ -22,6 +25,16 @@ import pytest
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol, load_protocol
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Every test starts and ends in English, whatever language a test before it chose."""
+    from microneedle_desk import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

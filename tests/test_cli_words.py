@@ -22,6 +22,7 @@ import pytest
 from microneedle_desk import cli, paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.store import backup
 from microneedle_desk.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +202,7 @@ def test_a_read_only_data_folder_is_called_read_only_not_open_in_another_copy(
 def test_a_backup_zip_the_user_cannot_read_is_named_with_exit_2(shared_tmp: Path, protocol: Protocol) -> None:
     root = _store(shared_tmp / "data", protocol)
     assert cli.main(["--data-dir", str(root), "backup"]) == 0
-    [zip_file] = paths.backups_dir(root).iterdir()
+    [zip_file] = backup.backups(root)
     secret = shared_tmp / zip_file.name
     shutil.copy(zip_file, secret)
     secret.chmod(0o600 if IS_ROOT else 0)  # root's own zip: "nobody" cannot read it
@@ -216,7 +217,7 @@ def test_a_backups_entry_that_is_a_file_is_named_and_left_as_it_is(
         tmp_path: Path, protocol: Protocol, capsys: pytest.CaptureFixture[str]) -> None:
     root = _store(tmp_path / "data", protocol)
     paths.backups_dir(root).write_text("someone's notes")
-    assert cli.main(["--data-dir", str(root), "backup"]) == 1
+    assert cli.main(["--data-dir", str(root), "backup"]) == 2, "2: the backup cannot be written"
     line = _one_sentence(capsys.readouterr().err)
     assert "backups is a file" in line and "move or rename" in line
     assert paths.backups_dir(root).read_text() == "someone's notes"

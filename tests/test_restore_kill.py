@@ -74,8 +74,9 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
     open_one = start_session(P, clock, later, sink=pin_sink(store), device=store.device)
     assert open_one.state.status == "in_progress"
     store.close()
-    outside = taken.parent.parent.parent / "backup.zip"
-    shutil.copy2(taken, outside)
+    elsewhere = taken.parent.parent.parent / "elsewhere"  # the backup with the files it names
+    shutil.copytree(taken.parent, elsewhere)
+    outside = elsewhere / taken.name
     return root, outside, restored, fingerprint(root)
 
 

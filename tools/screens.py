@@ -5,7 +5,8 @@
 Each colour scheme runs in its own process (offscreen, a throw-away data folder and
 settings, a fake clock): the first-start screen, the patient list, a session during
 needling, the treatment-room view and the settings dialog, as ``<screen>-<scheme>.png``;
-plus ``session-200pct.png`` at QT_SCALE_FACTOR=2. Look at them before committing.
+plus ``session-200pct.png`` at QT_SCALE_FACTOR=2 and the German screens at 150 % of a 1366×768
+screen (``*-de-150pct.png``). Look at them before committing.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
             widget.grab().save(str(target))  # type: ignore[attr-defined]
             print(target)
 
-        window.resize(*SIZE)
+        # a 1366×768 screen at a scale factor shows fewer (device-independent) pixels
+        scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
+        size = (round(SIZE[0] / scale), round(SIZE[1] / scale)) if suffix.endswith("150pct") else SIZE
+        window.resize(*size)
         window.show()
         first = FirstStartDialog(window)
         first.show()
@@ -104,7 +108,7 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         c.poll()
         grab(window, "room")
         window.room_view.set_room_mode(False)
-        window.resize(*SIZE)
+        window.resize(*size)
         dialog = SettingsDialog(ctx.settings, ctx.store, window)
         dialog.show()
         grab(dialog, "settings")
@@ -125,7 +129,9 @@ def main() -> int:
     if args.scheme:
         shoot(out, args.scheme, args.suffix or args.scheme)
         return 0
-    runs = [("light", "light", {}), ("dark", "dark", {}), ("light", "200pct", {"QT_SCALE_FACTOR": "2"})]
+    runs = [("light", "light", {}), ("dark", "dark", {}), ("light", "200pct", {"QT_SCALE_FACTOR": "2"}),
+            # German at 150 % on a 1366×768 screen: the README's "session-de-150pct.png"
+            ("light", "de-150pct", {"QT_SCALE_FACTOR": "1.5", "LANGUAGE": "de", "LANG": "de_DE.UTF-8"})]
     for scheme, suffix, extra in runs:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **extra)
         result = subprocess.run([sys.executable, __file__, "--out", str(out), "--scheme", scheme,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -34,7 +34,7 @@ from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.records import Patient, make_patient
+from microneedle_desk.core.records import Patient, check_language, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
 from microneedle_desk.core.validation import ValidationError
@@ -42,6 +42,9 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
+
+if TYPE_CHECKING:
+    from microneedle_desk.clinic.backups import BackupSettings
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -67,6 +70,7 @@ class Clinic(StepEntries):
         self.ask_pin: PinPrompt | None = None
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
+        self._backups: BackupSettings | None = None
         from microneedle_desk.clinic.photos import PhotoDesk
 
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
@@ -111,6 +115,15 @@ class Clinic(StepEntries):
         if value != self._locked:
             self._locked = value
             self._publish(LockChanged(value))
+
+    @property
+    def backups(self) -> BackupSettings:
+        """The backup key, the second location and the day's backup (clinic/backups.py)."""
+        if self._backups is None:
+            from microneedle_desk.clinic.backups import BackupSettings
+
+            self._backups = BackupSettings(self)
+        return self._backups
 
     @property
     def accounts(self) -> AccountBook:
@@ -277,14 +290,20 @@ class Clinic(StepEntries):
 
     # -- patients -------------------------------------------------------------------------
     def register_patient(self, *, name: str, dob: str, clinic_id: str, sex: str, indication: str, scale: str,
-                         grade: str) -> Patient:
+                         grade: str, language: str = "") -> Patient:
         """Register a patient (once anyone has an account, by a signed-in person who runs sessions);
         ValidationError names the field and what is allowed."""
         self.require("run_sessions")
         patient = make_patient(self.protocol, name=name, dob=dob, clinic_id=clinic_id, sex=sex,
                                indication=indication, scale=scale, grade=grade, device=self.store.device,
-                               now=self.clock.now())
+                               now=self.clock.now(), language=language)
         return self.store.add_patient(patient)
+
+    def set_patient_language(self, patient_id: str, language: str) -> Patient:
+        """The language ``patient_id`` reads ("" for the clinic's): their handouts print in it.
+        By a person who runs sessions; ValidationError for a language the app does not have."""
+        self.require("run_sessions")
+        return self.store.set_patient_language(patient_id, check_language(language))
 
     # -- the session's life ---------------------------------------------------------------
     def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,

@@ -1,5 +1,9 @@
 """``microneedle-desk check``: verify the store without changing anything.
 
+The records, and every backup in the data folder's ``backups/``: each file a backup names is
+read and compared with the hash recorded when the backup was taken (a file shared by
+several backups is read once). ``--no-backups`` checks the records only.
+
 Exit 0 when all is well, 1 when problems are found (one per line: file, record, what is
 wrong), 2 when the store cannot be read at all.
 """
@@ -8,15 +12,30 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
-from microneedle_desk.store.check import StoreUnreadable, check_store
+from microneedle_desk.i18n import tr
+from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
-                        help="skip replaying sealed sessions (their hashes are still checked)")
+                        help=tr("skip replaying sealed sessions (their hashes are still checked)"))
+    parser.add_argument("--no-backups", action="store_true",
+                        help=tr("do not read the backups in the data folder against their hashes"))
+
+
+def backup_problems(root: Path) -> list[Problem]:
+    """Every file of the data folder's backups that is missing or differs from its hash."""
+    from microneedle_desk.store import backup_repo
+    from microneedle_desk.store.backup import backups
+
+    folder = paths.backups_dir(root)
+    return [Problem(f"{folder.name}/{manifest}", file, what)
+            for manifest, file, what in backup_repo.check_manifests(
+                folder, [p for p in backups(root) if p.suffix == ".json"])]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         protocol = load_protocol(paths.protocol_file())
         problems = check_store(root, protocol, deep=not getattr(args, "quick", False))
+        if not getattr(args, "no_backups", False):
+            problems += backup_problems(root)
     except (StoreUnreadable, ProtocolError) as exc:
-        print(f"Cannot check the store: {exc}", file=sys.stderr)
+        print(tr("Cannot check the store: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder inside that this user may not read
-        from microneedle_desk.i18n import tr
         from microneedle_desk.store.folder import file_unreadable_sentence
 
         what = (file_unreadable_sentence(exc.filename) if isinstance(exc, PermissionError) and exc.filename
@@ -36,11 +56,14 @@ def run(args: argparse.Namespace) -> int:
         print(tr("Cannot check the store: {why}").format(why=what), file=sys.stderr)
         return 2
     if not problems:
-        print(f"All well: every file in {root} reads, every record passes the rules, the record chain is whole.")
+        print(tr("All well: every file in {root} reads, every record passes the rules, the record chain is "
+                 "whole.").format(
+            root=root))
         return 0
     for problem in problems:
         print(problem)
     files = len({p.file for p in problems})
-    print(f"{len(problems)} problem(s) in {files} file(s). Nothing was changed. "
-          "To go back to a good copy: microneedle-desk restore FILE (see the backups folder).", file=sys.stderr)
+    print(tr("{len} problem(s) in {files} file(s). Nothing was changed. To go back to a good copy: "
+             "microneedle-desk restore FILE (see the backups folder).").format(
+                 len=len(problems), files=files), file=sys.stderr)
     return 1

@@ -12,23 +12,24 @@ import sys
 import time
 
 from microneedle_desk import paths
+from microneedle_desk.i18n import tr
 
 
 def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number of sessions") from None
+        raise argparse.ArgumentTypeError(tr("“{text}” is not a whole number of sessions").format(text=text)) from None
     if not 1 <= value <= 500_000:
-        raise argparse.ArgumentTypeError("the number of sessions must be 1–500,000")
+        raise argparse.ArgumentTypeError(tr("the number of sessions must be 1–500,000"))
     return value
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sessions", type=_positive, required=True, metavar="N",
-                        help="how many sessions to generate (courses of 4–12 per demo patient)")
+                        help=tr("how many sessions to generate (courses of 4–12 per demo patient)"))
     parser.add_argument("--seed", type=int, default=1, metavar="S",
-                        help="random seed: the same seed gives the same demo data (default 1)")
+                        help=tr("random seed: the same seed gives the same demo data (default 1)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         protocol = load_protocol(paths.protocol_file())
     except ProtocolError as exc:
-        print(f"Cannot generate demo data: {exc}", file=sys.stderr)
+        print(tr("Cannot generate demo data: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     problem = writing_problem(root)
     if problem is not None:
@@ -61,23 +62,27 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
-            print(f"\r  {done:,} of {total:,} sessions", end="", file=sys.stderr, flush=True)
+            print("\r" + tr("  {done:,} of {total:,} sessions").format(done=done, total=total), end="",
+                  file=sys.stderr, flush=True)
 
     try:
         store = Store(root, protocol, SystemClock())
         store.recover()
         result = generate(store, args.sessions, seed=args.seed, progress=progress)
     except DemoRefused as exc:
-        print(f"Refused: {exc} ({root})", file=sys.stderr)
+        print(tr("Refused: {exc} ({root})").format(exc=exc, root=root), file=sys.stderr)
         return 2
     except (StoreError, BadFileError, OSError) as exc:
-        print(f"Cannot generate demo data: {exc}", file=sys.stderr)
+        print(tr("Cannot generate demo data: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     finally:
         lock.release()
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"Added {result.sessions:,} demo sessions ({result.signed:,} signed, {result.abandoned:,} "
-          f"abandoned) for {result.patients:,} demo patients, {result.first_day} to {result.last_day}, "
-          f"in {root} ({time.perf_counter() - started:.1f} s). The store is marked as demo data.")
+    print(tr("Added {sessions:,} demo sessions ({signed:,} signed, {abandoned:,} abandoned) for {patients:,} demo "
+             "patients, {first_day} to {last_day}, in {root} ({value:.1f} s). The store is marked as demo "
+             "data.").format(
+                 sessions=result.sessions, signed=result.signed, abandoned=result.abandoned, patients=result.patients,
+                 first_day=result.first_day, last_day=result.last_day, root=root,
+                 value=time.perf_counter() - started))
     return 0

@@ -24,20 +24,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "json", "fhir"),
-                        help="file format (sessions: required); fhir: one FHIR R4B Bundle of the signed sessions")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day included")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day included")
+                        help=tr("file format (sessions: required); fhir: one FHIR R4B Bundle of the signed sessions"))
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help=tr("first day included"))
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help=tr("last day included"))
     parser.add_argument("--deidentify", action="store_true",
-                        help="drop names, dates of birth and clinic IDs; patients become stable pseudonyms")
+                        help=tr("drop names, dates of birth and clinic IDs; patients become stable pseudonyms"))
     parser.add_argument("--patient", metavar="PATIENT_ID",
-                        help="only this patient's sessions (the clinic patient ID, or the patient's UUID)")
+                        help=tr("only this patient's sessions (the clinic patient ID, or the patient's UUID)"))
     parser.add_argument("--lot", metavar="LOT",
-                        help="cartridge lot recall: list the patients and sessions that got this lot")
-    parser.add_argument("-o", "--output", metavar="FILE", help="the file to write")
+                        help=tr("cartridge lot recall: list the patients and sessions that got this lot"))
+    parser.add_argument("-o", "--output", metavar="FILE", help=tr("the file to write"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
-    print(f"microneedle-desk export: {message}", file=sys.stderr)
+    print(tr("microneedle-desk export: {message}").format(message=message), file=sys.stderr)
     return code
 
 
@@ -47,20 +47,21 @@ def _day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{option} “{text}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.") from None
+        raise ValueError(tr("{option} “{text}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(
+            option=option, text=text)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     if args.lot is None and (not args.format or not args.output):
-        return _fail("give --format csv|json|fhir and -o FILE (or --lot LOT for a recall list).", EXIT_USAGE)
+        return _fail(tr("give --format csv|json|fhir and -o FILE (or --lot LOT for a recall list)."), EXIT_USAGE)
     if args.lot is not None and args.deidentify:
-        return _fail("a recall list names the patients to contact: --deidentify does not apply.", EXIT_USAGE)
+        return _fail(tr("a recall list names the patients to contact: --deidentify does not apply."), EXIT_USAGE)
     try:
         date_from, date_to = _day(args.date_from, "--from"), _day(args.date_to, "--to")
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
     if date_from and date_to and date_from > date_to:
-        return _fail("--from is after --to.", EXIT_USAGE)
+        return _fail(tr("--from is after --to."), EXIT_USAGE)
     if args.output:
         from microneedle_desk.store.folder import output_problem
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
-        return _fail(f"there is no store in {root}.")
+        return _fail(tr("there is no store in {root}.").format(root=root))
     try:
         protocol = load_protocol(paths.protocol_file())
     except ProtocolError as exc:
@@ -115,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
                     text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
                             else export.recall_text(hits, args.lot))
                     export.write_private(args.output, text)
-                    print(f"Lot {args.lot}: {len({h['patient_id'] for h in hits})} patient(s), "
-                          f"{len(hits)} session(s); written to {args.output}")
+                    print(tr("Lot {lot}: {len} patient(s), {len2} session(s); written to {output}").format(
+                        lot=args.lot, len=len({h['patient_id'] for h in hits}), len2=len(hits), output=args.output))
                 else:
                     sys.stdout.write(export.recall_text(hits, args.lot))
                 return EXIT_OK
@@ -131,12 +132,13 @@ def run(args: argparse.Namespace) -> int:
     except export.ExportError as exc:
         return _fail(str(exc))
     except (StoreError, BadFileError) as exc:
-        return _fail(f"the records cannot be read: {exc}")
+        return _fail(tr("the records cannot be read: {exc}").format(exc=exc))
     except OSError as exc:
-        return _fail(f"the file could not be written: {exc.strerror or exc}")
+        return _fail(tr("the file could not be written: {value}").format(value=exc.strerror or exc))
     finally:
         if writable and lock is not None:
             lock.release()
-    kind = "de-identified " if args.deidentify else ""
-    print(f"Wrote {len(recs)} {kind}session(s) as {args.format.upper()} to {args.output}")
+    kind = tr("de-identified ") if args.deidentify else ""
+    print(tr("Wrote {len} {kind}session(s) as {upper} to {output}").format(
+        len=len(recs), kind=kind, upper=args.format.upper(), output=args.output))
     return EXIT_OK

@@ -12,6 +12,7 @@ import sys
 from datetime import date
 
 from microneedle_desk import paths
+from microneedle_desk.i18n import set_language, tr
 from microneedle_desk.printing.render import PAPERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -19,37 +20,38 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     what = parser.add_mutually_exclusive_group()
-    what.add_argument("--session", metavar="ID", help="the session to print (ids as `export` lists them)")
-    what.add_argument("--day", metavar="YYYY-MM-DD", help="every session started on this day, in one PDF")
-    what.add_argument("--blank", action="store_true", help="a blank sheet to fill in by hand")
+    what.add_argument("--session", metavar="ID", help=tr("the session to print (ids as `export` lists them)"))
+    what.add_argument("--day", metavar="YYYY-MM-DD", help=tr("every session started on this day, in one PDF"))
+    what.add_argument("--blank", action="store_true", help=tr("a blank sheet to fill in by hand"))
     what.add_argument("--course", metavar="PATIENT_ID",
-                      help="a patient's course report: before/after photos of each view, grade trend, sessions")
+                      help=tr("a patient's course report: before/after photos of each view, grade trend, sessions"))
     parser.add_argument("--handout", action="store_true",
-                        help="the patient's aftercare handout instead of the session sheet "
-                             "(without --session or --day: a handout with the dates left blank)")
-    parser.add_argument("--paper", choices=sorted(PAPERS), help="paper size (default: the clinic setting)")
-    parser.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write")
+                        help=tr("the patient's aftercare handout instead of the session sheet (without --session "
+                                "or --day: a handout with the dates left blank)"))
+    parser.add_argument("--paper", choices=sorted(PAPERS), help=tr("paper size (default: the clinic setting)"))
+    parser.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help=tr("the PDF file to write"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
-    print(f"microneedle-desk sheet: {message}", file=sys.stderr)
+    print(tr("microneedle-desk sheet: {message}").format(message=message), file=sys.stderr)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
     if args.blank and args.handout:
-        return _fail("--blank and --handout cannot be combined: choose one.", EXIT_USAGE)
+        return _fail(tr("--blank and --handout cannot be combined: choose one."), EXIT_USAGE)
     if args.course and args.handout:
-        return _fail("--course and --handout cannot be combined: choose one.", EXIT_USAGE)
+        return _fail(tr("--course and --handout cannot be combined: choose one."), EXIT_USAGE)
     if not (args.session or args.day or args.blank or args.handout or args.course):
-        return _fail("say what to print: --session ID, --day YYYY-MM-DD, --course PATIENT_ID, --blank or "
-                     "--handout.", EXIT_USAGE)
+        return _fail(tr("say what to print: --session ID, --day YYYY-MM-DD, --course PATIENT_ID, --blank or "
+                        "--handout."), EXIT_USAGE)
     day = None
     if args.day:
         try:
             day = date.fromisoformat(args.day)
         except ValueError:
-            return _fail(f"“{args.day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.", EXIT_USAGE)
+            return _fail(tr("“{day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(
+                day=args.day), EXIT_USAGE)
 
     from microneedle_desk.store.folder import output_problem
 
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     except ProtocolError as exc:
         return _fail(str(exc))
     settings = Settings(protocol, paths.settings_file(paths.data_dir()))  # the clinic's own, as the app reads it
+    set_language(settings.get("clinic/language") or None)  # the sheet in the clinic's language, as in the app
     clinic = jobs.clinic_info(settings)
     paper = args.paper or jobs.default_paper(settings)
     now = clock.now()
@@ -98,21 +101,22 @@ def run(args: argparse.Namespace) -> int:
                     return EXIT_OK
                 ids = [args.session] if args.session else jobs.sessions_of_day(store, day)  # type: ignore[arg-type]
                 if not ids:
-                    return _fail(f"no session was started on {args.day}.")
+                    return _fail(tr("no session was started on {day}.").format(day=args.day))
                 docs = [jobs.handout_for(store, sid, clinic, now) if args.handout
                         else jobs.sheet_for(store, sid, clinic, by, now) for sid in ids]
             finally:
                 store.close()
         pages = write_pdf(docs, args.output, paper)
     except jobs.NotFoundError as exc:
-        return _fail(f"{exc} `microneedle-desk export` lists the session ids.")
+        return _fail(tr("{exc} `microneedle-desk export` lists the session ids.").format(exc=exc))
     except (StoreError, BadFileError) as exc:
-        return _fail(f"the records cannot be read: {exc}")
+        return _fail(tr("the records cannot be read: {exc}").format(exc=exc))
     except ValidationError as exc:
-        return _fail(f"a stored session does not pass its checks and was not printed: {exc}")
+        return _fail(tr("a stored session does not pass its checks and was not printed: {exc}").format(exc=exc))
     except RenderError as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"the PDF could not be written: {exc.strerror or exc}")
-    print(f"Wrote {len(docs)} document(s), {pages} page(s), {paper.upper()}, to {args.output}")
+        return _fail(tr("the PDF could not be written: {value}").format(value=exc.strerror or exc))
+    print(tr("Wrote {len} document(s), {pages} page(s), {upper}, to {output}").format(
+        len=len(docs), pages=pages, upper=paper.upper(), output=args.output))
     return EXIT_OK

@@ -37,6 +37,7 @@ from microneedle_desk.core.validation import (
     require_choice,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 SCREENING_PREFIX = "screening:"
 """Screening answers are amended one question at a time: ``screening:<contraindication id>``."""
@@ -247,12 +248,13 @@ def check_value(field: str, raw: object, state: SessionState, values: dict[str, 
 
 def _screening(item: str, raw: object, s: SessionState, p: Protocol) -> Any:
     if item not in p.ids("contraindications"):
-        raise ValidationError("field", f"There is no screening question “{item}”.")
+        raise ValidationError("field", tr("There is no screening question “{item}”.").format(item=item))
     if item in s.not_applicable:
-        raise ValidationError("field", f"“{p.label('contraindications', item)}” was not asked of this "
-                                       "patient (not applicable for their sex): it cannot be amended.")
+        raise ValidationError("field", tr("“{label}” was not asked of this patient (not applicable for their "
+                                          "sex): it cannot be amended.").format(
+                                          label=p.label('contraindications', item)))
     if not isinstance(raw, bool):
-        raise ValidationError("answer", "A screening answer must be Yes or No.")
+        raise ValidationError("answer", tr("A screening answer must be Yes or No."))
     return raw
 
 
@@ -288,16 +290,16 @@ def _ids(group: str, what: str) -> Callable[[object, SessionState, dict[str, Any
 def _passes(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, (int, str, float)) or not str(raw).strip().isdigit() \
             or not 1 <= int(str(raw).strip()) <= 20 or (isinstance(raw, float) and raw != int(raw)):
-        raise ValidationError("passes", "Passes must be a whole number 1–20.")
+        raise ValidationError("passes", tr("Passes must be a whole number 1–20."))
     return int(str(raw).strip())
 
 
 def _expiry(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     day = parse_date(raw, "expiry", "The cartridge expiry date")
     if day < _session_day(s):
-        raise ValidationError("expiry", f"A cartridge that expired on {day.isoformat()} was out of date on the "
-                                        f"session's day ({_session_day(s).isoformat()}): the session "
-                                        "could not have used it.")
+        raise ValidationError("expiry", tr("A cartridge that expired on {isoformat} was out of date on the "
+                                           "session's day ({isoformat2}): the session could not have used it.").format(
+                                           isoformat=day.isoformat(), isoformat2=_session_day(s).isoformat()))
     return day.isoformat()
 
 
@@ -308,18 +310,18 @@ def _last_dose(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> 
 def _endpoint(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     kinds = check_endpoints(raw, p)
     if "neither" in kinds and not str(v.get("endpoint_note") or "").strip():
-        raise ValidationError("endpoint", "When neither bleeding nor redness appeared, amend the endpoint "
-                                          "note first to say what was seen.")
+        raise ValidationError("endpoint", tr("When neither bleeding nor redness appeared, amend the endpoint "
+                                             "note first to say what was seen."))
     return list(kinds)
 
 
 def _endpoint_note(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     note = str(raw if raw is not None else "").strip()
     if len(note) > 2000:
-        raise ValidationError("endpoint_note", "The endpoint note is limited to 2000 characters.")
+        raise ValidationError("endpoint_note", tr("The endpoint note is limited to 2000 characters."))
     if "neither" in (v.get("endpoint") or []) and not note:
-        raise ValidationError("endpoint_note", "The endpoint is “neither”: the note saying what was seen "
-                                               "cannot be emptied.")
+        raise ValidationError("endpoint_note", tr("The endpoint is “neither”: the note saying what was seen "
+                                                  "cannot be emptied."))
     return note
 
 
@@ -332,17 +334,18 @@ def _antibiotic(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) ->
 def _adjunct(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     kind = require_choice(raw, p.ids("adjuncts"), "adjunct", "Adjunct")
     if kind == "prp" and v.get("prp_ml") is None:
-        raise ValidationError("adjunct", "Amend the PRP volume first, then the adjunct.")
+        raise ValidationError("adjunct", tr("Amend the PRP volume first, then the adjunct."))
     if kind == "prp" and s.content >= 2 and not v.get("prp_kit_lot"):
-        raise ValidationError("adjunct", "Amend the PRP kit lot first, then the adjunct.")
+        raise ValidationError("adjunct", tr("Amend the PRP kit lot first, then the adjunct."))
     if kind == "minoxidil" and s.content >= 2 and not v.get("minoxidil"):
-        raise ValidationError("adjunct", "Amend the minoxidil product, strength and form first, then the adjunct.")
+        raise ValidationError("adjunct", tr("Amend the minoxidil product, strength and form first, then the "
+                                            "adjunct."))
     return kind
 
 
 def _minoxidil(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     if not isinstance(raw, dict):
-        raise ValidationError("minoxidil", "Give the minoxidil product, strength and form.")
+        raise ValidationError("minoxidil", tr("Give the minoxidil product, strength and form."))
     product, strength, form = check_minoxidil(raw.get("product"), raw.get("strength"), raw.get("form"), p)
     return {"product": product, "strength": strength, "form": form}
 
@@ -357,7 +360,8 @@ def _kit_lot(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> An
 
 def _home_roller(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     if not isinstance(raw, dict) or not isinstance(raw.get("uses"), bool):
-        raise ValidationError("home_roller", "Say whether the patient uses a derma roller at home (Yes or No).")
+        raise ValidationError("home_roller", tr("Say whether the patient uses a derma roller at home (Yes or "
+                                                "No)."))
     if not raw["uses"]:
         return {"uses": False, "mm": None}
     return {"uses": True, "mm": float(check_home_roller_mm(raw.get("mm"), p))}
@@ -366,8 +370,8 @@ def _home_roller(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -
 def _next_session(raw: object, s: SessionState, v: dict[str, Any], p: Protocol) -> Any:
     day = parse_date(raw, "next_session", "The next session date")
     if day <= _session_day(s):
-        raise ValidationError("next_session", "The next session must be after the session's day "
-                                              f"({_session_day(s).isoformat()}).")
+        raise ValidationError("next_session", tr("The next session must be after the session's day "
+                                                 "({isoformat}).").format(isoformat=_session_day(s).isoformat()))
     return day.isoformat()
 
 
@@ -404,13 +408,14 @@ def make_amendment(state: SessionState, earlier: list[dict[str, Any]], field: st
                    reason: object, by: object, now: datetime, device: str, protocol: Protocol) -> dict[str, Any]:
     """A checked amendment document (not yet sealed in the hash chain)."""
     if state.status != "signed":
-        raise ValidationError("session", "Only a signed session is amended; this one is "
-                                         f"{state.status.replace('_', ' ')}.")
+        raise ValidationError("session", tr("Only a signed session is amended; this one is {replace}.").format(
+                                            replace=state.status.replace('_', ' ')))
     values = effective_values(state, earlier, protocol)
     new = check_value(field, new_value, state, values, protocol)
     if new == values.get(field):
-        raise ValidationError("new", f"{field_label(field, protocol)} is already "
-                                     f"“{display_value(field, new, protocol)}”: there is nothing to amend.")
+        raise ValidationError("new", tr("{field_label} is already “{display_value}”: there is nothing to "
+                                        "amend.").format(
+            field_label=field_label(field, protocol), display_value=display_value(field, new, protocol)))
     return {
         "schema": SCHEMA_VERSION, "kind": "amendment", "id": new_id(), "session_id": state.id,
         "field": field, "old": values.get(field), "new": new,
@@ -425,23 +430,24 @@ def validate_amendment_doc(doc: dict[str, Any], state: SessionState, earlier: li
     """Check a stored amendment against the session it corrects and the amendments before it."""
     for key in AMENDMENT_KEYS:
         if key not in doc:
-            raise ValidationError(key, f"The amendment lacks “{key}”.")
+            raise ValidationError(key, tr("The amendment lacks “{key}”.").format(key=key))
     if doc["kind"] != "amendment":
-        raise ValidationError("kind", "The record is not an amendment.")
+        raise ValidationError("kind", tr("The record is not an amendment."))
     if not is_uuid(doc["id"]):
-        raise ValidationError("id", "An amendment id must be a UUID.")
+        raise ValidationError("id", tr("An amendment id must be a UUID."))
     if doc["session_id"] != state.id:
-        raise ValidationError("session_id", "The amendment names another session.")
+        raise ValidationError("session_id", tr("The amendment names another session."))
     if state.status != "signed":
-        raise ValidationError("session", "Only a signed session can carry amendments.")
+        raise ValidationError("session", tr("Only a signed session can carry amendments."))
     parse_iso(doc["at"], "at")
     values = effective_values(state, earlier, protocol)
     field = str(doc["field"])
     new = check_value(field, doc["new"], state, values, protocol)
     if new != read_value(field, doc["new"]):
-        raise ValidationError("new", f"The new value “{doc['new']}” is not in the form the app writes.")
+        raise ValidationError("new", tr("The new value “{value}” is not in the form the app writes.").format(
+                                        value=doc['new']))
     if read_value(field, doc["old"]) != values.get(doc["field"]):
-        raise ValidationError("old", f"The old value “{doc['old']}” is not the value that was in force "
-                                     f"(“{values.get(doc['field'])}”).")
+        raise ValidationError("old", tr("The old value “{value}” is not the value that was in force (“{get}”).").format(
+                                        value=doc['old'], get=values.get(doc['field'])))
     require_text(doc["reason"], "reason", "The reason for the amendment")
     require_text(doc["by"], "by", "Who made the amendment", 200)

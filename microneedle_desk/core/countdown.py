@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from microneedle_desk.core.record_base import Record
+from microneedle_desk.i18n import tr
 
 
 @dataclass(eq=False, repr=False)
@@ -80,7 +81,6 @@ class Countdown(Record):
 def reading(state: str, elapsed: float, remaining: float) -> tuple[str, str]:
     """What a countdown's digits show and the words that say which it is: the time left, how far
     past the planned end, or, once done, the total. (``format_clock`` of the figure, caption)"""
-    from microneedle_desk.i18n import tr
 
     if state == "done":
         return format_clock(elapsed), tr("took")
@@ -108,5 +108,5 @@ def format_duration(seconds: float) -> str:
     m, s = divmod(whole, 60)
     h, m = divmod(m, 60)
     if h:
-        return f"{h} h {m:02d} min"
-    return f"{m} min {s:02d} s"
+        return tr("{h} h {m:02d} min").format(h=h, m=m)
+    return tr("{m} min {s:02d} s").format(m=m, s=s)

@@ -17,38 +17,41 @@ from microneedle_desk.core.records import (
     is_uuid,
 )
 from microneedle_desk.core.session_state import SUPERSEDED_DRAFTS, SessionState
+from microneedle_desk.i18n import tr
 
 
 def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) -> None:
     """Check ``event`` and fold it into ``state``. Raises before changing anything."""
     for key in ("id", "session", "n", "type", "at", "mono", "boot", "by", "device", "data"):
         if key not in event:
-            raise EventError(key, f"An event lacks “{key}”.")
+            raise EventError(key, tr("An event lacks “{key}”.").format(key=key))
     kind, data = event["type"], event["data"]
     if not isinstance(kind, str):
-        raise EventError("type", "An event's type must be text.")
+        raise EventError("type", tr("An event's type must be text."))
     if not isinstance(data, dict):
-        raise EventError("data", "An event's data must be an object.")
+        raise EventError("data", tr("An event's data must be an object."))
     if isinstance(event["n"], bool) or event["n"] != len(state.events):
-        raise EventError("n", f"Event number {event['n']} is out of order (expected {len(state.events)}).")
+        raise EventError("n", tr("Event number {value} is out of order (expected {len}).").format(
+                                 value=event['n'], len=len(state.events)))
     mono = event["mono"]
     if isinstance(mono, bool) or not isinstance(mono, (int, float)) or not math.isfinite(mono):
-        raise EventError("mono", "An event's monotonic reading must be a finite number.")
+        raise EventError("mono", tr("An event's monotonic reading must be a finite number."))
     if not is_uuid(event["id"]):
-        raise EventError("id", "An event id must be a UUID.")
+        raise EventError("id", tr("An event id must be a UUID."))
     for key, who in (("by", "the practitioner"), ("device", "the device"), ("boot", "the clock's boot id")):
         if not isinstance(event[key], str) or not event[key].strip():
-            raise EventError(key, f"An event must name {who} in “{key}”.")
+            raise EventError(key, tr("An event must name {who} in “{key}”.").format(who=who, key=key))
     anchor = anchor_of(event)
     if state.status in ("signed", "abandoned"):
-        raise EventError("status", f"This session is {state.status}: it cannot change any more.")
+        raise EventError("status", tr("This session is {status}: it cannot change any more.").format(
+                                      status=state.status))
     if kind != "session_started" and state.status == "new":
-        raise EventError("type", "A session must begin with its start event.")
+        raise EventError("type", tr("A session must begin with its start event."))
     if kind != "session_started" and event["session"] != state.id:
-        raise EventError("session", "The event belongs to another session.")
+        raise EventError("session", tr("The event belongs to another session."))
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise EventError("type", f"Unknown event type “{kind}”.")
+        raise EventError("type", tr("Unknown event type “{kind}”.").format(kind=kind))
     handler(state, data, anchor, event, protocol)
     for superseded in SUPERSEDED_DRAFTS.get(kind, ()):
         state.drafts.pop(superseded, None)

@@ -17,6 +17,7 @@ from microneedle_desk.core.validation import (
     require_justification,
     require_text,
 )
+from microneedle_desk.i18n import tr
 
 
 # -- the reducer ---------------------------------------------------------------------
@@ -56,17 +57,17 @@ def is_override(event: dict[str, Any]) -> bool:
 def flag_of(data: dict[str, Any], key: str = "value") -> bool:
     value = data.get(key)
     if not isinstance(value, bool):
-        raise EventError(key, f"“{key}” must be true or false.")
+        raise EventError(key, tr("“{key}” must be true or false.").format(key=key))
     return value
 
 
 
 def require_cleared(s: SessionState, p: Protocol, what: str) -> None:
     if not s.screening_cleared(p):
-        raise EventError("screening", f"{what} is not possible until every screening question is "
-                                      "answered and nothing is left blocking.")
+        raise EventError("screening", tr("{what} is not possible until every screening question is answered "
+                                         "and nothing is left blocking.").format(what=what))
     if not s.consent_by:
-        raise EventError("consent", f"{what} is not possible before consent is confirmed.")
+        raise EventError("consent", tr("{what} is not possible before consent is confirmed.").format(what=what))
 
 
 Handler = Callable[[SessionState, dict[str, Any], Anchor, dict[str, Any], Protocol], None]

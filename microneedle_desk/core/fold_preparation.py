@@ -26,10 +26,10 @@ from microneedle_desk.i18n import tr
 
 def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.status != "new":
-        raise EventError("type", "The session has already started.")
+        raise EventError("type", tr("The session has already started."))
     cfg = d.get("config", {})
     if not isinstance(cfg, dict):
-        raise EventError("config", "The start event's settings must be an object.")
+        raise EventError("config", tr("The start event's settings must be an object."))
     bounds = p.bounds
     config = SessionConfig(
         washout_months=parse_whole(cfg.get("washout_months"), bounds["isotretinoin_washout_months"],
@@ -39,10 +39,10 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
         interval_days=int(parse_decimal(cfg.get("interval_days"), "interval_days", "Interval", "days")),
     )
     if not 1 <= config.interval_days <= 365:
-        raise EventError("interval_days", "The session interval must be 1–365 days.")
+        raise EventError("interval_days", tr("The session interval must be 1–365 days."))
     patient = d.get("patient")
     if not isinstance(patient, dict):
-        raise EventError("patient", "The start event must carry the patient's details.")
+        raise EventError("patient", tr("The start event must carry the patient's details."))
     indication = require_choice(patient.get("indication"), p.ids("indications"), "indication",
                                 "Indication")
     grade = check_grade(p, indication, str(patient.get("scale")), patient.get("grade"))
@@ -54,7 +54,8 @@ def _started(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
                          .format(last=RULES))
     content = d.get("content", 1)
     if isinstance(content, bool) or content not in range(1, CONTENT_VERSION + 1):
-        raise EventError("content", f"The record form must be 1–{CONTENT_VERSION}; {content!r} is not.")
+        raise EventError("content", tr("The record form must be 1–{CONTENT_VERSION}; {content!r} is not.").format(
+                                       CONTENT_VERSION=CONTENT_VERSION, content=content))
     not_applicable = check_not_applicable(d.get("not_applicable", []), str(patient.get("sex", "")), p)
     # every check is done: only now change the state (apply_event must change nothing on refusal)
     s.id, s.status, s.device = str(e["session"]), "in_progress", str(e["device"])
@@ -90,7 +91,7 @@ def _last_dose(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 def _override(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     items = s.blocking_items()
     if not items:
-        raise EventError("justification", "Nothing is blocking: there is nothing to override.")
+        raise EventError("justification", tr("Nothing is blocking: there is nothing to override."))
     reason = reason_of(s, d, "justification", "The clinical justification for the override")
     s.override_items, s.override_reason = tuple(items), reason
 
@@ -110,22 +111,22 @@ def _dwell_minutes(raw: object, p: Protocol) -> int:
 def _applied(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     require_cleared(s, p, "Applying the anesthetic")
     if not s.anesthetic_product:
-        raise EventError("product", "Enter the anesthetic product before applying it.")
+        raise EventError("product", tr("Enter the anesthetic product before applying it."))
     if s.applied is not None:
-        raise EventError("applied", "The anesthetic was already applied.")
+        raise EventError("applied", tr("The anesthetic was already applied."))
     s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
     s.applied = a
 
 
 def _dwell_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("dwell", "Needling has started: the numbing time is closed.")
+        raise EventError("dwell", tr("Needling has started: the numbing time is closed."))
     s.dwell_planned_min = _dwell_minutes(d.get("planned_minutes"), p)
 
 
 def _needle(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("needle", "Needling has started: the needle length is fixed now.")
+        raise EventError("needle", tr("Needling has started: the needle length is fixed now."))
     s.needle_mm = parse_bounded(d.get("mm"), p.bounds["needle_length_mm"], "needle",
                                 "Needle length", "mm")
 
@@ -173,7 +174,7 @@ def _antiseptic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any]
 
 def _needling_plan(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_finished_at() is not None:
-        raise EventError("needling", "Needling is finished: its plan is closed.")
+        raise EventError("needling", tr("Needling is finished: its plan is closed."))
     s.needling_planned_min = parse_whole(d.get("planned_minutes"), p.bounds["needling_minutes"],
                                          "needling", "Planned needling time", "min")
 

@@ -47,7 +47,7 @@ from microneedle_desk.i18n import tr
 
 def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     if s.needling_marks:
-        raise EventError("needling", "Needling has already started.")
+        raise EventError("needling", tr("Needling has already started."))
     require_cleared(s, p, "Needling")
     missing = []
     if s.applied is None:
@@ -73,8 +73,9 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
     if deviation == "dwell_below_min":
         minimum = p.bounds["dwell_minutes"].min
         if not str(d.get("early_reason") or "").strip():
-            raise EventError("early_reason", f"The numbing cream has been on for less than {minimum} min: "
-                                             "wait, or write the reason to start early.")
+            raise EventError("early_reason", tr("The numbing cream has been on for less than {minimum} min: "
+                                                "wait, or write the reason to start early.").format(
+                                                minimum=minimum))
         early = reason_of(s, d, "early_reason", tr("The reason to start needling early"))
     elif deviation == "dwell_above_max" and s.rules >= 2:
         if not str(d.get("late_reason") or "").strip():
@@ -93,9 +94,10 @@ def _needling_mark(kind: str) -> Callable[..., None]:
         if not allowed:
             state = "running" if cd.running else "paused" if cd.paused else (
                 "finished" if cd.finished else "not started")
-            raise EventError("needling", f"Needling cannot be {kind}: it is {state}.")
+            raise EventError("needling", tr("Needling cannot be {kind}: it is {state}.").format(
+                                            kind=kind, state=state))
         if s.needling_marks and s.needling_marks[-1][1].seconds_until(a) < 0:
-            raise EventError("needling", "A needling mark cannot be earlier than the one before.")
+            raise EventError("needling", tr("A needling mark cannot be earlier than the one before."))
         reason = ""
         if kind == "finished" and s.rules >= 2:
             elapsed = cd.elapsed(s.needling_marks[0][1].seconds_until(a))
@@ -114,7 +116,7 @@ def _needling_mark(kind: str) -> Callable[..., None]:
 def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     zone = require_choice(d.get("zone"), p.ids("zones"), "zone", "Scalp zone")
     if not s.needling_marks:
-        raise EventError("zone", "Tick zones once needling has started.")
+        raise EventError("zone", tr("Tick zones once needling has started."))
     if flag_of(d, "treated"):
         s.zones.add(zone)
     else:
@@ -124,10 +126,10 @@ def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: P
 def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     count = d.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
-        raise EventError("passes", "Passes must be a whole number 1–20.")
+        raise EventError("passes", tr("Passes must be a whole number 1–20."))
     directions = d.get("directions")
     if not isinstance(directions, list) or not directions:
-        raise EventError("directions", "Tick at least one direction of the passes.")
+        raise EventError("directions", tr("Tick at least one direction of the passes."))
     for direction in directions:
         require_choice(direction, p.ids("pass_directions"), "directions", "Pass direction")
     s.passes, s.directions = count, tuple(dict.fromkeys(directions))
@@ -135,7 +137,7 @@ def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
 
 def _after_needling(s: SessionState, what: str) -> None:
     if not s.needling_marks:
-        raise EventError("needling", f"{what} comes after needling has started.")
+        raise EventError("needling", tr("{what} comes after needling has started.").format(what=what))
 
 
 def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
@@ -166,7 +168,7 @@ def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any]
     _after_needling(s, "Clean-up")
     used = d.get("used", True)  # the first record form always named a product
     if not isinstance(used, bool):
-        raise EventError("used", "Whether an antibiotic cream was used must be true or false.")
+        raise EventError("used", tr("Whether an antibiotic cream was used must be true or false."))
     product = check_antibiotic(d.get("product"), used)
     s.antibiotic_used, s.antibiotic_product = used, product
 
@@ -203,14 +205,14 @@ def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any
 def _side_effect_removed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     entry = d.get("entry_id")
     if entry not in s.side_effects:
-        raise EventError("entry_id", "There is no such side-effect entry.")
+        raise EventError("entry_id", tr("There is no such side-effect entry."))
     del s.side_effects[entry]
 
 
 def _none_observed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     value = flag_of(d)
     if value and s.side_effects:
-        raise EventError("none_observed", "Remove the recorded side effects before confirming none observed.")
+        raise EventError("none_observed", tr("Remove the recorded side effects before confirming none observed."))
     s.none_observed = value
 
 
@@ -221,7 +223,7 @@ def _aftercare(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any],
 def _next_session(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
     day = parse_date(d.get("date"), "next_session", "The next session date")
     if day <= a.wall.date():
-        raise EventError("next_session", "The next session must be after today.")
+        raise EventError("next_session", tr("The next session must be after today."))
     s.next_session = day
 
 
@@ -234,7 +236,7 @@ def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, An
     parse_iso(d.get("down_since"), "down_since")
     gap = d.get("gap_seconds")
     if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap < math.inf:
-        raise EventError("gap_seconds", "The gap must be a number of seconds.")
+        raise EventError("gap_seconds", tr("The gap must be a number of seconds."))
     s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
 
 

@@ -15,6 +15,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid, iso, new_id, parse_iso
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, parse_date, require_choice, require_text
+from microneedle_desk.i18n import tr
 
 FOLLOWUP_KEYS = ("schema", "kind", "id", "session_id", "on", "none", "what", "severity", "note",
                  "by", "at", "device")
@@ -31,27 +32,27 @@ def make_followup(state: SessionState, *, on: object, none: bool, what: object =
     Raises ValidationError with a message for the person entering it.
     """
     if state.status not in ("signed", "abandoned") or state.started is None:
-        raise ValidationError("session", "A follow-up is recorded against a finished session; "
-                                         "this one is not finished yet.")
+        raise ValidationError("session", tr("A follow-up is recorded against a finished session; this one is "
+                                            "not finished yet."))
     day = parse_date(on, "on", "The follow-up date")
     session_day = state.started.wall.date()
     if day < session_day:
-        raise ValidationError("on", f"The follow-up date cannot be before the session "
-                                    f"({session_day.isoformat()}).")
+        raise ValidationError("on", tr("The follow-up date cannot be before the session ({isoformat}).").format(
+                                       isoformat=session_day.isoformat()))
     if day > now.date():
-        raise ValidationError("on", "The follow-up date cannot be in the future.")
+        raise ValidationError("on", tr("The follow-up date cannot be in the future."))
     if not isinstance(none, bool):
-        raise ValidationError("none", "“none” must be true or false.")
+        raise ValidationError("none", tr("“none” must be true or false."))
     note_t = str(note if note is not None else "").strip()
     if len(note_t) > 2000:
-        raise ValidationError("note", "The note is limited to 2000 characters.")
+        raise ValidationError("note", tr("The note is limited to 2000 characters."))
     if none:
         if str(what or "").strip() or str(severity or "").strip():
-            raise ValidationError("what", "“None found” cannot also name a side effect: choose one.")
+            raise ValidationError("what", tr("“None found” cannot also name a side effect: choose one."))
         what_t, severity_t = "", ""
     else:
         if not str(what or "").strip():
-            raise ValidationError("what", "Choose the side effect found, or record “none found”.")
+            raise ValidationError("what", tr("Choose the side effect found, or record “none found”."))
         what_t = require_choice(what, protocol.ids("side_effects"), "what", "The side effect")
         severity_t = require_choice(severity, protocol.ids("severities"), "severity", "The severity")
     return {
@@ -65,12 +66,12 @@ def make_followup(state: SessionState, *, on: object, none: bool, what: object =
 def validate_followup_doc(doc: object, state: SessionState, protocol: Protocol) -> dict[str, Any]:
     """Check a stored follow-up against its session; returns it. Raises ValidationError."""
     if not isinstance(doc, dict):
-        raise ValidationError("followup", "A follow-up record must be a JSON object.")
+        raise ValidationError("followup", tr("A follow-up record must be a JSON object."))
     for key in FOLLOWUP_KEYS:
         if key not in doc:
-            raise ValidationError(key, f"The follow-up lacks “{key}”.")
+            raise ValidationError(key, tr("The follow-up lacks “{key}”.").format(key=key))
     if doc["kind"] != "followup" or not is_uuid(doc["id"]) or doc["session_id"] != state.id:
-        raise ValidationError("followup", "The record is not a follow-up of this session.")
+        raise ValidationError("followup", tr("The record is not a follow-up of this session."))
     at = parse_iso(doc["at"], "at")
     checked = make_followup(state, on=doc["on"], none=doc["none"], what=doc["what"],
                             severity=doc["severity"], note=doc["note"], by=doc["by"], now=at,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 
 SALT_REGIONS: tuple[tuple[str, str, int], ...] = (
     ("right", "Right side", 18),
@@ -40,20 +41,23 @@ class SaltResult:
 def _percent(raw: object, label: str, field: str) -> Decimal:
     text = str(raw).strip().rstrip("%").strip() if raw is not None else ""
     if not text:
-        raise ValidationError(field, f"{label}: enter the percentage of hair lost there (0–100).")
+        raise ValidationError(field, tr("{label}: enter the percentage of hair lost there (0–100).").format(
+                                        label=label))
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(field, f"{label}: “{text}” is not a number; enter 0–100.") from None
+        raise ValidationError(field, tr("{label}: “{text}” is not a number; enter 0–100.").format(
+                                        label=label, text=text)) from None
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise ValidationError(field, f"{label}: {text} % is outside 0–100 %.")
+        raise ValidationError(field, tr("{label}: {text} % is outside 0–100 %.").format(label=label, text=text))
     return value
 
 
 def salt_band(score: int) -> str:
     """The severity band of a whole SALT score 0-100."""
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        raise ValidationError("salt", f"A SALT score is a whole number 0–100, not {score!r}.")
+        raise ValidationError("salt", tr("A SALT score is a whole number 0–100, not {score!r}.").format(
+                                         score=score))
     for low, high, name in SALT_BANDS:
         if low <= score <= high:
             return name

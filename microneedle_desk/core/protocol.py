@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.i18n import tr
 
 PROTOCOL_SCHEMA = "microneedle-desk/protocol"
 PROTOCOL_VERSION = 1
@@ -193,7 +194,7 @@ class Protocol(FrozenRecord):
         """The display label of ``item_id`` in a choice group such as ``"side_effects"``."""
         for item in getattr(self, group):
             if item.id == item_id:
-                return str(getattr(item, "label", None) or getattr(item, "question", item_id))
+                return tr(str(getattr(item, "label", None) or getattr(item, "question", item_id)))
         return item_id
 
     def ids(self, group: str) -> tuple[str, ...]:
@@ -211,7 +212,30 @@ def load_protocol(path: Path) -> Protocol:
         raw = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ProtocolError(path, f"it is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
-    return parse_protocol(raw, path)
+    protocol = parse_protocol(raw, path)
+    load_translations(path, raw)
+    return protocol
+
+
+def load_translations(path: Path, raw: dict[str, Any]) -> None:
+    """Check the protocol's translations beside ``path`` and hand their texts to the catalogue.
+
+    Every language with a catalogue beside the protocol (``locale/<language>``) needs one.
+    """
+    from microneedle_desk import i18n
+    from microneedle_desk.core.protocol_texts import english_texts, read_translation, translation_files
+
+    english = english_texts(raw)
+    files = translation_files(path)
+    for language in sorted(p.name for p in (path.parent / "locale").glob("*") if p.is_dir()):
+        if language not in files:
+            raise ProtocolError(path, f"the app is translated into “{language}” but the protocol is not: "
+                                      f"{path.stem}.{language}.json is missing.")
+    for language, file in files.items():
+        try:
+            i18n.add_data_texts(language, read_translation(file, language, english))
+        except ValueError as exc:
+            raise ProtocolError(file, str(exc)) from None
 
 
 def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:

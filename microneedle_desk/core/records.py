@@ -50,13 +50,14 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(text: object, field: str = "timestamp") -> datetime:
     if not isinstance(text, str):
-        raise ValidationError(field, f"{field} must be a timestamp with its UTC offset.")
+        raise ValidationError(field, tr("{field} must be a timestamp with its UTC offset.").format(field=field))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(field, f"{field} “{text}” is not a timestamp.") from None
+        raise ValidationError(field, tr("{field} “{text}” is not a timestamp.").format(
+            field=field, text=text)) from None
     if moment.tzinfo is None:
-        raise ValidationError(field, f"{field} “{text}” has no UTC offset.")
+        raise ValidationError(field, tr("{field} “{text}” has no UTC offset.").format(field=field, text=text))
     return moment
 
 
@@ -87,14 +88,19 @@ class Patient(FrozenRecord):
     device: str
     created_at: str
     demo: bool = False
+    # The language the patient reads (their handout is printed in it); "" is the clinic's.
+    language: str = ""
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc = {
             "schema": SCHEMA_VERSION, "kind": "patient", "id": self.id, "name": self.name,
             "dob": self.dob.isoformat(), "clinic_id": self.clinic_id, "sex": self.sex,
             "indication": self.indication, "scale": self.scale, "grade": self.grade,
             "device": self.device, "created_at": self.created_at, "demo": self.demo,
         }
+        if self.language:  # only when chosen: a record from before the choice reads the same
+            doc["language"] = self.language
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Patient:
@@ -103,6 +109,7 @@ class Patient(FrozenRecord):
             clinic_id=doc["clinic_id"], sex=doc["sex"], indication=doc["indication"],
             scale=doc["scale"], grade=doc["grade"], device=doc["device"],
             created_at=doc["created_at"], demo=bool(doc.get("demo", False)),
+            language=str(doc.get("language", "") or ""),
         )
 
 
@@ -115,22 +122,23 @@ def check_grade(protocol: Protocol, indication: str, scale: str, grade: object) 
         return require_choice(str(grade), sc.grades, "grade", f"The {sc.label} grade")
     text = str(grade).strip()
     if not text.isdigit() or not 0 <= int(text) <= 100:
-        raise ValidationError("grade", f"The SALT score must be a whole number 0–100; “{text}” is not.")
+        raise ValidationError("grade", tr("The SALT score must be a whole number 0–100; “{text}” is not.").format(
+                                          text=text))
     return str(int(text))
 
 
 def make_patient(
     protocol: Protocol, *, name: object, dob: object, clinic_id: object, sex: object,
     indication: object, scale: object, grade: object, device: str, now: datetime,
-    demo: bool = False, patient_id: str | None = None,
+    demo: bool = False, patient_id: str | None = None, language: object = "",
 ) -> Patient:
     """Check a new patient's fields; raises ValidationError naming what is allowed."""
     name_t = require_text(name, "name", "The patient's name", 200)
     birth = parse_date(dob, "dob", "Date of birth")
     if birth > now.date():
-        raise ValidationError("dob", "Date of birth cannot be in the future.")
+        raise ValidationError("dob", tr("Date of birth cannot be in the future."))
     if birth.year < 1900:
-        raise ValidationError("dob", "Date of birth must be in 1900 or later.")
+        raise ValidationError("dob", tr("Date of birth must be in 1900 or later."))
     clinic = require_text(clinic_id, "clinic_id", "The clinic patient ID", 64)
     if sex not in protocol.ids("sexes"):
         raise ValidationError("sex", tr("Choose the patient's sex ({choices}): it decides which screening "
@@ -143,25 +151,37 @@ def make_patient(
     return Patient(
         id=patient_id or new_id(), name=name_t, dob=birth, clinic_id=clinic, sex=sex_t,
         indication=ind, scale=scale_t, grade=grade_t, device=device, created_at=iso(now),
-        demo=demo,
+        demo=demo, language=check_language(language),
     )
+
+
+def check_language(raw: object) -> str:
+    """A patient's language: "" (the clinic's) or one the app is translated into."""
+    from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages
+
+    text = "" if raw is None else str(raw).strip()
+    if text and text not in available_languages():
+        raise ValidationError("language", tr("The patient's language must be one the app is translated into: "
+                                             "{allowed}; “{text}” is not.").format(
+            allowed=", ".join(f"{code} ({LANGUAGE_NAMES[code]})" for code in available_languages()), text=text))
+    return text
 
 
 def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
     if not isinstance(doc, dict):
-        raise ValidationError("patient", "A patient record must be a JSON object.")
+        raise ValidationError("patient", tr("A patient record must be a JSON object."))
     for key in ("id", "name", "dob", "clinic_id", "sex", "indication", "scale", "grade",
                 "device", "created_at"):
         if key not in doc:
-            raise ValidationError(key, f"The patient record lacks “{key}”.")
+            raise ValidationError(key, tr("The patient record lacks “{key}”.").format(key=key))
     if not is_uuid(doc["id"]):
-        raise ValidationError("id", "A patient id must be a UUID.")
+        raise ValidationError("id", tr("A patient id must be a UUID."))
     created = parse_iso(doc["created_at"], "created_at")
     return make_patient(
         protocol, name=doc["name"], dob=doc["dob"], clinic_id=doc["clinic_id"], sex=doc["sex"],
         indication=doc["indication"], scale=doc["scale"], grade=doc["grade"],
         device=str(doc["device"]), now=created, demo=bool(doc.get("demo", False)),
-        patient_id=doc["id"],
+        patient_id=doc["id"], language=doc.get("language", ""),
     )
 
 

@@ -260,7 +260,7 @@ class Session:
         if cd.paused:
             self.resume_needling()
             return "resumed"
-        raise EventError("needling", "Needling is finished.")
+        raise EventError("needling", tr("Needling is finished."))
 
     def set_zone(self, zone: str, treated: bool = True) -> None:
         self._emit("zone_set", {"zone": zone, "treated": treated})
@@ -363,32 +363,33 @@ class Session:
             end = start.to_mono(self.clock) if start else now
             elapsed = max(0.0, end - s.applied.to_mono(self.clock))
             if start:
-                state, msg = "done", "Numbing time closed when needling started."
+                state, msg = "done", tr("Numbing time closed when needling started.")
             elif elapsed >= dmax:
-                state, msg = "overdue", ALERT_TEXT["dwell_over_max"]
+                state, msg = "overdue", tr(ALERT_TEXT["dwell_over_max"])
             elif elapsed >= planned:
-                state, msg = "due", ALERT_TEXT["dwell_planned_end"]
+                state, msg = "due", tr(ALERT_TEXT["dwell_planned_end"])
             elif elapsed >= dmin:
-                state, msg = "ready", ALERT_TEXT["dwell_min_reached"]
+                state, msg = "ready", tr(ALERT_TEXT["dwell_min_reached"])
             else:
-                state, msg = "running", f"Numbing: needling allowed after {int(dmin // 60)} min."
-            views.append(CountdownView("dwell", "Numbing (dwell)", state, elapsed,
+                state, msg = "running", tr("Numbing: needling allowed after {minutes} min.").format(
+                    minutes=int(dmin // 60))
+            views.append(CountdownView("dwell", tr("Numbing (dwell)"), state, elapsed,
                                        planned - elapsed, planned, msg))
         if s.needling_marks:
             cd = s.needling_countdown(self.clock)
             elapsed = cd.elapsed(now)
             nmin = float(self.protocol.bounds["needling_minutes"].min) * 60
             if cd.finished:
-                state, msg = "done", "Needling finished."
+                state, msg = "done", tr("Needling finished.")
             elif cd.paused:
-                state, msg = "paused", "Needling paused: press Space to resume."
+                state, msg = "paused", tr("Needling paused: press Space to resume.")
             elif elapsed >= cd.planned:
-                state, msg = "due", ALERT_TEXT["needling_planned_end"]
+                state, msg = "due", tr(ALERT_TEXT["needling_planned_end"])
             elif elapsed >= nmin:
-                state, msg = "ready", ALERT_TEXT["needling_min_reached"]
+                state, msg = "ready", tr(ALERT_TEXT["needling_min_reached"])
             else:
-                state, msg = "running", "Needling: glide in several directions."
-            views.append(CountdownView("needling", "Needling", state, elapsed,
+                state, msg = "running", tr("Needling: glide in several directions.")
+            views.append(CountdownView("needling", tr("Needling"), state, elapsed,
                                        cd.planned - elapsed, cd.planned, msg))
         return views
 

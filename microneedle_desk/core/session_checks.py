@@ -30,7 +30,7 @@ def check_not_applicable(raw: object, sex: str, p: Protocol) -> tuple[str, ...]:
     """Screening items the start event records as not asked: only items the protocol limits
     to other sexes than the patient's."""
     if not isinstance(raw, list):
-        raise EventError("not_applicable", "The items not asked must be a list.")
+        raise EventError("not_applicable", tr("The items not asked must be a list."))
     out: list[str] = []
     for item in raw:
         require_choice(item, p.ids("contraindications"), "not_applicable", "Screening item")
@@ -59,9 +59,10 @@ def check_endpoints(raw: object, p: Protocol) -> tuple[str, ...]:
 def check_endpoint_note(raw: object, kinds: tuple[str, ...]) -> str:
     note = str(raw if raw is not None else "").strip()
     if len(note) > 2000:
-        raise EventError("note", "The endpoint note is limited to 2000 characters.")
+        raise EventError("note", tr("The endpoint note is limited to 2000 characters."))
     if "neither" in kinds and not note:
-        raise EventError("note", "When neither bleeding nor redness appeared, add a note saying what was seen.")
+        raise EventError("note", tr("When neither bleeding nor redness appeared, add a note saying what was "
+                                    "seen."))
     return note
 
 

@@ -17,7 +17,7 @@ from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.validation import (
     add_months,
 )
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 
 # The session rules a start event is recorded under. From 2 on: every justification is
 # clinical text, every deviation carries one (late start, short or long needling too) and
@@ -31,11 +31,11 @@ endpoint, an antibiotic product always, minoxidil without details, no home-rolle
 the home derma roller asked at aftercare. Records of form 1 are read by the rules of form 1."""
 
 ALERT_TEXT = {
-    "dwell_min_reached": "Minimum numbing time reached: needling may start.",
-    "dwell_planned_end": "Planned numbing time is over: wipe off the cream and start.",
-    "dwell_over_max": "Numbing cream has been on longer than the maximum. Recorded.",
-    "needling_min_reached": "Minimum needling time reached.",
-    "needling_planned_end": "Planned needling time is over: finish needling.",
+    "dwell_min_reached": N_("Minimum numbing time reached: needling may start."),
+    "dwell_planned_end": N_("Planned numbing time is over: wipe off the cream and start."),
+    "dwell_over_max": N_("Numbing cream has been on longer than the maximum. Recorded."),
+    "needling_min_reached": N_("Minimum needling time reached."),
+    "needling_planned_end": N_("Planned needling time is over: finish needling."),
 }
 
 
@@ -255,47 +255,48 @@ class SessionState(Record):
         """(step id, what is missing there) for everything sign-off still needs."""
         out: list[tuple[str, str]] = []
         if self.unanswered(protocol):
-            out.append(("screening", f"Screening: {len(self.unanswered(protocol))} question(s) unanswered"))
+            out.append(("screening", tr("Screening: {n} question(s) unanswered").format(
+                n=len(self.unanswered(protocol)))))
         elif not self.screening_cleared(protocol):
-            out.append(("screening", "Screening: a contraindication is answered Yes and not overridden"))
+            out.append(("screening", tr("Screening: a contraindication is answered Yes and not overridden")))
         if not self.consent_by:
-            out.append(("screening", "Screening: informed consent not confirmed"))
+            out.append(("screening", tr("Screening: informed consent not confirmed")))
         if not self.anesthetic_product:
-            out.append(("anesthetic", "Anesthetic: product name"))
+            out.append(("anesthetic", tr("Anesthetic: product name")))
         if self.applied is None:
-            out.append(("anesthetic", "Anesthetic: not applied"))
+            out.append(("anesthetic", tr("Anesthetic: not applied")))
         if self.needle_mm is None:
-            out.append(("device", "Device: needle length"))
+            out.append(("device", tr("Device: needle length")))
         if not self.cartridge_lot or self.cartridge_expiry is None:
-            out.append(("device", "Device: cartridge lot and expiry"))
+            out.append(("device", tr("Device: cartridge lot and expiry")))
         if not self.cartridge_new_sealed and not self.cartridge_unsealed_reason:
-            out.append(("device", "Device: new, sealed cartridge not confirmed"))
+            out.append(("device", tr("Device: new, sealed cartridge not confirmed")))
         if not self.handpiece_serial:
-            out.append(("device", "Device: handpiece serial"))
+            out.append(("device", tr("Device: handpiece serial")))
         if not self.antiseptic:
-            out.append(("antiseptic", "Antiseptic: not recorded"))
+            out.append(("antiseptic", tr("Antiseptic: not recorded")))
         if self.needling_finished_at() is None:
-            out.append(("needling", "Needling: not finished"))
+            out.append(("needling", tr("Needling: not finished")))
         if not self.zones:
-            out.append(("needling", "Needling: no scalp zone ticked"))
+            out.append(("needling", tr("Needling: no scalp zone ticked")))
         if self.passes < 1 or not self.directions:
-            out.append(("needling", "Needling: passes and directions"))
+            out.append(("needling", tr("Needling: passes and directions")))
         if not self.endpoints:
-            out.append(("endpoint", "Endpoint: not recorded"))
+            out.append(("endpoint", tr("Endpoint: not recorded")))
         if not self.blood_washed:
-            out.append(("cleanup", "Clean-up: blood not washed away"))
+            out.append(("cleanup", tr("Clean-up: blood not washed away")))
         if self.antibiotic_used is None:
             out.append(("cleanup", tr("Clean-up: antibiotic cream (the product, or none used)")))
         if not self.adjunct:
-            out.append(("adjunct", "Adjunct: choose none, minoxidil or PRP"))
+            out.append(("adjunct", tr("Adjunct: choose none, minoxidil or PRP")))
         if not self.none_observed and not self.side_effects:
-            out.append(("side_effects", "Side effects: record them or confirm none observed"))
+            out.append(("side_effects", tr("Side effects: record them or confirm none observed")))
         if not self.aftercare_given:
-            out.append(("aftercare", "Aftercare: not confirmed as given"))
+            out.append(("aftercare", tr("Aftercare: not confirmed as given")))
         if self.content >= 2 and self.home_roller is None:
             out.append(("aftercare", tr("Aftercare: whether the patient uses a derma roller at home")))
         if self.next_session is None:
-            out.append(("aftercare", "Aftercare: next session date"))
+            out.append(("aftercare", tr("Aftercare: next session date")))
         return out
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from microneedle_desk.core.protocol import Bound
+from microneedle_desk.i18n import N_, tr
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -27,31 +28,38 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
-def parse_decimal(raw: object, field: str, what: str, unit: str = "") -> Decimal:
-    """A number from text or a number. Decimal commas are refused, not guessed at."""
+def parse_decimal(raw: object, field: str, what: str, unit: str = "", decimal_separator: str = ".") -> Decimal:
+    """A number from text or a number, written with ``decimal_separator`` (the person's locale's:
+    "," reads "1,2" as 1.2, and a point too). Under a point, a decimal comma is refused, not guessed at."""
     suffix = f" {unit}" if unit else ""
     if isinstance(raw, bool):
-        raise ValidationError(field, f"{what} must be a number{suffix}.")
+        raise ValidationError(field, tr("{what} must be a number{suffix}.").format(what=what, suffix=suffix))
     if isinstance(raw, (int, Decimal, float)):
         value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
         if not value.is_finite():  # NaN cannot even be compared with a bound
-            raise ValidationError(field, f"{what} must be a number{suffix}; {raw} is not.")
+            raise ValidationError(field, tr("{what} must be a number{suffix}; {raw} is not.").format(
+                                            what=what, suffix=suffix, raw=raw))
         return value
     text = str(raw).strip()
     if unit and text.lower().endswith(unit.lower()):
         text = text[: -len(unit)].strip()
     if not text:
-        raise ValidationError(field, f"{what} is empty: enter a number{suffix}.")
+        raise ValidationError(field, tr("{what} is empty: enter a number{suffix}.").format(
+                                        what=what, suffix=suffix))
+    if decimal_separator == "," and re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
     if re.fullmatch(r"[+-]?\d+,\d+", text):
         raise ValidationError(
-            field, f"{what}: use a decimal point, not a comma (for example {text.replace(',', '.')})."
+            field, tr("{what}: use a decimal point, not a comma (for example {replace}).").format(
+                      what=what, replace=text.replace(',', '.'))
         )
     if not _NUMBER.match(text):
-        raise ValidationError(field, f"{what} must be a number{suffix}; “{text}” is not a number.")
+        raise ValidationError(field, tr("{what} must be a number{suffix}; “{text}” is not a number.").format(
+                                        what=what, suffix=suffix, text=text))
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex already excludes this
-        raise ValidationError(field, f"{what} must be a number{suffix}.") from None
+        raise ValidationError(field, tr("{what} must be a number{suffix}.").format(what=what, suffix=suffix)) from None
 
 
 def _allowed(bound: Bound, unit: str) -> str:
@@ -66,25 +74,30 @@ def check_in_bound(value: Decimal, bound: Bound, field: str, what: str, unit: st
     suffix = f" {unit}" if unit else ""
     allowed = _allowed(bound, unit)
     if not bound.min <= value <= bound.max:
-        raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is outside.")
+        raise ValidationError(field, tr("{what} must be {allowed}; {fmt}{suffix} is outside.").format(
+                                        what=what, allowed=allowed, fmt=_fmt(value), suffix=suffix))
     # Exact arithmetic: Decimal's 28-digit context would round 1.000…0001 onto a step.
     if bound.step is not None and (Fraction(value) - Fraction(bound.min)) % Fraction(bound.step) != 0:
-        raise ValidationError(field, f"{what} must be {allowed}; {_fmt(value)}{suffix} is not on a step.")
+        raise ValidationError(field, tr("{what} must be {allowed}; {fmt}{suffix} is not on a step.").format(
+                                        what=what, allowed=allowed, fmt=_fmt(value), suffix=suffix))
     return value
 
 
-def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> Decimal:
+def parse_bounded(raw: object, bound: Bound, field: str, what: str, unit: str = "",
+                  decimal_separator: str = ".") -> Decimal:
     try:
-        value = parse_decimal(raw, field, what, unit)
+        value = parse_decimal(raw, field, what, unit, decimal_separator)
     except ValidationError as exc:  # say what is allowed, not only that it is not a number
-        raise ValidationError(field, f"{exc.message} Allowed: {_allowed(bound, unit)}.") from None
+        raise ValidationError(field, tr("{message} Allowed: {allowed}.").format(
+                                        message=exc.message, allowed=_allowed(bound, unit))) from None
     return check_in_bound(value, bound, field, what, unit)
 
 
 def parse_whole(raw: object, bound: Bound, field: str, what: str, unit: str = "") -> int:
     value = parse_bounded(raw, bound, field, what, unit)
     if value != value.to_integral():
-        raise ValidationError(field, f"{what} must be a whole number of {unit or 'units'}.")
+        raise ValidationError(field, tr("{what} must be a whole number of {value}.").format(
+                                        what=what, value=unit or 'units'))
     return int(value)
 
 
@@ -98,30 +111,33 @@ def parse_date(raw: object, field: str, what: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            field, f"{what} must be a date written YYYY-MM-DD (for example 2026-03-14); “{text}” is not."
+            field, tr("{what} must be a date written YYYY-MM-DD (for example 2026-03-14); “{text}” is not.").format(
+                      what=what, text=text)
         ) from None
 
 
 def parse_past_date(raw: object, today: date, field: str, what: str) -> date:
     value = parse_date(raw, field, what)
     if value > today:
-        raise ValidationError(field, f"{what} cannot be in the future (today is {today.isoformat()}).")
+        raise ValidationError(field, tr("{what} cannot be in the future (today is {isoformat}).").format(
+                                        what=what, isoformat=today.isoformat()))
     return value
 
 
 def require_text(raw: object, field: str, what: str, max_len: int = 2000) -> str:
     text = "" if raw is None else str(raw).strip()
     if not text:
-        raise ValidationError(field, f"{what} must not be empty.")
+        raise ValidationError(field, tr("{what} must not be empty.").format(what=what))
     if len(text) > max_len:
-        raise ValidationError(field, f"{what} is too long: at most {max_len} characters.")
+        raise ValidationError(field, tr("{what} is too long: at most {max_len} characters.").format(
+                                        what=what, max_len=max_len))
     return text
 
 
 JUSTIFICATION_MIN_WORDS = 3
 JUSTIFICATION_MIN_LETTERS = 15
 _WORD = re.compile(r"[^\W\d_]+")
-JUSTIFICATION_EXAMPLE = "patient must leave early; numbness tested and adequate"
+JUSTIFICATION_EXAMPLE = N_("patient must leave early; numbness tested and adequate")
 
 
 def _tr(text: str) -> str:
@@ -148,7 +164,8 @@ def require_justification(raw: object, field: str, what: str, max_len: int = 200
 
 def require_choice(raw: object, allowed: tuple[str, ...], field: str, what: str) -> str:
     if raw not in allowed:
-        raise ValidationError(field, f"{what} must be one of: {', '.join(allowed)}.")
+        raise ValidationError(field, tr("{what} must be one of: {join}.").format(
+                                        what=what, join=', '.join(allowed)))
     return str(raw)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from microneedle_desk import i18n
 from microneedle_desk.core.amendments import (
     SCREENING_PREFIX,
     amended_state,
@@ -23,12 +24,13 @@ from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.timeline import clock_set_back, utc_offsets
-from microneedle_desk.i18n import tr
+from microneedle_desk.dates import decimal, long_date, long_moment, short_date, short_moment
+from microneedle_desk.i18n import N_, tr
 
-SHEET_TITLE = "Scalp microneedling — session record"
-BLANK_TITLE = "Scalp microneedling — session record (paper)"
-HANDOUT_TITLE = "Looking after your scalp after microneedling"
-DRAFT_MARK = "DRAFT — not signed"
+SHEET_TITLE = N_("Scalp microneedling — session record")
+BLANK_TITLE = N_("Scalp microneedling — session record (paper)")
+HANDOUT_TITLE = N_("Looking after your scalp after microneedling")
+DRAFT_MARK = N_("DRAFT — not signed")
 AVOID_DAYS = 14  # "about two weeks" in the clinical source
 
 
@@ -98,6 +100,7 @@ class PrintDoc:
     footer: Footer
     draft: str = ""               # watermark text, empty for none
     large: bool = False           # large type (the handout)
+    language: str = ""            # the language it is printed in, when not the clinic's (a handout)
 
     def text(self) -> str:
         """Every word of the document, for tests and search."""
@@ -125,7 +128,7 @@ class SheetInfo:
 
 # -- formatting ------------------------------------------------------------------------
 def fmt_date(day: date | None) -> str:
-    return day.strftime("%d %b %Y") if day else ""
+    return short_date(day) if day else ""
 
 
 # Set while a sheet whose times were taken at more than one UTC offset is built: each time
@@ -141,7 +144,7 @@ def _offset(moment: datetime) -> str:
 
 
 def fmt_dt(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M") + _offset(moment) if moment else ""
+    return short_moment(moment) + _offset(moment) if moment else ""
 
 
 def fmt_time(moment: datetime | None) -> str:
@@ -150,11 +153,11 @@ def fmt_time(moment: datetime | None) -> str:
 
 def fmt_long(moment: datetime) -> str:
     """``Wednesday 26 November 2026 at 09:45``: the handout's way of naming a moment."""
-    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B %Y')} at {moment.strftime('%H:%M')}"
+    return long_moment(moment)
 
 
 def fmt_long_date(day: date) -> str:
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+    return long_date(day)
 
 
 def fmt_iso_text(text: str) -> str:
@@ -170,7 +173,7 @@ def fmt_duration(seconds: float | None) -> str:
         return ""
     total = round(seconds)
     minutes, secs = divmod(total, 60)
-    return f"{minutes} min {secs:02d} s"
+    return tr("{minutes} min {secs:02d} s").format(minutes=minutes, secs=secs)
 
 
 def signature_mark(state: SessionState) -> str:
@@ -187,11 +190,11 @@ def short_hash(record_hash: str) -> str:
 
 
 def _mm(value: object) -> str:
-    return f"{value} mm" if value is not None else ""
+    return tr("{value} mm").format(value=decimal(value)) if value is not None else ""
 
 
 def _yes(value: bool) -> str:
-    return "Yes" if value else "No"
+    return tr("Yes") if value else tr("No")
 
 
 # -- the session sheet -------------------------------------------------------------------
@@ -203,42 +206,45 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
     except ValueError:
         dob = str(dob)
     started = state.started.wall if state.started else None
-    number = f"Session {info.session_number}" if info.session_number else ""
-    return [("Patient", str(snap.get("name", ""))), ("Date of birth", dob),
-            ("Clinic ID", str(snap.get("clinic_id", ""))), ("Session date", fmt_date(started.date() if started
+    number = tr("Session {session_number}").format(session_number=info.session_number) if info.session_number else ""
+    return [(tr("Patient"), str(snap.get("name", ""))), (tr("Date of birth"), dob),
+            (tr("Clinic ID"), str(snap.get("clinic_id", ""))), (tr("Session date"), fmt_date(started.date() if started
                                                                                       else None)),
-            ("Course", number)]
+            (tr("Course"), number)]
 
 
-AMENDED = " (amended)"  # through tr() where printed, in the language then in use
+AMENDED = N_(" (amended)")  # through tr() where printed, in the language then in use
 
 
 def _screening(state: SessionState, protocol: Protocol, amended: set[str]) -> list[Section]:
-    questions = Section("Screening", label_share=0.8)
+    questions = Section(tr("Screening"), label_share=0.8)
     sex = protocol.label("sexes", str(state.patient_snapshot.get("sex", ""))).lower()
     for item in protocol.contraindications:
         answer = state.answers.get(item.id)
         if item.id in state.not_applicable:
             text = tr("N/A")  # the Consent section says why
         else:
-            text = "not answered" if answer is None else _yes(answer)
+            text = tr("not answered") if answer is None else _yes(answer)
             text += tr(AMENDED) if SCREENING_PREFIX + item.id in amended else ""
-        questions.fields.append(Field(item.question, text))
-    sec = Section("Consent", columns=1)
+        questions.fields.append(Field(tr(item.question), text))
+    sec = Section(tr("Consent"), columns=1)
     if state.not_applicable:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.not_applicable)
         sec.fields.append(Field(tr("Not asked"), tr("{items}: not applicable to a {sex} patient").format(
             items=items, sex=sex)))
     if state.isotretinoin_last_dose:
-        sec.fields.append(Field("Last isotretinoin dose", fmt_date(state.isotretinoin_last_dose)
+        sec.fields.append(Field(tr("Last isotretinoin dose"), fmt_date(state.isotretinoin_last_dose)
                                 + (tr(AMENDED) if "isotretinoin_last_dose" in amended else "")))
-        sec.fields.append(Field("Eligible from", fmt_date(state.eligible_from())))
+        sec.fields.append(Field(tr("Eligible from"), fmt_date(state.eligible_from())))
     if state.override_items:
         items = ", ".join(protocol.label("contraindications", i).rstrip("?") for i in state.override_items)
-        sec.fields.append(Field("Override", f"{items}. Justification: {state.override_reason}"))
-    consent = f"given by {state.consent_by}, {fmt_iso_text(state.consent_at)}" if state.consent_by else "not given"
+        sec.fields.append(Field(tr("Override"), tr("{items}. Justification: {override_reason}").format(
+            items=items, override_reason=state.override_reason)))
+    consent = tr("given by {consent_by}, {fmt_iso_text}").format(
+        consent_by=state.consent_by,
+        fmt_iso_text=fmt_iso_text(state.consent_at)) if state.consent_by else tr("not given")
     consent += tr(AMENDED) if "consent_by" in amended else ""
-    sec.fields.append(Field("Consent", consent))
+    sec.fields.append(Field(tr("Consent"), consent))
     return [questions, sec]
 
 
@@ -268,7 +274,7 @@ def _adjunct(state: SessionState, protocol: Protocol) -> str:
         return label
     if state.adjunct == "prp" and state.prp_ml is not None:
         lot = tr(", kit lot {lot}").format(lot=state.prp_kit_lot) if state.prp_kit_lot else ""
-        return f"{label} — {state.prp_ml} mL{lot}"
+        return tr("{label} — {prp_ml} mL{lot}").format(label=label, prp_ml=decimal(state.prp_ml), lot=lot)
     return label
 
 
@@ -283,18 +289,19 @@ def _home_roller(state: SessionState) -> str:
         return tr("Not asked") if state.content < 2 else ""
     if not state.home_roller:
         return tr("Not used")
-    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(mm=state.home_roller_mm)
+    return tr("Uses one at home, {mm} mm needles; home-roller points on the handout").format(
+        mm=decimal(state.home_roller_mm))
 
 
 def _side_effects(state: SessionState, protocol: Protocol) -> Section:
-    sec = Section("Side effects")
+    sec = Section(tr("Side effects"))
     if state.side_effects:
-        sec.table = Table(("Side effect", "Severity", "Note", "Recorded"))
+        sec.table = Table((tr("Side effect"), tr("Severity"), tr("Note"), tr("Recorded")))
         for se in sorted(state.side_effects.values(), key=lambda s: s.at):
             sec.table.rows.append((protocol.label("side_effects", se.kind),
                                    protocol.label("severities", se.severity), se.note, fmt_iso_text(se.at)))
     else:
-        sec.paragraphs.append("None observed." if state.none_observed else "Not recorded.")
+        sec.paragraphs.append(tr("None observed.") if state.none_observed else tr("Not recorded."))
     return sec
 
 
@@ -352,54 +359,57 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
     finished = s.needling_finished_at()
     started = s.needling_started_at()
     sections = [
-        Section("Indication and grade", [
-            Field("Indication", protocol.label("indications", s.indication) if s.indication else ""),
-            Field("Grade", m(f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade,
+        Section(tr("Indication and grade"), [
+            Field(tr("Indication"), protocol.label("indications", s.indication) if s.indication else ""),
+            Field(tr("Grade"), m(f"{protocol.label('scales', s.scale)} {s.grade}".strip() if s.scale else s.grade,
                              "grade")),
         ]),
         *_screening(s, protocol, amended),
-        Section("Anesthetic", [
-            Field("Product", m(s.anesthetic_product, "anesthetic_product")),
-            Field("Applied at", fmt_dt(s.applied.wall) if s.applied else ""),
-            Field("Planned dwell", f"{s.dwell_planned_min} min" if s.dwell_planned_min else ""),
-            Field("Actual dwell", fmt_duration(s.actual_dwell_seconds())),
-            *([Field("Started early because", s.early_start_reason)] if s.early_start_reason else []),
+        Section(tr("Anesthetic"), [
+            Field(tr("Product"), m(s.anesthetic_product, "anesthetic_product")),
+            Field(tr("Applied at"), fmt_dt(s.applied.wall) if s.applied else ""),
+            Field(tr("Planned dwell"), tr("{dwell_planned_min} min").format(
+                dwell_planned_min=s.dwell_planned_min) if s.dwell_planned_min else ""),
+            Field(tr("Actual dwell"), fmt_duration(s.actual_dwell_seconds())),
+            *([Field(tr("Started early because"), s.early_start_reason)] if s.early_start_reason else []),
         ]),
-        Section("Device and antiseptic", [
-            Field("Needle length", m(_mm(s.needle_mm), "needle_mm")),
-            Field("Handpiece serial", m(s.handpiece_serial, "handpiece_serial")),
-            Field("Cartridge lot", m(s.cartridge_lot, "cartridge_lot")),
-            Field("Cartridge expiry", m(fmt_date(s.cartridge_expiry), "cartridge_expiry")),
-            Field("New, sealed cartridge", "Confirmed" if s.cartridge_new_sealed else "Not confirmed"),
-            Field("Antiseptic", m(protocol.label("antiseptics", s.antiseptic) if s.antiseptic else "",
+        Section(tr("Device and antiseptic"), [
+            Field(tr("Needle length"), m(_mm(s.needle_mm), "needle_mm")),
+            Field(tr("Handpiece serial"), m(s.handpiece_serial, "handpiece_serial")),
+            Field(tr("Cartridge lot"), m(s.cartridge_lot, "cartridge_lot")),
+            Field(tr("Cartridge expiry"), m(fmt_date(s.cartridge_expiry), "cartridge_expiry")),
+            Field(tr("New, sealed cartridge"), tr("Confirmed") if s.cartridge_new_sealed else tr("Not confirmed")),
+            Field(tr("Antiseptic"), m(protocol.label("antiseptics", s.antiseptic) if s.antiseptic else "",
                                   "antiseptic")),
         ]),
-        Section("Needling", [
-            Field("Started", fmt_dt(started.wall) if started else ""),
-            Field("Finished", fmt_dt(finished.wall) if finished else ""),
-            Field("Planned time", f"{s.needling_planned_min} min" if s.needling_planned_min else ""),
-            Field("Actual time", fmt_duration(s.actual_needling_seconds())),
-            Field("Pauses", _pauses(s) if s.needling_marks else ""),
-            Field("Passes", m(f"{s.passes} — " + ", ".join(protocol.label("pass_directions", d)
+        Section(tr("Needling"), [
+            Field(tr("Started"), fmt_dt(started.wall) if started else ""),
+            Field(tr("Finished"), fmt_dt(finished.wall) if finished else ""),
+            Field(tr("Planned time"), tr("{needling_planned_min} min").format(
+                needling_planned_min=s.needling_planned_min) if s.needling_planned_min else ""),
+            Field(tr("Actual time"), fmt_duration(s.actual_needling_seconds())),
+            Field(tr("Pauses"), _pauses(s) if s.needling_marks else ""),
+            Field(tr("Passes"), m(f"{s.passes} — " + ", ".join(protocol.label("pass_directions", d)
                                                             for d in s.directions) if s.passes else "",
                               "passes", "directions")),
-            Field("Zones treated", m(", ".join(protocol.label("zones", z) for z in protocol.ids("zones")
+            Field(tr("Zones treated"), m(", ".join(protocol.label("zones", z) for z in protocol.ids("zones")
                                                if z in s.zones), "zones")),
-            Field("Endpoint", m(" and ".join(protocol.label("endpoints", k) for k in s.endpoints)
+            Field(tr("Endpoint"), m(tr(" and ").join(protocol.label("endpoints", k) for k in s.endpoints)
                                 + (f" — {s.endpoint_note}" if s.endpoint_note else ""),
                                 "endpoint", "endpoint_note")),
         ]),
-        Section("Clean-up and adjunct", [
-            Field("Blood washed away", _yes(s.blood_washed)),
-            Field("Antibiotic cream", m(_antibiotic(s), "antibiotic_product")),
-            Field("Adjunct", m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
+        Section(tr("Clean-up and adjunct"), [
+            Field(tr("Blood washed away"), _yes(s.blood_washed)),
+            Field(tr("Antibiotic cream"), m(_antibiotic(s), "antibiotic_product")),
+            Field(tr("Adjunct"), m(_adjunct(s, protocol), "adjunct", "minoxidil", "prp_ml", "prp_kit_lot")),
             *([Field(tr("Minoxidil resumes"), fmt_dt(s.minoxidil_resume_at()))] if s.minoxidil_resume_at() else []),
         ], columns=1, label_share=0.2),
         _side_effects(s, protocol),
-        Section("Aftercare", [
-            Field("Aftercare given", "Yes — points explained, handout given" if s.aftercare_given else "No"),
+        Section(tr("Aftercare"), [
+            Field(tr("Aftercare given"),
+                  tr("Yes — points explained, handout given") if s.aftercare_given else tr("No")),
             Field(tr("Home derma roller"), m(_home_roller(s), "home_roller")),
-            Field("Next session", m(fmt_date(s.next_session), "next_session")),
+            Field(tr("Next session"), m(fmt_date(s.next_session), "next_session")),
         ], columns=1, label_share=0.2),
     ]
     sections.append(_deviations(s, protocol))
@@ -407,19 +417,21 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
     if clock is not None:
         sections.append(clock)
     if s.interruptions:
-        sections.append(Section("Interruptions", columns=1, fields=[
-            Field("App stopped", f"from {fmt_iso_text(i['down_since'])} to {fmt_iso_text(i['resumed_at'])} "
-                                 f"({fmt_duration(float(i['gap_seconds']))})") for i in s.interruptions]))
+        sections.append(Section(tr("Interruptions"), columns=1, fields=[
+            Field(tr("App stopped"), tr("from {fmt_iso_text} to {fmt_iso_text2} ({fmt_duration})").format(
+                fmt_iso_text=fmt_iso_text(i['down_since']), fmt_iso_text2=fmt_iso_text(i['resumed_at']),
+                fmt_duration=fmt_duration(float(i['gap_seconds'])))) for i in s.interruptions]))
     if s.status == "abandoned":
-        sections.append(Section("Abandoned", paragraphs=[f"The session was abandoned: {s.abandon_reason}"]))
+        sections.append(Section(tr("Abandoned"), paragraphs=[tr("The session was abandoned: {abandon_reason}").format(
+            abandon_reason=s.abandon_reason)]))
     if info.amendments:
-        table = Table(("When", "By", "What", "Was", "Now", "Why"))
+        table = Table((tr("When"), tr("By"), tr("What"), tr("Was"), tr("Now"), tr("Why")))
         for a in info.amendments:
             what = str(a.get("field", ""))
             table.rows.append((fmt_iso_text(str(a.get("at", ""))), name_of(str(a.get("by", ""))),
                                field_label(what, protocol), display_value(what, a.get("old"), protocol),
                                display_value(what, a.get("new"), protocol), str(a.get("reason", ""))))
-        sections.append(Section("Amendments after signing", table=table))
+        sections.append(Section(tr("Amendments after signing"), table=table))
     signed = s.status == "signed"
     printed_at = info.printed_at
     footer = Footer(
@@ -429,15 +441,15 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
         record=short_hash(info.record_hash),
         signature_mark=signature_mark(s) if signed else "",
     )
-    return PrintDoc("sheet", clinic, SHEET_TITLE, _header_patient(s, info), sections, footer,
-                    draft="" if signed else DRAFT_MARK)
+    return PrintDoc("sheet", clinic, tr(SHEET_TITLE), _header_patient(s, info), sections, footer,
+                    draft="" if signed else tr(DRAFT_MARK))
 
 
 def _printed(by: str, at: datetime | None) -> str:
     when = fmt_dt(at)
     if by and when:
-        return f"Printed by {by} on {when}"
-    return f"Printed on {when}" if when else ""
+        return tr("Printed by {by} on {when}").format(by=by, when=when)
+    return tr("Printed on {when}").format(when=when) if when else ""
 
 
 # -- the blank sheet ---------------------------------------------------------------------
@@ -460,66 +472,78 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
         return [c.label for c in getattr(protocol, group)]
 
     sections = [
-        Section("Indication and grade", [
-            _ticks("Indication", [i.label for i in protocol.indications]),
-            _line("Scale and grade"),
+        Section(tr("Indication and grade"), [
+            _ticks(tr("Indication"), [tr(i.label) for i in protocol.indications]),
+            _line(tr("Scale and grade")),
         ], columns=1),
-        Section("Screening", [Field(c.question, kind="yesno") for c in protocol.contraindications],
+        Section(tr("Screening"), [Field(c.question, kind="yesno") for c in protocol.contraindications],
                 label_share=0.66),
-        Section("Consent", [_line("Last isotretinoin dose"), _line("Override justification"),
-                            _line("Consent given by"), _line("Consent time")]),
-        Section("Anesthetic", [
-            _line("Product"), _line("Applied at", "time"),
-            Field("Planned dwell", kind="box", hint=f"min ({dwell.min}–{dwell.max})"),
-            _line("Started early because"),
+        Section(tr("Consent"), [_line(tr("Last isotretinoin dose")), _line(tr("Override justification")),
+                            _line(tr("Consent given by")), _line(tr("Consent time"))]),
+        Section(tr("Anesthetic"), [
+            _line(tr("Product")), _line(tr("Applied at"), "time"),
+            Field(tr("Planned dwell"), kind="box", hint=f"min ({dwell.min}–{dwell.max})"),
+            _line(tr("Started early because")),
         ]),
-        Section("Device and antiseptic", [
-            Field("Needle length", kind="box", hint=f"mm ({needle.min}–{needle.max} mm)"),
-            _line("Handpiece serial"), _line("Cartridge lot"), _line("Cartridge expiry"),
-            _ticks("", ["New, sealed cartridge"]), _ticks("Antiseptic", labels("antiseptics")),
+        Section(tr("Device and antiseptic"), [
+            Field(tr("Needle length"), kind="box", hint=f"mm ({needle.min}–{needle.max} mm)"),
+            _line(tr("Handpiece serial")), _line(tr("Cartridge lot")), _line(tr("Cartridge expiry")),
+            _ticks("", [tr("New, sealed cartridge")]), _ticks(tr("Antiseptic"), labels("antiseptics")),
         ]),
-        Section("Needling", new_page=True, fields=[
-            _line("Started", "time"), _line("Finished", "time"),
-            Field("Planned time", kind="box", hint=f"min ({needling.min}–{needling.max})"),
-            _line("Pauses (from–to)"),
-            Field("Passes", kind="box", hint="count"),
-            _ticks("Directions", labels("pass_directions")),
+        Section(tr("Needling"), new_page=True, fields=[
+            _line(tr("Started"), "time"), _line(tr("Finished"), "time"),
+            Field(tr("Planned time"), kind="box", hint=f"min ({needling.min}–{needling.max})"),
+            _line(tr("Pauses (from–to)")),
+            Field(tr("Passes"), kind="box", hint="count"),
+            _ticks(tr("Directions"), labels("pass_directions")),
         ]),
-        Section("Zones and endpoint", [
-            _ticks("Zones treated", [z.label for z in protocol.zones]),
-            _ticks("Endpoint", labels("endpoints")),
-            _line("Endpoint note"),
+        Section(tr("Zones and endpoint"), [
+            _ticks(tr("Zones treated"), [tr(z.label) for z in protocol.zones]),
+            _ticks(tr("Endpoint"), labels("endpoints")),
+            _line(tr("Endpoint note")),
         ], columns=1),
-        Section("Clean-up and adjunct", [
-            _ticks("", ["Blood washed away"]), _line("Antibiotic cream"), _ticks("", [tr("No antibiotic used")]),
-            _ticks("Adjunct", labels("adjuncts")),
+        Section(tr("Clean-up and adjunct"), [
+            _ticks("", [tr("Blood washed away")]), _line(tr("Antibiotic cream")),
+            _ticks("", [tr("No antibiotic used")]),
+            _ticks(tr("Adjunct"), labels("adjuncts")),
             _line(tr("Minoxidil product")),
             _ticks(tr("Strength"), [s.label for s in protocol.minoxidil_strengths]),
             _ticks(tr("Form"), labels("minoxidil_forms")),
-            Field("PRP volume", kind="box", hint="mL"), _line(tr("PRP kit lot")),
-            _line("Minoxidil resumes", "date and time"),
+            Field(tr("PRP volume"), kind="box", hint="mL"), _line(tr("PRP kit lot")),
+            _line(tr("Minoxidil resumes"), tr("date and time")),
         ]),
-        Section("Side effects", [
-            _ticks("", ["None observed"]),
-            _ticks("Seen", labels("side_effects")),
-            _line("Severity and notes"), _line(""), _line(""),
+        Section(tr("Side effects"), [
+            _ticks("", [tr("None observed")]),
+            _ticks(tr("Seen"), labels("side_effects")),
+            _line(tr("Severity and notes")), _line(""), _line(""),
         ], columns=1),
-        Section("Aftercare", [
-            _ticks("", ["Aftercare explained, handout given"]),
+        Section(tr("Aftercare"), [
+            _ticks("", [tr("Aftercare explained, handout given")]),
             _ticks(tr("Derma roller at home"), [tr("No"), tr("Yes")]),
             Field(tr("Home roller needles"), kind="box",
                   hint=f"mm ({b['home_roller_mm'].min}–{b['home_roller_mm'].max} mm)"),
-            _line("Next session", "date"),
+            _line(tr("Next session"), "date"),
         ]),
     ]
-    patient = [("Patient", ""), ("Date of birth", ""), ("Clinic ID", ""), ("Session date", ""), ("Course", "")]
+    patient = [(tr("Patient"), ""), (tr("Date of birth"), ""), (tr("Clinic ID"), ""), (tr("Session date"), ""),
+               (tr("Course"), "")]
     footer = Footer(printed=_printed(printed_by, printed_at))
-    return PrintDoc("blank", clinic, BLANK_TITLE, patient, sections, footer)
+    return PrintDoc("blank", clinic, tr(BLANK_TITLE), patient, sections, footer)
 
 
 # -- the patient's handout ----------------------------------------------------------------
 def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-            protocol: Protocol) -> PrintDoc:
+            protocol: Protocol, language: str = "") -> PrintDoc:
+    """The aftercare handout in ``language``, the patient's (the patient takes it home); "" is the
+    language in use, the clinic's."""
+    with i18n.language(language):
+        doc = _handout(state, clinic, printed_at, protocol=protocol)
+    doc.language = language
+    return doc
+
+
+def _handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
+             protocol: Protocol) -> PrintDoc:
     """The aftercare handout in plain words, large type: the protocol's aftercare points by
     when they apply, and the home-roller points for a patient who uses one at home.
 
@@ -534,39 +558,39 @@ def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime
         if resume is None and end is not None:  # minoxidil used at home: same delay
             resume = end.wall + timedelta(hours=state.config.minoxidil_hours)
     until = fmt_long_date(treated + timedelta(days=AVOID_DAYS)) if treated else "____________________"
-    resume_text = fmt_long(resume) if resume else "______________________ at ______"
+    resume_text = fmt_long(resume) if resume else tr("______________________ at ______")
     next_text = (fmt_long_date(state.next_session) if state and state.next_session
                  else "______________________")
-    phone = clinic.phone or "the clinic"
+    phone = clinic.phone or tr("the clinic")
 
     def points(group: str) -> list[str]:
-        return [a.text for a in protocol.aftercare if a.group == group]
+        return [tr(a.text) for a in protocol.aftercare if a.group == group]
 
     sections = [
-        Section("The next few days", paragraphs=[
-            "Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. "
-            "Small dots of dried blood, some itching, dryness or light flaking are common. "
-            "These usually fade within a few days.",
+        Section(tr("The next few days"), paragraphs=[
+            tr("Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. Small "
+               "dots of dried blood, some itching, dryness or light flaking are common. These usually "
+               "fade within a few days."),
         ], bullets=points("first_days")),
         Section(tr("For about two weeks"), bullets=points("two_weeks"),
                 paragraphs=[tr("Your skin is more sensitive than usual to sunlight and to skin-care products. "
                                "Until the date below:")], highlight=until),
-        Section("Minoxidil", paragraphs=points("minoxidil"), highlight=resume_text),
+        Section(tr("Minoxidil"), paragraphs=points("minoxidil"), highlight=resume_text),
     ]
     sections += [
-        Section("Call the clinic if you notice", bullets=points("call")),
-        Section("Your next appointment", highlight=next_text),
+        Section(tr("Call the clinic if you notice"), bullets=points("call")),
+        Section(tr("Your next appointment"), highlight=next_text),
     ]
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""
         if state is not None and state.home_roller_mm is not None:
-            roller = tr("Your roller's needles: {mm} mm.").format(mm=state.home_roller_mm)
+            roller = tr("Your roller's needles: {mm} mm.").format(mm=decimal(state.home_roller_mm))
         sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
                                 paragraphs=[p for p in (roller,) if p],
-                                bullets=[a.text for a in protocol.home_roller]))
-    patient: list[tuple[str, str]] = [("For", ""), ("Treated on", "")]  # written in by hand
+                                bullets=[tr(a.text) for a in protocol.home_roller]))
+    patient: list[tuple[str, str]] = [(tr("For"), ""), (tr("Treated on"), "")]  # written in by hand
     if state is not None:
-        patient = [("For", str(state.patient_snapshot.get("name", ""))), ("Treated on", fmt_date(treated))]
+        patient = [(tr("For"), str(state.patient_snapshot.get("name", ""))), (tr("Treated on"), fmt_date(treated))]
     footer = Footer(signature=False, printed=_printed("", printed_at),
-                    note=f"Questions or worries? Call {phone}.")
-    return PrintDoc("handout", clinic, HANDOUT_TITLE, patient, sections, footer, large=True)
+                    note=tr("Questions or worries? Call {phone}.").format(phone=phone))
+    return PrintDoc("handout", clinic, tr(HANDOUT_TITLE), patient, sections, footer, large=True)

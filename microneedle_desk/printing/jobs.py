@@ -105,7 +105,8 @@ def handout_for(store: Store, session_id: str, clinic: ClinicInfo, now: datetime
     """The handout with the values in force (an amended next date or home roller included)."""
     state, _ = _load(store, session_id)
     state = amended_state(state, list(amendments(store, session_id)))
-    return handout(state, clinic, now, protocol=store.protocol)
+    patient = store.patient(state.patient_id)  # the language they read now, chosen on the patient page
+    return handout(state, clinic, now, protocol=store.protocol, language=patient.language if patient else "")
 
 
 def sessions_of_day(store: Store, day: date) -> list[str]:

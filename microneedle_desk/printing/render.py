@@ -62,7 +62,7 @@ def ensure_app() -> QGuiApplication:
 
 def page_layout(paper: str) -> QPageLayout:
     if paper not in PAPERS:
-        raise RenderError(f"Unknown paper size “{paper}”: use a4 or letter.")
+        raise RenderError(tr("Unknown paper size “{paper}”: use a4 or letter.").format(paper=paper))
     return QPageLayout(QPageSize(PAPERS[paper]), QPageLayout.Orientation.Portrait,
                        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)
 
@@ -140,7 +140,7 @@ def _render_one(doc: PrintDoc, painter: QPainter, device: QPagedPaintDevice, fir
     footer_h = _text_doc(footer_html(doc, 99, 99), device, width, _base_font(False)).size().height()
     body_h = height - header_h - footer_h - 2 * gap
     if body_h < height / 3:
-        raise RenderError("The page is too small for the header and footer.")
+        raise RenderError(tr("The page is too small for the header and footer."))
     body = _text_doc(body_html(doc), device, width, font, images=_section_images(doc))
     body.setPageSize(QSizeF(width, body_h))
     pages = body.pageCount()
@@ -148,7 +148,7 @@ def _render_one(doc: PrintDoc, painter: QPainter, device: QPagedPaintDevice, fir
     pen.setWidthF(0.25 * px_per_mm)
     for page in range(pages):
         if (page or not first) and not device.newPage():
-            raise RenderError("The printer refused a new page.")
+            raise RenderError(tr("The printer refused a new page."))
         header.drawContents(painter)
         painter.setPen(pen)
         painter.drawLine(QPointF(0, header_h + gap / 2), QPointF(width, header_h + gap / 2))
@@ -172,10 +172,10 @@ def _render_one(doc: PrintDoc, painter: QPainter, device: QPagedPaintDevice, fir
 def render(docs: Sequence[PrintDoc], device: QPagedPaintDevice) -> int:
     """Paint every document onto ``device``, each starting on a new page. Returns the page count."""
     if not docs:
-        raise RenderError("Nothing to print.")
+        raise RenderError(tr("Nothing to print."))
     painter = QPainter()
     if not painter.begin(device):
-        raise RenderError("The output could not be opened for writing.")
+        raise RenderError(tr("The output could not be opened for writing."))
     total = 0
     try:
         for i, doc in enumerate(docs):
@@ -199,7 +199,7 @@ def write_pdf(docs: Sequence[PrintDoc], path: str | os.PathLike[str], paper: str
 
     target = Path(path)
     if not target.parent.is_dir():
-        raise RenderError(f"The folder {target.parent} does not exist.")
+        raise RenderError(tr("The folder {parent} does not exist.").format(parent=target.parent))
     refuse_unsafe_output(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from microneedle_desk import i18n
 from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import Field, PrintDoc, Section
 
@@ -75,7 +76,8 @@ def header_html(doc: PrintDoc, logo_size: tuple[int, int] | None = None) -> str:
 
 def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
     f = doc.footer
-    page_text = f"Page {page} of {pages}"
+    with i18n.language(doc.language):
+        page_text = tr("Page {page} of {pages}").format(page=page, pages=pages)
     right = [_e(t) for t in (f.printed, f"Record {f.record}" if f.record else "") if t]
     right.append(f"<b>{page_text}</b>")
     if doc.kind in ("handout", "course"):  # nothing to sign: a note, or nothing

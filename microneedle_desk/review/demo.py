@@ -25,6 +25,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store
 
 END_DATE = date(2026, 10, 30)
@@ -376,8 +377,8 @@ def generate(store: Store, sessions: int, seed: int = 1, end: date = END_DATE,
     if sessions < 1:
         raise ValueError("sessions must be at least 1")
     if store.holds_real_records():
-        raise DemoRefused("This data folder holds real patients or sessions: demo data is only "
-                          "written to an empty folder or one that holds demo data alone.")
+        raise DemoRefused(tr("This data folder holds real patients or sessions: demo data is only written to "
+                             "an empty folder or one that holds demo data alone."))
     store.mark_demo()
     gen = _Generator(store, seed, end)
     taken = [int(p.clinic_id[5:]) for p in store.patients()

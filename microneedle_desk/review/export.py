@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError
 
 FIELDS: tuple[str, ...] = (
@@ -52,9 +53,9 @@ def pseudonym_secret(store: Store, create: bool = True) -> bytes:
     if known:
         return bytes.fromhex(str(known))
     if store.read_only or not create:
-        raise ExportError("This store has no pseudonym secret yet, and it is open read-only (the app "
-                          "holds it, or the folder is read-only). Run the de-identified export from the app, "
-                          "or with the app closed, as the folder's owner.")
+        raise ExportError(tr("This store has no pseudonym secret yet, and it is open read-only (the app holds "
+                             "it, or the folder is read-only). Run the de-identified export from the app, or "
+                             "with the app closed, as the folder's owner."))
     secret = secrets.token_bytes(32)
     store.set_meta_value(SECRET_KEY, secret.hex())
     return secret
@@ -188,7 +189,7 @@ def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]
     """Sessions that used cartridge lot ``lot`` (case and surrounding spaces ignored), oldest first."""
     wanted = lot.strip().casefold()
     if not wanted:
-        raise StoreError("Give the cartridge lot number to look for.")
+        raise StoreError(tr("Give the cartridge lot number to look for."))
     hits = [r for r in rows if str(r.get("cartridge_lot") or "").strip().casefold() == wanted]
     return sorted(hits, key=lambda r: str(r.get("started_at", "")))
 
@@ -196,15 +197,16 @@ def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]
 def recall_text(hits: list[dict[str, Any]], lot: str) -> str:
     """The recall list for people: one block per patient, their sessions below."""
     if not hits:
-        return f"No session used cartridge lot {lot}.\n"
+        return tr("No session used cartridge lot {lot}.\n").format(lot=lot)
     patients: dict[str, list[dict[str, Any]]] = {}
     for row in hits:
         patients.setdefault(str(row.get("patient_id")), []).append(row)
-    lines = [f"Cartridge lot {lot}: {len(patients)} patient(s), {len(hits)} session(s).", ""]
+    lines = [tr("Cartridge lot {lot}: {patients} patient(s), {sessions} session(s).").format(
+        lot=lot, patients=len(patients), sessions=len(hits)), ""]
     for rows in sorted(patients.values(), key=lambda rs: str(rs[0].get("patient_name", "")).casefold()):
         first = rows[0]
-        lines.append(f"{first.get('patient_name', '')}  (clinic ID {first.get('clinic_id', '')}, "
-                     f"born {first.get('dob', '')})")
+        lines.append(tr("{name}  (clinic ID {clinic_id}, born {dob})").format(
+            name=first.get("patient_name", ""), clinic_id=first.get("clinic_id", ""), dob=first.get("dob", "")))
         for row in rows:
             lines.append(f"    {str(row.get('started_at', ''))[:16].replace('T', ' ')}  "
                          f"session {row.get('id')}  {row.get('status')}")

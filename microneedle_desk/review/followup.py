@@ -16,6 +16,7 @@ from tinydb import Query
 
 from microneedle_desk.core.followup import make_followup
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
 
 TABLE = "followups"
@@ -25,10 +26,10 @@ def add_followup(store: Store, session_id: str, *, on: object, none: bool, what:
                  severity: object = "", note: object = "", by: object) -> dict[str, Any]:
     """Check and file a follow-up of the finished session ``session_id``; returns the record."""
     if store.read_only:
-        raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+        raise ReadOnlyError(tr("This copy of the app is read-only: another copy holds the data."))
     doc = store.session_doc(session_id)
     if doc is None:
-        raise StoreError("There is no such session.")
+        raise StoreError(tr("There is no such session."))
     state = store.session_state(session_id)
     assert state is not None
     record = make_followup(state, on=on, none=none, what=what, severity=severity, note=note, by=by,

@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -32,19 +33,20 @@ from PySide6.QtCore import (
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.summary import summarize
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import Store
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("date", "Date"),
-    ("patient", "Patient"),
-    ("practitioner", "Practitioner"),
-    ("indication", "Indication"),
-    ("needle", "Needle mm"),
-    ("dwell", "Dwell"),
-    ("needling", "Needling"),
-    ("adjunct", "Adjunct"),
-    ("side_effects", "Side effects"),
-    ("status", "Status"),
+    ("date", N_("Date")),
+    ("patient", N_("Patient")),
+    ("practitioner", N_("Practitioner")),
+    ("indication", N_("Indication")),
+    ("needle", N_("Needle mm")),
+    ("dwell", N_("Dwell")),
+    ("needling", N_("Needling")),
+    ("adjunct", N_("Adjunct")),
+    ("side_effects", N_("Side effects")),
+    ("status", N_("Status")),
 )
 NUMERIC = {4, 5, 6}
 ROW_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1  # the summary dict
@@ -64,18 +66,24 @@ def minutes_text(seconds: object) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+STATUS_NAMES = {"in_progress": N_("in progress"), "signed": N_("signed"), "amended": N_("amended"),
+                "abandoned": N_("abandoned")}
+
+
 def status_of(summary: dict[str, Any]) -> str:
+    """The session's state in words, in the person's language (searched as shown)."""
     status = str(summary.get("status") or "")
     if status == "signed" and (summary.get("amended") or summary.get("amendments")):
-        return "amended"
-    return status.replace("_", " ")
+        status = "amended"
+    return tr(STATUS_NAMES.get(status, status.replace("_", " ")))
 
 
 class Labels:
     """The protocol's display labels as dicts, looked up once per load."""
 
     def __init__(self, protocol: Protocol) -> None:
-        self.indications = {i.id: i.label for i in protocol.indications}
+        self.indications = {i.id: tr(i.label) for i in protocol.indications}
+        self.locale = QLocale()  # numbers as the person writes them (1,2 under German)
         self.adjuncts = {a: protocol.label("adjuncts", a) for a in protocol.ids("adjuncts")}
         self.side_effects = {k: protocol.label("side_effects", k) for k in protocol.ids("side_effects")}
 
@@ -102,12 +110,12 @@ class Row:
             effects = summary.get("side_effects") or []
             se = labels.side_effects
             effect_text = ", ".join([se.get(k, k) for k in effects]) if effects else (
-                "none" if summary.get("none_observed") else "")
+                tr("none") if summary.get("none_observed") else "")
             self._disp = (
                 str(summary.get("started_at") or "")[:16].replace("T", " "),
                 f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})",
                 self.practitioner, labels.indications.get(str(summary.get("indication")), ""),
-                f"{self.needle:.1f}" if self.needle is not None else "",
+                labels.locale.toString(self.needle, "f", 1) if self.needle is not None else "",
                 minutes_text(summary.get("dwell_actual_s")), minutes_text(summary.get("needling_actual_s")),
                 labels.adjuncts.get(str(summary.get("adjunct")), ""), effect_text, status_of(summary),
             )
@@ -362,7 +370,7 @@ class HistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
+            return tr(COLUMNS[section][1])
         return None
 
     # -- filtering -------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from microneedle_desk.core.signing import (
     seal_key,
 )
 from microneedle_desk.core.validation import require_text
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.access_log import CLI_ACTIONS
 from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.signatures import Signatures, SignInError
@@ -121,7 +122,7 @@ class AccountBook(Signatures):
         if role not in ROLES:
             raise ValueError(f"The role must be one of {', '.join(ROLES)}.")
         if any(a.name.casefold() == clean.casefold() for a in self.accounts()):
-            raise StoreError(f"There is already an account named “{clean}”.")
+            raise StoreError(tr("There is already an account named “{clean}”.").format(clean=clean))
         return Account(id=account_id or new_id(), name=clean, role=role, active=True,
                        pin_hash=hash_secret(pin) if pin is not None else None,
                        must_change_pin=must_change, failures=0, locked_until=None,
@@ -336,8 +337,6 @@ def log_cli_use(command: str, code: int) -> str:
     lock = StoreLock(root)
     holder = lock.acquire()
     if holder is not None:
-        from microneedle_desk.i18n import tr
-
         if holder.read_only:  # a command refused for it has said so already
             return "" if code else tr("Note: the data folder is read-only, so this use was not written to the "
                                       "access log.")

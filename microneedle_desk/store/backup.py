@@ -1,9 +1,10 @@
 """Rolling backups of the data folder, and restoring one.
 
-A backup is a zip of the data folder's JSON files (meta, patients, sessions in progress,
-finished sessions, the history index) and the session photos in ``backups/``, written atomically and readable
-only by the user. One is taken at the first start of each day and before every upgrade;
-the newest ``store/backups_kept`` are kept.
+A backup is a manifest in ``backups/`` naming the data folder's JSON files (meta, patients,
+sessions in progress, finished sessions, the history index, the access log) and the session photos, each stored
+once across all backups under its content hash (store/backup_repo.py), readable only by the
+user. One is taken at the first start of each day and before every upgrade; the newest
+``store/backups_kept`` are kept. Zips written by earlier versions are still restored.
 
 Restoring never deletes anything: the backup is first verified with the same checker as
 ``microneedle-desk check`` (on a temporary extraction), then the current files are moved
@@ -12,7 +13,6 @@ aside into ``quarantine/<timestamp>/`` and the backup's files are put in their p
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -28,12 +28,15 @@ from typing import Any
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.store.check import ANCHOR_MEMBER, RESTORED, Problem, StoreUnreadable, check_store
+from microneedle_desk.i18n import tr
+from microneedle_desk.store import backup_repo as repo
+from microneedle_desk.store.check import ANCHOR_MEMBER, Problem, StoreUnreadable, check_store
 from microneedle_desk.store.photos import photo_files as photo_file_names
+from microneedle_desk.store.restore_access import carry_over_access_log
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 PREFIX = "microneedle-desk-backup-"
-_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
+_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
 _MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|active/[0-9a-f-]{36}\.json"
                      r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
                      r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
@@ -68,14 +71,15 @@ def _backups_folder(root: Path) -> Path:
 class RestoreResult(FrozenRecord):
     """What a restore did."""
 
-    backup: Path
+    backup: str
     quarantined: Path | None   # where the files that were replaced now are
     files: int
 
 
 def data_files(root: Path) -> list[Path]:
     """The data folder's JSON files, as a backup holds them (relative paths)."""
-    found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name)
+    found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name,
+                                     paths.backup_keys_file(root).name)
              if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
                    paths.access_dir(root)):
@@ -101,8 +105,7 @@ def snapshot(root: Path) -> Path:
     instant however long the zipping takes. Falls back to copies where links are refused.
     """
     folder = _backups_folder(root)
-    for stale in folder.glob(".snapshot-*"):  # left by a stop during an earlier backup
-        shutil.rmtree(stale, ignore_errors=True)
+    repo.drop_leftovers(folder)
     snap = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
     with WRITE_GATE:
         made: set[Path] = set()
@@ -117,30 +120,35 @@ def snapshot(root: Path) -> Path:
     return snap
 
 
-def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: Path | None = None) -> Path:
-    """Zip the data files (of ``source``, a snapshot, if given) into ``backups/``; then keep only
-    the newest ``keep`` backups."""
-    buffer = io.BytesIO()
+def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: Path | None = None,
+                progress: repo.Progress | None = None) -> Path:
+    """Store the data files (of ``source``, a snapshot, if given) not yet stored and write the
+    backup's manifest in ``backups/``; then keep only the newest ``keep`` backups."""
     src = source or root
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel in data_files(src):
-            zf.writestr(rel.as_posix(), (src / rel).read_bytes())
-        anchor = _chain_head(src)
-        if anchor is not None:  # the head, kept outside the folder: `check` compares with it
-            zf.writestr(ANCHOR_MEMBER, json.dumps(anchor))
     suffix = f"-{reason}" if reason else ""
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = _backups_folder(root) / f"{PREFIX}{stamp}{suffix}.zip"
+    folder = _backups_folder(root)
+    target = folder / f"{PREFIX}{stamp}{suffix}.json"
     if target.is_symlink() or (target.exists() and not target.is_file()):
         from microneedle_desk.i18n import tr
 
         raise BackupPlaceError(tr("{path} is not an ordinary file and is left as it is: move it away and "
                                   "take the backup again.").format(path=target))
-    write_atomic(target, buffer.getvalue())
-    for old in backups(root)[max(1, keep):]:
-        if old != target:
-            old.unlink()
+    repo.write_manifest(folder, src, data_files(src), target, now, reason, _chain_head(src), progress)
+    prune(root, keep, target)
     return target
+
+
+def prune(root: Path, keep: int, newest: Path | None = None) -> None:
+    """Keep the newest ``keep`` backups: older manifests go first, then the stored files no
+    remaining manifest names (a stop in between leaves only unnamed files)."""
+    for old in backups(root)[max(1, keep):]:
+        if old != newest:
+            old.unlink()
+    folder = paths.backups_dir(root)
+    named = repo.referenced(folder, [p for p in backups(root) if p.suffix == ".json"])
+    if named is not None:
+        repo.prune_objects(folder, named)
 
 
 def _chain_head(root: Path) -> dict[str, Any] | None:
@@ -165,37 +173,69 @@ def daily_backup(root: Path, now: datetime, keep: int) -> Path | None:
     return take_backup(root, now, keep, "daily")
 
 
-def daily_backup_in_background(root: Path, now: datetime, keep: int) -> threading.Thread | None:
-    """Today's backup without making the practitioner wait: snapshot and zip in a thread.
+def daily_backup_in_background(root: Path, now: datetime, keep: int, second: Path | None = None,
+                               progress: repo.Progress | None = None) -> threading.Thread | None:
+    """Today's backup without making the practitioner wait: snapshot and store in a thread,
+    then the encrypted copy to the ``second`` location when one is set and reachable.
 
-    The snapshot holds ``WRITE_GATE`` while it links the files (~0.1 s for ~3,000 files at
-    50,000 sessions, once a day), so it still falls between two writes; a step saved in
-    that instant waits for it. With years of records the zip takes seconds. A stop before
-    the zip is written leaves no backup for today, so the next start takes it.
+    The snapshot holds ``WRITE_GATE`` while it links the files (once a day), so it still
+    falls between two writes; a step saved in that instant waits for it. A stop before the
+    manifest is written leaves no backup for today, so the next start takes it. A second
+    location missing, full or unwritable is noted (offsite.last_copy) and never raises.
     """
-    if backed_up_today(root, now):
+    from microneedle_desk.store import offsite
+
+    local_due = not backed_up_today(root, now)
+    copy_due = second is not None and not offsite.copied_today(root, now, second)
+    if not local_due and not copy_due:
         return None
 
     def work() -> None:
         snap: Path | None = None
         try:
-            snap = snapshot(root)
-            take_backup(root, now, keep, "daily", source=snap)
+            if local_due:
+                snap = snapshot(root)
+                take_backup(root, now, keep, "daily", source=snap, progress=progress)
         except OSError:
-            pass  # retried at the next start: no backup for today exists
+            return  # retried at the next start: no backup for today exists
         finally:
             if snap is not None:
                 shutil.rmtree(snap, ignore_errors=True)
+        newest = next((p for p in backups(root) if p.suffix == ".json"), None)
+        if second is not None and copy_due and newest is not None:
+            offsite.copy_and_note(root, now, newest, second, keep, progress)
 
     thread = threading.Thread(target=work, name="daily-backup", daemon=True)
     thread.start()
     return thread
 
 
-def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
-    """Check a backup without touching the data folder; problems as ``check`` reports them."""
+Backup = Path | repo.Source  # a backup in the data folder (manifest or older zip), or an encrypted copy
+
+
+def _source(backup: Backup) -> repo.Source | None:
+    """The manifest behind ``backup``; None for a zip of an earlier version."""
+    if not isinstance(backup, Path):
+        return backup
+    if backup.suffix != ".json":
+        return None
+    try:
+        return repo.LocalSource(backup)
+    except repo.ManifestError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def verify_backup(backup: Backup, protocol: Protocol) -> list[Problem]:
+    """Check a backup without touching the data folder; problems as ``check`` reports them:
+    first every file against the hash the backup recorded, then the records as ``check`` does."""
+    source = _source(backup)
     with tempfile.TemporaryDirectory(prefix="microneedle-desk-verify-") as tmp:
-        _extract(backup, Path(tmp))
+        if source is None:
+            _extract_zip(Path(str(backup)), Path(tmp))
+        else:
+            damaged = hash_problems(source, Path(tmp))
+            if damaged:
+                return damaged
         try:
             # The history index inside is derived again from the records after a restore.
             return [p for p in check_store(Path(tmp), protocol) if not p.derived]
@@ -203,20 +243,37 @@ def verify_backup(backup: Path, protocol: Protocol) -> list[Problem]:
             return [Problem(backup.name, "", str(exc).replace(tmp, "the backup"))]
 
 
-def _extract(backup: Path, into: Path) -> int:
+def hash_problems(source: repo.Source, into: Path | None = None) -> list[Problem]:
+    """The backup's files that are missing or differ from their recorded hash, by name."""
+    return [Problem(entry.path, "", f"in the backup {source.name}: {why}")
+            for entry, why in repo.damaged(source, into)]
+
+
+def _extract(backup: Backup, into: Path) -> int:
+    source = _source(backup)
+    if source is None:
+        return _extract_zip(Path(str(backup)), into)
+    damaged = hash_problems(source, into)
+    if damaged:
+        raise BackupError(f"{source.name} does not pass the check, so it was not restored:\n"
+                          + "\n".join(str(p) for p in damaged))
+    return len(source.entries())
+
+
+def _extract_zip(backup: Path, into: Path) -> int:
     try:
         with zipfile.ZipFile(backup) as zf:
             names = zf.namelist()
             bad = [n for n in names if not _MEMBER.match(n)]
             if bad:
-                raise BackupError(f"{backup.name} holds files a backup never holds ({bad[0]}); "
-                                  "it is not a microneedle-desk backup.")
+                raise BackupError(tr("{name} holds files a backup never holds ({value}); it is not a "
+                                     "microneedle-desk backup.").format(name=backup.name, value=bad[0]))
             names = [n for n in names if n != ANCHOR_MEMBER]  # not a data file: it stays in the zip
             for name in names:
                 write_atomic(into / name, zf.read(name))
             return len(names)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BackupError(f"{backup.name} cannot be read as a backup ({exc}).") from None
+        raise BackupError(tr("{name} cannot be read as a backup ({exc}).").format(name=backup.name, exc=exc)) from None
 
 
 def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
@@ -229,7 +286,7 @@ def newest_good_backup(root: Path, protocol: Protocol) -> Path | None:
     return None
 
 
-def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> RestoreResult:
+def restore(root: Path, backup: Backup, protocol: Protocol, now: datetime) -> RestoreResult:
     """Put a verified backup in place; the current files go to ``quarantine/<timestamp>/``.
 
     All or nothing, whenever the process is stopped: the backup is unpacked beside the live
@@ -266,7 +323,7 @@ def restore(root: Path, backup: Path, protocol: Protocol, now: datetime) -> Rest
                "old": [rel.as_posix() for rel in old], "new": [rel.as_posix() for rel in new]}
     write_atomic(paths.restore_journal_file(root), json.dumps(journal).encode("utf-8"))
     _switch(root, journal)
-    return RestoreResult(backup, aside if old else None, count)
+    return RestoreResult(backup.name, aside if old else None, count)
 
 
 def _switch(root: Path, journal: dict[str, Any]) -> None:
@@ -286,60 +343,11 @@ def _switch(root: Path, journal: dict[str, Any]) -> None:
         if unpacked.exists():
             ensure_private_dir((root / rel).parent)
             unpacked.replace(root / rel)
-    _carry_over_access_log(root, aside, str(journal.get("backup", "")))
+    carry_over_access_log(root, aside, str(journal.get("backup", "")))
     # The unpacked copy goes before the journal: a copy left without a journal then always
     # means a restore stopped before it changed anything.
     shutil.rmtree(staging, ignore_errors=True)
     paths.restore_journal_file(root).unlink()
-
-
-def _access_docs(folder: Path) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = []
-    for name in json_file_names(folder):
-        try:
-            data = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # an unreadable old file stays in quarantine as it is, for inspection
-        table = data.get("access", {}) if isinstance(data, dict) else {}
-        docs.extend(d for d in table.values() if isinstance(d, dict))
-    return docs
-
-
-CARRIED = " (carried over at the restore of {backup})"
-
-
-def _carry_over_access_log(root: Path, aside: Path, backup_name: str) -> None:
-    """Seal the access entries made after the backup into the restored chain, then log the
-    restore. Entries are matched by id, so running it again adds nothing twice."""
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.store.accounts import AccountBook
-    from microneedle_desk.store.store import Store
-
-    access = paths.access_dir(root).name
-    present = _access_docs(root / access)
-    known = {d.get("id") for d in present}
-    later = sorted((d for d in _access_docs(aside / access) if d.get("id") not in known),
-                   key=lambda d: (d.get("chain", {}).get("seq", 0), str(d.get("at", ""))))
-    note = CARRIED.format(backup=backup_name)
-    logged = any(d.get("action") == "restore" and note in str(d.get("detail", "")) for d in present)
-    if not later and logged:
-        return
-    store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
-    try:
-        store.recover()
-        # The backups taken between this one and now hold a history given up on purpose: `check`
-        # compares the chain with the backups outside that span only.
-        store.set_meta_value(RESTORED, {"backup": backup_name, "at": aside.name[:15]})
-        for doc in later:
-            carried = {k: v for k, v in doc.items() if k not in ("chain", "hash")}
-            carried["detail"] = str(carried.get("detail", "")) + note
-            month = str(doc.get("at", ""))[:7]
-            store._chain_append(carried, store._db_for(paths.access_file(root, month)).table("access"))
-        if not logged:
-            AccountBook(store).log("restore", None, detail=f"restored {backup_name}{note}")
-    finally:
-        store.close()
 
 
 def finish_interrupted_restore(root: Path) -> str | None:
@@ -353,8 +361,9 @@ def finish_interrupted_restore(root: Path) -> str | None:
         try:
             journal = json.loads(journal_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise BackupError(f"An interrupted restore left {journal_path.name}, which cannot be read ({exc}). "
-                              "Nothing was changed; keep the folder as it is and ask your IT support.") from None
+            raise BackupError(tr("An interrupted restore left {name}, which cannot be read ({exc}). Nothing "
+                                 "was changed; keep the folder as it is and ask your IT support.").format(
+                                 name=journal_path.name, exc=exc)) from None
         _switch(root, journal)
         return (f"A restore of {journal.get('backup', 'a backup')} was interrupted; it has now been completed. "
                 f"The records are those of the backup; the files it replaced are in {journal.get('aside')}.")

@@ -44,6 +44,7 @@ from microneedle_desk.core.records import content_hash, is_uuid, validate_patien
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.derived import derived_files, file_digest, month_from_records, relative, row_differences
 from microneedle_desk.store.photos import photo_problem
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file, write_atomic
@@ -66,7 +67,7 @@ ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash"
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
 ANCHOR_MEMBER = "anchor.json"  # in a backup zip: the chain head when it was taken
 RESTORED = "restored"  # meta: the backup last restored and when ({"backup": name, "at": YYYYmmdd-HHMMSS})
-_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.zip$")
+_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
 
 
 class StoreUnreadable(Exception):
@@ -302,7 +303,7 @@ class _Checker(Record):
                 return None
             try:
                 if event.get("session") != session_id:
-                    raise ValidationError("session", "the event belongs to another session.")
+                    raise ValidationError("session", tr("the event belongs to another session."))
                 apply_event(state, event, self.protocol)
             except ValidationError as exc:
                 self.add(path, f"session {session_id}, event {event.get('n', '?')} ({event.get('type', '?')})",
@@ -590,9 +591,12 @@ def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[s
         names = [n for n in names if not since < _stamp(n) <= until]
     for name in names:
         try:
-            with zipfile.ZipFile(folder / name) as zf:
-                anchor = json.loads(zf.read(ANCHOR_MEMBER))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            if name.endswith(".json"):  # a manifest holds the head it was taken at
+                anchor = json.loads((folder / name).read_bytes()).get("anchor")
+            else:
+                with zipfile.ZipFile(folder / name) as zf:
+                    anchor = json.loads(zf.read(ANCHOR_MEMBER))
+        except (OSError, KeyError, ValueError, AttributeError, zipfile.BadZipFile):
             continue  # an older backup without one, or unreadable: the next one may tell
         if not isinstance(anchor, dict):
             continue
@@ -637,11 +641,12 @@ def check_store(root: Path, protocol: Protocol, deep: bool = True, use_cache: bo
     their seal already proves they are as they were when the rules accepted them.
     """
     if not root.is_dir():
-        raise StoreUnreadable(f"There is no data folder at {root}.")
+        raise StoreUnreadable(tr("There is no data folder at {root}.").format(root=root))
     if not os.access(root, os.R_OK | os.X_OK):
-        raise StoreUnreadable(f"The data folder {root} cannot be read (permissions).")
+        raise StoreUnreadable(tr("The data folder {root} cannot be read (permissions).").format(root=root))
     if not paths.meta_file(root).exists():
-        raise StoreUnreadable(f"{root} holds no microneedle-desk records (meta.json is missing).")
+        raise StoreUnreadable(tr("{root} holds no microneedle-desk records (meta.json is missing).").format(
+                                 root=root))
     checker = _Checker(root, protocol, deep)
     cache_path = paths.check_cache_file(root)
     cache_read: Any = None  # the cache's files exactly as read (None: no usable cache file)

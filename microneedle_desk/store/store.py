@@ -83,7 +83,7 @@ class Store(StoreFiled):
         info = meta.table("meta").all()
         if not info:
             if read_only:
-                raise StoreError(f"There is no store in {root} yet.")
+                raise StoreError(tr("There is no store in {root} yet.").format(root=root))
             import socket  # only for a new store: ~5 ms of every other start-up
 
             meta.table("meta").insert({
@@ -95,7 +95,6 @@ class Store(StoreFiled):
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            from microneedle_desk.i18n import tr
             from microneedle_desk.store.upgrade import version_problem
 
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
@@ -139,9 +138,9 @@ class Store(StoreFiled):
         self._guard()
         session_id = str(event.get("session", ""))
         if not is_uuid(session_id):
-            raise EventError("session", "An event must name its session by UUID.")
+            raise EventError("session", tr("An event must name its session by UUID."))
         if not is_uuid(event.get("id")):
-            raise EventError("id", "An event id must be a UUID.")
+            raise EventError("id", tr("An event id must be a UUID."))
         mine = self._active_state(session_id)
         if mine.status == "new" and event.get("type") != "session_started":
             # No draft and not a start (rare): say so if the session is filed (a filed record
@@ -184,7 +183,8 @@ class Store(StoreFiled):
             row = self._rows().get(session_id)
         if row is not None:
             filed = str(row.get("status") or "finished")
-            raise EventError("status", f"This session is {filed}: it cannot change any more.")
+            raise EventError("status", tr("This session is {filed}: it cannot change any more.").format(
+                                          filed=filed))
 
     def active_sessions(self) -> list[ActiveSession]:
         """In-progress sessions left by an earlier run (after recovery has run)."""

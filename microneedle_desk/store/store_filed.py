@@ -103,14 +103,14 @@ class StoreFiled(StoreIndex):
         private = None
         if self.has_accounts():
             if self.signature_guard is None:
-                raise StoreError("A correction needs the PIN of the person making it: make it in the app, "
-                                 "signed in.")
+                raise StoreError(tr("A correction needs the PIN of the person making it: make it in the app, "
+                                    "signed in."))
             private = self.signature_guard("amend", by)
         from microneedle_desk.core.amendments import amended_state, make_amendment
 
         doc = self.session_doc(session_id)
         if doc is None:
-            raise StoreError("There is no such session.")
+            raise StoreError(tr("There is no such session."))
         state = replay(doc["events"], self.protocol)
         earlier = self.amendments(session_id)
         amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
@@ -175,7 +175,8 @@ class StoreFiled(StoreIndex):
                 current = path
             found = docs(path, "sessions", "id").get(row["id"])
             if not found:
-                raise StoreError(f"Session {row['id']} is in the history but not in its day file.")
+                raise StoreError(tr("Session {value} is in the history but not in its day file.").format(
+                                    value=row['id']))
             state = replay(found[0]["events"], self.protocol)
             amendments = docs(day_file(self.file_key(state)), "amendments", "session_id").get(row["id"], [])
             yield row, state, sorted((dict(d) for d in amendments), key=lambda d: int(d["chain"]["seq"]))
@@ -201,7 +202,7 @@ class StoreFiled(StoreIndex):
         for given in states:
             state = replay(given.events, self.protocol)
             if state.status not in ("signed", "abandoned"):
-                raise EventError("status", "Only signed or abandoned sessions can be imported.")
+                raise EventError("status", tr("Only signed or abandoned sessions can be imported."))
             checked.append(state)
         if not checked:
             return 0
@@ -228,7 +229,7 @@ class StoreFiled(StoreIndex):
             table = self._db_for(path).table("sessions")
             known = {d.get("id") for d in table.all()}
             if any(d["id"] in known for d in by_file[key]):
-                raise StoreError("A session being imported is already in the store.")
+                raise StoreError(tr("A session being imported is already in the store."))
             table.insert_multiple(by_file[key])
             self._release(path)
         for month in sorted(by_index):

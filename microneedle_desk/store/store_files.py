@@ -15,6 +15,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.lasts import PatientLasts
 from microneedle_desk.store.storage import (
     AtomicCachedStorage,
@@ -92,7 +93,7 @@ class StoreFiles:
 
     def _guard(self) -> None:
         if self.read_only:
-            raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+            raise ReadOnlyError(tr("This copy of the app is read-only: another copy holds the data."))
 
     # -- finishing a session --------------------------------------------------------
     @staticmethod

@@ -15,6 +15,7 @@ from microneedle_desk.core.records import (
     validate_patient_doc,
 )
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreFiles
 
 
@@ -64,10 +65,31 @@ class StorePatients(StoreFiles):
         wanted = patient.clinic_id.casefold()
         for other in self._patients_table().all():
             if str(other.get("clinic_id", "")).casefold() == wanted:
-                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is already "
-                                                   f"used by another patient; each patient needs their own ID.")
+                raise ValidationError("clinic_id", tr("The clinic patient ID “{clinic_id}” is already used by "
+                                                      "another patient; each patient needs their own ID.").format(
+                                                      clinic_id=patient.clinic_id))
         self._patients_table().insert(doc)
         return patient
+
+    def set_patient_language(self, patient_id: str, language: str) -> Patient:
+        """Record the language a patient reads (checked by the caller); every other field is kept."""
+        self._guard()
+        table = self._patients_table()
+        doc = table.get(Query().id == patient_id)
+        if doc is None:
+            raise ValidationError("patient", tr("There is no such patient."))
+        changed = {k: v for k, v in doc.items() if k != "language"}
+        if language:
+            changed["language"] = language
+        validate_patient_doc(changed, self.protocol)
+
+        def set_language(stored: dict[str, Any]) -> None:
+            stored.pop("language", None)
+            if language:
+                stored["language"] = language
+
+        table.update(set_language, Query().id == patient_id)  # one write: the record is never missing
+        return Patient.from_doc(changed)
 
     def find_patients(self, text: str) -> list[Patient]:
         needle = text.strip().casefold()
@@ -86,8 +108,8 @@ class StorePatients(StoreFiles):
             validate_patient_doc(doc, self.protocol)
             key = patient.clinic_id.casefold()
             if key in taken:
-                raise ValidationError("clinic_id", f"The clinic patient ID “{patient.clinic_id}” is "
-                                                   "already used by another patient.")
+                raise ValidationError("clinic_id", tr("The clinic patient ID “{clinic_id}” is already used by "
+                                                      "another patient.").format(clinic_id=patient.clinic_id))
             taken.add(key)
             docs.append(doc)
         self._patients_table().insert_multiple(docs)

@@ -37,11 +37,12 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, ROLES, Account, require
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.access_log import filter_entries
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.pin_field import PinField
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
@@ -66,7 +67,7 @@ def _pin_state(account: Account) -> str:
 class AccountsDialog(QDialog):
     """List the accounts; add, retire, reset the PIN of, and change the role of one."""
 
-    COLUMNS = ("Name", "Role", "Status", "PIN")
+    COLUMNS = (N_("Name"), N_("Role"), N_("Status"), N_("PIN"))
     changed = Signal()
 
     def __init__(self, book: AccountBook, actor: Account | None, parent: QWidget | None = None) -> None:
@@ -74,13 +75,13 @@ class AccountsDialog(QDialog):
         super().__init__(parent)
         assert actor is not None
         self.book, self.actor_id = book, actor.id
-        self.setWindowTitle("Accounts")
+        self.setWindowTitle(tr("Accounts"))
         # how a retirement is confirmed (tests replace it)
         self.confirm: Callable[[str], bool] = self._ask
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
-        self.table.setAccessibleName("Accounts")
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName(tr("Accounts"))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -92,16 +93,16 @@ class AccountsDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         # -- the chosen account ----------------------------------------------------------
-        chosen = QGroupBox("Chosen account")
+        chosen = QGroupBox(tr("Chosen account"))
         self.reset_pin = self._pin_edit("Temporary PIN for a reset")
-        self.reset_button = QPushButton("&Reset PIN")
-        self.reset_button.setToolTip("Give a temporary PIN; they must choose a new one at their next sign-in")
+        self.reset_button = QPushButton(tr("&Reset PIN"))
+        self.reset_button.setToolTip(tr("Give a temporary PIN; they must choose a new one at their next sign-in"))
         self.reset_button.clicked.connect(self.reset_selected)
         self.role_choice = self._role_combo("New role")
-        self.role_button = QPushButton("Change r&ole")
+        self.role_button = QPushButton(tr("Change r&ole"))
         self.role_button.clicked.connect(self.set_role_selected)
-        self.retire_button = QPushButton("Re&tire…")
-        self.retire_button.setToolTip("A retired account stays on its old records and can no longer sign in")
+        self.retire_button = QPushButton(tr("Re&tire…"))
+        self.retire_button.setToolTip(tr("A retired account stays on its old records and can no longer sign in"))
         self.retire_button.clicked.connect(self.retire_selected)
         reset_row = QHBoxLayout()
         reset_row.addWidget(self.reset_pin, 1)
@@ -110,27 +111,27 @@ class AccountsDialog(QDialog):
         role_row.addWidget(self.role_choice, 1)
         role_row.addWidget(self.role_button)
         chosen_form = QFormLayout(chosen)
-        chosen_form.addRow("Temporary PIN:", reset_row)
-        chosen_form.addRow("Role:", role_row)
+        chosen_form.addRow(tr("Temporary PIN:"), reset_row)
+        chosen_form.addRow(tr("Role:"), role_row)
         chosen_form.addRow("", self.retire_button)
 
         # -- a new account -----------------------------------------------------------------
-        adding = QGroupBox("New account")
+        adding = QGroupBox(tr("New account"))
         self.new_name = QLineEdit()
-        self.new_name.setAccessibleName("New account's name")
-        self.new_name.setPlaceholderText("Name, e.g. Dr A. Example")
+        self.new_name.setAccessibleName(tr("New account's name"))
+        self.new_name.setPlaceholderText(tr("Name, e.g. Dr A. Example"))
         self.new_role = self._role_combo("New account's role")
         self.new_pin = self._pin_edit("New account's temporary PIN")
-        self.add_button = QPushButton("&Add account")
+        self.add_button = QPushButton(tr("&Add account"))
         self.add_button.clicked.connect(self.add_account)
         add_form = QFormLayout(adding)
-        add_form.addRow("Name:", self.new_name)
-        add_form.addRow("Role:", self.new_role)
-        add_form.addRow("Temporary PIN:", self.new_pin)
+        add_form.addRow(tr("Name:"), self.new_name)
+        add_form.addRow(tr("Role:"), self.new_role)
+        add_form.addRow(tr("Temporary PIN:"), self.new_pin)
         add_form.addRow("", self.add_button)
-        add_form.addRow(QLabel("A PIN has 6+ digits (not one digit repeated) or is a passphrase of "
-                               "12+ characters. Tell the person their temporary PIN: they choose "
-                               "their own at their first sign-in."))
+        add_form.addRow(QLabel(tr("A PIN has 6+ digits (not one digit repeated) or is a passphrase of 12+ "
+                                  "characters. Tell the person their temporary PIN: they choose their own at "
+                                  "their first sign-in.")))
         for label in adding.findChildren(QLabel):
             label.setWordWrap(True)
 
@@ -139,7 +140,7 @@ class AccountsDialog(QDialog):
         enter_submits((self.reset_pin,), self.reset_selected, self)
         enter_submits((self.role_choice,), self.set_role_selected, self)
         self.message = QLabel()
-        self.message.setAccessibleName("Message")
+        self.message.setAccessibleName(tr("Message"))
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -169,7 +170,7 @@ class AccountsDialog(QDialog):
         return combo
 
     def _ask(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Accounts", text)
+        answer = QMessageBox.question(self, tr("Accounts"), text)
         return answer == QMessageBox.StandardButton.Yes
 
     # -- reading -------------------------------------------------------------------------
@@ -178,8 +179,8 @@ class AccountsDialog(QDialog):
         accounts = self.book.accounts()
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            cells = (account.name, account.role.capitalize(), "Active" if account.active else "Retired",
-                     _pin_state(account))
+            cells = (account.name, role_name(account.role).capitalize(),
+                     tr("Active") if account.active else tr("Retired"), _pin_state(account))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, account.id)
@@ -241,8 +242,8 @@ class AccountsDialog(QDialog):
         name, role, pin = self.new_name.text().strip(), str(self.new_role.currentData()), self.new_pin.pin()
         self.new_pin.clear()
         if not pin:
-            self.show_message("Give the new account a temporary PIN: they choose their own at their "
-                              "first sign-in.", error=True)
+            self.show_message(tr("Give the new account a temporary PIN: they choose their own at their first "
+                                 "sign-in."), error=True)
             return False
         added: list[Account] = []
         ok = self._do(lambda actor: added.append(self.book.add(actor, name, role, pin,
@@ -256,7 +257,7 @@ class AccountsDialog(QDialog):
     def _chosen(self) -> Account | None:
         account = self.book.account(self.selected_id() or "")
         if account is None:
-            self.show_message("Choose an account in the list first.", error=True)
+            self.show_message(tr("Choose an account in the list first."), error=True)
         return account
 
     def retire_selected(self) -> bool:
@@ -276,7 +277,7 @@ class AccountsDialog(QDialog):
         if account is None:
             return False
         if not pin:
-            self.show_message(f"Type a temporary PIN for {account.name} first.", error=True)
+            self.show_message(tr("Type a temporary PIN for {name} first.").format(name=account.name), error=True)
             return False
         return self._do(lambda actor: self.book.reset(actor, account.id, pin, actor_pin=self._ask_own_pin(actor)),
                         f"{account.name}'s PIN was reset: they must choose a new one at their next sign-in.",
@@ -288,7 +289,7 @@ class AccountsDialog(QDialog):
             return False
         role = str(self.role_choice.currentData())
         if role == account.role:
-            self.show_message(f"{account.name} is already {role}.")
+            self.show_message(tr("{name} is already {role}.").format(name=account.name, role=role))
             return True
         return self._do(lambda actor: self.book.set_role(actor, account.id, role),
                         f"{account.name} is now {role}.", account.id)
@@ -296,7 +297,7 @@ class AccountsDialog(QDialog):
 
 # == access log =========================================================================
 class AccessModel(QAbstractTableModel):
-    COLUMNS = ("When", "Who", "Action", "Patient", "Session", "Detail")
+    COLUMNS = (N_("When"), N_("Who"), N_("Action"), N_("Patient"), N_("Session"), N_("Detail"))
 
     def __init__(self, book: AccountBook, patient_label: Callable[[str], str]) -> None:
         super().__init__()
@@ -317,7 +318,7 @@ class AccessModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
+            return tr(self.COLUMNS[section])
         return None
 
     def who(self, entry: dict[str, Any]) -> str:
@@ -367,29 +368,29 @@ class AccessLogDialog(QDialog):
         self.all = book.entries(actor)  # refuses anyone but an admin, with the core's message
         super().__init__(parent)
         self.book, self.actor, self.patient_id = book, actor, patient_id
-        self.setWindowTitle("Access log")
+        self.setWindowTitle(tr("Access log"))
         # where the CSV goes (tests replace it)
         self.ask_path: Callable[[], str] = self._ask_path
         clinic_ids = {p.id: p.clinic_id for p in book.store.patients()}
         self.model = AccessModel(book, lambda pid: clinic_ids.get(pid, pid[:8]) if pid else "")
 
         self.action = QComboBox()
-        self.action.setAccessibleName("Action")
-        self.action.addItem("Any action", None)
+        self.action.setAccessibleName(tr("Action"))
+        self.action.addItem(tr("Any action"), None)
         for name in ACCESS_ACTIONS:
             self.action.addItem(name, name)
         self.account = QComboBox()
-        self.account.setAccessibleName("Account")
-        self.account.addItem("Anyone", None)
+        self.account.setAccessibleName(tr("Account"))
+        self.account.addItem(tr("Anyone"), None)
         for person in book.accounts():
             self.account.addItem(person.name + ("" if person.active else " (retired)"), person.id)
         days = sorted(str(e.get("at", ""))[:10] for e in self.all) or [book.clock.now().date().isoformat()]
-        self.use_days = QCheckBox("Only from")
-        self.use_days.setAccessibleName("Only between two days")
+        self.use_days = QCheckBox(tr("Only from"))
+        self.use_days.setAccessibleName(tr("Only between two days"))
         self.since, self.until = self._day_edit(days[0], "From"), self._day_edit(days[-1], "To")
         self.only_patient = QCheckBox("Only the chosen patient" + (
             f" ({clinic_ids.get(patient_id, '')})" if patient_id else " (choose one in the patient list)"))
-        self.only_patient.setAccessibleName("Only the chosen patient")
+        self.only_patient.setAccessibleName(tr("Only the chosen patient"))
         self.only_patient.setEnabled(patient_id is not None)
         self.only_patient.setChecked(patient_id is not None)
         for combo in (self.action, self.account):
@@ -400,9 +401,9 @@ class AccessLogDialog(QDialog):
             edit.dateChanged.connect(self.apply)
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Action:"))
+        filters.addWidget(QLabel(tr("Action:")))
         filters.addWidget(self.action)
-        filters.addWidget(QLabel("Who:"))
+        filters.addWidget(QLabel(tr("Who:")))
         filters.addWidget(self.account)
         filters.addWidget(self.use_days)
         filters.addWidget(self.since)
@@ -411,7 +412,7 @@ class AccessLogDialog(QDialog):
         filters.addStretch(1)
         self.table = QTableView()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
-        self.table.setAccessibleName("Access records")
+        self.table.setAccessibleName(tr("Access records"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -421,9 +422,10 @@ class AccessLogDialog(QDialog):
         for col, width in enumerate((150, 150, 150, 110, 80)):
             header.resizeSection(col, width)
         self.count = QLabel()
-        self.count.setAccessibleName("How many records")
-        self.export_button = QPushButton("&Export CSV…")
-        self.export_button.setToolTip("The records shown, as CSV (patients and sessions by UUID, never by name)")
+        self.count.setAccessibleName(tr("How many records"))
+        self.export_button = QPushButton(tr("&Export CSV…"))
+        self.export_button.setToolTip(tr("The records shown, as CSV (patients and sessions by UUID, never by "
+                                         "name)"))
         self.export_button.clicked.connect(self.export)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -459,7 +461,8 @@ class AccessLogDialog(QDialog):
             edit.setEnabled(self.use_days.isChecked())
         rows = self.shown()
         self.model.set_rows(rows)
-        self.count.setText(f"{len(rows):,} of {len(self.all):,} record(s), newest first.")
+        self.count.setText(tr("{len:,} of {len2:,} record(s), newest first.").format(
+                              len=len(rows), len2=len(self.all)))
 
     def _ask_path(self) -> str:
         day = self.book.clock.now().date().isoformat()
@@ -477,9 +480,11 @@ class AccessLogDialog(QDialog):
         try:
             write_private(path, self.book.export_csv(self.actor, self.model.rows))
         except (ValidationError, OSError) as exc:
-            QMessageBox.warning(self, "Access log", f"The access log was not exported: {_message(exc)}")
+            QMessageBox.warning(self, tr("Access log"), tr("The access log was not exported: {message}").format(
+                                                       message=_message(exc)))
             return None
         self.book.log("exported", self.actor.id if self.actor else None,
                       detail=f"access log, {len(self.model.rows)} record(s)")
-        self.count.setText(f"Exported {len(self.model.rows):,} record(s) to {path}.")
+        self.count.setText(tr("Exported {len:,} record(s) to {path}.").format(
+                              len=len(self.model.rows), path=path))
         return path

@@ -46,6 +46,7 @@ class SessionController(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(REFRESH_MS)
         self._tick.timeout.connect(self.poll)
+        self._shown = True
         self._alarm = QTimer(self)
         self._alarm.setSingleShot(True)
         self._alarm.setTimerType(Qt.TimerType.PreciseTimer)
@@ -70,9 +71,24 @@ class SessionController(QObject):
         return session
 
     def _opened(self) -> None:
-        self._tick.start()
+        if self._shown:
+            self._tick.start()
         self.session_opened.emit()
         self.poll()
+
+    def set_shown(self, shown: bool) -> None:
+        """The window was minimised (False) or shown again (True). Minimised, the display is not
+        refreshed at all, so the app does no repaint work; every alert still fires at its
+        deadline from its own timer (see poll), and the countdowns are right again on return,
+        being read from the clock."""
+        self._shown = shown
+        if self.session is None:
+            return
+        if shown:
+            self._tick.start()
+            self.poll()
+        else:
+            self._tick.stop()
 
     def close(self) -> None:
         self._tick.stop()
@@ -107,7 +123,7 @@ class SessionController(QObject):
             self.error.emit(exc.field, exc.message)
             return False
         except (StoreError, OSError) as exc:
-            self.error.emit("store", f"The record could not be saved: {exc}")
+            self.error.emit("store", tr("The record could not be saved: {exc}").format(exc=exc))
             return False
         return True
 
@@ -119,7 +135,7 @@ class SessionController(QObject):
         try:
             fired = session.poll()
         except (StoreError, OSError, ValidationError) as exc:
-            self.error.emit("store", f"An alert could not be recorded: {exc}")
+            self.error.emit("store", tr("An alert could not be recorded: {exc}").format(exc=exc))
             fired = []
         for kind in fired:
             self.alert.emit(kind)

@@ -10,17 +10,17 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from microneedle_desk.core.countdown import reading
 from microneedle_desk.core.session import CountdownView
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.ui.a11y import announce, spoken_duration
 
 # state -> (background, foreground, word shown beside the digits)
 STATE_STYLE = {
-    "running": ("#1f5fbf", "#ffffff", "RUNNING"),
-    "ready": ("#1e7d32", "#ffffff", "MINIMUM REACHED"),
-    "due": ("#e0a100", "#1a1a1a", "TIME UP"),
-    "overdue": ("#c62828", "#ffffff", "OVER MAXIMUM"),
-    "paused": ("#6b6b6b", "#ffffff", "PAUSED"),
-    "done": ("#d9d9d9", "#333333", "DONE"),
+    "running": ("#1f5fbf", "#ffffff", N_("RUNNING")),
+    "ready": ("#1e7d32", "#ffffff", N_("MINIMUM REACHED")),
+    "due": ("#e0a100", "#1a1a1a", N_("TIME UP")),
+    "overdue": ("#c62828", "#ffffff", N_("OVER MAXIMUM")),
+    "paused": ("#6b6b6b", "#ffffff", N_("PAUSED")),
+    "done": ("#d9d9d9", "#333333", N_("DONE")),
 }
 
 
@@ -150,6 +150,7 @@ class CountdownBox(QFrame):
 
     def show_view(self, view: CountdownView, flash: bool = False) -> None:
         bg, fg, word = STATE_STYLE.get(view.state, STATE_STYLE["running"])
+        word = tr(word)
         if flash:
             bg, fg = fg, bg
         # Only what changed is set again: re-applying a style sheet re-polishes the box and its

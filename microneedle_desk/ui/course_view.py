@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import SecondaryWindow
@@ -42,7 +42,8 @@ from microneedle_desk.ui.a11y import SecondaryWindow
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
-HEADERS = ("#", "Date", "Interval", "Needle mm", "Grade", "Side effects", "Follow-ups", "Adjunct", "Status")
+HEADERS = ("#", N_("Date"), N_("Interval"), N_("Needle mm"),
+           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"))
 
 
 class CourseWindow(SecondaryWindow):
@@ -57,15 +58,15 @@ class CourseWindow(SecondaryWindow):
         self.next_due = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.grade_button = QPushButton("Record &grade…")
-        self.grade_button.setToolTip("Record the grade of the selected session (as an amendment)")
-        self.charts_button = QPushButton("Show &charts")
-        self.save_button = QPushButton("Save charts as &PNG…")
+        self.grade_button = QPushButton(tr("Record &grade…"))
+        self.grade_button.setToolTip(tr("Record the grade of the selected session (as an amendment)"))
+        self.charts_button = QPushButton(tr("Show &charts"))
+        self.save_button = QPushButton(tr("Save charts as &PNG…"))
         self.save_button.setEnabled(False)
         self.grade_button.clicked.connect(self.record_grade)
         self.charts_button.clicked.connect(self.show_charts)
@@ -91,12 +92,13 @@ class CourseWindow(SecondaryWindow):
         if patient is not None:
             interval = int(settings.get(f"protocol/interval_days/{patient.indication}"))
         course = self.course = patient_course(self.ctx.store, self.patient_id, interval)
-        self.setWindowTitle(f"Course — {course.patient_name}")
+        self.setWindowTitle(tr("Course — {patient_name}").format(patient_name=course.patient_name))
         label = self.ctx.protocol.label("indications", course.indication)
-        self.heading.setText(f"{course.patient_name} ({course.clinic_id}) — {label}: "
-                             f"{len(course.signed)} signed session(s)")
+        self.heading.setText(tr("{patient_name} ({clinic_id}) — {label}: {len} signed session(s)").format(
+            patient_name=course.patient_name, clinic_id=course.clinic_id, label=label, len=len(course.signed)))
         due = course.next_due.isoformat() if course.next_due else "—"
-        self.next_due.setText(f"Next due: <b>{due}</b> (interval {course.interval_days} days)")
+        self.next_due.setText(tr("Next due: <b>{due}</b> (interval {interval_days} days)").format(
+                                 due=due, interval_days=course.interval_days))
         protocol = self.ctx.protocol
         self.table.setRowCount(len(course.entries))
         for i, e in enumerate(course.entries):
@@ -129,7 +131,7 @@ class CourseWindow(SecondaryWindow):
         if not self.charts:
             from microneedle_desk.ui import charts
 
-            self.charts["needle"] = charts.plot_widget("Needle length", "mm", "date", dates=True)
+            self.charts["needle"] = charts.plot_widget(tr("Needle length"), "mm", "date", dates=True)
             self.charts["grade"] = charts.plot_widget("Grade", "grade", "date", dates=True)
             for w in self.charts.values():
                 self.chart_row.addWidget(w)
@@ -161,7 +163,7 @@ class CourseWindow(SecondaryWindow):
                        symbol="s", symbolBrush="#a53b3b")
         if scale:
             grades = self.ctx.protocol.scale(scale).grades
-            grade.setTitle(f"Grade: {self.ctx.protocol.label('scales', scale)}")
+            grade.setTitle(tr("Grade: {label}").format(label=self.ctx.protocol.label('scales', scale)))
             if grades:
                 grade.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(grades)]])
                 grade.getAxis("left").setWidth(72)  # room for "III vertex"
@@ -192,14 +194,14 @@ class CourseWindow(SecondaryWindow):
         sid = self.selected_session()
         state = self.ctx.store.session_state(sid) if sid else None
         if state is None or state.status != "signed":
-            QMessageBox.information(self, "Record grade", "Select a signed session first.")
+            QMessageBox.information(self, tr("Record grade"), tr("Select a signed session first."))
             return
         dialog = GradeDialog(self.ctx, state.scale, state.grade, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_grade(str(sid), dialog.grade(), dialog.reason.text())
 
     def save_grade(self, session_id: str, grade: str, reason: str) -> bool:
-        reason = reason or "Grade recorded after the session"
+        reason = reason or tr("Grade recorded after the session")
         try:
             if self.ctx.signer is not None:  # signed with the PIN of the person making it
                 if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
@@ -209,7 +211,7 @@ class CourseWindow(SecondaryWindow):
 
                 self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:
-            QMessageBox.warning(self, "Grade not saved", str(exc))
+            QMessageBox.warning(self, tr("Grade not saved"), str(exc))
             return False
         self.refresh()
         return True
@@ -221,28 +223,28 @@ class GradeDialog(QDialog):
     def __init__(self, ctx: UiContext, scale: str, current: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         sc = ctx.protocol.scale(scale)
-        self.setWindowTitle(f"Grade — {sc.label}")
+        self.setWindowTitle(tr("Grade — {label}").format(label=sc.label))
         self.picker = QComboBox()
         self.salt = QSpinBox()
         self.salt.setRange(0, 100)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("why (e.g. graded at the 3-month review)")
+        self.reason.setPlaceholderText(tr("why (e.g. graded at the 3-month review)"))
         form = QFormLayout()
         if sc.grades:
             self.picker.addItems(list(sc.grades))
             if current in sc.grades:
                 self.picker.setCurrentText(current)
-            form.addRow(sc.label, self.picker)
+            form.addRow(tr(sc.label), self.picker)
         else:
             self.salt.setValue(int(current) if current.isdigit() else 0)
-            calc = QPushButton("SALT &calculator…")
+            calc = QPushButton(tr("SALT &calculator…"))
             calc.clicked.connect(self.calculate)
             row = QHBoxLayout()
             row.addWidget(self.salt)
             row.addWidget(calc)
-            form.addRow("SALT score", row)
+            form.addRow(tr("SALT score"), row)
         self.uses_salt = not sc.grades
-        form.addRow("Reason", self.reason)
+        form.addRow(tr("Reason"), self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -264,7 +266,7 @@ class SaltDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("SALT calculator")
+        self.setWindowTitle(tr("SALT calculator"))
         self.result_score: int | None = None
         self.boxes: dict[str, QSpinBox] = {}
         form = QFormLayout()
@@ -272,18 +274,18 @@ class SaltDialog(QDialog):
             box = QSpinBox()
             box.setRange(0, 100)
             box.setSuffix(" %")
-            box.setAccessibleName(f"{label} hair loss")
+            box.setAccessibleName(tr("{label} hair loss").format(label=label))
             box.valueChanged.connect(self.update_result)
             self.boxes[key] = box
-            form.addRow(f"{label} (weight {weight} %)", box)
+            form.addRow(tr("{label} (weight {weight} %)").format(label=label, weight=weight), box)
         self.result_label = QLabel()
         self.result_label.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        form.addRow("SALT", self.result_label)
+        form.addRow(tr("SALT"), self.result_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Percent of hair lost in each region:"))
+        layout.addWidget(QLabel(tr("Percent of hair lost in each region:")))
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.update_result()
@@ -305,9 +307,9 @@ class PatientPicker(QDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Patient course — choose the patient")
+        self.setWindowTitle(tr("Patient course — choose the patient"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("name, clinic ID or date of birth")
+        self.search.setPlaceholderText(tr("name, clinic ID or date of birth"))
         self.list = QListWidget()
         self.search.textChanged.connect(self.fill)
         self.list.itemActivated.connect(lambda _item: self.accept())

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 CHARTS: tuple[tuple[str, str, str, str], ...] = (
-    ("sessions", "Sessions per period", "sessions", "period"),
-    ("needle", "Needle-length distribution (signed)", "sessions", "needle length (mm)"),
-    ("times", "Planned vs actual time (min)", "actual (min)", "planned (min)"),
-    ("se_needle", "Side effects per 100 sessions, by needle length", "per 100", "needle length (mm)"),
-    ("se_type", "Side effects per 100 sessions, by type", "", "per 100"),
-    ("overrides", "Overrides by kind", "", "count"),
+    ("sessions", N_("Sessions per period"), N_("sessions"), N_("period")),
+    ("needle", N_("Needle-length distribution (signed)"), N_("sessions"), N_("needle length (mm)")),
+    ("times", N_("Planned vs actual time (min)"), N_("actual (min)"), N_("planned (min)")),
+    ("se_needle", N_("Side effects per 100 sessions, by needle length"), N_("per 100"), N_("needle length (mm)")),
+    ("se_type", N_("Side effects per 100 sessions, by type"), "", N_("per 100")),
+    ("overrides", N_("Overrides by kind"), "", N_("count")),
 )
 
 
@@ -51,7 +51,7 @@ class DashboardWindow(SecondaryWindow):
         from microneedle_desk.ui import charts
 
         self.ctx = ctx
-        self.setWindowTitle("Dashboard")
+        self.setWindowTitle(tr("Dashboard"))
         self.resize(1300, 860)
         self.rows = ctx.store.shared_summaries()  # read only: no copy of every row
         self.followups = all_followups(ctx.store)
@@ -65,8 +65,8 @@ class DashboardWindow(SecondaryWindow):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self.redraw)
         self.period = QComboBox()
-        self.period.addItem("per week", "week")
-        self.period.addItem("per month", "month")
+        self.period.addItem(tr("per week"), "week")
+        self.period.addItem(tr("per month"), "month")
         self.period.currentIndexChanged.connect(self.redraw)
         self.summary = QLabel()
         top = QHBoxLayout()
@@ -77,9 +77,9 @@ class DashboardWindow(SecondaryWindow):
         grid = QGridLayout()
         self.plots: dict[str, Any] = {}
         for i, (key, title, left, bottom) in enumerate(CHARTS):
-            plot = charts.plot_widget(title, left, bottom)
-            save = QPushButton("Save PNG…")
-            save.setToolTip(f"Save “{title}” as a PNG image")
+            plot = charts.plot_widget(tr(title), tr(left), tr(bottom))
+            save = QPushButton(tr("Save PNG…"))
+            save.setToolTip(tr("Save “{title}” as a PNG image").format(title=tr(title)))
             save.clicked.connect(lambda _=False, k=key: self.save_one(k))
             cell = QVBoxLayout()
             cell.addWidget(plot, 1)
@@ -107,7 +107,8 @@ class DashboardWindow(SecondaryWindow):
         ids = {str(r["id"]) for r in rows}
         data = self.data = stats.compute(rows, [f for f in self.followups if f["session_id"] in ids],
                                          str(self.period.currentData()))
-        self.summary.setText(f"  {data.total:,} sessions, {data.signed:,} signed")
+        self.summary.setText(tr("  {total:,} sessions, {signed:,} signed").format(
+                                total=data.total, signed=data.signed))
         charts.bars(self.plots["sessions"], [p[2:] for p in data.periods],
                     data.sessions_per_period)
         charts.bars(self.plots["needle"], [f"{mm:.1f}" for mm in data.needle_lengths], data.needle_counts)

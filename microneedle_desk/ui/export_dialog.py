@@ -124,13 +124,13 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
 
     hits = export.lot_recall(ctx.store.summaries(), lot)
     dialog = QDialog(parent)
-    dialog.setWindowTitle(f"Lot recall — {lot}")
+    dialog.setWindowTitle(tr("Lot recall — {lot}").format(lot=lot))
     text = QPlainTextEdit(export.recall_text(hits, lot))
     text.setReadOnly(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
 
     def save() -> None:
-        if not allowed(dialog, ctx, "export", "Lot recall"):
+        if not allowed(dialog, ctx, "export", tr("Lot recall")):
             return
         path, _ = QFileDialog.getSaveFileName(dialog, "Save the recall list", f"recall-{lot}.csv",
                                               "CSV files (*.csv)")
@@ -138,7 +138,8 @@ def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
             try:
                 export.write_private(path, export.recall_csv(hits))
             except OSError as exc:
-                QMessageBox.warning(dialog, "Lot recall", f"The recall list was not written: {exc}")
+                QMessageBox.warning(dialog, tr("Lot recall"), tr("The recall list was not written: {exc}").format(
+                                                             exc=exc))
                 return
             record(ctx, "exported", f"lot recall list for lot {lot}, {len(hits)} session(s)")
 

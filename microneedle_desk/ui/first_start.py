@@ -177,7 +177,8 @@ class FirstStartDialog(QDialog):
                 result = subprocess.run([*command, "demo-data", "--sessions", str(DEMO_SESSIONS),
                                          "--data-dir", str(target)], capture_output=True, text=True, check=False)
                 if result.returncode != 0:
-                    self.show_error("The demo data could not be made: " + (result.stderr.strip() or "unknown error"))
+                    self.show_error(tr("The demo data could not be made: {why}").format(
+                        why=result.stderr.strip() or tr("unknown error")))
                     return
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -99,7 +99,7 @@ class HistoryWindow(SecondaryWindow):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Session history")
+        self.setWindowTitle(tr("Session history"))
         self.resize(1200, 700)
         self.model = history.HistoryModel(parent=self)
         self._loader: history.Loader | None = None
@@ -112,27 +112,27 @@ class HistoryWindow(SecondaryWindow):
         self.patient_id = ""
         # -- filters -----------------------------------------------------------------------
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search: name, clinic ID, lot, practitioner, side effect, session ID…")
+        self.search.setPlaceholderText(tr("Search: name, clinic ID, lot, practitioner, side effect, session ID…"))
         self.search.setClearButtonEnabled(True)
         # its height fixed: the clear button appearing with the first character otherwise made
         # the window lay out and repaint whole (~25 ms on top of that keystroke's filter)
         self.search.setFixedHeight(self.search.sizeHint().height())
-        self.search.setAccessibleName("Search sessions")
-        self.date_from = _date_edit("First day shown")
-        self.date_to = _date_edit("Last day shown")
+        self.search.setAccessibleName(tr("Search sessions"))
+        self.date_from = _date_edit(tr("First day shown"))
+        self.date_to = _date_edit(tr("Last day shown"))
         self.practitioner = QComboBox()
-        self.practitioner.addItem("any practitioner", "")
+        self.practitioner.addItem(tr("any practitioner"), "")
         for p in ctx.store.practitioners(include_inactive=True):
             self.practitioner.addItem(p.name, p.id)
         self.indication = QComboBox()
-        self.indication.addItem("any indication", "")
+        self.indication.addItem(tr("any indication"), "")
         for ind in ctx.protocol.indications:
-            self.indication.addItem(ind.label, ind.id)
-        self.needle_min = _mm_box("Shortest needle length shown")
-        self.needle_max = _mm_box("Longest needle length shown")
-        self.with_effects = QCheckBox("has side effects")
-        self.with_overrides = QCheckBox("has overrides")
-        self.only_patient = QCheckBox("only this patient")
+            self.indication.addItem(tr(ind.label), ind.id)
+        self.needle_min = _mm_box(tr("Shortest needle length shown"))
+        self.needle_max = _mm_box(tr("Longest needle length shown"))
+        self.with_effects = QCheckBox(tr("has side effects"))
+        self.with_overrides = QCheckBox(tr("has overrides"))
+        self.only_patient = QCheckBox(tr("only this patient"))
         self.only_patient.setEnabled(False)
         self.count = QLabel()
         row1 = QHBoxLayout()
@@ -170,9 +170,9 @@ class HistoryWindow(SecondaryWindow):
         self.table.doubleClicked.connect(self.open_index)
         self.table.activated.connect(self.open_index)
         # -- buttons -----------------------------------------------------------------------
-        self.open_button = QPushButton("&Open session")
-        self.course_button = QPushButton("Patient &course")
-        self.export_button = QPushButton("&Export shown…")
+        self.open_button = QPushButton(tr("&Open session"))
+        self.course_button = QPushButton(tr("Patient &course"))
+        self.export_button = QPushButton(tr("&Export shown…"))
         self.open_button.clicked.connect(lambda: self.open_index(self.table.currentIndex()))
         self.course_button.clicked.connect(self.open_course)
         self.export_button.clicked.connect(self.export_shown)
@@ -274,7 +274,8 @@ class HistoryWindow(SecondaryWindow):
 
     def _show_count(self) -> None:
         more = " (reading older sessions…)" if self.loading else ""
-        self.count.setText(f"{self.model.rowCount():,} of {len(self.model.all_rows):,} sessions{more}")
+        self.count.setText(tr("{rowCount:,} of {len:,} sessions{more}").format(
+                              rowCount=self.model.rowCount(), len=len(self.model.all_rows), more=more))
 
     def show_patient(self, patient_id: str) -> None:
         self.patient_id = patient_id
@@ -301,7 +302,7 @@ class HistoryWindow(SecondaryWindow):
     def open_session(self, session_id: str) -> SessionDialog | None:
         refused = refusal(self.ctx, session_id)
         if refused:
-            QMessageBox.warning(self, "Session not shown", refused)
+            QMessageBox.warning(self, tr("Session not shown"), refused)
             return None
         dialog = SessionDialog(self.ctx, session_id, self)
         dialog.show()
@@ -310,7 +311,7 @@ class HistoryWindow(SecondaryWindow):
     def open_course(self) -> None:
         summary = self.selected_summary()
         if summary is None:
-            QMessageBox.information(self, "Patient course", "Select a session of the patient first.")
+            QMessageBox.information(self, tr("Patient course"), tr("Select a session of the patient first."))
             return
         from microneedle_desk.ui.course_view import CourseWindow
 
@@ -342,9 +343,9 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
     if may_see_session(account, practitioner, own_only=True):
         return None
     if account is None:
-        return "Sign in first: this clinic shows a session's detail only to the practitioner who led it."
-    return ("This clinic shows a session's detail only to the practitioner who led it (and to admins). "
-            "This session was led by someone else; ask them or an admin.")
+        return tr("Sign in first: this clinic shows a session's detail only to the practitioner who led it.")
+    return (tr("This clinic shows a session's detail only to the practitioner who led it (and to admins). This "
+               "session was led by someone else; ask them or an admin."))
 
 
 # -- one session, read-only -----------------------------------------------------------------
@@ -365,7 +366,7 @@ def session_html(ctx: UiContext, session_id: str) -> str:
     store = ctx.store
     doc = store.session_doc(session_id)
     if doc is None:
-        raise StoreError("There is no such session.")
+        raise StoreError(tr("There is no such session."))
     state = store.session_state(session_id)
     assert state is not None
     esc = html.escape
@@ -405,13 +406,13 @@ class SessionDialog(QDialog):
     def __init__(self, ctx: UiContext, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.session_id = ctx, session_id
-        self.setWindowTitle("Session (read-only)")
+        self.setWindowTitle(tr("Session (read-only)"))
         self.resize(760, 700)
         self.view = QTextBrowser()
-        self.view.setAccessibleName("Session record")
-        self.followup_button = QPushButton("Record &follow-up…")
-        self.sheet_button = QPushButton("Print &sheet…")
-        self.handout_button = QPushButton("Print &handout…")
+        self.view.setAccessibleName(tr("Session record"))
+        self.followup_button = QPushButton(tr("Record &follow-up…"))
+        self.sheet_button = QPushButton(tr("Print &sheet…"))
+        self.handout_button = QPushButton(tr("Print &handout…"))
         self.amend_button = QPushButton(tr("&Amend a field…"))
         self.amend_button.setToolTip(tr("Correct a field of the signed record: the original stays, the "
                                         "amendment says who, when and why"))
@@ -419,7 +420,7 @@ class SessionDialog(QDialog):
         self.photo_button = QPushButton(tr("Attach a ph&oto…"))
         self.photo_button.setToolTip(tr("Add a photo to the signed record, as an amendment with its reason"))
         self.photo_button.clicked.connect(self.attach_photo)
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         self.followup_button.clicked.connect(self.record_followup)
         self.sheet_button.clicked.connect(lambda: self.print_doc("sheet"))
         self.handout_button.clicked.connect(lambda: self.print_doc("handout"))
@@ -459,7 +460,7 @@ class SessionDialog(QDialog):
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:
-            QMessageBox.warning(self, "Follow-up not saved", str(exc))
+            QMessageBox.warning(self, tr("Follow-up not saved"), str(exc))
             return None
         self.refresh()
         return record
@@ -489,7 +490,7 @@ class SessionDialog(QDialog):
         try:
             state = store.session_state(self.session_id)
             if state is None:
-                raise StoreError("There is no such session.")
+                raise StoreError(tr("There is no such session."))
             make_amendment(state, store.amendments(self.session_id), field, value, reason,
                            who_is_working(self.ctx), self.ctx.clock.now(), store.device, self.ctx.protocol)
             if self.ctx.signer is not None:
@@ -514,7 +515,7 @@ class SessionDialog(QDialog):
             docs = ([jobs.handout_for(store, self.session_id, clinic, now)] if what == "handout" else
                     [jobs.sheet_for(store, self.session_id, clinic, who_is_working(self.ctx), now)])
         except (jobs.NotFoundError, StoreError, ValidationError) as exc:
-            QMessageBox.warning(self, "Printing", f"It cannot be printed: {exc}")
+            QMessageBox.warning(self, tr("Printing"), tr("It cannot be printed: {exc}").format(exc=exc))
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(page_layout(jobs.default_paper(self.ctx.settings)))
@@ -528,29 +529,29 @@ class FollowupDialog(QDialog):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Record a follow-up")
+        self.setWindowTitle(tr("Record a follow-up"))
         self.on = QDateEdit(QDate.fromString(ctx.clock.now().date().isoformat(), "yyyy-MM-dd"))
         self.on.setCalendarPopup(True)
         self.on.setDisplayFormat("yyyy-MM-dd")
-        self.none = QCheckBox("Nothing found (no side effect)")
+        self.none = QCheckBox(tr("Nothing found (no side effect)"))
         self.what = QComboBox()
-        self.what.addItem("— choose —", "")
+        self.what.addItem(tr("— choose —"), "")
         for item in ctx.protocol.side_effects:
-            self.what.addItem(item.label, item.id)
+            self.what.addItem(tr(item.label), item.id)
         self.severity = QComboBox()
         for item in ctx.protocol.severities:
-            self.severity.addItem(item.label, item.id)
+            self.severity.addItem(tr(item.label), item.id)
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)  # Tab leaves the note, as in every other field
-        self.note.setPlaceholderText("e.g. phone check at 48 h; settled with cold compresses")
+        self.note.setPlaceholderText(tr("e.g. phone check at 48 h; settled with cold compresses"))
         self.note.setMaximumHeight(90)
         self.none.toggled.connect(self._none_toggled)
         form = QFormLayout()
-        form.addRow("Checked on", self.on)
+        form.addRow(tr("Checked on"), self.on)
         form.addRow("", self.none)
-        form.addRow("Side effect", self.what)
-        form.addRow("Severity", self.severity)
-        form.addRow("Note", self.note)
+        form.addRow(tr("Side effect"), self.what)
+        form.addRow(tr("Severity"), self.severity)
+        form.addRow(tr("Note"), self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -691,8 +692,8 @@ class AmendDialog(QDialog):
             group = kind.split(":", 1)[1]
             boxes: dict[str, QCheckBox] = {}
             for c in getattr(p, group):
-                box = QCheckBox(c.label)
-                box.setAccessibleName(f"{label}: {c.label}")
+                box = QCheckBox(tr(c.label))
+                box.setAccessibleName(f"{label}: {tr(c.label)}")
                 box.setChecked(c.id in (current or []))
                 boxes[c.id] = box
                 add(box)
@@ -712,7 +713,7 @@ class AmendDialog(QDialog):
             self.inputs["form"] = self._combo(tr("Minoxidil form"), [(c.id, c.label) for c in p.minoxidil_forms],
                                               cur.get("form"))
             self.inputs["strength"] = self._combo(tr("Minoxidil strength"),
-                                                  [(s.id, s.label) for s in p.minoxidil_strengths],
+                                                  [(s.id, tr(s.label)) for s in p.minoxidil_strengths],
                                                   cur.get("strength"))
             for widget in (self.inputs["product"], self.inputs["form"], self.inputs["strength"]):
                 add(widget)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.session import CountdownView, Session
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
@@ -45,19 +46,19 @@ def lock_lines(session: Session | None) -> list[tuple[str, str]]:
     if session is None:
         return []
     if session.state.status != "in_progress":
-        raise PermissionDenied("The lock screen shows only the countdowns of the session in progress; "
-                               "this session is not running.")
+        raise PermissionDenied(tr("The lock screen shows only the countdowns of the session in progress; this "
+                                  "session is not running."))
     views: list[CountdownView] = [v for v in session.countdowns() if v.state != "done"]
     private = [str(v).strip().casefold() for v in session.state.patient_snapshot.values() if str(v).strip()]
     private = [p for p in private if len(p) >= 3]  # "III" grades and sex codes are not identifying
     lines = []
     for view in views:
         left = format_duration(abs(view.remaining))
-        text = f"{left} left" if view.remaining >= 0 else f"{left} over"
+        text = tr("{left} left").format(left=left) if view.remaining >= 0 else tr("{left} over").format(left=left)
         line = (view.label, f"{text} · {STATE_WORDS.get(view.state, view.state)}")
         shown = " ".join(line).casefold()
         if any(p in shown for p in private):
-            raise PermissionDenied("The lock screen cannot show this countdown: it would reveal patient details.")
+            raise PermissionDenied(tr("The lock screen cannot show this countdown: it would reveal patient details."))
         lines.append(line)
     return lines
 
@@ -69,29 +70,29 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lock_screen")
         self.setAutoFillBackground(True)
-        self.title = QLabel("Locked")
+        self.title = QLabel(tr("Locked"))
         self.title.setStyleSheet("font-size: 22pt; font-weight: bold;")
         self.countdowns = QLabel()
         self.countdowns.setStyleSheet("font-size: 28pt;")
         self.who = QLabel()
         self.pin = PinField()
-        self.pin.setAccessibleName("PIN")
-        self.pin.setPlaceholderText("PIN of the signed-in account")
-        self.unlock_button = QPushButton("&Unlock")
+        self.pin.setAccessibleName(tr("PIN"))
+        self.pin.setPlaceholderText(tr("PIN of the signed-in account"))
+        self.unlock_button = QPushButton(tr("&Unlock"))
         self.take_over_account = QComboBox()
-        self.take_over_account.setAccessibleName("Take over as")
+        self.take_over_account.setAccessibleName(tr("Take over as"))
         self.take_over_pin = PinField()
-        self.take_over_pin.setAccessibleName("PIN to take over")
-        self.take_over_button = QPushButton("Take &over the session")
+        self.take_over_pin.setAccessibleName(tr("PIN to take over"))
+        self.take_over_button = QPushButton(tr("Take &over the session"))
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020;")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("PIN", self.pin)
+        form.addRow(tr("PIN"), self.pin)
         form.addRow(self.unlock_button)
         other = QFormLayout()
-        other.addRow("Another practitioner", self.take_over_account)
-        other.addRow("Their PIN", self.take_over_pin)
+        other.addRow(tr("Another practitioner"), self.take_over_account)
+        other.addRow(tr("Their PIN"), self.take_over_pin)
         other.addRow(self.take_over_button)
         row = QHBoxLayout()
         row.addLayout(form)
@@ -115,8 +116,9 @@ class LockScreen(QWidget):
             lines = []
             self.message.setText(exc.message)
         self.countdowns.setText("\n".join(f"{label}: {text}" for label, text in lines) if lines
-                                else "No countdown running.")
-        self.who.setText(f"Signed in: {signed_in.name}" if signed_in else "Nobody is signed in.")
+                                else tr("No countdown running."))
+        self.who.setText(tr("Signed in: {name}").format(name=signed_in.name) if signed_in
+                         else tr("Nobody is signed in."))
         current = self.take_over_account.currentData()
         self.take_over_account.clear()
         for account in others:
@@ -124,7 +126,7 @@ class LockScreen(QWidget):
         if current is not None:
             self.take_over_account.setCurrentIndex(max(0, self.take_over_account.findData(current)))
         has_session = session is not None and session.state.status == "in_progress"
-        self.take_over_button.setText("Take &over the session" if has_session else "S&ign in instead")
+        self.take_over_button.setText(tr("Take &over the session") if has_session else tr("S&ign in instead"))
 
     def all_text(self) -> str:
         """Every text this screen shows (used by tests and the accessibility check)."""

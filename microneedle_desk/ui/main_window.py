@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._attach = attach
         self.ctx = ctx
-        self.setWindowTitle("microneedle-desk — scalp microneedling session")
+        self.setWindowTitle(tr("microneedle-desk — scalp microneedling session"))
         self.sound = AlertSound(self)
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
@@ -96,13 +96,13 @@ class MainWindow(QMainWindow):
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
         self.steps = StepList()
-        self.steps.setAccessibleName("Steps")
+        self.steps.setAccessibleName(tr("Steps"))
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = CurrentPageStack()
         self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
-            self.steps.addItem(QListWidgetItem(step.title))
+            self.steps.addItem(QListWidgetItem(tr(step.title)))
         self.steps.currentRowChanged.connect(self.go_to)
         self.patient_page: PatientPage = self.pages[0]  # type: ignore[assignment]
         self.patient_page.start_requested.connect(self.start_session)
@@ -110,10 +110,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame around the page, not a stop of its own
         scroll.setWidget(self.stack)
-        self.back = QPushButton("◀ &Back")
-        self.back.setToolTip("Previous step (Ctrl+PgUp)")
-        self.next = QPushButton("&Next ▶")
-        self.next.setToolTip("Next step (Ctrl+PgDown)")
+        self.back = QPushButton(tr("◀ &Back"))
+        self.back.setToolTip(tr("Previous step (Ctrl+PgUp)"))
+        self.next = QPushButton(tr("&Next ▶"))
+        self.next.setToolTip(tr("Next step (Ctrl+PgDown)"))
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
         self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
         self.who = QLabel()
@@ -187,23 +187,23 @@ class MainWindow(QMainWindow):
         self.attach_parts()
 
     def _build_menus(self) -> None:
-        session_menu = self.menuBar().addMenu("&Session")
-        self.new_action = self._action(session_menu, "&New session", QKeySequence.StandardKey.New,
+        session_menu = self.menuBar().addMenu(tr("&Session"))
+        self.new_action = self._action(session_menu, tr("&New session"), QKeySequence.StandardKey.New,
                                        lambda: self.go_to(0))
-        self.abandon_action = self._action(session_menu, "&Abandon session…", "Ctrl+Shift+A", self.abandon)
+        self.abandon_action = self._action(session_menu, tr("&Abandon session…"), "Ctrl+Shift+A", self.abandon)
         session_menu.addSeparator()
-        self._action(session_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
-        go_menu = self.menuBar().addMenu("&Go")
-        self._action(go_menu, "&Next step", "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
-        self._action(go_menu, "&Previous step", "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
+        self._action(session_menu, tr("&Quit"), "Ctrl+Q", self.close)  # StandardKey.Quit is empty on some platforms
+        go_menu = self.menuBar().addMenu(tr("&Go"))
+        self._action(go_menu, tr("&Next step"), "Ctrl+PgDown", lambda: self.go_to(self.stack.currentIndex() + 1))
+        self._action(go_menu, tr("&Previous step"), "Ctrl+PgUp", lambda: self.go_to(self.stack.currentIndex() - 1))
         # Works on the Needling step only (disabled elsewhere, see refresh); a held key or
         # pedal does not repeat it.
-        self.needling_action = self._action(go_menu, "&Start/pause needling", "F9", self.toggle_needling)
+        self.needling_action = self._action(go_menu, tr("&Start/pause needling"), "F9", self.toggle_needling)
         self.needling_action.setAutoRepeat(False)
         self.needling_action.setEnabled(False)
-        self._action(go_menu, "&Acknowledge alert", "Esc", self.acknowledge_alert)
+        self._action(go_menu, tr("&Acknowledge alert"), "Esc", self.acknowledge_alert)
         for i, step in enumerate(self.ctx.protocol.steps[:9]):
-            self._action(go_menu, step.title, f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
+            self._action(go_menu, tr(step.title), f"Alt+{i + 1}", lambda _=False, n=i: self.go_to(n))
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
         action = QAction(text, self)
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
     def go_to(self, index: int) -> None:
         index = max(0, min(len(self.pages) - 1, index))
         if self.ctx.controller.session is None and index > 0:
-            self.patient_page.show_error("Start a session first: choose a patient and press Start session.")
+            self.patient_page.show_error(tr("Start a session first: choose a patient and press Start session."))
             index = 0
         self.pages[index]  # built on first visit
         opened = self.stack.currentIndex() != index
@@ -263,11 +263,11 @@ class MainWindow(QMainWindow):
     def start_session(self) -> None:
         page = self.patient_page
         if self.ctx.store.read_only:
-            page.show_error("This copy is read-only: another copy of the app holds the data.")
+            page.show_error(tr("This copy is read-only: another copy of the app holds the data."))
             return
         patient = page.selected
         if patient is None:
-            page.show_error("Choose a patient from the list, or register one, before starting.")
+            page.show_error(tr("Choose a patient from the list, or register one, before starting."))
             return
         practitioner = page.practitioner_id()
         if practitioner is None:
@@ -289,8 +289,8 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtWidgets import QInputDialog
 
-        reason, ok = QInputDialog.getText(self, "Abandon session",
-                                          "Why is the session abandoned? (kept in the record)")
+        reason, ok = QInputDialog.getText(self, tr("Abandon session"),
+                                          tr("Why is the session abandoned? (kept in the record)"))
         if ok:
             self.ctx.controller.act(lambda c: c.abandon(reason))
 
@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         self.patient_page.reload()
         self.go_to(0)
         word = "signed and saved" if status == "signed" else "abandoned and kept"
-        self.statusBar().showMessage(f"The session was {word}.", 15000)
+        self.statusBar().showMessage(tr("The session was {word}.").format(word=word), 15000)
 
     def on_needling_step(self) -> bool:
         """Whether the needling keys act now: a session is open and its Needling step is shown."""
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
                              f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}")
         else:
-            self.who.setText("No session open.")
+            self.who.setText(tr("No session open."))
         self.abandon_action.setEnabled(session is not None)
         self.needling_action.setEnabled(self.on_needling_step())
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
@@ -357,12 +357,13 @@ class MainWindow(QMainWindow):
         for i, step in enumerate(steps):
             done = step.id in done_steps
             item = self.steps.item(i)
-            text = ("✓ " if done else "   ") + step.title
+            title = tr(step.title)
+            text = ("✓ " if done else "   ") + title
             if item.text() != text:  # set only on a change: each setting is told to screen readers
                 item.setText(text)
                 # the tick said in words: a screen reader reads the step and whether it is done
                 item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                             tr("{step}: done").format(step=step.title) if done else step.title)
+                             tr("{step}: done").format(step=title) if done else title)
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
@@ -371,7 +372,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
-        self.alert_bar.setText(f"⚠ {ALERT_TEXT.get(kind, kind)}   (Esc to acknowledge)")
+        self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
         from microneedle_desk.ui.a11y import announce
 
@@ -499,6 +500,11 @@ class MainWindow(QMainWindow):
     def remember_place(self) -> None:
         self.ctx.settings.set("ui/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.ctx.controller.set_shown(not self.isMinimized())
+        super().changeEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for index in range(len(self.pages)):  # nothing typed is lost on closing
             page = self.pages.built(index)
@@ -509,9 +515,9 @@ class MainWindow(QMainWindow):
             from PySide6.QtWidgets import QMessageBox
 
             answer = QMessageBox.question(
-                self, "Session in progress",
-                "A session is in progress. Everything entered is already saved; it will be "
-                "offered for resuming at the next start. Close the app?")
+                self, tr("Session in progress"),
+                tr("A session is in progress. Everything entered is already saved; it will be offered for "
+                   "resuming at the next start. Close the app?"))
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from microneedle_desk.core.session_state import ALERT_TEXT
+from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -46,11 +47,11 @@ class AlertNotifier(QObject):
     def on_alert(self, kind: str) -> None:
         if self.window.isActiveWindow():
             return
-        text = ALERT_TEXT.get(kind, kind)
+        text = tr(ALERT_TEXT.get(kind, kind))
         tray = self._tray()
         if tray is None:
             return
-        tray.showMessage("microneedle-desk: alert", text, QSystemTrayIcon.MessageIcon.Warning, SHOWN_MS)
+        tray.showMessage(tr("microneedle-desk: alert"), text, QSystemTrayIcon.MessageIcon.Warning, SHOWN_MS)
         self.sent.append(text)
 
     def bring_to_front(self) -> None:

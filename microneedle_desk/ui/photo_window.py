@@ -148,7 +148,8 @@ class PhotoWindow(QWidget):
         self.notes.setWordWrap(True)
         grid = QGridLayout()
         for row, view in enumerate(p.photo_views):
-            title = QLabel(f"<b>{view.label}</b><br><small>{view.instruction}</small>")
+            title = QLabel(tr("<b>{label}</b><br><small>{instruction}</small>").format(
+                              label=view.label, instruction=view.instruction))
             title.setWordWrap(True)
             title.setMinimumWidth(260)
             grid.addWidget(title, row, 0)

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
@@ -52,10 +52,10 @@ def _render() -> Any:
 
 
 TARGETS = {
-    "sheet": "session sheet",
-    "handout": "aftercare handout",
-    "day": "day's sheets",
-    "blank": "blank sheet",
+    "sheet": N_("session sheet"),
+    "handout": N_("aftercare handout"),
+    "day": N_("day's sheets"),
+    "blank": N_("blank sheet"),
 }
 
 
@@ -69,14 +69,14 @@ class PrintActions(QObject):
         # before Quit (the menu's last entry), after what the menu already holds
         first = self.menu.actions()[-1] if self.menu.actions() else None
         ops: list[tuple[str, str, object]] = [
-            ("preview", "Print pre&view…", "Ctrl+Shift+P"),
-            ("print", "&Print…", QKeySequence.StandardKey.Print),
-            ("pdf", "Save as P&DF…", "Ctrl+Shift+D"),
+            ("preview", tr("Print pre&view…"), "Ctrl+Shift+P"),
+            ("print", tr("&Print…"), QKeySequence.StandardKey.Print),
+            ("pdf", tr("Save as P&DF…"), "Ctrl+Shift+D"),
         ]
         for op, text, shortcut in ops:  # the session sheet: top level, with shortcuts
             self._add(self.menu, "sheet", op, text, shortcut, before=first)
-        for what, title in (("handout", "Aftercare &handout"), ("day", "All sheets of a da&y"),
-                            ("blank", "&Blank sheet")):
+        for what, title in (("handout", tr("Aftercare &handout")), ("day", tr("All sheets of a da&y")),
+                            ("blank", tr("&Blank sheet"))):
             sub = QMenu(title, self.menu)
             for op, text, _ in ops:
                 self._add(sub, what, op, text, None)
@@ -96,7 +96,7 @@ class PrintActions(QObject):
             menu = action.menu()
             if isinstance(menu, QMenu) and action.text().replace("&", "") in ("File", "Session"):
                 return menu
-        menu = QMenu("&File", bar)
+        menu = QMenu(tr("&File"), bar)
         bar.insertMenu(bar.actions()[0] if bar.actions() else None, menu)  # type: ignore[arg-type]
         return menu
 
@@ -136,7 +136,7 @@ class PrintActions(QObject):
         from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
         dialog = QDialog(self.window)
-        dialog.setWindowTitle("Print a day's sheets")
+        dialog.setWindowTitle(tr("Print a day's sheets"))
         edit = QDateEdit(QDate.currentDate())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
@@ -144,7 +144,7 @@ class PrintActions(QObject):
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("Every session started on this day goes into one printout:"))
+        layout.addWidget(QLabel(tr("Every session started on this day goes into one printout:")))
         layout.addWidget(edit)
         layout.addWidget(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -163,13 +163,13 @@ class PrintActions(QObject):
                 return None
             ids = _jobs().sessions_of_day(store, day)
             if not ids:
-                self.warn(f"No session was started on {day.isoformat()}.")
+                self.warn(tr("No session was started on {isoformat}.").format(isoformat=day.isoformat()))
                 return None
             self.printed = list(ids)
             return [_jobs().sheet_for(store, sid, clinic, self.printed_by(), now) for sid in ids]
         sid = self.session_id()
         if sid is None:
-            self.warn("There is no session to print yet.")
+            self.warn(tr("There is no session to print yet."))
             return None
         self.printed = [sid]
         if what == "handout":
@@ -182,7 +182,8 @@ class PrintActions(QObject):
                 self.ctx.signer.require("print")
             return self.docs(what)
         except (_jobs().NotFoundError, StoreError, ValidationError) as exc:
-            self.warn(f"The {TARGETS[what]} cannot be printed: {getattr(exc, 'message', '') or exc}")
+            self.warn(tr("The {value} cannot be printed: {value2}").format(
+                         value=tr(TARGETS[what]), value2=getattr(exc, 'message', '') or exc))
             return None
 
     def record(self, what: str, how: str) -> None:
@@ -217,7 +218,7 @@ class PrintActions(QObject):
         try:
             _render().render(docs, printer)
         except _render().RenderError as exc:
-            self.warn(f"Printing failed: {exc}")
+            self.warn(tr("Printing failed: {exc}").format(exc=exc))
             return False
         return True
 
@@ -229,7 +230,7 @@ class PrintActions(QObject):
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
         dialog = QPrintPreviewDialog(printer, self.window)
-        dialog.setWindowTitle(f"Print preview — {TARGETS[what]}")
+        dialog.setWindowTitle(tr("Print preview — {value}").format(value=tr(TARGETS[what])))
         dialog.paintRequested.connect(lambda printer: self.paint(docs, printer))
         self.record(what, "print preview (it may be printed from there)")
         dialog.exec()
@@ -243,7 +244,7 @@ class PrintActions(QObject):
         from PySide6.QtWidgets import QDialog
 
         dialog = QPrintDialog(printer, self.window)
-        dialog.setWindowTitle(f"Print the {TARGETS[what]}")
+        dialog.setWindowTitle(tr("Print the {value}").format(value=tr(TARGETS[what])))
         if dialog.exec() == QDialog.DialogCode.Accepted and self.paint(docs, printer):
             self.record(what, "printed")
 
@@ -266,8 +267,8 @@ class PrintActions(QObject):
         name = "-".join(part for part in (what, clinic_id, day) if part) + ".pdf"
         who = ", ".join(v for k, v in docs[0].patient if k in ("Patient", "Clinic ID", "Session date") and v) \
             if len(docs) == 1 else ""
-        title = tr("Save the {what} of {who} as PDF").format(what=TARGETS[what], who=who) if who \
-            else tr("Save the {what} as PDF").format(what=TARGETS[what])
+        title = tr("Save the {what} of {who} as PDF").format(what=tr(TARGETS[what]), who=who) if who \
+            else tr("Save the {what} as PDF").format(what=tr(TARGETS[what]))
         return name, title
 
     def save_pdf(self, what: str = "sheet") -> None:
@@ -283,13 +284,14 @@ class PrintActions(QObject):
         try:
             pages = _render().write_pdf(docs, path, _jobs().default_paper(self.ctx.settings))
         except (_render().RenderError, OSError) as exc:
-            self.warn(f"The PDF could not be saved: {exc}")
+            self.warn(tr("The PDF could not be saved: {exc}").format(exc=exc))
             return
         self.record(what, "saved as PDF")
-        self.window.statusBar().showMessage(f"Saved the {TARGETS[what]} as PDF ({pages} page(s)).", 10000)
+        self.window.statusBar().showMessage(tr("Saved the {value} as PDF ({pages} page(s)).").format(
+                                               value=tr(TARGETS[what]), pages=pages), 10000)
 
     def warn(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         self.window.statusBar().showMessage(message, 15000)
-        QMessageBox.warning(self.window, "Printing", message)
+        QMessageBox.warning(self.window, tr("Printing"), message)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.export_dialog import export_dialog, recall_dialog
 
 if TYPE_CHECKING:
@@ -32,20 +33,20 @@ class ReviewMenu(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window, self.ctx = window, window.ctx
-        self.menu = window.menuBar().addMenu("&Review")
+        self.menu = window.menuBar().addMenu(tr("&Review"))
         self.windows: list[QWidget] = []
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, slot, tip in (
-                ("history", "Session &history…", "Ctrl+Shift+H", self.open_history,
-                 "Every session in a table you can sort, filter and search"),
-                ("course", "Patient &course…", "Ctrl+Shift+C", self.open_course,
-                 "One patient's sessions, grades and next due date"),
-                ("dashboard", "&Dashboard…", "Ctrl+Shift+B", self.open_dashboard,
-                 "Sessions, needle lengths, times, side effects and overrides as charts"),
-                ("export", "&Export sessions…", "Ctrl+Shift+E", self.export,
-                 "Sessions as CSV, JSON or FHIR, optionally de-identified"),
-                ("recall", "Cartridge &lot recall…", "Ctrl+Shift+L", self.recall,
-                 "Which patients and sessions got a cartridge lot")):
+                ("history", tr("Session &history…"), "Ctrl+Shift+H", self.open_history,
+                 tr("Every session in a table you can sort, filter and search")),
+                ("course", tr("Patient &course…"), "Ctrl+Shift+C", self.open_course,
+                 tr("One patient's sessions, grades and next due date")),
+                ("dashboard", tr("&Dashboard…"), "Ctrl+Shift+B", self.open_dashboard,
+                 tr("Sessions, needle lengths, times, side effects and overrides as charts")),
+                ("export", tr("&Export sessions…"), "Ctrl+Shift+E", self.export,
+                 tr("Sessions as CSV, JSON or FHIR, optionally de-identified")),
+                ("recall", tr("Cartridge &lot recall…"), "Ctrl+Shift+L", self.recall,
+                 tr("Which patients and sessions got a cartridge lot"))):
             action = QAction(text, window)
             action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(f"{tip} ({action.shortcut().toString()})")
@@ -91,6 +92,6 @@ class ReviewMenu(QObject):
     def recall(self) -> None:
         from PySide6.QtWidgets import QInputDialog
 
-        lot, ok = QInputDialog.getText(self.window, "Cartridge lot recall", "Cartridge lot number:")
+        lot, ok = QInputDialog.getText(self.window, tr("Cartridge lot recall"), tr("Cartridge lot number:"))
         if ok and lot.strip():
             recall_dialog(self.window, self.ctx, lot.strip())

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from microneedle_desk.i18n import tr
 from microneedle_desk.ui.countdown_panel import CountdownPanel
 from microneedle_desk.ui.keys import NEEDLING_STEP, needling_keys_text, room_keys_text
 
@@ -40,7 +41,7 @@ class RoomView(QWidget):
         super().__init__(window)
         self.window_ = window
         self.setObjectName("room_view")
-        self.setAccessibleName("Treatment-room view")
+        self.setAccessibleName(tr("Treatment-room view"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"QWidget#room_view {{ background: {BACKGROUND}; }}"
                            f" QLabel#room_step, QLabel#room_hint, QLabel#room_note {{ color: {FOREGROUND}; }}")
@@ -49,7 +50,7 @@ class RoomView(QWidget):
         self.step.setObjectName("room_step")
         self.step.setFont(_big(40))
         self.step.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.step.setAccessibleName("Current step")
+        self.step.setAccessibleName(tr("Current step"))
         self.alert = QLabel()
         self.alert.setObjectName("room_alert")
         self.alert.setFont(_big(36))
@@ -59,18 +60,18 @@ class RoomView(QWidget):
                                  " border-radius: 8px; }")
         self.alert.hide()
         self.countdowns = CountdownPanel(ROOM_DIGITS_PT)
-        self.countdowns.setAccessibleName("Countdowns")
+        self.countdowns.setAccessibleName(tr("Countdowns"))
         self.note = QLabel()
         self.note.setObjectName("room_note")
         self.note.setFont(_big(28))
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
-        self.note.setAccessibleName("Message")
+        self.note.setAccessibleName(tr("Message"))
         self.hint = QLabel()
         self.hint.setObjectName("room_hint")
         self.hint.setFont(_big(14, bold=False))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setAccessibleName("Keys")
+        self.hint.setAccessibleName(tr("Keys"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         layout.addWidget(self.step)
@@ -82,10 +83,10 @@ class RoomView(QWidget):
         self._was_maximized = False
         self._was_fullscreen = False
         # -- the part's actions: a View menu entry with its key, shown in menu and tooltip
-        self.toggle_action = QAction("&Treatment-room view", window)
+        self.toggle_action = QAction(tr("&Treatment-room view"), window)
         self.toggle_action.setCheckable(True)
         self.toggle_action.triggered.connect(self.set_room_mode)
-        view_menu = window.menuBar().addMenu("&View")
+        view_menu = window.menuBar().addMenu(tr("&View"))
         view_menu.addAction(self.toggle_action)
         window.addAction(self.toggle_action)
         self.apply_keys()
@@ -104,7 +105,8 @@ class RoomView(QWidget):
         settings = self.window_.ctx.settings
         view_key = QKeySequence(str(settings.get("room/view_key")))
         self.toggle_action.setShortcut(view_key)
-        self.toggle_action.setToolTip(f"Full-screen treatment-room view ({view_key.toString()})")
+        self.toggle_action.setToolTip(tr("Full-screen treatment-room view ({toString})").format(
+                                         toString=view_key.toString()))
         pedal = QKeySequence(str(settings.get("room/pedal_key")))
         needling = self.window_.needling_action
         needling.setShortcut(pedal)
@@ -155,7 +157,7 @@ class RoomView(QWidget):
         window = self.window_
         session = window.ctx.controller.session
         if session is None:
-            self.step.setText("No session open")
+            self.step.setText(tr("No session open"))
             self.countdowns.show_views([])
         else:
             page = window.current_page()

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEve
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from microneedle_desk.core.protocol import Zone
+from microneedle_desk.i18n import tr
 
 
 class ScalpMap(QWidget):
@@ -18,15 +19,15 @@ class ScalpMap(QWidget):
         self.treated: set[str] = set()
         self.setMinimumSize(QSize(180, 200))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Scalp map")
-        self.setToolTip("Click a zone to tick it as treated (front of the head at the top)")
+        self.setAccessibleName(tr("Scalp map"))
+        self.setToolTip(tr("Click a zone to tick it as treated (front of the head at the top)"))
 
     def set_treated(self, treated: set[str]) -> None:
         if treated != self.treated:
             self.treated = set(treated)
             self.update()
-        names = ", ".join(z.label for z in self.zones if z.id in treated) or "none"
-        self.setAccessibleDescription(f"Treated zones: {names}")
+        names = ", ".join(tr(z.label) for z in self.zones if z.id in treated) or "none"
+        self.setAccessibleDescription(tr("Treated zones: {names}").format(names=names))
 
     def _frame(self) -> QRectF:
         side = min(self.width(), self.height() / 1.1) - 8
@@ -50,8 +51,11 @@ class ScalpMap(QWidget):
             painter.setPen(QPen(self.palette().text().color(), 1))
             painter.drawPolygon(poly)
             painter.setPen(QColor("#ffffff") if done else self.palette().text().color())
-            painter.drawText(poly.boundingRect(), Qt.AlignmentFlag.AlignCenter,
-                             zone.label.split(" ")[0] + (" ✓" if done else ""))
+            # the label without its explanation in brackets, its words on lines of their own where narrow
+            # (German names a side after the zone: "Temporal links" must keep "links")
+            name = tr(zone.label).split(" (")[0]
+            painter.drawText(poly.boundingRect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             name + (" ✓" if done else ""))
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

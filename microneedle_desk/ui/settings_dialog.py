@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
 
 if TYPE_CHECKING:
+    from microneedle_desk.clinic import Clinic
     from microneedle_desk.store.store import Store
     from microneedle_desk.ui.main_window import MainWindow
 
@@ -50,7 +52,8 @@ class KeyCapture(QPushButton):
 
     def _show(self) -> None:
         shown = QKeySequence(self.sequence).toString() or "none"
-        self.setText("Press the pedal now…" if self.capturing else f"{shown}   (click, then press the pedal)")
+        self.setText(tr("Press the pedal now…") if self.capturing
+                     else tr("{shown}   (click, then press the pedal)").format(shown=shown))
 
     def start(self) -> None:
         self.capturing = True
@@ -75,41 +78,61 @@ class KeyCapture(QPushButton):
         self._stop()
 
 
+CHOICE_NAMES = (N_("Letter"),)  # the choices shown by name (through tr() where shown)
+
+
+def option_label(key: str, label: str, settings: Settings) -> str:
+    """The option's label in the person's language (the per-indication ones name the indication)."""
+    for prefix, text in (("protocol/needle_mm/", N_("Default needle length, {indication} (mm)")),
+                         ("protocol/interval_days/", N_("Session interval, {indication} (days)"))):
+        if key.startswith(prefix):
+            indication = settings.protocol.indication(key[len(prefix):])
+            return tr(text).format(indication=tr(indication.label))
+    return tr(label)
+
+
 class SettingsDialog(QDialog):
     TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("&Clinic", ("clinic/",)),
-        ("P&rotocol", ("protocol/", "store/")),
-        ("&Alerts and keys", ("alerts/", "room/")),
-        ("Ph&otos", ("photos/",)),
+        (N_("&Clinic"), ("clinic/",)),
+        (N_("P&rotocol"), ("protocol/", "store/")),
+        (N_("&Alerts and keys"), ("alerts/", "room/")),
+        (N_("Ph&otos"), ("photos/",)),
     )
 
-    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
+                 clinic: Clinic | None = None) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
         super().__init__(parent)
         self.settings = settings
         self.store = store
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(tr("Settings"))
         self.fields: dict[str, QWidget] = {}
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Settings sections")
+        self.tabs.setAccessibleName(tr("Settings sections"))
         for title, prefixes in self.TABS:
             page = QWidget()
             form = QFormLayout(page)
             for key, opt in settings.options.items():
                 if key.startswith(prefixes):
-                    widget = self._field(key, opt.label)
-                    label = QLabel(opt.label + ":")
+                    shown = option_label(key, opt.label, settings)
+                    widget = self._field(key, shown)
+                    label = QLabel(tr("{label}:").format(label=shown))
                     label.setBuddy(widget)
                     form.addRow(label, widget)
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(page, tr(title))
+        if clinic is not None and not clinic.store.read_only:
+            from microneedle_desk.ui.backups_page import BackupsPage
+
+            self.backups_page = BackupsPage(clinic)
+            self.tabs.addTab(self.backups_page, tr("&Backups"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
         self.error_label.setStyleSheet("QLabel#settings_error { color: #b00020; font-weight: bold; }")
         self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Error")
+        self.error_label.setAccessibleName(tr("Error"))
         self.error_label.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -127,10 +150,17 @@ class SettingsDialog(QDialog):
         widget: QWidget
         if key.startswith("room/") and key.endswith("_key"):
             widget = KeyCapture(str(value))
+        elif key == "clinic/language":
+            combo = QComboBox()
+            combo.addItem(tr("As the system (takes effect at the next start)"), "")
+            for code in opt.choices[1:]:
+                combo.addItem(LANGUAGE_NAMES.get(code, code), code)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            widget = combo
         elif opt.choices:
             combo = QComboBox()
             for choice in opt.choices:
-                combo.addItem(choice.upper() if len(choice) <= 2 or choice == "a4" else choice.capitalize(), choice)
+                combo.addItem(choice.upper() if len(choice) <= 2 or choice == "a4" else tr(choice.capitalize()), choice)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             widget = combo
         elif opt.kind is bool:
@@ -143,7 +173,8 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(str(value))
             if opt.minimum is not None:
                 edit.setPlaceholderText(f"{opt.minimum}–{opt.maximum}")
-                edit.setToolTip(f"{label}: {opt.minimum}–{opt.maximum} (default {opt.default})")
+                edit.setToolTip(tr("{label}: {minimum}–{maximum} (default {default})").format(
+                                   label=label, minimum=opt.minimum, maximum=opt.maximum, default=opt.default))
             widget = edit
         widget.setAccessibleName(label)
         self.fields[key] = widget
@@ -154,9 +185,9 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         self.logo = QLineEdit(value)
-        self.logo.setAccessibleName("Logo image file")
-        choose = QPushButton("C&hoose…")
-        choose.setAccessibleName("Choose a logo image")
+        self.logo.setAccessibleName(tr("Logo image file"))
+        choose = QPushButton(tr("C&hoose…"))
+        choose.setAccessibleName(tr("Choose a logo image"))
         choose.clicked.connect(self._choose_logo)
         row.addWidget(self.logo, 1)
         row.addWidget(choose)
@@ -218,12 +249,12 @@ class SettingsActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.action = QAction("&Settings…", window)
+        self.action = QAction(tr("&Settings…"), window)
         self.action.setShortcut(QKeySequence("Ctrl+,"))
-        self.action.setToolTip(f"Clinic, practitioners, protocol defaults, alerts and keys "
-                               f"({self.action.shortcut().toString()})")
+        self.action.setToolTip(tr("Clinic, practitioners, protocol defaults, alerts and keys ({toString})").format(
+                                  toString=self.action.shortcut().toString()))
         self.action.triggered.connect(self.open)
-        menu = window.menuBar().addMenu("&Tools")
+        menu = window.menuBar().addMenu(tr("&Tools"))
         menu.addAction(self.action)
         window.addAction(self.action)
         self.signer = window.ctx.signer  # accounts: only admins change settings
@@ -231,7 +262,8 @@ class SettingsActions(QObject):
             self.signer.guard(self.action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window)
+        return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
+                              clinic=self.window.ctx.controller.clinic)
 
     def open(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -240,7 +272,7 @@ class SettingsActions(QObject):
             try:
                 self.signer.require("change_settings")
             except ValidationError as exc:
-                QMessageBox.warning(self.window, "Settings", exc.message)
+                QMessageBox.warning(self.window, tr("Settings"), exc.message)
                 return
         dialog = self.dialog()
         if dialog.exec() == QDialog.DialogCode.Accepted:

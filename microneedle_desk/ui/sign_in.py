@@ -38,8 +38,10 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic import Cancelled, Clinic
 from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
+from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 from microneedle_desk.ui.pin_field import PinField
 
@@ -56,33 +58,33 @@ class SignInDialog(QDialog):
         self.clinic, self.first_admin = clinic, first_admin
         book = clinic.accounts
         self.account: Account | None = None
-        self.setWindowTitle("Create the first admin" if first_admin else "Sign in")
+        self.setWindowTitle(tr("Create the first admin") if first_admin else tr("Sign in"))
         self.who = QComboBox()
-        self.who.setAccessibleName("Account")
+        self.who.setAccessibleName(tr("Account"))
         self.name = QLineEdit()
-        self.name.setAccessibleName("Name")
+        self.name.setAccessibleName(tr("Name"))
         self.pin = PinField()
-        self.pin.setAccessibleName("PIN")
+        self.pin.setAccessibleName(tr("PIN"))
         self.new_pin = PinField()
-        self.new_pin.setAccessibleName("New PIN")
+        self.new_pin.setAccessibleName(tr("New PIN"))
         self.again = PinField()
-        self.again.setAccessibleName("New PIN again")
+        self.again.setAccessibleName(tr("New PIN again"))
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
         form = QFormLayout()
         if first_admin:
-            form.addRow(QLabel("No admin yet: the first admin manages accounts and settings."))
-            form.addRow("Your name", self.name)
-            form.addRow("PIN (6+ digits) or passphrase (12+ characters)", self.new_pin)
-            form.addRow("Again", self.again)
+            form.addRow(QLabel(tr("No admin yet: the first admin manages accounts and settings.")))
+            form.addRow(tr("Your name"), self.name)
+            form.addRow(tr("PIN (6+ digits) or passphrase (12+ characters)"), self.new_pin)
+            form.addRow(tr("Again"), self.again)
         else:
             for account in book.accounts(include_retired=False):
                 self.who.addItem(account.name, account.id)
-            form.addRow("Who are you", self.who)
-            form.addRow("PIN", self.pin)
-            form.addRow("New PIN (first sign-in or after a reset)", self.new_pin)
-            form.addRow("New PIN again", self.again)
+            form.addRow(tr("Who are you"), self.who)
+            form.addRow(tr("PIN"), self.pin)
+            form.addRow(tr("New PIN (first sign-in or after a reset)"), self.new_pin)
+            form.addRow(tr("New PIN again"), self.again)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)  # Enter in any field signs in
         buttons.accepted.connect(self.try_accept)
@@ -105,7 +107,7 @@ class SignInDialog(QDialog):
 
     def _attempt(self) -> Account | None:
         if self.new_pin.pin() != self.again.pin():  # a typing check: the clinic sees one new PIN
-            raise ValidationError("pin", "The two new PINs differ.")
+            raise ValidationError("pin", tr("The two new PINs differ."))
         if self.first_admin:
             return self.clinic.create_first_admin(self.name.text(), self.new_pin.pin())
         return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.pin(), self.new_pin.pin())
@@ -139,15 +141,15 @@ class Security(QObject):
         # (actions that only some roles may use, and the permission each needs: see guard())
         self._guarded: list[tuple[QAction, str]] = []
         self._menus_pending = False
-        menu = window.menuBar().addMenu("&Account")
-        self.sign_in_action = window._action(menu, "&Sign in as…", "Ctrl+Shift+I", self.sign_in)
+        menu = window.menuBar().addMenu(tr("&Account"))
+        self.sign_in_action = window._action(menu, tr("&Sign in as…"), "Ctrl+Shift+I", self.sign_in)
         # Ctrl+Shift+P is Print preview (File menu)
-        self.change_pin_action = window._action(menu, "&Change my PIN…", "Ctrl+Shift+K", self.change_pin)
-        self.lock_action = window._action(menu, "&Lock now", "Ctrl+L", self.lock)
+        self.change_pin_action = window._action(menu, tr("&Change my PIN…"), "Ctrl+Shift+K", self.change_pin)
+        self.lock_action = window._action(menu, tr("&Lock now"), "Ctrl+L", self.lock)
         menu.addSeparator()
-        self.manage_action = window._action(menu, "&Manage accounts…", "Ctrl+Shift+U", self.manage_accounts)
+        self.manage_action = window._action(menu, tr("&Manage accounts…"), "Ctrl+Shift+U", self.manage_accounts)
         # Ctrl+Shift+L is Review > Cartridge lot recall
-        self.access_log_action = window._action(menu, "&Access log…", "Ctrl+Shift+G", self.show_access_log)
+        self.access_log_action = window._action(menu, tr("&Access log…"), "Ctrl+Shift+G", self.show_access_log)
         page = window.patient_page
         page.table.selectionModel().selectionChanged.connect(self._patient_opened)
         printing = getattr(window, "print_actions", None)  # attached before this part: guard it from here
@@ -226,9 +228,11 @@ class Security(QObject):
             self._hide_if_empty(top, guarded)
         self.change_pin_action.setVisible(self.current is not None)
         self.lock_action.setVisible(self.current is not None)
-        name = f" — {self.current.name} ({self.current.role})" if self.current else ""
-        base = self.window.windowTitle().split(" — signed in:")[0]
-        self.window.setWindowTitle(base + (f" — signed in:{name[2:]}" if name else ""))
+        marker = " — " + tr("signed in:")
+        base = self.window.windowTitle().split(marker)[0]
+        if self.current is not None:
+            base += f"{marker} {self.current.name} ({role_name(self.current.role)})"
+        self.window.setWindowTitle(base)
 
     def _hide_if_empty(self, menu_action: QAction, guarded: set[int]) -> bool:
         """A (sub)menu holding role-bound entries shows only when one of its entries shows.
@@ -285,7 +289,7 @@ class Security(QObject):
         except ValidationError as exc:
             self.window.statusBar().showMessage(exc.message, 10000)
             return
-        self.window.statusBar().showMessage("Your PIN was changed.", 10000)
+        self.window.statusBar().showMessage(tr("Your PIN was changed."), 10000)
 
     # -- signatures ---------------------------------------------------------------------
     def _ask_pin(self, account: Account, purpose: str) -> str | None:
@@ -385,7 +389,7 @@ class Security(QObject):
             dialog = AccessLogDialog(self.book, self.current, self.window,
                                      patient_id=patient.id if patient else None)
         except ValidationError as exc:
-            QMessageBox.warning(self.window, "Access log", exc.message)
+            QMessageBox.warning(self.window, tr("Access log"), exc.message)
             return None
         dialog.show()
         return dialog
@@ -399,7 +403,7 @@ class Security(QObject):
         try:
             dialog = AccountsDialog(self.book, self.current, self.window)
         except ValidationError as exc:
-            QMessageBox.warning(self.window, "Accounts", exc.message)
+            QMessageBox.warning(self.window, tr("Accounts"), exc.message)
             return None
         dialog.changed.connect(self._accounts_changed)
         dialog.show()

@@ -429,3 +429,14 @@ def export_sessions(qtbot: Any, window: Any, fmt: str, path: str, *, deidentify:
     focus_window(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     return said
+
+
+def open_session_with_dwell(qtbot: Any, window: Any, minutes: str = "30") -> None:
+    """A new patient's session, screened, the anesthetic applied: its dwell countdown is running."""
+    register_patient(qtbot, window)
+    start_session(qtbot, window)
+    screen(qtbot, window)
+    page = window.current_page()
+    type_into(qtbot, page.product, "Lidocaine 5% cream")
+    type_into(qtbot, page.planned, minutes)
+    click(qtbot, page.apply_button)

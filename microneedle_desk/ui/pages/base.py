@@ -116,12 +116,12 @@ class StepPage(QWidget):
         self.ctx = ctx
         step = next(s for s in ctx.protocol.steps if s.id == self.step_id)
         self.setObjectName(f"page_{self.step_id}")
-        self.title = QLabel(step.title)
+        self.title = QLabel(tr(step.title))
         font = QFont()
         font.setPointSize(18)
         font.setBold(True)
         self.title.setFont(font)
-        self.instruction = QLabel(step.instruction)
+        self.instruction = QLabel(tr(step.instruction))
         self.instruction.setWordWrap(True)
         big = QFont()
         big.setPointSize(13)
@@ -358,8 +358,8 @@ class StepPage(QWidget):
         group.setExclusive(True)
         buttons: dict[str, QRadioButton] = {}
         for choice in choices:
-            button = QRadioButton(choice.label)
-            button.setAccessibleName(f"{name}: {choice.label}")
+            button = QRadioButton(tr(choice.label))
+            button.setAccessibleName(f"{name}: {tr(choice.label)}")
             group.addButton(button)
             buttons[choice.id] = button
             row.addWidget(button)

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.photos import photo_lines, photos_missing
-from microneedle_desk.i18n import tr, trn
+from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_date, shown_number, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
 if TYPE_CHECKING:
@@ -41,11 +42,11 @@ class EndpointPage(StepPage):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.note = self.line("Endpoint note", "note (required for Neither)")
+        self.note = self.line(tr("Endpoint note"), tr("note (required for Neither)"))
         row = QHBoxLayout()
         self.boxes: dict[str, QCheckBox] = {}
         for choice in ctx.protocol.endpoints:
-            box = QCheckBox(choice.label)
+            box = QCheckBox(tr(choice.label))
             box.setAccessibleName(tr("Endpoint: {label}").format(label=choice.label))
             box.clicked.connect(lambda _=False: self._save())
             self.boxes[choice.id] = box
@@ -87,9 +88,9 @@ class CleanupPage(StepPage):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.washed = QCheckBox("Blood washed away")
+        self.washed = QCheckBox(tr("Blood washed away"))
         self.washed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_blood_washed(bool(checked))))
-        self.product = self.line("Antibiotic cream product")
+        self.product = self.line(tr("Antibiotic cream product"))
         self.keep_text(self.product, lambda s: s.antibiotic_product,
                        lambda text: self.act(lambda c: c.apply_antibiotic(text)), draft="antibiotic_product")
         self.none = QCheckBox(tr("No antibiotic cream used"))
@@ -97,7 +98,7 @@ class CleanupPage(StepPage):
         self.none.clicked.connect(self._none_clicked)
         form = QFormLayout()
         form.addRow(self.washed)
-        form.addRow("Antibiotic cream", self.product)
+        form.addRow(tr("Antibiotic cream"), self.product)
         form.addRow(self.none)
         self.body.addLayout(form)
         self._used_shown: tuple[str, bool | None] | None = None  # (session, antibiotic used) last shown
@@ -141,7 +142,7 @@ class AdjunctPage(StepPage):
         self.mx_form.setAccessibleName(tr("Minoxidil form"))
         self.mx_form.addItem(tr("— choose —"), "")
         for c in p.minoxidil_forms:
-            self.mx_form.addItem(c.label, c.id)
+            self.mx_form.addItem(tr(c.label), c.id)
         self.mx_strength = QComboBox()
         self.mx_strength.setAccessibleName(tr("Minoxidil strength"))
         self._fill_strengths("")
@@ -151,11 +152,11 @@ class AdjunctPage(StepPage):
         mx.addRow(tr("Form"), self.mx_form)
         mx.addRow(tr("Strength"), self.mx_strength)
         # -- PRP -----------------------------------------------------------------------------
-        self.prp = self.line("PRP volume in millilitres", f"mL, {b.min}–{b.max}")
+        self.prp = self.line(tr("PRP volume in millilitres"), tr("mL, {min}–{max}").format(min=b.min, max=b.max))
         self.kit_lot = self.line(tr("PRP kit lot"), tr("lot number of the PRP kit"))
-        prp = QGroupBox("PRP")
+        prp = QGroupBox(tr("PRP"))
         pf = QFormLayout(prp)
-        pf.addRow("Volume (mL)", self.prp)
+        pf.addRow(tr("Volume (mL)"), self.prp)
         pf.addRow(tr("Kit lot"), self.kit_lot)
         details = QHBoxLayout()
         details.addWidget(minoxidil, 1)
@@ -185,7 +186,7 @@ class AdjunctPage(StepPage):
         self.mx_strength.addItem(tr("— choose —"), "")
         for s in self.ctx.protocol.minoxidil_strengths:
             if not form or form in s.forms:
-                self.mx_strength.addItem(s.label, s.id)
+                self.mx_strength.addItem(tr(s.label), s.id)
         index = self.mx_strength.findData(current)
         self.mx_strength.setCurrentIndex(max(0, index))
         self.mx_strength.blockSignals(False)
@@ -246,8 +247,9 @@ class AdjunctPage(StepPage):
                 self.mx_strength.setCurrentIndex(max(0, self.mx_strength.findData(state.minoxidil_strength)))
         resume = state.minoxidil_resume_at()
         if resume is not None:
-            self.info.setText(f"The patient may resume minoxidil from {resume.strftime('%A %d %B %Y, %H:%M')} "
-                              f"({state.config.minoxidil_hours} h after needling).")
+            self.info.setText(tr("The patient may resume minoxidil from {strftime} ({minoxidil_hours} h after "
+                                 "needling).").format(
+                strftime=resume.strftime('%A %d %B %Y, %H:%M'), minoxidil_hours=state.config.minoxidil_hours))
         elif state.adjunct == "prp" and state.prp_ml is not None:
             self.info.setText(tr("PRP recorded: {ml} mL, kit lot {lot}.").format(ml=state.prp_ml,
                                                                                  lot=state.prp_kit_lot or "—"))
@@ -261,24 +263,24 @@ class SideEffectsPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         p = ctx.protocol
-        self.none = QCheckBox("None observed during the session")
+        self.none = QCheckBox(tr("None observed during the session"))
         self.none.clicked.connect(lambda checked: self.act(lambda c: c.declare_none_observed(bool(checked))))
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Side effect")
+        self.kind.setAccessibleName(tr("Side effect"))
         for c in p.side_effects:
-            self.kind.addItem(c.label, c.id)
+            self.kind.addItem(tr(c.label), c.id)
         self.severity = QComboBox()
-        self.severity.setAccessibleName("Severity")
+        self.severity.setAccessibleName(tr("Severity"))
         for c in p.severities:
-            self.severity.addItem(c.label, c.id)
-        self.note = self.line("Side effect note", "note (optional)")
+            self.severity.addItem(tr(c.label), c.id)
+        self.note = self.line(tr("Side effect note"), tr("note (optional)"))
         self.keep_text(self.note, lambda s: "", draft="side_effect_note")  # recorded with "Add"
-        add = QPushButton("A&dd side effect")
+        add = QPushButton(tr("A&dd side effect"))
         add.clicked.connect(self._add)
         enter_submits((self.kind, self.severity, self.note), self._add, self)
         self.list = QListWidget()
-        self.list.setAccessibleName("Recorded side effects")
-        remove = QPushButton("Re&move selected")
+        self.list.setAccessibleName(tr("Recorded side effects"))
+        remove = QPushButton(tr("Re&move selected"))
         remove.clicked.connect(self._remove)
         row = QGridLayout()  # two rows: one is too wide for a scaled laptop screen
         row.addWidget(labelled(self.kind, tr("Side effect")), 0, 0)
@@ -294,7 +296,7 @@ class SideEffectsPage(StepPage):
         row.setColumnStretch(1, 3)
         row.setColumnStretch(3, 1)
         self.body.addWidget(self.none)
-        self.body.addWidget(heading("Or record what was seen"))
+        self.body.addWidget(heading(tr("Or record what was seen")))
         self.body.addLayout(row)
         self.body.addWidget(self.list)
         self.body.addWidget(remove)
@@ -327,10 +329,10 @@ class SideEffectsPage(StepPage):
 
 
 AFTERCARE_HEADINGS = {
-    "first_days": "The first days",  # through tr() where shown, in the language then in use
-    "two_weeks": "For about two weeks",
-    "minoxidil": "Minoxidil",
-    "call": "Call the clinic for",
+    "first_days": N_("The first days"),  # through tr() where shown, in the language then in use
+    "two_weeks": N_("For about two weeks"),
+    "minoxidil": N_("Minoxidil"),
+    "call": N_("Call the clinic for"),
 }
 
 
@@ -352,7 +354,7 @@ class AftercarePage(StepPage):
                     self.minoxidil_points.append(title)
                 for point in p.aftercare:
                     if point.group == g:
-                        label = QLabel(f"•  {point.text}")
+                        label = QLabel(f"•  {tr(point.text)}")
                         label.setWordWrap(True)
                         rows.addWidget(label)
                         if g == "minoxidil":
@@ -360,7 +362,7 @@ class AftercarePage(StepPage):
             rows.addStretch(1)
             points.addLayout(rows, 0, column)
         self.body.addLayout(points)
-        self.given = QCheckBox("Aftercare explained to the patient and handout given")
+        self.given = QCheckBox(tr("Aftercare explained to the patient and handout given"))
         self.given.clicked.connect(lambda checked: self.act(lambda c: c.confirm_aftercare(bool(checked))))
         # -- home derma roller --------------------------------------------------------------
         roller = p.bounds["home_roller_mm"]
@@ -380,16 +382,16 @@ class AftercarePage(StepPage):
         self.roller_mm.editingFinished.connect(self._roller_mm_done)
         self.roller_info = QLabel()
         self.roller_info.setWordWrap(True)
-        self.next_date = self.line("Next session date", "YYYY-MM-DD")
-        self.keep_text(self.next_date, lambda s: s.next_session.isoformat() if s.next_session else "",
-                       lambda text: self.act(lambda c: c.set_next_session(text)), draft="next_session",
-                       default=lambda s: day.isoformat() if (day := s.suggested_next_session()) else "")
+        self.next_date = self.line(tr("Next session date"), tr("YYYY-MM-DD"))
+        self.keep_text(self.next_date, lambda s: shown_date(s.next_session) if s.next_session else "",
+                       lambda text: self.act(lambda c: c.set_next_session(typed_date(text))), draft="next_session",
+                       default=lambda s: shown_date(day) if (day := s.suggested_next_session()) else "")
         self.suggested = QLabel()
         form = QFormLayout()
         form.addRow(self.given)
         form.addRow(tr("Derma roller at home"), roller_row)
         form.addRow(self.roller_info)
-        form.addRow("Next session", self.next_date)
+        form.addRow(tr("Next session"), self.next_date)
         form.addRow(self.suggested)
         self.body.addLayout(form)
         self._shown: tuple[str, bool | None] | None = None  # (session, home roller) last put on screen
@@ -429,8 +431,9 @@ class AftercarePage(StepPage):
             .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
-            self.suggested.setText(f"Suggested from the protocol interval of {state.config.interval_days} days: "
-                                   f"{suggested.isoformat()} (press Enter in the field to keep it).")
+            self.suggested.setText(tr("Suggested from the protocol interval of {interval_days} days: "
+                                      "{isoformat} (press Enter in the field to keep it).").format(
+                                      interval_days=state.config.interval_days, isoformat=shown_date(suggested)))
 
 
 class SignoffPage(StepPage):
@@ -451,8 +454,8 @@ class SignoffPage(StepPage):
         self.acknowledge.toggled.connect(lambda _checked: self._enable_sign())
         self._listed: tuple[str, tuple[str, ...]] | None = None
         self._signable = False
-        self.sign = QPushButton("S&ign the session")
-        self.sign.setAccessibleName("Sign the session")
+        self.sign = QPushButton(tr("S&ign the session"))
+        self.sign.setAccessibleName(tr("Sign the session"))
         self.sign.clicked.connect(lambda: self.act(lambda c: c.sign(acknowledge=self.acknowledge.isChecked())))
         self.body.addWidget(self.summary)
         self.body.addWidget(self.missing)
@@ -522,15 +525,18 @@ class SignoffPage(StepPage):
         self._enable_sign()
         dwell = state.actual_dwell_seconds()
         needling = state.actual_needling_seconds()
+        mm = shown_number
         lines = [
-            f"Needle {state.needle_mm} mm · cartridge lot {state.cartridge_lot or '—'}",
-            f"Dwell {format_duration(dwell) if dwell is not None else '—'} (planned {state.dwell_planned_min} min)",
-            f"Needling {format_duration(needling) if needling is not None else '—'} "
-            f"(planned {state.needling_planned_min} min)",
-            f"Zones: {', '.join(p.label('zones', z) for z in sorted(state.zones)) or '—'}",
-            f"Adjunct: {p.label('adjuncts', state.adjunct) if state.adjunct else '—'}",
-            f"Side effects: {len(state.side_effects)} recorded" if state.side_effects
-            else ("Side effects: none observed" if state.none_observed else "Side effects: —"),
+            tr("Needle {mm} mm · cartridge lot {lot}").format(mm=mm(state.needle_mm), lot=state.cartridge_lot or "—"),
+            tr("Dwell {time} (planned {minutes} min)").format(
+                time=format_duration(dwell) if dwell is not None else "—", minutes=state.dwell_planned_min),
+            tr("Needling {time} (planned {minutes} min)").format(
+                time=format_duration(needling) if needling is not None else "—",
+                minutes=state.needling_planned_min if state.needling_planned_min is not None else "—"),
+            tr("Zones: {value}").format(value=", ".join(p.label("zones", z) for z in sorted(state.zones)) or "—"),
+            tr("Adjunct: {value}").format(value=p.label("adjuncts", state.adjunct) if state.adjunct else "—"),
+            tr("Side effects: {len} recorded").format(len=len(state.side_effects)) if state.side_effects
+            else (tr("Side effects: none observed") if state.none_observed else tr("Side effects: —")),
             *photo_lines(state, p),
         ]
         self.summary.setText("\n".join(lines))

@@ -35,7 +35,7 @@ class NeedlingPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         b = ctx.protocol.bounds["needling_minutes"]
-        self.planned = self.line("Planned needling time in minutes", f"{b.min}–{b.max}")
+        self.planned = self.line(tr("Planned needling time in minutes"), f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/needling_minutes")))
         self.keep_text(self.planned, lambda s: str(s.needling_planned_min or ""), self._plan,
                        draft="needling_planned",
@@ -45,8 +45,8 @@ class NeedlingPage(StepPage):
                                       tr("only if starting before {low} or after {high} min of numbing: the clinical "
                                          "reason").format(low=dwell.min, high=dwell.max))
         self.keep_text(self.early_reason, lambda s: s.early_start_reason, draft="early_start_reason")
-        self.toggle = QPushButton("Start needling  [Space]")
-        self.toggle.setAccessibleName("Start, pause or resume needling")
+        self.toggle = QPushButton(tr("Start needling  [Space]"))
+        self.toggle.setAccessibleName(tr("Start, pause or resume needling"))
         self.toggle.setToolTip(needling_keys_text(QKeySequence(str(ctx.settings.get("room/pedal_key"))).toString()))
         self.toggle.clicked.connect(self.toggle_needling)
         self.finish_reason = self.line(tr("Reason to finish outside the protocol's needling time"),
@@ -54,12 +54,12 @@ class NeedlingPage(StepPage):
                                        .format(low=b.min, high=b.max))
         # kept as typed (a draft) until Finish records it with the finish
         self.keep_text(self.finish_reason, lambda s: "", draft="finish_reason")
-        self.finish = QPushButton("F&inish needling")
+        self.finish = QPushButton(tr("F&inish needling"))
         self.finish.clicked.connect(self.finish_needling)
         self.timing = QLabel()
         self.timing.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(f"Planned (min, {b.min}–{b.max})", self.planned)
+        form.addRow(tr("Planned (min, {min}–{max})").format(min=b.min, max=b.max), self.planned)
         form.addRow(tr("Start reason"), self.early_reason)
         self.action_row.addWidget(self.toggle)  # the countdown's start and pause: always in view
         form.addRow(self.finish)
@@ -71,8 +71,8 @@ class NeedlingPage(StepPage):
         self.zone_boxes: dict[str, QCheckBox] = {}
         zone_grid = QGridLayout()
         for i, zone in enumerate(ctx.protocol.zones):
-            box = QCheckBox(zone.label)
-            box.setAccessibleName(f"Zone treated: {zone.label}")
+            box = QCheckBox(tr(zone.label))
+            box.setAccessibleName(tr("Zone treated: {label}").format(label=zone.label))
             box.clicked.connect(lambda checked, z=zone.id: self.act(lambda c: c.set_zone(z, bool(checked))))
             zone_grid.addWidget(box, i // 2, i % 2)
             self.zone_boxes[zone.id] = box
@@ -80,13 +80,13 @@ class NeedlingPage(StepPage):
         self.passes = QSpinBox()
         self.passes.setRange(1, 20)
         self.passes.setValue(4)
-        self.passes.setAccessibleName("Number of passes")
+        self.passes.setAccessibleName(tr("Number of passes"))
         self.passes.editingFinished.connect(self._passes_changed)
         self.direction_boxes: dict[str, QCheckBox] = {}
         dirs = QHBoxLayout()
         for d in ctx.protocol.pass_directions:
-            box = QCheckBox(d.label)
-            box.setAccessibleName(f"Pass direction: {d.label}")
+            box = QCheckBox(tr(d.label))
+            box.setAccessibleName(tr("Pass direction: {label}").format(label=tr(d.label)))
             box.clicked.connect(self._passes_changed)
             dirs.addWidget(box)
             self.direction_boxes[d.id] = box
@@ -98,16 +98,16 @@ class NeedlingPage(StepPage):
         self.record = QPushButton(tr("Record &passes"))
         self.record.clicked.connect(self._record_passes)
         self.passes_state = QLabel()
-        passes_box = QGroupBox("Passes")
+        passes_box = QGroupBox(tr("Passes"))
         pl = QFormLayout(passes_box)
-        pl.addRow("Passes", self.passes)
-        pl.addRow("Directions", dirs)
+        pl.addRow(tr("Passes"), self.passes)
+        pl.addRow(tr("Directions"), dirs)
         pl.addRow(self.passes_state)
         self.action_row.addWidget(self.record)
         self.action_row.addStretch(1)
         left = QVBoxLayout()
         left.addLayout(form)
-        zones_box = QGroupBox("Zones treated (click the map or tick)")
+        zones_box = QGroupBox(tr("Zones treated (click the map or tick)"))
         zones_box.setLayout(zone_grid)
         left.addWidget(zones_box)
         left.addWidget(passes_box)
@@ -170,30 +170,32 @@ class NeedlingPage(StepPage):
         self.render_fields(state)
         cd = state.needling_countdown(self.ctx.clock)
         if not state.needling_marks:
-            self.toggle.setText("Start needling  [Space]")
+            self.toggle.setText(tr("Start needling  [Space]"))
         elif cd.running:
-            self.toggle.setText("Pause  [Space]")
+            self.toggle.setText(tr("Pause  [Space]"))
         elif cd.paused:
-            self.toggle.setText("Resume  [Space]")
+            self.toggle.setText(tr("Resume  [Space]"))
         self.toggle.setEnabled(not cd.finished)
         self.finish.setEnabled(bool(state.needling_marks) and not cd.finished)
         self.planned.setReadOnly(bool(state.needling_marks))
         now = self.ctx.clock.monotonic()
         pauses = len(cd.pauses())
         if state.needling_marks:
-            self.timing.setText(f"Needling time so far (pauses excluded): {format_duration(cd.elapsed(now))}; "
-                                f"{pauses} pause(s)." + (f" Early start: {state.early_start_reason}"
-                                                         if state.early_start_reason else "")
+            self.timing.setText(tr("Needling time so far (pauses excluded): {time}; {n} pause(s).").format(
+                                time=format_duration(cd.elapsed(now)), n=pauses)
+                                + (" " + tr("Early start: {reason}").format(reason=state.early_start_reason)
+                                   if state.early_start_reason else "")
                                 + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
                                    if state.late_start_reason else "")
                                 + (" " + tr("Finished outside the protocol's time: {reason}").format(
                                     reason=state.finish_reason) if state.finish_reason else ""))
         else:
-            self.timing.setText("Not started.")
+            self.timing.setText(tr("Not started."))
         self.map.set_treated(state.zones)
         for zone, box in self.zone_boxes.items():
             box.setChecked(zone in state.zones)
             box.setEnabled(bool(state.needling_marks))
         if state.passes:
             names = ", ".join(self.ctx.protocol.label("pass_directions", d) for d in state.directions)
-            self.passes_state.setText(f"Recorded: {state.passes} passes — {names}")
+            self.passes_state.setText(tr("Recorded: {passes} passes — {names}").format(
+                                         passes=state.passes, names=names))

@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
-COLUMNS = ("Name", "Clinic ID", "Date of birth", "Indication")
+COLUMNS = (N_("Name"), N_("Clinic ID"), N_("Date of birth"), N_("Indication"))
 _TOP = QModelIndex()  # the table's root: its rows have no children
 
 
@@ -84,7 +85,7 @@ class PatientTable(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         return super().headerData(section, orientation, role)
 
     # -- loading and filtering --------------------------------------------------------
@@ -134,13 +135,13 @@ class PatientPage(StepPage):
         super().__init__(ctx, parent)
         p = ctx.protocol
         # -- find ---------------------------------------------------------------------
-        self.search = self.line("Search patients", "Type a name, clinic ID or date of birth (YYYY-MM-DD)")
+        self.search = self.line(tr("Search patients"), tr("Type a name, clinic ID or date of birth (YYYY-MM-DD)"))
         self.model = PatientTable(self)
         self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Patients")
+        self.table.setAccessibleName(tr("Patients"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -149,36 +150,49 @@ class PatientPage(StepPage):
         self.table.setMinimumHeight(120)
         self.search.textChanged.connect(self.model.set_text)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        find = QGroupBox("Find a patient")
+        find = QGroupBox(tr("Find a patient"))
         find_layout = QVBoxLayout(find)  # the list takes the page's free height (6,000 patients)
         find_layout.addWidget(self.search)
+        # the chosen patient's language: their aftercare handout prints in it
+        self.chosen_language = self._language_combo()
+        self.chosen_language.setAccessibleName(tr("Handout language of the chosen patient"))
+        self.chosen_language.setEnabled(False)
+        self.chosen_language.activated.connect(self._language_chosen)
+        language_row = QHBoxLayout()
+        language_label = QLabel(tr("Handout language"))
+        language_label.setBuddy(self.chosen_language)
+        language_row.addWidget(language_label)
+        language_row.addWidget(self.chosen_language, 1)
+        find_layout.addLayout(language_row)
         find_layout.addWidget(self.table, 1)
         # -- register -----------------------------------------------------------------
-        self.name = self.line("Name")
-        self.dob = self.line("Date of birth", "YYYY-MM-DD")
-        self.clinic_id = self.line("Clinic patient ID")
+        self.name = self.line(tr("Name"))
+        self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
+        self.clinic_id = self.line(tr("Clinic patient ID"))
         # No sex is chosen until the person chooses one: it decides which questions are asked.
-        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, c.label) for c in p.sexes)])
-        self.indication = self._combo("Indication", [(i.id, i.label) for i in p.indications])
+        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
+        self.indication = self._combo("Indication", [(i.id, tr(i.label)) for i in p.indications])
         self.scale = self._combo("Grading scale", [])
         self.grade = QComboBox()
         self.grade.setEditable(True)
-        self.grade.setAccessibleName("Grade")
+        self.grade.setAccessibleName(tr("Grade"))
+        self.language = self._language_combo()
         self.indication.currentIndexChanged.connect(self._fill_scales)
         self.scale.currentIndexChanged.connect(self._fill_grades)
         self._fill_scales()
-        register_button = QPushButton("Register &patient")
-        register_button.setAccessibleName("Register patient")
+        register_button = QPushButton(tr("Register &patient"))
+        register_button.setAccessibleName(tr("Register patient"))
         register_button.clicked.connect(self.register)
-        reg = QGroupBox("Or register a new patient")
+        reg = QGroupBox(tr("Or register a new patient"))
         form = QFormLayout(reg)
-        form.addRow("Name", self.name)
-        form.addRow("Date of birth", self.dob)
-        form.addRow("Clinic patient ID", self.clinic_id)
-        form.addRow("Sex", self.sex)
-        form.addRow("Indication", self.indication)
-        form.addRow("Grading scale", self.scale)
-        form.addRow("Grade", self.grade)
+        form.addRow(tr("Name"), self.name)
+        form.addRow(tr("Date of birth"), self.dob)
+        form.addRow(tr("Clinic patient ID"), self.clinic_id)
+        form.addRow(tr("Sex"), self.sex)
+        form.addRow(tr("Indication"), self.indication)
+        form.addRow(tr("Grading scale"), self.scale)
+        form.addRow(tr("Grade"), self.grade)
+        form.addRow(tr("Handout language"), self.language)
         form.addRow(register_button)
         enter_submits((self.name, self.dob, self.clinic_id, self.sex, self.indication, self.scale, self.grade),
                       self.register, self)
@@ -189,13 +203,13 @@ class PatientPage(StepPage):
         self.body.addLayout(top, 1)
         # -- practitioner and start ---------------------------------------------------
         self.practitioner = QComboBox()
-        self.practitioner.setAccessibleName("Practitioner")
-        self.practitioner.setToolTip("Who does and signs this session. Each person has their own account "
-                                     "and PIN; an admin adds people in Account › Manage accounts.")
-        self.chosen = QLabel("No patient chosen yet.")
-        self.start_button = QPushButton("Start sess&ion")
-        self.start_button.setAccessibleName("Start session")
-        self.start_button.setToolTip("Start the session for the chosen patient (Alt+I)")
+        self.practitioner.setAccessibleName(tr("Practitioner"))
+        self.practitioner.setToolTip(tr("Who does and signs this session. Each person has their own account "
+                                        "and PIN; an admin adds people in Account › Manage accounts."))
+        self.chosen = QLabel(tr("No patient chosen yet."))
+        self.start_button = QPushButton(tr("Start sess&ion"))
+        self.start_button.setAccessibleName(tr("Start session"))
+        self.start_button.setToolTip(tr("Start the session for the chosen patient (Alt+I)"))
         self.start_button.clicked.connect(self.start_requested.emit)
         self.chosen.setWordWrap(True)
         row = self.action_row  # always in view, under the list and the form
@@ -237,7 +251,7 @@ class PatientPage(StepPage):
 
     # -- data -----------------------------------------------------------------------
     def reload(self) -> None:
-        labels = {i.id: i.label for i in self.ctx.protocol.indications}
+        labels = {i.id: tr(i.label) for i in self.ctx.protocol.indications}
         self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
                          for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
         self.reload_people()
@@ -270,11 +284,34 @@ class PatientPage(StepPage):
 
     def select(self, patient: Patient | None) -> None:
         self.selected = patient
+        self.chosen_language.setEnabled(patient is not None)
         if patient is None:
-            self.chosen.setText("No patient chosen yet.")
+            self.chosen.setText(tr("No patient chosen yet."))
             return
+        self.chosen_language.setCurrentIndex(max(0, self.chosen_language.findData(patient.language)))
         self.show_error("")  # a refusal shown before was about the choice the person just changed
-        self.chosen.setText(f"Chosen: {patient.name} · {patient.clinic_id} · born {patient.dob.isoformat()}")
+        self.chosen.setText(tr("Chosen: {name} · {clinic_id} · born {isoformat}").format(
+                               name=patient.name, clinic_id=patient.clinic_id, isoformat=shown_date(patient.dob)))
+
+    def _language_combo(self) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(tr("The clinic's language"), "")
+        for code in available_languages():
+            combo.addItem(LANGUAGE_NAMES[code], code)
+        combo.setAccessibleName(tr("Handout language"))
+        return combo
+
+    def _language_chosen(self) -> None:
+        """The chosen patient reads another language: recorded on the patient at once."""
+        patient = self.selected
+        if patient is None:
+            return
+        language = str(self.chosen_language.currentData() or "")
+        try:
+            self.selected = self.ctx.controller.clinic.set_patient_language(patient.id, language)
+        except ValidationError as exc:
+            self.show_error(exc.message)
+            self.chosen_language.setCurrentIndex(max(0, self.chosen_language.findData(patient.language)))
 
     def _choose_first_shown(self) -> None:
         """Enter in the search box chooses the first patient listed."""
@@ -284,9 +321,10 @@ class PatientPage(StepPage):
     def register(self) -> None:
         try:
             patient = self.ctx.controller.clinic.register_patient(
-                name=self.name.text(), dob=self.dob.text(), clinic_id=self.clinic_id.text(),
+                name=self.name.text(), dob=typed_date(self.dob.text()), clinic_id=self.clinic_id.text(),
                 sex=str(self.sex.currentData() or ""), indication=str(self.indication.currentData() or ""),
-                scale=str(self.scale.currentData() or ""), grade=self.grade.currentText())
+                scale=str(self.scale.currentData() or ""), grade=self.grade.currentText(),
+                language=str(self.language.currentData() or ""))
         except ValidationError as exc:
             self.show_error(exc.message)
             field = {"name": self.name, "dob": self.dob, "clinic_id": self.clinic_id, "sex": self.sex,
@@ -299,6 +337,7 @@ class PatientPage(StepPage):
             edit.clear()
         self.sex.setCurrentIndex(0)
         self.indication.setCurrentIndex(0)  # the next patient's form carries nothing of this one
+        self.language.setCurrentIndex(0)
         self._fill_scales()
         self.reload()
         self.search.setText(patient.clinic_id)
@@ -307,13 +346,13 @@ class PatientPage(StepPage):
     def practitioner_id(self) -> str | None:
         """The picked practitioner's account id (None, with a message, when nobody can be picked)."""
         if self.practitioner.count() == 0:
-            self.show_error("Nobody can run a session yet: each practitioner needs an account with a PIN. "
-                            "The first one is made on the first-start screen; an admin adds more in "
-                            "Account › Manage accounts.")
+            self.show_error(tr("Nobody can run a session yet: each practitioner needs an account with a PIN. "
+                               "The first one is made on the first-start screen; an admin adds more in Account "
+                               "› Manage accounts."))
             return None
         account_id = self.practitioner.currentData()
         if not account_id:
-            self.show_error("Pick the practitioner who does this session.")
+            self.show_error(tr("Pick the practitioner who does this session."))
             return None
         self.ctx.settings.set("ui/last_practitioner", self.practitioner.currentText())
         return str(account_id)
@@ -323,6 +362,7 @@ class PatientPage(StepPage):
         self.start_button.setEnabled(not running)
         if running and state is not None:
             snap = state.patient_snapshot
-            self.chosen.setText(f"In session: {snap.get('name')} · {snap.get('clinic_id')}")
+            self.chosen.setText(tr("In session: {get} · {get2}").format(
+                                   get=snap.get('name'), get2=snap.get('clinic_id')))
         else:
             self.select(self.selected)  # the chosen patient again once the session is over

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPush
 
 from microneedle_desk.core.validation import ValidationError, parse_decimal
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
@@ -26,25 +27,26 @@ class AnestheticPage(StepPage):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         b = ctx.protocol.bounds["dwell_minutes"]
-        self.product = self.line("Anesthetic product", "product name, e.g. lidocaine 5% cream")
+        self.product = self.line(tr("Anesthetic product"), tr("product name, e.g. lidocaine 5% cream"))
         self.keep_text(self.product, lambda s: s.anesthetic_product,
                        lambda text: self.act(lambda c: c.set_anesthetic_product(text)), draft="anesthetic_product")
-        self.planned = self.line("Planned dwell in minutes", f"{b.min}–{b.max}")
+        self.planned = self.line(tr("Planned dwell in minutes"), f"{b.min}–{b.max}")
         self.planned.setText(str(ctx.settings.get("protocol/dwell_minutes")))
         # Before the cream is on, the plan is recorded with "Applied now"; a change after it is its own event.
         self.keep_text(self.planned, lambda s: str(s.dwell_planned_min) if s.applied is not None else "",
                        self._change_plan, draft="dwell_planned",
                        default=lambda s: str(ctx.settings.get("protocol/dwell_minutes")))
-        self.planned.setToolTip(f"Planned numbing time: whole minutes {b.min}–{b.max}")
-        self.apply_button = QPushButton("Applied now — start &dwell countdown")
-        self.apply_button.setAccessibleName("Anesthetic applied now")
+        self.planned.setToolTip(tr("Planned numbing time: whole minutes {min}–{max}").format(
+                                   min=b.min, max=b.max))
+        self.apply_button = QPushButton(tr("Applied now — start &dwell countdown"))
+        self.apply_button.setAccessibleName(tr("Anesthetic applied now"))
         self.apply_button.clicked.connect(self._apply)
-        self.change_button = QPushButton("C&hange planned dwell")
+        self.change_button = QPushButton(tr("C&hange planned dwell"))
         self.change_button.clicked.connect(lambda: self.act(lambda c: c.change_dwell_plan(self.planned.text())))
         self.applied = QLabel()
         form = QFormLayout()
-        form.addRow("Product", self.product)
-        form.addRow(f"Planned dwell (min, {b.min}–{b.max})", self.planned)
+        form.addRow(tr("Product"), self.product)
+        form.addRow(tr("Planned dwell (min, {min}–{max})").format(min=b.min, max=b.max), self.planned)
         form.addRow(self.change_button)
         self.action_row.addWidget(self.apply_button)  # the countdown's start: always in view
         self.action_row.addStretch(1)
@@ -71,10 +73,11 @@ class AnestheticPage(StepPage):
         self.apply_button.setEnabled(not applied)
         self.change_button.setEnabled(applied and not state.needling_marks)
         if applied and state.applied is not None:
-            self.applied.setText(f"Applied at {state.applied.wall.strftime('%H:%M:%S')}; planned "
-                                 f"{state.dwell_planned_min} min. Prepare the device while it works.")
+            self.applied.setText(tr("Applied at {strftime}; planned {dwell_planned_min} min. Prepare the "
+                                    "device while it works.").format(
+                strftime=state.applied.wall.strftime('%H:%M:%S'), dwell_planned_min=state.dwell_planned_min))
         else:
-            self.applied.setText("Not applied yet.")
+            self.applied.setText(tr("Not applied yet."))
 
 
 class DevicePage(StepPage):
@@ -84,42 +87,44 @@ class DevicePage(StepPage):
         super().__init__(ctx, parent)
         b = ctx.protocol.bounds["needle_length_mm"]
         self.bound = b
-        self.needle = self.line("Needle length in millimetres", f"{b.min}–{b.max}")
-        self.needle.setToolTip(f"{b.min}–{b.max} mm in {b.step} mm steps; − and + step it")
+        self.needle = self.line(tr("Needle length in millimetres"), f"{b.min}–{b.max}")
+        self.needle.setToolTip(tr("{min}–{max} mm in {step} mm steps; − and + step it").format(
+                                  min=b.min, max=b.max, step=b.step))
         self._preset: tuple[str, str] = ("", "")  # (session id, starting length)
         self.keep_text(self.needle, lambda s: self._shown_mm(s.needle_mm) if s.needle_mm is not None else "",
                        lambda text: self.act(lambda c: c.set_needle_length(self._typed_mm(text))), draft="needle_mm",
                        default=lambda s: self._preset[1] if self._preset[0] == s.id else "")
         self.needle.editingFinished.connect(self._needle_left)
         minus, plus = QPushButton("−"), QPushButton("+")
-        minus.setAccessibleName("Shorter needle")
-        plus.setAccessibleName("Longer needle")
+        minus.setAccessibleName(tr("Shorter needle"))
+        plus.setAccessibleName(tr("Longer needle"))
         minus.clicked.connect(lambda: self._step(-1))
         plus.clicked.connect(lambda: self._step(+1))
         needle_row = QHBoxLayout()
         needle_row.addWidget(minus)
         needle_row.addWidget(self.needle)
         needle_row.addWidget(plus)
-        needle_row.addWidget(QLabel(f"mm (allowed {b.min}–{b.max})"))
-        self.lot = self.line("Cartridge lot number")
-        self.expiry = self.line("Cartridge expiry date", "YYYY-MM-DD")
+        needle_row.addWidget(QLabel(tr("mm (allowed {min}–{max})").format(min=b.min, max=b.max)))
+        self.lot = self.line(tr("Cartridge lot number"))
+        self.expiry = self.line(tr("Cartridge expiry date"), tr("YYYY-MM-DD"))
         # each saved on its own: a lot typed before its expiry is kept
         self.keep_text(self.lot, lambda s: s.cartridge_lot,
                        lambda text: self.act(lambda c: c.set_cartridge_lot(text)), draft="cartridge_lot")
-        self.keep_text(self.expiry, lambda s: s.cartridge_expiry.isoformat() if s.cartridge_expiry else "",
-                       lambda text: self.act(lambda c: c.set_cartridge_expiry(text)), draft="cartridge_expiry")
-        self.sealed = QCheckBox("Cartridge is new and was sealed")
-        self.sealed.setAccessibleName("Cartridge is new and sealed")
+        self.keep_text(self.expiry, lambda s: shown_date(s.cartridge_expiry) if s.cartridge_expiry else "",
+                       lambda text: self.act(lambda c: c.set_cartridge_expiry(typed_date(text))),
+                       draft="cartridge_expiry")
+        self.sealed = QCheckBox(tr("Cartridge is new and was sealed"))
+        self.sealed.setAccessibleName(tr("Cartridge is new and sealed"))
         self.sealed.clicked.connect(lambda checked: self.act(lambda c: c.confirm_cartridge_new(bool(checked))))
-        self.serial = self.line("Handpiece serial")
+        self.serial = self.line(tr("Handpiece serial"))
         self.keep_text(self.serial, lambda s: s.handpiece_serial,
                        lambda text: self.act(lambda c: c.set_handpiece_serial(text)), draft="handpiece_serial")
         form = QFormLayout()
-        form.addRow("Needle length", needle_row)
-        form.addRow("Cartridge lot", self.lot)
-        form.addRow("Cartridge expiry", self.expiry)
+        form.addRow(tr("Needle length"), needle_row)
+        form.addRow(tr("Cartridge lot"), self.lot)
+        form.addRow(tr("Cartridge expiry"), self.expiry)
         form.addRow(self.sealed)
-        form.addRow("Handpiece serial", self.serial)
+        form.addRow(tr("Handpiece serial"), self.serial)
         self.body.addLayout(form)
         self._add_cartridge_override()
 
@@ -140,7 +145,8 @@ class DevicePage(StepPage):
         self.body.addLayout(form)
 
     def _override_cartridge(self) -> None:
-        if self.act(lambda c: c.override_cartridge(self.lot.text(), self.expiry.text(), self.cartridge_reason.text())):
+        if self.act(lambda c: c.override_cartridge(self.lot.text(), typed_date(self.expiry.text()),
+                                                  self.cartridge_reason.text())):
             self.cartridge_reason.clear()
 
     # -- the needle length, in the person's own decimal separator ----------------------------
@@ -169,7 +175,8 @@ class DevicePage(StepPage):
         step = self.bound.step or Decimal("0.1")
         typed = self.needle.text().strip()
         try:
-            value = parse_decimal(self._typed_mm(typed) if typed else self.bound.min, "needle", "Needle length", "mm")
+            value = parse_decimal(typed or self.bound.min, "needle", tr("Needle length"), "mm",
+                                  decimal_separator=self._separator())
         except ValidationError as exc:
             self.show_error(exc.message)
             return

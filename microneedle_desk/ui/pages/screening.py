@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import enter_submits
+from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import PlainTextField, StepPage, set_checked_quietly
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def _dose(state: SessionState) -> str:
-    return state.isotretinoin_last_dose.isoformat() if state.isotretinoin_last_dose else ""
+    return shown_date(state.isotretinoin_last_dose) if state.isotretinoin_last_dose else ""
 
 
 def photo_consent_choices() -> list[Choice]:
@@ -46,13 +47,13 @@ class ScreeningPage(StepPage):
         self.last_dose: QLineEdit | None = None
         self.eligible = QLabel()
         for r, item in enumerate(ctx.protocol.contraindications):
-            question = QLabel(item.question)
+            question = QLabel(tr(item.question))
             question.setWordWrap(True)  # wraps on a narrow or scaled screen instead of scrolling sideways
             grid.addWidget(question, r, 0)
             group = QButtonGroup(self)
-            yes, no = QRadioButton("Yes"), QRadioButton("No")
+            yes, no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
             for button, answer in ((yes, True), (no, False)):
-                button.setAccessibleName(f"{item.question} {button.text()}")
+                button.setAccessibleName(f"{tr(item.question)} {button.text()}")
                 group.addButton(button)
                 button.clicked.connect(lambda _=False, i=item.id, a=answer: self.act(lambda c: c.answer(i, a)))
             grid.addWidget(yes, r, 1)
@@ -63,9 +64,9 @@ class ScreeningPage(StepPage):
                 self.not_asked[item.id].setWordWrap(True)
                 grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
-                self.last_dose = self.line("Last isotretinoin dose", "last dose YYYY-MM-DD")
+                self.last_dose = self.line(tr("Last isotretinoin dose"), tr("last dose YYYY-MM-DD"))
                 self.keep_text(self.last_dose, _dose,
-                               lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(text)),
+                               lambda text: self.act(lambda c: c.set_isotretinoin_last_dose(typed_date(text))),
                                draft="isotretinoin_last_dose")
                 box = QHBoxLayout()
                 box.addWidget(self.last_dose)
@@ -73,21 +74,21 @@ class ScreeningPage(StepPage):
                 grid.addLayout(box, r, 3)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(3, 2)
-        answers = QGroupBox("Contraindications — answer every question")
+        answers = QGroupBox(tr("Contraindications — answer every question"))
         answers.setLayout(grid)
         self.body.addWidget(answers)
         # -- override -------------------------------------------------------------------
-        self.blocked = QGroupBox("Session blocked")
+        self.blocked = QGroupBox(tr("Session blocked"))
         self.blocked.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
         self.blocked_text = QLabel()
         self.blocked_text.setWordWrap(True)
         self.justification = PlainTextField()
-        self.justification.setAccessibleName("Clinical justification for the override")
-        self.justification.setPlaceholderText("Clinical justification (required to override)")
+        self.justification.setAccessibleName(tr("Clinical justification for the override"))
+        self.justification.setPlaceholderText(tr("Clinical justification (required to override)"))
         self.justification.setMaximumHeight(70)
         self.justification.setTabChangesFocus(True)
         self.keep_text(self.justification, lambda s: s.override_reason, draft="override_justification")
-        override = QPushButton("&Override with this justification")
+        override = QPushButton(tr("&Override with this justification"))
         override.clicked.connect(lambda: self.act(lambda c: c.override_screening(self.justification.toPlainText())))
         lay = QGridLayout(self.blocked)
         lay.addWidget(self.blocked_text, 0, 0, 1, 2)
@@ -95,14 +96,14 @@ class ScreeningPage(StepPage):
         lay.addWidget(override, 1, 1)
         self.body.addWidget(self.blocked)
         # -- consent --------------------------------------------------------------------
-        self.consent_by = self.line("Consent given by", "who gave consent (patient or guardian)")
+        self.consent_by = self.line(tr("Consent given by"), tr("who gave consent (patient or guardian)"))
         self.keep_text(self.consent_by, lambda s: s.consent_by, draft="consent_by")
-        self.consent_button = QPushButton("Confirm &consent")
+        self.consent_button = QPushButton(tr("Confirm &consent"))
         self.consent_button.clicked.connect(lambda: self.act(lambda c: c.confirm_consent(self.consent_by.text())))
         enter_submits((self.consent_by,), self.consent_button.click, self)
         self.consent_state = QLabel()
         row = QHBoxLayout()
-        row.addWidget(QLabel("Informed consent"))
+        row.addWidget(QLabel(tr("Informed consent")))
         row.addWidget(self.consent_by, 2)
         row.addWidget(self.consent_button)
         row.addWidget(self.consent_state, 2)
@@ -146,24 +147,26 @@ class ScreeningPage(StepPage):
         for value, button in self.photo_consent.items():
             set_checked_quietly(button, self.photo_consent_group, state.photo_consent == value)
         eligible = state.eligible_from()
-        self.eligible.setText(f"Eligible from {eligible.isoformat()}" if eligible else "")
+        self.eligible.setText(tr("Eligible from {day}").format(day=shown_date(eligible)) if eligible else "")
         blocking = state.blocking_items()
         uncovered = [i for i in blocking if i not in state.override_items]
         self.blocked.setVisible(bool(blocking))
         names = "; ".join(p.label("contraindications", i).rstrip("?") for i in blocking)
         if uncovered:
-            self.blocked_text.setText(f"Answered Yes: {names}. The session cannot go on unless you "
-                                      "override with a written clinical justification.")
+            self.blocked_text.setText(tr("Answered Yes: {names}. The session cannot go on unless you override "
+                                         "with a written clinical justification.").format(names=names))
         elif blocking:
-            self.blocked_text.setText(f"Overridden: {names}. Justification: {state.override_reason}")
+            self.blocked_text.setText(tr("Overridden: {names}. Justification: {override_reason}").format(
+                                         names=names, override_reason=state.override_reason))
         if state.consent_by:
-            self.consent_state.setText(f"Confirmed: {state.consent_by} at {state.consent_at[11:16]}")
+            self.consent_state.setText(tr("Confirmed: {consent_by} at {value}").format(
+                                          consent_by=state.consent_by, value=state.consent_at[11:16]))
         unanswered = len(state.unanswered(p))
         if unanswered:
-            self.status.setText(f"{unanswered} question(s) still to answer.")
+            self.status.setText(tr("{unanswered} question(s) still to answer.").format(unanswered=unanswered))
         elif not state.screening_cleared(p):
-            self.status.setText("Blocked: a contraindication is answered Yes.")
+            self.status.setText(tr("Blocked: a contraindication is answered Yes."))
         elif not state.consent_by:
-            self.status.setText("All answered. Confirm consent to continue.")
+            self.status.setText(tr("All answered. Confirm consent to continue."))
         else:
-            self.status.setText("Screening complete. Continue to the anesthetic.")
+            self.status.setText(tr("Screening complete. Continue to the anesthetic."))
