@@ -170,9 +170,9 @@ class PatientPage(StepPage):
         self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
         self.clinic_id = self.line(tr("Clinic patient ID"))
         # No sex is chosen until the person chooses one: it decides which questions are asked.
-        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
-        self.indication = self._combo("Indication", [(i.id, tr(i.label)) for i in p.indications])
-        self.scale = self._combo("Grading scale", [])
+        self.sex = self._combo(tr("Sex"), [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
+        self.indication = self._combo(tr("Indication"), [(i.id, tr(i.label)) for i in p.indications])
+        self.scale = self._combo(tr("Grading scale"), [])
         self.grade = QComboBox()
         self.grade.setEditable(True)
         self.grade.setAccessibleName(tr("Grade"))
@@ -221,8 +221,16 @@ class PatientPage(StepPage):
         self.selected: Patient | None = None
         self.reload()
 
+    @staticmethod
+    def _narrow(combo: QComboBox) -> QComboBox:
+        """As wide as there is room for, not as its longest entry (a long indication or the
+        handout language would widen the page past a scaled laptop screen)."""
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        return combo
+
     def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
+        combo = self._narrow(QComboBox())
         combo.setAccessibleName(name)
         for item_id, label in items:
             combo.addItem(label, item_id)
@@ -294,7 +302,7 @@ class PatientPage(StepPage):
                                name=patient.name, clinic_id=patient.clinic_id, isoformat=shown_date(patient.dob)))
 
     def _language_combo(self) -> QComboBox:
-        combo = QComboBox()
+        combo = self._narrow(QComboBox())
         combo.addItem(tr("The clinic's language"), "")
         for code in available_languages():
             combo.addItem(LANGUAGE_NAMES[code], code)
