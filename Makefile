@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
 ARGS ?=
 
-.PHONY: test run lint setup bench bench-session bench-review bench-backup bench-fhir bench-photos bundle
+.PHONY: test run lint setup bench bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync bundle
 
 ## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
@@ -24,7 +24,7 @@ setup:
 	$(PYTHON) tools/bootstrap.py setup
 
 ## the benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
-bench: bench-session bench-review bench-backup bench-fhir bench-photos
+bench: bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync
 
 bench-session: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/run.py $(ARGS)
@@ -35,6 +35,9 @@ bench-backup: setup
 bench-review: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_review.py $(ARGS)
 
+bench-due: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_due.py $(ARGS)
+
 ## FHIR export of 2,000 and 10,000 demo sessions: time, CPU, peak memory, validation of the bundle
 bench-fhir: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_fhir.py $(ARGS)
@@ -42,6 +45,9 @@ bench-fhir: setup
 ## one 12-megapixel photo imported: time and peak memory
 bench-photos: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_photos.py
+
+bench-sync: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_sync.py $(ARGS)
 
 bundle: setup
 	$(VENV_PYTHON) packaging/build.py $(ARGS)

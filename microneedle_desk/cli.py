@@ -29,8 +29,13 @@ COMMANDS: dict[str, str] = {
     "restore": N_("Put a backup (a file, or a folder of encrypted ones) back in place; the current files are "
                   "moved aside, never deleted."),
     "export": N_("Export sessions as CSV or JSON (optionally de-identified), or list who got a cartridge lot."),
+    "recall": N_("List who is due, overdue or not booked in their course, as the Due page does (text or CSV)."),
     "photo": N_("Attach a standard scalp photo to a session (photo add), or list a session's photos (photo list)."),
     "demo-data": N_("Fill the data folder with realistic demo sessions (refused if it holds real records)."),
+    "server": N_("Set up the clinic server's schema (server init --server DSN; exit 0 done, 1 refused, "
+                 "2 unreachable)."),
+    "sync": N_("Push to and pull from the clinic server (exit 0 done, 1 conflicts to review, 2 unreachable "
+               "or refused)."),
 }
 
 

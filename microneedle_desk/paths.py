@@ -161,6 +161,36 @@ def access_file(root: Path, month: str) -> Path:
     return access_dir(root) / f"{month}.json"
 
 
+def courses_file(root: Path) -> Path:
+    """Course events (started, paused, plan changed, ended) and the clinic's own course plans."""
+    return root / "courses.json"
+
+
+def due_index_dir(root: Path) -> Path:
+    """What the Due list reads, derived from the records (store/visits.py, store/course_index.py)."""
+    return index_dir(root) / "due"
+
+
+def visits_index_file(root: Path) -> Path:
+    """Each patient's signed session days, derived from the history index for the Due list."""
+    return due_index_dir(root) / "visits.json"
+
+
+def due_courses_file(root: Path) -> Path:
+    """Each patient's course as their course events leave it, derived from ``courses.json``."""
+    return due_index_dir(root) / "courses.json"
+
+
 def photos_dir(root: Path) -> Path:
     """The stored copies of session photos, each named by its UUID, with their thumbnails."""
     return root / "photos"
+
+
+def sync_state_file(root: Path) -> Path:
+    """What this laptop has sent to the clinic server and pulled from it (the sync's cursors)."""
+    return root / "sync" / "state.json"
+
+
+def clinic_copy_dir(root: Path) -> Path:
+    """Records pulled from the clinic server: other rooms' session summaries (not this laptop's chain)."""
+    return root / "clinic"

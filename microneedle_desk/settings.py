@@ -74,6 +74,7 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("clinic/phone", str, "", N_("Clinic phone")),
         Option("clinic/logo", str, "", N_("Logo image file")),
         Option("clinic/paper", str, "a4", N_("Paper size"), choices=("a4", "letter")),
+        Option("clinic/time_zone", str, "", N_("Clinic time zone (e.g. Europe/Berlin; empty: this computer's)")),
         # "" follows the system's locale; the clinic's language prints the session sheet and is
         # the language a new patient's handout is printed in
         Option("clinic/language", str, "", N_("Language"), choices=("", *available_languages())),
@@ -100,6 +101,8 @@ def _options(protocol: Protocol) -> dict[str, Option]:
         Option("security/own_sessions_only", bool, False, N_("Practitioners see only their own sessions' detail")),
         Option("photos/required", bool, False, N_("Every standard photo view is taken or skipped before sign-off")),
         Option("photos/watch_folder", str, "", N_("Folder the camera or phone drops photos into")),
+        # a libpq connection string or URI, never with a password (server/connection.py refuses one)
+        Option("server/dsn", str, "", N_("Clinic server (PostgreSQL connection)")),
     ]
     for ind in protocol.indications:
         opts.append(Option(f"protocol/needle_mm/{ind.id}", float, float(ind.default_needle_mm),

@@ -93,3 +93,25 @@ def window(qtbot: Any, data_dir: Path, fake_clock: FakeClock, monkeypatch: pytes
     yield win
     win.ctx.controller.close()
     lock.release()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the clinic-server tests (tests/pg_cluster.py), started
+    once: if it cannot start, each test that needs it fails with the reason (never skipped)."""
+    from pg_cluster import Cluster
+
+    made = Cluster()
+    made.start()
+    try:
+        yield made
+    finally:
+        made.remove()
+
+
+@pytest.fixture
+def dsn(cluster: Any) -> str:
+    """A fresh clinic database (schema in place) in the test cluster: its libpq connection string."""
+    from pg_cluster import fresh_clinic
+
+    return str(fresh_clinic(cluster))

@@ -10,7 +10,7 @@ Other commands: ``setup`` (install only), ``lint`` (ruff, mypy and lint-imports 
 Needs only Python 3.11+ and this repository. It:
 
 1. on Debian/Ubuntu, checks with ``dpkg-query`` for the system libraries Qt needs (and,
-   for the checks, poppler-utils, Xvfb, desktop-file-utils, appstream, strace, age); as root it
+   for the checks, poppler-utils, Xvfb, desktop-file-utils, appstream, strace, age, postgresql); as root it
    installs the missing ones with ``apt-get``, otherwise it prints the exact ``sudo``
    command and stops;
 2. creates ``.venv`` in the repository if it is missing or broken;
@@ -66,6 +66,8 @@ TEST_ONLY_PACKAGES: tuple[str, ...] = (
     "poppler-utils", "xvfb", "xauth", "desktop-file-utils", "appstream",
     "strace",  # kills a child at its Nth file operation: restore must survive any of them
     "age",  # an admin's tool: the encrypted backups must open with it, not only with the app
+    # the clinic server's tests start a throwaway cluster of their own (initdb, pg_ctl)
+    "postgresql",
 )
 RUN_PACKAGES = QT_PACKAGES
 TEST_PACKAGES = QT_PACKAGES + TEST_ONLY_PACKAGES

@@ -45,6 +45,8 @@ from microneedle_desk.store.store import Store
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic.backups import BackupSettings
+    from microneedle_desk.clinic.courses import CourseDesk
+    from microneedle_desk.clinic.server_sync import ServerSync
 
 PinPrompt = Callable[[Account, str], "str | None"]
 """Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
@@ -71,9 +73,11 @@ class Clinic(StepEntries):
         self._accounts: AccountBook | None = None
         self._override_pin: str | None = None
         self._backups: BackupSettings | None = None
+        self._courses: CourseDesk | None = None
         from microneedle_desk.clinic.photos import PhotoDesk
 
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
+        self._server: ServerSync | None = None
 
     @classmethod
     def open(cls, root: Path, protocol: Protocol, clock: Clock, *, read_only: bool = False) -> Clinic:
@@ -92,6 +96,19 @@ class Clinic(StepEntries):
     def _publish(self, event: ClinicEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
+
+    def publish(self, event: ClinicEvent) -> None:
+        """Tell the views of a change a service the clinic owns (its courses) has saved."""
+        self._publish(event)
+
+    @property
+    def courses(self) -> CourseDesk:
+        """Course plans and each patient's course (clinic/courses.py)."""
+        if self._courses is None:
+            from microneedle_desk.clinic.courses import CourseDesk
+
+            self._courses = CourseDesk(self)
+        return self._courses
 
     @property
     def current(self) -> Account | None:
@@ -131,6 +148,15 @@ class Clinic(StepEntries):
         if self._accounts is None:
             self._accounts = AccountBook(self.store)
         return self._accounts
+
+    @property
+    def server(self) -> ServerSync:
+        """The clinic server: which, a connection test, sync (clinic/server_sync.py)."""
+        if self._server is None:
+            from microneedle_desk.clinic.server_sync import ServerSync
+
+            self._server = ServerSync(self)
+        return self._server
 
     # -- who is signed in ---------------------------------------------------------------
     @property
@@ -309,8 +335,17 @@ class Clinic(StepEntries):
     def start_session(self, patient: Patient, practitioner_id: str, config: SessionConfig,
                       pin: str | None = None) -> Session:
         """Start a session for ``patient``, led by ``practitioner_id`` (their PIN once anyone has an
-        account; asked when not given). Raises Cancelled when the prompt was cancelled."""
+        account; asked when not given). Raises Cancelled when the prompt was cancelled.
+
+        A session far past the window of the patient's course is refused until the practitioner
+        chooses how it counts (``courses.new_phase`` or ``courses.new_course``): never silently."""
+        gap = self.courses.gap(patient.id)
+        if gap is not None:
+            raise ValidationError("course", tr(
+                "This session is {days} days after it was due ({due}), far outside the course plan's window: "
+                "choose whether it starts a new phase or a new course.").format(days=gap[1], due=gap[0].isoformat()))
         self._prove(practitioner_id, START, pin)
+        config = self.courses.session_config(patient.id, config)
         session = Session.start(self.protocol, self.clock, self.store.device, patient, practitioner_id, config,
                                 sink=self._save)
         return self._open(session, resumed=False)

@@ -48,5 +48,14 @@ class LockChanged:
     locked: bool
 
 
-ClinicEvent = SessionOpened | EntrySaved | SessionClosed | SignedIn | LockChanged
+@dataclass(frozen=True)
+class CourseChanged:
+    """A patient's course was started, paused, resumed, given another plan or phase, or ended:
+    ``kind`` is the course event's type."""
+
+    patient_id: str
+    kind: str
+
+
+ClinicEvent = SessionOpened | EntrySaved | SessionClosed | SignedIn | LockChanged | CourseChanged
 Listener = Callable[[ClinicEvent], None]

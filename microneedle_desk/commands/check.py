@@ -23,6 +23,8 @@ from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help=tr("skip replaying sealed sessions (their hashes are still checked)"))
+    parser.add_argument("--server", metavar="DSN",
+                        help=tr("check the whole clinic on its server (libpq string or URI) instead of this laptop"))
     parser.add_argument("--no-backups", action="store_true",
                         help=tr("do not read the backups in the data folder against their hashes"))
 
@@ -39,6 +41,8 @@ def backup_problems(root: Path) -> list[Problem]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "server", None):
+        return _check_server(args.server)
     root = paths.data_dir()
     try:
         protocol = load_protocol(paths.protocol_file())
@@ -66,4 +70,31 @@ def run(args: argparse.Namespace) -> int:
     print(tr("{len} problem(s) in {files} file(s). Nothing was changed. To go back to a good copy: "
              "microneedle-desk restore FILE (see the backups folder).").format(
                  len=len(problems), files=files), file=sys.stderr)
+    return 1
+
+
+def _check_server(dsn: str) -> int:
+    """The clinic's records on its server: exit 0 all well, 1 problems, 2 cannot be read."""
+    from microneedle_desk.i18n import tr
+    from microneedle_desk.server import schema
+    from microneedle_desk.server.clinic_check import check_server
+    from microneedle_desk.server.connection import ServerError, connect
+
+    try:
+        protocol = load_protocol(paths.protocol_file())
+        with connect(dsn) as conn:
+            schema.require_current(conn)
+            problems, notes = check_server(conn, protocol)
+    except (ServerError, ProtocolError) as exc:
+        print(tr("Cannot check the clinic server: {why}").format(why=exc), file=sys.stderr)
+        return 2
+    for note in notes:
+        print(tr("To review: {what}").format(what=note))
+    if not problems:
+        print(tr("All well: every record on the clinic server passes the rules, and every laptop's record chain "
+                 "there is whole."))
+        return 0
+    for problem in problems:
+        print(problem)
+    print(tr("{n} problem(s) on the clinic server. Nothing was changed.").format(n=len(problems)), file=sys.stderr)
     return 1

@@ -4,6 +4,7 @@ bundle, and cartridge-lot recall.
     microneedle-desk export --format csv|json|fhir [--from DATE] [--to DATE] [--deidentify]
                             [--patient PATIENT_ID] -o FILE
     microneedle-desk export --lot LOT [-o FILE]
+    microneedle-desk export --server DSN ...   (the same, over the whole clinic on its server)
 
 Session ids in the export are the ones ``microneedle-desk sheet --session ID`` prints.
 Exit codes: 0 written (or listed); 1 the records cannot be read or the file not written;
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.i18n import tr
@@ -34,6 +36,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lot", metavar="LOT",
                         help=tr("cartridge lot recall: list the patients and sessions that got this lot"))
     parser.add_argument("-o", "--output", metavar="FILE", help=tr("the file to write"))
+    parser.add_argument("--server", metavar="DSN",
+                        help=tr("export the whole clinic from its server (libpq string or URI) instead of this laptop"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         if unsafe is not None:
             return _fail(str(unsafe))
 
+    if getattr(args, "server", None):
+        return _from_server(args, date_from, date_to)
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.review import export
@@ -111,24 +117,11 @@ def run(args: argparse.Namespace) -> int:
             if patient_id is not None:
                 rows = [r for r in rows if r.get("patient_id") == patient_id]
             if args.lot is not None:
-                hits = export.lot_recall(rows, args.lot)
-                if args.output:
-                    text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
-                            else export.recall_text(hits, args.lot))
-                    export.write_private(args.output, text)
-                    print(tr("Lot {lot}: {len} patient(s), {len2} session(s); written to {output}").format(
-                        lot=args.lot, len=len({h['patient_id'] for h in hits}), len2=len(hits), output=args.output))
-                else:
-                    sys.stdout.write(export.recall_text(hits, args.lot))
-                return EXIT_OK
+                return _recall(args, rows)
             recs = export.records(store, rows, args.deidentify)
         finally:
             store.close()
-        if args.format == "csv":
-            text = export.to_csv(recs, args.deidentify)
-        else:
-            text = export.to_json(recs, args.deidentify, clock.now().isoformat(timespec="seconds"))
-        export.write_private(args.output, text)
+        _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
     except export.ExportError as exc:
         return _fail(str(exc))
     except (StoreError, BadFileError) as exc:
@@ -138,6 +131,80 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if writable and lock is not None:
             lock.release()
+    kind = tr("de-identified ") if args.deidentify else ""
+    print(tr("Wrote {len} {kind}session(s) as {upper} to {output}").format(
+        len=len(recs), kind=kind, upper=args.format.upper(), output=args.output))
+    return EXIT_OK
+
+
+def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+    from microneedle_desk.review import export
+
+    hits = export.lot_recall(rows, args.lot)
+    if args.output:
+        text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
+                else export.recall_text(hits, args.lot))
+        export.write_private(args.output, text)
+        print(tr("Lot {lot}: {len} patient(s), {len2} session(s); written to {output}").format(
+            lot=args.lot, len=len({h['patient_id'] for h in hits}), len2=len(hits), output=args.output))
+    else:
+        sys.stdout.write(export.recall_text(hits, args.lot))
+    return EXIT_OK
+
+
+def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) -> None:
+    from microneedle_desk.review import export
+
+    text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
+    export.write_private(args.output, text)
+
+
+def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date | None) -> int:
+    """The same export of the whole clinic, read from its server (server/reading.py answers what a
+    data folder's store would); exit 1 when it cannot be read."""
+    from microneedle_desk.core.clock import SystemClock
+    from microneedle_desk.core.protocol import ProtocolError, load_protocol
+    from microneedle_desk.review import export
+    from microneedle_desk.review.fhir_source import find_patient
+    from microneedle_desk.server import schema
+    from microneedle_desk.server.connection import ServerError, connect
+    from microneedle_desk.server.reading import ClinicRecords
+
+    clock = SystemClock()
+    try:
+        protocol = load_protocol(paths.protocol_file())
+        with connect(args.server) as conn:
+            schema.require_current(conn)
+            records: Any = ClinicRecords(conn, protocol, paths.data_dir())  # answers as a Store does
+            patient_id = None
+            if args.patient is not None:
+                patient = find_patient(records, args.patient)
+                if patient is None:
+                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
+                                 EXIT_USAGE)
+                patient_id = patient.id
+            if args.format == "fhir" and args.lot is None:
+                from microneedle_desk.commands.export_fhir import write_fhir
+
+                count = write_fhir(records, protocol, (date_from, date_to, patient_id), args.output,
+                                   args.deidentify, clock)
+                kind = tr("de-identified ") if args.deidentify else ""
+                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
+                    n=count, kind=kind, path=args.output))
+                return EXIT_OK
+            rows = export.in_range(records.summaries(), date_from, date_to)
+            if patient_id is not None:
+                rows = [r for r in rows if r.get("patient_id") == patient_id]
+            if args.lot is not None:
+                return _recall(args, rows)
+            recs = export.records(records, rows, args.deidentify)
+            _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
+    except ServerError as exc:
+        return _fail(tr("the clinic's records cannot be read: {why}").format(why=exc))
+    except (ProtocolError, export.ExportError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(tr("the file could not be written: {value}").format(value=exc.strerror or exc))
     kind = tr("de-identified ") if args.deidentify else ""
     print(tr("Wrote {len} {kind}session(s) as {upper} to {output}").format(
         len=len(recs), kind=kind, upper=args.format.upper(), output=args.output))

@@ -6,14 +6,18 @@ so every check here raises :class:`ProtocolError` with a sentence an admin can a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.course_plan import CoursePlan
 
 PROTOCOL_SCHEMA = "microneedle-desk/protocol"
 PROTOCOL_VERSION = 1
@@ -165,6 +169,7 @@ class Protocol(FrozenRecord):
     home_roller: tuple[AftercarePoint, ...]
     steps: tuple[Step, ...]
     photo_views: tuple[PhotoView, ...] = ()
+    course_plans: tuple[CoursePlan, ...] = ()  # the shipped presets (core/course_plan.py)
 
     def contraindication(self, item_id: str) -> Contraindication:
         for item in self.contraindications:
@@ -387,7 +392,25 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
                             ("neither", "endpoints"), ("isotretinoin", "contraindications")):
         if required not in protocol.ids(group):
             p.fail(f'"{group}" must contain the id "{required}".')
-    return protocol
+    # checked last: a plan names an adjunct, so the groups must be whole first
+    plans = _course_plans(p, root, protocol.ids("adjuncts"))
+    return dataclasses.replace(protocol, course_plans=plans)
+
+
+def _course_plans(p: _Parser, root: dict[str, Any], adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
+    """The published plans: their needle length is the studies' own, so it is held to the source's
+    hard limits; a clinic whose protocol narrows the range still sees (and may not use) a 1.5 mm plan."""
+    from microneedle_desk.core.course_plan import PlanError, parse_course_plan
+
+    plans = []
+    for raw in p.lst(root.get("course_plans", []), '"course_plans"'):
+        try:
+            plans.append(parse_course_plan(raw, needle_range=HARD_LIMITS["needle_length_mm"], adjuncts=adjuncts))
+        except PlanError as exc:
+            p.fail(f'"course_plans": {exc.message}')
+    if len({plan.id for plan in plans}) != len(plans):
+        p.fail('"course_plans" has the same id twice.')
+    return tuple(plans)
 
 
 class _Parser:

@@ -124,6 +124,7 @@ class SheetInfo:
     amendments: tuple[dict[str, Any], ...] = ()
     printed_by: str = ""
     printed_at: datetime | None = None
+    course: str = ""              # "Session 4 of 12 (plan)" when the session belongs to a course
 
 
 # -- formatting ------------------------------------------------------------------------
@@ -206,7 +207,8 @@ def _header_patient(state: SessionState, info: SheetInfo) -> list[tuple[str, str
     except ValueError:
         dob = str(dob)
     started = state.started.wall if state.started else None
-    number = tr("Session {session_number}").format(session_number=info.session_number) if info.session_number else ""
+    number = info.course or (tr("Session {session_number}").format(session_number=info.session_number)
+                             if info.session_number else "")
     return [(tr("Patient"), str(snap.get("name", ""))), (tr("Date of birth"), dob),
             (tr("Clinic ID"), str(snap.get("clinic_id", ""))), (tr("Session date"), fmt_date(started.date() if started
                                                                                       else None)),
@@ -532,23 +534,36 @@ def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
 
 
 # -- the patient's handout ----------------------------------------------------------------
+def _course_lines(course: tuple[str, date, date] | None) -> list[str]:
+    if course is None:
+        return []
+    place, first, last = course
+    lines = [tr("Your course: {place} today.").format(place=place)] if place else []
+    window = tr("To keep to your course plan, come back between {first} and {last}.").format(
+        first=fmt_long_date(first), last=fmt_long_date(last))
+    return [*lines, window]
+
+
 def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-            protocol: Protocol, language: str = "") -> PrintDoc:
+            protocol: Protocol, language: str = "", course: tuple[str, date, date] | None = None) -> PrintDoc:
     """The aftercare handout in ``language``, the patient's (the patient takes it home); "" is the
     language in use, the clinic's."""
     with i18n.language(language):
-        doc = _handout(state, clinic, printed_at, protocol=protocol)
+        doc = _handout(state, clinic, printed_at, protocol=protocol, course=course)
     doc.language = language
     return doc
 
 
 def _handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-             protocol: Protocol) -> PrintDoc:
+             protocol: Protocol, course: tuple[str, date, date] | None = None) -> PrintDoc:
     """The aftercare handout in plain words, large type: the protocol's aftercare points by
     when they apply, and the home-roller points for a patient who uses one at home.
 
     With no session it leaves the dates blank, to be written in by hand, and keeps the
     home-roller points (the person handing it out cannot leave them out).
+
+    ``course`` (the session's place in the course, and the first and last day the next session
+    is on time by the plan) adds them under the next appointment.
     """
     treated: date | None = state.started.wall.date() if state and state.started else None
     resume: datetime | None = None
@@ -579,7 +594,7 @@ def _handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetim
     ]
     sections += [
         Section(tr("Call the clinic if you notice"), bullets=points("call")),
-        Section(tr("Your next appointment"), highlight=next_text),
+        Section(tr("Your next appointment"), highlight=next_text, paragraphs=_course_lines(course)),
     ]
     if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
         roller = ""

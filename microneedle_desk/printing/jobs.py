@@ -22,6 +22,7 @@ from microneedle_desk.printing.content import (
     handout,
     session_sheet,
 )
+from microneedle_desk.printing.course_note import course_note
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 
@@ -90,7 +91,10 @@ def _load(store: Store, session_id: str) -> tuple[SessionState, dict[str, Any]]:
 def sheet_for(store: Store, session_id: str, clinic: ClinicInfo, printed_by: str,
               now: datetime) -> PrintDoc:
     state, doc = _load(store, session_id)
-    info = SheetInfo(session_number=session_number(store, state), record_hash=str(doc.get("hash", "")),
+    note = course_note(store, state)
+    info = SheetInfo(session_number=session_number(store, state),
+                     course=f"{note.place} ({note.plan})" if note and note.place else "",
+                     record_hash=str(doc.get("hash", "")),
                      amendments=amendments(store, session_id), printed_by=printed_by, printed_at=now)
     sheet = session_sheet(state, store.protocol, clinic, info, name_of(store))
     if state.photo_consent or state.photos or state.photo_skips or any(
@@ -105,8 +109,11 @@ def handout_for(store: Store, session_id: str, clinic: ClinicInfo, now: datetime
     """The handout with the values in force (an amended next date or home roller included)."""
     state, _ = _load(store, session_id)
     state = amended_state(state, list(amendments(store, session_id)))
+    note = course_note(store, state)
+    course = (note.place, note.next_window[1], note.next_window[2]) if note and note.next_window else None
     patient = store.patient(state.patient_id)  # the language they read now, chosen on the patient page
-    return handout(state, clinic, now, protocol=store.protocol, language=patient.language if patient else "")
+    return handout(state, clinic, now, protocol=store.protocol, language=patient.language if patient else "",
+                   course=course)
 
 
 def sessions_of_day(store: Store, day: date) -> list[str]:

@@ -82,6 +82,8 @@ def footer_html(doc: PrintDoc, page: int, pages: int) -> str:
     right.append(f"<b>{page_text}</b>")
     if doc.kind in ("handout", "course"):  # nothing to sign: a note, or nothing
         left = f'<span style="font-size: 13pt; font-weight: bold;">{_e(f.note)}</span>'
+    elif not f.signature:  # a list or a summary: nobody signs it
+        left = ""
     else:
         who = f"<b>{_e(f.practitioner)}</b>" if f.practitioner else "_" * 26
         signed = (_e(f.signed_at) if f.signed_at

@@ -110,7 +110,9 @@ def patient_course(store: Store, patient_id: str, interval_days: int | None = No
     from microneedle_desk.review.followup import all_followups, by_session
 
     rows = store.patient_summaries(patient_id)
-    fups = by_session([f for f in all_followups(store) if f.get("patient_id") == patient_id])
+    same = store.clinic_copy.aliases(patient_id)  # and other rooms' follow-ups (pulled from the clinic server)
+    fups = by_session([f for f in [*all_followups(store), *store.clinic_copy.followups()]
+                       if f.get("patient_id") in same])
     course = build_course(rows, patient_id, store.protocol, interval_days, fups)
     if not course.patient_name:
         patient = store.patient(patient_id)

@@ -406,6 +406,12 @@ def generate(store: Store, sessions: int, seed: int = 1, end: date = END_DATE,
             batch.append(gen.run_session(course, start))
             course.done += 1
     _file(store, batch, result, progress, sessions)
+    from microneedle_desk.review.demo_courses import add_demo_courses
+
+    seen: dict[str, tuple[Patient, list[date]]] = {}
+    for day, course in visits:
+        seen.setdefault(course.patient.id, (course.patient, []))[1].append(day)
+    add_demo_courses(store, seen, gen.practitioners[0], TZ)
     return result
 
 

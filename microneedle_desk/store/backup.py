@@ -37,7 +37,7 @@ from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_
 
 PREFIX = "microneedle-desk-backup-"
 _NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
-_MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|active/[0-9a-f-]{36}\.json"
+_MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|courses\.json|active/[0-9a-f-]{36}\.json"
                      r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
                      r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
 
@@ -79,6 +79,7 @@ class RestoreResult(FrozenRecord):
 def data_files(root: Path) -> list[Path]:
     """The data folder's JSON files, as a backup holds them (relative paths)."""
     found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name,
+                                     paths.courses_file(root).name,
                                      paths.backup_keys_file(root).name)
              if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),

@@ -62,6 +62,7 @@ TABLES = {
     "sessions": ("sessions", "amendments", "followups"),
     "index": ("summaries", "followups"),
     "access": ("access",),
+    "courses.json": ("events", "presets"),
 }
 ACCESS_KEYS = ("schema", "kind", "id", "at", "device", "action", "chain", "hash")
 SESSION_KEYS = ("schema", "kind", "id", "patient_id", "device", "status", "events", "chain", "hash")
@@ -167,6 +168,9 @@ class _Checker(Record):
         patients = paths.patients_file(self.root)
         if patients.exists():  # 6,000 patients take ~0.5 s to validate: only when the file changed
             self.cached(patients, patients.name, self.check_patients)
+        courses = paths.courses_file(self.root)
+        if courses.exists():
+            self.check_courses(courses)
         for path, _rel in _files(self.root, paths.active_dir(self.root)):
             self.check_active(path)
         for path, rel in _files(self.root, paths.sessions_dir(self.root)):
@@ -311,6 +315,19 @@ class _Checker(Record):
                 return None
         self.check_photos(path, f"session {session_id}", state.photos)
         return state
+
+    def check_courses(self, path: Path) -> None:
+        """Course events and the clinic's course plans: each of the shape the app writes."""
+        from microneedle_desk.core.course_events import validate_course_event
+
+        data = self.load(path, TABLES["courses.json"])
+        for doc in (data or {}).get("events", {}).values():
+            label = f"course event {doc.get('id', '(no id)')}"
+            if self.schema_ok(path, label, doc):
+                try:
+                    validate_course_event(doc)
+                except ValidationError as exc:
+                    self.add(path, label, exc.message)
 
     def check_photos(self, path: Path, label: str, photos: list[dict[str, Any]]) -> None:
         """Each photo on record is in ``photos/`` with the SHA-256 it was stored with."""

@@ -44,6 +44,7 @@ from microneedle_desk.core.records import (
 )
 from microneedle_desk.core.session_state import RULES, SessionState
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
 )
@@ -104,6 +105,7 @@ class Store(StoreFiled):
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
         self._lasts = PatientLasts(self)
+        self.clinic_copy = ClinicCopy(root, protocol)  # other rooms' sessions, pulled from the clinic server
         if not read_only and SIGNED_FROM not in info[0]:
             # Records sealed from here on carry their signer's signature; those before cannot.
             meta.table("meta").update({SIGNED_FROM: int(meta.table("chain").all()[0]["seq"]) + 1})

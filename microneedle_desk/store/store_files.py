@@ -16,6 +16,7 @@ from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.lasts import PatientLasts
 from microneedle_desk.store.storage import (
     AtomicCachedStorage,
@@ -62,6 +63,7 @@ class StoreFiles:
     _rows_by_patient: dict[str, list[dict[str, Any]]]
     _active_states: dict[str, SessionState]
     _lasts: PatientLasts
+    clinic_copy: ClinicCopy  # other rooms' sessions, pulled from the clinic server
     # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
     # the signing key that PIN opened (core/signing.py)
     signature_guard: Callable[[str, str], Any] | None

@@ -5,6 +5,7 @@ and what the rows tell of a patient's last sessions.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +193,15 @@ class StoreIndex(StorePatients):
         return dict(row) if row is not None else None
 
     def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
-        """One patient's history rows, oldest first."""
+        """One patient's history rows, oldest first: this laptop's and other rooms' (pulled), also
+        those of a registration the admin merged with this patient's (the same person)."""
         self._rows()
-        rows = self._rows_by_patient.get(patient_id, [])
+        same = self.clinic_copy.aliases(patient_id)
+        rows = [r for pid in same for r in self._rows_by_patient.get(pid, [])]
+        pulled = [r for pid in same for r in self.clinic_copy.patient_rows(pid)]
+        if pulled:
+            mine = {r["id"] for r in rows}
+            rows = rows + [r for r in pulled if r["id"] not in mine]
         return sorted((dict(r) for r in rows), key=lambda r: str(r.get("started_at")))
 
     def patient_session_count(self, patient_id: str) -> int:
@@ -212,6 +219,18 @@ class StoreIndex(StorePatients):
         return str(entry["started_at"]) if entry else None
 
     def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+        same = self.clinic_copy.aliases(patient_id)
+        record = self._own_last(patient_id)
+        others = [row for pid in same for row in self.clinic_copy.patient_rows(pid)]
+        for pid in same - {patient_id}:  # a registration merged with this one: the same person
+            others += list(self._own_last(pid).values())  # entries carry what a row does
+        if others:
+            record = copy.deepcopy(record)
+            for row in others:  # a session in another room may be the newest
+                merge_last(record, row, str(row.get("started_at") or "")[:7])
+        return record
+
+    def _own_last(self, patient_id: str) -> dict[str, dict[str, Any]]:
         if self._row_index is None and self._lasts.ready():
             try:
                 return self._lasts.record(patient_id)

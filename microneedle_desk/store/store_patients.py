@@ -71,6 +71,37 @@ class StorePatients(StoreFiles):
         self._patients_table().insert(doc)
         return patient
 
+    def adopt_patients(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """Take in patients registered on other laptops (pulled from the clinic server).
+
+        Each is checked as a patient registered here is; one already here (same UUID) is left
+        as it is. One whose clinic patient ID is used here by another patient, or that the rules
+        here refuse, is not taken in: it is returned, for the admin to resolve (the server keeps
+        both). Returns (taken, held).
+        """
+        self._guard()
+        table = self._patients_table()
+        here = {str(d.get("id")) for d in table.all()}
+        taken = {str(d.get("clinic_id", "")).casefold() for d in table.all()}
+        new, held = [], []
+        for doc in docs:
+            if str(doc.get("id")) in here:
+                continue
+            try:
+                patient = validate_patient_doc(doc, self.protocol)
+            except ValidationError:
+                held.append(doc)
+                continue
+            if patient.clinic_id.casefold() in taken:
+                held.append(doc)
+                continue
+            taken.add(patient.clinic_id.casefold())
+            here.add(patient.id)
+            new.append(patient.to_doc())
+        if new:
+            table.insert_multiple(new)
+        return len(new), held
+
     def set_patient_language(self, patient_id: str, language: str) -> Patient:
         """Record the language a patient reads (checked by the caller); every other field is kept."""
         self._guard()

@@ -127,6 +127,19 @@ class SessionController(QObject):
             return False
         return True
 
+    def course_command(self, command: Callable[[Clinic], object]) -> str | None:
+        """Run a clinic command on a patient's course (no session needed): None when it was
+        accepted, else what the person is told ("" when they cancelled a prompt)."""
+        try:
+            command(self.clinic)
+        except Cancelled:
+            return ""
+        except ValidationError as exc:
+            return exc.message
+        except (StoreError, OSError) as exc:
+            return tr("The record could not be saved: {why}").format(why=exc)
+        return None
+
     # -- time -----------------------------------------------------------------------
     def poll(self) -> None:
         session = self.session

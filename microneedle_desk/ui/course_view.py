@@ -68,6 +68,13 @@ class CourseWindow(SecondaryWindow):
         self.charts_button = QPushButton(tr("Show &charts"))
         self.save_button = QPushButton(tr("Save charts as &PNG…"))
         self.save_button.setEnabled(False)
+        self.summary_button = QPushButton(tr("Save course summar&y as PDF…"))
+        self.summary_button.clicked.connect(lambda _=False: self.save_summary())
+        from microneedle_desk.ui.course_panel import CourseActions
+        from microneedle_desk.ui.course_plan_view import PlanPanel
+
+        self.plan = PlanPanel(ctx, patient_id)
+        self.actions_row = CourseActions(ctx, patient_id, self.refresh)
         self.grade_button.clicked.connect(self.record_grade)
         self.charts_button.clicked.connect(self.show_charts)
         self.save_button.clicked.connect(self.save_charts)
@@ -75,12 +82,14 @@ class CourseWindow(SecondaryWindow):
         self.photos_button.clicked.connect(self.compare_photos)
         buttons = QHBoxLayout()
         buttons.addWidget(self.next_due, 1)
-        for b in (self.grade_button, self.charts_button, self.save_button, self.photos_button):
+        for b in (self.grade_button, self.charts_button, self.save_button, self.summary_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.actions_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.plan)
         layout.addLayout(buttons)
         layout.addLayout(self.chart_row, 1)
         self.refresh()
@@ -115,6 +124,12 @@ class CourseWindow(SecondaryWindow):
                 item.setData(Qt.ItemDataRole.UserRole, e.session_id)
                 self.table.setItem(i, col, item)
         self.table.resizeColumnsToContents()
+        if hasattr(self, "plan"):  # built after the first refresh
+            self.plan.refresh()
+            self.actions_row.refresh()
+            planned = self.plan.next_text()
+            if planned:
+                self.next_due.setText(planned)
         if self.charts:
             self.draw_charts()
 
@@ -151,6 +166,7 @@ class CourseWindow(SecondaryWindow):
         if pts:
             needle.plot([p[0] for p in pts], [p[1] for p in pts], pen=lib.mkPen("#3b6ea5", width=2),
                         symbol="o", symbolBrush="#3b6ea5")
+        self.plan.mark_chart(needle, lib, 0.45)
         needle.setYRange(0.4, 1.6)
         grade = self.charts["grade"]
         grade.clear()
@@ -184,6 +200,25 @@ class CourseWindow(SecondaryWindow):
                 charts.save_png(widget, path)
                 written.append(path)
         return written
+
+    def save_summary(self, path: str | None = None) -> str:
+        """The course summary (plans, planned against done, sessions) as a PDF."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from microneedle_desk.printing.render import RenderError
+        from microneedle_desk.ui.course_plan_view import save_summary
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save the course summary"), "course-summary.pdf",
+                                                  tr("PDF files (*.pdf)"))
+        if not path:
+            return ""
+        try:
+            save_summary(self.ctx, self.patient_id, path)
+        except (RenderError, OSError) as exc:
+            QMessageBox.warning(self, tr("Course summary"), tr("The PDF was not saved: {why}").format(why=exc))
+            return ""
+        return path
 
     # -- grading ---------------------------------------------------------------------------
     def selected_session(self) -> str | None:

@@ -46,15 +46,17 @@ def _qdate(day: date) -> QDate:
 
 
 class DashboardWindow(SecondaryWindow):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *, rows: list[dict[str, Any]] | None = None,
+                 followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
+        """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
         super().__init__(parent)
         from microneedle_desk.ui import charts
 
         self.ctx = ctx
-        self.setWindowTitle(tr("Dashboard"))
+        self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
-        self.rows = ctx.store.shared_summaries()  # read only: no copy of every row
-        self.followups = all_followups(ctx.store)
+        self.rows = rows if rows is not None else ctx.store.shared_summaries()  # read only: no copy of every row
+        self.followups = followups if followups is not None else all_followups(ctx.store)
         days = [str(r.get("started_at", ""))[:10] for r in self.rows]
         last = date.fromisoformat(max(days)) if days else ctx.clock.now().date()
         first = max(date.fromisoformat(min(days)) if days else last, last - timedelta(days=365))

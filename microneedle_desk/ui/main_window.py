@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
     heartbeat: Any
     settings_actions: Any
     notifier: Any
+    server_status: Any
 
     def __init__(self, ctx: UiContext, parts_after_first_frame: bool = False,
                  attach: Callable[[MainWindow], None] | None = None) -> None:
@@ -151,6 +152,9 @@ class MainWindow(QMainWindow):
         c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
+        from microneedle_desk.ui.course_panel import SessionPlace
+
+        self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
         self._refusal = ""  # the last refusal put on the status line
         # No event filter on the window itself: a Python filter sees every event the window
         # gets, and PySide sets up each event class the first time one is handed to Python
@@ -272,6 +276,10 @@ class MainWindow(QMainWindow):
         practitioner = page.practitioner_id()
         if practitioner is None:
             return
+        from microneedle_desk.ui.course_panel import settle_gap
+
+        if not settle_gap(self, self.ctx, patient):
+            return
         config = self.ctx.settings.session_config(patient.indication)
         if self.ctx.controller.start(patient, practitioner, config):
             from microneedle_desk.ui.pages.preparation import DevicePage
@@ -341,8 +349,10 @@ class MainWindow(QMainWindow):
             if self._flash_left:
                 self._flash_left -= 1
             snap = session.state.patient_snapshot
+            place = self.course_place.text(self.ctx, session.state)
             self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
-                             f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}")
+                             f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}"
+                             + (f" — {place}" if place else ""))
         else:
             self.who.setText(tr("No session open."))
         self.abandon_action.setEnabled(session is not None)

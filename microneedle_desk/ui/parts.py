@@ -1,6 +1,6 @@
 """The parts attached to the main window's frame, each adding its menu and actions: printing,
-sign-in and the idle lock, the Review menu, the treatment-room view, the heartbeat, settings
-and alert notifications.
+sign-in and the idle lock, the Review menu, the treatment-room view, the heartbeat, settings,
+alert notifications and the background sync with the clinic server.
 
 The assembly hands this to the window (``MainWindow(..., attach=attach)``), so the window
 imports none of its parts and each part may know the window it is attached to.
@@ -14,6 +14,7 @@ from microneedle_desk.ui.notify import AlertNotifier
 from microneedle_desk.ui.print_actions import PrintActions
 from microneedle_desk.ui.review_menu import ReviewMenu
 from microneedle_desk.ui.room_view import RoomView
+from microneedle_desk.ui.server_status import ServerStatus
 from microneedle_desk.ui.settings_dialog import SettingsActions
 from microneedle_desk.ui.sign_in import Security
 
@@ -27,6 +28,7 @@ def attach(window: MainWindow) -> None:
     window.heartbeat = Heartbeat(window)
     window.settings_actions = SettingsActions(window)
     window.notifier = AlertNotifier(window)
+    window.server_status = ServerStatus(window)  # background sync with the clinic server, after the menus
 
 
 def security(window: MainWindow) -> Security:

@@ -1,6 +1,6 @@
 """The Review menu, attached to the main window as one small part.
 
-History, patient course, dashboard, export and lot recall. With accounts, each entry
+History, patient course, the Due list, dashboard, export and lot recall. With accounts, each entry
 shows only for the roles that may use it (export: admins), the export refuses anyone
 else even if asked, and every file written goes into the access log. Each window is imported and
 built only when its menu entry is chosen (the dashboard and charts pull in pyqtgraph,
@@ -39,8 +39,12 @@ class ReviewMenu(QObject):
         for key, text, shortcut, slot, tip in (
                 ("history", tr("Session &history…"), "Ctrl+Shift+H", self.open_history,
                  tr("Every session in a table you can sort, filter and search")),
+                ("clinic_history", tr("Session history: &whole clinic…"), "Ctrl+Shift+W", self.open_clinic_history,
+                 tr("Every room's sessions, read from the clinic server (when one is set)")),
                 ("course", tr("Patient &course…"), "Ctrl+Shift+C", self.open_course,
                  tr("One patient's sessions, grades and next due date")),
+                ("due", tr("D&ue list…"), "Ctrl+Shift+N", self.open_due,
+                 tr("Who is due this week, overdue or not booked in their course; follow-up calls")),
                 ("dashboard", tr("&Dashboard…"), "Ctrl+Shift+B", self.open_dashboard,
                  tr("Sessions, needle lengths, times, side effects and overrides as charts")),
                 ("export", tr("&Export sessions…"), "Ctrl+Shift+E", self.export,
@@ -70,6 +74,11 @@ class ReviewMenu(QObject):
 
         return self._keep(HistoryWindow(self.ctx, self.window))
 
+    def open_clinic_history(self) -> QWidget:
+        from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
+
+        return self._keep(ClinicHistoryWindow(self.ctx, self.window))
+
     def open_course(self, patient_id: str | None = None) -> QWidget | None:
         from microneedle_desk.ui.course_view import CourseWindow, PatientPicker
 
@@ -80,6 +89,11 @@ class ReviewMenu(QObject):
             patient_id = picker.patient_id()
         assert patient_id is not None
         return self._keep(CourseWindow(self.ctx, patient_id, self.window))
+
+    def open_due(self) -> QWidget:
+        from microneedle_desk.ui.due_view import DueWindow
+
+        return self._keep(DueWindow(self.ctx, self.window))
 
     def open_dashboard(self) -> QWidget:
         from microneedle_desk.ui.dashboard_view import DashboardWindow

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic.server_sync import DSN_KEY
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
@@ -106,6 +107,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.store = store
+        self.server = clinic.server if clinic is not None else None  # the server is set through the Clinic (admins)
         self.changed_keys: list[str] = []  # what the last Save changed (for the access log)
         self.setWindowTitle(tr("Settings"))
         self.fields: dict[str, QWidget] = {}
@@ -127,6 +129,8 @@ class SettingsDialog(QDialog):
 
             self.backups_page = BackupsPage(clinic)
             self.tabs.addTab(self.backups_page, tr("&Backups"))
+        if self.server is not None:
+            self.tabs.addTab(self._server_page(), tr("Clinic &server"))
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
@@ -179,6 +183,43 @@ class SettingsDialog(QDialog):
         widget.setAccessibleName(label)
         self.fields[key] = widget
         return widget
+
+    def _server_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.dsn = QLineEdit(str(self.settings.get(DSN_KEY)))
+        self.dsn.setAccessibleName(tr("Clinic server address"))
+        self.dsn.setPlaceholderText("postgresql://desk1@clinic-server/clinic")
+        self.dsn.setToolTip(tr("A libpq connection string or URI. The password goes in ~/.pgpass or a service "
+                               "file, never here."))
+        label = QLabel(tr("Server (libpq address):"))
+        label.setBuddy(self.dsn)
+        form.addRow(label, self.dsn)
+        test = QPushButton(tr("&Test connection"))
+        test.setAccessibleName(tr("Test the connection to the clinic server"))
+        test.clicked.connect(self.test_server)
+        self.server_answer = QLabel()
+        self.server_answer.setWordWrap(True)
+        self.server_answer.setAccessibleName(tr("Clinic server test result"))
+        form.addRow(test, self.server_answer)
+        note = QLabel(tr("When a server is set, this laptop syncs after every sign-off and every few minutes; "
+                         "it keeps working when the server is away. Leave empty for a laptop on its own."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def test_server(self) -> None:
+        from microneedle_desk.server.connection import dsn_problem
+
+        dsn = self.dsn.text().strip()
+        problem = dsn_problem(dsn)
+        if problem is not None or self.server is None:
+            self.server_answer.setText(problem or "")
+            return
+        try:
+            self.server_answer.setText(self.server.test_connection(dsn))
+        except ValidationError as exc:
+            self.server_answer.setText(exc.message)
 
     def _logo_field(self, value: str) -> QWidget:
         box = QWidget()
@@ -236,6 +277,14 @@ class SettingsDialog(QDialog):
                 widget.setFocus()
                 return
         self.changed_keys = []
+        if self.server is not None and self.dsn.text().strip() != str(self.settings.get(DSN_KEY)):
+            try:
+                self.server.set_server(self.dsn.text())  # checked (and logged) by the clinic
+            except ValidationError as exc:
+                self.show_error(exc.message)
+                self.tabs.setCurrentIndex(self.tabs.count() - 1)
+                self.dsn.setFocus()
+                return
         for key, value in checked.items():
             if value != self.settings.get(key):
                 self.settings.set(key, value)
@@ -257,9 +306,17 @@ class SettingsActions(QObject):
         menu = window.menuBar().addMenu(tr("&Tools"))
         menu.addAction(self.action)
         window.addAction(self.action)
+        self.plans_action = QAction(tr("Course &plans…"), window)
+        self.plans_action.setShortcut(QKeySequence("Ctrl+Shift+J"))
+        self.plans_action.setToolTip(tr("The course plans a patient's course starts from; add the clinic's own "
+                                        "({key})").format(key=self.plans_action.shortcut().toString()))
+        window.addAction(self.plans_action)
+        self.plans_action.triggered.connect(self.open_plans)
+        menu.addAction(self.plans_action)
         self.signer = window.ctx.signer  # accounts: only admins change settings
         if self.signer is not None:
             self.signer.guard(self.action, "change_settings")
+            self.signer.guard(self.plans_action, "change_settings")
 
     def dialog(self) -> SettingsDialog:
         return SettingsDialog(self.window.ctx.settings, self.window.ctx.store, self.window,
@@ -280,10 +337,20 @@ class SettingsActions(QObject):
                 self.signer.record("settings changed", detail=", ".join(dialog.changed_keys))
             self.applied()
 
+    def open_plans(self) -> QDialog:
+        from microneedle_desk.ui.course_presets import CoursePresetDialog
+
+        dialog = CoursePresetDialog(self.window.ctx, self.window)
+        dialog.open()
+        return dialog
+
     def applied(self) -> None:
         """Make the window follow the saved settings (keys, practitioner list)."""
         room = getattr(self.window, "room_view", None)
         if room is not None:
             room.apply_keys()
         self.window.patient_page.reload()
+        status = getattr(self.window, "server_status", None)
+        if status is not None:
+            status.follow_settings()
         self.window.refresh()

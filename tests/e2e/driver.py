@@ -401,6 +401,70 @@ def radio_by_keys(qtbot: Any, target: QRadioButton, limit: int = 80) -> None:
         key(qtbot, Qt.Key.Key_Space)
 
 
+def open_course_window(qtbot: Any, window: Any) -> Any:
+    """Review → Patient course… by its keys, with the chosen patient opened in the picker; the window."""
+    answer_next_dialog(qtbot, press("Open"))
+    focus_window(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    from microneedle_desk.ui.course_view import CourseWindow
+
+    qtbot.waitUntil(lambda: any(isinstance(w, CourseWindow) and w.isVisible() for w in window.review_menu.windows))
+    return next(w for w in window.review_menu.windows if isinstance(w, CourseWindow))
+
+
+def start_course(qtbot: Any, course_window: Any, plan_label: str) -> None:
+    """In the Course window: Start course…, choose the plan whose label starts with ``plan_label``, OK."""
+
+    def handle(dialog: QDialog) -> None:
+        combo = dialog.plan  # type: ignore[attr-defined]
+        index = next(i for i in range(combo.count()) if combo.itemText(i).startswith(plan_label))
+        combo.setCurrentIndex(index)
+        button(dialog, "OK").click()
+
+    answer_next_dialog(qtbot, handle)
+    click(qtbot, course_window.actions_row.buttons["start"])
+
+
+def open_due_list(qtbot: Any, window: Any) -> Any:
+    """Review → Due list… by its keys; the Due window."""
+    focus_window(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    from microneedle_desk.ui.due_view import DueWindow
+
+    qtbot.waitUntil(lambda: any(isinstance(w, DueWindow) and w.isVisible() for w in window.review_menu.windows))
+    return next(w for w in window.review_menu.windows if isinstance(w, DueWindow))
+
+
+def set_clinic_server(qtbot: Any, window: Any, dsn: str) -> list[str]:
+    """Settings (Ctrl+,) → Clinic server: type the address, press Test connection, then Save.
+    Returns what the test said."""
+    said: list[str] = []
+
+    def handle(dialog: QDialog) -> None:
+        dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+        edit = dialog.dsn
+        edit.setFocus()
+        edit.selectAll()
+        QTest_keyClicks(edit, dsn)
+        button(dialog, "Test connection").click()
+        said.append(dialog.server_answer.text())
+        button(dialog, "Save").click()
+
+    answer_next_dialog(qtbot, handle)
+    focus_window(qtbot, window)
+    QTest_keyClick_combo(window, "Ctrl+,")
+    return said
+
+
+def QTest_keyClick_combo(widget: QWidget, sequence: str) -> None:
+    """Press a shortcut such as "Ctrl+," on ``widget``."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtTest import QTest
+
+    combo = QKeySequence(sequence)[0]
+    QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
+
+
 def export_sessions(qtbot: Any, window: Any, fmt: str, path: str, *, deidentify: bool = False) -> list[str]:
     """Review › Export sessions… by its shortcut (Ctrl+Shift+E): pick the format ``fmt`` by keys, tick
     de-identify when asked, Save, name the file ``path`` and read the message that follows.

@@ -431,9 +431,11 @@ class AftercarePage(StepPage):
             .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
-            self.suggested.setText(tr("Suggested from the protocol interval of {interval_days} days: "
-                                      "{isoformat} (press Enter in the field to keep it).").format(
-                                      interval_days=state.config.interval_days, isoformat=shown_date(suggested)))
+            from microneedle_desk.ui.course_panel import SessionPlace, suggestion_text
+
+            if not hasattr(self, "course_place"):
+                self.course_place = SessionPlace()
+            self.suggested.setText(suggestion_text(self.ctx, self.course_place, state, suggested))
 
 
 class SignoffPage(StepPage):

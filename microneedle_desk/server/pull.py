@@ -1,0 +1,86 @@
+"""Pull: bring this laptop the clinic's patients and other rooms' session summaries.
+
+One REPEATABLE READ transaction reads everything that arrived since the last pull: rows whose
+inserting transaction is at or after the oldest one still open at that pull's snapshot
+(``pg_snapshot_xmin``), so a push that was still committing then is not missed. A row seen
+twice is taken once (by UUID). Only kept records travel; quarantine never leaves the server.
+
+Patients land in the laptop's patient list through the store's own check
+(:meth:`Store.adopt_patients`); sessions land in the pulled copy (store/clinic_copy.py),
+replayed under the rules (in the worker, by :func:`fetch`), never in this laptop's hash chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_base import Record
+from microneedle_desk.server.conflicts import merges_since
+from microneedle_desk.server.reading import followup_rows
+from microneedle_desk.store.clinic_copy import pulled_rows
+
+CHUNK = 500  # sessions made into rows at a time
+
+
+@dataclass(eq=False, repr=False)
+class PullCounts(Record):
+    pulled: int = 0
+    held: int = 0      # patients whose clinic ID is used here by someone else: for the admin
+    refused: int = 0   # sessions the rules refuse (the server's own check quarantines those)
+
+
+def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[str, Any], str]:
+    """What arrived since snapshot ``since`` from other laptops, and the cursor for next time.
+
+    Sessions are read :data:`CHUNK` at a time and made into history rows here (replayed under the
+    rules), so a first pull of a large clinic holds rows, not every room's whole event logs."""
+    rows: list[dict[str, Any]] = []
+    refused = 0
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        xmin = str(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
+        patients = [dict(r[0]) for r in conn.execute(
+            "SELECT doc FROM clinic.patients WHERE xid >= %s::xid8 AND device <> %s ORDER BY xid, id",
+            (since, device)).fetchall()]
+        ids = [r[0] for r in conn.execute(
+            "SELECT DISTINCT session_id FROM clinic.records WHERE xid >= %s::xid8 AND device <> %s "
+            "AND kind IN ('session', 'amendment')", (since, device)).fetchall()]
+        for start in range(0, len(ids), CHUNK):
+            made, bad = pulled_rows(_sessions(conn, ids[start:start + CHUNK]), protocol)
+            rows += made
+            refused += bad
+        merges = merges_since(conn, since)
+        followups = followup_rows(conn, since, not_of=device)
+    return {"patients": patients, "rows": rows, "refused": refused, "merges": merges,
+            "followups": followups}, xmin
+
+
+def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]], str]]:
+    """(session doc, its amendments in chain order, room name) of the sessions ``ids``."""
+    sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
+    amendments: dict[str, list[dict[str, Any]]] = {}
+    for kind, sid, doc, room in conn.execute(
+            "SELECT r.kind, r.session_id::text, r.doc, coalesce(d.name, '') FROM clinic.records r "
+            "LEFT JOIN clinic.devices d ON d.device = r.device "
+            "WHERE r.session_id = ANY(%s::uuid[]) AND r.kind IN ('session', 'amendment') ORDER BY r.seq",
+            (ids,)):
+        if kind == "session":
+            sessions[sid] = (dict(doc), amendments.setdefault(sid, []), str(room))
+        else:
+            amendments.setdefault(sid, []).append(dict(doc))
+    return list(sessions.values())
+
+
+def land(store: Any, found: dict[str, Any]) -> PullCounts:
+    """Put what :func:`fetch` found into the laptop's store (on the thread that owns the store)."""
+    counts = PullCounts()
+    taken, held = store.adopt_patients(found["patients"])
+    counts.pulled += taken
+    counts.held = len(held)
+    counts.pulled += store.clinic_copy.land(found["rows"])
+    store.clinic_copy.note_merges(found.get("merges", []))
+    counts.pulled += store.clinic_copy.note_followups(found.get("followups", []))
+    counts.refused = found["refused"]
+    return counts

@@ -1,0 +1,90 @@
+"""Where course events and the clinic's own course plans are kept: ``courses.json``.
+
+Table ``events`` holds every course event (:mod:`microneedle_desk.core.course_events`),
+appended, never changed; table ``presets`` holds course plans a clinic added, each a record
+with its UUID, device, author and time. The checks are the core's; only the Clinic calls the
+writing methods (clinic/courses.py), after its permission checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinydb import TinyDB
+
+from microneedle_desk import paths
+from microneedle_desk.core.course_events import Course, fold_courses, validate_course_event
+from microneedle_desk.store.storage import AtomicCachedStorage
+from microneedle_desk.store.store import ReadOnlyError, Store
+
+
+class CourseFile:
+    """The course events and clinic presets of one data folder."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._db: TinyDB | None = None
+        self._by_patient: dict[str, list[dict[str, Any]]] | None = None
+
+    def _open(self) -> TinyDB | None:
+        path = paths.courses_file(self.store.root)
+        if self._db is None:
+            if self.store.read_only and not path.exists():
+                return None
+            self._db = TinyDB(str(path), storage=AtomicCachedStorage, read_only=self.store.read_only)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._by_patient = None
+
+    # -- reading ----------------------------------------------------------------------------
+    def events(self) -> list[dict[str, Any]]:
+        db = self._open()
+        return [dict(d) for d in db.table("events").all()] if db is not None else []
+
+    def by_patient(self) -> dict[str, list[dict[str, Any]]]:
+        """Every patient's course events, as stored (read once until the next write; the parsed
+        file's own dicts, not TinyDB documents: read them, never change them)."""
+        if self._by_patient is None:
+            db = self._open()
+            raw = (db.storage.read() or {}) if db is not None else {}
+            out: dict[str, list[dict[str, Any]]] = {}
+            for ev in (raw.get("events") or {}).values():
+                out.setdefault(str(ev.get("patient_id")), []).append(ev)
+            self._by_patient = out
+        return self._by_patient
+
+    def courses(self, patient_id: str) -> list[Course]:
+        return fold_courses(self.by_patient().get(patient_id, []))
+
+    def presets(self) -> list[dict[str, Any]]:
+        db = self._open()
+        return [dict(d) for d in db.table("presets").all()] if db is not None else []
+
+    # -- writing (through the Clinic only) --------------------------------------------------
+    def _writable(self) -> TinyDB:
+        if self.store.read_only:
+            raise ReadOnlyError("This copy of the app is read-only: another copy holds the data.")
+        db = self._open()
+        assert db is not None
+        return db
+
+    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+        validate_course_event(event)
+        self._writable().table("events").insert(event)
+        self._by_patient = None
+        return event
+
+    def append_many(self, events: list[dict[str, Any]]) -> None:
+        """Many checked events in one write (the demo data's courses: one write per event would
+        rewrite the file thousands of times)."""
+        for event in events:
+            validate_course_event(event)
+        self._writable().table("events").insert_multiple(events)
+        self._by_patient = None
+
+    def add_preset(self, record: dict[str, Any]) -> None:
+        self._writable().table("presets").insert(record)
