@@ -53,7 +53,7 @@ def main() -> int:
     from microneedle_desk.store.store import Store
 
     ensure_app()
-    protocol = load_protocol(ROOT / "resources" / "protocol.json")
+    protocol = load_protocol(ROOT / "microneedle_desk" / "resources" / "protocol.json")
     clinic = content.ClinicInfo("Demo Hair Clinic", "12 Example Street\nSampletown", "+44 20 7946 0000")
     with tempfile.TemporaryDirectory(prefix="microneedle-bench-pdf-") as tmp:
         clock = FakeClock()

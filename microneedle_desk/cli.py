@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refuse(problem, args.command)
     module = _command_module(args.command)
     code = int(module.run(args))
-    from microneedle_desk.store.accounts import log_cli_use, print_note  # accounts issue: every CLI use is logged
+    from microneedle_desk.commands.use_log import log_cli_use, print_note
 
     print_note(log_cli_use(args.command, code))
     return code

@@ -2,7 +2,7 @@
 
 Qt-free, so the core's and the application layer's messages, the printed sheet and handout,
 the command line and the screens all read the same catalogue. A language's catalogue is the
-gettext file ``resources/locale/<language>/microneedle_desk.po``, read as it is (nothing is
+gettext file ``microneedle_desk/resources/locale/<language>/microneedle_desk.po``, read as it is (nothing is
 compiled or generated; a ``fuzzy`` or empty entry counts as untranslated and shows English).
 ``tools/messages.py`` updates it from the source. The protocol's own texts (questions, step
 titles, aftercare points) come from the protocol data in each language and are added with
@@ -162,7 +162,7 @@ def load_catalogue(language: str, resources: Path | None = None) -> Catalogue:
 
 
 def available_languages() -> tuple[str, ...]:
-    """English and every language with a catalogue under ``resources/locale``."""
+    """English and every language with a catalogue under ``microneedle_desk/resources/locale``."""
     return tuple(code for code in LANGUAGE_NAMES if code == SOURCE_LANGUAGE or catalogue_path(code).is_file())
 
 

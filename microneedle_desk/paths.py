@@ -6,6 +6,7 @@ environment variable, or the user's data folder from ``QStandardPaths``.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import sys
 from pathlib import Path
@@ -49,8 +50,9 @@ def resources_dir() -> Path:
         return Path(env)
     frozen = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
     if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(frozen) / "microneedle_desk" / "resources"
+    # Package data: beside the code in a checkout, an editable or a plain install alike.
+    return Path(str(importlib.resources.files("microneedle_desk") / "resources"))
 
 
 def protocol_file() -> Path:

@@ -36,7 +36,7 @@ from microneedle_desk.core.records import Patient, iso, make_patient, new_id
 from microneedle_desk.core.session import Session, Sink
 from microneedle_desk.core.session_state import SessionConfig
 
-PROTOCOL_FILE = Path(__file__).resolve().parent.parent / "resources" / "protocol.json"
+PROTOCOL_FILE = Path(__file__).resolve().parent.parent / "microneedle_desk" / "resources" / "protocol.json"
 DEVICE = "test-device"
 PRACTITIONER = "00000000-0000-4000-8000-000000000001"
 """The practitioner id the helpers use unless given one (any non-empty text is accepted)."""
@@ -44,7 +44,7 @@ PRACTITIONER = "00000000-0000-4000-8000-000000000001"
 
 @cache
 def shipped_protocol() -> Protocol:
-    """The protocol shipped in ``resources/protocol.json``, loaded once."""
+    """The protocol shipped in ``microneedle_desk/resources/protocol.json``, loaded once."""
     return load_protocol(PROTOCOL_FILE)
 
 

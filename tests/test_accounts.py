@@ -295,7 +295,7 @@ def test_a_read_only_store_writes_no_access_record(data_dir, protocol, fake_cloc
 def test_each_command_line_use_is_logged_with_the_os_user_except_check_which_only_looks(
         data_dir, protocol, fake_clock):
     from microneedle_desk import cli
-    from microneedle_desk.store.accounts import os_user
+    from microneedle_desk.store.folder import os_user
 
     Store(data_dir, protocol, fake_clock).close()
     assert cli.main(["check", "--data-dir", str(data_dir)]) == 0

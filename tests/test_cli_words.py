@@ -325,12 +325,12 @@ def test_pdfs_are_written_readable_by_their_owner_only(tmp_path: Path, protocol:
     assert result.returncode == 0, result.stderr
     assert earlier.read_bytes().startswith(b"%PDF") and stat.S_IMODE(earlier.stat().st_mode) == 0o600
     # the app's own "Save as PDF" goes through the same writer, whatever the umask
-    from microneedle_desk.printing import content
+    from microneedle_desk.printing import blank
     from microneedle_desk.printing.content import ClinicInfo
     from microneedle_desk.printing.render import ensure_app, write_pdf
 
     ensure_app()
-    doc = content.blank_sheet(protocol, ClinicInfo(), "test", FakeClock().now())
+    doc = blank.blank_sheet(protocol, ClinicInfo(), "test", FakeClock().now())
     old = os.umask(0o022)
     try:
         assert write_pdf([doc], tmp_path / "new.pdf") >= 1

@@ -88,7 +88,7 @@ def test_the_german_handout_names_dates_in_german(tmp_path: Path) -> None:
 def test_numbers_on_a_german_handout_use_a_decimal_comma(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from microneedle_desk.printing.content import handout
+    from microneedle_desk.printing.handout import handout
 
     clock = FakeClock()
     clinic = open_clinic(tmp_path, clock)

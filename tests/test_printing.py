@@ -27,7 +27,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.signing import fingerprint
-from microneedle_desk.printing import content, jobs
+from microneedle_desk.printing import blank, content, handout, jobs
 from microneedle_desk.printing.content import ClinicInfo, SheetInfo
 from microneedle_desk.printing.render import write_pdf
 from microneedle_desk.store.store import Store
@@ -244,7 +244,7 @@ def test_logo_from_settings_appears_in_the_header(qapp: Any, store: Store, fake_
 # -- blank sheet and handout ---------------------------------------------------------------
 def test_blank_sheet_has_boxes_to_fill_in(qapp: Any, protocol: Protocol, tmp_path: Path) -> None:
     path = tmp_path / "blank.pdf"
-    pages = write_pdf([content.blank_sheet(protocol, CLINIC)], path, "letter")
+    pages = write_pdf([blank.blank_sheet(protocol, CLINIC)], path, "letter")
     text = pdf_text(path)
     for item in protocol.contraindications:
         assert item.question.split()[0] in text
@@ -279,7 +279,7 @@ def test_handout_gives_the_real_minoxidil_time_and_the_warning_signs(qapp: Any, 
 
 
 def test_handout_without_a_session_leaves_the_dates_to_write_in(protocol: Protocol) -> None:
-    doc = content.handout(None, CLINIC, protocol=protocol)
+    doc = handout.handout(None, CLINIC, protocol=protocol)
     assert "____" in doc.text()
     assert doc.patient == [("For", ""), ("Treated on", "")]
 

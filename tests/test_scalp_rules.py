@@ -40,13 +40,14 @@ from microneedle_desk.core.protocol import ProtocolError, parse_protocol
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.printing import jobs
-from microneedle_desk.printing.content import ClinicInfo, handout
+from microneedle_desk.printing.content import ClinicInfo
+from microneedle_desk.printing.handout import handout
 from microneedle_desk.printing.render import write_pdf
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
-RAW = json.loads(Path("resources/protocol.json").read_text(encoding="utf-8"), parse_float=Decimal)
+RAW = json.loads(Path("microneedle_desk/resources/protocol.json").read_text(encoding="utf-8"), parse_float=Decimal)
 CLINIC = ClinicInfo("Demo Hair Clinic", "12 Example Street", "+44 20 7946 0000")
 
 

@@ -260,8 +260,8 @@ def test_a_protocol_translation_missing_a_text_is_refused_when_the_protocol_is_r
 
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
 
-    shutil.copy(ROOT / "resources" / "protocol.json", tmp_path / "protocol.json")
-    german = json.loads((ROOT / "resources" / "protocol.de.json").read_text(encoding="utf-8"))
+    shutil.copy(ROOT / "microneedle_desk" / "resources" / "protocol.json", tmp_path / "protocol.json")
+    german = json.loads((ROOT / "microneedle_desk" / "resources" / "protocol.de.json").read_text(encoding="utf-8"))
     del german["texts"]["aftercare"]["no_sun"]
     (tmp_path / "protocol.de.json").write_text(json.dumps(german), encoding="utf-8")
     with pytest.raises(ProtocolError, match="aftercare/no_sun/text"):

@@ -1,4 +1,4 @@
-"""Render the application icon (resources/icons/microneedle-desk.svg) to PNGs with Qt.
+"""Render the application icon (microneedle_desk/resources/icons/microneedle-desk.svg) to PNGs with Qt.
 
     .venv/bin/python tools/icons.py [--out build/icons]
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
-SVG = ROOT / "resources" / "icons" / "microneedle-desk.svg"
+SVG = ROOT / "microneedle_desk" / "resources" / "icons" / "microneedle-desk.svg"
 APP_ID = "io.github.microneedle_desk"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 

@@ -7,7 +7,7 @@ A text is extracted from every ``tr("...")``, ``trn("...", "...", n)`` and ``N_(
 texts are literals (``_tr`` too, the core's late import of ``tr``). ``update`` keeps every translation
 already written, marks nothing fuzzy on its own, and writes the catalogue sorted by where a text
 first occurs, each entry with the places it comes from. The protocol's texts are not in the
-catalogue: they are translated in ``resources/protocol.<language>.json``, checked when it is read.
+catalogue: they are translated in ``microneedle_desk/resources/protocol.<language>.json``, checked when it is read.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def write_po(path: Path, header: str, entries: list[PoEntry]) -> None:
 
 
 def po_path(language: str) -> Path:
-    return ROOT / "resources" / "locale" / language / f"{DOMAIN}.po"
+    return ROOT / "microneedle_desk" / "resources" / "locale" / language / f"{DOMAIN}.po"
 
 
 def update(language: str) -> tuple[int, int]:

@@ -46,6 +46,7 @@ from microneedle_desk.store.store import Store
 if TYPE_CHECKING:
     from microneedle_desk.clinic.backups import BackupSettings
     from microneedle_desk.clinic.courses import CourseDesk
+    from microneedle_desk.clinic.maintenance import Maintenance
     from microneedle_desk.clinic.server_sync import ServerSync
 
 PinPrompt = Callable[[Account, str], "str | None"]
@@ -100,6 +101,13 @@ class Clinic(StepEntries):
     def publish(self, event: ClinicEvent) -> None:
         """Tell the views of a change a service the clinic owns (its courses) has saved."""
         self._publish(event)
+
+    @property
+    def maintenance(self) -> Maintenance:
+        """The command-line tools' changes: demo data, the record of each use (clinic/maintenance.py)."""
+        from microneedle_desk.clinic.maintenance import Maintenance
+
+        return Maintenance(self)
 
     @property
     def courses(self) -> CourseDesk:

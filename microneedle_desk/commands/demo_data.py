@@ -33,14 +33,15 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from microneedle_desk.clinic import Clinic
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.i18n import tr
-    from microneedle_desk.review.demo import DemoRefused, generate
+    from microneedle_desk.review.demo import DemoRefused
     from microneedle_desk.store.folder import writing_problem
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.storage import BadFileError
-    from microneedle_desk.store.store import Store, StoreError
+    from microneedle_desk.store.store import StoreError
 
     root = paths.data_dir()
     try:
@@ -66,9 +67,11 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr, flush=True)
 
     try:
-        store = Store(root, protocol, SystemClock())
-        store.recover()
-        result = generate(store, args.sessions, seed=args.seed, progress=progress)
+        clinic = Clinic.open(root, protocol, SystemClock())
+        try:
+            result = clinic.maintenance.fill_demo(args.sessions, seed=args.seed, progress=progress)
+        finally:
+            clinic.store.close()
     except DemoRefused as exc:
         print(tr("Refused: {exc} ({root})").format(exc=exc, root=root), file=sys.stderr)
         return 2

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.core.validation import ValidationError
-    from microneedle_desk.printing import content, jobs
+    from microneedle_desk.printing import blank, handout, jobs
     from microneedle_desk.printing.render import RenderError, ensure_app, write_pdf
     from microneedle_desk.settings import Settings
     from microneedle_desk.store.storage import BadFileError
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     by = jobs.os_user()
     try:
         if args.blank or (args.handout and not (args.session or day)):
-            docs = [content.blank_sheet(protocol, clinic, by, now) if args.blank
-                    else content.handout(None, clinic, now, protocol=protocol)]
+            docs = [blank.blank_sheet(protocol, clinic, by, now) if args.blank
+                    else handout.handout(None, clinic, now, protocol=protocol)]
         else:
             store = Store(paths.data_dir(), protocol, clock, read_only=True)
             try:

@@ -1,7 +1,7 @@
 """Course plans: how many sessions, how far apart, and what follows (Qt-free).
 
 A plan is data: the protocol file ships the published ones (``course_plans`` in
-``resources/protocol.json``) and a clinic adds its own. Both are read by
+``microneedle_desk/resources/protocol.json``) and a clinic adds its own. Both are read by
 :func:`parse_course_plan`, which refuses a broken plan with a :class:`PlanError` naming the
 field, so a preset typed in the settings is held to the same rules as the shipped ones.
 

@@ -1,4 +1,4 @@
-"""The clinical protocol, loaded from ``resources/protocol.json`` and validated.
+"""The clinical protocol, loaded from ``microneedle_desk/resources/protocol.json`` and validated.
 
 A broken protocol file must stop the app with a message naming the file and the problem,
 so every check here raises :class:`ProtocolError` with a sentence an admin can act on.

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from microneedle_desk import i18n
 from microneedle_desk.core.amendments import (
     SCREENING_PREFIX,
     amended_state,
@@ -439,7 +438,7 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
     footer = Footer(
         practitioner=name_of(s.signed_by or s.practitioner_id),
         signed_at=fmt_iso_text(s.signed_at) if signed else "",
-        printed=_printed(info.printed_by, printed_at),
+        printed=printed_line(info.printed_by, printed_at),
         record=short_hash(info.record_hash),
         signature_mark=signature_mark(s) if signed else "",
     )
@@ -447,165 +446,8 @@ def _session_sheet(state: SessionState, protocol: Protocol, clinic: ClinicInfo, 
                     draft="" if signed else tr(DRAFT_MARK))
 
 
-def _printed(by: str, at: datetime | None) -> str:
+def printed_line(by: str, at: datetime | None) -> str:
     when = fmt_dt(at)
     if by and when:
         return tr("Printed by {by} on {when}").format(by=by, when=when)
     return tr("Printed on {when}").format(when=when) if when else ""
-
-
-# -- the blank sheet ---------------------------------------------------------------------
-def _ticks(label: str, options: tuple[str, ...] | list[str]) -> Field:
-    return Field(label, kind="ticks", options=tuple(options))
-
-
-def _line(label: str, hint: str = "") -> Field:
-    return Field(label, kind="line", hint=hint)
-
-
-def blank_sheet(protocol: Protocol, clinic: ClinicInfo, printed_by: str = "",
-                printed_at: datetime | None = None) -> PrintDoc:
-    """The session sheet with empty boxes, for when the computer is unavailable."""
-    b = protocol.bounds
-    needle = b["needle_length_mm"]
-    dwell, needling = b["dwell_minutes"], b["needling_minutes"]
-
-    def labels(group: str) -> list[str]:
-        return [c.label for c in getattr(protocol, group)]
-
-    sections = [
-        Section(tr("Indication and grade"), [
-            _ticks(tr("Indication"), [tr(i.label) for i in protocol.indications]),
-            _line(tr("Scale and grade")),
-        ], columns=1),
-        Section(tr("Screening"), [Field(c.question, kind="yesno") for c in protocol.contraindications],
-                label_share=0.66),
-        Section(tr("Consent"), [_line(tr("Last isotretinoin dose")), _line(tr("Override justification")),
-                            _line(tr("Consent given by")), _line(tr("Consent time"))]),
-        Section(tr("Anesthetic"), [
-            _line(tr("Product")), _line(tr("Applied at"), "time"),
-            Field(tr("Planned dwell"), kind="box", hint=f"min ({dwell.min}–{dwell.max})"),
-            _line(tr("Started early because")),
-        ]),
-        Section(tr("Device and antiseptic"), [
-            Field(tr("Needle length"), kind="box", hint=f"mm ({needle.min}–{needle.max} mm)"),
-            _line(tr("Handpiece serial")), _line(tr("Cartridge lot")), _line(tr("Cartridge expiry")),
-            _ticks("", [tr("New, sealed cartridge")]), _ticks(tr("Antiseptic"), labels("antiseptics")),
-        ]),
-        Section(tr("Needling"), new_page=True, fields=[
-            _line(tr("Started"), "time"), _line(tr("Finished"), "time"),
-            Field(tr("Planned time"), kind="box", hint=f"min ({needling.min}–{needling.max})"),
-            _line(tr("Pauses (from–to)")),
-            Field(tr("Passes"), kind="box", hint="count"),
-            _ticks(tr("Directions"), labels("pass_directions")),
-        ]),
-        Section(tr("Zones and endpoint"), [
-            _ticks(tr("Zones treated"), [tr(z.label) for z in protocol.zones]),
-            _ticks(tr("Endpoint"), labels("endpoints")),
-            _line(tr("Endpoint note")),
-        ], columns=1),
-        Section(tr("Clean-up and adjunct"), [
-            _ticks("", [tr("Blood washed away")]), _line(tr("Antibiotic cream")),
-            _ticks("", [tr("No antibiotic used")]),
-            _ticks(tr("Adjunct"), labels("adjuncts")),
-            _line(tr("Minoxidil product")),
-            _ticks(tr("Strength"), [s.label for s in protocol.minoxidil_strengths]),
-            _ticks(tr("Form"), labels("minoxidil_forms")),
-            Field(tr("PRP volume"), kind="box", hint="mL"), _line(tr("PRP kit lot")),
-            _line(tr("Minoxidil resumes"), tr("date and time")),
-        ]),
-        Section(tr("Side effects"), [
-            _ticks("", [tr("None observed")]),
-            _ticks(tr("Seen"), labels("side_effects")),
-            _line(tr("Severity and notes")), _line(""), _line(""),
-        ], columns=1),
-        Section(tr("Aftercare"), [
-            _ticks("", [tr("Aftercare explained, handout given")]),
-            _ticks(tr("Derma roller at home"), [tr("No"), tr("Yes")]),
-            Field(tr("Home roller needles"), kind="box",
-                  hint=f"mm ({b['home_roller_mm'].min}–{b['home_roller_mm'].max} mm)"),
-            _line(tr("Next session"), "date"),
-        ]),
-    ]
-    patient = [(tr("Patient"), ""), (tr("Date of birth"), ""), (tr("Clinic ID"), ""), (tr("Session date"), ""),
-               (tr("Course"), "")]
-    footer = Footer(printed=_printed(printed_by, printed_at))
-    return PrintDoc("blank", clinic, tr(BLANK_TITLE), patient, sections, footer)
-
-
-# -- the patient's handout ----------------------------------------------------------------
-def _course_lines(course: tuple[str, date, date] | None) -> list[str]:
-    if course is None:
-        return []
-    place, first, last = course
-    lines = [tr("Your course: {place} today.").format(place=place)] if place else []
-    window = tr("To keep to your course plan, come back between {first} and {last}.").format(
-        first=fmt_long_date(first), last=fmt_long_date(last))
-    return [*lines, window]
-
-
-def handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-            protocol: Protocol, language: str = "", course: tuple[str, date, date] | None = None) -> PrintDoc:
-    """The aftercare handout in ``language``, the patient's (the patient takes it home); "" is the
-    language in use, the clinic's."""
-    with i18n.language(language):
-        doc = _handout(state, clinic, printed_at, protocol=protocol, course=course)
-    doc.language = language
-    return doc
-
-
-def _handout(state: SessionState | None, clinic: ClinicInfo, printed_at: datetime | None = None, *,
-             protocol: Protocol, course: tuple[str, date, date] | None = None) -> PrintDoc:
-    """The aftercare handout in plain words, large type: the protocol's aftercare points by
-    when they apply, and the home-roller points for a patient who uses one at home.
-
-    With no session it leaves the dates blank, to be written in by hand, and keeps the
-    home-roller points (the person handing it out cannot leave them out).
-
-    ``course`` (the session's place in the course, and the first and last day the next session
-    is on time by the plan) adds them under the next appointment.
-    """
-    treated: date | None = state.started.wall.date() if state and state.started else None
-    resume: datetime | None = None
-    if state is not None:
-        resume = state.minoxidil_resume_at()
-        end = state.needling_finished_at()
-        if resume is None and end is not None:  # minoxidil used at home: same delay
-            resume = end.wall + timedelta(hours=state.config.minoxidil_hours)
-    until = fmt_long_date(treated + timedelta(days=AVOID_DAYS)) if treated else "____________________"
-    resume_text = fmt_long(resume) if resume else tr("______________________ at ______")
-    next_text = (fmt_long_date(state.next_session) if state and state.next_session
-                 else "______________________")
-    phone = clinic.phone or tr("the clinic")
-
-    def points(group: str) -> list[str]:
-        return [tr(a.text) for a in protocol.aftercare if a.group == group]
-
-    sections = [
-        Section(tr("The next few days"), paragraphs=[
-            tr("Your scalp may look red and feel warm, tight or tender, rather like a mild sunburn. Small "
-               "dots of dried blood, some itching, dryness or light flaking are common. These usually "
-               "fade within a few days."),
-        ], bullets=points("first_days")),
-        Section(tr("For about two weeks"), bullets=points("two_weeks"),
-                paragraphs=[tr("Your skin is more sensitive than usual to sunlight and to skin-care products. "
-                               "Until the date below:")], highlight=until),
-        Section(tr("Minoxidil"), paragraphs=points("minoxidil"), highlight=resume_text),
-    ]
-    sections += [
-        Section(tr("Call the clinic if you notice"), bullets=points("call")),
-        Section(tr("Your next appointment"), highlight=next_text, paragraphs=_course_lines(course)),
-    ]
-    if state is None or state.home_roller:  # a page of its own: the first keeps what everyone needs
-        roller = ""
-        if state is not None and state.home_roller_mm is not None:
-            roller = tr("Your roller's needles: {mm} mm.").format(mm=decimal(state.home_roller_mm))
-        sections.append(Section(tr("If you use a derma roller at home"), new_page=True,
-                                paragraphs=[p for p in (roller,) if p],
-                                bullets=[tr(a.text) for a in protocol.home_roller]))
-    patient: list[tuple[str, str]] = [(tr("For"), ""), (tr("Treated on"), "")]  # written in by hand
-    if state is not None:
-        patient = [(tr("For"), str(state.patient_snapshot.get("name", ""))), (tr("Treated on"), fmt_date(treated))]
-    footer = Footer(signature=False, printed=_printed("", printed_at),
-                    note=tr("Questions or worries? Call {phone}.").format(phone=phone))
-    return PrintDoc("handout", clinic, tr(HANDOUT_TITLE), patient, sections, footer, large=True)

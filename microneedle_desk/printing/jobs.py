@@ -19,10 +19,10 @@ from microneedle_desk.printing.content import (
     ClinicInfo,
     PrintDoc,
     SheetInfo,
-    handout,
     session_sheet,
 )
 from microneedle_desk.printing.course_note import course_note
+from microneedle_desk.printing.handout import handout
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 

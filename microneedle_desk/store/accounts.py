@@ -23,7 +23,6 @@ is vouched for by the admin who adds or resets the account, with their own key a
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -54,8 +53,6 @@ from microneedle_desk.core.signing import (
 )
 from microneedle_desk.core.validation import require_text
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.access_log import CLI_ACTIONS
-from microneedle_desk.store.folder import os_user
 from microneedle_desk.store.signatures import Signatures, SignInError
 from microneedle_desk.store.store import Store, StoreError
 
@@ -316,44 +313,3 @@ def session_people(store: Store) -> list[Account]:
     table = store._db_for(paths.patients_file(store.root)).table("accounts")
     people = [Account.from_doc(d) for d in table.all()]
     return sorted((a for a in people if a.active and permitted("run_sessions", a)), key=lambda a: a.name.casefold())
-
-
-def log_cli_use(command: str, code: int) -> str:
-    """Log one use of a command-line tool with the OS user's name; returns a note ("" when logged).
-
-    The tools run as the OS user who owns the data folder. When the app holds the data
-    (its lock), or there is no store, nothing is written and the note says so.
-    """
-    action = CLI_ACTIONS.get(command)
-    if action is None:
-        return ""
-    root = paths.data_dir()
-    if not paths.meta_file(root).is_file():
-        return ""
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.store.lock import StoreLock
-
-    lock = StoreLock(root)
-    holder = lock.acquire()
-    if holder is not None:
-        if holder.read_only:  # a command refused for it has said so already
-            return "" if code else tr("Note: the data folder is read-only, so this use was not written to the "
-                                      "access log.")
-        return "Note: the app holds the data, so this use was not written to the access log."
-    try:
-        store = Store(root, load_protocol(paths.protocol_file()), SystemClock())
-        try:
-            AccountBook(store).log(action, os_user_name=os_user(), detail=f"command-line {command}, exit {code}")
-        finally:
-            store.close()
-    except Exception as exc:  # logging must not turn a finished command into a failure
-        return f"Note: this use could not be written to the access log ({type(exc).__name__})."
-    finally:
-        lock.release()
-    return ""
-
-
-def print_note(note: str) -> None:
-    if note:
-        print(note, file=sys.stderr)

@@ -39,10 +39,10 @@ def _jobs() -> Any:
     return jobs
 
 
-def _content() -> Any:
-    from microneedle_desk.printing import content
+def _blank() -> Any:
+    from microneedle_desk.printing import blank
 
-    return content
+    return blank
 
 
 def _render() -> Any:
@@ -156,7 +156,7 @@ class PrintActions(QObject):
         store, clinic, now = self.ctx.store, _jobs().clinic_info(self.ctx.settings), self.ctx.clock.now()
         self.printed = []
         if what == "blank":
-            return [_content().blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
+            return [_blank().blank_sheet(self.ctx.protocol, clinic, self.printed_by(), now)]
         if what == "day":
             day = self.ask_day()
             if day is None:
