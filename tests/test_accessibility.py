@@ -9,64 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSlider,
-    QAbstractSpinBox,
-    QComboBox,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QPlainTextEdit,
-    QScrollBar,
-    QTabBar,
-    QTextEdit,
-    QWidget,
-)
+from a11y import problems
+from PySide6.QtWidgets import QMenu
 
 from microneedle_desk.ui.first_start import FirstStartDialog
 from microneedle_desk.ui.settings_dialog import SettingsDialog
 
-INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QPlainTextEdit,
-               QTextEdit, QAbstractSlider)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def unnamed_controls(top: QWidget) -> list[str]:
-    """Interactive widgets with no accessible name, no text of their own and no label buddy."""
-    buddies = {id(label.buddy()) for label in top.findChildren(QLabel) if label.buddy() is not None}
-    missing = []
-    for widget in top.findChildren(QWidget):
-        if not isinstance(widget, INTERACTIVE) or isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
-            continue
-        if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
-            continue
-        # Qt's own parts of a named control: headers, corner and overflow buttons, combo popups.
-        parent = widget.parentWidget()
-        if (isinstance(widget, (QTabBar, QHeaderView, QScrollBar)) or widget.objectName().startswith("qt_")
-                or (parent is not None and parent.metaObject().className() == "QComboBoxPrivateContainer")):
-            continue
-        text = widget.text() if isinstance(widget, QAbstractButton) else ""
-        if widget.accessibleName().strip() or text.replace("&", "").strip() or id(widget) in buddies:
-            continue
-        missing.append(f"{type(widget).__name__} objectName={widget.objectName()!r} in "
-                       f"{type(widget.parentWidget()).__name__}")
-    return missing
-
-
 def test_every_control_in_the_main_window_has_an_accessible_name_or_a_label(window):
-    assert unnamed_controls(window) == []
+    assert problems(window) == []
 
 
 def test_every_control_in_the_settings_and_first_start_screens_is_named(qtbot, window):
     dialog = SettingsDialog(window.ctx.settings, window.ctx.store, window)
     qtbot.addWidget(dialog)
-    assert unnamed_controls(dialog) == []
+    dialog.show()
+    assert problems(dialog) == []
     first = FirstStartDialog(window)
     qtbot.addWidget(first)
-    assert unnamed_controls(first) == []
+    first.show()
+    assert problems(first) == []
 
 
 def test_every_menu_action_has_a_shortcut_shown_in_the_menu_and_its_tooltip(window):

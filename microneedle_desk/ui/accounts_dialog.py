@@ -43,6 +43,7 @@ from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import role_name
+from microneedle_desk.ui.pin_field import PinField
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 DONE_STYLE = "color: #1b5e20;"
@@ -78,6 +79,7 @@ class AccountsDialog(QDialog):
         # how a retirement is confirmed (tests replace it)
         self.confirm: Callable[[str], bool] = self._ask
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setAccessibleName(tr("Accounts"))
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -154,9 +156,8 @@ class AccountsDialog(QDialog):
         self.resize(860, 560)
 
     @staticmethod
-    def _pin_edit(name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    def _pin_edit(name: str) -> PinField:
+        edit = PinField()
         edit.setAccessibleName(name)
         return edit
 
@@ -238,7 +239,7 @@ class AccountsDialog(QDialog):
         self.message.setText(text)
 
     def add_account(self) -> bool:
-        name, role, pin = self.new_name.text().strip(), str(self.new_role.currentData()), self.new_pin.text()
+        name, role, pin = self.new_name.text().strip(), str(self.new_role.currentData()), self.new_pin.pin()
         self.new_pin.clear()
         if not pin:
             self.show_message(tr("Give the new account a temporary PIN: they choose their own at their first "
@@ -271,7 +272,7 @@ class AccountsDialog(QDialog):
 
     def reset_selected(self) -> bool:
         account = self._chosen()
-        pin = self.reset_pin.text()
+        pin = self.reset_pin.pin()
         self.reset_pin.clear()
         if account is None:
             return False
@@ -410,6 +411,7 @@ class AccessLogDialog(QDialog):
         filters.addWidget(self.until)
         filters.addStretch(1)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setAccessibleName(tr("Access records"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

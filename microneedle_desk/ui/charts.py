@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -26,6 +27,8 @@ def plot_widget(title: str, left: str, bottom: str, dates: bool = False) -> Any:
     widget.setLabel("bottom", bottom)
     widget.showGrid(x=True, y=True, alpha=0.25)
     widget.setMinimumSize(360, 240)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture: Tab goes past it (its data is in the table)
+    widget.setAccessibleName(title)
     return widget
 
 

@@ -44,6 +44,7 @@ class FindingsDialog(QDialog):
         self.setWindowTitle(tr("Clinic server: findings to review"))
         self.resize(980, 420)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setHorizontalHeaderLabels([tr("Finding"), tr("First registration"), tr("Second registration")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

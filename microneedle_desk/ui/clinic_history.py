@@ -91,6 +91,7 @@ class ClinicHistoryWindow(QWidget):
         self.room.addItem(tr("every room"), "")
         self.count = QLabel()
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -30,6 +30,7 @@ class PlanPanel(QWidget):
         self.points: list[PlanPoint] = []
         self.summary = QLabel()
         self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setHorizontalHeaderLabels([tr(h) if h not in ("#", "") else h for h in self.HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()

@@ -37,6 +37,7 @@ from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.a11y import SecondaryWindow
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -45,9 +46,9 @@ HEADERS = ("#", N_("Date"), N_("Interval"), N_("Needle mm"),
            N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"))
 
 
-class CourseWindow(QWidget):
+class CourseWindow(SecondaryWindow):
     def __init__(self, ctx: UiContext, patient_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         self.ctx, self.patient_id = ctx, patient_id
         self.course: Course | None = None
         self.charts: dict[str, Any] = {}
@@ -56,6 +57,7 @@ class CourseWindow(QWidget):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.next_due = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
+from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -45,11 +45,11 @@ def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-class DashboardWindow(QWidget):
+class DashboardWindow(SecondaryWindow):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None, *, rows: list[dict[str, Any]] | None = None,
-                 followups: list[dict[str, Any]] | None = None, window_title: str = "Dashboard") -> None:
+                 followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
         """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         from microneedle_desk.ui import charts
 
         self.ctx = ctx
@@ -60,8 +60,8 @@ class DashboardWindow(QWidget):
         days = [str(r.get("started_at", ""))[:10] for r in self.rows]
         last = date.fromisoformat(max(days)) if days else ctx.clock.now().date()
         first = max(date.fromisoformat(min(days)) if days else last, last - timedelta(days=365))
-        self.date_from = QDateEdit(_qdate(first))
-        self.date_to = QDateEdit(_qdate(last))
+        self.date_from = DateField(_qdate(first))
+        self.date_to = DateField(_qdate(last))
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -72,7 +72,8 @@ class DashboardWindow(QWidget):
         self.period.currentIndexChanged.connect(self.redraw)
         self.summary = QLabel()
         top = QHBoxLayout()
-        for w in (QLabel(tr("From")), self.date_from, QLabel("to"), self.date_to, self.period):
+        for w in (labelled(self.date_from, tr("From")), self.date_from, labelled(self.date_to, tr("to")),
+                  self.date_to, labelled(self.period, tr("Counted")), self.period):
             top.addWidget(w)
         top.addWidget(self.summary, 1)
         grid = QGridLayout()

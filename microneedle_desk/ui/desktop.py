@@ -51,13 +51,26 @@ def apply_colour_scheme(app: QApplication, scheme: Qt.ColorScheme | None = None)
     """Match the OS light/dark choice. Where the platform theme already gives the matching
     palette nothing changes; otherwise Fusion with an explicit palette is used. The countdown
     and alert colours are set explicitly elsewhere, so they read the same in both."""
+    from microneedle_desk.ui.focus_style import FocusStyle
+
     scheme = scheme if scheme is not None else app.styleHints().colorScheme()
     if scheme == Qt.ColorScheme.Dark and not is_dark(app):
-        app.setStyle("Fusion")
+        app.setStyle(FocusStyle("Fusion"))
         app.setPalette(dark_palette())
     elif scheme == Qt.ColorScheme.Light and is_dark(app):
-        app.setStyle("Fusion")
+        app.setStyle(FocusStyle("Fusion"))
         app.setPalette(app.style().standardPalette())
+    elif not isinstance(app.style(), FocusStyle):  # the platform's own style, with the focus mark
+        app.setStyle(FocusStyle(app.style().name()))
+    readable_placeholders(app)
+
+
+def readable_placeholders(app: QApplication) -> None:
+    """Placeholder text (the date formats among them) at least 4.5:1 against its field: the
+    styles' own grey is about 4:1 on white."""
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9a9a9a" if is_dark(app) else "#666666"))
+    app.setPalette(palette)
 
 
 def setup_app(app: QApplication) -> None:

@@ -130,6 +130,7 @@ class DueWindow(QWidget):
         self.model = DueModel()
         self.proxy = DueFilter(self.model)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.proxy)
         # the rows come in the list's own order (state, days overdue, due date): no sort until a
         # header is clicked, which then sorts by that column

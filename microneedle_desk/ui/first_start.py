@@ -29,6 +29,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store, StoreError
+from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -84,12 +85,10 @@ class FirstStartDialog(QDialog):
         self.practitioner = QLineEdit()
         self.practitioner.setAccessibleName(tr("Your name"))
         self.practitioner.setPlaceholderText(tr("e.g. Dr A. Example"))
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin = PinField()
         self.pin.setAccessibleName(tr("Your PIN"))
         self.pin.setPlaceholderText(tr("6 or more digits, or a passphrase of 12 or more characters"))
-        self.pin_again = QLineEdit()
-        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again = PinField()
         self.pin_again.setAccessibleName(tr("Your PIN again"))
         form = QFormLayout()
         for text, field in ((tr("&Clinic name:"), self.clinic), (tr("&Your name:"), self.practitioner),
@@ -106,7 +105,6 @@ class FirstStartDialog(QDialog):
             root=root, backups=paths.backups_dir(root), keep=keep))
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        where.setAccessibleName(tr("Where the data lives and how backups work"))
         self.error_label = QLabel()
         self.error_label.setObjectName("first_start_error")
         self.error_label.setStyleSheet("QLabel#first_start_error { color: #b00020; font-weight: bold; }")
@@ -148,13 +146,13 @@ class FirstStartDialog(QDialog):
             self.show_error(tr("Enter {what}.").format(what=tr(" and ").join(text for _, text in missing)))
             missing[0][0].setFocus()
             return
-        if self.pin.text() != self.pin_again.text():
+        if self.pin.pin() != self.pin_again.pin():
             self.show_error(tr("The two PINs differ: type the same PIN in both fields."))
             self.pin_again.clear()
             self.pin_again.setFocus()
             return
         try:
-            account = self.book.create_first_admin(name, self.pin.text())
+            account = self.book.create_first_admin(name, self.pin.pin())
             self.settings.set("clinic/name", clinic)
         except (ValidationError, StoreError) as exc:
             self.show_error(str(exc))

@@ -46,10 +46,11 @@ from microneedle_desk.core.amendments import (
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.i18n import N_, tr
+from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ COMPACT_ROWS = 10000  # search texts made anew per turn once all rows are in (~8
 
 
 def _date_edit(tip: str) -> QDateEdit:
-    edit = QDateEdit()
+    edit = DateField()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMinimumDate(ANY_DATE)
@@ -92,11 +93,11 @@ def _mm_box(tip: str) -> QDoubleSpinBox:
     return box
 
 
-class HistoryWindow(QWidget):
+class HistoryWindow(SecondaryWindow):
     """Sessions table with filters; Enter or double-click opens the session."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(tr("Session history"))
         self.resize(1200, 700)
@@ -138,16 +139,19 @@ class HistoryWindow(QWidget):
         row1.addWidget(self.search, 3)
         row1.addWidget(self.count, 1)
         row2 = QHBoxLayout()
-        for label, w in ((N_("From"), self.date_from), (N_("to"), self.date_to), ("", self.practitioner),
-                         ("", self.indication), (N_("Needle"), self.needle_min), ("–", self.needle_max),
+        for label, w in ((tr("From"), self.date_from), (tr("to"), self.date_to),
+                         (tr("Practitioner"), self.practitioner), (tr("Indication"), self.indication),
+                         (tr("Needle from"), self.needle_min), (tr("to"), self.needle_max),
                          ("", self.with_effects), ("", self.with_overrides), ("", self.only_patient)):
             if label:
-                row2.addWidget(QLabel(tr(label)))
+                row2.addWidget(labelled(w, label))
             row2.addWidget(w)
         row2.addStretch(1)
         # -- table -------------------------------------------------------------------------
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
+        self.table.setAccessibleName(tr("Sessions"))
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -538,6 +542,7 @@ class FollowupDialog(QDialog):
         for item in ctx.protocol.severities:
             self.severity.addItem(tr(item.label), item.id)
         self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab leaves the note, as in every other field
         self.note.setPlaceholderText(tr("e.g. phone check at 48 h; settled with cold compresses"))
         self.note.setMaximumHeight(90)
         self.none.toggled.connect(self._none_toggled)
@@ -594,7 +599,6 @@ class AmendDialog(QDialog):
         self.reason.setAccessibleName(tr("Reason for the amendment"))
         self.reason.setPlaceholderText(tr("why the record is corrected"))
         self.error = QLabel()
-        self.error.setAccessibleName(tr("Error message"))
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()

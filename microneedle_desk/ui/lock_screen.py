@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.session import CountdownView, Session
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
     from microneedle_desk.core.accounts import Account
@@ -73,18 +73,15 @@ class LockScreen(QWidget):
         self.title = QLabel(tr("Locked"))
         self.title.setStyleSheet("font-size: 22pt; font-weight: bold;")
         self.countdowns = QLabel()
-        self.countdowns.setAccessibleName(tr("Running countdowns"))
         self.countdowns.setStyleSheet("font-size: 28pt;")
         self.who = QLabel()
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin = PinField()
         self.pin.setAccessibleName(tr("PIN"))
         self.pin.setPlaceholderText(tr("PIN of the signed-in account"))
         self.unlock_button = QPushButton(tr("&Unlock"))
         self.take_over_account = QComboBox()
         self.take_over_account.setAccessibleName(tr("Take over as"))
-        self.take_over_pin = QLineEdit()
-        self.take_over_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.take_over_pin = PinField()
         self.take_over_pin.setAccessibleName(tr("PIN to take over"))
         self.take_over_button = QPushButton(tr("Take &over the session"))
         self.message = QLabel()

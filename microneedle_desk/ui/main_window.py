@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.alert_bar import AlertBar
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
@@ -87,13 +88,11 @@ class MainWindow(QMainWindow):
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
         # -- countdowns and alert banner -------------------------------------------
-        self.countdowns = CountdownPanel()
-        self.alert_bar = QPushButton()
-        self.alert_bar.setObjectName("alert_bar")
-        self.alert_bar.setAccessibleName(tr("Alert"))
+        self.countdowns = CountdownPanel(compact=True)
+        self.alert_bar = AlertBar()
+        # its name is the warning it shows; what pressing it does is its description
         self.alert_bar.setToolTip(tr("Acknowledge the alert (Esc)"))
-        self.alert_bar.setStyleSheet("QPushButton#alert_bar { background: #e0a100; color: #1a1a1a;"
-                                     " font-size: 16pt; font-weight: bold; padding: 8px; }")
+        self.alert_bar.setAccessibleDescription(tr("Press to acknowledge the alert (Esc)"))
         self.alert_bar.clicked.connect(self.acknowledge_alert)
         self.alert_bar.hide()
         # -- steps and pages ----------------------------------------------------------
@@ -101,7 +100,7 @@ class MainWindow(QMainWindow):
         self.steps.setAccessibleName(tr("Steps"))
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
         for step in ctx.protocol.steps:
             self.steps.addItem(QListWidgetItem(tr(step.title)))
@@ -110,6 +109,7 @@ class MainWindow(QMainWindow):
         self.patient_page.start_requested.connect(self.start_session)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame around the page, not a stop of its own
         scroll.setWidget(self.stack)
         self.back = QPushButton(tr("◀ &Back"))
         self.back.setToolTip(tr("Previous step (Ctrl+PgUp)"))
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1))
         self.next.clicked.connect(lambda: self.go_to(self.stack.currentIndex() + 1))
         self.who = QLabel()
-        self.who.setAccessibleName(tr("Patient and practitioner"))
+        self.who.setWordWrap(True)  # a long name wraps rather than widening the window
         nav = QHBoxLayout()
         nav.addWidget(self.who, 1)
         nav.addWidget(self.back)
@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
             self.patient_page.show_error(tr("Start a session first: choose a patient and press Start session."))
             index = 0
         self.pages[index]  # built on first visit
-        if self.stack.currentIndex() != index:
+        opened = self.stack.currentIndex() != index
+        if opened:
             left = self.pages.built(self.stack.currentIndex())
             if left is not None:
                 left.leave()  # what was typed on the step is saved as it is left
@@ -235,6 +236,21 @@ class MainWindow(QMainWindow):
             self.steps.setCurrentRow(index)
             self.steps.blockSignals(False)
         self.refresh()
+        if opened:
+            self._step_opened(index)
+
+    def _step_opened(self, index: int) -> None:
+        """Say which step opened, and put the focus on its first field, unless the person is
+        moving through the step list (arrow keys there go on moving through it)."""
+        from PySide6.QtWidgets import QApplication
+
+        from microneedle_desk.ui.a11y import announce
+
+        steps = self.ctx.protocol.steps
+        announce(self, tr("Step {n} of {total}: {title}").format(n=index + 1, total=len(steps),
+                                                                   title=steps[index].title))
+        if QApplication.focusWidget() is not self.steps:  # (in a window not active yet: its focus on return)
+            self.current_page().focus_first()
 
     @property
     def needling_page(self) -> NeedlingPage:
@@ -349,17 +365,28 @@ class MainWindow(QMainWindow):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(steps) - 1 and not gated)
         for i, step in enumerate(steps):
-            self.steps.item(i).setText(("✓ " if step.id in done_steps else "   ") + tr(step.title))
+            done = step.id in done_steps
+            item = self.steps.item(i)
+            title = tr(step.title)
+            text = ("✓ " if done else "   ") + title
+            if item.text() != text:  # set only on a change: each setting is told to screen readers
+                item.setText(text)
+                # the tick said in words: a screen reader reads the step and whether it is done
+                item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                             tr("{step}: done").format(step=title) if done else title)
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
-        self.current_page().show_error(message)
+        self.current_page().show_error(message)  # the page announces it
         self._refusal = message
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
         self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
+        from microneedle_desk.ui.a11y import announce
+
+        announce(self, self.alert_bar.text(), assertive=True)
         if self.ctx.settings.get("alerts/flash"):
             self._flash_left = 10
         if self.ctx.settings.get("alerts/sound"):
@@ -407,6 +434,12 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self)
             self._watching_space = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The countdown figure takes its share of the height: full size on a tall window,
+        # smaller on a short or scaled screen, so the step below keeps room for its fields.
+        self.countdowns.set_digits_pt(max(20, min(44, self.height() // 16)))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -503,6 +536,24 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+class CurrentPageStack(QStackedWidget):
+    """The step pages, asking for the room the page shown needs (a stack asks for its largest
+    page's): a short step is not given the height of the tallest one, which would push its
+    actions out of view and bring a scroll bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
 class StepList(QListWidget):
     """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
     the start of a step's name (the names are indented to line up with the ticked ones)."""
@@ -535,6 +586,7 @@ class LazyPages:
         if page is None:
             with self._building():
                 page = self._pages[index] = page_class(index)(self.ctx)
+            page.settle_tab_order()
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(self._placeholders[index])

@@ -5,7 +5,7 @@ change. Tests and the screenshot tools replace :func:`ask_pin` here.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from microneedle_desk.i18n import N_, tr
 
@@ -13,12 +13,9 @@ PURPOSE_TEXT = {"start": N_("start this session"), "sign": N_("sign this session
                 "override": N_("confirm this departure from the protocol")}
 
 
-
 def ask_pin(parent: QWidget | None, name: str, purpose: str) -> str | None:
     """Ask ``name`` for their PIN; None when cancelled. Tests replace this function."""
-    from PySide6.QtWidgets import QInputDialog
+    from microneedle_desk.ui.pin_field import ask_secret  # the app's own field: no PIN to the accessibility bus
 
-    text, ok = QInputDialog.getText(parent, tr("PIN"), tr("{name}: your PIN to {get}").format(
-                                                      name=name, get=tr(PURPOSE_TEXT.get(purpose, purpose))),
-                                    QLineEdit.EchoMode.Password)
-    return text if ok else None
+    return ask_secret(parent, tr("PIN"), tr("{name}: your PIN to {get}").format(
+        name=name, get=tr(PURPOSE_TEXT.get(purpose, purpose))))

@@ -58,7 +58,6 @@ class RoomView(QWidget):
         self.alert.setWordWrap(True)
         self.alert.setStyleSheet("QLabel#room_alert { background: #e0a100; color: #1a1a1a; padding: 12px;"
                                  " border-radius: 8px; }")
-        self.alert.setAccessibleName(tr("Alert"))
         self.alert.hide()
         self.countdowns = CountdownPanel(ROOM_DIGITS_PT)
         self.countdowns.setAccessibleName(tr("Countdowns"))

@@ -43,6 +43,7 @@ from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
+from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -62,14 +63,11 @@ class SignInDialog(QDialog):
         self.who.setAccessibleName(tr("Account"))
         self.name = QLineEdit()
         self.name.setAccessibleName(tr("Name"))
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin = PinField()
         self.pin.setAccessibleName(tr("PIN"))
-        self.new_pin = QLineEdit()
-        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin = PinField()
         self.new_pin.setAccessibleName(tr("New PIN"))
-        self.again = QLineEdit()
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = PinField()
         self.again.setAccessibleName(tr("New PIN again"))
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -108,11 +106,11 @@ class SignInDialog(QDialog):
             self.accept()
 
     def _attempt(self) -> Account | None:
-        if self.new_pin.text() != self.again.text():  # a typing check: the clinic sees one new PIN
+        if self.new_pin.pin() != self.again.pin():  # a typing check: the clinic sees one new PIN
             raise ValidationError("pin", tr("The two new PINs differ."))
         if self.first_admin:
-            return self.clinic.create_first_admin(self.name.text(), self.new_pin.text())
-        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.text(), self.new_pin.text())
+            return self.clinic.create_first_admin(self.name.text(), self.new_pin.pin())
+        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.pin(), self.new_pin.pin())
 
 
 class Security(QObject):
@@ -350,7 +348,7 @@ class Security(QObject):
         if self.current is None:
             return
         try:
-            account = self.clinic.unlock(self.lock_screen.pin.text())
+            account = self.clinic.unlock(self.lock_screen.pin.pin())
         except ValidationError as exc:
             self.lock_screen.pin.clear()
             self.lock_screen.message.setText(exc.message)
@@ -360,7 +358,7 @@ class Security(QObject):
     def take_over(self) -> None:
         """Another practitioner unlocks only by taking over the session (recorded)."""
         account_id = str(self.lock_screen.take_over_account.currentData() or "")
-        pin = self.lock_screen.take_over_pin.text()
+        pin = self.lock_screen.take_over_pin.pin()
         try:
             account = self.clinic.take_over(account_id, pin)
         except ValidationError as exc:

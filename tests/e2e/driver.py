@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QWidget,
 )
@@ -309,6 +310,97 @@ def focus_window(qtbot: Any, window: QWidget) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
 
 
+# -- keys alone (no clicks, no setFocus): what a keyboard-only person does ---------------------
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+def key(qtbot: Any, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """Press ``k`` where the focus is (a menu shortcut too: the window acts on it from there)."""
+    qtbot.keyClick(focused(), k, modifier)
+
+
+def keys(qtbot: Any, text: str) -> None:
+    """Type ``text`` into the focused widget."""
+    qtbot.keyClicks(focused(), text)
+
+
+def tab_to(qtbot: Any, target: QWidget, limit: int = 80) -> None:
+    """Press Tab until ``target`` (or the part of it that takes the focus) has it; fails when
+    it is not reached within ``limit`` presses, as when Tab is held in a trap."""
+    seen = []
+    for _ in range(limit):
+        now = QApplication.focusWidget()
+        if now is not None and (now is target or target.isAncestorOf(now) or now.focusProxy() is target
+                                or target.focusProxy() is now):
+            return
+        seen.append(type(now).__name__ if now is None else (now.accessibleName() or now.objectName()
+                                                            or type(now).__name__))
+        key(qtbot, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {target!r}; it went through {seen[-20:]}")
+
+
+def fill(qtbot: Any, target: QLineEdit, text: str, *, enter: bool = False) -> None:
+    """Tab to a text field, select what is in it by keys, type ``text`` over it."""
+    tab_to(qtbot, target)
+    key(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    keys(qtbot, text)
+    if enter:
+        key(qtbot, Qt.Key.Key_Return)
+
+
+def press_by_keys(qtbot: Any, target: QWidget) -> None:
+    """Tab to a push button and press Enter, or to a box to tick and press Space."""
+    tab_to(qtbot, target)
+    key(qtbot, Qt.Key.Key_Return if isinstance(target, QPushButton) else Qt.Key.Key_Space)
+
+
+def pick_by_keys(qtbot: Any, combo: QComboBox, text: str) -> None:
+    """Tab to a combo box and arrow to the entry reading ``text``."""
+    tab_to(qtbot, combo)
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered"
+    while combo.currentIndex() != index:
+        key(qtbot, Qt.Key.Key_Down if index > combo.currentIndex() else Qt.Key.Key_Up)
+
+
+def type_pin_by_keys(pin: str) -> Handler:
+    """Answer a PIN prompt by keys: type where its focus is, then Enter."""
+
+    def handle(dialog: QDialog) -> None:
+        dialog.activateWindow()  # as the window manager does (offscreen Qt leaves a new dialog inactive)
+        deadline = time.monotonic() + 2
+        while QApplication.activeWindow() is not dialog and time.monotonic() < deadline:
+            QApplication.processEvents()
+        widget = QApplication.focusWidget()
+        assert widget is not None and dialog.isAncestorOf(widget), "the PIN prompt opens with its field focused"
+        QTest_keyClicks(widget, pin)
+        QTest_keyClick(widget, Qt.Key.Key_Return)
+
+    return handle
+
+
+def radio_by_keys(qtbot: Any, target: QRadioButton, limit: int = 80) -> None:
+    """Tab to a set of radio buttons (Tab stops once in a set), arrow to ``target``, tick it with Space."""
+    group = target.group()
+    members = group.buttons() if group is not None else [target]
+    for _ in range(limit):
+        if QApplication.focusWidget() in members:
+            break
+        key(qtbot, Qt.Key.Key_Tab)
+    else:
+        raise AssertionError(f"Tab never reached the set of {target.text()!r}")
+    for _ in range(len(members)):
+        if QApplication.focusWidget() is target:
+            break
+        key(qtbot, Qt.Key.Key_Right)
+    assert QApplication.focusWidget() is target, "the arrow keys move through the set"
+    if not target.isChecked():
+        key(qtbot, Qt.Key.Key_Space)
+
+
 def open_course_window(qtbot: Any, window: Any) -> Any:
     """Review → Patient course… by its keys, with the chosen patient opened in the picker; the window."""
     answer_next_dialog(qtbot, press("Open"))
@@ -341,6 +433,8 @@ def open_due_list(qtbot: Any, window: Any) -> Any:
 
     qtbot.waitUntil(lambda: any(isinstance(w, DueWindow) and w.isVisible() for w in window.review_menu.windows))
     return next(w for w in window.review_menu.windows if isinstance(w, DueWindow))
+
+
 def set_clinic_server(qtbot: Any, window: Any, dsn: str) -> list[str]:
     """Settings (Ctrl+,) → Clinic server: type the address, press Test connection, then Save.
     Returns what the test said."""

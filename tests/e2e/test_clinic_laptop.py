@@ -85,9 +85,11 @@ def test_a_countdown_past_its_planned_end_says_it_is_over_by_so_much(qtbot: Any,
     box = clinic.countdowns.boxes["dwell"]
     pass_time(qtbot, fake_clock, 5 * 60)
     assert (box.caption.text(), box.digits.text()) == ("left", "15:00")
+    assert box.digits.accessibleName() == "Numbing (dwell): 15 minutes left", "a screen reader hears words"
     pass_time(qtbot, fake_clock, 17 * 60 + 10)
     assert (box.caption.text(), box.digits.text()) == ("over by", "02:10")
-    assert "over by 02:10" in box.accessibleDescription()
+    assert box.digits.accessibleName() == "Numbing (dwell): over by 2 minutes 10 seconds"
+    assert "over by 2 minutes 10 seconds" in box.accessibleDescription()
 
 
 def test_the_window_opens_maximized_on_a_small_screen_and_then_where_it_was_left(

@@ -10,6 +10,7 @@ a moment after the last key, so a crash loses nothing either.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,11 +20,15 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +36,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import announce
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -124,15 +130,32 @@ class StepPage(QWidget):
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.error_label.setAccessibleName(tr("Error message"))
         self.error_label.hide()
         self.body = QVBoxLayout()
+        # The step's main actions (start the countdown, record, sign): under the part that
+        # scrolls, so that they stay in view on a small or scaled screen.
+        self.action_row = QHBoxLayout()
+        content = QWidget()
+        self._content = QVBoxLayout(content)
+        self._content.setContentsMargins(0, 0, 0, 0)
+        self._content.addLayout(self.body)
+        self._content.addStretch(1)  # short pages keep their fields at the top (see grow_body)
+        self.step_scroll = QScrollArea()
+        self.step_scroll.setObjectName("step_scroll")
+        self.step_scroll.setWidgetResizable(True)
+        self.step_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.step_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are Tab stops, it is none itself
+        self.step_scroll.setWidget(content)
+        # It takes the height there is (its content scrolls) rather than asking for its content's:
+        # a page asking for more would be scrolled as a whole, its actions with it.
+        self.step_scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.step_scroll.setMinimumHeight(self.fontMetrics().height() * 4)
         outer = QVBoxLayout(self)
         outer.addWidget(self.title)
         outer.addWidget(self.instruction)
         outer.addWidget(self.error_label)
-        outer.addLayout(self.body)
-        outer.addStretch(1)  # short pages keep their fields at the top (see grow_body)
+        outer.addWidget(self.step_scroll, 1)
+        outer.addLayout(self.action_row)
         self.kept: list[KeptField] = []
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -143,12 +166,20 @@ class StepPage(QWidget):
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
+        announce(self, message, assertive=True)  # said once, without moving the focus
 
     def refresh(self, state: SessionState | None) -> None:
         """Render the session's state. Pages override."""
 
     def focus_first(self) -> None:
-        self.focusNextChild()
+        """Focus the step's first field (in Tab order) that can take the focus now."""
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (self.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def leave(self) -> None:
         """The person leaves the step (or closes the window): save every field they changed.
@@ -273,10 +304,31 @@ class StepPage(QWidget):
     # -- helpers --------------------------------------------------------------------
     def grow_body(self) -> None:
         """Give the page's free height to its body (for a page whose list should fill it)."""
-        outer = self.layout()
-        assert isinstance(outer, QVBoxLayout)
-        outer.setStretchFactor(self.body, 1)
-        outer.setStretch(outer.count() - 1, 0)
+        self._content.setStretchFactor(self.body, 1)
+        self._content.setStretch(self._content.count() - 1, 0)
+
+    def settle_tab_order(self) -> None:
+        """Tab goes through the step as it reads: its fields top to bottom, then its main
+        actions at the foot (added to the page's layout earlier or later, as it was built)."""
+        def focusable(widgets: list[QWidget]) -> list[QWidget]:
+            return [w for w in widgets if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None]
+
+        chain: list[QWidget] = []
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self and len(chain) < 2000:
+            if self.isAncestorOf(widget):
+                chain.append(widget)
+            widget = widget.nextInFocusChain()
+        items = [self.action_row.itemAt(i) for i in range(self.action_row.count())]
+        footer = [w for w in (item.widget() for item in items if item is not None) if w is not None]
+        feet = [w for w in chain if any(w is f or f.isAncestorOf(w) for f in footer)]
+        ordered = focusable([w for w in chain if w not in feet]) + focusable(feet)
+        for first, second in itertools.pairwise(ordered):
+            QWidget.setTabOrder(first, second)
+        # Enter presses the focused button: on the Needling step Space is the needling key
+        # wherever Space has no use of its own, buttons included.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(True)
 
     def act(self, command: Callable[[Clinic], object]) -> bool:
         """Send one of the clinic's typed commands (``lambda c: c.answer(item, yes)``); True when it

@@ -25,6 +25,7 @@ from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.photos import photo_lines, photos_missing
 from microneedle_desk.i18n import N_, tr, trn
+from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, shown_number, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
@@ -281,11 +282,19 @@ class SideEffectsPage(StepPage):
         self.list.setAccessibleName(tr("Recorded side effects"))
         remove = QPushButton(tr("Re&move selected"))
         remove.clicked.connect(self._remove)
-        row = QHBoxLayout()
-        row.addWidget(self.kind, 3)
-        row.addWidget(self.severity, 1)
-        row.addWidget(self.note, 3)
-        row.addWidget(add)
+        row = QGridLayout()  # two rows: one is too wide for a scaled laptop screen
+        row.addWidget(labelled(self.kind, tr("Side effect")), 0, 0)
+        row.addWidget(self.kind, 0, 1)
+        row.addWidget(labelled(self.severity, tr("Severity")), 0, 2)
+        row.addWidget(self.severity, 0, 3)
+        row.addWidget(labelled(self.note, tr("Note")), 1, 0)
+        row.addWidget(self.note, 1, 1, 1, 2)
+        row.addWidget(add, 1, 3)
+        for combo in (self.kind, self.severity):  # as wide as there is room for, not as its longest entry
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        row.setColumnStretch(1, 3)
+        row.setColumnStretch(3, 1)
         self.body.addWidget(self.none)
         self.body.addWidget(heading(tr("Or record what was seen")))
         self.body.addLayout(row)
@@ -436,14 +445,11 @@ class SignoffPage(StepPage):
         super().__init__(ctx, parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName(tr("Session summary"))
         self.missing = QLabel()
         self.missing.setWordWrap(True)
-        self.missing.setAccessibleName(tr("Still missing"))
         self.missing.setStyleSheet("color: #b00020;")
         self.deviations = QLabel()
         self.deviations.setWordWrap(True)
-        self.deviations.setAccessibleName(tr("Deviations from the protocol"))
         # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
         self.acknowledge = QCheckBox()
         self.acknowledge.setAccessibleName(tr("I have reviewed the deviations"))
@@ -457,7 +463,12 @@ class SignoffPage(StepPage):
         self.body.addWidget(self.missing)
         self.body.addWidget(self.deviations)
         self.body.addWidget(self.acknowledge)
-        self.body.addWidget(self.sign)
+        # whether it can be signed, said in words beside the button (not by its grey alone)
+        self.readiness = QLabel()
+        self.readiness.setObjectName("readiness")
+        self.readiness.setWordWrap(True)
+        self.action_row.addWidget(self.sign)
+        self.action_row.addWidget(self.readiness, 1)
         self.photos_button = QPushButton(tr("&Photos…"))
         self.photos_button.setAccessibleName(tr("Photos of this session"))
         self.photos_button.clicked.connect(self.open_photos)
@@ -471,7 +482,16 @@ class SignoffPage(StepPage):
         return self.photos_window
 
     def _enable_sign(self) -> None:
-        self.sign.setEnabled(self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked()))
+        ready = self._signable and (self.acknowledge.isHidden() or self.acknowledge.isChecked())
+        self.sign.setEnabled(ready)
+        if ready:
+            text = tr("Ready to sign.")
+        elif not self._signable:
+            text = tr("Not ready to sign: see what is still missing above.")
+        else:
+            text = tr("Not ready to sign: tick that you reviewed the deviations.")
+        if self.readiness.text() != text:
+            self.readiness.setText(text)
 
     def refresh(self, state: SessionState | None) -> None:
         if state is None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
+from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage
@@ -138,6 +139,7 @@ class PatientPage(StepPage):
         self.model = PatientTable(self)
         self.proxy = self.model  # the rows shown (the former filter proxy's name)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(tr("Patients"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -168,9 +170,9 @@ class PatientPage(StepPage):
         self.dob = self.line(tr("Date of birth"), tr("YYYY-MM-DD"))
         self.clinic_id = self.line(tr("Clinic patient ID"))
         # No sex is chosen until the person chooses one: it decides which questions are asked.
-        self.sex = self._combo("Sex", [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
-        self.indication = self._combo("Indication", [(i.id, tr(i.label)) for i in p.indications])
-        self.scale = self._combo("Grading scale", [])
+        self.sex = self._combo(tr("Sex"), [("", tr("— choose —")), *((c.id, tr(c.label)) for c in p.sexes)])
+        self.indication = self._combo(tr("Indication"), [(i.id, tr(i.label)) for i in p.indications])
+        self.scale = self._combo(tr("Grading scale"), [])
         self.grade = QComboBox()
         self.grade.setEditable(True)
         self.grade.setAccessibleName(tr("Grade"))
@@ -205,23 +207,30 @@ class PatientPage(StepPage):
         self.practitioner.setToolTip(tr("Who does and signs this session. Each person has their own account "
                                         "and PIN; an admin adds people in Account › Manage accounts."))
         self.chosen = QLabel(tr("No patient chosen yet."))
-        self.chosen.setAccessibleName(tr("Chosen patient"))
         self.start_button = QPushButton(tr("Start sess&ion"))
         self.start_button.setAccessibleName(tr("Start session"))
         self.start_button.setToolTip(tr("Start the session for the chosen patient (Alt+I)"))
         self.start_button.clicked.connect(self.start_requested.emit)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(tr("Practitioner")))
+        self.chosen.setWordWrap(True)
+        row = self.action_row  # always in view, under the list and the form
+        row.addWidget(labelled(self.practitioner, tr("Practitioner")))
         row.addWidget(self.practitioner, 2)
         row.addWidget(self.chosen, 3)
         row.addWidget(self.start_button)
-        self.body.addLayout(row)
         self.grow_body()
         self.selected: Patient | None = None
         self.reload()
 
+    @staticmethod
+    def _narrow(combo: QComboBox) -> QComboBox:
+        """As wide as there is room for, not as its longest entry (a long indication or the
+        handout language would widen the page past a scaled laptop screen)."""
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        return combo
+
     def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
+        combo = self._narrow(QComboBox())
         combo.setAccessibleName(name)
         for item_id, label in items:
             combo.addItem(label, item_id)
@@ -293,7 +302,7 @@ class PatientPage(StepPage):
                                name=patient.name, clinic_id=patient.clinic_id, isoformat=shown_date(patient.dob)))
 
     def _language_combo(self) -> QComboBox:
-        combo = QComboBox()
+        combo = self._narrow(QComboBox())
         combo.addItem(tr("The clinic's language"), "")
         for code in available_languages():
             combo.addItem(LANGUAGE_NAMES[code], code)

@@ -47,10 +47,9 @@ class AnestheticPage(StepPage):
         form = QFormLayout()
         form.addRow(tr("Product"), self.product)
         form.addRow(tr("Planned dwell (min, {min}–{max})").format(min=b.min, max=b.max), self.planned)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.apply_button)
-        buttons.addWidget(self.change_button)
-        form.addRow(buttons)
+        form.addRow(self.change_button)
+        self.action_row.addWidget(self.apply_button)  # the countdown's start: always in view
+        self.action_row.addStretch(1)
         form.addRow(self.applied)
         self.body.addLayout(form)
 

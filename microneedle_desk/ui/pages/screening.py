@@ -47,7 +47,9 @@ class ScreeningPage(StepPage):
         self.last_dose: QLineEdit | None = None
         self.eligible = QLabel()
         for r, item in enumerate(ctx.protocol.contraindications):
-            grid.addWidget(QLabel(tr(item.question)), r, 0)
+            question = QLabel(tr(item.question))
+            question.setWordWrap(True)  # wraps on a narrow or scaled screen instead of scrolling sideways
+            grid.addWidget(question, r, 0)
             group = QButtonGroup(self)
             yes, no = QRadioButton(tr("Yes")), QRadioButton(tr("No"))
             for button, answer in ((yes, True), (no, False)):
@@ -59,8 +61,7 @@ class ScreeningPage(StepPage):
             self.rows[item.id] = (group, yes, no)
             if item.applies_to_sex:
                 self.not_asked[item.id] = QLabel()
-                self.not_asked[item.id].setAccessibleName(tr("{question} not applicable").format(
-                    question=tr(item.question)))
+                self.not_asked[item.id].setWordWrap(True)
                 grid.addWidget(self.not_asked[item.id], r, 3)
             if item.asks_last_dose:
                 self.last_dose = self.line(tr("Last isotretinoin dose"), tr("last dose YYYY-MM-DD"))
@@ -71,6 +72,8 @@ class ScreeningPage(StepPage):
                 box.addWidget(self.last_dose)
                 box.addWidget(self.eligible)
                 grid.addLayout(box, r, 3)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(3, 2)
         answers = QGroupBox(tr("Contraindications — answer every question"))
         answers.setLayout(grid)
         self.body.addWidget(answers)
@@ -117,7 +120,6 @@ class ScreeningPage(StepPage):
         photo_row.addWidget(self.photos_button)
         self.body.addLayout(photo_row)
         self.status = QLabel()
-        self.status.setAccessibleName(tr("Screening status"))
         self.body.addWidget(self.status)
 
     def open_photos(self) -> QWidget:
