@@ -116,3 +116,22 @@ def test_placeholder_text_is_at_least_4_5_to_1_against_its_field(qtbot: Any, the
     finally:
         app.setStyle(old_style)
         app.setPalette(old_palette)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_an_error_message_reads_at_least_4_5_to_1_on_the_window_in_either_theme(qapp: Any, theme: str) -> None:
+    from microneedle_desk.ui.colours import error_colour
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    saved = app.palette()
+    try:
+        if theme == "dark":
+            app.setPalette(dark_palette())
+        window = app.palette().color(app.palette().ColorRole.Window)
+        base = app.palette().color(app.palette().ColorRole.Base)
+        red = QColor(error_colour())
+        assert contrast(red, window) >= 4.5, (theme, red.name(), window.name())
+        assert contrast(red, base) >= 4.5, (theme, red.name(), base.name())
+    finally:
+        app.setPalette(saved)

@@ -41,11 +41,11 @@ from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.access_log import filter_entries
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.pin_field import PinField
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
 DONE_STYLE = "color: #1b5e20;"
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ROLE_TEXT = {"practitioner": "Practitioner", "admin": "Admin (may also practise)"}
@@ -235,7 +235,7 @@ class AccountsDialog(QDialog):
         return lambda: pin_prompt.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)
+        self.message.setStyleSheet(error_style() if error else DONE_STYLE)
         self.message.setText(text)
 
     def add_account(self) -> bool:

@@ -28,6 +28,7 @@ from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class AmendPhotoDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(tr("Error"))
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setStyleSheet(error_style())
         file_row = QHBoxLayout()
         file_row.addWidget(self.path, 1)
         file_row.addWidget(choose)

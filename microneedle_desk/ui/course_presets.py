@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import N_, tr
+from microneedle_desk.ui.colours import error_style
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -50,7 +51,7 @@ class CoursePresetDialog(QDialog):
             self.adjunct.addItem(choice.label, choice.id)
         form.addRow(tr("&Adjunct"), self.adjunct)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setStyleSheet(error_style())
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.add_button = buttons.addButton(tr("A&dd plan"), QDialogButtonBox.ButtonRole.ActionRole)

@@ -29,6 +29,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store, StoreError
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ class FirstStartDialog(QDialog):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = QLabel()
         self.error_label.setObjectName("first_start_error")
-        self.error_label.setStyleSheet("QLabel#first_start_error { color: #b00020; font-weight: bold; }")
+        self.error_label.setStyleSheet(f"QLabel#first_start_error {{ {error_style()} }}")
         self.error_label.hide()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(tr("&Save and start"), QDialogButtonBox.ButtonRole.AcceptRole)

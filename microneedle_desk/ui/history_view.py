@@ -51,6 +51,7 @@ from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
@@ -600,7 +601,7 @@ class AmendDialog(QDialog):
         self.reason.setPlaceholderText(tr("why the record is corrected"))
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setStyleSheet(error_style())
         self.error.hide()
         form = QFormLayout()
         form.addRow(tr("&Field"), self.field)

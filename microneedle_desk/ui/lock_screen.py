@@ -28,6 +28,7 @@ from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.session import CountdownView, Session
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.pin_field import PinField
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class LockScreen(QWidget):
         self.take_over_pin.setAccessibleName(tr("PIN to take over"))
         self.take_over_button = QPushButton(tr("Take &over the session"))
         self.message = QLabel()
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(error_style(bold=False))
         self.message.setWordWrap(True)
         form = QFormLayout()
         form.addRow(tr("PIN"), self.pin)

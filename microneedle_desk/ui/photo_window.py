@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.photos import photos_in_force
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.colours import error_style
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -142,7 +143,7 @@ class PhotoWindow(QWidget):
         self.status: dict[str, QLabel] = {}
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setStyleSheet(error_style())
         self.error.setAccessibleName(tr("Error"))
         self.notes = QLabel()
         self.notes.setWordWrap(True)

@@ -32,6 +32,7 @@ from microneedle_desk.clinic.server_sync import DSN_KEY
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.settings import Settings
+from microneedle_desk.ui.colours import error_style
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -134,7 +135,7 @@ class SettingsDialog(QDialog):
         self.tabs.setCurrentIndex(0)
         self.error_label = QLabel()
         self.error_label.setObjectName("settings_error")
-        self.error_label.setStyleSheet("QLabel#settings_error { color: #b00020; font-weight: bold; }")
+        self.error_label.setStyleSheet(f"QLabel#settings_error {{ {error_style()} }}")
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(tr("Error"))
         self.error_label.hide()

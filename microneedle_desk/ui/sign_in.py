@@ -41,6 +41,7 @@ from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 from microneedle_desk.ui.pin_field import PinField
@@ -71,7 +72,7 @@ class SignInDialog(QDialog):
         self.again.setAccessibleName(tr("New PIN again"))
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(error_style(bold=False))
         form = QFormLayout()
         if first_admin:
             form.addRow(QLabel(tr("No admin yet: the first admin manages accounts and settings.")))

@@ -37,6 +37,7 @@ from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.a11y import announce
+from microneedle_desk.ui.colours import error_colour, error_style
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -129,7 +130,7 @@ class StepPage(QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error_label.setStyleSheet(error_style())
         self.error_label.hide()
         self.body = QVBoxLayout()
         # The step's main actions (start the countdown, record, sign): under the part that
@@ -258,7 +259,7 @@ class StepPage(QWidget):
         for widget in kept.widgets:
             if unrecorded:
                 kept.tips.setdefault(id(widget), widget.toolTip())
-            widget.setStyleSheet("border: 2px solid #b00020;" if unrecorded else "")
+            widget.setStyleSheet(f"border: 2px solid {error_colour()};" if unrecorded else "")
             widget.setToolTip(note or kept.tips.get(id(widget), ""))
             widget.setAccessibleDescription(note)
 

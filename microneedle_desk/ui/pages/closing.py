@@ -26,6 +26,7 @@ from microneedle_desk.core.deviations import deviations, no_justification
 from microneedle_desk.core.photos import photo_lines, photos_missing
 from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.a11y import labelled
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, shown_number, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
@@ -447,7 +448,7 @@ class SignoffPage(StepPage):
         self.summary.setWordWrap(True)
         self.missing = QLabel()
         self.missing.setWordWrap(True)
-        self.missing.setStyleSheet("color: #b00020;")
+        self.missing.setStyleSheet(error_style(bold=False))
         self.deviations = QLabel()
         self.deviations.setWordWrap(True)
         # ticked by the signer only; a refresh unticks it only when the list it was ticked for changed
@@ -506,7 +507,7 @@ class SignoffPage(StepPage):
             self.missing.setText(text)
             self.missing.setAccessibleName(text)  # a screen reader reads what is missing, not a title
             # red only while something is missing
-            self.missing.setStyleSheet("color: #b00020;" if missing else "")
+            self.missing.setStyleSheet(error_style(bold=False) if missing else "")
         listed = (state.id, tuple(d.kind for d in found))
         if listed != self._listed:  # another session, or the list changed: review it again
             self._listed = listed

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import PlainTextField, StepPage, set_checked_quietly
@@ -79,7 +80,7 @@ class ScreeningPage(StepPage):
         self.body.addWidget(answers)
         # -- override -------------------------------------------------------------------
         self.blocked = QGroupBox(tr("Session blocked"))
-        self.blocked.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
+        self.blocked.setStyleSheet(f"QGroupBox {{ {error_style()} }}")
         self.blocked_text = QLabel()
         self.blocked_text.setWordWrap(True)
         self.justification = PlainTextField()
