@@ -1,10 +1,11 @@
-"""A first day by keyboard alone: first start, patient, the twelve steps, signing, History and
-back. Every key goes to the widget that has the focus (Tab, Space, Enter, arrows, shortcuts);
-nothing is clicked and no field is focused by the test."""
+"""A first day by keyboard alone: first start, patient, the twelve steps, signing, the sheet as
+PDF, an export, History and back. Every key goes to the widget that has the focus (Tab, Space,
+Enter, arrows, shortcuts); nothing is clicked and no field is focused by the test."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +61,8 @@ def next_step(qtbot: Any, window: Any) -> None:
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen has no window stack
-def test_a_whole_first_day_is_done_by_keyboard_alone(qtbot: Any, app: Any, fake_clock: Any) -> None:
+def test_a_whole_first_day_is_done_by_keyboard_alone(qtbot: Any, app: Any, fake_clock: Any,
+                                                      tmp_path: Path) -> None:
     from microneedle_desk.app import greet
 
     answer_next_dialog(qtbot, first_start_by_keys)
@@ -156,6 +158,45 @@ def test_a_whole_first_day_is_done_by_keyboard_alone(qtbot: Any, app: Any, fake_
     press_by_keys(qtbot, signoff.sign)
     driver.focus_window(qtbot, app)
     assert app.ctx.controller.session is None, "the session was signed by keys"
+
+    # -- The sheet on paper: File › Save as PDF by its shortcut; the file dialog is answered
+    # with the name a person would type there ---------------------------------------------------
+    sheet = tmp_path / "sheet.pdf"
+    answer_next_dialog(qtbot, driver.save_file_as(str(sheet)))
+    key(qtbot, Qt.Key.Key_D, CTRL | SHIFT)
+    qtbot.waitUntil(sheet.exists)
+    assert sheet.read_bytes().startswith(b"%PDF"), "the signed session's sheet was saved by keys"
+
+    # -- Export: Review › Export sessions by its shortcut, the format chosen by arrow keys, Save by
+    # Enter, and the message that follows closed by Enter ---------------------------------------
+    export = tmp_path / "sessions.csv"
+    said: list[str] = []
+
+    def close_message(dialog: QDialog) -> None:
+        activate(dialog)
+        said.append(dialog.text())  # type: ignore[attr-defined]
+        key(qtbot, Qt.Key.Key_Return)
+
+    def name_file(dialog: QDialog) -> None:
+        answer_next_dialog(qtbot, close_message)
+        driver.save_file_as(str(export))(dialog)
+
+    def export_by_keys(dialog: QDialog) -> None:
+        from PySide6.QtWidgets import QComboBox
+
+        activate(dialog)
+        combo = dialog.findChild(QComboBox)
+        assert combo is not None
+        pick_by_keys(qtbot, combo, combo.itemText(combo.findText("CSV", Qt.MatchFlag.MatchStartsWith)))
+        answer_next_dialog(qtbot, name_file)
+        key(qtbot, Qt.Key.Key_Return)  # the dialog's default button: Save
+
+    answer_next_dialog(qtbot, export_by_keys)
+    driver.focus_window(qtbot, app)
+    key(qtbot, Qt.Key.Key_E, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: bool(said))
+    assert export.exists() and export.read_text(encoding="utf-8").count("\n") >= 2, said
+    driver.focus_window(qtbot, app)
 
     # -- History: Tab goes round it without a trap, Esc closes it --------------------------------
     key(qtbot, Qt.Key.Key_H, CTRL | SHIFT)
