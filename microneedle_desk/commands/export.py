@@ -16,10 +16,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
 from microneedle_desk.i18n import tr
+
+if TYPE_CHECKING:
+    from microneedle_desk.core.clock import Clock
+    from microneedle_desk.core.protocol import Protocol
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -95,33 +99,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store(root, protocol, clock, read_only=not writable)
         try:
-            patient_id = None
-            if args.patient is not None:
-                from microneedle_desk.review.fhir_source import find_patient
-
-                patient = find_patient(store, args.patient)
-                if patient is None:
-                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
-                                 EXIT_USAGE)
-                patient_id = patient.id
-            if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
-                from microneedle_desk.commands.export_fhir import write_fhir
-
-                count = write_fhir(store, protocol, (date_from, date_to, patient_id), args.output,
-                                   args.deidentify, clock)
-                kind = tr("de-identified ") if args.deidentify else ""
-                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
-                    n=count, kind=kind, path=args.output))
-                return EXIT_OK
-            rows = export.in_range(store.summaries(), date_from, date_to)
-            if patient_id is not None:
-                rows = [r for r in rows if r.get("patient_id") == patient_id]
-            if args.lot is not None:
-                return _recall(args, rows)
-            recs = export.records(store, rows, args.deidentify)
+            return _export(args, store, protocol, date_from, date_to, clock)
         finally:
             store.close()
-        _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
     except export.ExportError as exc:
         return _fail(str(exc))
     except (StoreError, BadFileError) as exc:
@@ -131,7 +111,37 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if writable and lock is not None:
             lock.release()
+
+
+def _export(args: argparse.Namespace, records: Any, protocol: Protocol, date_from: date | None,
+            date_to: date | None, clock: Clock) -> int:
+    """The export itself, from a data folder's store or from the clinic server's records (which
+    answer as a store does): the patient asked for, then a FHIR bundle, a recall list or rows."""
+    from microneedle_desk.review import export
+
+    patient_id = None
+    if args.patient is not None:
+        from microneedle_desk.review.fhir_source import find_patient
+
+        patient = find_patient(records, args.patient)
+        if patient is None:
+            return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."), EXIT_USAGE)
+        patient_id = patient.id
     kind = tr("de-identified ") if args.deidentify else ""
+    if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
+        from microneedle_desk.commands.export_fhir import write_fhir
+
+        count = write_fhir(records, protocol, (date_from, date_to, patient_id), args.output, args.deidentify, clock)
+        print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
+            n=count, kind=kind, path=args.output))
+        return EXIT_OK
+    rows = export.in_range(records.summaries(), date_from, date_to)
+    if patient_id is not None:
+        rows = [r for r in rows if r.get("patient_id") == patient_id]
+    if args.lot is not None:
+        return _recall(args, rows)
+    recs = export.records(records, rows, args.deidentify)
+    _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
     print(tr("Wrote {len} {kind}session(s) as {upper} to {output}").format(
         len=len(recs), kind=kind, upper=args.format.upper(), output=args.output))
     return EXIT_OK
@@ -165,7 +175,6 @@ def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.review import export
-    from microneedle_desk.review.fhir_source import find_patient
     from microneedle_desk.server import schema
     from microneedle_desk.server.connection import ServerError, connect
     from microneedle_desk.server.reading import ClinicRecords
@@ -175,37 +184,11 @@ def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date
         protocol = load_protocol(paths.protocol_file())
         with connect(args.server) as conn:
             schema.require_current(conn)
-            records: Any = ClinicRecords(conn, protocol, paths.data_dir())  # answers as a Store does
-            patient_id = None
-            if args.patient is not None:
-                patient = find_patient(records, args.patient)
-                if patient is None:
-                    return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."),
-                                 EXIT_USAGE)
-                patient_id = patient.id
-            if args.format == "fhir" and args.lot is None:
-                from microneedle_desk.commands.export_fhir import write_fhir
-
-                count = write_fhir(records, protocol, (date_from, date_to, patient_id), args.output,
-                                   args.deidentify, clock)
-                kind = tr("de-identified ") if args.deidentify else ""
-                print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
-                    n=count, kind=kind, path=args.output))
-                return EXIT_OK
-            rows = export.in_range(records.summaries(), date_from, date_to)
-            if patient_id is not None:
-                rows = [r for r in rows if r.get("patient_id") == patient_id]
-            if args.lot is not None:
-                return _recall(args, rows)
-            recs = export.records(records, rows, args.deidentify)
-            _write_rows(args, recs, clock.now().isoformat(timespec="seconds"))
+            records = ClinicRecords(conn, protocol, paths.data_dir())  # answers as a Store does
+            return _export(args, records, protocol, date_from, date_to, clock)
     except ServerError as exc:
         return _fail(tr("the clinic's records cannot be read: {why}").format(why=exc))
     except (ProtocolError, export.ExportError) as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(tr("the file could not be written: {value}").format(value=exc.strerror or exc))
-    kind = tr("de-identified ") if args.deidentify else ""
-    print(tr("Wrote {len} {kind}session(s) as {upper} to {output}").format(
-        len=len(recs), kind=kind, upper=args.format.upper(), output=args.output))
-    return EXIT_OK
