@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic.events import EntrySaved
 from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.alert_bar import AlertBar
@@ -59,6 +60,9 @@ def page_class(index: int) -> type[StepPage]:
     return cls
 
 
+FLASH_MS = 200  # an alert flashes its countdown box, colours swapped, this often for a moment
+
+
 class MainWindow(QMainWindow):
     parts_attached = Signal()  # the menus' parts (see attach_parts) are in place
     first_frame = Signal()  # the window's first paint is under way (its frame follows at once)
@@ -87,6 +91,9 @@ class MainWindow(QMainWindow):
         self.sound = AlertSound(self)
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
+        self._flasher = QTimer(self)  # runs only while an alert flashes its countdown
+        self._flasher.setInterval(FLASH_MS)
+        self._flasher.timeout.connect(self._flash_step)
         # -- countdowns and alert banner -------------------------------------------
         self.countdowns = CountdownPanel(compact=True)
         self.alert_bar = AlertBar()
@@ -145,13 +152,15 @@ class MainWindow(QMainWindow):
             self.attach_parts()
         # -- wiring ---------------------------------------------------------------------
         c = ctx.controller
-        c.changed.connect(self.refresh)
+        c.clinic_event.connect(self.on_clinic_event)
+        c.ticked.connect(self.show_time)
         c.error.connect(self.show_error)
         c.alert.connect(self.on_alert)
         c.session_closed.connect(self.on_session_closed)
         c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
+        self._stale = False  # an entry was saved while the window could not be seen
         from microneedle_desk.ui.course_panel import SessionPlace
 
         self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
@@ -331,6 +340,45 @@ class MainWindow(QMainWindow):
         self.needling_page.toggle_needling()
 
     # -- rendering --------------------------------------------------------------------
+    def on_clinic_event(self, event: object) -> None:
+        """A change the clinic saved: the parts of the window it concerns are shown again (the
+        session's header, steps and countdowns, and the step shown). A draft changes nothing
+        shown: it is the text already in its field."""
+        if isinstance(event, EntrySaved) and event.kind != "draft":
+            if self.ctx.controller.shown:
+                self.refresh()
+            else:  # nobody can see it: shown when the window can be seen again
+                self._stale = True
+
+    def set_shown(self, shown: bool) -> None:
+        """The window was minimised or covered (False), or can be seen again (True): unseen, it
+        does no repaint work (the controller stops the countdowns' beat; the alerts keep theirs)."""
+        self.ctx.controller.set_shown(shown)
+        if shown and self._stale:
+            self._stale = False
+            self.refresh()
+
+    def show_time(self) -> None:
+        """The countdowns' time moved on: their displays, and the step shown if it shows a time,
+        read the clock again. Nothing else is touched."""
+        session = self.ctx.controller.session
+        if session is None or not self._time_visible():
+            return
+        self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
+        self.current_page().show_time(session.state)
+
+    def _time_visible(self) -> bool:
+        central = self.centralWidget()
+        return central is not None and not central.isHidden()  # (locked: the lock screen shows instead)
+
+    def _flash_step(self) -> None:
+        if self._flash_left:
+            self._flash_left -= 1
+        if not self._flash_left or not self.ctx.controller.shown:
+            self._flash_left = 0
+            self._flasher.stop()
+        self.show_time()
+
     def refresh(self) -> None:
         session = self.ctx.controller.session
         state = session.state if session else None
@@ -346,15 +394,8 @@ class MainWindow(QMainWindow):
                         self.statusBar().clearMessage()  # the status line's copy of it too
                 self._events_seen = len(session.state.events)
             self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
-            if self._flash_left:
-                self._flash_left -= 1
             snap = session.state.patient_snapshot
             place = self.course_place.text(self.ctx, session.state)
-            self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
-                             f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}"
-                             + (f" — {place}" if place else ""))
-        else:
-            self.who.setText(tr("No session open."))
         self.abandon_action.setEnabled(session is not None)
         self.needling_action.setEnabled(self.on_needling_step())
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
@@ -374,6 +415,11 @@ class MainWindow(QMainWindow):
                 # the tick said in words: a screen reader reads the step and whether it is done
                 item.setData(Qt.ItemDataRole.AccessibleTextRole,
                              tr("{step}: done").format(step=title) if done else title)
+        text = (f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
+                f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}"
+                + (f" — {place}" if place else "")) if session is not None else tr("No session open.")
+        if self.who.text() != text:
+            self.who.setText(text)
         self.current_page().refresh(state)
 
     def show_error(self, field: str, message: str) -> None:
@@ -384,11 +430,13 @@ class MainWindow(QMainWindow):
     def on_alert(self, kind: str) -> None:
         self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
+        self.countdowns.flashing = {kind.split("_", 1)[0]}  # "dwell_planned_end": the dwell countdown
         from microneedle_desk.ui.a11y import announce
 
         announce(self, self.alert_bar.text(), assertive=True)
-        if self.ctx.settings.get("alerts/flash"):
+        if self.ctx.settings.get("alerts/flash") and self.ctx.controller.shown:
             self._flash_left = 10
+            self._flasher.start()
         if self.ctx.settings.get("alerts/sound"):
             self.sound.play(int(self.ctx.settings.get("alerts/volume")))
 
@@ -445,6 +493,9 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            from microneedle_desk.ui.exposure import ExposureWatch
+
+            self._exposure = ExposureWatch(self, lambda: self.set_shown(self.seen()))
             if self._parts_after_paint:
                 self._parts_after_paint = False
                 self._parts_timer.start(0)  # after this frame is drawn
@@ -512,8 +563,14 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.WindowStateChange:
-            self.ctx.controller.set_shown(not self.isMinimized())
+            self.set_shown(self.seen())
         super().changeEvent(event)
+
+    def seen(self) -> bool:
+        """Whether the window can be seen: not minimised, and exposed, as far as the platform tells
+        (a window unmapped, on another virtual desktop, or occluded where the system reports it)."""
+        handle = self.windowHandle()
+        return not self.isMinimized() and (handle is None or not self.isVisible() or handle.isExposed())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for index in range(len(self.pages)):  # nothing typed is lost on closing

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.clinic.events import EntrySaved
 from microneedle_desk.core.photos import photos_in_force
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
@@ -248,9 +249,15 @@ class PhotoWindow(QWidget):
         self.resize(1100, 720)
         self._previous: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._shown: tuple[Any, ...] = ()
-        ctx.controller.changed.connect(self.refresh)
+        ctx.controller.clinic_event.connect(self._heard)
         ctx.controller.error.connect(self._refused)
         self.refresh()
+
+    def _heard(self, event: object) -> None:
+        """Photos, skips and consent are entries of the session: shown again when one is saved
+        (a draft is none), or when the session opens or closes."""
+        if not isinstance(event, EntrySaved) or event.kind != "draft":
+            self.refresh()
 
     # -- commands ---------------------------------------------------------------------------
     def _act(self, command: Any) -> bool:

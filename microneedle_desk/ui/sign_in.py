@@ -133,7 +133,8 @@ class Security(QObject):
         self.lock_screen.hide()
         self.lock_screen.unlock_button.clicked.connect(self.unlock)
         self.lock_screen.take_over_button.clicked.connect(self.take_over)
-        controller.changed.connect(self._refresh_lock)
+        controller.clinic_event.connect(lambda _event: self._refresh_lock())
+        controller.ticked.connect(self._lock_time)
         self.idle = IdleLock(int(ctx.settings.get("security/idle_minutes")), self._idle, self)
         # The lock screen follows the window's size through an event filter on the window that
         # is installed only while locked: a Python filter sees every event the window gets, and
@@ -344,6 +345,11 @@ class Security(QObject):
             others = [a for a in self.book.accounts(include_retired=False)
                       if self.current is None or a.id != self.current.id]
             self.lock_screen.show_state(self.window.ctx.controller.session, self.current, others)
+
+    def _lock_time(self) -> None:
+        """Locked, the lock screen's countdowns are the ones that tick."""
+        if self.locked:
+            self.lock_screen.show_countdowns(self.window.ctx.controller.session)
 
     def unlock(self) -> None:
         if self.current is None:
