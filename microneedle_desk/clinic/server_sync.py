@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from microneedle_desk.clinic.events import CourseChanged
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.server.connection import ServerError, connect, dsn_problem
@@ -86,7 +87,9 @@ class ServerSync:
         review goes into the access log, by the signed-in person (if any) and the OS user; one
         that found nothing new leaves no line, or a laptop open all day would add one every few
         minutes. The command line logs each of its uses itself (commands/use_log.py)."""
-        done = land(self.clinic.store, self.clinic.store.root, result)
+        done = land(self.clinic.store, self.clinic.store.root, result, self.clinic.courses.file)
+        for patient_id, kind in done.course_changes.items():  # the course view and the Due list show it
+            self.clinic.publish(CourseChanged(patient_id, kind))
         self.last_success, self.last_result = self.clinic.clock.now(), done
         self.failures, self.problem = 0, ""
         if log and (done.pushed or done.pulled or done.to_review):
