@@ -23,6 +23,14 @@ class Counter(QObject):
         return False
 
 
+def device_step_during_dwell(qtbot: Any, clinic: Any) -> Any:
+    """The Device step, the dwell countdown running, the window active as after a person's click."""
+    driver.open_session_with_dwell(qtbot, clinic)
+    driver.focus_window(qtbot, clinic)
+    driver.click(qtbot, clinic.next)
+    return clinic.current_page()
+
+
 def test_the_countdown_figure_advances_once_per_second_of_the_clock_without_restyling_or_relayout(
         qtbot: Any, clinic: Any, fake_clock: Any) -> None:
     controller = clinic.ctx.controller
@@ -61,10 +69,7 @@ def test_the_beat_lands_on_the_second_the_figure_changes(qtbot: Any, clinic: Any
 
 def test_typed_text_survives_the_countdown_ticking_and_the_alert_entry_arriving(
         qtbot: Any, clinic: Any, fake_clock: Any) -> None:
-    driver.open_session_with_dwell(qtbot, clinic)
-    driver.focus_window(qtbot, clinic)  # as a person's click does after the PIN prompt
-    driver.click(qtbot, clinic.next)
-    page = clinic.current_page()
+    page = device_step_during_dwell(qtbot, clinic)
     driver.type_into(qtbot, page.lot, "LOT-4", enter=False)  # being typed: the focus stays in the field
     assert page.lot.hasFocus()
     saved: list[object] = []
@@ -83,10 +88,7 @@ def test_typed_text_survives_the_countdown_ticking_and_the_alert_entry_arriving(
 
 def test_a_half_typed_field_is_kept_when_another_entry_of_the_step_is_saved(
         qtbot: Any, clinic: Any, fake_clock: Any) -> None:
-    driver.open_session_with_dwell(qtbot, clinic)
-    driver.focus_window(qtbot, clinic)  # as a person's click does after the PIN prompt
-    driver.click(qtbot, clinic.next)
-    page = clinic.current_page()
+    page = device_step_during_dwell(qtbot, clinic)
     driver.type_into(qtbot, page.serial, "HP-", enter=False)
     driver.click(qtbot, page.sealed)  # another entry is saved while the serial is still half typed
     assert clinic.ctx.controller.session.state.cartridge_new_sealed
