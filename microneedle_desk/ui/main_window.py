@@ -355,4 +355,5 @@ class MainWindow(SessionWindow):
                 return
         if self.confirm_close:  # the real app (not a test's or a tool's window) remembers its place
             self.remember_place()
+        self.restore_blink()
         super().closeEvent(event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from microneedle_desk.clinic.events import EntrySaved
@@ -48,6 +49,7 @@ class SessionWindow(KeyedWindow):
     _stale: bool
     _flash_left: int
     _flasher: QTimer
+    _blink: int | None = None  # the text cursor's blink period while the window is unseen (blinking stopped)
 
     def current_page(self) -> StepPage:
         return self.pages[self.stack.currentIndex()]
@@ -66,9 +68,22 @@ class SessionWindow(KeyedWindow):
         """The window was minimised or covered (False), or can be seen again (True): unseen, it
         does no repaint work (the controller stops the countdowns' beat; the alerts keep theirs)."""
         self.ctx.controller.set_shown(shown)
+        hints = QGuiApplication.styleHints()
+        if not shown and self._blink is None:  # a text cursor nobody sees does not blink either
+            self._blink = hints.cursorFlashTime()
+            hints.setCursorFlashTime(0)
+        elif shown and self._blink is not None:
+            hints.setCursorFlashTime(self._blink)
+            self._blink = None
         if shown and self._stale:
             self._stale = False
             self.refresh()
+
+    def restore_blink(self) -> None:
+        """The text cursor blinks again (the window closes: the setting is the application's)."""
+        if self._blink is not None:
+            QGuiApplication.styleHints().setCursorFlashTime(self._blink)
+            self._blink = None
 
     def seen(self) -> bool:
         """Whether the window can be seen: not minimised, and exposed, as far as the platform tells

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QGuiApplication
 
 from e2e import driver
 
@@ -37,8 +38,10 @@ def test_a_minimised_window_renders_nothing_while_the_dwell_alert_still_fires_at
     assert beats == [] and rendered == [], "minimised, no countdown beat and no page rendered"
     assert digits.text() == before, "the countdown figure was not touched"
     assert not clinic.alert_bar.isHidden(), "the alert is waiting on the window"
+    assert QGuiApplication.styleHints().cursorFlashTime() == 0, "no text cursor blinks unseen"
 
     clinic.showNormal()
     qtbot.waitUntil(controller.ticker.isActive, timeout=3000)
     assert rendered, "back on screen, the step is shown again with the alert's entry"
     assert digits.text() != before, "and the countdown reads the clock again"
+    assert QGuiApplication.styleHints().cursorFlashTime() > 0, "the text cursor blinks again"
