@@ -31,7 +31,8 @@ from helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microneedle_desk import app, cli, paths
+from microneedle_desk import cli, paths
+from microneedle_desk.app import opening
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.core.records import content_hash
@@ -139,8 +140,8 @@ def test_each_bad_file_is_reported_in_admin_words_and_left_byte_for_byte(
     assert problems, kind
     assert any(words in p for p in problems), problems
     assert all(p.startswith(path.relative_to(root).as_posix()) for p in problems), problems
-    with pytest.raises(app.BadStoreError) as raised:  # the start-up check, no backup to offer
-        app.check_at_start(root, P, FakeClock(), read_only=False, interactive=False)
+    with pytest.raises(opening.BadStoreError) as raised:  # the start-up check, no backup to offer
+        opening.check_at_start(root, P, FakeClock(), read_only=False, interactive=False)
     assert words in str(raised.value)
     assert "Nothing was changed" in str(raised.value)
     assert path.read_bytes() == before
@@ -317,8 +318,8 @@ def test_startup_offers_the_newest_good_backup_and_moves_the_bad_file_aside(
     bad_bytes = day_path(root).read_bytes()
     backup.take_backup(root, clock.now(), keep=5)  # a newer backup, of the bad file
     shown: list[str] = []
-    monkeypatch.setattr(app, "confirm_restore", lambda text: shown.append(text) or True)
-    app.check_at_start(root, P, clock, read_only=False, interactive=True)
+    monkeypatch.setattr(opening, "confirm_restore", lambda text: shown.append(text) or True)
+    opening.check_at_start(root, P, clock, read_only=False, interactive=True)
     assert good.name in shown[0]
     assert "not valid JSON" in shown[0]
     assert problems_of(root) == []
@@ -353,9 +354,9 @@ def test_leftover_save_temp_files_are_moved_aside_not_deleted(tmp_path: Path) ->
 def test_files_readable_by_others_are_warned_about(tmp_path: Path) -> None:
     root = tmp_path / "data"
     filled_store(root)[0].close()
-    assert app.after_open(root, FakeClock(), keep=3) == []
+    assert opening.after_open(root, FakeClock(), keep=3) == []
     os.chmod(paths.meta_file(root), 0o644)
-    [note] = app.after_open(root, FakeClock(), keep=3)
+    [note] = opening.after_open(root, FakeClock(), keep=3)
     assert "meta.json" in note
     assert "Other users of this computer can read" in note
 
