@@ -37,7 +37,8 @@ from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.core.records import content_hash
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.store import backup, upgrade
+from microneedle_desk.store import backup, leftovers, upgrade
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.access_log import read_access_log
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
@@ -258,7 +259,7 @@ def test_backup_restore_round_trip_keeps_the_bad_file_in_quarantine(tmp_path: Pa
     _truncate(day_path(root))
     bad_bytes = day_path(root).read_bytes()
     clock.advance(60)
-    result = backup.restore(root, taken, P, clock.now())
+    result = restoring.restore(root, taken, P, clock.now())
     assert problems_of(root) == []
     assert result.quarantined is not None
     kept = result.quarantined / "sessions" / "2026-11-25.json"
@@ -279,7 +280,7 @@ def test_restore_refuses_a_backup_that_fails_the_check(tmp_path: Path) -> None:
     _empty(day_path(root))
     before = {p: p.read_bytes() for p in root.rglob("*.json")}
     with pytest.raises(backup.BackupError, match="does not pass the check"):
-        backup.restore(root, taken, P, clock.now())
+        restoring.restore(root, taken, P, clock.now())
     assert {p: p.read_bytes() for p in root.rglob("*.json")} == before
 
 
@@ -290,7 +291,7 @@ def test_restore_refuses_a_zip_that_is_not_a_backup(tmp_path: Path) -> None:
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../outside.json", "{}")
     with pytest.raises(backup.BackupError, match="not a microneedle-desk backup"):
-        backup.restore(root, evil, P, FakeClock().now())
+        restoring.restore(root, evil, P, FakeClock().now())
     assert not (tmp_path / "outside.json").exists()
 
 
@@ -345,7 +346,7 @@ def test_leftover_save_temp_files_are_moved_aside_not_deleted(tmp_path: Path) ->
     leftover = paths.sessions_dir(root) / "2026-11-25.json.aB3dE9"
     leftover.write_bytes(b'{"half": ')
     assert problems_of(root) == []  # harmless: the real file is intact
-    moved = backup.quarantine_strays(root, FakeClock().now())
+    moved = leftovers.quarantine_strays(root, FakeClock().now())
     assert not leftover.exists()
     assert [m.read_bytes() for m in moved] == [b'{"half": ']
 
@@ -617,7 +618,7 @@ def test_background_daily_backup_zips_a_snapshot_that_passes_the_check(tmp_path:
                                         clinic_id="D-DURING", device=store.device))
     thread.join(timeout=30)
     [taken] = backup.backups(root)
-    assert backup.verify_backup(taken, load_protocol(paths.protocol_file())) == []
+    assert restoring.verify_backup(taken, load_protocol(paths.protocol_file())) == []
     assert not list(paths.backups_dir(root).glob(".snapshot-*"))
     assert backup.daily_backup_in_background(root, FakeClock().now(), keep=3) is None, "once a day"
     store.close()

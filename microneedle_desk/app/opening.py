@@ -15,6 +15,8 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
+from microneedle_desk.store import leftovers
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.exposed import exposed_files
@@ -71,13 +73,13 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     """
     notes: list[str] = []
     if not read_only:
-        finished = backups.finish_interrupted_restore(root)
+        finished = restoring.finish_interrupted_restore(root)
         if finished:
             notes.append(finished)
     if not paths.meta_file(root).exists():
         return notes  # a first start: nothing to check yet
     if deferred:  # checked after the first frame (ui/first_check.py)
-        backups.quarantine_strays(root, clock.now())
+        leftovers.quarantine_strays(root, clock.now())
         return notes
     try:
         problems = check_store(root, protocol, deep=False, use_cache=True)
@@ -88,13 +90,13 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
         problems = check_store(root, protocol, deep=False, use_cache=True)
     if not problems:
         if not read_only:
-            backups.quarantine_strays(root, clock.now())
+            leftovers.quarantine_strays(root, clock.now())
         if not read_only and needs_upgrade(root):
             keep = _backups_kept(root, protocol)
             upgrade_store(root, lambda reason: backups.take_backup(root, clock.now(), keep, reason))
         return notes
     text = problems_text(root, problems)
-    good = None if read_only else backups.newest_good_backup(root, protocol)
+    good = None if read_only else restoring.newest_good_backup(root, protocol)
     if good is None:
         raise BadStoreError(text + "\n\nNo good backup was found to restore. Keep the folder as it is and "
                             "ask your IT support; the bad files can be sent for inspection.", problems)
@@ -103,7 +105,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
              "Sessions recorded after that backup stay in the quarantine folder.")
     if not interactive or not confirm_restore(offer):
         raise BadStoreError(offer, problems)
-    backups.restore(root, good, protocol, clock.now())
+    restoring.restore(root, good, protocol, clock.now())
     return notes
 
 
