@@ -38,6 +38,7 @@ from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import SecondaryWindow
+from microneedle_desk.ui.amend_form import AmendmentForm, amend_signed
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -238,13 +239,8 @@ class CourseWindow(SecondaryWindow):
     def save_grade(self, session_id: str, grade: str, reason: str) -> bool:
         reason = reason or tr("Grade recorded after the session")
         try:
-            if self.ctx.signer is not None:  # signed with the PIN of the person making it
-                if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
-                    return False
-            else:
-                from microneedle_desk.ui.context import who_is_working
-
-                self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
+            if not amend_signed(self.ctx, session_id, "grade", grade, reason):
+                return False
         except (ValidationError, StoreError) as exc:
             QMessageBox.warning(self, tr("Grade not saved"), str(exc))
             return False
@@ -252,24 +248,21 @@ class CourseWindow(SecondaryWindow):
         return True
 
 
-class GradeDialog(QDialog):
+class GradeDialog(AmendmentForm):
     """The picker for the session's scale (Norwood–Hamilton, Ludwig, Sinclair) or SALT."""
 
     def __init__(self, ctx: UiContext, scale: str, current: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         sc = ctx.protocol.scale(scale)
-        self.setWindowTitle(tr("Grade — {label}").format(label=sc.label))
+        super().__init__(tr("Grade — {label}").format(label=sc.label), tr("why (e.g. graded at the 3-month review)"),
+                         parent)
         self.picker = QComboBox()
         self.salt = QSpinBox()
         self.salt.setRange(0, 100)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(tr("why (e.g. graded at the 3-month review)"))
-        form = QFormLayout()
         if sc.grades:
             self.picker.addItems(list(sc.grades))
             if current in sc.grades:
                 self.picker.setCurrentText(current)
-            form.addRow(tr(sc.label), self.picker)
+            self.form.addRow(tr(sc.label), self.picker)
         else:
             self.salt.setValue(int(current) if current.isdigit() else 0)
             calc = QPushButton(tr("SALT &calculator…"))
@@ -277,15 +270,12 @@ class GradeDialog(QDialog):
             row = QHBoxLayout()
             row.addWidget(self.salt)
             row.addWidget(calc)
-            form.addRow(tr("SALT score"), row)
+            self.form.addRow(tr("SALT score"), row)
         self.uses_salt = not sc.grades
-        form.addRow(tr("Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        self.add_reason(tr("Reason"))
+
+    def save(self) -> None:
+        self.accept()  # the course window saves the grade once the dialog is accepted
 
     def grade(self) -> str:
         return str(self.salt.value()) if self.uses_salt else self.picker.currentText()
