@@ -42,23 +42,16 @@ def main() -> int:
     if args.language:
         i18n.set_language(args.language)
     from microneedle_desk.app import make_app
-    from tools.demo_window import (
-        add_patient,
-        answer_screening,
-        consent_and_numbing,
-        open_window,
-        prepare_device,
-        sign_in_doctor,
-    )
+    from tools import demo_window
 
     app = make_app()
     scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
     size = (int(args.width / scale), int((args.height - DECORATION_PX) / scale))
     clock = FakeClock()
-    window, lock = open_window(clock)
+    window, lock = demo_window.open_window(clock)
     ctx = window.ctx
-    sign_in_doctor(window)
-    add_patient(window, clock)
+    demo_window.sign_in_doctor(window)
+    demo_window.add_patient(window, clock)
     window.resize(*size)
     window.show()
     faults: list[dict[str, object]] = []
@@ -85,12 +78,12 @@ def main() -> int:
     check("patient", [window.patient_page.start_button])
     window.start_session()
     c = ctx.controller
-    answer_screening(window)
-    consent_and_numbing(window, apply=False)
+    demo_window.answer_screening(window)
+    demo_window.consent_and_numbing(window, apply=False)
     window.go_to(2)
     check("anesthetic-before", [window.next, window.current_page().apply_button])  # type: ignore[attr-defined]
     c.act(lambda k: k.apply_anesthetic(30))
-    prepare_device(window)
+    demo_window.prepare_device(window)
     c.act(lambda k: k.set_antiseptic("povidone_iodine"))
     c.act(lambda k: k.plan_needling(18))
     clock.advance(31 * 60)

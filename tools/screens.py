@@ -37,14 +37,7 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         from microneedle_desk.ui import desktop
         from microneedle_desk.ui.first_start import FirstStartDialog
         from microneedle_desk.ui.settings_dialog import SettingsDialog
-        from tools.demo_window import (
-            add_patient,
-            answer_screening,
-            consent_and_numbing,
-            open_window,
-            prepare_device,
-            sign_in_doctor,
-        )
+        from tools import demo_window
 
         app = make_app()
         wanted = Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light
@@ -52,7 +45,7 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         desktop.setup_app(app)
         desktop.apply_colour_scheme(app, wanted)
         clock = FakeClock()
-        window, lock = open_window(clock)
+        window, lock = demo_window.open_window(clock)
         ctx = window.ctx
 
         def grab(widget: object, name: str) -> None:
@@ -71,14 +64,14 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         grab(first, "first-start")
         first.close()
         ctx.settings.set("clinic/name", "Demo Dermatology Clinic (sample)")
-        sign_in_doctor(window)
-        add_patient(window, clock)
+        demo_window.sign_in_doctor(window)
+        demo_window.add_patient(window, clock)
         grab(window, "patient")
         window.start_session()
         c = ctx.controller
-        answer_screening(window)
-        consent_and_numbing(window)
-        prepare_device(window)
+        demo_window.answer_screening(window)
+        demo_window.consent_and_numbing(window)
+        demo_window.prepare_device(window)
         c.act(lambda k: k.set_antiseptic("povidone_iodine"))
         c.act(lambda k: k.plan_needling(18))
         clock.advance(31 * 60)

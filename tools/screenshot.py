@@ -19,14 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
-from tools.demo_window import (
-    add_patient,
-    answer_screening,
-    consent_and_numbing,
-    open_window,
-    prepare_device,
-    sign_in_doctor,
-)
+from tools import demo_window
 
 
 def main() -> int:
@@ -44,10 +37,10 @@ def main() -> int:
 
         app = make_app()
         clock = FakeClock()
-        window, lock = open_window(clock)
+        window, lock = demo_window.open_window(clock)
         ctx = window.ctx
-        sign_in_doctor(window, SHOT_PIN)
-        add_patient(window, clock)
+        demo_window.sign_in_doctor(window, SHOT_PIN)
+        demo_window.add_patient(window, clock)
         window.resize(width, height)
         window.show()
 
@@ -59,11 +52,11 @@ def main() -> int:
         shot("patient")
         window.start_session()
         c = ctx.controller
-        answer_screening(window, yes=("blood_thinners",))
+        demo_window.answer_screening(window, yes=("blood_thinners",))
         shot("screening-blocked")
         c.act(lambda k: k.override_screening("Low-dose aspirin only; haemostasis discussed, shorter needle chosen."))
-        consent_and_numbing(window)
-        prepare_device(window)
+        demo_window.consent_and_numbing(window)
+        demo_window.prepare_device(window)
         clock.advance(12 * 60)
         window.go_to(3)
         shot("device-during-dwell")
