@@ -84,12 +84,7 @@ def main() -> int:
     check("anesthetic-before", [window.next, window.current_page().apply_button])  # type: ignore[attr-defined]
     c.act(lambda k: k.apply_anesthetic(30))
     demo_window.prepare_device(window)
-    c.act(lambda k: k.set_antiseptic("povidone_iodine"))
-    c.act(lambda k: k.plan_needling(18))
-    clock.advance(31 * 60)
-    c.poll()
-    window.acknowledge_alert()
-    c.act(lambda k: k.start_needling())
+    demo_window.start_needling(window, clock)
     clock.advance(5 * 60)
     c.poll()
     window.acknowledge_alert()

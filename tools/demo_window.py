@@ -76,3 +76,15 @@ def consent_and_numbing(window: MainWindow, apply: bool = True) -> None:
     c.act(lambda k: k.set_anesthetic_product("Lidocaine 5% cream"))
     if apply:
         c.act(lambda k: k.apply_anesthetic(30))
+
+
+def start_needling(window: MainWindow, clock: FakeClock) -> None:
+    """Antiseptic and planned needling time given, the 30-minute numbing over (its alert seen),
+    then needling started."""
+    c = window.ctx.controller
+    c.act(lambda k: k.set_antiseptic("povidone_iodine"))
+    c.act(lambda k: k.plan_needling(18))
+    clock.advance(31 * 60)
+    c.poll()
+    window.acknowledge_alert()
+    c.act(lambda k: k.start_needling())
