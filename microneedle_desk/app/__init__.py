@@ -27,9 +27,9 @@ from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.controller import SessionController
 from microneedle_desk.ui.main_window import MainWindow
 
-# QMessageBox and QInputDialog are imported where a dialog is shown: PySide sets up a Qt
-# class's enums when its name is first imported (QMessageBox's ~4 ms), and the first frame
-# shows neither.
+# QMessageBox and QInputDialog are imported where a dialog is shown (app.resume only once the
+# window is up): PySide sets up a Qt class's enums when its name is first imported, and the
+# first frame shows neither.
 
 
 def make_app() -> QApplication:
