@@ -17,7 +17,8 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
