@@ -111,6 +111,14 @@ class DashboardWindow(SecondaryWindow):
             self.followups = [f for f in followups if f.get("session_id") in ids]
         else:
             self.rows, self.followups = self.local
+        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
+        if days:  # the range follows the records shown: the year up to the newest session
+            last = date.fromisoformat(max(days))
+            for edit, day in ((self.date_from, max(date.fromisoformat(min(days)), last - timedelta(days=365))),
+                              (self.date_to, last)):
+                edit.blockSignals(True)
+                edit.setDate(_qdate(day))
+                edit.blockSignals(False)
         self.redraw()
 
     def selected_range(self) -> tuple[date, date]:
