@@ -69,6 +69,20 @@ def test_dashboard_course_and_export_read_the_whole_clinic_with_the_room_as_a_fi
     assert [r["id"] for r in dashboard.rows] == [here] and not dashboard.scope.room.isVisible()
     dashboard.close()
 
+    # History: the whole-clinic history in place of this laptop's table, the room a column there
+    driver.focus_window(qtbot, clinic)
+    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+H")
+    history = clinic.review_menu.windows[-1]
+    _whole_clinic(qtbot, history.scope)
+    view = history.scope.clinic_view
+    assert view.isVisible() and not history.table.isVisible() and not history.search.isVisible()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2 and not view.busy, timeout=20000)
+    assert view.model.headerData(1, driver.Qt.Orientation.Horizontal) == "Room"
+    assert sorted(view.model.rows[i]["id"] for i in range(2)) == sorted([here, other_session])
+    driver.choose(qtbot, history.scope.scope, "This laptop")
+    assert history.table.isVisible() and history.search.isVisible() and not view.isVisible()
+    history.close()
+
     # Course: the other room's patient, her session with its room in the Room column
     course = clinic.review_menu.open_course(other_patient)
     _whole_clinic(qtbot, course.scope)
@@ -120,3 +134,17 @@ def test_a_server_that_cannot_be_read_is_said_and_the_dashboard_stays_on_this_la
     assert "Showing this laptop's records" in scope.note.text()
     assert scope.scope.currentText() == "This laptop" and not scope.whole_clinic()
     assert dashboard.rows == [] and not scope.room.isVisible()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_the_history_says_a_server_that_cannot_be_read_and_stays_on_this_laptop(
+        qtbot: Any, clinic: Any, tmp_path: Path) -> None:
+    clinic.ctx.settings.set("server/dsn", f"host={tmp_path} port=1 user=desk1 dbname=clinic")
+    driver.focus_window(qtbot, clinic)
+    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+H")
+    history = clinic.review_menu.windows[-1]
+    scope = history.scope
+    driver.choose(qtbot, scope.scope, "Whole clinic (from the clinic server)")
+    qtbot.waitUntil(lambda: not scope.busy and "cannot be read now" in scope.note.text(), timeout=20000)
+    assert scope.scope.currentText() == "This laptop" and scope.clinic_view is None
+    assert history.table.isVisible()
