@@ -122,29 +122,19 @@ def test_dashboard_course_and_export_read_the_whole_clinic_with_the_room_as_a_fi
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
-def test_a_server_that_cannot_be_read_is_said_and_the_dashboard_stays_on_this_laptop(
-        qtbot: Any, clinic: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shortcut", ["Ctrl+Shift+B", "Ctrl+Shift+H"])  # the dashboard, the history
+def test_a_server_that_cannot_be_read_is_said_and_the_window_stays_on_this_laptop(
+        qtbot: Any, clinic: Any, tmp_path: Path, shortcut: str) -> None:
     clinic.ctx.settings.set("server/dsn", f"host={tmp_path} port=1 user=desk1 dbname=clinic")
     driver.focus_window(qtbot, clinic)
-    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+B")
-    dashboard = clinic.review_menu.windows[-1]
-    scope = dashboard.scope
+    driver.QTest_keyClick_combo(clinic, shortcut)
+    window = clinic.review_menu.windows[-1]
+    scope = window.scope
     driver.choose(qtbot, scope.scope, "Whole clinic (from the clinic server)")
     qtbot.waitUntil(lambda: not scope.busy and "cannot be read now" in scope.note.text(), timeout=20000)
     assert "Showing this laptop's records" in scope.note.text()
-    assert scope.scope.currentText() == "This laptop" and not scope.whole_clinic()
-    assert dashboard.rows == [] and not scope.room.isVisible()
-
-
-@pytest.mark.qt_log_ignore("This plugin does not support raise")
-def test_the_history_says_a_server_that_cannot_be_read_and_stays_on_this_laptop(
-        qtbot: Any, clinic: Any, tmp_path: Path) -> None:
-    clinic.ctx.settings.set("server/dsn", f"host={tmp_path} port=1 user=desk1 dbname=clinic")
-    driver.focus_window(qtbot, clinic)
-    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+H")
-    history = clinic.review_menu.windows[-1]
-    scope = history.scope
-    driver.choose(qtbot, scope.scope, "Whole clinic (from the clinic server)")
-    qtbot.waitUntil(lambda: not scope.busy and "cannot be read now" in scope.note.text(), timeout=20000)
-    assert scope.scope.currentText() == "This laptop" and scope.clinic_view is None
-    assert history.table.isVisible()
+    assert scope.scope.currentText() == "This laptop" and not scope.whole_clinic() and not scope.room.isVisible()
+    if shortcut == "Ctrl+Shift+B":
+        assert window.rows == []
+    else:
+        assert scope.clinic_view is None and window.table.isVisible()
