@@ -105,17 +105,22 @@ class ClinicRecords:
                 if doc is not None:
                     yield row, replay(doc["events"], self.protocol), amendments.get(str(row["id"]), [])
 
-    def summaries(self) -> list[dict[str, Any]]:
-        """Every kept session's history row, amendments applied, with its room."""
+    def summaries(self, patient_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every kept session's history row (or those of ``patient_ids``), amendments applied,
+        with its room."""
+        mine, params = ("", ()) if patient_ids is None else (" AND r.patient_id = ANY(%s::uuid[])", (patient_ids,))
         amended: dict[str, list[dict[str, Any]]] = {}
         for sid, doc in self.conn.execute(
-                "SELECT session_id::text, doc FROM clinic.records WHERE kind = 'amendment' ORDER BY device, seq"):
+                "SELECT a.session_id::text, a.doc FROM clinic.records a WHERE a.kind = 'amendment'"
+                + ("" if not mine else " AND a.session_id IN (SELECT r.id FROM clinic.records r "
+                                       f"WHERE r.kind = 'session'{mine})") + " ORDER BY a.device, a.seq", params):
             amended.setdefault(str(sid), []).append(dict(doc))
         rows = []
         cur = self.conn.execute(
             "SELECT r.id::text, r.summary, coalesce(d.name, ''), r.device::text, "
             "CASE WHEN r.id::text = ANY(%s) THEN r.doc END FROM clinic.records r "
-            "LEFT JOIN clinic.devices d ON d.device = r.device WHERE r.kind = 'session'", (list(amended),))
+            "LEFT JOIN clinic.devices d ON d.device = r.device WHERE r.kind = 'session'" + mine,
+            (list(amended), *params))
         for sid, summary, room, device, doc in cur:
             if doc is not None:
                 state = amended_state(replay(doc["events"], self.protocol), amended[sid])

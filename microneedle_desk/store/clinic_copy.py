@@ -62,6 +62,13 @@ class ClinicCopy:
             self._shards[shard] = rows
         return rows
 
+    def rows(self) -> list[dict[str, Any]]:
+        """Every pulled row, of every patient (shared: read, never change)."""
+        if not self.folder.exists():
+            return []
+        shards = sorted(p.name[len("sessions-"):-len(".json")] for p in self.folder.glob("sessions-*.json"))
+        return [r for shard in shards for r in self._shard(shard).values()]
+
     def patient_rows(self, patient_id: str) -> list[dict[str, Any]]:
         """The pulled rows of one patient (shared: read, never change)."""
         if not self.folder.exists():

@@ -225,4 +225,5 @@ class ClinicHistoryWindow(QWidget):
     def export_shown(self) -> None:
         from microneedle_desk.ui.export_dialog import export_dialog
 
-        export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows])
+        export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows],
+                      of_clinic=True)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 HEADERS = ("#", N_("Date"), N_("Interval"), N_("Needle mm"),
-           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"))
+           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"), N_("Room"))
 
 
 class CourseWindow(SecondaryWindow):
@@ -86,8 +86,15 @@ class CourseWindow(SecondaryWindow):
         for b in (self.grade_button, self.charts_button, self.save_button, self.summary_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
+        from microneedle_desk.ui.clinic_scope import ScopeBar, clinic_course_rows
+
+        same = sorted(ctx.store.clinic_copy.aliases(patient_id))  # one person registered twice, merged
+        self.scope = ScopeBar(ctx, lambda records: clinic_course_rows(records, same), self)
+        self.scope.changed.connect(self.refresh)
+        self.here = str(ctx.store.meta_value("device_name") or "") or tr("this laptop")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.scope)
         layout.addWidget(self.actions_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.plan)
@@ -101,7 +108,20 @@ class CourseWindow(SecondaryWindow):
         interval = None
         if patient is not None:
             interval = int(settings.get(f"protocol/interval_days/{patient.indication}"))
-        course = self.course = patient_course(self.ctx.store, self.patient_id, interval)
+        scope = getattr(self, "scope", None)  # built after the first refresh
+        if scope is not None and scope.whole_clinic():
+            from microneedle_desk.review.course import build_course
+            from microneedle_desk.review.followup import by_session
+            from microneedle_desk.ui.clinic_scope import in_room
+
+            rows, followups = scope.answer
+            rows = [{**r, "patient_id": self.patient_id} for r in in_room(rows, scope.chosen_room())]
+            course = self.course = build_course(rows, self.patient_id, self.ctx.protocol, interval,
+                                                by_session(followups))
+            if patient is not None:
+                course.patient_name, course.clinic_id = patient.name, patient.clinic_id
+        else:
+            course = self.course = patient_course(self.ctx.store, self.patient_id, interval)
         self.setWindowTitle(tr("Course — {patient_name}").format(patient_name=course.patient_name))
         label = self.ctx.protocol.label("indications", course.indication)
         self.heading.setText(tr("{patient_name} ({clinic_id}) — {label}: {len} signed session(s)").format(
@@ -119,7 +139,8 @@ class CourseWindow(SecondaryWindow):
                      ", ".join(protocol.label("side_effects", k) for k in e.side_effects)
                      or ("none" if e.none_observed else ""),
                      "; ".join(followup_text(f, protocol) for f in e.followups),
-                     protocol.label("adjuncts", e.adjunct) if e.adjunct else "", e.status)
+                     protocol.label("adjuncts", e.adjunct) if e.adjunct else "", e.status,
+                     e.room or getattr(self, "here", ""))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.session_id)

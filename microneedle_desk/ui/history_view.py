@@ -188,6 +188,9 @@ class HistoryWindow(SecondaryWindow):
         layout.addLayout(row2)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        from microneedle_desk.ui.history_scope import HistorySwitch
+
+        self.scope = HistorySwitch(ctx, self, layout)  # "Whole clinic" when a server is set
         # -- wiring --------------------------------------------------------------------------
         self.search.textChanged.connect(self.apply_filter)
         for edit in (self.date_from, self.date_to):
