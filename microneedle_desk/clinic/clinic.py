@@ -14,11 +14,11 @@ takes the PIN as an argument, or, without one, asks :attr:`Clinic.ask_pin`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -33,7 +33,9 @@ from microneedle_desk.clinic.events import (
 from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, check_language, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
@@ -293,7 +295,7 @@ class Clinic(StepEntries):
             "accounts)."))
         self.accounts.prove(account.id, self._pin(account, purpose, pin), purpose)
 
-    def _confirm_override(self, event: dict[str, Any]) -> None:
+    def _confirm_override(self, event: SessionEvent) -> None:
         """Before an override is saved: the acting practitioner gives their PIN, once for it."""
         if not self.enforcing:
             return  # nobody to confirm it: the store's plain path refuses the override itself
@@ -311,7 +313,7 @@ class Clinic(StepEntries):
         finally:
             self._override_pin = None
 
-    def _save(self, event: dict[str, Any], state: SessionState) -> None:
+    def _save(self, event: SessionEvent, state: SessionState) -> None:
         """Where a session's events go: once anyone has an account, only through the accounts'
         guarded path (a start, sign-off or override needs a fresh PIN proof)."""
         if self.enforcing:
@@ -358,7 +360,7 @@ class Clinic(StepEntries):
                                 sink=self._save)
         return self._open(session, resumed=False)
 
-    def resume_session(self, events: list[dict[str, Any]]) -> Session:
+    def resume_session(self, events: Sequence[Mapping[str, object]]) -> Session:
         """Go on with a session that was in progress (its saved events)."""
         return self._open(Session.resume(self.protocol, self.clock, self.store.device, events, sink=self._save),
                           resumed=True)
@@ -404,7 +406,7 @@ class Clinic(StepEntries):
 
     # -- corrections to signed records ---------------------------------------------------
     def amend(self, session_id: str, field: str, value: object, reason: str, *, by: str = "",
-              pin: str | None = None) -> dict[str, Any]:
+              pin: str | None = None) -> AmendmentDoc:
         """Correct one field of a signed session, for ``reason``; returns the sealed amendment.
 
         Once anyone has an account, the correction is signed by the signed-in person with their

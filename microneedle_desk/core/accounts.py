@@ -13,11 +13,13 @@ keeps accounts and the access log in the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.core.record_types import KeyDoc
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
 
@@ -155,10 +157,10 @@ class Account(FrozenRecord):
     wait_boot: str | None = None
     # The signing key (core/signing.py): public key, private key sealed under the PIN, and
     # an admin's certificate; None for an account from before signatures until its next PIN.
-    key: dict[str, Any] | None = None
+    key: KeyDoc | None = None
     # Keys it had before a PIN reset (public key and certificate only): what it signed then
     # is verified with them.
-    past_keys: tuple[dict[str, Any], ...] = ()
+    past_keys: tuple[Mapping[str, object], ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -183,10 +185,10 @@ class Account(FrozenRecord):
                    lockouts=int(doc.get("lockouts", 0)),
                    wait_mono=float(doc["wait_mono"]) if isinstance(doc.get("wait_mono"), (int, float)) else None,
                    wait_boot=str(doc["wait_boot"]) if doc.get("wait_boot") else None,
-                   key=dict(doc["key"]) if isinstance(doc.get("key"), dict) else None,
+                   key=cast(KeyDoc, dict(doc["key"])) if isinstance(doc.get("key"), dict) else None,
                    past_keys=tuple(dict(k) for k in doc.get("past_keys") or () if isinstance(k, dict)))
 
-    def public_keys(self) -> list[dict[str, Any]]:
+    def public_keys(self) -> list[Mapping[str, object]]:
         """Every key it has signed with: the current one and those before a PIN reset."""
         return ([self.key] if self.key else []) + list(self.past_keys)
 

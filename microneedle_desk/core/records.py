@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -65,7 +66,7 @@ def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
+def content_hash(doc: Mapping[str, object], prev_hash: str) -> str:
     """SHA-256 over a document's canonical JSON (without its own hash) and the previous hash."""
     import hashlib  # here, not at the top: OpenSSL's set-up costs ~4 ms of start-up
 

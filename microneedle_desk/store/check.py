@@ -27,7 +27,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -329,7 +329,7 @@ class _Checker(SignatureChecks, Record):
                 except ValidationError as exc:
                     self.add(path, label, exc.message)
 
-    def check_photos(self, path: Path, label: str, photos: list[dict[str, Any]]) -> None:
+    def check_photos(self, path: Path, label: str, photos: Sequence[Mapping[str, Any]]) -> None:
         """Each photo on record is in ``photos/`` with the SHA-256 it was stored with."""
         for photo in photos:
             what = photo_problem(self.root, photo)

@@ -8,6 +8,7 @@ a follow-up and to print the sheet or the aftercare handout.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -350,7 +351,7 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
 
 
 # -- one session, read-only -----------------------------------------------------------------
-def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
+def _event_text(event: Mapping[str, Any], ctx: UiContext) -> str:
     data = event.get("data") or {}
     kind = str(event.get("type", ""))
     if kind == "session_started":

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.photos import photos_in_force
+from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
 
@@ -246,7 +247,7 @@ class PhotoWindow(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.resize(1100, 720)
-        self._previous: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._previous: dict[tuple[str, str], PhotoRecord | None] = {}
         self._shown: tuple[Any, ...] = ()
         ctx.controller.changed.connect(self.refresh)
         ctx.controller.error.connect(self._refused)
