@@ -7,6 +7,7 @@ records from an earlier form of the app lack is ``NotRequired``.
 
 # No `from __future__ import annotations`: NotRequired must be seen at runtime, where
 # __required_keys__/__optional_keys__ are computed (a test holds the written events to them).
+from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict
 
 
@@ -121,3 +122,23 @@ class AmendmentDoc(TypedDict):
     sig: NotRequired[SignatureBlock]
     chain: NotRequired[ChainLink]
     hash: NotRequired[str]
+
+
+class CourseEventDoc(TypedDict):
+    """One change to a patient's course (core/course_events.py): started, paused, resumed, plan
+    changed, new phase, ended."""
+
+    schema: int
+    kind: Literal["course_event"]
+    type: str
+    id: str
+    patient_id: str
+    course_id: str
+    on: str
+    reason: str
+    by: str
+    device: str
+    at: str
+    plan: NotRequired[Mapping[str, object]]  # started, plan_changed: the plan (CoursePlan.to_doc)
+    outcome: NotRequired[str]  # course_ended: completed or stopped
+    phase: NotRequired[str]  # phase_started: main or maintenance
