@@ -15,8 +15,16 @@ from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.event_types import PAYLOADS, SessionEvent
 from microneedle_desk.core.fold import EVENT_TYPES
-from microneedle_desk.core.record_types import AmendmentDoc, PatientDoc, PhotoRecord, SignatureBlock
+from microneedle_desk.core.record_types import (
+    AccountDoc,
+    AmendmentDoc,
+    FollowupDoc,
+    PatientDoc,
+    PhotoRecord,
+    SignatureBlock,
+)
 from microneedle_desk.core.session_state import SessionConfig
+from microneedle_desk.review.followup import add_followup
 from microneedle_desk.store.store import Store
 from tests.helpers import TEST_PIN, _quick_hash, make_demo_patient, shipped_protocol
 from tests.photo_helpers import camera_jpeg
@@ -137,7 +145,7 @@ def test_every_event_written_in_a_whole_session_matches_its_typed_dict(tmp_path:
     assert problems == []
 
 
-def test_the_photo_the_amendment_and_the_patient_match_their_typed_dicts(tmp_path: Path) -> None:
+def test_the_photo_amendment_patient_follow_up_and_account_match_their_typed_dicts(tmp_path: Path) -> None:
     clinic, ids = walk_every_kind(tmp_path)
     state = clinic.store.session_state(ids[0])
     assert state is not None
@@ -147,5 +155,9 @@ def test_the_photo_the_amendment_and_the_patient_match_their_typed_dicts(tmp_pat
     problems += keys_problem(clinic.store.amendments(ids[0])[0], AmendmentDoc, "stored amendment")
     patient = clinic.store.patients()[0]
     problems += keys_problem(patient.to_doc(), PatientDoc, "patient")
+    followup = add_followup(clinic.store, ids[0], on=clinic.clock.now().date().isoformat(), none=True, by="Dr Test")
+    problems += keys_problem(dict(followup), FollowupDoc, "follow-up")
+    for account in clinic.accounts.accounts():
+        problems += keys_problem(account.to_doc(), AccountDoc, "account")
     assert problems == []
     assert SignatureBlock.__required_keys__ == {"v", "by", "key", "value"}

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from microneedle_desk.core.record_base import FrozenRecord
-from microneedle_desk.core.record_types import KeyDoc
+from microneedle_desk.core.record_types import AccountDoc, KeyDoc, PinHash
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
 
@@ -93,7 +93,7 @@ def check_secret(secret: str) -> str:
     return secret
 
 
-def hash_secret(secret: str) -> dict[str, Any]:
+def hash_secret(secret: str) -> PinHash:
     """A salted scrypt hash of an acceptable secret, with the parameters needed to check it."""
     import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
     import secrets
@@ -144,7 +144,7 @@ class Account(FrozenRecord):
     name: str
     role: str
     active: bool
-    pin_hash: dict[str, Any] | None
+    pin_hash: PinHash | None
     must_change_pin: bool
     failures: int
     locked_until: str | None
@@ -166,7 +166,7 @@ class Account(FrozenRecord):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def to_doc(self) -> dict[str, Any]:
+    def to_doc(self) -> AccountDoc:
         return {"schema": SCHEMA_VERSION, "kind": "account", "id": self.id, "name": self.name,
                 "role": self.role, "active": self.active, "pin_hash": self.pin_hash,
                 "must_change_pin": self.must_change_pin, "failures": self.failures,
@@ -176,7 +176,7 @@ class Account(FrozenRecord):
                 "past_keys": list(self.past_keys)}
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Account:
+    def from_doc(cls, doc: Mapping[str, Any]) -> Account:
         return cls(id=str(doc["id"]), name=str(doc["name"]), role=str(doc["role"]),
                    active=bool(doc.get("active", True)), pin_hash=doc.get("pin_hash"),
                    must_change_pin=bool(doc.get("must_change_pin", False)),

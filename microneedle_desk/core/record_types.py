@@ -142,3 +142,53 @@ class CourseEventDoc(TypedDict):
     plan: NotRequired[Mapping[str, object]]  # started, plan_changed: the plan (CoursePlan.to_doc)
     outcome: NotRequired[str]  # course_ended: completed or stopped
     phase: NotRequired[str]  # phase_started: main or maintenance
+
+
+class FollowupDoc(TypedDict):
+    """What was found when a patient was checked after a session (core/followup.py)."""
+
+    schema: int
+    kind: Literal["followup"]
+    id: str
+    session_id: str
+    on: str
+    none: bool
+    what: str
+    severity: str
+    note: str
+    by: str
+    at: str
+    device: str
+
+
+class PinHash(TypedDict):
+    """A salted scrypt hash of a PIN or passphrase, with the parameters needed to check it."""
+
+    alg: str
+    n: int
+    r: int
+    p: int
+    salt: str
+    hash: str
+
+
+class AccountDoc(TypedDict):
+    """A person's account (core/accounts.py); ``key`` is None for an account from before signatures."""
+
+    schema: int
+    kind: Literal["account"]
+    id: str
+    name: str
+    role: str
+    active: bool
+    pin_hash: PinHash | None
+    must_change_pin: bool
+    failures: int
+    lockouts: int
+    locked_until: str | None
+    wait_mono: float | None
+    wait_boot: str | None
+    device: str
+    created_at: str
+    key: KeyDoc | None
+    past_keys: list[Mapping[str, object]]

@@ -45,6 +45,7 @@ from microneedle_desk.core.amendments import (
     field_label,
 )
 from microneedle_desk.core.followup import followup_text
+from microneedle_desk.core.record_types import FollowupDoc
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -458,7 +459,7 @@ class SessionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_followup(dialog.values())
 
-    def save_followup(self, values: dict[str, Any]) -> dict[str, Any] | None:
+    def save_followup(self, values: dict[str, Any]) -> FollowupDoc | None:
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:
