@@ -140,7 +140,7 @@ class StoreFiled(StoreIndex):
         return sorted((cast(AmendmentDoc, dict(d)) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
     def finished_records(self, rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], SessionState,
-                                                                             list[dict[str, Any]]]]:
+                                                                             list[AmendmentDoc]]]:
         """For each history row (in the order given): the row, its session as signed (replayed by
         the rules) and its amendments, oldest first.
 
@@ -182,7 +182,8 @@ class StoreFiled(StoreIndex):
                                     value=row['id']))
             state = replay(found[0]["events"], self.protocol)
             amendments = docs(day_file(self.file_key(state)), "amendments", "session_id").get(row["id"], [])
-            yield row, state, sorted((dict(d) for d in amendments), key=lambda d: int(d["chain"]["seq"]))
+            yield row, state, sorted((cast(AmendmentDoc, dict(d)) for d in amendments),
+                                     key=lambda d: int(d["chain"]["seq"]))
         for done in opened:
             self._release(done)
 
