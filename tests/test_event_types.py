@@ -24,6 +24,7 @@ from microneedle_desk.core.record_types import (
     SignatureBlock,
 )
 from microneedle_desk.core.session_state import SessionConfig
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.review.followup import add_followup
 from microneedle_desk.store.store import Store
 from tests.helpers import TEST_PIN, _quick_hash, make_demo_patient, shipped_protocol
@@ -145,7 +146,7 @@ def test_every_event_written_in_a_whole_session_matches_its_typed_dict(tmp_path:
     assert problems == []
 
 
-def test_the_photo_amendment_patient_follow_up_and_account_match_their_typed_dicts(tmp_path: Path) -> None:
+def test_photo_amendment_patient_follow_up_account_and_history_row_match_their_typed_dicts(tmp_path: Path) -> None:
     clinic, ids = walk_every_kind(tmp_path)
     state = clinic.store.session_state(ids[0])
     assert state is not None
@@ -157,6 +158,8 @@ def test_the_photo_amendment_patient_follow_up_and_account_match_their_typed_dic
     problems += keys_problem(patient.to_doc(), PatientDoc, "patient")
     followup = add_followup(clinic.store, ids[0], on=clinic.clock.now().date().isoformat(), none=True, by="Dr Test")
     problems += keys_problem(dict(followup), FollowupDoc, "follow-up")
+    for session_id in ids:  # the history index's rows (the signed one amended above)
+        problems += keys_problem(clinic.store.summary(session_id), SessionRow, "history row")
     for account in clinic.accounts.accounts():
         problems += keys_problem(account.to_doc(), AccountDoc, "account")
     assert problems == []

@@ -21,7 +21,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, Practitioner
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 
 HISTORY_PAGE = 200
 
@@ -107,13 +107,13 @@ class ClinicRecords:
                 if doc is not None:
                     yield row, replay(doc["events"], self.protocol), amendments.get(str(row["id"]), [])
 
-    def summaries(self) -> list[dict[str, Any]]:
+    def summaries(self) -> list[SessionRow]:
         """Every kept session's history row, amendments applied, with its room."""
         amended: dict[str, list[dict[str, Any]]] = {}
         for sid, doc in self.conn.execute(
                 "SELECT session_id::text, doc FROM clinic.records WHERE kind = 'amendment' ORDER BY device, seq"):
             amended.setdefault(str(sid), []).append(dict(doc))
-        rows = []
+        rows: list[SessionRow] = []
         cur = self.conn.execute(
             "SELECT r.id::text, r.summary, coalesce(d.name, ''), r.device::text, "
             "CASE WHEN r.id::text = ANY(%s) THEN r.doc END FROM clinic.records r "
@@ -124,7 +124,7 @@ class ClinicRecords:
                 row = summarize(state, self.protocol)
                 row["amended"] = len(amended[sid])
             else:
-                row = dict(summary)
+                row = cast(SessionRow, dict(summary))
             row["room"], row["room_device"] = room, device
             rows.append(row)
         self.conn.rollback()

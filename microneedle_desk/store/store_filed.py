@@ -21,7 +21,7 @@ from microneedle_desk.core.records import (
     content_hash,
 )
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
 from microneedle_desk.store.store_index import StoreIndex
@@ -211,7 +211,7 @@ class StoreFiled(StoreIndex):
         if not checked:
             return 0
         by_file: dict[str, list[dict[str, Any]]] = {}
-        by_index: dict[str, list[dict[str, Any]]] = {}
+        by_index: dict[str, list[SessionRow]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:

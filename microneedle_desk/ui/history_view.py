@@ -323,7 +323,7 @@ class HistoryWindow(SecondaryWindow):
     def export_shown(self) -> None:
         from microneedle_desk.ui.export_dialog import export_dialog
 
-        export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
+        export_dialog(self, self.ctx, [dict(r.summary) for r in self.model.matching()])
 
 
 # -- who may see a session's detail ---------------------------------------------------------
