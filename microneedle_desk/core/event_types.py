@@ -10,7 +10,7 @@ walks a whole session to hold :data:`PAYLOADS` to the events the core emits.
 # __required_keys__/__optional_keys__ are computed (a test holds the written events to them).
 from typing import Literal, NotRequired, TypedDict
 
-from microneedle_desk.core.record_types import ChainLink, PhotoRecord, SignatureBlock
+from microneedle_desk.core.record_types import ChainLink, PatientSnapshot, PhotoRecord, SignatureBlock
 
 
 class ConfigData(TypedDict):
@@ -19,18 +19,6 @@ class ConfigData(TypedDict):
     washout_months: int
     minoxidil_hours: int
     interval_days: int
-
-
-class PatientSnapshot(TypedDict):
-    """The patient's details as they were when the session started."""
-
-    name: str
-    dob: str
-    clinic_id: str
-    sex: str
-    indication: str
-    scale: str
-    grade: str
 
 
 class SessionStartedData(TypedDict):

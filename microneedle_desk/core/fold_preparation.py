@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from microneedle_desk.core.event_types import PatientSnapshot, SessionEvent
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold_common import Data, EventError, Handler, flag_of, reason_of, require_cleared, text_of
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import PatientSnapshot
 from microneedle_desk.core.records import (
     check_grade,
 )

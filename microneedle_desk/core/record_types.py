@@ -63,10 +63,9 @@ class KeyDoc(TypedDict):
     cert: KeyCertificate
 
 
-class PatientDoc(TypedDict):
-    schema: int
-    kind: Literal["patient"]
-    id: str
+class PatientSnapshot(TypedDict):
+    """The patient's details a session's start records as they were then."""
+
     name: str
     dob: str
     clinic_id: str
@@ -74,6 +73,14 @@ class PatientDoc(TypedDict):
     indication: str
     scale: str
     grade: str
+
+
+class PatientDoc(PatientSnapshot):
+    """A registered patient (core/records.py)."""
+
+    schema: int
+    kind: Literal["patient"]
+    id: str
     device: str
     created_at: str
     demo: bool

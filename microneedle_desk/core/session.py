@@ -25,14 +25,13 @@ from microneedle_desk.core.event_types import (
     EventData,
     HomeRollerData,
     NeedlingStartedData,
-    PatientSnapshot,
     PractitionerChangedData,
     SessionEvent,
 )
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import PhotoRecord
+from microneedle_desk.core.record_types import PatientSnapshot, PhotoRecord
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     Patient,

@@ -12,10 +12,10 @@ from typing import TypedDict
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
-from microneedle_desk.core.event_types import ConfigData, PatientSnapshot, SessionEvent
+from microneedle_desk.core.event_types import ConfigData, SessionEvent
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord, Record
-from microneedle_desk.core.record_types import PhotoRecord
+from microneedle_desk.core.record_types import PatientSnapshot, PhotoRecord
 from microneedle_desk.core.validation import (
     add_months,
 )
