@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QDialog, QMenu
 
 from microneedle_desk.clinic import Cancelled
 from microneedle_desk.core.accounts import Account, permitted
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
@@ -72,7 +73,7 @@ class Security(QObject):
         self._update_menus()
         self._cover_until_signed_in()
 
-    def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any] | None:
+    def amend(self, session_id: str, field: str, value: object, reason: str) -> AmendmentDoc | None:
         """A correction signed by the signed-in person's PIN (None when they cancel).
 
         Before anyone has an account, corrections are stamped as sessions are: with the
