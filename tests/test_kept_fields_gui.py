@@ -113,7 +113,7 @@ def test_a_draft_comes_back_into_its_field_after_a_crash(
     type_into(qtbot, device.lot, "LOT-5")
     _type_slowly(qtbot, device.expiry, "2027-0")
     qtbot.waitUntil(lambda: _state(first).drafts.get("cartridge_expiry") == "2027-0", timeout=3000)
-    first.ctx.controller._tick.stop()  # the kill: no clean shutdown, the lock is let go
+    first.ctx.controller.ticker.stop()  # the kill: no clean shutdown, the lock is let go
     first.ctx.store.close()
     lock.release()
 

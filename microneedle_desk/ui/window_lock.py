@@ -34,7 +34,8 @@ class WindowLock(QObject):
         self.lock_screen.hide()
         self.lock_screen.unlock_button.clicked.connect(self.unlock)
         self.lock_screen.take_over_button.clicked.connect(self.take_over)
-        ctx.controller.changed.connect(self._refresh_lock)
+        ctx.controller.clinic_event.connect(lambda _event: self._refresh_lock())
+        ctx.controller.ticked.connect(self._lock_time)
         self.idle = IdleLock(int(ctx.settings.get("security/idle_minutes")), self._idle, self)
         # The lock screen follows the window's size through an event filter on the window that
         # is installed only while locked: a Python filter sees every event the window gets, and
@@ -86,6 +87,11 @@ class WindowLock(QObject):
             others = [a for a in self.book.accounts(include_retired=False)
                       if self.clinic.current is None or a.id != self.clinic.current.id]
             self.lock_screen.show_state(self.window.ctx.controller.session, self.clinic.current, others)
+
+    def _lock_time(self) -> None:
+        """Locked, the lock screen's countdowns are the ones that tick."""
+        if self.clinic.locked:
+            self.lock_screen.show_countdowns(self.window.ctx.controller.session)
 
     def unlock(self) -> None:
         if self.clinic.current is None:
