@@ -20,6 +20,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.ui.background import Background
 
 if TYPE_CHECKING:
+    from microneedle_desk.core.summary import SessionRow
     from microneedle_desk.server.reading import ClinicRecords
     from microneedle_desk.ui.context import UiContext
 
@@ -38,7 +39,7 @@ def in_room(rows: list[dict[str, Any]], room: str) -> list[dict[str, Any]]:
 
 
 def clinic_course_rows(records: ClinicRecords, patient_ids: list[str]
-                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                       ) -> tuple[list[SessionRow], list[dict[str, Any]]]:
     """In the worker: one patient's sessions in every room (``patient_ids``: the patient and any
     registration merged with them), and their follow-ups, from the server."""
     rows = records.summaries(patient_ids)
