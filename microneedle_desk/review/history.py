@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -32,7 +32,7 @@ from PySide6.QtCore import (
 
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import Store
 
@@ -70,7 +70,7 @@ STATUS_NAMES = {"in_progress": N_("in progress"), "signed": N_("signed"), "amend
                 "abandoned": N_("abandoned")}
 
 
-def status_of(summary: dict[str, Any]) -> str:
+def status_of(summary: Mapping[str, Any]) -> str:
     """The session's state in words, in the person's language (searched as shown)."""
     status = str(summary.get("status") or "")
     if status == "signed" and (summary.get("amended") or summary.get("amendments")):
@@ -94,7 +94,7 @@ class Row:
 
     __slots__ = ("_disp", "_keys", "_search", "day", "labels", "needle", "practitioner", "summary")
 
-    def __init__(self, summary: dict[str, Any], practitioner: str, labels: Labels) -> None:
+    def __init__(self, summary: Mapping[str, Any], practitioner: str, labels: Labels) -> None:
         self.summary, self.practitioner, self.labels = summary, practitioner, labels
         self.day = str(summary.get("started_at") or "")[:10]
         needle = summary.get("needle_mm")
@@ -180,7 +180,7 @@ def compact(rows: list[Row]) -> list[str]:
     return old
 
 
-def active_summaries(store: Store) -> list[dict[str, Any]]:
+def active_summaries(store: Store) -> list[SessionRow]:
     """Rows of the sessions in progress (replayed from their drafts)."""
     protocol = store.protocol
     out = []
@@ -221,7 +221,7 @@ class Loader:
     def done(self) -> bool:
         return self.next >= len(self.months)
 
-    def _rows(self, summaries: Iterable[dict[str, Any]]) -> list[Row]:
+    def _rows(self, summaries: Iterable[Mapping[str, Any]]) -> list[Row]:
         names, labels = self.names, self.labels
         return [Row(s, names.get(str(s.get("practitioner_id")), "(unknown)"), labels) for s in summaries]
 

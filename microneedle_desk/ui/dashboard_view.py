@@ -27,6 +27,7 @@ from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.clinic_scope import ScopeBar, in_room
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -89,9 +90,35 @@ class DashboardWindow(SecondaryWindow):
             grid.addLayout(cell, i // 3, i % 3)
             self.plots[key] = plot
         layout = QVBoxLayout(self)
+        self.scope: ScopeBar | None = None
+        if rows is None:  # this laptop's; the whole clinic's too when a server is set
+            self.local = (self.rows, self.followups)
+            self.scope = ScopeBar(ctx, lambda records: (records.summaries(), records.followups()), self)
+            self.scope.changed.connect(self.show_scope)
+            layout.addWidget(self.scope)
         layout.addLayout(top)
         layout.addLayout(grid, 1)
         self.data = stats.DashboardData()
+        self.redraw()
+
+    def show_scope(self) -> None:
+        """Draw this laptop's sessions, or the whole clinic's (of the room chosen) as the server gave them."""
+        assert self.scope is not None
+        if self.scope.whole_clinic():
+            rows, followups = self.scope.answer
+            self.rows = in_room(rows, self.scope.chosen_room())
+            ids = {r["id"] for r in self.rows}
+            self.followups = [f for f in followups if f.get("session_id") in ids]
+        else:
+            self.rows, self.followups = self.local
+        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
+        if days:  # the range follows the records shown: the year up to the newest session
+            last = date.fromisoformat(max(days))
+            for edit, day in ((self.date_from, max(date.fromisoformat(min(days)), last - timedelta(days=365))),
+                              (self.date_to, last)):
+                edit.blockSignals(True)
+                edit.setDate(_qdate(day))
+                edit.blockSignals(False)
         self.redraw()
 
     def selected_range(self) -> tuple[date, date]:

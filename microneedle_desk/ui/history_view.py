@@ -8,6 +8,7 @@ a follow-up and to print the sheet or the aftercare handout.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from microneedle_desk.core.amendments import (
     field_label,
 )
 from microneedle_desk.core.followup import followup_text
+from microneedle_desk.core.record_types import FollowupDoc
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -188,6 +190,9 @@ class HistoryWindow(SecondaryWindow):
         layout.addLayout(row2)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        from microneedle_desk.ui.history_scope import HistorySwitch
+
+        self.scope = HistorySwitch(ctx, self, layout)  # "Whole clinic" when a server is set
         # -- wiring --------------------------------------------------------------------------
         self.search.textChanged.connect(self.apply_filter)
         for edit in (self.date_from, self.date_to):
@@ -321,7 +326,7 @@ class HistoryWindow(SecondaryWindow):
     def export_shown(self) -> None:
         from microneedle_desk.ui.export_dialog import export_dialog
 
-        export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
+        export_dialog(self, self.ctx, [dict(r.summary) for r in self.model.matching()])
 
 
 # -- who may see a session's detail ---------------------------------------------------------
@@ -350,7 +355,7 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
 
 
 # -- one session, read-only -----------------------------------------------------------------
-def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
+def _event_text(event: Mapping[str, Any], ctx: UiContext) -> str:
     data = event.get("data") or {}
     kind = str(event.get("type", ""))
     if kind == "session_started":
@@ -457,7 +462,7 @@ class SessionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_followup(dialog.values())
 
-    def save_followup(self, values: dict[str, Any]) -> dict[str, Any] | None:
+    def save_followup(self, values: dict[str, Any]) -> FollowupDoc | None:
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:
