@@ -81,15 +81,21 @@ class StoreIndex(StorePatients):
             del self._months[next(iter(self._months))]
         return tables.get(table, [])
 
-    def month_rows_once(self, month: str) -> list[dict[str, Any]]:
+    def month_rows_once(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
         """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
         they were kept already: a reader that walks every month holds one month at a time."""
         tables = self._months.get(month)
         if tables is not None:
-            return tables.get("summaries", [])
-        rows = self.month_rows(month)
+            return tables.get(table, [])
+        rows = self.month_rows(month, table)
         self._months.pop(month, None)
         return rows
+
+    def patient_index_records(self, patient_ids: set[str], table: str) -> list[dict[str, Any]]:
+        """The records of an index table (``followups``) about these patients, read from the
+        months that hold their sessions only (a record is filed in its session's month)."""
+        return [r for month in self.month_keys().months_of_patients(sorted(patient_ids))
+                for r in self.month_rows_once(month, table) if r.get("patient_id") in patient_ids]
 
     def index_records(self, table: str) -> list[dict[str, Any]]:
         """Every month's records of an index table (``followups``), oldest month first; shared."""

@@ -8,6 +8,7 @@ kind. The date range drives every chart. pyqtgraph is imported when the window o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import N_, tr
-from microneedle_desk.review import stats
-from microneedle_desk.review.export import in_range
-from microneedle_desk.review.followup import all_followups
+from microneedle_desk.review import dashboard_rows, stats
+from microneedle_desk.review.dashboard_rows import Rows
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 
 if TYPE_CHECKING:
@@ -55,11 +55,16 @@ class DashboardWindow(SecondaryWindow):
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
-        self.rows = rows if rows is not None else ctx.store.shared_summaries()  # read only: no copy of every row
-        self.followups = followups if followups is not None else all_followups(ctx.store)
-        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
-        last = date.fromisoformat(max(days)) if days else ctx.clock.now().date()
-        first = max(date.fromisoformat(min(days)) if days else last, last - timedelta(days=365))
+        if rows is None:  # this laptop's: read for the range shown when drawing, not held
+            store = ctx.store
+            span = dashboard_rows.day_span(store)
+            self._read: Callable[[date, date], tuple[Rows, Rows]] = (
+                lambda low, high: dashboard_rows.between(store, low, high))
+        else:
+            given_span, self._read = dashboard_rows.given(rows, followups or [])
+            span = given_span()
+        last = span[1] if span else ctx.clock.now().date()
+        first = max(span[0] if span else last, last - timedelta(days=365))
         self.date_from = DateField(_qdate(first))
         self.date_to = DateField(_qdate(last))
         for edit in (self.date_from, self.date_to):
@@ -105,10 +110,9 @@ class DashboardWindow(SecondaryWindow):
         import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 
         low, high = self.selected_range()
-        rows = in_range(self.rows, low, high)
-        ids = {str(r["id"]) for r in rows}
-        data = self.data = stats.compute(rows, [f for f in self.followups if f["session_id"] in ids],
-                                         str(self.period.currentData()))
+        rows, followups = self._read(low, high)
+        data = self.data = stats.compute(rows, followups, str(self.period.currentData()))
+        del rows, followups
         self.summary.setText(tr("  {total:,} sessions, {signed:,} signed").format(
                                 total=data.total, signed=data.signed))
         charts.bars(self.plots["sessions"], [p[2:] for p in data.periods],
