@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,8 +30,13 @@ from microneedle_desk.ui.colours import error_style
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
-    from microneedle_desk.ui.session_detail import SessionDialog
 
+
+
+class AmendOwner(Protocol):
+    """The session's window that records an amendment (ui/session_detail.SessionDialog)."""
+
+    def save_amendment(self, field: str, value: object, reason: str) -> str | None: ...
 
 
 class AmendDialog(QDialog):
@@ -41,9 +46,9 @@ class AmendDialog(QDialog):
     stays in the editor with the message, so nothing typed is lost.
     """
 
-    def __init__(self, ctx: UiContext, session_id: str, parent: SessionDialog) -> None:
+    def __init__(self, ctx: UiContext, session_id: str, parent: QWidget, owner: AmendOwner) -> None:
         super().__init__(parent)
-        self.ctx, self.session_id, self.owner = ctx, session_id, parent
+        self.ctx, self.session_id, self.owner = ctx, session_id, owner
         self.setWindowTitle(tr("Amend a signed session"))
         state = ctx.store.session_state(session_id)
         assert state is not None

@@ -187,7 +187,7 @@ class SessionDialog(QDialog):
         return record
 
     def amend_dialog(self) -> AmendDialog:
-        return AmendDialog(self.ctx, self.session_id, self)
+        return AmendDialog(self.ctx, self.session_id, self, self)
 
     def attach_photo(self) -> QDialog:
         from microneedle_desk.ui.amend_photo import AmendPhotoDialog
