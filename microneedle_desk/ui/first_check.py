@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.check import Problem
+from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.first_check import check_in_background
 
 if TYPE_CHECKING:
