@@ -261,7 +261,7 @@ def main() -> int:
         "and malloc_trim(0)", "windows": [], "day": {}}
     for size in [int(s) for s in args.sizes.split(",")]:
         store = _store(size)
-        row: dict[str, Any] = {"sessions": size}
+        row: dict[str, Any] = {"sessions": size, "when": datetime.now().astimezone().isoformat(timespec="seconds")}
         for name, code in variants:  # alternating, one after the other, per size
             load = os.getloadavg()
             print(f"{size:,} sessions, {name}: review windows...", flush=True)
@@ -271,6 +271,7 @@ def main() -> int:
             print(f"  opened, MB above before: {json.dumps(opened)}", flush=True)
         results["windows"].append(row)
     if not args.no_day:
+        results["day_when"] = datetime.now().astimezone().isoformat(timespec="seconds")
         for name, code in variants:
             copy = WORK / f"memory-day-{name}"
             _link_copy(_store(10000), copy)
@@ -283,6 +284,17 @@ def main() -> int:
 
             shutil.rmtree(copy, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    earlier = RESULTS / "memory.json"
+    if earlier.exists():  # what was not rerun keeps its figures (each says when it was run)
+        before = json.loads(earlier.read_text(encoding="utf-8"))
+        rerun = {row["sessions"] for row in results["windows"]}
+        kept = [row for row in before.get("windows", []) if row["sessions"] not in rerun]
+        for row in kept:
+            row.setdefault("when", before.get("when"))
+        results["windows"] = sorted(kept + results["windows"], key=lambda row: row["sessions"])
+        if not results["day"] and before.get("day"):
+            results["day"] = before["day"]
+            results["day_when"] = before.get("day_when", before.get("when"))
     (RESULTS / "memory.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_markdown(results, RESULTS / "memory.md")
     print((RESULTS / "memory.md").read_text(encoding="utf-8"))
@@ -306,7 +318,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             for cycle, a in enumerate(after[window]):
                 b = before[window][cycle] if window in before else {}
                 lines.append(
-                    f"| {row['sessions']:,} | {window}, {('first', 'second', 'third')[cycle]} open "
+                    f"| {row['sessions']:,} ({row.get('when', results['when'])}) "
+                    f"| {window}, {('first', 'second', 'third')[cycle]} open "
                     f"| {a['open_above_before_mb']} ({b.get('open_above_before_mb', 'n/a')}) "
                     f"| {a['left_after_close_mb']} ({b.get('left_after_close_mb', 'n/a')}) "
                     f"| {a['left_after_delete_mb']} ({b.get('left_after_delete_mb', 'n/a')}) "
@@ -323,7 +336,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                              f"{r['modules']['trimmed_mb']} → idle {r['idle']['raw_mb']} / {r['idle']['trimmed_mb']}; "
                              f"process CPU {r['cpu_s']} s, wall {r['wall_s']} s")
     if results["day"]:
-        lines += ["", "## A day of 60 sessions in one process (10,000-session store, the Clinic driven directly)", "",
+        lines += ["", "## A day of 60 sessions in one process (10,000-session store, the Clinic driven directly, "
+                  f"run {results.get('day_when', results['when'])})", "",
                   "| code | grew, trimmed MB | grew, raw MB | objects kept per session | CPU s / wall s "
                   "| load average 1/5/15 |", "|---|---:|---:|---:|---:|---|"]
         for name, r in results["day"].items():

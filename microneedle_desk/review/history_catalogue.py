@@ -32,7 +32,7 @@ Positions = npt.NDArray[np.intp]
 TEXT = ("day", "time", "patient", "practitioner", "indication", "needle_text", "dwell_text", "needling_text",
         "adjunct", "effects", "status", "lot")
 CODED = (*TEXT, "patient_id")  # patient_id: a filter, never searched
-NUMBERS = {"needle": "d", "dwell": "d", "needling": "d"}  # float, NaN for none
+NUMBERS = {"needle": "d", "dwell": "f", "needling": "f"}  # float, NaN for none (times: only sorted by)
 INTS = {"started": "q", "month": "h", "flags": "B"}
 EFFECTS, OVERRIDES = 1, 2
 _DIGITS = str.maketrans("", "", "-T:. ")
@@ -66,6 +66,15 @@ class Table:
         if self._folded is None:
             self._folded = [t.casefold() for t in self.texts]
         return np.fromiter((word in t for t in self._folded), dtype=np.bool_, count=len(self._folded))
+
+    def repack(self) -> None:
+        """The texts and keys made anew, one after another, and the old ones let go. Made while
+        months of rows were read, each lay among that month's rows, and kept a block of memory
+        from going back to the system after those rows were freed."""
+        self.texts = [(" " + t)[1:] for t in self.texts]
+        self.keys = [(" " + k)[1:] if isinstance(k, str) else k for k in self.keys]
+        self.codes = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        self._folded = None
 
     def rank(self, key: Callable[[int], Any]) -> npt.NDArray[np.int32]:
         order = sorted(range(len(self.texts)), key=key)
@@ -139,11 +148,19 @@ class Catalogue:
             return
         fresh = {name: np.frombuffer(arr.tobytes(), dtype=arr.typecode) if len(arr) else np.array([], arr.typecode)
                  for name, arr in self._growing.items()}
+        for name in CODED:  # a code in as few bytes as the column's table needs (most: 2)
+            fresh[name] = fresh[name].astype(np.min_scalar_type(max(len(self.tables[name].texts) - 1, 0)))
         self.columns = {name: np.concatenate([self.columns[name], fresh[name]]) if name in self.columns
                         else fresh[name] for name in fresh}
         self.ids = np.concatenate([self.ids, np.array(self._ids_growing, dtype=np.bytes_)])
         self._start()
         self._frozen = self.count
+
+    def repack(self) -> None:
+        """Every row is in: the long-lived texts made anew together (see :meth:`Table.repack`)."""
+        self._freeze()
+        for table in self.tables.values():
+            table.repack()
 
     # -- reading -----------------------------------------------------------------------------
     def disp(self, at: int) -> tuple[str, ...]:
@@ -177,8 +194,8 @@ class Catalogue:
         for name, value in (("patient_id", wanted.patient_id), ("practitioner", wanted.practitioner_id),
                             ("indication", wanted.indication)):
             if value:
-                code = self.tables[name].codes.get(value, -1)
-                keep &= c[name] == code
+                code = self.tables[name].codes.get(value)
+                keep &= (c[name] == code) if code is not None else np.zeros(n, dtype=np.bool_)
         with np.errstate(invalid="ignore"):
             if wanted.needle_min is not None:
                 keep &= c["needle"] >= wanted.needle_min - 1e-9
@@ -212,7 +229,7 @@ class Catalogue:
         if column == 0:
             return c["started"]
         if column in (4, 5, 6):
-            values = c[("needle", "dwell", "needling")[column - 4]]
+            values = c[("needle", "dwell", "needling")[column - 4]].astype(np.float64)
             return np.where(np.isnan(values), -1.0, values)
         name = {1: "patient", 2: "practitioner", 3: "indication", 7: "adjunct", 8: "effects", 9: "status"}[column]
         table = t[name]
@@ -230,6 +247,7 @@ class Catalogue:
         sort equal keep the order in which they were added: newest first)."""
         keep = np.flatnonzero(self.mask(wanted))
         key = self.sort_key(column)[keep]
-        order = np.argsort(-key if descending else key, kind="stable")
+        order = np.argsort(-key.astype(np.int64 if key.dtype.kind in "iu" else np.float64) if descending else key,
+                           kind="stable")
         return keep[order]
 

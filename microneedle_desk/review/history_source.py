@@ -128,6 +128,8 @@ class LocalSource:
             if (now - start) + (now - last) > budget_s:
                 break
             last = now
+        if self.done and added:
+            self.catalogue.repack()
         return added
 
     def loaded(self) -> LocalSource:
