@@ -7,21 +7,34 @@ digest of each of its rows' session ids, and of its rows' patient ids. At 150,00
 that is ~2.4 MB, where the rows themselves take hundreds.
 
 A digest that matches is a candidate only: the month is read and its rows compared with the id
-itself, so a collision costs one month read, never a wrong row. Derived from the index files,
-month by month when first needed, and dropped for a month whenever that month's file is written.
+itself, so a collision (or an id found elsewhere in the file, a follow-up's say) costs one month
+read, never a wrong row. Derived from the index files' text, month by month when first needed,
+without making the rows (the ids are found by pattern: making ten years of rows to read two
+fields of each would cost the time and leave the memory this is here to spare), and dropped for a
+month whenever that month's file is written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
 DIGEST = 8
+_VALUE = rb'\s*:\s*"((?:[^"\\]|\\.)*)"'  # a JSON string value, escapes and all
+_SESSION = re.compile(rb'"id"' + _VALUE)
+_PATIENT = re.compile(rb'"patient_id"' + _VALUE)
 
 
 def digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=DIGEST).digest()
+
+
+def _texts(pattern: re.Pattern[bytes], raw: bytes) -> Iterable[str]:
+    for found in pattern.finditer(raw):
+        value = found.group(1)
+        yield json.loads(b'"' + value + b'"') if b"\\" in value else value.decode("utf-8", "replace")
 
 
 def holds(blob: bytes, key: bytes) -> bool:
@@ -37,18 +50,16 @@ def holds(blob: bytes, key: bytes) -> bool:
 class MonthKeys:
     """Session-id and patient-id digests of each month's history rows."""
 
-    def __init__(self, months: Callable[[], list[str]],
-                 read_once: Callable[[str], list[dict[str, Any]]]) -> None:
-        self._months, self._read_once = months, read_once
+    def __init__(self, months: Callable[[], list[str]], read_raw: Callable[[str], bytes]) -> None:
+        self._months, self._read_raw = months, read_raw
         self._keys: dict[str, tuple[bytes, bytes]] = {}
 
     def _of(self, month: str) -> tuple[bytes, bytes]:
         keys = self._keys.get(month)
         if keys is None:
-            rows = self._read_once(month)
-            keys = self._keys[month] = (
-                b"".join(digest(str(r.get("id") or "")) for r in rows),
-                b"".join({digest(str(r.get("patient_id") or "")): None for r in rows}))
+            raw = self._read_raw(month)
+            keys = self._keys[month] = (b"".join(digest(t) for t in _texts(_SESSION, raw)),
+                                        b"".join(dict.fromkeys(digest(t) for t in _texts(_PATIENT, raw))))
         return keys
 
     def months_of_session(self, session_id: str) -> Iterable[str]:

@@ -116,8 +116,14 @@ class StoreIndex(StorePatients):
     def month_keys(self) -> MonthKeys:
         """Which months hold a session or a patient's sessions (kept small: see month_keys.py)."""
         if self._month_keys is None:
-            self._month_keys = MonthKeys(self.index_months, self.month_rows_once)
+            self._month_keys = MonthKeys(self.index_months, self._index_text)
         return self._month_keys
+
+    def _index_text(self, month: str) -> bytes:
+        try:
+            return paths.index_file(self.root, month).read_bytes()
+        except FileNotFoundError:
+            return b""
 
     def _row(self, session_id: str) -> dict[str, Any] | None:
         """A finished session's history row (the store's own), read from its month only."""

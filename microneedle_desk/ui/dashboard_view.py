@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -55,7 +56,8 @@ class DashboardWindow(SecondaryWindow):
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
-        if rows is None:  # this laptop's: read for the range shown when drawing, not held
+        self.rows = rows  # the whole clinic's, given; None: this laptop's, read for the range drawn
+        if rows is None:
             store = ctx.store
             span = dashboard_rows.day_span(store)
             self._read: Callable[[date, date], tuple[Rows, Rows]] = (
@@ -97,7 +99,22 @@ class DashboardWindow(SecondaryWindow):
         layout.addLayout(top)
         layout.addLayout(grid, 1)
         self.data = stats.DashboardData()
+        self._drawn = False
         self.redraw()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed, the charts let go of what they draw (opened again, they are drawn anew)."""
+        super().closeEvent(event)
+        if event.isAccepted():
+            for plot in self.plots.values():
+                plot.clear()
+            self.data = stats.DashboardData()
+            self._drawn = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._drawn:
+            self.redraw()
+        super().showEvent(event)
 
     def selected_range(self) -> tuple[date, date]:
         return (date.fromisoformat(self.date_from.date().toString("yyyy-MM-dd")),
@@ -110,6 +127,7 @@ class DashboardWindow(SecondaryWindow):
         import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 
         low, high = self.selected_range()
+        self._drawn = True
         rows, followups = self._read(low, high)
         data = self.data = stats.compute(rows, followups, str(self.period.currentData()))
         del rows, followups
