@@ -344,7 +344,11 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             lines.append(f"| {'this code' if name == 'after' else 'baseline'} | {r['grew_mb']} | {r['grew_raw_mb']} "
                          f"| {r['objects_per_session']} | {r['cpu_s']} / {r['wall_s']} "
                          f"| {' / '.join(map(str, r['load_average_1_5_15']))} |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = ""
+    if path.exists():  # the notes written under the tables stay
+        text = path.read_text(encoding="utf-8")
+        notes = text[text.index("## Notes"):] if "## Notes" in text else ""
+    path.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
