@@ -4,15 +4,15 @@
     .venv/bin/python bench/bench_memory.py --sizes 10000 --no-baseline
 
 1. **Review windows.** In a fresh process per store size (Qt offscreen, a read-only store, a plain
-   main window shown as the parent, as in the app): the process's memory before, with History
-   open (every month read in), after closing it; then the same for a patient's Course and for the
-   Dashboard. Each figure is the resident set (VmRSS from /proc/self/status) twice: as it is
-   ("raw"), and after ``gc.collect()`` and glibc's ``malloc_trim(0)`` ("trimmed": what the
-   process holds, not what the allocator has yet to hand back to the system). The targets are
-   read on the trimmed figures: ≤ 60 MB more with a window open, ≤ 5 MB left after closing it.
-   The modules the windows need (numpy, pyqtgraph) are imported before the first figure:
-   their code stays loaded for the process's life, as any module's does; their import cost
-   is given apart.
+   main window shown as the parent, as in the app): the process's memory before, with History open
+   (every month read in), after closing it; then the same for a patient's Course and for the
+   Dashboard (the patient list read first, as the app's patient page does). Each figure is the
+   resident set (VmRSS from /proc/self/status) twice: as it is ("raw"), and after ``gc.collect()``
+   and glibc's ``malloc_trim(0)`` ("trimmed": what the process holds, not what the allocator has yet
+   to hand back to the system). The targets are read on the trimmed figures: ≤ 60 MB more with a
+   window open, ≤ 5 MB left after closing it. The modules the windows need (numpy, pyqtgraph) are
+   imported before the first figure: their code stays loaded for the process's life, as any module's
+   does; their import cost is given apart.
 2. **A day of 60 sessions** in one process on a hard-link copy of the 10,000-session store,
    driving the application layer (``Clinic``: register, start with the PIN, every step, sign
    with the PIN, close) with a fake clock: trimmed memory and the count of objects the
@@ -102,8 +102,12 @@ def child_windows(store_dir: str) -> int:
             app.processEvents()
             time.sleep(0.005)
 
+    # what the app has read before any review window opens: the patient page's list of patients
+    # (the store keeps the parsed patient file) and the practitioners
+    store.patient_list()
+    store.practitioners(include_inactive=True)
+    patient_id = str(store.month_rows_once(store.index_months()[0])[0]["patient_id"])
     settle()
-    patient_id = str(store.month_rows(store.index_months()[0])[0]["patient_id"])
     out: dict[str, Any] = {"start": start, "modules": modules, "idle": _figures()}
     for name, make in (("history", lambda: HistoryWindow(ctx, main)),
                        ("course", lambda: CourseWindow(ctx, patient_id, main)),
