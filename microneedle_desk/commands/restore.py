@@ -64,7 +64,8 @@ def hold_lock(root: Path) -> Iterator[str]:
         yield holder.why(root, tr("Close the app first."))
         return
     try:
-        from microneedle_desk.store.backup import BackupError, finish_interrupted_restore
+        from microneedle_desk.store.backup import BackupError
+        from microneedle_desk.store.restore import finish_interrupted_restore
 
         try:
             finished = finish_interrupted_restore(root)
@@ -113,8 +114,9 @@ def _recovery_key(args: argparse.Namespace) -> tuple[list[object] | None, str]:
 
 def run(args: argparse.Namespace) -> int:
     from microneedle_desk.store import backup_repo, offsite
-    from microneedle_desk.store.backup import BackupError, restore
+    from microneedle_desk.store.backup import BackupError
     from microneedle_desk.store.backup_keys import BackupKeyError
+    from microneedle_desk.store.restore import restore
 
     root = paths.data_dir()
     backup: Path | backup_repo.Source = Path(args.file).expanduser()

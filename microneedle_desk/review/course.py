@@ -30,6 +30,7 @@ class CourseEntry:
     adjunct: str
     cartridge_lot: str
     practitioner_id: str
+    room: str = ""              # the laptop it was made on, for another room's session ("" here)
 
 
 @dataclass
@@ -94,7 +95,7 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
             none_observed=bool(row.get("none_observed")),
             followups=tuple(fups.get(str(row["id"]), ())), adjunct=str(row.get("adjunct") or ""),
             cartridge_lot=str(row.get("cartridge_lot") or ""),
-            practitioner_id=str(row.get("practitioner_id") or ""),
+            practitioner_id=str(row.get("practitioner_id") or ""), room=str(row.get("room") or ""),
         ))
     signed_rows = [r for r in mine if r.get("status") == "signed"]
     if signed_rows:

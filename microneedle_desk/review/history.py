@@ -12,7 +12,7 @@ the same rows shown changes nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -149,7 +149,7 @@ class HistoryModel(QAbstractTableModel):
         self.sort_order = (column, order)
         self.refresh()
 
-    def matching(self) -> Iterator[dict[str, Any]]:
+    def matching(self) -> Iterator[Mapping[str, Any]]:
         """The summaries of every row shown, in order (an export's)."""
         return self.selection.summaries() if self.selection is not None else iter(())
 

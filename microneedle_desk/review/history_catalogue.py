@@ -15,7 +15,7 @@ read from the index month by month when a page asks for them (history_source.py)
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,7 @@ class Catalogue:
         self._growing |= {name: array(kind) for name, kind in (NUMBERS | INTS).items()}
         self._ids_growing = []
 
-    def add(self, summary: dict[str, Any], month: int) -> None:
+    def add(self, summary: Mapping[str, Any], month: int) -> None:
         """One session's row (``month``: its place in the source's list of months, -1 for none)."""
         g, t, labels = self._growing, self.tables, self.labels
         started = str(summary.get("started_at") or "")

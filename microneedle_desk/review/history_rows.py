@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt
@@ -36,7 +37,7 @@ def minutes_text(seconds: object) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def status_of(summary: dict[str, Any]) -> str:
+def status_of(summary: Mapping[str, Any]) -> str:
     """The session's state in words, in the person's language (searched as shown)."""
     status = str(summary.get("status") or "")
     if status == "signed" and (summary.get("amended") or summary.get("amendments")):
@@ -60,7 +61,7 @@ class Labels:
     def needle(self, mm: float | None) -> str:
         return self.locale.toString(mm, "f", 1) if mm is not None else ""
 
-    def effects(self, summary: dict[str, Any]) -> str:
+    def effects(self, summary: Mapping[str, Any]) -> str:
         effects = summary.get("side_effects") or []
         if effects:
             return ", ".join([self.side_effects.get(k, k) for k in effects])
@@ -75,10 +76,10 @@ class Row:
 
     def __init__(self, disp: tuple[str, ...], session_id: str, fetch: Any) -> None:
         self.disp, self.session_id, self._fetch = disp, session_id, fetch
-        self._summary: dict[str, Any] | None = None
+        self._summary: Mapping[str, Any] | None = None
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Mapping[str, Any]:
         if self._summary is None:
             self._summary = self._fetch()
         return self._summary

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from microneedle_desk.core.fold import replay
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.review.history_catalogue import Catalogue, Positions
 from microneedle_desk.review.history_filter import HistoryFilter
 from microneedle_desk.review.history_rows import Labels, Row
@@ -42,7 +42,7 @@ class Selection(Protocol):
         """Whether ``other`` holds the same rows in the same order."""
         ...
 
-    def summaries(self) -> Iterator[dict[str, Any]]:
+    def summaries(self) -> Iterator[Mapping[str, Any]]:
         """Every row's summary, in order (an export's)."""
         ...
 
@@ -66,7 +66,7 @@ class RecordSource(Protocol):
     def select(self, wanted: HistoryFilter, column: int, descending: bool) -> Selection: ...
 
 
-def active_summaries(store: Store) -> list[dict[str, Any]]:
+def active_summaries(store: Store) -> list[SessionRow]:
     """Rows of the sessions in progress (replayed from their drafts)."""
     protocol = store.protocol
     out = []
@@ -94,8 +94,8 @@ class LocalSource:
         self.catalogue = Catalogue(Labels(store.protocol, names))
         self.months = store.index_months()  # newest first
         self._next = 0
-        self._active: dict[str, dict[str, Any]] = {}
-        self._read: OrderedDict[int, dict[str, dict[str, Any]]] = OrderedDict()
+        self._active: dict[str, Mapping[str, Any]] = {}
+        self._read: OrderedDict[int, dict[str, Mapping[str, Any]]] = OrderedDict()
         for summary in sorted(active_summaries(store), key=lambda s: str(s.get("started_at") or ""), reverse=True):
             self._active[str(summary.get("id"))] = summary
             self.catalogue.add(summary, -1)
@@ -140,14 +140,14 @@ class LocalSource:
     def select(self, wanted: HistoryFilter, column: int = 0, descending: bool = True) -> LocalSelection:
         return LocalSelection(self, self.catalogue.select(wanted, column, descending))
 
-    def summary(self, at: int) -> dict[str, Any]:
+    def summary(self, at: int) -> Mapping[str, Any]:
         """The summary row of the session at catalogue position ``at`` (the store's own: read only)."""
         session_id, month = self.catalogue.session_id(at), self.catalogue.month(at)
         if month < 0:
             return self._active.get(session_id) or {"id": session_id}
         return self._month_rows(month).get(session_id) or {"id": session_id}
 
-    def _month_rows(self, month: int) -> dict[str, dict[str, Any]]:
+    def _month_rows(self, month: int) -> dict[str, Mapping[str, Any]]:
         rows = self._read.pop(month, None)
         if rows is None:
             rows = {str(r.get("id")): r for r in self.store.month_rows_once(self.months[month])}
@@ -182,13 +182,13 @@ class LocalSelection:
         return isinstance(other, LocalSelection) and other.source is self.source and \
             len(other.positions) == len(self.positions) and bool((other.positions == self.positions).all())
 
-    def summaries(self) -> Iterator[dict[str, Any]]:
+    def summaries(self) -> Iterator[Mapping[str, Any]]:
         """In order, each month read once: the rows of one month are looked up together."""
         catalogue, source = self.source.catalogue, self.source
         by_month: dict[int, list[int]] = {}
         for at in self.positions.tolist():
             by_month.setdefault(catalogue.month(at), []).append(at)
-        found: dict[int, dict[str, Any]] = {}
+        found: dict[int, Mapping[str, Any]] = {}
         for month, ats in by_month.items():
             rows = source._active if month < 0 else {
                 str(r.get("id")): r for r in source.store.month_rows_once(source.months[month])}

@@ -33,6 +33,7 @@ from tinydb import Query, TinyDB
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
@@ -115,7 +116,7 @@ class Store(StoreFiled):
             self._lasts.rebuild()  # once: a store from before patients' records, or restored
 
     # -- sessions as they happen ----------------------------------------------------
-    def append_event(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+    def append_event(self, event: SessionEvent, state: SessionState | None = None) -> None:
         """Save one event of an in-progress session, after checking it against the rules.
 
         The check replays the event on the store's own copy of the session, so a caller
@@ -135,7 +136,7 @@ class Store(StoreFiled):
                                        "with your PIN."))
         self._append_proven(event, state)
 
-    def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+    def _append_proven(self, event: SessionEvent, state: SessionState | None = None) -> None:
         """:meth:`append_event` for an event whose signer's PIN was checked (the accounts' sink)."""
         self._guard()
         session_id = str(event.get("session", ""))

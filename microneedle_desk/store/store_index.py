@@ -6,6 +6,7 @@ and what the rows tell of a patient's last sessions.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class StoreIndex(StorePatients):
         rewrites a few hundred rows, not a year's."""
         return self.file_key(state)[:7]
 
-    def _index_upsert(self, state: SessionState, entry: dict[str, Any], amendments: int = 0) -> None:
+    def _index_upsert(self, state: SessionState, entry: Mapping[str, Any], amendments: int = 0) -> None:
         table = self._db_for(paths.index_file(self.root, self.index_key(state))).table("summaries")
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")

@@ -28,6 +28,7 @@ from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import dashboard_rows, stats
 from microneedle_desk.review.dashboard_rows import Rows
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.clinic_scope import ScopeBar, in_room
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -56,12 +57,16 @@ class DashboardWindow(SecondaryWindow):
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
-        self.rows = rows  # the whole clinic's, given; None: this laptop's, read for the range drawn
+        # this laptop's sessions are read for the range drawn when it draws, not held; the whole
+        # clinic's are the rows given (or the server's answer, see show_scope)
+        self._given: Rows | None = rows
+        store = ctx.store
+        self._local_span: Callable[[], tuple[date, date] | None] = lambda: dashboard_rows.day_span(store)
+        self._local_read: Callable[[date, date], tuple[Rows, Rows]] = (
+            lambda low, high: dashboard_rows.between(store, low, high))
+        self._read: Callable[[date, date], tuple[Rows, Rows]]
         if rows is None:
-            store = ctx.store
-            span = dashboard_rows.day_span(store)
-            self._read: Callable[[date, date], tuple[Rows, Rows]] = (
-                lambda low, high: dashboard_rows.between(store, low, high))
+            span, self._read = self._local_span(), self._local_read
         else:
             given_span, self._read = dashboard_rows.given(rows, followups or [])
             span = given_span()
@@ -96,6 +101,11 @@ class DashboardWindow(SecondaryWindow):
             grid.addLayout(cell, i // 3, i % 3)
             self.plots[key] = plot
         layout = QVBoxLayout(self)
+        self.scope: ScopeBar | None = None
+        if rows is None:  # this laptop's; the whole clinic's too when a server is set
+            self.scope = ScopeBar(ctx, lambda records: (records.summaries(), records.followups()), self)
+            self.scope.changed.connect(self.show_scope)
+            layout.addWidget(self.scope)
         layout.addLayout(top)
         layout.addLayout(grid, 1)
         self.data = stats.DashboardData()
@@ -115,6 +125,34 @@ class DashboardWindow(SecondaryWindow):
         if not self._drawn:
             self.redraw()
         super().showEvent(event)
+
+    @property
+    def rows(self) -> Rows:
+        """The sessions of the range drawn: the whole clinic's as given, or this laptop's, read now."""
+        if self._given is not None:
+            return self._given
+        return self._read(*self.selected_range())[0]
+
+    def show_scope(self) -> None:
+        """Draw this laptop's sessions, or the whole clinic's (of the room chosen) as the server gave them."""
+        assert self.scope is not None
+        if self.scope.whole_clinic():
+            rows, followups = self.scope.answer
+            self._given = in_room(rows, self.scope.chosen_room())
+            ids = {r["id"] for r in self._given}
+            shown = [f for f in followups if f.get("session_id") in ids]
+            span_of, self._read = dashboard_rows.given(self._given, shown)
+            span = span_of()
+        else:
+            self._given, self._read = None, self._local_read
+            span = self._local_span()
+        if span:  # the range follows the records shown: the year up to the newest session
+            last = span[1]
+            for edit, day in ((self.date_from, max(span[0], last - timedelta(days=365))), (self.date_to, last)):
+                edit.blockSignals(True)
+                edit.setDate(_qdate(day))
+                edit.blockSignals(False)
+        self.redraw()
 
     def selected_range(self) -> tuple[date, date]:
         return (date.fromisoformat(self.date_from.date().toString("yyyy-MM-dd")),

@@ -164,6 +164,9 @@ class HistoryWindow(SecondaryWindow):
         layout.addLayout(row2)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        from microneedle_desk.ui.history_scope import HistorySwitch
+
+        self.scope = HistorySwitch(ctx, self, layout)  # "Whole clinic" when a server is set
         # -- wiring --------------------------------------------------------------------------
         self.search.textChanged.connect(self.apply_filter)
         for edit in (self.date_from, self.date_to):
@@ -300,4 +303,4 @@ class HistoryWindow(SecondaryWindow):
     def export_shown(self) -> None:
         from microneedle_desk.ui.export_dialog import export_dialog
 
-        export_dialog(self, self.ctx, list(self.model.matching()))
+        export_dialog(self, self.ctx, [dict(s) for s in self.model.matching()])

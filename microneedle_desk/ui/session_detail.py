@@ -5,6 +5,7 @@ may see it."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
@@ -30,6 +31,7 @@ from microneedle_desk.core.amendments import (
     field_label,
 )
 from microneedle_desk.core.followup import followup_text
+from microneedle_desk.core.record_types import FollowupDoc
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -70,7 +72,7 @@ def refusal(ctx: UiContext, session_id: str) -> str | None:
 
 
 # -- one session, read-only -----------------------------------------------------------------
-def _event_text(event: dict[str, Any], ctx: UiContext) -> str:
+def _event_text(event: Mapping[str, Any], ctx: UiContext) -> str:
     data = event.get("data") or {}
     kind = str(event.get("type", ""))
     if kind == "session_started":
@@ -177,7 +179,7 @@ class SessionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_followup(dialog.values())
 
-    def save_followup(self, values: dict[str, Any]) -> dict[str, Any] | None:
+    def save_followup(self, values: dict[str, Any]) -> FollowupDoc | None:
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:

@@ -1,7 +1,7 @@
 """What every step page shares: title, one-line instruction, an error line, helpers.
 
-Editors are kept through :meth:`StepPage.keep_text` and :meth:`StepPage.keep_value`: the
-200 ms refresh writes a field only when the record's value (or the session) changed since the
+Editors are kept through :meth:`StepPage.keep_text` and :meth:`StepPage.keep_value`: a
+refresh (after an entry is saved) writes a field only when the record's value (or the session) changed since the
 page last wrote it, never while the field has the focus, and never over what the person typed
 and has not saved yet. A field is saved when it is left (Tab, Enter, a click elsewhere), when
 the step is left and when the window closes; text being typed is kept as a ``draft`` event
@@ -170,7 +170,13 @@ class StepPage(QWidget):
         announce(self, message, assertive=True)  # said once, without moving the focus
 
     def refresh(self, state: SessionState | None) -> None:
-        """Render the session's state. Pages override."""
+        """Render the session's state (after an entry is saved, and when the step is shown).
+        Pages override."""
+
+    def show_time(self, state: SessionState) -> None:
+        """The countdowns' time moved on: a page that shows a time of its own reads the clock
+        again here (once a second while a countdown runs). Nothing else on a page changes with
+        time alone."""
 
     def focus_first(self) -> None:
         """Focus the step's first field (in Tab order) that can take the focus now."""
@@ -246,12 +252,12 @@ class StepPage(QWidget):
     def _mark_unrecorded(self, kept: KeptField, state: SessionState) -> None:
         """A field whose text is not what the record holds (refused, or a draft kept from
         before a stop) says so, so that the screen never passes for the record."""
-        if kept.save is None or kept.focused():
+        if kept.save is None:
             return
         text, saved = kept.read().strip(), kept.saved(state).strip()
         suggested = kept.default(state).strip() if kept.default is not None else None
         unrecorded = bool(text) and text not in (saved, suggested)
-        if unrecorded == kept.marked:
+        if unrecorded == kept.marked or (unrecorded and kept.focused()):  # marked once it is left
             return
         kept.marked = unrecorded
         note = tr("Not recorded: the record holds {saved}. Correct the value and leave the field, "
@@ -275,6 +281,9 @@ class StepPage(QWidget):
         if text.strip() and text.strip() != kept.saved(state) and kept.save(text.strip()):
             kept.shown = text  # saved as typed: the refresh may now show the record's spelling
             kept.touched = False
+        state = self._state()
+        if state is not None:  # refused (no entry, so no refresh): the field says it is not the record
+            self._mark_unrecorded(kept, state)
 
     def _left(self, kept: KeptField) -> None:
         if kept.edited():
