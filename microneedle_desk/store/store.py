@@ -50,6 +50,7 @@ from microneedle_desk.store.derived import (
     DERIVED_TABLE,
 )
 from microneedle_desk.store.lasts import PatientLasts
+from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
     BadFileError,
     ensure_private_dir,
@@ -73,8 +74,7 @@ class Store(StoreFiled):
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
         self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
-        self._row_index: dict[str, dict[str, Any]] | None = None
-        self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
+        self._month_keys: MonthKeys | None = None
         self._active_states: dict[str, SessionState] = {}
         # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
         # the signing key that PIN opened (core/signing.py)
@@ -174,16 +174,16 @@ class Store(StoreFiled):
 
     def _refuse_filed(self, session_id: str, month: str | None = None) -> None:
         """Raise when ``session_id`` is a filed session's: looked up in the history index of
-        ``month`` only, unless the whole index is in memory anyway (or no month is given).
+        ``month`` only (or, with no month given, in the months that may hold it).
 
         A new session's id is a fresh UUID4; what this catches is a start event sent again,
         which carries the same time and so the same month. Other guards: filing looks the id
         up in its day file, and ``check`` reports a session id on file twice.
         """
-        if month is not None and self._row_index is None:
+        if month is not None:
             row = next((r for r in self.month_rows(month) if r.get("id") == session_id), None)
         else:
-            row = self._rows().get(session_id)
+            row = self._row(session_id)
         if row is not None:
             filed = str(row.get("status") or "finished")
             raise EventError("status", tr("This session is {filed}: it cannot change any more.").format(

@@ -66,7 +66,7 @@ class StoreFiled(StoreIndex):
         if active.exists():
             return {"id": session_id, "status": "in_progress",
                     "events": cast(list[SessionEvent], self._active_events(active))}
-        row = None if file else self._rows().get(session_id)
+        row = None if file else self._row(session_id)
         file = file or (str(row["file"]) if row and row.get("file") else None)
         files = [paths.session_file(self.root, file)] if file else self._session_files()
         for path in files:
