@@ -20,7 +20,7 @@ from microneedle_desk.core.protocol import Protocol, ProtocolError, load_protoco
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files
+from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files, exposed_note
 from microneedle_desk.store.folder import is_read_only, read_problem
 from microneedle_desk.store.lock import LockHolder, StoreLock
 from microneedle_desk.store.storage import BadFileError, ensure_private_dir
@@ -78,7 +78,7 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
-    # A store opened here for the first time is checked after the first frame (store/first_check.py).
+    # A store with records is checked after the first frame (store/first_check.py).
     from microneedle_desk.store.first_check import should_defer
 
     deferred = parts_after_first_frame and not read_only and not needs_upgrade(root) and should_defer(root)
@@ -95,13 +95,13 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     if deferred:
         from microneedle_desk.ui.first_check import FirstCheck
 
-        FirstCheck(window, root, protocol)  # the window keeps it
+        FirstCheck(window, root, protocol, first=not paths.check_cache_file(root).exists())  # the window keeps it
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
     else:
         background = interactive if background_backup is None else background_backup
         keep = int(settings.get("store/backups_kept"))
-        notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic)
+        notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic, walk=not deferred)
         if background:  # after the first frame: the window never waits for a backup
             from microneedle_desk.ui.backup_status import BackupStatus
 
@@ -182,6 +182,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     if not problems:
         if not read_only:
             backups.quarantine_strays(root, clock.now())
+            paths.check_failed_file(root).unlink(missing_ok=True)
         if not read_only and needs_upgrade(root):
             keep = _backups_kept(root, protocol)
             upgrade_store(root, lambda reason: backups.take_backup(root, clock.now(), keep, reason))
@@ -215,13 +216,14 @@ def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list
 
 
 def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
-               clinic: Clinic | None = None) -> list[str]:
+               clinic: Clinic | None = None, walk: bool = True) -> list[str]:
     """Take the day's first backup (in the app, ``background`` with a ``clinic``: started by
-    ui/backup_status.py after the first frame); return warnings about files others can read."""
+    ui/backup_status.py after the first frame); return warnings about files others can read
+    (``walk`` False: the check after the first frame looks for them, ui/first_check.py)."""
     notes: list[str] = []
     # Looked at before the backup starts: a backup in the background makes and removes its
     # snapshot folder while the walk would run (a FileNotFoundError at start-up).
-    exposed = exposed_files(root)
+    exposed = exposed_files(root) if walk else []
     try:
         if background and clinic is None:
             backups.daily_backup_in_background(root, clock.now(), keep)
@@ -230,9 +232,7 @@ def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")
     if exposed:
-        shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
-        notes.append(f"Other users of this computer can read the records in {root} ({shown}). "
-                     f"Make the folder private, e.g. chmod -R go-rwx \"{root}\".")
+        notes.append(exposed_note(root, exposed))
     return notes
 
 

@@ -125,6 +125,12 @@ def check_cache_file(root: Path) -> Path:
     return root / "check-cache.json"
 
 
+def check_failed_file(root: Path) -> Path:
+    """Present while the last check, run after the first frame, found a problem: the next start
+    checks before its window, where a bad file can be answered with a restore."""
+    return root / "check-failed"
+
+
 def restore_journal_file(root: Path) -> Path:
     """Present only while a restore switches files: what it moves where (store/backup.py)."""
     return root / "restore-journal.json"
