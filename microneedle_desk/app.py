@@ -92,6 +92,9 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
                         parts_after_first_frame=parts_after_first_frame, attach=_attach_parts)
+    central = window.centralWidget()
+    if clinic.enforcing and not read_only and central is not None:
+        central.hide()  # nothing of a patient shows before sign-in (ui/sign_in.py), the first frame included
     if deferred:
         from microneedle_desk.ui.first_check import FirstCheck
 

@@ -28,6 +28,8 @@ from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+
     from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
@@ -219,7 +221,10 @@ class PatientPage(StepPage):
         row.addWidget(self.start_button)
         self.grow_body()
         self.selected: Patient | None = None
-        self.reload()
+        # The rows are read when the page is first shown: behind the sign-in nobody sees them,
+        # and reading every patient of years of records would hold up the first frame.
+        self.rows_loaded = False
+        self.reload_people()
 
     @staticmethod
     def _narrow(combo: QComboBox) -> QComboBox:
@@ -262,7 +267,13 @@ class PatientPage(StepPage):
         labels = {i.id: tr(i.label) for i in self.ctx.protocol.indications}
         self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
                          for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
+        self.rows_loaded = True
         self.reload_people()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.rows_loaded:  # before the page is painted: it never shows a list still empty
+            self.reload()
+        super().showEvent(event)
 
     def reload_people(self) -> None:
         """The people who may run sessions, with the one signed in (or the one picked before) chosen."""
