@@ -86,19 +86,20 @@ def child_add(data: str, day: int) -> int:
     from microneedle_desk import paths
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.review import demo
+    from microneedle_desk.review import demo_values
+    from microneedle_desk.review.demo_session import DemoGenerator
     from microneedle_desk.store.store import Store
 
     store = Store(Path(data), load_protocol(paths.protocol_file()), FakeClock())
-    when = demo.END_DATE + timedelta(days=day)
-    gen = demo._Generator(store, 1000 + day, when)
+    when = demo_values.END_DATE + timedelta(days=day)
+    gen = DemoGenerator(store, 1000 + day, when)
     taken = [int(p.clinic_id[5:]) for p in store.patients()
              if p.clinic_id.startswith("DEMO-") and p.clinic_id[5:].isdigit()]
     visits = gen.plan(NEW_PER_DAY, max(taken, default=0) + 1)
     store.import_patients(sorted({id(c): c.patient for _, c in visits}.values(), key=lambda p: p.clinic_id))
     batch = []
     for n, (_day, course) in enumerate(visits):
-        start = datetime.combine(when, clock_time(8, 0), demo.TZ) + timedelta(minutes=25 * n)
+        start = datetime.combine(when, clock_time(8, 0), demo_values.TZ) + timedelta(minutes=25 * n)
         batch.append(gen.run_session(course, start))
         course.done += 1
     store.import_finished(batch)

@@ -48,7 +48,7 @@ def main() -> int:
 
     from microneedle_desk.core.clock import FakeClock
     from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.printing import content, jobs
+    from microneedle_desk.printing import content, jobs, session_sheet
     from microneedle_desk.printing.render import ensure_app, write_pdf
     from microneedle_desk.store.store import Store
 
@@ -77,7 +77,7 @@ def main() -> int:
         info = content.SheetInfo(2, "f" * 64, amendments, "bench", clock.now())
 
         def long_sheet() -> None:
-            doc = content.session_sheet(long_session.state, protocol, clinic, info)
+            doc = session_sheet.session_sheet(long_session.state, protocol, clinic, info)
             write_pdf([doc], out, "a4")
 
         sheet = _time(one_sheet)

@@ -254,7 +254,7 @@ def start_child(root: Path) -> dict[str, Any]:
     from microneedle_desk.core.records import make_patient
     from microneedle_desk.core.session import Session
     from microneedle_desk.core.session_state import SessionConfig
-    from microneedle_desk.review.demo import END_DATE, TZ
+    from microneedle_desk.review.demo_values import END_DATE, TZ
     from microneedle_desk.store.store import Store
 
     copy = WORK / f"review-start-{root.name}"

@@ -261,7 +261,7 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     from microneedle_desk.core.script import run_complete_session
     from microneedle_desk.core.session import Session
     from microneedle_desk.core.session_state import SessionConfig
-    from microneedle_desk.review.demo import END_DATE, TZ
+    from microneedle_desk.review.demo_values import END_DATE, TZ
     from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.store import Store
 

@@ -20,7 +20,9 @@ from microneedle_desk.core.protocol import Protocol, ProtocolError, load_protoco
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store, exposed_files, exposed_note
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
+from microneedle_desk.store.exposed import exposed_files, exposed_note
 from microneedle_desk.store.folder import is_read_only, read_problem
 from microneedle_desk.store.lock import LockHolder, StoreLock
 from microneedle_desk.store.storage import BadFileError, ensure_private_dir

@@ -39,7 +39,7 @@ COMMANDS: dict[str, str] = {
 }
 
 
-FOLDER_FAILURE_EXIT = {"export": 1, "sheet": 1, "photo": 1}
+FOLDER_FAILURE_EXIT = {"export": 1, "recall": 1, "sheet": 1, "photo": 1}
 """Commands whose documented code for "the records cannot be read" is not 2 (their 2 is a
 usage mistake); the other commands answer an unusable data folder with 2."""
 

@@ -82,40 +82,40 @@ def test_admin_adds_resets_changes_role_and_retires_an_account_through_the_dialo
     assert win.security.manage_action.isVisible()
     dialog = _accounts_dialog(win, qtbot)
 
-    dialog.new_name.setText("Nurse Demo")
-    dialog.new_role.setCurrentIndex(dialog.new_role.findData("practitioner"))
-    dialog.new_pin.setText(NURSE_PIN)
-    dialog.add_button.click()
+    dialog.adding.new_name.setText("Nurse Demo")
+    dialog.adding.new_role.setCurrentIndex(dialog.adding.new_role.findData("practitioner"))
+    dialog.adding.new_pin.setText(NURSE_PIN)
+    dialog.adding.add_button.click()
     nurse = next(a for a in book.accounts() if a.name == "Nurse Demo")
     assert asked_pin == ["Dr Admin Demo"], "the admin signs the new person's key with their own PIN"
     assert nurse.role == "practitioner" and nurse.active and nurse.must_change_pin
-    assert dialog.selected_id() == nurse.id
+    assert dialog.table.selected_id() == nurse.id
     assert "Added Nurse Demo" in dialog.message.text()
     rows = {dialog.table.item(r, 0).text(): [dialog.table.item(r, c).text() for c in range(4)]
             for r in range(dialog.table.rowCount())}
     assert rows["Nurse Demo"] == ["Nurse Demo", "Practitioner", "Active", "Must choose a new PIN at next sign-in"]
-    assert NURSE_PIN not in dialog.new_pin.text(), "the temporary PIN is not left in the form"
+    assert NURSE_PIN not in dialog.adding.new_pin.text(), "the temporary PIN is not left in the form"
 
     book.change_pin(nurse.id, NURSE_PIN, "615243")
     dialog.reload()
-    dialog.select(nurse.id)
-    dialog.reset_pin.setText("908172")
-    dialog.reset_button.click()
+    dialog.table.select(nurse.id)
+    dialog.chosen.reset_pin.setText("908172")
+    dialog.chosen.reset_button.click()
     assert book.sign_in(nurse.id, "908172").must_change_pin, "a reset forces a new PIN at next sign-in"
 
-    dialog.select(nurse.id)
-    dialog.role_choice.setCurrentIndex(dialog.role_choice.findData("admin"))
-    dialog.role_button.click()
+    dialog.table.select(nurse.id)
+    dialog.chosen.role_choice.setCurrentIndex(dialog.chosen.role_choice.findData("admin"))
+    dialog.chosen.role_button.click()
     assert book.account(nurse.id).role == "admin"
 
     asked: list[str] = []
     dialog.confirm = lambda text: asked.append(text) or True
-    dialog.select(nurse.id)
-    dialog.retire_button.click()
+    dialog.table.select(nurse.id)
+    dialog.chosen.retire_button.click()
     assert asked and "Retire Nurse Demo?" in asked[0]
     assert not book.account(nurse.id).active
     assert "Retired" in [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
-    assert not dialog.retire_button.isEnabled(), "nothing more to do with a retired account"
+    assert not dialog.chosen.retire_button.isEnabled(), "nothing more to do with a retired account"
 
     details = [e["detail"] for e in read_access_log(win.ctx.store) if e["action"] == "account changed"]
     assert any(d.startswith("added account") for d in details)
@@ -132,28 +132,28 @@ def test_the_accounts_dialog_shows_each_refusal_with_the_cores_message(window, q
     dialog = _accounts_dialog(win, qtbot)
     before = len(win.security.book.accounts())
 
-    dialog.new_name.setText("Short Pin Demo")
-    dialog.new_pin.setText("12345")
+    dialog.adding.new_name.setText("Short Pin Demo")
+    dialog.adding.new_pin.setText("12345")
     assert not dialog.add_account()
     assert "at least 6 digits" in dialog.message.text()
-    dialog.new_pin.setText("")
+    dialog.adding.new_pin.setText("")
     assert not dialog.add_account()
     assert "temporary PIN" in dialog.message.text()
-    dialog.new_name.setText("nurse demo")
-    dialog.new_pin.setText("564738")
+    dialog.adding.new_name.setText("nurse demo")
+    dialog.adding.new_pin.setText("564738")
     assert not dialog.add_account()
     assert "already an account named" in dialog.message.text()
     assert len(win.security.book.accounts()) == before, "nothing was added"
 
     dialog.confirm = lambda _text: True
-    dialog.select(admin.id)
+    dialog.table.select(admin.id)
     assert not dialog.retire_selected()
     assert "last admin" in dialog.message.text()
-    dialog.role_choice.setCurrentIndex(dialog.role_choice.findData("practitioner"))
+    dialog.chosen.role_choice.setCurrentIndex(dialog.chosen.role_choice.findData("practitioner"))
     assert not dialog.set_role_selected()
     assert "last admin" in dialog.message.text()
-    dialog.select(nurse.id)
-    dialog.reset_pin.setText("111111")
+    dialog.table.select(nurse.id)
+    dialog.chosen.reset_pin.setText("111111")
     assert not dialog.reset_selected()
     assert "one digit repeated" in dialog.message.text()
     assert win.security.book.account(admin.id).is_admin and win.security.book.account(admin.id).active

@@ -191,11 +191,12 @@ def test_n_sessions_come_in_courses_of_4_to_12_visits(tmp_path: Path, protocol: 
 def test_a_ten_year_clinic_is_planned_without_a_patient_born_after_their_first_visit(
         tmp_path: Path, protocol: Protocol) -> None:
     """150,000 sessions are planned (not run: that takes minutes) over at most ten years."""
-    from microneedle_desk.review.demo import END_DATE, _Generator
+    from microneedle_desk.review.demo_plan import DemoPlanner
+    from microneedle_desk.review.demo_values import END_DATE
 
     store = _store(tmp_path / "data", protocol)
     store.mark_demo()
-    visits = _Generator(store, 5, END_DATE).plan(150_000, 1)
+    visits = DemoPlanner(store, 5, END_DATE).plan(150_000, 1)
     assert len(visits) == 150_000
     assert (END_DATE - visits[0][0]).days <= 10 * 366
     courses = Counter(id(course) for _, course in visits)

@@ -31,7 +31,7 @@ from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol, load_protocol
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.validation import ValidationError, require_justification
-from microneedle_desk.printing import content
+from microneedle_desk.printing import content, session_sheet
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import Store
 
@@ -273,7 +273,7 @@ def test_the_sheet_has_a_deviations_box_with_figures_and_justifications() -> Non
     s.start_needling()
     finish_and_close(s, clock, 2, REASON)
     s.sign(acknowledge=True)
-    doc = content.session_sheet(s.state, P, content.ClinicInfo("Clinic"), content.SheetInfo(1, "f" * 64))
+    doc = session_sheet.session_sheet(s.state, P, content.ClinicInfo("Clinic"), content.SheetInfo(1, "f" * 64))
     section = _deviation_section(doc)
     assert section.table is not None
     assert section.table.rows == [("Needling finished before the minimum time",
@@ -285,7 +285,7 @@ def test_the_sheet_says_none_when_there_was_no_deviation() -> None:
     clock = FakeClock()
     s = start_session(P, clock)
     run_complete_session(s, clock)
-    section = _deviation_section(content.session_sheet(s.state, P, content.ClinicInfo("Clinic"),
+    section = _deviation_section(session_sheet.session_sheet(s.state, P, content.ClinicInfo("Clinic"),
                                                        content.SheetInfo(1, "f" * 64)))
     assert section.paragraphs == ["None."] and section.table is None
 

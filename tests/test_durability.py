@@ -38,7 +38,8 @@ from microneedle_desk.core.records import content_hash
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store import backup, upgrade
 from microneedle_desk.store.access_log import read_access_log
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.lock import StoreLock
 from microneedle_desk.store.store import Store
 

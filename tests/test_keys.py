@@ -134,9 +134,9 @@ def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: An
     dialog = AccountsDialog(window.security.book, window.security.current, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    fill_in(qtbot, dialog.new_name, "Dr Second")
-    fill_in(qtbot, dialog.new_pin, "135792")
-    qtbot.keyClick(dialog.new_pin, Qt.Key.Key_Return)
+    fill_in(qtbot, dialog.adding.new_name, "Dr Second")
+    fill_in(qtbot, dialog.adding.new_pin, "135792")
+    qtbot.keyClick(dialog.adding.new_pin, Qt.Key.Key_Return)
     assert "Dr Second" in [a.name for a in window.security.book.accounts()]
     assert dialog.isVisible()
 

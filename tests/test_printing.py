@@ -27,7 +27,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.signing import fingerprint
-from microneedle_desk.printing import blank, content, handout, jobs
+from microneedle_desk.printing import blank, content, handout, jobs, session_sheet
 from microneedle_desk.printing.content import ClinicInfo, SheetInfo
 from microneedle_desk.printing.render import write_pdf
 from microneedle_desk.store.store import Store
@@ -177,7 +177,7 @@ def test_long_session_flows_onto_page_two_with_the_header_repeated(qapp: Any, pr
                         "reason": f"Transcription error number {i:02d}", "by": "Dr Demo",
                         "at": "2026-11-26T10:00:00+01:00"} for i in range(12))
     info = SheetInfo(2, "f" * 64, amendments, "Dr Demo", fake_clock.now())
-    doc = content.session_sheet(session.state, protocol, CLINIC, info)
+    doc = session_sheet.session_sheet(session.state, protocol, CLINIC, info)
     path = tmp_path / "long.pdf"
     assert write_pdf([doc], path) == 2
     assert pdf_info(path)["Pages"] == "2"

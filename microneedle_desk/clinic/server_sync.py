@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from microneedle_desk.clinic.events import CourseChanged
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.server.connection import ServerError, connect, dsn_problem
@@ -79,11 +80,25 @@ class ServerSync:
         return exchange(dsn if dsn is not None else self.dsn, self.clinic.store.root, self.clinic.protocol,
                         self.clinic.clock.now, progress)
 
-    def land(self, result: SyncResult) -> SyncResult:
-        """Put what a sync pulled into the store (the store's thread) and note the success."""
-        done = land(self.clinic.store, self.clinic.store.root, result)
+    def land(self, result: SyncResult, log: bool = True) -> SyncResult:
+        """Put what a sync pulled into the store (the store's thread) and note the success.
+
+        With ``log`` (the app's background sync), a sync that moved records or found some to
+        review goes into the access log, by the signed-in person (if any) and the OS user; one
+        that found nothing new leaves no line, or a laptop open all day would add one every few
+        minutes. The command line logs each of its uses itself (commands/use_log.py)."""
+        done = land(self.clinic.store, self.clinic.store.root, result, self.clinic.courses.file)
+        for patient_id, kind in done.course_changes.items():  # the course view and the Due list show it
+            self.clinic.publish(CourseChanged(patient_id, kind))
         self.last_success, self.last_result = self.clinic.clock.now(), done
         self.failures, self.problem = 0, ""
+        if log and (done.pushed or done.pulled or done.to_review):
+            from microneedle_desk.store.folder import os_user
+
+            current = self.clinic.current
+            self.clinic.accounts.log("sync", current.id if current is not None else None, os_user_name=os_user(),
+                                     detail=f"clinic server sync: pushed {done.pushed}, pulled {done.pulled}, "
+                                            f"to review {done.to_review}")
         return done
 
     def failed(self, why: str) -> None:
@@ -97,7 +112,7 @@ class ServerSync:
         except ServerError as exc:
             self.failed(str(exc))
             raise
-        return self.land(result)
+        return self.land(result, log=False)
 
     def next_wait_s(self) -> float:
         """Seconds until the next try: every few minutes, sooner after a failure, then backing off."""

@@ -17,14 +17,17 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help=tr("skip replaying sealed sessions (their hashes are still checked)"))
     parser.add_argument("--server", metavar="DSN",
-                        help=tr("check the whole clinic on its server (libpq string or URI) instead of this laptop"))
+                        help=tr("check the whole clinic on its server (libpq string or URI) instead of this laptop; "
+                                "a server that cannot be reached or read exits 2, as a data folder that cannot "
+                                "be read does"))
     parser.add_argument("--no-backups", action="store_true",
                         help=tr("do not read the backups in the data folder against their hashes"))
 
@@ -74,11 +77,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_server(dsn: str) -> int:
-    """The clinic's records on its server: exit 0 all well, 1 problems, 2 cannot be read."""
+    """The clinic's records on its server, with the codes of a data folder's check: exit 0 all
+    well, 1 problems, 2 cannot be read (the server unreachable, refusing, or lost while reading)."""
+    import psycopg
+
     from microneedle_desk.i18n import tr
     from microneedle_desk.server import schema
     from microneedle_desk.server.clinic_check import check_server
-    from microneedle_desk.server.connection import ServerError, connect
+    from microneedle_desk.server.connection import ServerError, connect, reason
 
     try:
         protocol = load_protocol(paths.protocol_file())
@@ -87,6 +93,9 @@ def _check_server(dsn: str) -> int:
             problems, notes = check_server(conn, protocol)
     except (ServerError, ProtocolError) as exc:
         print(tr("Cannot check the clinic server: {why}").format(why=exc), file=sys.stderr)
+        return 2
+    except psycopg.Error as exc:  # the connection lost while reading, or a role that may not read
+        print(tr("Cannot check the clinic server: {why}").format(why=reason(exc)), file=sys.stderr)
         return 2
     for note in notes:
         print(tr("To review: {what}").format(what=note))

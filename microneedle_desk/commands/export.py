@@ -41,7 +41,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
                         help=tr("cartridge lot recall: list the patients and sessions that got this lot"))
     parser.add_argument("-o", "--output", metavar="FILE", help=tr("the file to write"))
     parser.add_argument("--server", metavar="DSN",
-                        help=tr("export the whole clinic from its server (libpq string or URI) instead of this laptop"))
+                        help=tr("export the whole clinic from its server (libpq string or URI) instead of this laptop; "
+                                "a server that cannot be reached or read exits 1, as a data folder that cannot "
+                                "be read does"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -171,12 +173,14 @@ def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) 
 
 def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date | None) -> int:
     """The same export of the whole clinic, read from its server (server/reading.py answers what a
-    data folder's store would); exit 1 when it cannot be read."""
+    data folder's store would); exit 1 when it cannot be read, as for a data folder."""
+    import psycopg
+
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import ProtocolError, load_protocol
     from microneedle_desk.review import export
     from microneedle_desk.server import schema
-    from microneedle_desk.server.connection import ServerError, connect
+    from microneedle_desk.server.connection import ServerError, connect, reason
     from microneedle_desk.server.reading import ClinicRecords
 
     clock = SystemClock()
@@ -188,6 +192,8 @@ def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date
             return _export(args, records, protocol, date_from, date_to, clock)
     except ServerError as exc:
         return _fail(tr("the clinic's records cannot be read: {why}").format(why=exc))
+    except psycopg.Error as exc:  # the connection lost while reading, or a role that may not read
+        return _fail(tr("the clinic's records cannot be read: {why}").format(why=reason(exc)))
     except (ProtocolError, export.ExportError) as exc:
         return _fail(str(exc))
     except OSError as exc:

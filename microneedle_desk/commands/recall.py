@@ -6,8 +6,8 @@ The list is :func:`microneedle_desk.review.due.due_list` over a
 :class:`~microneedle_desk.review.due.DueSource`: the data folder's records
 (:func:`folder_source`), or with ``--server`` the whole clinic's on its server
 (:class:`microneedle_desk.server.due_source.ServerSource`).
-Exit codes: 0 listed (or written); 1 the records cannot be read (a server that cannot be
-reached too, as for ``export --server``) or the file not written; 2 a usage mistake (a date
+Exit codes: 0 listed (or written); 1 the records cannot be read (a data folder that cannot be
+used, a server that cannot be reached or read, as for ``export``) or the file not written; 2 a usage mistake (a date
 that is not YYYY-MM-DD, or both --data-dir and --server).
 """
 
@@ -35,7 +35,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "csv"), default="text", help="text (default) or csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the list to FILE instead of the screen")
     parser.add_argument("--server", metavar="DSN",
-                        help=tr("list the whole clinic from its server (libpq string or URI) instead of this laptop"))
+                        help=tr("list the whole clinic from its server (libpq string or URI) instead of this laptop; "
+                                "a server that cannot be reached or read exits 1, as a data folder that cannot "
+                                "be read does"))
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -146,7 +148,7 @@ def _from_server(dsn: str, protocol: Protocol, day: date, fallback_days: Callabl
             count = write_list(ServerSource(conn, protocol), day, fallback_days, args.format, args.output)
     except ServerError as exc:
         return _fail(tr("the clinic's records cannot be read: {why}").format(why=exc))
-    except psycopg.OperationalError as exc:  # the connection lost while reading
+    except psycopg.Error as exc:  # the connection lost while reading, or a role that may not read
         return _fail(tr("the clinic's records cannot be read: {why}").format(why=reason(exc)))
     except OSError as exc:
         return _fail(f"the file could not be written: {exc.strerror or exc}")

@@ -42,7 +42,7 @@ ACCESS_ACTIONS = (
     "sign-in", "sign-in failed", "sign-out", "lock", "unlock", "take-over", "pin proved",
     "opened patient record", "opened session", "printed", "exported", "backup", "restore",
     "check", "sheet", "demo-data", "settings changed", "account changed", "amended", "photo",
-    "course changed", "course plan added", "recall",
+    "course changed", "course plan added", "recall", "sync",
 )
 
 PIN_MIN_DIGITS = 6

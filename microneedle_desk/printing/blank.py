@@ -8,7 +8,8 @@ from datetime import datetime
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.i18n import tr
-from microneedle_desk.printing.content import BLANK_TITLE, ClinicInfo, Field, Footer, PrintDoc, Section, printed_line
+from microneedle_desk.printing.content import BLANK_TITLE, ClinicInfo, Field, Footer, PrintDoc, Section
+from microneedle_desk.printing.formats import printed_line
 
 
 def _ticks(label: str, options: tuple[str, ...] | list[str]) -> Field:

@@ -11,18 +11,8 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.dates import decimal
 from microneedle_desk.i18n import tr
-from microneedle_desk.printing.content import (
-    AVOID_DAYS,
-    HANDOUT_TITLE,
-    ClinicInfo,
-    Footer,
-    PrintDoc,
-    Section,
-    fmt_date,
-    fmt_long,
-    fmt_long_date,
-    printed_line,
-)
+from microneedle_desk.printing.content import AVOID_DAYS, HANDOUT_TITLE, ClinicInfo, Footer, PrintDoc, Section
+from microneedle_desk.printing.formats import fmt_date, fmt_long, fmt_long_date, printed_line
 
 
 def _course_lines(course: tuple[str, date, date] | None) -> list[str]:

@@ -15,14 +15,10 @@ from microneedle_desk.core.fold import replay
 from microneedle_desk.core.photos import PHOTO_PREFIX
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.printing.content import (
-    ClinicInfo,
-    PrintDoc,
-    SheetInfo,
-    session_sheet,
-)
+from microneedle_desk.printing.content import ClinicInfo, PrintDoc, SheetInfo
 from microneedle_desk.printing.course_note import course_note
 from microneedle_desk.printing.handout import handout
+from microneedle_desk.printing.session_sheet import session_sheet
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 

@@ -8,7 +8,8 @@ from microneedle_desk.core.course_events import Course
 from microneedle_desk.core.course_schedule import schedule, summary
 from microneedle_desk.core.due import DueRow, Visit, state_label
 from microneedle_desk.i18n import tr
-from microneedle_desk.printing.content import ClinicInfo, Field, Footer, PrintDoc, Section, Table, fmt_dt
+from microneedle_desk.printing.content import ClinicInfo, Field, Footer, PrintDoc, Section, Table
+from microneedle_desk.printing.formats import fmt_dt
 
 
 def _printed(by: str, at: datetime) -> str:

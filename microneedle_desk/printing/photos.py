@@ -15,15 +15,8 @@ from microneedle_desk.core.photos import consent_label, photos_in_force, view_fa
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
-from microneedle_desk.printing.content import (
-    ClinicInfo,
-    Footer,
-    PrintDoc,
-    Section,
-    Table,
-    fmt_date,
-    fmt_long,
-)
+from microneedle_desk.printing.content import ClinicInfo, Footer, PrintDoc, Section, Table
+from microneedle_desk.printing.formats import fmt_date, fmt_long
 from microneedle_desk.review import photos as reading
 from microneedle_desk.review.course import grade_value, patient_course
 from microneedle_desk.store.store import Store

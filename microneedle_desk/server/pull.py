@@ -5,14 +5,16 @@ inserting transaction is at or after the oldest one still open at that pull's sn
 (``pg_snapshot_xmin``), so a push that was still committing then is not missed. A row seen
 twice is taken once (by UUID). Only kept records travel; quarantine never leaves the server.
 
-Patients land in the laptop's patient list through the store's own check
-(:meth:`Store.adopt_patients`); sessions land in the pulled copy (store/clinic_copy.py),
-replayed under the rules (in the worker, by :func:`fetch`), never in this laptop's hash chain.
+Course events land beside the laptop's own in ``courses.json`` (store/courses.py), so the
+course view and the Due list are right in any room. Patients land in the laptop's patient
+list through the store's own check (:meth:`Store.adopt_patients`); sessions land in the
+pulled copy (store/clinic_copy.py), replayed under the rules (in the worker, by
+:func:`fetch`), never in this laptop's hash chain.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
@@ -29,6 +31,7 @@ class PullCounts(Record):
     pulled: int = 0
     held: int = 0      # patients whose clinic ID is used here by someone else: for the admin
     refused: int = 0   # sessions the rules refuse (the server's own check quarantines those)
+    course_events: list[dict[str, Any]] = field(default_factory=list)  # kept here, new
 
 
 def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[str, Any], str]:
@@ -53,8 +56,11 @@ def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[
             refused += bad
         merges = merges_since(conn, since)
         followups = followup_rows(conn, since, not_of=device)
+        course_events = [dict(r[0]) for r in conn.execute(
+            "SELECT doc FROM clinic.course_events WHERE xid >= %s::xid8 AND device <> %s ORDER BY xid, id",
+            (since, device)).fetchall()]
     return {"patients": patients, "rows": rows, "refused": refused, "merges": merges,
-            "followups": followups}, xmin
+            "followups": followups, "course_events": course_events}, xmin
 
 
 def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]], str]]:
@@ -73,9 +79,14 @@ def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict
     return list(sessions.values())
 
 
-def land(store: Any, found: dict[str, Any]) -> PullCounts:
-    """Put what :func:`fetch` found into the laptop's store (on the thread that owns the store)."""
+def land(store: Any, found: dict[str, Any], courses: Any = None) -> PullCounts:
+    """Put what :func:`fetch` found into the laptop's store (on the thread that owns the store);
+    other rooms' course events into ``courses`` (the clinic's CourseFile, so its cached copy of
+    ``courses.json`` stays the one written)."""
     counts = PullCounts()
+    if courses is not None:
+        counts.course_events = courses.adopt(found.get("course_events", []))
+        counts.pulled += len(counts.course_events)
     taken, held = store.adopt_patients(found["patients"])
     counts.pulled += taken
     counts.held = len(held)

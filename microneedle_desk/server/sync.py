@@ -35,6 +35,7 @@ class SyncResult(Record):
     unreadable: list[str] = field(default_factory=list)
     clock_offset_s: float = 0.0  # this laptop's clock minus the server's
     found: dict[str, Any] = field(default_factory=dict)  # pulled, still to land in the store
+    course_changes: dict[str, str] = field(default_factory=dict)  # patient -> the course change pulled
 
     @property
     def to_review(self) -> int:
@@ -73,18 +74,22 @@ def exchange(dsn: str, root: Path, protocol: Protocol, now: Callable[[], datetim
         raise Unreachable(reason(exc)) from None
 
 
-def land(store: Any, root: Path, result: SyncResult) -> SyncResult:
-    """Land what :func:`exchange` pulled, then move the pull cursor past it."""
+def land(store: Any, root: Path, result: SyncResult, courses: Any = None) -> SyncResult:
+    """Land what :func:`exchange` pulled (course events into ``courses``, the clinic's
+    CourseFile), then move the pull cursor past it."""
     found = result.found
     if not found:
         return result
-    counts = pull.land(store, found)
+    counts = pull.land(store, found, courses)
+    result.course_changes = {str(e["patient_id"]): str(e["type"]) for e in counts.course_events}
     result.pulled, result.refused = counts.pulled, counts.refused
     result.conflicts += counts.held
     state = outbox.load_state(root)
     state["pulled_xmin"] = found["cursor"]
     sent = set(state["patients"])  # on the server already: never offered back to it
     state["patients"] += [str(p["id"]) for p in found["patients"] if p.get("id") and str(p["id"]) not in sent]
+    known = set(state["course_events"])  # the server has them: never offered back to it
+    state["course_events"] += [str(e["id"]) for e in counts.course_events if str(e["id"]) not in known]
     outbox.save_state(root, state)
     result.found = {}
     return result

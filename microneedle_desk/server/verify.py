@@ -19,10 +19,11 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import SCHEMA_VERSION
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.store.check import ACCESS_KEYS, SESSION_KEYS, _Checker
+from microneedle_desk.store.check import StoreChecker
+from microneedle_desk.store.check_chain import GENESIS
+from microneedle_desk.store.check_records import ACCESS_KEYS, SESSION_KEYS
 from microneedle_desk.store.upgrade import as_current
 
-GENESIS = "0" * 64
 AMENDMENT_KEYS = ("schema", "kind", "id", "session_id", "chain", "hash")
 _PLACE = Path("server")
 
@@ -41,7 +42,7 @@ def public_account(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class RecordVerifier(_Checker):
+class RecordVerifier(StoreChecker):
     """Checks one laptop's chained records, in chain order, against accounts as the server has them."""
 
     def __init__(self, protocol: Protocol, accounts: dict[str, dict[str, Any]], *,

@@ -23,7 +23,8 @@ from microneedle_desk.store.store import Store
 # ``check`` is not among them: it only verifies, and leaves the folder exactly as it found it
 # (logging it would rewrite the access log and the chain head in meta.json).
 CLI_ACTIONS = {"export": "exported", "sheet": "sheet", "backup": "backup",
-               "restore": "restore", "demo-data": "demo-data", "photo": "photo", "backup-key": "settings changed"}
+               "restore": "restore", "demo-data": "demo-data", "photo": "photo", "backup-key": "settings changed",
+               "sync": "sync"}
 
 
 class AccessLog:

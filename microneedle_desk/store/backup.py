@@ -30,7 +30,9 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
 from microneedle_desk.store import backup_repo as repo
-from microneedle_desk.store.check import ANCHOR_MEMBER, Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_chain import ANCHOR_MEMBER
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.photos import photo_files as photo_file_names
 from microneedle_desk.store.restore_access import carry_over_access_log
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic

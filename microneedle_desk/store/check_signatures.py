@@ -10,20 +10,12 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
+from microneedle_desk.store.check_state import CheckState
 from microneedle_desk.store.storage import BadFileError, read_json_file
 
 
-class SignatureChecks:
-    """A mixin of the store check (:class:`~microneedle_desk.store.check._Checker`)."""
-
-    root: Path
-    demo: bool
-    restored: dict[str, Any] | None
-    signed_from: int | None
-    _accounts: dict[str, dict[str, Any]] | None
-
-    def add(self, path: Path, record: str, what: str) -> None:
-        raise NotImplementedError
+class SignatureChecks(CheckState):
+    """The store check's part that verifies signatures and the keys that made them."""
 
     # -- signatures (core/signing.py) ---------------------------------------------------------
     def accounts(self) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Where course events and the clinic's own course plans are kept: ``courses.json``.
 
 Table ``events`` holds every course event (:mod:`microneedle_desk.core.course_events`),
-appended, never changed; table ``presets`` holds course plans a clinic added, each a record
+appended, never changed (those made in other rooms too, once pulled from the clinic server:
+each keeps its own device and author); table ``presets`` holds course plans a clinic added, each a record
 with its UUID, device, author and time. The checks are the core's; only the Clinic calls the
 writing methods (clinic/courses.py), after its permission checks.
 """
@@ -14,6 +15,7 @@ from tinydb import TinyDB
 
 from microneedle_desk import paths
 from microneedle_desk.core.course_events import Course, fold_courses, validate_course_event
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import AtomicCachedStorage
 from microneedle_desk.store.store import ReadOnlyError, Store
 
@@ -85,6 +87,24 @@ class CourseFile:
             validate_course_event(event)
         self._writable().table("events").insert_multiple(events)
         self._by_patient = None
+
+    def adopt(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep course events made in other rooms (pulled from the clinic server) beside this
+        laptop's own, each checked as one made here; an event already kept (by its UUID) or one
+        the rules refuse is left out. Returns those kept, in one write."""
+        known = {str(d.get("id")) for d in self.events()}
+        new: dict[str, dict[str, Any]] = {}
+        for event in events:
+            try:
+                validate_course_event(event)
+            except ValidationError:
+                continue  # the server's copy stays there; `check --server` names it
+            if str(event["id"]) not in known:
+                new.setdefault(str(event["id"]), event)
+        if new:
+            self._writable().table("events").insert_multiple(list(new.values()))
+            self._by_patient = None
+        return list(new.values())
 
     def add_preset(self, record: dict[str, Any]) -> None:
         self._writable().table("presets").insert(record)

@@ -23,7 +23,8 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.store.check import Problem, StoreUnreadable, check_store
+from microneedle_desk.store.check import check_store
+from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.photos import photo_files
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
-from microneedle_desk.store.check import RESTORED
+from microneedle_desk.store.check_chain import RESTORED
 from microneedle_desk.store.storage import json_file_names
 
 

@@ -74,7 +74,7 @@ class AmendPhotoDialog(QDialog):
         layout.addWidget(buttons)
 
     def choose_file(self) -> None:
-        from microneedle_desk.ui.photo_window import choose_photo_file
+        from microneedle_desk.ui.photo_files import choose_photo_file
 
         path = choose_photo_file(self, self.ctx)
         if path:

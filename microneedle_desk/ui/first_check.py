@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from microneedle_desk.i18n import tr
-from microneedle_desk.store.check import Problem, exposed_files, exposed_note
+from microneedle_desk.store.check_problems import Problem
+from microneedle_desk.store.exposed import exposed_files, exposed_note
 from microneedle_desk.store.first_check import check_in_background
 
 if TYPE_CHECKING:

@@ -383,7 +383,7 @@ class Security(QObject):
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
         from PySide6.QtWidgets import QMessageBox
 
-        from microneedle_desk.ui.accounts_dialog import AccessLogDialog
+        from microneedle_desk.ui.access_log_dialog import AccessLogDialog
 
         patient = self.window.patient_page.selected
         try:

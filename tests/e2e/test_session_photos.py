@@ -33,23 +33,23 @@ def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_
     photos = photos_on_screening(qtbot, window)
 
     first = camera_jpeg(tmp_path / "IMG_0100.jpg", colour=(200, 40, 40))
-    type_into(qtbot, photos.path_fields["frontal"], str(first))  # Enter attaches
+    type_into(qtbot, photos.views.path_fields["frontal"], str(first))  # Enter attaches
     assert photos.error.text() == ""
-    assert photos.status["frontal"].text() == "Taken (IMG_0100.jpg)"
+    assert photos.views.status["frontal"].text() == "Taken (IMG_0100.jpg)"
     not_a_photo = tmp_path / "notes.jpg"
     not_a_photo.write_text("a note, not a photo")
-    type_into(qtbot, photos.path_fields["vertex"], str(not_a_photo), enter=False)
-    click(qtbot, photos.attach_buttons["vertex"])
+    type_into(qtbot, photos.views.path_fields["vertex"], str(not_a_photo), enter=False)
+    click(qtbot, photos.views.attach_buttons["vertex"])
     assert "not a photo this app reads" in photos.error.text()
-    assert photos.status["vertex"].text() == "Not taken"
+    assert photos.views.status["vertex"].text() == "Not taken"
     chosen = camera_jpeg(tmp_path / "IMG_0101.jpg", colour=(90, 160, 30))
     driver.answer_next_dialog(qtbot, driver.save_file_as(str(chosen)))  # the system's file dialog
-    click(qtbot, photos.choose_buttons["temporal_left"])
-    assert photos.status["temporal_left"].text() == "Taken (IMG_0101.jpg)", photos.error.text()
-    type_into(qtbot, photos.reason_fields["occipital"], "Patient declined this view", enter=False)
-    click(qtbot, photos.skip_buttons["occipital"])
-    assert photos.status["occipital"].text() == "Skipped: Patient declined this view"
-    assert photos.compare_note.text() == "Last time's photo: none for this view."
+    click(qtbot, photos.views.choose_buttons["temporal_left"])
+    assert photos.views.status["temporal_left"].text() == "Taken (IMG_0101.jpg)", photos.error.text()
+    type_into(qtbot, photos.views.reason_fields["occipital"], "Patient declined this view", enter=False)
+    click(qtbot, photos.views.skip_buttons["occipital"])
+    assert photos.views.status["occipital"].text() == "Skipped: Patient declined this view"
+    assert photos.compare.compare_note.text() == "Last time's photo: none for this view."
     photos.close()
 
     driver.walk_session(qtbot, window, fake_clock)
@@ -63,23 +63,24 @@ def test_the_views_are_attached_from_files_and_last_times_photo_frames_the_next_
     fake_clock.advance(14 * 24 * 3600)
     driver.start_session(qtbot, window)
     photos = photos_on_screening(qtbot, window, "teaching")
-    assert photos.status["frontal"].text() == "Not taken", "a new session starts with no photos"
-    driver.choose(qtbot, photos.compare_view, "Frontal hairline")
-    assert photos.comparison.before is not None and photos.comparison.now is None, "last time's photo shows"
-    assert photos.compare_note.text() == ""
+    assert photos.views.status["frontal"].text() == "Not taken", "a new session starts with no photos"
+    driver.choose(qtbot, photos.compare.compare_view, "Frontal hairline")
+    comparison = photos.compare.comparison
+    assert comparison.before is not None and comparison.now is None, "last time's photo shows"
+    assert photos.compare.compare_note.text() == ""
     second = camera_jpeg(tmp_path / "IMG_0200.jpg", colour=(40, 40, 200))
-    type_into(qtbot, photos.path_fields["frontal"], str(second))
-    assert photos.comparison.before is not None and photos.comparison.now is not None
-    assert not photos.comparison.side_by_side and photos.comparison.opacity == 0.35
-    photos.opacity.setValue(60)
-    assert photos.comparison.opacity == 0.6
-    click(qtbot, photos.beside)
-    assert photos.comparison.side_by_side and not photos.opacity.isEnabled()
-    grab = photos.comparison.grab().toImage()
+    type_into(qtbot, photos.views.path_fields["frontal"], str(second))
+    assert photos.compare.comparison.before is not None and photos.compare.comparison.now is not None
+    assert not photos.compare.comparison.side_by_side and photos.compare.comparison.opacity == 0.35
+    photos.compare.opacity.setValue(60)
+    assert photos.compare.comparison.opacity == 0.6
+    click(qtbot, photos.compare.beside)
+    assert photos.compare.comparison.side_by_side and not photos.compare.opacity.isEnabled()
+    grab = photos.compare.comparison.grab().toImage()
     left = grab.pixelColor(grab.width() // 4, grab.height() // 2)
     right = grab.pixelColor(3 * grab.width() // 4, grab.height() // 2)
     assert left.red() > left.blue() and right.blue() > right.red(), "last time left, this time right"
-    type_into(qtbot, photos.path_fields["vertex"], str(first))
+    type_into(qtbot, photos.views.path_fields["vertex"], str(first))
     assert "already" not in photos.error.text(), "a photo of another session may be shown, not refused"
 
 
@@ -99,19 +100,19 @@ def test_the_newest_photos_of_the_camera_folder_are_assigned_to_views_and_attach
     driver.start_session(qtbot, window)
     photos = photos_on_screening(qtbot, window)
 
-    photos.newest.setValue(3)
-    click(qtbot, photos.import_button)
-    listed = [(path.name, combo.currentData()) for path, combo in photos.batch]
+    photos.folder.newest.setValue(3)
+    click(qtbot, photos.folder.import_button)
+    listed = [(path.name, combo.currentData()) for path, combo in photos.folder.batch]
     assert listed == [("IMG_0001.jpg", "frontal"), ("IMG_0002.jpg", "mid_scalp"), ("IMG_0003.jpg", "vertex")], \
         "the newest three, oldest first, on the views in the protocol's order"
-    driver.choose(qtbot, photos.batch[2][1], "Occipital")
-    click(qtbot, photos.attach_batch)
+    driver.choose(qtbot, photos.folder.batch[2][1], "Occipital")
+    click(qtbot, photos.folder.attach_batch)
     assert photos.error.text() == ""
-    assert photos.status["frontal"].text() == "Taken (IMG_0001.jpg)"
-    assert photos.status["mid_scalp"].text() == "Taken (IMG_0002.jpg)"
-    assert photos.status["vertex"].text() == "Not taken"
-    assert photos.status["occipital"].text() == "Taken (IMG_0003.jpg)"
-    assert photos.batch == [] and photos.attach_batch.isHidden()
+    assert photos.views.status["frontal"].text() == "Taken (IMG_0001.jpg)"
+    assert photos.views.status["mid_scalp"].text() == "Taken (IMG_0002.jpg)"
+    assert photos.views.status["vertex"].text() == "Not taken"
+    assert photos.views.status["occipital"].text() == "Taken (IMG_0003.jpg)"
+    assert photos.folder.batch == [] and photos.folder.attach_batch.isHidden()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # the offscreen platform; the window is raised

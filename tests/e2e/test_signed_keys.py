@@ -32,10 +32,10 @@ def accounts_dialog(qtbot: Any, app: Any) -> Any:
 
 
 def add_by_keys(qtbot: Any, dialog: Any, admin_pin: str | None) -> list[Any]:
-    type_into(qtbot, dialog.new_name, NURSE, enter=False)
-    type_into(qtbot, dialog.new_pin, NURSE_PIN, enter=False)
+    type_into(qtbot, dialog.adding.new_name, NURSE, enter=False)
+    type_into(qtbot, dialog.adding.new_pin, NURSE_PIN, enter=False)
     prompts = answer_next_dialog(qtbot, enter_pin(admin_pin) if admin_pin else (lambda d: d.reject()))
-    click(qtbot, dialog.add_button)
+    click(qtbot, dialog.adding.add_button)
     qtbot.waitUntil(lambda: bool(prompts))
     return prompts
 
