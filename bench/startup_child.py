@@ -29,7 +29,6 @@ window and the app each pay only for their own imports. Prints one JSON line wit
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 import time
@@ -54,8 +53,6 @@ def _enum_count(namespace: Any) -> list[int]:
 
 
 def main(kind: str, data_dir: str) -> int:
-    if kind in ("app", "usable"):
-        gc.disable()  # as the app's entry point (cli.main) does before its first import
     from PySide6.QtCore import QTimer
 
     times: dict[str, float] = {}
@@ -124,7 +121,7 @@ def main(kind: str, data_dir: str) -> int:
         from microneedle_desk import paths
 
         paths.set_data_dir(data_dir)
-        from microneedle_desk.app import build_window, make_app, start_up_done
+        from microneedle_desk.app import build_window, make_app
         from microneedle_desk.ui import desktop
 
         # As run_app() does, up to the first frame: the app icon and colours, the window with
@@ -149,7 +146,6 @@ def main(kind: str, data_dir: str) -> int:
     if kind == "app":
         def parts_attached() -> None:
             times["parts"] = time.monotonic()
-            start_up_done()  # as run_app does once the parts are in (after the measured point)
             if "painted" in times:
                 report()
 
@@ -168,7 +164,7 @@ def _usable(app: Any, window: Any, lock: Any, times: dict[str, float]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QPaintEvent
 
-    from microneedle_desk.app import greet, start_up_done
+    from microneedle_desk.app import greet
     from microneedle_desk.ui.first_start import FirstStartDialog
     from microneedle_desk.ui.sign_in import SignInDialog
 
@@ -198,7 +194,6 @@ def _usable(app: Any, window: Any, lock: Any, times: dict[str, float]) -> int:
     QTimer.singleShot(20_000, app.quit)
     window.show_placed()
     window.wait_for_parts()
-    start_up_done()
     greet(window)
     lock.release()
     deferred = "microneedle_desk.ui.first_check" in sys.modules  # the check runs after the first frame

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import sys
 from datetime import datetime
 from functools import partial
@@ -313,15 +312,6 @@ def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
     window.go_to(resume_step(session.state, ctx.protocol) if session is not None else 1)
 
 
-def start_up_done() -> None:
-    """The window and its parts are in: the objects made so far live as long as the app, so
-    they are frozen out of the cyclic collector's walks (the few cycles of start-up garbage
-    stay, tens of kB), and the collector, which the entry point turned off before the first
-    import (cli.main), is on again. Harmless when it was never off."""
-    gc.freeze()
-    gc.enable()
-
-
 def greet(window: MainWindow) -> bool:
     """What a person meets once the window is up: the first start on a new data folder, then
     sign-in (nothing of a patient shows before it), then any interrupted session to resume.
@@ -412,7 +402,6 @@ def run_app() -> int:
     window.confirm_close = True
     window.show_placed()
     window.wait_for_parts()  # first frame painted, then the menus' parts: before any dialog or input
-    start_up_done()
     if desktop.exit_after_start():
         window.confirm_close = False
         window.close()

@@ -7,7 +7,6 @@ Each subcommand lives in ``microneedle_desk/commands/<name>.py`` with ``add_pars
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import sys
@@ -91,11 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = _data_dir_problem(known.data_dir, None)
         if problem is not None:
             return _refuse(problem, None)
-        # Start-up creates ~45,000 objects that live as long as the app and makes almost no
-        # cyclic garbage (~350 objects): the cyclic collector's ~55 passes over them would
-        # cost ~12 ms before the window is usable. It is off until the window's parts are in,
-        # then those objects are frozen out of its walks and it is back on (app.start_up_done).
-        gc.disable()
         from microneedle_desk.app import run_app
 
         return run_app()
