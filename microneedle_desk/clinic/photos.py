@@ -24,7 +24,6 @@ from microneedle_desk.core.photos import (
     missing_views,
 )
 from microneedle_desk.core.protocol import Protocol as CoreProtocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
@@ -49,8 +48,8 @@ class Clinic(Protocol):
               pin: str | None = None) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Attached(FrozenRecord):
+@dataclass(frozen=True)
+class Attached:
     """A photo now on record: its record, and what was done to the copy a person should know."""
 
     record: dict[str, Any]

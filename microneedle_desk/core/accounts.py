@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
 
@@ -134,8 +133,8 @@ def is_hash_doc(stored: object) -> bool:
 
 
 # -- accounts -------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False, repr=False)
-class Account(FrozenRecord):
+@dataclass(frozen=True)
+class Account:
     """A person who signs in, with role, PIN proof and lock-out state."""
 
     id: str

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -51,8 +50,8 @@ def no_justification() -> str:
     return tr("(no justification recorded)")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Deviation(FrozenRecord):
+@dataclass(frozen=True)
+class Deviation:
     """One departure from the protocol: what, its figures, and the reason written for it."""
 
     kind: str

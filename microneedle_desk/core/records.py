@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.validation import (
     ValidationError,
     parse_date,
@@ -73,8 +72,8 @@ def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Patient(FrozenRecord):
+@dataclass(frozen=True)
+class Patient:
     """A registered patient."""
 
     id: str
@@ -185,8 +184,8 @@ def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
     )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Practitioner(FrozenRecord):
+@dataclass(frozen=True)
+class Practitioner:
     """A practitioner who runs sessions."""
 
     id: str

@@ -24,7 +24,6 @@ from microneedle_desk.core.deviations import (
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     Patient,
@@ -43,8 +42,8 @@ from microneedle_desk.i18n import tr
 Sink = Callable[[dict[str, Any], SessionState], None]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CountdownView(FrozenRecord):
+@dataclass(frozen=True)
+class CountdownView:
     """What a countdown shows now (for the views)."""
 
     key: str           # "dwell" or "needling"

@@ -13,7 +13,6 @@ from typing import Any
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.validation import (
     add_months,
 )
@@ -39,8 +38,8 @@ ALERT_TEXT = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Anchor(FrozenRecord):
+@dataclass(frozen=True)
+class Anchor:
     """When an event happened: the monotonic reading, its epoch and the wall clock."""
 
     mono: float
@@ -63,8 +62,8 @@ class Anchor(FrozenRecord):
         return (later.wall - self.wall).total_seconds()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SessionConfig(FrozenRecord):
+@dataclass(frozen=True)
+class SessionConfig:
     """Settings in force when the session started, recorded with it."""
 
     washout_months: int = 6
@@ -76,8 +75,8 @@ class SessionConfig(FrozenRecord):
                 "interval_days": self.interval_days}
 
 
-@dataclass(eq=False, repr=False)
-class SideEffect(Record):
+@dataclass
+class SideEffect:
     """A side effect seen in the session, with its severity."""
 
     entry_id: str
@@ -87,8 +86,8 @@ class SideEffect(Record):
     at: str
 
 
-@dataclass(eq=False, repr=False)
-class SessionState(Record):
+@dataclass
+class SessionState:
     """Everything known about a session, folded from its events."""
 
     id: str = ""

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.store.storage import BadFileError, dumps, ensure_private_dir, json_file_names, read_json_file
 
 STATE_VERSION = 1
@@ -70,8 +69,8 @@ def load_state_defaults(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-@dataclass(eq=False, repr=False)
-class Outgoing(Record):
+@dataclass
+class Outgoing:
     """What a push offers the server."""
 
     device: dict[str, Any]

@@ -16,7 +16,6 @@ from typing import Any
 
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.server.outbox import Outgoing, digest, save_state
@@ -25,8 +24,8 @@ BATCH = 500
 PATIENT_COLUMNS = "(id, device, clinic_id, name, dob, created_at, doc)"
 
 
-@dataclass(eq=False, repr=False)
-class PushCounts(Record):
+@dataclass
+class PushCounts:
     pushed: int = 0
     already: int = 0
     conflicts: int = 0

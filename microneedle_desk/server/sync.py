@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.server import outbox, pull, push, schema
 from microneedle_desk.server.connection import Refused, Unreachable, connect, reason
 
 CLOCK_TOLERANCE_S = 5 * 60
 
 
-@dataclass(eq=False, repr=False)
-class SyncResult(Record):
+@dataclass
+class SyncResult:
     """What one sync did, for the command's line and the app's status bar."""
 
     pushed: int = 0

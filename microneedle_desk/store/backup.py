@@ -27,7 +27,6 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
 from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.check import check_store
@@ -69,8 +68,8 @@ def _backups_folder(root: Path) -> Path:
     return folder
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RestoreResult(FrozenRecord):
+@dataclass(frozen=True)
+class RestoreResult:
     """What a restore did."""
 
     backup: str

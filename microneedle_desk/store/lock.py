@@ -15,11 +15,10 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from microneedle_desk import paths
-from microneedle_desk.core.record_base import FrozenRecord
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class LockHolder(FrozenRecord):
+@dataclass(frozen=True)
+class LockHolder:
     """Who holds the data folder's lock."""
 
     pid: int

@@ -20,7 +20,6 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.photos import SUFFIX, THUMB_SUFFIX
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.records import new_id
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -47,8 +46,8 @@ def _turns() -> dict[int, Any]:
             7: t.TRANSVERSE, 8: t.ROTATE_90}  # the EXIF orientation -> the turn that makes it upright
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PreparedPhoto(FrozenRecord):
+@dataclass(frozen=True)
+class PreparedPhoto:
     """A photo read, checked and converted, not yet written anywhere."""
 
     photo_id: str

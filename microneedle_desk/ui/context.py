@@ -7,14 +7,13 @@ from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.controller import SessionController
 
 
-@dataclass(eq=False, repr=False)
-class UiContext(Record):
+@dataclass
+class UiContext:
     """What every view needs: protocol, clock, store, settings, controller."""
 
     protocol: Protocol
