@@ -38,7 +38,7 @@ def open_cold(qtbot: Any, template: Path, data_dir: Path, fake_clock: FakeClock)
     assert check.worker is None, "nothing of the check runs before the first frame"
     window.show()
     window.wait_for_parts()
-    assert check.worker is not None, "the check starts once the window is up"
+    qtbot.waitUntil(lambda: check.worker is not None, timeout=5000)  # the check starts once the window is up
     return window, lock, check
 
 
@@ -64,6 +64,7 @@ def test_a_store_opened_without_a_check_cache_is_checked_after_the_first_frame_a
         assert warm.worker is None, "with the cache too, nothing of the check runs before the first frame"
         again.show()
         again.wait_for_parts()
+        qtbot.waitUntil(lambda: warm.worker is not None, timeout=5000)
         qtbot.waitUntil(lambda: warm.problems is not None and not warm.poll.isActive(), timeout=60000)
         assert warm.problems == []
         assert "Records checked" in again.statusBar().currentMessage()

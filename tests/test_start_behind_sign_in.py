@@ -1,6 +1,6 @@
-"""Where accounts exist, the first frame shows nothing of a patient and reads no patient list: the
-list (every patient of years of records) is read when the patient page is first shown, after sign-in,
-and is whole then."""
+"""Where accounts exist, the first frame shows nothing of a patient and reads neither the patient
+list nor the people who may run sessions (both in the patients' file, which grows with years of
+records): they are read when the patient page is first shown, after sign-in, and are whole then."""
 
 from __future__ import annotations
 
@@ -37,9 +37,11 @@ def test_the_patient_list_is_read_only_once_the_signed_in_person_sees_the_patien
         assert not window.centralWidget().isVisible(), "the first frame shows nothing of a patient"
         window.wait_for_parts()
         assert not page.rows_loaded and page.model.rowCount() == 0, "no patient list read behind the sign-in"
+        assert page.practitioner.count() == 0, "nor the people who may run sessions (the same file)"
         parts.security(window).set_current(admin)
         assert page.isVisible()
         assert page.rows_loaded and page.model.rowCount() == patients > 0, "the whole list once it is seen"
+        assert page.practitioner.currentData() == admin.id, "the signed-in person is the one picked to start"
     finally:
         window.close()
         lock.release()

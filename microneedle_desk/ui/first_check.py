@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
 POLL_MS = 500
+# Background work starts this long after the window's parts are in: the sign-in dialog is drawn
+# first, before a thread competes with it for the interpreter.
+SETTLE_MS = 1000
 
 
 class FirstCheck(QObject):
@@ -49,7 +52,7 @@ class FirstCheck(QObject):
         if start_now:
             self.start()
         else:
-            window.parts_attached.connect(self.start)
+            window.parts_attached.connect(lambda: QTimer.singleShot(SETTLE_MS, self.start))
 
     def start(self) -> None:
         if self.worker is not None:

@@ -221,10 +221,10 @@ class PatientPage(StepPage):
         row.addWidget(self.start_button)
         self.grow_body()
         self.selected: Patient | None = None
-        # The rows are read when the page is first shown: behind the sign-in nobody sees them,
-        # and reading every patient of years of records would hold up the first frame.
+        # The rows and the people who may run sessions are read when the page is first shown:
+        # behind the sign-in nobody sees them, and reading the patients' file (which holds the
+        # accounts too) grows with the years of records: it would hold up the first frame.
         self.rows_loaded = False
-        self.reload_people()
 
     @staticmethod
     def _narrow(combo: QComboBox) -> QComboBox:
