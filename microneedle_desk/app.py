@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from microneedle_desk import APP_NAME, ORG_NAME, __version__, paths
 from microneedle_desk.clinic import Clinic
@@ -22,13 +24,18 @@ from microneedle_desk.store import backup as backups
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.exposed import exposed_files, exposed_note
+from microneedle_desk.store.first_check import should_defer
 from microneedle_desk.store.folder import is_read_only, read_problem
 from microneedle_desk.store.lock import LockHolder, StoreLock
 from microneedle_desk.store.storage import BadFileError, ensure_private_dir
 from microneedle_desk.store.store import Store, StoreError
 from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
+from microneedle_desk.ui import desktop, parts
+from microneedle_desk.ui.backup_status import BackupStatus
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.controller import SessionController
+from microneedle_desk.ui.first_check import FirstCheck
+from microneedle_desk.ui.language import apply_language
 from microneedle_desk.ui.main_window import MainWindow
 
 # QMessageBox and QInputDialog are imported where a dialog is shown: PySide sets up a Qt
@@ -49,8 +56,6 @@ def make_app() -> QApplication:
 def _attach_parts(window: MainWindow) -> None:
     # The parts' modules load when they are attached, after the first frame: the window is
     # usable before printing, review and settings are imported.
-    from microneedle_desk.ui import parts
-
     parts.attach(window)
 
 
@@ -73,22 +78,16 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     holder = lock.acquire()
     read_only = holder is not None
     if holder is not None and interactive:
-        from PySide6.QtWidgets import QMessageBox
-
         title, text = read_only_question(root, holder)
         answer = QMessageBox.question(None, title, text)
         if answer != QMessageBox.StandardButton.Yes:
             raise SystemExit(1)
     # A store with records is checked after the first frame (store/first_check.py).
-    from microneedle_desk.store.first_check import should_defer
-
     deferred = parts_after_first_frame and not read_only and not needs_upgrade(root) and should_defer(root)
     start_notes = check_at_start(root, protocol, clock, read_only, interactive, deferred=deferred)
     clinic = Clinic.open(root, protocol, clock, read_only=read_only)
     store, settings = clinic.store, clinic.settings
     assert settings is not None
-    from microneedle_desk.ui.language import apply_language
-
     apply_language(settings.get("clinic/language"))
     controller = SessionController(protocol, clock, store, clinic=clinic)
     window = MainWindow(UiContext(protocol, clock, store, settings, controller),
@@ -97,8 +96,6 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
     if clinic.enforcing and not read_only and central is not None:
         central.hide()  # nothing of a patient shows before sign-in (ui/sign_in.py), the first frame included
     if deferred:
-        from microneedle_desk.ui.first_check import FirstCheck
-
         FirstCheck(window, root, protocol, first=not paths.check_cache_file(root).exists())  # the window keeps it
     if read_only:
         window.setWindowTitle(window.windowTitle() + " — READ-ONLY")
@@ -107,14 +104,10 @@ def build_window(clock: Clock | None = None, interactive: bool = True,
         keep = int(settings.get("store/backups_kept"))
         notes = start_notes + after_open(root, clock, keep, background=background, clinic=clinic, walk=not deferred)
         if background:  # after the first frame: the window never waits for a backup
-            from microneedle_desk.ui.backup_status import BackupStatus
-
             BackupStatus(window, clinic, keep, start_now=not parts_after_first_frame)  # the window keeps it
         if notes:
             window.statusBar().showMessage(" ".join(notes), 30000)
             if interactive:
-                from PySide6.QtWidgets import QMessageBox
-
                 QMessageBox.warning(window, tr("About the records"), "\n\n".join(notes))
     return window, lock
 
@@ -149,8 +142,6 @@ def problems_text(root: Path, problems: list[Problem], limit: int = 12) -> str:
 
 def confirm_restore(text: str) -> bool:
     """Ask the admin whether to restore; tests replace this function."""
-    from PySide6.QtWidgets import QMessageBox
-
     box = QMessageBox(QMessageBox.Icon.Warning, tr("The records need attention"), text)
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
@@ -248,8 +239,6 @@ def _backups_kept(root: Path, protocol: Protocol) -> int:
 
 def offer_resume(window: MainWindow) -> None:
     """Offer each session left in progress by an earlier run: resume or abandon."""
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
-
     ctx = window.ctx
     if ctx.store.read_only:
         return
@@ -316,12 +305,8 @@ def greet(window: MainWindow) -> bool:
     """What a person meets once the window is up: the first start on a new data folder, then
     sign-in (nothing of a patient shows before it), then any interrupted session to resume.
     False when they closed the first-start screen or the sign-in instead."""
-    from microneedle_desk.ui import desktop
-
     if not desktop.after_show(window):
         return False
-    from microneedle_desk.ui import parts
-
     security = parts.security(window)
     if security.current is None and not security.sign_in_at_start():
         return False
@@ -344,13 +329,10 @@ def stop_on_terminate(app: QApplication) -> None:
     question is asked: every entry is already saved and an unfinished session is offered
     for resuming at the next start.
     """
-    import signal
-    import socket
+    import socket  # noqa: PLC0415 (kept off the start-up path until first used)
 
     if not hasattr(signal, "SIGTERM") or not hasattr(socket, "socketpair") or sys.platform == "win32":
         return
-    from PySide6.QtCore import QSocketNotifier, QTimer
-
     reader, writer = socket.socketpair()
     reader.setblocking(False)
     writer.setblocking(False)
@@ -382,20 +364,14 @@ def stop_on_terminate(app: QApplication) -> None:
 def run_app() -> int:
     app = make_app()
     stop_on_terminate(app)
-    from microneedle_desk.ui import desktop  # icon, light/dark, first start (issue 6)
-
     desktop.setup_app(app)
     try:
         window, lock = build_window(parts_after_first_frame=True)
     except ProtocolError as exc:
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.critical(None, tr("Protocol file broken"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2
     except (StoreError, BadFileError) as exc:
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.critical(None, tr("The records cannot be opened"), str(exc))
         print(str(exc), file=sys.stderr)
         return 2

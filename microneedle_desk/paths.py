@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QStandardPaths
+
 from microneedle_desk import APP_NAME, ORG_NAME
 
 DATA_DIR_ENV = "MICRONEEDLE_DESK_DATA_DIR"
@@ -26,8 +28,6 @@ def set_data_dir(path: str | os.PathLike[str] | None) -> None:
 
 
 def default_data_dir() -> Path:
-    from PySide6.QtCore import QCoreApplication, QStandardPaths
-
     if not QCoreApplication.organizationName():
         QCoreApplication.setOrganizationName(ORG_NAME)
         QCoreApplication.setApplicationName(APP_NAME)

@@ -30,6 +30,8 @@ from microneedle_desk.clinic.events import (
     SessionOpened,
     SignedIn,
 )
+from microneedle_desk.clinic.photos import PhotoDesk
+from microneedle_desk.clinic.server_sync import ServerSync
 from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
@@ -75,8 +77,6 @@ class Clinic(StepEntries):
         self._override_pin: str | None = None
         self._backups: BackupSettings | None = None
         self._courses: CourseDesk | None = None
-        from microneedle_desk.clinic.photos import PhotoDesk
-
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
         self._server: ServerSync | None = None
 
@@ -105,7 +105,7 @@ class Clinic(StepEntries):
     @property
     def maintenance(self) -> Maintenance:
         """The command-line tools' changes: demo data, the record of each use (clinic/maintenance.py)."""
-        from microneedle_desk.clinic.maintenance import Maintenance
+        from microneedle_desk.clinic.maintenance import Maintenance  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return Maintenance(self)
 
@@ -113,7 +113,7 @@ class Clinic(StepEntries):
     def courses(self) -> CourseDesk:
         """Course plans and each patient's course (clinic/courses.py)."""
         if self._courses is None:
-            from microneedle_desk.clinic.courses import CourseDesk
+            from microneedle_desk.clinic.courses import CourseDesk  # noqa: PLC0415 (kept off the start-up path until first used)
 
             self._courses = CourseDesk(self)
         return self._courses
@@ -145,7 +145,7 @@ class Clinic(StepEntries):
     def backups(self) -> BackupSettings:
         """The backup key, the second location and the day's backup (clinic/backups.py)."""
         if self._backups is None:
-            from microneedle_desk.clinic.backups import BackupSettings
+            from microneedle_desk.clinic.backups import BackupSettings  # noqa: PLC0415 (kept off the start-up path until first used)
 
             self._backups = BackupSettings(self)
         return self._backups
@@ -161,8 +161,6 @@ class Clinic(StepEntries):
     def server(self) -> ServerSync:
         """The clinic server: which, a connection test, sync (clinic/server_sync.py)."""
         if self._server is None:
-            from microneedle_desk.clinic.server_sync import ServerSync
-
             self._server = ServerSync(self)
         return self._server
 

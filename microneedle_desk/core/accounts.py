@@ -13,6 +13,9 @@ keeps accounts and the access log in the store.
 
 from __future__ import annotations
 
+import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
+import hmac
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,9 +95,6 @@ def check_secret(secret: str) -> str:
 
 def hash_secret(secret: str) -> dict[str, Any]:
     """A salted scrypt hash of an acceptable secret, with the parameters needed to check it."""
-    import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
-    import secrets
-
     check_secret(secret)
     salt = secrets.token_bytes(SALT_BYTES)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
@@ -107,9 +107,6 @@ def verify_secret(secret: str, stored: object) -> bool:
     """True when ``secret`` matches ``stored`` (a :func:`hash_secret` result); constant-time compare."""
     if not isinstance(stored, dict) or stored.get("alg") != "scrypt" or not isinstance(secret, str):
         return False
-    import hashlib
-    import hmac
-
     try:
         n, r, p = int(stored["n"]), int(stored["r"]), int(stored["p"])
         salt, expected = bytes.fromhex(stored["salt"]), bytes.fromhex(stored["hash"])

@@ -32,6 +32,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from microneedle_desk.core.fold_common import is_override
 from microneedle_desk.core.records import canonical_json
 
 SIGNATURE_VERSION = 1
@@ -65,21 +66,21 @@ def cost_of(pin_hash: object) -> dict[str, int]:
 
 
 def new_private_key() -> PrivateKey:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return Ed25519PrivateKey.generate()
 
 
 def public_hex(private: PrivateKey) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return str(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex())
 
 
 def seal_key(private: PrivateKey, pin: str, cost: dict[str, int]) -> dict[str, Any]:
     """The private key encrypted under ``pin`` (with the parameters needed to open it)."""
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat  # noqa: PLC0415 (kept off the start-up path until first used)
 
     raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
@@ -92,9 +93,9 @@ def seal_key(private: PrivateKey, pin: str, cost: dict[str, int]) -> dict[str, A
 
 def open_key(key_doc: dict[str, Any], pin: str) -> PrivateKey:
     """The private key of ``key_doc`` (an account's ``key``); SealedKeyError when ``pin`` does not open it."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.exceptions import InvalidTag  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # noqa: PLC0415 (kept off the start-up path until first used)
 
     try:
         sealed, public = key_doc["sealed"], str(key_doc["public"])
@@ -116,8 +117,8 @@ def _sign(private: PrivateKey, by: str, message: bytes) -> dict[str, Any]:
 
 
 def verify(public: str, message: bytes, value: str) -> bool:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: PLC0415 (kept off the start-up path until first used)
 
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public)).verify(bytes.fromhex(value), message)
@@ -182,6 +183,4 @@ def fingerprint(signature: dict[str, Any] | None) -> str:
 
 def needs_signature(event: dict[str, Any]) -> bool:
     """Whether a saved event is one a person signs (a start, a take-over, an override, a sign-off)."""
-    from microneedle_desk.core.fold_common import is_override
-
     return event.get("type") in ("session_started", "signed", "practitioner_changed") or is_override(event)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.review.followup import all_followups, by_session
 from microneedle_desk.store.store import Store
 
 
@@ -107,8 +108,6 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
 
 def patient_course(store: Store, patient_id: str, interval_days: int | None = None) -> Course:
     """The course of one patient, with their follow-ups."""
-    from microneedle_desk.review.followup import all_followups, by_session
-
     rows = store.patient_summaries(patient_id)
     same = store.clinic_copy.aliases(patient_id)  # and other rooms' follow-ups (pulled from the clinic server)
     fups = by_session([f for f in [*all_followups(store), *store.clinic_copy.followups()]

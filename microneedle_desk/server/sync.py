@@ -48,7 +48,7 @@ def exchange(dsn: str, root: Path, protocol: Protocol, now: Callable[[], datetim
              progress: Callable[[int, int], None] | None = None) -> SyncResult:
     """Push what the server lacks and fetch what this laptop lacks. Raises
     :class:`Unreachable` (no connection, or lost) or :class:`Refused` (schema)."""
-    import psycopg
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     conn = connect(dsn)
     try:

@@ -58,8 +58,6 @@ class BackupPlaceError(BackupError, OSError):
 
 def _backups_folder(root: Path) -> Path:
     """``backups/``, made private if missing; BackupPlaceError when the name is taken by a file."""
-    from microneedle_desk.i18n import tr
-
     folder = paths.backups_dir(root)
     if folder.exists() and not folder.is_dir():
         raise BackupPlaceError(tr("{path} is a file, so no backup can be written there: move or rename that "
@@ -132,8 +130,6 @@ def take_backup(root: Path, now: datetime, keep: int, reason: str = "", source: 
     folder = _backups_folder(root)
     target = folder / f"{PREFIX}{stamp}{suffix}.json"
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        from microneedle_desk.i18n import tr
-
         raise BackupPlaceError(tr("{path} is not an ordinary file and is left as it is: move it away and "
                                   "take the backup again.").format(path=target))
     repo.write_manifest(folder, src, data_files(src), target, now, reason, _chain_head(src), progress)
@@ -185,7 +181,7 @@ def daily_backup_in_background(root: Path, now: datetime, keep: int, second: Pat
     manifest is written leaves no backup for today, so the next start takes it. A second
     location missing, full or unwritable is noted (offsite.last_copy) and never raises.
     """
-    from microneedle_desk.store import offsite
+    from microneedle_desk.store import offsite  # noqa: PLC0415 (kept off the start-up path until first used)
 
     local_due = not backed_up_today(root, now)
     copy_due = second is not None and not offsite.copied_today(root, now, second)

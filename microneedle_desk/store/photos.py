@@ -15,6 +15,7 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ _ORIENTATION = 0x0112
 
 
 def _turns() -> dict[int, Any]:
-    from PIL import Image
+    from PIL import Image  # noqa: PLC0415 (optional dependency, loaded when used)
 
     t = Image.Transpose
     return {2: t.FLIP_LEFT_RIGHT, 3: t.ROTATE_180, 4: t.FLIP_TOP_BOTTOM, 5: t.TRANSPOSE, 6: t.ROTATE_270,
@@ -107,8 +108,6 @@ def _capture_time(exif: Any) -> str | None:
     offset = sub.get(_OFFSET_ORIGINAL)
     if isinstance(offset, str) and len(offset.strip()) == 6 and offset.strip()[0] in "+-":
         moment += offset.strip()
-    from datetime import datetime
-
     try:
         datetime.fromisoformat(moment)
     except ValueError:
@@ -119,7 +118,7 @@ def _capture_time(exif: Any) -> str | None:
 def prepare(source: Path) -> PreparedPhoto:
     """Read ``source`` and make the stored copy and thumbnail in memory; ValidationError with a
     message for the person when it cannot be used (nothing is written either way)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 (optional dependency, loaded when used)
 
     data = _read(source)
     name = source.name

@@ -63,7 +63,7 @@ from microneedle_desk.store.store_files import (
     ReadOnlyError,
     StoreError,
 )
-from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
+from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows, version_problem
 
 
 class Store(StoreFiled):
@@ -85,7 +85,7 @@ class Store(StoreFiled):
         if not info:
             if read_only:
                 raise StoreError(tr("There is no store in {root} yet.").format(root=root))
-            import socket  # only for a new store: ~5 ms of every other start-up
+            import socket  # only for a new store: ~5 ms of every other start-up  # noqa: PLC0415 (kept off the start-up path until first used)
 
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
@@ -96,8 +96,6 @@ class Store(StoreFiled):
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            from microneedle_desk.store.upgrade import version_problem
-
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
                 path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]

@@ -30,6 +30,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.photo_files import choose_photo_file
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -74,8 +75,6 @@ class AmendPhotoDialog(QDialog):
         layout.addWidget(buttons)
 
     def choose_file(self) -> None:
-        from microneedle_desk.ui.photo_files import choose_photo_file
-
         path = choose_photo_file(self, self.ctx)
         if path:
             self.path.setText(path)

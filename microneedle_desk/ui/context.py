@@ -33,6 +33,6 @@ class UiContext:
 
 def who_is_working(ctx: UiContext) -> str:
     """The name a correction or follow-up made in a review window is recorded under."""
-    from microneedle_desk.printing import jobs
+    from microneedle_desk.printing import jobs  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,9 +36,15 @@ from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
+from microneedle_desk.printing.render import RenderError
 from microneedle_desk.review.course import Course, grade_value, patient_course
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import SecondaryWindow
+from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.course_panel import CourseActions
+from microneedle_desk.ui.course_plan_view import PlanPanel, save_summary
+from microneedle_desk.ui.photo_compare import PhotoCompareWindow
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -70,9 +77,6 @@ class CourseWindow(SecondaryWindow):
         self.save_button.setEnabled(False)
         self.summary_button = QPushButton(tr("Save course summar&y as PDF…"))
         self.summary_button.clicked.connect(lambda _=False: self.save_summary())
-        from microneedle_desk.ui.course_panel import CourseActions
-        from microneedle_desk.ui.course_plan_view import PlanPanel
-
         self.plan = PlanPanel(ctx, patient_id)
         self.actions_row = CourseActions(ctx, patient_id, self.refresh)
         self.grade_button.clicked.connect(self.record_grade)
@@ -135,8 +139,6 @@ class CourseWindow(SecondaryWindow):
 
     def compare_photos(self) -> QWidget:
         """Each session's photo of a view in a row; two of them before and after."""
-        from microneedle_desk.ui.photo_compare import PhotoCompareWindow
-
         self.photo_window = PhotoCompareWindow(self.ctx, self.patient_id, self)
         self.photo_window.show()
         return self.photo_window
@@ -144,8 +146,6 @@ class CourseWindow(SecondaryWindow):
     # -- charts ----------------------------------------------------------------------------
     def show_charts(self) -> None:
         if not self.charts:
-            from microneedle_desk.ui import charts
-
             self.charts["needle"] = charts.plot_widget(tr("Needle length"), "mm", "date", dates=True)
             self.charts["grade"] = charts.plot_widget("Grade", "grade", "date", dates=True)
             for w in self.charts.values():
@@ -154,8 +154,6 @@ class CourseWindow(SecondaryWindow):
         self.draw_charts()
 
     def draw_charts(self) -> None:
-        from microneedle_desk.ui import charts
-
         lib = charts.pg()
         assert self.course is not None
         signed = self.course.signed
@@ -188,8 +186,6 @@ class CourseWindow(SecondaryWindow):
                 grade.setYRange(0, 100)
 
     def save_charts(self, folder: str | None = None) -> list[str]:
-        from microneedle_desk.ui import charts
-
         if not self.charts:
             self.show_charts()
         written = []
@@ -203,10 +199,6 @@ class CourseWindow(SecondaryWindow):
 
     def save_summary(self, path: str | None = None) -> str:
         """The course summary (plans, planned against done, sessions) as a PDF."""
-        from PySide6.QtWidgets import QFileDialog
-
-        from microneedle_desk.printing.render import RenderError
-        from microneedle_desk.ui.course_plan_view import save_summary
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, tr("Save the course summary"), "course-summary.pdf",
@@ -242,8 +234,6 @@ class CourseWindow(SecondaryWindow):
                 if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
                     return False
             else:
-                from microneedle_desk.ui.context import who_is_working
-
                 self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
         except (ValidationError, StoreError) as exc:
             QMessageBox.warning(self, tr("Grade not saved"), str(exc))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +27,7 @@ from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import stats
 from microneedle_desk.review.export import in_range
 from microneedle_desk.review.followup import all_followups
+from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 
 if TYPE_CHECKING:
@@ -50,8 +52,6 @@ class DashboardWindow(SecondaryWindow):
                  followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
         """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
         super().__init__(parent)
-        from microneedle_desk.ui import charts
-
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
@@ -99,11 +99,7 @@ class DashboardWindow(SecondaryWindow):
                 date.fromisoformat(self.date_to.date().toString("yyyy-MM-dd")))
 
     def redraw(self) -> None:
-        from microneedle_desk.ui import charts
-
         lib = charts.pg()
-        import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
-
         low, high = self.selected_range()
         rows = in_range(self.rows, low, high)
         ids = {str(r["id"]) for r in rows}
@@ -142,8 +138,6 @@ class DashboardWindow(SecondaryWindow):
         charts.hbars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
 
     def save_one(self, key: str, path: str | None = None) -> str:
-        from microneedle_desk.ui import charts
-
         path = path or charts.ask_png(self, f"dashboard-{key}.png")
         if path:
             charts.save_png(self.plots[key], path)

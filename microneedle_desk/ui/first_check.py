@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar
+from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.check_problems import Problem
@@ -93,8 +93,6 @@ class FirstCheck(QObject):
             self._warn(exposed_note(self.root, self.exposed))
 
     def _warn(self, text: str) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         box = QMessageBox(QMessageBox.Icon.Warning, tr("About the records"), text, QMessageBox.StandardButton.Ok,
                           self.window)
         box.setModal(False)
@@ -102,8 +100,6 @@ class FirstCheck(QObject):
         self.exposed_box = box
 
     def _tell(self, problems: list[Problem]) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         lines = [str(p) for p in problems[:12]] + ([tr("… and {n} more (run: microneedle-desk check).").format(
             n=len(problems) - 12)] if len(problems) > 12 else [])
         text = (tr("The check of the records in {root}, opened here for the first time, found a problem. Nothing "

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,17 +43,23 @@ from microneedle_desk.core.amendments import (
     effective_values,
     field_kind,
     field_label,
+    make_amendment,
 )
 from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.printing import jobs
+from microneedle_desk.printing.render import page_layout, render
 from microneedle_desk.review import history
 from microneedle_desk.review.followup import add_followup, followups
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.amend_photo import AmendPhotoDialog
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.course_view import CourseWindow
+from microneedle_desk.ui.export_dialog import export_dialog
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -314,13 +321,9 @@ class HistoryWindow(SecondaryWindow):
         if summary is None:
             QMessageBox.information(self, tr("Patient course"), tr("Select a session of the patient first."))
             return
-        from microneedle_desk.ui.course_view import CourseWindow
-
         CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
 
     def export_shown(self) -> None:
-        from microneedle_desk.ui.export_dialog import export_dialog
-
         export_dialog(self, self.ctx, [r.summary for r in self.model.matching()])
 
 
@@ -470,8 +473,6 @@ class SessionDialog(QDialog):
         return AmendDialog(self.ctx, self.session_id, self)
 
     def attach_photo(self) -> QDialog:
-        from microneedle_desk.ui.amend_photo import AmendPhotoDialog
-
         dialog = AmendPhotoDialog(self.ctx, self.session_id, self, done=self.refresh)
         dialog.open()
         return dialog
@@ -485,8 +486,6 @@ class SessionDialog(QDialog):
         exist). None when it was saved; else the message to show ("" when the PIN was cancelled).
 
         The amendment is checked before the PIN is asked: a refused value costs no PIN."""
-        from microneedle_desk.core.amendments import make_amendment
-
         store = self.ctx.store
         try:
             state = store.session_state(self.session_id)
@@ -505,10 +504,6 @@ class SessionDialog(QDialog):
         return None
 
     def print_doc(self, what: str) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-
-        from microneedle_desk.printing import jobs
-        from microneedle_desk.printing.render import page_layout, render
 
         store, now = self.ctx.store, self.ctx.clock.now()
         clinic = jobs.clinic_info(self.ctx.settings)

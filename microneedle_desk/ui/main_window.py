@@ -11,14 +11,17 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -28,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import announce
 from microneedle_desk.ui.alert_bar import AlertBar
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.course_panel import SessionPlace, settle_gap
 from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space, needling_keys_hint
 from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.pages.patient import PatientPage
@@ -152,8 +157,6 @@ class MainWindow(QMainWindow):
         c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
-        from microneedle_desk.ui.course_panel import SessionPlace
-
         self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
         self._refusal = ""  # the last refusal put on the status line
         # No event filter on the window itself: a Python filter sees every event the window
@@ -242,9 +245,6 @@ class MainWindow(QMainWindow):
     def _step_opened(self, index: int) -> None:
         """Say which step opened, and put the focus on its first field, unless the person is
         moving through the step list (arrow keys there go on moving through it)."""
-        from PySide6.QtWidgets import QApplication
-
-        from microneedle_desk.ui.a11y import announce
 
         steps = self.ctx.protocol.steps
         announce(self, tr("Step {n} of {total}: {title}").format(n=index + 1, total=len(steps),
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
 
     @property
     def needling_page(self) -> NeedlingPage:
-        from microneedle_desk.ui.pages.needling import NeedlingPage
+        from microneedle_desk.ui.pages.needling import NeedlingPage  # noqa: PLC0415 (kept off the start-up path until first used)
 
         page = self.pages[NEEDLING_STEP]
         assert isinstance(page, NeedlingPage)
@@ -276,13 +276,11 @@ class MainWindow(QMainWindow):
         practitioner = page.practitioner_id()
         if practitioner is None:
             return
-        from microneedle_desk.ui.course_panel import settle_gap
-
         if not settle_gap(self, self.ctx, patient):
             return
         config = self.ctx.settings.session_config(patient.indication)
         if self.ctx.controller.start(patient, practitioner, config):
-            from microneedle_desk.ui.pages.preparation import DevicePage
+            from microneedle_desk.ui.pages.preparation import DevicePage  # noqa: PLC0415 (kept off the start-up path until first used)
 
             last = self.ctx.store.last_needle_mm(patient.id)
             device_page = self.pages[3]
@@ -295,8 +293,6 @@ class MainWindow(QMainWindow):
     def abandon(self) -> None:
         if self.ctx.controller.session is None:
             return
-        from PySide6.QtWidgets import QInputDialog
-
         reason, ok = QInputDialog.getText(self, tr("Abandon session"),
                                           tr("Why is the session abandoned? (kept in the record)"))
         if ok:
@@ -384,8 +380,6 @@ class MainWindow(QMainWindow):
     def on_alert(self, kind: str) -> None:
         self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
-        from microneedle_desk.ui.a11y import announce
-
         announce(self, self.alert_bar.text(), assertive=True)
         if self.ctx.settings.get("alerts/flash"):
             self._flash_left = 10
@@ -401,8 +395,6 @@ class MainWindow(QMainWindow):
         """Build widgets with no Python filter on the application: PySide 6.11 can crash
         (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
         Python class that is still inside its constructor, as a step page is while it is built."""
-        from PySide6.QtWidgets import QApplication
-
         app = QApplication.instance()
         filters = [f for f in self.app_filters if f is not None] if app is not None else []
         for watcher in filters:
@@ -428,8 +420,6 @@ class MainWindow(QMainWindow):
         costs PySide its wrapper set-up (measured ~70 ms before the first frame)."""
         if self._watching_space:
             return
-        from PySide6.QtWidgets import QApplication
-
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -475,8 +465,6 @@ class MainWindow(QMainWindow):
         """Space is the needling key on the Needling step, unless the focus is where Space
         has a use of its own: a text field, spin box, combo box, list (the step list among
         them), the menu bar or a menu, a box to tick (see keys.keeps_space)."""
-        from PySide6.QtWidgets import QApplication
-
         if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
             return False
         central = self.centralWidget()
@@ -495,8 +483,6 @@ class MainWindow(QMainWindow):
 
     def show_placed(self) -> None:
         """Show the window where it was last closed; the first time, maximized on a small screen."""
-        from PySide6.QtCore import QByteArray
-
         saved = str(self.ctx.settings.get("ui/geometry"))
         if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
             self.show()
@@ -522,8 +508,6 @@ class MainWindow(QMainWindow):
                 page.leave()
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
-            from PySide6.QtWidgets import QMessageBox
-
             answer = QMessageBox.question(
                 self, tr("Session in progress"),
                 tr("A session is in progress. Everything entered is already saved; it will be offered for "

@@ -27,10 +27,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.context import who_is_working
 from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
 from microneedle_desk.ui.pin_field import PinField
@@ -53,8 +56,6 @@ class SignInDialog(QDialog):
     """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None, first_admin: bool = False) -> None:
-        from PySide6.QtWidgets import QDialogButtonBox
-
         super().__init__(parent)
         self.clinic, self.first_admin = clinic, first_admin
         book = clinic.accounts
@@ -167,8 +168,6 @@ class Security(QObject):
         """
         by = ""
         if not self.enforcing:
-            from microneedle_desk.ui.context import who_is_working
-
             by = who_is_working(self.window.ctx)
         try:
             return self.clinic.amend(session_id, field, value, reason, by=by)
@@ -381,9 +380,8 @@ class Security(QObject):
 
     def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
-        from PySide6.QtWidgets import QMessageBox
 
-        from microneedle_desk.ui.access_log_dialog import AccessLogDialog
+        from microneedle_desk.ui.access_log_dialog import AccessLogDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         patient = self.window.patient_page.selected
         try:
@@ -397,9 +395,8 @@ class Security(QObject):
 
     def manage_accounts(self) -> QDialog | None:
         """Admins: add, retire, reset and change the role of accounts."""
-        from PySide6.QtWidgets import QMessageBox
 
-        from microneedle_desk.ui.accounts_dialog import AccountsDialog
+        from microneedle_desk.ui.accounts_dialog import AccountsDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         try:
             dialog = AccountsDialog(self.book, self.current, self.window)

@@ -27,9 +27,11 @@ from microneedle_desk.core.photos import photo_lines, photos_missing
 from microneedle_desk.i18n import N_, tr, trn
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.course_panel import SessionPlace, suggestion_text
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, shown_number, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
+from microneedle_desk.ui.photo_window import photo_window
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -432,8 +434,6 @@ class AftercarePage(StepPage):
             .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
-            from microneedle_desk.ui.course_panel import SessionPlace, suggestion_text
-
             if not hasattr(self, "course_place"):
                 self.course_place = SessionPlace()
             self.suggested.setText(suggestion_text(self.ctx, self.course_place, state, suggested))
@@ -477,8 +477,6 @@ class SignoffPage(StepPage):
         self.body.addWidget(self.photos_button)
 
     def open_photos(self) -> QWidget:
-        from microneedle_desk.ui.photo_window import photo_window
-
         self.photos_window = photo_window(self.ctx, self.window())
         return self.photos_window
 

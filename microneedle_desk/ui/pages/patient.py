@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
+from microneedle_desk.store.accounts import session_people
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
@@ -277,8 +278,6 @@ class PatientPage(StepPage):
 
     def reload_people(self) -> None:
         """The people who may run sessions, with the one signed in (or the one picked before) chosen."""
-        from microneedle_desk.store.accounts import session_people
-
         picked = self.practitioner.currentData()
         signer = getattr(self.ctx.signer, "current", None)
         self.practitioner.blockSignals(True)
