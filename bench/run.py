@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import first_frame  # noqa: E402  (bench/ is not a package)
 from first_frame import startup_section  # noqa: E402
+from startup_notes import STORE_NOTES  # noqa: E402
 
 ALERT_LEAD_S = 2.0
 DWELL_MIN_S = 15 * 60
@@ -376,7 +377,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     step_ok, sign_ok = big["step_save_ms"]["median"] <= 5, big["sign_off_ms"]["median"] <= 50
     lines += ["", f"At {big['past_sessions']:,} past sessions: step save median {big['step_save_ms']['median']} ms "
               f"(≤ 5: {'**met**' if step_ok else '**not met**'}), sign-off median {big['sign_off_ms']['median']} ms "
-              f"(≤ 50: {'**met**' if sign_ok else '**not met**'})."]
+              f"(≤ 50: {'**met**' if sign_ok else '**not met**'}).", "", *STORE_NOTES]
     lines += ["", "## Memory", "",
               f"Peak RSS of the benchmark process: {results['peak_rss_mb']} MB (it holds the open stores and "
               "the alert window). Start-up children report their own peak (VmHWM) in section 1; demo-data "
