@@ -51,7 +51,8 @@ STARTUP_NOTES: list[str] = [
     "| collector no longer off at start-up and frozen after it (a5831b1) | 367.2 (+8.2) | 417.2 (+14.1) |",
     "| and the generated dataclass methods instead of core/record_base.py (ad15776) | 386.6 (+19.4) "
     "| 431.5 (+14.3) |",
-    "| and the imports at the top of the modules (a tree equal to db342a6's) | 375.1 (−11.5) | 451.9 (+20.4) |",
+    "| and the imports at the top of the modules (ad15776 with the same moves made by the same script as "
+    "in db342a6, less the 10 imports inside try blocks) | 375.1 (−11.5) | 451.9 (+20.4) |",
     "",
     "`gc.disable`/`gc.freeze` saved ~8-14 ms of CPU (2-3 %), the special record base class ~14-19 ms "
     "(4-5 %: Python 3.11's dataclasses compile each class's generated methods; `compile` is called 69 "
