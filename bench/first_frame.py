@@ -249,11 +249,12 @@ def startup_section(su: dict[str, Any]) -> list[str]:
         "bench/startup_child.py `usable`); for the floors, their first frame. \"CPU at usable\" is the process's own "
         "CPU time at that point (all threads: a check running in the background counts). \"window's first frame\" is "
         "the main window's first paint, before its parts and the dialog. The empty store has one account and no "
-        "sessions; the demo stores have no admin yet, so their sign-in dialog is the one that makes the first "
-        "admin. Warm: the store's check cache is there (a store this laptop opened before); cold: none (after a "
+        "sessions; the demo stores hold their demo accounts (and every patient's records). Warm: the store's "
+        "check cache is there (a store this laptop opened before); cold: none (after a "
         "restore, on a new laptop, after a sync pull), removed before every start. \"from source\"/\"bundle\": "
         "`python -m microneedle_desk` against the PyInstaller bundle, each to the end of its start-up "
         "(MICRONEEDLE_DESK_EXIT_AFTER_START), whole process.", "",
+        *([f"This part was run at {su['when']} (`{su['command']}`)."] if "when" in su else []), "",
         *table(su), "",
         f"- First usable frame ≤ 1.2× the minimal real window: {t['usable_x_minimal']['measured']}× → "
         f"{_verdict(t['usable_x_minimal']['measured'] <= 1.2)}.",
