@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import first_frame  # noqa: E402  (bench/ is not a package)
 from first_frame import startup_section  # noqa: E402
-from startup_notes import STORE_NOTES  # noqa: E402
+from startup_notes import ALERT_NOTES, STORE_NOTES  # noqa: E402
 
 ALERT_LEAD_S = 2.0
 DWELL_MIN_S = 15 * 60
@@ -356,6 +356,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         f"from planned − true elapsed by {stall['shown_remaining_error_ms']} ms (target ≤ 50 ms: "
         f"{'yes' if stall['within_target'] else '**no**'}); the digits read {stall['digits_shown']} "
         f"({stall['digits_error_s']} s from the exact value; the display rounds remaining time up to the second).",
+        "", *ALERT_NOTES,
         "", "## 3. Saving a step and signing off against the history's size", "",
         f"Demo stores made by `microneedle-desk demo-data` (bench/.work/, not committed). {results['store_sessions']} "
         "complete sessions run through `Session` with `Store.append_event` as the sink, on the last day of the "
