@@ -132,7 +132,7 @@ def check_failed_file(root: Path) -> Path:
 
 
 def restore_journal_file(root: Path) -> Path:
-    """Present only while a restore switches files: what it moves where (store/backup.py)."""
+    """Present only while a restore switches files: what it moves where (store/restore.py)."""
     return root / "restore-journal.json"
 
 

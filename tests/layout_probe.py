@@ -37,28 +37,21 @@ def main() -> int:
 
     from microneedle_desk import i18n, paths
     from microneedle_desk.core.clock import FakeClock
-    from microneedle_desk.core.records import make_patient
 
     paths.set_data_dir(Path(args.data))
     if args.language:
         i18n.set_language(args.language)
-    from microneedle_desk.app import build_window, make_app
-    from microneedle_desk.ui import pin_prompt
+    from microneedle_desk.app import make_app
+    from tools import demo_window
 
     app = make_app()
     scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
     size = (int(args.width / scale), int((args.height - DECORATION_PX) / scale))
     clock = FakeClock()
-    window, lock = build_window(clock, interactive=False)
+    window, lock = demo_window.open_window(clock)
     ctx = window.ctx
-    ctx.settings.set("alerts/sound", False)
-    doctor = window.security.book.create_first_admin("Dr Demo Practitioner", "246810")
-    window.security.set_current(doctor)
-    pin_prompt.ask_pin = lambda *_: "246810"
-    patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17", clinic_id="DEMO-0042",
-                           sex="male", indication="aga_male", scale="norwood_hamilton", grade="III vertex",
-                           device=ctx.store.device, now=clock.now(), demo=True)
-    ctx.store.add_patient(patient)
+    demo_window.sign_in_doctor(window)
+    demo_window.add_patient(window, clock)
     window.resize(*size)
     window.show()
     faults: list[dict[str, object]] = []
@@ -82,29 +75,16 @@ def main() -> int:
         if args.shots:
             window.grab().save(str(Path(args.shots) / f"{where}.png"))
 
-    window.patient_page.reload()
-    window.patient_page.select(patient)
     check("patient", [window.patient_page.start_button])
     window.start_session()
     c = ctx.controller
-    for item in ctx.protocol.contraindications:
-        if c.session and item.id not in c.session.state.not_applicable:
-            c.act(lambda k, item=item: k.answer(item.id, False))
-    c.act(lambda k: k.confirm_consent("Demo Patient (sample)"))
-    c.act(lambda k: k.set_anesthetic_product("Lidocaine 5% cream"))
+    demo_window.answer_screening(window)
+    demo_window.consent_and_numbing(window, apply=False)
     window.go_to(2)
     check("anesthetic-before", [window.next, window.current_page().apply_button])  # type: ignore[attr-defined]
     c.act(lambda k: k.apply_anesthetic(30))
-    c.act(lambda k: k.set_needle_length("1.2"))
-    c.act(lambda k: k.set_cartridge("LOT-DEMO-7731", "2027-06-30"))
-    c.act(lambda k: k.confirm_cartridge_new(True))
-    c.act(lambda k: k.set_handpiece_serial("HP-DEMO-001"))
-    c.act(lambda k: k.set_antiseptic("povidone_iodine"))
-    c.act(lambda k: k.plan_needling(18))
-    clock.advance(31 * 60)
-    c.poll()
-    window.acknowledge_alert()
-    c.act(lambda k: k.start_needling())
+    demo_window.prepare_device(window)
+    demo_window.start_needling(window, clock)
     clock.advance(5 * 60)
     c.poll()
     window.acknowledge_alert()

@@ -346,16 +346,16 @@ def test_idle_lock_shows_the_countdown_but_no_patient_detail_and_take_over_is_re
     session.apply_anesthetic(30)
     fake_clock.advance(5 * 60)
 
-    security.idle.timer.timeout.emit()  # the idle time has passed (no waiting in tests)
+    security.locking.idle.timer.timeout.emit()  # the idle time has passed (no waiting in tests)
     assert security.locked and win.centralWidget().isHidden()
     controller.poll()
-    text = security.lock_screen.all_text()
+    text = security.locking.lock_screen.all_text()
     assert "Numbing (dwell)" in text and "25 min 00 s left" in text
     for detail in ("Zelda", patient.clinic_id, "1980-01-02"):
         assert detail not in text
     assert not any(a.shortcuts() for a in win.actions()), "no shortcut works while locked"
 
-    lock = security.lock_screen
+    lock = security.locking.lock_screen
     lock.pin.setText("000000")
     lock.unlock_button.click()
     assert security.locked and "not right" in lock.message.text()
@@ -425,15 +425,15 @@ def test_the_lock_screen_covers_the_window_when_it_is_resized_while_locked(windo
     admin = security.book.create_first_admin("Dr Admin", ADMIN_PIN)
     security.set_current(admin)
     window.show()
-    security.lock()
-    assert security.lock_screen.geometry() == window.rect()
+    security.locking.lock()
+    assert security.locking.lock_screen.geometry() == window.rect()
     window.resize(1000, 650)
-    assert security.lock_screen.geometry() == window.rect() and window.rect().width() == 1000
-    security.lock_screen.pin.setText(ADMIN_PIN)
-    security.lock_screen.unlock_button.click()
-    assert not security.locked and security.lock_screen.isHidden()
+    assert security.locking.lock_screen.geometry() == window.rect() and window.rect().width() == 1000
+    security.locking.lock_screen.pin.setText(ADMIN_PIN)
+    security.locking.lock_screen.unlock_button.click()
+    assert not security.locked and security.locking.lock_screen.isHidden()
     window.resize(1100, 700)  # unlocked: the hidden lock screen no longer follows (nothing to cover)
-    assert security.lock_screen.width() == 1000
+    assert security.locking.lock_screen.width() == 1000
 
 
 def test_the_wrong_pin_wait_is_neither_skipped_by_setting_the_clock_forward_nor_stretched_by_setting_it_back(

@@ -18,6 +18,7 @@ from microneedle_desk import paths
 from microneedle_desk.cli import main
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.store import backup, backup_repo, offsite
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.backup_keys import BackupKeyError, make_key, read_identities
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
@@ -75,7 +76,7 @@ def test_a_next_day_backup_stores_only_the_files_that_changed_and_each_backup_re
     later_records = records(root)
     for taken, expected in ((first, first_records), (second, later_records)):
         fresh = tmp_path / f"fresh-{taken.stem}"
-        backup.restore(fresh, taken, P, clock.now())
+        restoring.restore(fresh, taken, P, clock.now())
         assert records(fresh) == expected
         assert check_store(fresh, P) == []
 
@@ -93,7 +94,7 @@ def test_pruning_removes_only_the_files_no_remaining_backup_names(tmp_path: Path
     assert named is not None
     assert {p.name.removesuffix(".gz") for p in objects(root)} == named
     for taken in kept:
-        assert backup.verify_backup(taken, P) == []
+        assert restoring.verify_backup(taken, P) == []
 
 
 def damage_a_shared_file(root: Path) -> tuple[str, list[Path]]:
@@ -122,7 +123,7 @@ def test_a_damaged_shared_file_is_refused_by_check_and_by_restore_naming_the_fil
     fresh = tmp_path / "fresh"
     for each in taken:
         with pytest.raises(backup.BackupError, match=damaged):
-            backup.restore(fresh, each, P, FakeClock().now())
+            restoring.restore(fresh, each, P, FakeClock().now())
     assert not fresh.exists() or not any(fresh.rglob("*.json"))
     assert main(["--data-dir", str(tmp_path / "other"), "restore", str(taken[0])]) == 1
     assert damaged in capsys.readouterr().err
@@ -217,7 +218,7 @@ def test_a_replaced_backup_key_leaves_older_copies_readable_with_the_old_recover
     old = offsite.open_encrypted(usb, read_identities(old_key.read_text()))
     assert old.name == older.name, "the old recovery key opens the newest backup made with its key"
     fresh = tmp_path / "fresh"
-    backup.restore(fresh, old, P, FakeClock().now())
+    restoring.restore(fresh, old, P, FakeClock().now())
     assert records(fresh) == expected
     with pytest.raises(BackupKeyError):
         offsite.EncryptedSource(newest, read_identities(old_key.read_text()))
@@ -278,10 +279,10 @@ def test_a_backup_and_its_encrypted_copy_killed_at_any_file_operation_leave_the_
             assert result.returncode in (-signal.SIGKILL, 137), result.stderr[-2000:]
         assert backup.backups(root), f"killed at {call} #{nth}: no backup is left"
         for taken in backup.backups(root):
-            assert backup.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"
+            assert restoring.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"
         assert offsite.manifests(usb), f"killed at {call} #{nth}: no encrypted backup is left"
         for sealed in offsite.manifests(usb):
-            assert backup.hash_problems(offsite.EncryptedSource(sealed, identities)) == [], (call, nth, sealed.name)
+            assert restoring.hash_problems(offsite.EncryptedSource(sealed, identities)) == [], (call, nth, sealed.name)
         shutil.rmtree(case)
         if finished:
             break
@@ -302,3 +303,16 @@ def test_a_day_backup_in_the_background_reaches_the_second_location_and_notes_wh
     assert offsite.manifests(usb)
     status = offsite.last_copy(root)
     assert status is not None and status["ok"] and status["dest"] == str(usb)
+
+
+def test_a_store_with_course_plans_is_backed_up_copied_and_restored_with_them(tmp_path: Path) -> None:
+    from helpers import build_demo_store
+
+    root = build_demo_store(tmp_path / "data", 40, seed=3)
+    assert paths.courses_file(root).exists()
+    taken = backup.take_backup(root, FakeClock().now(), keep=5)
+    source = backup_repo.LocalSource(taken)  # what the copy to a second location reads
+    assert "courses.json" in [entry[0] for entry in source.manifest["files"]]
+    fresh = tmp_path / "fresh"
+    backup.restore(fresh, taken, P, FakeClock().now())
+    assert paths.courses_file(fresh).read_bytes() == paths.courses_file(root).read_bytes()

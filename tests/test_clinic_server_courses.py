@@ -92,3 +92,28 @@ def test_a_course_event_pulled_twice_is_kept_once(dsn: str, tmp_path: Path) -> N
         assert len([e for e in clinic.courses.file.events() if e["patient_id"] == patient]) == 1
     finally:
         clinic.store.close()
+
+
+def test_a_session_in_another_room_counts_in_the_course_here(dsn: str, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from server_laptops import sign_session_for
+
+    one, two = tmp_path / "room1", tmp_path / "room2"
+    patient = new_laptop(one, "Mia Moves", "MOV-1")
+    clinic = laptop(one)
+    try:
+        clinic.courses.start(patient, "weekly_12")
+        today = clinic.clock.now().date()
+    finally:
+        clinic.store.close()
+    sign_session_for(one, patient, "00000000-0000-4000-8000-0000000000cc")
+    sync(one, dsn)
+    new_laptop(two, "Ned Here", "MOV-2")
+    sync(two, dsn)
+    clinic = laptop(two)
+    try:
+        # the patient's next visit, a week on, is in room 2: the session of room 1 is visit 1
+        assert clinic.courses.place(patient, today + timedelta(days=7)) == ("main", 2, 12)
+    finally:
+        clinic.store.close()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedle_desk.core.countdown import Countdown, format_clock, format_duration
+from microneedle_desk.core.countdown import Countdown, format_clock, format_duration, reading, seconds_to_next_figure
 
 FAST = settings(max_examples=100, deadline=None)
 
@@ -181,3 +181,20 @@ def test_display_reaches_zero_only_when_the_planned_time_is_really_up(planned: i
             assert cd.elapsed(now) >= planned
         if cd.elapsed(now) < planned:
             assert not shown.startswith("+")
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=-4000, max_value=4000, allow_nan=False).map(lambda x: round(x, 3)),
+       st.sampled_from(["running", "ready", "due", "overdue"]))
+def test_the_next_tick_lands_just_when_the_shown_figure_changes(remaining: float, state: str) -> None:
+    wait = seconds_to_next_figure(state, remaining)
+    assert wait is not None and 0 <= wait <= 1.0
+    shown = reading(state, 0.0, remaining)
+    assert reading(state, 0.0, remaining - wait - 0.002) != shown, "the figure has changed by the tick"
+    if wait > 0.002:
+        assert reading(state, 0.0, remaining - wait + 0.002) == shown, "and not long before it"
+
+
+@pytest.mark.parametrize("state", ["paused", "done", "waiting"])
+def test_a_countdown_that_stands_still_asks_for_no_tick(state: str) -> None:
+    assert seconds_to_next_figure(state, 125.4) is None

@@ -9,7 +9,7 @@ from pathlib import Path
 from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_protocol, start_session
 
 from microneedle_desk import cli, paths
-from microneedle_desk.app import check_at_start
+from microneedle_desk.app.opening import check_at_start
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store

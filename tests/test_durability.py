@@ -31,12 +31,14 @@ from helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microneedle_desk import app, cli, paths
+from microneedle_desk import cli, paths
+from microneedle_desk.app import opening
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.core.records import content_hash
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.store import backup, upgrade
+from microneedle_desk.store import backup, leftovers, upgrade
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.access_log import read_access_log
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
@@ -139,8 +141,8 @@ def test_each_bad_file_is_reported_in_admin_words_and_left_byte_for_byte(
     assert problems, kind
     assert any(words in p for p in problems), problems
     assert all(p.startswith(path.relative_to(root).as_posix()) for p in problems), problems
-    with pytest.raises(app.BadStoreError) as raised:  # the start-up check, no backup to offer
-        app.check_at_start(root, P, FakeClock(), read_only=False, interactive=False)
+    with pytest.raises(opening.BadStoreError) as raised:  # the start-up check, no backup to offer
+        opening.check_at_start(root, P, FakeClock(), read_only=False, interactive=False)
     assert words in str(raised.value)
     assert "Nothing was changed" in str(raised.value)
     assert path.read_bytes() == before
@@ -257,7 +259,7 @@ def test_backup_restore_round_trip_keeps_the_bad_file_in_quarantine(tmp_path: Pa
     _truncate(day_path(root))
     bad_bytes = day_path(root).read_bytes()
     clock.advance(60)
-    result = backup.restore(root, taken, P, clock.now())
+    result = restoring.restore(root, taken, P, clock.now())
     assert problems_of(root) == []
     assert result.quarantined is not None
     kept = result.quarantined / "sessions" / "2026-11-25.json"
@@ -278,7 +280,7 @@ def test_restore_refuses_a_backup_that_fails_the_check(tmp_path: Path) -> None:
     _empty(day_path(root))
     before = {p: p.read_bytes() for p in root.rglob("*.json")}
     with pytest.raises(backup.BackupError, match="does not pass the check"):
-        backup.restore(root, taken, P, clock.now())
+        restoring.restore(root, taken, P, clock.now())
     assert {p: p.read_bytes() for p in root.rglob("*.json")} == before
 
 
@@ -289,7 +291,7 @@ def test_restore_refuses_a_zip_that_is_not_a_backup(tmp_path: Path) -> None:
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../outside.json", "{}")
     with pytest.raises(backup.BackupError, match="not a microneedle-desk backup"):
-        backup.restore(root, evil, P, FakeClock().now())
+        restoring.restore(root, evil, P, FakeClock().now())
     assert not (tmp_path / "outside.json").exists()
 
 
@@ -317,8 +319,8 @@ def test_startup_offers_the_newest_good_backup_and_moves_the_bad_file_aside(
     bad_bytes = day_path(root).read_bytes()
     backup.take_backup(root, clock.now(), keep=5)  # a newer backup, of the bad file
     shown: list[str] = []
-    monkeypatch.setattr(app, "confirm_restore", lambda text: shown.append(text) or True)
-    app.check_at_start(root, P, clock, read_only=False, interactive=True)
+    monkeypatch.setattr(opening, "confirm_restore", lambda text: shown.append(text) or True)
+    opening.check_at_start(root, P, clock, read_only=False, interactive=True)
     assert good.name in shown[0]
     assert "not valid JSON" in shown[0]
     assert problems_of(root) == []
@@ -344,7 +346,7 @@ def test_leftover_save_temp_files_are_moved_aside_not_deleted(tmp_path: Path) ->
     leftover = paths.sessions_dir(root) / "2026-11-25.json.aB3dE9"
     leftover.write_bytes(b'{"half": ')
     assert problems_of(root) == []  # harmless: the real file is intact
-    moved = backup.quarantine_strays(root, FakeClock().now())
+    moved = leftovers.quarantine_strays(root, FakeClock().now())
     assert not leftover.exists()
     assert [m.read_bytes() for m in moved] == [b'{"half": ']
 
@@ -353,9 +355,9 @@ def test_leftover_save_temp_files_are_moved_aside_not_deleted(tmp_path: Path) ->
 def test_files_readable_by_others_are_warned_about(tmp_path: Path) -> None:
     root = tmp_path / "data"
     filled_store(root)[0].close()
-    assert app.after_open(root, FakeClock(), keep=3) == []
+    assert opening.after_open(root, FakeClock(), keep=3) == []
     os.chmod(paths.meta_file(root), 0o644)
-    [note] = app.after_open(root, FakeClock(), keep=3)
+    [note] = opening.after_open(root, FakeClock(), keep=3)
     assert "meta.json" in note
     assert "Other users of this computer can read" in note
 
@@ -616,7 +618,7 @@ def test_background_daily_backup_zips_a_snapshot_that_passes_the_check(tmp_path:
                                         clinic_id="D-DURING", device=store.device))
     thread.join(timeout=30)
     [taken] = backup.backups(root)
-    assert backup.verify_backup(taken, load_protocol(paths.protocol_file())) == []
+    assert restoring.verify_backup(taken, load_protocol(paths.protocol_file())) == []
     assert not list(paths.backups_dir(root).glob(".snapshot-*"))
     assert backup.daily_backup_in_background(root, FakeClock().now(), keep=3) is None, "once a day"
     store.close()

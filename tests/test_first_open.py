@@ -15,7 +15,8 @@ from helpers import build_demo_store
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from microneedle_desk import paths
-from microneedle_desk.app import BadStoreError, build_window
+from microneedle_desk.app import build_window
+from microneedle_desk.app.opening import BadStoreError
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.store.first_check import unchecked_files
 from microneedle_desk.ui.first_check import FirstCheck

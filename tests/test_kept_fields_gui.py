@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from test_session_gui import click, register_and_start, type_into
 
 from microneedle_desk import app
+from microneedle_desk.app import resume
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.main_window import MainWindow
@@ -112,7 +113,7 @@ def test_a_draft_comes_back_into_its_field_after_a_crash(
     type_into(qtbot, device.lot, "LOT-5")
     _type_slowly(qtbot, device.expiry, "2027-0")
     qtbot.waitUntil(lambda: _state(first).drafts.get("cartridge_expiry") == "2027-0", timeout=3000)
-    first.ctx.controller._tick.stop()  # the kill: no clean shutdown, the lock is let go
+    first.ctx.controller.ticker.stop()  # the kill: no clean shutdown, the lock is let go
     first.ctx.store.close()
     lock.release()
 
@@ -120,7 +121,7 @@ def test_a_draft_comes_back_into_its_field_after_a_crash(
     qtbot.addWidget(second)
     second.destroyed.connect(lock2.release)
     [active] = second.ctx.store.active_sessions()
-    app.resume_session(second, active.events)
+    resume.resume_session(second, active.events)
     device = _device(second)
     assert (device.lot.text(), device.expiry.text()) == ("LOT-5", "2027-0")
     assert _state(second).cartridge_expiry is None

@@ -67,10 +67,10 @@ def test_a_held_space_on_the_needling_step_toggles_once(qtbot: Any, window: Any,
 def test_space_does_nothing_on_a_locked_window(qtbot: Any, window: Any, fake_clock: Any) -> None:
     ready_to_needle(qtbot, window, fake_clock)
     window.go_to(NEEDLING_STEP)
-    window.security.lock()  # (the window fixture's account is signed in)
+    window.security.locking.lock()  # (the window fixture's account is signed in)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    button = window.security.lock_screen.take_over_button
+    button = window.security.locking.lock_screen.take_over_button
     button.setFocus()
     qtbot.keyClick(button, Qt.Key.Key_Space)
     assert not window.ctx.controller.session.state.needling_marks
@@ -142,7 +142,7 @@ def test_enter_in_the_new_account_fields_adds_the_account(qtbot: Any, window: An
 
 
 def test_enter_in_the_sign_in_pin_field_signs_in(qtbot: Any, window: Any) -> None:
-    from microneedle_desk.ui.sign_in import SignInDialog
+    from microneedle_desk.ui.sign_in_dialog import SignInDialog
 
     dialog = SignInDialog(window.security.clinic, window)
     qtbot.addWidget(dialog)

@@ -10,7 +10,8 @@ import pytest
 
 from microneedle_desk import cli
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.store.backup import backups, restore, take_backup
+from microneedle_desk.store.backup import backups, take_backup
+from microneedle_desk.store.restore import restore
 from tests.helpers import TEST_PIN, run_complete_session, shipped_protocol
 from tests.photo_helpers import SERIAL, camera_jpeg
 from tests.test_photos import with_account

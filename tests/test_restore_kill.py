@@ -23,6 +23,7 @@ from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_p
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.store import backup
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
@@ -38,9 +39,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import load_protocol
-from microneedle_desk.store import backup
+from microneedle_desk.store import restore as restoring
 root, taken = Path(sys.argv[1]), Path(sys.argv[2])
-backup.restore(root, taken, load_protocol(paths.protocol_file()), datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
+restoring.restore(root, taken, load_protocol(paths.protocol_file()), datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
 print("RESTORED")
 """
 
@@ -109,7 +110,7 @@ def test_a_restore_killed_at_any_file_operation_leaves_the_old_or_the_restored_s
         shutil.copytree(source, root)
         if not run_killed(root, taken, calls, nth):
             break
-        said = backup.finish_interrupted_restore(root)  # the next start, first thing
+        said = restoring.finish_interrupted_restore(root)  # the next start, first thing
         assert check_store(root, P) == [], f"killed at {call} #{nth}: the next start does not check clean"
         now = fingerprint(root)
         assert now in (before, restored), f"killed at {call} #{nth}: a mix of the old and the restored store"
@@ -155,7 +156,7 @@ def test_a_backup_killed_at_any_file_operation_leaves_the_records_whole_and_no_h
         assert check_store(root, P) == [], f"killed at {call} #{nth}: the records do not check clean"
         assert fingerprint(root) == before, f"killed at {call} #{nth}: a backup changed the records"
         for taken in backup.backups(root):  # every backup listed is whole
-            assert backup.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"
+            assert restoring.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"
         shutil.rmtree(root.parent)
         if finished:
             break
@@ -178,7 +179,7 @@ def test_a_restore_keeps_the_access_log_entries_made_after_the_backup(tmp_path: 
     store = Store(root, P, clock)
     AccountBook(store).log("exported", admin.id, detail="after the backup")
     store.close()
-    backup.restore(root, taken, P, clock.now())
+    restoring.restore(root, taken, P, clock.now())
     logged = [json.loads(p.read_text()) for p in paths.access_dir(root).glob("*.json")]
     assert "after the backup" in json.dumps(logged), "an audit entry made after the backup was rolled back"
     assert check_store(root, P) == []

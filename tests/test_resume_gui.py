@@ -14,6 +14,7 @@ from helpers import apply_anesthetic, clear_screening, prepare_device, start_ses
 from pytestqt.qtbot import QtBot
 
 from microneedle_desk import app
+from microneedle_desk.app import resume
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.session import Session
 from microneedle_desk.store.check import check_store
@@ -57,7 +58,7 @@ def test_resume_after_kill_keeps_the_countdown_and_records_the_gap(
     window = _reopen(qtbot, fake_clock)
     [active] = window.ctx.store.active_sessions()
     assert active.session_id == session_id
-    app.resume_session(window, active.events)
+    resume.resume_session(window, active.events)
     session = _live(window)
     dwell = next(v for v in session.countdowns() if v.key == "dwell")
     assert dwell.elapsed == pytest.approx(12 * MIN)
@@ -77,7 +78,7 @@ def test_resume_after_a_reboot_counts_the_time_from_the_wall_clock(
     fake_clock.advance(10 * MIN)
     window = _reopen(qtbot, fake_clock)
     [active] = window.ctx.store.active_sessions()
-    app.resume_session(window, active.events)
+    resume.resume_session(window, active.events)
     session = _live(window)
     dwell = next(v for v in session.countdowns() if v.key == "dwell")
     assert dwell.elapsed == pytest.approx(15 * MIN)
@@ -105,7 +106,7 @@ def test_abandon_with_a_reason_keeps_the_session_marked_abandoned(
 def test_the_interruption_runs_from_the_last_heartbeat_not_from_the_last_entry(data_dir, fake_clock) -> None:
     from helpers import pin_sink, shipped_protocol, start_session
 
-    from microneedle_desk.app import stopped_since
+    from microneedle_desk.app.resume import stopped_since
     from microneedle_desk.store.store import Store
 
     protocol = shipped_protocol()
@@ -123,7 +124,7 @@ def test_the_interruption_runs_from_the_last_heartbeat_not_from_the_last_entry(d
 def test_a_resumed_session_opens_where_it_stopped_the_needling_step_while_needling_runs(fake_clock) -> None:
     from helpers import apply_anesthetic, clear_screening, prepare_device, shipped_protocol, start_session, wait_dwell
 
-    from microneedle_desk.app import resume_step
+    from microneedle_desk.app.resume import resume_step
 
     protocol = shipped_protocol()
     ids = [step.id for step in protocol.steps]

@@ -39,8 +39,9 @@ from microneedle_desk.printing import jobs
 from microneedle_desk.printing.content import ClinicInfo
 from microneedle_desk.printing.sheet import footer_html
 from microneedle_desk.store.accounts import AccountBook, SignInError
-from microneedle_desk.store.backup import restore, take_backup
+from microneedle_desk.store.backup import take_backup
 from microneedle_desk.store.check import check_store
+from microneedle_desk.store.restore import restore
 from microneedle_desk.store.store import GENESIS, Store
 
 ADMIN_PIN = "481516"

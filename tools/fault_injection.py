@@ -50,7 +50,7 @@ def child(data_dir: Path, seed: int) -> int:
     from microneedle_desk.core.session import Session
     from microneedle_desk.core.session_state import SessionConfig
     from microneedle_desk.store.accounts import AccountBook
-    from microneedle_desk.store.backup import quarantine_strays
+    from microneedle_desk.store.leftovers import quarantine_strays
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.store import Store
 
@@ -179,8 +179,8 @@ def verify(data_dir: Path, last_saved: dict[str, int], tally: Tally) -> None:
     from microneedle_desk import paths
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.store.backup import stray_temp_files
     from microneedle_desk.store.check import check_store
+    from microneedle_desk.store.leftovers import stray_temp_files
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.store import Store
 

@@ -29,15 +29,15 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
 
     from microneedle_desk import paths
     from microneedle_desk.core.clock import FakeClock
-    from microneedle_desk.core.records import make_patient
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = tmp
         paths.set_data_dir(Path(tmp) / "data")
-        from microneedle_desk.app import build_window, make_app
+        from microneedle_desk.app import make_app
         from microneedle_desk.ui import desktop
         from microneedle_desk.ui.first_start import FirstStartDialog
         from microneedle_desk.ui.settings_dialog import SettingsDialog
+        from tools import demo_window
 
         app = make_app()
         wanted = Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light
@@ -45,9 +45,8 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         desktop.setup_app(app)
         desktop.apply_colour_scheme(app, wanted)
         clock = FakeClock()
-        window, lock = build_window(clock, interactive=False)
+        window, lock = demo_window.open_window(clock)
         ctx = window.ctx
-        ctx.settings.set("alerts/sound", False)
 
         def grab(widget: object, name: str) -> None:
             app.processEvents()
@@ -65,37 +64,15 @@ def shoot(out: Path, scheme: str, suffix: str) -> None:
         grab(first, "first-start")
         first.close()
         ctx.settings.set("clinic/name", "Demo Dermatology Clinic (sample)")
-        from microneedle_desk.ui import pin_prompt
-
-        doctor = window.security.book.create_first_admin("Dr Demo Practitioner", "246810")
-        window.security.set_current(doctor)
-        pin_prompt.ask_pin = lambda *_: "246810"  # the PIN prompts are answered as the demo doctor would
-        ctx.settings.set("ui/last_practitioner", doctor.name)
-        patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17", clinic_id="DEMO-0042",
-                               sex="male", indication="aga_male", scale="norwood_hamilton", grade="III vertex",
-                               device=ctx.store.device, now=clock.now(), demo=True)
-        ctx.store.add_patient(patient)
-        window.patient_page.reload()
-        window.patient_page.select(patient)
+        demo_window.sign_in_doctor(window)
+        demo_window.add_patient(window, clock)
         grab(window, "patient")
         window.start_session()
         c = ctx.controller
-        for item in ctx.protocol.contraindications:
-            if c.session and item.id not in c.session.state.not_applicable:  # not asked of a male patient
-                c.act(lambda k, item=item: k.answer(item.id, False))
-        c.act(lambda k: k.confirm_consent("Demo Patient (sample)"))
-        c.act(lambda k: k.set_anesthetic_product("Lidocaine 5% cream"))
-        c.act(lambda k: k.apply_anesthetic(30))
-        c.act(lambda k: k.set_needle_length("1.2"))
-        c.act(lambda k: k.set_cartridge("LOT-DEMO-7731", "2027-06-30"))
-        c.act(lambda k: k.confirm_cartridge_new(True))
-        c.act(lambda k: k.set_handpiece_serial("HP-DEMO-001"))
-        c.act(lambda k: k.set_antiseptic("povidone_iodine"))
-        c.act(lambda k: k.plan_needling(18))
-        clock.advance(31 * 60)
-        c.poll()
-        window.acknowledge_alert()
-        c.act(lambda k: k.start_needling())
+        demo_window.answer_screening(window)
+        demo_window.consent_and_numbing(window)
+        demo_window.prepare_device(window)
+        demo_window.start_needling(window, clock)
         clock.advance(7 * 60 + 25)
         c.act(lambda k: k.set_zone("frontal", True))
         window.go_to(5)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
-from microneedle_desk.core.records import make_patient
+from tools import demo_window
 
 
 def main() -> int:
@@ -33,28 +33,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = tmp  # keep the user's settings out of it
         paths.set_data_dir(Path(tmp) / "data")
-        from microneedle_desk.app import build_window, make_app
+        from microneedle_desk.app import make_app
 
         app = make_app()
         clock = FakeClock()
-        window, lock = build_window(clock, interactive=False)
+        window, lock = demo_window.open_window(clock)
         ctx = window.ctx
-        ctx.settings.set("alerts/sound", False)
-        # the practitioner has an account and is signed in; the PIN prompts (start, override,
-        # sign) are answered with their PIN, as they would type it
-        from microneedle_desk.ui import pin_prompt
-
-        doctor = window.security.book.create_first_admin("Dr Demo Practitioner", SHOT_PIN)
-        window.security.set_current(doctor)
-        pin_prompt.ask_pin = lambda *_: SHOT_PIN
-        ctx.settings.set("ui/last_practitioner", doctor.name)
-        patient = make_patient(ctx.protocol, name="Demo Patient (sample)", dob="1984-05-17",
-                               clinic_id="DEMO-0042", sex="male", indication="aga_male",
-                               scale="norwood_hamilton", grade="III vertex", device=ctx.store.device,
-                               now=clock.now(), demo=True)
-        ctx.store.add_patient(patient)
-        window.patient_page.reload()
-        window.patient_page.select(patient)
+        demo_window.sign_in_doctor(window, SHOT_PIN)
+        demo_window.add_patient(window, clock)
         window.resize(width, height)
         window.show()
 
@@ -66,18 +52,11 @@ def main() -> int:
         shot("patient")
         window.start_session()
         c = ctx.controller
-        for item in ctx.protocol.contraindications:
-            if c.session and item.id not in c.session.state.not_applicable:  # not asked of a male patient
-                c.act(lambda k, item=item: k.answer(item.id, item.id == "blood_thinners"))
+        demo_window.answer_screening(window, yes=("blood_thinners",))
         shot("screening-blocked")
         c.act(lambda k: k.override_screening("Low-dose aspirin only; haemostasis discussed, shorter needle chosen."))
-        c.act(lambda k: k.confirm_consent("Demo Patient (sample)"))
-        c.act(lambda k: k.set_anesthetic_product("Lidocaine 5% cream"))
-        c.act(lambda k: k.apply_anesthetic(30))
-        c.act(lambda k: k.set_needle_length("1.2"))
-        c.act(lambda k: k.set_cartridge("LOT-DEMO-7731", "2027-06-30"))
-        c.act(lambda k: k.confirm_cartridge_new(True))
-        c.act(lambda k: k.set_handpiece_serial("HP-DEMO-001"))
+        demo_window.consent_and_numbing(window)
+        demo_window.prepare_device(window)
         clock.advance(12 * 60)
         window.go_to(3)
         shot("device-during-dwell")

@@ -14,11 +14,10 @@ takes the PIN as an argument, or, without one, asks :attr:`Clinic.ask_pin`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from microneedle_desk import paths
 from microneedle_desk.clinic.events import (
@@ -31,11 +30,14 @@ from microneedle_desk.clinic.events import (
     SignedIn,
 )
 from microneedle_desk.clinic.photos import PhotoDesk
+from microneedle_desk.clinic.pins import SIGN, START, TAKE_OVER, Cancelled, PinPrompt, Pins
 from microneedle_desk.clinic.server_sync import ServerSync
 from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, check_language, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
@@ -50,19 +52,10 @@ if TYPE_CHECKING:
     from microneedle_desk.clinic.courses import CourseDesk
     from microneedle_desk.clinic.maintenance import Maintenance
     from microneedle_desk.clinic.server_sync import ServerSync
-
-PinPrompt = Callable[[Account, str], "str | None"]
-"""Ask ``account`` for their PIN for ``purpose`` ("start", "sign", "override"...); None when they cancel."""
-
-# the purposes a PIN is proved for (the access log names them)
-START, SIGN, OVERRIDE, TAKE_OVER = "start", "sign", "override", "take-over"
+__all__ = ["Cancelled", "Clinic", "PinPrompt"]  # Cancelled, PinPrompt: where callers have read them
 
 
-class Cancelled(Exception):
-    """The person cancelled the PIN prompt of a start or a sign-off: nothing was done."""
-
-
-class Clinic(StepEntries):
+class Clinic(Pins, StepEntries):
     """One data folder as the people at the clinic use it (no Qt: screens and scripts alike)."""
 
     def __init__(self, store: Store, protocol: Protocol, clock: Clock, settings: Settings | None = None) -> None:
@@ -260,56 +253,7 @@ class Clinic(StepEntries):
         self.locked, self.current = False, account
         return account
 
-    # -- PINs -----------------------------------------------------------------------------
-    def _pin(self, account: Account, purpose: str, pin: str | None, cancelled: str | None = None) -> str:
-        """The PIN given, else the one the prompt gets. Without either: refused with ``cancelled``
-        (or the general message); a prompt the person cancelled with no ``cancelled`` message
-        raises Cancelled (they changed their mind: nothing to report)."""
-        if pin is not None:
-            return pin
-        if self.ask_pin is not None:
-            asked = self.ask_pin(account, purpose)
-            if asked is not None:
-                return asked
-            if cancelled is None:
-                raise Cancelled
-        raise PermissionDenied(cancelled or tr(
-            "This needs the practitioner's PIN: the person who starts or signs a session must prove who they are."))
-
-    def _signatory(self, practitioner_id: str, refusal: str) -> Account:
-        account = self.accounts.account(practitioner_id)
-        if account is None:
-            raise PermissionDenied(refusal)
-        return account
-
-    def _prove(self, practitioner_id: str, purpose: str, pin: str | None) -> None:
-        """Before a start or a sign-off: the practitioner proves their PIN (nothing when no accounts)."""
-        if not self.enforcing:
-            return
-        account = self._signatory(practitioner_id, tr(
-            "Only a person with an account can start or sign a session: pick your own name (an admin adds "
-            "accounts)."))
-        self.accounts.prove(account.id, self._pin(account, purpose, pin), purpose)
-
-    def _confirm_override(self, event: dict[str, Any]) -> None:
-        """Before an override is saved: the acting practitioner gives their PIN, once for it."""
-        if not self.enforcing:
-            return  # nobody to confirm it: the store's plain path refuses the override itself
-        account = self._signatory(str(event.get("by", "")), tr(
-            "Only a person with an account can record a departure from the protocol: pick your own name."))
-        pin = self._pin(account, OVERRIDE, self._override_pin, cancelled=tr(
-            "Not recorded: a departure from the protocol is confirmed with your PIN."))
-        self.accounts.prove(account.id, pin, OVERRIDE)
-
-    @contextmanager
-    def _override_with(self, pin: str | None) -> Iterator[None]:
-        self._override_pin = pin
-        try:
-            yield
-        finally:
-            self._override_pin = None
-
-    def _save(self, event: dict[str, Any], state: SessionState) -> None:
+    def _save(self, event: SessionEvent, state: SessionState) -> None:
         """Where a session's events go: once anyone has an account, only through the accounts'
         guarded path (a start, sign-off or override needs a fresh PIN proof)."""
         if self.enforcing:
@@ -356,7 +300,7 @@ class Clinic(StepEntries):
                                 sink=self._save)
         return self._open(session, resumed=False)
 
-    def resume_session(self, events: list[dict[str, Any]]) -> Session:
+    def resume_session(self, events: Sequence[Mapping[str, object]]) -> Session:
         """Go on with a session that was in progress (its saved events)."""
         return self._open(Session.resume(self.protocol, self.clock, self.store.device, events, sink=self._save),
                           resumed=True)
@@ -402,7 +346,7 @@ class Clinic(StepEntries):
 
     # -- corrections to signed records ---------------------------------------------------
     def amend(self, session_id: str, field: str, value: object, reason: str, *, by: str = "",
-              pin: str | None = None) -> dict[str, Any]:
+              pin: str | None = None) -> AmendmentDoc:
         """Correct one field of a signed session, for ``reason``; returns the sealed amendment.
 
         Once anyone has an account, the correction is signed by the signed-in person with their

@@ -28,6 +28,7 @@ from microneedle_desk.core.due import (
     visits_from_rows,
 )
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
+from microneedle_desk.core.record_types import CourseEventDoc
 from microneedle_desk.core.records import iso, new_id
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
@@ -142,7 +143,7 @@ class CourseDesk:
         return far_outside(course, self.visits(patient_id, course.on), day)
 
     # -- changes ----------------------------------------------------------------------------
-    def _write(self, kind: str, patient_id: str, *, by: str = "", **fields: Any) -> dict[str, Any]:
+    def _write(self, kind: str, patient_id: str, *, by: str = "", **fields: Any) -> CourseEventDoc:
         account = self.clinic.require("run_sessions")
         if self.clinic.store.patient(patient_id) is None:
             raise ValidationError("patient", tr("Pick a registered patient."))
@@ -162,23 +163,23 @@ class CourseDesk:
         self.clinic.publish(CourseChanged(patient_id, kind))
         return event
 
-    def start(self, patient_id: str, plan_id: str, on: object = None, by: str = "") -> dict[str, Any]:
+    def start(self, patient_id: str, plan_id: str, on: object = None, by: str = "") -> CourseEventDoc:
         """Start a course from a preset; it counts the patient's sessions from ``on`` (today)."""
         return self._write(ce.STARTED, patient_id, plan=self.plan(plan_id), on=on, by=by)
 
-    def pause(self, patient_id: str, reason: str, by: str = "") -> dict[str, Any]:
+    def pause(self, patient_id: str, reason: str, by: str = "") -> CourseEventDoc:
         course = self.current(patient_id)
         if course is not None and course.status == "paused":
             raise ValidationError("course", tr("The course is paused already."))
         return self._write(ce.PAUSED, patient_id, reason=reason, by=by)
 
-    def resume(self, patient_id: str, by: str = "") -> dict[str, Any]:
+    def resume(self, patient_id: str, by: str = "") -> CourseEventDoc:
         course = self.current(patient_id)
         if course is not None and course.status != "paused":
             raise ValidationError("course", tr("The course is not paused."))
         return self._write(ce.RESUMED, patient_id, by=by)
 
-    def change_plan(self, patient_id: str, plan_id: str, reason: str, by: str = "") -> dict[str, Any]:
+    def change_plan(self, patient_id: str, plan_id: str, reason: str, by: str = "") -> CourseEventDoc:
         """Go on under another plan (the old one stays in the course's history)."""
         plan = self.plan(plan_id)
         course = self.current(patient_id)
@@ -186,7 +187,7 @@ class CourseDesk:
             raise ValidationError("plan", tr("The course already follows this plan."))
         return self._write(ce.CHANGED, patient_id, plan=plan, reason=reason, by=by)
 
-    def new_phase(self, patient_id: str, phase: str, reason: str, by: str = "") -> dict[str, Any]:
+    def new_phase(self, patient_id: str, phase: str, reason: str, by: str = "") -> CourseEventDoc:
         """Count sessions again from today: a new main phase, or maintenance."""
         course = self.current(patient_id)
         if phase == "maintenance" and course is not None and course.plan.maintenance is None:
@@ -194,11 +195,11 @@ class CourseDesk:
                                               "or start a new main phase."))
         return self._write(ce.PHASE, patient_id, phase=phase, reason=reason, by=by)
 
-    def end(self, patient_id: str, outcome: str, reason: str = "", by: str = "") -> dict[str, Any]:
+    def end(self, patient_id: str, outcome: str, reason: str = "", by: str = "") -> CourseEventDoc:
         """End the course: completed, or stopped early (with the reason)."""
         return self._write(ce.ENDED, patient_id, outcome=outcome, reason=reason, by=by)
 
-    def new_course(self, patient_id: str, plan_id: str, reason: str, by: str = "") -> dict[str, Any]:
+    def new_course(self, patient_id: str, plan_id: str, reason: str, by: str = "") -> CourseEventDoc:
         """Stop the open course (for ``reason``) and start another from ``plan_id`` today."""
         plan = self.plan(plan_id)  # refused before anything is written
         if not str(reason or "").strip():

@@ -10,9 +10,10 @@ refused photo leaves the data folder as it was. The original file is only ever r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.amendments import check_value, effective_values
@@ -24,6 +25,7 @@ from microneedle_desk.core.photos import (
     missing_views,
 )
 from microneedle_desk.core.protocol import Protocol as CoreProtocol
+from microneedle_desk.core.record_types import AmendmentDoc, PhotoRecord
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
@@ -45,14 +47,14 @@ class Clinic(Protocol):
     def _open_session(self) -> Session: ...
 
     def amend(self, session_id: str, field: str, value: object, reason: str, *, by: str = "",
-              pin: str | None = None) -> dict[str, Any]: ...
+              pin: str | None = None) -> AmendmentDoc: ...
 
 
 @dataclass(frozen=True)
 class Attached:
     """A photo now on record: its record, and what was done to the copy a person should know."""
 
-    record: dict[str, Any]
+    record: PhotoRecord
     notes: tuple[str, ...]
 
 
@@ -113,7 +115,7 @@ class PhotoDesk:
             raise
         return Attached(record, prepared.notes)
 
-    def _signed(self, session_id: str) -> tuple[SessionState, list[dict[str, Any]]]:
+    def _signed(self, session_id: str) -> tuple[SessionState, list[AmendmentDoc]]:
         state = self.state(session_id)
         if state.status != "signed":
             raise ValidationError("session", tr("Only a signed session takes a photo as an amendment; this one "
@@ -124,11 +126,11 @@ class PhotoDesk:
     def state(self, session_id: str) -> SessionState:
         return reading.session_state(self.clinic.store, session_id)
 
-    def photos(self, session_id: str) -> list[dict[str, Any]]:
+    def photos(self, session_id: str) -> list[PhotoRecord]:
         """Every photo of a session, the ones amended in after it was signed too, oldest first."""
         return reading.session_photos(self.clinic.store, session_id)
 
-    def in_force(self, session_id: str) -> dict[str, dict[str, Any]]:
+    def in_force(self, session_id: str) -> dict[str, PhotoRecord]:
         """View -> the session's photo of it before needling (retakes and amendments applied)."""
         return reading.in_force(self.clinic.store, session_id)
 
@@ -136,12 +138,12 @@ class PhotoDesk:
         """The patient's signed sessions that have a photo of ``view``, oldest first."""
         return reading.course(self.clinic.store, patient_id, view)
 
-    def previous(self, patient_id: str, view: str, before: str = "") -> dict[str, Any] | None:
+    def previous(self, patient_id: str, view: str, before: str = "") -> PhotoRecord | None:
         """The newest earlier photo of ``view`` for this patient (to frame the new one alike)."""
         found = [c for c in self.course(patient_id, view) if c.session_id != before]
         return found[-1].record if found else None
 
-    def file(self, record: dict[str, Any], thumb: bool = False) -> Path:
+    def file(self, record: Mapping[str, object], thumb: bool = False) -> Path:
         return reading.file_of(self.clinic.store, record, thumb)
 
     # -- sign-off -------------------------------------------------------------------------

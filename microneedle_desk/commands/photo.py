@@ -109,8 +109,8 @@ def _add(args: argparse.Namespace, protocol: Protocol) -> int:
             attached = clinic.photos.amend_add(args.session, args.view, source, args.reason, by=state.signed_by,
                                                pin=pin)
         else:
-            doc = clinic.store.session_doc(args.session) or {}
-            clinic.resume_session(doc["events"])
+            doc = clinic.store.session_doc(args.session)
+            clinic.resume_session(doc["events"] if doc else [])
             attached = clinic.photos.add(args.view, source)
             clinic.close_session()
     except (ValidationError, PermissionDenied, StoreError, OSError) as exc:

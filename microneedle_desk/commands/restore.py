@@ -27,10 +27,11 @@ from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup_repo, offsite
-from microneedle_desk.store.backup import BackupError, finish_interrupted_restore, restore
+from microneedle_desk.store.backup import BackupError
 from microneedle_desk.store.backup_keys import BackupKeyError, read_identities
 from microneedle_desk.store.folder import file_unreadable_sentence, writing_problem
 from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.restore import finish_interrupted_restore, restore
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from microneedle_desk.core.record_types import AccountDoc, KeyDoc, PinHash
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
 
@@ -93,7 +95,7 @@ def check_secret(secret: str) -> str:
     return secret
 
 
-def hash_secret(secret: str) -> dict[str, Any]:
+def hash_secret(secret: str) -> PinHash:
     """A salted scrypt hash of an acceptable secret, with the parameters needed to check it."""
     check_secret(secret)
     salt = secrets.token_bytes(SALT_BYTES)
@@ -138,7 +140,7 @@ class Account:
     name: str
     role: str
     active: bool
-    pin_hash: dict[str, Any] | None
+    pin_hash: PinHash | None
     must_change_pin: bool
     failures: int
     locked_until: str | None
@@ -151,16 +153,16 @@ class Account:
     wait_boot: str | None = None
     # The signing key (core/signing.py): public key, private key sealed under the PIN, and
     # an admin's certificate; None for an account from before signatures until its next PIN.
-    key: dict[str, Any] | None = None
+    key: KeyDoc | None = None
     # Keys it had before a PIN reset (public key and certificate only): what it signed then
     # is verified with them.
-    past_keys: tuple[dict[str, Any], ...] = ()
+    past_keys: tuple[Mapping[str, object], ...] = ()
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def to_doc(self) -> dict[str, Any]:
+    def to_doc(self) -> AccountDoc:
         return {"schema": SCHEMA_VERSION, "kind": "account", "id": self.id, "name": self.name,
                 "role": self.role, "active": self.active, "pin_hash": self.pin_hash,
                 "must_change_pin": self.must_change_pin, "failures": self.failures,
@@ -170,7 +172,7 @@ class Account:
                 "past_keys": list(self.past_keys)}
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Account:
+    def from_doc(cls, doc: Mapping[str, Any]) -> Account:
         return cls(id=str(doc["id"]), name=str(doc["name"]), role=str(doc["role"]),
                    active=bool(doc.get("active", True)), pin_hash=doc.get("pin_hash"),
                    must_change_pin=bool(doc.get("must_change_pin", False)),
@@ -179,10 +181,10 @@ class Account:
                    lockouts=int(doc.get("lockouts", 0)),
                    wait_mono=float(doc["wait_mono"]) if isinstance(doc.get("wait_mono"), (int, float)) else None,
                    wait_boot=str(doc["wait_boot"]) if doc.get("wait_boot") else None,
-                   key=dict(doc["key"]) if isinstance(doc.get("key"), dict) else None,
+                   key=cast(KeyDoc, dict(doc["key"])) if isinstance(doc.get("key"), dict) else None,
                    past_keys=tuple(dict(k) for k in doc.get("past_keys") or () if isinstance(k, dict)))
 
-    def public_keys(self) -> list[dict[str, Any]]:
+    def public_keys(self) -> list[Mapping[str, object]]:
         """Every key it has signed with: the current one and those before a PIN reset."""
         return ([self.key] if self.key else []) + list(self.past_keys)
 

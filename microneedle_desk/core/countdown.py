@@ -109,3 +109,21 @@ def format_duration(seconds: float) -> str:
     if h:
         return tr("{h} h {m:02d} min").format(h=h, m=m)
     return tr("{m} min {s:02d} s").format(m=m, s=s)
+
+
+TICKING_STATES = frozenset({"running", "ready", "due", "overdue"})  # a paused or finished figure stands still
+
+
+def seconds_to_next_figure(state: str, remaining: float) -> float | None:
+    """Seconds until a countdown's shown figure (see :func:`reading`) next changes, or None when it
+    stands still (paused, done, waiting). The display is refreshed then, aligned to the figure's
+    own second, rather than on a fixed beat: ``format_clock`` rounds the time left up and the time
+    over up too, so the figure changes when the remaining time reaches a whole second (left), or
+    just after it passes one (over)."""
+    if state not in TICKING_STATES:
+        return None
+    if remaining > 0:
+        fraction = remaining - math.floor(remaining)
+        return fraction if fraction > 0 else 1.0
+    over = -remaining
+    return (math.ceil(over) - over) if over != math.ceil(over) else 0.0

@@ -11,11 +11,13 @@ plan counts visits, so two sessions on one day are one visit of the plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from microneedle_desk.core.course_plan import CoursePlan, Phase, plan_from_doc
+from microneedle_desk.core.record_types import CourseEventDoc
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid, iso, new_id, parse_iso
 from microneedle_desk.core.validation import ValidationError, parse_date, require_text
 from microneedle_desk.i18n import tr
@@ -50,7 +52,7 @@ class Course:
     ended_on: date | None = None
     plans: list[tuple[date, CoursePlan, str]] = field(default_factory=list)  # (from, plan, reason)
     phases: list[PhaseRun] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[CourseEventDoc] = field(default_factory=list)
 
     @property
     def phase(self) -> PhaseRun:
@@ -69,7 +71,7 @@ class Course:
 
 def make_course_event(kind: str, *, patient_id: str, course_id: str | None, by: str, device: str,
                       now: datetime, on: object = None, plan: CoursePlan | None = None, reason: object = "",
-                      outcome: str = "", phase: str = "") -> dict[str, Any]:
+                      outcome: str = "", phase: str = "") -> CourseEventDoc:
     """A checked course event; ValidationError names the field and what is allowed."""
     if kind not in TYPES:
         raise ValidationError("type", tr("Unknown course change “{kind}”.").format(kind=kind))
@@ -90,9 +92,9 @@ def make_course_event(kind: str, *, patient_id: str, course_id: str | None, by: 
         raise ValidationError("outcome", tr("A course ends as completed or stopped early."))
     if kind == PHASE and phase not in PHASES:
         raise ValidationError("phase", tr("A new phase is a main phase or maintenance."))
-    doc: dict[str, Any] = {
+    doc: CourseEventDoc = {
         "schema": SCHEMA_VERSION, "kind": "course_event", "type": kind, "id": new_id(),
-        "patient_id": patient_id, "course_id": course_id if kind != STARTED else new_id(),
+        "patient_id": patient_id, "course_id": str(course_id) if kind != STARTED else new_id(),
         "on": day.isoformat(), "reason": reason_t,
         "by": require_text(by, "by", tr("Who made the change"), 200),
         "device": require_text(device, "device", tr("The device"), 200), "at": iso(now),
@@ -108,7 +110,7 @@ def make_course_event(kind: str, *, patient_id: str, course_id: str | None, by: 
     return doc
 
 
-def validate_course_event(doc: object) -> dict[str, Any]:
+def validate_course_event(doc: object) -> CourseEventDoc:
     """A stored course event, checked for its shape; ValidationError otherwise."""
     if not isinstance(doc, dict) or doc.get("kind") != "course_event":
         raise ValidationError("course_event", tr("A course event must be a JSON object of kind course_event."))
@@ -126,11 +128,12 @@ def validate_course_event(doc: object) -> dict[str, Any]:
             plan_from_doc(doc["plan"])
         except (KeyError, TypeError, ValueError, ArithmeticError):
             raise ValidationError("plan", tr("The course event's plan is damaged.")) from None
-    return doc
+    return cast(CourseEventDoc, doc)
 
 
-def fold_courses(events: list[dict[str, Any]]) -> list[Course]:
-    """One patient's courses, oldest first, from their events (in the order they were made)."""
+def fold_courses(events: Sequence[Mapping[str, Any]]) -> list[Course]:
+    """One patient's courses, oldest first, from their events (in the order they were made):
+    stored events, each checked by :func:`validate_course_event` when it was written."""
     courses: dict[str, Course] = {}
     for ev in sorted(events, key=lambda e: str(e.get("at"))):
         kind, day = ev["type"], date.fromisoformat(str(ev["on"]))
@@ -138,12 +141,12 @@ def fold_courses(events: list[dict[str, Any]]) -> list[Course]:
             plan = plan_from_doc(ev["plan"])
             courses[ev["course_id"]] = Course(ev["course_id"], ev["patient_id"], plan, day,
                                               plans=[(day, plan, "")], phases=[PhaseRun("main", day)],
-                                              events=[ev])
+                                              events=[cast(CourseEventDoc, ev)])
             continue
         course = courses.get(ev["course_id"])
         if course is None:
             continue  # an event of a course this copy never saw start: nothing to fold it into
-        course.events.append(ev)
+        course.events.append(cast(CourseEventDoc, ev))
         if kind == PAUSED:
             course.status, course.reason = "paused", str(ev.get("reason", ""))
         elif kind == RESUMED:

@@ -11,6 +11,7 @@ the plan it was given even when a preset is later changed or removed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -168,7 +169,7 @@ def parse_course_plan(raw: object, *, needle_range: tuple[Decimal, Decimal], adj
 _READ: dict[tuple[Any, ...], CoursePlan] = {}
 
 
-def plan_from_doc(doc: dict[str, Any]) -> CoursePlan:
+def plan_from_doc(doc: Mapping[str, Any]) -> CoursePlan:
     """A plan as a course event keeps it (checked when the event was made: read as written).
 
     Thousands of events hold copies of a handful of plans: each distinct copy is built once."""
@@ -182,7 +183,7 @@ def plan_from_doc(doc: dict[str, Any]) -> CoursePlan:
     return plan
 
 
-def _plan_from_doc(doc: dict[str, Any]) -> CoursePlan:
+def _plan_from_doc(doc: Mapping[str, Any]) -> CoursePlan:
     main = Phase(int(doc["interval_days"]), int(doc["window_days"]), int(doc["sessions"]))
     maint = doc.get("maintenance")
     maintenance = (Phase(int(maint["interval_days"]), int(maint["window_days"]),

@@ -6,8 +6,10 @@ session, so a record that bypassed the screens is checked by the same rules.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import cast
 
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold_common import EventError, Handler, anchor_of
 from microneedle_desk.core.fold_preparation import PREPARATION_HANDLERS
 from microneedle_desk.core.fold_treatment import TREATMENT_HANDLERS
@@ -20,8 +22,9 @@ from microneedle_desk.core.session_state import SUPERSEDED_DRAFTS, SessionState
 from microneedle_desk.i18n import tr
 
 
-def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) -> None:
-    """Check ``event`` and fold it into ``state``. Raises before changing anything."""
+def apply_event(state: SessionState, event: Mapping[str, object], protocol: Protocol) -> None:
+    """Check ``event`` (any stored JSON object) and fold it into ``state``, where it is kept as the
+    :class:`SessionEvent` it proved to be. Raises before changing anything."""
     for key in ("id", "session", "n", "type", "at", "mono", "boot", "by", "device", "data"):
         if key not in event:
             raise EventError(key, tr("An event lacks “{key}”.").format(key=key))
@@ -39,9 +42,11 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     if not is_uuid(event["id"]):
         raise EventError("id", tr("An event id must be a UUID."))
     for key, who in (("by", "the practitioner"), ("device", "the device"), ("boot", "the clock's boot id")):
-        if not isinstance(event[key], str) or not event[key].strip():
+        value = event[key]
+        if not isinstance(value, str) or not value.strip():
             raise EventError(key, tr("An event must name {who} in “{key}”.").format(who=who, key=key))
-    anchor = anchor_of(event)
+    checked = cast(SessionEvent, event)  # every key is there, of the type the reducer needs
+    anchor = anchor_of(checked)
     if state.status in ("signed", "abandoned"):
         raise EventError("status", tr("This session is {status}: it cannot change any more.").format(
                                       status=state.status))
@@ -52,10 +57,10 @@ def apply_event(state: SessionState, event: dict[str, Any], protocol: Protocol) 
     handler = HANDLERS.get(kind)
     if handler is None:
         raise EventError("type", tr("Unknown event type “{kind}”.").format(kind=kind))
-    handler(state, data, anchor, event, protocol)
+    handler(state, data, anchor, checked, protocol)
     for superseded in SUPERSEDED_DRAFTS.get(kind, ()):
         state.drafts.pop(superseded, None)
-    state.events.append(event)
+    state.events.append(checked)
 
 
 
@@ -64,7 +69,7 @@ HANDLERS: dict[str, Handler] = {**PREPARATION_HANDLERS, **TREATMENT_HANDLERS, **
 EVENT_TYPES = tuple(HANDLERS)
 
 
-def replay(events: list[dict[str, Any]], protocol: Protocol) -> SessionState:
+def replay(events: Sequence[Mapping[str, object]], protocol: Protocol) -> SessionState:
     state = SessionState()
     for event in events:
         apply_event(state, event, protocol)

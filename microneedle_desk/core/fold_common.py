@@ -4,9 +4,9 @@ and the checks of text, justifications, flags and a cleared screening.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import (
     parse_iso,
@@ -25,22 +25,27 @@ class EventError(ValidationError):
     pass
 
 
-def anchor_of(event: dict[str, Any]) -> Anchor:
+Data = Mapping[str, object]
+"""An event's payload as the reducer reads it: any stored JSON object, checked key by key
+(core/event_types.py has the payloads the app writes)."""
+
+
+def anchor_of(event: SessionEvent) -> Anchor:
     return Anchor(float(event["mono"]), str(event["boot"]), parse_iso(event["at"], "at"))
 
 
-def text_of(data: dict[str, Any], key: str, what: str, max_len: int = 2000) -> str:
+def text_of(data: Data, key: str, what: str, max_len: int = 2000) -> str:
     return require_text(data.get(key), key, what, max_len)
 
 
-def reason_of(s: SessionState, data: dict[str, Any], key: str, what: str) -> str:
+def reason_of(s: SessionState, data: Data, key: str, what: str) -> str:
     """A justification: clinical text under the current rules, any text under the first."""
     if s.rules >= 2:
         return require_justification(data.get(key), key, what)
     return text_of(data, key, what)
 
 
-def is_override(event: dict[str, Any]) -> bool:
+def is_override(event: Mapping[str, object]) -> bool:
     """Whether ``event`` records a departure from the protocol with its justification: such an
     event is saved only with the acting practitioner's fresh PIN proof."""
     kind, data = event.get("type"), event.get("data")
@@ -54,7 +59,7 @@ def is_override(event: dict[str, Any]) -> bool:
     return any(str(data.get(key) or "").strip() for key in keys)
 
 
-def flag_of(data: dict[str, Any], key: str = "value") -> bool:
+def flag_of(data: Data, key: str = "value") -> bool:
     value = data.get(key)
     if not isinstance(value, bool):
         raise EventError(key, tr("“{key}” must be true or false.").format(key=key))
@@ -70,5 +75,5 @@ def require_cleared(s: SessionState, p: Protocol, what: str) -> None:
         raise EventError("consent", tr("{what} is not possible before consent is confirmed.").format(what=what))
 
 
-Handler = Callable[[SessionState, dict[str, Any], Anchor, dict[str, Any], Protocol], None]
+Handler = Callable[[SessionState, Data, Anchor, SessionEvent, Protocol], None]
 """One event type's check-and-fold: raises before changing the state."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from microneedle_desk.core.deviations import (
     deviations,
@@ -16,7 +15,8 @@ from microneedle_desk.core.deviations import (
     kinds,
     needling_deviation,
 )
-from microneedle_desk.core.fold_common import EventError, Handler, flag_of, reason_of, require_cleared, text_of
+from microneedle_desk.core.event_types import SessionEvent
+from microneedle_desk.core.fold_common import Data, EventError, Handler, flag_of, reason_of, require_cleared, text_of
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import (
     parse_iso,
@@ -45,7 +45,7 @@ from microneedle_desk.core.validation import (
 from microneedle_desk.i18n import tr
 
 
-def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _needling_start(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     if s.needling_marks:
         raise EventError("needling", tr("Needling has already started."))
     require_cleared(s, p, "Needling")
@@ -87,7 +87,7 @@ def _needling_start(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, 
 
 
 def _needling_mark(kind: str) -> Callable[..., None]:
-    def handler(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+    def handler(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
         cd = s.needling_countdown()
         allowed = {"paused": cd.running, "resumed": cd.paused,
                    "finished": cd.running or cd.paused}[kind]
@@ -113,7 +113,7 @@ def _needling_mark(kind: str) -> Callable[..., None]:
     return handler
 
 
-def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _zone(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     zone = require_choice(d.get("zone"), p.ids("zones"), "zone", "Scalp zone")
     if not s.needling_marks:
         raise EventError("zone", tr("Tick zones once needling has started."))
@@ -123,7 +123,7 @@ def _zone(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: P
         s.zones.discard(zone)
 
 
-def _passes(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _passes(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     count = d.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
         raise EventError("passes", tr("Passes must be a whole number 1–20."))
@@ -140,7 +140,7 @@ def _after_needling(s: SessionState, what: str) -> None:
         raise EventError("needling", tr("{what} comes after needling has started.").format(what=what))
 
 
-def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _endpoint(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     _after_needling(s, "The endpoint")
     # the first record form held one endpoint under "kind": read it as a one-item list
     raw = d.get("kinds") if "kinds" in d else [d.get("kind")]
@@ -149,7 +149,7 @@ def _endpoint(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], 
     s.endpoints, s.endpoint_note = kinds, note
 
 
-def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _endpoint_note(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     _after_needling(s, tr("The endpoint note"))
     note = str(d.get("note") or "").strip()
     if len(note) > 2000:
@@ -159,12 +159,12 @@ def _endpoint_note(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, A
     s.endpoint_note = note
 
 
-def _washed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _washed(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     _after_needling(s, "Clean-up")
     s.blood_washed = flag_of(d)
 
 
-def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _antibiotic(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     _after_needling(s, "Clean-up")
     used = d.get("used", True)  # the first record form always named a product
     if not isinstance(used, bool):
@@ -173,7 +173,7 @@ def _antibiotic(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any]
     s.antibiotic_used, s.antibiotic_product = used, product
 
 
-def _adjunct(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _adjunct(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     _after_needling(s, "The adjunct")
     kind = require_choice(d.get("kind"), p.ids("adjuncts"), "adjunct", "Adjunct")
     volume, product, strength, form, kit_lot = None, "", "", "", ""
@@ -187,13 +187,13 @@ def _adjunct(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p
     s.minoxidil_product, s.minoxidil_strength, s.minoxidil_form = product, strength, form
 
 
-def _home_roller(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _home_roller(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     uses = flag_of(d, "uses")
     mm = check_home_roller_mm(d.get("mm"), p) if uses else None
     s.home_roller, s.home_roller_mm = uses, mm
 
 
-def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _side_effect(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     kind = require_choice(d.get("kind"), p.ids("side_effects"), "side_effect", "Side effect")
     severity = require_choice(d.get("severity"), p.ids("severities"), "severity", "Severity")
     entry = text_of(d, "entry_id", "Side-effect entry id", 64)
@@ -202,45 +202,45 @@ def _side_effect(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any
     s.none_observed = False
 
 
-def _side_effect_removed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _side_effect_removed(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     entry = d.get("entry_id")
     if entry not in s.side_effects:
         raise EventError("entry_id", tr("There is no such side-effect entry."))
     del s.side_effects[entry]
 
 
-def _none_observed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _none_observed(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     value = flag_of(d)
     if value and s.side_effects:
         raise EventError("none_observed", tr("Remove the recorded side effects before confirming none observed."))
     s.none_observed = value
 
 
-def _aftercare(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _aftercare(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     s.aftercare_given = flag_of(d)
 
 
-def _next_session(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _next_session(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     day = parse_date(d.get("date"), "next_session", "The next session date")
     if day <= a.wall.date():
         raise EventError("next_session", tr("The next session must be after today."))
     s.next_session = day
 
 
-def _alert(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _alert(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     kind = require_choice(d.get("kind"), tuple(ALERT_TEXT), "alert", "Alert")
     s.alerts.setdefault(kind, str(e["at"]))
 
 
-def _interruption(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _interruption(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     parse_iso(d.get("down_since"), "down_since")
     gap = d.get("gap_seconds")
     if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap < math.inf:
         raise EventError("gap_seconds", tr("The gap must be a number of seconds."))
-    s.interruptions.append({"down_since": d["down_since"], "resumed_at": e["at"], "gap_seconds": gap})
+    s.interruptions.append({"down_since": str(d["down_since"]), "resumed_at": e["at"], "gap_seconds": gap})
 
 
-def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _draft(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     name = require_choice(d.get("field"), tuple(DRAFT_FIELDS), "field", tr("The field of a draft"))
     text = d.get("text")
     if not isinstance(text, str):
@@ -250,7 +250,7 @@ def _draft(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: 
     s.drafts[name] = text
 
 
-def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _signed(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     missing = s.missing(p)
     if missing:
         raise EventError("signoff", "The session cannot be signed yet. Still missing: " + "; ".join(missing) + ".")
@@ -267,7 +267,7 @@ def _signed(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p:
     s.deviations_acknowledged = acknowledged
 
 
-def _abandoned(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _abandoned(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     s.status, s.abandon_reason = "abandoned", text_of(d, "reason", "The reason for abandoning")
 
 

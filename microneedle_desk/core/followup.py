@@ -8,10 +8,12 @@ here, Qt-free, so the store and any import check a follow-up the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import FollowupDoc
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid, iso, new_id, parse_iso
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError, parse_date, require_choice, require_text
@@ -23,7 +25,7 @@ FOLLOWUP_KEYS = ("schema", "kind", "id", "session_id", "on", "none", "what", "se
 
 def make_followup(state: SessionState, *, on: object, none: bool, what: object = "",
                   severity: object = "", note: object = "", by: object, now: datetime,
-                  device: str, protocol: Protocol) -> dict[str, Any]:
+                  device: str, protocol: Protocol) -> FollowupDoc:
     """A checked follow-up document for the finished session ``state``.
 
     ``on`` is the day the patient was checked: not before the session's day and not after
@@ -63,7 +65,7 @@ def make_followup(state: SessionState, *, on: object, none: bool, what: object =
     }
 
 
-def validate_followup_doc(doc: object, state: SessionState, protocol: Protocol) -> dict[str, Any]:
+def validate_followup_doc(doc: object, state: SessionState, protocol: Protocol) -> FollowupDoc:
     """Check a stored follow-up against its session; returns it. Raises ValidationError."""
     if not isinstance(doc, dict):
         raise ValidationError("followup", tr("A follow-up record must be a JSON object."))
@@ -76,10 +78,11 @@ def validate_followup_doc(doc: object, state: SessionState, protocol: Protocol) 
     checked = make_followup(state, on=doc["on"], none=doc["none"], what=doc["what"],
                             severity=doc["severity"], note=doc["note"], by=doc["by"], now=at,
                             device=str(doc["device"]), protocol=protocol)
-    return {**checked, "id": doc["id"], "at": doc["at"]}
+    checked["id"], checked["at"] = str(doc["id"]), str(doc["at"])
+    return checked
 
 
-def followup_text(doc: dict[str, Any], protocol: Protocol) -> str:
+def followup_text(doc: Mapping[str, Any], protocol: Protocol) -> str:
     """One line for tables and timelines, e.g. "2026-03-04: Itching (mild) — settled"."""
     found = f"{protocol.label('side_effects', doc['what'])} ({doc['severity']})"
     text = "none found" if doc.get("none") else found
@@ -87,5 +90,5 @@ def followup_text(doc: dict[str, Any], protocol: Protocol) -> str:
     return f"{doc['on']}: {text}{note}"
 
 
-def followup_day(doc: dict[str, Any]) -> date:
+def followup_day(doc: Mapping[str, Any]) -> date:
     return date.fromisoformat(str(doc["on"]))

@@ -13,9 +13,12 @@ photos, a known view and a file name that is its UUID.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 
-from microneedle_desk.core.fold_common import Handler
+from microneedle_desk.core.event_types import SessionEvent
+from microneedle_desk.core.fold_common import Data, Handler
+from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.session_state import Anchor, SessionState
 from microneedle_desk.core.validation import ValidationError, require_text
@@ -59,7 +62,7 @@ def check_consent(value: object) -> str:
     return str(value)
 
 
-def check_photo(photo: object, protocol: Protocol) -> dict[str, Any]:
+def check_photo(photo: object, protocol: Protocol) -> PhotoRecord:
     """A photo's record as the app writes it; ValidationError naming what is wrong."""
     if not isinstance(photo, dict):
         raise ValidationError("photo", tr("A photo record must be an object."))
@@ -82,10 +85,10 @@ def check_photo(photo: object, protocol: Protocol) -> dict[str, Any]:
     if photo["captured"] is not None and not isinstance(photo["captured"], str):
         raise ValidationError("captured", tr("A photo's capture time is text or nothing."))
     require_text(photo["original_name"], "original_name", tr("The photo's original file name"), 255)
-    return dict(photo)
+    return cast(PhotoRecord, dict(photo))
 
 
-def photos_in_force(state: SessionState, phase: str = "before") -> dict[str, dict[str, Any]]:
+def photos_in_force(state: SessionState, phase: str = "before") -> dict[str, PhotoRecord]:
     """View id -> the latest photo of that view (a retake replaces the earlier one in force;
     the earlier one stays on record)."""
     return {photo["view"]: photo for photo in state.photos if photo["phase"] == phase}
@@ -130,32 +133,32 @@ def photos_missing(state: SessionState, protocol: Protocol, required: bool) -> l
         view=protocol.label("photo_views", view)) for view in missing_views(state, protocol)]
 
 
-def duplicate_of(state: SessionState, source_sha256: str, sha256: str) -> dict[str, Any] | None:
+def duplicate_of(state: SessionState, source_sha256: str, sha256: str) -> PhotoRecord | None:
     for photo in state.photos:
         if source_sha256 in (photo["source_sha256"], photo["sha256"]) or sha256 == photo["sha256"]:
             return photo
     return None
 
 
-def check_new_photo(state: SessionState, photo: object, protocol: Protocol) -> dict[str, Any]:
+def check_new_photo(state: SessionState, photo: object, protocol: Protocol) -> PhotoRecord:
     """``photo`` checked as a new photo of this session (consent, view, not attached before)."""
-    photo = check_photo(photo, protocol)
+    checked = check_photo(photo, protocol)
     if state.photo_consent not in ("clinical", "teaching"):
         raise ValidationError("photo_consent", tr(
             "Record the patient's consent to photos first (Screening): none is recorded for this session."))
-    same = duplicate_of(state, photo["source_sha256"], photo["sha256"])
+    same = duplicate_of(state, checked["source_sha256"], checked["sha256"])
     if same is not None:
         raise ValidationError("photo", tr("This photo is already attached to this session ({view}): nothing was "
                                           "added.").format(view=protocol.label("photo_views", same["view"])))
-    return photo
+    return checked
 
 
 # -- the reducer's handlers (registered with the session's) ------------------------------
-def _consent(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _consent(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     s.photo_consent = check_consent(d.get("value"))
 
 
-def _added(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _added(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     photo = check_new_photo(s, d.get("photo"), p)
     if photo["phase"] != ("after" if s.needling_marks else "before"):
         raise ValidationError("phase", tr("A photo taken now is a photo {phase} needling.").format(
@@ -165,7 +168,7 @@ def _added(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: 
         s.photo_skips.pop(photo["view"], None)
 
 
-def _skipped(s: SessionState, d: dict[str, Any], a: Anchor, e: dict[str, Any], p: Protocol) -> None:
+def _skipped(s: SessionState, d: Data, a: Anchor, e: SessionEvent, p: Protocol) -> None:
     view = check_view(d.get("view"), p)
     reason = require_text(d.get("reason"), "reason", tr("The reason for not taking this photo"), 500)
     if view in photos_in_force(s):
@@ -178,8 +181,8 @@ HANDLERS: dict[str, Handler] = {"photo_consent": _consent, "photo_added": _added
 
 
 # -- a photo added to a signed session (an amendment) -------------------------------------
-def check_amended_photo(field: str, raw: object, state: SessionState, values: dict[str, Any],
-                        protocol: Protocol) -> dict[str, Any]:
+def check_amended_photo(field: str, raw: object, state: SessionState, values: Mapping[str, object],
+                        protocol: Protocol) -> PhotoRecord:
     """The new value of a ``photo:<view>`` amendment: a photo of that view, with consent, not on
     record before (in the session or an earlier amendment)."""
     view = check_view(field[len(PHOTO_PREFIX):], protocol)
@@ -193,9 +196,11 @@ def check_amended_photo(field: str, raw: object, state: SessionState, values: di
     return photo
 
 
-def amended_photos(state: SessionState, amendments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def amended_photos(state: SessionState, amendments: Sequence[Mapping[str, object]]) -> list[PhotoRecord]:
     """Every photo of a session: the ones recorded while it ran, then the ones amended in."""
     out = list(state.photos)
-    out += [dict(doc["new"]) for doc in amendments if str(doc.get("field", "")).startswith(PHOTO_PREFIX)
-            and isinstance(doc.get("new"), dict)]
+    for doc in amendments:
+        new = doc.get("new")
+        if str(doc.get("field", "")).startswith(PHOTO_PREFIX) and isinstance(new, dict):
+            out.append(cast(PhotoRecord, dict(new)))
     return out

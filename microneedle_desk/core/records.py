@@ -11,11 +11,13 @@ import hashlib  # here, not at the top: OpenSSL's set-up costs ~4 ms of start-up
 import json
 import re
 import uuid  # here, not at the top: uuid imports platform, ~5 ms of start-up
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import PatientDoc, PractitionerDoc
 from microneedle_desk.core.validation import (
     ValidationError,
     parse_date,
@@ -64,7 +66,7 @@ def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def content_hash(doc: dict[str, Any], prev_hash: str) -> str:
+def content_hash(doc: Mapping[str, object], prev_hash: str) -> str:
     """SHA-256 over a document's canonical JSON (without its own hash) and the previous hash."""
     body = {k: v for k, v in doc.items() if k != "hash"}
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
@@ -88,8 +90,8 @@ class Patient:
     # The language the patient reads (their handout is printed in it); "" is the clinic's.
     language: str = ""
 
-    def to_doc(self) -> dict[str, Any]:
-        doc = {
+    def to_doc(self) -> PatientDoc:
+        doc: PatientDoc = {
             "schema": SCHEMA_VERSION, "kind": "patient", "id": self.id, "name": self.name,
             "dob": self.dob.isoformat(), "clinic_id": self.clinic_id, "sex": self.sex,
             "indication": self.indication, "scale": self.scale, "grade": self.grade,
@@ -100,7 +102,7 @@ class Patient:
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Patient:
+    def from_doc(cls, doc: Mapping[str, Any]) -> Patient:
         return cls(
             id=doc["id"], name=doc["name"], dob=date.fromisoformat(doc["dob"]),
             clinic_id=doc["clinic_id"], sex=doc["sex"], indication=doc["indication"],
@@ -190,12 +192,12 @@ class Practitioner:
     created_at: str
     active: bool = True
 
-    def to_doc(self) -> dict[str, Any]:
+    def to_doc(self) -> PractitionerDoc:
         return {"schema": SCHEMA_VERSION, "kind": "practitioner", "id": self.id,
                 "name": self.name, "device": self.device, "created_at": self.created_at,
                 "active": self.active}
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Practitioner:
+    def from_doc(cls, doc: Mapping[str, Any]) -> Practitioner:
         return cls(doc["id"], doc["name"], doc["device"], doc["created_at"],
                    bool(doc.get("active", True)))

@@ -7,10 +7,8 @@ says what the countdowns show and which alerts are due.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.deviations import (
@@ -21,9 +19,19 @@ from microneedle_desk.core.deviations import (
     kinds,
     needling_deviation,
 )
+from microneedle_desk.core.event_types import (
+    AdjunctData,
+    CartridgeData,
+    EventData,
+    HomeRollerData,
+    NeedlingStartedData,
+    PractitionerChangedData,
+    SessionEvent,
+)
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import PatientSnapshot, PhotoRecord
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     Patient,
@@ -31,31 +39,21 @@ from microneedle_desk.core.records import (
     new_id,
 )
 from microneedle_desk.core.session_checks import check_home_roller_mm, check_prp_ml, number_or_text
-from microneedle_desk.core.session_state import ALERT_TEXT, CONTENT_VERSION, RULES, Anchor, SessionConfig, SessionState
+from microneedle_desk.core.session_state import CONTENT_VERSION, RULES, Anchor, SessionConfig, SessionState
+from microneedle_desk.core.session_timers import CountdownView, Timers
 from microneedle_desk.core.validation import (
     parse_bounded,
     parse_date,
 )
 from microneedle_desk.i18n import tr
 
+__all__ = ["CountdownView", "Session", "Sink"]  # CountdownView: where the views have always read it
+
 # -- the live session ------------------------------------------------------------------
-Sink = Callable[[dict[str, Any], SessionState], None]
+Sink = Callable[[SessionEvent, SessionState], None]
 
 
-@dataclass(frozen=True)
-class CountdownView:
-    """What a countdown shows now (for the views)."""
-
-    key: str           # "dwell" or "needling"
-    label: str
-    state: str         # waiting | running | paused | ready | due | overdue | done
-    elapsed: float
-    remaining: float
-    planned: float
-    message: str
-
-
-class Session:
+class Session(Timers):
     """A session being run: commands in, events out to the sink, state derived."""
 
     def __init__(self, protocol: Protocol, clock: Clock, device: str, state: SessionState,
@@ -64,7 +62,7 @@ class Session:
         self.state, self.sink = state, sink
         # Asked before an override event is saved (the acting practitioner's PIN, in the app);
         # raises to refuse it. The store refuses an override without that proof anyway.
-        self.confirm_override: Callable[[dict[str, Any]], None] | None = None
+        self.confirm_override: Callable[[SessionEvent], None] | None = None
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -73,7 +71,7 @@ class Session:
               session_id: str | None = None) -> Session:
         session = cls(protocol, clock, device, SessionState(), sink)
         session.state.practitioner_id = practitioner_id
-        snapshot = {"name": patient.name, "dob": patient.dob.isoformat(),
+        snapshot: PatientSnapshot = {"name": patient.name, "dob": patient.dob.isoformat(),
                     "clinic_id": patient.clinic_id, "sex": patient.sex,
                     "indication": patient.indication, "scale": patient.scale,
                     "grade": patient.grade}
@@ -87,7 +85,7 @@ class Session:
 
     @classmethod
     def resume(cls, protocol: Protocol, clock: Clock, device: str,
-               events: list[dict[str, Any]], sink: Sink | None = None) -> Session:
+               events: Sequence[Mapping[str, object]], sink: Sink | None = None) -> Session:
         return cls(protocol, clock, device, replay(events, protocol), sink)
 
     @property
@@ -95,8 +93,8 @@ class Session:
         return self.state.id
 
     # -- the one way in -------------------------------------------------------------
-    def _emit(self, kind: str, data: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
-        event = {
+    def _emit(self, kind: str, data: EventData, session_id: str | None = None) -> SessionEvent:
+        event: SessionEvent = {
             "id": new_id(), "session": session_id or self.state.id, "n": len(self.state.events),
             "type": kind, "at": iso(self.clock.now()), "mono": self.clock.monotonic(),
             "boot": self.clock.boot_id(), "by": self.state.practitioner_id,
@@ -123,7 +121,9 @@ class Session:
         at a locked screen (accounts issue)."""
         previous = self.state.practitioner_id
         self.state.practitioner_id = practitioner_id  # stamped on the event itself too
-        data = {"practitioner_id": practitioner_id, **({"reason": reason} if reason else {})}
+        data: PractitionerChangedData = {"practitioner_id": practitioner_id}
+        if reason:
+            data["reason"] = reason
         try:
             self._emit("practitioner_changed", data)
         except BaseException:
@@ -161,7 +161,7 @@ class Session:
 
     def set_cartridge(self, lot: str, expiry: object, justification: str = "") -> None:
         """The cartridge fitted; ``justification`` is needed to use one past its expiry."""
-        data = {"lot": lot, "expiry": str(expiry).strip()}
+        data: CartridgeData = {"lot": lot, "expiry": str(expiry).strip()}
         if justification.strip():
             data["justification"] = justification.strip()
         self._emit("cartridge_set", data)
@@ -232,8 +232,10 @@ class Session:
         kind = ""
         if s.applied is not None and not s.needling_marks:
             kind = dwell_deviation(s.applied.seconds_until(self._now()), self.protocol)
-        key = "late_reason" if kind == "dwell_above_max" else "early_reason"
-        self._emit("needling_started", {key: reason.strip() if kind else ""})
+        text = reason.strip() if kind else ""
+        data: NeedlingStartedData = ({"late_reason": text} if kind == "dwell_above_max"
+                                     else {"early_reason": text})
+        self._emit("needling_started", data)
 
     def pause_needling(self) -> None:
         self._emit("needling_paused", {})
@@ -289,17 +291,17 @@ class Session:
     def set_adjunct(self, kind: str, prp_ml: object = None, *, product: str = "", strength: str = "",
                     form: str = "", kit_lot: str = "") -> None:
         """None, minoxidil (product, strength, form) or PRP (volume in mL, kit lot)."""
-        data: dict[str, Any] = {"kind": kind}
+        data: AdjunctData = {"kind": kind}
         if kind == "prp":
             data["prp_ml"] = float(check_prp_ml(prp_ml, self.protocol))
             data["kit_lot"] = str(kit_lot).strip()
         elif kind == "minoxidil":
-            data.update(product=str(product).strip(), strength=strength, form=form)
+            data["product"], data["strength"], data["form"] = str(product).strip(), strength, form
         self._emit("adjunct_set", data)
 
     def set_home_roller(self, uses: bool, needle_mm: object = None) -> None:
         """Whether the patient uses a derma roller at home, and its needle length when they do."""
-        data: dict[str, Any] = {"uses": uses}
+        data: HomeRollerData = {"uses": uses}
         if uses:
             data["mm"] = float(check_home_roller_mm(needle_mm, self.protocol))
         self._emit("home_roller_set", data)
@@ -332,7 +334,7 @@ class Session:
     def record_photo_consent(self, value: str) -> None:
         self._emit("photo_consent", {"value": value})
 
-    def add_photo(self, photo: dict[str, Any]) -> None:
+    def add_photo(self, photo: PhotoRecord) -> None:
         """A stored photo's record (core/photos.py checks it)."""
         self._emit("photo_added", {"photo": photo})
 
@@ -349,74 +351,3 @@ class Session:
 
     def abandon(self, reason: str) -> None:
         self._emit("abandoned", {"reason": reason})
-
-    # -- countdowns and alerts ------------------------------------------------------
-    def countdowns(self) -> list[CountdownView]:
-        s, now = self.state, self.clock.monotonic()
-        views: list[CountdownView] = []
-        dmin = float(self.protocol.bounds["dwell_minutes"].min) * 60
-        dmax = float(self.protocol.bounds["dwell_minutes"].max) * 60
-        if s.applied is not None:
-            planned = float((s.dwell_planned_min or 0) * 60)
-            start = s.needling_started_at()
-            end = start.to_mono(self.clock) if start else now
-            elapsed = max(0.0, end - s.applied.to_mono(self.clock))
-            if start:
-                state, msg = "done", tr("Numbing time closed when needling started.")
-            elif elapsed >= dmax:
-                state, msg = "overdue", tr(ALERT_TEXT["dwell_over_max"])
-            elif elapsed >= planned:
-                state, msg = "due", tr(ALERT_TEXT["dwell_planned_end"])
-            elif elapsed >= dmin:
-                state, msg = "ready", tr(ALERT_TEXT["dwell_min_reached"])
-            else:
-                state, msg = "running", tr("Numbing: needling allowed after {minutes} min.").format(
-                    minutes=int(dmin // 60))
-            views.append(CountdownView("dwell", tr("Numbing (dwell)"), state, elapsed,
-                                       planned - elapsed, planned, msg))
-        if s.needling_marks:
-            cd = s.needling_countdown(self.clock)
-            elapsed = cd.elapsed(now)
-            nmin = float(self.protocol.bounds["needling_minutes"].min) * 60
-            if cd.finished:
-                state, msg = "done", tr("Needling finished.")
-            elif cd.paused:
-                state, msg = "paused", tr("Needling paused: press Space to resume.")
-            elif elapsed >= cd.planned:
-                state, msg = "due", tr(ALERT_TEXT["needling_planned_end"])
-            elif elapsed >= nmin:
-                state, msg = "ready", tr(ALERT_TEXT["needling_min_reached"])
-            else:
-                state, msg = "running", tr("Needling: glide in several directions.")
-            views.append(CountdownView("needling", tr("Needling"), state, elapsed,
-                                       cd.planned - elapsed, cd.planned, msg))
-        return views
-
-    def _thresholds(self) -> list[tuple[str, float, float]]:
-        """(alert, target elapsed seconds, elapsed now) for countdowns that are running."""
-        s, now = self.state, self.clock.monotonic()
-        out: list[tuple[str, float, float]] = []
-        if s.status != "in_progress":  # a signed or abandoned session takes no alert events
-            return out
-        if s.applied is not None and not s.needling_marks:
-            elapsed = now - s.applied.to_mono(self.clock)
-            out += [("dwell_min_reached", float(self.protocol.bounds["dwell_minutes"].min) * 60, elapsed),
-                    ("dwell_planned_end", float((s.dwell_planned_min or 0) * 60), elapsed),
-                    ("dwell_over_max", float(self.protocol.bounds["dwell_minutes"].max) * 60, elapsed)]
-        cd = s.needling_countdown(self.clock)
-        if cd.running:
-            elapsed = cd.elapsed(now)
-            out += [("needling_min_reached", float(self.protocol.bounds["needling_minutes"].min) * 60, elapsed),
-                    ("needling_planned_end", cd.planned, elapsed)]
-        return [t for t in out if t[0] not in s.alerts]
-
-    def poll(self) -> list[str]:
-        """Record every alert whose moment has come; returns the new ones."""
-        fired = [name for name, target, elapsed in self._thresholds() if elapsed >= target]
-        for name in fired:
-            self._emit("alert", {"kind": name})
-        return fired
-
-    def seconds_to_next_alert(self) -> float | None:
-        waits = [target - elapsed for _, target, elapsed in self._thresholds()]
-        return max(0.0, min(waits)) if waits else None

@@ -18,7 +18,7 @@ from microneedle_desk.core.validation import (
 from microneedle_desk.i18n import tr
 
 
-def number_or_text(raw: object) -> object:
+def number_or_text(raw: object) -> int | float | str:
     """Pass numbers through, keep text as text: the reducer's parsers give the message."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return raw

@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
+from microneedle_desk.core.event_types import ConfigData, SessionEvent
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import PatientSnapshot, PhotoRecord
 from microneedle_desk.core.validation import (
     add_months,
 )
@@ -70,9 +72,17 @@ class SessionConfig:
     minoxidil_hours: int = 24
     interval_days: int = 14
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> ConfigData:
         return {"washout_months": self.washout_months, "minoxidil_hours": self.minoxidil_hours,
                 "interval_days": self.interval_days}
+
+
+class Interruption(TypedDict):
+    """A time the app was down during the session: since when, when it came back, the gap."""
+
+    down_since: str
+    resumed_at: str
+    gap_seconds: float
 
 
 @dataclass
@@ -97,7 +107,8 @@ class SessionState:
     device: str = ""
     started: Anchor | None = None
     config: SessionConfig = field(default_factory=SessionConfig)
-    patient_snapshot: dict[str, Any] = field(default_factory=dict)
+    patient_snapshot: PatientSnapshot = field(default_factory=lambda: PatientSnapshot(
+        name="", dob="", clinic_id="", sex="", indication="", scale="", grade=""))
     indication: str = ""
     scale: str = ""
     grade: str = ""
@@ -148,15 +159,15 @@ class SessionState:
     next_session: date | None = None
     alerts: dict[str, str] = field(default_factory=dict)
     drafts: dict[str, str] = field(default_factory=dict)  # field -> text typed, not yet saved
-    interruptions: list[dict[str, Any]] = field(default_factory=list)
+    interruptions: list[Interruption] = field(default_factory=list)
     signed_by: str = ""
     signed_at: str = ""
     deviations_acknowledged: tuple[str, ...] = ()
     abandon_reason: str = ""
     photo_consent: str = ""  # core/photos.py: declined, clinical or teaching; "" not asked
-    photos: list[dict[str, Any]] = field(default_factory=list)
+    photos: list[PhotoRecord] = field(default_factory=list)
     photo_skips: dict[str, str] = field(default_factory=dict)  # view -> why no photo
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[SessionEvent] = field(default_factory=list)
 
     # -- derived facts -------------------------------------------------------------
     def eligible_from(self) -> date | None:

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from microneedle_desk.core.fold_common import is_override
+from microneedle_desk.core.record_types import KeyDoc, ScryptCost, SealedKey, SignatureBlock
 from microneedle_desk.core.records import canonical_json
 
 SIGNATURE_VERSION = 1
@@ -41,7 +43,7 @@ _AMENDMENT_TAG = b"microneedle-desk amendment signature v1\n"
 _KEY_TAG = b"microneedle-desk key certificate v1\n"
 NONCE_BYTES, SALT_BYTES, KEY_BYTES = 12, 16, 32
 # cost of the key-wrapping scrypt when no PIN hash gives one
-DEFAULT_COST = {"n": 2**14, "r": 8, "p": 1}
+DEFAULT_COST: ScryptCost = {"n": 2**14, "r": 8, "p": 1}
 
 
 class SealedKeyError(Exception):
@@ -55,14 +57,14 @@ def _kdf(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=KEY_BYTES)
 
 
-def cost_of(pin_hash: object) -> dict[str, int]:
+def cost_of(pin_hash: object) -> ScryptCost:
     """The scrypt cost of a stored PIN hash (the default when it names none)."""
     if isinstance(pin_hash, dict):
         try:
             return {"n": int(pin_hash["n"]), "r": int(pin_hash["r"]), "p": int(pin_hash["p"])}
         except (KeyError, TypeError, ValueError):
             pass
-    return dict(DEFAULT_COST)
+    return DEFAULT_COST.copy()
 
 
 def new_private_key() -> PrivateKey:
@@ -77,7 +79,7 @@ def public_hex(private: PrivateKey) -> str:
     return str(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex())
 
 
-def seal_key(private: PrivateKey, pin: str, cost: dict[str, int]) -> dict[str, Any]:
+def seal_key(private: PrivateKey, pin: str, cost: ScryptCost) -> SealedKey:
     """The private key encrypted under ``pin`` (with the parameters needed to open it)."""
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # noqa: PLC0415 (kept off the start-up path until first used)
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat  # noqa: PLC0415 (kept off the start-up path until first used)
@@ -91,7 +93,7 @@ def seal_key(private: PrivateKey, pin: str, cost: dict[str, int]) -> dict[str, A
             "cipher": "chacha20-poly1305", "nonce": nonce.hex(), "data": wrapped.hex()}
 
 
-def open_key(key_doc: dict[str, Any], pin: str) -> PrivateKey:
+def open_key(key_doc: Mapping[str, Any], pin: str) -> PrivateKey:
     """The private key of ``key_doc`` (an account's ``key``); SealedKeyError when ``pin`` does not open it."""
     from cryptography.exceptions import InvalidTag  # noqa: PLC0415 (kept off the start-up path until first used)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415 (kept off the start-up path until first used)
@@ -112,7 +114,7 @@ def open_key(key_doc: dict[str, Any], pin: str) -> PrivateKey:
     return private
 
 
-def _sign(private: PrivateKey, by: str, message: bytes) -> dict[str, Any]:
+def _sign(private: PrivateKey, by: str, message: bytes) -> SignatureBlock:
     return {"v": SIGNATURE_VERSION, "by": by, "key": public_hex(private), "value": private.sign(message).hex()}
 
 
@@ -128,26 +130,27 @@ def verify(public: str, message: bytes, value: str) -> bool:
 
 
 # -- what is signed ---------------------------------------------------------------------
-def events_digest(prior: list[dict[str, Any]], event: dict[str, Any]) -> str:
+def events_digest(prior: Sequence[Mapping[str, object]], event: Mapping[str, object]) -> str:
     """SHA-256 over the session's events up to and including ``event`` (``event`` without its ``sig``)."""
     body = {k: v for k, v in event.items() if k != "sig"}
     return hashlib.sha256(canonical_json([*prior, body])).hexdigest()
 
 
-def event_message(session_id: str, prior: list[dict[str, Any]], event: dict[str, Any]) -> bytes:
+def event_message(session_id: str, prior: Sequence[Mapping[str, object]], event: Mapping[str, object]) -> bytes:
     return _SESSION_TAG + session_id.encode() + b"\n" + events_digest(prior, event).encode()
 
 
-def sign_event(private: PrivateKey, by: str, prior: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
+def sign_event(private: PrivateKey, by: str, prior: Sequence[Mapping[str, object]],
+               event: Mapping[str, object]) -> SignatureBlock:
     return _sign(private, by, event_message(str(event.get("session", "")), prior, event))
 
 
-def amendment_message(amendment: dict[str, Any]) -> bytes:
+def amendment_message(amendment: Mapping[str, object]) -> bytes:
     body = {k: v for k, v in amendment.items() if k not in ("sig", "chain", "hash")}
     return _AMENDMENT_TAG + canonical_json(body)
 
 
-def sign_amendment(private: PrivateKey, by: str, amendment: dict[str, Any]) -> dict[str, Any]:
+def sign_amendment(private: PrivateKey, by: str, amendment: Mapping[str, object]) -> SignatureBlock:
     return _sign(private, by, amendment_message(amendment))
 
 
@@ -155,8 +158,8 @@ def cert_message(account_id: str, public: str, at: str, by: str) -> bytes:
     return _KEY_TAG + canonical_json({"account_id": account_id, "public": public, "at": at, "by": by})
 
 
-def make_key_doc(account_id: str, private: PrivateKey, pin: str, cost: dict[str, int], at: str,
-                 voucher_id: str, voucher: PrivateKey) -> dict[str, Any]:
+def make_key_doc(account_id: str, private: PrivateKey, pin: str, cost: ScryptCost, at: str,
+                 voucher_id: str, voucher: PrivateKey) -> KeyDoc:
     """An account's ``key``: public key, the private key sealed under ``pin``, and the
     certificate signed by ``voucher`` (an admin, or the account itself where allowed)."""
     public = public_hex(private)
@@ -165,7 +168,7 @@ def make_key_doc(account_id: str, private: PrivateKey, pin: str, cost: dict[str,
             "cert": {"by": voucher_id, "at": at, "value": signature}}
 
 
-def cert_ok(account_id: str, key_doc: dict[str, Any], voucher_public: str) -> bool:
+def cert_ok(account_id: str, key_doc: Mapping[str, object], voucher_public: str) -> bool:
     cert = key_doc.get("cert")
     if not isinstance(cert, dict):
         return False
@@ -173,14 +176,15 @@ def cert_ok(account_id: str, key_doc: dict[str, Any], voucher_public: str) -> bo
                                                str(cert.get("by"))), str(cert.get("value")))
 
 
-def fingerprint(signature: dict[str, Any] | None) -> str:
+def fingerprint(signature: Mapping[str, object] | None) -> str:
     """A short, readable fingerprint of a signature, to match a printed sheet to its record."""
-    if not signature or not isinstance(signature.get("value"), str):
+    value = signature.get("value") if signature else None
+    if not isinstance(value, str):
         return ""
-    digest = hashlib.sha256(bytes.fromhex(signature["value"])).hexdigest()[:16].upper()
+    digest = hashlib.sha256(bytes.fromhex(value)).hexdigest()[:16].upper()
     return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 
-def needs_signature(event: dict[str, Any]) -> bool:
+def needs_signature(event: Mapping[str, object]) -> bool:
     """Whether a saved event is one a person signs (a start, a take-over, an override, a sign-off)."""
     return event.get("type") in ("session_started", "signed", "practitioner_changed") or is_override(event)

@@ -1,14 +1,57 @@
 """One summary row per session: what the history table, export and dashboards read."""
 
-from __future__ import annotations
-
-from typing import Any
+# No `from __future__ import annotations`: NotRequired must be seen at runtime, where
+# __required_keys__/__optional_keys__ are computed.
+from typing import Literal, NotRequired, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 
 
-def summarize(state: SessionState, protocol: Protocol) -> dict[str, Any]:
+class SessionRow(TypedDict):
+    """A session's history row, as :func:`summarize` makes it and the index keeps it."""
+
+    schema: int
+    kind: Literal["summary"]
+    id: str
+    status: str
+    patient_id: str
+    patient_name: str
+    clinic_id: str
+    dob: str
+    practitioner_id: str
+    signed_by: str
+    device: str
+    started_at: str
+    signed_at: str
+    indication: str
+    scale: str
+    grade: str
+    needle_mm: float | None
+    dwell_planned_min: int | None
+    dwell_actual_s: float | None
+    needling_planned_min: int | None
+    needling_actual_s: float | None
+    adjunct: str
+    prp_ml: float | None
+    minoxidil_resume_at: str
+    side_effects: list[str]
+    none_observed: bool
+    overrides: list[str]
+    cartridge_lot: str
+    zones: list[str]
+    next_session: str
+    abandon_reason: str
+    # what the index adds: the filed record's hash and day file, how many amendments it has
+    hash: NotRequired[str]
+    file: NotRequired[str]
+    amended: NotRequired[int]
+    # what the clinic server adds: the room (device) the session was run in
+    room: NotRequired[str]
+    room_device: NotRequired[str]
+
+
+def summarize(state: SessionState, protocol: Protocol) -> SessionRow:
     assert state.started is not None
     dwell = state.actual_dwell_seconds()
     needling = state.actual_needling_seconds()

@@ -4,6 +4,7 @@ saving change). Derived from the recorded events, so the record itself is the ev
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ class ClockStepBack:
         return (self.before - self.after).total_seconds()
 
 
-def _times(events: list[dict[str, Any]]) -> list[datetime | None]:
+def _times(events: Sequence[Mapping[str, Any]]) -> list[datetime | None]:
     out: list[datetime | None] = []
     for event in events:
         try:
@@ -32,7 +33,7 @@ def _times(events: list[dict[str, Any]]) -> list[datetime | None]:
     return out
 
 
-def clock_set_back(events: list[dict[str, Any]]) -> list[ClockStepBack]:
+def clock_set_back(events: Sequence[Mapping[str, Any]]) -> list[ClockStepBack]:
     """Every place where an event's wall time is earlier than the one before it."""
     found: list[ClockStepBack] = []
     times = _times(events)
@@ -43,7 +44,7 @@ def clock_set_back(events: list[dict[str, Any]]) -> list[ClockStepBack]:
     return found
 
 
-def utc_offsets(events: list[dict[str, Any]]) -> list[str]:
+def utc_offsets(events: Sequence[Mapping[str, Any]]) -> list[str]:
     """The distinct UTC offsets of the session's times, in the order first seen (``+01:00``)."""
     seen: list[str] = []
     for moment in _times(events):

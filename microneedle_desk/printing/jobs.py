@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.photos import PHOTO_PREFIX
 from microneedle_desk.core.records import is_uuid
@@ -78,7 +79,7 @@ def name_of(store: Store) -> Any:
     return lambda who: store.practitioner_name(who) if is_uuid(who) else who
 
 
-def _load(store: Store, session_id: str) -> tuple[SessionState, dict[str, Any]]:
+def _load(store: Store, session_id: str) -> tuple[SessionState, SessionDoc]:
     doc = store.session_doc(session_id)
     if doc is None:
         raise NotFoundError(f"There is no session with id {session_id}.")

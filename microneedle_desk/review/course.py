@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.review.followup import all_followups, by_session
+from microneedle_desk.review.followup import by_session, patient_followups
 from microneedle_desk.store.store import Store
 
 
@@ -31,6 +31,7 @@ class CourseEntry:
     adjunct: str
     cartridge_lot: str
     practitioner_id: str
+    room: str = ""              # the laptop it was made on, for another room's session ("" here)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
             none_observed=bool(row.get("none_observed")),
             followups=tuple(fups.get(str(row["id"]), ())), adjunct=str(row.get("adjunct") or ""),
             cartridge_lot=str(row.get("cartridge_lot") or ""),
-            practitioner_id=str(row.get("practitioner_id") or ""),
+            practitioner_id=str(row.get("practitioner_id") or ""), room=str(row.get("room") or ""),
         ))
     signed_rows = [r for r in mine if r.get("status") == "signed"]
     if signed_rows:
@@ -110,8 +111,8 @@ def patient_course(store: Store, patient_id: str, interval_days: int | None = No
     """The course of one patient, with their follow-ups."""
     rows = store.patient_summaries(patient_id)
     same = store.clinic_copy.aliases(patient_id)  # and other rooms' follow-ups (pulled from the clinic server)
-    fups = by_session([f for f in [*all_followups(store), *store.clinic_copy.followups()]
-                       if f.get("patient_id") in same])
+    fups = by_session([*patient_followups(store, set(same)),
+                       *(f for f in store.clinic_copy.followups() if f.get("patient_id") in same)])
     course = build_course(rows, patient_id, store.protocol, interval_days, fups)
     if not course.patient_name:
         patient = store.patient(patient_id)

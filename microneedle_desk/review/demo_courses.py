@@ -13,6 +13,7 @@ from typing import Any
 
 from microneedle_desk.core.course_events import CHANGED, ENDED, PAUSED, STARTED, make_course_event
 from microneedle_desk.core.course_plan import CoursePlan
+from microneedle_desk.core.record_types import CourseEventDoc
 from microneedle_desk.core.records import Patient
 from microneedle_desk.store.courses import CourseFile
 from microneedle_desk.store.store import Store
@@ -32,7 +33,7 @@ def add_demo_courses(store: Store, visits: dict[str, tuple[Patient, list[date]]]
     """Course events for the demo patients (by clinic ID order, a state each in turn); how many."""
     book = CourseFile(store)
     made = 0
-    written: list[dict[str, Any]] = []
+    written: list[CourseEventDoc] = []
     for number, (patient, seen) in enumerate(sorted(visits.values(), key=lambda v: v[0].clinic_id)):
         kind = KINDS[number % len(KINDS)]
         days = sorted(set(seen))
@@ -45,7 +46,7 @@ def add_demo_courses(store: Store, visits: dict[str, tuple[Patient, list[date]]]
             days = days[-min(len(days), plan.sessions - 2):]
 
         def event(kind_: str, day: date, course_id: str | None, who: Patient = patient,
-                  **fields: Any) -> dict[str, Any]:
+                  **fields: Any) -> CourseEventDoc:
             moment = datetime.combine(day, time(18, 0), tz)
             written.append(make_course_event(kind_, patient_id=who.id, course_id=course_id, by=by,
                                              device=store.device, now=moment, on=day, **fields))

@@ -67,15 +67,6 @@ def _first_grade(rng: random.Random, protocol: Protocol, indication: str) -> tup
     return scale, rng.choice(grades[: max(1, len(grades) - 1)])
 
 
-def _better_grade(rng: random.Random, protocol: Protocol, scale: str, grade: str) -> str:
-    """Courses help a little: now and then a grade one step lower (SALT a few points)."""
-    grades = protocol.scale(scale).grades
-    if not grades:
-        return str(max(0, int(grade) - rng.choice((0, 0, 2, 3, 5, 8))))
-    i = grades.index(grade)
-    return grades[i - 1] if i > 0 and rng.random() < 0.15 else grade
-
-
 class DemoPlanner:
     """Plans the visits of a demo clinic, with its practitioners' demo accounts, from one seeded stream."""
 

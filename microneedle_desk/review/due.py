@@ -95,8 +95,31 @@ class StoreSource:
                 in self.store.patient_list()]
 
     def visits(self) -> Mapping[str, Pairs]:
+        """Each patient's signed sessions as [day, booked, ...]: this laptop's, and other rooms'
+        as last pulled from the clinic server (so the list is the same in every room)."""
         patients, _ = visit_rows(self.store)
-        return patients  # [day, booked, month]: read as (day, booked, ...)
+        pulled: dict[str, list[list[int]]] = {}
+        for pid, _sid, day, booked in self._pulled():
+            pulled.setdefault(pid, []).append([day.toordinal(), booked.toordinal() if booked else 0, -1])
+        if not pulled:
+            return patients  # [day, booked, month]: read as (day, booked, ...)
+        merged = dict(patients)
+        for pid, visits in pulled.items():
+            merged[pid] = sorted([*patients.get(pid, []), *visits])
+        return merged
+
+    def _pulled(self) -> list[tuple[str, str, date, date | None]]:
+        """(patient, session, day, booked next day) of other rooms' signed sessions, as pulled."""
+        out = []
+        for r in self.store.clinic_copy.rows():
+            if r.get("status") == "signed":
+                try:
+                    day = date.fromisoformat(str(r.get("started_at") or "")[:10])
+                    booked = date.fromisoformat(str(r["next_session"])[:10]) if r.get("next_session") else None
+                except ValueError:
+                    continue
+                out.append((str(r.get("patient_id")), str(r.get("id")), day, booked))
+        return out
 
     def recent_sessions(self, since: date, before: date) -> list[tuple[str, str, date]]:
         out = []
@@ -107,6 +130,7 @@ class StoreSource:
                 if r.get("status") == "signed" and since.isoformat() <= day < before.isoformat():
                     out.append((str(r.get("patient_id")), str(r.get("id")), date.fromisoformat(day)))
             month = (month + timedelta(days=32)).replace(day=1)
+        out += [(pid, sid, day) for pid, sid, day, _booked in self._pulled() if since <= day < before]
         return out
 
     def current_courses(self) -> dict[str, Course]:
@@ -117,6 +141,7 @@ class StoreSource:
         found: set[str] = set()
         for month in months:
             found.update(str(r.get("session_id")) for r in self.store.month_rows(month, "followups"))
+        found.update(str(f.get("session_id")) for f in self.store.clinic_copy.followups())  # other rooms'
         return found
 
 

@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -102,13 +102,13 @@ def photo_refs(store: Store, row: dict[str, Any]) -> list[str]:
     """The session's photos as ``view:stored file:SHA-256`` (the copies are in the data folder's
     ``photos/``), the ones amended in after signing too. Read from the events without replaying
     them: an export of every session stays one read of each day file."""
-    doc = store.session_doc(str(row.get("id")), str(row["file"]) if row.get("file") else None) or {}
-    found = [e["data"]["photo"] for e in doc.get("events", [])
-             if isinstance(e, dict) and e.get("type") == "photo_added" and isinstance(e.get("data"), dict)
-             and isinstance(e["data"].get("photo"), dict)]
+    doc = store.session_doc(str(row.get("id")), str(row["file"]) if row.get("file") else None)
+    found: list[Mapping[str, object]] = [
+        photo for e in (doc["events"] if doc else []) if isinstance(e, dict) and e.get("type") == "photo_added"
+        and isinstance(e.get("data"), dict) and isinstance(photo := e["data"].get("photo"), dict)]
     if row.get("amended"):
-        found += [a["new"] for a in store.amendments(str(row.get("id")))
-                  if str(a.get("field", "")).startswith(PHOTO_PREFIX) and isinstance(a.get("new"), dict)]
+        found += [new for a in store.amendments(str(row.get("id")))
+                  if str(a.get("field", "")).startswith(PHOTO_PREFIX) and isinstance(new := a.get("new"), dict)]
     return [f"{p.get('view')}:{p.get('file')}:{p.get('sha256')}" for p in found]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from microneedle_desk.core.amendments import AMENDABLE, SCREENING_PREFIX, display_value
@@ -97,7 +98,7 @@ class SessionMapper:
 class _Session:
     """The resources of one session (a helper of :class:`SessionMapper`)."""
 
-    def __init__(self, mapper: SessionMapper, rec: SessionRecord, last: dict[str, dict[str, Any]],
+    def __init__(self, mapper: SessionMapper, rec: SessionRecord, last: Mapping[str, Mapping[str, Any]],
                  amended: set[str]) -> None:
         self.m, self.rec, self.s, self.last, self.amended = mapper, rec, rec.state, last, amended
         self.deid, self.protocol = mapper.setup.deidentify, mapper.protocol
@@ -168,7 +169,7 @@ class _Session:
             res["usedReference"] = used
         return res
 
-    def note(self, text: str, event: dict[str, Any] | None) -> dict[str, Any]:
+    def note(self, text: str, event: Mapping[str, Any] | None) -> dict[str, Any]:
         ann: dict[str, Any] = {"text": text}
         if event is not None:
             ann["authorReference"], ann["time"] = ref(str(event["by"])), str(event["at"])

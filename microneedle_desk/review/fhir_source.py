@@ -18,6 +18,7 @@ from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.review import export
@@ -33,7 +34,7 @@ class SessionRecord:
 
     row: dict[str, Any]  # the history row (summary)
     signed: SessionState  # as signed
-    amendments: list[dict[str, Any]]  # oldest first
+    amendments: list[AmendmentDoc]  # oldest first
     patient: Patient | None  # the patient's current record (None: the snapshot in the session is used)
 
     @property

@@ -10,11 +10,12 @@ finds the files through the store.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from tinydb import Query
 
 from microneedle_desk.core.followup import make_followup
+from microneedle_desk.core.record_types import FollowupDoc
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
@@ -23,7 +24,7 @@ TABLE = "followups"
 
 
 def add_followup(store: Store, session_id: str, *, on: object, none: bool, what: object = "",
-                 severity: object = "", note: object = "", by: object) -> dict[str, Any]:
+                 severity: object = "", note: object = "", by: object) -> FollowupDoc:
     """Check and file a follow-up of the finished session ``session_id``; returns the record."""
     if store.read_only:
         raise ReadOnlyError(tr("This copy of the app is read-only: another copy holds the data."))
@@ -39,23 +40,30 @@ def add_followup(store: Store, session_id: str, *, on: object, none: bool, what:
     return record
 
 
-def _index_row(record: dict[str, Any], state: SessionState) -> dict[str, Any]:
+def _index_row(record: FollowupDoc, state: SessionState) -> dict[str, Any]:
     return {**record, "patient_id": state.patient_id, "needle_mm": (
         float(state.needle_mm) if state.needle_mm is not None else None)}
 
 
-def followups(store: Store, session_id: str) -> list[dict[str, Any]]:
+def followups(store: Store, session_id: str) -> list[FollowupDoc]:
     """A session's follow-ups, in the order of the day checked, then of entry."""
     state = store.session_state(session_id)
     if state is None or state.started is None or state.status == "in_progress":
         return []
-    found = [dict(d) for d in store.filed_table(state, TABLE).search(Query().session_id == session_id)]
+    table = store.filed_table(state, TABLE)
+    found = [cast(FollowupDoc, dict(d)) for d in table.search(Query().session_id == session_id)]
     return sorted(found, key=lambda d: (d["on"], d["at"]))
 
 
 def all_followups(store: Store) -> list[dict[str, Any]]:
     """Every follow-up (index copies, with patient_id and needle_mm), oldest first."""
     rows = [dict(r) for r in store.index_records(TABLE)]
+    return sorted(rows, key=lambda d: (d["on"], d["at"]))
+
+
+def patient_followups(store: Store, patient_ids: set[str]) -> list[dict[str, Any]]:
+    """The follow-ups of these patients' sessions (index copies), oldest first."""
+    rows = [dict(r) for r in store.patient_index_records(patient_ids, TABLE)]
     return sorted(rows, key=lambda d: (d["on"], d["at"]))
 
 

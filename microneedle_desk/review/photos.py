@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.photos import amended_photos, photos_in_force
+from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -25,7 +26,7 @@ class CoursePhoto:
     needle_mm: float | None
     grade: str
     scale: str
-    record: dict[str, Any]
+    record: PhotoRecord
 
 
 def session_state(store: Store, session_id: str) -> SessionState:
@@ -35,12 +36,12 @@ def session_state(store: Store, session_id: str) -> SessionState:
     return replay(doc["events"], store.protocol)
 
 
-def session_photos(store: Store, session_id: str) -> list[dict[str, Any]]:
+def session_photos(store: Store, session_id: str) -> list[PhotoRecord]:
     """Every photo of a session, the ones amended in after it was signed too, oldest first."""
     return amended_photos(session_state(store, session_id), store.amendments(session_id))
 
 
-def in_force(store: Store, session_id: str, phase: str = "before") -> dict[str, dict[str, Any]]:
+def in_force(store: Store, session_id: str, phase: str = "before") -> dict[str, PhotoRecord]:
     """View -> the session's photo of it (retakes and amendments applied)."""
     state = session_state(store, session_id)
     return photos_in_force(amended_state(state, store.amendments(session_id)), phase)
@@ -59,6 +60,6 @@ def course(store: Store, patient_id: str, view: str) -> list[CoursePhoto]:
     return out
 
 
-def file_of(store: Store, record: dict[str, Any], thumb: bool = False) -> Path:
+def file_of(store: Store, record: Mapping[str, object], thumb: bool = False) -> Path:
     path = photo_files.thumb_path if thumb else photo_files.photo_path
     return path(store.root, str(record["photo_id"]))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.server.conflicts import merges_since
 from microneedle_desk.server.reading import followup_rows
 from microneedle_desk.store.clinic_copy import pulled_rows
@@ -38,7 +39,7 @@ def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[
 
     Sessions are read :data:`CHUNK` at a time and made into history rows here (replayed under the
     rules), so a first pull of a large clinic holds rows, not every room's whole event logs."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SessionRow] = []
     refused = 0
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")

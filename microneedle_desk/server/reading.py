@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, Practitioner
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.server.schema import clinic_identity
 
 HISTORY_PAGE = 200
@@ -59,15 +61,15 @@ class ClinicRecords:
         return [Patient.from_doc(dict(doc)) for (doc,) in self.conn.execute(
             "SELECT doc FROM clinic.patients WHERE doc ? 'dob' ORDER BY received_at").fetchall()]
 
-    def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
+    def session_doc(self, session_id: str, file: str | None = None) -> SessionDoc | None:
         """A kept session's document (``file``, a data folder's day file, means nothing here)."""
         row = self.conn.execute("SELECT doc FROM clinic.records WHERE id = %s::uuid AND kind = 'session'",
                                 (session_id,)).fetchone()
-        return dict(row[0]) if row else None
+        return cast(SessionDoc, dict(row[0])) if row else None
 
-    def amendments(self, session_id: str) -> list[dict[str, Any]]:
+    def amendments(self, session_id: str) -> list[AmendmentDoc]:
         """A session's kept amendments, oldest first."""
-        return [dict(doc) for (doc,) in self.conn.execute(
+        return [cast(AmendmentDoc, dict(doc)) for (doc,) in self.conn.execute(
             "SELECT doc FROM clinic.records WHERE session_id = %s::uuid AND kind = 'amendment' ORDER BY seq",
             (session_id,)).fetchall()]
 
@@ -86,42 +88,47 @@ class ClinicRecords:
             "WHERE r.kind = 'session' AND left(r.summary->>'started_at', 7) = %s", (month,)).fetchall()]
 
     def finished_records(self, rows: list[dict[str, Any]]
-                         ) -> Iterator[tuple[dict[str, Any], SessionState, list[dict[str, Any]]]]:
+                         ) -> Iterator[tuple[dict[str, Any], SessionState, list[AmendmentDoc]]]:
         """For each row: the row, its session as signed (replayed by the rules), its amendments."""
         for start in range(0, len(rows), 200):
             chunk = rows[start:start + 200]
             found: dict[str, dict[str, Any]] = {}
-            amendments: dict[str, list[dict[str, Any]]] = {}
+            amendments: dict[str, list[AmendmentDoc]] = {}
             for kind, sid, doc in self.conn.execute(
                     "SELECT kind, session_id::text, doc FROM clinic.records WHERE session_id = ANY(%s::uuid[]) "
                     "AND kind IN ('session', 'amendment') ORDER BY seq", ([r["id"] for r in chunk],)).fetchall():
                 if kind == "session":
                     found[str(sid)] = dict(doc)
                 else:
-                    amendments.setdefault(str(sid), []).append(dict(doc))
+                    amendments.setdefault(str(sid), []).append(cast(AmendmentDoc, dict(doc)))
             for row in chunk:
                 doc = found.get(str(row["id"]))
                 if doc is not None:
                     yield row, replay(doc["events"], self.protocol), amendments.get(str(row["id"]), [])
 
-    def summaries(self) -> list[dict[str, Any]]:
-        """Every kept session's history row, amendments applied, with its room."""
+    def summaries(self, patient_ids: list[str] | None = None) -> list[SessionRow]:
+        """Every kept session's history row (or those of ``patient_ids``), amendments applied,
+        with its room."""
+        mine, params = ("", ()) if patient_ids is None else (" AND r.patient_id = ANY(%s::uuid[])", (patient_ids,))
         amended: dict[str, list[dict[str, Any]]] = {}
         for sid, doc in self.conn.execute(
-                "SELECT session_id::text, doc FROM clinic.records WHERE kind = 'amendment' ORDER BY device, seq"):
+                "SELECT a.session_id::text, a.doc FROM clinic.records a WHERE a.kind = 'amendment'"
+                + ("" if not mine else " AND a.session_id IN (SELECT r.id FROM clinic.records r "
+                                       f"WHERE r.kind = 'session'{mine})") + " ORDER BY a.device, a.seq", params):
             amended.setdefault(str(sid), []).append(dict(doc))
-        rows = []
+        rows: list[SessionRow] = []
         cur = self.conn.execute(
             "SELECT r.id::text, r.summary, coalesce(d.name, ''), r.device::text, "
             "CASE WHEN r.id::text = ANY(%s) THEN r.doc END FROM clinic.records r "
-            "LEFT JOIN clinic.devices d ON d.device = r.device WHERE r.kind = 'session'", (list(amended),))
+            "LEFT JOIN clinic.devices d ON d.device = r.device WHERE r.kind = 'session'" + mine,
+            (list(amended), *params))
         for sid, summary, room, device, doc in cur:
             if doc is not None:
                 state = amended_state(replay(doc["events"], self.protocol), amended[sid])
                 row = summarize(state, self.protocol)
                 row["amended"] = len(amended[sid])
             else:
-                row = dict(summary)
+                row = cast(SessionRow, dict(summary))
             row["room"], row["room_device"] = room, device
             rows.append(row)
         self.conn.rollback()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zipfile
 from operator import itemgetter
 from pathlib import Path
@@ -17,12 +16,12 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.records import content_hash
+from microneedle_desk.store.backup import BACKUP_NAME
 from microneedle_desk.store.check_state import HEX64, CheckState, Entry
 
 GENESIS = "0" * 64
 ANCHOR_MEMBER = "anchor.json"  # in a backup zip: the chain head when it was taken
 RESTORED = "restored"  # meta: the backup last restored and when ({"backup": name, "at": YYYYmmdd-HHMMSS})
-_BACKUP_NAME = re.compile(r"^microneedle-desk-backup-(\d{8}-\d{6})(-[a-z-]+)?\.(zip|json)$")
 
 
 class ChainChecks(CheckState):
@@ -105,11 +104,11 @@ def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[s
     one and before the restore hold the history that was replaced on purpose: they are skipped."""
     folder = paths.backups_dir(root)
     try:
-        names = sorted((n for n in os.listdir(folder) if _BACKUP_NAME.match(n)), reverse=True)
+        names = sorted((n for n in os.listdir(folder) if BACKUP_NAME.match(n)), reverse=True)
     except OSError:
         return None
     if restored is not None:
-        chosen = _BACKUP_NAME.match(str(restored.get("backup", "")))
+        chosen = BACKUP_NAME.match(str(restored.get("backup", "")))
         since, until = (chosen.group(1) if chosen else ""), str(restored.get("at", ""))
         names = [n for n in names if not since < _stamp(n) <= until]
     for name in names:
@@ -130,5 +129,5 @@ def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[s
 
 
 def _stamp(name: str) -> str:
-    found = _BACKUP_NAME.match(name)
+    found = BACKUP_NAME.match(name)
     return found.group(1) if found else ""

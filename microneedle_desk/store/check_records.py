@@ -7,6 +7,7 @@ applies when it saves them (a session's events are replayed through the fold).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ class RecordChecks(SignatureChecks, ChainChecks):
                 except ValidationError as exc:
                     self.add(path, label, exc.message)
 
-    def check_photos(self, path: Path, label: str, photos: list[dict[str, Any]]) -> None:
+    def check_photos(self, path: Path, label: str, photos: Sequence[Mapping[str, Any]]) -> None:
         """Each photo on record is in ``photos/`` with the SHA-256 it was stored with."""
         for photo in photos:
             what = photo_problem(self.root, photo)

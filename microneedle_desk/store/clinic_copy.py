@@ -21,7 +21,7 @@ from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import is_uuid
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
 
@@ -61,6 +61,13 @@ class ClinicCopy:
             rows = {str(k): v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
             self._shards[shard] = rows
         return rows
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every pulled row, of every patient (shared: read, never change)."""
+        if not self.folder.exists():
+            return []
+        shards = sorted(p.name[len("sessions-"):-len(".json")] for p in self.folder.glob("sessions-*.json"))
+        return [r for shard in shards for r in self._shard(shard).values()]
 
     def patient_rows(self, patient_id: str) -> list[dict[str, Any]]:
         """The pulled rows of one patient (shared: read, never change)."""
@@ -146,11 +153,12 @@ class ClinicCopy:
 
 
 def pulled_rows(sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]], protocol: Protocol
-                ) -> tuple[list[dict[str, Any]], int]:
+                ) -> tuple[list[SessionRow], int]:
     """History rows of pulled sessions ``(session doc, its amendments, room name)``, and how many
     were refused: each session's events replayed under the rules (as a session made here), its
     amendments applied. Pure work, no file: the app runs it off the window's thread."""
-    rows, refused = [], 0
+    rows: list[SessionRow] = []
+    refused = 0
     for doc, amendments, room in sessions:
         try:
             state = replay(list(doc.get("events") or []), protocol)

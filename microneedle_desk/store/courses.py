@@ -9,12 +9,14 @@ writing methods (clinic/courses.py), after its permission checks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tinydb import TinyDB
 
 from microneedle_desk import paths
 from microneedle_desk.core.course_events import Course, fold_courses, validate_course_event
+from microneedle_desk.core.record_types import CourseEventDoc
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import AtomicCachedStorage
 from microneedle_desk.store.store import ReadOnlyError, Store
@@ -74,13 +76,13 @@ class CourseFile:
         assert db is not None
         return db
 
-    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+    def append(self, event: CourseEventDoc) -> CourseEventDoc:
         validate_course_event(event)
         self._writable().table("events").insert(event)
         self._by_patient = None
         return event
 
-    def append_many(self, events: list[dict[str, Any]]) -> None:
+    def append_many(self, events: Sequence[CourseEventDoc]) -> None:
         """Many checked events in one write (the demo data's courses: one write per event would
         rewrite the file thousands of times)."""
         for event in events:

@@ -20,7 +20,7 @@ from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import BadFileError, json_file_names, read_json_file
 from microneedle_desk.store.upgrade import as_current
@@ -61,7 +61,7 @@ def _replay(events: list[Any], protocol: Protocol) -> SessionState | None:
 def month_from_records(root: Path, month: str, protocol: Protocol) -> dict[str, dict[str, dict[str, Any]]]:
     """The index file of ``month`` (``YYYY-MM``) as the records say it should be, in the
     store's file layout: ``{"summaries": {...}, "followups": {...}}``."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SessionRow] = []
     followups: list[dict[str, Any]] = []
     folder = paths.sessions_dir(root)
     for name in json_file_names(folder):

@@ -18,7 +18,7 @@ makes the store derive them all again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,7 +43,7 @@ Record = dict[str, dict[str, Any]]
 MARKER = "complete.json"  # written last by a rebuild: every patient's record is there
 
 
-def _newer(row: dict[str, Any], month: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
+def _newer(row: Mapping[str, Any], month: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
     """The entry for ``row`` when it is the same session as ``current`` or a later one."""
     started = str(row.get("started_at") or "")
     if current is None or current.get("id") == row.get("id") or started >= str(current.get("started_at")):
@@ -51,7 +51,7 @@ def _newer(row: dict[str, Any], month: str, current: dict[str, Any] | None) -> d
     return None
 
 
-def merge(record: Record, row: dict[str, Any], month: str) -> bool:
+def merge(record: Record, row: Mapping[str, Any], month: str) -> bool:
     """Fold one history row into a patient's record; True when the record changed."""
     changed = False
     last = _newer(row, month, record.get("last"))
@@ -103,7 +103,7 @@ class PatientLasts:
         return record
 
     # -- writing ---------------------------------------------------------------------------
-    def note(self, rows: Iterable[tuple[dict[str, Any], str]]) -> None:
+    def note(self, rows: Iterable[tuple[Mapping[str, Any], str]]) -> None:
         """Fold history rows (with their months) just filed or amended into the records."""
         if not self.ready():
             return  # derived from the index in full when the store is next opened for writing

@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.photos import SUFFIX, THUMB_SUFFIX
+from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.core.records import new_id
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -62,7 +64,7 @@ class PreparedPhoto:
     original_name: str
     notes: tuple[str, ...]  # what was done that a person should know (flattened, made smaller)
 
-    def record(self, view: str, phase: str) -> dict[str, Any]:
+    def record(self, view: str, phase: str) -> PhotoRecord:
         return {"photo_id": self.photo_id, "view": view, "phase": phase, "file": self.photo_id + SUFFIX,
                 "sha256": self.sha256, "source_sha256": self.source_sha256, "width": self.width,
                 "height": self.height, "captured": self.captured, "original_name": self.original_name}
@@ -217,7 +219,7 @@ def discard(root: Path, photo: PreparedPhoto) -> None:
         path.unlink(missing_ok=True)
 
 
-def photo_problem(root: Path, photo: dict[str, Any]) -> str:
+def photo_problem(root: Path, photo: Mapping[str, Any]) -> str:
     """"" when the stored copy is there with the SHA-256 on record; else what is wrong."""
     path = paths.photos_dir(root) / str(photo.get("file", ""))
     try:

@@ -15,7 +15,9 @@ from microneedle_desk.core.accounts import (
     require,
 )
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold_common import is_override
+from microneedle_desk.core.record_types import AmendmentDoc, KeyDoc
 from microneedle_desk.core.records import iso
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import (
@@ -63,7 +65,7 @@ class Signatures(AccessLog):
         raise NotImplementedError
 
     def _key_doc(self, account: Account, private: PrivateKey, pin: str, voucher_id: str,
-                 voucher: PrivateKey) -> dict[str, Any]:
+                 voucher: PrivateKey) -> KeyDoc:
         return make_key_doc(account.id, private, pin, cost_of(account.pin_hash), iso(self.clock.now()),
                             voucher_id, voucher)
 
@@ -121,7 +123,7 @@ class Signatures(AccessLog):
         require(purpose, self.account(account_id))
         return self._consume(account_id, purpose)
 
-    def _sign(self, event: dict[str, Any], who: str, private: PrivateKey) -> None:
+    def _sign(self, event: SessionEvent, who: str, private: PrivateKey) -> None:
         """Add the signer's signature over the session up to and including ``event``, as saved."""
         prior = self.store._active_state(str(event.get("session", ""))).events
         event["sig"] = sign_event(private, who, prior, event)
@@ -129,7 +131,7 @@ class Signatures(AccessLog):
     def guarded_sink(self) -> Any:
         """A session sink that saves only starts and sign-offs by a person who just proved their PIN."""
 
-        def sink(event: dict[str, Any], state: SessionState) -> None:
+        def sink(event: SessionEvent, state: SessionState) -> None:
             kind = event.get("type")
             if is_override(event):
                 who = str(event.get("by", ""))
@@ -138,13 +140,13 @@ class Signatures(AccessLog):
                 self.store._append_proven(event, state)
                 return
             if kind in ("session_started", "signed", "practitioner_changed"):
-                who = str(event.get("data", {}).get("practitioner_id") or event.get("by", "")) \
+                who = str(event["data"].get("practitioner_id") or event.get("by", "")) \
                     if kind != "signed" else str(event.get("by", ""))
                 account = self.account(who)
                 require("run_sessions", account)
                 purpose = {"session_started": "start", "signed": "sign"}.get(str(kind))
                 if purpose is None:
-                    reason = str(event.get("data", {}).get("reason", ""))
+                    reason = str(event["data"].get("reason", ""))
                     purpose = "take-over" if reason == "taken_over" else "start"
                 self._sign(event, who, self._consume(who, purpose))
                 self.store._append_proven(event, state)
@@ -161,10 +163,10 @@ class Signatures(AccessLog):
         guarded = self.guarded_sink()
         purposes = {"session_started": "start", "signed": "sign"}
 
-        def sink(event: dict[str, Any], state: SessionState) -> None:
+        def sink(event: SessionEvent, state: SessionState) -> None:
             purpose = "override" if is_override(event) else purposes.get(str(event.get("type")))
             if purpose is not None:
-                who = event.get("data", {}).get("practitioner_id") if purpose == "start" else event.get("by")
+                who = event["data"].get("practitioner_id") if purpose == "start" else event.get("by")
                 self.prove(str(who), pin, purpose)
             guarded(event, state)
             if then is not None:
@@ -173,7 +175,7 @@ class Signatures(AccessLog):
         return sink
 
     def amend(self, account_id: str, pin: str, session_id: str, field: str, value: object,
-              reason: str) -> dict[str, Any]:
+              reason: str) -> AmendmentDoc:
         """An amendment by the person who proves their PIN now."""
         account = self.prove(account_id, pin, "amend", {"session_id": session_id})
         # the store's signature guard (_consume_signature) checks the role and uses up the proof

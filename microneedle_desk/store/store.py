@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket  # only for a new store: ~5 ms of every other start-up
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from tinydb import Query, TinyDB
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
@@ -49,6 +51,7 @@ from microneedle_desk.store.derived import (
     DERIVED_TABLE,
 )
 from microneedle_desk.store.lasts import PatientLasts
+from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
     BadFileError,
     ensure_private_dir,
@@ -72,8 +75,7 @@ class Store(StoreFiled):
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
         self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
-        self._row_index: dict[str, dict[str, Any]] | None = None
-        self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
+        self._month_keys: MonthKeys | None = None
         self._active_states: dict[str, SessionState] = {}
         # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
         # the signing key that PIN opened (core/signing.py)
@@ -85,8 +87,6 @@ class Store(StoreFiled):
         if not info:
             if read_only:
                 raise StoreError(tr("There is no store in {root} yet.").format(root=root))
-            import socket  # only for a new store: ~5 ms of every other start-up  # noqa: PLC0415 (kept off the start-up path until first used)
-
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),
@@ -113,7 +113,7 @@ class Store(StoreFiled):
             self._lasts.rebuild()  # once: a store from before patients' records, or restored
 
     # -- sessions as they happen ----------------------------------------------------
-    def append_event(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+    def append_event(self, event: SessionEvent, state: SessionState | None = None) -> None:
         """Save one event of an in-progress session, after checking it against the rules.
 
         The check replays the event on the store's own copy of the session, so a caller
@@ -133,7 +133,7 @@ class Store(StoreFiled):
                                        "with your PIN."))
         self._append_proven(event, state)
 
-    def _append_proven(self, event: dict[str, Any], state: SessionState | None = None) -> None:
+    def _append_proven(self, event: SessionEvent, state: SessionState | None = None) -> None:
         """:meth:`append_event` for an event whose signer's PIN was checked (the accounts' sink)."""
         self._guard()
         session_id = str(event.get("session", ""))
@@ -171,16 +171,16 @@ class Store(StoreFiled):
 
     def _refuse_filed(self, session_id: str, month: str | None = None) -> None:
         """Raise when ``session_id`` is a filed session's: looked up in the history index of
-        ``month`` only, unless the whole index is in memory anyway (or no month is given).
+        ``month`` only (or, with no month given, in the months that may hold it).
 
         A new session's id is a fresh UUID4; what this catches is a start event sent again,
         which carries the same time and so the same month. Other guards: filing looks the id
         up in its day file, and ``check`` reports a session id on file twice.
         """
-        if month is not None and self._row_index is None:
+        if month is not None:
             row = next((r for r in self.month_rows(month) if r.get("id") == session_id), None)
         else:
-            row = self._rows().get(session_id)
+            row = self._row(session_id)
         if row is not None:
             filed = str(row.get("status") or "finished")
             raise EventError("status", tr("This session is {filed}: it cannot change any more.").format(

@@ -5,23 +5,25 @@ own, checked by the same rules), and the bulk filing of demo data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import Query
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state, make_amendment
+from microneedle_desk.core.event_types import SessionDoc, SessionEvent
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     content_hash,
 )
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import sign_amendment
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
 from microneedle_desk.store.store_index import StoreIndex
@@ -30,7 +32,7 @@ from microneedle_desk.store.store_index import StoreIndex
 class StoreFiled(StoreIndex):
 
 
-    def _chain_append(self, doc: dict[str, Any], table: Any) -> dict[str, Any]:
+    def _chain_append(self, doc: Mapping[str, object], table: Any) -> dict[str, Any]:
         """Add ``doc`` to the hash chain and insert it into ``table``.
 
         The head is written with an intent first, then the record, then the new head, so a
@@ -38,13 +40,13 @@ class StoreFiled(StoreIndex):
         """
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         head = self._chain_head()
-        doc = dict(doc)
-        doc["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
-        doc["hash"] = content_hash(doc, head["hash"])
-        chain.update({"intent": {"seq": doc["chain"]["seq"], "hash": doc["hash"]}})
-        table.insert(doc)
-        chain.update({"seq": doc["chain"]["seq"], "hash": doc["hash"], "intent": None})
-        return doc
+        sealed: dict[str, Any] = dict(doc)
+        sealed["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
+        sealed["hash"] = content_hash(sealed, head["hash"])
+        chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
+        table.insert(sealed)
+        chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
+        return sealed
 
     def _find_hash(self, wanted: str) -> bool:
         folder = paths.sessions_dir(self.root)
@@ -60,19 +62,20 @@ class StoreFiled(StoreIndex):
                 return True
         return False
 
-    def session_doc(self, session_id: str, file: str | None = None) -> dict[str, Any] | None:
+    def session_doc(self, session_id: str, file: str | None = None) -> SessionDoc | None:
         """A finished session's stored document, or an in-progress one's events."""
         active = paths.active_file(self.root, session_id)
         if active.exists():
-            return {"id": session_id, "status": "in_progress", "events": self._active_events(active)}
-        row = None if file else self._rows().get(session_id)
+            return {"id": session_id, "status": "in_progress",
+                    "events": cast(list[SessionEvent], self._active_events(active))}
+        row = None if file else self._row(session_id)
         file = file or (str(row["file"]) if row and row.get("file") else None)
         files = [paths.session_file(self.root, file)] if file else self._session_files()
         for path in files:
             if path.exists():
                 doc = self._db_for(path).table("sessions").get(Query().id == session_id)
                 if doc is not None:
-                    return dict(doc)
+                    return cast(SessionDoc, dict(doc))
         return None
 
     def _session_files(self) -> list[Path]:
@@ -94,7 +97,7 @@ class StoreFiled(StoreIndex):
     # A signed session is never edited: a correction is an amendment document in the
     # session's day file, sealed into the same hash chain. Its value is checked by the
     # same rules as a live session (core/amendments.py), so a forbidden value cannot get in.
-    def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> dict[str, Any]:
+    def amend(self, session_id: str, field: str, new_value: object, reason: str, by: str) -> AmendmentDoc:
         """Record a correction to one field of a signed session; returns the sealed amendment.
 
         Once the store has accounts, ``by`` must be an account that has just proved its PIN
@@ -118,11 +121,11 @@ class StoreFiled(StoreIndex):
         if private is not None:
             amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
-        sealed = self._chain_append(amendment, day_db.table("amendments"))
+        sealed = cast(AmendmentDoc, self._chain_append(amendment, day_db.table("amendments")))
         self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
         return sealed
 
-    def amendments(self, session_id: str) -> list[dict[str, Any]]:
+    def amendments(self, session_id: str) -> list[AmendmentDoc]:
         """A session's amendments, oldest first (the original record stays as signed)."""
         state_doc = self.session_doc(session_id)
         if state_doc is None or state_doc.get("status") == "in_progress":
@@ -132,10 +135,10 @@ class StoreFiled(StoreIndex):
         if not path.exists():
             return []
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
-        return sorted((dict(d) for d in found), key=lambda d: int(d["chain"]["seq"]))
+        return sorted((cast(AmendmentDoc, dict(d)) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
     def finished_records(self, rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], SessionState,
-                                                                             list[dict[str, Any]]]]:
+                                                                             list[AmendmentDoc]]]:
         """For each history row (in the order given): the row, its session as signed (replayed by
         the rules) and its amendments, oldest first.
 
@@ -177,7 +180,8 @@ class StoreFiled(StoreIndex):
                                     value=row['id']))
             state = replay(found[0]["events"], self.protocol)
             amendments = docs(day_file(self.file_key(state)), "amendments", "session_id").get(row["id"], [])
-            yield row, state, sorted((dict(d) for d in amendments), key=lambda d: int(d["chain"]["seq"]))
+            yield row, state, sorted((cast(AmendmentDoc, dict(d)) for d in amendments),
+                                     key=lambda d: int(d["chain"]["seq"]))
         for done in opened:
             self._release(done)
 
@@ -205,7 +209,7 @@ class StoreFiled(StoreIndex):
         if not checked:
             return 0
         by_file: dict[str, list[dict[str, Any]]] = {}
-        by_index: dict[str, list[dict[str, Any]]] = {}
+        by_index: dict[str, list[SessionRow]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:

@@ -104,4 +104,7 @@ def patient_rows(store: Store, patient_id: str, since: date | None = None) -> li
     first = since.strftime("%Y-%m")
     rows = [r for month in store.index_months() if month >= first
             for r in store.month_rows(month) if r.get("patient_id") == patient_id]
+    # other rooms' sessions of the patient, as pulled from the clinic server: a course counts them too
+    rows += [r for pid in sorted(store.clinic_copy.aliases(patient_id)) for r in store.clinic_copy.patient_rows(pid)
+             if str(r.get("started_at") or "")[:7] >= first]
     return sorted(rows, key=lambda r: str(r.get("started_at")))

@@ -10,25 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from microneedle_desk.clinic import Cancelled
 from microneedle_desk.core.accounts import PermissionDenied
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import StoreError
-from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.amend_form import AmendmentForm
 from microneedle_desk.ui.context import who_is_working
 from microneedle_desk.ui.photo_files import choose_photo_file
 
@@ -36,12 +25,11 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 
-class AmendPhotoDialog(QDialog):
+class AmendPhotoDialog(AmendmentForm):
     def __init__(self, ctx: UiContext, session_id: str, parent: QWidget | None = None,
                  done: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(tr("Attach a photo to a signed session"), tr("why the photo is added now"), parent)
         self.ctx, self.session_id, self.after_save = ctx, session_id, done
-        self.setWindowTitle(tr("Attach a photo to a signed session"))
         self.view = QComboBox()
         self.view.setAccessibleName(tr("View"))
         for view in ctx.protocol.photo_views:
@@ -51,28 +39,12 @@ class AmendPhotoDialog(QDialog):
         self.path.setPlaceholderText(tr("photo file (JPEG, PNG, TIFF, WebP)"))
         choose = QPushButton(tr("Choose…"))
         choose.clicked.connect(self.choose_file)
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName(tr("Reason for the amendment"))
-        self.reason.setPlaceholderText(tr("why the photo is added now"))
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName(tr("Error"))
-        self.error.setStyleSheet(error_style())
         file_row = QHBoxLayout()
         file_row.addWidget(self.path, 1)
         file_row.addWidget(choose)
-        form = QFormLayout()
-        form.addRow(tr("&View"), self.view)
-        form.addRow(tr("&File"), file_row)
-        form.addRow(tr("&Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.form.addRow(tr("&View"), self.view)
+        self.form.addRow(tr("&File"), file_row)
+        self.add_reason()
 
     def choose_file(self) -> None:
         path = choose_photo_file(self, self.ctx)
@@ -82,7 +54,7 @@ class AmendPhotoDialog(QDialog):
     def save(self) -> bool:
         text = self.path.text().strip()
         if not text:
-            self.error.setText(tr("Choose the photo's file first (or type its path)."))
+            self.refuse(tr("Choose the photo's file first (or type its path)."))
             return False
         try:
             self.ctx.controller.clinic.photos.amend_add(
@@ -91,7 +63,7 @@ class AmendPhotoDialog(QDialog):
         except Cancelled:
             return False
         except (ValidationError, PermissionDenied, StoreError, OSError) as exc:
-            self.error.setText(getattr(exc, "message", None) or str(exc))
+            self.refuse(getattr(exc, "message", None) or str(exc))
             return False
         if self.after_save is not None:
             self.after_save()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.i18n import tr, trn
 from microneedle_desk.server.connection import ServerError, connect, reason
 from microneedle_desk.server.reading import ClinicRecords
@@ -187,7 +188,7 @@ class ClinicHistoryWindow(QWidget):
         dsn, protocol, room = self.server.dsn, self.ctx.protocol, str(self.room.currentData() or "")
         self.count.setText(tr("Reading the clinic's sessions for the dashboard…"))
 
-        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # in the worker thread
+        def work() -> tuple[list[SessionRow], list[dict[str, Any]]]:  # in the worker thread
             with connect(dsn) as conn:
                 records = ClinicRecords(conn, protocol)
                 rows = [r for r in records.summaries() if not room or r.get("room_device") == room]
@@ -214,4 +215,6 @@ class ClinicHistoryWindow(QWidget):
         return dialog
 
     def export_shown(self) -> None:
-        export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows])
+
+        export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows],
+                      of_clinic=True)

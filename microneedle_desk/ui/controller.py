@@ -2,11 +2,13 @@
 
 It owns no rule: every command goes to :class:`~microneedle_desk.clinic.Clinic`, which
 checks who may do it; the controller turns the core's ValidationError (and so
-PermissionDenied) into an ``error`` signal with the core's own message, and schedules
-refreshes. Countdown alerts are scheduled as single-shot timers at the exact deadline
-the core computes (plus a short refresh tick for the display); a timer that fires late
-or an event loop that stalled changes nothing, because the time shown is always
-recomputed from the clock.
+PermissionDenied) into an ``error`` signal with the core's own message, and hands the
+clinic's typed events on to the views (``clinic_event``), each once the command that made it
+has finished, so a view reads the state the command left. Nothing re-renders on a timer:
+countdown alerts are single-shot timers at the exact deadline the core computes, and the
+countdown displays alone are woken (``ticked``) when their figure changes (ui/ticker.py), and
+not at all while the window cannot be seen. A timer that fires late or an event loop that
+stalled changes nothing, because the time shown is always recomputed from the clock.
 """
 
 from __future__ import annotations
@@ -16,21 +18,20 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.clinic import Cancelled, Clinic, ClinicEvent
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.records import Patient
-from microneedle_desk.core.session import Session
+from microneedle_desk.core.session import CountdownView, Session
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError
-
-REFRESH_MS = 200
+from microneedle_desk.ui.ticker import CountdownTicker
 
 
 class SessionController(QObject):
-    changed = Signal()          # the session's state changed (or time moved on)
+    ticked = Signal()           # the countdowns' time moved on: their displays read the clock again
     alert = Signal(str)         # alert kind from the core, e.g. "dwell_planned_end"
     error = Signal(str, str)    # field, message
     session_opened = Signal()
@@ -42,10 +43,11 @@ class SessionController(QObject):
         super().__init__(parent)
         self.protocol, self.clock, self.store = protocol, clock, store
         self.clinic = clinic if clinic is not None else Clinic(store, protocol, clock)
-        self.clinic.subscribe(self.clinic_event.emit)
-        self._tick = QTimer(self)
-        self._tick.setInterval(REFRESH_MS)
-        self._tick.timeout.connect(self.poll)
+        self._busy = 0  # commands under way: their events wait for the end (see _heard)
+        self._heard_events: list[ClinicEvent] = []
+        self.clinic.subscribe(self._heard)
+        self.ticker = CountdownTicker(self._countdowns, self)
+        self.ticker.beat.connect(lambda: self.poll(after_beat=True))
         self._shown = True
         self._alarm = QTimer(self)
         self._alarm.setSingleShot(True)
@@ -71,27 +73,35 @@ class SessionController(QObject):
         return session
 
     def _opened(self) -> None:
-        if self._shown:
-            self._tick.start()
         self.session_opened.emit()
         self.poll()
 
+    def _countdowns(self) -> list[CountdownView]:
+        session = self.session
+        return session.countdowns() if session is not None and self._shown else []
+
+    @property
+    def shown(self) -> bool:
+        """Whether the window can be seen (see set_shown): the countdown displays tick only then."""
+        return self._shown
+
     def set_shown(self, shown: bool) -> None:
-        """The window was minimised (False) or shown again (True). Minimised, the display is not
-        refreshed at all, so the app does no repaint work; every alert still fires at its
-        deadline from its own timer (see poll), and the countdowns are right again on return,
-        being read from the clock."""
+        """The window was minimised or covered (False: not exposed) or can be seen again (True).
+        Unseen, the countdown displays are not woken at all, so the app does no repaint work;
+        every alert still fires at its deadline from its own timer (see poll), and the
+        countdowns are right again on return, being read from the clock."""
+        if shown == self._shown:
+            return
         self._shown = shown
         if self.session is None:
             return
         if shown:
-            self._tick.start()
             self.poll()
         else:
-            self._tick.stop()
+            self.ticker.stop()
 
     def close(self) -> None:
-        self._tick.stop()
+        self.ticker.stop()
         self._alarm.stop()
         status = self.session.state.status if self.session else ""
         self.clinic.close_session()
@@ -108,13 +118,21 @@ class SessionController(QObject):
         ok = self._call(lambda: command(self.clinic))
         if ok:
             if session.state.status in ("signed", "abandoned"):
-                self.changed.emit()
                 self.close()
                 return True
-            self.poll()
+            self.poll(tell_displays=False)  # the command's events have shown what it changed
         return ok
 
+    def _heard(self, event: ClinicEvent) -> None:
+        """An event of the clinic: told to the views now, or, during a command, once it has
+        finished (the views then read the state the whole command left, and never mid-way)."""
+        if self._busy:
+            self._heard_events.append(event)
+        else:
+            self.clinic_event.emit(event)
+
     def _call(self, action: Callable[[], object]) -> bool:
+        self._busy += 1
         try:
             action()
         except Cancelled:  # the person cancelled a PIN prompt: nothing done, nothing to say
@@ -125,7 +143,14 @@ class SessionController(QObject):
         except (StoreError, OSError) as exc:
             self.error.emit("store", tr("The record could not be saved: {exc}").format(exc=exc))
             return False
+        finally:
+            self._busy -= 1
+            self._tell_heard()
         return True
+
+    def _tell_heard(self) -> None:
+        while not self._busy and self._heard_events:
+            self.clinic_event.emit(self._heard_events.pop(0))
 
     def course_command(self, command: Callable[[Clinic], object]) -> str | None:
         """Run a clinic command on a patient's course (no session needed): None when it was
@@ -141,20 +166,32 @@ class SessionController(QObject):
         return None
 
     # -- time -----------------------------------------------------------------------
-    def poll(self) -> None:
+    def poll(self, after_beat: bool = False, tell_displays: bool = True) -> None:
+        """Time moved on: fire the alerts now due (each recorded, then told by ``alert``), set the
+        next alert's deadline timer and the displays' next beat, and wake the countdown displays
+        (when they can be seen, and ``tell_displays``)."""
         session = self.session
         if session is None:
             return
+        self._busy += 1
         try:
             fired = session.poll()
         except (StoreError, OSError, ValidationError) as exc:
             self.error.emit("store", tr("An alert could not be recorded: {exc}").format(exc=exc))
             fired = []
-        for kind in fired:
+        finally:
+            self._busy -= 1
+        for kind in fired:  # said first: the views' catching up with the alert's entry can wait
             self.alert.emit(kind)
+        self._tell_heard()
+        if self.session is not session:
+            return
         wait = session.seconds_to_next_alert()
         if wait is not None:
             self._alarm.start(max(0, int(wait * 1000) + 1))
         else:
             self._alarm.stop()
-        self.changed.emit()
+        if self._shown:
+            if tell_displays:
+                self.ticked.emit()
+            self.ticker.arm(after_beat)

@@ -38,8 +38,10 @@ class Digits(QWidget):
 
     def setText(self, text: str) -> None:
         if text != self._text:
+            longer = len(text) != len(self._text)
             self._text = text
-            self.updateGeometry()
+            if longer:  # "59:59" to "1:00:00": only then does the figure need other room
+                self.updateGeometry()
             self.update()
 
     def sizeHint(self) -> QSize:

@@ -37,11 +37,13 @@ from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.printing.render import RenderError
-from microneedle_desk.review.course import Course, grade_value, patient_course
+from microneedle_desk.review.course import Course, build_course, grade_value, patient_course
+from microneedle_desk.review.followup import by_session
 from microneedle_desk.store.store import StoreError
 from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import SecondaryWindow
-from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.amend_form import AmendmentForm, amend_signed
+from microneedle_desk.ui.clinic_scope import ScopeBar, clinic_course_rows, in_room
 from microneedle_desk.ui.course_panel import CourseActions
 from microneedle_desk.ui.course_plan_view import PlanPanel, save_summary
 from microneedle_desk.ui.photo_compare import PhotoCompareWindow
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 HEADERS = ("#", N_("Date"), N_("Interval"), N_("Needle mm"),
-           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"))
+           N_("Grade"), N_("Side effects"), N_("Follow-ups"), N_("Adjunct"), N_("Status"), N_("Room"))
 
 
 class CourseWindow(SecondaryWindow):
@@ -89,8 +91,13 @@ class CourseWindow(SecondaryWindow):
         for b in (self.grade_button, self.charts_button, self.save_button, self.summary_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
+        same = sorted(ctx.store.clinic_copy.aliases(patient_id))  # one person registered twice, merged
+        self.scope = ScopeBar(ctx, lambda records: clinic_course_rows(records, same), self)
+        self.scope.changed.connect(self.refresh)
+        self.here = str(ctx.store.meta_value("device_name") or "") or tr("this laptop")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.scope)
         layout.addWidget(self.actions_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.plan)
@@ -104,7 +111,16 @@ class CourseWindow(SecondaryWindow):
         interval = None
         if patient is not None:
             interval = int(settings.get(f"protocol/interval_days/{patient.indication}"))
-        course = self.course = patient_course(self.ctx.store, self.patient_id, interval)
+        scope = getattr(self, "scope", None)  # built after the first refresh
+        if scope is not None and scope.whole_clinic():
+            rows, followups = scope.answer
+            rows = [{**r, "patient_id": self.patient_id} for r in in_room(rows, scope.chosen_room())]
+            course = self.course = build_course(rows, self.patient_id, self.ctx.protocol, interval,
+                                                by_session(followups))
+            if patient is not None:
+                course.patient_name, course.clinic_id = patient.name, patient.clinic_id
+        else:
+            course = self.course = patient_course(self.ctx.store, self.patient_id, interval)
         self.setWindowTitle(tr("Course — {patient_name}").format(patient_name=course.patient_name))
         label = self.ctx.protocol.label("indications", course.indication)
         self.heading.setText(tr("{patient_name} ({clinic_id}) — {label}: {len} signed session(s)").format(
@@ -122,7 +138,8 @@ class CourseWindow(SecondaryWindow):
                      ", ".join(protocol.label("side_effects", k) for k in e.side_effects)
                      or ("none" if e.none_observed else ""),
                      "; ".join(followup_text(f, protocol) for f in e.followups),
-                     protocol.label("adjuncts", e.adjunct) if e.adjunct else "", e.status)
+                     protocol.label("adjuncts", e.adjunct) if e.adjunct else "", e.status,
+                     e.room or getattr(self, "here", ""))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.session_id)
@@ -230,11 +247,8 @@ class CourseWindow(SecondaryWindow):
     def save_grade(self, session_id: str, grade: str, reason: str) -> bool:
         reason = reason or tr("Grade recorded after the session")
         try:
-            if self.ctx.signer is not None:  # signed with the PIN of the person making it
-                if self.ctx.signer.amend(session_id, "grade", grade, reason) is None:
-                    return False
-            else:
-                self.ctx.controller.clinic.amend(session_id, "grade", grade, reason, by=who_is_working(self.ctx))
+            if not amend_signed(self.ctx, session_id, "grade", grade, reason):
+                return False
         except (ValidationError, StoreError) as exc:
             QMessageBox.warning(self, tr("Grade not saved"), str(exc))
             return False
@@ -242,24 +256,21 @@ class CourseWindow(SecondaryWindow):
         return True
 
 
-class GradeDialog(QDialog):
+class GradeDialog(AmendmentForm):
     """The picker for the session's scale (Norwood–Hamilton, Ludwig, Sinclair) or SALT."""
 
     def __init__(self, ctx: UiContext, scale: str, current: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         sc = ctx.protocol.scale(scale)
-        self.setWindowTitle(tr("Grade — {label}").format(label=sc.label))
+        super().__init__(tr("Grade — {label}").format(label=sc.label), tr("why (e.g. graded at the 3-month review)"),
+                         parent)
         self.picker = QComboBox()
         self.salt = QSpinBox()
         self.salt.setRange(0, 100)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(tr("why (e.g. graded at the 3-month review)"))
-        form = QFormLayout()
         if sc.grades:
             self.picker.addItems(list(sc.grades))
             if current in sc.grades:
                 self.picker.setCurrentText(current)
-            form.addRow(tr(sc.label), self.picker)
+            self.form.addRow(tr(sc.label), self.picker)
         else:
             self.salt.setValue(int(current) if current.isdigit() else 0)
             calc = QPushButton(tr("SALT &calculator…"))
@@ -267,15 +278,12 @@ class GradeDialog(QDialog):
             row = QHBoxLayout()
             row.addWidget(self.salt)
             row.addWidget(calc)
-            form.addRow(tr("SALT score"), row)
+            self.form.addRow(tr("SALT score"), row)
         self.uses_salt = not sc.grades
-        form.addRow(tr("Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        self.add_reason(tr("Reason"))
+
+    def save(self) -> None:
+        self.accept()  # the course window saves the grade once the dialog is accepted
 
     def grade(self) -> str:
         return str(self.salt.value()) if self.uses_salt else self.picker.currentText()

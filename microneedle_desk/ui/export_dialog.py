@@ -49,8 +49,11 @@ def record(ctx: UiContext, action: str, detail: str) -> None:
         ctx.signer.record(action, detail=detail)
 
 
-def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -> str | None:
-    """Ask format, date range and de-identification; write the chosen rows. Returns the path."""
+def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *,
+                  of_clinic: bool = False) -> str | None:
+    """Ask format, date range and de-identification; write the chosen rows. Returns the path.
+    With a clinic server set, the records can be this laptop's (``rows``) or the whole clinic's;
+    ``of_clinic``: ``rows`` are the whole clinic's already (written from the server)."""
 
 
     from microneedle_desk.review import export  # noqa: PLC0415 (kept off the start-up path until first used)
@@ -73,7 +76,14 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
         edits.append(edit)
     deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
+    from microneedle_desk.ui.clinic_scope import ScopeBar, in_room, set_days  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+
+    scope = ScopeBar(ctx, lambda records: records.summaries(), dialog)  # shown when a server is set
+    scope.changed.connect(lambda: set_days(edits, scope.answer if scope.whole_clinic() else rows, ctx))
+    if of_clinic:
+        scope.hide()
     form = QFormLayout()
+    form.addRow(scope)
     form.addRow(tr("Format"), fmt)
     form.addRow(tr("From"), edits[0])
     form.addRow(tr("To"), edits[1])
@@ -94,6 +104,11 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]]) -
     if not path:
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
+    if scope.whole_clinic() or of_clinic:
+        from microneedle_desk.ui.clinic_scope import export_whole_clinic  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+
+        chosen = in_room(scope.answer, scope.chosen_room()) if scope.whole_clinic() else rows
+        return export_whole_clinic(parent, ctx, chosen, kind, (low, high), deid.isChecked(), path)
     try:
         if ctx.signer is not None:
             ctx.signer.require("export")  # checked again where the file is written

@@ -31,6 +31,7 @@ from microneedle_desk.core.session import CountdownView, Session
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.pin_field import PinField
+from microneedle_desk.ui.tick_label import TickLabel
 
 if TYPE_CHECKING:
     from microneedle_desk.core.accounts import Account
@@ -74,7 +75,7 @@ class LockScreen(QWidget):
         self.setAutoFillBackground(True)
         self.title = QLabel(tr("Locked"))
         self.title.setStyleSheet("font-size: 22pt; font-weight: bold;")
-        self.countdowns = QLabel()
+        self.countdowns = TickLabel()  # changes every second: drawn without a new layout each time
         self.countdowns.setStyleSheet("font-size: 28pt;")
         self.who = QLabel()
         self.pin = PinField()
@@ -111,14 +112,19 @@ class LockScreen(QWidget):
         self.pin.returnPressed.connect(self.unlock_button.click)
         self.take_over_pin.returnPressed.connect(self.take_over_button.click)
 
-    def show_state(self, session: Session | None, signed_in: Account | None, others: list[Account]) -> None:
+    def show_countdowns(self, session: Session | None) -> None:
+        """The countdowns' lines, set only when their text changed (they change once a second)."""
         try:
             lines = lock_lines(session)
         except PermissionDenied as exc:
             lines = []
             self.message.setText(exc.message)
-        self.countdowns.setText("\n".join(f"{label}: {text}" for label, text in lines) if lines
-                                else tr("No countdown running."))
+        text = "\n".join(f"{label}: {text}" for label, text in lines) if lines else tr("No countdown running.")
+        if self.countdowns.text() != text:
+            self.countdowns.setText(text)
+
+    def show_state(self, session: Session | None, signed_in: Account | None, others: list[Account]) -> None:
+        self.show_countdowns(session)
         self.who.setText(tr("Signed in: {name}").format(name=signed_in.name) if signed_in
                          else tr("Nobody is signed in."))
         current = self.take_over_account.currentData()

@@ -1,35 +1,29 @@
 """The main window: a frame that composes the countdown strip, the step list and pages.
 
 No clinical rule lives here: it routes keys to the current page or the controller and
-renders what the core says.
+renders what the core says (the rendering and the keys are layers of their own, below).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.a11y import announce
 from microneedle_desk.ui.alert_bar import AlertBar
@@ -37,34 +31,21 @@ from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
 from microneedle_desk.ui.course_panel import SessionPlace, settle_gap
-from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space, needling_keys_hint
-from microneedle_desk.ui.pages.base import StepPage
+from microneedle_desk.ui.exposure import ExposureWatch
 from microneedle_desk.ui.pages.patient import PatientPage
+from microneedle_desk.ui.step_pages import CurrentPageStack, LazyPages, StepList
+from microneedle_desk.ui.window_view import FLASH_MS, SessionWindow
 
 if TYPE_CHECKING:
-    from microneedle_desk.ui.pages.needling import NeedlingPage
+    pass
 
 # Classes used only once the window is in use (Space filter, abandon and close questions)
 # are imported there: PySide sets up a Qt class's enums when its name is first imported.
-
-# The step pages in protocol order, as (module under ui.pages, class). Each module is
-# imported when its page is first built, so start-up imports only the patient page's.
-PAGE_CLASSES: tuple[tuple[str, str], ...] = (
-    ("patient", "PatientPage"), ("screening", "ScreeningPage"), ("preparation", "AnestheticPage"),
-    ("preparation", "DevicePage"), ("preparation", "AntisepticPage"), ("needling", "NeedlingPage"),
-    ("closing", "EndpointPage"), ("closing", "CleanupPage"), ("closing", "AdjunctPage"),
-    ("closing", "SideEffectsPage"), ("closing", "AftercarePage"), ("closing", "SignoffPage"),
-)
+# The window's layers: its needling keys (ui/window_keys.py), its rendering (ui/window_view.py);
+# the step pages it holds are in ui/step_pages.py.
 
 
-def page_class(index: int) -> type[StepPage]:
-    module, name = PAGE_CLASSES[index]
-    cls = getattr(importlib.import_module(f"microneedle_desk.ui.pages.{module}"), name)
-    assert isinstance(cls, type) and issubclass(cls, StepPage)
-    return cls
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SessionWindow):
     parts_attached = Signal()  # the menus' parts (see attach_parts) are in place
     first_frame = Signal()  # the window's first paint is under way (its frame follows at once)
 
@@ -92,6 +73,9 @@ class MainWindow(QMainWindow):
         self.sound = AlertSound(self)
         self.confirm_close = False  # the real app asks before closing mid-session
         self._flash_left = 0
+        self._flasher = QTimer(self)  # runs only while an alert flashes its countdown
+        self._flasher.setInterval(FLASH_MS)
+        self._flasher.timeout.connect(self._flash_step)
         # -- countdowns and alert banner -------------------------------------------
         self.countdowns = CountdownPanel(compact=True)
         self.alert_bar = AlertBar()
@@ -150,13 +134,16 @@ class MainWindow(QMainWindow):
             self.attach_parts()
         # -- wiring ---------------------------------------------------------------------
         c = ctx.controller
-        c.changed.connect(self.refresh)
+        c.clinic_event.connect(self.on_clinic_event)
+        c.ticked.connect(self.show_time)
         c.error.connect(self.show_error)
         c.alert.connect(self.on_alert)
         c.session_closed.connect(self.on_session_closed)
         c.session_opened.connect(self.on_session_opened)
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
+        self._stale = False  # an entry was saved while the window could not be seen
+
         self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
         self._refusal = ""  # the last refusal put on the status line
         # No event filter on the window itself: a Python filter sees every event the window
@@ -252,17 +239,6 @@ class MainWindow(QMainWindow):
         if QApplication.focusWidget() is not self.steps:  # (in a window not active yet: its focus on return)
             self.current_page().focus_first()
 
-    @property
-    def needling_page(self) -> NeedlingPage:
-        from microneedle_desk.ui.pages.needling import NeedlingPage  # noqa: PLC0415 (kept off the start-up path until first used)
-
-        page = self.pages[NEEDLING_STEP]
-        assert isinstance(page, NeedlingPage)
-        return page
-
-    def current_page(self) -> StepPage:
-        return self.pages[self.stack.currentIndex()]
-
     # -- session --------------------------------------------------------------------
     def start_session(self) -> None:
         page = self.patient_page
@@ -315,116 +291,7 @@ class MainWindow(QMainWindow):
         word = "signed and saved" if status == "signed" else "abandoned and kept"
         self.statusBar().showMessage(tr("The session was {word}.").format(word=word), 15000)
 
-    def on_needling_step(self) -> bool:
-        """Whether the needling keys act now: a session is open and its Needling step is shown."""
-        return self.ctx.controller.session is not None and self.stack.currentIndex() == NEEDLING_STEP
-
-    def toggle_needling(self) -> None:
-        """Start, pause or resume needling: on the Needling step only, and never moving to it."""
-        if not self.on_needling_step():
-            self.say_where_needling_keys_work()
-            return
-        self.needling_page.toggle_needling()
-
-    # -- rendering --------------------------------------------------------------------
-    def refresh(self) -> None:
-        session = self.ctx.controller.session
-        state = session.state if session else None
-        if session is not None:
-            if len(session.state.events) > self._events_seen:
-                # an entry was accepted: earlier refusals are out of date (a draft is no entry)
-                if self._events_seen and any(e["type"] != "draft"
-                                             for e in session.state.events[self._events_seen:]):
-                    for built in self.pages.built_pages():
-                        built.show_error("")
-                    # (asked only after a refusal: statusBar() makes the bar, which takes room)
-                    if self._refusal and self.statusBar().currentMessage() == self._refusal:
-                        self.statusBar().clearMessage()  # the status line's copy of it too
-                self._events_seen = len(session.state.events)
-            self.countdowns.show_views(session.countdowns(), flash_on=self._flash_left % 2 == 1)
-            if self._flash_left:
-                self._flash_left -= 1
-            snap = session.state.patient_snapshot
-            place = self.course_place.text(self.ctx, session.state)
-            self.who.setText(f"{snap.get('name', '')} · {snap.get('clinic_id', '')} — "
-                             f"{self.ctx.store.practitioner_name(session.state.practitioner_id)}"
-                             + (f" — {place}" if place else ""))
-        else:
-            self.who.setText(tr("No session open."))
-        self.abandon_action.setEnabled(session is not None)
-        self.needling_action.setEnabled(self.on_needling_step())
-        done_steps = state.completed_steps(self.ctx.protocol) if state else set()
-        index = self.stack.currentIndex()
-        # "Continue" past screening only once every question is answered and nothing blocks.
-        steps = self.ctx.protocol.steps
-        gated = steps[index].id == "screening" and "screening" not in done_steps
-        self.back.setEnabled(index > 0)
-        self.next.setEnabled(index < len(steps) - 1 and not gated)
-        for i, step in enumerate(steps):
-            done = step.id in done_steps
-            item = self.steps.item(i)
-            title = tr(step.title)
-            text = ("✓ " if done else "   ") + title
-            if item.text() != text:  # set only on a change: each setting is told to screen readers
-                item.setText(text)
-                # the tick said in words: a screen reader reads the step and whether it is done
-                item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                             tr("{step}: done").format(step=title) if done else title)
-        self.current_page().refresh(state)
-
-    def show_error(self, field: str, message: str) -> None:
-        self.current_page().show_error(message)  # the page announces it
-        self._refusal = message
-        self.statusBar().showMessage(message, 10000)
-
-    def on_alert(self, kind: str) -> None:
-        self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
-        self.alert_bar.show()
-        announce(self, self.alert_bar.text(), assertive=True)
-        if self.ctx.settings.get("alerts/flash"):
-            self._flash_left = 10
-        if self.ctx.settings.get("alerts/sound"):
-            self.sound.play(int(self.ctx.settings.get("alerts/volume")))
-
-    def acknowledge_alert(self) -> None:
-        self.alert_bar.hide()
-
-    # -- keys -------------------------------------------------------------------------
-    @contextmanager
-    def app_filters_paused(self) -> Iterator[None]:
-        """Build widgets with no Python filter on the application: PySide 6.11 can crash
-        (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
-        Python class that is still inside its constructor, as a step page is while it is built."""
-        app = QApplication.instance()
-        filters = [f for f in self.app_filters if f is not None] if app is not None else []
-        for watcher in filters:
-            app.removeEventFilter(watcher)  # type: ignore[union-attr]
-        try:
-            yield
-        finally:
-            for watcher in filters:
-                app.installEventFilter(watcher)  # type: ignore[union-attr]
-
-    @property
-    def app_filters(self) -> list[QObject]:
-        """The objects of this window installed as filters on the whole application now."""
-        watching = [self] if getattr(self, "_watching_space", False) else []
-        security = getattr(self, "security", None)
-        idle = getattr(getattr(security, "idle", None), "watching", None)
-        return watching + ([idle] if idle is not None else [])
-
-    def _watch_space_key(self) -> None:
-        """Space toggles the countdown only while a session is open, so the app-wide key
-        filter is installed when the first one opens, not at start-up: a Python filter on the
-        application sees every event of every widget, and the first sight of each widget class
-        costs PySide its wrapper set-up (measured ~70 ms before the first frame)."""
-        if self._watching_space:
-            return
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-            self._watching_space = True
-
+    # -- size and frames ------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         # The countdown figure takes its share of the height: full size on a tall window,
@@ -435,48 +302,11 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            self._exposure = ExposureWatch(self, lambda: self.set_shown(self.seen()))
             if self._parts_after_paint:
                 self._parts_after_paint = False
                 self._parts_timer.start(0)  # after this frame is drawn
             self.first_frame.emit()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and self.ctx.controller.session is not None and self.isActiveWindow()):
-            key = event.key()
-            if (key == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                    and self.space_starts_needling()):
-                event.accept()
-                if not event.isAutoRepeat():  # a held Space toggles once
-                    self.needling_page.toggle_needling()
-                return True
-            if (key not in (Qt.Key.Key_Space, Qt.Key.Key_unknown) and not self.needling_action.isEnabled()
-                    and QKeySequence(event.keyCombination()) in self.needling_action.shortcuts()):
-                self.say_where_needling_keys_work()  # pressed on another step: it does nothing
-        return super().eventFilter(watched, event)
-
-    def say_where_needling_keys_work(self) -> None:
-        self.statusBar().showMessage(needling_keys_hint(), 8000)
-        room = getattr(self, "room_view", None)
-        if room is not None and room.isVisible():  # the status bar is hidden there
-            room.note.setText(needling_keys_hint())
-
-    def space_starts_needling(self) -> bool:
-        """Space is the needling key on the Needling step, unless the focus is where Space
-        has a use of its own: a text field, spin box, combo box, list (the step list among
-        them), the menu bar or a menu, a box to tick (see keys.keeps_space)."""
-        if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
-            return False
-        central = self.centralWidget()
-        if central is None or central.isHidden():  # locked: the lock screen shows instead
-            return False
-        if self._menu_bar_active():
-            return False
-        return not keeps_space(QApplication.focusWidget())
-
-    def _menu_bar_active(self) -> bool:
-        bar = self.menuBar()
-        return bar.hasFocus() or bar.activeAction() is not None
 
     # -- size and place -----------------------------------------------------------------
     SMALL_SCREEN = (1600, 1000)  # below this (e.g. a 1366x768 laptop) the window opens maximized
@@ -498,7 +328,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.WindowStateChange:
-            self.ctx.controller.set_shown(not self.isMinimized())
+            self.set_shown(self.seen())
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -517,91 +347,5 @@ class MainWindow(QMainWindow):
                 return
         if self.confirm_close:  # the real app (not a test's or a tool's window) remembers its place
             self.remember_place()
+        self.restore_blink()
         super().closeEvent(event)
-
-
-class CurrentPageStack(QStackedWidget):
-    """The step pages, asking for the room the page shown needs (a stack asks for its largest
-    page's): a short step is not given the height of the tallest one, which would push its
-    actions out of view and bring a scroll bar."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.currentChanged.connect(lambda _index: self.updateGeometry())
-
-    def sizeHint(self) -> QSize:
-        page = self.currentWidget()
-        return page.sizeHint() if page is not None else super().sizeHint()
-
-    def minimumSizeHint(self) -> QSize:
-        page = self.currentWidget()
-        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
-
-
-class StepList(QListWidget):
-    """The step list. Space in it moves nowhere: a list's type-to-find would take Space as
-    the start of a step's name (the names are indented to line up with the ticked ones)."""
-
-    def keyboardSearch(self, search: str) -> None:
-        if search.strip():
-            super().keyboardSearch(search)
-
-
-class LazyPages:
-    """The step pages, each built the first time it is needed (start-up builds only the first).
-
-    A placeholder holds each page's place in the stack until then, so indexes never move.
-    """
-
-    def __init__(self, ctx: UiContext, stack: QStackedWidget,
-                 building: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
-        self.ctx, self.stack = ctx, stack
-        self._building = building
-        self._pages: list[StepPage | None] = [None] * len(PAGE_CLASSES)
-        self._placeholders = [QWidget() for _ in PAGE_CLASSES]
-        for placeholder in self._placeholders:
-            stack.addWidget(placeholder)
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def __getitem__(self, index: int) -> StepPage:
-        page = self._pages[index]
-        if page is None:
-            with self._building():
-                page = self._pages[index] = page_class(index)(self.ctx)
-            page.settle_tab_order()
-            current = self.stack.currentIndex()
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(self._placeholders[index])
-            self._placeholders[index].deleteLater()
-            self.stack.setCurrentIndex(current)
-            session = self.ctx.controller.session
-            page.refresh(session.state if session else None)
-        return page
-
-    def built(self, index: int) -> StepPage | None:
-        return self._pages[index]
-
-    def built_pages(self) -> list[StepPage]:
-        return [page for page in self._pages if page is not None]
-
-    def forget_steps(self) -> None:
-        """Drop every built step page after the patient page: each is built anew, from the session
-        open then, on its next visit, so nothing typed or shown for one session reaches the next."""
-        current = self.stack.currentIndex()
-        for index in range(1, len(self._pages)):
-            page = self._pages[index]
-            if page is None:
-                continue
-            placeholder = QWidget()
-            self._placeholders[index] = placeholder
-            self.stack.insertWidget(index, placeholder)
-            self.stack.removeWidget(page)
-            self._pages[index] = None
-            page.hide()
-            page.deleteLater()
-        self.stack.setCurrentIndex(current)
-
-    def __iter__(self) -> Iterator[StepPage]:
-        return (self[i] for i in range(len(self)))

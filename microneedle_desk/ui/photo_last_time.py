@@ -12,6 +12,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QSlider, QVBoxLayout, QWidget
 
 from microneedle_desk.core.photos import photos_in_force
+from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class ComparisonBox(QGroupBox):
         lay.addLayout(controls)
         lay.addWidget(self.comparison, 1)
         lay.addWidget(self.compare_note)
-        self._previous: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._previous: dict[tuple[str, str], PhotoRecord | None] = {}
         self._shown: tuple[Any, ...] = ()
 
     def _state(self) -> SessionState | None:

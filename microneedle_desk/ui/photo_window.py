@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from microneedle_desk.clinic.events import EntrySaved
 from microneedle_desk.core.photos import photos_in_force
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
@@ -59,9 +60,15 @@ class PhotoWindow(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.resize(1100, 720)
-        ctx.controller.changed.connect(self.refresh)
+        ctx.controller.clinic_event.connect(self._heard)
         ctx.controller.error.connect(self._refused)
         self.refresh()
+
+    def _heard(self, event: object) -> None:
+        """Photos, skips and consent are entries of the session: shown again when one is saved
+        (a draft is none), or when the session opens or closes."""
+        if not isinstance(event, EntrySaved) or event.kind != "draft":
+            self.refresh()
 
     # -- commands ---------------------------------------------------------------------------
     def _act(self, command: Any) -> bool:

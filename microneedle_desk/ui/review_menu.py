@@ -65,6 +65,8 @@ class ReviewMenu(QObject):
                 signer.guard(action, "export" if key == "export" else "review_history")
 
     def _keep(self, widget: QWidget) -> QWidget:
+        for closed in [w for w in self.windows if not w.isVisible()]:
+            closed.deleteLater()  # children of the main window otherwise, kept as long as it lives
         self.windows = [w for w in self.windows if w.isVisible()] + [widget]
         widget.show()
         widget.raise_()

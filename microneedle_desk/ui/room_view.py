@@ -91,7 +91,8 @@ class RoomView(QWidget):
         window.addAction(self.toggle_action)
         self.apply_keys()
         c = window.ctx.controller
-        c.changed.connect(self.refresh)
+        c.clinic_event.connect(lambda _event: self.refresh())  # the step, the alert, which countdowns
+        c.ticked.connect(self.show_time)
         c.session_opened.connect(self.refresh)
         c.session_closed.connect(lambda _status: self.refresh())
         c.error.connect(lambda _field, message: self.note.setText(message) if self.isVisible() else None)
@@ -151,6 +152,20 @@ class RoomView(QWidget):
         return super().eventFilter(watched, event)
 
     # -- rendering ------------------------------------------------------------------------
+    def show_time(self) -> None:
+        """The countdowns alone, read from the clock again (each box's words set once, when made)."""
+        session = self.window_.ctx.controller.session
+        if not self.isVisible() or session is None:
+            return
+        views = session.countdowns()
+        live = [v for v in views if v.state != "done"]  # a finished countdown gives way to the running one
+        self.countdowns.show_views(live or views)
+        for box in self.countdowns.boxes.values():
+            if box.title.font().pointSize() != ROOM_LABEL_PT:  # a box just made: the room's sizes
+                for label in (box.title, box.state_word):
+                    label.setFont(_big(ROOM_LABEL_PT))
+                box.message.setFont(_big(ROOM_LABEL_PT - 6, bold=False))
+
     def refresh(self) -> None:
         if not self.isVisible():
             return
@@ -161,15 +176,9 @@ class RoomView(QWidget):
             self.countdowns.show_views([])
         else:
             page = window.current_page()
-            self.step.setText(page.title.text())
-            views = session.countdowns()
-            live = [v for v in views if v.state != "done"]  # a finished countdown gives way to the running one
-            self.countdowns.show_views(live or views)
-            for box in self.countdowns.boxes.values():
-                for label in (box.title, box.state_word):
-                    if label.font().pointSize() != ROOM_LABEL_PT:
-                        label.setFont(_big(ROOM_LABEL_PT))
-                box.message.setFont(_big(ROOM_LABEL_PT - 6, bold=False))
+            if self.step.text() != page.title.text():
+                self.step.setText(page.title.text())
+            self.show_time()
         alert_on = not window.alert_bar.isHidden()
         self.alert.setVisible(alert_on)
         if alert_on:

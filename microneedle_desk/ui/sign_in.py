@@ -4,10 +4,11 @@
 (telling the clinic, :class:`~microneedle_desk.clinic.Clinic`, who is at the keyboard), is
 the clinic's way to ask a practitioner for their PIN (the clinic decides when a PIN is
 needed, checks it, and refuses a start, a sign-off or an override without it), locks
-the window when idle or on "Lock now", logs opened patient records, and shows admins the
-access log. Menus show only what the signed-in role may do: other parts of the window
-register their role-bound actions with :meth:`Security.guard` and check
-:meth:`Security.require` before they act; :meth:`Security.record` logs what they did.
+the window when idle or on "Lock now" (:mod:`~microneedle_desk.ui.window_lock`), logs opened
+patient records, and shows admins the access log. Menus show only what the signed-in role
+may do: other parts of the window register their role-bound actions with
+:meth:`Security.guard` and check :meth:`Security.require` before they act;
+:meth:`Security.record` logs what they did.
 
 While the store has no account at all (a store from before accounts, or a test), nothing
 is enforced; :meth:`Security.sign_in_at_start` (called by the app at start-up) creates the
@@ -18,101 +19,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
 
 # The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
 # they are used: PySide sets up a class's enums when its name is first imported, and this
 # part is attached at start-up.
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QVBoxLayout,
-    QWidget,
 )
 
-from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.clinic import Cancelled
 from microneedle_desk.core.accounts import Account, permitted
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
-from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
 from microneedle_desk.ui.language import role_name
-from microneedle_desk.ui.lock_screen import IdleLock, LockScreen
-from microneedle_desk.ui.pin_field import PinField
+from microneedle_desk.ui.sign_in_dialog import SignInDialog
+from microneedle_desk.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
-
-class SignInDialog(QDialog):
-    """Pick an account, give its PIN; an account without a PIN (or after a reset) sets a new one."""
-
-    def __init__(self, clinic: Clinic, parent: QWidget | None = None, first_admin: bool = False) -> None:
-        super().__init__(parent)
-        self.clinic, self.first_admin = clinic, first_admin
-        book = clinic.accounts
-        self.account: Account | None = None
-        self.setWindowTitle(tr("Create the first admin") if first_admin else tr("Sign in"))
-        self.who = QComboBox()
-        self.who.setAccessibleName(tr("Account"))
-        self.name = QLineEdit()
-        self.name.setAccessibleName(tr("Name"))
-        self.pin = PinField()
-        self.pin.setAccessibleName(tr("PIN"))
-        self.new_pin = PinField()
-        self.new_pin.setAccessibleName(tr("New PIN"))
-        self.again = PinField()
-        self.again.setAccessibleName(tr("New PIN again"))
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style(bold=False))
-        form = QFormLayout()
-        if first_admin:
-            form.addRow(QLabel(tr("No admin yet: the first admin manages accounts and settings.")))
-            form.addRow(tr("Your name"), self.name)
-            form.addRow(tr("PIN (6+ digits) or passphrase (12+ characters)"), self.new_pin)
-            form.addRow(tr("Again"), self.again)
-        else:
-            for account in book.accounts(include_retired=False):
-                self.who.addItem(account.name, account.id)
-            form.addRow(tr("Who are you"), self.who)
-            form.addRow(tr("PIN"), self.pin)
-            form.addRow(tr("New PIN (first sign-in or after a reset)"), self.new_pin)
-            form.addRow(tr("New PIN again"), self.again)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)  # Enter in any field signs in
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-
-    def try_accept(self) -> None:
-        try:
-            self.account = self._attempt()
-        except ValidationError as exc:
-            self.message.setText(exc.message)
-            for edit in (self.pin, self.new_pin, self.again):
-                edit.clear()
-            return
-        if self.account is not None:
-            self.accept()
-
-    def _attempt(self) -> Account | None:
-        if self.new_pin.pin() != self.again.pin():  # a typing check: the clinic sees one new PIN
-            raise ValidationError("pin", tr("The two new PINs differ."))
-        if self.first_admin:
-            return self.clinic.create_first_admin(self.name.text(), self.new_pin.pin())
-        return self.clinic.sign_in(str(self.who.currentData() or ""), self.pin.pin(), self.new_pin.pin())
 
 
 class Security(QObject):
@@ -127,19 +59,9 @@ class Security(QObject):
         self.book: AccountBook = self.clinic.accounts
         if not ctx.store.read_only:
             self.book.migrate_practitioners()
-        self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
         self.clinic.ask_pin = self._ask_pin
         ctx.signer = self
-        self.lock_screen = LockScreen(window)
-        self.lock_screen.hide()
-        self.lock_screen.unlock_button.clicked.connect(self.unlock)
-        self.lock_screen.take_over_button.clicked.connect(self.take_over)
-        controller.changed.connect(self._refresh_lock)
-        self.idle = IdleLock(int(ctx.settings.get("security/idle_minutes")), self._idle, self)
-        # The lock screen follows the window's size through an event filter on the window that
-        # is installed only while locked: a Python filter sees every event the window gets, and
-        # PySide sets up each event class the first time one is handed to Python (~7 ms when
-        # it was installed here, at start-up).
+        self.locking = WindowLock(window, self.set_current)
         # (actions that only some roles may use, and the permission each needs: see guard())
         self._guarded: list[tuple[QAction, str]] = []
         self._menus_pending = False
@@ -147,7 +69,7 @@ class Security(QObject):
         self.sign_in_action = window._action(menu, tr("&Sign in as…"), "Ctrl+Shift+I", self.sign_in)
         # Ctrl+Shift+P is Print preview (File menu)
         self.change_pin_action = window._action(menu, tr("&Change my PIN…"), "Ctrl+Shift+K", self.change_pin)
-        self.lock_action = window._action(menu, tr("&Lock now"), "Ctrl+L", self.lock)
+        self.lock_action = window._action(menu, tr("&Lock now"), "Ctrl+L", self.locking.lock)
         menu.addSeparator()
         self.manage_action = window._action(menu, tr("&Manage accounts…"), "Ctrl+Shift+U", self.manage_accounts)
         # Ctrl+Shift+L is Review > Cartridge lot recall
@@ -160,7 +82,7 @@ class Security(QObject):
         self._update_menus()
         self._cover_until_signed_in()
 
-    def amend(self, session_id: str, field: str, value: object, reason: str) -> dict[str, Any] | None:
+    def amend(self, session_id: str, field: str, value: object, reason: str) -> AmendmentDoc | None:
         """A correction signed by the signed-in person's PIN (None when they cancel).
 
         Before anyone has an account, corrections are stamped as sessions are: with the
@@ -295,82 +217,6 @@ class Security(QObject):
     def _ask_pin(self, account: Account, purpose: str) -> str | None:
         """The clinic's PIN prompt: a dialog over the window (``ask_pin``, which tests replace)."""
         return pin_prompt.ask_pin(self.window, account.name, purpose)
-
-    # -- lock -----------------------------------------------------------------------------
-    def _idle(self) -> None:
-        if self.enforcing and self.current is not None:
-            self.lock()
-
-    def lock(self) -> None:
-        if not self.clinic.lock():
-            return
-        w = self.window
-        central = w.centralWidget()
-        if central is not None:
-            central.hide()
-        w.menuBar().setEnabled(False)
-        # no shortcut works while locked (views re-enable actions as they refresh, so clear the keys)
-        self._shortcuts = [(a, a.shortcuts()) for a in w.actions() if a.shortcuts()]
-        for action, _keys in self._shortcuts:
-            action.setShortcuts([])
-        self.lock_screen.setGeometry(w.rect())
-        w.installEventFilter(self)  # keeps the lock screen on the whole window while locked
-        self.lock_screen.show()
-        self.lock_screen.raise_()
-        self.lock_screen.pin.setFocus()
-        self._refresh_lock()
-
-    def _end_lock(self, account: Account) -> None:
-        w = self.window
-        w.removeEventFilter(self)
-        self.lock_screen.hide()
-        for widget in (self.lock_screen.pin, self.lock_screen.take_over_pin):
-            widget.clear()
-        self.lock_screen.message.clear()
-        central = w.centralWidget()
-        if central is not None:
-            central.show()
-        w.menuBar().setEnabled(True)
-        for action, keys in self._shortcuts:
-            action.setShortcuts(keys)
-        self._shortcuts = []
-        self.set_current(account)
-        self.idle.set_minutes(int(w.ctx.settings.get("security/idle_minutes")))
-        w.refresh()
-
-    def _refresh_lock(self) -> None:
-        if self.locked:
-            others = [a for a in self.book.accounts(include_retired=False)
-                      if self.current is None or a.id != self.current.id]
-            self.lock_screen.show_state(self.window.ctx.controller.session, self.current, others)
-
-    def unlock(self) -> None:
-        if self.current is None:
-            return
-        try:
-            account = self.clinic.unlock(self.lock_screen.pin.pin())
-        except ValidationError as exc:
-            self.lock_screen.pin.clear()
-            self.lock_screen.message.setText(exc.message)
-            return
-        self._end_lock(account)
-
-    def take_over(self) -> None:
-        """Another practitioner unlocks only by taking over the session (recorded)."""
-        account_id = str(self.lock_screen.take_over_account.currentData() or "")
-        pin = self.lock_screen.take_over_pin.pin()
-        try:
-            account = self.clinic.take_over(account_id, pin)
-        except ValidationError as exc:
-            self.lock_screen.take_over_pin.clear()
-            self.lock_screen.message.setText(exc.message)
-            return
-        self._end_lock(account)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Resize and self.locked:
-            self.lock_screen.setGeometry(self.window.rect())
-        return False
 
     # -- access log ---------------------------------------------------------------------
     def _patient_opened(self, *_: Any) -> None:

@@ -207,11 +207,16 @@ def sign(qtbot: Any, window: Any, pin: str = PIN) -> None:
 
 
 def pass_time(qtbot: Any, clock: Any, seconds: float) -> None:
-    """Let ``seconds`` pass on the fake clock, then let the window's own refresh timer show it."""
-    from microneedle_desk.ui.controller import REFRESH_MS
-
+    """Let ``seconds`` pass on the fake clock, then let the window's own countdown timer show it
+    (and fire the alerts now due): its next beat, within a second, while a countdown runs."""
     clock.advance(seconds)
-    qtbot.wait(2 * REFRESH_MS)
+    controllers = {id(c): c for w in QApplication.topLevelWidgets()
+                   if (c := getattr(getattr(w, "ctx", None), "controller", None)) is not None}
+    for controller in controllers.values():
+        if controller.ticker.isActive():
+            with qtbot.waitSignal(controller.ticked, timeout=3000):
+                pass
+    qtbot.wait(20)
 
 
 def open_app(qtbot: Any, clock: Any) -> tuple[Any, Any]:

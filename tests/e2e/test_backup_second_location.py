@@ -15,6 +15,7 @@ from e2e import driver
 from e2e.driver import PIN, answer_next_dialog, button, click, type_into
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.store import backup, offsite
+from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.backup_keys import read_identities
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.backup_status import BackupStatus
@@ -64,7 +65,7 @@ def test_an_admin_sets_a_usb_drive_in_settings_and_the_days_encrypted_backup_lan
 
     fresh = tmp_path / "fresh-laptop"
     source = offsite.open_encrypted(usb, read_identities(recovery[0]))
-    backup.restore(fresh, source, clinic.ctx.protocol, fake_clock.now())
+    restoring.restore(fresh, source, clinic.ctx.protocol, fake_clock.now())
     restored = Store(fresh, clinic.ctx.protocol, FakeClock(), read_only=True)
     try:
         assert {p.id for p in restored.patients()} == {p.id for p in clinic.ctx.store.patients()}

@@ -105,7 +105,7 @@ def test_no_window_or_dialog_has_a_duplicated_mnemonic(qtbot: Any, clinic: Any) 
     press(qtbot, window, Qt.Key.Key_L, CTRL)
     assert window.security.locked
     scan.window(window, "Lock screen")
-    driver.type_into(qtbot, window.security.lock_screen.pin, driver.PIN)  # Enter unlocks
+    driver.type_into(qtbot, window.security.locking.lock_screen.pin, driver.PIN)  # Enter unlocks
     assert not window.security.locked
     # -- modal dialogs opened from the menus' keys
     for title, k, modifiers in (("Settings", Qt.Key.Key_Comma, CTRL),

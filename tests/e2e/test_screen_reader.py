@@ -73,10 +73,10 @@ def test_every_window_dialog_and_step_reads_fully_and_no_pin_reaches_a_screen_re
     app.settings_actions.dialog().close()
 
     driver.sign(qtbot, app)
-    app.security.lock()
+    app.security.locking.lock()
     found += [f"lock screen: {p}" for p in problems(app)]
-    app.security.lock_screen.pin.setFocus()
-    driver.QTest_keyClicks(app.security.lock_screen.pin, PIN)
+    app.security.locking.lock_screen.pin.setFocus()
+    driver.QTest_keyClicks(app.security.locking.lock_screen.pin, PIN)
     found += [f"lock screen: PIN read in {p}" for p in secrets_in_tree(app, PIN)]
 
     assert found == [], "\n".join(found)

@@ -1,7 +1,7 @@
 """What every step page shares: title, one-line instruction, an error line, helpers.
 
-Editors are kept through :meth:`StepPage.keep_text` and :meth:`StepPage.keep_value`: the
-200 ms refresh writes a field only when the record's value (or the session) changed since the
+Editors are kept through :meth:`StepPage.keep_text` and :meth:`StepPage.keep_value`: a
+refresh (after an entry is saved) writes a field only when the record's value (or the session) changed since the
 page last wrote it, never while the field has the focus, and never over what the person typed
 and has not saved yet. A field is saved when it is left (Tab, Enter, a click elsewhere), when
 the step is left and when the window closes; text being typed is kept as a ``draft`` event
@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -38,75 +36,11 @@ from microneedle_desk.core.protocol import Choice
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.a11y import announce
 from microneedle_desk.ui.colours import error_colour, error_style
+from microneedle_desk.ui.pages.kept_fields import DRAFT_DELAY_MS, KeptField, PlainTextField
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
-
-
-DRAFT_DELAY_MS = 1000  # a draft is saved this long after the last key
-
-
-@dataclass(eq=False)
-class KeptField:
-    """One editor (or a group of widgets holding one value) and how it is shown and saved."""
-
-    widgets: tuple[QWidget, ...]
-    read: Callable[[], str]
-    write: Callable[[str], None]
-    saved: Callable[[SessionState], str]          # the value the record holds ("" when none)
-    default: Callable[[SessionState], str] | None  # shown while nothing is saved
-    save: Callable[[str], object] | None          # saves the text; truthy when accepted
-    draft: str | None                             # its DRAFT_FIELDS name, for text being typed
-    shown: str | None = None                      # what the page last wrote into it
-    session: str = ""                             # the session it was last written for
-    touched: bool = False                         # typed in since the page last wrote it
-    marked: bool = False                          # shown as not recorded (see _mark_unrecorded)
-    tips: dict[int, str] = field(default_factory=dict)  # the widgets' own tooltips while marked
-
-    def focused(self) -> bool:
-        return any(w.hasFocus() for w in self.widgets)
-
-    def target(self, state: SessionState) -> str:
-        """What the field shows when nobody is editing it: the draft, else the saved value,
-        else the default."""
-        if self.draft is not None and self.draft in state.drafts:
-            return state.drafts[self.draft]
-        value = self.saved(state)
-        if not value and self.default is not None:
-            return self.default(state)
-        return value
-
-    def show(self, text: str) -> None:
-        for widget in self.widgets:
-            widget.blockSignals(True)
-        try:
-            self.write(text)
-        finally:
-            for widget in self.widgets:
-                widget.blockSignals(False)
-        self.shown = text
-        self.touched = False
-
-    def edited(self) -> bool:
-        """True when it holds what the person typed or picked and the page did not write
-        (retyping the very text shown counts: the person confirmed it)."""
-        return self.shown is not None and (self.touched or self.read() != self.shown)
-
-
-class PlainTextField(QPlainTextEdit):
-    """A plain-text editor that says when it is left (a QPlainTextEdit has no editingFinished).
-
-    Told by its own focus-out event rather than by the application's focusChanged signal:
-    PySide hands that signal's slot the widget that lost the focus, and a dialog's widget
-    deleted just before (a closed PIN prompt) crashed the process when it was wrapped.
-    """
-
-    left = Signal()
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        self.left.emit()
 
 
 class StepPage(QWidget):
@@ -170,7 +104,13 @@ class StepPage(QWidget):
         announce(self, message, assertive=True)  # said once, without moving the focus
 
     def refresh(self, state: SessionState | None) -> None:
-        """Render the session's state. Pages override."""
+        """Render the session's state (after an entry is saved, and when the step is shown).
+        Pages override."""
+
+    def show_time(self, state: SessionState) -> None:
+        """The countdowns' time moved on: a page that shows a time of its own reads the clock
+        again here (once a second while a countdown runs). Nothing else on a page changes with
+        time alone."""
 
     def focus_first(self) -> None:
         """Focus the step's first field (in Tab order) that can take the focus now."""
@@ -246,12 +186,12 @@ class StepPage(QWidget):
     def _mark_unrecorded(self, kept: KeptField, state: SessionState) -> None:
         """A field whose text is not what the record holds (refused, or a draft kept from
         before a stop) says so, so that the screen never passes for the record."""
-        if kept.save is None or kept.focused():
+        if kept.save is None:
             return
         text, saved = kept.read().strip(), kept.saved(state).strip()
         suggested = kept.default(state).strip() if kept.default is not None else None
         unrecorded = bool(text) and text not in (saved, suggested)
-        if unrecorded == kept.marked:
+        if unrecorded == kept.marked or (unrecorded and kept.focused()):  # marked once it is left
             return
         kept.marked = unrecorded
         note = tr("Not recorded: the record holds {saved}. Correct the value and leave the field, "
@@ -275,6 +215,9 @@ class StepPage(QWidget):
         if text.strip() and text.strip() != kept.saved(state) and kept.save(text.strip()):
             kept.shown = text  # saved as typed: the refresh may now show the record's spelling
             kept.touched = False
+        state = self._state()
+        if state is not None:  # refused (no entry, so no refresh): the field says it is not the record
+            self._mark_unrecorded(kept, state)
 
     def _left(self, kept: KeptField) -> None:
         if kept.edited():

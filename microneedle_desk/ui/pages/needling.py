@@ -23,6 +23,7 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.ui.keys import needling_keys_text
 from microneedle_desk.ui.pages.base import StepPage
 from microneedle_desk.ui.scalp_map import ScalpMap
+from microneedle_desk.ui.tick_label import TickLabel
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -56,7 +57,8 @@ class NeedlingPage(StepPage):
         self.keep_text(self.finish_reason, lambda s: "", draft="finish_reason")
         self.finish = QPushButton(tr("F&inish needling"))
         self.finish.clicked.connect(self.finish_needling)
-        self.timing = QLabel()
+        self.so_far = TickLabel()  # the time needled so far: changes every second while needling
+        self.timing = QLabel()  # what changes only with an entry: the reasons given for the times
         self.timing.setWordWrap(True)
         form = QFormLayout()
         form.addRow(tr("Planned (min, {min}–{max})").format(min=b.min, max=b.max), self.planned)
@@ -64,6 +66,7 @@ class NeedlingPage(StepPage):
         self.action_row.addWidget(self.toggle)  # the countdown's start and pause: always in view
         form.addRow(self.finish)
         form.addRow(tr("Finish reason"), self.finish_reason)
+        form.addRow(self.so_far)
         form.addRow(self.timing)
         # -- zones ------------------------------------------------------------------
         self.map = ScalpMap(ctx.protocol.zones)
@@ -164,6 +167,14 @@ class NeedlingPage(StepPage):
         dirs = [d for d, box in self.direction_boxes.items() if box.isChecked()]
         self.act(lambda c: c.set_passes(self.passes.value(), dirs))
 
+    def show_time(self, state: SessionState) -> None:
+        if not state.needling_marks:
+            self.so_far.setText("")
+            return
+        cd = state.needling_countdown(self.ctx.clock)
+        self.so_far.setText(tr("Needling time so far (pauses excluded): {time}; {n} pause(s).").format(
+            time=format_duration(cd.elapsed(self.ctx.clock.monotonic())), n=len(cd.pauses())))
+
     def refresh(self, state: SessionState | None) -> None:
         if state is None:
             return
@@ -178,19 +189,20 @@ class NeedlingPage(StepPage):
         self.toggle.setEnabled(not cd.finished)
         self.finish.setEnabled(bool(state.needling_marks) and not cd.finished)
         self.planned.setReadOnly(bool(state.needling_marks))
-        now = self.ctx.clock.monotonic()
-        pauses = len(cd.pauses())
+        self.show_time(state)
         if state.needling_marks:
-            self.timing.setText(tr("Needling time so far (pauses excluded): {time}; {n} pause(s).").format(
-                                time=format_duration(cd.elapsed(now)), n=pauses)
-                                + (" " + tr("Early start: {reason}").format(reason=state.early_start_reason)
-                                   if state.early_start_reason else "")
-                                + (" " + tr("Late start: {reason}").format(reason=state.late_start_reason)
-                                   if state.late_start_reason else "")
-                                + (" " + tr("Finished outside the protocol's time: {reason}").format(
-                                    reason=state.finish_reason) if state.finish_reason else ""))
+            text = " ".join(
+                ([tr("Early start: {reason}").format(reason=state.early_start_reason)]
+                 if state.early_start_reason else [])
+                + ([tr("Late start: {reason}").format(reason=state.late_start_reason)]
+                   if state.late_start_reason else [])
+                + ([tr("Finished outside the protocol's time: {reason}").format(reason=state.finish_reason)]
+                   if state.finish_reason else []))
         else:
-            self.timing.setText(tr("Not started."))
+            text = tr("Not started.")
+        if self.timing.text() != text:
+            self.timing.setText(text)
+        self.timing.setVisible(bool(text))
         self.map.set_treated(state.zones)
         for zone, box in self.zone_boxes.items():
             box.setChecked(zone in state.zones)

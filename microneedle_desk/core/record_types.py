@@ -1,0 +1,201 @@
+"""The shapes of the documents the app writes, as the JSON on disk holds them (Qt-free).
+
+Each is a ``TypedDict``: the same plain dict the canonical JSON, the hash chain and the
+signatures are computed over, with its keys and value types named for mypy. A key that
+records from an earlier form of the app lack is ``NotRequired``.
+"""
+
+# No `from __future__ import annotations`: NotRequired must be seen at runtime, where
+# __required_keys__/__optional_keys__ are computed (a test holds the written events to them).
+from collections.abc import Mapping
+from typing import Literal, NotRequired, TypedDict
+
+
+class SignatureBlock(TypedDict):
+    """An Ed25519 signature over a record (core/signing.py says what is signed)."""
+
+    v: int
+    by: str
+    key: str
+    value: str
+
+
+class ChainLink(TypedDict):
+    """A record's place in the hash chain: its sequence number, the hash before it and the
+    device that sealed it."""
+
+    seq: int
+    prev: str
+    device: NotRequired[str]
+
+
+class ScryptCost(TypedDict):
+    n: int
+    r: int
+    p: int
+
+
+class SealedKey(TypedDict):
+    """A private key encrypted under a PIN, with what is needed to open it."""
+
+    kdf: str
+    n: int
+    r: int
+    p: int
+    salt: str
+    cipher: str
+    nonce: str
+    data: str
+
+
+class KeyCertificate(TypedDict):
+    by: str
+    at: str
+    value: str
+
+
+class KeyDoc(TypedDict):
+    """An account's key: the public key, the sealed private key and the certificate vouching for it."""
+
+    v: int
+    public: str
+    sealed: SealedKey
+    cert: KeyCertificate
+
+
+class PatientSnapshot(TypedDict):
+    """The patient's details a session's start records as they were then."""
+
+    name: str
+    dob: str
+    clinic_id: str
+    sex: str
+    indication: str
+    scale: str
+    grade: str
+
+
+class PatientDoc(PatientSnapshot):
+    """A registered patient (core/records.py)."""
+
+    schema: int
+    kind: Literal["patient"]
+    id: str
+    device: str
+    created_at: str
+    demo: bool
+    language: NotRequired[str]  # only when chosen
+
+
+class PractitionerDoc(TypedDict):
+    schema: int
+    kind: Literal["practitioner"]
+    id: str
+    name: str
+    device: str
+    created_at: str
+    active: bool
+
+
+class PhotoRecord(TypedDict):
+    """What a session's record holds of a stored photo (core/photos.py checks it)."""
+
+    photo_id: str
+    view: str
+    phase: str
+    file: str
+    sha256: str
+    source_sha256: str
+    width: int
+    height: int
+    captured: str | None
+    original_name: str
+
+
+class AmendmentDoc(TypedDict):
+    """A correction of one field of a signed session; ``old``/``new`` are the field's JSON values."""
+
+    schema: int
+    kind: Literal["amendment"]
+    id: str
+    session_id: str
+    field: str
+    old: object
+    new: object
+    reason: str
+    by: str
+    at: str
+    device: str
+    sig: NotRequired[SignatureBlock]
+    chain: NotRequired[ChainLink]
+    hash: NotRequired[str]
+
+
+class CourseEventDoc(TypedDict):
+    """One change to a patient's course (core/course_events.py): started, paused, resumed, plan
+    changed, new phase, ended."""
+
+    schema: int
+    kind: Literal["course_event"]
+    type: str
+    id: str
+    patient_id: str
+    course_id: str
+    on: str
+    reason: str
+    by: str
+    device: str
+    at: str
+    plan: NotRequired[Mapping[str, object]]  # started, plan_changed: the plan (CoursePlan.to_doc)
+    outcome: NotRequired[str]  # course_ended: completed or stopped
+    phase: NotRequired[str]  # phase_started: main or maintenance
+
+
+class FollowupDoc(TypedDict):
+    """What was found when a patient was checked after a session (core/followup.py)."""
+
+    schema: int
+    kind: Literal["followup"]
+    id: str
+    session_id: str
+    on: str
+    none: bool
+    what: str
+    severity: str
+    note: str
+    by: str
+    at: str
+    device: str
+
+
+class PinHash(TypedDict):
+    """A salted scrypt hash of a PIN or passphrase, with the parameters needed to check it."""
+
+    alg: str
+    n: int
+    r: int
+    p: int
+    salt: str
+    hash: str
+
+
+class AccountDoc(TypedDict):
+    """A person's account (core/accounts.py); ``key`` is None for an account from before signatures."""
+
+    schema: int
+    kind: Literal["account"]
+    id: str
+    name: str
+    role: str
+    active: bool
+    pin_hash: PinHash | None
+    must_change_pin: bool
+    failures: int
+    lockouts: int
+    locked_until: str | None
+    wait_mono: float | None
+    wait_boot: str | None
+    device: str
+    created_at: str
+    key: KeyDoc | None
+    past_keys: list[Mapping[str, object]]
