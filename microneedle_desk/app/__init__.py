@@ -114,7 +114,7 @@ def greet(window: MainWindow) -> bool:
     security = parts.security(window)
     if security.current is None and not security.sign_in_at_start():
         return False
-    from microneedle_desk.app.resume import offer_resume  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+    from microneedle_desk.app.resume import offer_resume  # noqa: PLC0415 (kept off the start-up path until first used)
 
     offer_resume(window)
     return True

@@ -76,7 +76,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
         edits.append(edit)
     deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
-    from microneedle_desk.ui.clinic_scope import ScopeBar, in_room, set_days  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+    from microneedle_desk.ui.clinic_scope import ScopeBar, in_room, set_days  # noqa: PLC0415 (kept off the start-up path until first used)
 
     scope = ScopeBar(ctx, lambda records: records.summaries(), dialog)  # shown when a server is set
     scope.changed.connect(lambda: set_days(edits, scope.answer if scope.whole_clinic() else rows, ctx))
@@ -105,7 +105,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
     if scope.whole_clinic() or of_clinic:
-        from microneedle_desk.ui.clinic_scope import export_whole_clinic  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+        from microneedle_desk.ui.clinic_scope import export_whole_clinic  # noqa: PLC0415 (kept off the start-up path until first used)
 
         chosen = in_room(scope.answer, scope.chosen_room()) if scope.whole_clinic() else rows
         return export_whole_clinic(parent, ctx, chosen, kind, (low, high), deid.isChecked(), path)

@@ -35,7 +35,7 @@ class KeyedWindow(QMainWindow):
 
     @property
     def needling_page(self) -> NeedlingPage:
-        from microneedle_desk.ui.pages.needling import NeedlingPage  # noqa: PLC0415  (kept off the start-up path: loaded when first used)
+        from microneedle_desk.ui.pages.needling import NeedlingPage  # noqa: PLC0415 (kept off the start-up path until first used)
 
         page = self.pages[NEEDLING_STEP]
         assert isinstance(page, NeedlingPage)
