@@ -57,7 +57,7 @@ STARTUP_NOTES: list[str] = [
     "`gc.disable`/`gc.freeze` saved ~8-14 ms of CPU (2-3 %), the special record base class ~14-19 ms "
     "(4-5 %: Python 3.11's dataclasses compile each class's generated methods; `compile` is called 69 "
     "times at start-up instead of 34). Both are below the swing of wall time on this machine and neither "
-    "decides a target: the first usable frame misses 1.2× the minimal window by a factor of ~1.7 with or "
+    "decides a target: the first usable frame misses 1.2× the minimal window by a factor of 1.5-1.7 with or "
     "without them, and the history ratio pays them on both sides. So both are gone, with these figures as "
     "their price. Moving 281 function-level imports to the top of their modules (and 51 more in modules "
     "split off meanwhile, 332 in all) changed nothing "
@@ -78,8 +78,8 @@ STARTUP_NOTES: list[str] = [
     "app's code as it is.** The minimal window pays PySide, one label, one line edit and one menu (~175 ms "
     "of CPU here); the app's usable frame pays its own ~110 modules and the Qt classes' enums they use, "
     "reading and validating the protocol and its translation, opening the clinic, building the window and "
-    "its first page, the menus' parts and the sign-in dialog: ~375 ms of CPU, ~2.1× the minimal window "
-    "(~2.0× in wall time). 1.2× would leave the app ~35 ms for all of its own work. The cuts that were left "
+    "its first page, the menus' parts and the sign-in dialog: 375-395 ms of CPU, 2.1-2.2× the minimal "
+    "window (1.8-2.0× in wall time). 1.2× would leave the app ~35 ms for all of its own work. The cuts that were left "
     "(single imports, the tricks above) are each a few per cent.",
     "",
     "**Target 2 (start-up with history ≤ 1.1× the empty store's), in CPU time:** 10,000 sessions 1.00× "
