@@ -33,8 +33,9 @@ STARTUP_NOTES: list[str] = [
     "",
     "**What still grows with history before the first usable frame.** The sign-in dialog lists the "
     "accounts, and the accounts live in patients.json beside every patient: one parse of that file "
-    "(6.2 MB at 150,000 sessions, ~100 ms of CPU on a quiet core, ~360 ms profiled under load) stays before "
-    "the dialog; it is most of the CPU difference at 150,000 (~65 ms, 1.17-1.18× the empty store's CPU). "
+    "(6.2 MB at 150,000 sessions; 290-365 ms in in-process profiles under load) stays before the dialog; it "
+    "is most of the CPU difference at 150,000 (60-75 ms in the table's CPU column, 1.15-1.18× the empty "
+    "store's CPU). "
     "Removing it needs the accounts in a file of their own (a store format change: stores written by the "
     "current version must open unchanged, so with an upgrade step) or a small derived copy of the accounts "
     "stamped with patients.json's size and change time, as the check cache is: not done here, as the store "
