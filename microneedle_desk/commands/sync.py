@@ -13,6 +13,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from microneedle_desk import paths
+from microneedle_desk.clinic.clinic import Clinic
+from microneedle_desk.commands.restore import hold_lock
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.i18n import tr
+from microneedle_desk.server.connection import ServerError
+
 EXIT_DONE, EXIT_CONFLICTS, EXIT_FAILED = 0, 1, 2
 
 
@@ -23,14 +31,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk import paths
-    from microneedle_desk.clinic.clinic import Clinic
-    from microneedle_desk.commands.restore import hold_lock
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.server.connection import ServerError
-
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
         print(tr("microneedle-desk sync: there are no records in {path} to sync.").format(path=root), file=sys.stderr)

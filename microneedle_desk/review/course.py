@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.review.followup import by_session, patient_followups
 from microneedle_desk.store.store import Store
 
 
@@ -108,8 +109,6 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
 
 def patient_course(store: Store, patient_id: str, interval_days: int | None = None) -> Course:
     """The course of one patient, with their follow-ups."""
-    from microneedle_desk.review.followup import by_session, patient_followups
-
     rows = store.patient_summaries(patient_id)
     same = store.clinic_copy.aliases(patient_id)  # and other rooms' follow-ups (pulled from the clinic server)
     fups = by_session([*patient_followups(store, set(same)),

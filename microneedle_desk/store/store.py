@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket  # only for a new store: ~5 ms of every other start-up
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -65,7 +66,7 @@ from microneedle_desk.store.store_files import (
     ReadOnlyError,
     StoreError,
 )
-from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
+from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows, version_problem
 
 
 class Store(StoreFiled):
@@ -86,8 +87,6 @@ class Store(StoreFiled):
         if not info:
             if read_only:
                 raise StoreError(tr("There is no store in {root} yet.").format(root=root))
-            import socket  # only for a new store: ~5 ms of every other start-up
-
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),
@@ -97,8 +96,6 @@ class Store(StoreFiled):
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            from microneedle_desk.store.upgrade import version_problem
-
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
                 path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]

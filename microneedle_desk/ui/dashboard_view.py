@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.review import dashboard_rows, stats
 from microneedle_desk.review.dashboard_rows import Rows
+from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 from microneedle_desk.ui.clinic_scope import ScopeBar, in_room
 
@@ -52,8 +54,6 @@ class DashboardWindow(SecondaryWindow):
                  followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
         """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
         super().__init__(parent)
-        from microneedle_desk.ui import charts
-
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
@@ -159,11 +159,7 @@ class DashboardWindow(SecondaryWindow):
                 date.fromisoformat(self.date_to.date().toString("yyyy-MM-dd")))
 
     def redraw(self) -> None:
-        from microneedle_desk.ui import charts
-
         lib = charts.pg()
-        import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
-
         low, high = self.selected_range()
         self._drawn = True
         rows, followups = self._read(low, high)
@@ -202,8 +198,6 @@ class DashboardWindow(SecondaryWindow):
         charts.hbars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
 
     def save_one(self, key: str, path: str | None = None) -> str:
-        from microneedle_desk.ui import charts
-
         path = path or charts.ask_png(self, f"dashboard-{key}.png")
         if path:
             charts.save_png(self.plots[key], path)

@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
 from microneedle_desk.i18n import tr
 from microneedle_desk.review import history
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
+from microneedle_desk.ui.course_view import CourseWindow
+from microneedle_desk.ui.export_dialog import export_dialog
+from microneedle_desk.ui.history_scope import HistorySwitch
 from microneedle_desk.ui.session_detail import SessionDialog, refusal, session_html
 
 __all__ = ["HistoryWindow", "SessionDialog", "refusal", "session_html"]
@@ -164,8 +167,6 @@ class HistoryWindow(SecondaryWindow):
         layout.addLayout(row2)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        from microneedle_desk.ui.history_scope import HistorySwitch
-
         self.scope = HistorySwitch(ctx, self, layout)  # "Whole clinic" when a server is set
         # -- wiring --------------------------------------------------------------------------
         self.search.textChanged.connect(self.apply_filter)
@@ -296,11 +297,7 @@ class HistoryWindow(SecondaryWindow):
         if summary is None:
             QMessageBox.information(self, tr("Patient course"), tr("Select a session of the patient first."))
             return
-        from microneedle_desk.ui.course_view import CourseWindow
-
         CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
 
     def export_shown(self) -> None:
-        from microneedle_desk.ui.export_dialog import export_dialog
-
         export_dialog(self, self.ctx, [dict(s) for s in self.model.matching()])

@@ -43,7 +43,13 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+from microneedle_desk.core.amendments import make_amendment
+from microneedle_desk.printing import jobs
+from microneedle_desk.printing.render import page_layout, render
 from microneedle_desk.ui.amend_dialog import AmendDialog
+from microneedle_desk.ui.amend_photo import AmendPhotoDialog
 
 
 # -- who may see a session's detail ---------------------------------------------------------
@@ -192,8 +198,6 @@ class SessionDialog(QDialog):
         return AmendDialog(self.ctx, self.session_id, self, self)
 
     def attach_photo(self) -> QDialog:
-        from microneedle_desk.ui.amend_photo import AmendPhotoDialog
-
         dialog = AmendPhotoDialog(self.ctx, self.session_id, self, done=self.refresh)
         dialog.open()
         return dialog
@@ -207,8 +211,6 @@ class SessionDialog(QDialog):
         exist). None when it was saved; else the message to show ("" when the PIN was cancelled).
 
         The amendment is checked before the PIN is asked: a refused value costs no PIN."""
-        from microneedle_desk.core.amendments import make_amendment
-
         store = self.ctx.store
         try:
             state = store.session_state(self.session_id)
@@ -227,10 +229,6 @@ class SessionDialog(QDialog):
         return None
 
     def print_doc(self, what: str) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-
-        from microneedle_desk.printing import jobs
-        from microneedle_desk.printing.render import page_layout, render
 
         store, now = self.ctx.store, self.ctx.clock.now()
         clinic = jobs.clinic_info(self.ctx.settings)

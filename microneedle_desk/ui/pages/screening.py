@@ -23,6 +23,7 @@ from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
 from microneedle_desk.ui.pages.kept_fields import PlainTextField
+from microneedle_desk.ui.photo_window import photo_window
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -125,8 +126,6 @@ class ScreeningPage(StepPage):
         self.body.addWidget(self.status)
 
     def open_photos(self) -> QWidget:
-        from microneedle_desk.ui.photo_window import photo_window
-
         self.photos_window = photo_window(self.ctx, self.window())
         return self.photos_window
 
