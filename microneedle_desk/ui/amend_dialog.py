@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,7 +23,7 @@ from microneedle_desk.core.amendments import (
     field_label,
 )
 from microneedle_desk.i18n import tr
-from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.amend_form import AmendmentForm
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -39,7 +36,7 @@ class AmendOwner(Protocol):
     def save_amendment(self, field: str, value: object, reason: str) -> str | None: ...
 
 
-class AmendDialog(QDialog):
+class AmendDialog(AmendmentForm):
     """One field of a signed session: pick it, see the value in force, give the new one and why.
 
     The new value is checked by the core with the rules a live session obeys; a refused value
@@ -47,9 +44,8 @@ class AmendDialog(QDialog):
     """
 
     def __init__(self, ctx: UiContext, session_id: str, parent: QWidget, owner: AmendOwner) -> None:
-        super().__init__(parent)
+        super().__init__(tr("Amend a signed session"), tr("why the record is corrected"), parent)
         self.ctx, self.session_id, self.owner = ctx, session_id, owner
-        self.setWindowTitle(tr("Amend a signed session"))
         state = ctx.store.session_state(session_id)
         assert state is not None
         self.state = state
@@ -63,26 +59,10 @@ class AmendDialog(QDialog):
         self.editor_box = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_box)
         self.editor_layout.setContentsMargins(0, 0, 0, 0)
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName(tr("Reason for the amendment"))
-        self.reason.setPlaceholderText(tr("why the record is corrected"))
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(error_style())
-        self.error.hide()
-        form = QFormLayout()
-        form.addRow(tr("&Field"), self.field)
-        form.addRow(tr("Now recorded"), self.old)
-        form.addRow(tr("&New value"), self.editor_box)
-        form.addRow(tr("&Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.form.addRow(tr("&Field"), self.field)
+        self.form.addRow(tr("Now recorded"), self.old)
+        self.form.addRow(tr("&New value"), self.editor_box)
+        self.add_reason()
         self.resize(620, 300)
         self.inputs: dict[str, Any] = {}
         self.field.currentIndexChanged.connect(self._field_changed)
@@ -228,5 +208,4 @@ class AmendDialog(QDialog):
         if message is None:
             self.accept()
             return
-        self.error.setText(message)  # the values typed stay as they are, to be corrected
-        self.error.setVisible(bool(message))
+        self.refuse(message)  # the values typed stay as they are, to be corrected

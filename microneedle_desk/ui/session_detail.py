@@ -49,6 +49,7 @@ from microneedle_desk.core.amendments import make_amendment
 from microneedle_desk.printing import jobs
 from microneedle_desk.printing.render import page_layout, render
 from microneedle_desk.ui.amend_dialog import AmendDialog
+from microneedle_desk.ui.amend_form import amend_signed
 from microneedle_desk.ui.amend_photo import AmendPhotoDialog
 
 
@@ -218,11 +219,8 @@ class SessionDialog(QDialog):
                 raise StoreError(tr("There is no such session."))
             make_amendment(state, store.amendments(self.session_id), field, value, reason,
                            who_is_working(self.ctx), self.ctx.clock.now(), store.device, self.ctx.protocol)
-            if self.ctx.signer is not None:
-                if self.ctx.signer.amend(self.session_id, field, value, reason) is None:
-                    return ""
-            else:
-                self.ctx.controller.clinic.amend(self.session_id, field, value, reason, by=who_is_working(self.ctx))
+            if not amend_signed(self.ctx, self.session_id, field, value, reason):
+                return ""
         except (ValidationError, StoreError) as exc:
             return str(exc)
         self.refresh()
