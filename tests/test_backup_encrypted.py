@@ -314,5 +314,5 @@ def test_a_store_with_course_plans_is_backed_up_copied_and_restored_with_them(tm
     source = backup_repo.LocalSource(taken)  # what the copy to a second location reads
     assert "courses.json" in [entry[0] for entry in source.manifest["files"]]
     fresh = tmp_path / "fresh"
-    backup.restore(fresh, taken, P, FakeClock().now())
+    restoring.restore(fresh, taken, P, FakeClock().now())
     assert paths.courses_file(fresh).read_bytes() == paths.courses_file(root).read_bytes()

@@ -3,7 +3,8 @@
 Pushes what this laptop has that the server lacks, pulls the clinic's patients and other
 rooms' sessions, and prints the counts. Exit 0 done, 1 done with conflicts to review
 (duplicate clinic patient IDs, the same person twice, records the server quarantined),
-2 the server cannot be reached or refuses (nothing here is changed then).
+2 the server cannot be reached or refuses (nothing here is changed then). Each use is written
+to the access log (commands/use_log.py); those lines travel with the next sync, uncounted.
 """
 
 from __future__ import annotations
