@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-
 from microneedle_desk import APP_NAME, ORG_NAME
 
 DATA_DIR_ENV = "MICRONEEDLE_DESK_DATA_DIR"
@@ -28,6 +26,9 @@ def set_data_dir(path: str | os.PathLike[str] | None) -> None:
 
 
 def default_data_dir() -> Path:
+    # The core reads its paths here and imports no Qt: Qt is asked only for the user's folder.
+    from PySide6.QtCore import QCoreApplication, QStandardPaths  # noqa: PLC0415 (keeps the core free of Qt)
+
     if not QCoreApplication.organizationName():
         QCoreApplication.setOrganizationName(ORG_NAME)
         QCoreApplication.setApplicationName(APP_NAME)
