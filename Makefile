@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
 ARGS ?=
 
-.PHONY: test run lint setup bench bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync bench-countdown bundle
+.PHONY: test run lint setup bench bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync bench-countdown bench-memory bundle
 
 ## every check: ruff check ., mypy, lint-imports, pytest (the README's test command; .ci/run runs it too)
 test:
@@ -24,7 +24,7 @@ setup:
 	$(PYTHON) tools/bootstrap.py setup
 
 ## the benchmarks (results in bench/results/); an installed app caches bytecode, so they do too
-bench: bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync bench-countdown
+bench: bench-session bench-review bench-due bench-backup bench-fhir bench-photos bench-sync bench-countdown bench-memory
 
 bench-session: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/run.py $(ARGS)
@@ -52,6 +52,10 @@ bench-sync: setup
 ## a running countdown's CPU time and wake-ups (visible, minimised) against a minimal window, under Xvfb
 bench-countdown: setup
 	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_countdown.py $(ARGS)
+
+## History, Course and Dashboard memory open and after closing at 10,000/50,000/150,000 sessions; a 60-session day
+bench-memory: setup
+	env -u PYTHONDONTWRITEBYTECODE $(VENV_PYTHON) bench/bench_memory.py $(ARGS)
 
 bundle: setup
 	$(VENV_PYTHON) packaging/build.py $(ARGS)

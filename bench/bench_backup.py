@@ -1,8 +1,10 @@
 """The backup benchmark: results written to bench/results/backup.{json,md}.
 
-    .venv/bin/python bench/bench_backup.py                 # 10,000 and 50,000 sessions (make bench)
-    .venv/bin/python bench/bench_backup.py --sizes 10000   # one size
-    .venv/bin/python bench/bench_backup.py --sizes 150000  # ten years (slow to build)
+    .venv/bin/python bench/bench_backup.py                 # 10,000, 50,000 and 150,000 sessions (make bench)
+    .venv/bin/python bench/bench_backup.py --sizes 10000   # one size (the others keep their last figures)
+
+The 150,000-session store (ten years) takes the better part of an hour to build; a store built
+already can stand in: bench/.work/store-150000 may be a link to it (it is only hard-link copied).
 
 For each demo store (built once under bench/.work/ by ``demo-data``):
 
@@ -220,7 +222,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
              "sessions writes ≤ 2 MB; peak memory ≤ 30 MB above idle; a first opening's first frame as a warm "
              "start's. Baselines: the previous backups (a full zip each, built in memory), their size measured here "
              "by zipping the same files, their peak memory and the cold start as measured before this work.", "",
-             "| sessions | store MB | first backup MB (baseline zip) | next-day backup MB, median / max "
+             "| sessions (run at, load average 1/5/15 min) "
+             "| store MB | first backup MB (baseline zip) | next-day backup MB, median / max "
              "(baseline) | encrypted copy MB, first / next-day | 14 backups MB, × store (baseline) "
              "| peak above idle MB, first / next-day max (baseline) | backup s, first / next | "
              "first frame ms cold / warm, × (baseline cold) |",
@@ -228,7 +231,9 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     for r in results["sizes"]:
         base_peak = r["baseline_peak_mb"] or {}
         lines.append(
-            f"| {r['sessions']:,} | {r['store_mb']} | {r['first']['written_mb']} ({r['baseline_zip_mb']}) | "
+            f"| {r['sessions']:,} ({r.get('when', results['when'])}, "
+            f"{' / '.join(str(x) for x in r.get('load_average_1_5_15', ['n/a']))}) "
+            f"| {r['store_mb']} | {r['first']['written_mb']} ({r['baseline_zip_mb']}) | "
             f"{r['next_day_median']['written_mb']} / {r['next_day_max_written_mb']} ({r['baseline_zip_mb']}) | "
             f"{r['first']['written_usb_mb']} / {r['next_day_median']['written_usb_mb']} | "
             f"{r['backups_14_mb']}, {r['backups_14_ratio']}× ({r['baseline_14_mb']}, {r['baseline_14_ratio']}×) | "
@@ -237,12 +242,16 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             f"{r['first']['backup_s']} / {r['next_day_median']['backup_s']} | "
             f"{r['first_frame_cold']['median_ms']} / {r['first_frame_warm']['median_ms']}, {r['cold_to_warm']}× "
             f"({r['baseline_cold_s'] or 'n/a'} s) |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = ""
+    if path.exists():  # the notes written under the table stay
+        text = path.read_text(encoding="utf-8")
+        notes = text[text.index("## Notes"):] if "## Notes" in text else ""
+    path.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--sizes", default="10000,50000,150000")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--child-backup", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-add", nargs=2, help=argparse.SUPPRESS)
@@ -257,8 +266,22 @@ def main() -> int:
                "command": " ".join([".venv/bin/python bench/bench_backup.py", *sys.argv[1:]]),
                "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                            "python": platform.python_version()},
-               "sizes": [measure(size, args.rounds) for size in sizes]}
+               "sizes": []}
+    for size in sizes:
+        load = os.getloadavg()
+        result = measure(size, args.rounds)
+        result["when"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        # the machine's load average, the mean of before and after this size's run
+        result["load_average_1_5_15"] = [round((a + b) / 2, 2) for a, b in zip(load, os.getloadavg(), strict=True)]
+        results["sizes"].append(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    earlier = RESULTS / "backup.json"
+    if earlier.exists():  # sizes not run this time keep their figures (each row says when it was run)
+        before = json.loads(earlier.read_text(encoding="utf-8"))
+        kept = [r for r in before.get("sizes", []) if r["sessions"] not in sizes]
+        for r in kept:
+            r.setdefault("when", before.get("when"))
+        results["sizes"] = sorted(kept + results["sizes"], key=lambda r: r["sessions"])
     (RESULTS / "backup.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_markdown(results, RESULTS / "backup.md")
     print((RESULTS / "backup.md").read_text(encoding="utf-8"))

@@ -104,8 +104,10 @@ def child_app(minimised: bool) -> int:
     return QApplication.exec()
 
 
-def child_alerts(trials: int) -> int:
-    sys.path.insert(0, str(ROOT / "bench"))
+def child_alerts(trials: int, root: Path = ROOT) -> int:
+    sys.path[:0] = [str(root / "bench"), str(root)]
+    for name in [m for m in sys.modules if m == "microneedle_desk" or m.startswith("microneedle_desk.")]:
+        del sys.modules[name]  # the checkout asked for, not this one
     from run import measure_alerts
 
     print(json.dumps(measure_alerts(trials)), flush=True)
@@ -144,10 +146,10 @@ def context_switches(pid: int) -> tuple[int, int]:
     return voluntary, involuntary
 
 
-def trace(pid: int, seconds: float) -> dict[str, int]:
+def trace(pid: int, seconds: float) -> dict[str, int] | None:
     """System calls of every thread of ``pid`` over ``seconds`` (strace -c), by name."""
     if shutil.which("strace") is None:
-        return {}
+        return None
     out = Path(tempfile.mkstemp(prefix="bench-strace-")[1])
     proc = subprocess.Popen(["strace", "-f", "-c", "-e", f"trace={TRACED}", "-o", str(out), "-p", str(pid)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -180,13 +182,14 @@ def run_one(mode: str, env: dict[str, str], seconds: float, trace_s: float, sett
         proc.kill()
         proc.wait()
     wall = t1 - t0
-    polls = sum(calls.get(name, 0) for name in ("poll", "ppoll", "epoll_wait", "select", "pselect6"))
+    polls = sum((calls or {}).get(name, 0) for name in ("poll", "ppoll", "epoll_wait", "select", "pselect6"))
     return {"mode": mode, "wall_s": round(wall, 2), "cpu_s": round(cpu1 - cpu0, 3),
             "cpu_percent_of_core": round(100 * (cpu1 - cpu0) / wall, 3),
             "voluntary_switches_per_s": round((vol1 - vol0) / wall, 2),
             "involuntary_switches_per_s": round((inv1 - inv0) / wall, 2),
-            "traced_s": trace_s, "syscalls_per_s": {k: round(v / trace_s, 2) for k, v in sorted(calls.items())},
-            "wakeups_per_s": round(polls / trace_s, 2) if calls else None}
+            "traced_s": trace_s,
+            "syscalls_per_s": None if calls is None else {k: round(v / trace_s, 2) for k, v in sorted(calls.items())},
+            "wakeups_per_s": None if calls is None else round(polls / trace_s, 2)}
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes] | None, str]:
@@ -222,13 +225,17 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=4.0, help="seconds left to the child before measuring")
     parser.add_argument("--offscreen", action="store_true", help="the offscreen platform even if Xvfb is there")
     parser.add_argument("--alert-trials", type=int, default=10)
+    parser.add_argument("--alert-baseline", type=Path, default=None,
+                        help="another checkout (e.g. `git archive` of main) whose alert lateness is measured "
+                             "in the same run, interleaved with this one's")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "baseline":
         return child_baseline()
     if args.child in ("visible", "minimised"):
         return child_app(args.child == "minimised")
     if args.child == "alerts":
-        return child_alerts(args.alert_trials)
+        return child_alerts(args.alert_trials, args.root)
 
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app caches its bytecode
@@ -252,12 +259,22 @@ def main() -> int:
             xvfb.kill()
             xvfb.wait()
     alerts: dict[str, Any] = {}
+    alert_rounds: list[dict[str, Any]] = []
     if args.alert_trials:
         alert_env = dict(env, QT_QPA_PLATFORM="offscreen")
-        out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "alerts",
-                              "--alert-trials", str(args.alert_trials)], env=alert_env, capture_output=True,
-                             text=True, check=True)
-        alerts = json.loads(out.stdout.strip().splitlines()[-1])
+
+        def lateness(root: Path, trials: int) -> dict[str, Any]:
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "alerts",
+                                  "--alert-trials", str(trials), "--root", str(root)], env=alert_env,
+                                 capture_output=True, text=True, check=True, cwd=root)
+            return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+        alerts = lateness(ROOT, args.alert_trials)
+        if args.alert_baseline is not None:
+            for _ in range(2):  # interleaved: the machine's load falls on both alike
+                for name, root in (("baseline", args.alert_baseline), ("this", ROOT)):
+                    late = lateness(root, 5)["lateness_ms"]
+                    alert_rounds.append({"code": name, **late, "load": round(os.getloadavg()[0], 2)})
     load_after = os.getloadavg()
     by_mode = {m: [r for r in rows if r["mode"] == m] for m in MODES}
     figures = {m: {k: summary(by_mode[m], k) for k in ("cpu_percent_of_core", "voluntary_switches_per_s",
@@ -285,6 +302,7 @@ def main() -> int:
         "load_average_after": [round(v, 2) for v in load_after],
         "runs": args.runs, "seconds": args.seconds, "trace_seconds": args.trace_seconds,
         "figures": figures, "targets": targets, "rows": rows, "alerts": alerts,
+        "alert_baseline": str(args.alert_baseline) if args.alert_baseline else None, "alert_rounds": alert_rounds,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "countdown.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -328,10 +346,17 @@ def markdown(r: dict[str, Any]) -> str:
         lines += ["", f"Alert lateness (bench/run.py's trial, offscreen, {al['trials']} trials, another process "
                       f"busy on the other core): median {late['median']} ms, max {late['max']} ms, "
                       f"min {late['min']} ms, early {al['early_count']} (target: never early, ≤ 5 ms late)."]
+    if r.get("alert_rounds"):
+        lines += ["", f"Alert lateness interleaved with the code before this change ({r['alert_baseline']}), "
+                      "5 trials per round, same conditions:", "",
+                  "| code | median ms | max ms | min ms | load average (1 min) |", "|---|---|---|---|---|"]
+        lines += [f"| {a['code']} | {a['median']} | {a['max']} | {a['min']} | {a['load']} |" for a in r["alert_rounds"]]
     lines += ["", "System calls per second, per run:", ""]
     for row in r["rows"]:
-        calls = ", ".join(f"{k} {v}" for k, v in row["syscalls_per_s"].items())
-        lines.append(f"- run {row['run']} {row['mode']}: {calls or '(strace not available)'}")
+        per_s = row["syscalls_per_s"]
+        calls = ("(strace not available)" if per_s is None
+                 else ", ".join(f"{k} {v}" for k, v in per_s.items()) or "none of the traced calls")
+        lines.append(f"- run {row['run']} {row['mode']}: {calls}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,6 @@ Each subcommand lives in ``microneedle_desk/commands/<name>.py`` with ``add_pars
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import sys
@@ -15,7 +14,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import __version__, paths
+from microneedle_desk.app import run_app
+from microneedle_desk.commands.use_log import log_cli_use, print_note
 from microneedle_desk.i18n import N_, tr
+from microneedle_desk.selfcheck import run as self_check
+from microneedle_desk.store.folder import name_problem, read_problem
 
 if TYPE_CHECKING:
     from microneedle_desk.store.folder import FolderError
@@ -85,19 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_parser().parse_args(args_list)
             return 2
         if known.self_check:
-            from microneedle_desk.selfcheck import run as self_check
-
             return self_check()
         problem = _data_dir_problem(known.data_dir, None)
         if problem is not None:
             return _refuse(problem, None)
-        # Start-up creates ~45,000 objects that live as long as the app and makes almost no
-        # cyclic garbage (~350 objects): the cyclic collector's ~55 passes over them would
-        # cost ~12 ms before the window is usable. It is off until the window's parts are in,
-        # then those objects are frozen out of its walks and it is back on (app.start_up_done).
-        gc.disable()
-        from microneedle_desk.app import run_app
-
         return run_app()
     args = build_parser().parse_args(args_list)
     problem = _data_dir_problem(getattr(args, "data_dir", None), args.command)
@@ -105,8 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refuse(problem, args.command)
     module = _command_module(args.command)
     code = int(module.run(args))
-    from microneedle_desk.commands.use_log import log_cli_use, print_note
-
     print_note(log_cli_use(args.command, code))
     return code
 
@@ -115,8 +107,6 @@ def _data_dir_problem(option: str | None, command: str | None) -> FolderError | 
     """Set the data folder from ``--data-dir`` (or the default) if it can be used; else what
     is wrong, in one sentence. For the app (``command`` None) only the name is looked at
     here: the app checks the folder itself, to show the sentence in a window."""
-    from microneedle_desk.store.folder import name_problem, read_problem
-
     problem = name_problem(option) if option is not None else None
     if problem is not None:
         return problem

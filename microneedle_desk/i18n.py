@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microneedle_desk import paths
+
 DOMAIN = "microneedle_desk"
 SOURCE_LANGUAGE = "en"
 # The languages shipped, with their names in their own language (for the language setting).
@@ -138,8 +140,6 @@ def _plural_rule(header: str) -> Callable[[int], int]:
 
 def catalogue_path(language: str, resources: Path | None = None) -> Path:
     if resources is None:
-        from microneedle_desk import paths
-
         resources = paths.resources_dir()
     return resources / "locale" / language / f"{DOMAIN}.po"
 

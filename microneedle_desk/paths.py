@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QStandardPaths
+
 from microneedle_desk import APP_NAME, ORG_NAME
 
 DATA_DIR_ENV = "MICRONEEDLE_DESK_DATA_DIR"
@@ -26,8 +28,6 @@ def set_data_dir(path: str | os.PathLike[str] | None) -> None:
 
 
 def default_data_dir() -> Path:
-    from PySide6.QtCore import QCoreApplication, QStandardPaths
-
     if not QCoreApplication.organizationName():
         QCoreApplication.setOrganizationName(ORG_NAME)
         QCoreApplication.setApplicationName(APP_NAME)
@@ -123,6 +123,12 @@ def check_cache_file(root: Path) -> Path:
     """What the last clean start-up check found per file (size and time stamped), to skip
     re-verifying unchanged files at the next start. Not part of the records."""
     return root / "check-cache.json"
+
+
+def check_failed_file(root: Path) -> Path:
+    """Present while the last check, run after the first frame, found a problem: the next start
+    checks before its window, where a bad file can be answered with a restore."""
+    return root / "check-failed"
 
 
 def restore_journal_file(root: Path) -> Path:

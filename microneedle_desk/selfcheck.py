@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import __version__, paths
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.printing import jobs
+from microneedle_desk.printing.content import ClinicInfo
+from microneedle_desk.printing.render import ensure_app, write_pdf
+from microneedle_desk.review.demo import generate
+from microneedle_desk.store.store import Store
 
 
 def run() -> int:
@@ -47,16 +54,11 @@ def run() -> int:
 
 
 def _protocol(state: dict[str, Any]) -> str:
-    from microneedle_desk.core.protocol import load_protocol
-
     state["protocol"] = protocol = load_protocol(paths.protocol_file())
     return f"{len(protocol.indications)} indications, {len(protocol.contraindications)} contraindications"
 
 
 def _store(state: dict[str, Any], root: Path) -> str:
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.store.store import Store
-
     root.mkdir(parents=True)
     state["store"] = store = Store(root, state["protocol"], SystemClock())
     store.recover()
@@ -64,8 +66,6 @@ def _store(state: dict[str, Any], root: Path) -> str:
 
 
 def _session(state: dict[str, Any]) -> str:
-    from microneedle_desk.review.demo import generate
-
     result = generate(state["store"], 1)
     rows = state["store"].summaries()
     if len(rows) != 1:
@@ -75,10 +75,6 @@ def _session(state: dict[str, Any]) -> str:
 
 
 def _pdf(state: dict[str, Any], target: Path) -> str:
-    from microneedle_desk.printing import jobs
-    from microneedle_desk.printing.content import ClinicInfo
-    from microneedle_desk.printing.render import ensure_app, write_pdf
-
     ensure_app()
     store = state["store"]
     doc = jobs.sheet_for(store, state["session_id"], ClinicInfo(name="Self-check clinic"), "self-check",

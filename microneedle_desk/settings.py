@@ -21,8 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.core.protocol import Bound, Protocol
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError, parse_bounded, require_choice
 from microneedle_desk.i18n import N_, available_languages
@@ -52,8 +51,8 @@ UPGRADES: dict[int, Callable[[QSettings], None]] = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Option(FrozenRecord):
+@dataclass(frozen=True)
+class Option:
     """One setting: key, type, default, label and bounds."""
 
     key: str
@@ -197,8 +196,6 @@ class Settings:
                 return value.strip().lower() in ("1", "true", "yes", "on")
             return bool(value)
         if opt.kind in (int, float):
-            from microneedle_desk.core.protocol import Bound
-
             bound = Bound(Decimal(str(opt.minimum)), Decimal(str(opt.maximum)),
                           Decimal(str(opt.step)) if opt.step else (Decimal(1) if opt.kind is int else None))
             number = parse_bounded(value, bound, key, opt.label)

@@ -303,3 +303,16 @@ def test_a_day_backup_in_the_background_reaches_the_second_location_and_notes_wh
     assert offsite.manifests(usb)
     status = offsite.last_copy(root)
     assert status is not None and status["ok"] and status["dest"] == str(usb)
+
+
+def test_a_store_with_course_plans_is_backed_up_copied_and_restored_with_them(tmp_path: Path) -> None:
+    from helpers import build_demo_store
+
+    root = build_demo_store(tmp_path / "data", 40, seed=3)
+    assert paths.courses_file(root).exists()
+    taken = backup.take_backup(root, FakeClock().now(), keep=5)
+    source = backup_repo.LocalSource(taken)  # what the copy to a second location reads
+    assert "courses.json" in [entry[0] for entry in source.manifest["files"]]
+    fresh = tmp_path / "fresh"
+    restoring.restore(fresh, taken, P, FakeClock().now())
+    assert paths.courses_file(fresh).read_bytes() == paths.courses_file(root).read_bytes()

@@ -19,7 +19,7 @@ from microneedle_desk.core.accounts import Account, permitted
 from microneedle_desk.core.clock import FakeClock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.review import history
-from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, load_rows
+from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, local_source
 from microneedle_desk.store.store import Store
 from microneedle_desk.store.upgrade import AMENDED_MARKS
 from microneedle_desk.ui.context import UiContext
@@ -41,7 +41,7 @@ def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Stor
 @pytest.fixture
 def small_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """A first screenful of a few rows, so the demo sessions take several fills."""
-    monkeypatch.setattr(history.Loader, "FIRST_ROWS", 3)
+    monkeypatch.setattr(history.LocalSource, "FIRST_ROWS", 3)
     monkeypatch.setattr("microneedle_desk.ui.history_view.FILL_BUDGET_S", 0.0)  # one month per turn
 
 
@@ -77,17 +77,20 @@ def test_a_write_to_one_month_is_seen_in_the_summaries(store: Store) -> None:
 
 
 # -- filling in -----------------------------------------------------------------------------------
-def test_loader_gives_the_newest_month_first_then_every_older_one(store: Store) -> None:
-    loader = history.Loader(store)
-    loader.FIRST_ROWS = 1
-    first = loader.first()
+def test_the_source_reads_the_newest_month_first_then_every_older_one(store: Store) -> None:
+    history.LocalSource.FIRST_ROWS = 1
+    try:
+        source = history.LocalSource(store)
+    finally:
+        history.LocalSource.FIRST_ROWS = 100
     newest = store.index_months()[0]
-    assert first and all(r.summary["started_at"][:7] == newest for r in first)
-    rest = loader.more()
-    assert loader.done
-    ids = [r.summary["id"] for r in first + rest]
-    assert sorted(ids) == sorted(r["id"] for r in store.summaries())
-    assert [r.summary["started_at"] for r in rest] == sorted((r.summary["started_at"] for r in rest), reverse=True)
+    first = list(source.select(HistoryFilter()).summaries())
+    assert first and all(r["started_at"][:7] == newest for r in first) and not source.done
+    source.more()
+    assert source.done
+    every = list(source.select(HistoryFilter()).summaries())
+    assert sorted(r["id"] for r in every) == sorted(r["id"] for r in store.summaries())
+    assert [r["started_at"] for r in every] == sorted((r["started_at"] for r in every), reverse=True)
 
 
 def test_history_window_fills_older_months_after_the_first_rows(qtbot: Any, ctx: UiContext,
@@ -137,21 +140,23 @@ def test_selection_follows_its_row_when_sorting(qtbot: Any, ctx: UiContext) -> N
 @pytest.mark.parametrize("typed", [["d", "de", "dem", "demo", "demo p", "demo pa", "demo pat", "demo pa", "de", ""],
                                    ["demo 00", "demo 001", "demo 0012", "demo 001", "001 demo"]])
 def test_typing_on_narrows_to_exactly_what_a_fresh_filter_finds(ctx: UiContext, typed: list[str]) -> None:
-    model = HistoryModel(load_rows(ctx.store))
-    fresh = HistoryModel(load_rows(ctx.store))
+    model = HistoryModel(local_source(ctx.store))
+    fresh = HistoryModel(local_source(ctx.store))
     for text in typed:
         model.set_filter(HistoryFilter(text=text, side_effects=False))
-        fresh.set_rows(load_rows(ctx.store))
+        fresh.set_source(local_source(ctx.store))
         fresh.set_filter(HistoryFilter(text=text))
         assert [s["id"] for s in _shown(model)] == [s["id"] for s in _shown(fresh)], text
 
 
 def test_a_short_number_finds_clinic_ids_not_pieces_of_session_ids(ctx: UiContext) -> None:
     rows = ctx.store.summaries()
-    model = HistoryModel(load_rows(ctx.store))
+    model = HistoryModel(local_source(ctx.store))
     for number in ("00", "12", "0042"):
         model.set_filter(HistoryFilter(text=number))
-        assert all(number in history.Row(s, "", model.all_rows[0].labels).search for s in _shown(model))
+        texts = [" ".join(model.row(r).disp).casefold() + " " + str(model.row(r).summary.get("cartridge_lot"))
+                 for r in range(model.rowCount())]
+        assert texts and all(number in text for text in texts), number
     target = sorted(rows, key=lambda r: r["id"])[0]
     for piece in (target["id"][:8], target["id"][:8].upper(), target["id"]):  # as copied from the session
         model.set_filter(HistoryFilter(text=piece))
@@ -162,30 +167,19 @@ def test_a_short_number_finds_clinic_ids_not_pieces_of_session_ids(ctx: UiContex
 def test_typing_a_session_id_narrows_to_exactly_what_a_fresh_filter_finds(ctx: UiContext) -> None:
     """Past 8 characters a word also matches session ids, which its shorter forms did not."""
     sid = sorted(r["id"] for r in ctx.store.summaries())[0]
-    model = HistoryModel(load_rows(ctx.store))
+    model = HistoryModel(local_source(ctx.store))
     typed = [sid[:n] for n in range(1, 13)] + [sid[:n] for n in range(11, 0, -1)] + ["demo " + sid[:9]]
     for text in typed:
         model.set_filter(HistoryFilter(text=text))
-        fresh = HistoryModel(load_rows(ctx.store))
+        fresh = HistoryModel(local_source(ctx.store))
         fresh.set_filter(HistoryFilter(text=text))
         assert [s["id"] for s in _shown(model)] == [s["id"] for s in _shown(fresh)], text
     model.set_filter(HistoryFilter(text=sid[:9]))
     assert sid in [s["id"] for s in _shown(model)]
 
 
-def test_search_texts_made_anew_after_the_fill_are_the_same_texts(qtbot: Any, ctx: UiContext,
-                                                                   small_first: None) -> None:
-    window = _window(qtbot, ctx)
-    qtbot.waitUntil(lambda: not window.loading, timeout=5000)
-    before = [r.search for r in window.model.all_rows]
-    assert history.compact(window.model.all_rows) == before  # the old texts, to hold
-    assert [r.search for r in window.model.all_rows] == before
-    window.search.setText("demo patient 001")
-    assert 0 < window.model.rowCount() < len(before)
-
-
 def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiContext) -> None:
-    model = HistoryModel(load_rows(ctx.store))
+    model = HistoryModel(local_source(ctx.store))
     resets: list[int] = []
     model.modelAboutToBeReset.connect(lambda: resets.append(1))
     model.set_filter(HistoryFilter())  # as the window opens
@@ -194,9 +188,9 @@ def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(ctx: UiCo
         model.set_filter(HistoryFilter(text=text))
     for text in ("demo", "dem", "d", ""):  # backspaces: every row matches again
         model.set_filter(HistoryFilter(text=text))
-    assert resets == [] and model.rowCount() == len(model.all_rows)
+    assert resets == [] and model.rowCount() == model.total()
     model.set_filter(HistoryFilter(text="demo 0012"))  # fewer rows: the table is told
-    assert resets == [1] and model.rowCount() < len(model.all_rows)
+    assert resets == [1] and model.rowCount() < model.total()
 
 
 def test_older_rows_are_added_to_the_table_in_batches(qtbot: Any, ctx: UiContext, small_first: None,
@@ -205,28 +199,16 @@ def test_older_rows_are_added_to_the_table_in_batches(qtbot: Any, ctx: UiContext
     (or the last month)."""
     monkeypatch.setattr("microneedle_desk.ui.history_view.FILL_BATCH_ROWS", 10**6)
     window = _window(qtbot, ctx)
-    added: list[tuple[int, bool]] = []
-    window.model.rowsInserted.connect(
-        lambda _parent, first, last: added.append((last - first + 1, window._loader.done)))
+    added: list[bool] = []
+    def reset() -> None:
+        added.append(window.model.source.done)
+
+    window.model.modelReset.connect(reset)
     qtbot.waitUntil(lambda: not window.loading, timeout=5000)
+    window.model.modelReset.disconnect(reset)
     assert window.model.rowCount() == len(ctx.store.summaries())
-    assert len(added) == 1 and added[0][1]  # once, after the last month was read
+    assert added == [True]  # once, after the last month was read
     assert "reading" not in window.count.text()
-
-
-def test_a_large_history_is_taken_out_of_the_garbage_collectors_walks(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(history.gc, "freeze", lambda: calls.append("freeze"))
-
-    def collect(generation: int = 2) -> int:
-        calls.append(f"collect {generation}")
-        return 0
-
-    monkeypatch.setattr(history.gc, "collect", collect)
-    history.keep(history.FREEZE_AFTER_ROWS - 1)
-    assert calls == []
-    history.keep(history.FREEZE_AFTER_ROWS)
-    assert calls == ["collect 1", "freeze"]  # young garbage collected first, not frozen
 
 
 # -- "amended" -----------------------------------------------------------------------------------

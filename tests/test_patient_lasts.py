@@ -47,7 +47,8 @@ def _no_whole_index(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(_self: Store) -> None:
         raise AssertionError("read the whole history index")
 
-    monkeypatch.setattr(Store, "_rows", refuse)
+    for reading_every_month in ("summaries", "shared_summaries", "month_keys"):
+        monkeypatch.setattr(Store, reading_every_month, refuse)
 
 
 def test_last_needle_length_is_read_from_the_patients_record_not_the_whole_history(

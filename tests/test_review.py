@@ -28,7 +28,7 @@ from microneedle_desk.review import export, stats
 from microneedle_desk.review.course import patient_course
 from microneedle_desk.review.demo import generate
 from microneedle_desk.review.followup import add_followup, all_followups, followups
-from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, load_rows
+from microneedle_desk.review.history import ROW_ROLE, HistoryFilter, HistoryModel, local_source
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.context import UiContext
 
@@ -105,7 +105,7 @@ def test_history_search_filters_as_you_type(qtbot: Any, ctx: UiContext) -> None:
 
 
 def test_history_filters_by_flags_needle_range_dates_and_practitioner(ctx: UiContext) -> None:
-    model = HistoryModel(load_rows(ctx.store))
+    model = HistoryModel(local_source(ctx.store))
     rows = ctx.store.summaries()
 
     def shown(f: HistoryFilter) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtWidgets import QMessageBox
+
 from microneedle_desk import paths
 from microneedle_desk.clinic import Clinic
 from microneedle_desk.core.clock import Clock
@@ -19,7 +21,7 @@ from microneedle_desk.store import leftovers
 from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
-from microneedle_desk.store.exposed import exposed_files
+from microneedle_desk.store.exposed import exposed_files, exposed_note
 from microneedle_desk.store.lock import LockHolder
 from microneedle_desk.store.store import Store, StoreError
 from microneedle_desk.store.upgrade import needs_upgrade, upgrade_store
@@ -54,8 +56,6 @@ def problems_text(root: Path, problems: list[Problem], limit: int = 12) -> str:
 
 def confirm_restore(text: str) -> bool:
     """Ask the admin whether to restore; tests replace this function."""
-    from PySide6.QtWidgets import QMessageBox
-
     box = QMessageBox(QMessageBox.Icon.Warning, tr("The records need attention"), text)
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
@@ -91,6 +91,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
     if not problems:
         if not read_only:
             leftovers.quarantine_strays(root, clock.now())
+            paths.check_failed_file(root).unlink(missing_ok=True)
         if not read_only and needs_upgrade(root):
             keep = _backups_kept(root, protocol)
             upgrade_store(root, lambda reason: backups.take_backup(root, clock.now(), keep, reason))
@@ -124,13 +125,14 @@ def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list
 
 
 def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
-               clinic: Clinic | None = None) -> list[str]:
+               clinic: Clinic | None = None, walk: bool = True) -> list[str]:
     """Take the day's first backup (in the app, ``background`` with a ``clinic``: started by
-    ui/backup_status.py after the first frame); return warnings about files others can read."""
+    ui/backup_status.py after the first frame); return warnings about files others can read
+    (``walk`` False: the check after the first frame looks for them, ui/first_check.py)."""
     notes: list[str] = []
     # Looked at before the backup starts: a backup in the background makes and removes its
     # snapshot folder while the walk would run (a FileNotFoundError at start-up).
-    exposed = exposed_files(root)
+    exposed = exposed_files(root) if walk else []
     try:
         if background and clinic is None:
             backups.daily_backup_in_background(root, clock.now(), keep)
@@ -139,9 +141,7 @@ def after_open(root: Path, clock: Clock, keep: int, background: bool = False,
     except OSError as exc:
         notes.append(f"Today's backup could not be written: {exc.strerror or str(exc).rstrip('.')}.")
     if exposed:
-        shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
-        notes.append(f"Other users of this computer can read the records in {root} ({shown}). "
-                     f"Make the folder private, e.g. chmod -R go-rwx \"{root}\".")
+        notes.append(exposed_note(root, exposed))
     return notes
 
 

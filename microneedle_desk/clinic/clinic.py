@@ -29,7 +29,9 @@ from microneedle_desk.clinic.events import (
     SessionOpened,
     SignedIn,
 )
+from microneedle_desk.clinic.photos import PhotoDesk
 from microneedle_desk.clinic.pins import SIGN, START, TAKE_OVER, Cancelled, PinPrompt, Pins
+from microneedle_desk.clinic.server_sync import ServerSync
 from microneedle_desk.clinic.steps import StepEntries
 from microneedle_desk.core.accounts import Account, PermissionDenied, permitted, require
 from microneedle_desk.core.clock import Clock
@@ -68,8 +70,6 @@ class Clinic(Pins, StepEntries):
         self._override_pin: str | None = None
         self._backups: BackupSettings | None = None
         self._courses: CourseDesk | None = None
-        from microneedle_desk.clinic.photos import PhotoDesk
-
         self.photos = PhotoDesk(self)  # photos of sessions: taking, keeping, comparing
         self._server: ServerSync | None = None
 
@@ -98,7 +98,7 @@ class Clinic(Pins, StepEntries):
     @property
     def maintenance(self) -> Maintenance:
         """The command-line tools' changes: demo data, the record of each use (clinic/maintenance.py)."""
-        from microneedle_desk.clinic.maintenance import Maintenance
+        from microneedle_desk.clinic.maintenance import Maintenance  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return Maintenance(self)
 
@@ -106,7 +106,7 @@ class Clinic(Pins, StepEntries):
     def courses(self) -> CourseDesk:
         """Course plans and each patient's course (clinic/courses.py)."""
         if self._courses is None:
-            from microneedle_desk.clinic.courses import CourseDesk
+            from microneedle_desk.clinic.courses import CourseDesk  # noqa: PLC0415 (kept off the start-up path until first used)
 
             self._courses = CourseDesk(self)
         return self._courses
@@ -138,7 +138,7 @@ class Clinic(Pins, StepEntries):
     def backups(self) -> BackupSettings:
         """The backup key, the second location and the day's backup (clinic/backups.py)."""
         if self._backups is None:
-            from microneedle_desk.clinic.backups import BackupSettings
+            from microneedle_desk.clinic.backups import BackupSettings  # noqa: PLC0415 (kept off the start-up path until first used)
 
             self._backups = BackupSettings(self)
         return self._backups
@@ -154,8 +154,6 @@ class Clinic(Pins, StepEntries):
     def server(self) -> ServerSync:
         """The clinic server: which, a connection test, sync (clinic/server_sync.py)."""
         if self._server is None:
-            from microneedle_desk.clinic.server_sync import ServerSync
-
             self._server = ServerSync(self)
         return self._server
 

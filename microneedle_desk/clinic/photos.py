@@ -25,7 +25,6 @@ from microneedle_desk.core.photos import (
     missing_views,
 )
 from microneedle_desk.core.protocol import Protocol as CoreProtocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.record_types import AmendmentDoc, PhotoRecord
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionState
@@ -51,8 +50,8 @@ class Clinic(Protocol):
               pin: str | None = None) -> AmendmentDoc: ...
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Attached(FrozenRecord):
+@dataclass(frozen=True)
+class Attached:
     """A photo now on record: its record, and what was done to the copy a person should know."""
 
     record: PhotoRecord

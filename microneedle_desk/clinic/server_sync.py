@@ -15,10 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from microneedle_desk.clinic.events import CourseChanged
+from microneedle_desk.core.records import iso
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
-from microneedle_desk.server.connection import ServerError, connect, dsn_problem
+from microneedle_desk.server import schema
+from microneedle_desk.server.conflicts import open_findings, record_merge
+from microneedle_desk.server.connection import ServerError, connect, dsn_problem, reason
 from microneedle_desk.server.sync import SyncResult, exchange, land, waiting
+from microneedle_desk.store.folder import os_user
 
 DSN_KEY = "server/dsn"
 EVERY_S = 5 * 60          # a sync every few minutes, besides the one after each sign-off
@@ -57,16 +61,12 @@ class ServerSync:
 
     def test_connection(self, dsn: str | None = None) -> str:
         """A sentence saying the server answers and its schema; ValidationError saying why not."""
-        from microneedle_desk.server import schema
-
         try:
             with connect(dsn if dsn is not None else self.dsn) as conn:
                 version = schema.schema_version(conn)
         except ServerError as exc:
             raise ValidationError("server", str(exc)) from None
         except Exception as exc:
-            from microneedle_desk.server.connection import reason
-
             raise ValidationError("server", reason(exc)) from None
         if version == schema.VERSION:
             return tr("The clinic server answers and is set up for this app.")
@@ -93,8 +93,6 @@ class ServerSync:
         self.last_success, self.last_result = self.clinic.clock.now(), done
         self.failures, self.problem = 0, ""
         if log and (done.pushed or done.pulled or done.to_review):
-            from microneedle_desk.store.folder import os_user
-
             current = self.clinic.current
             self.clinic.accounts.log("sync", current.id if current is not None else None, os_user_name=os_user(),
                                      detail=f"clinic server sync: pushed {done.pushed}, pulled {done.pulled}, "
@@ -131,8 +129,6 @@ class ServerSync:
     # -- findings for the admin (server/conflicts.py) -------------------------------------------
     def findings(self) -> list[dict[str, Any]]:
         """Open duplicate-ID and same-person findings on the server (admins only)."""
-        from microneedle_desk.server.conflicts import open_findings
-
         self.clinic.require("admin")
         try:
             with connect(self.dsn) as conn:
@@ -143,9 +139,6 @@ class ServerSync:
     def merge_patients(self, kept: str, merged: str) -> str:
         """Record on the server that two registrations are one person (admins only): a record of
         its own, by the signed-in admin; the laptops show both under the kept one after their sync."""
-        from microneedle_desk.core.records import iso
-        from microneedle_desk.server.conflicts import record_merge
-
         account = self.clinic.require("admin")
         try:
             with connect(self.dsn) as conn:

@@ -19,6 +19,9 @@ from microneedle_desk import paths
 from microneedle_desk.commands.restore import backups_kept, hold_lock, progress_line
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.backup import BackupPlaceError, take_backup
+from microneedle_desk.store.backup_keys import BackupKeyError, current_key
+from microneedle_desk.store.offsite import copy_backup
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -29,11 +32,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.store.backup import BackupPlaceError, take_backup
-    from microneedle_desk.store.backup_keys import BackupKeyError, current_key
-    from microneedle_desk.store.offsite import copy_backup
-
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
         print(tr("There are no records in {root} to back up.").format(root=root), file=sys.stderr)

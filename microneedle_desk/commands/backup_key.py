@@ -16,6 +16,9 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.commands.restore import hold_lock
 from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.i18n import tr
+from microneedle_desk.store.backup_keys import BackupKeyError, current_key, make_key
+from microneedle_desk.store.backup_repo import device_of
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -26,10 +29,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.store.backup_keys import BackupKeyError, current_key, make_key
-    from microneedle_desk.store.backup_repo import device_of
-
     root = paths.data_dir()
     out = Path(args.output).expanduser()
     if not paths.meta_file(root).exists():

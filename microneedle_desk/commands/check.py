@@ -17,8 +17,14 @@ from pathlib import Path
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
+from microneedle_desk.server import schema
+from microneedle_desk.server.clinic_check import check_server
+from microneedle_desk.server.connection import ServerError, connect, reason
+from microneedle_desk.store import backup_repo
+from microneedle_desk.store.backup import backups
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
+from microneedle_desk.store.folder import file_unreadable_sentence
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +40,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 def backup_problems(root: Path) -> list[Problem]:
     """Every file of the data folder's backups that is missing or differs from its hash."""
-    from microneedle_desk.store import backup_repo
-    from microneedle_desk.store.backup import backups
-
     folder = paths.backups_dir(root)
     return [Problem(f"{folder.name}/{manifest}", file, what)
             for manifest, file, what in backup_repo.check_manifests(
@@ -56,8 +59,6 @@ def run(args: argparse.Namespace) -> int:
         print(tr("Cannot check the store: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder inside that this user may not read
-        from microneedle_desk.store.folder import file_unreadable_sentence
-
         what = (file_unreadable_sentence(exc.filename) if isinstance(exc, PermissionError) and exc.filename
                 else tr("{path} cannot be read: {why}.").format(path=exc.filename or "", why=exc.strerror or exc))
         print(tr("Cannot check the store: {why}").format(why=what), file=sys.stderr)
@@ -79,12 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def _check_server(dsn: str) -> int:
     """The clinic's records on its server, with the codes of a data folder's check: exit 0 all
     well, 1 problems, 2 cannot be read (the server unreachable, refusing, or lost while reading)."""
-    import psycopg
-
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.server import schema
-    from microneedle_desk.server.clinic_check import check_server
-    from microneedle_desk.server.connection import ServerError, connect, reason
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     try:
         protocol = load_protocol(paths.protocol_file())

@@ -12,7 +12,15 @@ import sys
 import time
 
 from microneedle_desk import paths
+from microneedle_desk.clinic import Clinic
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
+from microneedle_desk.review.demo import DemoRefused
+from microneedle_desk.store.folder import writing_problem
+from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.storage import BadFileError
+from microneedle_desk.store.store import StoreError
 
 
 def _positive(text: str) -> int:
@@ -33,16 +41,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.clinic import Clinic
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.review.demo import DemoRefused
-    from microneedle_desk.store.folder import writing_problem
-    from microneedle_desk.store.lock import StoreLock
-    from microneedle_desk.store.storage import BadFileError
-    from microneedle_desk.store.store import StoreError
-
     root = paths.data_dir()
     try:
         protocol = load_protocol(paths.protocol_file())

@@ -19,7 +19,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from microneedle_desk import paths
+from microneedle_desk.commands.export_fhir import write_fhir
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
+from microneedle_desk.review import export
+from microneedle_desk.review.fhir_source import find_patient
+from microneedle_desk.server import schema
+from microneedle_desk.server.connection import ServerError, connect, reason
+from microneedle_desk.server.reading import ClinicRecords
+from microneedle_desk.store.folder import output_problem
+from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.storage import BadFileError
+from microneedle_desk.store.store import Store, StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.core.clock import Clock
@@ -73,21 +85,12 @@ def run(args: argparse.Namespace) -> int:
     if date_from and date_to and date_from > date_to:
         return _fail(tr("--from is after --to."), EXIT_USAGE)
     if args.output:
-        from microneedle_desk.store.folder import output_problem
-
         unsafe = output_problem(args.output)  # said before the records are read, not after
         if unsafe is not None:
             return _fail(str(unsafe))
 
     if getattr(args, "server", None):
         return _from_server(args, date_from, date_to)
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-    from microneedle_desk.review import export
-    from microneedle_desk.store.lock import StoreLock
-    from microneedle_desk.store.storage import BadFileError
-    from microneedle_desk.store.store import Store, StoreError
-
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
         return _fail(tr("there is no store in {root}.").format(root=root))
@@ -119,20 +122,14 @@ def _export(args: argparse.Namespace, records: Any, protocol: Protocol, date_fro
             date_to: date | None, clock: Clock) -> int:
     """The export itself, from a data folder's store or from the clinic server's records (which
     answer as a store does): the patient asked for, then a FHIR bundle, a recall list or rows."""
-    from microneedle_desk.review import export
-
     patient_id = None
     if args.patient is not None:
-        from microneedle_desk.review.fhir_source import find_patient
-
         patient = find_patient(records, args.patient)
         if patient is None:
             return _fail(tr("there is no patient with that clinic patient ID or UUID (--patient)."), EXIT_USAGE)
         patient_id = patient.id
     kind = tr("de-identified ") if args.deidentify else ""
     if args.format == "fhir" and args.lot is None:  # reads the history a month at a time
-        from microneedle_desk.commands.export_fhir import write_fhir
-
         count = write_fhir(records, protocol, (date_from, date_to, patient_id), args.output, args.deidentify, clock)
         print(tr("Wrote {n} {kind}signed session(s) as a FHIR R4B bundle to {path}").format(
             n=count, kind=kind, path=args.output))
@@ -150,8 +147,6 @@ def _export(args: argparse.Namespace, records: Any, protocol: Protocol, date_fro
 
 
 def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
-    from microneedle_desk.review import export
-
     hits = export.lot_recall(rows, args.lot)
     if args.output:
         text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
@@ -165,8 +160,6 @@ def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
 
 
 def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) -> None:
-    from microneedle_desk.review import export
-
     text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
     export.write_private(args.output, text)
 
@@ -174,14 +167,7 @@ def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) 
 def _from_server(args: argparse.Namespace, date_from: date | None, date_to: date | None) -> int:
     """The same export of the whole clinic, read from its server (server/reading.py answers what a
     data folder's store would); exit 1 when it cannot be read, as for a data folder."""
-    import psycopg
-
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-    from microneedle_desk.review import export
-    from microneedle_desk.server import schema
-    from microneedle_desk.server.connection import ServerError, connect, reason
-    from microneedle_desk.server.reading import ClinicRecords
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     clock = SystemClock()
     try:

@@ -11,13 +11,12 @@ from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.i18n import tr
 from microneedle_desk.review import fhir, fhir_source
+from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 
 
 def clinic_name(store: Store, protocol: Protocol) -> str:
     """The clinic's name as the app shows it (its settings in the data folder), "" if unset."""
-    from microneedle_desk.settings import Settings
-
     file = paths.settings_file(store.root)
     if not file.exists():  # an export only reads: it makes no settings file
         return ""

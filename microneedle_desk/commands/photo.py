@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from microneedle_desk import paths
+from microneedle_desk.clinic import Cancelled, Clinic
+from microneedle_desk.commands.restore import hold_lock
+from microneedle_desk.core.accounts import PermissionDenied
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.photos import check_view
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -52,16 +60,12 @@ def _say(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-
     try:
         protocol = load_protocol(paths.protocol_file())
     except ProtocolError as exc:
         return _say(str(exc))
     if args.photo_action == "list":
         return _list(args, protocol)
-    from microneedle_desk.commands.restore import hold_lock
-
     with hold_lock(paths.data_dir()) as problem:
         if problem:
             return _say(problem)
@@ -69,16 +73,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(protocol: Protocol, read_only: bool) -> Clinic:
-    from microneedle_desk.clinic import Clinic
-    from microneedle_desk.core.clock import SystemClock
-
     return Clinic.open(paths.data_dir(), protocol, SystemClock(), read_only=read_only)
 
 
 def _list(args: argparse.Namespace, protocol: Protocol) -> int:
-    from microneedle_desk.core.validation import ValidationError
-    from microneedle_desk.store.store import StoreError
-
     try:
         clinic = _open(protocol, read_only=True)
         photos = clinic.photos.photos(args.session)
@@ -90,12 +88,6 @@ def _list(args: argparse.Namespace, protocol: Protocol) -> int:
 
 
 def _add(args: argparse.Namespace, protocol: Protocol) -> int:
-    from microneedle_desk.clinic import Cancelled
-    from microneedle_desk.core.accounts import PermissionDenied
-    from microneedle_desk.core.photos import check_view
-    from microneedle_desk.core.validation import ValidationError
-    from microneedle_desk.store.store import StoreError
-
     try:
         clinic = _open(protocol, read_only=False)
         check_view(args.view, clinic.protocol)
@@ -135,8 +127,6 @@ def _add(args: argparse.Namespace, protocol: Protocol) -> int:
 
 def _who(clinic: Clinic, wanted: str) -> Account | None:
     """The account that records the photo (None while the folder has no accounts): an id or a name."""
-    from microneedle_desk.core.accounts import PermissionDenied
-
     if not clinic.enforcing:
         return None
     for account in clinic.accounts.accounts(include_retired=False):

@@ -21,7 +21,27 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from microneedle_desk import paths
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
+from microneedle_desk.review.due import (
+    DueSource,
+    StoreSource,
+    clinic_today,
+    due_list,
+    fallback_interval,
+    to_csv,
+    to_text,
+)
+from microneedle_desk.review.export import write_private
+from microneedle_desk.server import schema
+from microneedle_desk.server.connection import ServerError, connect, reason
+from microneedle_desk.server.due_source import ServerSource
+from microneedle_desk.settings import Settings
+from microneedle_desk.store.folder import output_problem
+from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.storage import BadFileError
+from microneedle_desk.store.store import Store, StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.core.protocol import Protocol
@@ -49,12 +69,6 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 def folder_source() -> Iterator[object]:
     """The data folder's records as a DueSource: written through (its derived list of visit days
     kept up to date) when no copy of the app holds the folder, else read as they are."""
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.review.due import StoreSource
-    from microneedle_desk.store.lock import StoreLock
-    from microneedle_desk.store.store import Store, StoreError
-
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
         raise StoreError(f"there is no store in {root}.")
@@ -75,9 +89,6 @@ def folder_source() -> Iterator[object]:
 def write_list(source: object, as_of: date, fallback_days: Callable[[str], int], fmt: str,
                output: str | None) -> int:
     """List ``source``'s patients as of ``as_of`` on stdout or into ``output``; the rows' count."""
-    from microneedle_desk.review.due import DueSource, due_list, to_csv, to_text
-    from microneedle_desk.review.export import write_private
-
     if not isinstance(source, DueSource):
         raise TypeError("the records must come from a DueSource")
     rows = due_list(source, as_of, fallback_days)
@@ -101,17 +112,9 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"--as-of “{args.as_of}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.",
                          EXIT_USAGE)
     if args.output:
-        from microneedle_desk.store.folder import output_problem
-
         unsafe = output_problem(args.output)
         if unsafe is not None:
             return _fail(str(unsafe))
-
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-    from microneedle_desk.review.due import clinic_today, fallback_interval
-    from microneedle_desk.settings import Settings
-    from microneedle_desk.store.storage import BadFileError
-    from microneedle_desk.store.store import StoreError
 
     try:
         protocol = load_protocol(paths.protocol_file())
@@ -136,11 +139,7 @@ def run(args: argparse.Namespace) -> int:
 def _from_server(dsn: str, protocol: Protocol, day: date, fallback_days: Callable[[str], int],
                  args: argparse.Namespace) -> int:
     """The same list over the whole clinic, read from its server; exit 1 when it cannot be read."""
-    import psycopg
-
-    from microneedle_desk.server import schema
-    from microneedle_desk.server.connection import ServerError, connect, reason
-    from microneedle_desk.server.due_source import ServerSource
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     try:
         with connect(dsn) as conn:

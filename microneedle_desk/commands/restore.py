@@ -14,6 +14,7 @@ holds the data); 2 the backup or the key cannot be read.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -24,6 +25,13 @@ from microneedle_desk import paths
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.core.protocol import ProtocolError, load_protocol
 from microneedle_desk.i18n import tr
+from microneedle_desk.settings import Settings
+from microneedle_desk.store import backup_repo, offsite
+from microneedle_desk.store.backup import BackupError
+from microneedle_desk.store.backup_keys import BackupKeyError, read_identities
+from microneedle_desk.store.folder import file_unreadable_sentence, writing_problem
+from microneedle_desk.store.lock import StoreLock
+from microneedle_desk.store.restore import finish_interrupted_restore, restore
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -50,10 +58,6 @@ def progress_line(what: str) -> Callable[[int, int], None] | None:
 @contextmanager
 def hold_lock(root: Path) -> Iterator[str]:
     """Hold the data folder's lock; yields "" or why it cannot be had (the app is open)."""
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.store.folder import writing_problem
-    from microneedle_desk.store.lock import StoreLock
-
     problem = writing_problem(root)
     if problem is not None:
         yield problem
@@ -64,9 +68,6 @@ def hold_lock(root: Path) -> Iterator[str]:
         yield holder.why(root, tr("Close the app first."))
         return
     try:
-        from microneedle_desk.store.backup import BackupError
-        from microneedle_desk.store.restore import finish_interrupted_restore
-
         try:
             finished = finish_interrupted_restore(root)
         except BackupError as exc:
@@ -80,8 +81,6 @@ def hold_lock(root: Path) -> Iterator[str]:
 
 
 def backups_kept(root: Path) -> int:
-    from microneedle_desk.settings import Settings
-
     settings_file = getattr(paths, "settings_file", None)
     protocol = load_protocol(paths.protocol_file())
     settings = Settings(protocol, settings_file(root)) if settings_file else Settings(protocol)
@@ -90,10 +89,6 @@ def backups_kept(root: Path) -> int:
 
 def _recovery_key(args: argparse.Namespace) -> tuple[list[object] | None, str]:
     """The age identities from --identity or the terminal; (None, why) when there are none."""
-    import getpass
-
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.store.backup_keys import BackupKeyError, read_identities
 
     if args.identity:
         try:
@@ -113,11 +108,6 @@ def _recovery_key(args: argparse.Namespace) -> tuple[list[object] | None, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk.store import backup_repo, offsite
-    from microneedle_desk.store.backup import BackupError
-    from microneedle_desk.store.backup_keys import BackupKeyError
-    from microneedle_desk.store.restore import restore
-
     root = paths.data_dir()
     backup: Path | backup_repo.Source = Path(args.file).expanduser()
     assert isinstance(backup, Path)
@@ -125,8 +115,6 @@ def run(args: argparse.Namespace) -> int:
         print(tr("There is no backup file {backup}.").format(backup=backup), file=sys.stderr)
         return 2
     if not os.access(backup, os.R_OK):
-        from microneedle_desk.store.folder import file_unreadable_sentence
-
         print(file_unreadable_sentence(backup), file=sys.stderr)
         return 2
     if offsite.is_encrypted(backup):

@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from microneedle_desk.i18n import tr
+from microneedle_desk.server import schema
+from microneedle_desk.server.connection import Refused, Unreachable, connect, reason
+
 EXIT_DONE, EXIT_REFUSED, EXIT_UNREACHABLE = 0, 1, 2
 
 
@@ -20,11 +24,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import psycopg
-
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.server import schema
-    from microneedle_desk.server.connection import Refused, Unreachable, connect, reason
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     try:
         with connect(args.server) as conn:

@@ -12,8 +12,17 @@ import sys
 from datetime import date
 
 from microneedle_desk import paths
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import ProtocolError, load_protocol
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import set_language, tr
-from microneedle_desk.printing.render import PAPERS
+from microneedle_desk.printing import blank, handout, jobs
+from microneedle_desk.printing.photos import course_report
+from microneedle_desk.printing.render import PAPERS, RenderError, ensure_app, write_pdf
+from microneedle_desk.settings import Settings
+from microneedle_desk.store.folder import output_problem
+from microneedle_desk.store.storage import BadFileError
+from microneedle_desk.store.store import Store, StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -53,20 +62,9 @@ def run(args: argparse.Namespace) -> int:
             return _fail(tr("“{day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(
                 day=args.day), EXIT_USAGE)
 
-    from microneedle_desk.store.folder import output_problem
-
     unsafe = output_problem(args.output)  # said before anything is read or laid out
     if unsafe is not None:
         return _fail(str(unsafe))
-
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import ProtocolError, load_protocol
-    from microneedle_desk.core.validation import ValidationError
-    from microneedle_desk.printing import blank, handout, jobs
-    from microneedle_desk.printing.render import RenderError, ensure_app, write_pdf
-    from microneedle_desk.settings import Settings
-    from microneedle_desk.store.storage import BadFileError
-    from microneedle_desk.store.store import Store, StoreError
 
     ensure_app()
     clock = SystemClock()
@@ -88,8 +86,6 @@ def run(args: argparse.Namespace) -> int:
             store = Store(paths.data_dir(), protocol, clock, read_only=True)
             try:
                 if args.course:
-                    from microneedle_desk.printing.photos import course_report
-
                     if store.patient(args.course) is None:
                         return _fail(f"there is no patient with id {args.course}.")
                     try:

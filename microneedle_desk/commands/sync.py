@@ -3,7 +3,8 @@
 Pushes what this laptop has that the server lacks, pulls the clinic's patients and other
 rooms' sessions, and prints the counts. Exit 0 done, 1 done with conflicts to review
 (duplicate clinic patient IDs, the same person twice, records the server quarantined),
-2 the server cannot be reached or refuses (nothing here is changed then).
+2 the server cannot be reached or refuses (nothing here is changed then). Each use is written
+to the access log (commands/use_log.py); those lines travel with the next sync, uncounted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+
+from microneedle_desk import paths
+from microneedle_desk.clinic.clinic import Clinic
+from microneedle_desk.commands.restore import hold_lock
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.i18n import tr
+from microneedle_desk.server.connection import ServerError
 
 EXIT_DONE, EXIT_CONFLICTS, EXIT_FAILED = 0, 1, 2
 
@@ -22,14 +31,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from microneedle_desk import paths
-    from microneedle_desk.clinic.clinic import Clinic
-    from microneedle_desk.commands.restore import hold_lock
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.i18n import tr
-    from microneedle_desk.server.connection import ServerError
-
     root = paths.data_dir()
     if not paths.meta_file(root).exists():
         print(tr("microneedle-desk sync: there are no records in {path} to sync.").format(path=root), file=sys.stderr)

@@ -7,8 +7,12 @@ from __future__ import annotations
 import sys
 
 from microneedle_desk import paths
+from microneedle_desk.clinic.clinic import Clinic
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import load_protocol
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.access_log import CLI_ACTIONS
+from microneedle_desk.store.lock import StoreLock
 
 
 def log_cli_use(command: str, code: int) -> str:
@@ -23,10 +27,6 @@ def log_cli_use(command: str, code: int) -> str:
     root = paths.data_dir()
     if not paths.meta_file(root).is_file():
         return ""
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.store.lock import StoreLock
-
     lock = StoreLock(root)
     holder = lock.acquire()
     if holder is not None:
@@ -35,8 +35,6 @@ def log_cli_use(command: str, code: int) -> str:
                                       "access log.")
         return "Note: the app holds the data, so this use was not written to the access log."
     try:
-        from microneedle_desk.clinic.clinic import Clinic
-
         clinic = Clinic.open(root, load_protocol(paths.protocol_file()), SystemClock())
         try:
             clinic.maintenance.record_command_line_use(action, command, code)

@@ -13,12 +13,14 @@ keeps accounts and the access log in the store.
 
 from __future__ import annotations
 
+import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
+import hmac
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.record_types import AccountDoc, KeyDoc, PinHash
 from microneedle_desk.core.records import SCHEMA_VERSION, is_uuid
 from microneedle_desk.core.validation import ValidationError
@@ -95,9 +97,6 @@ def check_secret(secret: str) -> str:
 
 def hash_secret(secret: str) -> PinHash:
     """A salted scrypt hash of an acceptable secret, with the parameters needed to check it."""
-    import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
-    import secrets
-
     check_secret(secret)
     salt = secrets.token_bytes(SALT_BYTES)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
@@ -110,9 +109,6 @@ def verify_secret(secret: str, stored: object) -> bool:
     """True when ``secret`` matches ``stored`` (a :func:`hash_secret` result); constant-time compare."""
     if not isinstance(stored, dict) or stored.get("alg") != "scrypt" or not isinstance(secret, str):
         return False
-    import hashlib
-    import hmac
-
     try:
         n, r, p = int(stored["n"]), int(stored["r"]), int(stored["p"])
         salt, expected = bytes.fromhex(stored["salt"]), bytes.fromhex(stored["hash"])
@@ -136,8 +132,8 @@ def is_hash_doc(stored: object) -> bool:
 
 
 # -- accounts -------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False, repr=False)
-class Account(FrozenRecord):
+@dataclass(frozen=True)
+class Account:
     """A person who signs in, with role, PIN proof and lock-out state."""
 
     id: str

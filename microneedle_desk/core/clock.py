@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
@@ -47,8 +48,6 @@ _fallback_boot_id: list[str] = []  # made on first need: uuid imports platform, 
 def _process_boot_id() -> str:
     """One id per process, for systems that say nothing about the boot."""
     if not _fallback_boot_id:
-        import uuid
-
         _fallback_boot_id.append(f"process-{uuid.uuid4()}")
     return _fallback_boot_id[0]
 

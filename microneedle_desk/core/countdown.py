@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.i18n import tr
 
 
-@dataclass(eq=False, repr=False)
-class Countdown(Record):
+@dataclass
+class Countdown:
     """A countdown that can be paused: its planned length and running segments."""
 
     planned: float

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
 
 MAX_SESSIONS = 60
@@ -35,8 +34,8 @@ class PlanError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Phase(FrozenRecord):
+@dataclass(frozen=True)
+class Phase:
     """A run of sessions at one interval; ``sessions`` None: open-ended (maintenance)."""
 
     interval_days: int
@@ -48,8 +47,8 @@ class Phase(FrozenRecord):
         return due - timedelta(days=self.window_days), due + timedelta(days=self.window_days)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CoursePlan(FrozenRecord):
+@dataclass(frozen=True)
+class CoursePlan:
     """One course plan (a preset, or the copy a course keeps)."""
 
     id: str

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from microneedle_desk.core.countdown import format_duration
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.i18n import tr as translate
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -29,8 +29,6 @@ KINDS = ("screening_override", "cartridge_expired", "cartridge_unconfirmed", "dw
 
 def tr(text: str) -> str:
     """``text`` in the person's language (imported when first needed: this module is read at start-up)."""
-    from microneedle_desk.i18n import tr as translate
-
     return translate(text)
 
 
@@ -51,8 +49,8 @@ def no_justification() -> str:
     return tr("(no justification recorded)")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Deviation(FrozenRecord):
+@dataclass(frozen=True)
+class Deviation:
     """One departure from the protocol: what, its figures, and the reason written for it."""
 
     kind: str

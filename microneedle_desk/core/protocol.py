@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from microneedle_desk import i18n
+from microneedle_desk.core.course_plan import PlanError, parse_course_plan
 from microneedle_desk.core.protocol_model import (
     AFTERCARE_GROUPS,
     BOUND_KEYS,
@@ -29,6 +31,7 @@ from microneedle_desk.core.protocol_model import (
     Strength,
     Zone,
 )
+from microneedle_desk.core.protocol_texts import english_texts, read_translation, translation_files
 
 if TYPE_CHECKING:
     from microneedle_desk.core.course_plan import CoursePlan
@@ -89,9 +92,6 @@ def load_translations(path: Path, raw: dict[str, Any]) -> None:
 
     Every language with a catalogue beside the protocol (``locale/<language>``) needs one.
     """
-    from microneedle_desk import i18n
-    from microneedle_desk.core.protocol_texts import english_texts, read_translation, translation_files
-
     english = english_texts(raw)
     files = translation_files(path)
     for language in sorted(p.name for p in (path.parent / "locale").glob("*") if p.is_dir()):
@@ -262,8 +262,6 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
 def _course_plans(p: _Parser, root: dict[str, Any], adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
     """The published plans: their needle length is the studies' own, so it is held to the source's
     hard limits; a clinic whose protocol narrows the range still sees (and may not use) a 1.5 mm plan."""
-    from microneedle_desk.core.course_plan import PlanError, parse_course_plan
-
     plans = []
     for raw in p.lst(root.get("course_plans", []), '"course_plans"'):
         try:

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
 
 if TYPE_CHECKING:
     from microneedle_desk.core.course_plan import CoursePlan
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Bound(FrozenRecord):
+@dataclass(frozen=True)
+class Bound:
     """Allowed range of a number (with its step and default), from the protocol file."""
 
     min: Decimal
@@ -25,16 +24,16 @@ class Bound(FrozenRecord):
     default: Decimal | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Choice(FrozenRecord):
+@dataclass(frozen=True)
+class Choice:
     """One option of a choice group (id stored in records, label shown)."""
 
     id: str
     label: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Indication(FrozenRecord):
+@dataclass(frozen=True)
+class Indication:
     """What is treated, with its grading scales, default needle length and interval."""
 
     id: str
@@ -44,8 +43,8 @@ class Indication(FrozenRecord):
     interval_days: int
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Scale(FrozenRecord):
+@dataclass(frozen=True)
+class Scale:
     """A grading scale and its grades."""
 
     id: str
@@ -53,8 +52,8 @@ class Scale(FrozenRecord):
     grades: tuple[str, ...]  # empty for the numeric SALT score
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Contraindication(FrozenRecord):
+@dataclass(frozen=True)
+class Contraindication:
     """One screening question that blocks the session when answered yes."""
 
     id: str
@@ -67,8 +66,8 @@ class Contraindication(FrozenRecord):
         return not self.applies_to_sex or sex in self.applies_to_sex
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Zone(FrozenRecord):
+@dataclass(frozen=True)
+class Zone:
     """A scalp zone and its outline on the scalp map."""
 
     id: str
@@ -76,8 +75,8 @@ class Zone(FrozenRecord):
     polygon: tuple[tuple[float, float], ...]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class AftercarePoint(FrozenRecord):
+@dataclass(frozen=True)
+class AftercarePoint:
     """One aftercare instruction given to the patient; ``group`` places it on the handout."""
 
     id: str
@@ -89,8 +88,8 @@ AFTERCARE_GROUPS = ("first_days", "two_weeks", "minoxidil", "call")
 """Where an aftercare point goes: the first days, about two weeks, minoxidil, when to call."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Strength(FrozenRecord):
+@dataclass(frozen=True)
+class Strength:
     """A minoxidil strength and the forms it comes in (2 % and 5 % topical, mg tablets)."""
 
     id: str
@@ -98,8 +97,8 @@ class Strength(FrozenRecord):
     forms: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Step(FrozenRecord):
+@dataclass(frozen=True)
+class Step:
     """One step of the session, with its one-line instruction."""
 
     id: str
@@ -107,8 +106,8 @@ class Step(FrozenRecord):
     instruction: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PhotoView(FrozenRecord):
+@dataclass(frozen=True)
+class PhotoView:
     """One standard scalp photo view, with how to take it alike each time."""
 
     id: str
@@ -132,8 +131,8 @@ HARD_LIMITS = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Protocol(FrozenRecord):
+@dataclass(frozen=True)
+class Protocol:
     """The whole clinical protocol, as loaded and checked from the protocol file."""
 
     bounds: dict[str, Bound]

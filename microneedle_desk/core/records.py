@@ -7,15 +7,16 @@ merged. Documents are plain JSON-able dicts; the functions here build and check 
 
 from __future__ import annotations
 
+import hashlib  # here, not at the top: OpenSSL's set-up costs ~4 ms of start-up
 import json
 import re
+import uuid  # here, not at the top: uuid imports platform, ~5 ms of start-up
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.record_types import PatientDoc, PractitionerDoc
 from microneedle_desk.core.validation import (
     ValidationError,
@@ -23,15 +24,13 @@ from microneedle_desk.core.validation import (
     require_choice,
     require_text,
 )
-from microneedle_desk.i18n import tr
+from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages, tr
 
 SCHEMA_VERSION = 1
 STATUSES = ("in_progress", "signed", "abandoned")
 
 
 def new_id() -> str:
-    import uuid  # here, not at the top: uuid imports platform, ~5 ms of start-up
-
     return str(uuid.uuid4())
 
 
@@ -69,14 +68,12 @@ def canonical_json(doc: Any) -> bytes:
 
 def content_hash(doc: Mapping[str, object], prev_hash: str) -> str:
     """SHA-256 over a document's canonical JSON (without its own hash) and the previous hash."""
-    import hashlib  # here, not at the top: OpenSSL's set-up costs ~4 ms of start-up
-
     body = {k: v for k, v in doc.items() if k != "hash"}
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Patient(FrozenRecord):
+@dataclass(frozen=True)
+class Patient:
     """A registered patient."""
 
     id: str
@@ -159,8 +156,6 @@ def make_patient(
 
 def check_language(raw: object) -> str:
     """A patient's language: "" (the clinic's) or one the app is translated into."""
-    from microneedle_desk.i18n import LANGUAGE_NAMES, available_languages
-
     text = "" if raw is None else str(raw).strip()
     if text and text not in available_languages():
         raise ValidationError("language", tr("The patient's language must be one the app is translated into: "
@@ -187,8 +182,8 @@ def validate_patient_doc(doc: object, protocol: Protocol) -> Patient:
     )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Practitioner(FrozenRecord):
+@dataclass(frozen=True)
+class Practitioner:
     """A practitioner who runs sessions."""
 
     id: str

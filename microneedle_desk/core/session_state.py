@@ -14,7 +14,6 @@ from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.countdown import Countdown
 from microneedle_desk.core.event_types import ConfigData, SessionEvent
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord, Record
 from microneedle_desk.core.record_types import PatientSnapshot, PhotoRecord
 from microneedle_desk.core.validation import (
     add_months,
@@ -41,8 +40,8 @@ ALERT_TEXT = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Anchor(FrozenRecord):
+@dataclass(frozen=True)
+class Anchor:
     """When an event happened: the monotonic reading, its epoch and the wall clock."""
 
     mono: float
@@ -65,8 +64,8 @@ class Anchor(FrozenRecord):
         return (later.wall - self.wall).total_seconds()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SessionConfig(FrozenRecord):
+@dataclass(frozen=True)
+class SessionConfig:
     """Settings in force when the session started, recorded with it."""
 
     washout_months: int = 6
@@ -86,8 +85,8 @@ class Interruption(TypedDict):
     gap_seconds: float
 
 
-@dataclass(eq=False, repr=False)
-class SideEffect(Record):
+@dataclass
+class SideEffect:
     """A side effect seen in the session, with its severity."""
 
     entry_id: str
@@ -97,8 +96,8 @@ class SideEffect(Record):
     at: str
 
 
-@dataclass(eq=False, repr=False)
-class SessionState(Record):
+@dataclass
+class SessionState:
     """Everything known about a session, folded from its events."""
 
     id: str = ""

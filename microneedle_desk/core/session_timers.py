@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.event_types import EventData, SessionEvent
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.session_state import ALERT_TEXT, SessionState
 from microneedle_desk.i18n import tr
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CountdownView(FrozenRecord):
+@dataclass(frozen=True)
+class CountdownView:
     """What a countdown shows now (for the views)."""
 
     key: str           # "dwell" or "needling"

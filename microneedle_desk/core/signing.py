@@ -33,6 +33,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from microneedle_desk.core.fold_common import is_override
 from microneedle_desk.core.record_types import KeyDoc, ScryptCost, SealedKey, SignatureBlock
 from microneedle_desk.core.records import canonical_json
 
@@ -67,21 +68,21 @@ def cost_of(pin_hash: object) -> ScryptCost:
 
 
 def new_private_key() -> PrivateKey:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return Ed25519PrivateKey.generate()
 
 
 def public_hex(private: PrivateKey) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return str(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex())
 
 
 def seal_key(private: PrivateKey, pin: str, cost: ScryptCost) -> SealedKey:
     """The private key encrypted under ``pin`` (with the parameters needed to open it)."""
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat  # noqa: PLC0415 (kept off the start-up path until first used)
 
     raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
@@ -94,9 +95,9 @@ def seal_key(private: PrivateKey, pin: str, cost: ScryptCost) -> SealedKey:
 
 def open_key(key_doc: Mapping[str, Any], pin: str) -> PrivateKey:
     """The private key of ``key_doc`` (an account's ``key``); SealedKeyError when ``pin`` does not open it."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.exceptions import InvalidTag  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # noqa: PLC0415 (kept off the start-up path until first used)
 
     try:
         sealed, public = key_doc["sealed"], str(key_doc["public"])
@@ -118,8 +119,8 @@ def _sign(private: PrivateKey, by: str, message: bytes) -> SignatureBlock:
 
 
 def verify(public: str, message: bytes, value: str) -> bool:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 (kept off the start-up path until first used)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: PLC0415 (kept off the start-up path until first used)
 
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public)).verify(bytes.fromhex(value), message)
@@ -186,6 +187,4 @@ def fingerprint(signature: Mapping[str, object] | None) -> str:
 
 def needs_signature(event: Mapping[str, object]) -> bool:
     """Whether a saved event is one a person signs (a start, a take-over, an override, a sign-off)."""
-    from microneedle_desk.core.fold_common import is_override
-
     return event.get("type") in ("session_started", "signed", "practitioner_changed") or is_override(event)

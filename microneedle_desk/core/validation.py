@@ -141,8 +141,6 @@ JUSTIFICATION_EXAMPLE = N_("patient must leave early; numbness tested and adequa
 
 
 def _tr(text: str) -> str:
-    from microneedle_desk.i18n import tr  # when first needed: this module is read at start-up
-
     return tr(text)
 
 

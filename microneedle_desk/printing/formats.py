@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.signing import fingerprint
 from microneedle_desk.dates import decimal, long_date, long_moment, short_date, short_moment
 from microneedle_desk.i18n import tr
 
@@ -66,8 +67,6 @@ def fmt_duration(seconds: float | None) -> str:
 def signature_mark(state: SessionState) -> str:
     """The fingerprint of the session's sign-off signature: matches the paper to the person who
     signed the record, which a recomputed hash cannot fake (empty for a record without one)."""
-    from microneedle_desk.core.signing import fingerprint
-
     sig = next((e.get("sig") for e in reversed(state.events) if e.get("type") == "signed"), None)
     return fingerprint(sig if isinstance(sig, dict) else None)
 

@@ -19,6 +19,7 @@ from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.printing.content import ClinicInfo, PrintDoc, SheetInfo
 from microneedle_desk.printing.course_note import course_note
 from microneedle_desk.printing.handout import handout
+from microneedle_desk.printing.photos import photo_section
 from microneedle_desk.printing.session_sheet import session_sheet
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
@@ -96,8 +97,6 @@ def sheet_for(store: Store, session_id: str, clinic: ClinicInfo, printed_by: str
     sheet = session_sheet(state, store.protocol, clinic, info, name_of(store))
     if state.photo_consent or state.photos or state.photo_skips or any(
             str(a.get("field", "")).startswith(PHOTO_PREFIX) for a in info.amendments):
-        from microneedle_desk.printing.photos import photo_section
-
         sheet.sections.append(photo_section(store, state, list(info.amendments)))
     return sheet
 

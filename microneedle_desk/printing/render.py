@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from microneedle_desk import APP_NAME, ORG_NAME
 from microneedle_desk.i18n import tr
 from microneedle_desk.printing.content import PrintDoc
 from microneedle_desk.printing.sheet import LOGO_URL, body_html, footer_html, header_html, image_url
+from microneedle_desk.store.folder import refuse_unsafe_output
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 MARGIN_MM = 14.0
@@ -193,9 +195,6 @@ def write_pdf(docs: Sequence[PrintDoc], path: str | os.PathLike[str], paper: str
     and then renamed over ``path``: a PDF is whole or not written, and a device, a pipe or a
     link at ``path`` is refused (UnsafeOutput), never replaced.
     """
-    import tempfile
-
-    from microneedle_desk.store.folder import refuse_unsafe_output
 
     target = Path(path)
     if not target.parent.is_dir():

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.review.followup import by_session, patient_followups
 from microneedle_desk.store.store import Store
 
 
@@ -108,12 +109,10 @@ def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol
 
 def patient_course(store: Store, patient_id: str, interval_days: int | None = None) -> Course:
     """The course of one patient, with their follow-ups."""
-    from microneedle_desk.review.followup import all_followups, by_session
-
     rows = store.patient_summaries(patient_id)
     same = store.clinic_copy.aliases(patient_id)  # and other rooms' follow-ups (pulled from the clinic server)
-    fups = by_session([f for f in [*all_followups(store), *store.clinic_copy.followups()]
-                       if f.get("patient_id") in same])
+    fups = by_session([*patient_followups(store, set(same)),
+                       *(f for f in store.clinic_copy.followups() if f.get("patient_id") in same)])
     course = build_course(rows, patient_id, store.protocol, interval_days, fups)
     if not course.patient_name:
         patient = store.patient(patient_id)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from microneedle_desk.core.course_events import Course
 from microneedle_desk.core.due import (
@@ -41,8 +42,6 @@ def clinic_today(settings: Any, now: datetime | None = None) -> date:
     name = str(settings.get("clinic/time_zone") or "").strip()
     if name:
         try:
-            from zoneinfo import ZoneInfo
-
             return moment.astimezone(ZoneInfo(name)).date()
         except (ValueError, KeyError, OSError):
             pass  # an unknown zone name: the settings dialog says so; the computer's zone is used

@@ -23,7 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from microneedle_desk.core.photos import PHOTO_PREFIX
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.folder import refuse_unsafe_output
 from microneedle_desk.store.store import Store, StoreError
 
 FIELDS: tuple[str, ...] = (
@@ -105,8 +107,6 @@ def photo_refs(store: Store, row: dict[str, Any]) -> list[str]:
         photo for e in (doc["events"] if doc else []) if isinstance(e, dict) and e.get("type") == "photo_added"
         and isinstance(e.get("data"), dict) and isinstance(photo := e["data"].get("photo"), dict)]
     if row.get("amended"):
-        from microneedle_desk.core.photos import PHOTO_PREFIX
-
         found += [new for a in store.amendments(str(row.get("id")))
                   if str(a.get("field", "")).startswith(PHOTO_PREFIX) and isinstance(new := a.get("new"), dict)]
     return [f"{p.get('view')}:{p.get('file')}:{p.get('sha256')}" for p in found]
@@ -167,8 +167,6 @@ def write_private(path: str | os.PathLike[str], text: str) -> None:
 def write_private_with(path: str | os.PathLike[str], write: Callable[[IO[str]], T]) -> T:
     """Like :func:`write_private`, with ``write(file)`` writing the text as it is made (an export
     too large to hold as one text); returns what ``write`` returns."""
-    from microneedle_desk.store.folder import refuse_unsafe_output
-
     refuse_unsafe_output(path)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))

@@ -61,6 +61,12 @@ def all_followups(store: Store) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda d: (d["on"], d["at"]))
 
 
+def patient_followups(store: Store, patient_ids: set[str]) -> list[dict[str, Any]]:
+    """The follow-ups of these patients' sessions (index copies), oldest first."""
+    rows = [dict(r) for r in store.patient_index_records(patient_ids, TABLE)]
+    return sorted(rows, key=lambda d: (d["on"], d["at"]))
+
+
 def by_session(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for row in rows:

@@ -9,7 +9,6 @@ from pathlib import Path
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.photos import amended_photos, photos_in_force
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
@@ -18,8 +17,8 @@ from microneedle_desk.store import photos as photo_files
 from microneedle_desk.store.store import Store
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CoursePhoto(FrozenRecord):
+@dataclass(frozen=True)
+class CoursePhoto:
     """One session's photo of a view, with what is shown beside it."""
 
     session_id: str

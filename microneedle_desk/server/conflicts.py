@@ -9,6 +9,7 @@ merged patient's sessions stay theirs, and the laptops show them in the kept pat
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from microneedle_desk.core.validation import ValidationError
@@ -35,8 +36,6 @@ def record_merge(conn: Any, kept: str, merged: str, *, author: str, device: str,
     """Record that ``merged`` is the same person as ``kept``; returns the merge's id.
 
     Only for a same-person finding still open; raises ValidationError saying why not."""
-    import uuid
-
     with conn.transaction():
         found = conn.execute(
             "SELECT kind FROM clinic.conflicts WHERE (patient_a, patient_b) = (least(%s::uuid, %s::uuid), "

@@ -32,7 +32,7 @@ class Refused(ServerError):
 
 def dsn_problem(dsn: object) -> str | None:
     """What is wrong with a DSN as given (None when it can be tried)."""
-    from psycopg import conninfo
+    from psycopg import conninfo  # noqa: PLC0415 (optional dependency, loaded when used)
 
     if not isinstance(dsn, str) or not dsn.strip():
         return tr("Give the clinic server as a libpq connection string or URI, e.g. "
@@ -50,7 +50,7 @@ def dsn_problem(dsn: object) -> str | None:
 
 def connect(dsn: str, *, timeout: float = CONNECT_TIMEOUT_S) -> psycopg.Connection[Any]:
     """An open connection; raises :class:`Unreachable` saying why not."""
-    import psycopg
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     problem = dsn_problem(dsn)
     if problem is not None:

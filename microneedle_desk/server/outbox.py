@@ -13,6 +13,7 @@ that costs time, never a duplicate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
-from microneedle_desk.core.record_base import Record
+from microneedle_desk.core.records import canonical_json
 from microneedle_desk.store.storage import BadFileError, dumps, ensure_private_dir, json_file_names, read_json_file
 
 STATE_VERSION = 1
@@ -70,8 +71,8 @@ def load_state_defaults(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-@dataclass(eq=False, repr=False)
-class Outgoing(Record):
+@dataclass
+class Outgoing:
     """What a push offers the server."""
 
     device: dict[str, Any]
@@ -95,7 +96,7 @@ def _table(data: Any, name: str) -> list[dict[str, Any]]:
 
 def collect(root: Path, state: dict[str, Any]) -> Outgoing:
     """Everything in the data folder at ``root`` that ``state`` does not show as sent."""
-    from microneedle_desk.server.verify import public_account
+    from microneedle_desk.server.verify import public_account  # noqa: PLC0415 (kept off the start-up path until first used)
 
     meta_data = read_json_file(paths.meta_file(root))
     meta = (_table(meta_data, "meta") or [{}])[0]
@@ -158,8 +159,5 @@ def _place(doc: dict[str, Any]) -> int:
 
 
 def digest(doc: dict[str, Any]) -> str:
-    import hashlib
-
-    from microneedle_desk.core.records import canonical_json
 
     return hashlib.sha256(canonical_json(doc)).hexdigest()

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.server.conflicts import merges_since
 from microneedle_desk.server.reading import followup_rows
@@ -27,8 +26,8 @@ from microneedle_desk.store.clinic_copy import pulled_rows
 CHUNK = 500  # sessions made into rows at a time
 
 
-@dataclass(eq=False, repr=False)
-class PullCounts(Record):
+@dataclass
+class PullCounts:
     pulled: int = 0
     held: int = 0      # patients whose clinic ID is used here by someone else: for the admin
     refused: int = 0   # sessions the rules refuse (the server's own check quarantines those)

@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from microneedle_desk.core.course_events import validate_course_event
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.server.outbox import Outgoing, digest, save_state
 
 BATCH = 500
 PATIENT_COLUMNS = "(id, device, clinic_id, name, dob, created_at, doc)"
 
 
-@dataclass(eq=False, repr=False)
-class PushCounts(Record):
+@dataclass
+class PushCounts:
     pushed: int = 0
     already: int = 0
     conflicts: int = 0
@@ -34,7 +35,7 @@ class PushCounts(Record):
 
 
 def _jsonb(value: Any) -> Any:
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Jsonb  # noqa: PLC0415 (optional dependency, loaded when used)
 
     return Jsonb(value)
 
@@ -107,9 +108,6 @@ def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: 
 def _push_course_events(conn: Any, batch: list[dict[str, Any]], device: str, counts: PushCounts) -> None:
     """Course events by their UUID; one the rules refuse (a damaged file) stays on the laptop,
     where ``check`` names it."""
-    from microneedle_desk.core.course_events import validate_course_event
-    from microneedle_desk.core.validation import ValidationError
-
     good = []
     for doc in batch:
         try:
@@ -186,7 +184,7 @@ def _push_patients(conn: Any, batch: list[dict[str, Any]], counts: PushCounts) -
 def _push_chain(conn: Any, device: str, batch: list[tuple[str, dict[str, Any]]],
                 accounts: dict[str, dict[str, Any]], out: Outgoing, protocol: Protocol,
                 counts: PushCounts) -> None:
-    from microneedle_desk.server.verify import RecordVerifier
+    from microneedle_desk.server.verify import RecordVerifier  # noqa: PLC0415 (kept off the start-up path until first used)
 
     verifier = RecordVerifier(protocol, accounts, signed_from=out.device["signed_from"], demo=out.device["demo"])
     with conn.transaction():

@@ -22,6 +22,7 @@ from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, Practitioner
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import SessionRow, summarize
+from microneedle_desk.server.schema import clinic_identity
 
 HISTORY_PAGE = 200
 
@@ -52,8 +53,6 @@ class ClinicRecords:
         """The clinic database's own UUID, where a data folder has its device's: the FHIR export's
         identifier systems are made from it, the same for every export of this clinic."""
         if self._device is None:
-            from microneedle_desk.server.schema import clinic_identity
-
             self._device = clinic_identity(self.conn)
         return self._device
 

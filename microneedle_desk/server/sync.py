@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.server import outbox, pull, push, schema
 from microneedle_desk.server.connection import Refused, Unreachable, connect, reason
 
 CLOCK_TOLERANCE_S = 5 * 60
 
 
-@dataclass(eq=False, repr=False)
-class SyncResult(Record):
+@dataclass
+class SyncResult:
     """What one sync did, for the command's line and the app's status bar."""
 
     pushed: int = 0
@@ -49,7 +48,7 @@ def exchange(dsn: str, root: Path, protocol: Protocol, now: Callable[[], datetim
              progress: Callable[[int, int], None] | None = None) -> SyncResult:
     """Push what the server lacks and fetch what this laptop lacks. Raises
     :class:`Unreachable` (no connection, or lost) or :class:`Refused` (schema)."""
-    import psycopg
+    import psycopg  # noqa: PLC0415 (optional dependency, loaded when used)
 
     conn = connect(dsn)
     try:

@@ -6,6 +6,7 @@ accounts' business (:class:`~microneedle_desk.store.accounts.AccountBook` is an
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from microneedle_desk import paths
@@ -104,8 +105,7 @@ ACCESS_CSV_COLUMNS = ("at", "who", "account_id", "os_user", "action", "patient_i
 
 def access_csv(entries: list[dict[str, Any]], who: Any) -> str:
     """Access records as CSV: UUIDs for patients and sessions (never a name), the person's name."""
-    import csv
-    import io
+    import csv  # noqa: PLC0415 (kept off the start-up path until first used)
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -156,7 +156,7 @@ def daily_backup_in_background(root: Path, now: datetime, keep: int, second: Pat
     manifest is written leaves no backup for today, so the next start takes it. A second
     location missing, full or unwritable is noted (offsite.last_copy) and never raises.
     """
-    from microneedle_desk.store import offsite
+    from microneedle_desk.store import offsite  # noqa: PLC0415 (kept off the start-up path until first used)
 
     local_due = not backed_up_today(root, now)
     copy_due = second is not None and not offsite.copied_today(root, now, second)

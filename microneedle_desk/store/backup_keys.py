@@ -65,7 +65,7 @@ def current_key(root: Path) -> BackupKey | None:
 def make_key(root: Path, now: datetime, device: str, replace: bool = False) -> tuple[BackupKey, str]:
     """A new key pair; the public key is kept, the identity text (age-keygen's format) is
     returned for the admin and kept nowhere. Refused when a key exists and not ``replace``."""
-    import pyrage
+    import pyrage  # noqa: PLC0415 (optional dependency, loaded when used)
 
     existing = keys(root)
     if any(k.replaced is None for k in existing) and not replace:
@@ -83,7 +83,7 @@ def make_key(root: Path, now: datetime, device: str, replace: bool = False) -> t
 
 def read_identities(text: str) -> list[Any]:
     """The age identities in ``text`` (an identity file's content, or the key pasted alone)."""
-    import pyrage
+    import pyrage  # noqa: PLC0415 (optional dependency, loaded when used)
 
     found = []
     for raw in text.splitlines():

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microneedle_desk.core.record_base import FrozenRecord
-
 
 class StoreUnreadable(Exception):
     """The folder cannot be checked at all (missing, not a store, not readable)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Problem(FrozenRecord):
+@dataclass(frozen=True)
+class Problem:
     """One thing wrong in the store: file, record and what."""
 
     file: str      # relative to the data folder

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.storage import BadFileError, read_json_file
 from microneedle_desk.store.upgrade import version_problem
@@ -36,8 +35,8 @@ TABLES = {
 Entry = tuple[int, str, str, str, str]
 
 
-@dataclass(eq=False, repr=False)
-class CheckState(Record):
+@dataclass
+class CheckState:
     """The state of one store check."""
 
     root: Path

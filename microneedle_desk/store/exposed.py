@@ -32,3 +32,10 @@ def exposed_files(root: Path) -> list[str]:
             except FileNotFoundError:
                 continue
     return first + sorted(found)
+
+
+def exposed_note(root: Path, exposed: list[str]) -> str:
+    """What to tell the person about ``exposed`` (from exposed_files; not empty)."""
+    shown = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "")
+    return (f"Other users of this computer can read the records in {root} ({shown}). "
+            f"Make the folder private, e.g. chmod -R go-rwx \"{root}\".")

@@ -1,11 +1,14 @@
-"""The start-up check of a store opened here for the first time, run after the window is up.
+"""The start-up check of a store with records, run after the window is up.
 
 The start-up check reuses what it found for files unchanged since it last passed (the check
-cache). A store opened without one (after a restore, on a new laptop, a copied folder) would
-have every sealed file verified before the window could show: seconds at years of records.
-Such a store is checked in the background instead, on a snapshot of hard links taken between
-two writes, so the check sees one instant of the folder while sessions go on; the cache it
-builds is kept for the next start, and what it finds is told to the person.
+cache), but even then it reads the cache and looks at every file: its cost grows with the
+years of records, and a store opened without a cache (after a restore, on a new laptop, a
+copied folder) would have every sealed file verified before the window could show. So the app
+checks in the background instead, on a snapshot of hard links taken between two writes, so the
+check sees one instant of the folder while sessions go on; the cache it builds is kept for the
+next start, and what it finds is told to the person. A check that found a problem leaves a
+mark (paths.check_failed_file): the next start checks before its window, where a bad file can
+be answered with the newest good backup.
 """
 
 from __future__ import annotations
@@ -24,9 +27,6 @@ from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.photos import photo_files
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
-
-# More changed files than a day's work makes: the check would wait on history, not on today.
-DEFER_FILES = 40
 
 
 def _cached_stamps(root: Path) -> dict[str, Any]:
@@ -60,7 +60,9 @@ def unchecked_files(root: Path) -> int:
 
 
 def should_defer(root: Path) -> bool:
-    return paths.meta_file(root).exists() and unchecked_files(root) > DEFER_FILES
+    """Whether the start-up check can wait for the first frame: the store has records, and the
+    last check found nothing wrong."""
+    return paths.meta_file(root).exists() and not paths.check_failed_file(root).exists()
 
 
 def _snapshot(root: Path) -> Path:
@@ -99,13 +101,20 @@ def check_in_background(root: Path, protocol: Protocol) -> list[Problem]:
         try:
             problems = check_store(snap, protocol, deep=False, use_cache=True)
         except StoreUnreadable as exc:
-            return [Problem(paths.meta_file(root).name, "", str(exc).replace(str(snap), str(root)))]
-        built = paths.check_cache_file(snap)
-        if not problems and built.exists():
-            # Stamps are sizes and change times, the same through a hard link: a file changed
-            # since the snapshot no longer matches and is checked again at the next start.
-            with contextlib.suppress(OSError):
-                write_atomic(paths.check_cache_file(root), built.read_bytes())
+            problems = [Problem(paths.meta_file(root).name, "", str(exc).replace(str(snap), str(root)))]
+        failed = paths.check_failed_file(root)
+        if problems:
+            with contextlib.suppress(OSError):  # without the mark the next start checks after its frame again
+                write_atomic(failed, b"")
+            return problems
+        failed.unlink(missing_ok=True)
+        built, kept = paths.check_cache_file(snap), paths.check_cache_file(root)
+        # Stamps are sizes and change times, the same through a hard link: a file changed
+        # since the snapshot no longer matches and is checked again at the next start.
+        with contextlib.suppress(OSError):
+            fresh = built.read_bytes()
+            if not kept.exists() or kept.read_bytes() != fresh:  # an unchanged store writes nothing
+                write_atomic(kept, fresh)
         return problems
     finally:
         shutil.rmtree(snap, ignore_errors=True)

@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.storage import ensure_private_dir
 
 NAME_MAX = 255  # bytes per name on the file systems a clinic uses (ext4, APFS, NTFS)
 
@@ -31,7 +32,7 @@ class FolderError(Exception):
 
 def os_user() -> str:
     """The OS user running this process (the access log names command-line uses by it)."""
-    import getpass  # here: the app's start-up does not need it (with termios)
+    import getpass  # here: the app's start-up does not need it (with termios)  # noqa: PLC0415 (kept off the start-up path until first used)
 
     try:
         return getpass.getuser()
@@ -49,7 +50,7 @@ def _owner(path: Path) -> str:
     except OSError:
         return ""
     try:
-        import pwd
+        import pwd  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
@@ -188,8 +189,6 @@ def writing_problem(root: Path) -> str | None:
     """Make ``root`` (private, as the store keeps it) for writing, or say in one sentence
     why it cannot be written. A read-only folder is left as it is: its mode is never
     changed to make it writable."""
-    from microneedle_desk.store.storage import ensure_private_dir
-
     problem = read_problem(root)
     if problem is not None:
         return str(problem)

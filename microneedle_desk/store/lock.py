@@ -15,11 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from microneedle_desk import paths
-from microneedle_desk.core.record_base import FrozenRecord
+from microneedle_desk.i18n import tr
+from microneedle_desk.store.folder import is_read_only, read_only_sentence
+from microneedle_desk.store.storage import make_private
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class LockHolder(FrozenRecord):
+@dataclass(frozen=True)
+class LockHolder:
     """Who holds the data folder's lock."""
 
     pid: int
@@ -36,9 +38,6 @@ class LockHolder(FrozenRecord):
     def why(self, root: Path, then: str) -> str:
         """Why ``root`` cannot be written, in one sentence, followed by ``then`` (what to do
         when another copy holds it)."""
-        from microneedle_desk.i18n import tr
-        from microneedle_desk.store.folder import read_only_sentence
-
         if self.read_only:
             return read_only_sentence(root)
         return tr("The data in {path} is open in {holder}. {then}").format(
@@ -55,13 +54,9 @@ class StoreLock:
     def acquire(self) -> LockHolder | None:
         """Take the lock. Returns None on success, else who holds it (``read_only`` when
         nobody does and the folder cannot be written)."""
-        from microneedle_desk.store.folder import is_read_only
-
         if is_read_only(self._root):
             return LockHolder(0, "", "", read_only=True)
         if self._lock.tryLock(100):
-            from microneedle_desk.store.storage import make_private
-
             make_private(self._path)
             return None
         if self._lock.error() == QLockFile.LockError.LockFailedError:

@@ -28,8 +28,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from microneedle_desk import paths
 from microneedle_desk.store import backup_repo as repo
-from microneedle_desk.store.backup_keys import BackupKeyError, current_key, keys
+from microneedle_desk.store.backup_keys import BackupKeyError, current_key, key_id_of, keys
+from microneedle_desk.store.storage import write_atomic
 
 SUFFIX = ".json.age"
 README = """These are encrypted backups of a microneedle-desk data folder.
@@ -84,7 +86,7 @@ def copy_backup(root: Path, manifest: Path, dest: Path, keep: int,
     """Encrypt the backup ``manifest`` (in ``root``'s backups) into ``dest``; the manifest written
     there. Raises BackupKeyError when the clinic has no backup key, OSError when ``dest``
     cannot take it (nothing written there before is changed)."""
-    import pyrage
+    import pyrage  # noqa: PLC0415 (optional dependency, loaded when used)
 
     key = current_key(root)
     if key is None:
@@ -151,7 +153,7 @@ class EncryptedSource:
     """A backup in a second location, opened with the recovery key (age identities)."""
 
     def __init__(self, manifest: Path, identities: list[Any]) -> None:
-        import pyrage
+        import pyrage  # noqa: PLC0415 (optional dependency, loaded when used)
 
         self.path = manifest
         self.name = manifest.name
@@ -183,7 +185,7 @@ class EncryptedSource:
         return f"objects/{self.key_id}/{entry.sha256[:2]}/{entry.sha256}.gz.age"
 
     def open_entry(self, entry: repo.Entry) -> IO[bytes]:
-        import pyrage
+        import pyrage  # noqa: PLC0415 (optional dependency, loaded when used)
 
         plain = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # noqa: SIM115 - handed to the caller
         try:
@@ -201,8 +203,6 @@ class EncryptedSource:
 def open_encrypted(where: Path, identities: list[Any]) -> EncryptedSource:
     """The backup ``where`` names: a ``.json.age`` manifest, or, in a second location, the newest
     one the recovery key given opens (an old key still opens the backups made before a new one)."""
-    from microneedle_desk.store.backup_keys import key_id_of
-
     if where.is_dir():
         found = manifests(where)
         if not found:
@@ -219,9 +219,6 @@ def is_encrypted(where: Path) -> bool:
 
 def record_copy(root: Path, now: datetime, dest: Path, why: str | None) -> None:
     """Note the outcome of a copy to the second location (for the status bar)."""
-    from microneedle_desk import paths
-    from microneedle_desk.store.storage import write_atomic
-
     status = {"at": now.isoformat(), "dest": str(dest), "ok": why is None, "why": why or ""}
     last = last_copy(root)
     if why is not None and last is not None and last.get("ok"):
@@ -234,8 +231,6 @@ def record_copy(root: Path, now: datetime, dest: Path, why: str | None) -> None:
 
 def last_copy(root: Path) -> dict[str, Any] | None:
     """The last attempt's outcome: at, dest, ok, why, and last_ok (when the last good one was)."""
-    from microneedle_desk import paths
-
     try:
         data = json.loads(paths.offsite_status_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -16,12 +16,12 @@ import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.photos import SUFFIX, THUMB_SUFFIX
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.core.record_types import PhotoRecord
 from microneedle_desk.core.records import new_id
 from microneedle_desk.core.validation import ValidationError
@@ -42,15 +42,15 @@ _ORIENTATION = 0x0112
 
 
 def _turns() -> dict[int, Any]:
-    from PIL import Image
+    from PIL import Image  # noqa: PLC0415 (optional dependency, loaded when used)
 
     t = Image.Transpose
     return {2: t.FLIP_LEFT_RIGHT, 3: t.ROTATE_180, 4: t.FLIP_TOP_BOTTOM, 5: t.TRANSPOSE, 6: t.ROTATE_270,
             7: t.TRANSVERSE, 8: t.ROTATE_90}  # the EXIF orientation -> the turn that makes it upright
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PreparedPhoto(FrozenRecord):
+@dataclass(frozen=True)
+class PreparedPhoto:
     """A photo read, checked and converted, not yet written anywhere."""
 
     photo_id: str
@@ -110,8 +110,6 @@ def _capture_time(exif: Any) -> str | None:
     offset = sub.get(_OFFSET_ORIGINAL)
     if isinstance(offset, str) and len(offset.strip()) == 6 and offset.strip()[0] in "+-":
         moment += offset.strip()
-    from datetime import datetime
-
     try:
         datetime.fromisoformat(moment)
     except ValueError:
@@ -122,7 +120,7 @@ def _capture_time(exif: Any) -> str | None:
 def prepare(source: Path) -> PreparedPhoto:
     """Read ``source`` and make the stored copy and thumbnail in memory; ValidationError with a
     message for the person when it cannot be used (nothing is written either way)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 (optional dependency, loaded when used)
 
     data = _read(source)
     name = source.name

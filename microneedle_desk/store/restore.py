@@ -20,7 +20,6 @@ from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import FrozenRecord
 from microneedle_desk.i18n import tr
 from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.backup import BackupError, backups, data_files
@@ -35,8 +34,8 @@ _MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|courses\.json|ac
                      r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RestoreResult(FrozenRecord):
+@dataclass(frozen=True)
+class RestoreResult:
     """What a restore did."""
 
     backup: str

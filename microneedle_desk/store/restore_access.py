@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.clock import SystemClock
+from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.check_chain import RESTORED
 from microneedle_desk.store.storage import json_file_names
+from microneedle_desk.store.store import Store
 
 
 def _access_docs(folder: Path) -> list[dict[str, Any]]:
@@ -33,11 +37,6 @@ CARRIED = " (carried over at the restore of {backup})"
 def carry_over_access_log(root: Path, aside: Path, backup_name: str) -> None:
     """Seal the access entries made after the backup into the restored chain, then log the
     restore. Entries are matched by id, so running it again adds nothing twice."""
-    from microneedle_desk.core.clock import SystemClock
-    from microneedle_desk.core.protocol import load_protocol
-    from microneedle_desk.store.accounts import AccountBook
-    from microneedle_desk.store.store import Store
-
     access = paths.access_dir(root).name
     present = _access_docs(root / access)
     known = {d.get("id") for d in present}

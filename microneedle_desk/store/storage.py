@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QIODevice, QSaveFile
 from tinydb.storages import Storage
 
 FILE_MODE = 0o600
@@ -81,8 +82,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
     # Imported here, not at start-up: PySide sets up QSaveFile's and QIODevice's enums on the
     # first import of the name (~1.7 ms), and an unchanged store writes nothing at start.
-    from PySide6.QtCore import QIODevice, QSaveFile
-
     ensure_private_dir(path.parent)
     f = QSaveFile(str(path))
     if not f.open(QIODevice.OpenModeFlag.WriteOnly):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket  # only for a new store: ~5 ms of every other start-up
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +51,7 @@ from microneedle_desk.store.derived import (
     DERIVED_TABLE,
 )
 from microneedle_desk.store.lasts import PatientLasts
+from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
     BadFileError,
     ensure_private_dir,
@@ -64,7 +66,7 @@ from microneedle_desk.store.store_files import (
     ReadOnlyError,
     StoreError,
 )
-from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows
+from microneedle_desk.store.upgrade import AMENDED_MARKS, mark_amended_rows, version_problem
 
 
 class Store(StoreFiled):
@@ -73,8 +75,7 @@ class Store(StoreFiled):
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
         self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
-        self._row_index: dict[str, dict[str, Any]] | None = None
-        self._rows_by_patient: dict[str, list[dict[str, Any]]] = {}
+        self._month_keys: MonthKeys | None = None
         self._active_states: dict[str, SessionState] = {}
         # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
         # the signing key that PIN opened (core/signing.py)
@@ -86,8 +87,6 @@ class Store(StoreFiled):
         if not info:
             if read_only:
                 raise StoreError(tr("There is no store in {root} yet.").format(root=root))
-            import socket  # only for a new store: ~5 ms of every other start-up
-
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),
@@ -97,8 +96,6 @@ class Store(StoreFiled):
             info = meta.table("meta").all()
         version = info[0].get("schema")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            from microneedle_desk.store.upgrade import version_problem
-
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
                 path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]
@@ -174,16 +171,16 @@ class Store(StoreFiled):
 
     def _refuse_filed(self, session_id: str, month: str | None = None) -> None:
         """Raise when ``session_id`` is a filed session's: looked up in the history index of
-        ``month`` only, unless the whole index is in memory anyway (or no month is given).
+        ``month`` only (or, with no month given, in the months that may hold it).
 
         A new session's id is a fresh UUID4; what this catches is a start event sent again,
         which carries the same time and so the same month. Other guards: filing looks the id
         up in its day file, and ``check`` reports a session id on file twice.
         """
-        if month is not None and self._row_index is None:
+        if month is not None:
             row = next((r for r in self.month_rows(month) if r.get("id") == session_id), None)
         else:
-            row = self._rows().get(session_id)
+            row = self._row(session_id)
         if row is not None:
             filed = str(row.get("status") or "finished")
             raise EventError("status", tr("This session is {filed}: it cannot change any more.").format(

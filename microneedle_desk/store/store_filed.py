@@ -12,6 +12,7 @@ from typing import Any, cast
 from tinydb import Query
 
 from microneedle_desk import paths
+from microneedle_desk.core.amendments import amended_state, make_amendment
 from microneedle_desk.core.event_types import SessionDoc, SessionEvent
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
@@ -21,6 +22,7 @@ from microneedle_desk.core.records import (
     content_hash,
 )
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.signing import sign_amendment
 from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
@@ -66,7 +68,7 @@ class StoreFiled(StoreIndex):
         if active.exists():
             return {"id": session_id, "status": "in_progress",
                     "events": cast(list[SessionEvent], self._active_events(active))}
-        row = None if file else self._rows().get(session_id)
+        row = None if file else self._row(session_id)
         file = file or (str(row["file"]) if row and row.get("file") else None)
         files = [paths.session_file(self.root, file)] if file else self._session_files()
         for path in files:
@@ -109,8 +111,6 @@ class StoreFiled(StoreIndex):
                 raise StoreError(tr("A correction needs the PIN of the person making it: make it in the app, "
                                     "signed in."))
             private = self.signature_guard("amend", by)
-        from microneedle_desk.core.amendments import amended_state, make_amendment
-
         doc = self.session_doc(session_id)
         if doc is None:
             raise StoreError(tr("There is no such session."))
@@ -119,8 +119,6 @@ class StoreFiled(StoreIndex):
         amendment = make_amendment(state, earlier, field, new_value, reason, by, self.clock.now(),
                                    self.device, self.protocol)
         if private is not None:
-            from microneedle_desk.core.signing import sign_amendment
-
             amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
         sealed = cast(AmendmentDoc, self._chain_append(amendment, day_db.table("amendments")))

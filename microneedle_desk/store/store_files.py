@@ -18,6 +18,7 @@ from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.lasts import PatientLasts
+from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
     AtomicCachedStorage,
 )
@@ -59,8 +60,7 @@ class StoreFiles:
     device: str
     _dbs: dict[Path, TinyDB]
     _months: dict[str, dict[str, list[dict[str, Any]]]]  # index tables per month
-    _row_index: dict[str, dict[str, Any]] | None
-    _rows_by_patient: dict[str, list[dict[str, Any]]]
+    _month_keys: MonthKeys | None
     _active_states: dict[str, SessionState]
     _lasts: PatientLasts
     clinic_copy: ClinicCopy  # other rooms' sessions, pulled from the clinic server

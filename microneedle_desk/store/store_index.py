@@ -23,12 +23,15 @@ from microneedle_desk.store.derived import (
     relative,
 )
 from microneedle_desk.store.lasts import merge as merge_last
+from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
     dumps,
     json_file_names,
     write_atomic,
 )
 from microneedle_desk.store.store_patients import StorePatients
+
+MONTHS_KEPT = 4  # months of history rows kept after reading them (see month_rows)
 
 
 class StoreIndex(StorePatients):
@@ -58,31 +61,42 @@ class StoreIndex(StorePatients):
         return [name.removesuffix(".json") for name in reversed(json_file_names(paths.index_dir(self.root)))]
 
     def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
-        """One month's history rows (or its ``followups`` copies) as read from its index file,
-        kept until that file is written.
+        """One month's history rows (or its ``followups`` copies) as read from its index file.
 
         The rows are the store's own (shared, not copies): read them, never change them. The
-        history reads the newest months first, so its first rows do not wait for older years.
+        last MONTHS_KEPT months read are kept until their file is written (a session start reads
+        the same month again); older ones are let go, so reading the whole history leaves the
+        store's memory where it was. The history reads the newest months first, so its first
+        rows do not wait for older years.
         """
-        tables = self._months.get(month)
+        tables = self._months.pop(month, None)
         if tables is None:
             path = paths.index_file(self.root, month)
             was_open = path in self._dbs
             data = self._db_for(path).storage.read() if path.exists() else None
             tables = {name: list(records.values()) for name, records in (data or {}).items()}
-            self._months[month] = tables
             if not was_open:
                 self._release(path)  # the file's content is kept once, as these rows
+        self._months[month] = tables  # the newest use last
+        while len(self._months) > MONTHS_KEPT:
+            del self._months[next(iter(self._months))]
         return tables.get(table, [])
 
-    def month_rows_once(self, month: str) -> list[dict[str, Any]]:
+    def month_rows_once(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
         """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
         they were kept already: a reader that walks every month holds one month at a time."""
-        held = month in self._months
-        rows = self.month_rows(month)
-        if not held:
-            self._months.pop(month, None)
+        tables = self._months.get(month)
+        if tables is not None:
+            return tables.get(table, [])
+        rows = self.month_rows(month, table)
+        self._months.pop(month, None)
         return rows
+
+    def patient_index_records(self, patient_ids: set[str], table: str) -> list[dict[str, Any]]:
+        """The records of an index table (``followups``) about these patients, read from the
+        months that hold their sessions only (a record is filed in its session's month)."""
+        return [r for month in self.month_keys().months_of_patients(sorted(patient_ids))
+                for r in self.month_rows_once(month, table) if r.get("patient_id") in patient_ids]
 
     def index_records(self, table: str) -> list[dict[str, Any]]:
         """Every month's records of an index table (``followups``), oldest month first; shared."""
@@ -100,17 +114,30 @@ class StoreIndex(StorePatients):
         """Table ``table`` (``followups``) of the day file a finished session is filed in."""
         return self._db_for(paths.session_file(self.root, self.file_key(state))).table(table)
 
-    def _rows(self) -> dict[str, dict[str, Any]]:
-        """History rows by session id, read once and kept until an index file is written."""
-        if self._row_index is None:
-            rows: dict[str, dict[str, Any]] = {}
-            by_patient: dict[str, list[dict[str, Any]]] = {}
-            for month in reversed(self.index_months()):
-                for row in self.month_rows(month):
-                    rows[row["id"]] = row
-                    by_patient.setdefault(str(row.get("patient_id")), []).append(row)
-            self._row_index, self._rows_by_patient = rows, by_patient
-        return self._row_index
+    def month_keys(self) -> MonthKeys:
+        """Which months hold a session or a patient's sessions (kept small: see month_keys.py)."""
+        if self._month_keys is None:
+            self._month_keys = MonthKeys(self.index_months, self._index_text)
+        return self._month_keys
+
+    def _index_text(self, month: str) -> bytes:
+        try:
+            return paths.index_file(self.root, month).read_bytes()
+        except FileNotFoundError:
+            return b""
+
+    def _row(self, session_id: str) -> dict[str, Any] | None:
+        """A finished session's history row (the store's own), read from its month only."""
+        for month in self.month_keys().months_of_session(session_id):
+            row = next((r for r in self.month_rows_once(month) if r.get("id") == session_id), None)
+            if row is not None:
+                return row
+        return None
+
+    def _patient_rows(self, patient_ids: set[str]) -> list[dict[str, Any]]:
+        """The history rows of these patients (the store's own), read from their months only."""
+        return [r for month in self.month_keys().months_of_patients(sorted(patient_ids))
+                for r in self.month_rows_once(month) if r.get("patient_id") in patient_ids]
 
     def _index_written(self, month: str, path: Path) -> None:
         self._drop_rows(month)
@@ -175,30 +202,30 @@ class StoreIndex(StorePatients):
             self._months.clear()
         else:
             self._months.pop(month, None)
-        self._row_index = None
-        self._rows_by_patient = {}
+        if self._month_keys is not None:
+            self._month_keys.drop(month)
 
     def summaries(self) -> list[dict[str, Any]]:
-        """Every finished session's history row (copies the caller may change)."""
-        return [dict(r) for r in self._rows().values()]
+        """Every finished session's history row (copies the caller may change), oldest month
+        first. Read month by month and not kept: the caller's list is the only copy."""
+        return [dict(r) for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
 
     def shared_summaries(self) -> list[dict[str, Any]]:
         """Every finished session's history row, the store's own dicts: read, never change.
 
         For the history, the dashboard and exports, which only read (10,000 copies cost
         ~0.1 s that the first frame cannot spare)."""
-        return list(self._rows().values())
+        return [r for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
 
     def summary(self, session_id: str) -> dict[str, Any] | None:
-        row = self._rows().get(session_id)
+        row = self._row(session_id)
         return dict(row) if row is not None else None
 
     def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
         """One patient's history rows, oldest first: this laptop's and other rooms' (pulled), also
         those of a registration the admin merged with this patient's (the same person)."""
-        self._rows()
         same = self.clinic_copy.aliases(patient_id)
-        rows = [r for pid in same for r in self._rows_by_patient.get(pid, [])]
+        rows = self._patient_rows(set(same))
         pulled = [r for pid in same for r in self.clinic_copy.patient_rows(pid)]
         if pulled:
             mine = {r["id"] for r in rows}
@@ -232,15 +259,14 @@ class StoreIndex(StorePatients):
         return record
 
     def _own_last(self, patient_id: str) -> dict[str, dict[str, Any]]:
-        if self._row_index is None and self._lasts.ready():
+        if self._lasts.ready():
             try:
                 return self._lasts.record(patient_id)
             except LookupError:  # a restored backup, say: derive again (or read the index below)
                 if not self.read_only:
                     self._lasts.rebuild()
                     return self._lasts.record(patient_id)
-        record: dict[str, dict[str, Any]] = {}  # the whole index: in memory, or a read-only copy
-        self._rows()
-        for row in self._rows_by_patient.get(patient_id, []):
+        record: dict[str, dict[str, Any]] = {}  # a read-only copy: from the patient's months
+        for row in self._patient_rows({patient_id}):
             merge_last(record, row, str(row.get("file") or row.get("started_at") or "")[:7])
         return record

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, Account
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.review.export import write_private
 from microneedle_desk.store.access_log import filter_entries
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui.access_log_model import AccessModel
@@ -146,8 +147,6 @@ class AccessLogDialog(QDialog):
 
     def export(self) -> str | None:
         """Write the records shown as CSV (the export is itself logged). Returns the path."""
-        from microneedle_desk.review.export import write_private
-
         path = self.ask_path()
         if not path:
             return None

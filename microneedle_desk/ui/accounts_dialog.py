@@ -19,6 +19,7 @@ from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui import pin_prompt
 from microneedle_desk.ui.account_forms import ChosenAccountForm, NewAccountForm
 from microneedle_desk.ui.account_list import AccountTable
 from microneedle_desk.ui.colours import error_style
@@ -104,8 +105,6 @@ class AccountsDialog(QDialog):
 
     def _ask_own_pin(self, actor: Account) -> Callable[[], str | None]:
         """The admin's PIN, asked only once the change itself is accepted: it signs the new key."""
-        from microneedle_desk.ui import pin_prompt
-
         return lambda: pin_prompt.ask_pin(self, actor.name, tr("vouch for this account's new signing key"))
 
     def show_message(self, text: str, error: bool = False) -> None:

@@ -14,7 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import (
+    QObject,
+    QProcess,  # here, not at start-up (its enums: ~2.5 ms)
+)
 from PySide6.QtWidgets import QApplication
 
 _TONE_FILE: Path | None = None
@@ -48,11 +51,9 @@ class AlertSound(QObject):
     def play(self, volume_percent: int) -> None:
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or volume_percent <= 0:
             return  # no audio device in tests or headless checks
-        from PySide6.QtCore import QProcess  # here, not at start-up (its enums: ~2.5 ms)
-
         tone = str(_tone_path())
         if sys.platform == "win32":
-            import winsound
+            import winsound  # noqa: PLC0415 (this platform only)
 
             winsound.PlaySound(tone, winsound.SND_FILENAME | winsound.SND_ASYNC)
             return

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.first_check import SETTLE_MS
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -38,7 +39,7 @@ class BackupStatus(QObject):
         if start_now:
             self.start()
         else:
-            window.parts_attached.connect(self.start)
+            window.parts_attached.connect(lambda: QTimer.singleShot(SETTLE_MS, self.start))
 
     def start(self) -> None:
         """Start today's backup (and copy) if one is due; follow it while it runs."""

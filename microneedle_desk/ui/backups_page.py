@@ -10,12 +10,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -65,9 +68,6 @@ class RecoveryKeyDialog(QDialog):
         self.resize(620, 300)
 
     def print_key(self) -> None:
-        from PySide6.QtGui import QTextDocument
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
         printer = QPrinter()
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
             document = QTextDocument()
@@ -76,8 +76,6 @@ class RecoveryKeyDialog(QDialog):
             self.note.setText(tr("Sent to the printer."))
 
     def save_key(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         name, _filter = QFileDialog.getSaveFileName(self, tr("Save the recovery key (on a USB stick)"),
                                                     "backup-recovery-key.txt")
         if name:
@@ -148,8 +146,6 @@ class BackupsPage(QWidget):
         self.status.setText(self.clinic.backups.status())
 
     def make_key(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         replace = self.clinic.backups.key() is not None
         if replace and QMessageBox.question(self, tr("Replace the backup key"), tr(
                 "Later backups will need the new recovery key; backups made before still open with the old "
@@ -166,8 +162,6 @@ class BackupsPage(QWidget):
         self.show_state()
 
     def choose(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         folder = QFileDialog.getExistingDirectory(self, tr("Second location for the encrypted backups"),
                                                   self.location.text())
         if folder:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 def pg() -> Any:
     """pyqtgraph, configured for print-like charts (imported on first use)."""
-    import pyqtgraph
+    import pyqtgraph  # noqa: PLC0415 (optional dependency, loaded when used)
 
     pyqtgraph.setConfigOptions(background="w", foreground="k", antialias=True)
     return pyqtgraph
@@ -70,7 +70,7 @@ def short(label: str, limit: int = 11) -> str:
 
 def save_png(widget: Any, path: str, width: int = 1000) -> None:
     """Save a chart as PNG through pyqtgraph's ImageExporter."""
-    from pyqtgraph.exporters import ImageExporter
+    from pyqtgraph.exporters import ImageExporter  # noqa: PLC0415 (optional dependency, loaded when used)
 
     exporter = ImageExporter(widget.getPlotItem())
     exporter.parameters()["width"] = width

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.server.connection import reason
 from microneedle_desk.ui.background import Background
 
 
@@ -82,8 +83,6 @@ class FindingsDialog(QDialog):
 
     def _answer(self, findings: Any, error: BaseException | None) -> None:
         if error is not None:
-            from microneedle_desk.server.connection import reason
-
             why = error.message if isinstance(error, ValidationError) else reason(error)
             self.status.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
             return

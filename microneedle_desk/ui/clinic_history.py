@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.server.connection import ServerError, connect, reason
+from microneedle_desk.server.reading import ClinicRecords
 from microneedle_desk.ui.background import Background
+from microneedle_desk.ui.clinic_findings import FindingsDialog
+from microneedle_desk.ui.dashboard_view import DashboardWindow
+from microneedle_desk.ui.export_dialog import export_dialog
 
 PAGE = 200
 TYPING_PAUSE_MS = 300  # the server is asked once typing pauses, not at every key
@@ -154,9 +159,6 @@ class ClinicHistoryWindow(QWidget):
         dsn, protocol = self.server.dsn, self.ctx.protocol
 
         def work() -> tuple[Any, Any]:  # in the worker thread: no Qt object here
-            from microneedle_desk.server.connection import connect
-            from microneedle_desk.server.reading import ClinicRecords
-
             with connect(dsn) as conn:
                 records = ClinicRecords(conn, protocol)
                 return records.history_page(PAGE, room, text, before), records.rooms() if with_rooms else None
@@ -165,8 +167,6 @@ class ClinicHistoryWindow(QWidget):
 
     def _answer(self, answer: Any, error: BaseException | None, append: bool) -> None:
         if error is not None:
-            from microneedle_desk.server.connection import ServerError, reason
-
             why = str(error) if isinstance(error, ServerError) else reason(error)
             self.count.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
             return
@@ -189,9 +189,6 @@ class ClinicHistoryWindow(QWidget):
         self.count.setText(tr("Reading the clinic's sessions for the dashboard…"))
 
         def work() -> tuple[list[SessionRow], list[dict[str, Any]]]:  # in the worker thread
-            from microneedle_desk.server.connection import connect
-            from microneedle_desk.server.reading import ClinicRecords
-
             with connect(dsn) as conn:
                 records = ClinicRecords(conn, protocol)
                 rows = [r for r in records.summaries() if not room or r.get("room_device") == room]
@@ -201,13 +198,9 @@ class ClinicHistoryWindow(QWidget):
 
     def _show_dashboard(self, answer: Any, error: BaseException | None) -> None:
         if error is not None:
-            from microneedle_desk.server.connection import ServerError, reason
-
             why = str(error) if isinstance(error, ServerError) else reason(error)
             self.count.setText(tr("The clinic server cannot be read now: {why}").format(why=why))
             return
-        from microneedle_desk.ui.dashboard_view import DashboardWindow
-
         rows, followups = answer
         ids = {r["id"] for r in rows}
         self.count.setText(trn("{n} session shown", "{n} sessions shown", len(self.model.rows)).format(
@@ -217,14 +210,11 @@ class ClinicHistoryWindow(QWidget):
         self.dashboard.show()
 
     def open_findings(self) -> QWidget:
-        from microneedle_desk.ui.clinic_findings import FindingsDialog
-
         dialog = FindingsDialog(self.server, self)
         dialog.show()
         return dialog
 
     def export_shown(self) -> None:
-        from microneedle_desk.ui.export_dialog import export_dialog
 
         export_dialog(self, self.ctx, [{k: v for k, v in r.items() if k != "_at"} for r in self.model.rows],
                       of_clinic=True)

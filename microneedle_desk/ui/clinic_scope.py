@@ -13,10 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QDate, QEventLoop, Qt, Signal
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
 
+from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.review.export import ExportError
+from microneedle_desk.server.clinic_export import export_clinic
+from microneedle_desk.server.connection import ServerError, connect, reason
+from microneedle_desk.server.reading import ClinicRecords
 from microneedle_desk.ui.background import Background
 
 if TYPE_CHECKING:
@@ -117,9 +122,6 @@ class ScopeBar(QWidget):
         self.note.setText(tr("Asking the clinic server…"))
 
         def work() -> tuple[Any, list[tuple[str, str]]]:  # in the worker thread: no Qt object here
-            from microneedle_desk.server.connection import connect
-            from microneedle_desk.server.reading import ClinicRecords
-
             with connect(dsn) as conn:
                 records = ClinicRecords(conn, protocol)
                 return load(records), records.rooms()
@@ -129,8 +131,6 @@ class ScopeBar(QWidget):
     def _answered(self, answer: Any, error: BaseException | None) -> None:
         self.scope.setEnabled(True)
         if error is not None:
-            from microneedle_desk.server.connection import ServerError, reason
-
             why = str(error) if isinstance(error, ServerError) else reason(error)
             self.answer = None
             self.scope.blockSignals(True)
@@ -155,8 +155,6 @@ class ScopeBar(QWidget):
 
 def set_days(edits: list[Any], rows: list[dict[str, Any]], ctx: UiContext) -> None:
     """Set a dialog's From and To dates to the first and last day of ``rows`` (today without any)."""
-    from PySide6.QtCore import QDate
-
     days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
     for edit, day in zip(edits, (days[0], days[-1]), strict=True):
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
@@ -165,9 +163,6 @@ def set_days(edits: list[Any], rows: list[dict[str, Any]], ctx: UiContext) -> No
 def wait_for(parent: QWidget, work: Callable[[], Any], name: str) -> Any:
     """Run ``work`` in a worker thread and return its result (raising its error) once done; the
     window goes on answering meanwhile (a local event loop), so a slow server never freezes it."""
-    from PySide6.QtCore import QEventLoop, Qt
-    from PySide6.QtWidgets import QApplication
-
     loop = QEventLoop(parent)
     box: dict[str, Any] = {}
     background = Background(parent)
@@ -192,12 +187,6 @@ def export_whole_clinic(parent: QWidget, ctx: UiContext, rows: list[dict[str, An
                         days: tuple[Any, Any], deidentify: bool, path: str) -> str | None:
     """The export dialog's "Whole clinic": ``rows`` (every room's, or one room's) written from the
     server in a worker, the access-log line written here, the result said. Returns the path."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from microneedle_desk.core.validation import ValidationError
-    from microneedle_desk.review.export import ExportError
-    from microneedle_desk.server.clinic_export import export_clinic
-    from microneedle_desk.server.connection import ServerError, reason
 
     dsn, protocol = clinic_server_dsn(ctx), ctx.protocol
     now = ctx.clock.now().isoformat(timespec="seconds")

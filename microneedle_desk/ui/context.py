@@ -7,14 +7,13 @@ from typing import Any
 
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_base import Record
 from microneedle_desk.settings import Settings
 from microneedle_desk.store.store import Store
 from microneedle_desk.ui.controller import SessionController
 
 
-@dataclass(eq=False, repr=False)
-class UiContext(Record):
+@dataclass
+class UiContext:
     """What every view needs: protocol, clock, store, settings, controller."""
 
     protocol: Protocol
@@ -34,6 +33,6 @@ class UiContext(Record):
 
 def who_is_working(ctx: UiContext) -> str:
     """The name a correction or follow-up made in a review window is recorded under."""
-    from microneedle_desk.printing import jobs
+    from microneedle_desk.printing import jobs  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return str(ctx.settings.get("ui/last_practitioner")) or jobs.os_user() or "admin"

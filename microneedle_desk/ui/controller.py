@@ -181,9 +181,9 @@ class SessionController(QObject):
             fired = []
         finally:
             self._busy -= 1
-        self._tell_heard()
-        for kind in fired:
+        for kind in fired:  # said first: the views' catching up with the alert's entry can wait
             self.alert.emit(kind)
+        self._tell_heard()
         if self.session is not session:
             return
         wait = session.seconds_to_next_alert()

@@ -10,6 +10,10 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWid
 
 from microneedle_desk.core.course_schedule import PlanPoint, schedule, summary
 from microneedle_desk.i18n import N_, tr
+from microneedle_desk.printing import jobs
+from microneedle_desk.printing.lists import course_summary_doc
+from microneedle_desk.printing.render import write_pdf
+from microneedle_desk.ui.context import who_is_working
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -89,11 +93,6 @@ class PlanPanel(QWidget):
 
 def save_summary(ctx: UiContext, patient_id: str, path: str) -> int:
     """The patient's course summary as a PDF at ``path``; the pages written."""
-    from microneedle_desk.printing import jobs
-    from microneedle_desk.printing.lists import course_summary_doc
-    from microneedle_desk.printing.render import write_pdf
-    from microneedle_desk.ui.context import who_is_working
-
     courses = ctx.controller.clinic.courses
     patient = ctx.store.patient(patient_id)
     sessions = [(str(r.get("started_at", ""))[:10], f"{r['needle_mm']:.1f}" if r.get("needle_mm") is not None else "",

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,10 +36,17 @@ from microneedle_desk.core.followup import followup_text
 from microneedle_desk.core.grading import SALT_REGIONS, salt_score
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
-from microneedle_desk.review.course import Course, grade_value, patient_course
+from microneedle_desk.printing.render import RenderError
+from microneedle_desk.review.course import Course, build_course, grade_value, patient_course
+from microneedle_desk.review.followup import by_session
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import SecondaryWindow
 from microneedle_desk.ui.amend_form import AmendmentForm, amend_signed
+from microneedle_desk.ui.clinic_scope import ScopeBar, clinic_course_rows, in_room
+from microneedle_desk.ui.course_panel import CourseActions
+from microneedle_desk.ui.course_plan_view import PlanPanel, save_summary
+from microneedle_desk.ui.photo_compare import PhotoCompareWindow
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -71,9 +79,6 @@ class CourseWindow(SecondaryWindow):
         self.save_button.setEnabled(False)
         self.summary_button = QPushButton(tr("Save course summar&y as PDF…"))
         self.summary_button.clicked.connect(lambda _=False: self.save_summary())
-        from microneedle_desk.ui.course_panel import CourseActions
-        from microneedle_desk.ui.course_plan_view import PlanPanel
-
         self.plan = PlanPanel(ctx, patient_id)
         self.actions_row = CourseActions(ctx, patient_id, self.refresh)
         self.grade_button.clicked.connect(self.record_grade)
@@ -86,8 +91,6 @@ class CourseWindow(SecondaryWindow):
         for b in (self.grade_button, self.charts_button, self.save_button, self.summary_button, self.photos_button):
             buttons.addWidget(b)
         self.chart_row = QHBoxLayout()
-        from microneedle_desk.ui.clinic_scope import ScopeBar, clinic_course_rows
-
         same = sorted(ctx.store.clinic_copy.aliases(patient_id))  # one person registered twice, merged
         self.scope = ScopeBar(ctx, lambda records: clinic_course_rows(records, same), self)
         self.scope.changed.connect(self.refresh)
@@ -110,10 +113,6 @@ class CourseWindow(SecondaryWindow):
             interval = int(settings.get(f"protocol/interval_days/{patient.indication}"))
         scope = getattr(self, "scope", None)  # built after the first refresh
         if scope is not None and scope.whole_clinic():
-            from microneedle_desk.review.course import build_course
-            from microneedle_desk.review.followup import by_session
-            from microneedle_desk.ui.clinic_scope import in_room
-
             rows, followups = scope.answer
             rows = [{**r, "patient_id": self.patient_id} for r in in_room(rows, scope.chosen_room())]
             course = self.course = build_course(rows, self.patient_id, self.ctx.protocol, interval,
@@ -157,8 +156,6 @@ class CourseWindow(SecondaryWindow):
 
     def compare_photos(self) -> QWidget:
         """Each session's photo of a view in a row; two of them before and after."""
-        from microneedle_desk.ui.photo_compare import PhotoCompareWindow
-
         self.photo_window = PhotoCompareWindow(self.ctx, self.patient_id, self)
         self.photo_window.show()
         return self.photo_window
@@ -166,8 +163,6 @@ class CourseWindow(SecondaryWindow):
     # -- charts ----------------------------------------------------------------------------
     def show_charts(self) -> None:
         if not self.charts:
-            from microneedle_desk.ui import charts
-
             self.charts["needle"] = charts.plot_widget(tr("Needle length"), "mm", "date", dates=True)
             self.charts["grade"] = charts.plot_widget("Grade", "grade", "date", dates=True)
             for w in self.charts.values():
@@ -176,8 +171,6 @@ class CourseWindow(SecondaryWindow):
         self.draw_charts()
 
     def draw_charts(self) -> None:
-        from microneedle_desk.ui import charts
-
         lib = charts.pg()
         assert self.course is not None
         signed = self.course.signed
@@ -210,8 +203,6 @@ class CourseWindow(SecondaryWindow):
                 grade.setYRange(0, 100)
 
     def save_charts(self, folder: str | None = None) -> list[str]:
-        from microneedle_desk.ui import charts
-
         if not self.charts:
             self.show_charts()
         written = []
@@ -225,10 +216,6 @@ class CourseWindow(SecondaryWindow):
 
     def save_summary(self, path: str | None = None) -> str:
         """The course summary (plans, planned against done, sessions) as a PDF."""
-        from PySide6.QtWidgets import QFileDialog
-
-        from microneedle_desk.printing.render import RenderError
-        from microneedle_desk.ui.course_plan_view import save_summary
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, tr("Save the course summary"), "course-summary.pdf",

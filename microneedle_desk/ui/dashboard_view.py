@@ -8,10 +8,13 @@ kind. The date range drives every chart. pyqtgraph is imported when the window o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -23,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import N_, tr
-from microneedle_desk.review import stats
-from microneedle_desk.review.export import in_range
-from microneedle_desk.review.followup import all_followups
+from microneedle_desk.review import dashboard_rows, stats
+from microneedle_desk.review.dashboard_rows import Rows
+from microneedle_desk.ui import charts
 from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 from microneedle_desk.ui.clinic_scope import ScopeBar, in_room
 
@@ -51,16 +54,24 @@ class DashboardWindow(SecondaryWindow):
                  followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
         """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
         super().__init__(parent)
-        from microneedle_desk.ui import charts
-
         self.ctx = ctx
         self.setWindowTitle(window_title or tr("Dashboard"))
         self.resize(1300, 860)
-        self.rows = rows if rows is not None else ctx.store.shared_summaries()  # read only: no copy of every row
-        self.followups = followups if followups is not None else all_followups(ctx.store)
-        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
-        last = date.fromisoformat(max(days)) if days else ctx.clock.now().date()
-        first = max(date.fromisoformat(min(days)) if days else last, last - timedelta(days=365))
+        # this laptop's sessions are read for the range drawn when it draws, not held; the whole
+        # clinic's are the rows given (or the server's answer, see show_scope)
+        self._given: Rows | None = rows
+        store = ctx.store
+        self._local_span: Callable[[], tuple[date, date] | None] = lambda: dashboard_rows.day_span(store)
+        self._local_read: Callable[[date, date], tuple[Rows, Rows]] = (
+            lambda low, high: dashboard_rows.between(store, low, high))
+        self._read: Callable[[date, date], tuple[Rows, Rows]]
+        if rows is None:
+            span, self._read = self._local_span(), self._local_read
+        else:
+            given_span, self._read = dashboard_rows.given(rows, followups or [])
+            span = given_span()
+        last = span[1] if span else ctx.clock.now().date()
+        first = max(span[0] if span else last, last - timedelta(days=365))
         self.date_from = DateField(_qdate(first))
         self.date_to = DateField(_qdate(last))
         for edit in (self.date_from, self.date_to):
@@ -92,30 +103,52 @@ class DashboardWindow(SecondaryWindow):
         layout = QVBoxLayout(self)
         self.scope: ScopeBar | None = None
         if rows is None:  # this laptop's; the whole clinic's too when a server is set
-            self.local = (self.rows, self.followups)
             self.scope = ScopeBar(ctx, lambda records: (records.summaries(), records.followups()), self)
             self.scope.changed.connect(self.show_scope)
             layout.addWidget(self.scope)
         layout.addLayout(top)
         layout.addLayout(grid, 1)
         self.data = stats.DashboardData()
+        self._drawn = False
         self.redraw()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed, the charts let go of what they draw (opened again, they are drawn anew)."""
+        super().closeEvent(event)
+        if event.isAccepted():
+            for plot in self.plots.values():
+                plot.clear()
+            self.data = stats.DashboardData()
+            self._drawn = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._drawn:
+            self.redraw()
+        super().showEvent(event)
+
+    @property
+    def rows(self) -> Rows:
+        """The sessions of the range drawn: the whole clinic's as given, or this laptop's, read now."""
+        if self._given is not None:
+            return self._given
+        return self._read(*self.selected_range())[0]
 
     def show_scope(self) -> None:
         """Draw this laptop's sessions, or the whole clinic's (of the room chosen) as the server gave them."""
         assert self.scope is not None
         if self.scope.whole_clinic():
             rows, followups = self.scope.answer
-            self.rows = in_room(rows, self.scope.chosen_room())
-            ids = {r["id"] for r in self.rows}
-            self.followups = [f for f in followups if f.get("session_id") in ids]
+            self._given = in_room(rows, self.scope.chosen_room())
+            ids = {r["id"] for r in self._given}
+            shown = [f for f in followups if f.get("session_id") in ids]
+            span_of, self._read = dashboard_rows.given(self._given, shown)
+            span = span_of()
         else:
-            self.rows, self.followups = self.local
-        days = [str(r.get("started_at", ""))[:10] for r in self.rows]
-        if days:  # the range follows the records shown: the year up to the newest session
-            last = date.fromisoformat(max(days))
-            for edit, day in ((self.date_from, max(date.fromisoformat(min(days)), last - timedelta(days=365))),
-                              (self.date_to, last)):
+            self._given, self._read = None, self._local_read
+            span = self._local_span()
+        if span:  # the range follows the records shown: the year up to the newest session
+            last = span[1]
+            for edit, day in ((self.date_from, max(span[0], last - timedelta(days=365))), (self.date_to, last)):
                 edit.blockSignals(True)
                 edit.setDate(_qdate(day))
                 edit.blockSignals(False)
@@ -126,16 +159,12 @@ class DashboardWindow(SecondaryWindow):
                 date.fromisoformat(self.date_to.date().toString("yyyy-MM-dd")))
 
     def redraw(self) -> None:
-        from microneedle_desk.ui import charts
-
         lib = charts.pg()
-        import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
-
         low, high = self.selected_range()
-        rows = in_range(self.rows, low, high)
-        ids = {str(r["id"]) for r in rows}
-        data = self.data = stats.compute(rows, [f for f in self.followups if f["session_id"] in ids],
-                                         str(self.period.currentData()))
+        self._drawn = True
+        rows, followups = self._read(low, high)
+        data = self.data = stats.compute(rows, followups, str(self.period.currentData()))
+        del rows, followups
         self.summary.setText(tr("  {total:,} sessions, {signed:,} signed").format(
                                 total=data.total, signed=data.signed))
         charts.bars(self.plots["sessions"], [p[2:] for p in data.periods],
@@ -169,8 +198,6 @@ class DashboardWindow(SecondaryWindow):
         charts.hbars(self.plots["overrides"], kinds, data.override_counts, "#7a3ba5")
 
     def save_one(self, key: str, path: str | None = None) -> str:
-        from microneedle_desk.ui import charts
-
         path = path or charts.ask_png(self, f"dashboard-{key}.png")
         if path:
             charts.save_png(self.plots[key], path)

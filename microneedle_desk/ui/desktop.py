@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from microneedle_desk import paths
+from microneedle_desk.ui.first_start import FirstStartDialog, needs_first_start
+from microneedle_desk.ui.focus_style import FocusStyle
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -51,8 +53,6 @@ def apply_colour_scheme(app: QApplication, scheme: Qt.ColorScheme | None = None)
     """Match the OS light/dark choice. Where the platform theme already gives the matching
     palette nothing changes; otherwise Fusion with an explicit palette is used. The countdown
     and alert colours are set explicitly elsewhere, so they read the same in both."""
-    from microneedle_desk.ui.focus_style import FocusStyle
-
     scheme = scheme if scheme is not None else app.styleHints().colorScheme()
     if scheme == Qt.ColorScheme.Dark and not is_dark(app):
         app.setStyle(FocusStyle("Fusion"))
@@ -88,9 +88,6 @@ def exit_after_start() -> bool:
 def after_show(window: MainWindow) -> bool:
     """Right after the window is shown: the first-start screen when nobody has an account here.
     False when the person closed it without making the first account."""
-    from PySide6.QtWidgets import QDialog
-
-    from microneedle_desk.ui.first_start import FirstStartDialog, needs_first_start
 
     if not needs_first_start(window.ctx.settings, window.ctx.store):
         return True

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,7 +28,13 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.due import STATES, DueRow, state_label
 from microneedle_desk.i18n import tr
-from microneedle_desk.review.due import StoreSource, cells, clinic_today, due_list, fallback_interval, headers
+from microneedle_desk.printing import jobs
+from microneedle_desk.printing.lists import due_list_doc
+from microneedle_desk.printing.render import RenderError, write_pdf
+from microneedle_desk.review.due import StoreSource, cells, clinic_today, due_list, fallback_interval, headers, to_csv
+from microneedle_desk.review.export import write_private
+from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.course_view import CourseWindow
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -206,8 +213,6 @@ class DueWindow(QWidget):
         if row is None:
             QMessageBox.information(self, tr("Due list"), tr("Select a patient first."))
             return
-        from microneedle_desk.ui.course_view import CourseWindow
-
         CourseWindow(self.ctx, row.patient_id, self).show()
 
     def record(self, action: str, detail: str) -> None:
@@ -218,18 +223,11 @@ class DueWindow(QWidget):
     def _path(self, suggested: str, kind: str, path: str | None) -> str:
         if path is not None:
             return path
-        from PySide6.QtWidgets import QFileDialog
-
         chosen, _ = QFileDialog.getSaveFileName(self, tr("Save the due list"), suggested,
                                                 tr("{kind} files (*.{ext})").format(kind=kind.upper(), ext=kind))
         return chosen
 
     def save_pdf(self, path: str | None = None) -> str:
-        from microneedle_desk.printing import jobs
-        from microneedle_desk.printing.lists import due_list_doc
-        from microneedle_desk.printing.render import RenderError, write_pdf
-        from microneedle_desk.ui.context import who_is_working
-
         target = self._path(f"due-{self.day.isoformat()}.pdf", "pdf", path)
         if not target:
             return ""
@@ -247,9 +245,6 @@ class DueWindow(QWidget):
         return target
 
     def export_csv(self, path: str | None = None) -> str:
-        from microneedle_desk.review.due import to_csv
-        from microneedle_desk.review.export import write_private
-
         target = self._path(f"due-{self.day.isoformat()}.csv", "csv", path)
         if not target:
             return ""

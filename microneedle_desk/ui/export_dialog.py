@@ -5,20 +5,27 @@ Only people whose role may export see them work; anyone else is told why.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QMessageBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.store import StoreError
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -26,8 +33,6 @@ if TYPE_CHECKING:
 
 def allowed(parent: QWidget | None, ctx: UiContext, permission: str, title: str) -> bool:
     """Whether the signed-in person may do this; if not, say so with the core's message."""
-    from PySide6.QtWidgets import QMessageBox
-
     if ctx.signer is None:
         return True
     try:
@@ -49,12 +54,9 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
     """Ask format, date range and de-identification; write the chosen rows. Returns the path.
     With a clinic server set, the records can be this laptop's (``rows``) or the whole clinic's;
     ``of_clinic``: ``rows`` are the whole clinic's already (written from the server)."""
-    from datetime import date
 
-    from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox
 
-    from microneedle_desk.review import export
-    from microneedle_desk.store.store import StoreError
+    from microneedle_desk.review import export  # noqa: PLC0415 (kept off the start-up path until first used)
 
     if not allowed(parent, ctx, "export", tr("Export")):
         return None
@@ -74,7 +76,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
         edit.setDate(QDate.fromString(day, "yyyy-MM-dd"))
         edits.append(edit)
     deid = QCheckBox(tr("De-identify (no names, dates of birth or clinic IDs; pseudonyms)"))
-    from microneedle_desk.ui.clinic_scope import ScopeBar, in_room, set_days
+    from microneedle_desk.ui.clinic_scope import ScopeBar, in_room, set_days  # noqa: PLC0415 (kept off the start-up path until first used)
 
     scope = ScopeBar(ctx, lambda records: records.summaries(), dialog)  # shown when a server is set
     scope.changed.connect(lambda: set_days(edits, scope.answer if scope.whole_clinic() else rows, ctx))
@@ -103,7 +105,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
         return None
     low, high = (date.fromisoformat(e.date().toString("yyyy-MM-dd")) for e in edits)
     if scope.whole_clinic() or of_clinic:
-        from microneedle_desk.ui.clinic_scope import export_whole_clinic
+        from microneedle_desk.ui.clinic_scope import export_whole_clinic  # noqa: PLC0415 (kept off the start-up path until first used)
 
         chosen = in_room(scope.answer, scope.chosen_room()) if scope.whole_clinic() else rows
         return export_whole_clinic(parent, ctx, chosen, kind, (low, high), deid.isChecked(), path)
@@ -111,7 +113,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
         if ctx.signer is not None:
             ctx.signer.require("export")  # checked again where the file is written
         if kind == "fhir":
-            from microneedle_desk.ui.fhir_export import write_fhir
+            from microneedle_desk.ui.fhir_export import write_fhir  # noqa: PLC0415 (kept off the start-up path until first used)
 
             count = write_fhir(parent, ctx, rows, low, high, deid.isChecked(), path)
         else:
@@ -133,9 +135,8 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *
 
 def recall_dialog(parent: QWidget, ctx: UiContext, lot: str) -> QDialog:
     """Who got cartridge lot ``lot``: patients and sessions, with a button to save the list."""
-    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QPlainTextEdit
 
-    from microneedle_desk.review import export
+    from microneedle_desk.review import export  # noqa: PLC0415 (kept off the start-up path until first used)
 
     hits = export.lot_recall(ctx.store.summaries(), lot)
     dialog = QDialog(parent)

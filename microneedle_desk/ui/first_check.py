@@ -1,8 +1,9 @@
-"""The check of a store opened here for the first time, after the first frame (store/first_check.py).
+"""The start-up check of a store with records, after the first frame (store/first_check.py).
 
 While it runs the status bar says so, with a busy bar; its result is told like the start-up
 check's: all well in the status bar, a problem in a window that names the files (never a
 patient) and says what to do. It opens beside the work, not over it: nothing typed is lost.
+The same worker looks for record files other users of the computer can read.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar
+from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.check_problems import Problem
+from microneedle_desk.store.exposed import exposed_files, exposed_note
 from microneedle_desk.store.first_check import check_in_background
 
 if TYPE_CHECKING:
@@ -23,16 +25,23 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
 
 POLL_MS = 500
+# Background work starts this long after the window's parts are in: the sign-in dialog is drawn
+# first, before a thread competes with it for the interpreter.
+SETTLE_MS = 1000
 
 
 class FirstCheck(QObject):
-    def __init__(self, window: MainWindow, root: Path, protocol: Protocol, start_now: bool = False) -> None:
+    def __init__(self, window: MainWindow, root: Path, protocol: Protocol, start_now: bool = False,
+                 first: bool = True) -> None:
+        """``first``: no check cache, every file is read (the store is opened here for the first time)."""
         super().__init__(window)
-        self.window, self.root, self.protocol = window, root, protocol
+        self.window, self.root, self.protocol, self.first = window, root, protocol, first
         self.problems: list[Problem] | None = None  # None until the check has finished
+        self.exposed: list[str] = []
         self.error = ""
         self.worker: threading.Thread | None = None
-        self.label = QLabel(tr("Checking the records (first opening on this computer)…"))
+        self.label = QLabel(tr("Checking the records (first opening on this computer)…") if first
+                            else tr("Checking the records…"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: the check has no count to show
         self.bar.setMaximumWidth(120)
@@ -43,7 +52,7 @@ class FirstCheck(QObject):
         if start_now:
             self.start()
         else:
-            window.parts_attached.connect(self.start)
+            window.parts_attached.connect(lambda: QTimer.singleShot(SETTLE_MS, self.start))
 
     def start(self) -> None:
         if self.worker is not None:
@@ -57,6 +66,8 @@ class FirstCheck(QObject):
 
     def _work(self) -> None:
         try:
+            # before the check's snapshot is made: the walk would see it come and go
+            self.exposed = exposed_files(self.root)
             self.problems = check_in_background(self.root, self.protocol)
         except OSError as exc:
             self.error = str(exc.strerror or exc)
@@ -78,14 +89,23 @@ class FirstCheck(QObject):
             bar.showMessage(tr("Records checked: every file reads and the record chain is whole."), 15000)
         else:
             self._tell(problems)
+        if self.exposed:
+            self._warn(exposed_note(self.root, self.exposed))
+
+    def _warn(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("About the records"), text, QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setModal(False)
+        box.show()
+        self.exposed_box = box
 
     def _tell(self, problems: list[Problem]) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         lines = [str(p) for p in problems[:12]] + ([tr("… and {n} more (run: microneedle-desk check).").format(
             n=len(problems) - 12)] if len(problems) > 12 else [])
-        text = tr("The check of the records in {root}, opened here for the first time, found a problem. Nothing "
-                  "was changed or repaired.").format(root=self.root) + "\n\n" + "\n".join(lines)
+        text = (tr("The check of the records in {root}, opened here for the first time, found a problem. Nothing "
+                   "was changed or repaired.") if self.first else tr(
+            "The check of the records in {root} found a problem. Nothing was changed or repaired.")).format(
+            root=self.root) + "\n\n" + "\n".join(lines)
         if all(p.derived for p in problems):
             text += "\n\n" + tr("Only the history index differs; it is derived again from the records at the "
                                 "next start.")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QLayout, QWidget
 
+from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
 from microneedle_desk.ui.clinic_scope import ScopeBar
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ class HistorySwitch(ScopeBar):
     def _switch(self) -> None:
         if self.whole_clinic():
             if self.clinic_view is None:
-                from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
-
                 self.clinic_view = ClinicHistoryWindow(self.ctx, self.window_)
                 self.clinic_view.setWindowFlags(Qt.WindowType.Widget)
                 self.layout_.addWidget(self.clinic_view, 1)

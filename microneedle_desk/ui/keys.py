@@ -21,6 +21,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QMenu,
+    QMenuBar,
+    QPlainTextEdit,
+    QRadioButton,
+    QTextEdit,
+    QWidget,
+)
 
 from microneedle_desk.i18n import tr
 
@@ -57,19 +70,6 @@ def keeps_space(widget: QWidget | None) -> bool:
     A widget inside one of them (a combo box's line edit, a list's viewport or item editor)
     counts as the one it is in.
     """
-    from PySide6.QtWidgets import (
-        QAbstractItemView,
-        QAbstractSpinBox,
-        QCheckBox,
-        QComboBox,
-        QLineEdit,
-        QMenu,
-        QMenuBar,
-        QPlainTextEdit,
-        QRadioButton,
-        QTextEdit,
-    )
-
     keepers = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox, QAbstractItemView,
                QMenuBar, QMenu, QCheckBox, QRadioButton)
     while widget is not None:
@@ -101,8 +101,6 @@ class EnterSubmits(QObject):
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() in ENTER_KEYS
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            from PySide6.QtWidgets import QComboBox, QWidget
-
             if not isinstance(watched, QWidget):
                 return False
             if isinstance(watched, QComboBox):

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -22,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import announce
 from microneedle_desk.ui.alert_bar import AlertBar
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.countdown_panel import CountdownPanel
+from microneedle_desk.ui.course_panel import SessionPlace, settle_gap
+from microneedle_desk.ui.exposure import ExposureWatch
 from microneedle_desk.ui.pages.patient import PatientPage
 from microneedle_desk.ui.step_pages import CurrentPageStack, LazyPages, StepList
 from microneedle_desk.ui.window_view import FLASH_MS, SessionWindow
@@ -137,7 +143,6 @@ class MainWindow(SessionWindow):
         c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
         self._stale = False  # an entry was saved while the window could not be seen
-        from microneedle_desk.ui.course_panel import SessionPlace
 
         self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
         self._refusal = ""  # the last refusal put on the status line
@@ -227,9 +232,6 @@ class MainWindow(SessionWindow):
     def _step_opened(self, index: int) -> None:
         """Say which step opened, and put the focus on its first field, unless the person is
         moving through the step list (arrow keys there go on moving through it)."""
-        from PySide6.QtWidgets import QApplication
-
-        from microneedle_desk.ui.a11y import announce
 
         steps = self.ctx.protocol.steps
         announce(self, tr("Step {n} of {total}: {title}").format(n=index + 1, total=len(steps),
@@ -250,13 +252,11 @@ class MainWindow(SessionWindow):
         practitioner = page.practitioner_id()
         if practitioner is None:
             return
-        from microneedle_desk.ui.course_panel import settle_gap
-
         if not settle_gap(self, self.ctx, patient):
             return
         config = self.ctx.settings.session_config(patient.indication)
         if self.ctx.controller.start(patient, practitioner, config):
-            from microneedle_desk.ui.pages.preparation import DevicePage
+            from microneedle_desk.ui.pages.preparation import DevicePage  # noqa: PLC0415 (kept off the start-up path until first used)
 
             last = self.ctx.store.last_needle_mm(patient.id)
             device_page = self.pages[3]
@@ -269,8 +269,6 @@ class MainWindow(SessionWindow):
     def abandon(self) -> None:
         if self.ctx.controller.session is None:
             return
-        from PySide6.QtWidgets import QInputDialog
-
         reason, ok = QInputDialog.getText(self, tr("Abandon session"),
                                           tr("Why is the session abandoned? (kept in the record)"))
         if ok:
@@ -304,8 +302,6 @@ class MainWindow(SessionWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            from microneedle_desk.ui.exposure import ExposureWatch
-
             self._exposure = ExposureWatch(self, lambda: self.set_shown(self.seen()))
             if self._parts_after_paint:
                 self._parts_after_paint = False
@@ -317,8 +313,6 @@ class MainWindow(SessionWindow):
 
     def show_placed(self) -> None:
         """Show the window where it was last closed; the first time, maximized on a small screen."""
-        from PySide6.QtCore import QByteArray
-
         saved = str(self.ctx.settings.get("ui/geometry"))
         if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
             self.show()
@@ -344,8 +338,6 @@ class MainWindow(SessionWindow):
                 page.leave()
         session = self.ctx.controller.session
         if self.confirm_close and session is not None and session.state.status == "in_progress":
-            from PySide6.QtWidgets import QMessageBox
-
             answer = QMessageBox.question(
                 self, tr("Session in progress"),
                 tr("A session is in progress. Everything entered is already saved; it will be offered for "

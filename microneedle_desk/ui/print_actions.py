@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QDate, QObject, QStandardPaths
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
@@ -34,19 +34,19 @@ if TYPE_CHECKING:
 # (QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox...): PySide sets up a class's enums
 # when its name is first imported (~5 ms for these while the part is attached at start-up).
 def _jobs() -> Any:
-    from microneedle_desk.printing import jobs
+    from microneedle_desk.printing import jobs  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return jobs
 
 
 def _blank() -> Any:
-    from microneedle_desk.printing import blank
+    from microneedle_desk.printing import blank  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return blank
 
 
 def _render() -> Any:
-    from microneedle_desk.printing import render
+    from microneedle_desk.printing import render  # noqa: PLC0415 (kept off the start-up path until first used)
 
     return render
 
@@ -132,9 +132,6 @@ class PrintActions(QObject):
         return str(self.ctx.settings.get("ui/last_practitioner")) or _jobs().os_user()
 
     def ask_day(self) -> date | None:
-        from PySide6.QtCore import QDate
-        from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
-
         dialog = QDialog(self.window)
         dialog.setWindowTitle(tr("Print a day's sheets"))
         edit = QDateEdit(QDate.currentDate())
@@ -208,7 +205,7 @@ class PrintActions(QObject):
 
     # -- the three outputs ---------------------------------------------------------------------
     def _printer(self) -> QPrinter:
-        from PySide6.QtPrintSupport import QPrinter
+        from PySide6.QtPrintSupport import QPrinter  # noqa: PLC0415 (kept off the start-up path until first used)
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(_render().page_layout(_jobs().default_paper(self.ctx.settings)))
@@ -227,7 +224,7 @@ class PrintActions(QObject):
         if docs is None:
             return
         printer = self._printer()  # kept alive here: the dialog does not own it
-        from PySide6.QtPrintSupport import QPrintPreviewDialog
+        from PySide6.QtPrintSupport import QPrintPreviewDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         dialog = QPrintPreviewDialog(printer, self.window)
         dialog.setWindowTitle(tr("Print preview — {value}").format(value=tr(TARGETS[what])))
@@ -240,8 +237,7 @@ class PrintActions(QObject):
         if docs is None:
             return
         printer = self._printer()
-        from PySide6.QtPrintSupport import QPrintDialog
-        from PySide6.QtWidgets import QDialog
+        from PySide6.QtPrintSupport import QPrintDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         dialog = QPrintDialog(printer, self.window)
         dialog.setWindowTitle(tr("Print the {value}").format(value=tr(TARGETS[what])))
@@ -249,9 +245,6 @@ class PrintActions(QObject):
             self.record(what, "printed")
 
     def ask_pdf_path(self, suggested: str, title: str = "") -> str:
-        from PySide6.QtCore import QStandardPaths
-        from PySide6.QtWidgets import QFileDialog
-
         # in the person's documents folder, not wherever the program was started from
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         start = str(Path(folder) / suggested) if folder and Path(folder).is_dir() else suggested
@@ -291,7 +284,5 @@ class PrintActions(QObject):
                                                value=tr(TARGETS[what]), pages=pages), 10000)
 
     def warn(self, message: str) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         self.window.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self.window, tr("Printing"), message)

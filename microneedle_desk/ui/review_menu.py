@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 # part is attached at start-up.
 from PySide6.QtWidgets import (
     QDialog,
+    QInputDialog,
     QWidget,
 )
 
@@ -64,23 +65,25 @@ class ReviewMenu(QObject):
                 signer.guard(action, "export" if key == "export" else "review_history")
 
     def _keep(self, widget: QWidget) -> QWidget:
+        for closed in [w for w in self.windows if not w.isVisible()]:
+            closed.deleteLater()  # children of the main window otherwise, kept as long as it lives
         self.windows = [w for w in self.windows if w.isVisible()] + [widget]
         widget.show()
         widget.raise_()
         return widget
 
     def open_history(self) -> QWidget:
-        from microneedle_desk.ui.history_view import HistoryWindow
+        from microneedle_desk.ui.history_view import HistoryWindow  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return self._keep(HistoryWindow(self.ctx, self.window))
 
     def open_clinic_history(self) -> QWidget:
-        from microneedle_desk.ui.clinic_history import ClinicHistoryWindow
+        from microneedle_desk.ui.clinic_history import ClinicHistoryWindow  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return self._keep(ClinicHistoryWindow(self.ctx, self.window))
 
     def open_course(self, patient_id: str | None = None) -> QWidget | None:
-        from microneedle_desk.ui.course_view import CourseWindow, PatientPicker
+        from microneedle_desk.ui.course_view import CourseWindow, PatientPicker  # noqa: PLC0415 (kept off the start-up path until first used)
 
         if not patient_id:
             picker = PatientPicker(self.ctx, self.window)
@@ -91,12 +94,12 @@ class ReviewMenu(QObject):
         return self._keep(CourseWindow(self.ctx, patient_id, self.window))
 
     def open_due(self) -> QWidget:
-        from microneedle_desk.ui.due_view import DueWindow
+        from microneedle_desk.ui.due_view import DueWindow  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return self._keep(DueWindow(self.ctx, self.window))
 
     def open_dashboard(self) -> QWidget:
-        from microneedle_desk.ui.dashboard_view import DashboardWindow
+        from microneedle_desk.ui.dashboard_view import DashboardWindow  # noqa: PLC0415 (kept off the start-up path until first used)
 
         return self._keep(DashboardWindow(self.ctx, self.window))
 
@@ -104,8 +107,6 @@ class ReviewMenu(QObject):
         export_dialog(self.window, self.ctx, self.ctx.store.summaries())
 
     def recall(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         lot, ok = QInputDialog.getText(self.window, tr("Cartridge lot recall"), tr("Cartridge lot number:"))
         if ok and lot.strip():
             recall_dialog(self.window, self.ctx, lot.strip())

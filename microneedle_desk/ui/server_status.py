@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from microneedle_desk.i18n import tr, trn
+from microneedle_desk.server.connection import ServerError, reason
 from microneedle_desk.ui.background import Background
 
 
@@ -68,8 +69,6 @@ class ServerStatus(QObject):
         server, dsn = self.server, self.server.dsn
 
         def work() -> tuple[Any, str, int]:  # in the worker thread: no Qt object here
-            from microneedle_desk.server.connection import ServerError, reason
-
             result: Any = None
             why = ""
             try:

@@ -19,11 +19,15 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.clinic.server_sync import DSN_KEY
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
+from microneedle_desk.server.connection import dsn_problem
 from microneedle_desk.settings import Settings
 from microneedle_desk.ui.colours import error_style
 
@@ -103,8 +108,6 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, store: Store | None = None, parent: QWidget | None = None,
                  clinic: Clinic | None = None) -> None:
-        from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
-
         super().__init__(parent)
         self.settings = settings
         self.store = store
@@ -126,7 +129,7 @@ class SettingsDialog(QDialog):
                     form.addRow(label, widget)
             self.tabs.addTab(page, tr(title))
         if clinic is not None and not clinic.store.read_only:
-            from microneedle_desk.ui.backups_page import BackupsPage
+            from microneedle_desk.ui.backups_page import BackupsPage  # noqa: PLC0415 (kept off the start-up path until first used)
 
             self.backups_page = BackupsPage(clinic)
             self.tabs.addTab(self.backups_page, tr("&Backups"))
@@ -210,8 +213,6 @@ class SettingsDialog(QDialog):
         return page
 
     def test_server(self) -> None:
-        from microneedle_desk.server.connection import dsn_problem
-
         dsn = self.dsn.text().strip()
         problem = dsn_problem(dsn)
         if problem is not None or self.server is None:
@@ -236,8 +237,6 @@ class SettingsDialog(QDialog):
         return box
 
     def _choose_logo(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         name, _ = QFileDialog.getOpenFileName(self, "Clinic logo", self.logo.text(),
                                               "Images (*.png *.jpg *.jpeg *.svg)")
         if name:
@@ -324,8 +323,6 @@ class SettingsActions(QObject):
                               clinic=self.window.ctx.controller.clinic)
 
     def open(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         if self.signer is not None:
             try:
                 self.signer.require("change_settings")
@@ -339,7 +336,7 @@ class SettingsActions(QObject):
             self.applied()
 
     def open_plans(self) -> QDialog:
-        from microneedle_desk.ui.course_presets import CoursePresetDialog
+        from microneedle_desk.ui.course_presets import CoursePresetDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         dialog = CoursePresetDialog(self.window.ctx, self.window)
         dialog.open()

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu
+
+# The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
+# they are used: PySide sets up a class's enums when its name is first imported, and this
+# part is attached at start-up.
+from PySide6.QtWidgets import (
+    QDialog,
+    QMenu,
+    QMessageBox,
+)
 
 from microneedle_desk.clinic import Cancelled
 from microneedle_desk.core.accounts import Account, permitted
@@ -30,6 +38,7 @@ from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.ui import pin_prompt
+from microneedle_desk.ui.context import who_is_working
 from microneedle_desk.ui.language import role_name
 from microneedle_desk.ui.sign_in_dialog import SignInDialog
 from microneedle_desk.ui.window_lock import WindowLock
@@ -81,8 +90,6 @@ class Security(QObject):
         """
         by = ""
         if not self.enforcing:
-            from microneedle_desk.ui.context import who_is_working
-
             by = who_is_working(self.window.ctx)
         try:
             return self.clinic.amend(session_id, field, value, reason, by=by)
@@ -219,9 +226,8 @@ class Security(QObject):
 
     def show_access_log(self) -> QDialog | None:
         """Admins: the access log, for the chosen patient when one is chosen ("who looked at this record")."""
-        from PySide6.QtWidgets import QMessageBox
 
-        from microneedle_desk.ui.access_log_dialog import AccessLogDialog
+        from microneedle_desk.ui.access_log_dialog import AccessLogDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         patient = self.window.patient_page.selected
         try:
@@ -235,9 +241,8 @@ class Security(QObject):
 
     def manage_accounts(self) -> QDialog | None:
         """Admins: add, retire, reset and change the role of accounts."""
-        from PySide6.QtWidgets import QMessageBox
 
-        from microneedle_desk.ui.accounts_dialog import AccountsDialog
+        from microneedle_desk.ui.accounts_dialog import AccountsDialog  # noqa: PLC0415 (kept off the start-up path until first used)
 
         try:
             dialog = AccountsDialog(self.book, self.current, self.window)

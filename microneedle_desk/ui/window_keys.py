@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from microneedle_desk.ui.context import UiContext
 from microneedle_desk.ui.keys import NEEDLING_STEP, keeps_space, needling_keys_hint
@@ -35,7 +35,7 @@ class KeyedWindow(QMainWindow):
 
     @property
     def needling_page(self) -> NeedlingPage:
-        from microneedle_desk.ui.pages.needling import NeedlingPage
+        from microneedle_desk.ui.pages.needling import NeedlingPage  # noqa: PLC0415 (kept off the start-up path until first used)
 
         page = self.pages[NEEDLING_STEP]
         assert isinstance(page, NeedlingPage)
@@ -57,8 +57,6 @@ class KeyedWindow(QMainWindow):
         """Build widgets with no Python filter on the application: PySide 6.11 can crash
         (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
         Python class that is still inside its constructor, as a step page is while it is built."""
-        from PySide6.QtWidgets import QApplication
-
         app = QApplication.instance()
         filters = [f for f in self.app_filters if f is not None] if app is not None else []
         for watcher in filters:
@@ -84,8 +82,6 @@ class KeyedWindow(QMainWindow):
         costs PySide its wrapper set-up (measured ~70 ms before the first frame)."""
         if self._watching_space:
             return
-        from PySide6.QtWidgets import QApplication
-
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -116,8 +112,6 @@ class KeyedWindow(QMainWindow):
         """Space is the needling key on the Needling step, unless the focus is where Space
         has a use of its own: a text field, spin box, combo box, list (the step list among
         them), the menu bar or a menu, a box to tick (see keys.keeps_space)."""
-        from PySide6.QtWidgets import QApplication
-
         if not self.on_needling_step() or QApplication.activePopupWidget() is not None:
             return False
         central = self.centralWidget()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from microneedle_desk.clinic.events import EntrySaved
 from microneedle_desk.core.session_state import ALERT_TEXT
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.a11y import announce
 from microneedle_desk.ui.alert_bar import AlertBar
 from microneedle_desk.ui.alerts import AlertSound
 from microneedle_desk.ui.countdown_panel import CountdownPanel
@@ -164,8 +165,6 @@ class SessionWindow(KeyedWindow):
         self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
         self.countdowns.flashing = {kind.split("_", 1)[0]}  # "dwell_planned_end": the dwell countdown
-        from microneedle_desk.ui.a11y import announce
-
         announce(self, self.alert_bar.text(), assertive=True)
         if self.ctx.settings.get("alerts/flash") and self.ctx.controller.shown:
             self._flash_left = 10

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.i18n import N_, tr
+from microneedle_desk.ui.course_panel import SessionPlace, suggestion_text
 from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage, heading, set_checked_quietly, set_text_quietly
 
@@ -129,8 +130,6 @@ class AftercarePage(StepPage):
             .format(mm=state.home_roller_mm) if state.home_roller else "")
         suggested = state.suggested_next_session()
         if suggested:
-            from microneedle_desk.ui.course_panel import SessionPlace, suggestion_text
-
             if not hasattr(self, "course_place"):
                 self.course_place = SessionPlace()
             self.suggested.setText(suggestion_text(self.ctx, self.course_place, state, suggested))

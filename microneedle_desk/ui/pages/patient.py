@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import LANGUAGE_NAMES, N_, available_languages, tr
+from microneedle_desk.store.accounts import session_people
 from microneedle_desk.ui.a11y import labelled
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
 from microneedle_desk.ui.pages.base import StepPage
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+
     from microneedle_desk.core.session_state import SessionState
     from microneedle_desk.ui.context import UiContext
 
@@ -219,7 +222,10 @@ class PatientPage(StepPage):
         row.addWidget(self.start_button)
         self.grow_body()
         self.selected: Patient | None = None
-        self.reload()
+        # The rows and the people who may run sessions are read when the page is first shown:
+        # behind the sign-in nobody sees them, and reading the patients' file (which holds the
+        # accounts too) grows with the years of records: it would hold up the first frame.
+        self.rows_loaded = False
 
     @staticmethod
     def _narrow(combo: QComboBox) -> QComboBox:
@@ -262,12 +268,16 @@ class PatientPage(StepPage):
         labels = {i.id: tr(i.label) for i in self.ctx.protocol.indications}
         self.model.load([PatientRow.of(pid, name, clinic_id, dob, labels.get(ind, ind))
                          for pid, name, clinic_id, dob, ind in self.ctx.store.patient_list()])
+        self.rows_loaded = True
         self.reload_people()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.rows_loaded:  # before the page is painted: it never shows a list still empty
+            self.reload()
+        super().showEvent(event)
 
     def reload_people(self) -> None:
         """The people who may run sessions, with the one signed in (or the one picked before) chosen."""
-        from microneedle_desk.store.accounts import session_people
-
         picked = self.practitioner.currentData()
         signer = getattr(self.ctx.signer, "current", None)
         self.practitioner.blockSignals(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from microneedle_desk.core.validation import ValidationError, parse_decimal
@@ -152,8 +153,6 @@ class DevicePage(StepPage):
     # -- the needle length, in the person's own decimal separator ----------------------------
     @staticmethod
     def _separator() -> str:
-        from PySide6.QtCore import QLocale
-
         return QLocale().decimalPoint() or "."
 
     def _shown_mm(self, value: object) -> str:

@@ -21,7 +21,9 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.keys import enter_submits
 from microneedle_desk.ui.language import shown_date, typed_date
-from microneedle_desk.ui.pages.base import PlainTextField, StepPage, set_checked_quietly
+from microneedle_desk.ui.pages.base import StepPage, set_checked_quietly
+from microneedle_desk.ui.pages.kept_fields import PlainTextField
+from microneedle_desk.ui.photo_window import photo_window
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -124,8 +126,6 @@ class ScreeningPage(StepPage):
         self.body.addWidget(self.status)
 
     def open_photos(self) -> QWidget:
-        from microneedle_desk.ui.photo_window import photo_window
-
         self.photos_window = photo_window(self.ctx, self.window())
         return self.photos_window
 

@@ -18,6 +18,7 @@ from microneedle_desk.i18n import tr, trn
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.language import shown_number
 from microneedle_desk.ui.pages.base import StepPage
+from microneedle_desk.ui.photo_window import photo_window
 
 if TYPE_CHECKING:
     from microneedle_desk.core.session_state import SessionState
@@ -62,8 +63,6 @@ class SignoffPage(StepPage):
         self.body.addWidget(self.photos_button)
 
     def open_photos(self) -> QWidget:
-        from microneedle_desk.ui.photo_window import photo_window
-
         self.photos_window = photo_window(self.ctx, self.window())
         return self.photos_window
 

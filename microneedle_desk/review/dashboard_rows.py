@@ -1,0 +1,59 @@
+"""The sessions and follow-ups a dashboard draws, read for its date range when it draws.
+
+Holding every session's summary row for as long as the dashboard is open would cost the
+memory of the whole history; a range of days is read from the months it covers (follow-ups
+are filed in their session's month too) and let go once the figures are computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol
+
+from microneedle_desk.review.export import in_range
+
+Rows = list[dict[str, Any]]
+
+
+class MonthIndex(Protocol):
+    def index_months(self) -> list[str]: ...
+
+    def month_rows_once(self, month: str, table: str = "summaries") -> Rows: ...
+
+
+def day_span(index: MonthIndex) -> tuple[date, date] | None:
+    """The first and the last day with a session (None for an empty history)."""
+    months = index.index_months()  # newest first
+    if not months:
+        return None
+    days = [str(r.get("started_at", ""))[:10] for month in {months[0], months[-1]}
+            for r in index.month_rows_once(month)]
+    days = [d for d in days if len(d) == 10]
+    return (date.fromisoformat(min(days)), date.fromisoformat(max(days))) if days else None
+
+
+def between(index: MonthIndex, low: date, high: date) -> tuple[Rows, Rows]:
+    """The summary rows of the sessions from ``low`` to ``high`` (days included) and their
+    follow-ups."""
+    first, last = low.strftime("%Y-%m"), high.strftime("%Y-%m")
+    months = [m for m in reversed(index.index_months()) if first <= m <= last]
+    rows = [r for m in months for r in in_range(index.month_rows_once(m), low, high)]
+    ids = {str(r.get("id")) for r in rows}
+    followups = [f for m in months for f in index.month_rows_once(m, "followups") if f.get("session_id") in ids]
+    return rows, followups
+
+
+def given(rows: Rows, followups: Rows) -> tuple[Callable[[], tuple[date, date] | None],
+                                                 Callable[[date, date], tuple[Rows, Rows]]]:
+    """The same two readings over rows already at hand (the whole clinic's, from its server)."""
+    def span() -> tuple[date, date] | None:
+        days = [str(r.get("started_at", ""))[:10] for r in rows]
+        return (date.fromisoformat(min(days)), date.fromisoformat(max(days))) if days else None
+
+    def read(low: date, high: date) -> tuple[Rows, Rows]:
+        shown = in_range(rows, low, high)
+        ids = {str(r["id"]) for r in shown}
+        return shown, [f for f in followups if f["session_id"] in ids]
+
+    return span, read
