@@ -100,7 +100,7 @@ def option_label(key: str, label: str, settings: Settings) -> str:
 
 class SettingsDialog(QDialog):
     TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
-        (N_("&Clinic"), ("clinic/",)),
+        (N_("&Clinic"), ("clinic/", "security/")),
         (N_("P&rotocol"), ("protocol/", "store/")),
         (N_("&Alerts and keys"), ("alerts/", "room/")),
         (N_("Ph&otos"), ("photos/",)),
@@ -343,7 +343,10 @@ class SettingsActions(QObject):
         return dialog
 
     def applied(self) -> None:
-        """Make the window follow the saved settings (keys, practitioner list)."""
+        """Make the window follow the saved settings (keys, practitioner list, idle lock time)."""
+        security = getattr(self.window, "security", None)
+        if security is not None:
+            security.locking.follow_settings()
         room = getattr(self.window, "room_view", None)
         if room is not None:
             room.apply_keys()

@@ -79,8 +79,12 @@ class WindowLock(QObject):
             action.setShortcuts(keys)
         self._shortcuts = []
         self._unlocked(account)
-        self.idle.set_minutes(int(w.ctx.settings.get("security/idle_minutes")))
+        self.follow_settings()
         w.refresh()
+
+    def follow_settings(self) -> None:
+        """The idle time from the settings, counted from now (saved in Settings, or on unlocking)."""
+        self.idle.set_minutes(int(self.window.ctx.settings.get("security/idle_minutes")))
 
     def _refresh_lock(self) -> None:
         if self.clinic.locked:

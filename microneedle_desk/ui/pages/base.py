@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
@@ -267,8 +268,15 @@ class StepPage(QWidget):
         footer = [w for w in (item.widget() for item in items if item is not None) if w is not None]
         feet = [w for w in chain if any(w is f or f.isAncestorOf(w) for f in footer)]
         ordered = focusable([w for w in chain if w not in feet]) + focusable(feet)
+        # Qt leaves a pair alone when only widgets without focus stand between them, and on a
+        # page not yet in the window that includes going round the page's own chain: an action
+        # made before the fields (so first in the chain) then stayed ahead of them. While the
+        # page itself takes Tab, it marks where the chain starts.
+        policy = self.focusPolicy()
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for first, second in itertools.pairwise(ordered):
             QWidget.setTabOrder(first, second)
+        self.setFocusPolicy(policy)
         # Enter presses the focused button: on the Needling step Space is the needling key
         # wherever Space has no use of its own, buttons included.
         for button in self.findChildren(QPushButton):
@@ -277,9 +285,15 @@ class StepPage(QWidget):
     def act(self, command: Callable[[Clinic], object]) -> bool:
         """Send one of the clinic's typed commands (``lambda c: c.answer(item, yes)``); True when it
         was accepted and saved, and then the page's error line is cleared."""
+        focus = QApplication.focusWidget()
+        here = focus is not None and self.isAncestorOf(focus)
         ok = self.ctx.controller.act(command)
         if ok:
             self.show_error("")
+            focus = QApplication.focusWidget()
+            if here and focus is not None and not self.isAncestorOf(focus) and self.isVisible():
+                # the button pressed is greyed out now and Qt moved the focus on, off the step
+                self.focus_first()
         return ok
 
     def line(self, name: str, placeholder: str = "") -> QLineEdit:
