@@ -13,7 +13,7 @@ keeps accounts and the access log in the store.
 
 from __future__ import annotations
 
-import hashlib  # here and below, not at the top: OpenSSL's set-up is ~4 ms of start-up
+import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -55,7 +55,7 @@ FREE_TRIES = 5
 FIRST_WAIT_SECONDS = 30
 MAX_WAIT_SECONDS = 3600
 
-# scrypt: memory-hard; n=2**14, r=8 uses 16 MiB and ~50 ms per check on a laptop
+# scrypt: memory-hard; n=2**14, r=8 uses 16 MiB per check, slow enough to make guessing dear
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SALT_BYTES, KEY_BYTES = 2**14, 8, 1, 16, 32
 
 

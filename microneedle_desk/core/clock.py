@@ -42,7 +42,7 @@ def _pick_monotonic() -> tuple[str, int | None]:
     return "time.monotonic", None
 
 
-_fallback_boot_id: list[str] = []  # made on first need: uuid imports platform, ~5 ms of start-up
+_fallback_boot_id: list[str] = []  # made on first need
 
 
 def _process_boot_id() -> str:

@@ -50,7 +50,7 @@ class SealedKeyError(Exception):
     """A sealed key that does not open with this PIN (wrong PIN, or the key was altered)."""
 
 
-PrivateKey = Any  # cryptography's Ed25519PrivateKey (imported lazily: ~20 ms of start-up)
+PrivateKey = Any  # cryptography's Ed25519PrivateKey (imported when first needed, off the start-up path)
 
 
 def _kdf(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:

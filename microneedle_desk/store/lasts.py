@@ -1,8 +1,8 @@
 """Each patient's newest session, kept per patient, so a session start reads one small file.
 
 A session start presets the needle length of the patient's last session. Found from the
-history index, that read every month of it (~0.6 s at 50,000 sessions, more on a cold
-start). Here each patient has a record, updated whenever the store files or amends a
+history index, that read every month of it, longer with every year of records. Here each
+patient has a record, updated whenever the store files or amends a
 history row (:meth:`PatientLasts.note`), in ``index/patients/<0-f>.json`` (16 files by the
 first hex digit of the patient id, so a filing rewrites ~1/16 of the patients' records)::
 

@@ -67,8 +67,8 @@ def make_private(path: Path) -> None:
 def json_file_names(folder: Path) -> list[str]:
     """The names of the data files (``*.json``, not hidden) in ``folder``, sorted; [] if none.
 
-    os.scandir and string names: the check, the backup and its snapshot list ~3,000 day
-    files at 50,000 sessions, where sorting and relativising Path objects took ~100 ms.
+    os.scandir and string names: the check, the backup and its snapshot list every day file
+    of years of records, where sorting and relativising a Path object for each one adds up.
     """
     try:
         with os.scandir(folder) as entries:
@@ -81,7 +81,7 @@ def json_file_names(folder: Path) -> list[str]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
     # Imported here, not at start-up: PySide sets up QSaveFile's and QIODevice's enums on the
-    # first import of the name (~1.7 ms), and an unchanged store writes nothing at start.
+    # first import of the name, and an unchanged store writes nothing at start.
     ensure_private_dir(path.parent)
     f = QSaveFile(str(path))
     if not f.open(QIODevice.OpenModeFlag.WriteOnly):

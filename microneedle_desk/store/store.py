@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
-import socket  # only for a new store: ~5 ms of every other start-up
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path

@@ -213,8 +213,8 @@ class StoreIndex(StorePatients):
     def shared_summaries(self) -> list[dict[str, Any]]:
         """Every finished session's history row, the store's own dicts: read, never change.
 
-        For the history, the dashboard and exports, which only read (10,000 copies cost
-        ~0.1 s that the first frame cannot spare)."""
+        For the history, the dashboard and exports, which only read (a copy of every row grows
+        with the history, and the first frame cannot wait for it)."""
         return [r for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
 
     def summary(self, session_id: str) -> dict[str, Any] | None:

@@ -1,5 +1,5 @@
 """Small helpers for pyqtgraph charts. pyqtgraph is imported inside these functions only,
-when a chart first opens (the import costs ~0.65 s and must not slow the app's start)."""
+when a chart first opens (the import is heavy and must not slow the app's start)."""
 
 from __future__ import annotations
 

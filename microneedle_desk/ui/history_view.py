@@ -95,7 +95,7 @@ class HistoryWindow(SecondaryWindow):
         self.search.setPlaceholderText(tr("Search: name, clinic ID, lot, practitioner, side effect, session ID…"))
         self.search.setClearButtonEnabled(True)
         # its height fixed: the clear button appearing with the first character otherwise made
-        # the window lay out and repaint whole (~25 ms on top of that keystroke's filter)
+        # the window lay out and repaint whole on top of that keystroke's filter
         self.search.setFixedHeight(self.search.sizeHint().height())
         self.search.setAccessibleName(tr("Search sessions"))
         self.date_from = _date_edit(tr("First day shown"))

@@ -147,8 +147,8 @@ class MainWindow(SessionWindow):
         self.course_place = SessionPlace()  # "Session 4 of 12" in the header, read once per session
         self._refusal = ""  # the last refusal put on the status line
         # No event filter on the window itself: a Python filter sees every event the window
-        # gets, and PySide sets up each event class the first time one is handed to Python
-        # (~3 ms before the first frame). The first paint is caught in paintEvent.
+        # gets, and PySide sets up each event class the first time one is handed to Python,
+        # all before the first frame. The first paint is caught in paintEvent.
         self._painted = False
         self._watching_space = False
         if c.session is not None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # The printing machinery (QtPrintSupport, the renderer) is imported on first use, not at
 # start-up: building the main window must stay cheap. So are the dialogs' Qt classes
 # (QDateEdit, QDialogButtonBox, QFileDialog, QMessageBox...): PySide sets up a class's enums
-# when its name is first imported (~5 ms for these while the part is attached at start-up).
+# when its name is first imported, which would fall on the part's attaching at start-up.
 def _jobs() -> Any:
     from microneedle_desk.printing import jobs  # noqa: PLC0415 (kept off the start-up path until first used)
 

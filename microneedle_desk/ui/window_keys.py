@@ -79,7 +79,7 @@ class KeyedWindow(QMainWindow):
         """Space toggles the countdown only while a session is open, so the app-wide key
         filter is installed when the first one opens, not at start-up: a Python filter on the
         application sees every event of every widget, and the first sight of each widget class
-        costs PySide its wrapper set-up (measured ~70 ms before the first frame)."""
+        costs PySide its wrapper set-up, all before the first frame."""
         if self._watching_space:
             return
         app = QApplication.instance()
