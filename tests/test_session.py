@@ -1128,3 +1128,27 @@ def test_any_sequence_of_commands_keeps_the_rules_and_replays_to_the_same_state(
     if state.status == "signed":
         assert state.missing(P) == []
         assert not math.isnan(state.actual_needling_seconds() or 0.0)
+
+
+def test_an_alert_due_while_an_override_pin_is_asked_is_recorded_first_and_the_override_after_it() -> None:
+    """The PIN prompt runs the event loop, where the alert timer can record an alert: the override
+    must then take the next place in the log, never the alert's."""
+    s, clock = new_session()
+    clear_screening(s)
+    apply_anesthetic(s, dwell_minutes=15)
+    kept: list[dict[str, Any]] = []
+    s.sink = lambda event, _state: kept.append(copy.deepcopy(dict(event)))
+
+    def prompt(_event: object) -> None:
+        clock.advance(2)  # the person types their PIN past the end of the dwell
+        assert s.poll() == ["dwell_min_reached", "dwell_planned_end"]
+
+    s.confirm_override = prompt
+    clock.advance(15 * MIN - 1)
+    yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
+    s.set_cartridge("LOT-9", yesterday, "Only cartridge left; sealed pack checked intact.")
+    assert [(e["n"], e["type"]) for e in kept] == [
+        (kept[0]["n"], "alert"), (kept[0]["n"] + 1, "alert"), (kept[0]["n"] + 2, "cartridge_set")]
+    assert [e["n"] for e in s.state.events] == list(range(len(s.state.events)))
+    assert kept[-1]["mono"] >= kept[-2]["mono"]
+    assert replay(s.state.events, P).events == s.state.events

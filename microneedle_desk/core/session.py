@@ -110,6 +110,13 @@ class Session(Timers):
         apply_event(after, event, self.protocol)
         if self.confirm_override is not None and is_override(event):
             self.confirm_override(event)
+            if event["n"] != len(self.state.events):
+                # An alert came due while the PIN was asked and was recorded first: the override
+                # takes the next place in the log, from the moment it was proved, and is checked
+                # again against the session as it now stands.
+                event.update(n=len(self.state.events), at=iso(self.clock.now()), mono=self.clock.monotonic())
+                after = copy.deepcopy(self.state)
+                apply_event(after, event, self.protocol)
         if self.sink is not None:
             self.sink(event, after)
         apply_event(self.state, event, self.protocol)  # the same fold: views keep one state object
