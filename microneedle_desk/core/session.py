@@ -114,7 +114,8 @@ class Session(Timers):
                 # An alert came due while the PIN was asked and was recorded first: the override
                 # takes the next place in the log, from the moment it was proved, and is checked
                 # again against the session as it now stands.
-                event.update(n=len(self.state.events), at=iso(self.clock.now()), mono=self.clock.monotonic())
+                event["n"], event["at"] = len(self.state.events), iso(self.clock.now())
+                event["mono"] = self.clock.monotonic()
                 after = copy.deepcopy(self.state)
                 apply_event(after, event, self.protocol)
         if self.sink is not None:
