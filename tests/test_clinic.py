@@ -268,3 +268,33 @@ def test_views_hear_each_saved_change_as_a_typed_event_and_nothing_of_a_refused_
     stop()
     clinic.sign_in_as(None)
     assert len(heard) == 7
+
+
+def test_settings_change_only_through_an_admin_checked_in_bounds_and_logged_by_name(tmp_path: Path) -> None:
+    from microneedle_desk.settings import Settings
+    from microneedle_desk.store.access_log import read_access_log
+
+    clock = FakeClock()
+    store = Store(tmp_path / "data", shipped_protocol(), clock)
+    settings = Settings(shipped_protocol(), tmp_path / "settings.ini")
+    clinic = Clinic(store, shipped_protocol(), clock, settings)
+    doctor = add_practitioner(clinic)
+    clinic.sign_in(doctor.id, TEST_PIN)
+    with pytest.raises(PermissionDenied):
+        clinic.change_settings({"protocol/dwell_minutes": 20})
+    assert settings.get("protocol/dwell_minutes") != 20, "a practitioner changes no setting"
+
+    book = clinic.accounts
+    admin = book._save(replace(book._new("Ada Admin", "admin", None, must_change=False),
+                               pin_hash=_quick_hash(TEST_PIN)))
+    clinic.sign_in(admin.id, TEST_PIN)
+    with pytest.raises(ValidationError):
+        clinic.change_settings({"clinic/name": "Demo Clinic", "protocol/dwell_minutes": 50})
+    assert settings.get("clinic/name") == "", "one value out of bounds saves none"
+    assert clinic.change_settings({"clinic/name": "Demo Clinic", "protocol/dwell_minutes": 20,
+                                   "security/idle_minutes": settings.get("security/idle_minutes")}) == [
+        "clinic/name", "protocol/dwell_minutes"]
+    assert settings.get("clinic/name") == "Demo Clinic" and settings.get("protocol/dwell_minutes") == 20
+    logged = [e for e in read_access_log(store) if e.get("action") == "settings changed"]
+    assert len(logged) == 1 and logged[0].get("detail") == "clinic/name, protocol/dwell_minutes"
+    assert "Demo Clinic" not in str(logged), "names of settings, never their values"

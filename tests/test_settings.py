@@ -111,10 +111,15 @@ def test_the_dialog_refuses_an_out_of_bounds_value_with_the_registrys_message_an
         qtbot, protocol: Protocol, ini: Path) -> None:
     from PySide6.QtCore import Qt
 
+    from microneedle_desk.clinic import Clinic
+    from microneedle_desk.core.clock import FakeClock
+    from microneedle_desk.store.store import Store
     from microneedle_desk.ui.settings_dialog import KeyCapture, SettingsDialog
 
     s = Settings(protocol, ini)
-    dialog = SettingsDialog(s, None)
+    clock = FakeClock()
+    clinic = Clinic(Store(ini.parent / "data", protocol, clock), protocol, clock, s)
+    dialog = SettingsDialog(s, None, clinic=clinic)
     qtbot.addWidget(dialog)
     dialog.fields["clinic/name"].setText("Demo Clinic")  # type: ignore[attr-defined]
     dialog.fields["protocol/dwell_minutes"].setText("50")  # type: ignore[attr-defined]

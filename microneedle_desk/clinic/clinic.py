@@ -218,6 +218,22 @@ class Clinic(Pins, StepEntries):
         if self.enforcing:
             self.accounts.log(action, self.current.id if self.current else None, subject=subject, detail=detail)
 
+    def change_settings(self, values: Mapping[str, object]) -> list[str]:
+        """Save the clinic's settings as given (an admin's, once anyone has an account): every value
+        is checked against its option's bounds first, and one refused saves nothing. Only the
+        values that differ are written; their names (never their values) go to the access log.
+        Returns the names of the settings changed."""
+        self.require("change_settings")
+        if self.settings is None:
+            raise ValidationError("settings", tr("The settings cannot be changed here: no settings file is open."))
+        checked = {key: self.settings.check(key, value) for key, value in values.items()}
+        changed = [key for key, value in checked.items() if value != self.settings.get(key)]
+        for key in changed:
+            self.settings.set(key, checked[key])
+        if changed:
+            self.record("settings changed", detail=", ".join(changed))
+        return changed
+
     def open_patient_record(self, patient: Patient) -> None:
         """A patient's record was opened: the access log says who looked at it."""
         self.record("opened patient record", {"patient_id": patient.id})
