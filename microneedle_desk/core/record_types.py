@@ -8,7 +8,11 @@ records from an earlier form of the app lack is ``NotRequired``.
 # No `from __future__ import annotations`: NotRequired must be seen at runtime, where
 # __required_keys__/__optional_keys__ are computed (a test holds the written events to them).
 from collections.abc import Mapping
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
+
+JsonObject = dict[str, Any]
+"""A JSON object whose keys the app does not fix (a settings blob, a protocol being parsed, a
+stored file's raw tables before they are read as a record type)."""
 
 
 class SignatureBlock(TypedDict):
@@ -166,6 +170,14 @@ class FollowupDoc(TypedDict):
     by: str
     at: str
     device: str
+
+
+class FollowupIndexRow(FollowupDoc):
+    """A follow-up's copy in its session's month of the history index, with what the due list
+    and the course read of the session beside it."""
+
+    patient_id: str
+    needle_mm: float | None
 
 
 class PinHash(TypedDict):

@@ -11,10 +11,10 @@ only has to yield the same records.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.protocol import Protocol
@@ -32,7 +32,7 @@ SYSTEM_NAMESPACE = uuid.UUID("6f1c0f55-2a43-5b4e-9a52-6d3c1f0b8e27")
 class SessionRecord:
     """One signed session as the export maps it."""
 
-    row: dict[str, Any]  # the history row (summary)
+    row: Mapping[str, Any]  # the history row (summary): this laptop's SessionRow or the server's
     signed: SessionState  # as signed
     amendments: list[AmendmentDoc]  # oldest first
     patient: Patient | None  # the patient's current record (None: the snapshot in the session is used)
@@ -69,8 +69,11 @@ def clinic_systems(store_uuid: str) -> tuple[str, str]:
             f"urn:uuid:{uuid.uuid5(SYSTEM_NAMESPACE, 'pseudonym:' + store_uuid)}")
 
 
-def select_rows(rows: Iterable[dict[str, Any]], date_from: date | None, date_to: date | None,
-                patient_id: str | None = None) -> list[dict[str, Any]]:
+R = TypeVar("R", bound=Mapping[str, Any])  # a history row: this laptop's (SessionRow) or the server's
+
+
+def select_rows(rows: Iterable[R], date_from: date | None, date_to: date | None,
+                patient_id: str | None = None) -> list[R]:
     """Signed sessions in the date range (and of one patient when given), oldest first."""
     chosen = [r for r in export.in_range(rows, date_from, date_to) if r.get("status") == "signed"
               and (patient_id is None or r.get("patient_id") == patient_id)]
@@ -96,7 +99,7 @@ def store_setup(store: Store, protocol: Protocol, generated_at: str, deidentify:
         deidentify=deidentify, secret=export.pseudonym_secret(store) if deidentify else b"")
 
 
-def store_records(store: Store, rows: list[dict[str, Any]]) -> Iterator[SessionRecord]:
+def store_records(store: Store, rows: Sequence[Mapping[str, Any]]) -> Iterator[SessionRecord]:
     """The sessions of ``rows`` (from :func:`select_rows`), read from the data folder."""
     patients = {p.id: p for p in store.patients()}
     for row, signed, amendments in store.finished_records(rows):

@@ -10,7 +10,7 @@ finds the files through the store.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from tinydb import Query
 
@@ -20,7 +20,7 @@ from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
 
-TABLE = "followups"
+TABLE: Final = "followups"
 
 
 def add_followup(store: Store, session_id: str, *, on: object, none: bool, what: object = "",
