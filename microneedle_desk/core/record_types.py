@@ -180,6 +180,31 @@ class FollowupIndexRow(FollowupDoc):
     needle_mm: float | None
 
 
+class AccessSubject(TypedDict, total=False):
+    """What an access record is about: a patient, a session (UUIDs only, never a name)."""
+
+    patient_id: str
+    session_id: str
+
+
+class AccessDoc(TypedDict):
+    """One line of the access log (store/access_log.py): a sign-in, a failure, an opened record,
+    an export, a print, a command-line use; sealed in the hash chain like the sessions."""
+
+    schema: int
+    kind: Literal["access"]
+    id: str
+    at: str
+    device: str
+    account_id: str | None
+    os_user: str | None  # a command-line use: the OS user's name
+    action: str
+    subject: AccessSubject
+    detail: str
+    chain: NotRequired[ChainLink]
+    hash: NotRequired[str]
+
+
 class PinHash(TypedDict):
     """A salted scrypt hash of a PIN or passphrase, with the parameters needed to check it."""
 
