@@ -155,6 +155,18 @@ class CourseEventDoc(TypedDict):
     phase: NotRequired[str]  # phase_started: main or maintenance
 
 
+class CoursePresetDoc(TypedDict):
+    """A course plan a clinic added (clinic/courses.py): the plan (CoursePlan.to_doc) and who added it."""
+
+    schema: int
+    kind: Literal["course_plan"]
+    id: str
+    plan: Mapping[str, object]
+    by: str
+    device: str
+    at: str
+
+
 class FollowupDoc(TypedDict):
     """What was found when a patient was checked after a session (core/followup.py)."""
 
