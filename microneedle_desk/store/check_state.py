@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.store.check_problems import Problem
@@ -35,6 +35,16 @@ TABLES = {
 Entry = tuple[int, str, str, str, str]
 
 
+class CachedFile(TypedDict):
+    """What the start-up cache (``check_cache_file``, under ``files`` by the file's relative
+    path) keeps of a file that passed: its size and modification time, the session ids it
+    holds and its chain links, each ``[seq, prev, hash, label]``."""
+
+    stamp: list[int]
+    ids: list[str]
+    chain: list[list[Any]]
+
+
 @dataclass
 class CheckState:
     """The state of one store check."""
@@ -49,8 +59,8 @@ class CheckState:
     active_ids: set[str] = field(default_factory=set)
     months_unreadable: bool = False  # then chain and history cross-checks would only echo it
     # Start-up only: files unchanged (size, mtime) since a clean check reuse what it found.
-    cache: dict[str, Any] | None = None
-    new_cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, CachedFile] | None = None  # the cache file's entries (check.py reads version 1 only)
+    new_cache: dict[str, CachedFile] = field(default_factory=dict)
     digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
     signed_from: int | None = None  # the first chain place whose sign-offs must be signed
     demo: bool = False  # demo data: sessions filed in bulk, never signed with a PIN
