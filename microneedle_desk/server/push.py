@@ -20,7 +20,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.server.outbox import Outgoing, digest, save_state
+from microneedle_desk.server.outbox import Outgoing, SyncState, digest, save_state
 
 BATCH = 500
 PATIENT_COLUMNS = "(id, device, clinic_id, name, dob, created_at, doc)"
@@ -49,7 +49,7 @@ def _author(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
     return str(doc.get("by", "") or doc.get("account", "")), str(doc.get("at", ""))
 
 
-def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: Protocol,
+def push(conn: Any, root: Path, state: SyncState, out: Outgoing, protocol: Protocol,
          progress: Callable[[int, int], None] | None = None) -> PushCounts:
     counts = PushCounts()
     device = out.device["device"]
