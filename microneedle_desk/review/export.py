@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from microneedle_desk.core.photos import PHOTO_PREFIX
+from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.folder import refuse_unsafe_output
 from microneedle_desk.store.store import Store, StoreError
@@ -43,7 +44,6 @@ NUMBER_FIELDS = ("needle_mm", "dwell_planned_min", "dwell_actual_s", "needling_p
                  "needling_actual_s", "prp_ml")
 SECRET_KEY = "pseudonym_secret"
 T = TypeVar("T")
-R = TypeVar("R", bound=Mapping[str, Any])  # a history row: this laptop's (SessionRow) or the server's
 
 
 class ExportError(Exception):
@@ -68,7 +68,7 @@ def pseudonym(secret: bytes, patient_id: str) -> str:
     return "P-" + hmac.new(secret, patient_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def in_range(rows: Iterable[R], date_from: date | None, date_to: date | None) -> list[R]:
+def in_range(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None) -> list[AnyRow]:
     """Rows whose session started on a day from ``date_from`` to ``date_to`` (both included)."""
     low = date_from.isoformat() if date_from else ""
     high = date_to.isoformat() if date_to else "9999"
@@ -184,7 +184,7 @@ def write_private_with(path: str | os.PathLike[str], write: Callable[[IO[str]], 
 
 
 # -- lot recall ------------------------------------------------------------------------
-def lot_recall(rows: Iterable[R], lot: str) -> list[R]:
+def lot_recall(rows: Iterable[AnyRow], lot: str) -> list[AnyRow]:
     """Sessions that used cartridge lot ``lot`` (case and surrounding spaces ignored), oldest first."""
     wanted = lot.strip().casefold()
     if not wanted:

@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.review import export
 from microneedle_desk.store.store import Store
 
@@ -69,11 +70,10 @@ def clinic_systems(store_uuid: str) -> tuple[str, str]:
             f"urn:uuid:{uuid.uuid5(SYSTEM_NAMESPACE, 'pseudonym:' + store_uuid)}")
 
 
-R = TypeVar("R", bound=Mapping[str, Any])  # a history row: this laptop's (SessionRow) or the server's
 
 
-def select_rows(rows: Iterable[R], date_from: date | None, date_to: date | None,
-                patient_id: str | None = None) -> list[R]:
+def select_rows(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None,
+                patient_id: str | None = None) -> list[AnyRow]:
     """Signed sessions in the date range (and of one patient when given), oldest first."""
     chosen = [r for r in export.in_range(rows, date_from, date_to) if r.get("status") == "signed"
               and (patient_id is None or r.get("patient_id") == patient_id)]

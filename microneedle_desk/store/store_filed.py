@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from tinydb import Query
 
@@ -23,12 +23,10 @@ from microneedle_desk.core.records import (
 )
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import sign_amendment
-from microneedle_desk.core.summary import SessionRow, summarize
+from microneedle_desk.core.summary import AnyRow, SessionRow, summarize
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
 from microneedle_desk.store.store_index import StoreIndex
-
-R = TypeVar("R", bound=Mapping[str, Any])  # a history row: this laptop's (SessionRow) or the server's
 
 
 class StoreFiled(StoreIndex):
@@ -139,7 +137,7 @@ class StoreFiled(StoreIndex):
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
         return sorted((cast(AmendmentDoc, dict(d)) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
-    def finished_records(self, rows: Sequence[R]) -> Iterator[tuple[R, SessionState, list[AmendmentDoc]]]:
+    def finished_records(self, rows: Sequence[AnyRow]) -> Iterator[tuple[AnyRow, SessionState, list[AmendmentDoc]]]:
         """For each history row (in the order given): the row, its session as signed (replayed by
         the rules) and its amendments, oldest first.
 
