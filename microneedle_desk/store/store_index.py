@@ -129,7 +129,7 @@ class StoreIndex(StorePatients):
             out.extend(self.month_rows(month, table))
         return out
 
-    def add_index_record(self, state: SessionState, table: str, record: dict[str, Any]) -> None:
+    def add_index_record(self, state: SessionState, table: Literal["followups"], record: FollowupIndexRow) -> None:
         """File ``record`` in table ``table`` of the session's month in the history index."""
         self._guard()
         self._db_for(paths.index_file(self.root, self.index_key(state))).table(table).insert(record)
