@@ -51,7 +51,7 @@ class AccessLog:
                "device": self.store.device, "account_id": account_id, "os_user": os_user_name,
                "action": action, "subject": subject.copy() if subject else {}, "detail": detail}
         table = self.store._db_for(paths.access_file(self.store.root, now.strftime("%Y-%m"))).table("access")
-        return cast(AccessDoc, self.store._chain_append(doc, table))
+        return self.store._chain_append(doc, table)
 
     def entries(self, actor: Account | None, *, patient_id: str | None = None, session_id: str | None = None,
                 account_id: str | None = None, action: str | None = None, since: str | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from tinydb import Query
 
@@ -28,12 +28,15 @@ from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
 from microneedle_desk.store.store_index import StoreIndex
 
+Sealed = TypeVar("Sealed", bound=Mapping[str, object])  # a record sealed into the hash chain
+
 
 class StoreFiled(StoreIndex):
 
 
-    def _chain_append(self, doc: Mapping[str, object], table: Any) -> dict[str, Any]:
-        """Add ``doc`` to the hash chain and insert it into ``table``.
+    def _chain_append(self, doc: Sealed, table: Any) -> Sealed:
+        """Add ``doc`` to the hash chain and insert it into ``table``; returns the sealed copy
+        (``doc`` with its ``chain`` place and ``hash``, keys every sealed record type has).
 
         The head is written with an intent first, then the record, then the new head, so a
         crash at any point leaves a chain that :meth:`recover` can complete or roll back.
@@ -46,7 +49,7 @@ class StoreFiled(StoreIndex):
         chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
         table.insert(sealed)
         chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
-        return sealed
+        return cast(Sealed, sealed)
 
     def _find_hash(self, wanted: str) -> bool:
         folder = paths.sessions_dir(self.root)
@@ -121,7 +124,7 @@ class StoreFiled(StoreIndex):
         if private is not None:
             amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
-        sealed = cast(AmendmentDoc, self._chain_append(amendment, day_db.table("amendments")))
+        sealed = self._chain_append(amendment, day_db.table("amendments"))
         self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
         return sealed
 
@@ -207,15 +210,15 @@ class StoreFiled(StoreIndex):
             checked.append(state)
         if not checked:
             return 0
-        by_file: dict[str, list[dict[str, Any]]] = {}
+        by_file: dict[str, list[SessionDoc]] = {}
         by_index: dict[str, list[SessionRow]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:
             key = self.file_key(state)
-            doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
-                                   "patient_id": state.patient_id, "device": state.device,
-                                   "status": state.status, "events": state.events}
+            doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                               "patient_id": state.patient_id, "device": state.device,
+                               "status": state.status, "events": state.events}
             seq += 1
             doc["chain"] = {"seq": seq, "prev": prev, "device": self.device}
             doc["hash"] = prev = content_hash(doc, prev)
