@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.storage import BadFileError, read_json_file
 from microneedle_desk.store.upgrade import version_problem
@@ -64,8 +65,8 @@ class CheckState:
     digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
     signed_from: int | None = None  # the first chain place whose sign-offs must be signed
     demo: bool = False  # demo data: sessions filed in bulk, never signed with a PIN
-    restored: dict[str, Any] | None = None
-    _accounts: dict[str, dict[str, Any]] | None = None
+    restored: JsonObject | None = None
+    _accounts: dict[str, JsonObject] | None = None
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -74,7 +75,7 @@ class CheckState:
     def add(self, path: Path, record: str, what: str) -> None:
         self.problems.append(Problem(self.rel(path), record, what))
 
-    def load(self, path: Path, tables: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
+    def load(self, path: Path, tables: tuple[str, ...]) -> dict[str, JsonObject] | None:
         try:
             data = read_json_file(path)
         except BadFileError as exc:
@@ -90,7 +91,7 @@ class CheckState:
                                f"expected only {', '.join(tables)}.")
         return data
 
-    def schema_ok(self, path: Path, label: str, doc: dict[str, Any]) -> bool:
+    def schema_ok(self, path: Path, label: str, doc: JsonObject) -> bool:
         if "schema" not in doc:
             self.add(path, label, "the record has no schema version.")
             return False
@@ -100,7 +101,7 @@ class CheckState:
             return False
         return True
 
-    def missing(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    def missing(self, path: Path, label: str, doc: JsonObject, keys: tuple[str, ...]) -> bool:
         lacking = [k for k in keys if k not in doc]
         if lacking:
             self.add(path, label, "the record lacks " + ", ".join(f"“{k}”" for k in lacking) + ".")
