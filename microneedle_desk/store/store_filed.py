@@ -13,7 +13,7 @@ from tinydb import Query
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state, make_amendment
-from microneedle_desk.core.event_types import SessionDoc, SessionEvent
+from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
 from microneedle_desk.core.record_types import AmendmentDoc
@@ -70,7 +70,7 @@ class StoreFiled(StoreIndex):
         active = paths.active_file(self.root, session_id)
         if active.exists():
             return {"id": session_id, "status": "in_progress",
-                    "events": cast(list[SessionEvent], self._active_events(active))}
+                    "events": self._active_events(active)}
         row = None if file else self._row(session_id)
         file = file or (str(row["file"]) if row and row.get("file") else None)
         files = [paths.session_file(self.root, file)] if file else self._session_files()
