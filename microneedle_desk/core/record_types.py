@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 JsonObject = dict[str, Any]
-"""A JSON object whose keys the app does not fix (a settings blob, a protocol being parsed, a
-stored file's raw tables before they are read as a record type)."""
+"""A JSON object whose keys the app does not fix: a settings blob, a protocol being parsed, a
+stored document not yet known to be a record (what the store's check reads), or a document of
+another format (a FHIR resource of an export)."""
 
 
 class SignatureBlock(TypedDict):
