@@ -98,15 +98,16 @@ def load_state_defaults(state: JsonObject) -> SyncState:
 
 @dataclass
 class Outgoing:
-    """What a push offers the server."""
+    """What a push offers the server: documents as read from the data folder's files, which the
+    server checks (server/verify.py) before it keeps one."""
 
     device: DeviceInfo
-    patients: list[dict[str, Any]] = field(default_factory=list)
-    practitioners: list[dict[str, Any]] = field(default_factory=list)
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    chain: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (kind, doc), by place
-    followups: list[dict[str, Any]] = field(default_factory=list)
-    course_events: list[dict[str, Any]] = field(default_factory=list)
+    patients: list[JsonObject] = field(default_factory=list)
+    practitioners: list[JsonObject] = field(default_factory=list)
+    accounts: list[JsonObject] = field(default_factory=list)
+    chain: list[tuple[str, JsonObject]] = field(default_factory=list)  # (kind, doc), by place
+    followups: list[JsonObject] = field(default_factory=list)
+    course_events: list[JsonObject] = field(default_factory=list)
     stamps: dict[str, list[int]] = field(default_factory=dict)  # files read, as they were
     unreadable: list[str] = field(default_factory=list)
 
@@ -114,7 +115,7 @@ class Outgoing:
         return len(self.patients) + len(self.accounts) + len(self.chain) + len(self.followups) + len(self.course_events)
 
 
-def _table(data: Any, name: str) -> list[dict[str, Any]]:
+def _table(data: Any, name: str) -> list[JsonObject]:
     table = data.get(name) if isinstance(data, dict) else None
     return [d for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
 
@@ -177,12 +178,12 @@ def collect(root: Path, state: SyncState) -> Outgoing:
     return out
 
 
-def _place(doc: dict[str, Any]) -> int:
+def _place(doc: JsonObject) -> int:
     chain = doc.get("chain")
     seq = chain.get("seq") if isinstance(chain, dict) else None
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
-def digest(doc: dict[str, Any]) -> str:
+def digest(doc: JsonObject) -> str:
 
     return hashlib.sha256(canonical_json(doc)).hexdigest()

@@ -77,10 +77,10 @@ def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[Pulle
             "followups": followups, "course_events": course_events}, xmin
 
 
-def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]], str]]:
+def _sessions(conn: Any, ids: list[Any]) -> list[tuple[JsonObject, list[JsonObject], str]]:
     """(session doc, its amendments in chain order, room name) of the sessions ``ids``."""
-    sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
-    amendments: dict[str, list[dict[str, Any]]] = {}
+    sessions: dict[str, tuple[JsonObject, list[JsonObject], str]] = {}
+    amendments: dict[str, list[JsonObject]] = {}
     for kind, sid, doc, room in conn.execute(
             "SELECT r.kind, r.session_id::text, r.doc, coalesce(d.name, '') FROM clinic.records r "
             "LEFT JOIN clinic.devices d ON d.device = r.device "
