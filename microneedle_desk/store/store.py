@@ -38,6 +38,7 @@ from microneedle_desk.core.event_types import SessionDoc, SessionEvent
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     is_uuid,
@@ -74,7 +75,7 @@ class Store(StoreFiled):
         self.root, self.protocol, self.clock = root, protocol, clock
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
-        self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
+        self._months: dict[str, dict[str, list[JsonObject]]] = {}  # index tables per month
         self._month_keys: MonthKeys | None = None
         self._active_states: dict[str, SessionState] = {}
         # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns

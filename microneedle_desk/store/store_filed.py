@@ -16,7 +16,7 @@ from microneedle_desk.core.amendments import amended_state, make_amendment
 from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
-from microneedle_desk.core.record_types import AmendmentDoc
+from microneedle_desk.core.record_types import AmendmentDoc, JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     content_hash,
@@ -89,7 +89,7 @@ class StoreFiled(StoreIndex):
         doc = self.session_doc(session_id)
         return replay(doc["events"], self.protocol) if doc else None
 
-    def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    def iter_chain(self) -> Iterator[tuple[Path, str, JsonObject]]:
         for path in self._session_files():
             db = self._db_for(path)
             for name in ("sessions", "amendments"):
@@ -148,17 +148,17 @@ class StoreFiled(StoreIndex):
         open), so reading every session of a long history holds one day in memory, not years."""
         opened: set[Path] = set()
         files: dict[str, Path] = {}
-        tables: dict[tuple[Path, str], dict[str, list[dict[str, Any]]]] = {}  # (file, table) -> docs by session
+        tables: dict[tuple[Path, str], dict[str, list[JsonObject]]] = {}  # (file, table) -> docs by session
 
         def day_file(key: str) -> Path:
             if key not in files:
                 files[key] = paths.session_file(self.root, key)
             return files[key]
 
-        def docs(path: Path, name: str, key: str) -> dict[str, list[dict[str, Any]]]:
+        def docs(path: Path, name: str, key: str) -> dict[str, list[JsonObject]]:
             """A day file's table, read once, its documents by session id."""
             if (path, name) not in tables:
-                by_session: dict[str, list[dict[str, Any]]] = {}
+                by_session: dict[str, list[JsonObject]] = {}
                 if path.exists():
                     if path not in self._dbs:
                         opened.add(path)

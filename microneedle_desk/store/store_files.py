@@ -15,6 +15,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.clinic_copy import ClinicCopy
@@ -60,7 +61,7 @@ class StoreFiles:
     read_only: bool
     device: str
     _dbs: dict[Path, TinyDB]
-    _months: dict[str, dict[str, list[dict[str, Any]]]]  # index tables per month
+    _months: dict[str, dict[str, list[JsonObject]]]  # index tables per month
     _month_keys: MonthKeys | None
     _active_states: dict[str, SessionState]
     _lasts: PatientLasts
