@@ -5,6 +5,7 @@ or to abandon with a reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -26,7 +27,8 @@ def offer_resume(window: MainWindow) -> None:
     if ctx.store.read_only:
         return
     for active in ctx.store.active_sessions():
-        name = active.events[0]["data"].get("patient", {}).get("name", "a patient")
+        started: Mapping[str, Any] = active.events[0]["data"]  # session_started: its patient snapshot
+        name = started.get("patient", {}).get("name", "a patient")
         last = datetime.fromisoformat(active.events[-1]["at"])
         box = QMessageBox(window)
         box.setWindowTitle(tr("Unfinished session"))
@@ -48,10 +50,10 @@ def offer_resume(window: MainWindow) -> None:
                 del session
 
 
-def stopped_since(store: Store, clock: Clock, events: list[dict[str, Any]]) -> tuple[datetime, float]:
+def stopped_since(store: Store, clock: Clock, events: Sequence[Mapping[str, Any]]) -> tuple[datetime, float]:
     """When the app stopped with this session open, and for how long (seconds): from the last
     sign of life, the newer of the last entry and the last heartbeat."""
-    last: dict[str, Any] = events[-1]
+    last: Mapping[str, Any] = events[-1]
     alive = store.last_alive(str(last.get("session", "")))
     if alive is not None and datetime.fromisoformat(alive["at"]) > datetime.fromisoformat(str(last["at"])):
         last = alive
@@ -71,7 +73,7 @@ def resume_step(state: Any, protocol: Protocol) -> int:
     return next((i for i, step in enumerate(ids) if i > 0 and step not in done), len(ids) - 1)
 
 
-def resume_session(window: MainWindow, events: list[dict[str, Any]]) -> None:
+def resume_session(window: MainWindow, events: Sequence[Mapping[str, Any]]) -> None:
     ctx = window.ctx
     # the last sign of life before the stop (resuming may record alerts at once)
     down_since, gap = stopped_since(ctx.store, ctx.clock, events)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from microneedle_desk.core.accounts import Account, PermissionDenied
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.record_types import AccessSubject
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
@@ -30,7 +31,7 @@ class Clinic(Protocol):
 
     def require(self, permission: str) -> Account | None: ...
 
-    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None: ...
+    def record(self, action: str, subject: AccessSubject | None = None, detail: str = "") -> None: ...
 
 SECOND_LOCATION = "backup/second_location"
 

@@ -37,7 +37,7 @@ from microneedle_desk.core.accounts import Account, PermissionDenied, permitted,
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import AmendmentDoc
+from microneedle_desk.core.record_types import AccessSubject, AmendmentDoc
 from microneedle_desk.core.records import Patient, check_language, make_patient
 from microneedle_desk.core.session import Session
 from microneedle_desk.core.session_state import SessionConfig, SessionState
@@ -212,7 +212,7 @@ class Clinic(Pins, StepEntries):
         self.current = self.accounts.change_pin(self.current.id, old_pin, new_pin)
         return self.current
 
-    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
+    def record(self, action: str, subject: AccessSubject | None = None, detail: str = "") -> None:
         """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
         Nothing is written while nobody has an account (there is no one to name)."""
         if self.enforcing:

@@ -28,7 +28,7 @@ from microneedle_desk.core.due import (
     visits_from_rows,
 )
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
-from microneedle_desk.core.record_types import CourseEventDoc
+from microneedle_desk.core.record_types import AccessSubject, CourseEventDoc
 from microneedle_desk.core.records import iso, new_id
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
@@ -48,7 +48,7 @@ class Owner(Protocol):
 
     def require(self, permission: str) -> Account | None: ...
 
-    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None: ...
+    def record(self, action: str, subject: AccessSubject | None = None, detail: str = "") -> None: ...
 
     def publish(self, event: ClinicEvent) -> None: ...
 

@@ -9,7 +9,7 @@ after a session are rows of their own (:func:`followup_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -104,7 +104,7 @@ def last_visits(pairs: Pairs, as_of: date) -> tuple[list[Visit], int]:
     return to_visits(tail[::-1]), len({p[0] for p in kept})
 
 
-def visits_from_rows(rows: Iterable[dict[str, object]]) -> list[Visit]:
+def visits_from_rows(rows: Iterable[Mapping[str, object]]) -> list[Visit]:
     """The signed sessions among a patient's history rows (``started_at``, ``next_session``), as visits."""
     out = []
     for row in rows:

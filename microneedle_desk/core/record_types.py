@@ -8,7 +8,12 @@ records from an earlier form of the app lack is ``NotRequired``.
 # No `from __future__ import annotations`: NotRequired must be seen at runtime, where
 # __required_keys__/__optional_keys__ are computed (a test holds the written events to them).
 from collections.abc import Mapping
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
+
+JsonObject = dict[str, Any]
+"""A JSON object whose keys the app does not fix: a settings blob, a protocol being parsed, a
+stored document not yet known to be a record (what the store's check reads), or a document of
+another format (a FHIR resource of an export)."""
 
 
 class SignatureBlock(TypedDict):
@@ -151,6 +156,18 @@ class CourseEventDoc(TypedDict):
     phase: NotRequired[str]  # phase_started: main or maintenance
 
 
+class CoursePresetDoc(TypedDict):
+    """A course plan a clinic added (clinic/courses.py): the plan (CoursePlan.to_doc) and who added it."""
+
+    schema: int
+    kind: Literal["course_plan"]
+    id: str
+    plan: Mapping[str, object]
+    by: str
+    device: str
+    at: str
+
+
 class FollowupDoc(TypedDict):
     """What was found when a patient was checked after a session (core/followup.py)."""
 
@@ -166,6 +183,39 @@ class FollowupDoc(TypedDict):
     by: str
     at: str
     device: str
+
+
+class FollowupIndexRow(FollowupDoc):
+    """A follow-up's copy in its session's month of the history index, with what the due list
+    and the course read of the session beside it."""
+
+    patient_id: str
+    needle_mm: float | None
+
+
+class AccessSubject(TypedDict, total=False):
+    """What an access record is about: a patient, a session (UUIDs only, never a name)."""
+
+    patient_id: str
+    session_id: str
+
+
+class AccessDoc(TypedDict):
+    """One line of the access log (store/access_log.py): a sign-in, a failure, an opened record,
+    an export, a print, a command-line use; sealed in the hash chain like the sessions."""
+
+    schema: int
+    kind: Literal["access"]
+    id: str
+    at: str
+    device: str
+    account_id: str | None
+    os_user: str | None  # a command-line use: the OS user's name
+    action: str
+    subject: AccessSubject
+    detail: str
+    chain: NotRequired[ChainLink]
+    hash: NotRequired[str]
 
 
 class PinHash(TypedDict):

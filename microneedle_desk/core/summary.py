@@ -2,7 +2,8 @@
 
 # No `from __future__ import annotations`: NotRequired must be seen at runtime, where
 # __required_keys__/__optional_keys__ are computed.
-from typing import Literal, NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
@@ -49,6 +50,11 @@ class SessionRow(TypedDict):
     # what the clinic server adds: the room (device) the session was run in
     room: NotRequired[str]
     room_device: NotRequired[str]
+
+
+AnyRow = TypeVar("AnyRow", bound=Mapping[str, Any])
+"""A history row as a reader takes it: this laptop's :class:`SessionRow`, or one the clinic
+server answers with; a function that hands rows back keeps the caller's type."""
 
 
 def summarize(state: SessionState, protocol: Protocol) -> SessionRow:

@@ -6,6 +6,7 @@ index, so a course of a dozen sessions costs no session-file reads. Qt-free.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ class CourseEntry:
     grade: str
     side_effects: tuple[str, ...]
     none_observed: bool         # the practitioner recorded "no side effects seen" explicitly
-    followups: tuple[dict[str, Any], ...]
+    followups: tuple[Mapping[str, Any], ...]
     adjunct: str
     cartridge_lot: str
     practitioner_id: str
@@ -60,9 +61,9 @@ def grade_value(protocol: Protocol, scale: str, grade: str) -> float | None:
     return float(grades.index(grade) + 1) if grade in grades else None
 
 
-def build_course(rows: list[dict[str, Any]], patient_id: str, protocol: Protocol,
+def build_course(rows: Sequence[Mapping[str, Any]], patient_id: str, protocol: Protocol,
                  interval_days: int | None = None,
-                 followups: dict[str, list[dict[str, Any]]] | None = None) -> Course:
+                 followups: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> Course:
     """The course of ``patient_id`` from summary rows (any order, any patients).
 
     ``interval_days`` (the settings' interval for the indication) sets the next due date

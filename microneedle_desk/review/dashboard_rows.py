@@ -7,19 +7,24 @@ are filed in their session's month too) and let go once the figures are computed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
+from microneedle_desk.core.record_types import FollowupIndexRow
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.review.export import in_range
 
-Rows = list[dict[str, Any]]
+Rows = Sequence[Mapping[str, Any]]  # history rows (this laptop's SessionRow, or the server's) or follow-ups
 
 
 class MonthIndex(Protocol):
     def index_months(self) -> list[str]: ...
 
-    def month_rows_once(self, month: str, table: str = "summaries") -> Rows: ...
+    @overload
+    def month_rows_once(self, month: str, table: Literal["summaries"] = "summaries") -> list[SessionRow]: ...
+    @overload
+    def month_rows_once(self, month: str, table: Literal["followups"]) -> list[FollowupIndexRow]: ...
 
 
 def day_span(index: MonthIndex) -> tuple[date, date] | None:

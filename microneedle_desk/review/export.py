@@ -18,12 +18,13 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from microneedle_desk.core.photos import PHOTO_PREFIX
+from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.folder import refuse_unsafe_output
 from microneedle_desk.store.store import Store, StoreError
@@ -67,14 +68,14 @@ def pseudonym(secret: bytes, patient_id: str) -> str:
     return "P-" + hmac.new(secret, patient_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def in_range(rows: Iterable[dict[str, Any]], date_from: date | None, date_to: date | None) -> list[dict[str, Any]]:
+def in_range(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None) -> list[AnyRow]:
     """Rows whose session started on a day from ``date_from`` to ``date_to`` (both included)."""
     low = date_from.isoformat() if date_from else ""
     high = date_to.isoformat() if date_to else "9999"
     return [r for r in rows if low <= str(r.get("started_at", ""))[:10] <= high]
 
 
-def records(store: Store, rows: Iterable[dict[str, Any]], deidentify: bool = False) -> list[dict[str, Any]]:
+def records(store: Store, rows: Iterable[Mapping[str, Any]], deidentify: bool = False) -> list[dict[str, Any]]:
     """Export records (JSON values, in :data:`FIELDS` order), oldest session first."""
     names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
     secret = pseudonym_secret(store) if deidentify else b""
@@ -98,7 +99,7 @@ def records(store: Store, rows: Iterable[dict[str, Any]], deidentify: bool = Fal
     return out
 
 
-def photo_refs(store: Store, row: dict[str, Any]) -> list[str]:
+def photo_refs(store: Store, row: Mapping[str, Any]) -> list[str]:
     """The session's photos as ``view:stored file:SHA-256`` (the copies are in the data folder's
     ``photos/``), the ones amended in after signing too. Read from the events without replaying
     them: an export of every session stays one read of each day file."""
@@ -183,7 +184,7 @@ def write_private_with(path: str | os.PathLike[str], write: Callable[[IO[str]], 
 
 
 # -- lot recall ------------------------------------------------------------------------
-def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]:
+def lot_recall(rows: Iterable[AnyRow], lot: str) -> list[AnyRow]:
     """Sessions that used cartridge lot ``lot`` (case and surrounding spaces ignored), oldest first."""
     wanted = lot.strip().casefold()
     if not wanted:
@@ -192,11 +193,11 @@ def lot_recall(rows: Iterable[dict[str, Any]], lot: str) -> list[dict[str, Any]]
     return sorted(hits, key=lambda r: str(r.get("started_at", "")))
 
 
-def recall_text(hits: list[dict[str, Any]], lot: str) -> str:
+def recall_text(hits: Sequence[Mapping[str, Any]], lot: str) -> str:
     """The recall list for people: one block per patient, their sessions below."""
     if not hits:
         return tr("No session used cartridge lot {lot}.\n").format(lot=lot)
-    patients: dict[str, list[dict[str, Any]]] = {}
+    patients: dict[str, list[Mapping[str, Any]]] = {}
     for row in hits:
         patients.setdefault(str(row.get("patient_id")), []).append(row)
     lines = [tr("Cartridge lot {lot}: {patients} patient(s), {sessions} session(s).").format(
@@ -211,7 +212,7 @@ def recall_text(hits: list[dict[str, Any]], lot: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def recall_csv(hits: list[dict[str, Any]]) -> str:
+def recall_csv(hits: Sequence[Mapping[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["patient_name", "clinic_id", "dob", "patient_id", "session_id", "started_at",

@@ -19,8 +19,9 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.review import fhir_codes
 from microneedle_desk.review.export import write_private_with
 from microneedle_desk.review.fhir_map import SessionMapper
@@ -36,7 +37,7 @@ class Written:
 _COMPACT = json.JSONEncoder(ensure_ascii=False)
 
 
-def _entry(resource: dict[str, Any], indent: int | None) -> str:
+def _entry(resource: JsonObject, indent: int | None) -> str:
     entry = {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
     if not indent:
         return _COMPACT.encode(entry)

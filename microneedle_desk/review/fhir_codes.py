@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 
 SYSTEM = "urn:uuid:4b2e8f0c-6d7a-5e31-9c84-2f1a7d3b6e95"
 """Canonical URL of the local code system (fixed: the same in every export of every clinic)."""
@@ -67,17 +68,17 @@ def code(prefix: str, item: str) -> str:
 # The same few codings and concepts are in every session: each is made once and shared by the
 # resources that name it (they are only read, then written out).
 @lru_cache(maxsize=4096)
-def coding(code_: str, display: str, system: str = SYSTEM) -> dict[str, Any]:
+def coding(code_: str, display: str, system: str = SYSTEM) -> JsonObject:
     return {"system": system, "code": code_, "display": display}
 
 
 @lru_cache(maxsize=4096)
-def concept(code_: str, display: str, text: str | None = None) -> dict[str, Any]:
+def concept(code_: str, display: str, text: str | None = None) -> JsonObject:
     """A CodeableConcept with one local coding."""
     return {"coding": [coding(code_, display)], "text": text or display}
 
 
-def fixed(code_: str, text: str | None = None) -> dict[str, Any]:
+def fixed(code_: str, text: str | None = None) -> JsonObject:
     """A CodeableConcept of one of the :data:`FIXED` codes (``text``: what exactly, e.g. a product)."""
     return concept(code_, FIXED[code_][0], text)
 
@@ -86,7 +87,7 @@ def grade_code(scale: str, grade: str) -> str:
     return f"grade-{scale}-{grade}"
 
 
-def quantity(value: float, unit: str) -> dict[str, Any]:
+def quantity(value: float, unit: str) -> JsonObject:
     """A UCUM quantity (``mm``, ``min``, ``mL``)."""
     return {"value": value, "unit": unit, "system": UCUM, "code": unit}
 
@@ -95,9 +96,9 @@ def _label(item: Any) -> str:
     return str(getattr(item, "label", None) or getattr(item, "title", None) or getattr(item, "question", item.id))
 
 
-def code_system(protocol: Protocol) -> dict[str, Any]:
+def code_system(protocol: Protocol) -> JsonObject:
     """The ``CodeSystem`` resource of every local code, its displays read from the protocol."""
-    concepts: list[dict[str, Any]] = [{"code": c, "display": display, "definition": definition}
+    concepts: list[JsonObject] = [{"code": c, "display": display, "definition": definition}
                 for c, (display, definition) in FIXED.items()]
     for prefix, display, group in GROUPS:
         children = [{"code": code(prefix, item.id), "display": _label(item)} for item in getattr(protocol, group)]

@@ -27,6 +27,7 @@ from typing import Any
 
 from microneedle_desk.core.amendments import AMENDABLE, SCREENING_PREFIX, display_value
 from microneedle_desk.core.deviations import deviations
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.session_state import Anchor
 from microneedle_desk.i18n import tr
 from microneedle_desk.review import fhir_codes as codes
@@ -73,17 +74,17 @@ class SessionMapper:
         self.setup, self.protocol = setup, setup.protocol
         self.written: set[str] = set()  # ids of patients, practitioners and handpieces already in the bundle
 
-    def _once(self, res: dict[str, Any], out: list[dict[str, Any]]) -> None:
+    def _once(self, res: JsonObject, out: list[JsonObject]) -> None:
         if res["id"] not in self.written:
             self.written.add(res["id"])
             out.append(res)
 
     # -- a session -----------------------------------------------------------------
-    def resources(self, rec: SessionRecord) -> list[dict[str, Any]]:
+    def resources(self, rec: SessionRecord) -> list[JsonObject]:
         s, signed = rec.state, rec.signed
         last = {e["type"]: e for e in signed.events}
         amended = {a["field"] for a in rec.amendments}
-        out: list[dict[str, Any]] = []
+        out: list[JsonObject] = []
         if people.patient_id(self.setup, rec) not in self.written:
             self._once(people.patient(self.setup, rec), out)
         accounts = [s.practitioner_id, s.signed_by, *(str(e.get("by")) for e in signed.events),
@@ -124,7 +125,7 @@ class _Session:
     def status(self, *fields: str) -> str:
         return "amended" if self.amended.intersection(fields) else "final"
 
-    def build(self) -> list[dict[str, Any]]:
+    def build(self) -> list[JsonObject]:
         devices = self.devices()  # first: the Procedure names the devices it used
         out = [self.procedure_resource()]
         out += self.observations()
@@ -136,9 +137,9 @@ class _Session:
         return out
 
     # -- Procedure -----------------------------------------------------------------
-    def procedure_resource(self) -> dict[str, Any]:
+    def procedure_resource(self) -> JsonObject:
         s, p = self.s, self.protocol
-        res: dict[str, Any] = {
+        res: JsonObject = {
             "resourceType": "Procedure", "id": s.id, "status": "completed", "code": codes.fixed("scalp-microneedling"),
             "subject": self.patient, "performer": [{"actor": self.performer}],
         }
@@ -155,7 +156,7 @@ class _Session:
         if s.endpoints:
             labels = [p.label("endpoints", e) for e in s.endpoints]
             note = [self.text(s.endpoint_note)] if s.endpoint_note else []
-            outcome: dict[str, Any] = {"text": "; ".join(labels + note)}
+            outcome: JsonObject = {"text": "; ".join(labels + note)}
             if len(s.endpoints) == 1:  # codings of one concept are alternatives: only one endpoint is coded
                 outcome["coding"] = [codes.coding(codes.code("endpoint", s.endpoints[0]), labels[0])]
             res["outcome"] = outcome
@@ -169,13 +170,13 @@ class _Session:
             res["usedReference"] = used
         return res
 
-    def note(self, text: str, event: Mapping[str, Any] | None) -> dict[str, Any]:
-        ann: dict[str, Any] = {"text": text}
+    def note(self, text: str, event: Mapping[str, Any] | None) -> JsonObject:
+        ann: JsonObject = {"text": text}
         if event is not None:
             ann["authorReference"], ann["time"] = ref(str(event["by"])), str(event["at"])
         return ann
 
-    def notes(self) -> list[dict[str, Any]]:
+    def notes(self) -> list[JsonObject]:
         s, out = self.s, []
         for dev in deviations(s, self.protocol):
             event = next((self.last[k] for k in DEVIATION_EVENTS.get(dev.kind, ()) if k in self.last),
@@ -194,8 +195,8 @@ class _Session:
         return out
 
     # -- Observations --------------------------------------------------------------
-    def observation(self, role: str, code: str, category: str, status: str, **value: Any) -> dict[str, Any]:
-        res: dict[str, Any] = {
+    def observation(self, role: str, code: str, category: str, status: str, **value: Any) -> JsonObject:
+        res: JsonObject = {
             "resourceType": "Observation", "id": self.rid(role), "status": status,
             "category": [{"coding": [codes.coding(category, category.title(),
                                                   "http://terminology.hl7.org/CodeSystem/observation-category")]}],
@@ -204,12 +205,12 @@ class _Session:
         res.update(value)
         return res
 
-    def observations(self) -> list[dict[str, Any]]:
+    def observations(self) -> list[JsonObject]:
         s, p, out = self.s, self.protocol, []
         if s.scale and s.grade:
             scale = p.scale(s.scale)
             if scale.grades:
-                value: dict[str, Any] = {"valueCodeableConcept": codes.concept(
+                value: JsonObject = {"valueCodeableConcept": codes.concept(
                     codes.grade_code(s.scale, s.grade), f"{scale.label} {s.grade}")}
             else:  # SALT: the percentage of scalp without hair
                 value = {"valueQuantity": codes.quantity(float(s.grade), "%")}
@@ -230,8 +231,8 @@ class _Session:
         return out
 
     def timed(self, role: str, code: str, seconds: float, planned: int | None,
-              period: dict[str, Any]) -> dict[str, Any]:
-        extra: dict[str, Any] = {"valueQuantity": codes.quantity(round(seconds / 60, 1), "min"),
+              period: JsonObject) -> JsonObject:
+        extra: JsonObject = {"valueQuantity": codes.quantity(round(seconds / 60, 1), "min"),
                                  "effectivePeriod": {k: v for k, v in period.items() if v}}
         if planned is not None:
             extra["component"] = [{"code": codes.fixed("planned-minutes"),
@@ -239,7 +240,7 @@ class _Session:
         return self.observation(role, code, "procedure", "final", **extra)
 
     # -- Devices -------------------------------------------------------------------
-    def devices(self) -> list[dict[str, Any]]:
+    def devices(self) -> list[JsonObject]:
         s, out = self.s, []
         uses = []
         if s.handpiece_serial:
@@ -251,7 +252,7 @@ class _Session:
                             "serialNumber": s.handpiece_serial, "type": codes.fixed("handpiece")})
             uses.append(("handpiece-use", hid))
         if s.cartridge_lot:
-            cart: dict[str, Any] = {"resourceType": "Device", "id": self.rid("cartridge"), "status": "inactive",
+            cart: JsonObject = {"resourceType": "Device", "id": self.rid("cartridge"), "status": "inactive",
                                     "lotNumber": s.cartridge_lot, "type": codes.fixed("needle-cartridge"),
                                     "patient": self.patient}
             if s.cartridge_expiry is not None:
@@ -259,7 +260,7 @@ class _Session:
             out.append(cart)
             uses.append(("cartridge-use", cart["id"]))
         for role, device in uses:
-            use: dict[str, Any] = {"resourceType": "DeviceUseStatement", "id": self.rid(role), "status": "completed",
+            use: JsonObject = {"resourceType": "DeviceUseStatement", "id": self.rid(role), "status": "completed",
                                    "subject": self.patient, "device": ref(device), "source": self.performer,
                                    "derivedFrom": [self.procedure]}
             if self.period:
@@ -270,19 +271,19 @@ class _Session:
         return out
 
     # -- Medications ---------------------------------------------------------------
-    def administration(self, role: str, medication: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        res: dict[str, Any] = {"resourceType": "MedicationAdministration", "id": self.rid(role), "status": "completed",
+    def administration(self, role: str, medication: JsonObject, **extra: Any) -> JsonObject:
+        res: JsonObject = {"resourceType": "MedicationAdministration", "id": self.rid(role), "status": "completed",
                                **medication, "subject": self.patient, "partOf": [self.procedure],
                                "performer": [{"actor": self.performer}]}
         res.update(extra)
         return res
 
-    def medications(self) -> list[dict[str, Any]]:
+    def medications(self) -> list[JsonObject]:
         s, p, out = self.s, self.protocol, []
         if s.anesthetic_product and s.applied is not None:
             period = {k: v for k, v in (("start", _when(s.applied)), ("end", self.period.get("start"))) if v}
             med = {"medicationCodeableConcept": codes.fixed("topical-anesthetic", s.anesthetic_product)}
-            dosage: dict[str, Any] = {"site": {"text": tr("Scalp, the zones to be treated")}}
+            dosage: JsonObject = {"site": {"text": tr("Scalp, the zones to be treated")}}
             if s.dwell_planned_min is not None:
                 dosage["text"] = tr("Planned dwell {minutes} min").format(minutes=s.dwell_planned_min)
             out.append(self.administration("anesthetic", med, effectivePeriod=period, dosage=dosage))
@@ -297,7 +298,7 @@ class _Session:
                                            or self.period.get("end")))
         when = self.at("adjunct_set") or self.period.get("end")
         if s.adjunct == "prp" and s.prp_ml is not None:
-            medication: dict[str, Any] = {"resourceType": "Medication", "id": self.rid("prp-medication"),
+            medication: JsonObject = {"resourceType": "Medication", "id": self.rid("prp-medication"),
                                           "code": codes.fixed("prp")}
             if s.prp_kit_lot:
                 medication["batch"] = {"lotNumber": s.prp_kit_lot}
@@ -308,7 +309,7 @@ class _Session:
         if s.adjunct == "minoxidil" and s.minoxidil_product:
             strength = p.label("minoxidil_strengths", s.minoxidil_strength)
             form = p.label("minoxidil_forms", s.minoxidil_form)
-            statement: dict[str, Any] = {
+            statement: JsonObject = {
                 "resourceType": "MedicationStatement", "id": self.rid("minoxidil"), "status": "active",
                 "medicationCodeableConcept": codes.fixed("minoxidil", f"{s.minoxidil_product} {strength} ({form})"),
                 "subject": self.patient, "partOf": [self.procedure], "informationSource": self.performer,
@@ -324,13 +325,13 @@ class _Session:
         return out
 
     # -- Side effects, consent, amendments ------------------------------------------
-    def adverse_events(self) -> list[dict[str, Any]]:
+    def adverse_events(self) -> list[JsonObject]:
         s, p, out = self.s, self.protocol, []
         added = {str(e["data"].get("entry_id")): e for e in self.rec.signed.events if e["type"] == "side_effect_added"}
         for entry, se in s.side_effects.items():
             label = p.label("side_effects", se.kind)
             text = f"{label}: {self.text(se.note)}" if se.note else label
-            res: dict[str, Any] = {
+            res: JsonObject = {
                 "resourceType": "AdverseEvent", "id": self.rid("side-effect:" + entry), "actuality": "actual",
                 "event": {"coding": [codes.coding(codes.code("side-effect", se.kind), label)], "text": text},
                 "subject": self.patient, "date": se.at, "recordedDate": se.at,
@@ -341,11 +342,11 @@ class _Session:
             out.append(res)
         return out
 
-    def consent(self) -> list[dict[str, Any]]:
+    def consent(self) -> list[JsonObject]:
         s = self.s
         if not s.consent_at:
             return []
-        res: dict[str, Any] = {
+        res: JsonObject = {
             "resourceType": "Consent", "id": self.rid("consent"), "status": "active",
             "scope": {"coding": [codes.coding("treatment", "Treatment", codes.CONSENT_SCOPE)]},
             "category": [codes.fixed("treatment-consent")], "patient": self.patient, "dateTime": s.consent_at,
@@ -355,7 +356,7 @@ class _Session:
             res["performer"] = [{"display": s.consent_by}]
         return [res]
 
-    def provenance(self) -> list[dict[str, Any]]:
+    def provenance(self) -> list[JsonObject]:
         out = []
         for doc in self.rec.amendments:
             field = str(doc["field"])

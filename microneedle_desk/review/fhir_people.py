@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.review import export
 from microneedle_desk.review import fhir_codes as codes
 from microneedle_desk.review.fhir_source import SYSTEM_NAMESPACE, ExportSetup, SessionRecord
@@ -26,19 +26,19 @@ def patient_id(setup: ExportSetup, rec: SessionRecord) -> str:
     return pid
 
 
-def patient(setup: ExportSetup, rec: SessionRecord) -> dict[str, Any]:
+def patient(setup: ExportSetup, rec: SessionRecord) -> JsonObject:
     """The patient's current record (or the session's copy of it when the record is gone)."""
     s, p = rec.signed, rec.patient
     snap = s.patient_snapshot
     name = p.name if p else str(snap.get("name", ""))
     dob = p.dob.isoformat() if p else str(snap.get("dob", ""))
     sex = p.sex if p else str(snap.get("sex", ""))
-    res: dict[str, Any] = {"resourceType": "Patient", "id": patient_id(setup, rec)}
+    res: JsonObject = {"resourceType": "Patient", "id": patient_id(setup, rec)}
     if setup.deidentify:
         res["identifier"] = [{"system": setup.pseudonym_system, "value": export.pseudonym(setup.secret, s.patient_id)}]
     else:
         clinic_id = p.clinic_id if p else str(snap.get("clinic_id", ""))
-        ident: dict[str, Any] = {
+        ident: JsonObject = {
             "use": "usual", "type": {"coding": [codes.coding("MR", "Medical record number", codes.IDENTIFIER_TYPE)],
                                      "text": "Clinic patient ID"},
             "system": setup.patient_system, "value": clinic_id}
@@ -54,8 +54,8 @@ def patient(setup: ExportSetup, rec: SessionRecord) -> dict[str, Any]:
     return res
 
 
-def practitioner(setup: ExportSetup, account: str) -> dict[str, Any]:
-    res: dict[str, Any] = {"resourceType": "Practitioner", "id": account, "active": True}
+def practitioner(setup: ExportSetup, account: str) -> JsonObject:
+    res: JsonObject = {"resourceType": "Practitioner", "id": account, "active": True}
     name = setup.practitioners.get(account)
     if name:
         res["name"] = [{"text": name}]

@@ -11,7 +11,7 @@ only has to yield the same records.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +21,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient
 from microneedle_desk.core.session_state import SessionState
+from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.review import export
 from microneedle_desk.store.store import Store
 
@@ -32,7 +33,7 @@ SYSTEM_NAMESPACE = uuid.UUID("6f1c0f55-2a43-5b4e-9a52-6d3c1f0b8e27")
 class SessionRecord:
     """One signed session as the export maps it."""
 
-    row: dict[str, Any]  # the history row (summary)
+    row: Mapping[str, Any]  # the history row (summary): this laptop's SessionRow or the server's
     signed: SessionState  # as signed
     amendments: list[AmendmentDoc]  # oldest first
     patient: Patient | None  # the patient's current record (None: the snapshot in the session is used)
@@ -69,8 +70,10 @@ def clinic_systems(store_uuid: str) -> tuple[str, str]:
             f"urn:uuid:{uuid.uuid5(SYSTEM_NAMESPACE, 'pseudonym:' + store_uuid)}")
 
 
-def select_rows(rows: Iterable[dict[str, Any]], date_from: date | None, date_to: date | None,
-                patient_id: str | None = None) -> list[dict[str, Any]]:
+
+
+def select_rows(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None,
+                patient_id: str | None = None) -> list[AnyRow]:
     """Signed sessions in the date range (and of one patient when given), oldest first."""
     chosen = [r for r in export.in_range(rows, date_from, date_to) if r.get("status") == "signed"
               and (patient_id is None or r.get("patient_id") == patient_id)]
@@ -96,7 +99,7 @@ def store_setup(store: Store, protocol: Protocol, generated_at: str, deidentify:
         deidentify=deidentify, secret=export.pseudonym_secret(store) if deidentify else b"")
 
 
-def store_records(store: Store, rows: list[dict[str, Any]]) -> Iterator[SessionRecord]:
+def store_records(store: Store, rows: Sequence[Mapping[str, Any]]) -> Iterator[SessionRecord]:
     """The sessions of ``rows`` (from :func:`select_rows`), read from the data folder."""
     patients = {p.id: p for p in store.patients()}
     for row, signed, amendments in store.finished_records(rows):

@@ -10,17 +10,18 @@ finds the files through the store.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, cast
 
 from tinydb import Query
 
 from microneedle_desk.core.followup import make_followup
-from microneedle_desk.core.record_types import FollowupDoc
+from microneedle_desk.core.record_types import FollowupDoc, FollowupIndexRow
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import ReadOnlyError, Store, StoreError
 
-TABLE = "followups"
+TABLE: Final = "followups"
 
 
 def add_followup(store: Store, session_id: str, *, on: object, none: bool, what: object = "",
@@ -40,7 +41,7 @@ def add_followup(store: Store, session_id: str, *, on: object, none: bool, what:
     return record
 
 
-def _index_row(record: FollowupDoc, state: SessionState) -> dict[str, Any]:
+def _index_row(record: FollowupDoc, state: SessionState) -> FollowupIndexRow:
     return {**record, "patient_id": state.patient_id, "needle_mm": (
         float(state.needle_mm) if state.needle_mm is not None else None)}
 
@@ -55,20 +56,21 @@ def followups(store: Store, session_id: str) -> list[FollowupDoc]:
     return sorted(found, key=lambda d: (d["on"], d["at"]))
 
 
-def all_followups(store: Store) -> list[dict[str, Any]]:
+def all_followups(store: Store) -> list[FollowupIndexRow]:
     """Every follow-up (index copies, with patient_id and needle_mm), oldest first."""
-    rows = [dict(r) for r in store.index_records(TABLE)]
+    rows = [r.copy() for r in store.index_records(TABLE)]
     return sorted(rows, key=lambda d: (d["on"], d["at"]))
 
 
-def patient_followups(store: Store, patient_ids: set[str]) -> list[dict[str, Any]]:
+def patient_followups(store: Store, patient_ids: set[str]) -> list[FollowupIndexRow]:
     """The follow-ups of these patients' sessions (index copies), oldest first."""
-    rows = [dict(r) for r in store.patient_index_records(patient_ids, TABLE)]
+    rows = [r.copy() for r in store.patient_index_records(patient_ids, TABLE)]
     return sorted(rows, key=lambda d: (d["on"], d["at"]))
 
 
-def by_session(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
+def by_session(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Follow-ups (this laptop's index copies, or as pulled or read from the clinic server) by session."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         out.setdefault(str(row["session_id"]), []).append(row)
     return out

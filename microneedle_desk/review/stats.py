@@ -7,6 +7,7 @@ lists the charts draw; the tests can check the arithmetic without a window.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -51,7 +52,8 @@ def _periods(first: date, last: date, by: str) -> list[str]:
     return out
 
 
-def compute(rows: list[dict[str, Any]], followups: list[dict[str, Any]], by: str = "week") -> DashboardData:
+def compute(rows: Sequence[Mapping[str, Any]], followups: Sequence[Mapping[str, Any]], by: str = "week"
+            ) -> DashboardData:
     """Figures over ``rows`` (summary rows) and the follow-ups of those sessions.
 
     Side-effect rates count a signed session once per type seen during the session or at a

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.server.push import server_accounts
@@ -36,7 +37,7 @@ def check_server(conn: Any, protocol: Protocol, progress: Callable[[int, int], N
         verifier = RecordVerifier(protocol, accounts, signed_from=signed_from, demo=bool(demo))
         prev: tuple[int, str] | None = None
         states: dict[str, SessionState] = {}
-        earlier: dict[str, list[dict[str, Any]]] = {}
+        earlier: dict[str, list[JsonObject]] = {}
         with conn.transaction(), conn.cursor(name="chain") as cur:
             cur.itersize = 500
             cur.execute(

@@ -8,6 +8,7 @@ each session's events). No Qt here: the app runs it in a worker thread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from microneedle_desk.server.connection import connect
 from microneedle_desk.server.reading import ClinicRecords
 
 
-def export_clinic(dsn: str, protocol: Protocol, rows: list[dict[str, Any]], kind: str, days: tuple[date, date],
+def export_clinic(dsn: str, protocol: Protocol, rows: Sequence[Mapping[str, Any]], kind: str, days: tuple[date, date],
                   deidentify: bool, path: str, now: str, clinic_name: str = "") -> int:
     """Write the ``rows`` from ``days`` (first, last) as ``kind`` (csv, json, fhir) to ``path``;
     returns how many sessions were written. Raises ServerError, ExportError, OSError."""

@@ -19,16 +19,40 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import canonical_json
 from microneedle_desk.store.storage import BadFileError, dumps, ensure_private_dir, json_file_names, read_json_file
 
 STATE_VERSION = 1
 
 
-def load_state(root: Path) -> dict[str, Any]:
+class SyncState(TypedDict):
+    """The cursor (``sync/state.json``) as this module writes it."""
+
+    version: int
+    server: str  # the clinic server's identity the cursor was kept for
+    chain_seq: int  # the last chain place the server confirmed
+    stamps: dict[str, list[int]]  # file (relative) -> [size, mtime_ns] as it was when all of it was sent
+    patients: list[str]  # patient and practitioner ids the server has
+    accounts: dict[str, str]  # account id -> digest of its public part as sent
+    followups: list[str]
+    course_events: list[str]
+    pulled_xmin: str  # the pull's cursor on the server
+
+
+class DeviceInfo(TypedDict):
+    """The laptop a push comes from, as its meta.json names it."""
+
+    device: str
+    name: str
+    signed_from: int | None
+    demo: bool
+
+
+def load_state(root: Path) -> SyncState:
     try:
         state = json.loads(paths.sync_state_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -38,7 +62,7 @@ def load_state(root: Path) -> dict[str, Any]:
     return load_state_defaults(state)
 
 
-def save_state(root: Path, state: dict[str, Any]) -> None:
+def save_state(root: Path, state: SyncState) -> None:
     """Write the cursor atomically (0600 in a 0700 folder) without Qt: the app's sync worker
     thread writes it, and a crash leaves the old cursor or the new one."""
     path = paths.sync_state_file(root)
@@ -56,7 +80,7 @@ def save_state(root: Path, state: dict[str, Any]) -> None:
         raise
 
 
-def for_server(state: dict[str, Any], server: str) -> dict[str, Any]:
+def for_server(state: SyncState, server: str) -> SyncState:
     """The cursor, started afresh when it was kept for another server (or another database)."""
     if state.get("server") != server:
         state = load_state_defaults({"version": STATE_VERSION})
@@ -64,24 +88,26 @@ def for_server(state: dict[str, Any], server: str) -> dict[str, Any]:
     return state
 
 
-def load_state_defaults(state: dict[str, Any]) -> dict[str, Any]:
+def load_state_defaults(state: JsonObject) -> SyncState:
+    """A cursor as read (of this version), with what a cursor from before a key was added lacks."""
     for key, value in (("server", ""), ("chain_seq", 0), ("stamps", {}), ("patients", []), ("accounts", {}),
                        ("followups", []), ("course_events", []), ("pulled_xmin", "0")):
         state.setdefault(key, value)
-    return state
+    return cast(SyncState, state)
 
 
 @dataclass
 class Outgoing:
-    """What a push offers the server."""
+    """What a push offers the server: documents as read from the data folder's files, which the
+    server checks (server/verify.py) before it keeps one."""
 
-    device: dict[str, Any]
-    patients: list[dict[str, Any]] = field(default_factory=list)
-    practitioners: list[dict[str, Any]] = field(default_factory=list)
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    chain: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (kind, doc), by place
-    followups: list[dict[str, Any]] = field(default_factory=list)
-    course_events: list[dict[str, Any]] = field(default_factory=list)
+    device: DeviceInfo
+    patients: list[JsonObject] = field(default_factory=list)
+    practitioners: list[JsonObject] = field(default_factory=list)
+    accounts: list[JsonObject] = field(default_factory=list)
+    chain: list[tuple[str, JsonObject]] = field(default_factory=list)  # (kind, doc), by place
+    followups: list[JsonObject] = field(default_factory=list)
+    course_events: list[JsonObject] = field(default_factory=list)
     stamps: dict[str, list[int]] = field(default_factory=dict)  # files read, as they were
     unreadable: list[str] = field(default_factory=list)
 
@@ -89,18 +115,18 @@ class Outgoing:
         return len(self.patients) + len(self.accounts) + len(self.chain) + len(self.followups) + len(self.course_events)
 
 
-def _table(data: Any, name: str) -> list[dict[str, Any]]:
+def _table(data: Any, name: str) -> list[JsonObject]:
     table = data.get(name) if isinstance(data, dict) else None
     return [d for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
 
 
-def collect(root: Path, state: dict[str, Any]) -> Outgoing:
+def collect(root: Path, state: SyncState) -> Outgoing:
     """Everything in the data folder at ``root`` that ``state`` does not show as sent."""
     from microneedle_desk.server.verify import public_account  # noqa: PLC0415 (kept off the start-up path until first used)
 
     meta_data = read_json_file(paths.meta_file(root))
     meta = (_table(meta_data, "meta") or [{}])[0]
-    device = {"device": str(meta.get("device", "")), "name": str(meta.get("device_name") or ""),
+    device: DeviceInfo = {"device": str(meta.get("device", "")), "name": str(meta.get("device_name") or ""),
               "signed_from": meta.get("signed_from") if isinstance(meta.get("signed_from"), int) else None,
               "demo": bool(meta.get("demo", False))}
     out = Outgoing(device)
@@ -152,12 +178,12 @@ def collect(root: Path, state: dict[str, Any]) -> Outgoing:
     return out
 
 
-def _place(doc: dict[str, Any]) -> int:
+def _place(doc: JsonObject) -> int:
     chain = doc.get("chain")
     seq = chain.get("seq") if isinstance(chain, dict) else None
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
-def digest(doc: dict[str, Any]) -> str:
+def digest(doc: JsonObject) -> str:
 
     return hashlib.sha256(canonical_json(doc)).hexdigest()

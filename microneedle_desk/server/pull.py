@@ -15,9 +15,10 @@ pulled copy (store/clinic_copy.py), replayed under the rules (in the worker, by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import CourseEventDoc, JsonObject
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.server.conflicts import merges_since
 from microneedle_desk.server.reading import followup_rows
@@ -31,10 +32,23 @@ class PullCounts:
     pulled: int = 0
     held: int = 0      # patients whose clinic ID is used here by someone else: for the admin
     refused: int = 0   # sessions the rules refuse (the server's own check quarantines those)
-    course_events: list[dict[str, Any]] = field(default_factory=list)  # kept here, new
+    course_events: list[CourseEventDoc] = field(default_factory=list)  # kept here, new
 
 
-def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[str, Any], str]:
+class Pulled(TypedDict):
+    """What :func:`fetch` found, still to land in the store. Patients, follow-ups and course
+    events are as the server keeps them: the store checks each as it lands."""
+
+    patients: list[JsonObject]
+    rows: list[SessionRow]  # other rooms' sessions, replayed here under the rules
+    refused: int
+    merges: list[tuple[str, str]]
+    followups: list[JsonObject]
+    course_events: list[JsonObject]
+    cursor: NotRequired[str]  # the pull cursor to keep once landed (sync.exchange adds it)
+
+
+def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[Pulled, str]:
     """What arrived since snapshot ``since`` from other laptops, and the cursor for next time.
 
     Sessions are read :data:`CHUNK` at a time and made into history rows here (replayed under the
@@ -63,10 +77,10 @@ def fetch(conn: Any, device: str, since: str, protocol: Protocol) -> tuple[dict[
             "followups": followups, "course_events": course_events}, xmin
 
 
-def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]], str]]:
+def _sessions(conn: Any, ids: list[Any]) -> list[tuple[JsonObject, list[JsonObject], str]]:
     """(session doc, its amendments in chain order, room name) of the sessions ``ids``."""
-    sessions: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {}
-    amendments: dict[str, list[dict[str, Any]]] = {}
+    sessions: dict[str, tuple[JsonObject, list[JsonObject], str]] = {}
+    amendments: dict[str, list[JsonObject]] = {}
     for kind, sid, doc, room in conn.execute(
             "SELECT r.kind, r.session_id::text, r.doc, coalesce(d.name, '') FROM clinic.records r "
             "LEFT JOIN clinic.devices d ON d.device = r.device "
@@ -79,7 +93,7 @@ def _sessions(conn: Any, ids: list[Any]) -> list[tuple[dict[str, Any], list[dict
     return list(sessions.values())
 
 
-def land(store: Any, found: dict[str, Any], courses: Any = None) -> PullCounts:
+def land(store: Any, found: Pulled, courses: Any = None) -> PullCounts:
     """Put what :func:`fetch` found into the laptop's store (on the thread that owns the store);
     other rooms' course events into ``courses`` (the clinic's CourseFile, so its cached copy of
     ``courses.json`` stays the one written)."""

@@ -17,10 +17,11 @@ from typing import Any
 from microneedle_desk.core.course_events import validate_course_event
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import summarize
 from microneedle_desk.core.validation import ValidationError
-from microneedle_desk.server.outbox import Outgoing, digest, save_state
+from microneedle_desk.server.outbox import Outgoing, SyncState, digest, save_state
 
 BATCH = 500
 PATIENT_COLUMNS = "(id, device, clinic_id, name, dob, created_at, doc)"
@@ -40,7 +41,7 @@ def _jsonb(value: Any) -> Any:
     return Jsonb(value)
 
 
-def _author(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
+def _author(kind: str, doc: JsonObject) -> tuple[str, str]:
     """Who made a chained record and when, by the laptop's clock with its offset."""
     if kind == "session":
         events = doc.get("events") if isinstance(doc.get("events"), list) else []
@@ -49,7 +50,7 @@ def _author(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
     return str(doc.get("by", "") or doc.get("account", "")), str(doc.get("at", ""))
 
 
-def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: Protocol,
+def push(conn: Any, root: Path, state: SyncState, out: Outgoing, protocol: Protocol,
          progress: Callable[[int, int], None] | None = None) -> PushCounts:
     counts = PushCounts()
     device = out.device["device"]
@@ -105,7 +106,7 @@ def push(conn: Any, root: Path, state: dict[str, Any], out: Outgoing, protocol: 
     return counts
 
 
-def _push_course_events(conn: Any, batch: list[dict[str, Any]], device: str, counts: PushCounts) -> None:
+def _push_course_events(conn: Any, batch: list[JsonObject], device: str, counts: PushCounts) -> None:
     """Course events by their UUID; one the rules refuse (a damaged file) stays on the laptop,
     where ``check`` names it."""
     good = []
@@ -136,16 +137,16 @@ def _returned(cur: Any) -> int:
             return n
 
 
-def _seq(doc: dict[str, Any]) -> int:
+def _seq(doc: JsonObject) -> int:
     seq = doc.get("chain", {}).get("seq") if isinstance(doc.get("chain"), dict) else None
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
-def server_accounts(conn: Any) -> dict[str, dict[str, Any]]:
+def server_accounts(conn: Any) -> dict[str, JsonObject]:
     """Every account as the server holds it by id: its newest version, holding as earlier keys
     every key an older version held (a signature made before a key change still verifies)."""
     rows = conn.execute("SELECT id::text, doc FROM clinic.accounts ORDER BY id, received_at").fetchall()
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JsonObject] = {}
     for account_id, doc in rows:
         newest = dict(doc)
         older = out.get(str(account_id))
@@ -158,7 +159,7 @@ def server_accounts(conn: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _push_patients(conn: Any, batch: list[dict[str, Any]], counts: PushCounts) -> None:
+def _push_patients(conn: Any, batch: list[JsonObject], counts: PushCounts) -> None:
     """Insert new patients; a clinic patient ID already used by someone else, or the same name and
     date of birth under another patient, is noted for the admin (both patients kept)."""
     with conn.transaction(), conn.cursor() as cur:
@@ -181,8 +182,8 @@ def _push_patients(conn: Any, batch: list[dict[str, Any]], counts: PushCounts) -
         counts.conflicts += len(found)
 
 
-def _push_chain(conn: Any, device: str, batch: list[tuple[str, dict[str, Any]]],
-                accounts: dict[str, dict[str, Any]], out: Outgoing, protocol: Protocol,
+def _push_chain(conn: Any, device: str, batch: list[tuple[str, JsonObject]],
+                accounts: dict[str, JsonObject], out: Outgoing, protocol: Protocol,
                 counts: PushCounts) -> None:
     from microneedle_desk.server.verify import RecordVerifier  # noqa: PLC0415 (kept off the start-up path until first used)
 
@@ -232,7 +233,7 @@ def _push_chain(conn: Any, device: str, batch: list[tuple[str, dict[str, Any]]],
     counts.quarantined += len(quarantine)
 
 
-def _sync_line(kind: str, doc: dict[str, Any]) -> bool:
+def _sync_line(kind: str, doc: JsonObject) -> bool:
     return kind == "access" and doc.get("action") == "sync"
 
 
@@ -247,7 +248,7 @@ def last_link(conn: Any, device: str, before: int) -> tuple[int, str] | None:
 
 
 def _amended_session(conn: Any, session_id: str, states: dict[str, SessionState], keep: list[tuple[Any, ...]],
-                     protocol: Protocol) -> tuple[SessionState | None, list[dict[str, Any]]]:
+                     protocol: Protocol) -> tuple[SessionState | None, list[JsonObject]]:
     """The session an amendment corrects (this batch or the server) and its amendments before it."""
     rows = conn.execute("SELECT kind, doc FROM clinic.records WHERE session_id = %s ORDER BY seq",
                         (session_id,)).fetchall()
@@ -260,7 +261,7 @@ def _amended_session(conn: Any, session_id: str, states: dict[str, SessionState]
     return state, earlier
 
 
-def _row(kind: str, doc: dict[str, Any], device: str, state: SessionState | None,
+def _row(kind: str, doc: JsonObject, device: str, state: SessionState | None,
          protocol: Protocol) -> tuple[Any, ...]:
     author, local_time = _author(kind, doc)
     session_id = doc.get("id") if kind == "session" else doc.get("session_id") if kind == "amendment" else None

@@ -10,7 +10,7 @@ laptop's name) it was made in. Quarantined records are never read here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,7 +21,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import Patient, Practitioner
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import SessionRow, summarize
+from microneedle_desk.core.summary import AnyRow, SessionRow, summarize
 from microneedle_desk.server.schema import clinic_identity
 
 HISTORY_PAGE = 200
@@ -80,25 +80,24 @@ class ClinicRecords:
             "SELECT DISTINCT left(summary->>'started_at', 7) AS m FROM clinic.records "
             "WHERE kind = 'session' ORDER BY m DESC").fetchall()]
 
-    def month_rows_once(self, month: str) -> list[dict[str, Any]]:
+    def month_rows_once(self, month: str) -> list[SessionRow]:
         """One month's history rows (as signed; amendments are applied by the reader)."""
-        return [{**dict(summary), "room": room} for summary, room in self.conn.execute(
+        return [cast(SessionRow, {**dict(summary), "room": room}) for summary, room in self.conn.execute(
             "SELECT r.summary, coalesce(d.name, '') FROM clinic.records r "
             "LEFT JOIN clinic.devices d ON d.device = r.device "
             "WHERE r.kind = 'session' AND left(r.summary->>'started_at', 7) = %s", (month,)).fetchall()]
 
-    def finished_records(self, rows: list[dict[str, Any]]
-                         ) -> Iterator[tuple[dict[str, Any], SessionState, list[AmendmentDoc]]]:
+    def finished_records(self, rows: Sequence[AnyRow]) -> Iterator[tuple[AnyRow, SessionState, list[AmendmentDoc]]]:
         """For each row: the row, its session as signed (replayed by the rules), its amendments."""
         for start in range(0, len(rows), 200):
             chunk = rows[start:start + 200]
-            found: dict[str, dict[str, Any]] = {}
+            found: dict[str, SessionDoc] = {}
             amendments: dict[str, list[AmendmentDoc]] = {}
             for kind, sid, doc in self.conn.execute(
                     "SELECT kind, session_id::text, doc FROM clinic.records WHERE session_id = ANY(%s::uuid[]) "
                     "AND kind IN ('session', 'amendment') ORDER BY seq", ([r["id"] for r in chunk],)).fetchall():
                 if kind == "session":
-                    found[str(sid)] = dict(doc)
+                    found[str(sid)] = cast(SessionDoc, dict(doc))
                 else:
                     amendments.setdefault(str(sid), []).append(cast(AmendmentDoc, dict(doc)))
             for row in chunk:
@@ -110,12 +109,12 @@ class ClinicRecords:
         """Every kept session's history row (or those of ``patient_ids``), amendments applied,
         with its room."""
         mine, params = ("", ()) if patient_ids is None else (" AND r.patient_id = ANY(%s::uuid[])", (patient_ids,))
-        amended: dict[str, list[dict[str, Any]]] = {}
+        amended: dict[str, list[AmendmentDoc]] = {}
         for sid, doc in self.conn.execute(
                 "SELECT a.session_id::text, a.doc FROM clinic.records a WHERE a.kind = 'amendment'"
                 + ("" if not mine else " AND a.session_id IN (SELECT r.id FROM clinic.records r "
                                        f"WHERE r.kind = 'session'{mine})") + " ORDER BY a.device, a.seq", params):
-            amended.setdefault(str(sid), []).append(dict(doc))
+            amended.setdefault(str(sid), []).append(cast(AmendmentDoc, dict(doc)))
         rows: list[SessionRow] = []
         cur = self.conn.execute(
             "SELECT r.id::text, r.summary, coalesce(d.name, ''), r.device::text, "

@@ -33,7 +33,7 @@ class SyncResult:
     refused: int = 0         # pulled sessions the rules here refuse
     unreadable: list[str] = field(default_factory=list)
     clock_offset_s: float = 0.0  # this laptop's clock minus the server's
-    found: dict[str, Any] = field(default_factory=dict)  # pulled, still to land in the store
+    found: pull.Pulled | None = None  # pulled, still to land in the store
     course_changes: dict[str, str] = field(default_factory=dict)  # patient -> the course change pulled
 
     @property
@@ -90,7 +90,7 @@ def land(store: Any, root: Path, result: SyncResult, courses: Any = None) -> Syn
     known = set(state["course_events"])  # the server has them: never offered back to it
     state["course_events"] += [str(e["id"]) for e in counts.course_events if str(e["id"]) not in known]
     outbox.save_state(root, state)
-    result.found = {}
+    result.found = None
     return result
 
 

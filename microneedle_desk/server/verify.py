@@ -16,6 +16,7 @@ from typing import Any
 from microneedle_desk.core.accounts import ACCESS_ACTIONS
 from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import SCHEMA_VERSION
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
@@ -28,7 +29,7 @@ AMENDMENT_KEYS = ("schema", "kind", "id", "session_id", "chain", "hash")
 _PLACE = Path("server")
 
 
-def public_account(doc: dict[str, Any]) -> dict[str, Any]:
+def public_account(doc: JsonObject) -> JsonObject:
     """What of an account leaves the laptop: who, role, and public keys with their vouchers.
 
     Never the PIN hash, the sealed private key or the sign-in counters: a person signs in on
@@ -45,7 +46,7 @@ def public_account(doc: dict[str, Any]) -> dict[str, Any]:
 class RecordVerifier(StoreChecker):
     """Checks one laptop's chained records, in chain order, against accounts as the server has them."""
 
-    def __init__(self, protocol: Protocol, accounts: dict[str, dict[str, Any]], *,
+    def __init__(self, protocol: Protocol, accounts: dict[str, JsonObject], *,
                  signed_from: int | None, demo: bool) -> None:
         super().__init__(_PLACE, protocol, deep=True)
         self._accounts = accounts
@@ -54,8 +55,8 @@ class RecordVerifier(StoreChecker):
     def rel(self, path: Path) -> str:
         return "server"
 
-    def problems_of(self, kind: str, doc: dict[str, Any], prev: tuple[int, str] | None,
-                    session: SessionState | None = None, earlier: list[dict[str, Any]] | None = None
+    def problems_of(self, kind: str, doc: JsonObject, prev: tuple[int, str] | None,
+                    session: SessionState | None = None, earlier: list[JsonObject] | None = None
                     ) -> tuple[list[str], SessionState | None]:
         """What is wrong with one record (empty when it may be kept), and a session's replayed state.
 

@@ -101,12 +101,12 @@ def check_store(root: Path, protocol: Protocol, deep: bool = True, use_cache: bo
     if use_cache:
         try:
             loaded = json.loads(cache_path.read_text(encoding="utf-8"))
-            checker.cache = loaded if isinstance(loaded, dict) and loaded.get("version") == 1 else {}
+            whole = loaded if isinstance(loaded, dict) and loaded.get("version") == 1 else {}
         except (OSError, ValueError):
-            checker.cache = {}
-        if checker.cache and isinstance(checker.cache.get("files"), dict):
-            cache_read = checker.cache["files"]
-        checker.cache = checker.cache.get("files", {}) if checker.cache else {}
+            whole = {}
+        if whole and isinstance(whole.get("files"), dict):
+            cache_read = whole["files"]
+        checker.cache = whole.get("files", {}) if whole else {}
     checker.run()
     # Written only when it changed: an unchanged store (most starts) costs no file write and
     # no fsync.

@@ -12,9 +12,9 @@ import os
 import zipfile
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import content_hash
 from microneedle_desk.store.backup import BACKUP_NAME
 from microneedle_desk.store.check_state import HEX64, CheckState, Entry
@@ -27,7 +27,7 @@ RESTORED = "restored"  # meta: the backup last restored and when ({"backup": nam
 class ChainChecks(CheckState):
     """The store check's part that follows the record chain."""
 
-    def sealed_ok(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    def sealed_ok(self, path: Path, label: str, doc: JsonObject, keys: tuple[str, ...]) -> bool:
         """Shape, version and seal of a signed record; adds it to the chain when whole."""
         if self.missing(path, label, doc, keys) or not self.schema_ok(path, label, doc):
             return False
@@ -64,7 +64,7 @@ class ChainChecks(CheckState):
             self.add(meta, "record chain", f"record {seq} differs from the one the backup {name} holds: the "
                      "record chain was rewritten after that backup.")
 
-    def check_chain(self, head: dict[str, Any] | None) -> None:
+    def check_chain(self, head: JsonObject | None) -> None:
         if self.months_unreadable:
             return
         meta = paths.meta_file(self.root)
@@ -97,7 +97,7 @@ class ChainChecks(CheckState):
                      "signed records were removed or added by hand.")
 
 
-def newest_anchor(root: Path, restored: dict[str, Any] | None = None) -> tuple[str, int, str] | None:
+def newest_anchor(root: Path, restored: JsonObject | None = None) -> tuple[str, int, str] | None:
     """(backup name, chain seq, chain hash) held by the newest backup that holds one.
 
     After a restore (``restored``: the backup and when), the backups taken after the restored

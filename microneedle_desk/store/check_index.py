@@ -7,8 +7,8 @@ reported as derived: nothing recorded is wrong, and the app derives it again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.check_state import MONTH, TABLES, CheckState
 from microneedle_desk.store.derived import file_digest, month_from_records, relative, row_differences
@@ -47,7 +47,7 @@ class IndexChecks(CheckState):
                     and row["id"] not in self.active_ids:
                 self.add(path, label, "the history lists a session whose record is not on file.")
 
-    def compare_with_records(self, path: Path, stored: dict[str, Any]) -> None:
+    def compare_with_records(self, path: Path, stored: JsonObject) -> None:
         expected = {str(r.get("id")): r for r in month_from_records(
             self.root, path.stem, self.protocol)["summaries"].values()}
         faulty = {p.record for p in self.problems}

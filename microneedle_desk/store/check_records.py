@@ -17,6 +17,7 @@ from microneedle_desk.core.amendments import validate_amendment_doc
 from microneedle_desk.core.course_events import validate_course_event
 from microneedle_desk.core.fold import apply_event
 from microneedle_desk.core.photos import PHOTO_PREFIX
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import is_uuid, validate_patient_doc
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.validation import ValidationError
@@ -35,7 +36,7 @@ _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 class RecordChecks(SignatureChecks, ChainChecks):
     """The store check's parts that read the records themselves."""
 
-    def check_meta(self) -> dict[str, Any] | None:
+    def check_meta(self) -> JsonObject | None:
         path = paths.meta_file(self.root)
         data = self.load(path, TABLES["meta.json"])
         if data is None:
@@ -60,7 +61,7 @@ class RecordChecks(SignatureChecks, ChainChecks):
         if len(heads) != 1:
             self.add(path, "", f"it should hold one record-chain head, it holds {len(heads)}.")
             return None
-        head: dict[str, Any] = heads[0]
+        head: JsonObject = heads[0]
         seq, digest = head.get("seq"), head.get("hash")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str) \
                 or not HEX64.match(digest):
@@ -198,7 +199,7 @@ class RecordChecks(SignatureChecks, ChainChecks):
                       if self.sealed_ok(path, f"amendment {d.get('id', '(no id)')}", d,
                                         ("schema", "kind", "id", "session_id", "chain", "hash"))]
         amendments.sort(key=lambda d: int(d["chain"]["seq"]))
-        earlier: dict[str, list[dict[str, Any]]] = {}
+        earlier: dict[str, list[JsonObject]] = {}
         for doc in amendments:
             label = f"amendment {doc['id']}"
             state = states.get(str(doc["session_id"]))

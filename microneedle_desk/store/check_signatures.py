@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
 from microneedle_desk.store.check_state import CheckState
 from microneedle_desk.store.storage import BadFileError, read_json_file
@@ -18,7 +19,7 @@ class SignatureChecks(CheckState):
     """The store check's part that verifies signatures and the keys that made them."""
 
     # -- signatures (core/signing.py) ---------------------------------------------------------
-    def accounts(self) -> dict[str, dict[str, Any]]:
+    def accounts(self) -> dict[str, JsonObject]:
         """The accounts as stored, by id (read once; damage is reported by check_patients)."""
         if self._accounts is None:
             try:
@@ -30,7 +31,7 @@ class SignatureChecks(CheckState):
             self._accounts = {str(d["id"]): d for d in docs if isinstance(d, dict) and "id" in d}
         return self._accounts
 
-    def keys_of(self, account_id: str) -> list[dict[str, Any]]:
+    def keys_of(self, account_id: str) -> list[JsonObject]:
         """An account's keys, oldest first (earlier keys, then the current one)."""
         doc = self.accounts().get(account_id) or {}
         stored = doc.get("past_keys")
@@ -38,7 +39,7 @@ class SignatureChecks(CheckState):
         current = [doc["key"]] if isinstance(doc.get("key"), dict) else []
         return [k for k in [*past, *current] if isinstance(k, dict)]
 
-    def key_vouched(self, account_id: str, key: dict[str, Any], first: bool) -> bool:
+    def key_vouched(self, account_id: str, key: JsonObject, first: bool) -> bool:
         """Whether an admin's signature vouches for ``key`` (or, for an account's first key, its own)."""
         cert = key.get("cert")
         voucher = str(cert.get("by", "")) if isinstance(cert, dict) else ""
@@ -80,10 +81,10 @@ class SignatureChecks(CheckState):
             return True
         return any(str((k.get("cert") or {}).get("at", "~")) <= str(at) for k in self.keys_of(signer))
 
-    def check_session_signatures(self, path: Path, label: str, doc: dict[str, Any]) -> None:
+    def check_session_signatures(self, path: Path, label: str, doc: JsonObject) -> None:
         events = doc["events"] if isinstance(doc["events"], list) else []
-        prior: list[dict[str, Any]] = []
-        signed_off: dict[str, Any] | None = None
+        prior: list[JsonObject] = []
+        signed_off: JsonObject | None = None
         for event in events:
             if not isinstance(event, dict):
                 return  # reported by the replay
@@ -105,7 +106,7 @@ class SignatureChecks(CheckState):
             self.add(path, label, "the sign-off carries no signature, though it was sealed when sign-offs were "
                                   "signed: the signature was removed. Restore the record from a backup.")
 
-    def check_amendment_signature(self, path: Path, label: str, doc: dict[str, Any]) -> None:
+    def check_amendment_signature(self, path: Path, label: str, doc: JsonObject) -> None:
         if "sig" in doc:
             problem = self.signature_problem(doc["sig"], str(doc.get("by")), amendment_message(doc))
             if problem:

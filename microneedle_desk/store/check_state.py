@@ -9,9 +9,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.storage import BadFileError, read_json_file
 from microneedle_desk.store.upgrade import version_problem
@@ -35,6 +36,16 @@ TABLES = {
 Entry = tuple[int, str, str, str, str]
 
 
+class CachedFile(TypedDict):
+    """What the start-up cache (``check_cache_file``, under ``files`` by the file's relative
+    path) keeps of a file that passed: its size and modification time, the session ids it
+    holds and its chain links, each ``[seq, prev, hash, label]``."""
+
+    stamp: list[int]
+    ids: list[str]
+    chain: list[list[Any]]
+
+
 @dataclass
 class CheckState:
     """The state of one store check."""
@@ -49,13 +60,13 @@ class CheckState:
     active_ids: set[str] = field(default_factory=set)
     months_unreadable: bool = False  # then chain and history cross-checks would only echo it
     # Start-up only: files unchanged (size, mtime) since a clean check reuse what it found.
-    cache: dict[str, Any] | None = None
-    new_cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, CachedFile] | None = None  # the cache file's entries (check.py reads version 1 only)
+    new_cache: dict[str, CachedFile] = field(default_factory=dict)
     digests: dict[str, str] | None = None  # the derived files' SHA-256 as the store wrote them
     signed_from: int | None = None  # the first chain place whose sign-offs must be signed
     demo: bool = False  # demo data: sessions filed in bulk, never signed with a PIN
-    restored: dict[str, Any] | None = None
-    _accounts: dict[str, dict[str, Any]] | None = None
+    restored: JsonObject | None = None
+    _accounts: dict[str, JsonObject] | None = None
 
     # -- helpers --------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -64,7 +75,7 @@ class CheckState:
     def add(self, path: Path, record: str, what: str) -> None:
         self.problems.append(Problem(self.rel(path), record, what))
 
-    def load(self, path: Path, tables: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
+    def load(self, path: Path, tables: tuple[str, ...]) -> dict[str, JsonObject] | None:
         try:
             data = read_json_file(path)
         except BadFileError as exc:
@@ -80,7 +91,7 @@ class CheckState:
                                f"expected only {', '.join(tables)}.")
         return data
 
-    def schema_ok(self, path: Path, label: str, doc: dict[str, Any]) -> bool:
+    def schema_ok(self, path: Path, label: str, doc: JsonObject) -> bool:
         if "schema" not in doc:
             self.add(path, label, "the record has no schema version.")
             return False
@@ -90,7 +101,7 @@ class CheckState:
             return False
         return True
 
-    def missing(self, path: Path, label: str, doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    def missing(self, path: Path, label: str, doc: JsonObject, keys: tuple[str, ...]) -> bool:
         lacking = [k for k in keys if k not in doc]
         if lacking:
             self.add(path, label, "the record lacks " + ", ".join(f"“{k}”" for k in lacking) + ".")

@@ -14,7 +14,7 @@ sync cursor) makes the next sync pull it again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state
@@ -35,7 +35,7 @@ class ClinicCopy:
     def __init__(self, root: Path, protocol: Protocol) -> None:
         self.folder = paths.clinic_copy_dir(root)
         self.protocol = protocol
-        self._shards: dict[str, dict[str, dict[str, Any]]] = {}  # shard -> session id -> row
+        self._shards: dict[str, dict[str, SessionRow]] = {}  # shard -> session id -> row
         self._merged: dict[str, str] | None = None
         self._followups: list[dict[str, Any]] | None = None
 
@@ -49,7 +49,7 @@ class ClinicCopy:
     def _shard_file(self, shard: str) -> Path:
         return self.folder / f"sessions-{shard}.json"
 
-    def _shard(self, shard: str) -> dict[str, dict[str, Any]]:
+    def _shard(self, shard: str) -> dict[str, SessionRow]:
         rows = self._shards.get(shard)
         if rows is None:
             path = self._shard_file(shard)
@@ -58,18 +58,20 @@ class ClinicCopy:
             except BadFileError:
                 data = {}  # a damaged copy: the next sync from scratch brings it again
             table = data.get("summaries") if isinstance(data, dict) else None
-            rows = {str(k): v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
+            # rows this laptop made with summarize() as it landed them (a damaged file reads as none)
+            rows = ({str(k): cast(SessionRow, v) for k, v in table.items() if isinstance(v, dict)}
+                    if isinstance(table, dict) else {})
             self._shards[shard] = rows
         return rows
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[SessionRow]:
         """Every pulled row, of every patient (shared: read, never change)."""
         if not self.folder.exists():
             return []
         shards = sorted(p.name[len("sessions-"):-len(".json")] for p in self.folder.glob("sessions-*.json"))
         return [r for shard in shards for r in self._shard(shard).values()]
 
-    def patient_rows(self, patient_id: str) -> list[dict[str, Any]]:
+    def patient_rows(self, patient_id: str) -> list[SessionRow]:
         """The pulled rows of one patient (shared: read, never change)."""
         if not self.folder.exists():
             return []
@@ -136,10 +138,10 @@ class ClinicCopy:
             self._followups = list(known.values())
         return len(new)
 
-    def land(self, rows: list[dict[str, Any]]) -> int:
+    def land(self, rows: list[SessionRow]) -> int:
         """File rows made by :func:`pulled_rows`; returns how many were new or changed. Each
         patient-shard file is written once per call."""
-        by_shard: dict[str, dict[str, dict[str, Any]]] = {}
+        by_shard: dict[str, dict[str, SessionRow]] = {}
         for row in rows:
             by_shard.setdefault(self.shard_of(str(row["patient_id"])), {})[str(row["id"])] = row
         new = 0

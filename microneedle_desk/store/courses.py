@@ -10,13 +10,13 @@ writing methods (clinic/courses.py), after its permission checks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import cast
 
 from tinydb import TinyDB
 
 from microneedle_desk import paths
 from microneedle_desk.core.course_events import Course, fold_courses, validate_course_event
-from microneedle_desk.core.record_types import CourseEventDoc
+from microneedle_desk.core.record_types import CourseEventDoc, CoursePresetDoc, JsonObject
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.store.storage import AtomicCachedStorage
 from microneedle_desk.store.store import ReadOnlyError, Store
@@ -28,7 +28,7 @@ class CourseFile:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._db: TinyDB | None = None
-        self._by_patient: dict[str, list[dict[str, Any]]] | None = None
+        self._by_patient: dict[str, list[CourseEventDoc]] | None = None
 
     def _open(self) -> TinyDB | None:
         path = paths.courses_file(self.store.root)
@@ -45,17 +45,18 @@ class CourseFile:
         self._by_patient = None
 
     # -- reading ----------------------------------------------------------------------------
-    def events(self) -> list[dict[str, Any]]:
+    # Events are filed only once validate_course_event has passed them (append, adopt).
+    def events(self) -> list[CourseEventDoc]:
         db = self._open()
-        return [dict(d) for d in db.table("events").all()] if db is not None else []
+        return [cast(CourseEventDoc, dict(d)) for d in db.table("events").all()] if db is not None else []
 
-    def by_patient(self) -> dict[str, list[dict[str, Any]]]:
+    def by_patient(self) -> dict[str, list[CourseEventDoc]]:
         """Every patient's course events, as stored (read once until the next write; the parsed
         file's own dicts, not TinyDB documents: read them, never change them)."""
         if self._by_patient is None:
             db = self._open()
             raw = (db.storage.read() or {}) if db is not None else {}
-            out: dict[str, list[dict[str, Any]]] = {}
+            out: dict[str, list[CourseEventDoc]] = {}
             for ev in (raw.get("events") or {}).values():
                 out.setdefault(str(ev.get("patient_id")), []).append(ev)
             self._by_patient = out
@@ -64,7 +65,8 @@ class CourseFile:
     def courses(self, patient_id: str) -> list[Course]:
         return fold_courses(self.by_patient().get(patient_id, []))
 
-    def presets(self) -> list[dict[str, Any]]:
+    def presets(self) -> list[JsonObject]:
+        """The clinic's presets as stored (CoursePresetDoc); the reader checks each plan."""
         db = self._open()
         return [dict(d) for d in db.table("presets").all()] if db is not None else []
 
@@ -90,23 +92,23 @@ class CourseFile:
         self._writable().table("events").insert_multiple(events)
         self._by_patient = None
 
-    def adopt(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def adopt(self, events: list[JsonObject]) -> list[CourseEventDoc]:
         """Keep course events made in other rooms (pulled from the clinic server) beside this
         laptop's own, each checked as one made here; an event already kept (by its UUID) or one
         the rules refuse is left out. Returns those kept, in one write."""
         known = {str(d.get("id")) for d in self.events()}
-        new: dict[str, dict[str, Any]] = {}
+        new: dict[str, CourseEventDoc] = {}
         for event in events:
             try:
-                validate_course_event(event)
+                checked = validate_course_event(event)  # the same dict, named for what it holds
             except ValidationError:
                 continue  # the server's copy stays there; `check --server` names it
-            if str(event["id"]) not in known:
-                new.setdefault(str(event["id"]), event)
+            if str(checked["id"]) not in known:
+                new.setdefault(str(checked["id"]), checked)
         if new:
             self._writable().table("events").insert_multiple(list(new.values()))
             self._by_patient = None
         return list(new.values())
 
-    def add_preset(self, record: dict[str, Any]) -> None:
+    def add_preset(self, record: CoursePresetDoc) -> None:
         self._writable().table("presets").insert(record)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from microneedle_desk import paths
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.store.storage import BadFileError, dumps, read_json_file, write_atomic
 
 
@@ -35,7 +36,7 @@ class HistoryIndex(Protocol):
 
     def index_months(self) -> list[str]: ...
 
-    def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]: ...
+    def month_rows(self, month: str) -> list[SessionRow]: ...
 
     def note_derived(self, path: Path) -> None: ...
 

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import SystemClock
 from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.accounts import AccountBook
 from microneedle_desk.store.check_chain import RESTORED
 from microneedle_desk.store.storage import json_file_names
 from microneedle_desk.store.store import Store
 
 
-def _access_docs(folder: Path) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = []
+def _access_docs(folder: Path) -> list[JsonObject]:
+    docs: list[JsonObject] = []
     for name in json_file_names(folder):
         try:
             data = json.loads((folder / name).read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from microneedle_desk.core.accounts import (
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.fold_common import is_override
-from microneedle_desk.core.record_types import AmendmentDoc, KeyDoc
+from microneedle_desk.core.record_types import AccessSubject, AmendmentDoc, KeyDoc
 from microneedle_desk.core.records import iso
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import (
@@ -97,7 +97,7 @@ class Signatures(AccessLog):
         self._check(self._get(actor.id), actor_pin, "account change")
         return self._open(actor.id, actor_pin)
 
-    def prove(self, account_id: str, pin: str, purpose: str, subject: dict[str, str] | None = None) -> Account:
+    def prove(self, account_id: str, pin: str, purpose: str, subject: AccessSubject | None = None) -> Account:
         """Check a PIN for one signature (``start``, ``sign``, ``override``, ``amend``, ``unlock``,
         ``take-over``)."""
         account = self._check(self._get(account_id), pin, purpose)

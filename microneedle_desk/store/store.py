@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,10 +34,11 @@ from tinydb import Query, TinyDB
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.clock import Clock
-from microneedle_desk.core.event_types import SessionEvent
+from microneedle_desk.core.event_types import SessionDoc, SessionEvent
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     is_uuid,
@@ -74,7 +75,7 @@ class Store(StoreFiled):
         self.root, self.protocol, self.clock = root, protocol, clock
         self.read_only = read_only
         self._dbs: dict[Path, TinyDB] = {}
-        self._months: dict[str, dict[str, list[dict[str, Any]]]] = {}  # index tables per month
+        self._months: dict[str, dict[str, list[JsonObject]]] = {}  # index tables per month
         self._month_keys: MonthKeys | None = None
         self._active_states: dict[str, SessionState] = {}
         # Set by AccountBook: checks (purpose, account id) has just proved a PIN, and returns
@@ -204,10 +205,10 @@ class Store(StoreFiled):
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
         existing = day_db.table("sessions").get(Query().id == state.id)
         if existing is None:
-            doc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
-                   "patient_id": state.patient_id, "device": state.device,
-                   "status": state.status, "events": state.events}
-            entry = self._chain_append(doc, day_db.table("sessions"))
+            doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                               "patient_id": state.patient_id, "device": state.device,
+                               "status": state.status, "events": state.events}
+            entry: Mapping[str, Any] = self._chain_append(doc, day_db.table("sessions"))
         else:
             entry = dict(existing)
         self._index_upsert(state, entry)

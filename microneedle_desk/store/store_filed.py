@@ -5,35 +5,38 @@ own, checked by the same rules), and the bulk filing of demo data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from tinydb import Query
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state, make_amendment
-from microneedle_desk.core.event_types import SessionDoc, SessionEvent
+from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
-from microneedle_desk.core.record_types import AmendmentDoc
+from microneedle_desk.core.record_types import AmendmentDoc, JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     content_hash,
 )
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.signing import sign_amendment
-from microneedle_desk.core.summary import SessionRow, summarize
+from microneedle_desk.core.summary import AnyRow, SessionRow, summarize
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store_files import StoreError
 from microneedle_desk.store.store_index import StoreIndex
+
+Sealed = TypeVar("Sealed", bound=Mapping[str, object])  # a record sealed into the hash chain
 
 
 class StoreFiled(StoreIndex):
 
 
-    def _chain_append(self, doc: Mapping[str, object], table: Any) -> dict[str, Any]:
-        """Add ``doc`` to the hash chain and insert it into ``table``.
+    def _chain_append(self, doc: Sealed, table: Any) -> Sealed:
+        """Add ``doc`` to the hash chain and insert it into ``table``; returns the sealed copy
+        (``doc`` with its ``chain`` place and ``hash``, keys every sealed record type has).
 
         The head is written with an intent first, then the record, then the new head, so a
         crash at any point leaves a chain that :meth:`recover` can complete or roll back.
@@ -46,7 +49,7 @@ class StoreFiled(StoreIndex):
         chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
         table.insert(sealed)
         chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
-        return sealed
+        return cast(Sealed, sealed)
 
     def _find_hash(self, wanted: str) -> bool:
         folder = paths.sessions_dir(self.root)
@@ -67,7 +70,7 @@ class StoreFiled(StoreIndex):
         active = paths.active_file(self.root, session_id)
         if active.exists():
             return {"id": session_id, "status": "in_progress",
-                    "events": cast(list[SessionEvent], self._active_events(active))}
+                    "events": self._active_events(active)}
         row = None if file else self._row(session_id)
         file = file or (str(row["file"]) if row and row.get("file") else None)
         files = [paths.session_file(self.root, file)] if file else self._session_files()
@@ -86,7 +89,7 @@ class StoreFiled(StoreIndex):
         doc = self.session_doc(session_id)
         return replay(doc["events"], self.protocol) if doc else None
 
-    def iter_chain(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    def iter_chain(self) -> Iterator[tuple[Path, str, JsonObject]]:
         for path in self._session_files():
             db = self._db_for(path)
             for name in ("sessions", "amendments"):
@@ -121,7 +124,7 @@ class StoreFiled(StoreIndex):
         if private is not None:
             amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
-        sealed = cast(AmendmentDoc, self._chain_append(amendment, day_db.table("amendments")))
+        sealed = self._chain_append(amendment, day_db.table("amendments"))
         self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
         return sealed
 
@@ -137,8 +140,7 @@ class StoreFiled(StoreIndex):
         found = self._db_for(path).table("amendments").search(Query().session_id == session_id)
         return sorted((cast(AmendmentDoc, dict(d)) for d in found), key=lambda d: int(d["chain"]["seq"]))
 
-    def finished_records(self, rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], SessionState,
-                                                                             list[AmendmentDoc]]]:
+    def finished_records(self, rows: Sequence[AnyRow]) -> Iterator[tuple[AnyRow, SessionState, list[AmendmentDoc]]]:
         """For each history row (in the order given): the row, its session as signed (replayed by
         the rules) and its amendments, oldest first.
 
@@ -146,17 +148,17 @@ class StoreFiled(StoreIndex):
         open), so reading every session of a long history holds one day in memory, not years."""
         opened: set[Path] = set()
         files: dict[str, Path] = {}
-        tables: dict[tuple[Path, str], dict[str, list[dict[str, Any]]]] = {}  # (file, table) -> docs by session
+        tables: dict[tuple[Path, str], dict[str, list[JsonObject]]] = {}  # (file, table) -> docs by session
 
         def day_file(key: str) -> Path:
             if key not in files:
                 files[key] = paths.session_file(self.root, key)
             return files[key]
 
-        def docs(path: Path, name: str, key: str) -> dict[str, list[dict[str, Any]]]:
+        def docs(path: Path, name: str, key: str) -> dict[str, list[JsonObject]]:
             """A day file's table, read once, its documents by session id."""
             if (path, name) not in tables:
-                by_session: dict[str, list[dict[str, Any]]] = {}
+                by_session: dict[str, list[JsonObject]] = {}
                 if path.exists():
                     if path not in self._dbs:
                         opened.add(path)
@@ -208,15 +210,15 @@ class StoreFiled(StoreIndex):
             checked.append(state)
         if not checked:
             return 0
-        by_file: dict[str, list[dict[str, Any]]] = {}
+        by_file: dict[str, list[SessionDoc]] = {}
         by_index: dict[str, list[SessionRow]] = {}
         head = self._chain_head()
         seq, prev = int(head["seq"]), str(head["hash"])
         for state in checked:
             key = self.file_key(state)
-            doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
-                                   "patient_id": state.patient_id, "device": state.device,
-                                   "status": state.status, "events": state.events}
+            doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
+                               "patient_id": state.patient_id, "device": state.device,
+                               "status": state.status, "events": state.events}
             seq += 1
             doc["chain"] = {"seq": seq, "prev": prev, "device": self.device}
             doc["hash"] = prev = content_hash(doc, prev)

@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import TinyDB
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import Clock
+from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.clinic_copy import ClinicCopy
@@ -43,7 +45,7 @@ class NewerSchemaError(StoreError):
 @dataclass(frozen=True)
 class ActiveSession:
     session_id: str
-    events: list[dict[str, Any]]
+    events: list[SessionEvent]
 
 
 def _db(path: Path, read_only: bool) -> TinyDB:
@@ -59,7 +61,7 @@ class StoreFiles:
     read_only: bool
     device: str
     _dbs: dict[Path, TinyDB]
-    _months: dict[str, dict[str, list[dict[str, Any]]]]  # index tables per month
+    _months: dict[str, dict[str, list[JsonObject]]]  # index tables per month
     _month_keys: MonthKeys | None
     _active_states: dict[str, SessionState]
     _lasts: PatientLasts
@@ -138,7 +140,8 @@ class StoreFiles:
         if db is not None:
             db.close()
 
-    def _active_events(self, path: Path) -> list[dict[str, Any]]:
-        """An in-progress session's events from its active file, in order."""
+    def _active_events(self, path: Path) -> list[SessionEvent]:
+        """An in-progress session's events from its active file, in order (each saved once the
+        reducer had folded it; a resume replays them, checking each again)."""
         events = self._db_for(path).table("events").all()
-        return sorted((dict(e) for e in events), key=lambda e: e["n"])
+        return sorted((cast(SessionEvent, dict(e)) for e in events), key=lambda e: e["n"])

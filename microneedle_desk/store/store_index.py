@@ -8,13 +8,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 from tinydb import Query
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import FollowupIndexRow, JsonObject
 from microneedle_desk.core.session_state import SessionState
-from microneedle_desk.core.summary import summarize
+from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
     derived_files,
@@ -32,6 +33,17 @@ from microneedle_desk.store.storage import (
 from microneedle_desk.store.store_patients import StorePatients
 
 MONTHS_KEPT = 4  # months of history rows kept after reading them (see month_rows)
+
+IndexTable = Literal["summaries", "followups"]
+"""The tables of a month's index file: history rows, and copies of the month's follow-ups."""
+
+
+def _typed(rows: list[JsonObject], table: IndexTable) -> list[SessionRow] | list[FollowupIndexRow]:
+    # The index is the store's own derived data, written from the records (summarize, the
+    # follow-up's index row) and checked against their digests or rebuilt before it is read.
+    if table == "summaries":
+        return cast(list[SessionRow], rows)
+    return cast(list[FollowupIndexRow], rows)
 
 
 class StoreIndex(StorePatients):
@@ -60,7 +72,11 @@ class StoreIndex(StorePatients):
         """The months (``YYYY-MM``) that have history rows, newest first."""
         return [name.removesuffix(".json") for name in reversed(json_file_names(paths.index_dir(self.root)))]
 
-    def month_rows(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
+    @overload
+    def month_rows(self, month: str, table: Literal["summaries"] = "summaries") -> list[SessionRow]: ...
+    @overload
+    def month_rows(self, month: str, table: Literal["followups"]) -> list[FollowupIndexRow]: ...
+    def month_rows(self, month: str, table: IndexTable = "summaries") -> list[SessionRow] | list[FollowupIndexRow]:
         """One month's history rows (or its ``followups`` copies) as read from its index file.
 
         The rows are the store's own (shared, not copies): read them, never change them. The
@@ -69,6 +85,24 @@ class StoreIndex(StorePatients):
         store's memory where it was. The history reads the newest months first, so its first
         rows do not wait for older years.
         """
+        return _typed(self._raw_rows(month, table), table)
+
+    @overload
+    def month_rows_once(self, month: str, table: Literal["summaries"] = "summaries") -> list[SessionRow]: ...
+    @overload
+    def month_rows_once(self, month: str, table: Literal["followups"]) -> list[FollowupIndexRow]: ...
+    def month_rows_once(
+            self, month: str, table: IndexTable = "summaries") -> list[SessionRow] | list[FollowupIndexRow]:
+        """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
+        they were kept already: a reader that walks every month holds one month at a time."""
+        tables = self._months.get(month)
+        if tables is not None:
+            return _typed(tables.get(table, []), table)
+        rows = self._raw_rows(month, table)
+        self._months.pop(month, None)
+        return _typed(rows, table)
+
+    def _raw_rows(self, month: str, table: str) -> list[JsonObject]:
         tables = self._months.pop(month, None)
         if tables is None:
             path = paths.index_file(self.root, month)
@@ -82,30 +116,20 @@ class StoreIndex(StorePatients):
             del self._months[next(iter(self._months))]
         return tables.get(table, [])
 
-    def month_rows_once(self, month: str, table: str = "summaries") -> list[dict[str, Any]]:
-        """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
-        they were kept already: a reader that walks every month holds one month at a time."""
-        tables = self._months.get(month)
-        if tables is not None:
-            return tables.get(table, [])
-        rows = self.month_rows(month, table)
-        self._months.pop(month, None)
-        return rows
-
-    def patient_index_records(self, patient_ids: set[str], table: str) -> list[dict[str, Any]]:
+    def patient_index_records(self, patient_ids: set[str], table: Literal["followups"]) -> list[FollowupIndexRow]:
         """The records of an index table (``followups``) about these patients, read from the
         months that hold their sessions only (a record is filed in its session's month)."""
         return [r for month in self.month_keys().months_of_patients(sorted(patient_ids))
                 for r in self.month_rows_once(month, table) if r.get("patient_id") in patient_ids]
 
-    def index_records(self, table: str) -> list[dict[str, Any]]:
+    def index_records(self, table: Literal["followups"]) -> list[FollowupIndexRow]:
         """Every month's records of an index table (``followups``), oldest month first; shared."""
-        out: list[dict[str, Any]] = []
+        out: list[FollowupIndexRow] = []
         for month in reversed(self.index_months()):
             out.extend(self.month_rows(month, table))
         return out
 
-    def add_index_record(self, state: SessionState, table: str, record: dict[str, Any]) -> None:
+    def add_index_record(self, state: SessionState, table: Literal["followups"], record: FollowupIndexRow) -> None:
         """File ``record`` in table ``table`` of the session's month in the history index."""
         self._guard()
         self._db_for(paths.index_file(self.root, self.index_key(state))).table(table).insert(record)
@@ -126,7 +150,7 @@ class StoreIndex(StorePatients):
         except FileNotFoundError:
             return b""
 
-    def _row(self, session_id: str) -> dict[str, Any] | None:
+    def _row(self, session_id: str) -> SessionRow | None:
         """A finished session's history row (the store's own), read from its month only."""
         for month in self.month_keys().months_of_session(session_id):
             row = next((r for r in self.month_rows_once(month) if r.get("id") == session_id), None)
@@ -134,7 +158,7 @@ class StoreIndex(StorePatients):
                 return row
         return None
 
-    def _patient_rows(self, patient_ids: set[str]) -> list[dict[str, Any]]:
+    def _patient_rows(self, patient_ids: set[str]) -> list[SessionRow]:
         """The history rows of these patients (the store's own), read from their months only."""
         return [r for month in self.month_keys().months_of_patients(sorted(patient_ids))
                 for r in self.month_rows_once(month) if r.get("patient_id") in patient_ids]
@@ -205,23 +229,23 @@ class StoreIndex(StorePatients):
         if self._month_keys is not None:
             self._month_keys.drop(month)
 
-    def summaries(self) -> list[dict[str, Any]]:
+    def summaries(self) -> list[SessionRow]:
         """Every finished session's history row (copies the caller may change), oldest month
         first. Read month by month and not kept: the caller's list is the only copy."""
-        return [dict(r) for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
+        return [r.copy() for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
 
-    def shared_summaries(self) -> list[dict[str, Any]]:
+    def shared_summaries(self) -> list[SessionRow]:
         """Every finished session's history row, the store's own dicts: read, never change.
 
         For the history, the dashboard and exports, which only read (a copy of every row grows
         with the history, and the first frame cannot wait for it)."""
         return [r for month in reversed(self.index_months()) for r in self.month_rows_once(month)]
 
-    def summary(self, session_id: str) -> dict[str, Any] | None:
+    def summary(self, session_id: str) -> SessionRow | None:
         row = self._row(session_id)
-        return dict(row) if row is not None else None
+        return row.copy() if row is not None else None
 
-    def patient_summaries(self, patient_id: str) -> list[dict[str, Any]]:
+    def patient_summaries(self, patient_id: str) -> list[SessionRow]:
         """One patient's history rows, oldest first: this laptop's and other rooms' (pulled), also
         those of a registration the admin merged with this patient's (the same person)."""
         same = self.clinic_copy.aliases(patient_id)
@@ -230,7 +254,7 @@ class StoreIndex(StorePatients):
         if pulled:
             mine = {r["id"] for r in rows}
             rows = rows + [r for r in pulled if r["id"] not in mine]
-        return sorted((dict(r) for r in rows), key=lambda r: str(r.get("started_at")))
+        return sorted((r.copy() for r in rows), key=lambda r: str(r.get("started_at")))
 
     def patient_session_count(self, patient_id: str) -> int:
         return sum(1 for r in self.patient_summaries(patient_id) if r.get("status") == "signed")
@@ -249,7 +273,7 @@ class StoreIndex(StorePatients):
     def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
         same = self.clinic_copy.aliases(patient_id)
         record = self._own_last(patient_id)
-        others = [row for pid in same for row in self.clinic_copy.patient_rows(pid)]
+        others: list[Mapping[str, Any]] = [row for pid in same for row in self.clinic_copy.patient_rows(pid)]
         for pid in same - {patient_id}:  # a registration merged with this one: the same person
             others += list(self._own_last(pid).values())  # entries carry what a row does
         if others:

@@ -16,14 +16,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import __version__, paths
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import SCHEMA_VERSION
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.storage import dumps, json_file_names, read_json_file, write_atomic
 
-Step = Callable[[dict[str, Any]], dict[str, Any]]
+Step = Callable[[JsonObject], JsonObject]
 
 STEPS: dict[int, Step] = {}
 """``STEPS[v]`` turns a document of schema ``v`` into one of schema ``v + 1``."""
@@ -79,8 +79,8 @@ def app_version_needed(schema: int, written_by: str = "") -> str:
     return ""
 
 
-def as_current(doc: dict[str, Any], current: int = SCHEMA_VERSION,
-               steps: dict[int, Step] | None = None) -> dict[str, Any]:
+def as_current(doc: JsonObject, current: int = SCHEMA_VERSION,
+               steps: dict[int, Step] | None = None) -> JsonObject:
     """``doc`` upgraded in memory, step by step, to ``current``."""
     steps = STEPS if steps is None else steps
     out = copy.deepcopy(doc)

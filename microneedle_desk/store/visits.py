@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.store.derived import relative
 from microneedle_desk.store.storage import dumps, write_atomic
 from microneedle_desk.store.store import Store
@@ -94,7 +95,7 @@ def visit_rows(store: Store) -> tuple[dict[str, list[Visit]], int]:
     return patients, len(stale & set(now))
 
 
-def patient_rows(store: Store, patient_id: str, since: date | None = None) -> list[dict[str, Any]]:
+def patient_rows(store: Store, patient_id: str, since: date | None = None) -> list[SessionRow]:
     """One patient's history rows, oldest first; with ``since``, only the months from then on.
 
     A course reads its own months only: the whole history index (every month of every patient)

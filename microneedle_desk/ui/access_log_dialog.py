@@ -6,7 +6,6 @@ and export what is shown as CSV. Reading the log is refused to anyone but an adm
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.accounts import ACCESS_ACTIONS, Account
+from microneedle_desk.core.record_types import AccessDoc
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.review.export import write_private
@@ -121,7 +121,7 @@ class AccessLogDialog(QDialog):
         edit.setAccessibleName(name)
         return edit
 
-    def shown(self) -> list[dict[str, Any]]:
+    def shown(self) -> list[AccessDoc]:
         """The records that pass the filters, newest first."""
         days = self.use_days.isChecked()
         rows = filter_entries(

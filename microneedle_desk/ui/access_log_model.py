@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from microneedle_desk.core.record_types import AccessDoc
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.accounts import AccountBook
 
@@ -22,10 +23,10 @@ class AccessModel(QAbstractTableModel):
     def __init__(self, book: AccountBook, patient_label: Callable[[str], str]) -> None:
         super().__init__()
         self.book, self.patient_label = book, patient_label
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[AccessDoc] = []
         self._names: dict[str, str] = {}
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[AccessDoc]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -41,7 +42,7 @@ class AccessModel(QAbstractTableModel):
             return tr(self.COLUMNS[section])
         return None
 
-    def who(self, entry: dict[str, Any]) -> str:
+    def who(self, entry: AccessDoc) -> str:
         key = str(entry.get("account_id") or "") or f"os:{entry.get('os_user')}"
         if key not in self._names:
             self._names[key] = self.book.who(entry)

@@ -10,7 +10,7 @@ Without a server set the bar is not shown at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEventLoop, Qt, Signal
@@ -153,7 +153,7 @@ class ScopeBar(QWidget):
         self.changed.emit()
 
 
-def set_days(edits: list[Any], rows: list[dict[str, Any]], ctx: UiContext) -> None:
+def set_days(edits: list[Any], rows: Sequence[Mapping[str, Any]], ctx: UiContext) -> None:
     """Set a dialog's From and To dates to the first and last day of ``rows`` (today without any)."""
     days = sorted(str(r.get("started_at", ""))[:10] for r in rows) or [ctx.clock.now().date().isoformat()]
     for edit, day in zip(edits, (days[0], days[-1]), strict=True):
@@ -183,7 +183,7 @@ def wait_for(parent: QWidget, work: Callable[[], Any], name: str) -> Any:
     return box["result"]
 
 
-def export_whole_clinic(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], kind: str,
+def export_whole_clinic(parent: QWidget, ctx: UiContext, rows: Sequence[Mapping[str, Any]], kind: str,
                         days: tuple[Any, Any], deidentify: bool, path: str) -> str | None:
     """The export dialog's "Whole clinic": ``rows`` (every room's, or one room's) written from the
     server in a worker, the access-log line written here, the result said. Returns the path."""

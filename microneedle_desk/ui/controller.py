@@ -13,8 +13,7 @@ stalled changes nothing, because the time shown is always recomputed from the cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -67,7 +66,7 @@ class SessionController(QObject):
             self._opened()
         return ok
 
-    def resume(self, events: list[dict[str, Any]]) -> Session:
+    def resume(self, events: Sequence[Mapping[str, object]]) -> Session:
         session = self.clinic.resume_session(events)
         self._opened()
         return session

@@ -5,6 +5,7 @@ Only people whose role may export see them work; anyone else is told why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ def record(ctx: UiContext, action: str, detail: str) -> None:
         ctx.signer.record(action, detail=detail)
 
 
-def export_dialog(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], *,
+def export_dialog(parent: QWidget, ctx: UiContext, rows: Sequence[Mapping[str, Any]], *,
                   of_clinic: bool = False) -> str | None:
     """Ask format, date range and de-identification; write the chosen rows. Returns the path.
     With a clinic server set, the records can be this laptop's (``rows``) or the whole clinic's;

@@ -3,6 +3,7 @@ progress bar (a whole history takes a while)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
 
 
-def write_fhir(parent: QWidget, ctx: UiContext, rows: list[dict[str, Any]], low: date, high: date,
+def write_fhir(parent: QWidget, ctx: UiContext, rows: Sequence[Mapping[str, Any]], low: date, high: date,
                deidentify: bool, path: str) -> int:
     """Write the signed sessions among ``rows`` from ``low`` to ``high`` to ``path``; returns how many.
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QDate, QObject, QStandardPaths
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout
 
+from microneedle_desk.core.record_types import AccessSubject
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import StoreError
@@ -194,7 +195,7 @@ class PrintActions(QObject):
         for sid in self.printed:
             signer.record("printed", subject=self._subject(sid), detail=detail)
 
-    def _subject(self, session_id: str) -> dict[str, str]:
+    def _subject(self, session_id: str) -> AccessSubject:
         session = self.ctx.controller.session
         if session is not None and session.id == session_id:
             patient_id = session.state.patient_id

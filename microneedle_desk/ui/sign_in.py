@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.clinic import Cancelled
 from microneedle_desk.core.accounts import Account, permitted
-from microneedle_desk.core.record_types import AmendmentDoc
+from microneedle_desk.core.record_types import AccessSubject, AmendmentDoc
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.accounts import AccountBook
@@ -124,7 +124,7 @@ class Security(QObject):
         PermissionDenied with the core's message otherwise."""
         return self.clinic.require(permission)
 
-    def record(self, action: str, subject: dict[str, str] | None = None, detail: str = "") -> None:
+    def record(self, action: str, subject: AccessSubject | None = None, detail: str = "") -> None:
         """One access-log record by the signed-in person (UUIDs only in ``subject``, never a name).
 
         Nothing is written while nobody has an account (there is no one to name)."""
