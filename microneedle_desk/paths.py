@@ -73,6 +73,12 @@ def patients_file(root: Path) -> Path:
     return root / "patients.json"
 
 
+def accounts_file(root: Path) -> Path:
+    """The accounts (names, roles, PIN hashes, sealed signing keys): a file of their own, so
+    the sign-in dialog reads them without reading every patient."""
+    return root / "accounts.json"
+
+
 def active_dir(root: Path) -> Path:
     return root / "active"
 

@@ -237,3 +237,19 @@ def old_name_only_practitioner(store: Any, name: str) -> Any:
     person = Practitioner(new_id(), name, store.device, iso(store.clock.now()))
     store._db_for(paths.patients_file(store.root)).table("practitioners").insert(person.to_doc())
     return person
+
+
+def as_accounts_in_patients_file(root: Path) -> None:
+    """Put the folder at ``root`` back into the layout of stores written before accounts had a
+    file of their own: the accounts table inside patients.json (the same documents, written the
+    way the store writes its files), and no accounts.json."""
+    import json
+
+    from microneedle_desk.store.storage import dumps, write_atomic
+
+    moved = paths.accounts_file(root)
+    accounts = json.loads(moved.read_text(encoding="utf-8"))["accounts"]
+    people = json.loads(paths.patients_file(root).read_text(encoding="utf-8"))
+    people["accounts"] = accounts
+    write_atomic(paths.patients_file(root), dumps(people))
+    moved.unlink()

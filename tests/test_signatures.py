@@ -158,11 +158,11 @@ def test_records_from_before_signatures_are_not_reported(store, protocol, fake_c
     meta = _tables(paths.meta_file(store.root))
     next(iter(meta["meta"].values())).pop("signed_from")
     paths.meta_file(store.root).write_text(json.dumps(meta), encoding="utf-8")
-    people = _tables(paths.patients_file(store.root))
+    people = _tables(paths.accounts_file(store.root))
     for account in people["accounts"].values():
         account.pop("key", None)
         account.pop("past_keys", None)
-    paths.patients_file(store.root).write_text(json.dumps(people), encoding="utf-8")
+    paths.accounts_file(store.root).write_text(json.dumps(people), encoding="utf-8")
 
     assert check_store(store.root, protocol) == []
     # an old store opened now: what is sealed from here on is signed; the old record stays readable

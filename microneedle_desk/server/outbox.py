@@ -24,6 +24,7 @@ from typing import Any, TypedDict, cast
 from microneedle_desk import paths
 from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.records import canonical_json
+from microneedle_desk.store.accounts_file import stored_accounts
 from microneedle_desk.store.storage import BadFileError, dumps, ensure_private_dir, json_file_names, read_json_file
 
 STATE_VERSION = 1
@@ -136,11 +137,11 @@ def collect(root: Path, state: SyncState) -> Outgoing:
         sent = set(state["patients"])
         out.patients = [d for d in _table(data, "patients") if d.get("id") not in sent]
         out.practitioners = [d for d in _table(data, "practitioners") if d.get("id") not in sent]
-        known = state["accounts"]
-        for doc in _table(data, "accounts"):
-            public = public_account(doc)
-            if known.get(str(doc.get("id"))) != digest(public):
-                out.accounts.append(public)
+    known = state["accounts"]
+    for doc in stored_accounts(root).values():  # accounts.json (patients.json in a store not yet moved)
+        public = public_account(doc)
+        if known.get(str(doc.get("id"))) != digest(public):
+            out.accounts.append(public)
     done_seq = int(state["chain_seq"])
     stamps = state["stamps"]
     sent_followups = set(state["followups"])

@@ -1,8 +1,10 @@
 """Accounts and the access log, kept in the store.
 
-Accounts are records in ``patients.json`` (table ``accounts``), next to the practitioner
-records that old sessions name: every account has a practitioner record with the same
-UUID, so a retired account's name still shows on the sessions it signed. A PIN is kept
+Accounts are records in ``accounts.json`` (table ``accounts``; see
+:mod:`microneedle_desk.store.accounts_file`, which also moves them there from the
+``patients.json`` of older stores). The practitioner records that old sessions name stay in
+``patients.json``: every account has a practitioner record with the same UUID, so a retired
+account's name still shows on the sessions it signed. A PIN is kept
 only as a salted scrypt hash (:mod:`microneedle_desk.core.accounts`).
 
 The access log is append-only: one record per sign-in, failure, unlock, take-over,
@@ -53,6 +55,7 @@ from microneedle_desk.core.signing import (
 )
 from microneedle_desk.core.validation import require_text
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.accounts_file import account_from_practitioner
 from microneedle_desk.store.signatures import Signatures, SignInError
 from microneedle_desk.store.store import Store, StoreError
 
@@ -67,7 +70,7 @@ class AccountBook(Signatures):
 
     # -- reading --------------------------------------------------------------------
     def _table(self) -> Any:
-        return self.store._db_for(paths.patients_file(self.store.root)).table("accounts")
+        return self.store.accounts_table()
 
     def accounts(self, include_retired: bool = True) -> list[Account]:
         people = [Account.from_doc(d) for d in self._table().all()]
@@ -97,11 +100,15 @@ class AccountBook(Signatures):
     def _save(self, account: Account) -> Account:
         self.store._guard()
         table = self._table()
-        if table.get(Query().id == account.id) is None:
+        before = table.get(Query().id == account.id)
+        if before is None:
             table.insert(account.to_doc())
         else:
             table.update(account.to_doc(), Query().id == account.id)
-        self._sync_practitioner(account)
+        # patients.json is rewritten only when the name or the state the practitioner record
+        # keeps changed, not for every wrong PIN or new PIN
+        if before is None or before.get("name") != account.name or before.get("active") != account.active:
+            self._sync_practitioner(account)
         return account
 
     def _sync_practitioner(self, account: Account) -> None:
@@ -250,10 +257,7 @@ class AccountBook(Signatures):
         for person in self.store.practitioners(include_inactive=True):
             if person.id in known:
                 continue
-            account = Account(id=person.id, name=person.name, role="practitioner", active=person.active,
-                              pin_hash=None, must_change_pin=True, failures=0, locked_until=None,
-                              device=person.device, created_at=person.created_at)
-            self._table().insert(account.to_doc())
+            self._table().insert(account_from_practitioner(person).to_doc())
             count += 1
         return count
 
@@ -310,6 +314,6 @@ def _acceptable(pin: str) -> bool:
 def session_people(store: Store) -> list[Account]:
     """The accounts that may run and sign sessions now (active, with the permission), by name:
     the only people a session can be started for."""
-    table = store._db_for(paths.patients_file(store.root)).table("accounts")
+    table = store.accounts_table()
     people = [Account.from_doc(d) for d in table.all()]
     return sorted((a for a in people if a.active and permitted("run_sessions", a)), key=lambda a: a.name.casefold())

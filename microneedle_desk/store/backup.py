@@ -1,6 +1,6 @@
 """Rolling backups of the data folder (restoring one: store/restore.py).
 
-A backup is a manifest in ``backups/`` naming the data folder's JSON files (meta, patients,
+A backup is a manifest in ``backups/`` naming the data folder's JSON files (meta, patients, accounts,
 sessions in progress, finished sessions, the history index, the access log) and the session photos, each stored
 once across all backups under its content hash (store/backup_repo.py), readable only by the
 user. One is taken at the first start of each day and before every upgrade; the newest
@@ -53,7 +53,7 @@ def _backups_folder(root: Path) -> Path:
 def data_files(root: Path) -> list[Path]:
     """The data folder's JSON files, as a backup holds them (relative paths)."""
     found = [Path(name) for name in (paths.meta_file(root).name, paths.patients_file(root).name,
-                                     paths.courses_file(root).name,
+                                     paths.accounts_file(root).name, paths.courses_file(root).name,
                                      paths.backup_keys_file(root).name)
              if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),

@@ -54,6 +54,9 @@ class StoreChecker(RecordChecks, IndexChecks):
         patients = paths.patients_file(self.root)
         if patients.exists():  # validating every patient is the slow part: only when the file changed
             self.cached(patients, patients.name, self.check_patients)
+        accounts = paths.accounts_file(self.root)
+        if accounts.exists():  # the accounts and their signing keys: again whenever the file changed
+            self.cached(accounts, accounts.name, self.check_accounts)
         courses = paths.courses_file(self.root)
         if courses.exists():
             self.check_courses(courses)

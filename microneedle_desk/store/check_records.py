@@ -88,14 +88,25 @@ class RecordChecks(SignatureChecks, ChainChecks):
                     self.add(path, label, "a practitioner id must be a UUID.")
                 if not isinstance(doc["name"], str) or not doc["name"].strip():
                     self.add(path, label, "the practitioner has no name.")
+        if data.get("accounts"):  # a store from before accounts.json, not opened to write since
+            self.check_account_docs(path, data)
+            if not paths.accounts_file(self.root).exists():
+                self.check_keys(path)  # with the file's other findings: at start-up only when it changed
+
+    def check_accounts(self, path: Path) -> None:
+        """accounts.json: each account of the shape the app writes, each signing key vouched for."""
+        data = self.load(path, TABLES["accounts.json"])
+        if data is None:
+            return
+        self.check_account_docs(path, data)
+        self.check_keys(path)
+
+    def check_account_docs(self, path: Path, data: dict[str, JsonObject]) -> None:
         for doc in data.get("accounts", {}).values():
             label = f"account {doc.get('id', '(no id)')}"
             if self.schema_ok(path, label, doc):
                 for what in validate_account_doc(doc):
                     self.add(path, label, what)
-        # with the file's other findings: at start-up only when patients.json changed
-        self._accounts = {str(d["id"]): d for d in data.get("accounts", {}).values() if "id" in d}
-        self.check_keys()
 
     # -- the access log: sealed into the same chain as signed sessions ----------------
     def check_access(self, path: Path) -> None:

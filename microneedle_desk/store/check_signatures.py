@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from microneedle_desk import paths
 from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.signing import amendment_message, cert_ok, event_message, verify
+from microneedle_desk.store.accounts_file import stored_accounts
 from microneedle_desk.store.check_state import CheckState
-from microneedle_desk.store.storage import BadFileError, read_json_file
 
 
 class SignatureChecks(CheckState):
@@ -20,15 +19,9 @@ class SignatureChecks(CheckState):
 
     # -- signatures (core/signing.py) ---------------------------------------------------------
     def accounts(self) -> dict[str, JsonObject]:
-        """The accounts as stored, by id (read once; damage is reported by check_patients)."""
+        """The accounts as stored, by id (read once; damage is reported by check_accounts)."""
         if self._accounts is None:
-            try:
-                data = read_json_file(paths.patients_file(self.root))
-                table = data.get("accounts", {}) if isinstance(data, dict) else {}
-                docs = table.values() if isinstance(table, dict) else []
-            except BadFileError:
-                docs = []
-            self._accounts = {str(d["id"]): d for d in docs if isinstance(d, dict) and "id" in d}
+            self._accounts = stored_accounts(self.root)
         return self._accounts
 
     def keys_of(self, account_id: str) -> list[JsonObject]:
@@ -49,14 +42,14 @@ class SignatureChecks(CheckState):
             return False
         return any(cert_ok(account_id, key, str(k.get("public"))) for k in self.keys_of(voucher))
 
-    def check_keys(self) -> None:
-        path = paths.patients_file(self.root)
+    def check_keys(self, path: Path) -> None:
+        """Every account's keys vouched for; problems are told against ``path``, the accounts' file."""
         for account_id in sorted(self.accounts()):
             for n, key in enumerate(self.keys_of(account_id)):
                 if not self.key_vouched(account_id, key, first=n == 0):
                     self.add(path, f"account {account_id}", "a signing key of this account is not vouched for "
                              "by an admin's signature: it was put in outside the app. Records signed with it "
-                             "cannot be trusted; restore patients.json from a backup.")
+                             f"cannot be trusted; restore {path.name} from a backup.")
 
     def signature_problem(self, signature: object, signer: str, message: bytes) -> str:
         """What is wrong with one signature ("" when it verifies with a vouched key of ``signer``)."""

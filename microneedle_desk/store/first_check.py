@@ -72,7 +72,7 @@ def _snapshot(root: Path) -> Path:
     for stale in base.glob(".check-*"):  # left by a stop during an earlier check
         shutil.rmtree(stale, ignore_errors=True)
     snap = Path(tempfile.mkdtemp(prefix=".check-", dir=base))
-    names = [paths.meta_file(root).name, paths.patients_file(root).name]
+    names = [paths.meta_file(root).name, paths.patients_file(root).name, paths.accounts_file(root).name]
     folders = [paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
                paths.patient_lasts_dir(root), paths.access_dir(root)]
     with WRITE_GATE:

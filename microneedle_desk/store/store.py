@@ -3,7 +3,8 @@
 Layout of the data folder (all JSON through TinyDB with :class:`AtomicCachedStorage`):
 
 ``meta.json``            schema version, this device's id, the hash-chain head
-``patients.json``        patients and practitioners
+``patients.json``        patients and practitioners (the names old sessions give)
+``accounts.json``        accounts: roles, PIN hashes, sealed signing keys (store/accounts_file.py)
 ``active/<id>.json``     one in-progress session, one event per record (a step save
                          rewrites only this small file, whatever the history's size)
 ``sessions/YYYY-MM-DD.json`` finished (signed or abandoned) sessions of one day, with
@@ -47,6 +48,7 @@ from microneedle_desk.core.records import (
 )
 from microneedle_desk.core.session_state import RULES, SessionState
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.accounts_file import move_accounts
 from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
@@ -100,6 +102,8 @@ class Store(StoreFiled):
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
                 path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]
+        if not read_only:
+            move_accounts(root)  # once: a store from before the accounts had a file of their own
         if not read_only and not info[0].get(AMENDED_MARKS):
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})

@@ -91,9 +91,17 @@ class StoreFiles:
             db.close()
         self._dbs.clear()
 
+    def accounts_table(self) -> Any:
+        """The accounts' TinyDB table (``accounts.json``). A read-only copy of a store that no
+        writing copy has opened since the accounts had their own file reads them where they were."""
+        path = paths.accounts_file(self.root)
+        if self.read_only and not path.exists():
+            path = paths.patients_file(self.root)
+        return self._db_for(path).table("accounts")
+
     def has_accounts(self) -> bool:
-        """Whether anyone has an account (then signatures need a PIN; see the accounts issue)."""
-        return len(self._db_for(paths.patients_file(self.root)).table("accounts")) > 0
+        """Whether anyone has an account (then signatures need a PIN)."""
+        return len(self.accounts_table()) > 0
 
     def _guard(self) -> None:
         if self.read_only:

@@ -57,7 +57,10 @@ class Security(QObject):
         controller = ctx.controller
         self.clinic = controller.clinic
         self.book: AccountBook = self.clinic.accounts
-        if not ctx.store.read_only:
+        # A store with accounts had its old practitioners made accounts when its accounts were
+        # moved to their own file (store/accounts_file.py): only one without any can hold them
+        # still, and the start then reads no patient before the sign-in dialog.
+        if not ctx.store.read_only and not self.book.has_accounts():
             self.book.migrate_practitioners()
         self.clinic.ask_pin = self._ask_pin
         ctx.signer = self
