@@ -59,10 +59,10 @@ def main() -> int:
             cmd = [sys.executable, str(tree / "bench" / "startup_child.py"), "usable", str(data)]
             if store == "empty":
                 subprocess.run(cmd, env=env, capture_output=True, check=False)
-                _prepare(data, "account", env)
+                _prepare(data, "account", env, tree)
             else:
                 link_copy(Path(store), data)
-                _prepare(data, "cache", env)
+                _prepare(data, "cache", env, tree)
             subprocess.run(cmd, env=env, capture_output=True, check=False)  # bytecode cached
             runs[(v, store)] = cmd
     wall: dict[tuple[str, str], list[float]] = {k: [] for k in runs}

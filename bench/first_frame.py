@@ -92,15 +92,18 @@ if sys.argv[2] == "account":
     if book.needs_first_admin():
         book.create_first_admin("Demo Practitioner A", "246810")
     store.close()
-else:
+else:  # a store this laptop opened before: its one-time upgrades done, its check cache written
+    from microneedle_desk.store.store import Store
+    Store(root, protocol, SystemClock()).close()
     problems = check_store(root, protocol, deep=False, use_cache=True)
     assert not problems, problems[:3]
     assert paths.check_cache_file(root).exists()
 """
 
 
-def _prepare(root: Path, what: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-c", _PREPARE, str(root), what], cwd=ROOT, env=env, check=True,
+def _prepare(root: Path, what: str, env: dict[str, str], code: Path = ROOT) -> None:
+    """Make ``root`` ready with the app's code in the folder ``code`` (each version its own)."""
+    subprocess.run([sys.executable, "-c", _PREPARE, str(root), what], cwd=code, env=env, check=True,
                    capture_output=True, text=True)
 
 

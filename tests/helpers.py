@@ -242,11 +242,16 @@ def old_name_only_practitioner(store: Any, name: str) -> Any:
 def as_accounts_in_patients_file(root: Path) -> None:
     """Put the folder at ``root`` back into the layout of stores written before accounts had a
     file of their own: the accounts table inside patients.json (the same documents, written the
-    way the store writes its files), and no accounts.json."""
+    way the store writes its files), no accounts.json and no flag in meta.json saying they moved."""
     import json
 
+    from microneedle_desk.store.accounts_file import MOVED
     from microneedle_desk.store.storage import dumps, write_atomic
 
+    meta = json.loads(paths.meta_file(root).read_text(encoding="utf-8"))
+    for record in meta["meta"].values():
+        record.pop(MOVED)
+    write_atomic(paths.meta_file(root), dumps(meta))
     moved = paths.accounts_file(root)
     accounts = json.loads(moved.read_text(encoding="utf-8"))["accounts"]
     people = json.loads(paths.patients_file(root).read_text(encoding="utf-8"))

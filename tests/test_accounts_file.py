@@ -234,18 +234,18 @@ def test_opening_a_store_and_listing_its_accounts_reads_no_patient(tmp_path: Pat
     old_layout_store(root, clock)
     Store(root, P, clock).close()  # the first opening moves the accounts
     parsed: list[str] = []
-    reading = storage.read_json_file
+    reading = Path.read_bytes
 
-    def spy(path: Path) -> Any:
-        parsed.append(Path(path).name)
+    def spy(path: Path) -> bytes:
+        parsed.append(path.name)
         return reading(path)
 
-    monkeypatch.setattr(storage, "read_json_file", spy)
+    monkeypatch.setattr(Path, "read_bytes", spy)  # how the store reads every file
     store = Store(root, P, clock)
     book = AccountBook(store)
     assert store.has_accounts() and not book.needs_first_admin()
     names = [a.name for a in book.accounts(include_retired=False)]
     assert {"Dr Admin", "Dr Before Accounts", "Nurse Two"} <= set(names)
     store.close()
-    assert "patients.json" not in parsed, "the sign-in dialog's accounts were read from beside every patient"
+    assert "patients.json" not in parsed, "the start read the file of every patient"
     assert "accounts.json" in parsed

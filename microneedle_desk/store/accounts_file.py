@@ -6,17 +6,19 @@ the start had to parse every patient to draw that dialog. The accounts now live 
 ``accounts.json`` (the same TinyDB table and documents); the practitioner records that old
 sessions name stay in ``patients.json``.
 
-:func:`move_accounts` moves them, once, when a store is opened to write. It is safe to stop
-at any file operation: the accounts are first written to ``accounts.json`` (merged with those
-already there), and only then is ``patients.json`` rewritten without them. A stop between
-the two leaves both files holding the same accounts, and the next opening finds
-``patients.json`` still holding accounts and finishes the move. Where both files hold an
-account, the copy in ``patients.json`` wins: it is there only when a move was stopped (then
-the two are the same) or when ``patients.json`` was put back from a backup of the earlier
-layout or written by an earlier version, and then it is the one meant.
+:func:`move_accounts` moves them, once, when a store without the meta flag :data:`MOVED` is
+opened to write; the flag is set after it. It is safe to stop at any file operation: the
+accounts are first written to ``accounts.json`` (merged with those already there), then
+``patients.json`` is rewritten without them, then the flag is set. A stop before the flag
+leaves a store that the next opening moves again, where both files may hold the same accounts.
+Where both hold an account, the copy in ``patients.json`` wins: it is there only when a move
+was stopped (then the two are the same) or when ``patients.json`` and ``meta.json`` were put
+back from a backup of the earlier layout (a restore moves the live accounts.json aside with
+the other files), and then it is the one meant. With the flag set, the start reads nothing of
+``patients.json``.
 
-Readers that never write (the store check, the push to the clinic server, a read-only copy)
-take the accounts of both files the same way (:func:`stored_accounts`).
+Readers that never write (the store check, the push to the clinic server) take the accounts
+the same way (:func:`stored_accounts`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from microneedle_desk.core.records import Practitioner
 from microneedle_desk.store.storage import WRITE_GATE, BadFileError, dumps, read_json_file, write_atomic
 
 TABLE = "accounts"
+MOVED = "accounts_file"
+"""Meta-record flag: the accounts live in accounts.json (set by the move, or when the store is made)."""
 
 # A non-empty accounts table as the store's JSON writer (and TinyDB's default one) writes it.
 # Inside a JSON string every quote is escaped, so these bytes can only be a table's key.
@@ -52,13 +56,26 @@ def _table(data: Any) -> dict[str, JsonObject]:
     return {str(k): v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
 
 
+def moved(root: Path) -> bool:
+    """Whether the store's meta record says its accounts live in accounts.json."""
+    try:
+        meta = read_json_file(paths.meta_file(root))
+    except BadFileError:
+        return False
+    records = meta.get("meta") if isinstance(meta, dict) else None
+    first = next(iter(records.values()), None) if isinstance(records, dict) and records else None
+    return isinstance(first, dict) and bool(first.get(MOVED))
+
+
 def stored_accounts(root: Path) -> dict[str, JsonObject]:
-    """Every account document of the store at ``root`` by account id, as a finished move would
-    leave them: ``accounts.json``'s, with those still in ``patients.json`` in their place.
-    A file that cannot be read adds nothing (the check reports it on its own)."""
+    """Every account document of the store at ``root`` by account id, as the app reads them:
+    ``accounts.json``'s, and, in a store not yet moved, those still in ``patients.json`` in
+    their place (as the move will leave them). A file that cannot be read adds nothing (the
+    check reports it on its own)."""
     found: dict[str, JsonObject] = {}
-    for path in (paths.accounts_file(root), paths.patients_file(root)):
-        if path.name == paths.patients_file(root).name and not holds_accounts(path):
+    later = [] if moved(root) else [paths.patients_file(root)]
+    for path in [paths.accounts_file(root), *later]:
+        if path in later and not holds_accounts(path):
             continue
         try:
             data = read_json_file(path) if path.exists() else {}
@@ -82,7 +99,7 @@ def move_accounts(root: Path) -> int:
     accounts that have none get one, as the app has always given them at its start.
 
     Returns how many accounts ``accounts.json`` holds after the move; 0 (and no file touched)
-    when ``patients.json`` holds no accounts, which is every opening after the first.
+    when ``patients.json`` holds no accounts. The caller sets the flag :data:`MOVED` after it.
     """
     people = paths.patients_file(root)
     if not holds_accounts(people):

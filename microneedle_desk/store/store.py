@@ -48,6 +48,7 @@ from microneedle_desk.core.records import (
 )
 from microneedle_desk.core.session_state import RULES, SessionState
 from microneedle_desk.i18n import tr
+from microneedle_desk.store.accounts_file import MOVED as ACCOUNTS_MOVED
 from microneedle_desk.store.accounts_file import move_accounts
 from microneedle_desk.store.clinic_copy import ClinicCopy
 from microneedle_desk.store.derived import (
@@ -93,7 +94,7 @@ class Store(StoreFiled):
             meta.table("meta").insert({
                 "schema": SCHEMA_VERSION, "kind": "meta", "device": new_id(),
                 "device_name": socket.gethostname(), "created_at": iso(clock.now()),
-                "app_version": __version__, AMENDED_MARKS: True,
+                "app_version": __version__, AMENDED_MARKS: True, ACCOUNTS_MOVED: True,
             })
             meta.table("chain").insert({"seq": 0, "hash": GENESIS})
             info = meta.table("meta").all()
@@ -102,8 +103,9 @@ class Store(StoreFiled):
             raise NewerSchemaError(tr("The data in {path} cannot be opened: {why}").format(
                 path=root, why=version_problem(version, str(info[0].get("app_version", "")))))
         self.device: str = info[0]["device"]
-        if not read_only:
+        if not read_only and not info[0].get(ACCOUNTS_MOVED):
             move_accounts(root)  # once: a store from before the accounts had a file of their own
+            meta.table("meta").update({ACCOUNTS_MOVED: True})
         if not read_only and not info[0].get(AMENDED_MARKS):
             mark_amended_rows(root)  # once, for a store from before amended rows were marked
             meta.table("meta").update({AMENDED_MARKS: True})
