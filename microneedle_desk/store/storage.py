@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,7 @@ class AtomicCachedStorage(Storage):
         self.read_only = read_only
         self._cache: dict[str, Any] | None = None
         self.on_write: Callable[[], None] | None = None  # told after every successful write
+        self._held = self._dirty = False  # see held()
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is None:
@@ -142,9 +144,31 @@ class AtomicCachedStorage(Storage):
             self._cache = data
         return self._cache
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Writes inside the block change the content in memory only; the block's end writes
+        it once. A block that fails writes nothing (the disk keeps what it had)."""
+        if self._held:
+            yield
+            return
+        self._held, self._dirty = True, False
+        try:
+            yield
+        except BaseException:
+            if self._dirty:
+                self._cache = None  # changed in memory, never written: the disk is the truth again
+            raise
+        finally:
+            self._held, dirty, self._dirty = False, self._dirty, False
+        if dirty and self._cache is not None:
+            self.write(self._cache)
+
     def write(self, data: dict[str, Any]) -> None:
         if self.read_only:
             raise PermissionError("the store is open read-only: another copy of the app holds it")
+        if self._held:
+            self._cache, self._dirty = data, True
+            return
         try:
             with WRITE_GATE:
                 write_atomic(self.path, dumps(data))

@@ -30,12 +30,16 @@ Visit = list[int]  # [day, booked or 0, the month it came from (its place in "mo
 
 
 def _source(store: Store, month: str, digests: dict[str, str]) -> list[Any]:
-    path = paths.index_file(store.root, month)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return [0, 0, ""]
-    return [st.st_size, st.st_mtime_ns, digests.get(relative(store.root, path), "")]
+    """What a month was derived from: its index file, and its recent part when it has one."""
+    out: list[Any] = []
+    for n, path in enumerate((paths.index_file(store.root, month), paths.index_recent_file(store.root, month))):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            out += [] if n else [0, 0, ""]
+            continue
+        out += [st.st_size, st.st_mtime_ns, digests.get(relative(store.root, path), "")]
+    return out
 
 
 def _ordinal(text: object) -> int:
