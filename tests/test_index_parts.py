@@ -35,6 +35,7 @@ from microneedle_desk.core.records import iso
 from microneedle_desk.store import index_parts
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.derived import file_digest, month_from_records, relative
+from microneedle_desk.store.storage import AtomicCachedStorage, dumps
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
@@ -274,3 +275,25 @@ def test_a_sign_off_killed_at_any_file_operation_leaves_a_store_that_opens_with_
     store = Store(root, P, FakeClock(), read_only=True)
     assert rows_by_id(store)[sid]["status"] == "signed"
     assert sorted(rows_by_id(store)) == sorted([*earlier, sid])
+
+
+def test_a_day_file_is_saved_byte_for_byte_as_a_full_encoding_while_its_sealed_records_text_is_kept(
+        tmp_path: Path) -> None:
+    root, clock = tmp_path / "data", FakeClock()
+    store = Store(root, P, clock)
+    first = sign_one(store, clock, 1)[0]
+    sign_one(store, clock, 2)
+    amend_with_pin(store, first, "cartridge_lot", "LOT-AMENDED", "typo on the box")
+    store.close()
+    [day] = sorted(paths.sessions_dir(root).glob("*.json"))
+    raw = day.read_bytes()
+    assert raw == dumps(json.loads(raw))
+
+    storage = AtomicCachedStorage(tmp_path / "sealed.json")
+    storage.sealed = frozenset({"sessions"})
+    data = {"sessions": {"1": {"id": "a", "n": 1}}, "other": {"1": {"v": 1}}}
+    storage.write(data)
+    data["sessions"]["1"] = {"id": "a", "n": 2}  # another record object (read again, say): encoded again
+    data["other"]["1"]["v"] = 2  # a table not sealed is encoded whole every time
+    storage.write(data)
+    assert json.loads((tmp_path / "sealed.json").read_bytes()) == data

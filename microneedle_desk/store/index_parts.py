@@ -91,6 +91,6 @@ def compact(root: Path, month: str) -> list[Path]:
                       read_json_file(recent) if recent.exists() else None)
     except BadFileError:
         return []
-    write_atomic(base, dumps(as_file(tables)))
+    write_atomic(base, dumps(as_file(tables)), sync=False)  # derived data (see write_atomic)
     recent.unlink(missing_ok=True)
     return [base, recent]

@@ -131,7 +131,7 @@ class PatientLasts:
             if merge(self._file(path).setdefault(pid, {}), row, month):
                 changed.add(path)
         for path in sorted(changed):
-            write_atomic(path, dumps({"lasts": self._files[path]}))
+            write_atomic(path, dumps({"lasts": self._files[path]}), sync=False)
         self.store.note_derived_files(sorted(changed))
 
     def _move_sixteen(self) -> None:
@@ -139,14 +139,17 @@ class PatientLasts:
         old ones removed (a stop between leaves both, the 256 files' records read first)."""
         old = sorted(paths.patient_lasts_dir(self.root).glob("?.json"))
         changed: set[Path] = set()
+        targets: dict[str, dict[str, Record]] = {}  # by the id's first two characters
         for path in old:
             for pid, record in self._file(path).items():
-                target = paths.patient_lasts_file(self.root, pid)
-                if pid not in self._file(target):  # one already there is newer
-                    self._file(target)[pid] = record
+                lasts = targets.get(pid[:2])
+                if lasts is None:
+                    target = paths.patient_lasts_file(self.root, pid)
+                    lasts = targets[pid[:2]] = self._file(target)
                     changed.add(target)
+                lasts.setdefault(pid, record)  # one already there is newer
         for target in sorted(changed):
-            write_atomic(target, dumps({"lasts": self._files[target]}))
+            write_atomic(target, dumps({"lasts": self._files[target]}), sync=False)
         for path in old:
             path.unlink()
             self._files.pop(path, None)
@@ -169,7 +172,7 @@ class PatientLasts:
         for path in gone:
             path.unlink()
         for path, lasts in sorted(by_file.items()):
-            write_atomic(path, dumps({"lasts": lasts}))
+            write_atomic(path, dumps({"lasts": lasts}), sync=False)
         write_atomic(marker, b"{}")
         self.store.note_derived_files([*gone, *sorted(by_file), marker])
         self._files = by_file

@@ -27,6 +27,8 @@ from microneedle_desk.store.storage import (
 )
 
 GENESIS = "0" * 64
+# A day file's tables of sealed records: inserted once, never changed (a correction is an amendment)
+SEALED_TABLES = frozenset({"sessions", "amendments"})
 # meta: the first place in the record chain whose sign-offs and amendments must be signed
 SIGNED_FROM = "signed_from"
 
@@ -80,9 +82,12 @@ class StoreFiles:
         db = self._dbs.get(path)
         if db is None:
             db = self._dbs[path] = _db(path, self.read_only)
+            storage = db.storage
+            assert isinstance(storage, AtomicCachedStorage)
+            if path.parent == paths.sessions_dir(self.root):
+                storage.sealed = SEALED_TABLES
             if path.parent in (paths.index_dir(self.root), paths.index_recent_dir(self.root)):
-                storage = db.storage
-                assert isinstance(storage, AtomicCachedStorage)
+                storage.sync = False  # derived data (see write_atomic)
                 # this month's history rows changed: re-read that month only
                 storage.on_write = lambda month=path.stem, written=path: self._index_written(month, written)
         return db

@@ -60,6 +60,9 @@ class StoreIndex(StorePatients):
         # into the month's recent part, a small file (store/index_parts.py)
         month = self.index_key(state)
         table = self._db_for(paths.index_recent_file(self.root, month)).table("summaries")
+        # The month file is kept open (its content read once, when first read): the next session
+        # start reads this month again, and only its recent part has changed.
+        self._db_for(paths.index_file(self.root, month))
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")
         row["file"] = self.file_key(state)
