@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_signoff  # noqa: E402  (bench/ is not a package)
 import first_frame  # noqa: E402
-from bench_signoff import bare_save, fullest_day  # noqa: E402
+from bench_signoff import bare_save, fullest_day, store_section  # noqa: E402
 from first_frame import startup_section  # noqa: E402
 from startup_notes import ALERT_NOTES, STORE_NOTES  # noqa: E402
 
@@ -349,52 +349,6 @@ def measure_store(size: int, sessions: int, day: date | None = None) -> dict[str
 
 
 # -- report ---------------------------------------------------------------------------
-def _store_table(rows: list[dict[str, Any]]) -> list[str]:
-    def cpu(r: dict[str, Any], key: str) -> str:
-        return str(r[key]["median"]) if key in r else "–"
-
-    lines = ["| past sessions | day (day file KB, month rows) | step median ms | step CPU ms | bare save ms "
-             "| step p90 | step max | sign-off median ms | sign-off CPU ms | sign-off max | first sign-off ms "
-             "| session start median ms | open+recover ms | store MB | RSS after MB | demo-data build s "
-             "| build peak RSS MB |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        day = f"{r['day']} ({r['day_file_kb']}, {r['month_rows']:,})" if "day" in r else "last day"
-        lines.append(f"| {r['past_sessions']:,} | {day} | {r['step_save_ms']['median']} | "
-                     f"{cpu(r, 'step_save_cpu_ms')} | {cpu(r, 'bare_save_floor_ms')} | {r['step_save_ms']['p90']} | "
-                     f"{r['step_save_ms']['max']} | {r['sign_off_ms']['median']} | {cpu(r, 'sign_off_cpu_ms')} | "
-                     f"{r['sign_off_ms']['max']} | {r['first_sign_off_ms']} | {r['session_start_ms']['median']} | "
-                     f"{r['open_and_recover_ms']} | {r['store_size_mb']} | {r['rss_after_mb']} | "
-                     f"{r['store_build_s']} | {r['store_build_peak_rss_mb']} |")
-    return lines
-
-
-def store_section(results: dict[str, Any]) -> list[str]:
-    rounds = results.get("store_rounds")
-    lines = [
-        "", "## 3. Saving a step and signing off against the history's size", "",
-        f"Demo stores made by `microneedle-desk demo-data` (bench/.work/, not committed). {results['store_sessions']} "
-        "complete sessions run through `Session` with the accounts' guarded sink into `Store`, on the busiest day "
-        "of the month with the largest history index (so each sign-off goes into the fullest day file and month "
-        "there is). Times are the sink alone (wall; CPU = this process's own CPU time), each save atomic. "
-        "\"bare save\" is a QSaveFile write (temporary file, fsync, rename) of the step's file size right after "
-        "each step: what the disk alone costs. Targets at 150,000: step ≤ 5 ms, sign-off ≤ 50 ms (median).", "",
-    ]
-    if rounds:
-        baseline = results.get("store_baseline_code")
-        lines += [f"Command: `.venv/bin/python bench/run.py --store-only --rounds {rounds}"
-                  f"{' --baseline ' + str(baseline) if baseline else ''}`"
-                  f" ({results.get('store_when', '')}): each size measured {rounds} times in child processes, "
-                  "alternating with the baseline; each figure is the median of the runs' figures. Load average "
-                  f"(1, 5, 15 min) after each run: {', '.join(str(tuple(x)) for x in results.get('store_loads', []))}.",
-                  ""]
-    lines += _store_table(results["store"])
-    if results.get("store_baseline"):
-        lines += ["", "Baseline in the same run (the code before this change, same stores, same day):", "",
-                  *_store_table(results["store_baseline"])]
-    return lines
-
-
 def write_markdown(results: dict[str, Any], path: Path) -> None:
     su, al, st = results["startup"], results["alerts"], results["store"]
     lines = [

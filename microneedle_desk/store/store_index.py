@@ -52,8 +52,8 @@ class StoreIndex(StorePatients):
 
 
     def index_key(self, state: SessionState) -> str:
-        """The history-index file of a session: its month (``YYYY-MM``), so a sign-off
-        rewrites a few hundred rows, not a year's."""
+        """The history-index month of a session (``YYYY-MM``): its row goes into the month's
+        recent part (store/index_parts.py), a small file, whatever the month holds."""
         return self.file_key(state)[:7]
 
     def _index_upsert(self, state: SessionState, entry: Mapping[str, Any], amendments: int = 0) -> None:
