@@ -297,3 +297,30 @@ def test_a_day_file_is_saved_byte_for_byte_as_a_full_encoding_while_its_sealed_r
     data["other"]["1"]["v"] = 2  # a table not sealed is encoded whole every time
     storage.write(data)
     assert json.loads((tmp_path / "sealed.json").read_bytes()) == data
+
+
+def test_a_failed_index_write_still_moves_the_chain_head_to_the_filed_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, clock = tmp_path / "data", FakeClock()
+    store = Store(root, P, clock)
+    patient = store.add_patient(make_demo_patient(P, clock, device=store.device))
+    session = start_session(P, clock, patient, sink=pin_sink(store), device=store.device)
+    run_complete_session(session, clock, sign=False)
+
+    def disk_full(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("no space left on the device")
+
+    monkeypatch.setattr(store, "_index_upsert", disk_full)
+    with pytest.raises(OSError):
+        session.sign()
+    monkeypatch.undo()
+    sign_one(store, clock, 2)  # the next record goes after it in the chain, not in its place
+    store.close()
+    reopened = Store(root, P, FakeClock())
+    reopened.recover()
+    assert reopened.summary(session.id)["status"] == "signed"
+    reopened.close()
+    problems = check_store(root, P)
+    assert not [p for p in problems if not p.derived], problems
+    check_at_start(root, P, FakeClock(), read_only=False, interactive=False)
+    assert check_store(root, P) == [], "the chain holds the record once, in its place"

@@ -50,10 +50,17 @@ class StoreFiled(StoreIndex):
         sealed["hash"] = content_hash(sealed, head["hash"])
         chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
         table.insert(sealed)
-        with self._meta_held():
-            if then is not None:
-                then(cast(Sealed, sealed))
-            chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
+        head = {"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None}
+        try:
+            with self._meta_held():
+                if then is not None:
+                    then(cast(Sealed, sealed))
+                chain.update(head)
+        except BaseException:
+            # the record is on file: the head moves to it whatever became of its derived files
+            # (those not noted are derived again at the next start)
+            chain.update(head)
+            raise
         return cast(Sealed, sealed)
 
     def _find_hash(self, wanted: str) -> bool:
