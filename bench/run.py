@@ -426,8 +426,8 @@ def main() -> int:
                         help="only the start-up part; prints the table, writes nothing under bench/results "
                              "unless --write")
     parser.add_argument("--write", action="store_true",
-                        help="with --startup-only: put this start-up part into bench/results/session.json/md "
-                             "in place of the last full run's (the other parts are kept)")
+                        help="with --startup-only or --store-only: put this part into bench/results/"
+                             "session.json/md in place of the last full run's (the other parts are kept)")
     parser.add_argument("--sizes", default="10000,50000,150000",
                         help="the demo stores' sizes (sessions) for the start-up and store parts")
     parser.add_argument("--rounds", type=int, default=None,
@@ -436,7 +436,7 @@ def main() -> int:
                         help="only the step-save and sign-off part (section 3), each size in child processes; "
                              "prints the table, writes nothing under bench/results unless --write")
     parser.add_argument("--baseline", type=Path, default=None,
-                        help="with --store-only: a checkout of other code (e.g. `git worktree add DIR main`) "
+                        help="with --store-only: a copy of other code (e.g. `git archive main | tar -x -C DIR`) "
                              "measured alternately in the same run")
     args = parser.parse_args()
     sizes = [1000] if args.quick else [int(n) for n in args.sizes.split(",")]
