@@ -1,0 +1,40 @@
+"""The TypedDicts that name the app's documents say at run time what their annotations say: a key
+written ``NotRequired[...]`` is optional in ``__optional_keys__`` (a module whose annotations are
+strings would otherwise count it as required, and a check built on the keys would demand it)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import typing
+
+import microneedle_desk
+from microneedle_desk.server.pull import Pulled
+
+
+def _typeddicts() -> list[type]:
+    found: list[type] = []
+    for info in pkgutil.walk_packages(microneedle_desk.__path__, "microneedle_desk."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        found += [value for value in vars(module).values()
+                  if typing.is_typeddict(value) and inspect.getmodule(value) is module]
+    return found
+
+
+def test_every_not_required_key_of_a_typeddict_is_optional_at_run_time() -> None:
+    wrong = []
+    shapes = _typeddicts()
+    for shape in shapes:
+        for key, annotation in inspect.get_annotations(shape).items():
+            written = annotation if isinstance(annotation, str) else repr(annotation)
+            if "NotRequired[" in written and key not in shape.__optional_keys__:
+                wrong.append(f"{shape.__module__}.{shape.__qualname__}.{key}")
+    assert len(shapes) > 40 and wrong == []
+
+
+def test_a_pull_names_its_cursor_as_the_one_key_it_may_lack() -> None:
+    assert Pulled.__optional_keys__ == {"cursor"}
+    assert Pulled.__required_keys__ == {"patients", "rows", "refused", "merges", "followups", "course_events"}
