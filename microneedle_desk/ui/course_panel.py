@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.due import place_text, progress
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.dialog_buttons import take_or_cancel
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -88,9 +88,7 @@ class CourseDialog(QDialog):
         if reason:
             self.reason.setPlaceholderText(tr("why (kept with the course's history)"))
             form.addRow(tr("&Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

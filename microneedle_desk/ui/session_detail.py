@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QMessageBox,
@@ -51,6 +50,7 @@ from microneedle_desk.printing.render import page_layout, render
 from microneedle_desk.ui.amend_dialog import AmendDialog
 from microneedle_desk.ui.amend_form import amend_signed
 from microneedle_desk.ui.amend_photo import AmendPhotoDialog
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 
 
 # -- who may see a session's detail ---------------------------------------------------------
@@ -271,9 +271,7 @@ class FollowupDialog(QDialog):
         form.addRow(tr("Side effect"), self.what)
         form.addRow(tr("Severity"), self.severity)
         form.addRow(tr("Note"), self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self, Button.Save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
