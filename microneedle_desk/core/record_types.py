@@ -136,6 +136,30 @@ class AmendmentDoc(TypedDict):
     hash: NotRequired[str]
 
 
+class PhaseDoc(TypedDict):
+    """A course plan's run of sessions at one interval; ``sessions`` None: open-ended."""
+
+    interval_days: int
+    window_days: int
+    sessions: int | None
+
+
+class CoursePlanDoc(TypedDict):
+    """A course plan as a course event or a preset keeps it (core/course_plan.py CoursePlan.to_doc);
+    the main phase's figures are at the top level, as plans were first written."""
+
+    id: str
+    label: str
+    source: str
+    sessions: int
+    interval_days: int
+    window_days: int
+    needle_mm: str | None
+    adjunct: str
+    clinic: bool
+    maintenance: NotRequired[PhaseDoc]
+
+
 class CourseEventDoc(TypedDict):
     """One change to a patient's course (core/course_events.py): started, paused, resumed, plan
     changed, new phase, ended."""
@@ -151,7 +175,7 @@ class CourseEventDoc(TypedDict):
     by: str
     device: str
     at: str
-    plan: NotRequired[Mapping[str, object]]  # started, plan_changed: the plan (CoursePlan.to_doc)
+    plan: NotRequired[CoursePlanDoc]  # started, plan_changed
     outcome: NotRequired[str]  # course_ended: completed or stopped
     phase: NotRequired[str]  # phase_started: main or maintenance
 
@@ -162,7 +186,7 @@ class CoursePresetDoc(TypedDict):
     schema: int
     kind: Literal["course_plan"]
     id: str
-    plan: Mapping[str, object]
+    plan: CoursePlanDoc
     by: str
     device: str
     at: str
