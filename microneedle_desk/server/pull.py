@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import CourseEventDoc, JsonObject
+from microneedle_desk.core.record_types import CourseEventDoc, FollowupIndexRow, JsonObject
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.server.conflicts import merges_since
 from microneedle_desk.server.reading import followup_rows
@@ -43,7 +43,7 @@ class Pulled(TypedDict):
     rows: list[SessionRow]  # other rooms' sessions, replayed here under the rules
     refused: int
     merges: list[tuple[str, str]]
-    followups: list[JsonObject]
+    followups: list[FollowupIndexRow]  # the server checked them on arrival; the store checks again
     course_events: list[JsonObject]
     cursor: NotRequired[str]  # the pull cursor to keep once landed (sync.exchange adds it)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -56,6 +56,16 @@ def status_text(ctx: UiContext, patient_id: str) -> str:
     return text + (f" — {course.reason}" if course.reason else "")
 
 
+class CourseChoice(TypedDict):
+    """What :class:`CourseDialog` asks for; a command reads the ones its change needs."""
+
+    plan: str  # the chosen plan's id
+    on: str  # the day sessions count from, as typed (the Clinic checks it)
+    phase: str  # main or maintenance
+    outcome: str  # completed or stopped
+    reason: str
+
+
 class CourseDialog(QDialog):
     """The values one course change needs: a plan, a day, a phase, an outcome, a reason."""
 
@@ -93,7 +103,7 @@ class CourseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> CourseChoice:
         return {"plan": self.plan.currentData(), "on": self.on.text().strip(), "phase": self.phase.currentData(),
                 "outcome": self.outcome.currentData(), "reason": self.reason.text()}
 
@@ -179,7 +189,7 @@ class GapDialog(CourseDialog):
             layout.insertWidget(i, w)
 
 
-def _gap_command(pid: str, v: dict[str, Any], phase: bool) -> Callable[[Clinic], object]:
+def _gap_command(pid: str, v: CourseChoice, phase: bool) -> Callable[[Clinic], object]:
     if phase:
         return lambda c: c.courses.new_phase(pid, v["phase"], v["reason"])
     return lambda c: c.courses.new_course(pid, v["plan"], v["reason"])

@@ -8,7 +8,7 @@ charts are first shown. A grade is recorded afterwards as an amendment of the se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -60,7 +60,7 @@ class CourseWindow(SecondaryWindow):
         super().__init__(parent)
         self.ctx, self.patient_id = ctx, patient_id
         self.course: Course | None = None
-        self.charts: dict[str, Any] = {}
+        self.charts: dict[str, charts.Plot] = {}
         self.resize(1000, 720)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -186,7 +186,7 @@ class SessionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_followup(dialog.values())
 
-    def save_followup(self, values: dict[str, Any]) -> FollowupDoc | None:
+    def save_followup(self, values: FollowupEntry) -> FollowupDoc | None:
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:
@@ -243,6 +243,16 @@ class SessionDialog(QDialog):
         preview.exec()
 
 
+class FollowupEntry(TypedDict):
+    """What :class:`FollowupDialog` asks for, as :func:`add_followup` takes it (and checks it)."""
+
+    on: str
+    none: bool
+    what: str
+    severity: str
+    note: str
+
+
 class FollowupDialog(QDialog):
     """Day checked, what was found (or none), severity, note."""
 
@@ -280,7 +290,7 @@ class FollowupDialog(QDialog):
         self.what.setEnabled(not on)
         self.severity.setEnabled(not on)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> FollowupEntry:
         none = self.none.isChecked()
         return {"on": self.on.date().toString("yyyy-MM-dd"), "none": none,
                 "what": "" if none else str(self.what.currentData() or ""),

@@ -261,7 +261,7 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         """Check every field first; save only when all are within their bounds."""
-        checked: dict[str, Any] = {}
+        checked: dict[str, object] = {}
         for key in self.fields:
             try:
                 checked[key] = self.settings.check(key, self.value_of(key))
