@@ -8,9 +8,14 @@ import importlib
 import inspect
 import pkgutil
 import typing
+from collections.abc import Callable
+from pathlib import Path
 
 import microneedle_desk
+from microneedle_desk.review import export
+from microneedle_desk.review.export_record import ExportRecord
 from microneedle_desk.server.pull import Pulled
+from microneedle_desk.store.store import Store
 
 
 def _typeddicts() -> list[type]:
@@ -38,3 +43,13 @@ def test_every_not_required_key_of_a_typeddict_is_optional_at_run_time() -> None
 def test_a_pull_names_its_cursor_as_the_one_key_it_may_lack() -> None:
     assert Pulled.__optional_keys__ == {"cursor"}
     assert Pulled.__required_keys__ == {"patients", "rows", "refused", "merges", "followups", "course_events"}
+
+
+def test_an_export_record_has_the_fields_its_type_names_and_de_identification_drops_the_optional_ones(
+        demo_template: Callable[[int, int], Path], store_copy: Callable[[Path], Store]) -> None:
+    store = store_copy(demo_template(60, 11))
+    rows = store.summaries()
+    plain, hidden = export.records(store, rows), export.records(store, rows, deidentify=True)
+    assert plain and all(list(r) == list(ExportRecord.__annotations__) for r in plain)
+    assert all(set(r) == ExportRecord.__required_keys__ for r in hidden)
+    assert ExportRecord.__optional_keys__ == {"patient_name", "clinic_id", "dob", "abandon_reason", "photos"}
