@@ -34,6 +34,29 @@ class ChainLink(TypedDict):
     device: NotRequired[str]
 
 
+class ChainPoint(TypedDict):
+    """A place in the hash chain: its sequence number and the hash of the record there."""
+
+    seq: int
+    hash: str
+
+
+class ChainHeadDoc(ChainPoint):
+    """The chain's head as the store's meta file keeps it. ``intent`` is the place a save is about
+    to reach, None once reached (the store's recovery completes or drops one a stop left)."""
+
+    intent: NotRequired[ChainPoint | None]
+
+
+class HeartbeatDoc(TypedDict):
+    """The last moment the app was alive with a session open: wall time, monotonic seconds and
+    the boot it was measured in (a crash's interruption is counted from it)."""
+
+    at: str
+    mono: float
+    boot: str
+
+
 class ScryptCost(TypedDict):
     n: int
     r: int

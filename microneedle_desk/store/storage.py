@@ -25,6 +25,8 @@ from typing import Any
 from PySide6.QtCore import QIODevice, QSaveFile
 from tinydb.storages import Storage
 
+from microneedle_desk.core.record_types import JsonObject
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -128,10 +130,10 @@ class AtomicCachedStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._cache: dict[str, Any] | None = None
+        self._cache: dict[str, JsonObject] | None = None  # table name -> table, as read
         self.on_write: Callable[[], None] | None = None  # told after every successful write
 
-    def read(self) -> dict[str, Any] | None:
+    def read(self) -> dict[str, JsonObject] | None:
         if self._cache is None:
             if not self.path.exists():
                 return None
@@ -142,7 +144,7 @@ class AtomicCachedStorage(Storage):
             self._cache = data
         return self._cache
 
-    def write(self, data: dict[str, Any]) -> None:
+    def write(self, data: dict[str, JsonObject]) -> None:
         if self.read_only:
             raise PermissionError("the store is open read-only: another copy of the app holds it")
         try:

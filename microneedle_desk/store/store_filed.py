@@ -16,7 +16,7 @@ from microneedle_desk.core.amendments import amended_state, make_amendment
 from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
-from microneedle_desk.core.record_types import AmendmentDoc, JsonObject
+from microneedle_desk.core.record_types import AmendmentDoc, ChainLink, JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     content_hash,
@@ -43,12 +43,12 @@ class StoreFiled(StoreIndex):
         """
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         head = self._chain_head()
-        sealed: dict[str, Any] = dict(doc)
-        sealed["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
-        sealed["hash"] = content_hash(sealed, head["hash"])
-        chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
+        link: ChainLink = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
+        sealed: dict[str, object] = {**doc, "chain": link}
+        sealed["hash"] = digest = content_hash(sealed, head["hash"])
+        chain.update({"intent": {"seq": link["seq"], "hash": digest}})
         table.insert(sealed)
-        chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
+        chain.update({"seq": link["seq"], "hash": digest, "intent": None})
         return cast(Sealed, sealed)
 
     def _find_hash(self, wanted: str) -> bool:
