@@ -1,6 +1,7 @@
-"""The TypedDicts that name the app's documents say at run time what their annotations say: a key
+"""The TypedDicts that name the app's documents say what the app writes: at run time a key
 written ``NotRequired[...]`` is optional in ``__optional_keys__`` (a module whose annotations are
-strings would otherwise count it as required, and a check built on the keys would demand it)."""
+strings would otherwise count it as required, and a check built on the keys would demand it), and
+an export record or a course plan's document has the keys its type names."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import microneedle_desk
+from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import CoursePlanDoc, PhaseDoc
 from microneedle_desk.review import export
 from microneedle_desk.review.export_record import ExportRecord
 from microneedle_desk.server.pull import Pulled
@@ -53,3 +56,12 @@ def test_an_export_record_has_the_fields_its_type_names_and_de_identification_dr
     assert plain and all(list(r) == list(ExportRecord.__annotations__) for r in plain)
     assert all(set(r) == ExportRecord.__required_keys__ for r in hidden)
     assert ExportRecord.__optional_keys__ == {"patient_name", "clinic_id", "dob", "abandon_reason", "photos"}
+
+
+def test_a_course_plan_document_has_the_keys_its_type_names(protocol: Protocol) -> None:
+    docs = [plan.to_doc() for plan in protocol.course_plans]
+    with_maintenance = [d for d in docs if "maintenance" in d]
+    assert with_maintenance and len(with_maintenance) < len(docs)
+    for doc in docs:
+        assert CoursePlanDoc.__required_keys__ <= doc.keys() <= CoursePlanDoc.__required_keys__ | {"maintenance"}
+    assert all(m["maintenance"].keys() == PhaseDoc.__required_keys__ for m in with_maintenance)
