@@ -65,3 +65,12 @@ def test_a_course_plan_document_has_the_keys_its_type_names(protocol: Protocol) 
     for doc in docs:
         assert CoursePlanDoc.__required_keys__ <= doc.keys() <= CoursePlanDoc.__required_keys__ | {"maintenance"}
     assert all(m["maintenance"].keys() == PhaseDoc.__required_keys__ for m in with_maintenance)
+
+
+def test_the_core_and_the_application_layer_name_their_records_instead_of_dict_of_any() -> None:
+    package = Path(microneedle_desk.__file__).parent
+    found = [f"{path.relative_to(package)}:{n}" for layer in ("core", "clinic")
+             for path in sorted((package / layer).rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "dict[str, Any]" in line and not line.startswith("JsonObject = ")]
+    assert found == []
