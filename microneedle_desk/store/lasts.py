@@ -40,7 +40,10 @@ class HistoryIndex(Protocol):
 
     def note_derived(self, path: Path) -> None: ...
 
+
 class _Entry(TypedDict):
+    """A patient's session: which, when it started, and where its history row is."""
+
     id: str
     started_at: str
     month: str  # the month file of the history index that holds the session's row
