@@ -208,7 +208,7 @@ class AtomicCachedStorage(Storage):
                 self.on_write()
         self._cache = data
 
-    def _encode(self, data: dict[str, Any]) -> bytes:
+    def _encode(self, data: dict[str, JsonObject]) -> bytes:
         """``dumps(data)``, byte for byte, reusing the text of sealed records already encoded
         (the same record object: a record read again from the disk is encoded again)."""
         if not self.sealed:
