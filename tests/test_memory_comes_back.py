@@ -136,3 +136,29 @@ def test_a_session_signed_and_closed_leaves_no_object_of_it_behind(tmp_path: Pat
         gc.collect()
         assert gone() is None and state() is None, f"session {n + 1} is still held after closing"
     clinic.store.close()
+
+
+def test_the_days_signed_sessions_are_not_held_once_filed(tmp_path: Path, protocol: Protocol) -> None:
+    from microneedle_desk.clinic.clinic import Clinic
+
+    clock = FakeClock()
+    clinic = Clinic.open(tmp_path / "data", protocol, clock)
+    book = clinic.accounts
+    doctor = book._save(replace(book._new("Dr Test", "practitioner", None, must_change=False),
+                                pin_hash=_quick_hash(TEST_PIN)))
+    signed = []
+    for n in range(3):
+        patient = clinic.store.add_patient(make_demo_patient(protocol, clock, clinic_id=f"D-{n}",
+                                                                        device=clinic.store.device))
+        session = clinic.start_session(patient, doctor.id, SessionConfig(), pin=TEST_PIN)
+        run_complete_session(session, clock.advance, sign=False)
+        clinic.sign(acknowledge=True, pin=TEST_PIN)
+        signed.append(session.state.id)
+        clinic.close_session()
+        del session
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, dict) and o.get("session") in signed]
+    assert held == [], f"{len(held)} events of the day's signed sessions are still held"
+    assert clinic.store.session_doc(signed[0]) is not None, "filed all the same"
+    clinic.store.close()
+

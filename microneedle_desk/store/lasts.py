@@ -95,6 +95,7 @@ class PatientLasts:
         """The patient's record ({} when they have no finished session). Raises LookupError
         when it disagrees with the history index (derive again: :meth:`rebuild`)."""
         record = self._file(paths.patient_lasts_file(self.root, patient_id)).get(patient_id) or {}
+        self._files.clear()  # read for this patient: kept, the files read over a day grow to every patient's
         for entry in record.values():
             rows = self.store.month_rows(str(entry.get("month")))
             row = next((r for r in rows if r.get("id") == entry.get("id")), None)
@@ -117,6 +118,7 @@ class PatientLasts:
         for path in sorted(changed):
             write_atomic(path, dumps({"lasts": self._files[path]}))
             self.store.note_derived(path)
+        self._files.clear()
 
     def rebuild(self) -> int:
         """Derive every patient's record from the whole history index; returns how many."""
@@ -138,5 +140,4 @@ class PatientLasts:
             self.store.note_derived(path)
         write_atomic(marker, b"{}")
         self.store.note_derived(marker)
-        self._files = by_file
         return sum(len(v) for v in by_file.values())

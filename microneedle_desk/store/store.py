@@ -202,7 +202,8 @@ class Store(StoreFiled):
         return datetime.fromisoformat(events[-1]["at"]) if events else None
 
     def _finish(self, state: SessionState) -> None:
-        day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
+        day = paths.session_file(self.root, self.file_key(state))
+        day_db = self._db_for(day)
         existing = day_db.table("sessions").get(Query().id == state.id)
         if existing is None:
             doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
@@ -213,6 +214,7 @@ class Store(StoreFiled):
             entry = dict(existing)
         self._index_upsert(state, entry)
         self._drop_active(state.id)
+        self._release(day)  # the day's sessions, kept parsed, would grow with every session of the day
 
     def _drop_active(self, session_id: str) -> None:
         path = paths.active_file(self.root, session_id)
