@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 # The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
@@ -27,6 +27,7 @@ from shiboken6 import isValid
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.export_dialog import export_dialog, recall_dialog
+from microneedle_desk.ui.give_back import give_back
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -75,6 +76,8 @@ class ReviewMenu(QObject):
         # a closed window is deleted: as a child of the main window it would otherwise be kept,
         # with its charts and what it read, as long as the main window lives
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # once it is gone, what it read goes back to the system (after the deletion has run)
+        widget.destroyed.connect(lambda: QTimer.singleShot(0, give_back))
         self._windows = [ref for ref in self._windows if ref() is not None] + [weakref.ref(widget)]
         widget.show()
         widget.raise_()

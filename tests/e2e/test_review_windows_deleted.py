@@ -38,3 +38,26 @@ def _shown(window: Any) -> Any:
     if summary is not None:  # the dashboard's line of totals
         return summary.text()
     return window.model.rowCount()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_a_review_window_deleted_hands_its_memory_back_to_the_system(
+        qtbot: Any, clinic: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from microneedle_desk.ui import review_menu
+
+    asked: list[bool] = []
+    monkeypatch.setattr(review_menu, "give_back", lambda: asked.append(True))
+    driver.focus_window(qtbot, clinic)
+    driver.QTest_keyClick_combo(clinic, "Ctrl+Shift+B")
+    window = clinic.review_menu.windows[-1]
+    assert asked == []
+    window.close()
+    qtbot.waitUntil(lambda: asked == [True], timeout=5000)
+
+
+def test_giving_memory_back_asks_glibc_on_linux() -> None:
+    import sys
+
+    from microneedle_desk.ui.give_back import give_back
+
+    assert give_back() is sys.platform.startswith("linux")
