@@ -17,6 +17,9 @@
    driving the application layer (``Clinic``: register, start with the PIN, every step, sign
    with the PIN, close) with a fake clock: trimmed memory and the count of objects the
    collector tracks, after 5 sessions (caches warm) and after 60 more.
+3. **The same day through the main window** (bench/memory_window_day.py): the window as the app
+   builds it, each session by keys and clicks with the end-to-end driver of the code measured.
+   ``--sizes ""`` runs the two days only.
 
 The baseline beside each figure is the code before this work (the commit named in the results,
 exported under bench/.work/), measured in the same run, alternating with this code.
@@ -162,6 +165,8 @@ def child_windows(store_dir: str) -> int:
 def child_day(store_dir: str) -> int:
     import gc
 
+    import microneedle_desk  # noqa: F401 - the code measured (PYTHONPATH), bound before bench/run.py puts this tree first
+
     sys.path.insert(0, str(BENCH))
     from run import BENCH_PIN, demo_practitioner
 
@@ -285,7 +290,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "baseline_commit": BASE_COMMIT, "figures": "VmRSS from /proc/self/status; trimmed = after gc.collect() "
         "and malloc_trim(0)", "windows": [], "day": {}}
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in [int(s) for s in args.sizes.split(",") if s]:  # --sizes "": the days only
         store = _store(size)
         row: dict[str, Any] = {"sessions": size, "when": datetime.now().astimezone().isoformat(timespec="seconds")}
         for name, code in variants:  # alternating, one after the other, per size

@@ -100,6 +100,8 @@ def _after_first_check(bot: Bot, window: Any) -> None:
 def run(store_dir: str, code: Path, sessions: int, warm: int,
         figures: Callable[[], dict[str, float]]) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import microneedle_desk  # noqa: F401 - the code measured (PYTHONPATH), bound before bench/run.py puts this tree first
+
     sys.path.insert(0, str(code / "tests"))  # the driver of the code measured
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from e2e import driver
