@@ -103,3 +103,18 @@ def test_a_damaged_course_file_is_refused_as_a_bad_file(store: Store, tmp_path: 
     path.write_bytes(path.read_bytes()[:-40])  # cut short
     with pytest.raises(BadFileError):
         CourseFile(store).events_of("anyone")
+
+
+def test_a_patient_id_beyond_ascii_finds_its_events_written_plain_or_escaped(store: Store) -> None:
+    path = paths.courses_file(store.root)
+    data = json.loads(path.read_bytes())
+    first = next(iter(data["events"].values()))
+    odd = "pätient-€-1"
+    for event in data["events"].values():
+        if event["patient_id"] == first["patient_id"]:
+            event["patient_id"] = odd
+    count = sum(1 for e in data["events"].values() if e["patient_id"] == odd)
+    for ascii_only in (False, True):
+        path.write_text(json.dumps(data, ensure_ascii=ascii_only), encoding="utf-8")
+        assert len(CourseFile(store).events_of(odd)) == count > 0
+

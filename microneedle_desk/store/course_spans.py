@@ -101,7 +101,9 @@ class CourseSpans:
         def event(_key_text: str, start: int) -> int:
             value, end = _DECODER.raw_decode(text, start)
             pid = value.get("patient_id") if isinstance(value, dict) else None
-            keys.extend(_key(pid.encode("latin-1") if isinstance(pid, str) else b""))
+            if isinstance(pid, str) and not pid.isascii():  # read as latin-1: parsed again as the file means it
+                pid = json.loads(raw[start:end]).get("patient_id")
+            keys.extend(_key(pid.encode("utf-8") if isinstance(pid, str) else b""))
             spans.extend((start, end))
             return end  # the event itself is let go here
 
