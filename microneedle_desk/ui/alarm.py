@@ -88,18 +88,15 @@ class DeadlineAlarm(QObject):
         super().__init__(parent)
         self.clock = clock
         self.deadline: float | None = None
+        self._timer = QTimer(self)  # the alarm where the kernel's is not there (or fails)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._rang)
         self._kernel = _kernel_timer(clock)
-        self._notifier: QSocketNotifier | None = None
-        self._timer: QTimer | None = None
         if self._kernel is not None:
-            self._notifier = QSocketNotifier(self._kernel.fd, QSocketNotifier.Type.Read, self)
-            self._notifier.activated.connect(self._kernel_rang)
+            notifier = QSocketNotifier(self._kernel.fd, QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(self._kernel_rang)
             self.destroyed.connect(self._kernel.close)
-        else:
-            self._timer = QTimer(self)
-            self._timer.setSingleShot(True)
-            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-            self._timer.timeout.connect(self._qt_rang)
 
     @property
     def kernel_fd(self) -> int | None:
@@ -116,30 +113,27 @@ class DeadlineAlarm(QObject):
     def set_for(self, deadline: float) -> None:
         """Ring when the clock reaches ``deadline`` (a reading of ``clock.monotonic()``); a
         deadline already passed rings on the next turn of the event loop."""
-        if self._kernel is not None:
-            if deadline != self.deadline:
+        if self._kernel is not None and deadline != self.deadline:
+            try:
                 self._kernel.set(deadline)
-        else:
-            assert self._timer is not None
-            wait_ms = math.ceil(max(0.0, deadline - self.clock.monotonic()) * 1000)
-            self._timer.start(wait_ms)
+            except OSError:  # the kernel refused the time: the Qt timer rings instead
+                self._kernel = None
+        if self._kernel is None:
+            self._timer.start(math.ceil(max(0.0, deadline - self.clock.monotonic()) * 1000))
         self.deadline = deadline
 
     def stop(self) -> None:
         if self.deadline is None:
             return
         self.deadline = None
+        self._timer.stop()
         if self._kernel is not None:
-            self._kernel.set(None)
-        elif self._timer is not None:
-            self._timer.stop()
+            with contextlib.suppress(OSError):  # not disarmed: its ring then finds nothing due
+                self._kernel.set(None)
 
     def _kernel_rang(self) -> None:
-        assert self._kernel is not None
-        self._kernel.drain()
-        self._rang()
-
-    def _qt_rang(self) -> None:
+        if self._kernel is not None:
+            self._kernel.drain()
         self._rang()
 
     def _rang(self) -> None:
