@@ -342,16 +342,22 @@ NOTES = [
     "every 20 s (a plain QObject, no Python slot); each of these events also passes the app's two Python "
     "event filters (the idle lock and the Space key). The alert's alarm sleeps in the kernel until its "
     "deadline. The 0.124-0.376 % of the run of 2026-12-06 was not reproduced by the same code the next "
-    "morning (0.005-0.09 % in single runs, 0.026-0.045 % in this benchmark's runs at load 2-4): the work "
+    "morning (0.005-0.09 % in single runs; 0.026-0.045 % and 0.011-0.019 % in two runs of this "
+    "benchmark at load 2-6): the work "
     "done minimised is the same in both, so that figure is put down to the shared machine; nothing was "
     "found to cut but the heartbeat, which is kept (it is the record's evidence after a crash).",
     "",
     "**Visible.** Profiled over 20 s (cProfile, visible, focus in a line edit): per second one beat (the "
     "controller's poll, the countdown display's texts, its digits drawn by their own paintEvent) and "
-    "~16 events through each of the two Python event filters; no style sheet set, no layout. The ratio "
-    "to the minimal window swings with the machine: 1.5× in the run of 2026-12-06 (load 0.6-1.1), 2.02× "
-    "here (load 2.7-3.6; the app's CPU 0.57-1.01 % of a core, the minimal window's 0.33-0.56 %); not "
-    "trimmed further in this work.",
+    "~16 events through each of the two Python event filters; no style sheet set, no layout. The figure "
+    "now paints its own background (countdown_panel.Digits), so a beat no longer repaints the box's styled "
+    "background beneath it (pixel-identical; tests/test_countdown_repaint.py). The ratio to the minimal "
+    "window swings with the machine and was not brought under 1.5× by this: 1.5× in the run of 2026-12-06 "
+    "(load 0.6-1.1), 2.02× in a run of 2026-12-07 01:46 UTC before the figure's change (load 2.7-3.6; "
+    "minimised 0.04 %, alerts median 7.27 ms, max 29.34 ms), 1.97× in this run after it (the app "
+    "0.5-0.93 % of a core, the minimal window 0.26-0.47 %). What is left per second is Qt drawing a "
+    "44-point figure and Python's part of the beat (~1-1.5 ms a second by the profile), against one small "
+    "label in the minimal window.",
 ]
 
 

@@ -221,8 +221,9 @@ ALERT_NOTES = [
     "",
     "The earlier figures: the run of 2026-12-06 23:09 UTC (load 7-8, the code before this work) measured a "
     "median of 22.94 ms, max 71.56 ms; the run of 2026-11-26 (load 1-2, the code before) a median of 6.04 ms "
-    "and max 9.13 ms. In bench/results/countdown.md the trial ran again at load 2.7-3.6 (20 trials: median "
-    "7.27 ms, max 29.34 ms), with 5-trial rounds of the code before interleaved (medians 21.3 and 4.8 ms "
-    "before, 15.6 and 13.2 ms after: at this load the rounds swing more than the change). None came early "
-    "in any run.",
+    "and max 9.13 ms. The same trial in bench_countdown.py's two runs of 2026-12-07: load 2.7-3.6, 20 "
+    "trials, median 7.27 ms, max 29.34 ms; load 2.3-5.9, median 9.49 ms, max 19.34 ms (bench/results/"
+    "countdown.md), each with 5-trial rounds of the code before interleaved (medians 21.3, 4.8, 13.1 and "
+    "20.4 ms before; 15.6, 13.2, 14.9 and 4.3 ms after: at these loads the rounds swing more than the "
+    "change). None came early in any run.",
 ]
