@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick    # a smoke run: 1,000 sessions, few trials
     .venv/bin/python bench/run.py --startup-only [--sizes 10000,50000] [--rounds N] [--write]
     .venv/bin/python bench/run.py --alerts-only [--trials N] [--write]    # section 2 alone
+    .venv/bin/python bench/run.py --store-only [--sizes ...] [--rounds N] [--baseline DIR] [--write]
 
 Measures, in one run:
 
@@ -35,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import first_frame  # noqa: E402  (bench/ is not a package)
+import bench_signoff  # noqa: E402  (bench/ is not a package)
+import first_frame  # noqa: E402
+from bench_signoff import bare_save, fullest_day, store_section  # noqa: E402
 from first_frame import startup_section  # noqa: E402
 from startup_notes import ALERT_NOTES, STORE_NOTES  # noqa: E402
 
@@ -251,7 +254,7 @@ def _link_copy(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, copy_function=os.link, ignore=shutil.ignore_patterns("store.lock", ".complete"))
 
 
-def measure_store(size: int, sessions: int) -> dict[str, Any]:
+def measure_store(size: int, sessions: int, day: date | None = None) -> dict[str, Any]:
     # In the app PySide is loaded long before any save; storage imports QSaveFile on its first
     # write, which must not put PySide's own import (~200 ms) into the first figure timed here.
     from PySide6.QtCore import QSaveFile  # noqa: F401
@@ -264,7 +267,7 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     from microneedle_desk.core.script import run_complete_session
     from microneedle_desk.core.session import Session
     from microneedle_desk.core.session_state import SessionConfig
-    from microneedle_desk.review.demo_values import END_DATE, TZ
+    from microneedle_desk.review.demo_values import TZ
     from microneedle_desk.store.accounts import AccountBook
     from microneedle_desk.store.store import Store
 
@@ -273,9 +276,10 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     run_dir = WORK / f"run-{size}"
     _link_copy(built, run_dir)
     protocol = load_protocol(paths.protocol_file())
-    # Sessions are run on the last day of the demo history, so each sign-off lands in the
-    # fullest day file and month index there is: the worst realistic case.
-    clock = FakeClock(start=datetime(END_DATE.year, END_DATE.month, END_DATE.day, 18, 30, tzinfo=TZ))
+    # Sessions are run on the busiest day of the fullest month of the demo history, so each
+    # sign-off lands in the fullest day file and month index there is: the worst realistic case.
+    day = day or fullest_day(built)
+    clock = FakeClock(start=datetime(day.year, day.month, day.day, 18, 30, tzinfo=TZ))
     t0 = time.perf_counter()
     store = Store(run_dir, protocol, clock)
     store.recover()
@@ -284,7 +288,12 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
     starts: list[float] = []
     steps: list[float] = []
     signs: list[float] = []
+    step_cpu: list[float] = []
+    sign_cpu: list[float] = []
     current: list[float] = []
+    cpu: list[float] = []
+    floor: list[float] = []  # a bare QSaveFile write of the step's file size, right after each step
+    scratch = run_dir / "bare-save.bin"
 
     # Starts and sign-offs are saved as in the app: through the accounts' guarded sink, after a
     # PIN proof. The proof (a deliberately slow scrypt check) is left out of the timed save.
@@ -299,9 +308,13 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
             str(event["type"]))
         if purpose is not None:
             book.prove(practitioner, BENCH_PIN, purpose)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         guarded(event, state)
         current.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        active = paths.active_file(run_dir, str(event["session"]))
+        if purpose is None and active.exists():
+            floor.append(bare_save(scratch, active.stat().st_size))
 
     for i in range(sessions):
         patient = make_patient(protocol, name=f"Demo Patient B{i:03d}", dob="1980-01-01",
@@ -312,14 +325,18 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
         s = Session.start(protocol, clock, store.device, patient, practitioner, SessionConfig(), sink=sink)
         starts.append(current[0])
         current.clear()
+        cpu.clear()
         run_complete_session(s, clock.advance, sign=False, consent_by="Demo Patient", dwell_minutes=20,
                              anesthetic="EMLA 5% cream", needle_mm="1.2", lot="DEMO-LOT-1",
                              expiry="2028-01-01", handpiece="DEMO-HP-01", zones=("vertex",), passes=3,
                              antibiotic="Fucidin cream", adjunct="none")
         steps.extend(current)
+        step_cpu.extend(cpu)
         current.clear()
+        cpu.clear()
         s.sign()
         signs.append(current[0])
+        sign_cpu.append(cpu[0])
         clock.advance(60)
     store.close()
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -329,7 +346,8 @@ def measure_store(size: int, sessions: int) -> dict[str, Any]:
             "open_and_recover_ms": round(open_s * 1000, 1),
             "session_start_ms": _stats(starts), "step_save_ms": _stats(steps),
             "sign_off_ms": _stats(signs), "first_sign_off_ms": round(signs[0] * 1000, 1),
-            "rss_after_mb": _rss_mb()}
+            "step_save_cpu_ms": _stats(step_cpu), "sign_off_cpu_ms": _stats(sign_cpu),
+            "bare_save_floor_ms": _stats(floor), "rss_after_mb": _rss_mb()}
 
 
 # -- report ---------------------------------------------------------------------------
@@ -361,23 +379,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         f"{'yes' if stall['within_target'] else '**no**'}); the digits read {stall['digits_shown']} "
         f"({stall['digits_error_s']} s from the exact value; the display rounds remaining time up to the second).",
         "", *ALERT_NOTES,
-        "", "## 3. Saving a step and signing off against the history's size", "",
-        f"Demo stores made by `microneedle-desk demo-data` (bench/.work/, not committed). {results['store_sessions']} "
-        "complete sessions run through `Session` with `Store.append_event` as the sink, on the last day of the "
-        "demo history (so each sign-off goes into the fullest day file and month index). Times are "
-        "`Store.append_event` alone, each save atomic (QSaveFile: temporary file, fsync, rename). "
-        "Targets at 150,000: step ≤ 5 ms, sign-off ≤ 50 ms (median).", "",
-        "| past sessions | step median ms | step p90 | step max | sign-off median ms | sign-off max "
-        "| first sign-off ms | session start median ms | open+recover ms | store MB | RSS after MB "
-        "| demo-data build s | build peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *store_section(results),
     ]
-    for r in st:
-        lines.append(f"| {r['past_sessions']:,} | {r['step_save_ms']['median']} | {r['step_save_ms']['p90']} | "
-                     f"{r['step_save_ms']['max']} | {r['sign_off_ms']['median']} | {r['sign_off_ms']['max']} | "
-                     f"{r['first_sign_off_ms']} | {r['session_start_ms']['median']} | {r['open_and_recover_ms']} | "
-                     f"{r['store_size_mb']} | {r['rss_after_mb']} | {r['store_build_s']} | "
-                     f"{r['store_build_peak_rss_mb']} |")
     big = max(st, key=lambda r: r["past_sessions"])
     step_ok, sign_ok = big["step_save_ms"]["median"] <= 5, big["sign_off_ms"]["median"] <= 50
     lines += ["", f"At {big['past_sessions']:,} past sessions: step save median {big['step_save_ms']['median']} ms "
@@ -424,6 +427,20 @@ def alerts_only(trials: int, write: bool = False) -> int:
     return 0
 
 
+def store_only(rounds: int, sizes: list[int], sessions: int, baseline: Path | None, write: bool) -> int:
+    WORK.mkdir(parents=True, exist_ok=True)
+    part = bench_signoff.measure(sizes, sessions, rounds, baseline, _env(), first_frame.store_source, WORK)
+    part |= {"store_sessions": sessions, "store_when": datetime.now().astimezone().isoformat(timespec="seconds")}
+    print("\n".join(store_section(part)))
+    if write:  # replace section 3 of the last full run's results, keep the rest
+        results = json.loads((RESULTS / "session.json").read_text(encoding="utf-8"))
+        results |= part
+        (RESULTS / "session.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        write_markdown(results, RESULTS / "session.md")
+        print(f"written: {RESULTS / 'session.json'} and {RESULTS / 'session.md'} (section 3)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 sessions, few trials")
@@ -431,15 +448,23 @@ def main() -> int:
                         help="only the start-up part; prints the table, writes nothing under bench/results "
                              "unless --write")
     parser.add_argument("--write", action="store_true",
-                        help="with --startup-only: put this start-up part into bench/results/session.json/md "
-                             "in place of the last full run's (the other parts are kept)")
+                        help="with --startup-only, --alerts-only or --store-only: put this part into "
+                             "bench/results/session.json/md in place of the last full run's (the other parts "
+                             "are kept)")
     parser.add_argument("--alerts-only", action="store_true",
                         help="only section 2 (the alert's lateness); writes nothing under bench/results unless "
                              "--write")
     parser.add_argument("--trials", type=int, default=20, help="with --alerts-only: alert trials")
     parser.add_argument("--sizes", default="10000,50000,150000",
                         help="the demo stores' sizes (sessions) for the start-up and store parts")
-    parser.add_argument("--rounds", type=int, default=None, help="start-up samples per variant")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="start-up samples per variant; with --store-only, runs per size")
+    parser.add_argument("--store-only", action="store_true",
+                        help="only the step-save and sign-off part (section 3), each size in child processes; "
+                             "prints the table, writes nothing under bench/results unless --write")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="with --store-only: a copy of other code (e.g. `git archive main | tar -x -C DIR`) "
+                             "measured alternately in the same run")
     args = parser.parse_args()
     if args.alerts_only:
         return alerts_only(args.trials, args.write)
@@ -450,6 +475,8 @@ def main() -> int:
         sizes = [n for n in sizes if n not in missing]
     if args.startup_only:
         return startup_only(args.rounds or 11, sizes, args.write)
+    if args.store_only:
+        return store_only(args.rounds or 2, sizes, 5 if args.quick else 21, args.baseline, args.write)
     sessions = 5 if args.quick else 21
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

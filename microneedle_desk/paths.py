@@ -104,15 +104,35 @@ def index_file(root: Path, month: str) -> Path:
     return index_dir(root) / f"{month}.json"
 
 
+def index_recent_dir(root: Path) -> Path:
+    """The history rows filed or amended since each month's index file was last written whole."""
+    return index_dir(root) / "recent"
+
+
+def index_recent_file(root: Path, month: str) -> Path:
+    """A month's recent part (store/index_parts.py): folded over ``index_file`` when read."""
+    return index_recent_dir(root) / f"{month}.json"
+
+
 def patient_lasts_dir(root: Path) -> Path:
     """Each patient's newest session, derived from the history index (store/lasts.py)."""
     return index_dir(root) / "patients"
 
 
+_HEX = "0123456789abcdef"
+
+
 def patient_lasts_file(root: Path, patient_id: str) -> Path:
-    """One of 16 files, by the first hex digit of the patient's id ("x" for any other)."""
+    """One of 256 files, by the first two hex digits of the patient's id ("xx" for any other)."""
+    first = patient_id[:2].lower()
+    return patient_lasts_dir(root) / f"{first if len(first) == 2 and not first.strip(_HEX) else 'xx'}.json"
+
+
+def patient_lasts_file_16(root: Path, patient_id: str) -> Path:
+    """Where a store written before the 256 files kept the patient's record: one of 16 files by
+    the first hex digit ("x" for any other). Read, never written (store/lasts.py)."""
     first = patient_id[:1].lower()
-    return patient_lasts_dir(root) / f"{first if first and first in '0123456789abcdef' else 'x'}.json"
+    return patient_lasts_dir(root) / f"{first if first and first in _HEX else 'x'}.json"
 
 
 def settings_file(root: Path) -> Path:

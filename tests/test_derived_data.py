@@ -28,7 +28,9 @@ def made_store(root: Path) -> tuple[str, str]:
 
 
 def edit_index_row(root: Path, field: str, value: object) -> Path:
-    [month] = sorted(paths.index_dir(root).glob("*.json"))
+    # the session's row, in its month's index file or its recent part (store/index_parts.py)
+    [month] = [p for folder in (paths.index_dir(root), paths.index_recent_dir(root))
+               for p in sorted(folder.glob("*.json"))]
     data = json.loads(month.read_text(encoding="utf-8"))
     for row in data["summaries"].values():
         row[field] = value
@@ -61,7 +63,7 @@ def test_a_needle_length_changed_in_the_history_index_is_caught_by_check_and_reb
 def test_an_emptied_or_removed_patients_file_is_caught(tmp_path: Path) -> None:
     root = tmp_path / "data"
     made_store(root)
-    [lasts] = [p for p in paths.patient_lasts_dir(root).glob("?.json")]
+    [lasts] = [p for p in paths.patient_lasts_dir(root).glob("??.json")]
     lasts.write_text('{"lasts": {}}', encoding="utf-8")
     assert any(p.derived and p.file.startswith("index/patients/") for p in check_store(root, P))
     lasts.unlink()

@@ -234,7 +234,7 @@ def test_a_store_from_before_the_mark_gets_its_amended_rows_marked_once(data_dir
     demo_amender(store)(sid, "cartridge_lot", "LOT-3", "second look")
     store.close()
     # as an older version left it: no mark on the row, no flag in the meta record
-    for path in paths.index_dir(data_dir).glob("*.json"):
+    for path in [*paths.index_dir(data_dir).glob("*.json"), *paths.index_recent_dir(data_dir).glob("*.json")]:
         data = json.loads(path.read_text(encoding="utf-8"))
         for row in data.get("summaries", {}).values():
             row.pop("amended", None)

@@ -211,7 +211,7 @@ JUNK: list[Any] = [None, "", "  ", 2.0, -1, 0, 21, "x", "1,2", [], {}, True, flo
 ENVELOPE = ["n+1", "n-1", "n=0", "id", "session", "mono", "mono-back", "at", "by", "type", "data"]
 
 
-def plain_write(path: Path, data: bytes) -> None:
+def plain_write(path: Path, data: bytes, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
 

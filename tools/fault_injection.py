@@ -180,6 +180,7 @@ def verify(data_dir: Path, last_saved: dict[str, int], tally: Tally) -> None:
     from microneedle_desk.core.clock import SystemClock
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.store.check import check_store
+    from microneedle_desk.store.index_parts import month_of
     from microneedle_desk.store.leftovers import stray_temp_files
     from microneedle_desk.store.lock import StoreLock
     from microneedle_desk.store.store import Store
@@ -211,8 +212,7 @@ def verify(data_dir: Path, last_saved: dict[str, int], tally: Tally) -> None:
         store = Store(data_dir, protocol, SystemClock())
         store.recover()
         if derived:
-            store.rebuild_derived(sorted({Path(p.file).stem for p in derived
-                                          if p.file.startswith("index/") and p.file.count("/") == 1}))
+            store.rebuild_derived(sorted({month for p in derived if (month := month_of(p.file)) is not None}))
             tally.problems += [str(p) for p in check_store(data_dir, protocol)]
         for session_id in tally.signed_acked:
             doc = store.session_doc(session_id)

@@ -17,7 +17,7 @@ from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.i18n import tr
 from microneedle_desk.settings import Settings
 from microneedle_desk.store import backup as backups
-from microneedle_desk.store import leftovers
+from microneedle_desk.store import index_parts, leftovers
 from microneedle_desk.store import restore as restoring
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
@@ -112,8 +112,7 @@ def check_at_start(root: Path, protocol: Protocol, clock: Clock, read_only: bool
 
 def rebuild_derived(root: Path, protocol: Protocol, clock: Clock, problems: list[Problem]) -> str:
     """Derive the history index files named in ``problems`` again from the sealed records."""
-    months = sorted({Path(p.file).stem for p in problems
-                     if p.file.startswith(paths.index_dir(root).name + "/") and p.file.count("/") == 1})
+    months = sorted({month for p in problems if (month := index_parts.month_of(p.file)) is not None})
     store = Store(root, protocol, clock)
     try:
         store.rebuild_derived(months)

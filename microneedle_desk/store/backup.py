@@ -57,7 +57,7 @@ def data_files(root: Path) -> list[Path]:
                                      paths.backup_keys_file(root).name)
              if (root / name).is_file()]
     for folder in (paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
-                   paths.access_dir(root)):
+                   paths.index_recent_dir(root), paths.access_dir(root)):
         sub = folder.relative_to(root)
         found += [sub / name for name in json_file_names(folder)]
     # photos are sealed files named by their UUID (their SHA-256 is in the records)

@@ -44,7 +44,7 @@ VERSION = 2
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 # The only paths a backup may hold (a manifest naming another is refused, never followed).
 MEMBER = re.compile(r"^(meta\.json|patients\.json|courses\.json|backup-keys\.json|active/[0-9a-f-]{36}\.json"
-                    r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
+                    r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/(recent/)?\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
                     r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
 Progress = Callable[[int, int], None]
 

@@ -64,8 +64,9 @@ class StoreChecker(RecordChecks, IndexChecks):
         for path, rel in _files(self.root, paths.access_dir(self.root)):
             self.cached(path, rel, self.check_access)
         self.check_chain(head)
-        for path, rel in _files(self.root, paths.index_dir(self.root)):
-            self.cached(path, rel, self.check_index)
+        for folder in (paths.index_dir(self.root), paths.index_recent_dir(self.root)):
+            for path, rel in _files(self.root, folder):
+                self.cached(path, rel, self.check_index)
         for path, _rel in _files(self.root, paths.patient_lasts_dir(self.root)):
             self.check_digest(path)
         if self.digests is not None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from microneedle_desk import paths
 from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.check_problems import Problem
 from microneedle_desk.store.check_state import MONTH, TABLES, CheckState
 from microneedle_desk.store.derived import file_digest, month_from_records, relative, row_differences
+from microneedle_desk.store.index_parts import recent_ids
 
 
 class IndexChecks(CheckState):
@@ -51,9 +53,12 @@ class IndexChecks(CheckState):
         expected = {str(r.get("id")): r for r in month_from_records(
             self.root, path.stem, self.protocol)["summaries"].values()}
         faulty = {p.record for p in self.problems}
+        # a month file's row of a session filed again in the recent part is that row's older version
+        newer = set() if path.parent.name == paths.index_recent_dir(self.root).name else recent_ids(
+            self.root, path.stem)
         for row in stored.get("summaries", {}).values():
             sid = str(row.get("id"))
-            if sid not in expected or f"session {sid}" in faulty:
+            if sid not in expected or f"session {sid}" in faulty or sid in newer:
                 continue  # not on file, or its record is itself at fault: reported as that, once
             differ = row_differences(row, expected[sid])
             if differ:

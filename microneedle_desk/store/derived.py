@@ -40,11 +40,11 @@ def file_digest(path: Path) -> str | None:
 
 
 def derived_files(root: Path) -> list[Path]:
-    """Every derived file now in the folder: index months, the patients' last sessions, the Due list's."""
-    index, lasts = paths.index_dir(root), paths.patient_lasts_dir(root)
+    """Every derived file now in the folder: index months and their recent parts, the patients' last
+    sessions, the Due list's."""
     due = paths.due_index_dir(root)  # the Due list's visit days and courses (store/visits.py, course_index.py)
-    return ([index / name for name in json_file_names(index)] + [lasts / name for name in json_file_names(lasts)]
-            + [due / name for name in json_file_names(due)])
+    return [folder / name for folder in (paths.index_dir(root), paths.index_recent_dir(root),
+                                         paths.patient_lasts_dir(root), due) for name in json_file_names(folder)]
 
 
 def relative(root: Path, path: Path) -> str:

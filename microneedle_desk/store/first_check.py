@@ -43,8 +43,9 @@ def unchecked_files(root: Path) -> int:
     not in, the check cache)."""
     cached = _cached_stamps(root)
     count = 0
-    for folder in (paths.sessions_dir(root), paths.access_dir(root), paths.index_dir(root)):
-        prefix = folder.name + "/"
+    for folder in (paths.sessions_dir(root), paths.access_dir(root), paths.index_dir(root),
+                   paths.index_recent_dir(root)):
+        prefix = folder.relative_to(root).as_posix() + "/"
         for name in json_file_names(folder):
             hit = cached.get(prefix + name)
             if not isinstance(hit, dict):
@@ -74,7 +75,7 @@ def _snapshot(root: Path) -> Path:
     snap = Path(tempfile.mkdtemp(prefix=".check-", dir=base))
     names = [paths.meta_file(root).name, paths.patients_file(root).name]
     folders = [paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
-               paths.patient_lasts_dir(root), paths.access_dir(root)]
+               paths.index_recent_dir(root), paths.patient_lasts_dir(root), paths.access_dir(root)]
     with WRITE_GATE:
         rels = [Path(n) for n in names if (root / n).is_file()]
         for folder in folders:

@@ -3,8 +3,8 @@
 A session start presets the needle length of the patient's last session. Found from the
 history index, that read every month of it, longer with every year of records. Here each
 patient has a record, updated whenever the store files or amends a
-history row (:meth:`PatientLasts.note`), in ``index/patients/<0-f>.json`` (16 files by the
-first hex digit of the patient id, so a filing rewrites ~1/16 of the patients' records)::
+history row (:meth:`PatientLasts.note`), in ``index/patients/<00-ff>.json`` (256 files by the
+first two hex digits of the patient id, so a filing rewrites ~1/256 of the patients' records)::
 
     {"lasts": {"<patient id>": {"last": {"id", "started_at", "month"},
                                  "needle": {"id", "started_at", "month", "needle_mm"}}}}
@@ -14,6 +14,10 @@ It is derived data, like the index: not sealed, not in backups. A store without 
 (:meth:`PatientLasts.rebuild`, the upgrade step of older stores and of a restored copy); a
 record whose session is not in the index as recorded (a backup restored over newer files)
 makes the store derive them all again.
+
+A store written before the 256 files kept 16 (``<0-f>.json``, by the first hex digit): its first
+filing moves their records into the 256 files and removes them (:meth:`PatientLasts.note`);
+until then they are read as they are (a read-only copy reads them so).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class HistoryIndex(Protocol):
     def month_rows(self, month: str) -> list[SessionRow]: ...
 
     def note_derived(self, path: Path) -> None: ...
+
+    def note_derived_files(self, written: list[Path]) -> None: ...
 
 Record = dict[str, dict[str, Any]]
 MARKER = "complete.json"  # written last by a rebuild: every patient's record is there
@@ -75,6 +81,7 @@ class PatientLasts:
         self.store = store
         self.root = store.root
         self._files: dict[Path, dict[str, Record]] = {}
+        self._sixteen_moved = False  # a 16-file store's records are in the 256 files (see _move_sixteen)
 
     # -- reading ---------------------------------------------------------------------------
     def ready(self) -> bool:
@@ -94,7 +101,7 @@ class PatientLasts:
     def record(self, patient_id: str) -> Record:
         """The patient's record ({} when they have no finished session). Raises LookupError
         when it disagrees with the history index (derive again: :meth:`rebuild`)."""
-        record = self._file(paths.patient_lasts_file(self.root, patient_id)).get(patient_id) or {}
+        record = self._stored(patient_id) or {}
         for entry in record.values():
             rows = self.store.month_rows(str(entry.get("month")))
             row = next((r for r in rows if r.get("id") == entry.get("id")), None)
@@ -103,11 +110,20 @@ class PatientLasts:
                 raise LookupError("a patient's last session is not in the history as recorded")
         return record
 
+    def _stored(self, patient_id: str) -> Record | None:
+        """The patient's record as filed: in the 256 files, else in a 16-file store's file."""
+        found = self._file(paths.patient_lasts_file(self.root, patient_id)).get(patient_id)
+        if found is None:
+            found = self._file(paths.patient_lasts_file_16(self.root, patient_id)).get(patient_id)
+        return found
+
     # -- writing ---------------------------------------------------------------------------
     def note(self, rows: Iterable[tuple[Mapping[str, Any], str]]) -> None:
         """Fold history rows (with their months) just filed or amended into the records."""
         if not self.ready():
             return  # derived from the index in full when the store is next opened for writing
+        if not self._sixteen_moved:
+            self._move_sixteen()
         changed: set[Path] = set()
         for row, month in rows:
             pid = str(row.get("patient_id") or "")
@@ -115,8 +131,30 @@ class PatientLasts:
             if merge(self._file(path).setdefault(pid, {}), row, month):
                 changed.add(path)
         for path in sorted(changed):
-            write_atomic(path, dumps({"lasts": self._files[path]}))
-            self.store.note_derived(path)
+            write_atomic(path, dumps({"lasts": self._files[path]}), sync=False)
+        self.store.note_derived_files(sorted(changed))
+
+    def _move_sixteen(self) -> None:
+        """Move a 16-file store's records into the 256 files, once: the new files first, then the
+        old ones removed (a stop between leaves both, the 256 files' records read first)."""
+        old = sorted(paths.patient_lasts_dir(self.root).glob("?.json"))
+        changed: set[Path] = set()
+        targets: dict[str, dict[str, Record]] = {}  # by the id's first two characters
+        for path in old:
+            for pid, record in self._file(path).items():
+                lasts = targets.get(pid[:2])
+                if lasts is None:
+                    target = paths.patient_lasts_file(self.root, pid)
+                    lasts = targets[pid[:2]] = self._file(target)
+                    changed.add(target)
+                lasts.setdefault(pid, record)  # one already there is newer
+        for target in sorted(changed):
+            write_atomic(target, dumps({"lasts": self._files[target]}), sync=False)
+        for path in old:
+            path.unlink()
+            self._files.pop(path, None)
+        self.store.note_derived_files([*sorted(changed), *old])
+        self._sixteen_moved = True
 
     def rebuild(self) -> int:
         """Derive every patient's record from the whole history index; returns how many."""
@@ -129,14 +167,14 @@ class PatientLasts:
         folder = paths.patient_lasts_dir(self.root)
         marker = folder / MARKER
         marker.unlink(missing_ok=True)
-        for path in sorted(folder.glob("?.json")) if folder.is_dir() else []:
-            if path not in by_file:
-                path.unlink()
-                self.store.note_derived(path)
+        # every file not derived now, a 16-file store's too
+        gone = [path for path in sorted(folder.glob("*.json")) if path not in by_file and path != marker]
+        for path in gone:
+            path.unlink()
         for path, lasts in sorted(by_file.items()):
-            write_atomic(path, dumps({"lasts": lasts}))
-            self.store.note_derived(path)
+            write_atomic(path, dumps({"lasts": lasts}), sync=False)
         write_atomic(marker, b"{}")
-        self.store.note_derived(marker)
+        self.store.note_derived_files([*gone, *sorted(by_file), marker])
         self._files = by_file
+        self._sixteen_moved = True
         return sum(len(v) for v in by_file.values())

@@ -20,7 +20,8 @@ def stray_temp_files(root: Path) -> list[Path]:
     original. A kill between the two leaves that name behind. The original is intact
     (the save never completed, so it was never acknowledged).
     """
-    folders = [root, paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root), paths.backups_dir(root)]
+    folders = [root, paths.active_dir(root), paths.sessions_dir(root), paths.index_dir(root),
+               paths.index_recent_dir(root), paths.patient_lasts_dir(root), paths.backups_dir(root)]
     # The name first: a stat per file of a large store is a cost at every start.
     return sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()
                   if _SAVE_TEMP.match(p.name) and p.is_file())

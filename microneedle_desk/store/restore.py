@@ -30,7 +30,7 @@ from microneedle_desk.store.restore_access import carry_over_access_log
 from microneedle_desk.store.storage import ensure_private_dir, json_file_names, write_atomic
 
 _MEMBER = re.compile(r"^(anchor\.json|meta\.json|patients\.json|courses\.json|active/[0-9a-f-]{36}\.json"
-                     r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
+                     r"|sessions/\d{4}-\d{2}-\d{2}\.json|index/(recent/)?\d{4}-\d{2}\.json|access/\d{4}-\d{2}\.json"
                      r"|photos/[0-9a-f-]{36}(\.thumb)?\.jpg)$")
 
 

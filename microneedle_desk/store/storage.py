@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +80,17 @@ def json_file_names(folder: Path) -> list[str]:
         return []
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
-    # Imported here, not at start-up: PySide sets up QSaveFile's and QIODevice's enums on the
-    # first import of the name, and an unchanged store writes nothing at start.
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    ``sync=False`` for derived data only (checked against its noted digest and derived again
+    from the records when it differs): the file is replaced as atomically, which is all a
+    killed process needs, but not synced to the disk first, so a power cut may cost the new
+    content, never a record."""
     ensure_private_dir(path.parent)
+    if not sync:
+        _replace_unsynced(path, data)
+        return
     f = QSaveFile(str(path))
     if not f.open(QIODevice.OpenModeFlag.WriteOnly):
         raise OSError(f"cannot open {path} for writing: {f.errorString()}")
@@ -95,6 +103,19 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise OSError(f"could not save {path}: {f.errorString()}")
     if os.name == "posix":
         os.chmod(path, FILE_MODE)
+
+
+def _replace_unsynced(path: Path, data: bytes) -> None:
+    # named as QSaveFile names its temporary file, so a leftover is found the same way (leftovers.py)
+    temp = path.with_name(f"{path.name}.{secrets.token_hex(3)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def read_json_file(path: Path) -> Any:
@@ -130,6 +151,12 @@ class AtomicCachedStorage(Storage):
         self.read_only = read_only
         self._cache: dict[str, Any] | None = None
         self.on_write: Callable[[], None] | None = None  # told after every successful write
+        self.sync = True  # False for derived data only: see write_atomic
+        # Tables whose records are only ever inserted, never changed in place (sealed records):
+        # each record's text is kept once made, so a save encodes only the records new since.
+        self.sealed: frozenset[str] = frozenset()
+        self._encoded: dict[tuple[str, str], tuple[object, bytes]] = {}
+        self._held = self._dirty = False  # see held()
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is None:
@@ -142,19 +169,62 @@ class AtomicCachedStorage(Storage):
             self._cache = data
         return self._cache
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Writes inside the block change the content in memory only; the block's end writes
+        it once. A block that fails writes nothing (the disk keeps what it had)."""
+        if self._held:
+            yield
+            return
+        self._held, self._dirty = True, False
+        try:
+            yield
+        except BaseException:
+            if self._dirty:
+                self._cache = None  # changed in memory, never written: the disk is the truth again
+            raise
+        finally:
+            self._held, dirty, self._dirty = False, self._dirty, False
+        if dirty and self._cache is not None:
+            self.write(self._cache)
+
     def write(self, data: dict[str, Any]) -> None:
         if self.read_only:
             raise PermissionError("the store is open read-only: another copy of the app holds it")
+        if self._held:
+            self._cache, self._dirty = data, True
+            return
         try:
             with WRITE_GATE:
-                write_atomic(self.path, dumps(data))
+                write_atomic(self.path, self._encode(data), self.sync)
         except BaseException:
             self._cache = None  # TinyDB changed it in place; the disk is the truth again
+            self._encoded.clear()
             raise
         finally:
             if self.on_write is not None:
                 self.on_write()
         self._cache = data
 
+    def _encode(self, data: dict[str, Any]) -> bytes:
+        """``dumps(data)``, byte for byte, reusing the text of sealed records already encoded
+        (the same record object: a record read again from the disk is encoded again)."""
+        if not self.sealed:
+            return dumps(data)
+        tables = []
+        for name, records in data.items():
+            if name not in self.sealed:
+                tables.append(dumps(name) + b":" + dumps(records))
+                continue
+            items = []
+            for doc_id, record in records.items():
+                known = self._encoded.get((name, doc_id))
+                if known is None or known[0] is not record:
+                    known = self._encoded[(name, doc_id)] = (record, dumps(record))
+                items.append(dumps(doc_id) + b":" + known[1])
+            tables.append(dumps(name) + b":{" + b",".join(items) + b"}")
+        return b"{" + b",".join(tables) + b"}"
+
     def close(self) -> None:
         self._cache = None
+        self._encoded.clear()

@@ -8,11 +8,14 @@ Layout of the data folder (all JSON through TinyDB with :class:`AtomicCachedStor
                          rewrites only this small file, whatever the history's size)
 ``sessions/YYYY-MM-DD.json`` finished (signed or abandoned) sessions of one day, with
                          their amendments and follow-ups
-``index/YYYY-MM.json``   one summary row per finished session of a month, for the history
+``index/YYYY-MM.json``   one summary row per finished session of a month, for the history,
+                         with ``index/recent/YYYY-MM.json``: the rows filed since it was
+                         last written whole (store/index_parts.py)
 
-A finished session is written in this order: day file, chain head, index row, and last
-the active file is removed. A crash between any two leaves an active file whose session is
-already finished; :meth:`Store.recover` completes the remaining steps on the next start.
+A finished session is written in this order: chain intent, day file, index row, the chain
+head (with the derived files' digests), and last the active file is removed. A crash between
+any two leaves an active file whose session is already finished; :meth:`Store.recover`
+completes the remaining steps on the next start.
 
 :class:`Store` is built in layers, each a module of its own and each using only those below
 it: the files and metadata (``store_files``), patients (``store_patients``), the derived
@@ -25,7 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -208,10 +211,10 @@ class Store(StoreFiled):
             doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
                                "patient_id": state.patient_id, "device": state.device,
                                "status": state.status, "events": state.events}
-            entry: Mapping[str, Any] = self._chain_append(doc, day_db.table("sessions"))
+            self._chain_append(doc, day_db.table("sessions"), then=lambda entry: self._index_upsert(state, entry))
         else:
-            entry = dict(existing)
-        self._index_upsert(state, entry)
+            with self._meta_held():
+                self._index_upsert(state, dict(existing))
         self._drop_active(state.id)
 
     def _drop_active(self, session_id: str) -> None:

@@ -5,7 +5,7 @@ own, checked by the same rules), and the bulk filing of demo data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -34,12 +34,14 @@ Sealed = TypeVar("Sealed", bound=Mapping[str, object])  # a record sealed into t
 class StoreFiled(StoreIndex):
 
 
-    def _chain_append(self, doc: Sealed, table: Any) -> Sealed:
+    def _chain_append(self, doc: Sealed, table: Any, then: Callable[[Sealed], None] | None = None) -> Sealed:
         """Add ``doc`` to the hash chain and insert it into ``table``; returns the sealed copy
         (``doc`` with its ``chain`` place and ``hash``, keys every sealed record type has).
 
         The head is written with an intent first, then the record, then the new head, so a
         crash at any point leaves a chain that :meth:`recover` can complete or roll back.
+        ``then`` (the derived files of the record) runs between the record and the new head,
+        and the head goes into meta.json in one write with the digests of what ``then`` wrote.
         """
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         head = self._chain_head()
@@ -48,7 +50,17 @@ class StoreFiled(StoreIndex):
         sealed["hash"] = content_hash(sealed, head["hash"])
         chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
         table.insert(sealed)
-        chain.update({"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None})
+        head = {"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None}
+        try:
+            with self._meta_held():
+                if then is not None:
+                    then(cast(Sealed, sealed))
+                chain.update(head)
+        except BaseException:
+            # the record is on file: the head moves to it whatever became of its derived files
+            # (those not noted are derived again at the next start)
+            chain.update(head)
+            raise
         return cast(Sealed, sealed)
 
     def _find_hash(self, wanted: str) -> bool:
@@ -124,9 +136,8 @@ class StoreFiled(StoreIndex):
         if private is not None:
             amendment["sig"] = sign_amendment(private, by, amendment)
         day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
-        sealed = self._chain_append(amendment, day_db.table("amendments"))
-        self._index_upsert(amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1)
-        return sealed
+        return self._chain_append(amendment, day_db.table("amendments"), then=lambda sealed: self._index_upsert(
+            amended_state(state, [*earlier, sealed]), doc, amendments=len(earlier) + 1))
 
     def amendments(self, session_id: str) -> list[AmendmentDoc]:
         """A session's amendments, oldest first (the original record stays as signed)."""

@@ -5,6 +5,7 @@ the metadata (device, schema, demo flag), the read-only guard and the chain head
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +27,8 @@ from microneedle_desk.store.storage import (
 )
 
 GENESIS = "0" * 64
+# A day file's tables of sealed records: inserted once, never changed (a correction is an amendment)
+SEALED_TABLES = frozenset({"sessions", "amendments"})
 # meta: the first place in the record chain whose sign-offs and amendments must be signed
 SIGNED_FROM = "signed_from"
 
@@ -79,12 +82,21 @@ class StoreFiles:
         db = self._dbs.get(path)
         if db is None:
             db = self._dbs[path] = _db(path, self.read_only)
-            if path.parent == paths.index_dir(self.root):
-                storage = db.storage
-                assert isinstance(storage, AtomicCachedStorage)
+            storage = db.storage
+            assert isinstance(storage, AtomicCachedStorage)
+            if path.parent == paths.sessions_dir(self.root):
+                storage.sealed = SEALED_TABLES
+            if path.parent in (paths.index_dir(self.root), paths.index_recent_dir(self.root)):
+                storage.sync = False  # derived data (see write_atomic)
                 # this month's history rows changed: re-read that month only
                 storage.on_write = lambda month=path.stem, written=path: self._index_written(month, written)
         return db
+
+    def _meta_held(self) -> AbstractContextManager[None]:
+        """meta.json's changes inside the block made in one write at its end (none if it fails)."""
+        storage = self._db_for(paths.meta_file(self.root)).storage
+        assert isinstance(storage, AtomicCachedStorage)
+        return storage.held()
 
     def close(self) -> None:
         for db in self._dbs.values():

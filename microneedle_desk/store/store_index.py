@@ -5,6 +5,7 @@ and what the rows tell of a patient's last sessions.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.record_types import FollowupIndexRow, JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import SessionRow, summarize
+from microneedle_desk.store import index_parts
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
     derived_files,
@@ -50,12 +52,17 @@ class StoreIndex(StorePatients):
 
 
     def index_key(self, state: SessionState) -> str:
-        """The history-index file of a session: its month (``YYYY-MM``), so a sign-off
-        rewrites a few hundred rows, not a year's."""
+        """The history-index month of a session (``YYYY-MM``): its row goes into the month's
+        recent part (store/index_parts.py), a small file, whatever the month holds."""
         return self.file_key(state)[:7]
 
     def _index_upsert(self, state: SessionState, entry: Mapping[str, Any], amendments: int = 0) -> None:
-        table = self._db_for(paths.index_file(self.root, self.index_key(state))).table("summaries")
+        # into the month's recent part, a small file (store/index_parts.py)
+        month = self.index_key(state)
+        table = self._db_for(paths.index_recent_file(self.root, month)).table("summaries")
+        # The month file is kept open (its content read once, when first read): the next session
+        # start reads this month again, and only its recent part has changed.
+        self._db_for(paths.index_file(self.root, month))
         row = summarize(state, self.protocol)
         row["hash"] = entry.get("hash", "")
         row["file"] = self.file_key(state)
@@ -65,12 +72,23 @@ class StoreIndex(StorePatients):
             table.insert(row)
         else:
             table.update(row, Query().id == state.id)
-        self._lasts.note([(row, self.index_key(state))])
+        self._lasts.note([(row, month)])
+        self._compact_when_full(month)
+
+    def _compact_when_full(self, month: str) -> None:
+        path = paths.index_recent_file(self.root, month)
+        tables = self._db_for(path).storage.read() or {}
+        if sum(len(records) for records in tables.values()) >= index_parts.RECENT_ROWS:
+            self._release(path)
+            self._release(paths.index_file(self.root, month))
+            written = index_parts.compact(self.root, month)
+            self._drop_rows(month)
+            self.note_derived_files(written)
 
     # -- finished sessions ----------------------------------------------------------
     def index_months(self) -> list[str]:
         """The months (``YYYY-MM``) that have history rows, newest first."""
-        return [name.removesuffix(".json") for name in reversed(json_file_names(paths.index_dir(self.root)))]
+        return index_parts.index_months(self.root)
 
     @overload
     def month_rows(self, month: str, table: Literal["summaries"] = "summaries") -> list[SessionRow]: ...
@@ -105,16 +123,21 @@ class StoreIndex(StorePatients):
     def _raw_rows(self, month: str, table: str) -> list[JsonObject]:
         tables = self._months.pop(month, None)
         if tables is None:
-            path = paths.index_file(self.root, month)
-            was_open = path in self._dbs
-            data = self._db_for(path).storage.read() if path.exists() else None
-            tables = {name: list(records.values()) for name, records in (data or {}).items()}
-            if not was_open:
-                self._release(path)  # the file's content is kept once, as these rows
+            tables = index_parts.fold(self._read_part(paths.index_file(self.root, month)),
+                                      self._read_part(paths.index_recent_file(self.root, month)))
         self._months[month] = tables  # the newest use last
         while len(self._months) > MONTHS_KEPT:
             del self._months[next(iter(self._months))]
         return tables.get(table, [])
+
+    def _read_part(self, path: Path) -> Any:
+        if not path.exists():
+            return None
+        was_open = path in self._dbs
+        data = self._db_for(path).storage.read()
+        if not was_open:
+            self._release(path)  # the file's content is kept once, as the month's rows
+        return data
 
     def patient_index_records(self, patient_ids: set[str], table: Literal["followups"]) -> list[FollowupIndexRow]:
         """The records of an index table (``followups``) about these patients, read from the
@@ -132,7 +155,10 @@ class StoreIndex(StorePatients):
     def add_index_record(self, state: SessionState, table: Literal["followups"], record: FollowupIndexRow) -> None:
         """File ``record`` in table ``table`` of the session's month in the history index."""
         self._guard()
-        self._db_for(paths.index_file(self.root, self.index_key(state))).table(table).insert(record)
+        month = self.index_key(state)
+        with self._meta_held():
+            self._db_for(paths.index_recent_file(self.root, month)).table(table).insert(record)
+            self._compact_when_full(month)
 
     def filed_table(self, state: SessionState, table: str) -> Any:
         """Table ``table`` (``followups``) of the day file a finished session is filed in."""
@@ -145,10 +171,11 @@ class StoreIndex(StorePatients):
         return self._month_keys
 
     def _index_text(self, month: str) -> bytes:
-        try:
-            return paths.index_file(self.root, month).read_bytes()
-        except FileNotFoundError:
-            return b""
+        out = b""
+        for path in (paths.index_file(self.root, month), paths.index_recent_file(self.root, month)):
+            with contextlib.suppress(FileNotFoundError):
+                out += path.read_bytes() + b"\n"
+        return out
 
     def _row(self, session_id: str) -> SessionRow | None:
         """A finished session's history row (the store's own), read from its month only."""
@@ -177,6 +204,10 @@ class StoreIndex(StorePatients):
     def note_derived(self, path: Path) -> None:
         """Remember the content of a derived file just written (or removed)."""
         self._note_derived([path])
+
+    def note_derived_files(self, written: list[Path]) -> None:
+        """Remember the content of derived files just written (or removed), in one write."""
+        self._note_derived(written)
 
     def note_all_derived(self) -> None:
         """Take the derived files as they are now (a store from before their digests were kept)."""
@@ -208,17 +239,20 @@ class StoreIndex(StorePatients):
         self._guard()
         wanted = set(months) if months is not None else (
             set(self.index_months()) | {name[:7] for name in json_file_names(paths.sessions_dir(self.root))})
-        for month in sorted(wanted):
-            path = paths.index_file(self.root, month)
-            self._release(path)
-            content = month_from_records(self.root, month, self.protocol)
-            if content["summaries"] or content["followups"]:
-                write_atomic(path, dumps(content))
-            else:
-                path.unlink(missing_ok=True)
-            self._drop_rows(month)
-            self.note_derived(path)
-        self._lasts.rebuild()
+        with self._meta_held():
+            for month in sorted(wanted):
+                path, recent = paths.index_file(self.root, month), paths.index_recent_file(self.root, month)
+                self._release(path)
+                self._release(recent)
+                content = month_from_records(self.root, month, self.protocol)
+                if content["summaries"] or content["followups"]:
+                    write_atomic(path, dumps(content))
+                else:
+                    path.unlink(missing_ok=True)
+                recent.unlink(missing_ok=True)  # after the month file: a crash between leaves rows of both
+                self._drop_rows(month)
+                self.note_derived_files([path, recent])
+            self._lasts.rebuild()
         return sorted(wanted)
 
     def _drop_rows(self, month: str | None = None) -> None:

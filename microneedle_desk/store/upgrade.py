@@ -166,9 +166,9 @@ def mark_amended_rows(root: Path) -> int:
             sid = str(doc.get("session_id", ""))
             counts[sid] = counts.get(sid, 0) + 1
     marked = 0
-    index = paths.index_dir(root)
-    for name in json_file_names(index) if counts else []:
-        path = index / name
+    parts = [folder / name for folder in (paths.index_dir(root), paths.index_recent_dir(root))
+             for name in json_file_names(folder)]
+    for path in parts if counts else []:
         data = read_json_file(path)
         changed = False
         for row in data.get("summaries", {}).values():

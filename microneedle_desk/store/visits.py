@@ -16,6 +16,7 @@ import json
 import os
 from contextlib import suppress
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from microneedle_desk import paths
@@ -30,12 +31,16 @@ Visit = list[int]  # [day, booked or 0, the month it came from (its place in "mo
 
 
 def _source(store: Store, month: str, digests: dict[str, str]) -> list[Any]:
-    path = paths.index_file(store.root, month)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return [0, 0, ""]
-    return [st.st_size, st.st_mtime_ns, digests.get(relative(store.root, path), "")]
+    """What a month was derived from: its index file, and its recent part when it has one."""
+    def stamp(path: Path) -> list[Any] | None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return [st.st_size, st.st_mtime_ns, digests.get(relative(store.root, path), "")]
+
+    recent = stamp(paths.index_recent_file(store.root, month))
+    return (stamp(paths.index_file(store.root, month)) or [0, 0, ""]) + (recent or [])
 
 
 def _ordinal(text: object) -> int:
