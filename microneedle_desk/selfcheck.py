@@ -12,12 +12,12 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import __version__, paths
 from microneedle_desk.core.clock import SystemClock
-from microneedle_desk.core.protocol import load_protocol
+from microneedle_desk.core.protocol import Protocol, load_protocol
 from microneedle_desk.printing import jobs
 from microneedle_desk.printing.content import ClinicInfo
 from microneedle_desk.printing.render import ensure_app, write_pdf
@@ -25,10 +25,19 @@ from microneedle_desk.review.demo import generate
 from microneedle_desk.store.store import Store
 
 
+@dataclass
+class _Made:
+    """What each step makes for the next (a step runs only when the one before it passed)."""
+
+    protocol: Protocol | None = None
+    store: Store | None = None
+    session_id: str = ""
+
+
 def run() -> int:
     if sys.platform.startswith("linux"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    state: dict[str, Any] = {}
+    state = _Made()
     with tempfile.TemporaryDirectory(prefix="microneedle-desk-selfcheck-") as tmp:
         root = Path(tmp) / "data"
         steps: list[tuple[str, Callable[[], str]]] = [
@@ -53,31 +62,34 @@ def run() -> int:
     return 0
 
 
-def _protocol(state: dict[str, Any]) -> str:
-    state["protocol"] = protocol = load_protocol(paths.protocol_file())
+def _protocol(state: _Made) -> str:
+    state.protocol = protocol = load_protocol(paths.protocol_file())
     return f"{len(protocol.indications)} indications, {len(protocol.contraindications)} contraindications"
 
 
-def _store(state: dict[str, Any], root: Path) -> str:
+def _store(state: _Made, root: Path) -> str:
+    assert state.protocol is not None
     root.mkdir(parents=True)
-    state["store"] = store = Store(root, state["protocol"], SystemClock())
+    state.store = store = Store(root, state.protocol, SystemClock())
     store.recover()
     return f"opened a temporary store in {root}"
 
 
-def _session(state: dict[str, Any]) -> str:
-    result = generate(state["store"], 1)
-    rows = state["store"].summaries()
+def _session(state: _Made) -> str:
+    assert state.store is not None
+    result = generate(state.store, 1)
+    rows = state.store.summaries()
     if len(rows) != 1:
         raise RuntimeError(f"expected one filed session, found {len(rows)}")
-    state["session_id"] = str(rows[0]["id"])
+    state.session_id = str(rows[0]["id"])
     return f"filed {result.sessions} demo session ({rows[0]['status']})"
 
 
-def _pdf(state: dict[str, Any], target: Path) -> str:
+def _pdf(state: _Made, target: Path) -> str:
     ensure_app()
-    store = state["store"]
-    doc = jobs.sheet_for(store, state["session_id"], ClinicInfo(name="Self-check clinic"), "self-check",
+    store = state.store
+    assert store is not None
+    doc = jobs.sheet_for(store, state.session_id, ClinicInfo(name="Self-check clinic"), "self-check",
                          store.clock.now())
     pages = write_pdf([doc], target, "a4")
     data = target.read_bytes()
@@ -86,7 +98,7 @@ def _pdf(state: dict[str, Any], target: Path) -> str:
     return f"session sheet rendered offscreen: {pages} page(s), {len(data)} bytes"
 
 
-def _close(state: dict[str, Any]) -> None:
-    store = state.pop("store", None)
+def _close(state: _Made) -> None:
+    store, state.store = state.store, None
     if store is not None:
         store.close()

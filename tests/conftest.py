@@ -16,7 +16,7 @@ if not os.environ.get("XDG_RUNTIME_DIR"):  # unset in CI; Qt would warn, and qt_
     atexit.register(shutil.rmtree, _runtime_dir, ignore_errors=True)
     os.environ["XDG_RUNTIME_DIR"] = _runtime_dir
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,40 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
         yield root
     finally:
         paths.set_data_dir(None)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], Path]:
+    """A demo store of ``sessions`` sessions made by ``demo-data``'s generator from ``seed``, made
+    once per run for every module that asks for the same one; never written: a test opens its own
+    copy (:func:`store_copy`)."""
+    from helpers import build_demo_store
+
+    made: dict[tuple[int, int], Path] = {}
+
+    def template(sessions: int, seed: int) -> Path:
+        if (sessions, seed) not in made:
+            folder = tmp_path_factory.mktemp(f"demo-{sessions}-{seed}") / "data"
+            made[(sessions, seed)] = build_demo_store(folder, sessions, seed=seed)
+        return made[(sessions, seed)]
+
+    return template
+
+
+@pytest.fixture
+def store_copy(data_dir: Path, protocol: Protocol) -> Iterator[Callable[[Path], Any]]:
+    """Opens a Store on this test's own copy of a template at ``data_dir``; closed after the test."""
+    from helpers import open_copy
+
+    opened: list[Any] = []
+
+    def open_on_copy(template: Path) -> Any:
+        opened.append(open_copy(template, data_dir, protocol))
+        return opened[-1]
+
+    yield open_on_copy
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fhir_check import checked_bundle, resources
-from helpers import build_demo_store, demo_amender, open_copy
+from helpers import demo_amender
 from pydantic import ValidationError
 
 from microneedle_desk.cli import main
@@ -24,16 +24,14 @@ from microneedle_desk.store.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_store(tmp_path_factory.mktemp("fhir") / "data", 60, seed=11)
+@pytest.fixture
+def template(demo_template: Callable[[int, int], Path]) -> Path:
+    return demo_template(60, 11)
 
 
 @pytest.fixture
-def store(template: Path, data_dir: Path, protocol: Protocol) -> Iterator[Store]:
-    s = open_copy(template, data_dir, protocol)
-    yield s
-    s.close()
+def store(template: Path, store_copy: Callable[[Path], Store]) -> Store:
+    return store_copy(template)
 
 
 def _export(data_dir: Path, out: Path, *options: str) -> dict[str, Any]:

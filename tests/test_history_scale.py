@@ -5,13 +5,13 @@ open (filters and sort exact once filled), filtering narrowed from earlier match
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers import build_demo_store, demo_amender, open_copy
+from helpers import demo_amender
 from PySide6.QtCore import Qt
 
 from microneedle_desk import paths
@@ -25,17 +25,10 @@ from microneedle_desk.store.upgrade import AMENDED_MARKS
 from microneedle_desk.ui.context import UiContext
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """450 demo sessions (about a year of courses), made once; each test works on its own copy."""
-    return build_demo_store(tmp_path_factory.mktemp("demo") / "data", 450, seed=5)
-
-
 @pytest.fixture
-def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Store]:
-    s = open_copy(demo_store, data_dir, protocol)
-    yield s
-    s.close()
+def store(demo_template: Callable[[int, int], Path], store_copy: Callable[[Path], Store]) -> Store:
+    """A copy of 450 demo sessions (about a year of courses), made once for the run; each test works on its own copy."""
+    return store_copy(demo_template(450, 5))
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import TEST_PIN, _quick_hash, build_demo_store, make_demo_patient, open_copy
+from helpers import TEST_PIN, _quick_hash, make_demo_patient
 from PySide6.QtCore import Qt
 
 from microneedle_desk.core.clock import FakeClock
@@ -29,16 +29,10 @@ from microneedle_desk.ui.context import UiContext
 PAGE = 20
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_store(tmp_path_factory.mktemp("demo") / "data", 450, seed=5)
-
-
 @pytest.fixture
-def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Store]:
-    s = open_copy(demo_store, data_dir, protocol)
-    yield s
-    s.close()
+def store(demo_template: Callable[[int, int], Path], store_copy: Callable[[Path], Store]) -> Store:
+    """A copy of 450 demo sessions (about a year of courses), the same template test_history_scale reads."""
+    return store_copy(demo_template(450, 5))
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import build_demo_store, demo_amender, open_copy
+from helpers import demo_amender
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
@@ -20,16 +20,9 @@ from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_store(tmp_path_factory.mktemp("lasts") / "data", 300, seed=3)
-
-
 @pytest.fixture
-def store(data_dir: Path, protocol: Protocol, demo_store: Path) -> Iterator[Store]:
-    s = open_copy(demo_store, data_dir, protocol)
-    yield s
-    s.close()
+def store(demo_template: Callable[[int, int], Path], store_copy: Callable[[Path], Store]) -> Store:
+    return store_copy(demo_template(300, 3))
 
 
 def _expected(rows: list[dict[str, Any]]) -> dict[str, float]:

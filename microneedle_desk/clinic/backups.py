@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from microneedle_desk.core.accounts import Account, PermissionDenied
 from microneedle_desk.core.clock import Clock
@@ -127,7 +127,7 @@ class BackupSettings:
                 tr("Backing up…")
         if self.second_location() is None:
             return ""
-        last: dict[str, Any] | None = offsite.last_copy(self.root)
+        last = offsite.last_copy(self.root)
         if last is None:
             return tr("Encrypted backup: not copied to the second location yet")
         if last.get("ok"):

@@ -28,7 +28,7 @@ from microneedle_desk.core.due import (
     visits_from_rows,
 )
 from microneedle_desk.core.protocol import Protocol as ClinicalProtocol
-from microneedle_desk.core.record_types import AccessSubject, CourseEventDoc
+from microneedle_desk.core.record_types import AccessSubject, CourseEventDoc, JsonObject
 from microneedle_desk.core.records import iso, new_id
 from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
@@ -84,7 +84,7 @@ class CourseDesk:
                 return plan
         raise ValidationError("plan", tr("There is no course plan “{id}”: choose one of the list.").format(id=plan_id))
 
-    def add_preset(self, raw: dict[str, Any]) -> CoursePlan:
+    def add_preset(self, raw: JsonObject) -> CoursePlan:
         """A clinic's own preset (admins only), checked like the shipped ones."""
         account = self.clinic.require("change_settings")
         plan = self._parse(raw, clinic=True)

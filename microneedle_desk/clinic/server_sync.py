@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from microneedle_desk.clinic.events import CourseChanged
 from microneedle_desk.core.records import iso
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.server import schema
-from microneedle_desk.server.conflicts import open_findings, record_merge
+from microneedle_desk.server.conflicts import Finding, open_findings, record_merge
 from microneedle_desk.server.connection import ServerError, connect, dsn_problem, reason
 from microneedle_desk.server.sync import SyncResult, exchange, land, waiting
 from microneedle_desk.store.folder import os_user
@@ -28,6 +28,15 @@ DSN_KEY = "server/dsn"
 EVERY_S = 5 * 60          # a sync every few minutes, besides the one after each sign-off
 FIRST_WAIT_S = 30
 MAX_WAIT_S = 15 * 60
+
+
+class SyncStatus(TypedDict):
+    """How the link to the server stands, for a status display."""
+
+    dsn_set: bool
+    last_success: datetime | None
+    problem: str  # why the last try failed, in words; empty when it did not
+    clock_off_s: float  # this laptop's clock minus the server's, at the last sync
 
 
 class ServerSync:
@@ -122,12 +131,12 @@ class ServerSync:
         """Records of this laptop the server has not confirmed yet."""
         return waiting(self.clinic.store.root)
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> SyncStatus:
         return {"dsn_set": bool(self.dsn), "last_success": self.last_success, "problem": self.problem,
                 "clock_off_s": self.last_result.clock_offset_s if self.last_result else 0.0}
 
     # -- findings for the admin (server/conflicts.py) -------------------------------------------
-    def findings(self) -> list[dict[str, Any]]:
+    def findings(self) -> list[Finding]:
         """Open duplicate-ID and same-person findings on the server (admins only)."""
         self.clinic.require("admin")
         try:

@@ -36,6 +36,8 @@ from microneedle_desk.store.store import Store, StoreError
 if TYPE_CHECKING:
     from microneedle_desk.core.clock import Clock
     from microneedle_desk.core.protocol import Protocol
+    from microneedle_desk.core.summary import SessionRow
+    from microneedle_desk.review.export_record import ExportRecord
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -146,7 +148,7 @@ def _export(args: argparse.Namespace, records: Any, protocol: Protocol, date_fro
     return EXIT_OK
 
 
-def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+def _recall(args: argparse.Namespace, rows: list[SessionRow]) -> int:
     hits = export.lot_recall(rows, args.lot)
     if args.output:
         text = (export.recall_csv(hits) if (args.format == "csv" or args.output.endswith(".csv"))
@@ -159,7 +161,7 @@ def _recall(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
     return EXIT_OK
 
 
-def _write_rows(args: argparse.Namespace, recs: list[dict[str, Any]], now: str) -> None:
+def _write_rows(args: argparse.Namespace, recs: list[ExportRecord], now: str) -> None:
     text = export.to_csv(recs, args.deidentify) if args.format == "csv" else export.to_json(recs, args.deidentify, now)
     export.write_private(args.output, text)
 

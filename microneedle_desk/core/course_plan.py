@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from microneedle_desk.core.record_types import CoursePlanDoc, JsonObject
 from microneedle_desk.i18n import tr
 
 MAX_SESSIONS = 60
@@ -74,8 +75,8 @@ class CoursePlan:
                 days=self.maintenance.interval_days, window=self.maintenance.window_days)
         return text
 
-    def to_doc(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
+    def to_doc(self) -> CoursePlanDoc:
+        doc: CoursePlanDoc = {
             "id": self.id, "label": self.label, "source": self.source, "sessions": self.sessions,
             "interval_days": self.main.interval_days, "window_days": self.main.window_days,
             "needle_mm": str(self.needle_mm) if self.needle_mm is not None else None,
@@ -88,7 +89,7 @@ class CoursePlan:
         return doc
 
 
-def _int(raw: dict[str, Any], key: str, where: str, low: int, high: int, optional: bool = False) -> int | None:
+def _int(raw: JsonObject, key: str, where: str, low: int, high: int, optional: bool = False) -> int | None:
     value = raw.get(key)
     if value is None and optional:
         return None
@@ -106,7 +107,7 @@ def _int(raw: dict[str, Any], key: str, where: str, low: int, high: int, optiona
     return int(number)
 
 
-def _phase(raw: dict[str, Any], where: str, sessions_optional: bool) -> Phase:
+def _phase(raw: JsonObject, where: str, sessions_optional: bool) -> Phase:
     interval = _int(raw, "interval_days", where, 1, MAX_INTERVAL_DAYS)
     assert interval is not None
     window = _int(raw, "window_days", where, 0, MAX_INTERVAL_DAYS)

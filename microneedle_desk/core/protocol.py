@@ -32,6 +32,7 @@ from microneedle_desk.core.protocol_model import (
     Zone,
 )
 from microneedle_desk.core.protocol_texts import english_texts, read_translation, translation_files
+from microneedle_desk.core.record_types import JsonObject
 
 if TYPE_CHECKING:
     from microneedle_desk.core.course_plan import CoursePlan
@@ -87,7 +88,7 @@ def load_protocol(path: Path) -> Protocol:
     return protocol
 
 
-def load_translations(path: Path, raw: dict[str, Any]) -> None:
+def load_translations(path: Path, raw: JsonObject) -> None:
     """Check the protocol's translations beside ``path`` and hand their texts to the catalogue.
 
     Every language with a catalogue beside the protocol (``locale/<language>``) needs one.
@@ -259,7 +260,7 @@ def parse_protocol(raw: Any, path: Path | str = "<protocol>") -> Protocol:
     return dataclasses.replace(protocol, course_plans=plans)
 
 
-def _course_plans(p: _Parser, root: dict[str, Any], adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
+def _course_plans(p: _Parser, root: JsonObject, adjuncts: tuple[str, ...]) -> tuple[CoursePlan, ...]:
     """The published plans: their needle length is the studies' own, so it is held to the source's
     hard limits; a clinic whose protocol narrows the range still sees (and may not use) a 1.5 mm plan."""
     plans = []
@@ -280,7 +281,7 @@ class _Parser:
     def fail(self, problem: str) -> NoReturn:
         raise ProtocolError(self.path, problem)
 
-    def obj(self, value: Any, where: str) -> dict[str, Any]:
+    def obj(self, value: Any, where: str) -> JsonObject:
         if not isinstance(value, dict):
             self.fail(f"{where} must be a JSON object.")
         return value
@@ -290,33 +291,33 @@ class _Parser:
             self.fail(f"{where} must be a JSON list.")
         return value
 
-    def key(self, obj: dict[str, Any], key: str, where: str = "the top level") -> Any:
+    def key(self, obj: JsonObject, key: str, where: str = "the top level") -> Any:
         if key not in obj:
             self.fail(f'"{key}" is missing in {where}.')
         return obj[key]
 
-    def items(self, root: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    def items(self, root: JsonObject, key: str) -> list[JsonObject]:
         return [self.obj(v, f'an entry of "{key}"') for v in self.lst(self.key(root, key), f'"{key}"')]
 
-    def text(self, obj: dict[str, Any], key: str, where: str) -> str:
+    def text(self, obj: JsonObject, key: str, where: str) -> str:
         value = obj.get(key)
         if not isinstance(value, str) or not value.strip():
             self.fail(f'an entry of "{where}" needs a non-empty text "{key}".')
         return str(value)
 
-    def num(self, obj: dict[str, Any], key: str, where: str) -> Decimal:
+    def num(self, obj: JsonObject, key: str, where: str) -> Decimal:
         value = obj.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             self.fail(f'"{key}" of "{where}" must be a number.')
         return Decimal(value)
 
-    def ids_list(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    def ids_list(self, obj: JsonObject, key: str, where: str) -> tuple[str, ...]:
         """An optional list of ids (empty when the key is absent)."""
         values = self.lst(obj.get(key, []), f'"{key}" of "{where}"')
         if not all(isinstance(v, str) and v.strip() for v in values):
             self.fail(f'"{key}" of "{where}" must be a list of ids (text).')
         return tuple(values)
 
-    def choices(self, root: dict[str, Any], key: str) -> tuple[Choice, ...]:
+    def choices(self, root: JsonObject, key: str) -> tuple[Choice, ...]:
         return tuple(Choice(self.text(c, "id", key), self.text(c, "label", key))
                      for c in self.items(root, key))

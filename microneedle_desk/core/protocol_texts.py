@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+
+from microneedle_desk.core.record_types import JsonObject
 
 TRANSLATION_SCHEMA = "microneedle-desk/protocol-translation"
 TEXT_FIELDS = ("label", "question", "text", "title", "instruction")
 
 
-def english_texts(raw: dict[str, Any]) -> dict[tuple[str, str, str], str]:
+def english_texts(raw: JsonObject) -> dict[tuple[str, str, str], str]:
     """Every text of the protocol a person reads, by (section, id, field)."""
     found: dict[tuple[str, str, str], str] = {}
     for section, items in raw.items():

@@ -34,6 +34,29 @@ class ChainLink(TypedDict):
     device: NotRequired[str]
 
 
+class ChainPoint(TypedDict):
+    """A place in the hash chain: its sequence number and the hash of the record there."""
+
+    seq: int
+    hash: str
+
+
+class ChainHeadDoc(ChainPoint):
+    """The chain's head as the store's meta file keeps it. ``intent`` is the place a save is about
+    to reach, None once reached (the store's recovery completes or drops one a stop left)."""
+
+    intent: NotRequired[ChainPoint | None]
+
+
+class HeartbeatDoc(TypedDict):
+    """The last moment the app was alive with a session open: wall time, monotonic seconds and
+    the boot it was measured in (a crash's interruption is counted from it)."""
+
+    at: str
+    mono: float
+    boot: str
+
+
 class ScryptCost(TypedDict):
     n: int
     r: int
@@ -136,6 +159,30 @@ class AmendmentDoc(TypedDict):
     hash: NotRequired[str]
 
 
+class PhaseDoc(TypedDict):
+    """A course plan's run of sessions at one interval; ``sessions`` None: open-ended."""
+
+    interval_days: int
+    window_days: int
+    sessions: int | None
+
+
+class CoursePlanDoc(TypedDict):
+    """A course plan as a course event or a preset keeps it (core/course_plan.py CoursePlan.to_doc);
+    the main phase's figures are at the top level, as plans were first written."""
+
+    id: str
+    label: str
+    source: str
+    sessions: int
+    interval_days: int
+    window_days: int
+    needle_mm: str | None
+    adjunct: str
+    clinic: bool
+    maintenance: NotRequired[PhaseDoc]
+
+
 class CourseEventDoc(TypedDict):
     """One change to a patient's course (core/course_events.py): started, paused, resumed, plan
     changed, new phase, ended."""
@@ -151,7 +198,7 @@ class CourseEventDoc(TypedDict):
     by: str
     device: str
     at: str
-    plan: NotRequired[Mapping[str, object]]  # started, plan_changed: the plan (CoursePlan.to_doc)
+    plan: NotRequired[CoursePlanDoc]  # started, plan_changed
     outcome: NotRequired[str]  # course_ended: completed or stopped
     phase: NotRequired[str]  # phase_started: main or maintenance
 
@@ -162,7 +209,7 @@ class CoursePresetDoc(TypedDict):
     schema: int
     kind: Literal["course_plan"]
     id: str
-    plan: Mapping[str, object]
+    plan: CoursePlanDoc
     by: str
     device: str
     at: str

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.i18n import N_
 
 SHEET_TITLE = N_("Scalp microneedling — session record")
@@ -108,7 +108,7 @@ class SheetInfo:
 
     session_number: int | None = None
     record_hash: str = ""
-    amendments: tuple[dict[str, Any], ...] = ()
+    amendments: tuple[AmendmentDoc, ...] = ()
     printed_by: str = ""
     printed_at: datetime | None = None
     course: str = ""              # "Session 4 of 12 (plan)" when the session belongs to a course

@@ -14,6 +14,7 @@ from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.photos import PHOTO_PREFIX
+from microneedle_desk.core.record_types import AmendmentDoc
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.printing.content import ClinicInfo, PrintDoc, SheetInfo
@@ -67,12 +68,12 @@ def session_number(store: Store, state: SessionState) -> int:
     return earlier + 1
 
 
-def amendments(store: Store, session_id: str) -> tuple[dict[str, Any], ...]:
+def amendments(store: Store, session_id: str) -> tuple[AmendmentDoc, ...]:
     """The session's amendments, if this store keeps them (``Store.amendments``)."""
     reader = getattr(store, "amendments", None)
     if not callable(reader):
         return ()
-    return tuple(dict(a) for a in reader(session_id) or ())
+    return tuple(a.copy() for a in reader(session_id) or ())
 
 
 def name_of(store: Store) -> Any:

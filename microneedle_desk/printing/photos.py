@@ -8,9 +8,10 @@ with the grade trend and the list of sessions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from microneedle_desk.core.amendments import amended_state
+from microneedle_desk.core.amendments import Filed, amended_state
 from microneedle_desk.core.photos import consent_label, photos_in_force, view_fates
 from microneedle_desk.core.protocol import Protocol
 from microneedle_desk.core.session_state import SessionState
@@ -22,7 +23,7 @@ from microneedle_desk.review.course import grade_value, patient_course
 from microneedle_desk.store.store import Store
 
 
-def photo_section(store: Store, state: SessionState, amendments: list[dict[str, object]]) -> Section:
+def photo_section(store: Store, state: SessionState, amendments: Sequence[Filed]) -> Section:
     """The sheet's photo section: consent, each view's fate, and the day's thumbnails."""
     p = store.protocol
     state = amended_state(state, list(amendments))

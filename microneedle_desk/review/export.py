@@ -21,24 +21,16 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from microneedle_desk.core.photos import PHOTO_PREFIX
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.i18n import tr
+from microneedle_desk.review.export_record import FIELDS, IDENTIFYING, ExportRecord
 from microneedle_desk.store.folder import refuse_unsafe_output
 from microneedle_desk.store.store import Store, StoreError
 
-FIELDS: tuple[str, ...] = (
-    "id", "status", "started_at", "signed_at", "patient_id", "patient_name", "clinic_id", "dob",
-    "practitioner", "indication", "scale", "grade", "needle_mm", "dwell_planned_min",
-    "dwell_actual_s", "needling_planned_min", "needling_actual_s", "adjunct", "prp_ml",
-    "side_effects", "none_observed", "overrides", "cartridge_lot", "zones", "next_session",
-    "abandon_reason", "photos",
-)
-IDENTIFYING = ("patient_name", "clinic_id", "dob", "abandon_reason", "photos")
-"""Dropped by de-identification (the reason for abandoning is free text that may name someone;
-a scalp photo may show a face or a tattoo)."""
 LIST_FIELDS = ("side_effects", "overrides", "zones", "photos")
 NUMBER_FIELDS = ("needle_mm", "dwell_planned_min", "dwell_actual_s", "needling_planned_min",
                  "needling_actual_s", "prp_ml")
@@ -75,13 +67,13 @@ def in_range(rows: Iterable[AnyRow], date_from: date | None, date_to: date | Non
     return [r for r in rows if low <= str(r.get("started_at", ""))[:10] <= high]
 
 
-def records(store: Store, rows: Iterable[Mapping[str, Any]], deidentify: bool = False) -> list[dict[str, Any]]:
+def records(store: Store, rows: Iterable[Mapping[str, Any]], deidentify: bool = False) -> list[ExportRecord]:
     """Export records (JSON values, in :data:`FIELDS` order), oldest session first."""
     names = {p.id: p.name for p in store.practitioners(include_inactive=True)}
     secret = pseudonym_secret(store) if deidentify else b""
-    out = []
+    out: list[ExportRecord] = []
     for row in sorted(rows, key=lambda r: str(r.get("started_at", ""))):
-        rec: dict[str, Any] = {}
+        rec: dict[str, object] = {}
         for key in FIELDS:
             if key == "practitioner":
                 rec[key] = names.get(str(row.get("practitioner_id")), "")
@@ -95,7 +87,7 @@ def records(store: Store, rows: Iterable[Mapping[str, Any]], deidentify: bool = 
             for key in IDENTIFYING:
                 del rec[key]
             rec["patient_id"] = pseudonym(secret, str(row.get("patient_id")))
-        out.append(rec)
+        out.append(cast(ExportRecord, rec))  # FIELDS are ExportRecord's keys
     return out
 
 
@@ -113,7 +105,7 @@ def photo_refs(store: Store, row: Mapping[str, Any]) -> list[str]:
     return [f"{p.get('view')}:{p.get('file')}:{p.get('sha256')}" for p in found]
 
 
-def to_csv(recs: list[dict[str, Any]], deidentify: bool = False) -> str:
+def to_csv(recs: Sequence[Mapping[str, object]], deidentify: bool = False) -> str:
     fields = [f for f in FIELDS if not (deidentify and f in IDENTIFYING)]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
@@ -133,11 +125,12 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def from_csv(text: str) -> list[dict[str, Any]]:
-    """Read an export CSV back into records with JSON values (the inverse of :func:`to_csv`)."""
+def from_csv(text: str) -> list[JsonObject]:
+    """Read an export CSV back into records with JSON values (the inverse of :func:`to_csv`): as
+    read, not checked (a cell left empty reads as None)."""
     out = []
     for raw in csv.DictReader(io.StringIO(text)):
-        rec: dict[str, Any] = {}
+        rec: JsonObject = {}
         for key, value in raw.items():
             if key in LIST_FIELDS:
                 rec[key] = value.split(";") if value else []
@@ -151,7 +144,7 @@ def from_csv(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def to_json(recs: list[dict[str, Any]], deidentify: bool, generated_at: str) -> str:
+def to_json(recs: Sequence[Mapping[str, object]], deidentify: bool, generated_at: str) -> str:
     doc = {"schema": 1, "kind": "session_export", "generated_at": generated_at,
            "deidentified": deidentify, "count": len(recs), "sessions": recs}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"

@@ -10,7 +10,7 @@ merged patient's sessions stay theirs, and the laptops show them in the kept pat
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
@@ -18,7 +18,31 @@ from microneedle_desk.i18n import tr
 _PATIENT = ("{p}.id::text, {p}.name, {p}.dob::text, {p}.clinic_id, coalesce({d}.name, '')")
 
 
-def open_findings(conn: Any) -> list[dict[str, Any]]:
+class FindingPatient(TypedDict):
+    """One of the two registrations of a finding, with the room (laptop) it was made in."""
+
+    id: str
+    name: str
+    dob: str
+    clinic_id: str
+    room: str
+
+
+class Finding(TypedDict):
+    """An open finding: a clinic ID used for two people, or one person registered twice."""
+
+    cid: int
+    kind: str  # "clinic_id" or "same_person"
+    a: FindingPatient
+    b: FindingPatient
+
+
+def _patient(columns: tuple[Any, ...]) -> FindingPatient:
+    pid, name, dob, clinic_id, room = columns
+    return {"id": pid, "name": name, "dob": dob, "clinic_id": clinic_id, "room": room}
+
+
+def open_findings(conn: Any) -> list[Finding]:
     """Every finding not yet resolved by a merge, oldest first, with both patients."""
     a, b = _PATIENT.format(p="a", d="da"), _PATIENT.format(p="b", d="db")
     rows = conn.execute(
@@ -27,9 +51,7 @@ def open_findings(conn: Any) -> list[dict[str, Any]]:
         "LEFT JOIN clinic.devices da ON da.device = a.device LEFT JOIN clinic.devices db ON db.device = b.device "
         "WHERE NOT EXISTS (SELECT 1 FROM clinic.merges m WHERE (m.kept, m.merged) IN "
         "((c.patient_a, c.patient_b), (c.patient_b, c.patient_a))) ORDER BY c.cid").fetchall()
-    keys = ("id", "name", "dob", "clinic_id", "room")
-    return [{"cid": r[0], "kind": r[1], "a": dict(zip(keys, r[2:7], strict=True)),
-             "b": dict(zip(keys, r[7:12], strict=True))} for r in rows]
+    return [{"cid": r[0], "kind": r[1], "a": _patient(tuple(r[2:7])), "b": _patient(tuple(r[7:12]))} for r in rows]
 
 
 def record_merge(conn: Any, kept: str, merged: str, *, author: str, device: str, at: str) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from microneedle_desk.core.course_events import Course, current_course, fold_courses
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import CourseEventDoc
 from microneedle_desk.server.reading import ClinicRecords
 
 
@@ -60,9 +61,9 @@ class ServerSource:
         return out
 
     def current_courses(self) -> dict[str, Course]:
-        events: dict[str, list[dict[str, Any]]] = {}
+        events: dict[str, list[CourseEventDoc]] = {}
         for (doc,) in self.conn.execute("SELECT doc FROM clinic.course_events ORDER BY xid, id"):
-            events.setdefault(str(doc.get("patient_id")), []).append(dict(doc))
+            events.setdefault(str(doc.get("patient_id")), []).append(cast(CourseEventDoc, dict(doc)))
         self.conn.rollback()
         courses = {}
         for pid, mine in events.items():

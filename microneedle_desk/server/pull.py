@@ -12,13 +12,13 @@ pulled copy (store/clinic_copy.py), replayed under the rules (in the worker, by
 :func:`fetch`), never in this laptop's hash chain.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: NotRequired must be seen at runtime, where
+# Pulled.__required_keys__/__optional_keys__ are computed.
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import CourseEventDoc, JsonObject
+from microneedle_desk.core.record_types import CourseEventDoc, FollowupIndexRow, JsonObject
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.server.conflicts import merges_since
 from microneedle_desk.server.reading import followup_rows
@@ -43,7 +43,7 @@ class Pulled(TypedDict):
     rows: list[SessionRow]  # other rooms' sessions, replayed here under the rules
     refused: int
     merges: list[tuple[str, str]]
-    followups: list[JsonObject]
+    followups: list[FollowupIndexRow]  # the server checked them on arrival; the store checks again
     course_events: list[JsonObject]
     cursor: NotRequired[str]  # the pull cursor to keep once landed (sync.exchange adds it)
 
@@ -99,13 +99,13 @@ def land(store: Any, found: Pulled, courses: Any = None) -> PullCounts:
     ``courses.json`` stays the one written)."""
     counts = PullCounts()
     if courses is not None:
-        counts.course_events = courses.adopt(found.get("course_events", []))
+        counts.course_events = courses.adopt(found["course_events"])
         counts.pulled += len(counts.course_events)
     taken, held = store.adopt_patients(found["patients"])
     counts.pulled += taken
     counts.held = len(held)
     counts.pulled += store.clinic_copy.land(found["rows"])
-    store.clinic_copy.note_merges(found.get("merges", []))
-    counts.pulled += store.clinic_copy.note_followups(found.get("followups", []))
+    store.clinic_copy.note_merges(found["merges"])
+    counts.pulled += store.clinic_copy.note_followups(found["followups"])
     counts.refused = found["refused"]
     return counts

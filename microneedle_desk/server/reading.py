@@ -18,7 +18,7 @@ from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import AmendmentDoc
+from microneedle_desk.core.record_types import AmendmentDoc, FollowupIndexRow
 from microneedle_desk.core.records import Patient, Practitioner
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import AnyRow, SessionRow, summarize
@@ -27,14 +27,21 @@ from microneedle_desk.server.schema import clinic_identity
 HISTORY_PAGE = 200
 
 
-def followup_rows(conn: Any, since: str = "0", not_of: str | None = None) -> list[dict[str, Any]]:
+class ClinicPageRow(SessionRow):
+    """A row of :meth:`ClinicRecords.history_page`: the summary as signed with its room, and
+    ``_at``, the start as the server orders by (the next page asks for rows before it)."""
+
+    _at: str
+
+
+def followup_rows(conn: Any, since: str = "0", not_of: str | None = None) -> list[FollowupIndexRow]:
     """Follow-ups that arrived since snapshot ``since`` (see pull.fetch), but not those of laptop
     ``not_of``, each with its session's patient and needle length as the laptop's index keeps them."""
     rows = conn.execute(
         "SELECT f.doc, r.patient_id, r.summary FROM clinic.followups f "
         "JOIN clinic.records r ON r.id = f.session_id AND r.kind = 'session' "
         "WHERE f.xid >= %s::xid8 AND f.device IS DISTINCT FROM %s::uuid", (since, not_of)).fetchall()
-    return [{**dict(doc), "patient_id": str(pid), "needle_mm": (summary or {}).get("needle_mm")}
+    return [cast(FollowupIndexRow, {**dict(doc), "patient_id": str(pid), "needle_mm": (summary or {}).get("needle_mm")})
             for doc, pid, summary in rows]
 
 
@@ -134,7 +141,7 @@ class ClinicRecords:
         return rows
 
     def history_page(self, limit: int = HISTORY_PAGE, room: str = "", text: str = "",
-                     before: str | None = None) -> list[dict[str, Any]]:
+                     before: str | None = None) -> list[ClinicPageRow]:
         """The clinic's sessions newest first, ``limit`` at a time (the next page: ``before`` the
         last one's ``started_at``), of one room (device id) and matching ``text`` (name, clinic ID
         or session id) when given. Each row is the summary as signed, with its room."""
@@ -154,7 +161,7 @@ class ClinicRecords:
             "SELECT r.summary, coalesce(d.name, ''), r.device::text, r.started_at FROM clinic.records r "
             "LEFT JOIN clinic.devices d ON d.device = r.device "
             f"WHERE {' AND '.join(where)} ORDER BY r.started_at DESC LIMIT %s", (*params, limit)).fetchall()
-        return [{**dict(summary), "room": name, "room_device": device, "_at": at.isoformat()}
+        return [cast(ClinicPageRow, {**dict(summary), "room": name, "room_device": device, "_at": at.isoformat()})
                 for summary, name, device, at in rows]
 
     def rooms(self) -> list[tuple[str, str]]:
@@ -162,7 +169,7 @@ class ClinicRecords:
         return [(str(d), str(n)) for d, n in self.conn.execute(
             "SELECT device::text, name FROM clinic.devices ORDER BY name, device").fetchall()]
 
-    def followups(self) -> list[dict[str, Any]]:
+    def followups(self) -> list[FollowupIndexRow]:
         """Every follow-up kept, as the index keeps its own (with the session's patient and needle)."""
         return followup_rows(self.conn)
 

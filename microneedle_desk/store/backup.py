@@ -17,9 +17,9 @@ import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import ChainPoint
 from microneedle_desk.i18n import tr
 from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.photos import photo_files as photo_file_names
@@ -124,7 +124,7 @@ def prune(root: Path, keep: int, newest: Path | None = None) -> None:
         repo.prune_objects(folder, named)
 
 
-def _chain_head(root: Path) -> dict[str, Any] | None:
+def _chain_head(root: Path) -> ChainPoint | None:
     """The record chain's head (seq and hash) as meta.json holds it, None when unreadable."""
     try:
         chain = json.loads(paths.meta_file(root).read_bytes()).get("chain", {})

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from microneedle_desk import paths
 from microneedle_desk.store.storage import dumps, write_atomic
@@ -23,6 +23,17 @@ from microneedle_desk.store.storage import dumps, write_atomic
 
 class BackupKeyError(Exception):
     """A key that cannot be made, read or used; ``str()`` is one sentence for a person."""
+
+
+class BackupKeyDoc(TypedDict):
+    """A backup key as ``backup_keys.json`` lists it (the public half only)."""
+
+    id: str
+    key_id: str
+    public: str
+    device: str
+    made: str
+    replaced: str | None
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class BackupKey:
     made: str        # ISO time with UTC offset
     replaced: str | None
 
-    def as_doc(self) -> dict[str, Any]:
+    def as_doc(self) -> BackupKeyDoc:
         return {"id": self.id, "key_id": self.key_id, "public": self.public, "device": self.device,
                 "made": self.made, "replaced": self.replaced}
 

@@ -36,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from microneedle_desk.core.record_types import ChainPoint, JsonObject
 from microneedle_desk.store.storage import FILE_MODE, ensure_private_dir, write_atomic
 
 CHUNK = 1 << 16
@@ -125,7 +126,7 @@ def _load_stamps(path: Path) -> dict[str, list[Any]]:
 
 
 def write_manifest(backups: Path, root: Path, rels: Iterable[Path], target: Path, now: datetime,
-                   reason: str, head: dict[str, Any] | None, progress: Progress | None = None) -> Path:
+                   reason: str, head: ChainPoint | None, progress: Progress | None = None) -> Path:
     """Store every file of ``rels`` (relative to ``root``) not stored yet, then the manifest."""
     stamps_file = backups / "stamps.json"  # path -> [size, mtime_ns, inode, sha]: speed only
     stamps = _load_stamps(stamps_file)
@@ -162,8 +163,9 @@ def device_of(root: Path) -> str:
     return ""
 
 
-def parse_manifest(raw: bytes, name: str) -> dict[str, Any]:
-    """A manifest's content, its entries checked; ManifestError naming what is wrong."""
+def parse_manifest(raw: bytes, name: str) -> JsonObject:
+    """A manifest's content, its entries checked (the rest as read: only the entries are used,
+    and an encrypted copy carries the manifest whole); ManifestError naming what is wrong."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -178,7 +180,7 @@ def parse_manifest(raw: bytes, name: str) -> dict[str, Any]:
     return data
 
 
-def entries_of(manifest: dict[str, Any]) -> list[Entry]:
+def entries_of(manifest: JsonObject) -> list[Entry]:
     return [Entry(p, s, n) for p, s, n in manifest["files"]]
 
 

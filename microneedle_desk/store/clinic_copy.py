@@ -13,13 +13,15 @@ sync cursor) makes the next sync pull it again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import FollowupIndexRow, JsonObject
 from microneedle_desk.core.records import is_uuid
 from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.core.validation import ValidationError
@@ -37,7 +39,7 @@ class ClinicCopy:
         self.protocol = protocol
         self._shards: dict[str, dict[str, SessionRow]] = {}  # shard -> session id -> row
         self._merged: dict[str, str] | None = None
-        self._followups: list[dict[str, Any]] | None = None
+        self._followups: list[FollowupIndexRow] | None = None
 
     @staticmethod
     def shard_of(patient_id: str) -> str:
@@ -114,7 +116,7 @@ class ClinicCopy:
             self._merged = merges
 
     # -- follow-ups of other rooms' sessions ------------------------------------------------------
-    def followups(self) -> list[dict[str, Any]]:
+    def followups(self) -> list[FollowupIndexRow]:
         """Pulled follow-ups, as the index keeps its own (with the session's patient and needle)."""
         if self._followups is None:
             path = self.folder / FOLLOWUPS_FILE
@@ -123,14 +125,15 @@ class ClinicCopy:
             except BadFileError:
                 data = {}
             table = data.get("followups") if isinstance(data, dict) else None
-            self._followups = [d for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
+            kept = [d for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
+            self._followups = cast(list[FollowupIndexRow], kept)  # checked when noted
         return self._followups
 
-    def note_followups(self, docs: list[dict[str, Any]]) -> int:
+    def note_followups(self, docs: Sequence[Mapping[str, object]]) -> int:
         """Keep pulled follow-ups (checked for shape: a follow-up names its session and day). Returns
         how many were new."""
         known = {str(d.get("id")): d for d in self.followups()}
-        new = [d for d in docs if is_uuid(d.get("id")) and is_uuid(d.get("session_id"))
+        new = [cast(FollowupIndexRow, d) for d in docs if is_uuid(d.get("id")) and is_uuid(d.get("session_id"))
                and isinstance(d.get("on"), str) and str(d["id"]) not in known]
         if new:
             known.update({str(d["id"]): d for d in new})
@@ -154,7 +157,7 @@ class ClinicCopy:
         return new
 
 
-def pulled_rows(sessions: list[tuple[dict[str, Any], list[dict[str, Any]], str]], protocol: Protocol
+def pulled_rows(sessions: list[tuple[JsonObject, list[JsonObject], str]], protocol: Protocol
                 ) -> tuple[list[SessionRow], int]:
     """History rows of pulled sessions ``(session doc, its amendments, room name)``, and how many
     were refused: each session's events replayed under the rules (as a session made here), its

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from microneedle_desk import paths
 from microneedle_desk.core.amendments import amended_state
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import FollowupIndexRow
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import SessionRow, summarize
 from microneedle_desk.core.validation import ValidationError
@@ -58,11 +60,19 @@ def _replay(events: list[Any], protocol: Protocol) -> SessionState | None:
         return None
 
 
-def month_from_records(root: Path, month: str, protocol: Protocol) -> dict[str, dict[str, dict[str, Any]]]:
+class MonthTables(TypedDict):
+    """A month file of the history index (``index/YYYY-MM.json``), table by table (TinyDB's
+    layout: document number -> document)."""
+
+    summaries: dict[str, SessionRow]
+    followups: dict[str, FollowupIndexRow]
+
+
+def month_from_records(root: Path, month: str, protocol: Protocol) -> MonthTables:
     """The index file of ``month`` (``YYYY-MM``) as the records say it should be, in the
     store's file layout: ``{"summaries": {...}, "followups": {...}}``."""
     rows: list[SessionRow] = []
-    followups: list[dict[str, Any]] = []
+    followups: list[FollowupIndexRow] = []
     folder = paths.sessions_dir(root)
     for name in json_file_names(folder):
         if not name.startswith(month + "-"):
@@ -94,16 +104,16 @@ def month_from_records(root: Path, month: str, protocol: Protocol) -> dict[str, 
             state_for = states.get(str(record.get("session_id"))) if isinstance(record, dict) else None
             if state_for is None:
                 continue
-            followups.append({**record, "patient_id": state_for.patient_id, "needle_mm": (
-                float(state_for.needle_mm) if state_for.needle_mm is not None else None)})
+            followups.append(cast(FollowupIndexRow, {**record, "patient_id": state_for.patient_id, "needle_mm": (
+                float(state_for.needle_mm) if state_for.needle_mm is not None else None)}))
     # As the store writes and reads them (JSON), so they compare equal to rows read from disk.
     shaped = {"summaries": {str(i + 1): row for i, row in enumerate(rows)},
               "followups": {str(i + 1): doc for i, doc in enumerate(followups)}}
-    result: dict[str, dict[str, dict[str, Any]]] = json.loads(json.dumps(shaped))
+    result: MonthTables = json.loads(json.dumps(shaped))
     return result
 
 
-def row_differences(stored: dict[str, Any], derived: dict[str, Any]) -> list[str]:
+def row_differences(stored: Mapping[str, object], derived: Mapping[str, object]) -> list[str]:
     """The fields in which a stored index row differs from the one derived from the record."""
     keys = (set(stored) | set(derived)) - set(ROW_BOOKKEEPING)
     return sorted(k for k in keys if stored.get(k) != derived.get(k))

@@ -19,17 +19,18 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store.check import check_store
 from microneedle_desk.store.check_problems import Problem, StoreUnreadable
 from microneedle_desk.store.photos import photo_files
 from microneedle_desk.store.storage import WRITE_GATE, ensure_private_dir, json_file_names, write_atomic
 
 
-def _cached_stamps(root: Path) -> dict[str, Any]:
+def _cached_stamps(root: Path) -> JsonObject:
+    """The check cache's stamps as read (file -> stamp; each is checked where it is used)."""
     try:
         loaded = json.loads(paths.check_cache_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):

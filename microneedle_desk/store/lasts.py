@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from microneedle_desk import paths
 from microneedle_desk.core.summary import SessionRow
@@ -46,11 +46,36 @@ class HistoryIndex(Protocol):
 
     def note_derived_files(self, written: list[Path]) -> None: ...
 
-Record = dict[str, dict[str, Any]]
+
+class _Entry(TypedDict):
+    """A patient's session: which, when it started, and where its history row is."""
+
+    id: str
+    started_at: str
+    month: str  # the month file of the history index that holds the session's row
+
+
+class LastEntry(_Entry, total=False):
+    """A patient's newest session, or newest with a needle length (then with it)."""
+
+    needle_mm: float
+
+
+class Record(TypedDict, total=False):
+    """A patient's record; none of its entries when they have no finished session."""
+
+    last: LastEntry
+    needle: LastEntry
+
+
+def entries(record: Record) -> list[LastEntry]:
+    return [e for e in (record.get("last"), record.get("needle")) if e is not None]
+
+
 MARKER = "complete.json"  # written last by a rebuild: every patient's record is there
 
 
-def _newer(row: Mapping[str, Any], month: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
+def _newer(row: Mapping[str, Any], month: str, current: LastEntry | None) -> LastEntry | None:
     """The entry for ``row`` when it is the same session as ``current`` or a later one."""
     started = str(row.get("started_at") or "")
     if current is None or current.get("id") == row.get("id") or started >= str(current.get("started_at")):
@@ -102,7 +127,7 @@ class PatientLasts:
         """The patient's record ({} when they have no finished session). Raises LookupError
         when it disagrees with the history index (derive again: :meth:`rebuild`)."""
         record = self._stored(patient_id) or {}
-        for entry in record.values():
+        for entry in entries(record):
             rows = self.store.month_rows(str(entry.get("month")))
             row = next((r for r in rows if r.get("id") == entry.get("id")), None)
             if row is None or str(row.get("started_at") or "") != entry.get("started_at") or (

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.backup_keys import BackupKeyError, current_key, key_id_of, keys
 from microneedle_desk.store.storage import write_atomic
@@ -229,8 +230,9 @@ def record_copy(root: Path, now: datetime, dest: Path, why: str | None) -> None:
         write_atomic(paths.offsite_status_file(root), json.dumps(status).encode("utf-8"))
 
 
-def last_copy(root: Path) -> dict[str, Any] | None:
-    """The last attempt's outcome: at, dest, ok, why, and last_ok (when the last good one was)."""
+def last_copy(root: Path) -> JsonObject | None:
+    """The last attempt's outcome: at, dest, ok, why, and last_ok (when the last good one was), as
+    read (a status file is a note for the status bar: each key is checked where it is used)."""
     try:
         data = json.loads(paths.offsite_status_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -188,7 +188,7 @@ def _too_large(name: str) -> str:
 
 def _jpeg(image: Any, quality: int, icc: bytes | None) -> bytes:
     out = io.BytesIO()
-    options: dict[str, Any] = {"quality": quality}
+    options: dict[str, object] = {"quality": quality}
     if icc:
         options["icc_profile"] = icc
     image.save(out, "JPEG", **options)

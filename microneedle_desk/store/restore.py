@@ -16,10 +16,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from microneedle_desk import paths
 from microneedle_desk.core.protocol import Protocol
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.i18n import tr
 from microneedle_desk.store import backup_repo as repo
 from microneedle_desk.store.backup import BackupError, backups, data_files
@@ -159,9 +159,10 @@ def restore(root: Path, backup: Backup, protocol: Protocol, now: datetime) -> Re
     return RestoreResult(backup.name, aside if old else None, count)
 
 
-def _switch(root: Path, journal: dict[str, Any]) -> None:
-    """Carry out a restore journal. Each step is a rename that is skipped once done, so a
-    switch stopped anywhere is finished by running it again."""
+def _switch(root: Path, journal: JsonObject) -> None:
+    """Carry out a restore journal (as written, or as read back after a stop). Each step is a
+    rename that is skipped once done, so a switch stopped anywhere is finished by running it
+    again."""
     aside = root / str(journal["aside"])
     for rel in journal["old"]:
         live, moved = root / rel, aside / rel

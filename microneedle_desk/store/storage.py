@@ -27,6 +27,8 @@ from typing import Any
 from PySide6.QtCore import QIODevice, QSaveFile
 from tinydb.storages import Storage
 
+from microneedle_desk.core.record_types import JsonObject
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -149,7 +151,7 @@ class AtomicCachedStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._cache: dict[str, Any] | None = None
+        self._cache: dict[str, JsonObject] | None = None  # table name -> table, as read
         self.on_write: Callable[[], None] | None = None  # told after every successful write
         self.sync = True  # False for derived data only: see write_atomic
         # Tables whose records are only ever inserted, never changed in place (sealed records):
@@ -158,7 +160,7 @@ class AtomicCachedStorage(Storage):
         self._encoded: dict[tuple[str, str], tuple[object, bytes]] = {}
         self._held = self._dirty = False  # see held()
 
-    def read(self) -> dict[str, Any] | None:
+    def read(self) -> dict[str, JsonObject] | None:
         if self._cache is None:
             if not self.path.exists():
                 return None
@@ -188,7 +190,7 @@ class AtomicCachedStorage(Storage):
         if dirty and self._cache is not None:
             self.write(self._cache)
 
-    def write(self, data: dict[str, Any]) -> None:
+    def write(self, data: dict[str, JsonObject]) -> None:
         if self.read_only:
             raise PermissionError("the store is open read-only: another copy of the app holds it")
         if self._held:
@@ -206,7 +208,7 @@ class AtomicCachedStorage(Storage):
                 self.on_write()
         self._cache = data
 
-    def _encode(self, data: dict[str, Any]) -> bytes:
+    def _encode(self, data: dict[str, JsonObject]) -> bytes:
         """``dumps(data)``, byte for byte, reusing the text of sealed records already encoded
         (the same record object: a record read again from the disk is encoded again)."""
         if not self.sealed:

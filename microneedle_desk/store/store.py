@@ -41,7 +41,7 @@ from microneedle_desk.core.event_types import SessionDoc, SessionEvent
 from microneedle_desk.core.fold import apply_event, replay
 from microneedle_desk.core.fold_common import EventError, is_override
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import JsonObject
+from microneedle_desk.core.record_types import HeartbeatDoc, JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     is_uuid,
@@ -235,8 +235,8 @@ class Store(StoreFiled):
         beat = {"at": iso(self.clock.now()), "mono": self.clock.monotonic(), "boot": self.clock.boot_id()}
         write_atomic(paths.alive_file(self.root, session_id), json.dumps(beat).encode("utf-8"))
 
-    def last_alive(self, session_id: str) -> dict[str, Any] | None:
-        """The last heartbeat of an open session ({"at", "mono", "boot"}), or None."""
+    def last_alive(self, session_id: str) -> HeartbeatDoc | None:
+        """The last heartbeat of an open session, or None."""
         try:
             beat = json.loads(paths.alive_file(self.root, session_id).read_text(encoding="utf-8"))
             datetime.fromisoformat(str(beat["at"]))

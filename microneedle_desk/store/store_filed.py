@@ -16,7 +16,7 @@ from microneedle_desk.core.amendments import amended_state, make_amendment
 from microneedle_desk.core.event_types import SessionDoc
 from microneedle_desk.core.fold import replay
 from microneedle_desk.core.fold_common import EventError
-from microneedle_desk.core.record_types import AmendmentDoc, JsonObject
+from microneedle_desk.core.record_types import AmendmentDoc, ChainHeadDoc, ChainLink, JsonObject
 from microneedle_desk.core.records import (
     SCHEMA_VERSION,
     content_hash,
@@ -45,21 +45,21 @@ class StoreFiled(StoreIndex):
         """
         chain = self._db_for(paths.meta_file(self.root)).table("chain")
         head = self._chain_head()
-        sealed: dict[str, Any] = dict(doc)
-        sealed["chain"] = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
-        sealed["hash"] = content_hash(sealed, head["hash"])
-        chain.update({"intent": {"seq": sealed["chain"]["seq"], "hash": sealed["hash"]}})
+        link: ChainLink = {"seq": head["seq"] + 1, "prev": head["hash"], "device": self.device}
+        sealed: dict[str, object] = {**doc, "chain": link}
+        sealed["hash"] = digest = content_hash(sealed, head["hash"])
+        chain.update({"intent": {"seq": link["seq"], "hash": digest}})
         table.insert(sealed)
-        head = {"seq": sealed["chain"]["seq"], "hash": sealed["hash"], "intent": None}
+        moved: ChainHeadDoc = {"seq": link["seq"], "hash": digest, "intent": None}
         try:
             with self._meta_held():
                 if then is not None:
                     then(cast(Sealed, sealed))
-                chain.update(head)
+                chain.update(moved)
         except BaseException:
             # the record is on file: the head moves to it whatever became of its derived files
             # (those not noted are derived again at the next start)
-            chain.update(head)
+            chain.update(moved)
             raise
         return cast(Sealed, sealed)
 

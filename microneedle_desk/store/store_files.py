@@ -16,7 +16,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.clock import Clock
 from microneedle_desk.core.event_types import SessionEvent
 from microneedle_desk.core.protocol import Protocol
-from microneedle_desk.core.record_types import JsonObject
+from microneedle_desk.core.record_types import ChainHeadDoc, JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.clinic_copy import ClinicCopy
@@ -122,8 +122,8 @@ class StoreFiles:
         assert state.started is not None
         return state.started.wall.strftime("%Y-%m-%d")
 
-    def _chain_head(self) -> dict[str, Any]:
-        return dict(self._db_for(paths.meta_file(self.root)).table("chain").all()[0])
+    def _chain_head(self) -> ChainHeadDoc:
+        return cast(ChainHeadDoc, dict(self._db_for(paths.meta_file(self.root)).table("chain").all()[0]))
 
     def meta_value(self, key: str) -> Any:
         """A value of the store's meta record (None when absent)."""

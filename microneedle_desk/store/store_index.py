@@ -25,6 +25,8 @@ from microneedle_desk.store.derived import (
     month_from_records,
     relative,
 )
+from microneedle_desk.store.lasts import Record as LastsRecord
+from microneedle_desk.store.lasts import entries as last_entries
 from microneedle_desk.store.lasts import merge as merge_last
 from microneedle_desk.store.month_keys import MonthKeys
 from microneedle_desk.store.storage import (
@@ -304,19 +306,19 @@ class StoreIndex(StorePatients):
         entry = self._last(patient_id).get("last")
         return str(entry["started_at"]) if entry else None
 
-    def _last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+    def _last(self, patient_id: str) -> LastsRecord:
         same = self.clinic_copy.aliases(patient_id)
         record = self._own_last(patient_id)
         others: list[Mapping[str, Any]] = [row for pid in same for row in self.clinic_copy.patient_rows(pid)]
         for pid in same - {patient_id}:  # a registration merged with this one: the same person
-            others += list(self._own_last(pid).values())  # entries carry what a row does
+            others += last_entries(self._own_last(pid))  # entries carry what a row does
         if others:
             record = copy.deepcopy(record)
             for row in others:  # a session in another room may be the newest
                 merge_last(record, row, str(row.get("started_at") or "")[:7])
         return record
 
-    def _own_last(self, patient_id: str) -> dict[str, dict[str, Any]]:
+    def _own_last(self, patient_id: str) -> LastsRecord:
         if self._lasts.ready():
             try:
                 return self._lasts.record(patient_id)
@@ -324,7 +326,7 @@ class StoreIndex(StorePatients):
                 if not self.read_only:
                     self._lasts.rebuild()
                     return self._lasts.record(patient_id)
-        record: dict[str, dict[str, Any]] = {}  # a read-only copy: from the patient's months
+        record: LastsRecord = {}  # a read-only copy: from the patient's months
         for row in self._patient_rows({patient_id}):
             merge_last(record, row, str(row.get("file") or row.get("started_at") or "")[:7])
         return record

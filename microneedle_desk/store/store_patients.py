@@ -4,11 +4,13 @@ each patient checked and each clinic patient ID unique.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tinydb import Query
 
 from microneedle_desk import paths
+from microneedle_desk.core.record_types import JsonObject, PatientDoc
 from microneedle_desk.core.records import (
     Patient,
     Practitioner,
@@ -71,7 +73,7 @@ class StorePatients(StoreFiles):
         self._patients_table().insert(doc)
         return patient
 
-    def adopt_patients(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    def adopt_patients(self, docs: Sequence[JsonObject]) -> tuple[int, list[JsonObject]]:
         """Take in patients registered on other laptops (pulled from the clinic server).
 
         Each is checked as a patient registered here is; one already here (same UUID) is left
@@ -114,7 +116,7 @@ class StorePatients(StoreFiles):
             changed["language"] = language
         validate_patient_doc(changed, self.protocol)
 
-        def set_language(stored: dict[str, Any]) -> None:
+        def set_language(stored: PatientDoc) -> None:
             stored.pop("language", None)
             if language:
                 stored["language"] = language

@@ -65,7 +65,7 @@ def visit_rows(store: Store) -> tuple[dict[str, list[Visit]], int]:
     path = paths.visits_index_file(store.root)
     digests = store.derived_digests()
     noted = digests.get(relative(store.root, path))
-    sources: dict[str, Any] = {}
+    sources: dict[str, list[Any]] = {}  # month -> what its index file was (compared, never read into)
     patients: dict[str, list[Visit]] = {}
     with suppress(OSError, ValueError, TypeError, KeyError):
         raw = path.read_bytes() if noted and path.exists() else b""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from microneedle_desk.core.amendments import (
+    Values,
     amendable_fields,
     display_value,
     effective_values,
@@ -64,12 +65,12 @@ class AmendDialog(AmendmentForm):
         self.form.addRow(tr("&New value"), self.editor_box)
         self.add_reason()
         self.resize(620, 300)
-        self.inputs: dict[str, Any] = {}
+        self.inputs: dict[str, Any] = {}  # the editor's widgets by part (kinds differ by field)
         self.field.currentIndexChanged.connect(self._field_changed)
         self._field_changed()
 
     # -- the editor for the chosen field -----------------------------------------------------
-    def values(self) -> dict[str, Any]:
+    def values(self) -> Values:
         return effective_values(self.state, self.ctx.store.amendments(self.session_id), self.ctx.protocol)
 
     def current_field(self) -> str:
@@ -142,7 +143,7 @@ class AmendDialog(AmendmentForm):
             for c in getattr(p, group):
                 box = QCheckBox(tr(c.label))
                 box.setAccessibleName(f"{label}: {tr(c.label)}")
-                box.setChecked(c.id in (current or []))
+                box.setChecked(c.id in (current if isinstance(current, list) else []))
                 boxes[c.id] = box
                 add(box)
             self.inputs["boxes"] = boxes

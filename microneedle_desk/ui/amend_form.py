@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
 from microneedle_desk.ui.context import who_is_working
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -33,10 +34,8 @@ class AmendmentForm(QDialog):
         self.error.setAccessibleName(tr("Error"))
         self.error.setStyleSheet(error_style())
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = take_or_cancel(self, Button.Save, self.save)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error)

@@ -10,6 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+Plot = Any
+"""A pyqtgraph PlotWidget (pyqtgraph comes without type information)."""
+
 
 def pg() -> Any:
     """pyqtgraph, configured for print-like charts (imported on first use)."""
@@ -19,7 +22,7 @@ def pg() -> Any:
     return pyqtgraph
 
 
-def plot_widget(title: str, left: str, bottom: str, dates: bool = False) -> Any:
+def plot_widget(title: str, left: str, bottom: str, dates: bool = False) -> Plot:
     lib = pg()
     axes = {"bottom": lib.DateAxisItem(orientation="bottom")} if dates else {}
     widget = lib.PlotWidget(title=title, axisItems=axes)

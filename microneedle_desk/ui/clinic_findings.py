@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
+from microneedle_desk.server.conflicts import Finding, FindingPatient
 from microneedle_desk.server.connection import reason
 from microneedle_desk.ui.background import Background
 
@@ -31,7 +32,7 @@ def kind_text(kind: str) -> str:
             else tr("same name and date of birth: one person twice?"))
 
 
-def patient_text(p: dict[str, Any]) -> str:
+def patient_text(p: FindingPatient) -> str:
     return tr("{name} · born {dob} · ID {clinic_id} · {room}").format(
         name=p["name"], dob=p["dob"], clinic_id=p["clinic_id"], room=p["room"] or tr("unknown room"))
 
@@ -40,7 +41,7 @@ class FindingsDialog(QDialog):
     def __init__(self, server: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.server = server  # the Clinic's ServerSync
-        self.findings: list[dict[str, Any]] = []
+        self.findings: list[Finding] = []
         self.done_note = ""  # what the last merge did, said again once the list is read anew
         self.setWindowTitle(tr("Clinic server: findings to review"))
         self.resize(980, 420)
@@ -95,7 +96,7 @@ class FindingsDialog(QDialog):
         self.status.setText(self.done_note or (tr("Nothing to review.") if not self.findings else ""))
         self._selection()
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> Finding | None:
         rows = self.table.selectionModel().selectedRows()
         return self.findings[rows[0].row()] if rows else None
 

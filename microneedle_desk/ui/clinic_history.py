@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.core.record_types import FollowupIndexRow
 from microneedle_desk.core.summary import SessionRow
 from microneedle_desk.i18n import tr, trn
 from microneedle_desk.server.connection import ServerError, connect, reason
-from microneedle_desk.server.reading import ClinicRecords
+from microneedle_desk.server.reading import ClinicPageRow, ClinicRecords
 from microneedle_desk.ui.background import Background
 from microneedle_desk.ui.clinic_findings import FindingsDialog
 from microneedle_desk.ui.dashboard_view import DashboardWindow
@@ -47,10 +48,10 @@ class ClinicModel(QAbstractTableModel):
     def __init__(self, labels: dict[str, str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.labels = labels  # indication id -> its words
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[ClinicPageRow] = []
         self.cols = columns()
 
-    def set_rows(self, rows: list[dict[str, Any]], append: bool = False) -> None:
+    def set_rows(self, rows: list[ClinicPageRow], append: bool = False) -> None:
         self.beginResetModel()
         self.rows = [*self.rows, *rows] if append else list(rows)
         self.endResetModel()
@@ -188,7 +189,7 @@ class ClinicHistoryWindow(QWidget):
         dsn, protocol, room = self.server.dsn, self.ctx.protocol, str(self.room.currentData() or "")
         self.count.setText(tr("Reading the clinic's sessions for the dashboard…"))
 
-        def work() -> tuple[list[SessionRow], list[dict[str, Any]]]:  # in the worker thread
+        def work() -> tuple[list[SessionRow], list[FollowupIndexRow]]:  # in the worker thread
             with connect(dsn) as conn:
                 records = ClinicRecords(conn, protocol)
                 rows = [r for r in records.summaries() if not room or r.get("room_device") == room]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, QEventLoop, Qt, Signal
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
 
+from microneedle_desk.core.summary import AnyRow
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.review.export import ExportError
@@ -25,6 +26,7 @@ from microneedle_desk.server.reading import ClinicRecords
 from microneedle_desk.ui.background import Background
 
 if TYPE_CHECKING:
+    from microneedle_desk.core.record_types import FollowupIndexRow
     from microneedle_desk.core.summary import SessionRow
     from microneedle_desk.server.reading import ClinicRecords
     from microneedle_desk.ui.context import UiContext
@@ -38,13 +40,13 @@ def clinic_server_dsn(ctx: UiContext) -> str:
     return str(server.dsn) if server is not None else ""
 
 
-def in_room(rows: list[dict[str, Any]], room: str) -> list[dict[str, Any]]:
+def in_room(rows: list[AnyRow], room: str) -> list[AnyRow]:
     """The rows of one room (a laptop's device id); every row when ``room`` is ""."""
     return rows if not room else [r for r in rows if r.get("room_device") == room]
 
 
 def clinic_course_rows(records: ClinicRecords, patient_ids: list[str]
-                       ) -> tuple[list[SessionRow], list[dict[str, Any]]]:
+                       ) -> tuple[list[SessionRow], list[FollowupIndexRow]]:
     """In the worker: one patient's sessions in every room (``patient_ids``: the patient and any
     registration merged with them), and their follow-ups, from the server."""
     rows = records.summaries(patient_ids)
@@ -164,11 +166,11 @@ def wait_for(parent: QWidget, work: Callable[[], Any], name: str) -> Any:
     """Run ``work`` in a worker thread and return its result (raising its error) once done; the
     window goes on answering meanwhile (a local event loop), so a slow server never freezes it."""
     loop = QEventLoop(parent)
-    box: dict[str, Any] = {}
+    answers: list[tuple[Any, BaseException | None]] = []
     background = Background(parent)
 
     def done(result: Any, error: BaseException | None) -> None:
-        box.update(result=result, error=error)
+        answers.append((result, error))
         loop.quit()
 
     QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
@@ -178,9 +180,10 @@ def wait_for(parent: QWidget, work: Callable[[], Any], name: str) -> Any:
     finally:
         QApplication.restoreOverrideCursor()
         background.deleteLater()
-    if box["error"] is not None:
-        raise box["error"]
-    return box["result"]
+    result, error = answers[0]
+    if error is not None:
+        raise error
+    return result
 
 
 def export_whole_clinic(parent: QWidget, ctx: UiContext, rows: Sequence[Mapping[str, Any]], kind: str,

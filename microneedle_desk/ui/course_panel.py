@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from microneedle_desk.core.due import place_text, progress
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.dialog_buttons import take_or_cancel
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -54,6 +54,16 @@ def status_text(ctx: UiContext, patient_id: str) -> str:
     text = tr("{plan} ({source}): {place} done, {state}").format(
         plan=course.plan.label, source=course.plan.source, place=done, state=state)
     return text + (f" — {course.reason}" if course.reason else "")
+
+
+class CourseChoice(TypedDict):
+    """What :class:`CourseDialog` asks for; a command reads the ones its change needs."""
+
+    plan: str  # the chosen plan's id
+    on: str  # the day sessions count from, as typed (the Clinic checks it)
+    phase: str  # main or maintenance
+    outcome: str  # completed or stopped
+    reason: str
 
 
 class CourseDialog(QDialog):
@@ -88,14 +98,12 @@ class CourseDialog(QDialog):
         if reason:
             self.reason.setPlaceholderText(tr("why (kept with the course's history)"))
             form.addRow(tr("&Reason"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> CourseChoice:
         return {"plan": self.plan.currentData(), "on": self.on.text().strip(), "phase": self.phase.currentData(),
                 "outcome": self.outcome.currentData(), "reason": self.reason.text()}
 
@@ -181,7 +189,7 @@ class GapDialog(CourseDialog):
             layout.insertWidget(i, w)
 
 
-def _gap_command(pid: str, v: dict[str, Any], phase: bool) -> Callable[[Clinic], object]:
+def _gap_command(pid: str, v: CourseChoice, phase: bool) -> Callable[[Clinic], object]:
     if phase:
         return lambda c: c.courses.new_phase(pid, v["phase"], v["reason"])
     return lambda c: c.courses.new_course(pid, v["plan"], v["reason"])

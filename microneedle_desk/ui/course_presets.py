@@ -5,7 +5,7 @@ plans are checked; a refusal is shown under the form, naming the field."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.ui.colours import error_style
 
@@ -73,9 +74,10 @@ class CoursePresetDialog(QDialog):
             own = tr(" (this clinic's)") if plan.clinic else ""
             self.list.addItem(f"{plan.label} — {plan.source}{own}: {plan.describe()}")
 
-    def raw(self) -> dict[str, Any]:
+    def raw(self) -> JsonObject:
+        """The plan as typed, for the Clinic to check (CoursePlanDoc once it holds)."""
         v = {k: e.text().strip() for k, e in self.edits.items()}
-        raw: dict[str, Any] = {k: v[k] for k in ("id", "label", "source", "sessions", "interval_days", "window_days")}
+        raw: JsonObject = {k: v[k] for k in ("id", "label", "source", "sessions", "interval_days", "window_days")}
         raw["needle_mm"] = v["needle_mm"] or None
         raw["adjunct"] = self.adjunct.currentData()
         if v["maint_interval"]:

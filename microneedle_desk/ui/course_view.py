@@ -8,14 +8,13 @@ charts are first shown. A grade is recorded afterwards as an amendment of the se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -46,6 +45,7 @@ from microneedle_desk.ui.amend_form import AmendmentForm, amend_signed
 from microneedle_desk.ui.clinic_scope import ScopeBar, clinic_course_rows, in_room
 from microneedle_desk.ui.course_panel import CourseActions
 from microneedle_desk.ui.course_plan_view import PlanPanel, save_summary
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 from microneedle_desk.ui.photo_compare import PhotoCompareWindow
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class CourseWindow(SecondaryWindow):
         super().__init__(parent)
         self.ctx, self.patient_id = ctx, patient_id
         self.course: Course | None = None
-        self.charts: dict[str, Any] = {}
+        self.charts: dict[str, charts.Plot] = {}
         self.resize(1000, 720)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
@@ -314,9 +314,7 @@ class SaltDialog(QDialog):
         self.result_label = QLabel()
         self.result_label.setStyleSheet("font-size: 14pt; font-weight: bold;")
         form.addRow(tr("SALT"), self.result_label)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(tr("Percent of hair lost in each region:")))
         layout.addLayout(form)
@@ -346,9 +344,7 @@ class PatientPicker(QDialog):
         self.list = QListWidget()
         self.search.textChanged.connect(self.fill)
         self.list.itemActivated.connect(lambda _item: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self, Button.Open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)

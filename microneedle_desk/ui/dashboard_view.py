@@ -8,9 +8,9 @@ kind. The date range drives every chart. pyqtgraph is imported when the window o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np  # comes with pyqtgraph; ErrorBarItem needs arrays
 from PySide6.QtCore import QDate, Qt
@@ -33,6 +33,8 @@ from microneedle_desk.ui.a11y import DateField, SecondaryWindow, labelled
 from microneedle_desk.ui.clinic_scope import ScopeBar, in_room
 
 if TYPE_CHECKING:
+    from microneedle_desk.core.record_types import FollowupIndexRow
+    from microneedle_desk.core.summary import SessionRow
     from microneedle_desk.ui.context import UiContext
 
 CHARTS: tuple[tuple[str, str, str, str], ...] = (
@@ -50,8 +52,8 @@ def _qdate(day: date) -> QDate:
 
 
 class DashboardWindow(SecondaryWindow):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *, rows: list[dict[str, Any]] | None = None,
-                 followups: list[dict[str, Any]] | None = None, window_title: str = "") -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *, rows: Sequence[SessionRow] | None = None,
+                 followups: Sequence[FollowupIndexRow] | None = None, window_title: str = "") -> None:
         """This laptop's sessions, or the ``rows`` and ``followups`` given (the whole clinic's)."""
         super().__init__(parent)
         self.ctx = ctx
@@ -89,7 +91,7 @@ class DashboardWindow(SecondaryWindow):
             top.addWidget(w)
         top.addWidget(self.summary, 1)
         grid = QGridLayout()
-        self.plots: dict[str, Any] = {}
+        self.plots: dict[str, charts.Plot] = {}
         for i, (key, title, left, bottom) in enumerate(CHARTS):
             plot = charts.plot_widget(tr(title), tr(left), tr(bottom))
             save = QPushButton(tr("Save PNG…"))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.context import UiContext
@@ -89,9 +90,7 @@ def export_dialog(parent: QWidget, ctx: UiContext, rows: Sequence[Mapping[str, A
     form.addRow(tr("From"), edits[0])
     form.addRow(tr("To"), edits[1])
     form.addRow("", deid)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
+    buttons = take_or_cancel(dialog, Button.Save)
     layout = QVBoxLayout(dialog)
     layout.addLayout(form)
     layout.addWidget(buttons)

@@ -8,7 +8,7 @@ Opening a row shows the session as recorded (ui/session_detail.py).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -40,6 +40,7 @@ from microneedle_desk.ui.session_detail import SessionDialog, refusal, session_h
 __all__ = ["HistoryWindow", "SessionDialog", "refusal", "session_html"]
 
 if TYPE_CHECKING:
+    from microneedle_desk.core.summary import SessionRow
     from microneedle_desk.ui.context import UiContext
 
 ANY_DATE = QDate(2000, 1, 1)
@@ -273,7 +274,7 @@ class HistoryWindow(SecondaryWindow):
             self.patient_id = str(summary.get("patient_id", ""))
             self.only_patient.setEnabled(True)
 
-    def selected_summary(self) -> dict[str, Any] | None:
+    def selected_summary(self) -> SessionRow | None:
         index = self.table.currentIndex()
         return index.data(history.ROW_ROLE) if index.isValid() else None
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from microneedle_desk.i18n import tr
+from microneedle_desk.ui.dialog_buttons import take_or_cancel
 
 BULLET = "•"
 # Keys the field passes on to the line edit: they edit nothing (Enter confirms, Esc cancels).
@@ -86,9 +87,7 @@ class PinDialog(QDialog):
         self.field = PinField()
         self.field.setAccessibleName(tr("PIN"))
         label.setBuddy(self.field)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
         layout.addWidget(self.field)

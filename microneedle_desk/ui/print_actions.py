@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject, QStandardPaths
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QDateEdit, QDialog, QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout
 
 from microneedle_desk.core.record_types import AccessSubject
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import N_, tr
 from microneedle_desk.store.store import StoreError
+from microneedle_desk.ui.dialog_buttons import take_or_cancel
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
@@ -138,9 +139,7 @@ class PrintActions(QObject):
         edit = QDateEdit(QDate.currentDate())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons = take_or_cancel(dialog)
         layout = QVBoxLayout(dialog)
         layout.addWidget(QLabel(tr("Every session started on this day goes into one printout:")))
         layout.addWidget(edit)

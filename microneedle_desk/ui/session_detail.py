@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QMessageBox,
@@ -51,6 +50,7 @@ from microneedle_desk.printing.render import page_layout, render
 from microneedle_desk.ui.amend_dialog import AmendDialog
 from microneedle_desk.ui.amend_form import amend_signed
 from microneedle_desk.ui.amend_photo import AmendPhotoDialog
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 
 
 # -- who may see a session's detail ---------------------------------------------------------
@@ -186,7 +186,7 @@ class SessionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_followup(dialog.values())
 
-    def save_followup(self, values: dict[str, Any]) -> FollowupDoc | None:
+    def save_followup(self, values: FollowupEntry) -> FollowupDoc | None:
         try:
             record = add_followup(self.ctx.store, self.session_id, by=who_is_working(self.ctx), **values)
         except (ValidationError, StoreError) as exc:
@@ -243,6 +243,16 @@ class SessionDialog(QDialog):
         preview.exec()
 
 
+class FollowupEntry(TypedDict):
+    """What :class:`FollowupDialog` asks for, as :func:`add_followup` takes it (and checks it)."""
+
+    on: str
+    none: bool
+    what: str
+    severity: str
+    note: str
+
+
 class FollowupDialog(QDialog):
     """Day checked, what was found (or none), severity, note."""
 
@@ -271,9 +281,7 @@ class FollowupDialog(QDialog):
         form.addRow(tr("Side effect"), self.what)
         form.addRow(tr("Severity"), self.severity)
         form.addRow(tr("Note"), self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self, Button.Save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -282,7 +290,7 @@ class FollowupDialog(QDialog):
         self.what.setEnabled(not on)
         self.severity.setEnabled(not on)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> FollowupEntry:
         none = self.none.isChecked()
         return {"on": self.on.date().toString("yyyy-MM-dd"), "none": none,
                 "what": "" if none else str(self.what.currentData() or ""),

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,6 +37,7 @@ from microneedle_desk.i18n import LANGUAGE_NAMES, N_, tr
 from microneedle_desk.server.connection import dsn_problem
 from microneedle_desk.settings import Settings
 from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 
 if TYPE_CHECKING:
     from microneedle_desk.clinic import Clinic
@@ -143,9 +143,7 @@ class SettingsDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(tr("Error"))
         self.error_label.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = take_or_cancel(self, Button.Save, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error_label)
@@ -263,7 +261,7 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         """Check every field first; save only when all are within their bounds."""
-        checked: dict[str, Any] = {}
+        checked: dict[str, object] = {}
         for key in self.fields:
             try:
                 checked[key] = self.settings.check(key, self.value_of(key))

@@ -11,6 +11,7 @@ from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.colours import error_style
+from microneedle_desk.ui.dialog_buttons import Button, take_or_cancel
 from microneedle_desk.ui.pin_field import PinField
 
 
@@ -49,10 +50,8 @@ class SignInDialog(QDialog):
             form.addRow(tr("PIN"), self.pin)
             form.addRow(tr("New PIN (first sign-in or after a reset)"), self.new_pin)
             form.addRow(tr("New PIN again"), self.again)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = take_or_cancel(self, Button.Ok, self.try_accept)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)  # Enter in any field signs in
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
