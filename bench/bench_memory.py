@@ -17,6 +17,9 @@
    driving the application layer (``Clinic``: register, start with the PIN, every step, sign
    with the PIN, close) with a fake clock: trimmed memory and the count of objects the
    collector tracks, after 5 sessions (caches warm) and after 60 more.
+3. **The same day through the main window** (bench/memory_window_day.py): the window as the app
+   builds it, each session by keys and clicks with the end-to-end driver of the code measured.
+   ``--sizes ""`` runs the two days only.
 
 The baseline beside each figure is the code before this work (the commit named in the results,
 exported under bench/.work/), measured in the same run, alternating with this code.
@@ -25,6 +28,7 @@ exported under bench/.work/), measured in the same run, alternating with this co
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -48,9 +52,9 @@ WINDOWS = ("history", "course", "dashboard")
 
 
 # -- in the child ----------------------------------------------------------------------------
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
     for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -62,7 +66,10 @@ def _figures() -> dict[str, float]:
     raw = _rss_mb()
     gc.collect()
     ctypes.CDLL("libc.so.6").malloc_trim(0)
-    return {"raw_mb": round(raw, 1), "trimmed_mb": round(_rss_mb(), 1)}
+    # the trimmed figure's two parts: memory of the process's own (anonymous) and pages of files
+    # it maps (libraries' code and fonts as first used: shared, clean, the kernel's to reclaim)
+    return {"raw_mb": round(raw, 1), "trimmed_mb": round(_rss_mb(), 1), "anon_mb": round(_rss_mb("RssAnon"), 1),
+            "file_mb": round(_rss_mb("RssFile"), 1)}
 
 
 def child_windows(store_dir: str) -> int:
@@ -70,7 +77,7 @@ def child_windows(store_dir: str) -> int:
     start = _figures()
     import numpy  # noqa: F401 - loaded before the first figure: see the module's docstring
     import pyqtgraph  # noqa: F401
-    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from microneedle_desk import paths
@@ -78,12 +85,16 @@ def child_windows(store_dir: str) -> int:
     from microneedle_desk.core.protocol import load_protocol
     from microneedle_desk.settings import Settings
     from microneedle_desk.store.store import Store
+    from microneedle_desk.ui import review_menu
     from microneedle_desk.ui.context import UiContext
     from microneedle_desk.ui.controller import SessionController
     from microneedle_desk.ui.course_view import CourseWindow
     from microneedle_desk.ui.dashboard_view import DashboardWindow
     from microneedle_desk.ui.history_view import HistoryWindow
 
+    # the code measured deletes a closed review window when its review menu opens it so (the
+    # baseline did not): the windows here are made as that menu makes them
+    delete_on_close = "WA_DeleteOnClose" in inspect.getsource(review_menu)
     app = QApplication([])
     modules = _figures()
     root = Path(store_dir)
@@ -117,6 +128,8 @@ def child_windows(store_dir: str) -> int:
             before = _figures()
             t0 = time.perf_counter()
             window = make()
+            if delete_on_close:
+                window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.show()
             settle()
             while getattr(window, "loading", False):
@@ -126,10 +139,14 @@ def child_windows(store_dir: str) -> int:
             opened_s = time.perf_counter() - t0
             opened = _figures()
             window.close()
+            if delete_on_close:
+                del window  # the review menu keeps no reference to a closed window, only a weak one
             settle()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             closed = _figures()
-            window.deleteLater()  # what the review menu does with a closed window when the next one opens
-            del window
+            if not delete_on_close:
+                window.deleteLater()  # the baseline's review menu: a closed window went when the next one opened
+                del window
             settle()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             deleted = _figures()
@@ -147,6 +164,8 @@ def child_windows(store_dir: str) -> int:
 
 def child_day(store_dir: str) -> int:
     import gc
+
+    import microneedle_desk  # noqa: F401 - the code measured (PYTHONPATH), bound before bench/run.py puts this tree first
 
     sys.path.insert(0, str(BENCH))
     from run import BENCH_PIN, demo_practitioner
@@ -206,9 +225,10 @@ def child_day(store_dir: str) -> int:
 def _baseline_code() -> Path:
     """The code before this work, exported once from git (never a checkout of another tree)."""
     target = WORK / f"code-{BASE_COMMIT}"
-    if not (target / "microneedle_desk").is_dir():
+    if not (target / "microneedle_desk").is_dir() or not (target / "tests" / "e2e").is_dir():
         target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASE_COMMIT, "microneedle_desk"],
+        # the end-to-end driver too: the day through the window is driven by the code's own
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASE_COMMIT, "microneedle_desk", "tests/e2e"],
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
@@ -249,12 +269,19 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true", help="this code only")
     parser.add_argument("--no-day", action="store_true", help="skip the 60-session day")
     parser.add_argument("--child-windows", help=argparse.SUPPRESS)
+    parser.add_argument("--no-window-day", action="store_true", help="skip the 60-session day through the main window")
     parser.add_argument("--child-day", help=argparse.SUPPRESS)
+    parser.add_argument("--child-window-day", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_windows:
         return child_windows(args.child_windows)
     if args.child_day:
         return child_day(args.child_day)
+    if args.child_window_day:
+        from memory_window_day import run as window_day
+
+        print(json.dumps(window_day(args.child_window_day, Path.cwd(), DAY_SESSIONS, WARM_SESSIONS, _figures)))
+        return 0
     WORK.mkdir(parents=True, exist_ok=True)
     variants = [("after", ROOT)] + ([] if args.no_baseline else [("before", _baseline_code())])
     results: dict[str, Any] = {
@@ -263,7 +290,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "baseline_commit": BASE_COMMIT, "figures": "VmRSS from /proc/self/status; trimmed = after gc.collect() "
         "and malloc_trim(0)", "windows": [], "day": {}}
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in [int(s) for s in args.sizes.split(",") if s]:  # --sizes "": the days only
         store = _store(size)
         row: dict[str, Any] = {"sessions": size, "when": datetime.now().astimezone().isoformat(timespec="seconds")}
         for name, code in variants:  # alternating, one after the other, per size
@@ -287,6 +314,25 @@ def main() -> int:
             import shutil
 
             shutil.rmtree(copy, ignore_errors=True)
+    if not args.no_window_day:
+        results["window_day_when"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        results["window_day"] = {}
+        for name, code in variants:
+            copy = WORK / f"memory-window-day-{name}"
+            _link_copy(_store(10000), copy)
+            load = os.getloadavg()
+            print(f"60-session day through the main window, {name}...", flush=True)
+            try:
+                results["window_day"][name] = _child(code, ["--child-window-day", str(copy)])
+            except RuntimeError as exc:  # the baseline's window or driver may not take these steps
+                print(f"  not measured: {str(exc)[-600:]}", flush=True)
+                continue
+            finally:
+                import shutil
+
+                shutil.rmtree(copy, ignore_errors=True)
+            results["window_day"][name]["load_average_1_5_15"] = [round(x, 2) for x in load]
+            print(f"  {json.dumps(results['window_day'][name])}", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     earlier = RESULTS / "memory.json"
     if earlier.exists():  # what was not rerun keeps its figures (each says when it was run)
@@ -299,10 +345,20 @@ def main() -> int:
         if not results["day"] and before.get("day"):
             results["day"] = before["day"]
             results["day_when"] = before.get("day_when", before.get("when"))
+        if not results.get("window_day") and before.get("window_day"):
+            results["window_day"] = before["window_day"]
+            results["window_day_when"] = before.get("window_day_when", before.get("when"))
     (RESULTS / "memory.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_markdown(results, RESULTS / "memory.md")
     print((RESULTS / "memory.md").read_text(encoding="utf-8"))
     return 0
+
+
+def _parts(cycle: dict[str, Any]) -> str:
+    before, closed = cycle["before"], cycle["deleted"]
+    if "anon_mb" not in before:
+        return "n/a"
+    return f"{round(closed['anon_mb'] - before['anon_mb'], 1)} / {round(closed['file_mb'] - before['file_mb'], 1)}"
 
 
 def write_markdown(results: dict[str, Any], path: Path) -> None:
@@ -314,8 +370,9 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
              "before it, ≤ 5 MB left after closing it; a 60-session day grows ≤ 5 MB.", "",
              "## Review windows (trimmed MB above the figure just before opening)", "",
              "| sessions | window | open: this code (baseline) | left after close (baseline) "
-             "| left after the window is deleted (baseline) | open s (baseline) | load average 1/5/15 |",
-             "|---:|---|---:|---:|---:|---:|---|"]
+             "| left after the window is deleted (baseline) | of what is left: anonymous / file pages "
+             "| open s (baseline) | load average 1/5/15 |",
+             "|---:|---|---:|---:|---:|---|---:|---|"]
     for row in results["windows"]:
         after, before = row["after"], row.get("before", {})
         for window in ("history", "course", "dashboard"):
@@ -327,6 +384,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                     f"| {a['open_above_before_mb']} ({b.get('open_above_before_mb', 'n/a')}) "
                     f"| {a['left_after_close_mb']} ({b.get('left_after_close_mb', 'n/a')}) "
                     f"| {a['left_after_delete_mb']} ({b.get('left_after_delete_mb', 'n/a')}) "
+                    f"| {_parts(a)} "
                     f"| {a['open_s']} ({b.get('open_s', 'n/a')}) "
                     f"| {' / '.join(map(str, after['load_average_1_5_15']))} |")
     lines += ["", "Process figures (raw / trimmed MB): before the modules, with them (numpy, pyqtgraph, PySide6, "
@@ -347,6 +405,16 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         for name, r in results["day"].items():
             lines.append(f"| {'this code' if name == 'after' else 'baseline'} | {r['grew_mb']} | {r['grew_raw_mb']} "
                          f"| {r['objects_per_session']} | {r['cpu_s']} / {r['wall_s']} "
+                         f"| {' / '.join(map(str, r['load_average_1_5_15']))} |")
+    if results.get("window_day"):
+        lines += ["", "## A day of 60 sessions through the main window (10,000-session store, by keys and clicks "
+                  f"with the end-to-end driver, fake clock, run {results.get('window_day_when', results['when'])})",
+                  "", "| code | grew, trimmed MB | grew, raw MB | objects kept per session | kinds grown most (count) "
+                  "| day's CPU s / wall s | load average 1/5/15 |", "|---|---:|---:|---:|---|---:|---|"]
+        for name, r in results["window_day"].items():
+            kinds = ", ".join(f"{k} {v}" for k, v in r["types_grown"][:5])
+            lines.append(f"| {'this code' if name == 'after' else 'baseline'} | {r['grew_mb']} | {r['grew_raw_mb']} "
+                         f"| {r['objects_per_session']} | {kinds} | {r['day_cpu_s']} / {r['day_wall_s']} "
                          f"| {' / '.join(map(str, r['load_average_1_5_15']))} |")
     notes = ""
     if path.exists():  # the notes written under the tables stay

@@ -247,9 +247,26 @@ STORE_NOTES = [
 
 # Under section 2 (the countdown alert), measured on 2026-12-06.
 ALERT_NOTES = [
-    "The run of 2026-12-06 23:09 UTC measured the alerts with the load average at 7-8: this branch's whole "
-    "test suite and other engineers' work were running on the same two cores besides the benchmark's own "
-    "busy process, so the alert's thread waited for a core; none came early. The run of 2026-11-26 "
-    "(load 1-2) measured a median of 6.04 ms and a maximum of 9.13 ms with the same alert code, which this "
-    "work did not change.",
+    "**What sits between the deadline and the alert (2026-12-07).** Before: the alarm was a precise QTimer "
+    "set for the time left truncated to the millisecond plus 1 ms, on the system's monotonic clock (which on "
+    "Linux stops during a suspend), and the alert's entry was written (a copy of the session's state, the "
+    "signature sink, a TinyDB write with fsync: ~35 ms a profile under load) before the `alert` signal was "
+    "emitted. Now (ui/alarm.py, ui/controller.py): on Linux with the system clock the alarm is a timerfd on "
+    "CLOCK_BOOTTIME, the countdowns' own clock, set for the deadline itself to the nanosecond, so it also "
+    "rings at once on resume when the deadline fell in a suspend (elsewhere a precise QTimer rounded up); "
+    "the alert is emitted first and its entry written after; the sound starts before the banner. "
+    "Timestamps inside the trial (8 trials, load 4.3-4.8): the alarm's wake reached Python 0.2-9 ms after "
+    "the deadline (the scheduler finding the process a core), the window's own alert slot then took 2.5-35 "
+    "ms, almost all of it the banner's `show()`: showing it lays the whole window out again at once (the "
+    "page below moves down), 1-6 ms when the machine is quiet. So the lateness left is the machine's load "
+    "and that relayout; meeting ≤ 5 ms under load needs a banner that does not move the page (drawn over "
+    "it, or its room kept), a change of the window's look left to its owner.",
+    "",
+    "The earlier figures: the run of 2026-12-06 23:09 UTC (load 7-8, the code before this work) measured a "
+    "median of 22.94 ms, max 71.56 ms; the run of 2026-11-26 (load 1-2, the code before) a median of 6.04 ms "
+    "and max 9.13 ms. The same trial in bench_countdown.py's two runs of 2026-12-07: load 2.7-3.6, 20 "
+    "trials, median 7.27 ms, max 29.34 ms; load 2.3-5.9, median 9.49 ms, max 19.34 ms (bench/results/"
+    "countdown.md), each with 5-trial rounds of the code before interleaved (medians 21.3, 4.8, 13.1 and "
+    "20.4 ms before; 15.6, 13.2, 14.9 and 4.3 ms after: at these loads the rounds swing more than the "
+    "change). None came early in any run.",
 ]

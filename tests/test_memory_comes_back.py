@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,9 @@ def test_reading_the_whole_history_leaves_a_few_months_in_the_store(store: Store
     assert len(store._months) <= store_index.MONTHS_KEPT < len(store.index_months())
 
 
-def test_a_session_signed_and_closed_leaves_no_object_of_it_behind(tmp_path: Path, protocol: Protocol) -> None:
+def _sign_sessions(tmp_path: Path, protocol: Protocol, count: int, days_apart: int = 0) -> Iterator[Any]:
+    """A clinic on a new store signs ``count`` sessions, one after another (``days_apart`` days
+    between them); yields each session as it is closed, then the clinic."""
     from microneedle_desk.clinic.clinic import Clinic
 
     clock = FakeClock()
@@ -118,15 +120,39 @@ def test_a_session_signed_and_closed_leaves_no_object_of_it_behind(tmp_path: Pat
     book = clinic.accounts
     doctor = book._save(replace(book._new("Dr Test", "practitioner", None, must_change=False),
                                 pin_hash=_quick_hash(TEST_PIN)))
-    for n in range(2):
+    for n in range(count):
         patient = clinic.store.add_patient(make_demo_patient(protocol, clock, clinic_id=f"D-{n}",
                                                                         device=clinic.store.device))
         session = clinic.start_session(patient, doctor.id, SessionConfig(), pin=TEST_PIN)
         run_complete_session(session, clock.advance, sign=False)
         clinic.sign(acknowledge=True, pin=TEST_PIN)
         clinic.close_session()
+        closed = [session]
+        del session  # this generator holds no reference to what it hands over
+        yield closed.pop()
+        clock.advance(days_apart * 24 * 3600)
+    yield clinic
+
+
+def test_a_session_signed_and_closed_leaves_no_object_of_it_behind(tmp_path: Path, protocol: Protocol) -> None:
+    steps = _sign_sessions(tmp_path, protocol, 2)
+    for n in range(2):
+        session = next(steps)
         gone, state = weakref.ref(session), weakref.ref(session.state)
         del session
         gc.collect()
         assert gone() is None and state() is None, f"session {n + 1} is still held after closing"
+    next(steps).store.close()
+
+
+def test_an_earlier_days_signed_sessions_are_not_held_once_the_next_day_files(tmp_path: Path,
+                                                                            protocol: Protocol) -> None:
+    steps = _sign_sessions(tmp_path, protocol, 3, days_apart=1)
+    signed = [next(steps).state.id for _ in range(3)]
+    clinic = next(steps)
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, dict) and o.get("session") in signed[:-1]]
+    assert held == [], f"{len(held)} events of an earlier day's signed sessions are still held"
+    assert clinic.store.session_doc(signed[0]) is not None, "filed all the same"
     clinic.store.close()
+

@@ -134,3 +134,15 @@ def test_a_session_starts_without_reading_the_whole_history(store: Store, protoc
     assert paths.active_file(data_dir, session.id).exists()
     assert fresh.last_needle_mm(session.state.patient_id) is None
     fresh.close()
+
+
+def test_reading_patients_last_sessions_keeps_no_patients_records(store: Store) -> None:
+    import gc
+
+    patients = sorted({str(r["patient_id"]) for r in store.summaries()})
+    for pid in patients:
+        assert store.last_session_started(pid)
+    gc.collect()
+    kept = [o for o in gc.get_objects() if isinstance(o, dict) and set(o) == {"last", "needle"}
+            and all(isinstance(entry, dict) for entry in o.values())]  # a record, not its type's annotations
+    assert len(patients) > 20 and kept == []

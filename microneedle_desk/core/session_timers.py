@@ -78,9 +78,11 @@ class Timers:
                                        cd.planned - elapsed, cd.planned, msg))
         return views
 
-    def _thresholds(self) -> list[tuple[str, float, float]]:
-        """(alert, target elapsed seconds, elapsed now) for countdowns that are running."""
-        s, now = self.state, self.clock.monotonic()
+    def _thresholds(self, now: float | None = None) -> list[tuple[str, float, float]]:
+        """(alert, target elapsed seconds, elapsed at ``now``, default the clock's now) for
+        countdowns that are running."""
+        s = self.state
+        now = self.clock.monotonic() if now is None else now
         out: list[tuple[str, float, float]] = []
         if s.status != "in_progress":  # a signed or abandoned session takes no alert events
             return out
@@ -98,10 +100,28 @@ class Timers:
 
     def poll(self) -> list[str]:
         """Record every alert whose moment has come; returns the new ones."""
-        fired = [name for name, target, elapsed in self._thresholds() if elapsed >= target]
+        return self.record_alerts(self.due_alerts())
+
+    def due_alerts(self) -> list[str]:
+        """The alerts whose moment has come and that are not recorded yet (nothing is written:
+        an alert can be told before its entry is saved, see :meth:`record_alerts`)."""
+        return [name for name, target, elapsed in self._thresholds() if elapsed >= target]
+
+    def record_alerts(self, kinds: list[str]) -> list[str]:
+        """Record each of these alerts not recorded yet; returns those recorded now."""
+        if self.state.status != "in_progress":  # signed or abandoned meanwhile: no alert entry
+            return []
+        fired = [name for name in kinds if name not in self.state.alerts]
         for name in fired:
             self._emit("alert", {"kind": name})
         return fired
+
+    def next_alert_at(self) -> float | None:
+        """When the next alert falls due, as a reading of ``clock.monotonic()`` (None: none
+        pending). A deadline already passed is returned as it is (the alert is due now)."""
+        now = self.clock.monotonic()
+        waits = [target - elapsed for _, target, elapsed in self._thresholds(now)]
+        return now + min(waits) if waits else None
 
     def seconds_to_next_alert(self) -> float | None:
         waits = [target - elapsed for _, target, elapsed in self._thresholds()]

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from typing import cast
 
 from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
 
 from microneedle_desk import paths
 from microneedle_desk.core.course_events import Course, fold_courses, validate_course_event
 from microneedle_desk.core.record_types import CourseEventDoc, CoursePresetDoc, JsonObject
 from microneedle_desk.core.validation import ValidationError
+from microneedle_desk.store.course_spans import CourseSpans
 from microneedle_desk.store.storage import AtomicCachedStorage
 from microneedle_desk.store.store import ReadOnlyError, Store
 
@@ -28,7 +30,10 @@ class CourseFile:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._db: TinyDB | None = None
-        self._by_patient: dict[str, list[CourseEventDoc]] | None = None
+        # what a reader needs is found through the spans and read from the file each time: the
+        # parsed file is held only while a write needs it (ten years of events, kept, would be
+        # held for the life of the process)
+        self._spans = CourseSpans(paths.courses_file(store.root))
 
     def _open(self) -> TinyDB | None:
         path = paths.courses_file(self.store.root)
@@ -42,33 +47,46 @@ class CourseFile:
         if self._db is not None:
             self._db.close()
             self._db = None
-        self._by_patient = None
+        self._spans.drop()
+
+    def _written(self) -> None:
+        """After a write: TinyDB's parsed copy of the file is let go (the next write parses it again)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     # -- reading ----------------------------------------------------------------------------
     # Events are filed only once validate_course_event has passed them (append, adopt).
     def events(self) -> list[CourseEventDoc]:
+        """Every course event (read for this call, not kept)."""
+        try:
+            return [cast(CourseEventDoc, dict(d)) for d in self._tables().table("events").all()]
+        finally:
+            self._written()
+
+    def _tables(self) -> TinyDB:
         db = self._open()
-        return [cast(CourseEventDoc, dict(d)) for d in db.table("events").all()] if db is not None else []
+        if db is None:
+            return TinyDB(storage=MemoryStorage)
+        return db
 
     def by_patient(self) -> dict[str, list[CourseEventDoc]]:
-        """Every patient's course events, as stored (read once until the next write; the parsed
-        file's own dicts, not TinyDB documents: read them, never change them)."""
-        if self._by_patient is None:
-            db = self._open()
-            raw = (db.storage.read() or {}) if db is not None else {}
-            out: dict[str, list[CourseEventDoc]] = {}
-            for ev in (raw.get("events") or {}).values():
-                out.setdefault(str(ev.get("patient_id")), []).append(ev)
-            self._by_patient = out
-        return self._by_patient
+        """Every patient's course events, as stored (read for this call, not kept)."""
+        out: dict[str, list[CourseEventDoc]] = {}
+        for ev in self.events():
+            out.setdefault(str(ev.get("patient_id")), []).append(ev)
+        return out
+
+    def events_of(self, patient_id: str) -> list[CourseEventDoc]:
+        """One patient's course events, in the order they were filed (read from the file, not kept)."""
+        return self._spans.events_of(patient_id)
 
     def courses(self, patient_id: str) -> list[Course]:
-        return fold_courses(self.by_patient().get(patient_id, []))
+        return fold_courses(self.events_of(patient_id))
 
     def presets(self) -> list[JsonObject]:
         """The clinic's presets as stored (CoursePresetDoc); the reader checks each plan."""
-        db = self._open()
-        return [dict(d) for d in db.table("presets").all()] if db is not None else []
+        return self._spans.presets()
 
     # -- writing (through the Clinic only) --------------------------------------------------
     def _writable(self) -> TinyDB:
@@ -80,8 +98,10 @@ class CourseFile:
 
     def append(self, event: CourseEventDoc) -> CourseEventDoc:
         validate_course_event(event)
-        self._writable().table("events").insert(event)
-        self._by_patient = None
+        try:
+            self._writable().table("events").insert(event)
+        finally:
+            self._written()
         return event
 
     def append_many(self, events: Sequence[CourseEventDoc]) -> None:
@@ -89,8 +109,10 @@ class CourseFile:
         rewrite the file thousands of times)."""
         for event in events:
             validate_course_event(event)
-        self._writable().table("events").insert_multiple(events)
-        self._by_patient = None
+        try:
+            self._writable().table("events").insert_multiple(events)
+        finally:
+            self._written()
 
     def adopt(self, events: list[JsonObject]) -> list[CourseEventDoc]:
         """Keep course events made in other rooms (pulled from the clinic server) beside this
@@ -106,9 +128,14 @@ class CourseFile:
             if str(checked["id"]) not in known:
                 new.setdefault(str(checked["id"]), checked)
         if new:
-            self._writable().table("events").insert_multiple(list(new.values()))
-            self._by_patient = None
+            try:
+                self._writable().table("events").insert_multiple(list(new.values()))
+            finally:
+                self._written()
         return list(new.values())
 
     def add_preset(self, record: CoursePresetDoc) -> None:
-        self._writable().table("presets").insert(record)
+        try:
+            self._writable().table("presets").insert(record)
+        finally:
+            self._written()

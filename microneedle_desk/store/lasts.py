@@ -127,6 +127,7 @@ class PatientLasts:
         """The patient's record ({} when they have no finished session). Raises LookupError
         when it disagrees with the history index (derive again: :meth:`rebuild`)."""
         record = self._stored(patient_id) or {}
+        self._files.clear()  # read for this patient: kept, the files read over a day grow to every patient's
         for entry in entries(record):
             rows = self.store.month_rows(str(entry.get("month")))
             row = next((r for r in rows if r.get("id") == entry.get("id")), None)
@@ -158,6 +159,7 @@ class PatientLasts:
         for path in sorted(changed):
             write_atomic(path, dumps({"lasts": self._files[path]}), sync=False)
         self.store.note_derived_files(sorted(changed))
+        self._files.clear()
 
     def _move_sixteen(self) -> None:
         """Move a 16-file store's records into the 256 files, once: the new files first, then the
@@ -200,6 +202,5 @@ class PatientLasts:
             write_atomic(path, dumps({"lasts": lasts}), sync=False)
         write_atomic(marker, b"{}")
         self.store.note_derived_files([*gone, *sorted(by_file), marker])
-        self._files = by_file
         self._sixteen_moved = True
         return sum(len(v) for v in by_file.values())

@@ -211,7 +211,8 @@ class Store(StoreFiled):
         return datetime.fromisoformat(events[-1]["at"]) if events else None
 
     def _finish(self, state: SessionState) -> None:
-        day_db = self._db_for(paths.session_file(self.root, self.file_key(state)))
+        day = paths.session_file(self.root, self.file_key(state))
+        day_db = self._db_for(day)
         existing = day_db.table("sessions").get(Query().id == state.id)
         if existing is None:
             doc: SessionDoc = {"schema": SCHEMA_VERSION, "kind": "session", "id": state.id,
@@ -222,6 +223,10 @@ class Store(StoreFiled):
             with self._meta_held():
                 self._index_upsert(state, dict(existing))
         self._drop_active(state.id)
+        # the day being filed stays read (its next sign-off encodes only the new record); another
+        # day's file read or filed before is let go: kept, every day since the start would stay
+        for held in [path for path in self._dbs if path.parent == day.parent and path != day]:
+            self._release(held)
 
     def _drop_active(self, session_id: str) -> None:
         path = paths.active_file(self.root, session_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from microneedle_desk.clinic import Cancelled, Clinic, ClinicEvent
 from microneedle_desk.core.clock import Clock
@@ -26,6 +26,7 @@ from microneedle_desk.core.session_state import SessionConfig
 from microneedle_desk.core.validation import ValidationError
 from microneedle_desk.i18n import tr
 from microneedle_desk.store.store import Store, StoreError
+from microneedle_desk.ui.alarm import DeadlineAlarm
 from microneedle_desk.ui.ticker import CountdownTicker
 
 
@@ -48,10 +49,8 @@ class SessionController(QObject):
         self.ticker = CountdownTicker(self._countdowns, self)
         self.ticker.beat.connect(lambda: self.poll(after_beat=True))
         self._shown = True
-        self._alarm = QTimer(self)
-        self._alarm.setSingleShot(True)
-        self._alarm.setTimerType(Qt.TimerType.PreciseTimer)
-        self._alarm.timeout.connect(self.poll)
+        self._alarm = DeadlineAlarm(clock, self)  # the next alert's own deadline (ui/alarm.py)
+        self._alarm.rang.connect(self.poll)
 
     @property
     def session(self) -> Session | None:
@@ -166,28 +165,32 @@ class SessionController(QObject):
 
     # -- time -----------------------------------------------------------------------
     def poll(self, after_beat: bool = False, tell_displays: bool = True) -> None:
-        """Time moved on: fire the alerts now due (each recorded, then told by ``alert``), set the
-        next alert's deadline timer and the displays' next beat, and wake the countdown displays
-        (when they can be seen, and ``tell_displays``)."""
+        """Time moved on: tell the alerts now due (``alert``), then record them, set the alarm
+        for the next alert's deadline and the displays' next beat, and wake the countdown
+        displays (when they can be seen, and ``tell_displays``). An alert is told before its
+        entry is written: the banner and the sound never wait for the disk; an entry that cannot
+        be written is said right after."""
         session = self.session
         if session is None:
             return
+        due = session.due_alerts()
+        for kind in due:
+            self.alert.emit(kind)
+        if self.session is not session:  # a slot closed the session
+            return
         self._busy += 1
         try:
-            fired = session.poll()
+            session.record_alerts(due)
         except (StoreError, OSError, ValidationError) as exc:
             self.error.emit("store", tr("An alert could not be recorded: {exc}").format(exc=exc))
-            fired = []
         finally:
             self._busy -= 1
-        for kind in fired:  # said first: the views' catching up with the alert's entry can wait
-            self.alert.emit(kind)
         self._tell_heard()
         if self.session is not session:
             return
-        wait = session.seconds_to_next_alert()
-        if wait is not None:
-            self._alarm.start(max(0, int(wait * 1000) + 1))
+        deadline = session.next_alert_at()
+        if deadline is not None:  # woken early (or by a beat): the same deadline, set again
+            self._alarm.set_for(deadline)
         else:
             self._alarm.stop()
         if self._shown:

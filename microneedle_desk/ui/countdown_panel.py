@@ -32,6 +32,10 @@ class Digits(QWidget):
         super().__init__(parent)
         self._text = text
         self.colour = QColor("#ffffff")
+        # The figure fills its own rectangle with the box's colour, so the figure changing each
+        # second repaints this widget alone, not the box's styled background beneath it.
+        self.background = QColor(STATE_STYLE["running"][0])
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def text(self) -> str:
         return self._text
@@ -53,6 +57,7 @@ class Digits(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
+        painter.fillRect(self.rect(), self.background)
         painter.setPen(self.colour)
         painter.setFont(self.font())
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
@@ -161,7 +166,7 @@ class CountdownBox(QFrame):
             self._colours = (bg, fg)
             self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border-radius: 8px; }}"
                                f" QLabel {{ color: {fg}; background: transparent; }}")
-            self.digits.colour = QColor(fg)
+            self.digits.colour, self.digits.background = QColor(fg), QColor(bg)
             self.digits.update()
         figure, caption = reading(view.state, view.elapsed, view.remaining)
         for label, text in ((self.title, view.label), (self.state_word, word), (self.digits, figure),

@@ -213,7 +213,9 @@ class DueWindow(QWidget):
         if row is None:
             QMessageBox.information(self, tr("Due list"), tr("Select a patient first."))
             return
-        CourseWindow(self.ctx, row.patient_id, self).show()
+        course = CourseWindow(self.ctx, row.patient_id, self)
+        course.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept, closed, until this window goes
+        course.show()
 
     def record(self, action: str, detail: str) -> None:
         """Into the access log, by the signed-in person (what was written, never whom it lists)."""

@@ -298,7 +298,9 @@ class HistoryWindow(SecondaryWindow):
         if summary is None:
             QMessageBox.information(self, tr("Patient course"), tr("Select a session of the patient first."))
             return
-        CourseWindow(self.ctx, str(summary["patient_id"]), self).show()
+        course = CourseWindow(self.ctx, str(summary["patient_id"]), self)
+        course.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept, closed, until this window goes
+        course.show()
 
     def export_shown(self) -> None:
         export_dialog(self, self.ctx, [dict(s) for s in self.model.matching()])

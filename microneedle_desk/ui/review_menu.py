@@ -9,9 +9,10 @@ which must not slow the app's start).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 # The dialogs' Qt classes (QMessageBox, QDialogButtonBox, QFileDialog...) are imported where
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QWidget,
 )
+from shiboken6 import isValid
 
 from microneedle_desk.i18n import tr
 from microneedle_desk.ui.export_dialog import export_dialog, recall_dialog
+from microneedle_desk.ui.give_back import give_back
 
 if TYPE_CHECKING:
     from microneedle_desk.ui.main_window import MainWindow
@@ -35,7 +38,7 @@ class ReviewMenu(QObject):
         super().__init__(window)
         self.window, self.ctx = window, window.ctx
         self.menu = window.menuBar().addMenu(tr("&Review"))
-        self.windows: list[QWidget] = []
+        self._windows: list[weakref.ref[QWidget]] = []
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, slot, tip in (
                 ("history", tr("Session &history…"), "Ctrl+Shift+H", self.open_history,
@@ -64,10 +67,18 @@ class ReviewMenu(QObject):
             for key, action in self.actions.items():
                 signer.guard(action, "export" if key == "export" else "review_history")
 
+    @property
+    def windows(self) -> list[QWidget]:
+        """The review windows open now (a closed one is deleted)."""
+        return [w for ref in self._windows if (w := ref()) is not None and isValid(w)]
+
     def _keep(self, widget: QWidget) -> QWidget:
-        for closed in [w for w in self.windows if not w.isVisible()]:
-            closed.deleteLater()  # children of the main window otherwise, kept as long as it lives
-        self.windows = [w for w in self.windows if w.isVisible()] + [widget]
+        # a closed window is deleted: as a child of the main window it would otherwise be kept,
+        # with its charts and what it read, as long as the main window lives
+        widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # once it is gone, what it read goes back to the system (after the deletion has run)
+        widget.destroyed.connect(lambda: QTimer.singleShot(0, give_back))
+        self._windows = [ref for ref in self._windows if ref() is not None] + [weakref.ref(widget)]
         widget.show()
         widget.raise_()
         return widget

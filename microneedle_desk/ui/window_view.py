@@ -162,6 +162,8 @@ class SessionWindow(KeyedWindow):
         self.statusBar().showMessage(message, 10000)
 
     def on_alert(self, kind: str) -> None:
+        if self.ctx.settings.get("alerts/sound"):  # first: it does not wait for the banner's new layout
+            self.sound.play(int(self.ctx.settings.get("alerts/volume")))
         self.alert_bar.setText(tr("⚠ {get}   (Esc to acknowledge)").format(get=tr(ALERT_TEXT.get(kind, kind))))
         self.alert_bar.show()
         self.countdowns.flashing = {kind.split("_", 1)[0]}  # "dwell_planned_end": the dwell countdown
@@ -169,8 +171,6 @@ class SessionWindow(KeyedWindow):
         if self.ctx.settings.get("alerts/flash") and self.ctx.controller.shown:
             self._flash_left = 10
             self._flasher.start()
-        if self.ctx.settings.get("alerts/sound"):
-            self.sound.play(int(self.ctx.settings.get("alerts/volume")))
 
     def acknowledge_alert(self) -> None:
         self.alert_bar.hide()
