@@ -354,8 +354,10 @@ NOTES = [
     "background beneath it (pixel-identical; tests/test_countdown_repaint.py). The ratio to the minimal "
     "window swings with the machine and was not brought under 1.5× by this: 1.5× in the run of 2026-12-06 "
     "(load 0.6-1.1), 2.02× in a run of 2026-12-07 01:46 UTC before the figure's change (load 2.7-3.6; "
-    "minimised 0.04 %, alerts median 7.27 ms, max 29.34 ms), 1.97× in this run after it (the app "
-    "0.5-0.93 % of a core, the minimal window 0.26-0.47 %). What is left per second is Qt drawing a "
+    "minimised 0.04 %, alerts median 7.27 ms, max 29.34 ms), 1.97× in a run after it (load 2.3-5.9; "
+    "the app 0.5-0.93 % of a core, the minimal window 0.26-0.47 %), 1.79× in the run of 03:00 UTC "
+    "with the same code and a quieter machine (load 0.7-1.6; the app 0.73-0.93 %, the minimal window "
+    "0.38-0.68 %). What is left per second is Qt drawing a "
     "44-point figure and Python's part of the beat (~1-1.5 ms a second by the profile), against one small "
     "label in the minimal window.",
 ]
