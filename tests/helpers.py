@@ -23,6 +23,12 @@ takes no sign-off or override) and use ``store.device`` as ``device`` so each ev
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -258,3 +264,29 @@ def as_accounts_in_patients_file(root: Path) -> None:
     people["accounts"] = accounts
     write_atomic(paths.patients_file(root), dumps(people))
     moved.unlink()
+
+
+STRACE = shutil.which("strace")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_killed_at(calls: str, nth: int, child: str, *args: str, timeout: int = 120,
+                  env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the Python source ``child`` with ``args`` in a process that strace kills at the ``nth``
+    of the system calls ``calls`` (e.g. "rename,renameat,renameat2"); ``env`` adds to the child's
+    environment (the repository is on its import path)."""
+    assert STRACE is not None, "strace is not installed (tools/bootstrap.py installs it)"
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [STRACE, "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
+         "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", child, *args],
+        capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
+
+
+def was_killed(result: subprocess.CompletedProcess[str], finished: str) -> bool:
+    """Whether a :func:`run_killed_at` child was killed: it prints ``finished`` when it got to the
+    end, and otherwise must have died of the SIGKILL (not of an error of its own)."""
+    if finished in result.stdout:
+        return False
+    assert result.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL, 137), result.stderr[-2000:]
+    return True

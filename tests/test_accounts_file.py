@@ -5,24 +5,23 @@ that lists the accounts without reading any patient."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import (
+    STRACE,
     as_accounts_in_patients_file,
     make_demo_patient,
     old_name_only_practitioner,
     pin_sink,
     run_complete_session,
+    run_killed_at,
     shipped_protocol,
     start_session,
+    was_killed,
 )
 
 from microneedle_desk import paths
@@ -36,8 +35,6 @@ from microneedle_desk.store.leftovers import quarantine_strays
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
-REPO = Path(__file__).resolve().parent.parent
-STRACE = shutil.which("strace")
 ADMIN_PIN = "481516"
 NURSE_PIN = "273849"
 
@@ -139,18 +136,12 @@ def test_a_move_killed_at_any_file_operation_leaves_a_store_that_opens_with_ever
     source, clock = tmp_path / "source" / "data", FakeClock()
     before = old_layout_store(source, clock)
     calls = {"link": "link,linkat", "rename": "rename,renameat,renameat2", "fsync": "fsync,fdatasync"}[call]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
     nth, killed_with_both = 1, 0
     while True:
         root = tmp_path / f"{call}-{nth}" / "data"
         shutil.copytree(source, root)
-        result = subprocess.run(
-            [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
-             "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", CHILD, str(root)],
-            capture_output=True, text=True, env=env, timeout=120, check=False)
-        finished = "OPENED" in result.stdout
+        finished = not was_killed(run_killed_at(calls, nth, CHILD, str(root)), "OPENED")
         if not finished:
-            assert result.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL, 137), result.stderr[-2000:]
             assert {k: v for k, v in stored_accounts(root).items() if k in before} == before, \
                 f"killed at {call} #{nth}: an account is missing or changed before the next start"
             killed_with_both += paths.accounts_file(root).exists() and "accounts" in _tables(

@@ -7,12 +7,20 @@ import itertools
 import json
 import shutil
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_protocol, start_session
+from helpers import (
+    STRACE,
+    make_demo_patient,
+    pin_sink,
+    run_complete_session,
+    run_killed_at,
+    shipped_protocol,
+    start_session,
+    was_killed,
+)
 
 from microneedle_desk import paths
 from microneedle_desk.cli import main
@@ -237,8 +245,6 @@ def test_backup_to_a_second_location_refuses_without_a_key_and_says_when_it_cann
     assert main(["--data-dir", str(root), "backup", "--keep", "0"]) == 1
 
 
-STRACE = shutil.which("strace")
-REPO = Path(__file__).resolve().parent.parent
 COPY_CHILD = """
 import sys
 from datetime import datetime, timezone
@@ -257,26 +263,17 @@ def test_a_backup_and_its_encrypted_copy_killed_at_any_file_operation_leave_the_
         encrypted: tuple[Path, Path, Path, tuple], tmp_path: Path, call: str) -> None:
     """Keeping one backup, so the run also removes the earlier ones: killed anywhere, the
     newest backup listed (the new one or the one before) restores whole, here and there."""
-    import os
-    import signal
 
     source, usb_source, key_file, _expected = encrypted
     identities = read_identities(key_file.read_text())
     calls = {"rename": "rename,renameat,renameat2", "unlink": "unlink,unlinkat,rmdir"}[call]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
     nth = 1
     while True:
         case = tmp_path / f"{call}-{nth}"
         root, usb = case / "data", case / "usb"
         shutil.copytree(source, root)
         shutil.copytree(usb_source, usb)
-        result = subprocess.run(
-            [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
-             "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", COPY_CHILD, str(root), str(usb)],
-            capture_output=True, text=True, env=env, timeout=120, check=False)
-        finished = "DONE" in result.stdout
-        if not finished:
-            assert result.returncode in (-signal.SIGKILL, 137), result.stderr[-2000:]
+        finished = not was_killed(run_killed_at(calls, nth, COPY_CHILD, str(root), str(usb)), "DONE")
         assert backup.backups(root), f"killed at {call} #{nth}: no backup is left"
         for taken in backup.backups(root):
             assert restoring.verify_backup(taken, P) == [], f"killed at {call} #{nth}: {taken.name} is not whole"

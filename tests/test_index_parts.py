@@ -11,21 +11,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import (
+    REPO,
+    STRACE,
     amend_with_pin,
     make_demo_patient,
     pin_sink,
     run_complete_session,
+    run_killed_at,
     shipped_protocol,
     start_session,
+    was_killed,
 )
 
 from microneedle_desk import paths
@@ -39,8 +40,6 @@ from microneedle_desk.store.storage import AtomicCachedStorage, dumps
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
-REPO = Path(__file__).resolve().parent.parent
-STRACE = shutil.which("strace")
 
 
 def sign_one(store: Store, clock: FakeClock, n: int, patient_id: str | None = None) -> tuple[str, str]:
@@ -229,16 +228,8 @@ def unsigned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def sign_killed(root: Path, when: dict[str, Any], calls: str, nth: int) -> bool:
     """Sign in a child killed at the ``nth`` of ``calls``; True when it was killed first."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}",
-           "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run(
-        [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
-         "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", CHILD, str(root), json.dumps(when)],
-        capture_output=True, text=True, env=env, timeout=180, check=False)
-    if "SIGNED" in result.stdout:
-        return False
-    assert result.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL, 137), result.stderr[-2000:]
-    return True
+    env = {"PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}", "QT_QPA_PLATFORM": "offscreen"}
+    return was_killed(run_killed_at(calls, nth, CHILD, str(root), json.dumps(when), timeout=180, env=env), "SIGNED")
 
 
 @pytest.mark.skipif(STRACE is None, reason="strace is not installed (tools/bootstrap.py installs it)")

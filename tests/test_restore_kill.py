@@ -10,15 +10,20 @@ the two versions. Cases go on until the restore runs to its end without meeting 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import make_demo_patient, pin_sink, run_complete_session, shipped_protocol, start_session
+from helpers import (
+    STRACE,
+    make_demo_patient,
+    pin_sink,
+    run_complete_session,
+    run_killed_at,
+    shipped_protocol,
+    start_session,
+    was_killed,
+)
 
 from microneedle_desk import paths
 from microneedle_desk.core.clock import FakeClock
@@ -28,8 +33,6 @@ from microneedle_desk.store.check import check_store
 from microneedle_desk.store.store import Store
 
 P = shipped_protocol()
-REPO = Path(__file__).resolve().parent.parent
-STRACE = shutil.which("strace")
 
 pytestmark = pytest.mark.skipif(STRACE is None, reason="strace is not installed (tools/bootstrap.py installs it)")
 
@@ -83,16 +86,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
 
 def run_killed(root: Path, taken: Path, call: str, nth: int) -> bool:
     """Restore in a child killed at the ``nth`` ``call``; True when it was killed."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={call}",
-         "-e", f"inject={call}:signal=SIGKILL:when={nth}",
-         sys.executable, "-c", CHILD, str(root), str(taken)],
-        capture_output=True, text=True, env=env, timeout=120, check=False)
-    if "RESTORED" in result.stdout:
-        return False
-    assert result.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL, 137), result.stderr[-2000:]
-    return True
+    return was_killed(run_killed_at(call, nth, CHILD, str(root), str(taken)), "RESTORED")
 
 
 @pytest.mark.parametrize("call", ["rename", "link", "unlink", "mkdir", "openat"])
@@ -143,16 +137,11 @@ def test_a_backup_killed_at_any_file_operation_leaves_the_records_whole_and_no_h
     """The daily backup, keeping one (so it also removes the older one), killed at each step."""
     source, _taken, _restored, before = versions
     calls = {"rename": "rename,renameat,renameat2", "link": "link,linkat", "unlink": "unlink,unlinkat,rmdir"}[call]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
     nth = 1
     while True:
         root = tmp_path / f"{call}-{nth}" / "data"
         shutil.copytree(source, root)
-        result = subprocess.run(
-            [str(STRACE), "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
-             "-e", f"inject={calls}:signal=SIGKILL:when={nth}", sys.executable, "-c", BACKUP_CHILD, str(root)],
-            capture_output=True, text=True, env=env, timeout=120, check=False)
-        finished = "RESTORED" in result.stdout
+        finished = not was_killed(run_killed_at(calls, nth, BACKUP_CHILD, str(root)), "RESTORED")
         assert check_store(root, P) == [], f"killed at {call} #{nth}: the records do not check clean"
         assert fingerprint(root) == before, f"killed at {call} #{nth}: a backup changed the records"
         for taken in backup.backups(root):  # every backup listed is whole
