@@ -4,8 +4,10 @@ holding the sessions' summary rows.
 A summary row as read from the index is a dict of ~35 entries (~3 kB in memory); ten years of a
 clinic are 150,000 of them. The catalogue keeps, per session, one code per shown column into a
 table of that column's distinct texts (a patient's name appears once however many sessions they
-had; a day once however many sessions it saw), the numbers the table sorts by, two flags and
-the session id: ~120 bytes a session, in numpy arrays.
+had; a day once however many sessions it saw), the numbers the table sorts by, two flags, the
+session's and the patient's id: ~160 bytes a session, in numpy arrays. The columns with many
+distinct texts keep them packed in arrays too (history_bytes.py), not as a string and a dict
+entry each: what the history keeps while it is open goes back whole when it closes.
 
 A search word is tested against each table's distinct texts once, and the rows follow by their
 codes; a sort ranks a table's texts once and orders the rows by rank. The rows' summaries are
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from microneedle_desk.review.history_bytes import ByteColumn, PackedTable, joined
 from microneedle_desk.review.history_filter import HistoryFilter, id_like
 from microneedle_desk.review.history_rows import Labels, minutes_text, status_of
 
@@ -31,10 +34,14 @@ Positions = npt.NDArray[np.intp]
 # The searched texts, in the order of the table's columns (date = day and time), and the lot.
 TEXT = ("day", "time", "patient", "practitioner", "indication", "needle_text", "dwell_text", "needling_text",
         "adjunct", "effects", "status", "lot")
-CODED = (*TEXT, "patient_id")  # patient_id: a filter, never searched
+# The columns with many distinct texts (a patient, a day) keep them packed (history_bytes.py);
+# the others, a few each, in a Table.
+PACKED = ("day", "time", "patient", "dwell_text", "needling_text")
+TABLED = tuple(name for name in TEXT if name not in PACKED)
 NUMBERS = {"needle": "d", "dwell": "f", "needling": "f"}  # float, NaN for none (times: only sorted by)
 INTS = {"started": "q", "month": "h", "flags": "B"}
 EFFECTS, OVERRIDES = 1, 2
+ID_WIDTH = 36  # a session's or a patient's id: a UUID's text
 _DIGITS = str.maketrans("", "", "-T:. ")
 
 
@@ -62,19 +69,16 @@ class Table:
             self._folded = None
         return found
 
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def text(self, code: int) -> str:
+        return self.texts[code]
+
     def matching(self, word: str) -> Mask:
         if self._folded is None:
             self._folded = [t.casefold() for t in self.texts]
         return np.fromiter((word in t for t in self._folded), dtype=np.bool_, count=len(self._folded))
-
-    def repack(self) -> None:
-        """The texts and keys made anew, one after another, and the old ones let go. Made while
-        months of rows were read, each lay among that month's rows, and kept a block of memory
-        from going back to the system after those rows were freed."""
-        self.texts = [(" " + t)[1:] for t in self.texts]
-        self.keys = [(" " + k)[1:] if isinstance(k, str) else k for k in self.keys]
-        self.codes = dict(zip(self.keys, range(len(self.keys)), strict=True))
-        self._folded = None
 
     def rank(self, key: Callable[[int], Any]) -> npt.NDArray[np.int32]:
         order = sorted(range(len(self.texts)), key=key)
@@ -88,32 +92,31 @@ class Catalogue:
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
-        self.tables = {name: Table() for name in CODED}
+        self.tables = {name: Table() for name in TABLED}
+        self.packed = {name: PackedTable() for name in PACKED}
         self._growing: dict[str, array[Any]] = {}
-        self._ids_growing: list[bytes] = []
+        self._ids_growing, self._patients_growing = ByteColumn(ID_WIDTH), ByteColumn(ID_WIDTH)
         self.columns: dict[str, npt.NDArray[Any]] = {}
         self.ids: npt.NDArray[np.bytes_] = np.array([], dtype="S36")
+        self.patient_ids: npt.NDArray[np.bytes_] = np.array([], dtype="S36")  # a filter, never searched
         self._start()
         self._frozen = 0
         self.count = 0
 
     def _start(self) -> None:
-        self._growing = {name: array("i") for name in CODED}
+        self._growing = {name: array("i") for name in TABLED}
         self._growing |= {name: array(kind) for name, kind in (NUMBERS | INTS).items()}
-        self._ids_growing = []
 
     def add(self, summary: Mapping[str, Any], month: int) -> None:
         """One session's row (``month``: its place in the source's list of months, -1 for none)."""
-        g, t, labels = self._growing, self.tables, self.labels
+        g, t, p, labels = self._growing, self.tables, self.packed, self.labels
         started = str(summary.get("started_at") or "")
         needle = summary.get("needle_mm")
         mm = float(needle) if isinstance(needle, (int, float)) else None
-        g["day"].append(t["day"].code(started[:10], lambda: started[:10]))
-        g["time"].append(t["time"].code(started[11:16], lambda: started[11:16]))
-        patient = f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})"
-        g["patient"].append(t["patient"].code(patient, lambda: patient))
-        pid = str(summary.get("patient_id") or "")
-        g["patient_id"].append(t["patient_id"].code(pid, lambda: pid))
+        p["day"].add(started[:10])
+        p["time"].add(started[11:16])
+        p["patient"].add(f"{summary.get('patient_name', '')} ({summary.get('clinic_id', '')})")
+        self._patients_growing.append(str(summary.get("patient_id") or "").encode())
         who = str(summary.get("practitioner_id") or "")
         g["practitioner"].append(t["practitioner"].code(who, lambda: labels.practitioner(who)))
         ind = str(summary.get("indication"))
@@ -124,8 +127,7 @@ class Catalogue:
             seconds = summary.get(key)
             number = float(seconds) if isinstance(seconds, (int, float)) else None
             g[name].append(number if number is not None else np.nan)
-            text = minutes_text(number)
-            g[f"{name}_text"].append(t[f"{name}_text"].code(text, lambda text=text: text))  # type: ignore[misc]
+            p[f"{name}_text"].add(minutes_text(number))
         adjunct = str(summary.get("adjunct"))
         g["adjunct"].append(t["adjunct"].code(adjunct, lambda: labels.adjuncts.get(adjunct, "")))
         effects = tuple(summary.get("side_effects") or ())
@@ -148,25 +150,24 @@ class Catalogue:
             return
         fresh = {name: np.frombuffer(arr.tobytes(), dtype=arr.typecode) if len(arr) else np.array([], arr.typecode)
                  for name, arr in self._growing.items()}
-        for name in CODED:  # a code in as few bytes as the column's table needs (most: 2)
-            fresh[name] = fresh[name].astype(np.min_scalar_type(max(len(self.tables[name].texts) - 1, 0)))
+        fresh |= {name: table.codes() for name, table in self.packed.items()}
+        for name in TEXT:  # a code in as few bytes as the column's table needs (most: 2)
+            fresh[name] = fresh[name].astype(np.min_scalar_type(max(len(self._table(name)) - 1, 0)))
         self.columns = {name: np.concatenate([self.columns[name], fresh[name]]) if name in self.columns
                         else fresh[name] for name in fresh}
-        self.ids = np.concatenate([self.ids, np.array(self._ids_growing, dtype=np.bytes_)])
+        self.ids = joined(self.ids, self._ids_growing.take())
+        self.patient_ids = joined(self.patient_ids, self._patients_growing.take())
         self._start()
         self._frozen = self.count
 
-    def repack(self) -> None:
-        """Every row is in: the long-lived texts made anew together (see :meth:`Table.repack`)."""
-        self._freeze()
-        for table in self.tables.values():
-            table.repack()
+    def _table(self, name: str) -> Table | PackedTable:
+        return self.packed[name] if name in self.packed else self.tables[name]
 
     # -- reading -----------------------------------------------------------------------------
     def disp(self, at: int) -> tuple[str, ...]:
         """The cells' texts of the row at ``at``."""
         self._freeze()
-        text = [self.tables[name].texts[int(self.columns[name][at])] for name in TEXT]
+        text = [self._table(name).text(int(self.columns[name][at])) for name in TEXT]
         return (f"{text[0]} {text[1]}".rstrip(), *text[2:-1])
 
     def session_id(self, at: int) -> str:
@@ -191,8 +192,9 @@ class Catalogue:
             keep &= c["started"] >= int(wanted.date_from.strftime("%Y%m%d")) * 1_000_000
         if wanted.date_to is not None:
             keep &= c["started"] < (int(wanted.date_to.strftime("%Y%m%d")) + 1) * 1_000_000
-        for name, value in (("patient_id", wanted.patient_id), ("practitioner", wanted.practitioner_id),
-                            ("indication", wanted.indication)):
+        if wanted.patient_id:
+            keep &= self.patient_ids == wanted.patient_id.encode()
+        for name, value in (("practitioner", wanted.practitioner_id), ("indication", wanted.indication)):
             if value:
                 code = self.tables[name].codes.get(value)
                 keep &= (c[name] == code) if code is not None else np.zeros(n, dtype=np.bool_)
@@ -214,7 +216,7 @@ class Catalogue:
     def _word(self, word: str) -> Mask:
         found = np.zeros(self.count, dtype=np.bool_)
         for name in TEXT:
-            hits = self.tables[name].matching(word)
+            hits = self._table(name).matching(word)
             if hits.any():
                 found |= hits[self.columns[name]]
         if id_like(word):
@@ -232,8 +234,11 @@ class Catalogue:
             values = c[("needle", "dwell", "needling")[column - 4]].astype(np.float64)
             return np.where(np.isnan(values), -1.0, values)
         name = {1: "patient", 2: "practitioner", 3: "indication", 7: "adjunct", 8: "effects", 9: "status"}[column]
+        if column == 1:
+            by_patient: npt.NDArray[Any] = self.packed[name].folded_ranks()[c[name]]
+            return by_patient
         table = t[name]
-        if column in (1, 2):
+        if column == 2:
             ranks = table.rank(lambda i: table.texts[i].casefold())
         elif column == 8:  # by how many side effects, then their names
             ranks = table.rank(lambda i: (len(table.keys[i][0]), table.texts[i]))

@@ -66,6 +66,10 @@ class RecordSource(Protocol):
     def select(self, wanted: HistoryFilter, column: int, descending: bool) -> Selection: ...
 
 
+def _started_at(summary: Mapping[str, Any]) -> str:
+    return str(summary.get("started_at") or "")
+
+
 def active_summaries(store: Store) -> list[SessionRow]:
     """Rows of the sessions in progress (replayed from their drafts)."""
     protocol = store.protocol
@@ -96,7 +100,7 @@ class LocalSource:
         self._next = 0
         self._active: dict[str, Mapping[str, Any]] = {}
         self._read: OrderedDict[int, dict[str, Mapping[str, Any]]] = OrderedDict()
-        for summary in sorted(active_summaries(store), key=lambda s: str(s.get("started_at") or ""), reverse=True):
+        for summary in sorted(active_summaries(store), key=_started_at, reverse=True):
             self._active[str(summary.get("id"))] = summary
             self.catalogue.add(summary, -1)
         while not self.done and self.total() < self.FIRST_ROWS:
@@ -112,10 +116,11 @@ class LocalSource:
     def _month(self) -> int:
         at = self._next
         self._next += 1
-        rows = self.store.month_rows_once(self.months[at])
-        for summary in sorted(rows, key=lambda s: str(s.get("started_at") or ""), reverse=True):
-            self.catalogue.add(summary, at)
-        return len(rows)
+        added = 0
+        for summary in self.store.month_rows_sorted(self.months[at], _started_at, reverse=True):
+            self.catalogue.add(summary, at)  # one row at a time: see store/month_reader.py
+            added += 1
+        return added
 
     def more(self, budget_s: float = float("inf")) -> int:
         """At least one month, and no further month once the last one's cost would overrun
@@ -128,8 +133,6 @@ class LocalSource:
             if (now - start) + (now - last) > budget_s:
                 break
             last = now
-        if self.done and added:
-            self.catalogue.repack()
         return added
 
     def loaded(self) -> LocalSource:

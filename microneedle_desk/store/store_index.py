@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, cast, overload
 
@@ -17,7 +17,7 @@ from microneedle_desk import paths
 from microneedle_desk.core.record_types import FollowupIndexRow, JsonObject
 from microneedle_desk.core.session_state import SessionState
 from microneedle_desk.core.summary import SessionRow, summarize
-from microneedle_desk.store import index_parts
+from microneedle_desk.store import index_parts, month_reader
 from microneedle_desk.store.derived import (
     DERIVED_TABLE,
     derived_files,
@@ -121,6 +121,23 @@ class StoreIndex(StorePatients):
         rows = self._raw_rows(month, table)
         self._months.pop(month, None)
         return _typed(rows, table)
+
+    def month_rows_sorted(self, month: str, key: Callable[[SessionRow], Any],
+                          reverse: bool = False) -> Iterator[SessionRow]:
+        """The month's history rows as ``sorted(month_rows_once(month), key=key, reverse=reverse)``
+        gives them, each parsed as it is asked for (store/month_reader.py): walking the months
+        holds one row at a time, not a month. A damaged file raises as :meth:`month_rows` does."""
+        base = paths.index_file(self.root, month)
+        text = None
+        if month not in self._months and base not in self._dbs:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = base.read_bytes().decode("utf-8")
+        rows = month_reader.scan(text, "summaries", key) if text is not None else None
+        if text is None or rows is None:  # read whole: the same rows, or the same error
+            yield from sorted(self.month_rows_once(month), key=key, reverse=reverse)
+            return
+        recent = self._read_part(paths.index_recent_file(self.root, month))
+        yield from cast(Iterator[SessionRow], month_reader.rows_in_order(text, rows, recent, "summaries", key, reverse))
 
     def _raw_rows(self, month: str, table: str) -> list[JsonObject]:
         tables = self._months.pop(month, None)
