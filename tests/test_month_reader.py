@@ -149,3 +149,31 @@ def test_a_byte_column_widens_for_a_longer_text_and_keeps_the_earlier_ones() -> 
     taken = column.take()
     assert [bytes(v) for v in taken] == [b"abcd", b"ab", b"abcdefgh", b""]
     assert taken.dtype == np.dtype("S8") and len(column.take()) == 0
+
+
+# -- the dashboard's rows --------------------------------------------------------------------------
+def test_the_dashboard_reads_its_range_row_by_row_with_the_rows_and_figures_of_a_whole_read(
+        store: Store, protocol: Protocol) -> None:
+    from datetime import date, timedelta
+
+    from microneedle_desk.review import dashboard_rows, stats
+
+    span = dashboard_rows.day_span(store)
+    assert span is not None
+    for month in store.index_months()[1:4]:  # follow-ups filed in their sessions' months
+        path = paths.index_file(store.root, month)
+        tables = json.loads(path.read_bytes())
+        signed = [r for r in tables["summaries"].values() if r.get("status") == "signed"]
+        tables["followups"] = {"1": {"session_id": signed[0]["id"], "what": "erythema", "none": False},
+                               "2": {"session_id": signed[1]["id"], "what": "", "none": True},
+                               "3": {"session_id": "of-another-laptop", "what": "itching", "none": False},
+                               "4": {"session_id": signed[2]["id"], "what": "itching", "none": False}}
+        path.write_bytes(dumps(tables))
+    for low, high in [span, (span[0] + timedelta(days=40), span[1] - timedelta(days=75)),
+                      (span[1], span[1]), (date(1990, 1, 1), date(1990, 2, 1))]:
+        whole_rows, whole_followups = dashboard_rows.between(_fresh(store, protocol), low, high)
+        rows, month_followups = dashboard_rows.each_between(_fresh(store, protocol), low, high)
+        assert list(rows) == list(whole_rows)
+        for by in ("week", "month"):
+            rows, month_followups = dashboard_rows.each_between(_fresh(store, protocol), low, high)
+            assert stats.compute(rows, month_followups, by) == stats.compute(whole_rows, whole_followups, by)

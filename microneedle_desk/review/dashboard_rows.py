@@ -2,18 +2,19 @@
 
 Holding every session's summary row for as long as the dashboard is open would cost the
 memory of the whole history; a range of days is read from the months it covers (follow-ups
-are filed in their session's month too) and let go once the figures are computed.
+are filed in their session's month too) and let go once the figures are computed. To draw,
+the rows are read one at a time (:func:`each_between`) as the figures take them in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal, Protocol, overload
 
 from microneedle_desk.core.record_types import FollowupIndexRow
 from microneedle_desk.core.summary import SessionRow
-from microneedle_desk.review.export import in_range
+from microneedle_desk.review.export import in_range, in_range_each
 
 Rows = Sequence[Mapping[str, Any]]  # history rows (this laptop's SessionRow, or the server's) or follow-ups
 
@@ -25,6 +26,11 @@ class MonthIndex(Protocol):
     def month_rows_once(self, month: str, table: Literal["summaries"] = "summaries") -> list[SessionRow]: ...
     @overload
     def month_rows_once(self, month: str, table: Literal["followups"]) -> list[FollowupIndexRow]: ...
+
+    def month_rows_sorted(self, month: str, key: Callable[[SessionRow], Any],
+                          reverse: bool = False) -> Iterator[SessionRow]: ...
+
+    def month_followups_each(self, month: str) -> Iterator[FollowupIndexRow]: ...
 
 
 def day_span(index: MonthIndex) -> tuple[date, date] | None:
@@ -47,6 +53,20 @@ def between(index: MonthIndex, low: date, high: date) -> tuple[Rows, Rows]:
     ids = {str(r.get("id")) for r in rows}
     followups = [f for m in months for f in index.month_rows_once(m, "followups") if f.get("session_id") in ids]
     return rows, followups
+
+
+def each_between(index: MonthIndex, low: date, high: date) -> tuple[Iterator[SessionRow], list[FollowupIndexRow]]:
+    """The rows :func:`between` gives, in its order, read one at a time as they are asked for,
+    and every follow-up of the months they are in (those of other sessions among them)."""
+    first, last = low.strftime("%Y-%m"), high.strftime("%Y-%m")
+    months = [m for m in reversed(index.index_months()) if first <= m <= last]
+    followups = [f for m in months for f in index.month_followups_each(m)]
+    rows = (r for m in months for r in in_range_each(index.month_rows_sorted(m, _file_order), low, high))
+    return rows, followups
+
+
+def _file_order(_row: SessionRow) -> int:
+    return 0  # every row equal: a stable sort keeps the month's order
 
 
 def given(rows: Rows, followups: Rows) -> tuple[Callable[[], tuple[date, date] | None],

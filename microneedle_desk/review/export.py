@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
@@ -62,9 +62,14 @@ def pseudonym(secret: bytes, patient_id: str) -> str:
 
 def in_range(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None) -> list[AnyRow]:
     """Rows whose session started on a day from ``date_from`` to ``date_to`` (both included)."""
+    return list(in_range_each(rows, date_from, date_to))
+
+
+def in_range_each(rows: Iterable[AnyRow], date_from: date | None, date_to: date | None) -> Iterator[AnyRow]:
+    """:func:`in_range`, one row at a time as they are asked for."""
     low = date_from.isoformat() if date_from else ""
     high = date_to.isoformat() if date_to else "9999"
-    return [r for r in rows if low <= str(r.get("started_at", ""))[:10] <= high]
+    return (r for r in rows if low <= str(r.get("started_at", ""))[:10] <= high)
 
 
 def records(store: Store, rows: Iterable[Mapping[str, Any]], deidentify: bool = False) -> list[ExportRecord]:

@@ -7,7 +7,7 @@ lists the charts draw; the tests can check the arithmetic without a window.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -52,35 +52,35 @@ def _periods(first: date, last: date, by: str) -> list[str]:
     return out
 
 
-def compute(rows: Sequence[Mapping[str, Any]], followups: Sequence[Mapping[str, Any]], by: str = "week"
+def compute(rows: Iterable[Mapping[str, Any]], followups: Iterable[Mapping[str, Any]], by: str = "week"
             ) -> DashboardData:
-    """Figures over ``rows`` (summary rows) and the follow-ups of those sessions.
+    """Figures over ``rows`` (summary rows) and the follow-ups of those sessions (follow-ups of
+    other sessions may be among them: only a shown session's are looked up).
 
     Side-effect rates count a signed session once per type seen during the session or at a
     follow-up, per 100 signed sessions (of that needle length, for the by-length chart).
+    ``rows`` is gone through once, so it can be read one row at a time.
     """
-    data = DashboardData(total=len(rows))
-    if not rows:
-        return data
-    per_day = Counter(str(r["started_at"])[:10] for r in rows)  # a few hundred days, not rows
-    counts: Counter[str] = Counter()
-    for day, n in per_day.items():
-        counts[period_of(date.fromisoformat(day), by)] += n
-    data.periods = _periods(date.fromisoformat(min(per_day)), date.fromisoformat(max(per_day)), by)
-    data.sessions_per_period = [counts.get(p, 0) for p in data.periods]
-    signed = [r for r in rows if r.get("status") == "signed"]
-    data.signed = len(signed)
-    ids = {str(r["id"]) for r in signed}
     late: dict[str, set[str]] = {}
     for f in followups:
-        if not f.get("none") and str(f.get("session_id")) in ids:
-            late.setdefault(str(f["session_id"]), set()).add(str(f.get("what")))
+        if not f.get("none"):
+            late.setdefault(str(f.get("session_id")), set()).add(str(f.get("what")))
+    data = DashboardData()
+    per_day: Counter[str] = Counter()  # a few hundred days, not rows
+    overrides: Counter[str] = Counter()
     lengths: Counter[float] = Counter()
     with_se: Counter[float] = Counter()
     by_type: Counter[str] = Counter()
     dwell_p, dwell_a = data.dwell_planned_min, data.dwell_actual_min
     needling_p, needling_a = data.needling_planned_min, data.needling_actual_min
-    for r in signed:  # one plain pass: this runs over every session in the range
+    for r in rows:  # one plain pass: this runs over every session in the range
+        data.total += 1
+        per_day[str(r["started_at"])[:10]] += 1
+        for o in r.get("overrides") or ():
+            overrides[str(o)] += 1
+        if r.get("status") != "signed":
+            continue
+        data.signed += 1
         mm = r.get("needle_mm")
         if mm is not None:
             mm = round(float(mm), 1)
@@ -101,15 +101,18 @@ def compute(rows: Sequence[Mapping[str, Any]], followups: Sequence[Mapping[str, 
         if needling is not None and planned is not None:
             needling_p.append(float(planned))
             needling_a.append(float(needling) / 60)
+    if not data.total:
+        return data
+    counts: Counter[str] = Counter()
+    for day, n in per_day.items():
+        counts[period_of(date.fromisoformat(day), by)] += n
+    data.periods = _periods(date.fromisoformat(min(per_day)), date.fromisoformat(max(per_day)), by)
+    data.sessions_per_period = [counts.get(p, 0) for p in data.periods]
     data.needle_lengths = sorted(lengths)
     data.needle_counts = [lengths[mm] for mm in data.needle_lengths]
     data.se_rate_by_needle = [100.0 * with_se[mm] / lengths[mm] for mm in data.needle_lengths]
     data.se_types = [k for k, _ in by_type.most_common()]
-    data.se_rate_by_type = [100.0 * by_type[k] / len(signed) for k in data.se_types] if signed else []
-    overrides: Counter[str] = Counter()
-    for r in rows:
-        for o in r.get("overrides") or ():
-            overrides[str(o)] += 1
+    data.se_rate_by_type = [100.0 * by_type[k] / data.signed for k in data.se_types] if data.signed else []
     data.override_kinds = [k for k, _ in overrides.most_common()]
     data.override_counts = [overrides[k] for k in data.override_kinds]
     return data

@@ -50,6 +50,10 @@ def _typed(rows: list[JsonObject], table: IndexTable) -> list[SessionRow] | list
     return cast(list[FollowupIndexRow], rows)
 
 
+def _unsorted(_record: Any) -> int:
+    return 0  # every record equal: a stable sort keeps the file's order
+
+
 class StoreIndex(StorePatients):
 
 
@@ -115,29 +119,41 @@ class StoreIndex(StorePatients):
             self, month: str, table: IndexTable = "summaries") -> list[SessionRow] | list[FollowupIndexRow]:
         """One month's history rows as :meth:`month_rows` reads them, not kept afterwards unless
         they were kept already: a reader that walks every month holds one month at a time."""
+        return _typed(self._raw_rows_once(month, table), table)
+
+    def _raw_rows_once(self, month: str, table: str) -> list[JsonObject]:
         tables = self._months.get(month)
         if tables is not None:
-            return _typed(tables.get(table, []), table)
+            return tables.get(table, [])
         rows = self._raw_rows(month, table)
         self._months.pop(month, None)
-        return _typed(rows, table)
+        return rows
 
     def month_rows_sorted(self, month: str, key: Callable[[SessionRow], Any],
                           reverse: bool = False) -> Iterator[SessionRow]:
         """The month's history rows as ``sorted(month_rows_once(month), key=key, reverse=reverse)``
         gives them, each parsed as it is asked for (store/month_reader.py): walking the months
         holds one row at a time, not a month. A damaged file raises as :meth:`month_rows` does."""
+        return cast(Iterator[SessionRow], self._records_sorted(month, "summaries", key, reverse))
+
+    def month_followups_each(self, month: str) -> Iterator[FollowupIndexRow]:
+        """The month's follow-up copies as :meth:`month_rows_once` gives them, each parsed as it is
+        asked for (the month's history rows are not made)."""
+        return cast(Iterator[FollowupIndexRow], self._records_sorted(month, "followups", _unsorted, False))
+
+    def _records_sorted(self, month: str, table: IndexTable, key: Callable[[Any], Any],
+                        reverse: bool) -> Iterator[Any]:
         base = paths.index_file(self.root, month)
         text = None
         if month not in self._months and base not in self._dbs:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 text = base.read_bytes().decode("utf-8")
-        rows = month_reader.scan(text, "summaries", key) if text is not None else None
-        if text is None or rows is None:  # read whole: the same rows, or the same error
-            yield from sorted(self.month_rows_once(month), key=key, reverse=reverse)
+        records = month_reader.scan(text, table, key) if text is not None else None
+        if text is None or records is None:  # read whole: the same records, or the same error
+            yield from sorted(self._raw_rows_once(month, table), key=key, reverse=reverse)
             return
         recent = self._read_part(paths.index_recent_file(self.root, month))
-        yield from cast(Iterator[SessionRow], month_reader.rows_in_order(text, rows, recent, "summaries", key, reverse))
+        yield from month_reader.rows_in_order(text, records, recent, table, key, reverse)
 
     def _raw_rows(self, month: str, table: str) -> list[JsonObject]:
         tables = self._months.pop(month, None)
