@@ -1,10 +1,16 @@
-"""The alert banner over the steps: the warning in large bold type, wrapped to the window's
-width (a push button's own text never wraps, and a long warning widened the window past a
-scaled laptop screen); pressing it, or Esc, acknowledges it."""
+"""The alert banner: the warning in large bold type, wrapped to the width it lies in (a push
+button's own text never wraps, and a long warning widened the window past a scaled laptop
+screen); pressing it, or Esc, acknowledges it.
+
+It lies over the top of the step's page (``float_over`` the page's scrolling viewport) instead
+of taking a row of the window's layout. Showing a widget that a layout holds lays the whole
+window out again, at once, inside the slot that shows it, and moves the page down under the
+practitioner's pointer. The viewport has no layout, so showing the banner there moves nothing:
+the alert is told, and painted, without waiting for the window's layout."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -19,8 +25,26 @@ class AlertBar(QPushButton):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self._label)
-        self.setStyleSheet("QPushButton#alert_bar { background: #e0a100; padding: 0; }"
+        self.setStyleSheet("QPushButton#alert_bar { background: #e0a100; padding: 0;"
+                           " border: 2px solid #1a1a1a; }"
                            " QLabel#alert_text { color: #1a1a1a; font-size: 16pt; font-weight: bold; }")
+
+    def float_over(self, area: QWidget) -> None:
+        """Lie over the top of ``area`` (a widget without a layout), across its whole width."""
+        self.setParent(area)
+        area.installEventFilter(self)
+        self.place()
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self.place()
+        return False
+
+    def place(self) -> None:
+        area = self.parentWidget()
+        if area is not None:
+            self.setGeometry(0, 0, area.width(), self.heightForWidth(area.width()))
 
     def text(self) -> str:
         return self._label.text()
@@ -28,7 +52,7 @@ class AlertBar(QPushButton):
     def setText(self, text: str | None) -> None:
         self._label.setText(text or "")
         self.setAccessibleName(text or "")  # a button reads its name: the warning itself
-        self.updateGeometry()
+        self.place()  # a longer warning wraps to more lines
 
     def sizeHint(self) -> QSize:
         layout = self.layout()

@@ -76,7 +76,7 @@ class MainWindow(SessionWindow):
         self._flasher = QTimer(self)  # runs only while an alert flashes its countdown
         self._flasher.setInterval(FLASH_MS)
         self._flasher.timeout.connect(self._flash_step)
-        # -- countdowns and alert banner -------------------------------------------
+        # -- countdowns, and the alert banner (it lies over the page, below) --------------
         self.countdowns = CountdownPanel(compact=True)
         self.alert_bar = AlertBar()
         # its name is the warning it shows; what pressing it does is its description
@@ -100,6 +100,7 @@ class MainWindow(SessionWindow):
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame around the page, not a stop of its own
         scroll.setWidget(self.stack)
+        self.alert_bar.float_over(scroll.viewport())  # over the page's top: showing it moves nothing
         self.back = QPushButton(tr("◀ &Back"))
         self.back.setToolTip(tr("Previous step (Ctrl+PgUp)"))
         self.next = QPushButton(tr("&Next ▶"))
@@ -120,7 +121,6 @@ class MainWindow(SessionWindow):
         middle.addLayout(right, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addWidget(self.alert_bar)
         layout.addWidget(self.countdowns)
         layout.addLayout(middle, 1)
         self.setCentralWidget(central)
