@@ -22,12 +22,16 @@ class ByteColumn:
         self._buffer = bytearray()
 
     def append(self, raw: bytes) -> None:
-        if len(raw) > self.width:  # wider than the texts so far: those are made as wide
-            old, self.width = self.width, len(raw)
-            held, self._buffer = self._buffer, bytearray()
-            for at in range(0, len(held), old):
-                self._buffer += held[at:at + old].ljust(self.width, b"\0")
+        if len(raw) > self.width:
+            self._widen(len(raw))
         self._buffer += raw.ljust(self.width, b"\0")
+
+    def _widen(self, width: int) -> None:
+        """Wider than the texts so far: those are made as wide."""
+        old, self.width = self.width, width
+        held, self._buffer = self._buffer, bytearray()
+        for at in range(0, len(held), old):
+            self._buffer += held[at:at + old].ljust(width, b"\0")
 
     def take(self) -> npt.NDArray[np.bytes_]:
         """The texts added since the last take, as an array (numpy drops the padding when one
@@ -57,7 +61,10 @@ class PackedTable:
         return len(self.distinct)
 
     def add(self, text: str) -> None:
-        self._fresh.append(text.encode())
+        raw, fresh = text.encode(), self._fresh  # ByteColumn.append, without a call more a row
+        if len(raw) > fresh.width:
+            fresh._widen(len(raw))
+        fresh._buffer += raw.ljust(fresh.width, b"\0")
 
     def codes(self) -> npt.NDArray[np.intp]:
         """The codes of the texts added since the last call, in their order; texts not seen

@@ -26,6 +26,7 @@ from microneedle_desk.core.record_types import JsonObject
 from microneedle_desk.store import index_parts
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_DOC = re.compile(r'"([0-9]+)"[ \t\n\r]*:[ \t\n\r]*')
 _DECODER = json.JSONDecoder()
 
 
@@ -66,16 +67,19 @@ def _records(text: str, at: int, key: Callable[[Any], Any]) -> tuple[list[_Row],
     while at < len(text) and text[at] != "}":
         if rows:
             at = _expect(text, at, ",")
-        doc, at = _name(text, at)
-        # rising doc ids: no id repeats (parsed whole, a repeated id keeps the last record only)
-        if not (doc.isascii() and doc.isdigit()) or int(doc) <= last_doc:
+        found = _DOC.match(text, at)  # a doc id of ASCII digits (another key: read the file whole)
+        if found is None:
             raise _Unusual
-        last_doc = int(doc)
+        # rising doc ids: no id repeats (parsed whole, a repeated id keeps the last record only)
+        doc = int(found.group(1))
+        if doc <= last_doc:
+            raise _Unusual
+        last_doc, at = doc, found.end()
         row, end = _DECODER.raw_decode(text, at)
         if not isinstance(row, dict):
             raise _Unusual
         rows.append(_Row(at, row.get("id"), key(row)))
-        at = _skip(text, end)
+        at = end if end < len(text) and text[end] in ",}" else _skip(text, end)
     return rows, _expect(text, at, "}")
 
 
