@@ -53,11 +53,12 @@ def test_parts_are_attached_after_the_first_frame_and_match_a_window_built_at_on
     lock.release()
 
 
-def test_no_app_wide_key_filter_before_a_session_opens(window: Any) -> None:
-    """Space only acts on an open session; the filter that catches it comes with the first one
-    (test_session_gui runs Space through a whole session)."""
+def test_the_needling_keys_are_off_before_a_session_opens(window: Any) -> None:
+    """Space and the needling keys only act on an open session (test_session_gui runs Space
+    through a whole session); before one, neither is a live shortcut."""
     assert window.ctx.controller.session is None
-    assert not window._watching_space
+    assert not window.space_key.isEnabled()
+    assert not window.needling_hint_keys.isEnabled()
 
 
 def test_launch_with_exit_after_start_opens_a_new_store_and_exits_0_without_waiting_on_a_dialog(

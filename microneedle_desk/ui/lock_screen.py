@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -148,7 +148,13 @@ class LockScreen(QWidget):
 
 
 class IdleLock(QObject):
-    """Calls ``on_idle`` after ``minutes`` without keyboard or mouse input to the app."""
+    """Calls ``on_idle`` after ``minutes`` without keyboard or mouse input to the app.
+
+    Input is watched on the app's windows (each QWindow: the main window, a dialog, a PIN
+    prompt, a review window, from the first time it has the focus), where every key, click,
+    move, wheel and touch from the window system arrives before Qt hands it to a widget. Not on
+    the application: a filter there is handed every event of every widget, each paint and each
+    blink of a text cursor, and PySide wraps each one for Python, all the time the app is open."""
 
     INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
              QEvent.Type.Wheel, QEvent.Type.TouchBegin)
@@ -159,23 +165,15 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(on_idle)
         self.set_minutes(minutes)
-        # Input is watched from a second after start-up on: an app-wide Python filter sees
-        # every event, and the first sight of each widget class costs PySide set-up that would
-        # otherwise delay the first frame (the idle wait itself runs from now).
-        self._watch = QTimer(self)
-        self._watch.setSingleShot(True)
-        self._watch.timeout.connect(self._watch_input)
-        self._watch.start(self.WATCH_AFTER_MS)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self.watch)
+            self.watch(app.focusWindow())
 
-    WATCH_AFTER_MS = 1000
-
-    def _watch_input(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-            self.watching = self
-
-    watching: IdleLock | None = None  # self once installed on the application (see MainWindow.app_filters_paused)
+    def watch(self, window: QWindow | None) -> None:
+        """Watch ``window``'s input too (watching one twice keeps one watch)."""
+        if window is not None:
+            window.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
         self.timer.setInterval(max(1, int(minutes)) * 60_000)

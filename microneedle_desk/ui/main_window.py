@@ -90,7 +90,7 @@ class MainWindow(SessionWindow):
         self.steps.setMaximumWidth(200)
         self.steps.setStyleSheet("QListWidget { font-size: 13pt; }")
         self.stack = CurrentPageStack()
-        self.pages = LazyPages(ctx, self.stack, self.app_filters_paused)
+        self.pages = LazyPages(ctx, self.stack)
         for step in ctx.protocol.steps:
             self.steps.addItem(QListWidgetItem(tr(step.title)))
         self.steps.currentRowChanged.connect(self.go_to)
@@ -125,6 +125,7 @@ class MainWindow(SessionWindow):
         layout.addLayout(middle, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        self.watch_needling_keys()
         self._parts_attached = False
         self._parts_timer = QTimer(self)  # attaches the parts right after the first frame
         self._parts_timer.setSingleShot(True)
@@ -140,7 +141,6 @@ class MainWindow(SessionWindow):
         c.alert.connect(self.on_alert)
         c.session_closed.connect(self.on_session_closed)
         c.session_opened.connect(self.on_session_opened)
-        c.session_opened.connect(self._watch_space_key)
         self._events_seen = 0  # the open session's events when the window last rendered it
         self._stale = False  # an entry was saved while the window could not be seen
 
@@ -150,9 +150,6 @@ class MainWindow(SessionWindow):
         # gets, and PySide sets up each event class the first time one is handed to Python,
         # all before the first frame. The first paint is caught in paintEvent.
         self._painted = False
-        self._watching_space = False
-        if c.session is not None:
-            self._watch_space_key()
         self.resize(1280, 720)
         self.go_to(0)  # renders the window (go_to ends with refresh)
 

@@ -4,8 +4,7 @@ for the room of the page shown, the step list, and the pages built on first need
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QListWidget, QStackedWidget, QWidget
@@ -63,10 +62,8 @@ class LazyPages:
     A placeholder holds each page's place in the stack until then, so indexes never move.
     """
 
-    def __init__(self, ctx: UiContext, stack: QStackedWidget,
-                 building: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
+    def __init__(self, ctx: UiContext, stack: QStackedWidget) -> None:
         self.ctx, self.stack = ctx, stack
-        self._building = building
         self._pages: list[StepPage | None] = [None] * len(PAGE_CLASSES)
         self._placeholders = [QWidget() for _ in PAGE_CLASSES]
         for placeholder in self._placeholders:
@@ -78,8 +75,7 @@ class LazyPages:
     def __getitem__(self, index: int) -> StepPage:
         page = self._pages[index]
         if page is None:
-            with self._building():
-                page = self._pages[index] = page_class(index)(self.ctx)
+            page = self._pages[index] = page_class(index)(self.ctx)
             page.settle_tab_order()
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)

@@ -1,18 +1,16 @@
 """The window's needling keys: Space, F9 or the pedal act on the Needling step only, never move
 to it, and leave alone a widget where Space has a use of its own (see ui/keys.py).
 
-A layer of the main window (ui/main_window.py builds on it): the app-wide key filter is the
-window itself, installed when the first session opens.
+A layer of the main window (ui/main_window.py builds on it): the keys are shortcuts of the
+window, switched on and off as the focus, the step and the needling action change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from microneedle_desk.ui.context import UiContext
@@ -30,7 +28,6 @@ class KeyedWindow(QMainWindow):
     stack: QStackedWidget
     pages: LazyPages
     needling_action: QAction
-    _watching_space: bool
     room_view: Any
 
     @property
@@ -52,55 +49,38 @@ class KeyedWindow(QMainWindow):
             return
         self.needling_page.toggle_needling()
 
-    @contextmanager
-    def app_filters_paused(self) -> Iterator[None]:
-        """Build widgets with no Python filter on the application: PySide 6.11 can crash
-        (in shiboken's findDerivedType) when such a filter is handed an event for a widget of a
-        Python class that is still inside its constructor, as a step page is while it is built."""
+    def watch_needling_keys(self) -> None:
+        """Space, and the needling action's own keys where that action is off, as shortcuts of
+        this window. A shortcut is looked up by Qt when a key is pressed; an event filter on the
+        application would be handed every event of every widget (each paint, each blink of a
+        text cursor), and PySide wraps each for Python: that was most of the window's processor
+        time while a countdown ran. Which of them are on is worked out again when the focus, the
+        step or the action changes (``update_needling_keys``)."""
+        self.space_key = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        self.space_key.setAutoRepeat(False)  # a held Space toggles once
+        self.space_key.activated.connect(self._space_pressed)
+        # the needling action's keys pressed on another step: said where they work, nothing done
+        self.needling_hint_keys = QShortcut(self)
+        self.needling_hint_keys.setAutoRepeat(False)
+        self.needling_hint_keys.activated.connect(self.say_where_needling_keys_work)
+        self.needling_action.changed.connect(self.update_needling_keys)
         app = QApplication.instance()
-        filters = [f for f in self.app_filters if f is not None] if app is not None else []
-        for watcher in filters:
-            app.removeEventFilter(watcher)  # type: ignore[union-attr]
-        try:
-            yield
-        finally:
-            for watcher in filters:
-                app.installEventFilter(watcher)  # type: ignore[union-attr]
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.update_needling_keys)
+        self.update_needling_keys()
 
-    @property
-    def app_filters(self) -> list[QObject]:
-        """The objects of this window installed as filters on the whole application now."""
-        watching = [self] if getattr(self, "_watching_space", False) else []
-        security = getattr(self, "security", None)
-        idle = getattr(getattr(security, "idle", None), "watching", None)
-        return watching + ([idle] if idle is not None else [])
+    def update_needling_keys(self, *_focus: object) -> None:
+        self.space_key.setEnabled(self.space_starts_needling())
+        space = QKeySequence(Qt.Key.Key_Space)
+        keys = [k for k in self.needling_action.shortcuts() if not k.isEmpty() and k != space]
+        if self.needling_hint_keys.keys() != keys:
+            self.needling_hint_keys.setKeys(keys)
+        self.needling_hint_keys.setEnabled(self.ctx.controller.session is not None
+                                           and not self.needling_action.isEnabled())
 
-    def _watch_space_key(self) -> None:
-        """Space toggles the countdown only while a session is open, so the app-wide key
-        filter is installed when the first one opens, not at start-up: a Python filter on the
-        application sees every event of every widget, and the first sight of each widget class
-        costs PySide its wrapper set-up, all before the first frame."""
-        if self._watching_space:
-            return
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-            self._watching_space = True
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and self.ctx.controller.session is not None and self.isActiveWindow()):
-            key = event.key()
-            if (key == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                    and self.space_starts_needling()):
-                event.accept()
-                if not event.isAutoRepeat():  # a held Space toggles once
-                    self.needling_page.toggle_needling()
-                return True
-            if (key not in (Qt.Key.Key_Space, Qt.Key.Key_unknown) and not self.needling_action.isEnabled()
-                    and QKeySequence(event.keyCombination()) in self.needling_action.shortcuts()):
-                self.say_where_needling_keys_work()  # pressed on another step: it does nothing
-        return super().eventFilter(watched, event)
+    def _space_pressed(self) -> None:
+        if self.space_starts_needling():  # the focus may have moved since the keys were set
+            self.needling_page.toggle_needling()
 
     def say_where_needling_keys_work(self) -> None:
         self.statusBar().showMessage(needling_keys_hint(), 8000)

@@ -132,6 +132,7 @@ class SessionWindow(KeyedWindow):
             place = self.course_place.text(self.ctx, session.state)
         self.abandon_action.setEnabled(session is not None)
         self.needling_action.setEnabled(self.on_needling_step())
+        self.update_needling_keys()
         done_steps = state.completed_steps(self.ctx.protocol) if state else set()
         index = self.stack.currentIndex()
         # "Continue" past screening only once every question is answered and nothing blocks.
