@@ -334,32 +334,35 @@ def main() -> int:
 
 
 NOTES = [
-    "**Where a minimised countdown's CPU goes (2026-12-07).** Each thread's CPU is in the list below: all of "
-    "it is the main (python) thread; the X event queue and D-Bus threads stay at 0. Traced per event "
-    "(sys.setprofile on the main thread, 60 s minimised): no countdown beat, no repaint, no Python timer but "
-    "the session's heartbeat (ui/heartbeat.py: every 20 s the open session's `.alive` note, written "
-    "atomically, 0.43 ms of CPU each, so that a crash's gap is known to within 20 s), and one timer inside Qt "
-    "every 20 s (a plain QObject, no Python slot); each of these events also passes the app's two Python "
-    "event filters (the idle lock and the Space key). The alert's alarm sleeps in the kernel until its "
-    "deadline. The 0.124-0.376 % of the run of 2026-12-06 was not reproduced by the same code the next "
-    "morning (0.005-0.09 % in single runs; 0.026-0.045 % and 0.011-0.019 % in two runs of this "
-    "benchmark at load 2-6): the work "
-    "done minimised is the same in both, so that figure is put down to the shared machine; nothing was "
-    "found to cut but the heartbeat, which is kept (it is the record's evidence after a crash).",
+    "**Visible (run of 2026-12-07 04:35-04:50 UTC, load 0.4-1.5).** 1.01× the minimal window's CPU time "
+    "(the app 0.388-0.646 % of a core, the minimal window 0.339-0.592 %); the previous runs of this "
+    "benchmark measured 1.5-2.02×. What changed: the app had two Python event filters on the whole "
+    "application (the idle lock, and the Space key of the Needling step). A filter there is handed every "
+    "event of every widget (each paint, each blink of the text cursor, each timer) and PySide wraps each "
+    "one for Python, making a wrapper for every object Python never held (shiboken's findDerivedType and "
+    "dynamic casts). A profile of the visible window (perf, 20 s, DWARF call graphs) put 39 % of the "
+    "process's samples under those filters. Space and the needling keys are now shortcuts of the window, "
+    "switched on and off when the focus, the step or the needling action changes (ui/window_keys.py), "
+    "and the idle lock watches the app's windows (QWindow), where the window system's input arrives, "
+    "instead of the application (ui/lock_screen.py). A check before this run, the three processes side by "
+    "side for 40 s, 3 rounds: minimal window 0.265-0.312 %, the app 0.318-0.383 % (1.21×), the code "
+    "before the change 0.477-0.597 % (1.8×). Per second the app now does one beat (the controller's "
+    "poll, the countdown's texts, its figure drawn by its own paintEvent) and the text cursor's two "
+    "blinks, as the minimal window does its label and its blinks.",
     "",
-    "**Visible.** Profiled over 20 s (cProfile, visible, focus in a line edit): per second one beat (the "
-    "controller's poll, the countdown display's texts, its digits drawn by their own paintEvent) and "
-    "~16 events through each of the two Python event filters; no style sheet set, no layout. The figure "
-    "now paints its own background (countdown_panel.Digits), so a beat no longer repaints the box's styled "
-    "background beneath it (pixel-identical; tests/test_countdown_repaint.py). The ratio to the minimal "
-    "window swings with the machine and was not brought under 1.5× by this: 1.5× in the run of 2026-12-06 "
-    "(load 0.6-1.1), 2.02× in a run of 2026-12-07 01:46 UTC before the figure's change (load 2.7-3.6; "
-    "minimised 0.04 %, alerts median 7.27 ms, max 29.34 ms), 1.97× in a run after it (load 2.3-5.9; "
-    "the app 0.5-0.93 % of a core, the minimal window 0.26-0.47 %), 1.79× in the run of 03:00 UTC "
-    "with the same code and a quieter machine (load 0.7-1.6; the app 0.73-0.93 %, the minimal window "
-    "0.38-0.68 %). What is left per second is Qt drawing a "
-    "44-point figure and Python's part of the beat (~1-1.5 ms a second by the profile), against one small "
-    "label in the minimal window.",
+    "**Alerts.** The banner no longer takes a row of the window's layout: showing a widget a layout holds "
+    "makes Qt lay out every layout up to the window at once, inside the alert's slot, and that was most "
+    "of an alert's lateness (the banner's show() took 1.6-21.6 ms). It now lies over the top of the "
+    "step's page, in the page's scrolling viewport, which has no layout (ui/alert_bar.py). The window's "
+    "alert slot takes 0.1-0.2 ms (0.6 ms the first time), and a probe of 10 trials with the other core "
+    "busy put the kernel timer's ring 0.2-0.6 ms after the deadline (once 2.2 ms), the alert told 0.3 ms "
+    "later, the window's slot done 0.4-1 ms after that. What is left above that is the scheduler under "
+    "load (the one trial over 5 ms above).",
+    "",
+    "**Minimised.** 0.012-0.034 % of a core. Nothing is drawn and no beat runs; what is left is the "
+    "session's heartbeat (ui/heartbeat.py: every 20 s the open session's `.alive` note, written "
+    "atomically, so that a crash's gap is known to within 20 s) and one timer inside Qt every 20 s. The "
+    "alert's alarm sleeps in the kernel until its deadline.",
 ]
 
 

@@ -245,26 +245,25 @@ STORE_NOTES = [
     "Nothing else is written per step (no index, no chain, no meta.json).",
 ]
 
-# Under section 2 (the countdown alert), measured on 2026-12-06.
+# Under section 2 (the countdown alert).
 ALERT_NOTES = [
-    "**What sits between the deadline and the alert (2026-12-07).** Before: the alarm was a precise QTimer "
-    "set for the time left truncated to the millisecond plus 1 ms, on the system's monotonic clock (which on "
-    "Linux stops during a suspend), and the alert's entry was written (a copy of the session's state, the "
-    "signature sink, a TinyDB write with fsync: ~35 ms a profile under load) before the `alert` signal was "
-    "emitted. Now (ui/alarm.py, ui/controller.py): on Linux with the system clock the alarm is a timerfd on "
-    "CLOCK_BOOTTIME, the countdowns' own clock, set for the deadline itself to the nanosecond, so it also "
-    "rings at once on resume when the deadline fell in a suspend (elsewhere a precise QTimer rounded up); "
-    "the alert is emitted first and its entry written after; the sound starts before the banner. "
-    "Timestamps inside the trial (8 trials, load 4.3-4.8): the alarm's wake reached Python 0.2-9 ms after "
-    "the deadline (the scheduler finding the process a core), the window's own alert slot then took 2.5-35 "
-    "ms, almost all of it the banner's `show()`: showing it lays the whole window out again at once (the "
-    "page below moves down), 1-6 ms when the machine is quiet. So the lateness left is the machine's load "
-    "and that relayout; meeting ≤ 5 ms under load needs a banner that does not move the page (drawn over "
-    "it, or its room kept), a change of the window's look left to its owner."
-    " At a quieter moment (2026-12-07 03:08 UTC, load 0.6-1.2, the table above): median 6.4 ms, max 10.1"
-    " ms; a probe in the same conditions (12 trials) timed the window's alert slot part by part: the"
-    " banner's `show()` 1.6-21.6 ms, the sound, the banner's text, the announcement and the flash"
-    " together under 0.5 ms.",
+    "**The banner (2026-12-07, 04:54 UTC, the table above).** Median 1.21 ms, p90 3.2 ms, max 4.21 ms over 30 "
+    "trials, none early: met. The alert banner used to take a row of the window's layout above the "
+    "countdowns; showing a widget a layout holds makes Qt lay out every layout up to the window at once, "
+    "inside the slot that shows it, and that `show()` took 1.6-21.6 ms of the window's alert slot (the run "
+    "of 03:08 UTC with it: median 6.4 ms, max 10.1 ms). The banner now lies over the top of the step's "
+    "page, a child of the page's scrolling viewport, which has no layout (ui/alert_bar.py): showing it moves "
+    "nothing, and the page no longer jumps down under the practitioner's pointer. The window's alert slot "
+    "now takes 0.1-0.2 ms (0.6 ms the first time). A probe of 10 trials with the other core busy: the "
+    "kernel timer's ring reached Python 0.2-0.6 ms after the deadline (once 2.2 ms), the alert was told "
+    "0.3 ms later and the window's slot was done 0.4-1 ms after that; what varies beyond is the scheduler.",
+    "",
+    "**What sits between the deadline and the alert.** The alarm (ui/alarm.py) is, on Linux with the "
+    "system clock, a timerfd on CLOCK_BOOTTIME, the countdowns' own clock, set for the deadline itself to "
+    "the nanosecond, so it also rings at once on resume when the deadline fell in a suspend (elsewhere a "
+    "precise QTimer rounded up). The alert is emitted first and its entry written after (before, the "
+    "entry's TinyDB write with fsync came first: ~35 ms a profile under load); the sound starts before "
+    "the banner.",
     "",
     "The earlier figures: the run of 2026-12-06 23:09 UTC (load 7-8, the code before this work) measured a "
     "median of 22.94 ms, max 71.56 ms; the run of 2026-11-26 (load 1-2, the code before) a median of 6.04 ms "
