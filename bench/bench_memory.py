@@ -3,8 +3,12 @@
     .venv/bin/python bench/bench_memory.py                          # 10,000 / 50,000 / 150,000 (make bench)
     .venv/bin/python bench/bench_memory.py --sizes 10000 --no-baseline
 
-1. **Review windows.** In a fresh process per store size (Qt offscreen, a read-only store, a plain
-   main window shown as the parent, as in the app): the process's memory before, with History open
+1. **Review windows.** In a fresh process per store size (Qt offscreen, a read-only store, the app's
+   own main window shown as the parent, as a clinic has it when it opens a review window: its frame,
+   menus, step list and patient page with the list of patients, its parts not attached;
+   ``BENCH_PLAIN_PARENT=1``: an empty QMainWindow instead, as this benchmark had before; a checkout
+   whose window cannot be made so gets the empty one too, and each result says which it had): the
+   process's memory before, with History open
    (every month read in), after closing it; then the same for a patient's Course and for the
    Dashboard (the patient list read first, as the app's patient page does). Each figure is the
    resident set (VmRSS from /proc/self/status) twice: as it is ("raw"), and after ``gc.collect()``
@@ -104,7 +108,17 @@ def child_windows(store_dir: str) -> int:
     store = Store(root, protocol, clock, read_only=True)
     settings = Settings(protocol, paths.settings_file(root))
     ctx = UiContext(protocol, clock, store, settings, SessionController(protocol, clock, store))
-    main = QMainWindow()
+    main: QMainWindow
+    parent = "plain"
+    if not os.environ.get("BENCH_PLAIN_PARENT"):
+        try:  # the app's own main window (its frame and patient page, the parts not attached)
+            from microneedle_desk.ui.main_window import MainWindow
+
+            main, parent = MainWindow(ctx), "app"
+        except Exception as exc:  # a checkout whose window takes other arguments
+            print(f"the app's main window could not be made ({exc!r}): a plain one instead", file=sys.stderr)
+    if parent == "plain":
+        main = QMainWindow()
     main.resize(1366, 768)
     main.show()
 
@@ -119,7 +133,7 @@ def child_windows(store_dir: str) -> int:
     store.practitioners(include_inactive=True)
     patient_id = str(store.month_rows_once(store.index_months()[0])[0]["patient_id"])
     settle()
-    out: dict[str, Any] = {"start": start, "modules": modules, "idle": _figures()}
+    out: dict[str, Any] = {"start": start, "modules": modules, "idle": _figures(), "parent": parent}
     for name, make in (("history", lambda: HistoryWindow(ctx, main)),
                        ("course", lambda: CourseWindow(ctx, patient_id, main)),
                        ("dashboard", lambda: DashboardWindow(ctx, main))):
@@ -393,7 +407,9 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         for name in ("after", "before"):
             if name in row:
                 r = row[name]
-                lines.append(f"- {row['sessions']:,}, {'this code' if name == 'after' else 'baseline'}: "
+                parent = {"app": "the app's main window", "plain": "an empty window"}.get(r.get("parent", "plain"))
+                code = "this code" if name == "after" else "baseline"
+                lines.append(f"- {row['sessions']:,}, {code} (parent: {parent}): "
                              f"{r['start']['raw_mb']} / {r['start']['trimmed_mb']} → {r['modules']['raw_mb']} / "
                              f"{r['modules']['trimmed_mb']} → idle {r['idle']['raw_mb']} / {r['idle']['trimmed_mb']}; "
                              f"process CPU {r['cpu_s']} s, wall {r['wall_s']} s")
