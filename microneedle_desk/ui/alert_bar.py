@@ -18,6 +18,7 @@ class AlertBar(QPushButton):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("alert_bar")
+        self.setAutoDefault(True)  # Enter presses it once Tab reaches it, as it presses the step's buttons
         self._label = QLabel()
         self._label.setObjectName("alert_text")
         self._label.setWordWrap(True)

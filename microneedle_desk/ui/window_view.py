@@ -174,4 +174,10 @@ class SessionWindow(KeyedWindow):
             self._flasher.start()
 
     def acknowledge_alert(self) -> None:
+        had_focus = self.alert_bar.hasFocus()
         self.alert_bar.hide()
+        if had_focus:  # Qt would move it on to Back or Next: back to the step instead
+            self.current_page().focus_first()
+        room = getattr(self, "room_view", None)
+        if room is not None:
+            room.refresh()  # the room view shows the same alert: it goes there too
