@@ -126,6 +126,7 @@ class MainWindow(SessionWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self.watch_needling_keys()
+        QWidget.setTabOrder(self.next, self.alert_bar)  # read before the page it lies over
         self._parts_attached = False
         self._parts_timer = QTimer(self)  # attaches the parts right after the first frame
         self._parts_timer.setSingleShot(True)

@@ -56,3 +56,19 @@ def test_enter_on_the_banner_reached_by_tab_acknowledges_it_and_the_focus_goes_b
     assert clinic.ctx.controller.session.state.needling_marks == marks, "and needling goes on"
     focus = QApplication.focusWidget()
     assert focus is not None and page.isAncestorOf(focus), "the focus is back on the step, not on Back or Next"
+
+
+def test_the_banner_is_the_tab_stop_just_before_the_page_it_lies_over(qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    page = _on_the_needling_step(qtbot, clinic, fake_clock)
+    driver.pass_time(qtbot, fake_clock, 15 * 60 + 1)
+    bar = clinic.alert_bar
+    for index in (5, 3, 10):  # pages built early and late
+        clinic.go_to(index)
+        page = clinic.current_page()
+        page.focus_first()
+        first = QApplication.focusWidget()
+        assert first is not None and page.isAncestorOf(first)
+        driver.key(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.focusWidget() is bar, "Shift+Tab from the page's first field reaches the banner above it"
+        driver.key(qtbot, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is first, "and Tab from the banner goes into the page"
