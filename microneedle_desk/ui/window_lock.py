@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
 
 from microneedle_desk.core.accounts import Account
 from microneedle_desk.core.validation import ValidationError
@@ -30,6 +32,7 @@ class WindowLock(QObject):
         self.clinic = ctx.controller.clinic
         self.book = self.clinic.accounts
         self._shortcuts: list[tuple[QAction, list[QKeySequence]]] = []
+        self._focus_before: QWidget | None = None
         self.lock_screen = LockScreen(window)
         self.lock_screen.hide()
         self.lock_screen.unlock_button.clicked.connect(self.unlock)
@@ -49,6 +52,7 @@ class WindowLock(QObject):
         if not self.clinic.lock():
             return
         w = self.window
+        self._focus_before = QApplication.focusWidget()  # given back on unlocking
         central = w.centralWidget()
         if central is not None:
             central.hide()
@@ -81,6 +85,16 @@ class WindowLock(QObject):
         self._unlocked(account)
         self.follow_settings()
         w.refresh()
+        self._give_focus_back()
+
+    def _give_focus_back(self) -> None:
+        """The focus where it was before the lock, or on the step's first field: Qt leaves it in
+        the hidden PIN field, where typing would go nowhere and Space would not be the needling key."""
+        before, self._focus_before = self._focus_before, None
+        if before is not None and shiboken6.isValid(before) and before.isVisible() and before.isEnabled():
+            before.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.window.current_page().focus_first()
 
     def follow_settings(self) -> None:
         """The idle time from the settings, counted from now (saved in Settings, or on unlocking)."""
