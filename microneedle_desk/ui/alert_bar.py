@@ -11,7 +11,10 @@ the alert is told, and painted, without waiting for the window's layout."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from microneedle_desk.ui.focus_style import WIDTH, draw_mark
 
 
 class AlertBar(QPushButton):
@@ -46,6 +49,17 @@ class AlertBar(QPushButton):
         area = self.parentWidget()
         if area is not None:
             self.setGeometry(0, 0, area.width(), self.heightForWidth(area.width()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            # its style sheet draws the border, so the app's focus style is never asked: the
+            # same mark in the window's colours (the amber alone would pick the dark theme's),
+            # over the border and once more inside it
+            painter = QPainter(self)
+            for inset in (0, WIDTH):
+                draw_mark(painter, self.rect().adjusted(inset, inset, -inset, -inset), self.window().palette())
+            painter.end()
 
     def text(self) -> str:
         return self._label.text()

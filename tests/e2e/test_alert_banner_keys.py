@@ -72,3 +72,16 @@ def test_the_banner_is_the_tab_stop_just_before_the_page_it_lies_over(qtbot: Any
         assert QApplication.focusWidget() is bar, "Shift+Tab from the page's first field reaches the banner above it"
         driver.key(qtbot, Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is first, "and Tab from the banner goes into the page"
+
+
+def test_the_banner_shows_the_focus_mark_when_tab_reaches_it(qtbot: Any, clinic: Any, fake_clock: Any) -> None:
+    from microneedle_desk.ui.focus_style import mark_colour
+
+    _on_the_needling_step(qtbot, clinic, fake_clock)
+    driver.pass_time(qtbot, fake_clock, 15 * 60 + 1)
+    bar = clinic.alert_bar
+    mark = mark_colour(clinic.palette()).rgb()  # the colour the rest of the window marks the focus in
+    edge = (bar.width() // 2, 1)  # on the banner's top border
+    assert bar.grab().toImage().pixel(*edge) != mark
+    driver.tab_to(qtbot, bar)
+    assert bar.grab().toImage().pixel(*edge) == mark, "the focused banner wears the app's focus mark"
