@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication, QWindow
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -167,11 +167,15 @@ class IdleLock(QObject):
         self.set_minutes(minutes)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
-            app.focusWindowChanged.connect(self.watch)
-            self.watch(app.focusWindow())
+            app.focusWindowChanged.connect(self.watch_focus_window)
+        self.watch_focus_window()
 
-    def watch(self, window: QWindow | None) -> None:
-        """Watch ``window``'s input too (watching one twice keeps one watch)."""
+    @Slot()
+    def watch_focus_window(self) -> None:
+        """Watch the input of the window that has the focus now too (watching one twice keeps
+        one watch). Read here, not taken from the signal: a window freed on another thread
+        (by the garbage collector) would reach a queued call already gone."""
+        window = QGuiApplication.focusWindow()
         if window is not None:
             window.installEventFilter(self)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
@@ -66,10 +66,14 @@ class KeyedWindow(QMainWindow):
         self.needling_action.changed.connect(self.update_needling_keys)
         app = QApplication.instance()
         if isinstance(app, QApplication):
+            # to the slot without arguments: the widgets the signal names are never handed to
+            # Python, so a widget destroyed before a queued call arrives (one freed by the
+            # garbage collector on another thread) cannot crash the app
             app.focusChanged.connect(self.update_needling_keys)
         self.update_needling_keys()
 
-    def update_needling_keys(self, *_focus: object) -> None:
+    @Slot()
+    def update_needling_keys(self) -> None:
         self.space_key.setEnabled(self.space_starts_needling())
         space = QKeySequence(Qt.Key.Key_Space)
         keys = [k for k in self.needling_action.shortcuts() if not k.isEmpty() and k != space]
