@@ -27,8 +27,7 @@ class MonthIndex(Protocol):
     @overload
     def month_rows_once(self, month: str, table: Literal["followups"]) -> list[FollowupIndexRow]: ...
 
-    def month_rows_sorted(self, month: str, key: Callable[[SessionRow], Any],
-                          reverse: bool = False) -> Iterator[SessionRow]: ...
+    def month_rows_each(self, month: str) -> Iterator[SessionRow]: ...
 
     def month_followups_each(self, month: str) -> Iterator[FollowupIndexRow]: ...
 
@@ -61,12 +60,8 @@ def each_between(index: MonthIndex, low: date, high: date) -> tuple[Iterator[Ses
     first, last = low.strftime("%Y-%m"), high.strftime("%Y-%m")
     months = [m for m in reversed(index.index_months()) if first <= m <= last]
     followups = [f for m in months for f in index.month_followups_each(m)]
-    rows = (r for m in months for r in in_range_each(index.month_rows_sorted(m, _file_order), low, high))
+    rows = (r for m in months for r in in_range_each(index.month_rows_each(m), low, high))
     return rows, followups
-
-
-def _file_order(_row: SessionRow) -> int:
-    return 0  # every row equal: a stable sort keeps the month's order
 
 
 def given(rows: Rows, followups: Rows) -> tuple[Callable[[], tuple[date, date] | None],

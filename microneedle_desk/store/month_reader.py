@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -59,7 +59,7 @@ def _name(text: str, at: int) -> tuple[str, int]:
     return name, _expect(text, _skip(text, at), ":")
 
 
-def _records(text: str, at: int, key: Callable[[Any], Any]) -> tuple[list[_Row], int]:
+def _records(text: str, at: int, key: Callable[[Any], Any] | None) -> tuple[list[_Row], int]:
     """The records of the table whose ``{`` is at ``at``; the position after its ``}``."""
     rows: list[_Row] = []
     at = _expect(text, at, "{")
@@ -78,13 +78,13 @@ def _records(text: str, at: int, key: Callable[[Any], Any]) -> tuple[list[_Row],
         row, end = _DECODER.raw_decode(text, at)
         if not isinstance(row, dict):
             raise _Unusual
-        rows.append(_Row(at, row.get("id"), key(row)))
+        rows.append(_Row(at, row.get("id"), key(row) if key is not None else None))
         at = end if end < len(text) and text[end] in ",}" else _skip(text, end)
     return rows, _expect(text, at, "}")
 
 
-def scan(text: str, table: str, key: Callable[[Any], Any]) -> list[_Row] | None:
-    """Where each record of ``table`` lies in ``text`` and its ``key``, in the file's order;
+def scan(text: str, table: str, key: Callable[[Any], Any] | None) -> list[_Row] | None:
+    """Where each record of ``table`` lies in ``text`` and its ``key`` (None: not sorted), in the file's order;
     None when the text is not the plain layout (read it whole: that says what is wrong)."""
     try:
         found: list[_Row] = []
@@ -109,9 +109,10 @@ def scan(text: str, table: str, key: Callable[[Any], Any]) -> list[_Row] | None:
 
 
 def rows_in_order(text: str, rows: list[_Row], recent: Mapping[str, Mapping[str, Any]] | None, table: str,
-                  key: Callable[[Any], Any], reverse: bool) -> Iterator[JsonObject]:
+                  key: Callable[[Any], Any] | None, reverse: bool) -> Iterator[JsonObject]:
     """The month's records as ``sorted(index_parts.fold(base, recent)[table], key=key,
-    reverse=reverse)`` gives them, the base file's parsed one at a time from ``text``."""
+    reverse=reverse)`` gives them (``key`` None: in the folded order, as they are filed), the base
+    file's parsed one at a time from ``text``."""
     if recent and recent.get(table):
         stand_ins = [{"id": row.id} for row in rows]  # what the fold looks at of a record
         base = cast(index_parts.Tables, {table: dict(enumerate(stand_ins))})
@@ -122,9 +123,11 @@ def rows_in_order(text: str, rows: list[_Row], recent: Mapping[str, Mapping[str,
         del stand_ins, base, folded, at_of
     else:
         places = list(rows)
-    keys = [p.key if isinstance(p, _Row) else key(p) for p in places]
-    order = sorted(range(len(places)), key=keys.__getitem__, reverse=reverse)
-    del keys
+    order: Iterable[int] = range(len(places))
+    if key is not None:
+        keys = [p.key if isinstance(p, _Row) else key(p) for p in places]
+        order = sorted(order, key=keys.__getitem__, reverse=reverse)
+        del keys
     for position in order:
         place = places[position]
         if isinstance(place, _Row):

@@ -50,10 +50,6 @@ def _typed(rows: list[JsonObject], table: IndexTable) -> list[SessionRow] | list
     return cast(list[FollowupIndexRow], rows)
 
 
-def _unsorted(_record: Any) -> int:
-    return 0  # every record equal: a stable sort keeps the file's order
-
-
 class StoreIndex(StorePatients):
 
 
@@ -136,13 +132,19 @@ class StoreIndex(StorePatients):
         holds one row at a time, not a month. A damaged file raises as :meth:`month_rows` does."""
         return cast(Iterator[SessionRow], self._records_sorted(month, "summaries", key, reverse))
 
+    def month_rows_each(self, month: str) -> Iterator[SessionRow]:
+        """The month's history rows as :meth:`month_rows_once` gives them, each parsed as it is
+        asked for."""
+        return cast(Iterator[SessionRow], self._records_sorted(month, "summaries", None, False))
+
     def month_followups_each(self, month: str) -> Iterator[FollowupIndexRow]:
         """The month's follow-up copies as :meth:`month_rows_once` gives them, each parsed as it is
         asked for (the month's history rows are not made)."""
-        return cast(Iterator[FollowupIndexRow], self._records_sorted(month, "followups", _unsorted, False))
+        return cast(Iterator[FollowupIndexRow], self._records_sorted(month, "followups", None, False))
 
-    def _records_sorted(self, month: str, table: IndexTable, key: Callable[[Any], Any],
+    def _records_sorted(self, month: str, table: IndexTable, key: Callable[[Any], Any] | None,
                         reverse: bool) -> Iterator[Any]:
+        """The month's records of ``table`` sorted by ``key`` (None: as they are filed)."""
         base = paths.index_file(self.root, month)
         text = None
         if month not in self._months and base not in self._dbs:
@@ -150,7 +152,8 @@ class StoreIndex(StorePatients):
                 text = base.read_bytes().decode("utf-8")
         records = month_reader.scan(text, table, key) if text is not None else None
         if text is None or records is None:  # read whole: the same records, or the same error
-            yield from sorted(self._raw_rows_once(month, table), key=key, reverse=reverse)
+            whole = self._raw_rows_once(month, table)
+            yield from (whole if key is None else sorted(whole, key=key, reverse=reverse))
             return
         recent = self._read_part(paths.index_recent_file(self.root, month))
         yield from month_reader.rows_in_order(text, records, recent, table, key, reverse)
